@@ -1,0 +1,65 @@
+/* lading: common types of the public API: error codes, error detail, context. */
+#ifndef LADING_COMMON_H
+#define LADING_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define LADING_EXTERN(type) __attribute__((visibility("default"))) type
+#else
+#define LADING_EXTERN(type) type
+#endif
+
+/* Every public function returns 0 on success or one of these (negative). */
+enum {
+	LADING_OK = 0,
+	LADING_ENOMEM = -1,       /* allocation failed or a size computation overflowed */
+	LADING_EIO = -2,          /* reading or writing a file failed */
+	LADING_EINVALID = -3,     /* malformed input (image, manifest, database, feed) */
+	LADING_ELIMIT = -4,       /* input exceeds a named safety limit */
+	LADING_ENOTFOUND = -5,    /* a named thing (file, tag, blob, platform) does not exist */
+	LADING_EUNSUPPORTED = -6, /* well-formed but not supported (format, media type) */
+	LADING_ENET = -7,         /* network failure */
+	LADING_EDB = -8,          /* vulnerability database failure */
+	LADING_EDIGEST = -9,      /* content does not match its digest */
+	LADING_EUSAGE = -10,      /* invalid argument from the caller */
+	LADING_EAUTH = -11        /* authentication refused */
+};
+
+/* Detail of the last error, kept on the caller's context. */
+typedef struct lading_error {
+	int code;         /* LADING_E* */
+	char msg[1024];   /* one line a user can act on */
+	char path[512];   /* file, blob or entry concerned, may be empty */
+	uint64_t offset;  /* byte offset in `path` when known, else 0 */
+} lading_error;
+
+/* A context carries error detail, warnings and settings for one caller thread. */
+typedef struct lading_ctx lading_ctx;
+
+/* Progress callback: `what` is e.g. "layer", done/total in bytes (total 0 if unknown). */
+typedef void (*lading_progress_fn)(void *opaque, const char *what, size_t index, size_t count,
+				   uint64_t done, uint64_t total);
+
+LADING_EXTERN(int) lading_ctx_new(lading_ctx **out);
+LADING_EXTERN(void) lading_ctx_free(lading_ctx *ctx);
+LADING_EXTERN(const lading_error *) lading_ctx_error(const lading_ctx *ctx);
+/* Warnings are malformed-but-skipped inputs; counted, the first ones kept as text. */
+LADING_EXTERN(size_t) lading_ctx_warning_count(const lading_ctx *ctx);
+LADING_EXTERN(size_t) lading_ctx_warning_kept(const lading_ctx *ctx);
+LADING_EXTERN(const char *) lading_ctx_warning(const lading_ctx *ctx, size_t i);
+LADING_EXTERN(void) lading_ctx_set_progress(lading_ctx *ctx, lading_progress_fn fn, void *opaque);
+/* Worker threads for parallel stages; 0 = number of online CPUs. */
+LADING_EXTERN(void) lading_ctx_set_threads(lading_ctx *ctx, unsigned n);
+LADING_EXTERN(const char *) lading_strerror(int code);
+LADING_EXTERN(const char *) lading_version_string(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

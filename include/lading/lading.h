@@ -1,0 +1,7 @@
+/* lading: container image inventory and vulnerability scanner. Umbrella header. */
+#ifndef LADING_H
+#define LADING_H
+
+#include "lading/common.h"
+
+#endif

@@ -1,0 +1,51 @@
+/* lading CLI: a thin layer over liblading's public API. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: lading <command> [options]\n"
+		"\n"
+		"commands:\n"
+		"  sbom IMAGE       list what is inside an image (packages, OS, layers)\n"
+		"  scan IMAGE       find known vulnerabilities in an image\n"
+		"  db build|update|info   manage the vulnerability database\n"
+		"  vercmp SCHEME A B      compare two versions with an ecosystem's rules\n"
+		"  version          print the version\n"
+		"\n"
+		"IMAGE: docker-archive:FILE, oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:PATH,\n"
+		"       or a path whose kind is detected.\n"
+		"Run 'lading <command> --help' for the options of a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("lading %s\n", lading_version_string());
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "sbom"))
+		return cmd_sbom(argc - 1, argv + 1);
+	if (!strcmp(cmd, "scan"))
+		return cmd_scan(argc - 1, argv + 1);
+	if (!strcmp(cmd, "db"))
+		return cmd_db(argc - 1, argv + 1);
+	if (!strcmp(cmd, "vercmp"))
+		return cmd_vercmp(argc - 1, argv + 1);
+	fprintf(stderr, "lading: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,140 @@
+#include "util/common.h"
+
+
+struct ld_arena_chunk {
+	ld_arena_chunk *next;
+	size_t size;
+	size_t off;
+	_Alignas(16) unsigned char data[];
+};
+
+#define CHUNK_MIN ((size_t)64 * 1024)
+
+void ld_arena_init(ld_arena *a, size_t max)
+{
+	a->head = NULL;
+	a->used = 0;
+	a->max = max ? max : LD_ARENA_DEFAULT_MAX;
+	a->err = 0;
+}
+
+void ld_arena_release(ld_arena *a)
+{
+	ld_arena_chunk *c = a->head, *n;
+	while (c) {
+		n = c->next;
+		free(c);
+		c = n;
+	}
+	a->head = NULL;
+	a->used = 0;
+	a->err = 0;
+}
+
+void *ld_arena_alloc(ld_arena *a, size_t n)
+{
+	ld_arena_chunk *c = a->head;
+	size_t need, csize, total;
+	void *p;
+
+	if (a->err)
+		return NULL;
+	if (ld_add_overflow(n, 15, &need)) {
+		a->err = LADING_ENOMEM;
+		return NULL;
+	}
+	need &= ~(size_t)15;
+	if (need == 0)
+		need = 16;
+	if (!c || c->size - c->off < need) {
+		csize = need > CHUNK_MIN ? need : CHUNK_MIN;
+		/* grow chunk size with the arena so big parses need few mallocs */
+		if (a->used / 4 > csize && a->used / 4 < ((size_t)64 << 20))
+			csize = a->used / 4;
+		if (ld_add_overflow(csize, sizeof(*c), &total)) {
+			a->err = LADING_ENOMEM;
+			return NULL;
+		}
+		if (a->used + total > a->max || a->used + total < a->used) {
+			a->err = LADING_ELIMIT;
+			return NULL;
+		}
+		c = malloc(total);
+		if (!c) {
+			a->err = LADING_ENOMEM;
+			return NULL;
+		}
+		c->size = csize;
+		c->off = 0;
+		c->next = a->head;
+		a->head = c;
+		a->used += total;
+	}
+	p = c->data + c->off;
+	c->off += need;
+	memset(p, 0, n);
+	return p;
+}
+
+void *ld_arena_array(ld_arena *a, size_t n, size_t size)
+{
+	size_t t;
+	if (ld_mul_overflow(n, size, &t)) {
+		a->err = LADING_ENOMEM;
+		return NULL;
+	}
+	return ld_arena_alloc(a, t);
+}
+
+char *ld_arena_strndup(ld_arena *a, const char *p, size_t n)
+{
+	char *s;
+	if (n == SIZE_MAX)
+		return NULL;
+	s = ld_arena_alloc(a, n + 1);
+	if (!s)
+		return NULL;
+	if (n)
+		memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+char *ld_arena_strdup(ld_arena *a, const char *s)
+{
+	return s ? ld_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *ld_arena_slice(ld_arena *a, ld_slice s)
+{
+	return ld_arena_strndup(a, s.ptr ? s.ptr : "", s.len);
+}
+
+void *ld_arena_memdup(ld_arena *a, const void *p, size_t n)
+{
+	void *d = ld_arena_alloc(a, n);
+	if (d && n)
+		memcpy(d, p, n);
+	return d;
+}
+
+char *ld_arena_printf(ld_arena *a, const char *fmt, ...)
+{
+	va_list ap, cp;
+	int n;
+	char *s;
+
+	va_start(ap, fmt);
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0) {
+		va_end(ap);
+		return NULL;
+	}
+	s = ld_arena_alloc(a, (size_t)n + 1);
+	if (s)
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}

@@ -1,0 +1,32 @@
+/* ld_arena: a bump allocator for objects that live and die together (one parse, one scan).
+ * Capped: allocation beyond `max` total bytes fails (returns NULL) so hostile input cannot
+ * make a parse grow without bound. Not thread-safe; one arena per thread of work. */
+#ifndef LD_ARENA_H
+#define LD_ARENA_H
+
+#include <stddef.h>
+
+#include "util/slice.h"
+
+typedef struct ld_arena_chunk ld_arena_chunk;
+
+typedef struct ld_arena {
+	ld_arena_chunk *head;
+	size_t used;  /* bytes handed out + chunk overhead, for the cap */
+	size_t max;   /* 0 = default cap */
+	int err;      /* sticky: LADING_ENOMEM or LADING_ELIMIT after a failure */
+} ld_arena;
+
+#define LD_ARENA_DEFAULT_MAX ((size_t)4 << 30)
+
+void ld_arena_init(ld_arena *a, size_t max);
+void ld_arena_release(ld_arena *a);
+void *ld_arena_alloc(ld_arena *a, size_t n);          /* 16-byte aligned, zeroed */
+void *ld_arena_array(ld_arena *a, size_t n, size_t size); /* overflow-checked */
+char *ld_arena_strndup(ld_arena *a, const char *p, size_t n);
+char *ld_arena_strdup(ld_arena *a, const char *s);
+char *ld_arena_slice(ld_arena *a, ld_slice s);
+char *ld_arena_printf(ld_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void *ld_arena_memdup(ld_arena *a, const void *p, size_t n);
+
+#endif

@@ -1,0 +1,186 @@
+#include "util/common.h"
+
+
+void ld_buf_init(ld_buf *b, size_t max)
+{
+	b->ptr = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->max = max ? max : LD_BUF_DEFAULT_MAX;
+	b->err = 0;
+}
+
+void ld_buf_release(ld_buf *b)
+{
+	free(b->ptr);
+	b->ptr = NULL;
+	b->len = b->cap = 0;
+	b->err = 0;
+}
+
+void ld_buf_clear(ld_buf *b)
+{
+	b->len = 0;
+	b->err = 0;
+	if (b->ptr)
+		b->ptr[0] = '\0';
+}
+
+int ld_buf_grow(ld_buf *b, size_t extra)
+{
+	size_t need, ncap;
+	char *np;
+
+	if (b->err)
+		return b->err;
+	if (ld_add3_overflow(b->len, extra, 1, &need) || need - 1 > b->max) {
+		b->err = LADING_ELIMIT;
+		return b->err;
+	}
+	if (need <= b->cap)
+		return 0;
+	ncap = b->cap ? b->cap : 64;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2) {
+			ncap = need;
+			break;
+		}
+		ncap *= 2;
+	}
+	if (ncap - 1 > b->max)
+		ncap = b->max + 1;
+	np = realloc(b->ptr, ncap);
+	if (!np) {
+		b->err = LADING_ENOMEM;
+		return b->err;
+	}
+	b->ptr = np;
+	b->cap = ncap;
+	return 0;
+}
+
+int ld_buf_add(ld_buf *b, const void *p, size_t n)
+{
+	if (ld_buf_grow(b, n))
+		return b->err;
+	if (n)
+		memcpy(b->ptr + b->len, p, n);
+	b->len += n;
+	b->ptr[b->len] = '\0';
+	return 0;
+}
+
+int ld_buf_adds(ld_buf *b, const char *s)
+{
+	return ld_buf_add(b, s, strlen(s));
+}
+
+int ld_buf_addc(ld_buf *b, char c)
+{
+	return ld_buf_add(b, &c, 1);
+}
+
+int ld_buf_addslice(ld_buf *b, ld_slice s)
+{
+	return ld_buf_add(b, s.ptr, s.len);
+}
+
+int ld_buf_vaddf(ld_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	if (b->err)
+		return b->err;
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0) {
+		b->err = LADING_EINVALID;
+		return b->err;
+	}
+	if (ld_buf_grow(b, (size_t)n))
+		return b->err;
+	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int ld_buf_addf(ld_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+	va_start(ap, fmt);
+	rc = ld_buf_vaddf(b, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+char *ld_buf_detach(ld_buf *b, size_t *len)
+{
+	char *p = b->ptr;
+	if (!p) {
+		p = malloc(1);
+		if (p)
+			p[0] = '\0';
+	}
+	if (len)
+		*len = b->len;
+	b->ptr = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+void ld_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n;
+	if (!size)
+		return;
+	n = strlen(src);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void ld_snprintf(char *dst, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	if (!size)
+		return;
+	va_start(ap, fmt);
+	if (vsnprintf(dst, size, fmt, ap) < 0)
+		dst[0] = '\0';
+	va_end(ap);
+}
+
+void ld_slice_copy(char *dst, size_t size, ld_slice s)
+{
+	size_t n = s.len;
+	if (!size)
+		return;
+	if (n >= size)
+		n = size - 1;
+	if (n)
+		memcpy(dst, s.ptr, n);
+	dst[n] = '\0';
+}
+
+char *ld_strndup(const char *p, size_t n)
+{
+	char *s;
+	if (n == SIZE_MAX)
+		return NULL;
+	s = malloc(n + 1);
+	if (!s)
+		return NULL;
+	if (n)
+		memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+char *ld_strdup(const char *s)
+{
+	return ld_strndup(s, strlen(s));
+}

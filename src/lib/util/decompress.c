@@ -1,0 +1,284 @@
+/* Streaming decompression, detected by magic bytes. gzip goes through ISA-L's igzip (2-3x
+ * zlib's inflate speed on layer data: layers are mostly decompression time), zstd through
+ * libzstd. The only user of ISA-L and libzstd in the library. */
+#include <isa-l/igzip_lib.h>
+#include <zstd.h>
+
+#include "util/common.h"
+#include "util/stream.h"
+
+#define IN_CHUNK ((size_t)256 * 1024)
+#define DEFAULT_MAX_OUT ((uint64_t)64 << 30)
+#define DEFAULT_RATIO_AFTER ((uint64_t)256 << 20)
+#define DEFAULT_MAX_RATIO 1000u
+
+typedef struct decomp_stream {
+	ld_stream base;
+	ld_stream *inner;
+	ld_comp comp;
+	unsigned char *in;
+	size_t in_len, in_off; /* pending input in `in` */
+	bool in_eof;
+	uint64_t total_in, total_out;
+	ld_decomp_limits lim;
+	char label[256];
+	/* gzip */
+	struct inflate_state *gz;
+	bool gz_member_done;
+	/* zstd */
+	ZSTD_DStream *zs;
+	size_t zs_last; /* last ZSTD_decompressStream hint: 0 = frame complete */
+	bool finished;
+} decomp_stream;
+
+ld_comp ld_comp_detect(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+		return LD_COMP_GZIP;
+	if (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd)
+		return LD_COMP_ZSTD;
+	if (n >= 3 && b[0] == 'B' && b[1] == 'Z' && b[2] == 'h')
+		return LD_COMP_BZIP2;
+	if (n >= 6 && memcmp(b, "\xfd" "7zXZ\0", 6) == 0)
+		return LD_COMP_XZ;
+	return LD_COMP_NONE;
+}
+
+const char *ld_comp_name(ld_comp c)
+{
+	switch (c) {
+	case LD_COMP_GZIP: return "gzip";
+	case LD_COMP_ZSTD: return "zstd";
+	case LD_COMP_BZIP2: return "bzip2";
+	case LD_COMP_XZ: return "xz";
+	default: return "none";
+	}
+}
+
+/* Make sure some input is pending; returns 0 (possibly at EOF) or < 0. */
+static int fill(decomp_stream *d)
+{
+	ssize_t r;
+	if (d->in_off < d->in_len || d->in_eof)
+		return 0;
+	r = ld_stream_read(d->inner, d->in, IN_CHUNK);
+	if (r < 0)
+		return (int)r;
+	d->in_off = 0;
+	d->in_len = (size_t)r;
+	d->total_in += (uint64_t)r;
+	if (r == 0)
+		d->in_eof = true;
+	return 0;
+}
+
+static int check_limits(decomp_stream *d, size_t produced)
+{
+	d->total_out += produced;
+	if (d->total_out > d->lim.max_out)
+		return ld_error_set(d->base.ctx, LADING_ELIMIT,
+				    "%s: decompresses to more than %" PRIu64 " bytes (limit)", d->label,
+				    d->lim.max_out);
+	if (d->total_out > d->lim.ratio_after && d->total_in &&
+	    d->total_out / d->total_in > d->lim.max_ratio)
+		return ld_error_set(d->base.ctx, LADING_ELIMIT,
+				    "%s: compression ratio above %u:1 (a decompression bomb?)", d->label,
+				    d->lim.max_ratio);
+	return 0;
+}
+
+static ssize_t gz_read(decomp_stream *d, void *buf, size_t n)
+{
+	struct inflate_state *s = d->gz;
+	int rc;
+
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	for (;;) {
+		if (d->gz_member_done) {
+			/* another gzip member may follow (pigz, concatenation); trailing zeros are padding */
+			if ((rc = fill(d)))
+				return rc;
+			while (d->in_off < d->in_len && d->in[d->in_off] == 0)
+				d->in_off++;
+			if (d->in_off == d->in_len) {
+				if (d->in_eof) {
+					d->finished = true;
+					return 0;
+				}
+				continue;
+			}
+			isal_inflate_reset(s);
+			s->crc_flag = ISAL_GZIP;
+			d->gz_member_done = false;
+		}
+		if ((rc = fill(d)))
+			return rc;
+		s->next_in = d->in + d->in_off;
+		s->avail_in = (uint32_t)(d->in_len - d->in_off);
+		s->next_out = buf;
+		s->avail_out = (uint32_t)n;
+		rc = isal_inflate(s);
+		d->in_off = d->in_len - s->avail_in;
+		if (rc < 0)
+			return ld_error_set(d->base.ctx, LADING_EINVALID, "%s: corrupt gzip data (%s)", d->label,
+					    rc == ISAL_INCORRECT_CHECKSUM ? "checksum mismatch"
+					    : rc == ISAL_INVALID_WRAPPER  ? "bad header"
+									  : "invalid deflate stream");
+		if (s->block_state == ISAL_BLOCK_FINISH)
+			d->gz_member_done = true;
+		if (n - s->avail_out > 0) {
+			size_t got = n - s->avail_out;
+			if ((rc = check_limits(d, got)))
+				return rc;
+			return (ssize_t)got;
+		}
+		if (d->gz_member_done)
+			continue;
+		if (d->in_eof && d->in_off == d->in_len)
+			return ld_error_set(d->base.ctx, LADING_EINVALID, "%s: truncated gzip stream", d->label);
+	}
+}
+
+static ssize_t zs_read(decomp_stream *d, void *buf, size_t n)
+{
+	for (;;) {
+		ZSTD_inBuffer in;
+		ZSTD_outBuffer out = {buf, n, 0};
+		size_t r;
+		int rc;
+
+		if ((rc = fill(d)))
+			return rc;
+		if (d->in_eof && d->in_off == d->in_len) {
+			if (d->zs_last != 0)
+				return ld_error_set(d->base.ctx, LADING_EINVALID, "%s: truncated zstd stream",
+						    d->label);
+			d->finished = true;
+			return 0;
+		}
+		in.src = d->in + d->in_off;
+		in.size = d->in_len - d->in_off;
+		in.pos = 0;
+		r = ZSTD_decompressStream(d->zs, &out, &in);
+		d->in_off += in.pos;
+		if (ZSTD_isError(r))
+			return ld_error_set(d->base.ctx, LADING_EINVALID, "%s: corrupt zstd data (%s)", d->label,
+					    ZSTD_getErrorName(r));
+		d->zs_last = r;
+		if (out.pos) {
+			if ((rc = check_limits(d, out.pos)))
+				return rc;
+			return (ssize_t)out.pos;
+		}
+	}
+}
+
+static ssize_t plain_read(decomp_stream *d, void *buf, size_t n)
+{
+	size_t k;
+	int rc;
+	if ((rc = fill(d)))
+		return rc;
+	k = d->in_len - d->in_off;
+	if (k == 0)
+		return 0;
+	if (k > n)
+		k = n;
+	memcpy(buf, d->in + d->in_off, k);
+	d->in_off += k;
+	return (ssize_t)k;
+}
+
+static ssize_t decomp_read(ld_stream *s, void *buf, size_t n)
+{
+	decomp_stream *d = (decomp_stream *)s;
+	if (d->finished || n == 0)
+		return 0;
+	switch (d->comp) {
+	case LD_COMP_GZIP: return gz_read(d, buf, n);
+	case LD_COMP_ZSTD: return zs_read(d, buf, n);
+	default: return plain_read(d, buf, n);
+	}
+}
+
+static void decomp_close(ld_stream *s)
+{
+	decomp_stream *d = (decomp_stream *)s;
+	ld_stream_close(d->inner);
+	free(d->gz);
+	if (d->zs)
+		ZSTD_freeDStream(d->zs);
+	free(d->in);
+	free(d);
+}
+
+int ld_stream_decompress(ld_stream **out, ld_stream *inner, const ld_decomp_limits *lim, const char *label,
+			 ld_comp *detected)
+{
+	lading_ctx *ctx = inner->ctx;
+	decomp_stream *d;
+	int rc;
+
+	*out = NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d || !(d->in = malloc(IN_CHUNK))) {
+		free(d);
+		ld_stream_close(inner);
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	}
+	d->base.read = decomp_read;
+	d->base.close = decomp_close;
+	d->base.ctx = ctx;
+	d->inner = inner;
+	ld_strlcpy(d->label, label ? label : "stream", sizeof(d->label));
+	if (lim)
+		d->lim = *lim;
+	if (!d->lim.max_out)
+		d->lim.max_out = DEFAULT_MAX_OUT;
+	if (!d->lim.ratio_after)
+		d->lim.ratio_after = DEFAULT_RATIO_AFTER;
+	if (!d->lim.max_ratio)
+		d->lim.max_ratio = DEFAULT_MAX_RATIO;
+
+	/* peek enough bytes for the magic */
+	while (d->in_len < 8 && !d->in_eof) {
+		ssize_t r = ld_stream_read(inner, d->in + d->in_len, IN_CHUNK - d->in_len);
+		if (r < 0) {
+			rc = (int)r;
+			goto fail;
+		}
+		if (r == 0)
+			d->in_eof = true;
+		d->in_len += (size_t)r;
+		d->total_in += (uint64_t)r;
+	}
+	d->comp = ld_comp_detect(d->in, d->in_len);
+	if (d->comp == LD_COMP_GZIP) {
+		d->gz = malloc(sizeof(*d->gz));
+		if (!d->gz) {
+			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			goto fail;
+		}
+		isal_inflate_init(d->gz);
+		d->gz->crc_flag = ISAL_GZIP;
+	} else if (d->comp == LD_COMP_ZSTD) {
+		d->zs = ZSTD_createDStream();
+		if (!d->zs) {
+			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			goto fail;
+		}
+		ZSTD_initDStream(d->zs);
+		/* bound the window so a hostile frame cannot demand gigabytes of memory */
+		ZSTD_DCtx_setParameter(d->zs, ZSTD_d_windowLogMax, 27);
+		d->zs_last = 1;
+	}
+	if (detected)
+		*detected = d->comp;
+	*out = &d->base;
+	return 0;
+fail:
+	decomp_close(&d->base);
+	return rc;
+}

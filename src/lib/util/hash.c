@@ -1,0 +1,97 @@
+#include <openssl/evp.h>
+
+#include "util/common.h"
+#include "util/hash.h"
+
+int ld_sha256_init(ld_sha256 *h)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	h->md = NULL;
+	if (!c)
+		return LADING_ENOMEM;
+	if (EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(c);
+		return LADING_ENOMEM;
+	}
+	h->md = c;
+	return 0;
+}
+
+void ld_sha256_update(ld_sha256 *h, const void *p, size_t n)
+{
+	if (h->md && n)
+		EVP_DigestUpdate((EVP_MD_CTX *)h->md, p, n);
+}
+
+void ld_sha256_final(ld_sha256 *h, char out[LD_DIGEST_STR_LEN])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+
+	memcpy(out, "sha256:", 7);
+	if (!h->md || EVP_DigestFinal_ex((EVP_MD_CTX *)h->md, md, &mdlen) != 1 || mdlen != 32)
+		memset(md, 0, sizeof(md));
+	for (int i = 0; i < 32; i++) {
+		out[7 + 2 * i] = hex[md[i] >> 4];
+		out[8 + 2 * i] = hex[md[i] & 15];
+	}
+	out[71] = '\0';
+	ld_sha256_release(h);
+}
+
+void ld_sha256_release(ld_sha256 *h)
+{
+	if (h->md)
+		EVP_MD_CTX_free((EVP_MD_CTX *)h->md);
+	h->md = NULL;
+}
+
+void ld_sha256_buf(const void *p, size_t n, char out[LD_DIGEST_STR_LEN])
+{
+	ld_sha256 h;
+	ld_sha256_init(&h);
+	ld_sha256_update(&h, p, n);
+	ld_sha256_final(&h, out);
+}
+
+bool ld_digest_valid_slice(ld_slice d)
+{
+	if (d.len != 71 || memcmp(d.ptr, "sha256:", 7) != 0)
+		return false;
+	for (size_t i = 7; i < 71; i++) {
+		char c = d.ptr[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return true;
+}
+
+bool ld_digest_valid(const char *d)
+{
+	return d && ld_digest_valid_slice(ld_slice_cstr(d));
+}
+
+void ld_digest_short(const char *d, char out[24])
+{
+	size_t n = d ? strlen(d) : 0;
+	if (n > 19)
+		n = 19;
+	memcpy(out, d ? d : "", n);
+	out[n] = '\0';
+}
+
+uint64_t ld_hash64(const void *p, size_t n)
+{
+	/* FNV-1a with a final avalanche; keys are short paths and names */
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}

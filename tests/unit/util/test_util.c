@@ -1,0 +1,193 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "util/common.h"
+#include "util/json.h"
+#include "util/jsonw.h"
+#include "util/map.h"
+#include "util/path.h"
+#include "util/stream.h"
+
+static void test_buf_cap(void **state)
+{
+	ld_buf b;
+	(void)state;
+	ld_buf_init(&b, 8);
+	assert_int_equal(ld_buf_adds(&b, "12345678"), 0);
+	assert_int_equal(ld_buf_adds(&b, "9"), LADING_ELIMIT);
+	/* sticky: later appends fail too, content unchanged */
+	assert_int_equal(ld_buf_adds(&b, ""), LADING_ELIMIT);
+	assert_string_equal(ld_buf_cstr(&b), "12345678");
+	ld_buf_release(&b);
+}
+
+static void test_json_parse(void **state)
+{
+	lading_ctx *ctx;
+	ld_arena a;
+	ld_json *v;
+	const char *doc = "{\"a\": [1, 2.5e3, \"x\\u00e9\\ud83d\\ude00\"], \"b\": {\"c\": true, \"d\": null}, \"e\": \"\"}";
+	double d;
+	(void)state;
+	lading_ctx_new(&ctx);
+	ld_arena_init(&a, 0);
+	assert_int_equal(ld_json_parse(&v, &a, doc, strlen(doc), NULL, ctx, "t"), 0);
+	assert_int_equal(ld_json_len(ld_json_get(v, "a")), 3);
+	assert_true(ld_json_num(ld_json_at(ld_json_get(v, "a"), 1), &d));
+	assert_true(d == 2500.0);
+	assert_string_equal(ld_json_str(ld_json_at(ld_json_get(v, "a"), 2)), "x\xc3\xa9\xf0\x9f\x98\x80");
+	assert_true(ld_json_bool(ld_json_getp(v, "b", "c", NULL), false));
+	assert_true(ld_json_is(ld_json_getp(v, "b", "d", NULL), LD_JSON_NULL));
+	assert_null(ld_json_getp(v, "b", "zz", NULL));
+	assert_string_equal(ld_json_get_str(v, "e"), "");
+	ld_arena_release(&a);
+	lading_ctx_free(ctx);
+}
+
+static void test_json_errors(void **state)
+{
+	static const char *bad[] = {"", "{", "[1,]", "{\"a\" 1}", "\"abc", "01", "[1 2]", "tru", "{} x",
+				    "\"\\x\"", "-", "1.", "1e", "\"a\tb\""};
+	lading_ctx *ctx;
+	ld_arena a;
+	ld_json *v;
+	(void)state;
+	lading_ctx_new(&ctx);
+	ld_arena_init(&a, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = ld_json_parse(&v, &a, bad[i], strlen(bad[i]), NULL, ctx, "t");
+		assert_int_equal(rc, LADING_EINVALID);
+		assert_null(v);
+	}
+	ld_arena_release(&a);
+	lading_ctx_free(ctx);
+}
+
+static void test_json_depth(void **state)
+{
+	lading_ctx *ctx;
+	ld_arena a;
+	ld_json *v;
+	char deep[2001];
+	ld_json_limits lim = {.max_depth = 100};
+	(void)state;
+	memset(deep, '[', 1000);
+	memset(deep + 1000, ']', 1000);
+	deep[2000] = 0;
+	lading_ctx_new(&ctx);
+	ld_arena_init(&a, 0);
+	assert_int_equal(ld_json_parse(&v, &a, deep, 2000, &lim, ctx, "t"), LADING_ELIMIT);
+	assert_int_equal(ld_json_parse(&v, &a, deep + 950, 100, &lim, ctx, "t"), 0);
+	ld_arena_release(&a);
+	lading_ctx_free(ctx);
+}
+
+static void test_json_writer(void **state)
+{
+	ld_buf b = LD_BUF_INIT;
+	ld_jw w;
+	(void)state;
+	ld_jw_init(&w, &b, false);
+	ld_jw_obj(&w);
+	ld_jw_kstr(&w, "s", "a\"b\n\x01\xff");
+	ld_jw_key(&w, "n");
+	ld_jw_fixed(&w, 9.80, 1);
+	ld_jw_key(&w, "arr");
+	ld_jw_arr(&w);
+	ld_jw_i64(&w, -3);
+	ld_jw_null(&w);
+	ld_jw_arr_end(&w);
+	ld_jw_kstr_opt(&w, "skip", "");
+	ld_jw_obj_end(&w);
+	assert_int_equal(ld_jw_finish(&w), 0);
+	assert_string_equal(ld_buf_cstr(&b), "{\"s\":\"a\\\"b\\n\\u0001\\ufffd\",\"n\":9.8,\"arr\":[-3,null]}");
+	ld_buf_release(&b);
+}
+
+static void test_path_canon(void **state)
+{
+	char out[LD_PATH_MAX];
+	size_t n;
+	(void)state;
+	assert_int_equal(ld_path_canon(ld_slice_cstr("./etc//os-release"), out, &n), 0);
+	assert_string_equal(out, "etc/os-release");
+	assert_int_equal(ld_path_canon(ld_slice_cstr("/usr/./lib/"), out, &n), 0);
+	assert_string_equal(out, "usr/lib");
+	assert_int_equal(ld_path_canon(ld_slice_cstr("./"), out, &n), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(ld_path_canon(ld_slice_cstr("a/../../etc/passwd"), out, &n), LD_PATH_DOTDOT);
+	assert_int_equal(ld_path_canon(ld_slice_cstr(".."), out, &n), LD_PATH_DOTDOT);
+}
+
+static void test_glob(void **state)
+{
+	(void)state;
+	assert_true(ld_glob_match("var/lib/dpkg/status.d/*", ld_slice_cstr("var/lib/dpkg/status.d/libc6")));
+	assert_false(ld_glob_match("var/lib/dpkg/status.d/*", ld_slice_cstr("var/lib/dpkg/status.d/a/b")));
+	assert_true(ld_glob_match("**/package.json", ld_slice_cstr("package.json")));
+	assert_true(ld_glob_match("**/node_modules/**/package.json",
+				  ld_slice_cstr("app/node_modules/@scope/x/package.json")));
+	assert_true(ld_glob_match("**/*.dist-info/METADATA",
+				  ld_slice_cstr("usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA")));
+	assert_false(ld_glob_match("**/*.dist-info/METADATA", ld_slice_cstr("usr/lib/x.dist-info/RECORD")));
+	assert_true(ld_glob_match("usr/lib/os-relea?e", ld_slice_cstr("usr/lib/os-release")));
+	assert_true(ld_glob_match("**", ld_slice_cstr("a/b/c")));
+}
+
+static void test_map(void **state)
+{
+	ld_map m;
+	char keys[1000][16];
+	void *old;
+	(void)state;
+	ld_map_init(&m);
+	for (int i = 0; i < 1000; i++) {
+		ld_snprintf(keys[i], sizeof(keys[i]), "k%d", i);
+		assert_int_equal(ld_map_put(&m, ld_slice_cstr(keys[i]), (void *)(intptr_t)(i + 1), &old), 0);
+		assert_null(old);
+	}
+	for (int i = 0; i < 1000; i += 2)
+		assert_int_equal((intptr_t)ld_map_del(&m, ld_slice_cstr(keys[i])), i + 1);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal((intptr_t)ld_map_gets(&m, keys[i]), i % 2 ? i + 1 : 0);
+	assert_int_equal(m.len, 500);
+	ld_map_release(&m);
+}
+
+static void test_verify_stream(void **state)
+{
+	lading_ctx *ctx;
+	ld_stream *s, *v;
+	ld_buf b = LD_BUF_INIT;
+	char d[LD_DIGEST_STR_LEN];
+	(void)state;
+	lading_ctx_new(&ctx);
+	ld_sha256_buf("hello", 5, d);
+	assert_string_equal(d, "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+	ld_stream_mem(&s, ctx, "hello", 5);
+	assert_int_equal(ld_stream_verify(&v, s, d, 5, "blob x"), 0);
+	assert_int_equal(ld_stream_read_all(v, &b, 100, "x"), 0);
+	ld_stream_close(v);
+	ld_stream_mem(&s, ctx, "hellO", 5);
+	assert_int_equal(ld_stream_verify(&v, s, d, 5, "blob x"), 0);
+	assert_int_equal(ld_stream_read_all(v, &b, 100, "x"), LADING_EDIGEST);
+	assert_non_null(strstr(lading_ctx_error(ctx)->msg, "digest mismatch"));
+	ld_stream_close(v);
+	ld_buf_release(&b);
+	lading_ctx_free(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf_cap),      cmocka_unit_test(test_json_parse),
+		cmocka_unit_test(test_json_errors),  cmocka_unit_test(test_json_depth),
+		cmocka_unit_test(test_json_writer),  cmocka_unit_test(test_path_canon),
+		cmocka_unit_test(test_glob),         cmocka_unit_test(test_map),
+		cmocka_unit_test(test_verify_stream),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
