@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian bookworm machine for lading and build it (Release, into build/).
+# Usage: scripts/setup.sh            (as root, or with sudo available)
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+pkgs=$(sed -e 's/#.*//' "$here/scripts/apt-packages.txt" | tr -s ' \n' ' ')
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  # shellcheck disable=SC2086
+  $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+# Node.js is only needed by tests (schema validation); the machine's own is used when present.
+if ! command -v node >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm || true
+fi
+
+cmake -S "$here" -B "$here/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${LADING_CMAKE_ARGS:-} >/dev/null
+cmake --build "$here/build" -j"$(nproc)"
+echo "built: $here/build/lading"
