@@ -3,5 +3,6 @@
 #define LADING_H
 
 #include "lading/common.h"
+#include "lading/version.h"
 
 #endif
