@@ -53,13 +53,16 @@ typedef struct ld_vdb_feed_stats {
 	size_t cpe_matches;    /* nvd: vulnerable CPE matches emitted */
 } ld_vdb_feed_stats;
 
-/* The destination of a parser. All fields optional: with none set, a parser only validates and
+/* The destination of a parser. Both fields optional: with no tap, a parser only validates and
  * counts (fuzzing, dry runs). */
 typedef struct ld_vdb_sink {
-	ld_vdb_writer *w;          /* records go to the writer */
-	const ld_vdb_tap *tap;     /* ... and to the tap first */
+	const ld_vdb_tap *tap;     /* where records go: a test's observer or ld_vdb_tap_writer() */
 	ld_vdb_feed_stats *stats;  /* detail counts */
 } ld_vdb_sink;
+
+/* A tap that stores every record with the ld_vdb_put_* functions into `w` (importers.c; kept
+ * apart so that parsers, tests and fuzzers link without the SQLite writer). */
+void ld_vdb_tap_writer(ld_vdb_tap *tap, ld_vdb_writer *w);
 
 /* ------------------------------------------------------------------ Alpine secdb (secdb.c) */
 
