@@ -3,6 +3,8 @@
 #define LADING_H
 
 #include "lading/common.h"
+#include "lading/image.h"
+#include "lading/sbom.h"
 #include "lading/version.h"
 
 #endif

@@ -1,11 +1,99 @@
+/* lading sbom IMAGE: list what is inside an image. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: lading sbom IMAGE [--format table|json|cyclonedx|spdx] [-o FILE]\n"
+		   "                        [--platform OS/ARCH[/VARIANT]] [--files] [-v]\n"
+		   "\n"
+		   "IMAGE: docker-archive:FILE[:TAG], oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:PATH,\n"
+		   "       rootfs-tar:FILE, or a path (its kind is detected)\n"
+		   "  --format F     output format (default table)\n"
+		   "  -o FILE        write the report to FILE instead of standard output\n"
+		   "  --platform P   platform to pick from a multi-platform index (default linux/amd64)\n"
+		   "  --files        include the files each package owns (json, cyclonedx, spdx)\n"
+		   "  -v             print every warning (malformed entries skipped)\n");
+}
+
 int cmd_sbom(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "lading: 'sbom' is not built yet\n");
-	return EXIT_ERROR;
+	const char *image = NULL, *format = "table", *output = NULL, *platform = NULL, *val;
+	lading_image_options iopts = LADING_IMAGE_OPTIONS_INIT;
+	lading_report_options ropts = LADING_REPORT_OPTIONS_INIT;
+	lading_format fmt;
+	lading_ctx *ctx = NULL;
+	lading_image *img = NULL;
+	lading_sbom *sbom = NULL;
+	char *out = NULL;
+	size_t len = 0;
+	bool verbose = false;
+	int rc, ret = EXIT_OK;
+
+	for (int i = 1; i < argc; i++) {
+		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (cli_opt(argc, argv, &i, "--format", &val) || cli_opt(argc, argv, &i, "-f", &val)) {
+			if (!val)
+				return cli_usage("--format needs a value");
+			format = val;
+		} else if (cli_opt(argc, argv, &i, "--output", &val) || cli_opt(argc, argv, &i, "-o", &val)) {
+			if (!val)
+				return cli_usage("-o needs a file name");
+			output = val;
+		} else if (cli_opt(argc, argv, &i, "--platform", &val)) {
+			if (!val)
+				return cli_usage("--platform needs a value");
+			platform = val;
+		} else if (cli_flag(argv, i, "--files")) {
+			ropts.with_files = 1;
+		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
+			verbose = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			usage(stderr);
+			return cli_usage("unknown option %s", argv[i]);
+		} else if (!image) {
+			image = argv[i];
+		} else {
+			return cli_usage("more than one image given ('%s' and '%s')", image, argv[i]);
+		}
+	}
+	if (!image) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (lading_format_parse(format, &fmt) || fmt == LADING_FORMAT_SARIF || fmt == LADING_FORMAT_HTML)
+		return cli_usage("unknown sbom format '%s' (table, json, cyclonedx, spdx)", format);
+	if (lading_ctx_new(&ctx)) {
+		fprintf(stderr, "lading: out of memory\n");
+		return EXIT_ERROR;
+	}
+	cli_progress_install(ctx);
+	iopts.platform = platform;
+	if ((rc = lading_image_open(&img, ctx, image, &iopts))) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	rc = lading_sbom_build(&sbom, ctx, img, NULL);
+	cli_progress_done();
+	if (rc) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	if ((rc = lading_sbom_report(&out, &len, ctx, sbom, fmt, &ropts))) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	ret = cli_write_output(output, out, len);
+	cli_print_warnings(ctx, verbose);
+out:
+	free(out);
+	lading_sbom_free(sbom);
+	lading_image_free(img);
+	lading_ctx_free(ctx);
+	return ret;
 }

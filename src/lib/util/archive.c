@@ -144,6 +144,13 @@ int ld_ar_read_all(ld_ar *ar, ld_buf *out, size_t max)
 	}
 }
 
+int ld_ar_drain(ld_ar *ar)
+{
+	if (ar->in_err)
+		return ar->in_err;
+	return ld_stream_drain(ar->in);
+}
+
 void ld_ar_close(ld_ar *ar)
 {
 	if (!ar)

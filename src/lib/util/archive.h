@@ -40,6 +40,9 @@ int ld_ar_next(ld_ar *ar, ld_ar_entry *e);
 ssize_t ld_ar_read(ld_ar *ar, void *buf, size_t n);
 /* Read the current entry whole into `out` (appended); LADING_ELIMIT beyond `max`. */
 int ld_ar_read_all(ld_ar *ar, ld_buf *out, size_t max);
+/* After the last entry: read the underlying stream to its end, so streams that check digests at
+ * the end of input (ld_stream_verify) get to do it. */
+int ld_ar_drain(ld_ar *ar);
 void ld_ar_close(ld_ar *ar);
 /* Bytes consumed from the underlying stream so far (for progress). */
 uint64_t ld_ar_consumed(const ld_ar *ar);

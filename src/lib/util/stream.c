@@ -119,6 +119,18 @@ int ld_stream_file_region(ld_stream **out, lading_ctx *ctx, int fd, uint64_t off
 	return 0;
 }
 
+int ld_stream_fd_owned(ld_stream **out, lading_ctx *ctx, int fd, uint64_t off, uint64_t len,
+		       const char *what)
+{
+	int rc = ld_stream_file_region(out, ctx, fd, off, len, what);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	((region_stream *)*out)->own_fd = true;
+	return 0;
+}
+
 int ld_stream_file(ld_stream **out, lading_ctx *ctx, const char *path)
 {
 	struct stat st;
@@ -187,6 +199,7 @@ int ld_stream_mem(ld_stream **out, lading_ctx *ctx, const void *p, size_t n)
 
 typedef struct verify_stream {
 	ld_stream base;
+	char *result;      /* hash-only mode: where to write the digest */
 	ld_stream *inner;
 	ld_sha256 h;
 	char expect[LD_DIGEST_STR_LEN];
@@ -218,6 +231,10 @@ static ssize_t verify_read(ld_stream *s, void *buf, size_t n)
 	}
 	v->done = true;
 	ld_sha256_final(&v->h, got);
+	if (v->result) {
+		memcpy(v->result, got, LD_DIGEST_STR_LEN);
+		return 0;
+	}
 	if (v->size >= 0 && v->seen != (uint64_t)v->size)
 		return ld_error_set_path(s->ctx, LADING_EDIGEST, v->label, v->seen,
 					 "%s is %" PRIu64 " bytes, its descriptor says %" PRId64, v->label,
@@ -262,5 +279,17 @@ int ld_stream_verify(ld_stream **out, ld_stream *inner, const char *digest, int6
 	ld_strlcpy(v->expect, digest, sizeof(v->expect));
 	ld_strlcpy(v->label, label ? label : "blob", sizeof(v->label));
 	*out = &v->base;
+	return 0;
+}
+
+int ld_stream_hash(ld_stream **out, ld_stream *inner, char result[LD_DIGEST_STR_LEN])
+{
+	/* a verify stream with a placeholder digest and no checks, reporting instead */
+	static const char zero[] = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+	int rc = ld_stream_verify(out, inner, zero, -1, "stream");
+	if (rc)
+		return rc;
+	((verify_stream *)*out)->result = result;
+	result[0] = '\0';
 	return 0;
 }

@@ -32,6 +32,9 @@ void ld_stream_close(ld_stream *s);
 /* A region [off, off+len) of an open file (pread; the fd stays the caller's). */
 int ld_stream_file_region(ld_stream **out, lading_ctx *ctx, int fd, uint64_t off, uint64_t len,
 			  const char *what);
+/* The same, but the stream owns `fd` and closes it (also when this call fails). */
+int ld_stream_fd_owned(ld_stream **out, lading_ctx *ctx, int fd, uint64_t off, uint64_t len,
+		       const char *what);
 /* A whole file opened by path; `follow` false refuses a symlink as the last component. */
 int ld_stream_file(ld_stream **out, lading_ctx *ctx, const char *path);
 /* Bytes in memory (not copied; must outlive the stream). */
@@ -43,6 +46,10 @@ int ld_stream_mem(ld_stream **out, lading_ctx *ctx, const void *p, size_t n);
  * `inner`. */
 int ld_stream_verify(ld_stream **out, ld_stream *inner, const char *digest, int64_t size,
 		     const char *label);
+
+/* Compute the sha256 of everything read through it; at the end of input "sha256:<hex>" is written
+ * to `result` (which must outlive the stream). Takes ownership of `inner`. */
+int ld_stream_hash(ld_stream **out, ld_stream *inner, char result[LD_DIGEST_STR_LEN]);
 
 /* Compression detected from magic bytes, never from names or media types. */
 typedef enum { LD_COMP_NONE = 0, LD_COMP_GZIP, LD_COMP_ZSTD, LD_COMP_BZIP2, LD_COMP_XZ } ld_comp;

@@ -1,0 +1,58 @@
+/* lading: opening container images from local sources. */
+#ifndef LADING_IMAGE_H
+#define LADING_IMAGE_H
+
+#include "lading/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct lading_image lading_image;
+
+typedef struct lading_image_options {
+	unsigned version;       /* LADING_IMAGE_OPTIONS_VERSION */
+	const char *platform;   /* "os/arch[/variant]", NULL = linux/amd64 (only used by indexes) */
+} lading_image_options;
+
+#define LADING_IMAGE_OPTIONS_VERSION 1
+#define LADING_IMAGE_OPTIONS_INIT {LADING_IMAGE_OPTIONS_VERSION, NULL}
+
+typedef struct lading_layer_info {
+	const char *digest;      /* content digest of the uncompressed layer (diff_id) when known,
+				    else the blob digest */
+	const char *blob_digest; /* digest of the blob as stored (compressed), may equal digest */
+	const char *media_type;  /* may be NULL (docker legacy) */
+	int64_t size;            /* blob size, -1 if unknown */
+	const char *created_by;  /* config history entry of this layer, may be NULL */
+	const char *compression; /* detected after reading: "gzip", "zstd", "none"... NULL before */
+} lading_layer_info;
+
+typedef struct lading_image_info {
+	const char *source_type;     /* "docker-archive", "oci", "oci-archive", "dir", "rootfs-tar" */
+	const char *source_path;     /* file or directory as given */
+	const char *ref;             /* tag chosen or found (RepoTags[0], ref.name), may be NULL */
+	const char *manifest_digest; /* digest of the image manifest, NULL when the source has none */
+	const char *config_digest;   /* image ID: digest of the config blob, NULL for dir/rootfs-tar */
+	const char *os;              /* config "os", "architecture", "variant", "created" */
+	const char *architecture;
+	const char *variant;
+	const char *created;
+	size_t layer_count;
+	const lading_layer_info *layers;
+	size_t repo_tag_count;
+	const char *const *repo_tags;
+} lading_image_info;
+
+/* Open an image: "docker-archive:FILE", "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]", "dir:PATH",
+ * "rootfs-tar:FILE" (a root filesystem as one tar, e.g. Alpine's minirootfs), or a path whose kind
+ * is detected. Manifests, index and config are read and verified now; layers are read later. */
+LADING_EXTERN(int) lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref,
+				     const lading_image_options *opts);
+LADING_EXTERN(void) lading_image_free(lading_image *img);
+LADING_EXTERN(const lading_image_info *) lading_image_get_info(const lading_image *img);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,158 @@
+/* lading_sbom_build: the pipeline source -> layers -> view -> catalogers, behind the public API. */
+#include "util/common.h"
+#include "catalog/catalog.h"
+#include "layer/layer.h"
+#include "api/api.h"
+
+/* Wanted files reached through symlinks were not captured while streaming (their real path did
+ * not match); read them now from the layers that hold them. */
+static int fetch_symlinked(lading_image *img, ld_layer *layers, ld_view *view, lading_ctx *ctx)
+{
+	const ld_cataloger *const *cats = ld_catalogers();
+	size_t n = img->info.layer_count;
+	const char ***need = calloc(n ? n : 1, sizeof(char **));
+	size_t *nneed = calloc(n ? n : 1, sizeof(size_t));
+	size_t *maxsz = calloc(n ? n : 1, sizeof(size_t));
+	ld_arena a;
+	int rc = 0;
+
+	ld_arena_init(&a, 0);
+	if (!need || !nneed || !maxsz) {
+		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t c = 0; cats[c]; c++) {
+		for (size_t w = 0; cats[c]->wants[w]; w++) {
+			const char *want = cats[c]->wants[w];
+			char canon[LD_PATH_MAX];
+			ld_vnode *node;
+			if (strpbrk(want, "*?"))
+				continue;
+			node = ld_view_resolve(view, ld_slice_cstr(want), true, canon);
+			if (!node || node->type != LD_LF_REG || !node->file || node->file->captured || node->file->too_big ||
+			    node->layer < 0)
+				continue;
+			{
+				size_t l = (size_t)node->layer;
+				const char **nv = realloc(need[l], (nneed[l] + 1) * sizeof(char *));
+				if (!nv) {
+					rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+					goto out;
+				}
+				need[l] = nv;
+				nv[nneed[l]++] = ld_arena_strdup(&a, canon);
+				if (cats[c]->max_file > maxsz[l])
+					maxsz[l] = cats[c]->max_file;
+			}
+		}
+	}
+	for (size_t l = 0; l < n; l++) {
+		if (!nneed[l])
+			continue;
+		if ((rc = ld_layer_fetch(img, &layers[l], need[l], nneed[l], maxsz[l], ctx)))
+			goto out;
+	}
+out:
+	if (need)
+		for (size_t l = 0; l < n; l++)
+			free(need[l]);
+	free(need);
+	free(nneed);
+	free(maxsz);
+	ld_arena_release(&a);
+	return rc;
+}
+
+int lading_sbom_build(lading_sbom **out, lading_ctx *ctx, lading_image *img, const lading_sbom_options *opts)
+{
+	const ld_cataloger *const *cats = ld_catalogers();
+	lading_sbom *s = NULL;
+	ld_wants *wants = NULL;
+	ld_layer *layers = NULL;
+	ld_view *view = NULL;
+	size_t n = img->info.layer_count;
+	int rc;
+
+	(void)opts;
+	*out = NULL;
+	ld_error_clear(ctx);
+	if ((rc = ld_wants_new(&wants)))
+		return ld_error_set(ctx, rc, "out of memory");
+	for (size_t c = 0; cats[c]; c++)
+		for (size_t w = 0; cats[c]->wants[w]; w++)
+			if ((rc = ld_wants_add(wants, cats[c]->wants[w], cats[c]->max_file))) {
+				rc = ld_error_set(ctx, rc, "cannot register wanted files");
+				goto out;
+			}
+	if ((rc = ld_layers_read(&layers, img, wants, ctx)))
+		goto out;
+	if ((rc = ld_view_build(&view, layers, n, ctx)))
+		goto out;
+	if ((rc = fetch_symlinked(img, layers, view, ctx)))
+		goto out;
+
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		goto out;
+	}
+	s->image = img;
+	ld_catalog_init(&s->cat, view, &img->info);
+	for (size_t c = 0; cats[c]; c++) {
+		if ((rc = cats[c]->run(&s->cat, ctx))) {
+			if (!ctx->err.code)
+				ld_error_set(ctx, rc, "cataloger %s failed", cats[c]->name);
+			goto out;
+		}
+	}
+	ld_catalog_sort(&s->cat);
+	/* what reading the layers learned about them */
+	for (size_t i = 0; i < n; i++) {
+		img->layers[i].compression = ld_comp_name(layers[i].comp);
+		if (!img->layers[i].digest && layers[i].blob_digest[0]) {
+			img->layers[i].digest = ld_arena_strdup(&img->arena, layers[i].blob_digest);
+			img->layers[i].blob_digest = img->layers[i].digest;
+		}
+		if (img->layers[i].size < 0 && layers[i].bytes_in && img->kind != LD_SRC_DIR)
+			img->layers[i].size = (int64_t)layers[i].bytes_in;
+	}
+	s->cat.view = NULL; /* the view goes now; packages hold copies of what they need */
+out:
+	ld_view_free(view);
+	ld_layers_free(layers, n);
+	ld_wants_free(wants);
+	if (rc) {
+		lading_sbom_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void lading_sbom_free(lading_sbom *s)
+{
+	if (!s)
+		return;
+	ld_catalog_release(&s->cat);
+	free(s);
+}
+
+const lading_image_info *lading_sbom_image(const lading_sbom *s)
+{
+	return &s->image->info;
+}
+
+const lading_os *lading_sbom_os(const lading_sbom *s)
+{
+	return &s->cat.os;
+}
+
+size_t lading_sbom_package_count(const lading_sbom *s)
+{
+	return s->cat.pkgs.len;
+}
+
+const lading_package *lading_sbom_package(const lading_sbom *s, size_t i)
+{
+	return i < s->cat.pkgs.len ? ld_vec_at(&s->cat.pkgs, i) : NULL;
+}

@@ -1,0 +1,62 @@
+/* Catalog stage: catalogers read files from the merged view and add packages. Each cataloger
+ * declares the files it needs (exact paths and globs) so the layer stage captures only those. */
+#ifndef LD_CATALOG_H
+#define LD_CATALOG_H
+
+#include "lading/sbom.h"
+#include "layer/layer.h"
+#include "util/vec.h"
+
+typedef struct ld_catalog {
+	ld_arena arena;
+	lading_os os;
+	ld_vec pkgs;            /* lading_package */
+	const ld_view *view;
+	const lading_image_info *image;
+	char distro[96];        /* purl distro qualifier, e.g. "debian-12", "alpine-3.20.3" */
+} ld_catalog;
+
+typedef struct ld_cataloger {
+	const char *name;
+	const char *version;           /* bump when output changes (keys analysis caches) */
+	const char *const *wants;      /* exact paths or globs, NULL-terminated */
+	size_t max_file;               /* cap on one wanted file */
+	int (*run)(ld_catalog *cat, lading_ctx *ctx);
+} ld_cataloger;
+
+/* All catalogers, OS detection first; NULL-terminated. */
+const ld_cataloger *const *ld_catalogers(void);
+
+void ld_catalog_init(ld_catalog *c, const ld_view *view, const lading_image_info *image);
+void ld_catalog_release(ld_catalog *c);
+/* A new zeroed package (epoch -1, layer -1), or NULL on OOM. */
+lading_package *ld_catalog_add(ld_catalog *c);
+/* Sort packages by (type, name, version, arch, location) and drop exact duplicates. */
+void ld_catalog_sort(ld_catalog *c);
+
+/* Every captured version of a file, layer by layer (for "which layer introduced a package").
+ * The path is resolved in the final view first. Calls fn(layer index, content) in layer order. */
+typedef int (*ld_history_fn)(void *opaque, int layer, ld_slice content);
+int ld_catalog_history(const ld_catalog *c, const char *path, ld_history_fn fn, void *opaque);
+
+/* purl helpers: percent-encode a component per the purl spec into the arena. */
+char *ld_purl_encode(ld_arena *a, ld_slice s);
+/* "pkg:TYPE/NAMESPACE/NAME@VERSION?q1=v1&q2=v2" with qualifiers sorted by key; NULL values and
+ * NULL namespace are omitted. quals: key, value pairs, NULL-terminated. */
+char *ld_purl_build(ld_arena *a, const char *type, const char *ns, const char *name, const char *version,
+		    const char *const *quals);
+
+/* Layer attribution from successive versions of a package database: for each package key of
+ * the final database, the first layer from which it was present with the same version in every
+ * later version of the database. */
+typedef struct ld_attrib ld_attrib;
+int ld_attrib_new(ld_attrib **out);
+void ld_attrib_free(ld_attrib *a);
+/* Feed one layer's version of the database: all (key, version) pairs it lists. */
+int ld_attrib_begin(ld_attrib *a, int layer);
+int ld_attrib_add(ld_attrib *a, const char *key, const char *version);
+int ld_attrib_end(ld_attrib *a);
+/* Layer for a key of the last version fed, or -1. */
+int ld_attrib_layer(const ld_attrib *a, const char *key, const char *version);
+
+#endif

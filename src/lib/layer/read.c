@@ -1,0 +1,528 @@
+/* Streaming layer reader: blob -> (digest check) -> decompression by magic -> tar entries.
+ * Records every entry's metadata, captures the content of wanted files only, and turns
+ * whiteout entries into markers. Layers are independent, so they are read in parallel; the
+ * merge (view.c) applies them in order afterwards. */
+#include <stdatomic.h>
+
+#include "util/common.h"
+#include "layer/layer.h"
+
+#define PROGRESS_STEP ((uint64_t)1 << 20)
+
+/* ---- tar streams as entry walks ---- */
+
+typedef struct tar_entries {
+	ld_entries base;
+	ld_ar *ar;
+	ld_stream *raw; /* not owned: the stream as stored, for progress (pos) */
+} tar_entries;
+
+static int tar_next(ld_entries *w, ld_ar_entry *e)
+{
+	return ld_ar_next(((tar_entries *)w)->ar, e);
+}
+
+static ssize_t tar_read(ld_entries *w, void *buf, size_t n)
+{
+	return ld_ar_read(((tar_entries *)w)->ar, buf, n);
+}
+
+static void tar_close(ld_entries *w)
+{
+	ld_ar_close(((tar_entries *)w)->ar);
+	free(w);
+}
+
+static uint64_t tar_consumed(ld_entries *w)
+{
+	tar_entries *t = (tar_entries *)w;
+	return t->raw ? t->raw->pos : ld_ar_consumed(t->ar);
+}
+
+static int open_layer_entries(lading_image *img, size_t i, ld_layer *l, ld_entries **out, lading_ctx *ctx)
+{
+	ld_stream *raw, *s;
+	tar_entries *t;
+	char label[160];
+	int rc;
+
+	*out = NULL;
+	if (img->ops->open_entries)
+		return img->ops->open_entries(img, i, out, ctx);
+	if ((rc = img->ops->open_layer(img, i, &raw, ctx)))
+		return rc;
+	s = raw;
+	if (!img->lsrc[i].blob_digest[0] && !img->lsrc[i].verify_diff_id) {
+		/* nothing to check against (rootfs-tar): compute the digest to report it */
+		if ((rc = ld_stream_hash(&s, s, l->blob_digest)))
+			return rc;
+	}
+	ld_snprintf(label, sizeof(label), "layer %zu (%s)", i + 1,
+		    img->layers[i].digest ? img->layers[i].digest : img->info.source_path);
+	if ((rc = ld_stream_decompress(&s, s, NULL, label, &l->comp)))
+		return rc;
+	if (img->lsrc[i].verify_diff_id) {
+		char vlabel[160];
+		ld_snprintf(vlabel, sizeof(vlabel), "layer %zu %s", i + 1, img->lsrc[i].diff_id);
+		if ((rc = ld_stream_verify(&s, s, img->lsrc[i].diff_id, -1, vlabel)))
+			return rc;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		ld_stream_close(s);
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	}
+	if ((rc = ld_ar_open(&t->ar, s, LD_AR_FMT_TAR, ctx, label))) {
+		free(t);
+		return rc;
+	}
+	t->raw = raw;
+	t->base.next = tar_next;
+	t->base.read = tar_read;
+	t->base.close = tar_close;
+	t->base.consumed = tar_consumed;
+	*out = &t->base;
+	return 0;
+}
+
+/* ---- shared state of a parallel read ---- */
+
+typedef struct read_job {
+	lading_image *img;
+	const ld_wants *wants;
+	ld_layer *layers;
+	size_t n;
+	size_t *order;           /* layer indices, biggest first */
+	atomic_size_t next;
+	atomic_bool stop;
+	lading_ctx *workers;     /* one child context per layer, for errors */
+	int *rcs;
+	pthread_mutex_t mu;      /* progress */
+	uint64_t done, total;
+	lading_ctx *ctx;
+} read_job;
+
+static void progress_add(read_job *job, size_t layer, uint64_t delta)
+{
+	if (!job || !delta)
+		return;
+	pthread_mutex_lock(&job->mu);
+	job->done += delta;
+	ld_progress(job->ctx, "reading layers", layer, job->n, job->done, job->total);
+	pthread_mutex_unlock(&job->mu);
+}
+
+/* Capture one entry's content (size already checked against the cap). */
+static int capture(ld_entries *w, ld_layer *l, ld_lfile *f, uint64_t size, lading_ctx *ctx)
+{
+	unsigned char *buf;
+	size_t got = 0;
+	if (size > SIZE_MAX - 1)
+		return ld_error_set(ctx, LADING_ELIMIT, "%s: too large", f->path);
+	buf = ld_arena_alloc(&l->arena, (size_t)size + 1);
+	if (!buf)
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory capturing %s", f->path);
+	while (got < size) {
+		ssize_t r = w->read(w, buf + got, (size_t)size - got);
+		if (r < 0)
+			return (int)r;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	f->data = buf;
+	f->data_len = got;
+	f->captured = true;
+	l->captured_bytes += got;
+	return 0;
+}
+
+/* Turn a raw entry into (type, canonical path); returns false to skip it. */
+static bool classify(const ld_ar_entry *e, ld_arena *a, ld_lf_type *type, char **path, size_t *plen,
+		     lading_ctx *ctx, size_t layer)
+{
+	char canon[LD_PATH_MAX];
+	size_t n;
+	int pc = ld_path_canon(ld_slice_cstr(e->path), canon, &n);
+	ld_slice base, dir;
+
+	if (pc == LD_PATH_DOTDOT) {
+		ld_warn(ctx, "layer %zu: entry '%s' has a '..' component: skipped", layer + 1, e->path);
+		return false;
+	}
+	if (pc != LD_PATH_OK) {
+		ld_warn(ctx, "layer %zu: entry with an unusable path skipped (%s)", layer + 1,
+			pc == LD_PATH_TOOLONG ? "too long" : "NUL byte");
+		return false;
+	}
+	if (n == 0)
+		return false; /* the root directory itself */
+	base = ld_path_base(ld_slice_make(canon, n));
+	dir = ld_path_dir(ld_slice_make(canon, n));
+	switch (e->type) {
+	case LD_AR_REG: *type = LD_LF_REG; break;
+	case LD_AR_DIR: *type = LD_LF_DIR; break;
+	case LD_AR_SYMLINK: *type = LD_LF_SYMLINK; break;
+	case LD_AR_HARDLINK: *type = LD_LF_HARDLINK; break;
+	default: *type = LD_LF_OTHER; break;
+	}
+	if (ld_slice_starts_with(base, ".wh.")) {
+		ld_slice name = ld_slice_sub(base, 4, base.len);
+		if (ld_slice_eq_cstr(base, ".wh..wh..opq")) {
+			*type = LD_LF_OPAQUE;
+			*path = ld_arena_slice(a, dir);
+			*plen = dir.len;
+			return *path != NULL;
+		}
+		if (ld_slice_starts_with(base, ".wh..wh."))
+			return false; /* aufs bookkeeping (.wh..wh.plnk ...), not a whiteout */
+		if (!name.len || ld_slice_eq_cstr(name, ".") || ld_slice_eq_cstr(name, "..")) {
+			ld_warn(ctx, "layer %zu: whiteout '%s' names no file: skipped", layer + 1, e->path);
+			return false;
+		}
+		*type = LD_LF_WHITEOUT;
+		*path = dir.len ? ld_arena_printf(a, "%.*s/%.*s", (int)dir.len, dir.ptr, (int)name.len, name.ptr)
+				: ld_arena_slice(a, name);
+		*plen = dir.len ? dir.len + 1 + name.len : name.len;
+		return *path != NULL;
+	}
+	*path = ld_arena_strndup(a, canon, n);
+	*plen = n;
+	return *path != NULL;
+}
+
+/* Full read of one layer: metadata of every entry, content of wanted ones. */
+static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wants *wants, lading_ctx *ctx)
+{
+	ld_entries *w = NULL;
+	ld_ar_entry e;
+	ld_map captured; /* path -> index+1 of captured regular files, for hardlinks */
+	size_t pending_links = 0;
+	uint64_t reported = 0;
+	int rc, r;
+
+	ld_map_init(&captured);
+	if ((rc = open_layer_entries(img, l->index, l, &w, ctx)))
+		goto out;
+	while ((r = w->next(w, &e)) > 0) {
+		ld_lfile *f;
+		ld_lf_type type;
+		char *path;
+		size_t plen, maxsz = 0;
+		uint64_t used;
+
+		if (job && atomic_load(&job->stop)) {
+			rc = LADING_EIO; /* another layer failed; its error is reported */
+			goto out;
+		}
+		if (!classify(&e, &l->arena, &type, &path, &plen, ctx, l->index))
+			continue;
+		if (img->kind == LD_SRC_ROOTFS_TAR && l->files.len < 16 &&
+		    (!strcmp(path, "manifest.json") || !strcmp(path, "oci-layout"))) {
+			rc = ld_error_set(ctx, LADING_EUNSUPPORTED,
+					  "%s looks like a compressed docker-archive or OCI archive; decompress it "
+					  "first (e.g. gunzip) and scan the .tar",
+					  img->info.source_path);
+			goto out;
+		}
+		if (l->files.len >= LD_LAYER_MAX_ENTRIES) {
+			rc = ld_error_set(ctx, LADING_ELIMIT, "layer %zu has more than %d entries", l->index + 1,
+					  LD_LAYER_MAX_ENTRIES);
+			goto out;
+		}
+		f = ld_vec_push(&l->files);
+		if (!f) {
+			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			goto out;
+		}
+		f->path = path;
+		f->path_len = (uint32_t)plen;
+		f->type = (uint8_t)type;
+		f->mode = e.mode;
+		f->size = e.size > 0 ? (uint64_t)e.size : 0;
+		if (type == LD_LF_SYMLINK) {
+			f->link = ld_arena_strdup(&l->arena, e.link ? e.link : "");
+		} else if (type == LD_LF_HARDLINK) {
+			char canon[LD_PATH_MAX];
+			size_t cn;
+			if (!e.link || ld_path_canon(ld_slice_cstr(e.link), canon, &cn) != LD_PATH_OK || !cn) {
+				ld_warn(ctx, "layer %zu: hardlink %s has an unusable target: skipped", l->index + 1, path);
+				l->files.len--;
+				continue;
+			}
+			f->link = ld_arena_strndup(&l->arena, canon, cn);
+		}
+		if ((type == LD_LF_REG || type == LD_LF_HARDLINK) &&
+		    ld_wants_match(wants, ld_slice_make(path, plen), &maxsz)) {
+			f->wanted = true;
+			if (type == LD_LF_HARDLINK) {
+				pending_links++;
+			} else if (f->size > maxsz) {
+				f->too_big = true;
+				ld_warn(ctx, "layer %zu: %s is %" PRIu64 " bytes, over the %zu-byte limit for it: not read",
+					l->index + 1, path, f->size, maxsz);
+			} else if (l->captured_bytes + f->size > LD_LAYER_MAX_CAPTURE) {
+				rc = ld_error_set(ctx, LADING_ELIMIT, "layer %zu: wanted files exceed %zu bytes",
+						  l->index + 1, LD_LAYER_MAX_CAPTURE);
+				goto out;
+			} else {
+				if ((rc = capture(w, l, f, f->size, ctx)))
+					goto out;
+				if (ld_map_put(&captured, ld_slice_make(path, plen), (void *)(uintptr_t)l->files.len, NULL)) {
+					rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+					goto out;
+				}
+			}
+		}
+		used = w->consumed(w);
+		if (used - reported >= PROGRESS_STEP) {
+			progress_add(job, l->index, used - reported);
+			reported = used;
+		}
+	}
+	if (r < 0) {
+		rc = r;
+		goto out;
+	}
+	/* read to the end so the digest of the whole blob gets checked */
+	if (!img->ops->open_entries && (rc = ld_ar_drain(((tar_entries *)w)->ar)))
+		goto out;
+	progress_add(job, l->index, w->consumed(w) - reported);
+	l->bytes_in = w->consumed(w);
+
+	/* hardlinks to wanted content: share the target's bytes, or fetch targets we skipped */
+	if (pending_links) {
+		const char **need = calloc(pending_links, sizeof(char *));
+		size_t nn = 0;
+		if (!need) {
+			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < l->files.len; i++) {
+			ld_lfile *f = ld_layer_file(l, i);
+			uintptr_t t;
+			if (f->type != LD_LF_HARDLINK || !f->wanted)
+				continue;
+			t = (uintptr_t)ld_map_gets(&captured, f->link);
+			if (t) {
+				const ld_lfile *tf = ld_layer_file(l, t - 1);
+				f->data = tf->data;
+				f->data_len = tf->data_len;
+				f->captured = true;
+				f->size = tf->size;
+			} else if (nn < pending_links) {
+				need[nn++] = f->link;
+			}
+		}
+		ld_map_release(&captured);
+		ld_map_init(&captured);
+		if (nn) {
+			w->close(w);
+			w = NULL;
+			rc = ld_layer_fetch(img, l, need, nn, SIZE_MAX, ctx);
+		}
+		free(need);
+	}
+out:
+	if (w)
+		w->close(w);
+	ld_map_release(&captured);
+	return rc;
+}
+
+static void *worker(void *arg)
+{
+	read_job *job = arg;
+	for (;;) {
+		size_t k = atomic_fetch_add(&job->next, 1), i;
+		int rc;
+		if (k >= job->n || atomic_load(&job->stop))
+			break;
+		i = job->order[k];
+		rc = read_layer(job, job->img, &job->layers[i], job->wants, &job->workers[i]);
+		job->rcs[i] = rc;
+		if (rc)
+			atomic_store(&job->stop, true);
+	}
+	return NULL;
+}
+
+void ld_layers_free(ld_layer *layers, size_t n)
+{
+	if (!layers)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		ld_vec_release(&layers[i].files);
+		ld_arena_release(&layers[i].arena);
+	}
+	free(layers);
+}
+
+int ld_layers_read(ld_layer **out, lading_image *img, const ld_wants *wants, lading_ctx *ctx)
+{
+	size_t n = img->info.layer_count, nthreads;
+	ld_layer *layers;
+	read_job job;
+	pthread_t tids[64];
+	size_t started = 0;
+	int rc = 0;
+
+	*out = NULL;
+	layers = calloc(n ? n : 1, sizeof(*layers));
+	memset(&job, 0, sizeof(job));
+	job.order = calloc(n ? n : 1, sizeof(size_t));
+	job.workers = calloc(n ? n : 1, sizeof(lading_ctx));
+	job.rcs = calloc(n ? n : 1, sizeof(int));
+	if (!layers || !job.order || !job.workers || !job.rcs) {
+		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		layers[i].index = i;
+		ld_arena_init(&layers[i].arena, 0);
+		ld_vec_init(&layers[i].files, sizeof(ld_lfile), 0);
+		ld_ctx_init_child(&job.workers[i], ctx);
+		job.order[i] = i;
+		if (img->layers[i].size > 0)
+			job.total += (uint64_t)img->layers[i].size;
+	}
+	/* biggest layers first: the last layer to finish then tends to be a small one */
+	for (size_t i = 1; i < n; i++) {
+		size_t x = job.order[i], j = i;
+		while (j > 0 && img->layers[job.order[j - 1]].size < img->layers[x].size) {
+			job.order[j] = job.order[j - 1];
+			j--;
+		}
+		job.order[j] = x;
+	}
+	job.img = img;
+	job.wants = wants;
+	job.layers = layers;
+	job.n = n;
+	job.ctx = ctx;
+	atomic_init(&job.next, 0);
+	atomic_init(&job.stop, false);
+	pthread_mutex_init(&job.mu, NULL);
+
+	nthreads = ld_ctx_threads(ctx);
+	if (nthreads > n)
+		nthreads = n;
+	if (nthreads > LD_ARRAY_LEN(tids))
+		nthreads = LD_ARRAY_LEN(tids);
+	for (size_t t = 1; t < nthreads; t++) {
+		if (pthread_create(&tids[started], NULL, worker, &job) != 0)
+			break;
+		started++;
+	}
+	worker(&job); /* the calling thread works too */
+	for (size_t t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+	pthread_mutex_destroy(&job.mu);
+
+	/* report the failure of the lowest layer, deterministically */
+	for (size_t i = 0; i < n; i++) {
+		if (job.rcs[i] && job.workers[i].err.code) {
+			rc = ld_ctx_adopt_error(ctx, &job.workers[i]);
+			break;
+		}
+	}
+	if (!rc) {
+		for (size_t i = 0; i < n; i++)
+			if (job.rcs[i]) {
+				rc = job.rcs[i];
+				ld_error_set(ctx, rc, "reading layer %zu failed", i + 1);
+				break;
+			}
+	}
+out:
+	if (job.workers)
+		for (size_t i = 0; i < n; i++)
+			ld_ctx_release_child(&job.workers[i]);
+	free(job.workers);
+	free(job.order);
+	free(job.rcs);
+	if (rc) {
+		ld_layers_free(layers, n);
+		return rc;
+	}
+	*out = layers;
+	return 0;
+}
+
+int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, size_t n, size_t max_size,
+		   lading_ctx *ctx)
+{
+	ld_map want, idx;
+	ld_entries *w = NULL;
+	ld_ar_entry e;
+	size_t remaining = 0;
+	int rc = 0, r;
+
+	ld_map_init(&want);
+	ld_map_init(&idx);
+	for (size_t i = 0; i < n; i++)
+		if (ld_map_put(&want, ld_slice_cstr(paths[i]), (void *)1, NULL))
+			goto oom;
+	/* index this layer's regular files by path (the last duplicate wins) */
+	for (size_t i = 0; i < l->files.len; i++) {
+		ld_lfile *f = ld_layer_file(l, i);
+		if (f->type == LD_LF_REG && ld_map_gets(&want, f->path) && !f->captured)
+			if (ld_map_put(&idx, ld_slice_make(f->path, f->path_len), f, NULL))
+				goto oom;
+	}
+	remaining = idx.len;
+	if (!remaining)
+		goto link;
+	if ((rc = open_layer_entries(img, l->index, l, &w, ctx)))
+		goto out;
+	while (remaining && (r = w->next(w, &e)) > 0) {
+		char canon[LD_PATH_MAX];
+		size_t cn;
+		ld_lfile *f;
+		if (e.type != LD_AR_REG || ld_path_canon(ld_slice_cstr(e.path), canon, &cn) != LD_PATH_OK)
+			continue;
+		f = ld_map_get(&idx, ld_slice_make(canon, cn));
+		if (!f || f->captured)
+			continue;
+		f->wanted = true;
+		if ((uint64_t)e.size > max_size) {
+			f->too_big = true;
+			remaining--;
+			continue;
+		}
+		if ((rc = capture(w, l, f, (uint64_t)(e.size > 0 ? e.size : 0), ctx)))
+			goto out;
+		remaining--;
+	}
+	if (remaining && r < 0) {
+		rc = r;
+		goto out;
+	}
+link:
+	/* hardlinks whose targets are now present */
+	for (size_t i = 0; i < l->files.len; i++) {
+		ld_lfile *f = ld_layer_file(l, i);
+		if (f->type == LD_LF_HARDLINK && f->wanted && !f->captured) {
+			for (size_t j = 0; j < l->files.len; j++) {
+				ld_lfile *t = ld_layer_file(l, j);
+				if (t->type == LD_LF_REG && t->captured && !strcmp(t->path, f->link)) {
+					f->data = t->data;
+					f->data_len = t->data_len;
+					f->size = t->size;
+					f->captured = true;
+					break;
+				}
+			}
+		}
+	}
+	goto out;
+oom:
+	rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+out:
+	if (w)
+		w->close(w);
+	ld_map_release(&want);
+	ld_map_release(&idx);
+	return rc;
+}

@@ -1,0 +1,346 @@
+/* Opening images: reference parsing, source detection, the image config. */
+#include "util/common.h"
+#include "util/path.h"
+#include "source/source.h"
+
+int ld_image_alloc_layers(lading_image *img, size_t n, lading_ctx *ctx)
+{
+	if (n > LD_MAX_LAYERS)
+		return ld_error_set(ctx, LADING_ELIMIT, "image has %zu layers, more than the limit of %d", n,
+				    LD_MAX_LAYERS);
+	img->layers = n ? ld_arena_array(&img->arena, n, sizeof(*img->layers)) : NULL;
+	img->lsrc = n ? ld_arena_array(&img->arena, n, sizeof(*img->lsrc)) : NULL;
+	if (n && (!img->layers || !img->lsrc))
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		img->layers[i].size = -1;
+		img->lsrc[i].size = -1;
+	}
+	img->info.layers = img->layers;
+	img->info.layer_count = n;
+	return 0;
+}
+
+int ld_platform_parse(const char *s, char *os, size_t osz, char *arch, size_t asz, char *variant, size_t vsz)
+{
+	ld_slice rest = ld_slice_cstr(s ? s : "linux/amd64"), a, b;
+	ld_slice_cut(&rest, '/', &a);
+	ld_slice_cut(&rest, '/', &b);
+	if (!a.len || !b.len || ld_slice_find(rest, '/') >= 0)
+		return LADING_EUSAGE;
+	ld_slice_copy(os, osz, a);
+	ld_slice_copy(arch, asz, b);
+	ld_slice_copy(variant, vsz, rest);
+	return 0;
+}
+
+int ld_config_apply(lading_image *img, const char *p, size_t len, const char *config_digest, lading_ctx *ctx)
+{
+	ld_json *cfg;
+	const ld_json *diff_ids, *history, *h;
+	size_t layer = 0;
+	ld_json_limits lim = {.max_depth = 64};
+	int rc;
+
+	if ((rc = ld_json_parse(&cfg, &img->arena, p, len, &lim, ctx, "image config")))
+		return rc;
+	if (!ld_json_is(cfg, LD_JSON_OBJECT))
+		return ld_error_set(ctx, LADING_EINVALID, "image config %s is not a JSON object",
+				    config_digest ? config_digest : "");
+	img->info.config_digest = config_digest ? ld_arena_strdup(&img->arena, config_digest) : NULL;
+	img->info.os = ld_json_get_str(cfg, "os");
+	img->info.architecture = ld_json_get_str(cfg, "architecture");
+	img->info.variant = ld_json_get_str(cfg, "variant");
+	img->info.created = ld_json_get_str(cfg, "created");
+
+	diff_ids = ld_json_getp(cfg, "rootfs", "diff_ids", NULL);
+	if (ld_json_is(diff_ids, LD_JSON_ARRAY)) {
+		if (diff_ids->n != img->info.layer_count)
+			return ld_error_set(ctx, LADING_EINVALID,
+					    "image config lists %u diff_ids but the manifest has %zu layers",
+					    diff_ids->n, img->info.layer_count);
+		for (size_t i = 0; i < diff_ids->n; i++) {
+			const char *d = ld_json_str(ld_json_at(diff_ids, i));
+			if (!ld_digest_valid(d))
+				return ld_error_set(ctx, LADING_EINVALID, "image config: diff_id %zu ('%s') is not a sha256 digest",
+						    i, d ? d : "");
+			ld_strlcpy(img->lsrc[i].diff_id, d, sizeof(img->lsrc[i].diff_id));
+			img->layers[i].digest = ld_json_str(ld_json_at(diff_ids, i));
+		}
+	}
+	/* history entries without empty_layer correspond to layers, in order */
+	history = ld_json_get(cfg, "history");
+	ld_json_foreach_item(history, i, h) {
+		if (ld_json_bool(ld_json_get(h, "empty_layer"), false))
+			continue;
+		if (layer >= img->info.layer_count)
+			break;
+		img->layers[layer++].created_by = ld_json_get_str(h, "created_by");
+	}
+	return 0;
+}
+
+static void image_free(lading_image *img)
+{
+	if (!img)
+		return;
+	if (img->ops && img->ops->free)
+		img->ops->free(img);
+	ld_arena_release(&img->arena);
+	free(img);
+}
+
+void lading_image_free(lading_image *img)
+{
+	image_free(img);
+}
+
+const lading_image_info *lading_image_get_info(const lading_image *img)
+{
+	return &img->info;
+}
+
+/* ---- rootfs-tar: one layer that is the whole file ---- */
+
+typedef struct rootfs_tar_state {
+	char path[LD_PATH_MAX];
+} rootfs_tar_state;
+
+static int rootfs_tar_open_layer(lading_image *img, size_t i, ld_stream **out, lading_ctx *ctx)
+{
+	rootfs_tar_state *st = img->state;
+	(void)i;
+	return ld_stream_file(out, ctx, st->path);
+}
+
+static void rootfs_tar_free(lading_image *img)
+{
+	free(img->state);
+	img->state = NULL;
+}
+
+static const ld_source_ops rootfs_tar_ops = {rootfs_tar_open_layer, NULL, rootfs_tar_free};
+
+static int rootfs_tar_open(lading_image *img, const char *path, lading_ctx *ctx)
+{
+	rootfs_tar_state *st = calloc(1, sizeof(*st));
+	struct stat sb;
+	int rc;
+	if (!st)
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	ld_strlcpy(st->path, path, sizeof(st->path));
+	img->state = st;
+	img->ops = &rootfs_tar_ops;
+	if ((rc = ld_image_alloc_layers(img, 1, ctx)))
+		return rc;
+	if (stat(path, &sb) == 0)
+		img->layers[0].size = (int64_t)sb.st_size;
+	return 0;
+}
+
+/* ---- reference parsing and detection ---- */
+
+static const struct {
+	const char *prefix;
+	ld_src_kind kind;
+	const char *name;
+} prefixes[] = {
+	{"docker-archive:", LD_SRC_DOCKER_ARCHIVE, "docker-archive"},
+	{"oci-archive:", LD_SRC_OCI_ARCHIVE, "oci-archive"},
+	{"oci:", LD_SRC_OCI_DIR, "oci"},
+	{"dir:", LD_SRC_DIR, "dir"},
+	{"rootfs-tar:", LD_SRC_ROOTFS_TAR, "rootfs-tar"},
+};
+
+static const char *kind_name(ld_src_kind k)
+{
+	for (size_t i = 0; i < LD_ARRAY_LEN(prefixes); i++)
+		if (prefixes[i].kind == k)
+			return prefixes[i].name;
+	return "unknown";
+}
+
+static bool is_tar_header(const unsigned char *h, size_t n)
+{
+	unsigned long sum = 0, want = 0;
+	if (n < 512)
+		return false;
+	if (memcmp(h + 257, "ustar", 5) == 0)
+		return true;
+	for (int i = 148; i < 156 && h[i]; i++) {
+		if (h[i] == ' ')
+			continue;
+		if (h[i] < '0' || h[i] > '7')
+			return false;
+		want = want * 8 + (unsigned long)(h[i] - '0');
+	}
+	for (int i = 0; i < 512; i++)
+		sum += (i >= 148 && i < 156) ? ' ' : h[i];
+	return sum == want && want != 0;
+}
+
+/* Decide what a file is: a tar with manifest.json (docker-archive), a tar with an OCI layout
+ * (oci-archive), or anything else readable as a (possibly compressed) tar (rootfs-tar). */
+static int detect_file(const char *path, ld_src_kind *kind, lading_ctx *ctx)
+{
+	unsigned char head[512];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ld_error_set_path(ctx, errno == ENOENT ? LADING_ENOTFOUND : LADING_EIO, path, 0,
+					 "cannot open %s: %s", path, strerror(errno));
+	n = pread(fd, head, sizeof(head), 0);
+	close(fd);
+	if (n < 0)
+		return ld_error_set_path(ctx, LADING_EIO, path, 0, "cannot read %s", path);
+	if (ld_comp_detect(head, (size_t)n) != LD_COMP_NONE) {
+		*kind = LD_SRC_ROOTFS_TAR;
+		return 0;
+	}
+	if (!is_tar_header(head, (size_t)n))
+		return ld_error_set_path(ctx, LADING_EUNSUPPORTED, path, 0,
+					 "%s is neither a tar archive nor a compressed tar: not an image I can read",
+					 path);
+	{
+		ld_blobstore *bs;
+		int rc = ld_blobstore_tar(&bs, path, ctx);
+		if (rc)
+			return rc;
+		if (ld_blobstore_exists(bs, "manifest.json"))
+			*kind = LD_SRC_DOCKER_ARCHIVE;
+		else if (ld_blobstore_exists(bs, "index.json") && ld_blobstore_exists(bs, "oci-layout"))
+			*kind = LD_SRC_OCI_ARCHIVE;
+		else
+			*kind = LD_SRC_ROOTFS_TAR;
+		ld_blobstore_free(bs);
+	}
+	return 0;
+}
+
+/* "PATH:TAG" for oci and oci-archive: the tag is what follows the last ':' when that part has
+ * no '/' and PATH itself exists. */
+static void split_tag(const char *ref, char *path, size_t psz, char *tag, size_t tsz)
+{
+	const char *colon = strrchr(ref, ':');
+	struct stat st;
+	tag[0] = '\0';
+	ld_strlcpy(path, ref, psz);
+	if (!colon || strchr(colon, '/') || stat(ref, &st) == 0)
+		return;
+	ld_slice_copy(path, psz, ld_slice_make(ref, (size_t)(colon - ref)));
+	if (stat(path, &st) != 0) {
+		ld_strlcpy(path, ref, psz);
+		return;
+	}
+	ld_strlcpy(tag, colon + 1, tsz);
+}
+
+typedef struct blob_state {
+	ld_blobstore *bs;
+} blob_state;
+
+int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, const lading_image_options *opts)
+{
+	lading_image *img;
+	char path[LD_PATH_MAX], tag[256];
+	const char *rest = ref;
+	ld_src_kind kind = LD_SRC_DIR;
+	bool have_kind = false;
+	const char *platform = opts && opts->platform ? opts->platform : NULL;
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	ld_error_clear(ctx);
+	if (!ref || !*ref)
+		return ld_error_set(ctx, LADING_EUSAGE, "no image given");
+	if (platform) {
+		char o[64], a[64], v[64];
+		if (ld_platform_parse(platform, o, sizeof(o), a, sizeof(a), v, sizeof(v)))
+			return ld_error_set(ctx, LADING_EUSAGE, "bad platform '%s' (expected OS/ARCH[/VARIANT])",
+					    platform);
+	}
+	for (size_t i = 0; i < LD_ARRAY_LEN(prefixes); i++) {
+		size_t n = strlen(prefixes[i].prefix);
+		if (strncmp(ref, prefixes[i].prefix, n) == 0) {
+			kind = prefixes[i].kind;
+			rest = ref + n;
+			have_kind = true;
+			break;
+		}
+	}
+	tag[0] = '\0';
+	if (have_kind && (kind == LD_SRC_OCI_DIR || kind == LD_SRC_OCI_ARCHIVE || kind == LD_SRC_DOCKER_ARCHIVE))
+		split_tag(rest, path, sizeof(path), tag, sizeof(tag));
+	else
+		ld_strlcpy(path, rest, sizeof(path));
+	if (strlen(rest) >= sizeof(path))
+		return ld_error_set(ctx, LADING_EUSAGE, "image path too long");
+
+	if (!have_kind) {
+		if (stat(path, &st) != 0) {
+			/* maybe "DIR:TAG" for an OCI layout */
+			split_tag(rest, path, sizeof(path), tag, sizeof(tag));
+			if (!tag[0] || stat(path, &st) != 0)
+				return ld_error_set_path(ctx, LADING_ENOTFOUND, rest, 0,
+							 "%s: no such file or directory (images are read from "
+							 "docker-archive:FILE, oci:DIR[:TAG], oci-archive:FILE, dir:PATH, "
+							 "rootfs-tar:FILE)",
+							 rest);
+		}
+		if (S_ISDIR(st.st_mode)) {
+			char p2[LD_PATH_MAX + 16];
+			struct stat s2;
+			ld_snprintf(p2, sizeof(p2), "%s/oci-layout", path);
+			kind = stat(p2, &s2) == 0 ? LD_SRC_OCI_DIR : LD_SRC_DIR;
+		} else if ((rc = detect_file(path, &kind, ctx))) {
+			return rc;
+		}
+	}
+
+	img = calloc(1, sizeof(*img));
+	if (!img)
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	ld_arena_init(&img->arena, 0);
+	img->ctx = ctx;
+	img->kind = kind;
+	img->info.source_type = kind_name(kind);
+	img->info.source_path = ld_arena_strdup(&img->arena, path);
+
+	switch (kind) {
+	case LD_SRC_DIR:
+		rc = ld_rootfs_dir_open(img, path, ctx);
+		break;
+	case LD_SRC_ROOTFS_TAR:
+		rc = rootfs_tar_open(img, path, ctx);
+		break;
+	case LD_SRC_OCI_DIR:
+	case LD_SRC_OCI_ARCHIVE:
+	case LD_SRC_DOCKER_ARCHIVE: {
+		ld_blobstore *bs = NULL;
+		rc = kind == LD_SRC_OCI_DIR ? ld_blobstore_dir(&bs, path, ctx) : ld_blobstore_tar(&bs, path, ctx);
+		if (rc)
+			break;
+		if (kind == LD_SRC_DOCKER_ARCHIVE) {
+			/* newer Docker writes an OCI layout beside manifest.json; either describes the image */
+			if (!ld_blobstore_exists(bs, "manifest.json") && ld_blobstore_exists(bs, "index.json"))
+				rc = ld_oci_load(img, bs, tag[0] ? tag : NULL, platform, ctx);
+			else
+				rc = ld_docker_load(img, bs, tag[0] ? tag : NULL, ctx);
+		} else {
+			rc = ld_oci_load(img, bs, tag[0] ? tag : NULL, platform, ctx);
+		}
+		if (rc && !img->ops)
+			ld_blobstore_free(bs);
+		break;
+	}
+	default:
+		rc = ld_error_set(ctx, LADING_EUNSUPPORTED, "unsupported source");
+	}
+	if (rc) {
+		image_free(img);
+		return rc;
+	}
+	*out = img;
+	return 0;
+}
