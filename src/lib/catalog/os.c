@@ -183,7 +183,9 @@ static int os_run(ld_catalog *c, lading_ctx *ctx)
 				if (!strcmp(rel[i].id, "rhel") && ld_slice_find_str(line, LD_SLICE_LIT("CentOS")) >= 0)
 					os->id = "centos";
 			}
-			if (v && *v && os->id && rel[i].id && !strcmp(os->id, rel[i].id) && !os->version)
+			/* a release file refines os-release's version only when they agree (7 -> 7.9.2009) */
+			if (v && *v && os->id && rel[i].id && !strcmp(os->id, rel[i].id) && !os->version &&
+			    (!os->version_id || !strncmp(v, os->version_id, strlen(os->version_id))))
 				os->version = v;
 			if (v && *v && !os->version_id && os->id && rel[i].id && !strcmp(os->id, rel[i].id))
 				os->version_id = v;
