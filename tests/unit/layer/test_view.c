@@ -1,0 +1,260 @@
+/* Layer walk and merged view on synthetic layers built in memory with libarchive, and on the
+ * real two-layer image of ../shared. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "util/common.h"
+#include "layer/layer.h"
+
+typedef struct ent {
+	const char *path;
+	char type; /* 'f' file, 'd' dir, 'l' symlink, 'h' hardlink */
+	const char *data_or_link;
+} ent;
+
+typedef struct mem_layer {
+	void *buf;
+	size_t len;
+} mem_layer;
+
+static mem_layer make_tar(const ent *e)
+{
+	mem_layer m;
+	size_t cap = 1 << 20, used = 0;
+	struct archive *a = archive_write_new();
+	m.buf = malloc(cap);
+	archive_write_set_format_pax_restricted(a);
+	archive_write_open_memory(a, m.buf, cap, &used);
+	for (; e->path; e++) {
+		struct archive_entry *ae = archive_entry_new();
+		archive_entry_set_pathname(ae, e->path);
+		archive_entry_set_perm(ae, 0644);
+		if (e->type == 'f') {
+			archive_entry_set_filetype(ae, AE_IFREG);
+			archive_entry_set_size(ae, (la_int64_t)strlen(e->data_or_link));
+		} else if (e->type == 'd') {
+			archive_entry_set_filetype(ae, AE_IFDIR);
+		} else if (e->type == 'l') {
+			archive_entry_set_filetype(ae, AE_IFLNK);
+			archive_entry_set_symlink(ae, e->data_or_link);
+		} else {
+			archive_entry_set_filetype(ae, AE_IFREG);
+			archive_entry_set_hardlink(ae, e->data_or_link);
+		}
+		archive_write_header(a, ae);
+		if (e->type == 'f')
+			archive_write_data(a, e->data_or_link, strlen(e->data_or_link));
+		archive_entry_free(ae);
+	}
+	archive_write_close(a);
+	archive_write_free(a);
+	m.len = used;
+	return m;
+}
+
+static mem_layer g_layers[8];
+
+static int mem_open_layer(lading_image *img, size_t i, ld_stream **out, lading_ctx *ctx)
+{
+	(void)img;
+	return ld_stream_mem(out, ctx, g_layers[i].buf, g_layers[i].len);
+}
+
+static const ld_source_ops mem_ops = {mem_open_layer, NULL, NULL};
+
+static lading_image *fake_image(const ent *const *layers, size_t n, lading_ctx *ctx)
+{
+	lading_image *img = calloc(1, sizeof(*img));
+	ld_arena_init(&img->arena, 0);
+	img->kind = LD_SRC_OCI_DIR;
+	img->ops = &mem_ops;
+	img->ctx = ctx;
+	img->info.source_path = "mem";
+	assert_int_equal(ld_image_alloc_layers(img, n, ctx), 0);
+	for (size_t i = 0; i < n; i++)
+		g_layers[i] = make_tar(layers[i]);
+	return img;
+}
+
+static void free_image(lading_image *img, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(g_layers[i].buf);
+	ld_arena_release(&img->arena);
+	free(img);
+}
+
+static ld_view *build(lading_image *img, ld_layer **layers, const char *const *wants, lading_ctx *ctx)
+{
+	ld_wants *w;
+	ld_view *v;
+	assert_int_equal(ld_wants_new(&w), 0);
+	for (; *wants; wants++)
+		assert_int_equal(ld_wants_add(w, *wants, 1 << 20), 0);
+	if (ld_layers_read(layers, img, w, ctx))
+		fail_msg("read: %s", ctx->err.msg);
+	assert_int_equal(ld_view_build(&v, *layers, img->info.layer_count, ctx), 0);
+	ld_wants_free(w);
+	return v;
+}
+
+static void expect_content(ld_view *v, const char *path, const char *content, int layer)
+{
+	ld_slice d;
+	int l = -2;
+	int rc = ld_view_read(v, path, &d, &l);
+	if (rc)
+		fail_msg("%s: not readable (%d)", path, rc);
+	assert_int_equal(d.len, strlen(content));
+	assert_memory_equal(d.ptr, content, d.len);
+	assert_int_equal(l, layer);
+}
+
+static void test_whiteouts(void **state)
+{
+	static const ent l0[] = {{"etc/", 'd', 0},          {"etc/motd", 'f', "hello"},
+				 {"etc/keep", 'f', "keep"},   {"var/", 'd', 0},
+				 {"var/cache/", 'd', 0},      {"var/cache/a", 'f', "a"},
+				 {"var/cache/sub/b", 'f', "b"}, {"opt/x", 'f', "file"},
+				 {NULL, 0, 0}};
+	static const ent l1[] = {{"etc/.wh.motd", 'f', ""},          {"var/cache/.wh..wh..opq", 'f', ""},
+				 {"var/cache/new", 'f', "new"},         {"opt/x/inner", 'f', "dir now"},
+				 {"etc/keep", 'f', "keep2"},           {"etc/.wh...", 'f', ""},
+				 {"../../escape", 'f', "bad"},          {"/abs/file", 'f', "abs"},
+				 {NULL, 0, 0}};
+	static const ent l2[] = {{"etc/motd", 'f', "back"}, {NULL, 0, 0}};
+	const ent *layers[] = {l0, l1, l2};
+	static const char *const wants[] = {"etc/motd", "etc/keep", "var/cache/**", "opt/**", "abs/file", NULL};
+	lading_ctx *ctx;
+	lading_image *img;
+	ld_layer *ls;
+	ld_view *v;
+	(void)state;
+
+	lading_ctx_new(&ctx);
+	/* without the third layer /etc/motd is gone */
+	img = fake_image(layers, 2, ctx);
+	v = build(img, &ls, wants, ctx);
+	assert_null(ld_view_lookup(v, LD_SLICE_LIT("etc/motd")));
+	expect_content(v, "etc/keep", "keep2", 1);
+	assert_null(ld_view_lookup(v, LD_SLICE_LIT("var/cache/a")));
+	assert_null(ld_view_lookup(v, LD_SLICE_LIT("var/cache/sub/b")));
+	assert_null(ld_view_lookup(v, LD_SLICE_LIT("var/cache/sub")));
+	expect_content(v, "var/cache/new", "new", 1);
+	/* a file replaced by a directory */
+	assert_int_equal(ld_view_lookup(v, LD_SLICE_LIT("opt/x"))->type, LD_LF_DIR);
+	expect_content(v, "opt/x/inner", "dir now", 1);
+	/* "../" entries are skipped, absolute ones land inside the image */
+	assert_null(ld_view_lookup(v, LD_SLICE_LIT("escape")));
+	expect_content(v, "abs/file", "abs", 1);
+	assert_true(lading_ctx_warning_count(ctx) >= 2); /* the ".." entry and the ".wh..." whiteout */
+	ld_view_free(v);
+	ld_layers_free(ls, 2);
+	free_image(img, 2);
+
+	/* a later layer brings it back */
+	img = fake_image(layers, 3, ctx);
+	v = build(img, &ls, wants, ctx);
+	expect_content(v, "etc/motd", "back", 2);
+	ld_view_free(v);
+	ld_layers_free(ls, 3);
+	free_image(img, 3);
+	lading_ctx_free(ctx);
+}
+
+static void test_symlinks(void **state)
+{
+	static const ent l0[] = {{"usr/lib/os-release", 'f', "ID=test"},
+				 {"etc/os-release", 'l', "../usr/lib/os-release"},
+				 {"etc/abs", 'l', "/usr/lib/os-release"},
+				 {"lib", 'l', "usr/lib"},
+				 {"loop1", 'l', "loop2"},
+				 {"loop2", 'l', "loop1"},
+				 {"up", 'l', "../../../../usr/lib/os-release"},
+				 {"usr/lib/data", 'f', "payload"},
+				 {"usr/lib/hard", 'h', "usr/lib/data"},
+				 {NULL, 0, 0}};
+	const ent *layers[] = {l0};
+	static const char *const wants[] = {"etc/os-release", "usr/lib/hard", NULL};
+	lading_ctx *ctx;
+	lading_image *img;
+	ld_layer *ls;
+	ld_view *v;
+	char canon[LD_PATH_MAX];
+	ld_slice d;
+	(void)state;
+
+	lading_ctx_new(&ctx);
+	img = fake_image(layers, 1, ctx);
+	v = build(img, &ls, wants, ctx);
+	/* the target was not wanted while streaming, so it is not captured yet */
+	assert_int_equal(ld_view_read(v, "etc/os-release", &d, NULL), LADING_ELIMIT);
+	assert_non_null(ld_view_resolve(v, LD_SLICE_LIT("etc/os-release"), true, canon));
+	assert_string_equal(canon, "usr/lib/os-release");
+	{
+		const char *need[] = {"usr/lib/os-release"};
+		assert_int_equal(ld_layer_fetch(img, &ls[0], need, 1, 1 << 20, ctx), 0);
+	}
+	expect_content(v, "etc/os-release", "ID=test", 0);
+	expect_content(v, "etc/abs", "ID=test", 0);
+	expect_content(v, "lib/os-release", "ID=test", 0);
+	/* ".." never climbs above the image root */
+	expect_content(v, "up", "ID=test", 0);
+	/* loops end */
+	assert_null(ld_view_resolve(v, LD_SLICE_LIT("loop1"), true, canon));
+	assert_non_null(ld_view_resolve(v, LD_SLICE_LIT("loop1"), false, canon));
+	/* a hardlink gets its target's content although only the link was wanted */
+	expect_content(v, "usr/lib/hard", "payload", 0);
+	ld_view_free(v);
+	ld_layers_free(ls, 1);
+	free_image(img, 1);
+	lading_ctx_free(ctx);
+}
+
+static void test_real_twolayer(void **state)
+{
+	char ref[4096];
+	const char *shared = getenv("LADING_SHARED");
+	static const char *const wants[] = {"etc/motd", "opt/layer2/added.txt", "etc/os-release", NULL};
+	lading_ctx *ctx;
+	lading_image *img;
+	ld_layer *ls;
+	ld_view *v;
+	ld_slice d;
+	(void)state;
+	snprintf(ref, sizeof(ref), "%s/images/oci/alpine-3.20.3-twolayer", shared ? shared : "../shared");
+	lading_ctx_new(&ctx);
+	assert_int_equal(lading_image_open(&img, ctx, ref, NULL), 0);
+	v = build(img, &ls, wants, ctx);
+	assert_null(ld_view_lookup(v, LD_SLICE_LIT("etc/motd")));
+	assert_int_equal(ld_view_read(v, "opt/layer2/added.txt", &d, NULL), 0);
+	assert_int_equal(ld_view_lookup(v, LD_SLICE_LIT("opt/layer2/added.txt"))->layer, 1);
+	assert_int_equal(ld_view_read(v, "etc/os-release", &d, NULL), 0);
+	/* the first layer alone still has it */
+	assert_non_null(ld_view_lookup(v, LD_SLICE_LIT("etc")));
+	{
+		int found = 0;
+		for (size_t i = 0; i < ls[0].files.len; i++)
+			found |= !strcmp(ld_layer_file(&ls[0], i)->path, "etc/motd");
+		assert_true(found);
+	}
+	ld_view_free(v);
+	ld_layers_free(ls, img->info.layer_count);
+	lading_image_free(img);
+	lading_ctx_free(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_whiteouts),
+		cmocka_unit_test(test_symlinks),
+		cmocka_unit_test(test_real_twolayer),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
