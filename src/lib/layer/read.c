@@ -331,6 +331,29 @@ out:
 	return rc;
 }
 
+/* After a failure while decoding a layer, find out whether the blob itself is corrupt: a
+ * digest mismatch is the root cause to report, not the decompressor's complaint. */
+static int blame_digest(lading_image *img, ld_layer *l, int rc, lading_ctx *ctx)
+{
+	lading_ctx probe;
+	ld_stream *s;
+	int prc;
+	if (rc == LADING_EDIGEST || !img->ops->open_layer || !img->lsrc[l->index].blob_digest[0])
+		return rc;
+	ld_ctx_init_child(&probe, ctx);
+	prc = img->ops->open_layer(img, l->index, &s, &probe);
+	if (!prc) {
+		prc = ld_stream_drain(s);
+		ld_stream_close(s);
+	}
+	if (prc == LADING_EDIGEST) {
+		ld_ctx_adopt_error(ctx, &probe);
+		rc = LADING_EDIGEST;
+	}
+	ld_ctx_release_child(&probe);
+	return rc;
+}
+
 static void *worker(void *arg)
 {
 	read_job *job = arg;
@@ -341,6 +364,8 @@ static void *worker(void *arg)
 			break;
 		i = job->order[k];
 		rc = read_layer(job, job->img, &job->layers[i], job->wants, &job->workers[i]);
+		if (rc && !atomic_load(&job->stop))
+			rc = blame_digest(job->img, &job->layers[i], rc, &job->workers[i]);
 		job->rcs[i] = rc;
 		if (rc)
 			atomic_store(&job->stop, true);

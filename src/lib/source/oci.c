@@ -155,6 +155,18 @@ static int select_from_index(lading_image *img, ld_blobstore *bs, const ld_json 
 		}
 		if (tag && !tag_matches(rn, tag))
 			continue;
+		if (tag && !chosen) {
+			/* a tag names its image; the platform only decides between several with that tag */
+			const ld_json *d2;
+			size_t same = 0;
+			ld_json_foreach_item(mans, j, d2)
+				same += tag_matches(ref_name(d2), tag);
+			if (same == 1) {
+				chosen = d;
+				candidates = 1;
+				continue;
+			}
+		}
 		/* attestation manifests (buildx) are not images */
 		if (ld_json_get_str(ld_json_get(d, "annotations"), "vnd.docker.reference.type"))
 			continue;
