@@ -59,7 +59,7 @@ int ld_report_spdx(ld_buf *out, const ld_sbom_view *v)
 			ld_jw_kstr(&w, "versionInfo", v->os->version);
 		ld_jw_kstr(&w, "downloadLocation", "NOASSERTION");
 		ld_jw_kbool(&w, "filesAnalyzed", false);
-		ld_jw_kstr(&w, "primaryPackagePurpose", "OPERATING-SYSTEM");
+		ld_jw_kstr(&w, "primaryPackagePurpose", "OPERATING_SYSTEM");
 		ld_jw_obj_end(&w);
 	}
 	for (size_t i = 0; i < v->npkgs; i++) {
