@@ -46,9 +46,10 @@ static int suffix_value(ld_slice s)
 	return SUF_INVALID;
 }
 
+/* apk's APK_CTYPE_HEXDIGIT: lowercase only */
 static bool is_hex(int c)
 {
-	return ld_vs_isdigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	return ld_vs_isdigit(c) || (c >= 'a' && c <= 'f');
 }
 
 static void take(struct tstate *s, size_t n)
