@@ -475,7 +475,7 @@ int ld_vdb_import_debian_list_to(const ld_vdb_sink *out, const char *path, const
 			return rc;
 		path = file;
 	}
-	ld_buf_init(&b, DLIST_MAX_FILE + 1);
+	ld_buf_init(&b, LD_FEED_BUF_MAX(DLIST_MAX_FILE));
 	rc = ld_feed_read(path, DLIST_MAX_FILE, NULL, -1, &b, ctx);
 	if (rc == 0)
 		rc = ld_vdb_parse_debian_list(out, b.ptr, b.len, path, source, res, ctx);

@@ -1,6 +1,7 @@
 #include <dirent.h>
 
 #include "util/common.h"
+#include "util/json.h"
 #include "util/stream.h"
 #include "vulndb/feed.h"
 
@@ -267,12 +268,9 @@ int ld_feed_jopen(ld_feed_jcur *c, const char *p, size_t len, char open, lading_
 	return 0;
 }
 
-int ld_feed_jnext(ld_feed_jcur *c, ld_slice *key, ld_slice *val)
+int ld_feed_jstep(ld_feed_jcur *c, ld_slice *key)
 {
-	const char *v, *e;
-
 	*key = LD_SLICE_NULL;
-	*val = LD_SLICE_NULL;
 	c->p = skip_ws(c->p, c->end);
 	if (c->p >= c->end)
 		return jfail(c, "truncated");
@@ -299,14 +297,53 @@ int ld_feed_jnext(ld_feed_jcur *c, ld_slice *key, ld_slice *val)
 			return jfail(c, "expected ':'");
 		c->p++;
 	}
-	v = skip_ws(c->p, c->end);
-	c->p = v;
-	e = ld_feed_jskip(v, c->end);
+	c->p = skip_ws(c->p, c->end);
+	if (c->p >= c->end)
+		return jfail(c, "truncated");
+	return 1;
+}
+
+int ld_feed_jskipval(ld_feed_jcur *c, ld_slice *val)
+{
+	const char *e = ld_feed_jskip(c->p, c->end);
 	if (!e)
 		return jfail(c, "malformed or truncated value");
-	*val = ld_slice_make(v, (size_t)(e - v));
+	*val = ld_slice_make(c->p, (size_t)(e - c->p));
 	c->p = e;
-	return 1;
+	return 0;
+}
+
+int ld_feed_jtree(ld_feed_jcur *c, ld_arena *a, const ld_json_limits *lim, ld_json **out)
+{
+	size_t used = 0;
+	int rc = ld_json_parse_prefix(out, &used, a, c->p, (size_t)(c->end - c->p), lim, c->ctx, c->what);
+	if (rc)
+		return rc;
+	c->p += used;
+	return 0;
+}
+
+int ld_feed_jenter(ld_feed_jcur *c, ld_feed_jcur *sub, char open)
+{
+	int rc = ld_feed_jopen(sub, c->p, (size_t)(c->end - c->p), open, c->ctx, c->what);
+	/* offsets in messages stay relative to the whole document */
+	sub->base = c->base;
+	return rc;
+}
+
+void ld_feed_jleave(ld_feed_jcur *c, const ld_feed_jcur *sub)
+{
+	c->p = sub->p;
+}
+
+int ld_feed_jnext(ld_feed_jcur *c, ld_slice *key, ld_slice *val)
+{
+	int r = ld_feed_jstep(c, key);
+	*val = LD_SLICE_NULL;
+	if (r <= 0)
+		return r;
+	r = ld_feed_jskipval(c, val);
+	return r < 0 ? r : 1;
 }
 
 /* ------------------------------------------------------------------ IDs */

@@ -10,7 +10,9 @@
 #include <stdint.h>
 
 #include "lading/common.h"
+#include "util/arena.h"
 #include "util/buf.h"
+#include "util/json.h"
 #include "util/slice.h"
 #include "vulndb/importers.h"
 
@@ -34,8 +36,10 @@ void ld_feed_snapshot(ld_vdb_import_result *res, const char *date, size_t len);
 
 /* ---- files */
 /* Read the whole file, gunzipping/unzstding it when its magic says so, into `out` (appended).
- * `max` bounds the decompressed size. With `digest` ("sha256:<hex>") the decompressed bytes are
+ * `max` bounds the decompressed size; out->max must leave 64 KiB of room above it (reads grow the
+ * buffer in 64 KiB steps). With `digest` ("sha256:<hex>") the decompressed bytes are
  * checked against it, and against `size` when >= 0. Errors name the file. */
+#define LD_FEED_BUF_MAX(max) ((max) + ((size_t)128 << 10)) /* an ld_buf cap fit for ld_feed_read(max) */
 int ld_feed_read(const char *path, size_t max, const char *digest, int64_t size, ld_buf *out,
 		 lading_ctx *ctx);
 /* 1 directory, 0 other file, < 0 error (LADING_ENOTFOUND with a message). */
@@ -50,11 +54,16 @@ void ld_feed_dir_release(ld_feed_dir *d);
 /* "dir/name" into out; LADING_ELIMIT when too long. */
 int ld_feed_join(char *out, size_t outsz, const char *dir, const char *name, lading_ctx *ctx);
 
-/* ---- tree-less JSON cursor over one object or array.
- * ld_feed_jopen() expects `open` ('{' or '[') as the first non-blank byte. ld_feed_jnext() yields
- * each member (key: the raw bytes between the quotes, escapes not decoded) or item (key empty)
- * with `val` = the exact bytes of its value, ready for ld_json_parse(). Values are skipped by a
- * bracket/string scanner, not validated: the caller's ld_json_parse() of `val` does that.
+/* ---- JSON cursor over one object or array of a large document, so that only one member or item
+ * at a time becomes an ld_json tree.
+ * ld_feed_jopen() expects `open` ('{' or '[') as the first non-blank byte (a UTF-8 BOM is allowed).
+ * ld_feed_jstep() moves to the next member (key: the raw bytes between the quotes, escapes not
+ * decoded) or item (key empty) and leaves the cursor at its value; then exactly one of:
+ *   ld_feed_jskipval()  skip the value (bracket/string scanner, not validated) and give its bytes,
+ *   ld_feed_jtree()     parse the value into a tree (validated, no second pass over the bytes),
+ *   ld_feed_jenter()    open a cursor on the value (an object or array) and, once that cursor has
+ *                       returned 0, ld_feed_jleave() to continue after it.
+ * ld_feed_jnext() = ld_feed_jstep() + ld_feed_jskipval().
  * Returns 1 with a member, 0 at the closing bracket, LADING_EINVALID on malformed/truncated input
  * (with a message on ctx naming `what` and the byte offset). */
 typedef struct ld_feed_jcur {
@@ -65,6 +74,11 @@ typedef struct ld_feed_jcur {
 	const char *what;
 } ld_feed_jcur;
 int ld_feed_jopen(ld_feed_jcur *c, const char *p, size_t len, char open, lading_ctx *ctx, const char *what);
+int ld_feed_jstep(ld_feed_jcur *c, ld_slice *key);
+int ld_feed_jskipval(ld_feed_jcur *c, ld_slice *val);
+int ld_feed_jtree(ld_feed_jcur *c, ld_arena *a, const ld_json_limits *lim, ld_json **out);
+int ld_feed_jenter(ld_feed_jcur *c, ld_feed_jcur *sub, char open);
+void ld_feed_jleave(ld_feed_jcur *c, const ld_feed_jcur *sub);
 int ld_feed_jnext(ld_feed_jcur *c, ld_slice *key, ld_slice *val);
 /* Where the value starting at p ends (just past it), or NULL when it is malformed/truncated. */
 const char *ld_feed_jskip(const char *p, const char *end);

@@ -534,7 +534,7 @@ static int load_file(acc *a, const ld_vdb_sink *out, const char *path, ld_vdb_im
 	ld_buf b;
 	int rc;
 	bool yaml = ends_with(path, ".yaml") || ends_with(path, ".yml");
-	ld_buf_init(&b, SECDB_MAX_FILE + 1);
+	ld_buf_init(&b, LD_FEED_BUF_MAX(SECDB_MAX_FILE));
 	rc = ld_feed_read(path, SECDB_MAX_FILE, NULL, -1, &b, ctx);
 	if (rc == 0) {
 		if (yaml)
