@@ -2,9 +2,9 @@
  * (rpmio/rpmvercmp.c) and EVR split as parseEVR()/rpmverCmp() (lib/rpmver.c).
  *
  * Limits: none needed: streaming, no allocation. Like rpm we stop at the first NUL.
- * One deliberate difference: rpmverCmp() skips the release when either side lacks one, which
- * makes "1.0-1" = "1.0" = "1.0-2" and is not transitive. We compare a missing release as the
- * empty string, so results differ from rpm only where rpm answers 0 for that reason. */
+ * A missing release sorts before any release, even an empty or "~" one, as rpm 4.18's
+ * rpmverCmp() does ("1.0" < "1.0-~1" < "1.0-0"). (Older rpm dependency matching skipped the
+ * release when one side had none, which is not transitive.) */
 #include "util/common.h"
 #include "version/vs_int.h"
 
@@ -127,9 +127,11 @@ int ld_vs_rpm_cmp(ld_slice a, ld_slice b)
 	r = ld_vs_numcmp(x.e, y.e);
 	if (!r)
 		r = ld_vs_rpmvercmp(x.v, y.v);
-	if (!r)
-		r = ld_vs_rpmvercmp(x.r, y.r);
-	return r;
+	if (r)
+		return r;
+	if (x.has_r && y.has_r)
+		return ld_vs_rpmvercmp(x.r, y.r);
+	return x.has_r == y.has_r ? 0 : (x.has_r ? 1 : -1);
 }
 
 static bool rpm_chars_ok(ld_slice s)
