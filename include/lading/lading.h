@@ -6,5 +6,6 @@
 #include "lading/image.h"
 #include "lading/sbom.h"
 #include "lading/version.h"
+#include "lading/vulndb.h"
 
 #endif

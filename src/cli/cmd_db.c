@@ -1,11 +1,288 @@
+/* lading db build|update|info: the vulnerability database (public API: lading/vulndb.h). */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
+#define DB_MAX_SOURCES 32
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: lading db build --mirror DIR [--db FILE] [--threads N] [--json] [-v]\n"
+		"       lading db update [--source NAME[=URL] ...] [--db FILE] [--cache DIR]\n"
+		"                        [--retries N] [--connect-timeout S] [--read-timeout S] [--json] [-v]\n"
+		"       lading db info [--db FILE] [--json]\n"
+		"\n"
+		"build   build the database offline from DIR, laid out like the upstream feeds:\n"
+		"        osv/<Ecosystem>/all.zip, alpine-secdb/v3.X/*.json|yaml, debian/DSA.list,\n"
+		"        debian/DLA.list, kev/, epss/, nvd/ (see docs/vulndb.md)\n"
+		"update  download the feeds from their upstream URLs (conditional requests against the\n"
+		"        copies kept in the cache, FILE.feeds/ by default) and rebuild. With --source,\n"
+		"        only the named sources are fetched (from URL when given: a base URL serving that\n"
+		"        source's folder of the mirror layout); the others keep their previous data.\n"
+		"        Sources: osv, alpine-secdb, debian, kev, epss, nvd.\n"
+		"info    what the database holds: feeds, snapshot dates, record counts, age\n"
+		"\n"
+		"The database is FILE, else $LADING_DB, else $XDG_CACHE_HOME/lading/db.sqlite, else\n"
+		"~/.cache/lading/db.sqlite. It is replaced atomically; a feed that fails keeps its previous\n"
+		"data. Exit status: 0 done, 2 usage, 3 error (including a feed that failed with no previous\n"
+		"data; the new database is installed all the same).\n");
+}
+
+static bool parse_uint(const char *s, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+static void human_bytes(uint64_t n, char *out, size_t outsz)
+{
+	if (n >= 1000000)
+		snprintf(out, outsz, "%.1f MB", (double)n / 1e6);
+	else if (n >= 1000)
+		snprintf(out, outsz, "%.1f kB", (double)n / 1e3);
+	else
+		snprintf(out, outsz, "%llu B", (unsigned long long)n);
+}
+
+static void human_age(int64_t s, char *out, size_t outsz)
+{
+	if (s < 0)
+		snprintf(out, outsz, "in the future: check the clock");
+	else if (s < 120)
+		snprintf(out, outsz, "%lld seconds ago", (long long)s);
+	else if (s < 7200)
+		snprintf(out, outsz, "%lld minutes ago", (long long)(s / 60));
+	else if (s < 172800)
+		snprintf(out, outsz, "%lld hours ago", (long long)(s / 3600));
+	else
+		snprintf(out, outsz, "%lld days ago", (long long)(s / 86400));
+}
+
+static int print_report(const lading_db_report *r, bool json, bool update)
+{
+	char size[32];
+	if (json) {
+		char *doc;
+		size_t len;
+		int rc;
+		if (lading_db_report_json(r, &doc, &len) != 0) {
+			fprintf(stderr, "lading: out of memory\n");
+			return EXIT_ERROR;
+		}
+		rc = cli_write_output(NULL, doc, len);
+		free(doc);
+		return rc;
+	}
+	printf("%-18s %-8s %9s %8s %9s  %-27s%s\n", "FEED", "STATUS", "RECORDS", "SKIPPED", "WITHDRAWN", "SNAPSHOT",
+	       update ? "  HTTP" : "");
+	for (size_t i = 0; i < r->nfeeds; i++) {
+		const lading_db_feed_report *f = &r->feeds[i];
+		printf("%-18s %-8s %9llu %8llu %9llu  %-27s", f->name, f->status, (unsigned long long)f->records,
+		       (unsigned long long)f->skipped, (unsigned long long)f->withdrawn, f->snapshot ? f->snapshot : "-");
+		if (update)
+			printf("  %u downloaded, %u not modified, %u missing, %u retries", f->downloaded, f->not_modified,
+			       f->missing, f->retries);
+		printf("\n");
+		if (f->message && strcmp(f->status, "ok"))
+			printf("    %s%s\n", !strcmp(f->status, "carried") ? "previous data kept: " : "", f->message);
+	}
+	human_bytes(r->db_bytes, size, sizeof(size));
+	printf("database %s (%s) written in %.1f s", r->db_path, size, r->seconds);
+	if (r->carried || r->failed)
+		printf("; %zu feed%s carried over, %zu failed", r->carried, r->carried == 1 ? "" : "s", r->failed);
+	printf("\n");
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
+}
+
+static int run_build(int argc, char **argv, bool update)
+{
+	lading_db_options o = LADING_DB_OPTIONS_INIT;
+	const char *sources[DB_MAX_SOURCES];
+	size_t nsources = 0;
+	bool json = false, verbose = false;
+	lading_ctx *ctx = NULL;
+	lading_db_report *rep = NULL;
+	int rc, ex;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v = NULL;
+		if (cli_flag(argv, i, "--json")) {
+			json = true;
+		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
+			verbose = true;
+		} else if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (cli_opt(argc, argv, &i, "--db", &v)) {
+			if (!v || !*v)
+				return cli_usage("--db needs a file");
+			o.db_path = v;
+		} else if (cli_opt(argc, argv, &i, "--threads", &v)) {
+			if (!parse_uint(v, 64, &o.threads))
+				return cli_usage("--threads needs a number");
+		} else if (!update && cli_opt(argc, argv, &i, "--mirror", &v)) {
+			if (!v || !*v)
+				return cli_usage("--mirror needs a directory");
+			o.mirror = v;
+		} else if (update && cli_opt(argc, argv, &i, "--source", &v)) {
+			if (!v || !*v)
+				return cli_usage("--source needs NAME or NAME=URL");
+			if (nsources >= DB_MAX_SOURCES)
+				return cli_usage("too many --source options");
+			sources[nsources++] = v;
+		} else if (update && cli_opt(argc, argv, &i, "--cache", &v)) {
+			if (!v || !*v)
+				return cli_usage("--cache needs a directory");
+			o.cache_dir = v;
+		} else if (update && cli_opt(argc, argv, &i, "--retries", &v)) {
+			if (!parse_uint(v, 20, &o.retries))
+				return cli_usage("--retries needs a number (0-20)");
+		} else if (update && cli_opt(argc, argv, &i, "--connect-timeout", &v)) {
+			if (!parse_uint(v, 3600, &o.connect_timeout_s) || !o.connect_timeout_s)
+				return cli_usage("--connect-timeout needs seconds (1-3600)");
+		} else if (update && cli_opt(argc, argv, &i, "--read-timeout", &v)) {
+			if (!parse_uint(v, 3600, &o.read_timeout_s) || !o.read_timeout_s)
+				return cli_usage("--read-timeout needs seconds (1-3600)");
+		} else {
+			return cli_usage("db %s: unknown option '%s' (see 'lading db --help')", update ? "update" : "build",
+					 argv[i]);
+		}
+	}
+	if (!update && !o.mirror)
+		return cli_usage("db build needs --mirror DIR");
+	o.sources = sources;
+	o.nsources = nsources;
+	if (lading_ctx_new(&ctx) != 0) {
+		fprintf(stderr, "lading: out of memory\n");
+		return EXIT_ERROR;
+	}
+	cli_progress_install(ctx);
+	rc = update ? lading_db_update(&o, &rep, ctx) : lading_db_build(&o, &rep, ctx);
+	cli_progress_done();
+	if (rc) {
+		ex = cli_fail(ctx, rc);
+		cli_print_warnings(ctx, verbose);
+		lading_ctx_free(ctx);
+		return ex;
+	}
+	cli_print_warnings(ctx, verbose);
+	ex = print_report(rep, json, update);
+	if (ex == EXIT_OK && rep->failed) {
+		fprintf(stderr, "lading: %zu feed%s failed with no previous data to keep\n", rep->failed,
+			rep->failed == 1 ? "" : "s");
+		ex = EXIT_ERROR;
+	}
+	lading_db_report_free(rep);
+	lading_ctx_free(ctx);
+	return ex;
+}
+
+static int run_info(int argc, char **argv)
+{
+	const char *db = NULL;
+	bool json = false;
+	lading_ctx *ctx = NULL;
+	lading_db_info *info = NULL;
+	char size[32], age[64];
+	int rc, ex = EXIT_OK;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v = NULL;
+		if (cli_flag(argv, i, "--json")) {
+			json = true;
+		} else if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (cli_opt(argc, argv, &i, "--db", &v)) {
+			if (!v || !*v)
+				return cli_usage("--db needs a file");
+			db = v;
+		} else {
+			return cli_usage("db info: unknown option '%s'", argv[i]);
+		}
+	}
+	if (lading_ctx_new(&ctx) != 0) {
+		fprintf(stderr, "lading: out of memory\n");
+		return EXIT_ERROR;
+	}
+	if ((rc = lading_db_info_get(db, &info, ctx))) {
+		ex = cli_fail(ctx, rc);
+		lading_ctx_free(ctx);
+		return ex;
+	}
+	if (json) {
+		char *doc;
+		size_t len;
+		if (lading_db_info_json(info, &doc, &len) != 0) {
+			fprintf(stderr, "lading: out of memory\n");
+			ex = EXIT_ERROR;
+		} else {
+			ex = cli_write_output(NULL, doc, len);
+			free(doc);
+		}
+		goto out;
+	}
+	human_bytes(info->file_bytes, size, sizeof(size));
+	human_age(info->age_seconds, age, sizeof(age));
+	printf("database  %s (%s)\n", info->path, size);
+	printf("built     %s (%s) by lading %s, schema %d\n", info->built_at ? info->built_at : "?", age,
+	       info->lading_version ? info->lading_version : "?", info->schema_version);
+	printf("\n%-18s %-8s %-27s %9s %8s %9s\n", "FEED", "STATUS", "SNAPSHOT", "RECORDS", "SKIPPED", "WITHDRAWN");
+	for (size_t i = 0; i < info->nfeeds; i++) {
+		const lading_db_feed_info *f = &info->feeds[i];
+		printf("%-18s %-8s %-27s %9llu %8llu %9llu\n", f->name, f->status, f->snapshot ? f->snapshot : "-",
+		       (unsigned long long)f->records, (unsigned long long)f->skipped, (unsigned long long)f->withdrawn);
+		for (size_t k = 0; k < info->ncounts; k++) {
+			const lading_db_count_info *c = &info->counts[k];
+			if (strcmp(c->feed, f->name))
+				continue;
+			printf("    %-24s %7llu advisories %7llu packages %8llu entries\n", c->ecosystem,
+			       (unsigned long long)c->advisories, (unsigned long long)c->packages,
+			       (unsigned long long)c->affected);
+		}
+		if (f->message)
+			printf("    %s (imported %s)\n", f->message, f->imported_at ? f->imported_at : "?");
+	}
+	if (fflush(stdout) != 0)
+		ex = EXIT_ERROR;
+out:
+	lading_db_info_free(info);
+	lading_ctx_free(ctx);
+	return ex;
+}
+
 int cmd_db(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "lading: 'db' is not built yet\n");
-	return EXIT_ERROR;
+	const char *sub;
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	sub = argv[1];
+	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(sub, "build"))
+		return run_build(argc - 1, argv + 1, false);
+	if (!strcmp(sub, "update"))
+		return run_build(argc - 1, argv + 1, true);
+	if (!strcmp(sub, "info"))
+		return run_info(argc - 1, argv + 1);
+	fprintf(stderr, "lading: unknown db command '%s'\n", sub);
+	usage(stderr);
+	return EXIT_USAGE;
 }

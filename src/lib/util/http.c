@@ -1,0 +1,342 @@
+#include <ctype.h>
+#include <curl/curl.h>
+#include <time.h>
+
+#include "util/common.h"
+#include "util/http.h"
+
+/* Named limits and defaults. */
+#define HTTP_DEFAULT_CONNECT_MS 30000L
+#define HTTP_DEFAULT_READ_MS 60000L
+#define HTTP_DEFAULT_BACKOFF_MS 1000u
+#define HTTP_DEFAULT_MAX_BACKOFF_MS 60000u
+#define HTTP_DEFAULT_MAX_BYTES ((uint64_t)16 << 30)
+#define HTTP_MAX_REDIRECTS 10L
+#define HTTP_MAX_HEADERS 64u      /* extra request headers */
+#define HTTP_MAX_HEADER_LINE 8192 /* request header line length */
+
+struct ld_http {
+	CURL *curl;
+	ld_http_options opt;
+	char ua[64];
+	unsigned seed;
+};
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc = CURLE_OK;
+
+static void global_init(void)
+{
+	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void ld_http_url_for_log(const char *url, char *out, size_t outsz)
+{
+	const char *p = url ? url : "", *scheme_end = strstr(p, "://"), *host, *at, *end;
+	size_t o = 0;
+	if (!outsz)
+		return;
+	out[0] = '\0';
+	if (!scheme_end) {
+		/* not a URL we understand: print nothing after a '?' or '#' */
+		end = p + strcspn(p, "?#");
+		ld_snprintf(out, outsz, "%.*s", (int)(end - p), p);
+		return;
+	}
+	host = scheme_end + 3;
+	end = host + strcspn(host, "/?#");
+	at = memchr(host, '@', (size_t)(end - host));
+	o = (size_t)(scheme_end + 3 - p);
+	ld_snprintf(out, outsz, "%.*s", (int)o, p);
+	if (at)
+		host = at + 1; /* drop user:password@ */
+	end = host + strcspn(host, "?#");
+	o = strlen(out);
+	if (o < outsz)
+		ld_snprintf(out + o, outsz - o, "%.*s", (int)(end - host), host);
+}
+
+int ld_http_new(ld_http **out, const ld_http_options *opts, lading_ctx *ctx)
+{
+	ld_http *h;
+	*out = NULL;
+	pthread_once(&global_once, global_init);
+	if (global_rc != CURLE_OK)
+		return ld_error_set(ctx, LADING_ENET, "cannot initialize libcurl: %s", curl_easy_strerror(global_rc));
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	if (opts)
+		h->opt = *opts;
+	if (!h->opt.connect_timeout_ms)
+		h->opt.connect_timeout_ms = HTTP_DEFAULT_CONNECT_MS;
+	if (!h->opt.read_timeout_ms)
+		h->opt.read_timeout_ms = HTTP_DEFAULT_READ_MS;
+	if (!h->opt.backoff_ms)
+		h->opt.backoff_ms = HTTP_DEFAULT_BACKOFF_MS;
+	if (!h->opt.max_backoff_ms)
+		h->opt.max_backoff_ms = HTTP_DEFAULT_MAX_BACKOFF_MS;
+	ld_snprintf(h->ua, sizeof(h->ua), "lading/%s", LADING_VERSION);
+	h->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	h->curl = curl_easy_init();
+	if (!h->curl) {
+		free(h);
+		return ld_error_set(ctx, LADING_ENOMEM, "cannot create a libcurl handle");
+	}
+	*out = h;
+	return 0;
+}
+
+void ld_http_free(ld_http *h)
+{
+	if (!h)
+		return;
+	curl_easy_cleanup(h->curl);
+	free(h);
+}
+
+typedef struct xfer {
+	ld_http *h;
+	const ld_http_request *req;
+	ld_http_response *resp;
+	uint64_t max;
+	int sink_err;    /* the sink's code or LADING_ELIMIT */
+	bool discard;    /* error body: not for the sink */
+	bool checked;
+} xfer;
+
+static size_t write_cb(char *p, size_t size, size_t nmemb, void *opaque)
+{
+	xfer *x = opaque;
+	size_t n = size * nmemb;
+	if (!x->checked) {
+		long code = 0;
+		curl_easy_getinfo(x->h->curl, CURLINFO_RESPONSE_CODE, &code);
+		x->discard = code < 200 || code >= 300;
+		x->checked = true;
+	}
+	if (x->discard)
+		return n;
+	if (x->resp->bytes + n > x->max || x->resp->bytes + n < x->resp->bytes) {
+		x->sink_err = LADING_ELIMIT;
+		return 0;
+	}
+	if (x->req->body) {
+		if (ld_buf_add(x->req->body, p, n)) {
+			x->sink_err = ld_buf_error(x->req->body);
+			return 0;
+		}
+	} else if (x->req->write) {
+		int rc = x->req->write(x->req->opaque, p, n);
+		if (rc < 0) {
+			x->sink_err = rc;
+			return 0;
+		}
+	}
+	x->resp->bytes += n;
+	return n;
+}
+
+static void header_value(const char *p, size_t n, size_t namelen, char *out, size_t outsz)
+{
+	ld_slice v = ld_slice_trim(ld_slice_make(p + namelen, n - namelen));
+	ld_slice_copy(out, outsz, v);
+}
+
+static size_t header_cb(char *p, size_t size, size_t nmemb, void *opaque)
+{
+	xfer *x = opaque;
+	size_t n = size * nmemb;
+	if (n >= 5 && !strncmp(p, "HTTP/", 5)) {
+		/* a new response (redirects, 100-continue): forget the previous one's headers */
+		x->resp->etag[0] = x->resp->last_modified[0] = x->resp->content_type[0] = '\0';
+		x->checked = false;
+		return n;
+	}
+	if (n > 5 && !strncasecmp(p, "ETag:", 5))
+		header_value(p, n, 5, x->resp->etag, sizeof(x->resp->etag));
+	else if (n > 14 && !strncasecmp(p, "Last-Modified:", 14))
+		header_value(p, n, 14, x->resp->last_modified, sizeof(x->resp->last_modified));
+	else if (n > 13 && !strncasecmp(p, "Content-Type:", 13))
+		header_value(p, n, 13, x->resp->content_type, sizeof(x->resp->content_type));
+	return n;
+}
+
+static bool retriable_curl(CURLcode c)
+{
+	switch (c) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool retriable_status(long s)
+{
+	return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static int set_common(ld_http *h, xfer *x, struct curl_slist *hdrs)
+{
+	CURL *c = h->curl;
+	CURLcode r = CURLE_OK;
+	curl_easy_reset(c);
+#define S(opt, val) \
+	if (r == CURLE_OK) \
+	r = curl_easy_setopt(c, opt, val)
+	S(CURLOPT_URL, x->req->url);
+	S(CURLOPT_HTTPGET, 1L);
+	S(CURLOPT_FOLLOWLOCATION, 1L);
+	S(CURLOPT_MAXREDIRS, HTTP_MAX_REDIRECTS);
+	S(CURLOPT_PROTOCOLS_STR, "http,https");
+	S(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	S(CURLOPT_SSL_VERIFYPEER, 1L);
+	S(CURLOPT_SSL_VERIFYHOST, 2L);
+	S(CURLOPT_ACCEPT_ENCODING, ""); /* every encoding this libcurl decodes */
+	S(CURLOPT_CONNECTTIMEOUT_MS, h->opt.connect_timeout_ms);
+	/* read timeout: below 1 byte/s for that long aborts */
+	S(CURLOPT_LOW_SPEED_LIMIT, 1L);
+	S(CURLOPT_LOW_SPEED_TIME, (h->opt.read_timeout_ms + 999) / 1000);
+	S(CURLOPT_TIMEOUT_MS, h->opt.total_timeout_ms);
+	S(CURLOPT_USERAGENT, h->opt.user_agent ? h->opt.user_agent : h->ua);
+	S(CURLOPT_NOSIGNAL, 1L);
+	S(CURLOPT_WRITEFUNCTION, write_cb);
+	S(CURLOPT_WRITEDATA, x);
+	S(CURLOPT_HEADERFUNCTION, header_cb);
+	S(CURLOPT_HEADERDATA, x);
+	S(CURLOPT_HTTPHEADER, hdrs);
+	/* no credentials from ~/.netrc behind the user's back; proxies come from the environment */
+	S(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+#undef S
+	return r == CURLE_OK ? 0 : LADING_ENET;
+}
+
+static unsigned backoff(ld_http *h, unsigned attempt, long retry_after_s)
+{
+	uint64_t ms = h->opt.backoff_ms;
+	for (unsigned i = 1; i < attempt && ms < h->opt.max_backoff_ms; i++)
+		ms *= 2;
+	/* up to 25 % jitter so that many clients do not retry in step */
+	h->seed = h->seed * 1103515245u + 12345u;
+	ms += ms / 4 * ((h->seed >> 16) % 1000) / 1000;
+	if (retry_after_s > 0 && (uint64_t)retry_after_s * 1000 > ms)
+		ms = (uint64_t)retry_after_s * 1000;
+	if (ms > h->opt.max_backoff_ms)
+		ms = h->opt.max_backoff_ms;
+	return (unsigned)ms;
+}
+
+int ld_http_get(ld_http *h, const ld_http_request *req, ld_http_response *resp, lading_ctx *ctx)
+{
+	struct curl_slist *hdrs = NULL, *t;
+	char logurl[1024], line[HTTP_MAX_HEADER_LINE];
+	xfer x;
+	CURLcode cr = CURLE_OK;
+	long status = 0;
+	int rc = 0;
+
+	memset(resp, 0, sizeof(*resp));
+	ld_http_url_for_log(req->url, logurl, sizeof(logurl));
+	if (!req->url || (strncmp(req->url, "http://", 7) && strncmp(req->url, "https://", 8)))
+		return ld_error_set(ctx, LADING_EUSAGE, "%s: only http:// and https:// URLs are supported", logurl);
+	if (req->nheaders > HTTP_MAX_HEADERS)
+		return ld_error_set(ctx, LADING_ELIMIT, "%s: too many request headers", logurl);
+	for (size_t i = 0; i < req->nheaders; i++) {
+		if (!(t = curl_slist_append(hdrs, req->headers[i])))
+			goto oom;
+		hdrs = t;
+	}
+	if (req->if_none_match && *req->if_none_match) {
+		ld_snprintf(line, sizeof(line), "If-None-Match: %s", req->if_none_match);
+		if (!(t = curl_slist_append(hdrs, line)))
+			goto oom;
+		hdrs = t;
+	}
+	if (req->if_modified_since && *req->if_modified_since) {
+		ld_snprintf(line, sizeof(line), "If-Modified-Since: %s", req->if_modified_since);
+		if (!(t = curl_slist_append(hdrs, line)))
+			goto oom;
+		hdrs = t;
+	}
+
+	for (unsigned attempt = 1;; attempt++) {
+		curl_off_t retry_after = 0;
+		size_t body_start = req->body ? req->body->len : 0;
+		bool retry;
+
+		memset(&x, 0, sizeof(x));
+		x.h = h;
+		x.req = req;
+		x.resp = resp;
+		x.max = req->max_bytes ? req->max_bytes : HTTP_DEFAULT_MAX_BYTES;
+		resp->bytes = 0;
+		resp->attempts = attempt;
+		resp->etag[0] = resp->last_modified[0] = resp->content_type[0] = '\0';
+		if (set_common(h, &x, hdrs)) {
+			rc = ld_error_set(ctx, LADING_ENET, "%s: cannot configure libcurl", logurl);
+			break;
+		}
+		cr = curl_easy_perform(h->curl);
+		status = 0;
+		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+		resp->status = status;
+		if (x.sink_err) {
+			rc = x.sink_err == LADING_ELIMIT
+				     ? ld_error_set(ctx, LADING_ELIMIT, "%s: response larger than %llu bytes", logurl,
+						    (unsigned long long)x.max)
+				     : x.sink_err;
+			break;
+		}
+		if (cr == CURLE_OK && ((status >= 200 && status < 300) || status == 304)) {
+			rc = 0;
+			break;
+		}
+		retry = cr == CURLE_OK ? retriable_status(status) : retriable_curl(cr);
+		if (!retry || attempt > h->opt.retries) {
+			if (cr != CURLE_OK)
+				rc = ld_error_set(ctx, LADING_ENET, "%s: %s (after %u attempt%s)", logurl,
+						  curl_easy_strerror(cr), attempt, attempt == 1 ? "" : "s");
+			else if (status == 404 || status == 410)
+				rc = ld_error_set(ctx, LADING_ENOTFOUND, "%s: HTTP %ld (not found)", logurl, status);
+			else if (status == 401 || status == 403)
+				rc = ld_error_set(ctx, LADING_EAUTH, "%s: HTTP %ld (access refused)", logurl, status);
+			else
+				rc = ld_error_set(ctx, LADING_ENET, "%s: HTTP %ld (after %u attempt%s)", logurl, status,
+						  attempt, attempt == 1 ? "" : "s");
+			break;
+		}
+		curl_easy_getinfo(h->curl, CURLINFO_RETRY_AFTER, &retry_after);
+		/* drop what the failed attempt delivered */
+		if (req->body) {
+			req->body->len = body_start;
+			if (req->body->ptr)
+				req->body->ptr[body_start] = '\0';
+		}
+		if (req->reset && (rc = req->reset(req->opaque)) < 0)
+			break;
+		sleep_ms(backoff(h, attempt, (long)retry_after));
+	}
+	curl_slist_free_all(hdrs);
+	return rc;
+oom:
+	curl_slist_free_all(hdrs);
+	return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+}
