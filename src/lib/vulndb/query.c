@@ -19,10 +19,9 @@ enum {
 };
 
 static const char *const q_sql[Q_N] = {
-	[Q_AFFECTED] = "SELECT a.advisory, v.source, v.advisory, v.informational, a.name, a.purl, a.ranges,"
-		       " a.versions, a.status, a.severity, a.severity_raw, a.cvss_vector, a.cvss_score, a.extra"
-		       " FROM affected a JOIN advisories v ON v.id = a.advisory"
-		       " WHERE a.ecosystem = ?1 AND a.package = ?2 ORDER BY a.advisory, a.seq",
+	[Q_AFFECTED] = "SELECT advisory, source, advisory_id, informational, name, purl, ranges, versions, status,"
+		       " severity, severity_raw, cvss_vector, cvss_score, extra"
+		       " FROM affected WHERE ecosystem = ?1 AND package = ?2 ORDER BY advisory, seq",
 	[Q_ADVISORY] = "SELECT v.source, v.advisory, f.name, v.summary, v.details, v.published, v.modified, v.url,"
 		       " v.severity, v.severity_raw, v.cvss_vector, v.cvss_version, v.cvss_score, v.informational,"
 		       " v.extra FROM advisories v LEFT JOIN feeds f ON f.id = v.feed WHERE v.id = ?1",
@@ -180,6 +179,148 @@ static void *grow(ld_arena *a, void *arr, size_t *cap, size_t len, size_t elem)
 	return n;
 }
 
+/* ---- fast decoding of the writer's own encodings (docs/vulndb.md, "range encoding") ----
+ * The writer emits compact JSON of one fixed shape; this reads that shape without building a
+ * tree. Anything else (a backslash escape, unexpected layout, more than FAST_MAX_* items) makes
+ * it return -1 and the caller falls back to the general JSON reader, so a database written by
+ * another tool still reads correctly, only slower. */
+#define FAST_MAX_RANGES 32
+#define FAST_MAX_EVENTS 128
+
+typedef struct fcur {
+	const char *p, *end;
+} fcur;
+
+static bool fc_lit(fcur *c, const char *lit)
+{
+	size_t n = strlen(lit);
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n))
+		return false;
+	c->p += n;
+	return true;
+}
+
+/* A string without escapes; s and n point into the input. */
+static bool fc_str(fcur *c, const char **s, size_t *n)
+{
+	const char *q;
+	if (c->p >= c->end || *c->p != '"')
+		return false;
+	for (q = c->p + 1; q < c->end && *q != '"'; q++)
+		if (*q == '\\')
+			return false;
+	if (q >= c->end)
+		return false;
+	*s = c->p + 1;
+	*n = (size_t)(q - c->p - 1);
+	c->p = q + 1;
+	return true;
+}
+
+static int fast_ranges(const char *txt, size_t len, ld_arena *a, ld_vdb_q_affected *e)
+{
+	ld_vdb_range rs[FAST_MAX_RANGES];
+	ld_vdb_event ev[FAST_MAX_EVENTS];
+	size_t nr = 0, nev = 0;
+	fcur c = {txt, txt + len};
+	ld_vdb_range *outr;
+	ld_vdb_event *oute;
+
+	if (!fc_lit(&c, "["))
+		return -1;
+	if (fc_lit(&c, "]"))
+		goto done;
+	for (;;) {
+		const char *s;
+		size_t n;
+		ld_vdb_range *r;
+		if (nr >= FAST_MAX_RANGES || !fc_lit(&c, "{\"type\":") || !fc_str(&c, &s, &n))
+			return -1;
+		r = &rs[nr++];
+		memset(r, 0, sizeof(*r));
+		if (!(r->type = ld_arena_strndup(a, s, n)))
+			return -1;
+		if (fc_lit(&c, ",\"custom\":true"))
+			r->custom = true;
+		if (!fc_lit(&c, ",\"events\":["))
+			return -1;
+		/* start index for now, made a pointer below */
+		r->events = (const ld_vdb_event *)(uintptr_t)nev;
+		if (!fc_lit(&c, "]")) {
+			for (;;) {
+				const char *k, *v;
+				size_t kn, vn;
+				if (nev >= FAST_MAX_EVENTS || !fc_lit(&c, "{") || !fc_str(&c, &k, &kn) || !fc_lit(&c, ":") ||
+				    !fc_str(&c, &v, &vn) || !fc_lit(&c, "}"))
+					return -1;
+				if (!(ev[nev].kind = ld_arena_strndup(a, k, kn)) ||
+				    !(ev[nev].version = ld_arena_strndup(a, v, vn)))
+					return -1;
+				nev++;
+				r->nevents++;
+				if (fc_lit(&c, "]"))
+					break;
+				if (!fc_lit(&c, ","))
+					return -1;
+			}
+		}
+		if (!fc_lit(&c, "}"))
+			return -1;
+		if (fc_lit(&c, "]"))
+			break;
+		if (!fc_lit(&c, ","))
+			return -1;
+	}
+done:
+	if (c.p != c.end)
+		return -1;
+	outr = nr ? ld_arena_array(a, nr, sizeof(*outr)) : NULL;
+	oute = nev ? ld_arena_array(a, nev, sizeof(*oute)) : NULL;
+	if ((nr && !outr) || (nev && !oute))
+		return -1;
+	if (nev)
+		memcpy(oute, ev, nev * sizeof(*oute));
+	for (size_t i = 0; i < nr; i++) {
+		outr[i] = rs[i];
+		outr[i].events = oute + (uintptr_t)rs[i].events;
+	}
+	e->ranges = outr;
+	e->nranges = nr;
+	return 0;
+}
+
+static int fast_versions(const char *txt, size_t len, ld_arena *a, ld_vdb_q_affected *e)
+{
+	fcur c = {txt, txt + len};
+	size_t cap = 1, n = 0;
+	const char **vs;
+	/* an upper bound of the count: one more than the commas */
+	for (size_t i = 0; i < len; i++)
+		cap += txt[i] == ',';
+	if (!fc_lit(&c, "["))
+		return -1;
+	vs = ld_arena_array(a, cap, sizeof(*vs));
+	if (!vs)
+		return -1;
+	if (!fc_lit(&c, "]")) {
+		for (;;) {
+			const char *s;
+			size_t sn;
+			if (n >= cap || !fc_str(&c, &s, &sn) || !(vs[n++] = ld_arena_strndup(a, s, sn)))
+				return -1;
+			if (fc_lit(&c, "]"))
+				break;
+			if (!fc_lit(&c, ","))
+				return -1;
+		}
+	}
+	if (c.p != c.end)
+		return -1;
+	e->versions = vs;
+	e->nversions = n;
+	return 0;
+}
+
 static int decode_ranges(const char *txt, size_t len, ld_arena *a, ld_vdb_q_affected *e, lading_ctx *ctx)
 {
 	ld_json *v;
@@ -190,6 +331,10 @@ static int decode_ranges(const char *txt, size_t len, ld_arena *a, ld_vdb_q_affe
 
 	if (len > Q_MAX_RANGE_JSON)
 		return ld_error_set(ctx, LADING_ELIMIT, "database entry with oversized ranges");
+	if (fast_ranges(txt, len, a, e) == 0)
+		return 0;
+	if (a->err)
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	if ((rc = ld_json_parse(&v, a, txt, len, &lim, ctx, "stored ranges")))
 		return rc;
 	if (!ld_json_is(v, LD_JSON_ARRAY))
@@ -235,6 +380,10 @@ static int decode_versions(const char *txt, size_t len, ld_arena *a, ld_vdb_q_af
 
 	if (len > Q_MAX_RANGE_JSON)
 		return ld_error_set(ctx, LADING_ELIMIT, "database entry with oversized version list");
+	if (fast_versions(txt, len, a, e) == 0)
+		return 0;
+	if (a->err)
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	if ((rc = ld_json_parse(&v, a, txt, len, &lim, ctx, "stored versions")))
 		return rc;
 	if (!ld_json_is(v, LD_JSON_ARRAY))

@@ -43,13 +43,17 @@ const char ld_vdb_schema_tables[] =
 	"  feed INTEGER NOT NULL,\n"
 	"  PRIMARY KEY(advisory, alias)) WITHOUT ROWID;\n"
 	/* Clustered on the lookup key: all rows of one (ecosystem, package) sit together, so a
-	 * lookup is one B-tree descent and a short forward scan. */
+	 * lookup is one B-tree descent and a short forward scan. The advisory's source, ID and
+	 * informational flag are repeated here so that a lookup needs no join. */
 	"CREATE TABLE affected(\n"
 	"  ecosystem TEXT NOT NULL,\n"
 	"  package TEXT NOT NULL,\n"
 	"  advisory INTEGER NOT NULL,\n"
 	"  seq INTEGER NOT NULL,\n"
 	"  feed INTEGER NOT NULL,\n"
+	"  source TEXT NOT NULL,\n"
+	"  advisory_id TEXT NOT NULL,\n"
+	"  informational TEXT,\n"
 	"  name TEXT NOT NULL,\n"
 	"  purl TEXT,\n"
 	"  ranges TEXT,\n"

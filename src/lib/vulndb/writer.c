@@ -40,8 +40,8 @@ static const char *const stmt_sql[S_N] = {
 		  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
 	[S_ALIAS] = "INSERT OR IGNORE INTO aliases(advisory, alias, kind, feed) VALUES(?1,?2,?3,?4)",
 	[S_AFF] = "INSERT OR IGNORE INTO affected(ecosystem, package, advisory, seq, feed, name, purl, ranges,"
-		  " versions, status, severity, severity_raw, cvss_vector, cvss_score, extra)"
-		  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
+		  " versions, status, severity, severity_raw, cvss_vector, cvss_score, extra, source, advisory_id,"
+		  " informational) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
 	[S_KEV] = "INSERT OR REPLACE INTO kev(cve, feed, vendor, product, name, date_added, due_date,"
 		  " required_action, ransomware, description) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
 	[S_EPSS] = "INSERT OR REPLACE INTO epss(cve, feed, score, percentile) VALUES(?1,?2,?3,?4)",
@@ -62,6 +62,7 @@ typedef struct adv_slot {
 	int64_t rowid;
 	int64_t feed;
 	uint32_t next_seq;
+	const char *source, *id, *informational; /* as stored first (arena) */
 } adv_slot;
 
 struct ld_vdb_store {
@@ -570,6 +571,9 @@ static int put_affected_row(ld_vdb_store *st, ld_vdb_writer *w, adv_slot *slot, 
 	bind_text(s, 13, p->cvss_vector);
 	bind_score(s, 14, p->cvss_score);
 	bind_text(s, 15, p->extra);
+	bind_text(s, 16, slot->source);
+	bind_text(s, 17, slot->id);
+	bind_text(s, 18, slot->informational);
 	if ((rc = step(st, s, w->ctx, "storing an affected package")))
 		return rc;
 	k = ld_arena_memdup(&st->keys, key, sizeof(key));
@@ -646,6 +650,15 @@ int ld_vdb_put_advisory(ld_vdb_writer *w, const ld_vdb_advisory *adv)
 				goto unlock;
 			slot->rowid = sqlite3_last_insert_rowid(st->db);
 			slot->feed = w->feed;
+			slot->source = ld_arena_strdup(&st->keys, adv->source);
+			slot->id = ld_arena_strdup(&st->keys, adv->id);
+			slot->informational = adv->informational && *adv->informational
+						      ? ld_arena_strdup(&st->keys, adv->informational)
+						      : NULL;
+			if (!slot->source || !slot->id) {
+				rc = st->broken = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+				goto unlock;
+			}
 			if (ld_map_put(&st->advs, ld_slice_make(key, klen), slot, NULL)) {
 				rc = st->broken = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 				goto unlock;
@@ -828,14 +841,14 @@ static int register_carried(ld_vdb_store *st, int64_t feed)
 	ld_buf tmp = LD_BUF_INIT;
 	int rc = 0, r;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT id, source, advisory FROM advisories WHERE feed = ?1", -1, &s,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "SELECT id, source, advisory, informational FROM advisories WHERE feed = ?1",
+			       -1, &s, NULL) != SQLITE_OK)
 		return ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
 	sqlite3_bind_int64(s, 1, feed);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *src = (const char *)sqlite3_column_text(s, 1), *id = (const char *)sqlite3_column_text(s, 2);
 		size_t ls = src ? strlen(src) : 0, li = id ? strlen(id) : 0;
-		char *key = ld_arena_alloc(&st->keys, ls + li + 1);
+		char *key = ld_arena_alloc(&st->keys, ls + li + 2); /* "source\0id\0" */
 		adv_slot *slot = ld_arena_alloc(&st->keys, sizeof(*slot));
 		if (!key || !slot) {
 			rc = ld_error_set(st->ctx, LADING_ENOMEM, "out of memory");
@@ -847,6 +860,13 @@ static int register_carried(ld_vdb_store *st, int64_t feed)
 			memcpy(key + ls + 1, id, li);
 		slot->rowid = sqlite3_column_int64(s, 0);
 		slot->feed = feed;
+		slot->source = key;
+		slot->id = key + ls + 1;
+		if (sqlite3_column_type(s, 3) != SQLITE_NULL &&
+		    !(slot->informational = ld_arena_strdup(&st->keys, (const char *)sqlite3_column_text(s, 3)))) {
+			rc = ld_error_set(st->ctx, LADING_ENOMEM, "out of memory");
+			break;
+		}
 		slot->next_seq = 1u << 20; /* above any carried seq of this advisory */
 		if (ld_map_put(&st->advs, ld_slice_make(key, ls + li + 1), slot, NULL)) {
 			rc = ld_error_set(st->ctx, LADING_ENOMEM, "out of memory");
@@ -897,8 +917,9 @@ static int carry_rows(ld_vdb_store *st, int64_t pf, int64_t nf)
 		" FROM prev.advisories WHERE feed = ?1",
 		"INSERT OR IGNORE INTO main.aliases SELECT advisory + ?3, alias, kind, ?2 FROM prev.aliases"
 		" WHERE feed = ?1 AND advisory IN (SELECT id FROM prev.advisories WHERE feed = ?1)",
-		"INSERT OR IGNORE INTO main.affected SELECT ecosystem, package, advisory + ?3, seq, ?2, name, purl,"
-		" ranges, versions, status, severity, severity_raw, cvss_vector, cvss_score, extra FROM prev.affected"
+		"INSERT OR IGNORE INTO main.affected SELECT ecosystem, package, advisory + ?3, seq, ?2, source,"
+		" advisory_id, informational, name, purl, ranges, versions, status, severity, severity_raw,"
+		" cvss_vector, cvss_score, extra FROM prev.affected"
 		" WHERE feed = ?1 AND advisory IN (SELECT id FROM prev.advisories WHERE feed = ?1)",
 		"INSERT OR REPLACE INTO main.kev SELECT cve, ?2, vendor, product, name, date_added, due_date,"
 		" required_action, ransomware, description FROM prev.kev WHERE feed = ?1",
