@@ -13,7 +13,8 @@ extern "C" {
  * "crates.io", "rubygems", "composer", ...; case-insensitive). *out is -1, 0 or 1.
  * Every string has a place in the order (invalid ones included), so this never fails on the
  * versions themselves. Returns 0, or LADING_EUSAGE for an unknown scheme or a NULL argument. */
-LADING_EXTERN(int) lading_version_compare(const char *scheme, const char *a, const char *b, int *out);
+LADING_EXTERN(int)
+lading_version_compare(const char *scheme, const char *a, const char *b, int *out);
 
 /* Is `v` a well-formed version of `scheme` (what the ecosystem's own tool accepts)?
  * *out is 1 or 0. Returns 0, or LADING_EUSAGE as above. */

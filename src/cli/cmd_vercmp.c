@@ -16,7 +16,8 @@ static void usage(FILE *f)
 		"Prints '<', '=' or '>' for A against B under SCHEME's ordering rules.\n"
 		"SCHEME: deb apk rpm semver go pypi maven gem nuget generic, or an alias\n"
 		"        (dpkg debian alpine npm cargo crates.io composer rubygems python ...).\n"
-		"--ecosystem  SCHEME is an advisory ecosystem (\"Debian:12\", \"Alpine:v3.20\", \"PyPI\");\n"
+		"--ecosystem  SCHEME is an advisory ecosystem (\"Debian:12\", \"Alpine:v3.20\", "
+		"\"PyPI\");\n"
 		"             unknown ones use the generic rules.\n"
 		"--valid      print 'valid' or 'invalid' for V (exit 0 either way).\n"
 		"--batch      read 'A<TAB>B' lines from standard input, print one result per line\n"
@@ -40,8 +41,10 @@ static int batch(const char *scheme, bool valid)
 			line[--n] = '\0';
 		if (valid) {
 			int ok = 0;
-			if (memchr(line, '\0', (size_t)n) || lading_version_valid(scheme, line, &ok)) {
-				rc = cli_usage("vercmp --batch --valid: line %lu: bad input", lineno);
+			if (memchr(line, '\0', (size_t)n) ||
+			    lading_version_valid(scheme, line, &ok)) {
+				rc = cli_usage("vercmp --batch --valid: line %lu: bad input",
+					       lineno);
 				break;
 			}
 			fputs(ok ? "valid\n" : "invalid\n", stdout);
@@ -92,28 +95,32 @@ int cmd_vercmp(int argc, char **argv)
 			/* the rest are positional, even if they start with '-' */
 			for (i++; i < argc; i++) {
 				if (npos == 3)
-					return cli_usage("vercmp: too many arguments (see 'lading vercmp --help')");
+					return cli_usage("vercmp: too many arguments (see 'lading "
+							 "vercmp --help')");
 				pos[npos++] = argv[i];
 			}
 			break;
 		}
 		if (argv[i][0] == '-' && argv[i][1] && npos == 0)
-			return cli_usage("vercmp: unknown option '%s' (see 'lading vercmp --help')", argv[i]);
+			return cli_usage("vercmp: unknown option '%s' (see 'lading vercmp --help')",
+					 argv[i]);
 		if (npos == 3)
 			return cli_usage("vercmp: too many arguments (see 'lading vercmp --help')");
 		pos[npos++] = argv[i];
 	}
 	if (npos != (bulk ? 1 : valid ? 2 : 3)) {
 		usage(stderr);
-		return cli_usage(bulk ? "vercmp --batch: expected SCHEME only (pairs come on standard input)"
-			       : valid ? "vercmp --valid: expected SCHEME and one version"
-				       : "vercmp: expected SCHEME and two versions");
+		return cli_usage(
+		    bulk    ? "vercmp --batch: expected SCHEME only (pairs come on standard input)"
+		    : valid ? "vercmp --valid: expected SCHEME and one version"
+			    : "vercmp: expected SCHEME and two versions");
 	}
 	scheme = eco ? lading_version_scheme_for_ecosystem(pos[0]) : pos[0];
 	if (!lading_version_scheme_name(scheme))
-		return cli_usage("vercmp: unknown scheme '%s' (one of deb apk rpm semver go pypi maven "
-				 "gem nuget generic, or an alias such as dpkg, npm, rubygems)",
-				 scheme);
+		return cli_usage(
+		    "vercmp: unknown scheme '%s' (one of deb apk rpm semver go pypi maven "
+		    "gem nuget generic, or an alias such as dpkg, npm, rubygems)",
+		    scheme);
 	if (bulk)
 		return batch(scheme, valid);
 	if (valid) {

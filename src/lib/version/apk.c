@@ -23,7 +23,19 @@ enum tok {
 };
 
 /* Suffix values: pre-release ones below NONE, post-release ones above. */
-enum { SUF_INVALID, SUF_ALPHA, SUF_BETA, SUF_PRE, SUF_RC, SUF_NONE, SUF_CVS, SUF_SVN, SUF_GIT, SUF_HG, SUF_P };
+enum {
+	SUF_INVALID,
+	SUF_ALPHA,
+	SUF_BETA,
+	SUF_PRE,
+	SUF_RC,
+	SUF_NONE,
+	SUF_CVS,
+	SUF_SVN,
+	SUF_GIT,
+	SUF_HG,
+	SUF_P
+};
 
 struct tstate {
 	enum tok t;
@@ -37,9 +49,9 @@ static int suffix_value(ld_slice s)
 	static const struct {
 		const char *name;
 		int v;
-	} names[] = {{"alpha", SUF_ALPHA}, {"beta", SUF_BETA}, {"pre", SUF_PRE}, {"rc", SUF_RC},
-		     {"cvs", SUF_CVS},     {"svn", SUF_SVN},   {"git", SUF_GIT}, {"hg", SUF_HG},
-		     {"p", SUF_P}};
+	} names[] = {{"alpha", SUF_ALPHA}, {"beta", SUF_BETA}, {"pre", SUF_PRE},
+		     {"rc", SUF_RC},	   {"cvs", SUF_CVS},   {"svn", SUF_SVN},
+		     {"git", SUF_GIT},	   {"hg", SUF_HG},     {"p", SUF_P}};
 	for (size_t i = 0; i < LD_ARRAY_LEN(names); i++)
 		if (ld_slice_eq_cstr(s, names[i].name))
 			return names[i].v;

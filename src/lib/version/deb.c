@@ -61,7 +61,7 @@ static int verrevcmp(ld_slice a, ld_slice b)
 
 struct debver {
 	ld_slice epoch; /* digits, possibly with leading zeros; empty = 0 */
-	bool epoch_ok;  /* epoch syntax valid ([+-]?digits, not negative) */
+	bool epoch_ok;	/* epoch syntax valid ([+-]?digits, not negative) */
 	bool has_colon;
 	bool has_hyphen;
 	ld_slice upstream, revision;

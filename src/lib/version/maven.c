@@ -6,7 +6,7 @@
  *
  * Limits: the item tree lives in a fixed array on the stack; a longer string compares with the
  * generic rules, after every string within the limit. */
-#define MVN_MAX_LEN 256                       /* bytes of one version */
+#define MVN_MAX_LEN   256		    /* bytes of one version */
 #define MVN_MAX_NODES (3 * MVN_MAX_LEN + 4) /* at most 3 items per byte, the root, the tail */
 
 #include "util/common.h"
@@ -19,12 +19,12 @@ enum { Q_ALPHA, Q_BETA, Q_MILESTONE, Q_RC, Q_SNAPSHOT, Q_RELEASE, Q_SP, Q_OTHER 
 
 struct mnode {
 	uint8_t type;
-	uint8_t qual;   /* N_STR: Q_* */
-	int16_t first;  /* N_LIST: children */
+	uint8_t qual;  /* N_STR: Q_* */
+	int16_t first; /* N_LIST: children */
 	int16_t last;
-	int16_t next;   /* siblings */
+	int16_t next; /* siblings */
 	int16_t prev;
-	uint16_t off;   /* N_INT digits after stripping / N_STR text (Q_OTHER) */
+	uint16_t off; /* N_INT digits after stripping / N_STR text (Q_OTHER) */
 	uint16_t len;
 };
 
@@ -66,10 +66,10 @@ static int qualifier(ld_slice q, bool followed_by_digit)
 	static const struct {
 		const char *name;
 		int q;
-	} names[] = {{"alpha", Q_ALPHA},       {"beta", Q_BETA},   {"milestone", Q_MILESTONE},
-		     {"rc", Q_RC},             {"cr", Q_RC},       {"snapshot", Q_SNAPSHOT},
-		     {"ga", Q_RELEASE},        {"final", Q_RELEASE}, {"release", Q_RELEASE},
-		     {"", Q_RELEASE},          {"sp", Q_SP}};
+	} names[] = {{"alpha", Q_ALPHA}, {"beta", Q_BETA},     {"milestone", Q_MILESTONE},
+		     {"rc", Q_RC},	 {"cr", Q_RC},	       {"snapshot", Q_SNAPSHOT},
+		     {"ga", Q_RELEASE},	 {"final", Q_RELEASE}, {"release", Q_RELEASE},
+		     {"", Q_RELEASE},	 {"sp", Q_SP}};
 	if (followed_by_digit && q.len == 1) {
 		switch (ld_vs_tolower((unsigned char)q.ptr[0])) {
 		case 'a':
@@ -136,7 +136,8 @@ static void normalize(struct mtree *t, int list)
 	while (i >= 0) {
 		int prev = t->n[i].prev;
 		if (is_null(t, i)) {
-			/* unlink it: it may sit before a non-empty sub-list, so not always the tail */
+			/* unlink it: it may sit before a non-empty sub-list, so not always the tail
+			 */
 			int next = t->n[i].next;
 			if (prev >= 0)
 				t->n[prev].next = (int16_t)next;
@@ -177,7 +178,8 @@ static bool mvn_parse(ld_slice v, struct mtree *t)
 				list = add_list(t, list);
 		} else if (ld_vs_isdigit(c)) {
 			if (!digit && i > start) {
-				/* 1.0.0.X1 < 1.0.0-X2: a qualifier after '.' opens a sub-list too */
+				/* 1.0.0.X1 < 1.0.0-X2: a qualifier after '.' opens a sub-list too
+				 */
 				if (t->n[list].first >= 0)
 					list = add_list(t, list);
 				add_item(t, list, false, start, i, true);
@@ -218,7 +220,8 @@ static int qual_cmp(const struct mtree *ta, const struct mnode *a, const struct 
 		return a->qual < b->qual ? -1 : 1;
 	if (a->qual != Q_OTHER)
 		return 0;
-	return ld_vs_casecmp(ld_slice_make(ta->s.ptr + a->off, a->len), ld_slice_make(tb->s.ptr + b->off, b->len));
+	return ld_vs_casecmp(ld_slice_make(ta->s.ptr + a->off, a->len),
+			     ld_slice_make(tb->s.ptr + b->off, b->len));
 }
 
 static int item_cmp(const struct mtree *ta, int ia, const struct mtree *tb, int ib);
@@ -269,7 +272,8 @@ static int item_cmp(const struct mtree *ta, int ia, const struct mtree *tb, int 
 			return 1; /* 1.1 > 1-sp, 1.1 > 1-1 */
 		if (num_class(a) != num_class(b))
 			return num_class(a) < num_class(b) ? -1 : 1;
-		return ld_vs_numcmp(ld_slice_make(ta->s.ptr + a->off, a->len), ld_slice_make(tb->s.ptr + b->off, b->len));
+		return ld_vs_numcmp(ld_slice_make(ta->s.ptr + a->off, a->len),
+				    ld_slice_make(tb->s.ptr + b->off, b->len));
 	case N_STR:
 		if (b->type != N_STR)
 			return -1; /* 1.any < 1.1, 1.any < 1-1 */

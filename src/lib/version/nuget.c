@@ -79,7 +79,8 @@ static bool nuget_parse(ld_slice v, struct nuver *o)
 		if (!labels_ok(o->pre, true))
 			return false;
 	}
-	if (plus >= 0 && !labels_ok(ld_slice_make(v.ptr + plus + 1, v.len - (size_t)plus - 1), false))
+	if (plus >= 0 &&
+	    !labels_ok(ld_slice_make(v.ptr + plus + 1, v.len - (size_t)plus - 1), false))
 		return false;
 	return true;
 }
@@ -91,7 +92,8 @@ static bool label_int(ld_slice l, bool *neg, ld_slice *digits)
 	*digits = *neg ? ld_slice_make(l.ptr + 1, l.len - 1) : l;
 	if (!ld_vs_alldigits(*digits))
 		return false;
-	return ld_vs_numcmp(*digits, *neg ? LD_SLICE_LIT("2147483648") : LD_SLICE_LIT("2147483647")) <= 0;
+	return ld_vs_numcmp(*digits,
+			    *neg ? LD_SLICE_LIT("2147483648") : LD_SLICE_LIT("2147483647")) <= 0;
 }
 
 static int label_cmp(ld_slice a, ld_slice b)
@@ -101,7 +103,8 @@ static int label_cmp(ld_slice a, ld_slice b)
 	na = label_int(a, &sa, &da);
 	nb = label_int(b, &sb, &db);
 	if (na && nb) {
-		bool za = ld_vs_numcmp(da, LD_SLICE_NULL) == 0, zb = ld_vs_numcmp(db, LD_SLICE_NULL) == 0;
+		bool za = ld_vs_numcmp(da, LD_SLICE_NULL) == 0,
+		     zb = ld_vs_numcmp(db, LD_SLICE_NULL) == 0;
 		sa = sa && !za; /* -0 is 0 */
 		sb = sb && !zb;
 		if (sa != sb)

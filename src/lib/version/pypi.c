@@ -71,7 +71,8 @@ static int component(struct cur *c, const char *const *words, size_t nwords, ld_
 
 static bool pep440_parse(ld_slice v, struct pep440 *p)
 {
-	static const char *const pre_words[] = {"alpha", "a", "beta", "b", "preview", "pre", "c", "rc"};
+	static const char *const pre_words[] = {"alpha",   "a",	  "beta", "b",
+						"preview", "pre", "c",	  "rc"};
 	static const int pre_kind[] = {PRE_A, PRE_A, PRE_B, PRE_B, PRE_RC, PRE_RC, PRE_RC, PRE_RC};
 	static const char *const post_words[] = {"post", "rev", "r"};
 	static const char *const dev_words[] = {"dev"};

@@ -72,9 +72,11 @@ int ld_vs_rpmvercmp(ld_slice a, ld_slice b)
 		if (sj == j)
 			return isnum ? 1 : -1;
 		if (isnum)
-			r = ld_vs_numcmp(ld_slice_make(a.ptr + si, i - si), ld_slice_make(b.ptr + sj, j - sj));
+			r = ld_vs_numcmp(ld_slice_make(a.ptr + si, i - si),
+					 ld_slice_make(b.ptr + sj, j - sj));
 		else
-			r = ld_vs_bytecmp(ld_slice_make(a.ptr + si, i - si), ld_slice_make(b.ptr + sj, j - sj));
+			r = ld_vs_bytecmp(ld_slice_make(a.ptr + si, i - si),
+					  ld_slice_make(b.ptr + sj, j - sj));
 		if (r)
 			return r;
 	}

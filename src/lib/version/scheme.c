@@ -11,29 +11,37 @@ static const struct {
 	const char *name;
 	ld_vscheme s;
 } scheme_names[] = {
-	{"deb", LD_VS_DEB},         {"dpkg", LD_VS_DEB},        {"debian", LD_VS_DEB},
-	{"ubuntu", LD_VS_DEB},      {"apk", LD_VS_APK},         {"alpine", LD_VS_APK},
-	{"wolfi", LD_VS_APK},       {"chainguard", LD_VS_APK},  {"rpm", LD_VS_RPM},
-	{"redhat", LD_VS_RPM},      {"rhel", LD_VS_RPM},        {"centos", LD_VS_RPM},
-	{"fedora", LD_VS_RPM},      {"almalinux", LD_VS_RPM},   {"rocky", LD_VS_RPM},
-	{"suse", LD_VS_RPM},        {"opensuse", LD_VS_RPM},    {"semver", LD_VS_SEMVER},
-	{"npm", LD_VS_SEMVER},      {"node", LD_VS_SEMVER},     {"cargo", LD_VS_SEMVER},
-	{"crates.io", LD_VS_SEMVER}, {"crates", LD_VS_SEMVER},  {"rust", LD_VS_SEMVER},
-	{"composer", LD_VS_SEMVER}, {"packagist", LD_VS_SEMVER}, {"php", LD_VS_SEMVER},
-	{"hex", LD_VS_SEMVER},      {"pub", LD_VS_SEMVER},      {"bitnami", LD_VS_SEMVER},
-	{"go", LD_VS_GO},           {"golang", LD_VS_GO},       {"gomod", LD_VS_GO},
-	{"pypi", LD_VS_PYPI},       {"pep440", LD_VS_PYPI},     {"python", LD_VS_PYPI},
-	{"pip", LD_VS_PYPI},        {"maven", LD_VS_MAVEN},     {"java", LD_VS_MAVEN},
-	{"gradle", LD_VS_MAVEN},    {"gem", LD_VS_GEM},         {"rubygems", LD_VS_GEM},
-	{"ruby", LD_VS_GEM},        {"bundler", LD_VS_GEM},     {"nuget", LD_VS_NUGET},
-	{"dotnet", LD_VS_NUGET},    {"generic", LD_VS_GENERIC},
+    {"deb", LD_VS_DEB},		{"dpkg", LD_VS_DEB},
+    {"debian", LD_VS_DEB},	{"ubuntu", LD_VS_DEB},
+    {"apk", LD_VS_APK},		{"alpine", LD_VS_APK},
+    {"wolfi", LD_VS_APK},	{"chainguard", LD_VS_APK},
+    {"rpm", LD_VS_RPM},		{"redhat", LD_VS_RPM},
+    {"rhel", LD_VS_RPM},	{"centos", LD_VS_RPM},
+    {"fedora", LD_VS_RPM},	{"almalinux", LD_VS_RPM},
+    {"rocky", LD_VS_RPM},	{"suse", LD_VS_RPM},
+    {"opensuse", LD_VS_RPM},	{"semver", LD_VS_SEMVER},
+    {"npm", LD_VS_SEMVER},	{"node", LD_VS_SEMVER},
+    {"cargo", LD_VS_SEMVER},	{"crates.io", LD_VS_SEMVER},
+    {"crates", LD_VS_SEMVER},	{"rust", LD_VS_SEMVER},
+    {"composer", LD_VS_SEMVER}, {"packagist", LD_VS_SEMVER},
+    {"php", LD_VS_SEMVER},	{"hex", LD_VS_SEMVER},
+    {"pub", LD_VS_SEMVER},	{"bitnami", LD_VS_SEMVER},
+    {"go", LD_VS_GO},		{"golang", LD_VS_GO},
+    {"gomod", LD_VS_GO},	{"pypi", LD_VS_PYPI},
+    {"pep440", LD_VS_PYPI},	{"python", LD_VS_PYPI},
+    {"pip", LD_VS_PYPI},	{"maven", LD_VS_MAVEN},
+    {"java", LD_VS_MAVEN},	{"gradle", LD_VS_MAVEN},
+    {"gem", LD_VS_GEM},		{"rubygems", LD_VS_GEM},
+    {"ruby", LD_VS_GEM},	{"bundler", LD_VS_GEM},
+    {"nuget", LD_VS_NUGET},	{"dotnet", LD_VS_NUGET},
+    {"generic", LD_VS_GENERIC},
 };
 
 static const char *const canonical[LD_VS_COUNT] = {
-	[LD_VS_DEB] = "deb",       [LD_VS_APK] = "apk",     [LD_VS_RPM] = "rpm",
-	[LD_VS_SEMVER] = "semver", [LD_VS_GO] = "go",       [LD_VS_PYPI] = "pypi",
-	[LD_VS_MAVEN] = "maven",   [LD_VS_GEM] = "gem",     [LD_VS_NUGET] = "nuget",
-	[LD_VS_GENERIC] = "generic",
+    [LD_VS_DEB] = "deb",	 [LD_VS_APK] = "apk", [LD_VS_RPM] = "rpm",
+    [LD_VS_SEMVER] = "semver",	 [LD_VS_GO] = "go",   [LD_VS_PYPI] = "pypi",
+    [LD_VS_MAVEN] = "maven",	 [LD_VS_GEM] = "gem", [LD_VS_NUGET] = "nuget",
+    [LD_VS_GENERIC] = "generic",
 };
 
 /* Ecosystem prefixes (before any ':') as OSV and the distribution feeds spell them, compared
@@ -42,19 +50,44 @@ static const struct {
 	const char *eco;
 	ld_vscheme s;
 } ecosystems[] = {
-	{"debian", LD_VS_DEB},       {"ubuntu", LD_VS_DEB},        {"alpine", LD_VS_APK},
-	{"alpaquita", LD_VS_APK},    {"wolfi", LD_VS_APK},         {"chainguard", LD_VS_APK},
-	{"almalinux", LD_VS_RPM},    {"rockylinux", LD_VS_RPM},    {"rocky", LD_VS_RPM},
-	{"redhat", LD_VS_RPM},       {"rhel", LD_VS_RPM},          {"centos", LD_VS_RPM},
-	{"fedora", LD_VS_RPM},       {"opensuse", LD_VS_RPM},      {"suse", LD_VS_RPM},
-	{"suselinuxenterprise", LD_VS_RPM}, {"mageia", LD_VS_RPM}, {"openeuler", LD_VS_RPM},
-	{"amazonlinux", LD_VS_RPM},  {"amazon", LD_VS_RPM},        {"oraclelinux", LD_VS_RPM},
-	{"oracle", LD_VS_RPM},       {"photonos", LD_VS_RPM},      {"azurelinux", LD_VS_RPM},
-	{"cblmariner", LD_VS_RPM},   {"mariner", LD_VS_RPM},       {"pypi", LD_VS_PYPI},
-	{"npm", LD_VS_SEMVER},       {"go", LD_VS_GO},             {"crates.io", LD_VS_SEMVER},
-	{"maven", LD_VS_MAVEN},      {"rubygems", LD_VS_GEM},      {"packagist", LD_VS_SEMVER},
-	{"nuget", LD_VS_NUGET},      {"bitnami", LD_VS_SEMVER},    {"hex", LD_VS_SEMVER},
-	{"pub", LD_VS_SEMVER},       {"swifturl", LD_VS_SEMVER},
+    {"debian", LD_VS_DEB},
+    {"ubuntu", LD_VS_DEB},
+    {"alpine", LD_VS_APK},
+    {"alpaquita", LD_VS_APK},
+    {"wolfi", LD_VS_APK},
+    {"chainguard", LD_VS_APK},
+    {"almalinux", LD_VS_RPM},
+    {"rockylinux", LD_VS_RPM},
+    {"rocky", LD_VS_RPM},
+    {"redhat", LD_VS_RPM},
+    {"rhel", LD_VS_RPM},
+    {"centos", LD_VS_RPM},
+    {"fedora", LD_VS_RPM},
+    {"opensuse", LD_VS_RPM},
+    {"suse", LD_VS_RPM},
+    {"suselinuxenterprise", LD_VS_RPM},
+    {"mageia", LD_VS_RPM},
+    {"openeuler", LD_VS_RPM},
+    {"amazonlinux", LD_VS_RPM},
+    {"amazon", LD_VS_RPM},
+    {"oraclelinux", LD_VS_RPM},
+    {"oracle", LD_VS_RPM},
+    {"photonos", LD_VS_RPM},
+    {"azurelinux", LD_VS_RPM},
+    {"cblmariner", LD_VS_RPM},
+    {"mariner", LD_VS_RPM},
+    {"pypi", LD_VS_PYPI},
+    {"npm", LD_VS_SEMVER},
+    {"go", LD_VS_GO},
+    {"crates.io", LD_VS_SEMVER},
+    {"maven", LD_VS_MAVEN},
+    {"rubygems", LD_VS_GEM},
+    {"packagist", LD_VS_SEMVER},
+    {"nuget", LD_VS_NUGET},
+    {"bitnami", LD_VS_SEMVER},
+    {"hex", LD_VS_SEMVER},
+    {"pub", LD_VS_SEMVER},
+    {"swifturl", LD_VS_SEMVER},
 };
 
 int ld_vscheme_from_name(const char *name, ld_vscheme *out)
@@ -157,7 +190,8 @@ bool ld_version_valid(ld_vscheme s, ld_slice v)
 	}
 }
 
-LADING_EXTERN(int) lading_version_compare(const char *scheme, const char *a, const char *b, int *out)
+LADING_EXTERN(int)
+lading_version_compare(const char *scheme, const char *a, const char *b, int *out)
 {
 	ld_vscheme s;
 	if (!a || !b || !out || ld_vscheme_from_name(scheme, &s))

@@ -11,7 +11,7 @@
  *
  * Limits, to bound the fixed arrays: */
 #define SV_MAX_RELEASE 16 /* numeric release components */
-#define SV_MAX_PRE 64     /* pre-release identifiers */
+#define SV_MAX_PRE     64 /* pre-release identifiers */
 
 #include "util/common.h"
 #include "version/vs_int.h"
@@ -21,7 +21,7 @@ struct sv {
 	size_t nnum;
 	ld_slice pre[SV_MAX_PRE];
 	size_t npre;
-	bool strict; /* exactly SemVer 2.0.0 (after an optional 'v') */
+	bool strict;  /* exactly SemVer 2.0.0 (after an optional 'v') */
 	bool gostyle; /* toolchain form: "go" prefix or "1.21rc2" */
 };
 
@@ -82,7 +82,8 @@ static bool sv_parse(ld_slice v, bool go, struct sv *o)
 		if (i == start || o->nnum == SV_MAX_RELEASE)
 			return false;
 		o->num[o->nnum++] = ld_slice_make(v.ptr + start, i - start);
-		if (i < v.len && v.ptr[i] == '.' && i + 1 < v.len && ld_vs_isdigit((unsigned char)v.ptr[i + 1])) {
+		if (i < v.len && v.ptr[i] == '.' && i + 1 < v.len &&
+		    ld_vs_isdigit((unsigned char)v.ptr[i + 1])) {
 			i++;
 			continue;
 		}
@@ -116,7 +117,8 @@ static bool sv_parse(ld_slice v, bool go, struct sv *o)
 		return false;
 	if (plus >= 0) {
 		size_t nb;
-		if (!parse_ids(ld_slice_make(build.ptr + plus + 1, build.len - (size_t)plus - 1), NULL, 0, &nb))
+		if (!parse_ids(ld_slice_make(build.ptr + plus + 1, build.len - (size_t)plus - 1),
+			       NULL, 0, &nb))
 			return false;
 	}
 	o->strict = !o->gostyle && o->nnum == 3;

@@ -27,7 +27,8 @@ int ld_vs_casecmp(ld_slice a, ld_slice b)
 {
 	size_t n = LD_MIN(a.len, b.len);
 	for (size_t i = 0; i < n; i++) {
-		int x = ld_vs_tolower((unsigned char)a.ptr[i]), y = ld_vs_tolower((unsigned char)b.ptr[i]);
+		int x = ld_vs_tolower((unsigned char)a.ptr[i]),
+		    y = ld_vs_tolower((unsigned char)b.ptr[i]);
 		if (x != y)
 			return x < y ? -1 : 1;
 	}

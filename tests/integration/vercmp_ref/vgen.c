@@ -66,7 +66,8 @@ static void letters(struct out *o, const char *alpha)
 /* Debian: [epoch:]upstream[-revision], valid for dpkg (upstream starts with a digit). */
 static void gen_deb(struct out *o)
 {
-	static const char *const epochs[] = {"0", "1", "2", "00", "01", "10", "9", "2147483647", "+1", "-0"};
+	static const char *const epochs[] = {"0",  "1", "2",	      "00", "01",
+					     "10", "9", "2147483647", "+1", "-0"};
 	int epoch = chance(35), rev = chance(60);
 	uint32_t parts = 1 + rnd(6);
 	if (epoch) {
@@ -118,7 +119,8 @@ static void gen_deb(struct out *o)
 /* RPM: [epoch:]version[-release] with rpm's separators, tilde and caret. */
 static void gen_rpm(struct out *o)
 {
-	static const char *const words[] = {"a", "b", "z", "A", "Z", "rc", "el", "git", "fc", "module_el"};
+	static const char *const words[] = {"a",  "b",	"z",   "A",  "Z",
+					    "rc", "el", "git", "fc", "module_el"};
 	static const char *const seps[] = {".", ".", "_", "+", "~", "^", "..", "%", "~~", "^~"};
 	uint32_t parts = 1 + rnd(7);
 	if (chance(30)) {
@@ -151,7 +153,8 @@ static void gen_rpm(struct out *o)
 
 static void gen_pypi(struct out *o)
 {
-	static const char *const pre[] = {"a", "b", "rc", "c", "alpha", "beta", "pre", "preview", "RC", ".a", "-b", "_rc"};
+	static const char *const pre[] = {"a",	 "b",	    "rc", "c",	"alpha", "beta",
+					  "pre", "preview", "RC", ".a", "-b",	 "_rc"};
 	static const char *const post[] = {".post", "post", "-post", ".r", "rev", "-", "_post"};
 	static const char *const local[] = {"ubuntu", "1", "abc", "01", "deb", "x"};
 	if (chance(10)) {
@@ -194,9 +197,10 @@ static void gen_pypi(struct out *o)
 
 static void gen_maven(struct out *o)
 {
-	static const char *const quals[] = {"alpha", "beta", "milestone", "rc", "cr", "SNAPSHOT", "ga",
-					    "final", "release", "sp", "a", "b", "m", "jre", "RELEASE", "Final",
-					    "redhat", "M", "RC", "android", "v"};
+	static const char *const quals[] = {
+	    "alpha",   "beta",	  "milestone", "rc", "cr", "SNAPSHOT", "ga",
+	    "final",   "release", "sp",	       "a",  "b",  "m",	       "jre",
+	    "RELEASE", "Final",	  "redhat",    "M",  "RC", "android",  "v"};
 	uint32_t parts = 1 + rnd(6);
 	for (uint32_t i = 0; i < parts; i++) {
 		switch (rnd(6)) {
@@ -241,7 +245,8 @@ static void gen_gem(struct out *o)
 
 static void gen_semver(struct out *o)
 {
-	static const char *const ids[] = {"alpha", "beta", "rc", "0", "1", "2", "10", "x-y", "A", "a1", "1a", "-"};
+	static const char *const ids[] = {"alpha", "beta", "rc", "0",  "1",  "2",
+					  "10",	   "x-y",  "A",	 "a1", "1a", "-"};
 	if (chance(10))
 		putc1(o, 'v');
 	for (int i = 0; i < 3; i++) {

@@ -11,11 +11,11 @@
 #include "lading/version.h"
 #include "version/version.h"
 
-#define MAX_VERSIONS 4096
+#define MAX_VERSIONS	  4096
 #define RANDOM_PER_SCHEME 160
 
 struct table {
-	char *text;               /* file contents, versions point into it */
+	char *text;		  /* file contents, versions point into it */
 	ld_slice v[MAX_VERSIONS]; /* distinct versions seen */
 	size_t n;
 	size_t cases;
@@ -113,13 +113,15 @@ static int run_table(ld_vscheme s, const char *file, struct table *t)
 		nw = words(line, w);
 		if (nw == 0)
 			continue;
-		if (nw == 2 && (ld_slice_eq_cstr(w[0], "valid") || ld_slice_eq_cstr(w[0], "invalid"))) {
+		if (nw == 2 &&
+		    (ld_slice_eq_cstr(w[0], "valid") || ld_slice_eq_cstr(w[0], "invalid"))) {
 			bool want = ld_slice_eq_cstr(w[0], "valid");
 			t->cases++;
 			if (!excluded)
 				remember(t, w[1]);
 			if (ld_version_valid(s, w[1]) != want) {
-				print_error("%s:%d: expected %s to be %s\n", file, lineno, show(w[1]), want ? "valid" : "invalid");
+				print_error("%s:%d: expected %s to be %s\n", file, lineno,
+					    show(w[1]), want ? "valid" : "invalid");
 				fails++;
 			}
 			continue;
@@ -131,15 +133,17 @@ static int run_table(ld_vscheme s, const char *file, struct table *t)
 		}
 		{
 			int want = w[1].ptr[0] == '<' ? -1 : w[1].ptr[0] == '>' ? 1 : 0;
-			int got = ld_version_cmp(s, w[0], w[2]), back = ld_version_cmp(s, w[2], w[0]);
+			int got = ld_version_cmp(s, w[0], w[2]),
+			    back = ld_version_cmp(s, w[2], w[0]);
 			t->cases++;
 			if (!excluded) {
 				remember(t, w[0]);
 				remember(t, w[2]);
 			}
 			if (got != want || back != -want) {
-				print_error("%s:%d: %s %c %s expected, got cmp=%d reverse=%d\n", file, lineno,
-					    show(w[0]), w[1].ptr[0], show(w[2]), got, back);
+				print_error("%s:%d: %s %c %s expected, got cmp=%d reverse=%d\n",
+					    file, lineno, show(w[0]), w[1].ptr[0], show(w[2]), got,
+					    back);
 				fails++;
 			}
 		}
@@ -158,21 +162,33 @@ static uint32_t rnd(uint32_t n)
 }
 
 static const char *const atoms[LD_VS_COUNT][24] = {
-	[LD_VS_DEB] = {"0", "1", "2", "10", "01", ".", "-", "+", "~", ":", "a", "b", "Z", "~~", "1:", "00", "9", "\xc3", NULL},
-	[LD_VS_APK] = {"0", "1", "2", "10", "01", ".", "a", "z", "_alpha", "_beta", "_rc", "_p", "_git", "_pre", "-r", "~", "ab", "_", "-", "00", NULL},
-	[LD_VS_RPM] = {"0", "1", "2", "10", "01", ".", "-", "_", "+", "~", "^", ":", "a", "b", "Z", "rc", "el8", "00", NULL},
-	[LD_VS_SEMVER] = {"0", "1", "2", "10", "01", ".", "-", "+", "v", "alpha", "beta", "rc", "a", "A", "x-y", "00", NULL},
-	[LD_VS_GO] = {"0", "1", "2", "10", "01", ".", "-", "+", "v", "go", "rc", "beta", "incompatible", "2021", "abcdef", NULL},
-	[LD_VS_PYPI] = {"0", "1", "2", "10", "01", ".", "-", "_", "+", "!", "a", "b", "rc", "c", "post", "dev", "r", "v", "alpha", "pre", "local", "ubuntu", NULL},
-	[LD_VS_MAVEN] = {"0", "1", "2", "10", "01", ".", "-", "a", "b", "m", "rc", "cr", "sp", "ga", "final", "snapshot", "alpha", "x", "release", "00", NULL},
-	[LD_VS_GEM] = {"0", "1", "2", "10", "01", ".", "-", "a", "b", "pre", "rc", "A", "beta", " ", NULL},
-	[LD_VS_NUGET] = {"0", "1", "2", "10", "01", ".", "-", "+", "alpha", "Beta", "rc", "a", "-1", "2147483648", NULL},
-	[LD_VS_GENERIC] = {"0", "1", "2", "10", "01", ".", "-", "a", "b", "~", "_", NULL},
+    [LD_VS_DEB] = {"0", "1", "2", "10", "01", ".", "-", "+", "~", ":", "a", "b", "Z", "~~",
+		   "1:", "00", "9", "\xc3", NULL},
+    [LD_VS_APK] = {"0",	 "1",	 "2",	 "10", "01", ".",  "a", "z", "_alpha", "_beta", "_rc",
+		   "_p", "_git", "_pre", "-r", "~",  "ab", "_", "-", "00",     NULL},
+    [LD_VS_RPM] = {"0", "1", "2", "10", "01", ".", "-", "_", "+", "~", "^", ":", "a", "b", "Z",
+		   "rc", "el8", "00", NULL},
+    [LD_VS_SEMVER] = {"0", "1", "2", "10", "01", ".", "-", "+", "v", "alpha", "beta", "rc", "a",
+		      "A", "x-y", "00", NULL},
+    [LD_VS_GO] = {"0", "1", "2", "10", "01", ".", "-", "+", "v", "go", "rc", "beta", "incompatible",
+		  "2021", "abcdef", NULL},
+    [LD_VS_PYPI] = {"0", "1", "2",     "10",  "01",    ".",	 "-",	 "_",
+		    "+", "!", "a",     "b",   "rc",    "c",	 "post", "dev",
+		    "r", "v", "alpha", "pre", "local", "ubuntu", NULL},
+    [LD_VS_MAVEN] = {"0",     "1",	  "2",	   "10", "01",	    ".",  "-",
+		     "a",     "b",	  "m",	   "rc", "cr",	    "sp", "ga",
+		     "final", "snapshot", "alpha", "x",	 "release", "00", NULL},
+    [LD_VS_GEM] = {"0", "1", "2", "10", "01", ".", "-", "a", "b", "pre", "rc", "A", "beta", " ",
+		   NULL},
+    [LD_VS_NUGET] = {"0", "1", "2", "10", "01", ".", "-", "+", "alpha", "Beta", "rc", "a", "-1",
+		     "2147483648", NULL},
+    [LD_VS_GENERIC] = {"0", "1", "2", "10", "01", ".", "-", "a", "b", "~", "_", NULL},
 };
 
 /* Maven's own order is not transitive for some shapes (see maven.txt, docs): random Maven
  * versions follow the usual grammar N(.N)*[-QUALIFIER[N]|QUALIFIER N] instead. */
-static size_t put(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static size_t put(char *dst, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static size_t put(char *dst, size_t size, const char *fmt, ...)
 {
 	va_list ap;
@@ -185,19 +201,23 @@ static size_t put(char *dst, size_t size, const char *fmt, ...)
 
 static void add_random_maven(struct table *t, char *pool, size_t poolsz)
 {
-	static const char *const quals[] = {"alpha", "beta", "m", "rc", "cr", "SNAPSHOT", "ga",
-					    "final", "sp", "jre", "android", "Final", "RELEASE"};
+	static const char *const quals[] = {"alpha",	"beta",	 "m",	   "rc", "cr",
+					    "SNAPSHOT", "ga",	 "final",  "sp", "jre",
+					    "android",	"Final", "RELEASE"};
 	size_t used = 0;
 	for (int k = 0; k < RANDOM_PER_SCHEME && used + 64 < poolsz; k++) {
 		size_t start = used, parts = 1 + rnd(4);
 		for (size_t p = 0; p < parts; p++)
-			used += put(pool + used, poolsz - used, "%s%u", p ? "." : "", rnd(3) ? rnd(12) : rnd(3));
+			used += put(pool + used, poolsz - used, "%s%u", p ? "." : "",
+				    rnd(3) ? rnd(12) : rnd(3));
 		switch (rnd(4)) {
 		case 0:
-			used += put(pool + used, poolsz - used, "-%s", quals[rnd(LD_ARRAY_LEN(quals))]);
+			used +=
+			    put(pool + used, poolsz - used, "-%s", quals[rnd(LD_ARRAY_LEN(quals))]);
 			break;
 		case 1:
-			used += put(pool + used, poolsz - used, "-%s%u", quals[rnd(LD_ARRAY_LEN(quals))], rnd(3));
+			used += put(pool + used, poolsz - used, "-%s%u",
+				    quals[rnd(LD_ARRAY_LEN(quals))], rnd(3));
 			break;
 		case 2:
 			used += put(pool + used, poolsz - used, "-%u", rnd(3));
@@ -248,12 +268,14 @@ static void check_properties(ld_vscheme s, const struct table *t)
 		}
 	for (size_t i = 0; i < n; i++) {
 		if (m[i * n + i] != 0) {
-			print_error("%s: cmp(%s, itself) != 0\n", ld_vscheme_name(s), show(t->v[i]));
+			print_error("%s: cmp(%s, itself) != 0\n", ld_vscheme_name(s),
+				    show(t->v[i]));
 			bad++;
 		}
 		for (size_t j = 0; j < n; j++)
 			if (m[i * n + j] != -m[j * n + i] && bad++ < 10)
-				print_error("%s: antisymmetry: %s vs %s\n", ld_vscheme_name(s), show(t->v[i]), show(t->v[j]));
+				print_error("%s: antisymmetry: %s vs %s\n", ld_vscheme_name(s),
+					    show(t->v[i]), show(t->v[j]));
 	}
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < n; j++) {
@@ -268,8 +290,9 @@ static void check_properties(ld_vscheme s, const struct table *t)
 				else if (ij == jk)
 					ok = ik == ij;
 				if (!ok && bad++ < 10)
-					print_error("%s: not transitive: %s ? %s ? %s (%d %d %d)\n", ld_vscheme_name(s),
-						    show(t->v[i]), show(t->v[j]), show(t->v[k]), ij, jk, ik);
+					print_error("%s: not transitive: %s ? %s ? %s (%d %d %d)\n",
+						    ld_vscheme_name(s), show(t->v[i]),
+						    show(t->v[j]), show(t->v[k]), ij, jk, ik);
 			}
 		}
 	free(m);
@@ -354,15 +377,21 @@ static void test_hostile(void **state)
 		ld_slice a = ld_slice_make(big, sizeof(big)), b = ld_slice_make(big2, sizeof(big2));
 		ld_slice nul1 = LD_SLICE_LIT("1.0\0zz"), nul2 = LD_SLICE_LIT("1.0\0aa");
 		assert_int_equal(ld_version_cmp((ld_vscheme)s, a, a), 0);
-		assert_int_equal(ld_version_cmp((ld_vscheme)s, a, b), -ld_version_cmp((ld_vscheme)s, b, a));
-		assert_int_equal(ld_version_cmp((ld_vscheme)s, nul1, nul2), -ld_version_cmp((ld_vscheme)s, nul2, nul1));
+		assert_int_equal(ld_version_cmp((ld_vscheme)s, a, b),
+				 -ld_version_cmp((ld_vscheme)s, b, a));
+		assert_int_equal(ld_version_cmp((ld_vscheme)s, nul1, nul2),
+				 -ld_version_cmp((ld_vscheme)s, nul2, nul1));
 		assert_int_equal(ld_version_cmp((ld_vscheme)s, LD_SLICE_NULL, LD_SLICE_NULL), 0);
 		(void)ld_version_valid((ld_vscheme)s, a);
 		(void)ld_version_valid((ld_vscheme)s, LD_SLICE_NULL);
 	}
 	/* numbers of any length compare by value where the reference does so */
-	assert_int_equal(ld_version_cmp(LD_VS_DEB, ld_slice_make(big, sizeof(big)), ld_slice_make(big2, sizeof(big2))), 1);
-	assert_int_equal(ld_version_cmp(LD_VS_RPM, ld_slice_make(big, sizeof(big)), ld_slice_make(big2, sizeof(big2))), 1);
+	assert_int_equal(ld_version_cmp(LD_VS_DEB, ld_slice_make(big, sizeof(big)),
+					ld_slice_make(big2, sizeof(big2))),
+			 1);
+	assert_int_equal(ld_version_cmp(LD_VS_RPM, ld_slice_make(big, sizeof(big)),
+					ld_slice_make(big2, sizeof(big2))),
+			 1);
 }
 
 static void test_names(void **state)
@@ -370,23 +399,37 @@ static void test_names(void **state)
 	static const struct {
 		const char *name;
 		ld_vscheme s;
-	} names[] = {{"deb", LD_VS_DEB},         {"DPKG", LD_VS_DEB},      {"debian", LD_VS_DEB},
-		     {"apk", LD_VS_APK},         {"Alpine", LD_VS_APK},    {"rpm", LD_VS_RPM},
-		     {"semver", LD_VS_SEMVER},   {"npm", LD_VS_SEMVER},    {"cargo", LD_VS_SEMVER},
-		     {"crates.io", LD_VS_SEMVER}, {"composer", LD_VS_SEMVER}, {"go", LD_VS_GO},
-		     {"golang", LD_VS_GO},       {"pypi", LD_VS_PYPI},     {"PEP440", LD_VS_PYPI},
-		     {"maven", LD_VS_MAVEN},     {"gem", LD_VS_GEM},       {"rubygems", LD_VS_GEM},
-		     {"nuget", LD_VS_NUGET},     {"generic", LD_VS_GENERIC}};
+	} names[] = {
+	    {"deb", LD_VS_DEB},		 {"DPKG", LD_VS_DEB},	     {"debian", LD_VS_DEB},
+	    {"apk", LD_VS_APK},		 {"Alpine", LD_VS_APK},	     {"rpm", LD_VS_RPM},
+	    {"semver", LD_VS_SEMVER},	 {"npm", LD_VS_SEMVER},	     {"cargo", LD_VS_SEMVER},
+	    {"crates.io", LD_VS_SEMVER}, {"composer", LD_VS_SEMVER}, {"go", LD_VS_GO},
+	    {"golang", LD_VS_GO},	 {"pypi", LD_VS_PYPI},	     {"PEP440", LD_VS_PYPI},
+	    {"maven", LD_VS_MAVEN},	 {"gem", LD_VS_GEM},	     {"rubygems", LD_VS_GEM},
+	    {"nuget", LD_VS_NUGET},	 {"generic", LD_VS_GENERIC}};
 	static const struct {
 		const char *eco;
 		ld_vscheme s;
-	} ecos[] = {{"Alpine:v3.9", LD_VS_APK},   {"Alpine", LD_VS_APK},       {"Debian:11", LD_VS_DEB},
-		    {"Ubuntu:22.04:LTS", LD_VS_DEB}, {"AlmaLinux:8", LD_VS_RPM}, {"Rocky Linux:9", LD_VS_RPM},
-		    {"Red Hat", LD_VS_RPM},        {"openSUSE:Leap 15.5", LD_VS_RPM}, {"PyPI", LD_VS_PYPI},
-		    {"npm", LD_VS_SEMVER},         {"Go", LD_VS_GO},            {"crates.io", LD_VS_SEMVER},
-		    {"Maven", LD_VS_MAVEN},        {"RubyGems", LD_VS_GEM},     {"Packagist", LD_VS_SEMVER},
-		    {"NuGet", LD_VS_NUGET},        {"Bitnami", LD_VS_SEMVER},   {"Hackage", LD_VS_GENERIC},
-		    {"", LD_VS_GENERIC},           {"Wolfi", LD_VS_APK}};
+	} ecos[] = {{"Alpine:v3.9", LD_VS_APK},
+		    {"Alpine", LD_VS_APK},
+		    {"Debian:11", LD_VS_DEB},
+		    {"Ubuntu:22.04:LTS", LD_VS_DEB},
+		    {"AlmaLinux:8", LD_VS_RPM},
+		    {"Rocky Linux:9", LD_VS_RPM},
+		    {"Red Hat", LD_VS_RPM},
+		    {"openSUSE:Leap 15.5", LD_VS_RPM},
+		    {"PyPI", LD_VS_PYPI},
+		    {"npm", LD_VS_SEMVER},
+		    {"Go", LD_VS_GO},
+		    {"crates.io", LD_VS_SEMVER},
+		    {"Maven", LD_VS_MAVEN},
+		    {"RubyGems", LD_VS_GEM},
+		    {"Packagist", LD_VS_SEMVER},
+		    {"NuGet", LD_VS_NUGET},
+		    {"Bitnami", LD_VS_SEMVER},
+		    {"Hackage", LD_VS_GENERIC},
+		    {"", LD_VS_GENERIC},
+		    {"Wolfi", LD_VS_APK}};
 	ld_vscheme s = LD_VS_GENERIC;
 	int out = 7;
 	(void)state;
@@ -429,10 +472,12 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_deb),     cmocka_unit_test(test_apk),   cmocka_unit_test(test_rpm),
-		cmocka_unit_test(test_semver),  cmocka_unit_test(test_go),    cmocka_unit_test(test_pypi),
-		cmocka_unit_test(test_maven),   cmocka_unit_test(test_gem),   cmocka_unit_test(test_nuget),
-		cmocka_unit_test(test_generic), cmocka_unit_test(test_hostile), cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_deb),	    cmocka_unit_test(test_apk),
+	    cmocka_unit_test(test_rpm),	    cmocka_unit_test(test_semver),
+	    cmocka_unit_test(test_go),	    cmocka_unit_test(test_pypi),
+	    cmocka_unit_test(test_maven),   cmocka_unit_test(test_gem),
+	    cmocka_unit_test(test_nuget),   cmocka_unit_test(test_generic),
+	    cmocka_unit_test(test_hostile), cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
