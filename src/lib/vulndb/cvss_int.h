@@ -12,7 +12,7 @@
 /* One metric of a version's vector grammar. */
 typedef struct ld_cvss_metric_def {
 	const char *name;            /* abbreviation as in the vector, e.g. "AV", "Au", "MSI" */
-	const char *const *values;   /* allowed values, NULL-terminated, e.g. {"N","A","L","P",NULL} */
+	const char *const *values;   /* allowed values, NULL-terminated */
 	bool mandatory;              /* a base metric: must be present, exactly once */
 } ld_cvss_metric_def;
 
