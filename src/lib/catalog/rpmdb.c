@@ -66,9 +66,10 @@ int ld_rpmdb_read(const uint8_t *p, size_t len, ld_rpmdb_kind kind, ld_arena *a,
 	if (!label)
 		label = "rpmdb";
 	if (kind == LD_RPMDB_AUTO && (kind = ld_rpmdb_detect(p, len)) == LD_RPMDB_AUTO)
-		return ld_error_set(ctx, LADING_EUNSUPPORTED,
-				    "%s: not an rpm database (no sqlite, Berkeley DB hash or ndb magic)",
-				    label);
+		return ld_error_set(
+			ctx, LADING_EUNSUPPORTED,
+			"%s: not an rpm database (no sqlite, Berkeley DB hash or ndb magic)",
+			label);
 	memset(&c, 0, sizeof(c));
 	ld_vec_init(&c.pkgs, sizeof(ld_rpm_pkg), RPMDB_MAX_PACKAGES);
 	c.a = a;
@@ -76,16 +77,21 @@ int ld_rpmdb_read(const uint8_t *p, size_t len, ld_rpmdb_kind kind, ld_arena *a,
 	c.label = label;
 
 	switch (kind) {
-	case LD_RPMDB_SQLITE: rc = ld_rpmdb_sqlite_foreach(p, len, collect_blob, &c, ctx, label); break;
+	case LD_RPMDB_SQLITE:
+		rc = ld_rpmdb_sqlite_foreach(p, len, collect_blob, &c, ctx, label);
+		break;
 	case LD_RPMDB_BDB: rc = ld_rpmdb_bdb_foreach(p, len, collect_blob, &c, ctx, label); break;
 	case LD_RPMDB_NDB: rc = ld_rpmdb_ndb_foreach(p, len, collect_blob, &c, ctx, label); break;
-	default: rc = ld_error_set(ctx, LADING_EUSAGE, "%s: unknown rpm database kind %d", label, (int)kind);
+	default:
+		rc = ld_error_set(ctx, LADING_EUSAGE, "%s: unknown rpm database kind %d", label,
+				  (int)kind);
 	}
 	if (rc)
 		goto out;
 	if (c.pkgs.len) {
 		if (!(arr = ld_arena_memdup(a, c.pkgs.ptr, c.pkgs.len * sizeof(ld_rpm_pkg)))) {
-			rc = ld_error_set(ctx, a->err ? a->err : LADING_ENOMEM, "%s: out of memory", label);
+			rc = ld_error_set(ctx, a->err ? a->err : LADING_ENOMEM, "%s: out of memory",
+					  label);
 			goto out;
 		}
 	}

@@ -13,11 +13,13 @@
 
 /* One installed package. Strings are NUL-terminated, NULL when the tag is absent. */
 typedef struct ld_rpm_pkg {
-	const char *name, *version, *release, *arch, *sourcerpm, *vendor, *license, *modularitylabel;
+	const char *name, *version, *release, *arch, *sourcerpm, *vendor, *license,
+		*modularitylabel;
 	int32_t epoch;
 	bool has_epoch;
-	uint64_t size;       /* LONGSIZE when present, else SIZE, else 0 */
-	const char **files;  /* full paths: dirnames[dirindexes[i]] + basenames[i] (or OLDFILENAMES) */
+	uint64_t size; /* LONGSIZE when present, else SIZE, else 0 */
+	const char *
+		*files; /* full paths: dirnames[dirindexes[i]] + basenames[i] (or OLDFILENAMES) */
 	size_t nfiles;
 } ld_rpm_pkg;
 
@@ -27,7 +29,8 @@ typedef enum { LD_RPMDB_AUTO, LD_RPMDB_SQLITE, LD_RPMDB_BDB, LD_RPMDB_NDB } ld_r
  * entries, data store; no lead, no 8-byte header magic). All strings and arrays are allocated in
  * `a`. Returns LADING_EINVALID (malformed), LADING_ELIMIT (a named limit exceeded) or
  * LADING_ENOMEM / the arena's error, with detail on ctx. */
-int ld_rpm_header_parse(const uint8_t *p, size_t len, ld_arena *a, ld_rpm_pkg *out, lading_ctx *ctx);
+int ld_rpm_header_parse(const uint8_t *p, size_t len, ld_arena *a, ld_rpm_pkg *out,
+			lading_ctx *ctx);
 
 /* Read a whole DB from memory (kind detected from magic when AUTO). Headers that fail to parse
  * are skipped with ld_warn; fails only when the DB as a whole is unreadable (or the arena is

@@ -6,8 +6,8 @@
 #include "catalog/rpmdb.h"
 
 /* Named limits. Every page number, offset and length below comes from the file. */
-#define BDB_MAX_PAGES ((uint64_t)1 << 24)    /* pages in one DB (64 GiB at 4 KiB) */
-#define BDB_MAX_VALUE ((uint32_t)32 << 20)   /* one stored value (a header is <= ~17 MiB) */
+#define BDB_MAX_PAGES	 ((uint64_t)1 << 24)  /* pages in one DB (64 GiB at 4 KiB) */
+#define BDB_MAX_VALUE	 ((uint32_t)32 << 20) /* one stored value (a header is <= ~17 MiB) */
 #define BDB_MIN_PAGESIZE 512u
 #define BDB_MAX_PAGESIZE 65536u
 /* Cycles: every page is visited at most once in the whole walk (a valid DB never links a page
@@ -15,37 +15,37 @@
  * steps and the total work is linear in the file size. */
 
 /* Metadata page (page 0) byte offsets: generic DBMETA, then the hash part (HMETA). */
-#define META_MAGIC 12
-#define META_VERSION 16
-#define META_PAGESIZE 20
-#define META_ENCRYPT 24
-#define META_TYPE 25
-#define META_FLAGS 26
-#define META_LAST_PGNO 32
+#define META_MAGIC	12
+#define META_VERSION	16
+#define META_PAGESIZE	20
+#define META_ENCRYPT	24
+#define META_TYPE	25
+#define META_FLAGS	26
+#define META_LAST_PGNO	32
 #define META_MAX_BUCKET 72
-#define META_SPARES 96
-#define META_NSPARES 32
-#define META_END (META_SPARES + 4 * META_NSPARES)
+#define META_SPARES	96
+#define META_NSPARES	32
+#define META_END	(META_SPARES + 4 * META_NSPARES)
 
-#define HASH_MAGIC 0x00061561u
+#define HASH_MAGIC    0x00061561u
 #define DBMETA_CHKSUM 0x01
 
 /* Page header (26 bytes), then the item offset array on hash pages or the data on overflow
  * pages. */
-#define PG_PGNO 8
-#define PG_NEXT 16
-#define PG_ENTRIES 20
+#define PG_PGNO	    8
+#define PG_NEXT	    16
+#define PG_ENTRIES  20
 #define PG_HFOFFSET 22 /* overflow pages: bytes of data on this page */
-#define PG_TYPE 25
-#define PG_HDR 26
+#define PG_TYPE	    25
+#define PG_HDR	    26
 
 #define P_HASH_UNSORTED 2
-#define P_OVERFLOW 7
-#define P_HASHMETA 8
-#define P_HASH 13
+#define P_OVERFLOW	7
+#define P_HASHMETA	8
+#define P_HASH		13
 
-#define H_KEYDATA 1
-#define H_OFFPAGE 3
+#define H_KEYDATA     1
+#define H_OFFPAGE     3
 #define HOFFPAGE_SIZE 12 /* type, 3 unused, pgno, tlen */
 
 typedef struct bdb {
@@ -154,7 +154,8 @@ static int pair(bdb *db, const uint8_t *page, uint32_t koff, uint32_t klen, uint
 		if (vlen < HOFFPAGE_SIZE) {
 			why = "short overflow reference";
 		} else {
-			rc = overflow_value(db, rd32(db, page + voff + 4), rd32(db, page + voff + 8), &why);
+			rc = overflow_value(db, rd32(db, page + voff + 4),
+					    rd32(db, page + voff + 8), &why);
 			if (rc == 0)
 				return fn(opaque, id, db->val, rd32(db, page + voff + 8));
 			if (rc < 0)
@@ -181,7 +182,8 @@ static int hash_page(bdb *db, uint32_t pg, const uint8_t *page, ld_rpmdb_blob_fn
 	for (i = 0; i + 1 < nent; i += 2) {
 		uint32_t koff = rd16(db, page + PG_HDR + 2 * i);
 		uint32_t voff = rd16(db, page + PG_HDR + 2 * i + 2);
-		/* items grow down from the end of the page: key above value, both below the previous */
+		/* items grow down from the end of the page: key above value, both below the
+		 * previous */
 		if (koff >= prev || voff >= koff || voff < minoff) {
 			ld_warn(db->ctx, "%s: hash page %u: bad item offsets", db->label, pg);
 			return 0;
@@ -223,17 +225,20 @@ int ld_rpmdb_bdb_foreach(const uint8_t *p, size_t len, ld_rpmdb_blob_fn fn, void
 	else if (magic == __builtin_bswap32(HASH_MAGIC))
 		db.swapped = true;
 	else
-		return ld_error_set(ctx, LADING_EINVALID, "%s: not a Berkeley DB hash database", label);
+		return ld_error_set(ctx, LADING_EINVALID, "%s: not a Berkeley DB hash database",
+				    label);
 	version = rd32(&db, p + META_VERSION);
 	db.pagesize = rd32(&db, p + META_PAGESIZE);
 	if (version < 8 || version > 10)
-		return ld_error_set(ctx, LADING_EUNSUPPORTED, "%s: Berkeley DB hash version %u", label,
-				    version);
+		return ld_error_set(ctx, LADING_EUNSUPPORTED, "%s: Berkeley DB hash version %u",
+				    label, version);
 	if (p[META_TYPE] != P_HASHMETA)
-		return ld_error_set(ctx, LADING_EINVALID, "%s: page 0 is not a hash metadata page", label);
+		return ld_error_set(ctx, LADING_EINVALID, "%s: page 0 is not a hash metadata page",
+				    label);
 	if (db.pagesize < BDB_MIN_PAGESIZE || db.pagesize > BDB_MAX_PAGESIZE ||
 	    (db.pagesize & (db.pagesize - 1)) != 0)
-		return ld_error_set(ctx, LADING_EINVALID, "%s: bad page size %u", label, db.pagesize);
+		return ld_error_set(ctx, LADING_EINVALID, "%s: bad page size %u", label,
+				    db.pagesize);
 	if (p[META_ENCRYPT] != 0 || (p[META_FLAGS] & DBMETA_CHKSUM))
 		return ld_error_set(ctx, LADING_EUNSUPPORTED,
 				    "%s: encrypted or checksummed Berkeley DB pages", label);
@@ -249,9 +254,10 @@ int ld_rpmdb_bdb_foreach(const uint8_t *p, size_t len, ld_rpmdb_blob_fn fn, void
 	db.npages = last_pgno + 1;
 	if (avail < db.npages) {
 		if (avail < 2)
-			return ld_error_set(ctx, LADING_EINVALID, "%s: truncated: no data pages", label);
-		ld_warn(ctx, "%s: truncated: %u pages declared, %" PRIu64 " present", label, db.npages,
-			avail);
+			return ld_error_set(ctx, LADING_EINVALID, "%s: truncated: no data pages",
+					    label);
+		ld_warn(ctx, "%s: truncated: %u pages declared, %" PRIu64 " present", label,
+			db.npages, avail);
 		db.npages = (uint32_t)avail;
 	}
 	if (max_bucket >= db.npages)
@@ -269,7 +275,8 @@ int ld_rpmdb_bdb_foreach(const uint8_t *p, size_t len, ld_rpmdb_blob_fn fn, void
 			if (page && page[PG_TYPE] != P_HASH && page[PG_TYPE] != P_HASH_UNSORTED)
 				why = "not a hash page";
 			if (!page || why) {
-				ld_warn(ctx, "%s: hash bucket %u: page %u: %s", label, bucket, pg, why);
+				ld_warn(ctx, "%s: hash bucket %u: page %u: %s", label, bucket, pg,
+					why);
 				break;
 			}
 			if ((rc = hash_page(&db, pg, page, fn, opaque)) != 0)

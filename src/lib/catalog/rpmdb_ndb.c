@@ -7,20 +7,21 @@
 #include "catalog/rpmdb.h"
 
 /* Named limits. */
-#define NDB_MAX_SLOT_PAGES 2048u              /* slot pages (256 slots each): ~524k packages */
-#define NDB_MAX_BLOB ((uint32_t)32 << 20)      /* one blob (a header is <= ~17 MiB) */
+#define NDB_MAX_SLOT_PAGES 2048u		/* slot pages (256 slots each): ~524k packages */
+#define NDB_MAX_BLOB	   ((uint32_t)32 << 20) /* one blob (a header is <= ~17 MiB) */
 
-#define NDB_PAGE 4096u
-#define NDB_SLOT 16u
-#define NDB_BLK 16u
-#define NDB_HDR 32u /* the file header takes the first two slots of page 0 */
+#define NDB_PAGE     4096u
+#define NDB_SLOT     16u
+#define NDB_BLK	     16u
+#define NDB_HDR	     32u /* the file header takes the first two slots of page 0 */
 #define NDB_BLOBHEAD 16u
 #define NDB_BLOBTAIL 12u
-#define NDB_VERSION 0u
+#define NDB_VERSION  0u
 
-#define LE4(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
-#define NDB_MAGIC LE4('R', 'p', 'm', 'P')
-#define SLOT_MAGIC LE4('S', 'l', 'o', 't')
+#define LE4(a, b, c, d)                                                                            \
+	((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#define NDB_MAGIC      LE4('R', 'p', 'm', 'P')
+#define SLOT_MAGIC     LE4('S', 'l', 'o', 't')
 #define BLOBHEAD_MAGIC LE4('B', 'l', 'b', 'S')
 #define BLOBTAIL_MAGIC LE4('B', 'l', 'b', 'E')
 
@@ -78,8 +79,8 @@ int ld_rpmdb_ndb_foreach(const uint8_t *p, size_t len, ld_rpmdb_blob_fn fn, void
 
 		/* A slot table with a bad magic is not a slot table: rpm refuses the DB too. */
 		if (le32(s) != SLOT_MAGIC)
-			return ld_error_set_path(ctx, LADING_EINVALID, label, o, "%s: corrupt ndb slot table",
-						 label);
+			return ld_error_set_path(ctx, LADING_EINVALID, label, o,
+						 "%s: corrupt ndb slot table", label);
 		blkoff = le32(s + 8);
 		if (blkoff == 0)
 			continue; /* free slot */
@@ -105,7 +106,8 @@ int ld_rpmdb_ndb_foreach(const uint8_t *p, size_t len, ld_rpmdb_blob_fn fn, void
 			why = "blob exceeds the size limit";
 			goto skip;
 		}
-		if ((uint64_t)blkcnt != (NDB_BLOBHEAD + (uint64_t)bloblen + NDB_BLOBTAIL + NDB_BLK - 1) / NDB_BLK) {
+		if ((uint64_t)blkcnt !=
+		    (NDB_BLOBHEAD + (uint64_t)bloblen + NDB_BLOBTAIL + NDB_BLK - 1) / NDB_BLK) {
 			why = "blob length does not match its block count";
 			goto skip;
 		}
@@ -115,15 +117,16 @@ int ld_rpmdb_ndb_foreach(const uint8_t *p, size_t len, ld_rpmdb_blob_fn fn, void
 				why = "bad blob tail";
 				goto skip;
 			}
-			/* rpm does not verify the checksum when reading either: warn, keep the header
-			 * (the header parser checks its structure). */
+			/* rpm does not verify the checksum when reading either: warn, keep the
+			 * header (the header parser checks its structure). */
 			if (le32(t) != adler32(b, (size_t)(bend - NDB_BLOBTAIL - boff)))
-				ld_warn(ctx, "%s: ndb package %u: blob checksum mismatch", label, pkgidx);
+				ld_warn(ctx, "%s: ndb package %u: blob checksum mismatch", label,
+					pkgidx);
 		}
 		if ((rc = fn(opaque, pkgidx, b + NDB_BLOBHEAD, bloblen)) != 0)
 			return rc;
 		continue;
-skip:
+	skip:
 		ld_warn(ctx, "%s: skipped ndb package %u: %s", label, pkgidx, why);
 	}
 	return 0;

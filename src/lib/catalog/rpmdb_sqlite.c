@@ -10,14 +10,14 @@
 /* Named limits. The DB is attacker-controlled: besides corrupt pages (which SQLite detects) it can
  * declare Packages as a view or give it generated columns, so queries are bounded in time and
  * value size, and Packages must be a plain table. */
-#define RPMDB_SQLITE_MAX_BYTES ((size_t)1 << 30)          /* DB size */
-#define RPMDB_SQLITE_MAX_BLOB (32 << 20)                  /* one value (a header is <= ~17 MiB) */
-#define RPMDB_SQLITE_PROGRESS_EVERY 1000                  /* VM steps between budget checks */
-#define RPMDB_SQLITE_MAX_STEPS ((uint64_t)200 * 1000 * 1000) /* VM steps for the whole read */
+#define RPMDB_SQLITE_MAX_BYTES	    ((size_t)1 << 30) /* DB size */
+#define RPMDB_SQLITE_MAX_BLOB	    (32 << 20)	      /* one value (a header is <= ~17 MiB) */
+#define RPMDB_SQLITE_PROGRESS_EVERY 1000	      /* VM steps between budget checks */
+#define RPMDB_SQLITE_MAX_STEPS	    ((uint64_t)200 * 1000 * 1000) /* VM steps for the whole read */
 
 /* File header byte offsets: "file format write/read version", 2 = WAL. */
 #define SQLITE_HDR_WRITE_VERSION 18
-#define SQLITE_HDR_READ_VERSION 19
+#define SQLITE_HDR_READ_VERSION	 19
 
 typedef struct budget {
 	uint64_t steps;
@@ -38,8 +38,9 @@ static int progress(void *opaque)
 static int db_error(sqlite3 *db, budget *b, lading_ctx *ctx, const char *label, const char *what)
 {
 	if (b->exceeded)
-		return ld_error_set(ctx, LADING_ELIMIT, "%s: %s: more than %" PRIu64 " sqlite steps",
-				    label, what, RPMDB_SQLITE_MAX_STEPS);
+		return ld_error_set(ctx, LADING_ELIMIT,
+				    "%s: %s: more than %" PRIu64 " sqlite steps", label, what,
+				    RPMDB_SQLITE_MAX_STEPS);
 	return ld_error_set(ctx, LADING_EINVALID, "%s: %s: %s", label, what,
 			    db ? sqlite3_errmsg(db) : "cannot open an in-memory sqlite handle");
 }
@@ -50,6 +51,7 @@ int ld_rpmdb_sqlite_foreach(const uint8_t *p, size_t len, ld_rpmdb_blob_fn fn, v
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	unsigned char *copy = NULL;
+	const unsigned char *type;
 	budget b = {0, false};
 	size_t rows = 0;
 	int rc, src;
@@ -90,8 +92,8 @@ int ld_rpmdb_sqlite_foreach(const uint8_t *p, size_t len, ld_rpmdb_blob_fn fn, v
 	(void)sqlite3_exec(db, "PRAGMA cell_size_check=ON", NULL, NULL, NULL);
 
 	/* Packages must be an ordinary table (a view could run arbitrary queries). */
-	if (sqlite3_prepare_v2(db, "SELECT type FROM sqlite_schema WHERE name = 'Packages'", -1, &st,
-			       NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "SELECT type FROM sqlite_schema WHERE name = 'Packages'", -1,
+			       &st, NULL) != SQLITE_OK) {
 		rc = db_error(db, &b, ctx, label, "cannot read the schema");
 		goto out;
 	}
@@ -102,8 +104,8 @@ int ld_rpmdb_sqlite_foreach(const uint8_t *p, size_t len, ld_rpmdb_blob_fn fn, v
 			     : db_error(db, &b, ctx, label, "cannot read the schema");
 		goto out;
 	}
-	if (sqlite3_column_type(st, 0) != SQLITE_TEXT ||
-	    strcmp((const char *)sqlite3_column_text(st, 0), "table") != 0) {
+	type = sqlite3_column_text(st, 0);
+	if (!type || strcmp((const char *)type, "table") != 0) {
 		rc = ld_error_set(ctx, LADING_EINVALID, "%s: Packages is not a table", label);
 		goto out;
 	}
@@ -121,8 +123,8 @@ int ld_rpmdb_sqlite_foreach(const uint8_t *p, size_t len, ld_rpmdb_blob_fn fn, v
 		int n = sqlite3_column_bytes(st, 1);
 		rows++;
 		if (hnum <= 0 || !blob || n <= 0) {
-			ld_warn(ctx, "%s: skipped Packages row with hnum %lld: no header blob", label,
-				(long long)hnum);
+			ld_warn(ctx, "%s: skipped Packages row with hnum %lld: no header blob",
+				label, (long long)hnum);
 			continue;
 		}
 		if ((rc = fn(opaque, (uint64_t)hnum, blob, (size_t)n)) != 0)
@@ -132,8 +134,9 @@ int ld_rpmdb_sqlite_foreach(const uint8_t *p, size_t len, ld_rpmdb_blob_fn fn, v
 		/* Salvage: rows read before a damaged page are still good packages. */
 		if (rows == 0 || b.exceeded || src == SQLITE_NOMEM || src == SQLITE_TOOBIG) {
 			rc = src == SQLITE_TOOBIG
-				     ? ld_error_set(ctx, LADING_ELIMIT, "%s: a Packages value exceeds %d bytes",
-						    label, RPMDB_SQLITE_MAX_BLOB)
+				     ? ld_error_set(ctx, LADING_ELIMIT,
+						    "%s: a Packages value exceeds %d bytes", label,
+						    RPMDB_SQLITE_MAX_BLOB)
 				     : db_error(db, &b, ctx, label, "reading Packages");
 			goto out;
 		}

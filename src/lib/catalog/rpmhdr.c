@@ -7,11 +7,11 @@
 
 /* Named limits. rpm refuses headers with more than 0xffff index entries or more than 16 MiB of
  * data (lib/header.c); we take the same bounds. Files: real packages have at most ~10^5 files. */
-#define RPMHDR_MAX_INDEX 0xffffu                     /* index entries per header */
-#define RPMHDR_MAX_DATA ((uint32_t)16 << 20)         /* bytes in the data store */
-#define RPMHDR_MAX_FILES ((uint32_t)1 << 20)         /* files (and dirnames) per package */
-#define RPMHDR_MAX_PATH ((size_t)4096)               /* bytes in one file path */
-#define RPMHDR_MAX_PATH_BYTES ((size_t)64 << 20)     /* all file paths of one package */
+#define RPMHDR_MAX_INDEX      0xffffu		   /* index entries per header */
+#define RPMHDR_MAX_DATA	      ((uint32_t)16 << 20) /* bytes in the data store */
+#define RPMHDR_MAX_FILES      ((uint32_t)1 << 20)  /* files (and dirnames) per package */
+#define RPMHDR_MAX_PATH	      ((size_t)4096)	   /* bytes in one file path */
+#define RPMHDR_MAX_PATH_BYTES ((size_t)64 << 20)   /* all file paths of one package */
 
 #define ENTRY_SIZE 16
 
@@ -30,9 +30,9 @@ enum {
 };
 
 /* Region tags: the first entry of a header that carries an immutable region. */
-#define TAG_HEADERIMAGE 61
+#define TAG_HEADERIMAGE	     61
 #define TAG_HEADERSIGNATURES 62
-#define TAG_HEADERIMMUTABLE 63
+#define TAG_HEADERIMMUTABLE  63
 
 /* The tags we decode, as slots in a small table. */
 enum {
@@ -77,8 +77,9 @@ static int want_slot(uint32_t tag)
 }
 
 static const char *const slot_name[W_COUNT] = {
-	"NAME", "VERSION", "RELEASE", "EPOCH", "SIZE", "VENDOR", "LICENSE", "ARCH", "OLDFILENAMES",
-	"SOURCERPM", "DIRINDEXES", "BASENAMES", "DIRNAMES", "LONGSIZE", "MODULARITYLABEL"};
+	"NAME",	      "VERSION",   "RELEASE",  "EPOCH",	       "SIZE",
+	"VENDOR",     "LICENSE",   "ARCH",     "OLDFILENAMES", "SOURCERPM",
+	"DIRINDEXES", "BASENAMES", "DIRNAMES", "LONGSIZE",     "MODULARITYLABEL"};
 
 typedef struct ent {
 	uint32_t tag, type, off, count;
@@ -193,8 +194,9 @@ static int str_array(hdr *h, int w, strarr *it)
 	if (e->type != T_STRING_ARRAY)
 		return bad(h, w, "not a string array");
 	if (e->count > RPMHDR_MAX_FILES)
-		return ld_error_set(h->ctx, LADING_ELIMIT, "rpm header: tag %s: %u entries (limit %u)",
-				    slot_name[w], e->count, RPMHDR_MAX_FILES);
+		return ld_error_set(h->ctx, LADING_ELIMIT,
+				    "rpm header: tag %s: %u entries (limit %u)", slot_name[w],
+				    e->count, RPMHDR_MAX_FILES);
 	/* every string takes at least one byte: a count beyond the store is a lie */
 	if (e->count > h->dl)
 		return bad(h, w, "more strings than data bytes");
@@ -205,8 +207,9 @@ static int str_array(hdr *h, int w, strarr *it)
 static int path_limit(hdr *h, size_t plen, size_t total)
 {
 	if (plen > RPMHDR_MAX_PATH)
-		return ld_error_set(h->ctx, LADING_ELIMIT, "rpm header: file path of %zu bytes (limit %zu)",
-				    plen, RPMHDR_MAX_PATH);
+		return ld_error_set(h->ctx, LADING_ELIMIT,
+				    "rpm header: file path of %zu bytes (limit %zu)", plen,
+				    RPMHDR_MAX_PATH);
 	if (total > RPMHDR_MAX_PATH_BYTES)
 		return ld_error_set(h->ctx, LADING_ELIMIT,
 				    "rpm header: file paths exceed %zu bytes in one package",
@@ -348,7 +351,8 @@ static int check_region(const uint8_t *idx, uint32_t il, const uint8_t *data, ui
 	int32_t toff;
 
 	read_ent(idx, &r);
-	if (r.tag != TAG_HEADERIMAGE && r.tag != TAG_HEADERSIGNATURES && r.tag != TAG_HEADERIMMUTABLE)
+	if (r.tag != TAG_HEADERIMAGE && r.tag != TAG_HEADERSIGNATURES &&
+	    r.tag != TAG_HEADERIMMUTABLE)
 		return 0; /* legacy header without a region */
 	if (r.type != T_BIN || r.count != ENTRY_SIZE || dl < ENTRY_SIZE || r.off > dl - ENTRY_SIZE)
 		return ld_error_set(ctx, LADING_EINVALID, "rpm header: bad region tag %u", r.tag);
@@ -378,16 +382,17 @@ int ld_rpm_header_parse(const uint8_t *p, size_t len, ld_arena *a, ld_rpm_pkg *o
 	if (il == 0)
 		return ld_error_set(ctx, LADING_EINVALID, "rpm header: no index entries");
 	if (il > RPMHDR_MAX_INDEX)
-		return ld_error_set(ctx, LADING_ELIMIT, "rpm header: %u index entries (limit %u)", il,
-				    RPMHDR_MAX_INDEX);
+		return ld_error_set(ctx, LADING_ELIMIT, "rpm header: %u index entries (limit %u)",
+				    il, RPMHDR_MAX_INDEX);
 	if (dl > RPMHDR_MAX_DATA)
 		return ld_error_set(ctx, LADING_ELIMIT, "rpm header: %u data bytes (limit %u)", dl,
 				    RPMHDR_MAX_DATA);
 	/* both bounded above, so the sum fits easily */
 	if ((uint64_t)8 + (uint64_t)il * ENTRY_SIZE + dl > len)
-		return ld_error_set(ctx, LADING_EINVALID,
-				    "rpm header: truncated (%u entries, %u data bytes, %zu bytes given)", il,
-				    dl, len);
+		return ld_error_set(
+			ctx, LADING_EINVALID,
+			"rpm header: truncated (%u entries, %u data bytes, %zu bytes given)", il,
+			dl, len);
 	idx = p + 8;
 	h.data = idx + (size_t)il * ENTRY_SIZE;
 	h.dl = dl;
@@ -401,20 +406,24 @@ int ld_rpm_header_parse(const uint8_t *p, size_t len, ld_arena *a, ld_rpm_pkg *o
 		int w;
 		read_ent(ip, &e);
 		if (e.type > T_MAX)
-			return ld_error_set(ctx, LADING_EINVALID, "rpm header: entry %u: bad type %u", i,
-					    e.type);
+			return ld_error_set(ctx, LADING_EINVALID,
+					    "rpm header: entry %u: bad type %u", i, e.type);
 		if ((w = want_slot(e.tag)) < 0)
 			continue;
 		h.e[w] = e;
 		h.have[w] = true;
 	}
 	if (!h.have[W_NAME] || !h.have[W_VERSION] || !h.have[W_RELEASE])
-		return ld_error_set(ctx, LADING_EINVALID, "rpm header: no NAME, VERSION or RELEASE");
+		return ld_error_set(ctx, LADING_EINVALID,
+				    "rpm header: no NAME, VERSION or RELEASE");
 
-	if ((rc = get_str(&h, W_NAME, &out->name)) || (rc = get_str(&h, W_VERSION, &out->version)) ||
-	    (rc = get_str(&h, W_RELEASE, &out->release)) || (rc = get_str(&h, W_ARCH, &out->arch)) ||
+	if ((rc = get_str(&h, W_NAME, &out->name)) ||
+	    (rc = get_str(&h, W_VERSION, &out->version)) ||
+	    (rc = get_str(&h, W_RELEASE, &out->release)) ||
+	    (rc = get_str(&h, W_ARCH, &out->arch)) ||
 	    (rc = get_str(&h, W_SOURCERPM, &out->sourcerpm)) ||
-	    (rc = get_str(&h, W_VENDOR, &out->vendor)) || (rc = get_str(&h, W_LICENSE, &out->license)) ||
+	    (rc = get_str(&h, W_VENDOR, &out->vendor)) ||
+	    (rc = get_str(&h, W_LICENSE, &out->license)) ||
 	    (rc = get_str(&h, W_MODULARITYLABEL, &out->modularitylabel)))
 		return rc;
 	if (out->name[0] == '\0')

@@ -163,11 +163,13 @@ static void test_fixtures_expected(void **state)
 		assert_int_equal(ld_rpmdb_detect(db, len), fx->kind);
 		assert_int_equal(lading_ctx_new(&ctx), 0);
 		ld_arena_init(&a, 0);
-		assert_int_equal(ld_rpmdb_read(db, len, LD_RPMDB_AUTO, &a, &pk, &n, ctx, fx->dir), 0);
+		assert_int_equal(ld_rpmdb_read(db, len, LD_RPMDB_AUTO, &a, &pk, &n, ctx, fx->dir),
+				 0);
 		assert_int_equal(lading_ctx_warning_count(ctx), 0);
 		for (size_t i = 0; i < n; i++)
-			sl_addf(&got, "%s\t%d\t%s\t%s\t%s\t%s", pk[i].name, pk[i].has_epoch ? pk[i].epoch : 0,
-				pk[i].version, pk[i].release, nz(pk[i].arch), nz(pk[i].sourcerpm));
+			sl_addf(&got, "%s\t%d\t%s\t%s\t%s\t%s", pk[i].name,
+				pk[i].has_epoch ? pk[i].epoch : 0, pk[i].version, pk[i].release,
+				nz(pk[i].arch), nz(pk[i].sourcerpm));
 		sl_sort(&got);
 
 		snprintf(rel, sizeof(rel), "%s/EXPECTED-packages.tsv", fx->dir);
@@ -209,7 +211,8 @@ static void rm_dir(const char *dir)
 }
 
 /* Run rpm on a private copy of the DB (rpm may create lock/WAL files next to it). */
-static void rpm_query(const fixture *fx, const uint8_t *db, size_t len, const char *qf, strlist *out)
+static void rpm_query(const fixture *fx, const uint8_t *db, size_t len, const char *qf,
+		      strlist *out)
 {
 	char dir[] = "/tmp/lading-rpmdb-XXXXXX", path[4096], cmd[8192], line[8192];
 	FILE *f;
@@ -231,7 +234,8 @@ static void rpm_query(const fixture *fx, const uint8_t *db, size_t len, const ch
 	status = pclose(f);
 	rm_dir(dir);
 	if (status != 0)
-		fail_msg("'rpm -qa' failed (status %d): is Debian's rpm installed? (scripts/apt-packages.txt)",
+		fail_msg("'rpm -qa' failed (status %d): is Debian's rpm installed? "
+			 "(scripts/apt-packages.txt)",
 			 status);
 	sl_sort(out);
 }
@@ -258,8 +262,9 @@ static void test_fixtures_vs_rpm(void **state)
 			char epoch[16] = "(none)";
 			if (pk[i].has_epoch)
 				snprintf(epoch, sizeof(epoch), "%d", pk[i].epoch);
-			sl_addf(&got_meta, "%s\t%s\t%" PRIu64 "\t%s\t%s\t%s", pk[i].name, epoch, pk[i].size,
-				nz(pk[i].license), nz(pk[i].vendor), nz(pk[i].modularitylabel));
+			sl_addf(&got_meta, "%s\t%s\t%" PRIu64 "\t%s\t%s\t%s", pk[i].name, epoch,
+				pk[i].size, nz(pk[i].license), nz(pk[i].vendor),
+				nz(pk[i].modularitylabel));
 			for (size_t j = 0; j < pk[i].nfiles; j++)
 				sl_addf(&got_files, "%s\t%s", pk[i].name, pk[i].files[j]);
 			nfiles += pk[i].nfiles;
@@ -268,9 +273,11 @@ static void test_fixtures_vs_rpm(void **state)
 		sl_sort(&got_meta);
 		rpm_query(fx, db, len, "[%{=NAME}\\t%{FILENAMES}\\n]", &want_files);
 		rpm_query(fx, db, len,
-			  "%{NAME}\\t%{EPOCH}\\t%{LONGSIZE}\\t%{LICENSE}\\t%{VENDOR}\\t%{MODULARITYLABEL}\\n",
+			  "%{NAME}\\t%{EPOCH}\\t%{LONGSIZE}\\t%{LICENSE}\\t%{VENDOR}\\t%{"
+			  "MODULARITYLABEL}\\n",
 			  &want_meta);
-		print_message("%s: %zu packages, %zu files compared with rpm -qa\n", fx->dir, n, nfiles);
+		print_message("%s: %zu packages, %zu files compared with rpm -qa\n", fx->dir, n,
+			      nfiles);
 		assert_true(nfiles > 0);
 		sl_assert_equal(&got_files, &want_files, fx->dir);
 		sl_assert_equal(&got_meta, &want_meta, fx->dir);
@@ -544,7 +551,8 @@ static void test_header_synthetic(void **state)
 	}
 }
 
-/* Patch one field of one entry of a serialized header (entry i, field 0..3 = tag/type/off/count). */
+/* Patch one field of one entry of a serialized header (entry i, field 0..3 = tag/type/off/count).
+ */
 static void patch_entry(uint8_t *blob, uint32_t i, int field, uint32_t v)
 {
 	put_be32(blob + 8 + 16 * i + 4 * field, v);
@@ -556,25 +564,26 @@ static void test_header_hostile(void **state)
 	uint8_t blob[20000], copy[20000];
 	ld_rpm_pkg pkg;
 	size_t n;
-	/* entry numbers in hb_basic (no region): NAME 0 ... DIRINDEXES 7, BASENAMES 8, DIRNAMES 9 */
+	/* entry numbers in hb_basic (no region): NAME 0 ... DIRINDEXES 7, BASENAMES 8, DIRNAMES 9
+	 */
 	struct {
 		uint32_t entry;
 		int field;
 		uint32_t value;
 		int want;
 	} cases[] = {
-		{0, 1, 99, LADING_EINVALID},          /* bad type */
-		{0, 1, 4, LADING_EINVALID},           /* NAME as INT32 */
+		{0, 1, 99, LADING_EINVALID},	      /* bad type */
+		{0, 1, 4, LADING_EINVALID},	      /* NAME as INT32 */
 		{0, 2, 0xfffffff0u, LADING_EINVALID}, /* string offset far out */
-		{0, 3, 2, LADING_EINVALID},           /* STRING with count 2 */
+		{0, 3, 2, LADING_EINVALID},	      /* STRING with count 2 */
 		{3, 3, 0xffffffffu, LADING_EINVALID}, /* EPOCH count beyond data */
 		{3, 2, 0x7ffffffcu, LADING_EINVALID}, /* EPOCH offset beyond data */
-		{7, 3, 2, LADING_EINVALID},           /* DIRINDEXES count != BASENAMES count */
+		{7, 3, 2, LADING_EINVALID},	      /* DIRINDEXES count != BASENAMES count */
 		{8, 3, 0x00200000u, LADING_ELIMIT},   /* BASENAMES count beyond the files limit */
 		{8, 3, 0x000fffffu, LADING_EINVALID}, /* BASENAMES count beyond the data */
-		{9, 3, 0, LADING_EINVALID},           /* no DIRNAMES */
-		{9, 3, 50, LADING_EINVALID},          /* DIRNAMES count runs off */
-		{0, 0, 1, LADING_EINVALID},           /* no NAME left */
+		{9, 3, 0, LADING_EINVALID},	      /* no DIRNAMES */
+		{9, 3, 50, LADING_EINVALID},	      /* DIRNAMES count runs off */
+		{0, 0, 1, LADING_EINVALID},	      /* no NAME left */
 	};
 	(void)state;
 
@@ -658,11 +667,11 @@ static void test_header_hostile(void **state)
 	}
 }
 
-/* A real header blob from the sqlite fixture (the smallest one), for mutation tests. */
-static uint8_t *real_header(size_t *len)
+/* Header blobs from the sqlite fixture: `sql` selects one blob column from Packages. */
+static size_t mariner_blobs(const char *sql, uint8_t **out, size_t *lens, size_t max)
 {
-	size_t dblen;
-	uint8_t *db = fixture_db(&fixtures[0], &dblen), *out = NULL;
+	size_t dblen, n = 0;
+	uint8_t *db = fixture_db(&fixtures[0], &dblen);
 	sqlite3 *s;
 	sqlite3_stmt *st;
 	uint8_t *copy = sqlite3_malloc64(dblen);
@@ -670,21 +679,32 @@ static uint8_t *real_header(size_t *len)
 	memcpy(copy, db, dblen);
 	copy[18] = copy[19] = 1; /* not WAL, see rpmdb_sqlite.c */
 	assert_int_equal(sqlite3_open(":memory:", &s), SQLITE_OK);
-	assert_int_equal(sqlite3_deserialize(s, "main", copy, (sqlite3_int64)dblen, (sqlite3_int64)dblen,
-					     SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(s, "SELECT blob FROM Packages ORDER BY length(blob) LIMIT 1",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	*len = (size_t)sqlite3_column_bytes(st, 0);
-	out = malloc(*len);
-	assert_non_null(out);
-	memcpy(out, sqlite3_column_blob(st, 0), *len);
+	assert_int_equal(
+		sqlite3_deserialize(s, "main", copy, (sqlite3_int64)dblen, (sqlite3_int64)dblen,
+				    SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(s, sql, -1, &st, NULL), SQLITE_OK);
+	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+		lens[n] = (size_t)sqlite3_column_bytes(st, 0);
+		out[n] = malloc(lens[n]);
+		assert_non_null(out[n]);
+		memcpy(out[n], sqlite3_column_blob(st, 0), lens[n]);
+		n++;
+	}
 	sqlite3_finalize(st);
 	sqlite3_close(s);
 	free(db);
-	return out;
+	return n;
+}
+
+/* The smallest header of the sqlite fixture, for mutation tests. */
+static uint8_t *real_header(size_t *len)
+{
+	uint8_t *h;
+	assert_int_equal(mariner_blobs("SELECT blob FROM Packages ORDER BY length(blob) LIMIT 1",
+				       &h, len, 1),
+			 1);
+	return h;
 }
 
 /* xorshift: deterministic mutations, the same on every run */
@@ -768,9 +788,9 @@ static void test_bdb_hostile(void **state)
 	(void)state;
 
 	assert_int_equal(len, 4 * PG);
-	assert_int_equal(db[2 * PG + 25], 13);                 /* hash page */
-	assert_int_equal(db[3 * PG + 25], 7);                  /* overflow page */
-	assert_int_equal(db[2 * PG + 0xfef], 3);               /* H_OFFPAGE item */
+	assert_int_equal(db[2 * PG + 25], 13);			/* hash page */
+	assert_int_equal(db[3 * PG + 25], 7);			/* overflow page */
+	assert_int_equal(db[2 * PG + 0xfef], 3);		/* H_OFFPAGE item */
 	assert_int_equal(get_le32(db + 2 * PG + 0xfef + 4), 3); /* -> page 3 */
 
 	r = read_db(db, len, LD_RPMDB_BDB);
@@ -857,7 +877,8 @@ static void test_bdb_hostile(void **state)
 	for (int it = 0; it < 2000; it++) {
 		memcpy(m, db, len);
 		for (int f = 0; f < 1 + it % 8; f++) {
-			size_t pos = it % 3 ? rnd(&seed) % len : (rnd(&seed) % 4) * PG + rnd(&seed) % 64;
+			size_t pos =
+				it % 3 ? rnd(&seed) % len : (rnd(&seed) % 4) * PG + rnd(&seed) % 64;
 			m[pos] = (uint8_t)rnd(&seed);
 		}
 		r = read_db(m, len, it % 2 ? LD_RPMDB_BDB : LD_RPMDB_AUTO);
@@ -887,7 +908,7 @@ static uint8_t *make_ndb(const uint8_t *const *blobs, const size_t *lens, size_t
 	f = calloc(1, total);
 	assert_non_null(f);
 	memcpy(f, "RpmP", 4);
-	put_le32(f + 12, 1);            /* slot pages */
+	put_le32(f + 12, 1);		    /* slot pages */
 	put_le32(f + 16, (uint32_t)nb + 1); /* next package index */
 	for (size_t s = 32; s < 4096; s += 16)
 		memcpy(f + s, "Slot", 4);
@@ -1008,7 +1029,8 @@ static uint8_t *sqlite_db(const char *sql, const uint8_t *blob, size_t blen, siz
 	assert_int_equal(sqlite3_open(":memory:", &s), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(s, sql, NULL, NULL, NULL), SQLITE_OK);
 	if (blob) {
-		assert_int_equal(sqlite3_prepare_v2(s, "INSERT INTO Packages(blob) VALUES (?)", -1, &st, NULL),
+		assert_int_equal(sqlite3_prepare_v2(s, "INSERT INTO Packages(blob) VALUES (?)", -1,
+						    &st, NULL),
 				 SQLITE_OK);
 		sqlite3_bind_blob(st, 1, blob, (int)blen, SQLITE_STATIC);
 		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
@@ -1032,7 +1054,8 @@ static void test_sqlite_hostile(void **state)
 	(void)state;
 
 	/* a good one, then a row that is not a header: skipped with a warning */
-	db = sqlite_db("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL);"
+	db = sqlite_db("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB "
+		       "NOT NULL);"
 		       "INSERT INTO Packages(blob) VALUES (x'00000001');"
 		       "INSERT INTO Packages(blob) VALUES ('text');",
 		       h, hlen, &len);
@@ -1064,18 +1087,332 @@ static void test_sqlite_hostile(void **state)
 	free(h);
 }
 
+/* ---- synthetic databases: Berkeley DB hash and ndb writers -------------------------------
+ * The fixtures cover one layout each; these writers make the others (big-endian BDB, small and
+ * large pages, inline values, long overflow chains, chained bucket pages, many buckets) from the
+ * sqlite fixture's headers, and every result must list the same packages as the sqlite DB. */
+
+typedef struct bdbw {
+	uint8_t *f;
+	uint32_t npages, ps;
+	bool be;
+} bdbw;
+
+static void bw16(const bdbw *w, uint8_t *p, uint32_t v)
+{
+	if (w->be) {
+		p[0] = (uint8_t)(v >> 8);
+		p[1] = (uint8_t)v;
+	} else {
+		put_le16(p, (uint16_t)v);
+	}
+}
+
+static void bw32(const bdbw *w, uint8_t *p, uint32_t v)
+{
+	if (w->be)
+		put_be32(p, v);
+	else
+		put_le32(p, v);
+}
+
+static uint8_t *bw_page(bdbw *w, uint32_t pg)
+{
+	return w->f + (size_t)pg * w->ps;
+}
+
+static uint32_t bw_new_page(bdbw *w, uint8_t type)
+{
+	uint32_t pg = w->npages++;
+	uint8_t *p;
+	w->f = realloc(w->f, (size_t)w->npages * w->ps);
+	assert_non_null(w->f);
+	p = bw_page(w, pg);
+	memset(p, 0, w->ps);
+	bw32(w, p + 8, pg);
+	bw16(w, p + 22, type == 7 ? 0 : w->ps); /* hash pages: free space starts at the end */
+	p[24] = type == 7 ? 0 : 1;
+	p[25] = type;
+	return pg;
+}
+
+/* Store `len` bytes on a fresh chain of overflow pages; returns the first page. */
+static uint32_t bw_overflow(bdbw *w, const uint8_t *v, size_t len)
+{
+	uint32_t first = 0, prev = 0;
+	for (size_t off = 0; off < len;) {
+		size_t n = LD_MIN(len - off, (size_t)w->ps - 26);
+		uint32_t pg = bw_new_page(w, 7);
+		uint8_t *p = bw_page(w, pg);
+		bw16(w, p + 22, (uint32_t)n);
+		memcpy(p + 26, v + off, n);
+		if (prev) {
+			bw32(w, bw_page(w, prev) + 16, pg);
+			bw32(w, p + 12, prev);
+		} else {
+			first = pg;
+		}
+		prev = pg;
+		off += n;
+	}
+	return first;
+}
+
+static uint16_t bw_get16(const bdbw *w, const uint8_t *p)
+{
+	return w->be ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* Append a key/value pair to the bucket whose chain starts at `pg`. */
+static void bw_put(bdbw *w, uint32_t pg, uint32_t key, const uint8_t *v, size_t len,
+		   size_t inline_max)
+{
+	uint8_t kitem[5], vitem[12], *p;
+	const uint8_t *vp;
+	size_t vsz;
+	uint32_t n, hf, next;
+
+	kitem[0] = 1;
+	bw32(w, kitem + 1, key);
+	if (len + 1 <= inline_max) {
+		vp = NULL;
+		vsz = len + 1;
+	} else {
+		uint32_t ov = bw_overflow(w, v, len);
+		memset(vitem, 0, sizeof(vitem));
+		vitem[0] = 3;
+		bw32(w, vitem + 4, ov);
+		bw32(w, vitem + 8, (uint32_t)len);
+		vp = vitem;
+		vsz = sizeof(vitem);
+	}
+	/* walk to the last page of the bucket chain, growing it when the pair does not fit */
+	for (;;) {
+		p = bw_page(w, pg);
+		n = bw_get16(w, p + 20);
+		hf = bw_get16(w, p + 22);
+		if (hf == 0)
+			hf = w->ps; /* 64 KiB pages: the 16-bit field wraps */
+		next = get_le32(p + 16);
+		if (w->be)
+			next = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 |
+			       (uint32_t)p[18] << 8 | p[19];
+		if (next) {
+			pg = next;
+			continue;
+		}
+		if (26 + 2 * (size_t)(n + 2) + 5 + vsz <= hf)
+			break;
+		next = bw_new_page(w, 13);
+		p = bw_page(w, pg);
+		bw32(w, p + 16, next);
+		bw32(w, bw_page(w, next) + 12, pg);
+		pg = next;
+	}
+	hf -= 5;
+	memcpy(p + hf, kitem, 5);
+	bw16(w, p + 26 + 2 * n, hf);
+	hf -= (uint32_t)vsz;
+	if (vp) {
+		memcpy(p + hf, vp, vsz);
+	} else {
+		p[hf] = 1;
+		memcpy(p + hf + 1, v, len);
+	}
+	bw16(w, p + 26 + 2 * (n + 1), hf);
+	bw16(w, p + 20, n + 2);
+	bw16(w, p + 22, hf);
+}
+
+/* A Packages DB with record 0 (next package number) and blobs[i] under key i + 1. */
+static uint8_t *make_bdb(uint32_t ps, bool be, uint32_t nbuckets, size_t inline_max,
+			 uint8_t *const *blobs, const size_t *lens, size_t nb, size_t *outlen)
+{
+	bdbw w = {NULL, 0, ps, be};
+	uint8_t *meta, rec0[4];
+	(void)bw_new_page(&w, 8);
+	for (uint32_t b = 0; b < nbuckets; b++)
+		(void)bw_new_page(&w, 13); /* bucket b lives on page b + 1 */
+	bw32(&w, rec0, (uint32_t)nb + 1);
+	bw_put(&w, 1, 0, rec0, 4, inline_max);
+	for (size_t i = 0; i < nb; i++)
+		bw_put(&w, 1 + (uint32_t)((i + 1) % nbuckets), (uint32_t)i + 1, blobs[i], lens[i],
+		       inline_max);
+	meta = bw_page(&w, 0);
+	memset(meta, 0, 512);
+	bw32(&w, meta + 12, 0x00061561);
+	bw32(&w, meta + 16, 9);
+	bw32(&w, meta + 20, ps);
+	meta[25] = 8;
+	bw32(&w, meta + 32, w.npages - 1);
+	bw32(&w, meta + 72, nbuckets - 1);
+	bw32(&w, meta + 76, nbuckets - 1);
+	bw32(&w, meta + 80, (nbuckets - 1) >> 1);
+	for (int i = 0; i < 32; i++)
+		bw32(&w, meta + 96 + 4 * i, 1);
+	*outlen = (size_t)w.npages * ps;
+	return w.f;
+}
+
+/* name-version-release.arch and file count of every package, sorted. */
+static void pkg_lines(const uint8_t *db, size_t len, ld_rpmdb_kind kind, strlist *out)
+{
+	lading_ctx *ctx;
+	ld_arena a;
+	ld_rpm_pkg *pk;
+	size_t n;
+	lading_ctx_new(&ctx);
+	ld_arena_init(&a, 0);
+	assert_int_equal(ld_rpmdb_read(db, len, kind, &a, &pk, &n, ctx, "synthetic"), 0);
+	assert_int_equal(lading_ctx_warning_count(ctx), 0);
+	for (size_t i = 0; i < n; i++)
+		sl_addf(out, "%s-%s-%s.%s %zu %s", pk[i].name, pk[i].version, pk[i].release,
+			nz(pk[i].arch), pk[i].nfiles,
+			pk[i].nfiles ? pk[i].files[pk[i].nfiles - 1] : "");
+	sl_sort(out);
+	ld_arena_release(&a);
+	lading_ctx_free(ctx);
+}
+
+static void test_synthetic_dbs(void **state)
+{
+	uint8_t *blobs[200], *sq, *db;
+	size_t lens[200], nb, sqlen, len;
+	strlist want = {0}, want_nevra = {0};
+	struct {
+		uint32_t ps;
+		bool be;
+		uint32_t nbuckets;
+		size_t inline_max;
+	} v[] = {
+		{4096, false, 4, 1000}, /* the usual layout: values on overflow pages */
+		{512, true, 1, 100}, /* big-endian, tiny pages: long chains, chained bucket pages */
+		{65536, false, 16, 16384}, /* 64 KiB pages, small headers inline */
+		{1024, true, 64, 0},	   /* more buckets than values */
+	};
+	(void)state;
+
+	nb = mariner_blobs("SELECT blob FROM Packages ORDER BY hnum", blobs, lens,
+			   LD_ARRAY_LEN(blobs));
+	assert_int_equal(nb, 129);
+	sq = fixture_db(&fixtures[0], &sqlen);
+	pkg_lines(sq, sqlen, LD_RPMDB_SQLITE, &want);
+	assert_int_equal(want.n, 129);
+	rpm_query(&fixtures[0], sq, sqlen, "%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}\\n", &want_nevra);
+	assert_int_equal(want_nevra.n, 129);
+	for (size_t i = 0; i < LD_ARRAY_LEN(v); i++) {
+		strlist got = {0};
+		db = make_bdb(v[i].ps, v[i].be, v[i].nbuckets, v[i].inline_max, blobs, lens, nb,
+			      &len);
+		print_message("bdb pagesize %u %s, %u buckets: %zu bytes\n", v[i].ps,
+			      v[i].be ? "BE" : "LE", v[i].nbuckets, len);
+		assert_int_equal(ld_rpmdb_detect(db, len), LD_RPMDB_BDB);
+		pkg_lines(db, len, LD_RPMDB_AUTO, &got);
+		sl_assert_equal(&got, &want, "bdb");
+		sl_free(&got);
+		/* and rpm's own bdb_ro backend agrees that the writer makes valid databases */
+		rpm_query(&fixtures[2], db, len, "%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}\\n", &got);
+		sl_assert_equal(&got, &want_nevra, "rpm on synthetic bdb");
+		sl_free(&got);
+		free(db);
+	}
+	{
+		strlist got = {0};
+		db = make_ndb((const uint8_t *const *)blobs, lens, nb, &len);
+		pkg_lines(db, len, LD_RPMDB_AUTO, &got);
+		sl_assert_equal(&got, &want, "ndb");
+		sl_free(&got);
+		free(db);
+	}
+	sl_free(&want);
+	sl_free(&want_nevra);
+	free(sq);
+	for (size_t i = 0; i < nb; i++)
+		free(blobs[i]);
+}
+
+/* The fuzz seed corpora (fuzz/corpora/rpm_header, rpmdb_bdb, rpmdb_ndb) are small DBs made by
+ * the builders above; the fixtures themselves stay in ../shared. This test checks the committed
+ * seeds are exactly what the builders make; LADING_RPM_WRITE_SEEDS=<src>/fuzz/corpora rewrites
+ * them instead. */
+static void seed(const char *root, bool write, const char *sub, const char *name, const uint8_t *p,
+		 size_t n)
+{
+	char path[4096];
+	assert_true(n < 200 * 1024);
+	snprintf(path, sizeof(path), "%s/%s/%s", root, sub, name);
+	if (write) {
+		FILE *f = fopen(path, "wb");
+		if (!f)
+			fail_msg("cannot write %s", path);
+		assert_int_equal(fwrite(p, 1, n, f), n);
+		fclose(f);
+	} else {
+		size_t have;
+		uint8_t *old = read_file(path, &have);
+		if (have != n || memcmp(old, p, n) != 0)
+			fail_msg("%s differs from what the builders make now; rewrite it on "
+				 "purpose with "
+				 "LADING_RPM_WRITE_SEEDS",
+				 path);
+		free(old);
+	}
+}
+
+static void test_fuzz_seeds(void **state)
+{
+	const char *root = getenv("LADING_RPM_WRITE_SEEDS"), *src = getenv("LADING_SRC");
+	static const char *const old[] = {"/bin/a", "/etc/b.conf"};
+	uint8_t small[2000], oldf[2000], *real, *blobs[2], *db;
+	size_t nsmall, nold, nreal, lens[2], len;
+	char dir[4096];
+	bool write = root != NULL;
+	hb h;
+	(void)state;
+	if (!write) {
+		if (!src)
+			fail_msg("LADING_SRC is not set (run through ctest)");
+		snprintf(dir, sizeof(dir), "%s/fuzz/corpora", src);
+		root = dir;
+	}
+	hb_basic(&h);
+	nsmall = hb_blob(&h, true, small, sizeof(small));
+	memset(&h, 0, sizeof(h));
+	hb_str(&h, 1000, "old");
+	hb_str(&h, 1001, "1");
+	hb_str(&h, 1002, "1");
+	hb_strs(&h, 1027, old, 2);
+	nold = hb_blob(&h, false, oldf, sizeof(oldf));
+	real = real_header(&nreal);
+	seed(root, write, "rpm_header", "synthetic-region", small, nsmall);
+	seed(root, write, "rpm_header", "synthetic-oldfilenames", oldf, nold);
+	seed(root, write, "rpm_header", "mariner-smallest", real, nreal);
+
+	blobs[0] = small;
+	lens[0] = nsmall;
+	blobs[1] = real;
+	lens[1] = nreal;
+	db = make_bdb(4096, false, 2, 1000, blobs, lens, 2, &len);
+	seed(root, write, "rpmdb_bdb", "le-4k-inline-and-overflow", db, len);
+	free(db);
+	db = make_bdb(512, true, 1, 0, blobs, lens, 2, &len);
+	seed(root, write, "rpmdb_bdb", "be-512-chains", db, len);
+	free(db);
+	db = make_ndb((const uint8_t *const *)blobs, lens, 2, &len);
+	seed(root, write, "rpmdb_ndb", "two-packages", db, len);
+	free(db);
+	free(real);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fixtures_expected),
-		cmocka_unit_test(test_fixtures_vs_rpm),
-		cmocka_unit_test(test_ndb_files),
-		cmocka_unit_test(test_header_synthetic),
-		cmocka_unit_test(test_header_hostile),
-		cmocka_unit_test(test_header_mutations),
-		cmocka_unit_test(test_bdb_hostile),
-		cmocka_unit_test(test_ndb_hostile),
-		cmocka_unit_test(test_sqlite_hostile),
+		cmocka_unit_test(test_fixtures_expected), cmocka_unit_test(test_fixtures_vs_rpm),
+		cmocka_unit_test(test_ndb_files),	  cmocka_unit_test(test_header_synthetic),
+		cmocka_unit_test(test_header_hostile),	  cmocka_unit_test(test_header_mutations),
+		cmocka_unit_test(test_bdb_hostile),	  cmocka_unit_test(test_ndb_hostile),
+		cmocka_unit_test(test_sqlite_hostile),	  cmocka_unit_test(test_synthetic_dbs),
+		cmocka_unit_test(test_fuzz_seeds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
