@@ -373,7 +373,7 @@ static int carry(ld_vdb_store *st, const char *prev, ld_vdb_job *j, const char *
 		j->status = "failed";
 		return 0;
 	}
-	rc = ld_vdb_store_carry_over(st, prev, j->name, why);
+	rc = ld_vdb_store_carry_over(st, prev, j->name, why, &j->res);
 	if (rc == 0) {
 		j->status = "carried";
 		return 0;

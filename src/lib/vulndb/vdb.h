@@ -164,8 +164,10 @@ int ld_vdb_store_feed_begin(ld_vdb_store *st, const char *feed, const char *orig
  * the feed is recorded as failed with the ctx's error message. Frees the writer. */
 int ld_vdb_store_feed_end(ld_vdb_store *st, ld_vdb_writer *w, int rc, const ld_vdb_import_result *res);
 /* Copy a feed's rows from a previous database (same schema version) into this one and record it
- * as carried over; `why` says why (shown by `db info`). LADING_ENOTFOUND when `prev` lacks it. */
-int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char *feed, const char *why);
+ * as carried over; `why` says why (shown by `db info`). LADING_ENOTFOUND when `prev` lacks it.
+ * `res` (optional) receives the carried feed's counts and snapshot. */
+int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char *feed, const char *why,
+			    ld_vdb_import_result *res);
 /* Indexes, statistics, metadata; closes the database. */
 int ld_vdb_store_finish(ld_vdb_store *st);
 /* Close without finishing (the file is left incomplete: callers delete it). */

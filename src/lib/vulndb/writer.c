@@ -941,7 +941,8 @@ static int carry_rows(ld_vdb_store *st, int64_t pf, int64_t nf)
 	return register_carried(st, nf);
 }
 
-int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char *feed, const char *why)
+int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char *feed, const char *why,
+			    ld_vdb_import_result *res)
 {
 	char uri[8300], *sql = NULL;
 	sqlite3_stmt *s = NULL;
@@ -1042,6 +1043,13 @@ int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char 
 	sqlite3_finalize(s);
 	s = NULL;
 	rc = carry_rows(st, pf, nf);
+	if (!rc && res) {
+		memset(res, 0, sizeof(*res));
+		res->records = (size_t)rec;
+		res->skipped = (size_t)skipped;
+		res->withdrawn = (size_t)withdrawn;
+		ld_strlcpy(res->snapshot, snapshot, sizeof(res->snapshot));
+	}
 commit:
 	sqlite3_finalize(s);
 	if (ld_vdb_sql_exec(st->db, "COMMIT", st->ctx, "carrying a feed over") && !rc)

@@ -307,6 +307,7 @@ static void test_carry_over(void **state)
 	ld_vdb_q_advisory *adv;
 	ld_vdb_q_meta *meta;
 	ld_vdb_q_epss *ep;
+	ld_vdb_import_result res;
 	size_t n;
 	char prev[512];
 	const char *path;
@@ -327,8 +328,9 @@ static void test_carry_over(void **state)
 	assert_int_equal(ld_vdb_store_feed_end(st, w, 0, NULL), 0);
 	assert_int_equal(ld_vdb_store_feed_begin(st, "alpine-secdb", NULL, &w), 0);
 	assert_int_equal(ld_vdb_store_feed_end(st, w, ld_error_set(ctx, LADING_ENET, "HTTP 503"), NULL), 0);
-	assert_int_equal(ld_vdb_store_carry_over(st, prev, "alpine-secdb", "HTTP 503"), 0);
-	assert_int_equal(ld_vdb_store_carry_over(st, prev, "no-such-feed", "x"), LADING_ENOTFOUND);
+	assert_int_equal(ld_vdb_store_carry_over(st, prev, "alpine-secdb", "HTTP 503", &res), 0);
+	assert_int_equal(res.records, 1);
+	assert_int_equal(ld_vdb_store_carry_over(st, prev, "no-such-feed", "x", NULL), LADING_ENOTFOUND);
 	/* after carry-over a new put with the same ID merges into the carried advisory */
 	assert_int_equal(ld_vdb_store_feed_begin(st, "debian-dsa", NULL, &w), 0);
 	{
