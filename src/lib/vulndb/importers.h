@@ -75,7 +75,7 @@ int ld_vdb_import_secdb_to(const ld_vdb_sink *out, const char *path, ld_vdb_impo
 /* The JSON served by secdb.alpinelinux.org. */
 int ld_vdb_parse_secdb_json(const ld_vdb_sink *out, const char *p, size_t len, const char *name,
 			    ld_vdb_import_result *res, lading_ctx *ctx);
-/* The YAML of the alpine-secdb repository (needs util/yaml.h; LADING_EUNSUPPORTED without it). */
+/* The YAML of the alpine-secdb repository (same data as the JSON, via util/yaml.h). */
 int ld_vdb_parse_secdb_yaml(const ld_vdb_sink *out, const char *p, size_t len, const char *name,
 			    ld_vdb_import_result *res, lading_ctx *ctx);
 

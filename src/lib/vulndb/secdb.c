@@ -9,6 +9,7 @@
 #include "util/common.h"
 #include "util/json.h"
 #include "util/vec.h"
+#include "util/yaml.h"
 #include "vulndb/feed.h"
 #include "vulndb/importers.h"
 
@@ -494,17 +495,27 @@ int ld_vdb_parse_secdb_json(const ld_vdb_sink *out, const char *p, size_t len, c
 	return rc;
 }
 
-/* The YAML goes through util/yaml.h (libyaml into the same ld_json tree) once it exists. */
+/* The YAML of the alpine-secdb repository: util/yaml.h gives the same tree as the JSON. Plain
+ * scalars stay text ("7.53.0", "0", "1.0" are versions, not numbers). */
 static int parse_yaml_into(acc *a, const ld_vdb_sink *out, const char *p, size_t len, const char *name,
 			   ld_vdb_import_result *res, lading_ctx *ctx)
 {
-	(void)a;
-	(void)out;
-	(void)p;
-	(void)len;
-	(void)res;
-	return ld_error_set_path(ctx, LADING_EUNSUPPORTED, name, 0,
-				 "%s: secdb YAML is not supported yet; use the .json files", name);
+	ld_arena tree;
+	ld_json *root = NULL;
+	ld_yaml_limits lim = {.max_depth = SECDB_MAX_DEPTH, .max_input = SECDB_MAX_FILE,
+			      .flags = LD_YAML_PLAIN_STRINGS};
+	int rc;
+
+	if (len > SECDB_MAX_FILE)
+		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes", name,
+					 SECDB_MAX_FILE);
+	ld_arena_init(&tree, 0);
+	rc = ld_yaml_parse(&root, &tree, p, len, &lim, ctx, name);
+	if (rc == 0)
+		rc = load_tree(a, out, root, name, res, ctx);
+	ld_arena_release(&tree);
+	LD_FEED_COUNT(out, files, 1);
+	return rc;
 }
 
 int ld_vdb_parse_secdb_yaml(const ld_vdb_sink *out, const char *p, size_t len, const char *name,

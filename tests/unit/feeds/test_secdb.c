@@ -234,6 +234,78 @@ static void test_real_mirror(void **state)
 	lading_ctx_free(ctx);
 }
 
+/* The YAML of the repository and the JSON served upstream carry the same data: the same records. */
+static void test_yaml_matches_json(void **state)
+{
+	lading_ctx *ctx;
+	feedtap tj, ty;
+	ld_vdb_import_result rj = {0}, ry = {0};
+	size_t lj = 0, ly = 0;
+	char *json = feedtap_slurp("LADING_TESTDATA", "feeds/secdb-quirks.json", &lj);
+	char *yaml = feedtap_slurp("LADING_TESTDATA", "feeds/secdb-quirks.yaml", &ly);
+	(void)state;
+	assert_non_null(json);
+	assert_non_null(yaml);
+	lading_ctx_new(&ctx);
+	feedtap_init(&tj, false);
+	feedtap_init(&ty, false);
+	assert_int_equal(ld_vdb_parse_secdb_json(&tj.sink, json, lj, "q.json", &rj, ctx), 0);
+	assert_int_equal(ld_vdb_parse_secdb_yaml(&ty.sink, yaml, ly, "q.yaml", &ry, ctx), 0);
+	assert_string_equal(ld_buf_cstr(&ty.dump), ld_buf_cstr(&tj.dump));
+	assert_int_equal(ry.records, 22);
+	assert_int_equal(ry.skipped, rj.skipped);
+	assert_int_equal(ty.stats.packages, 9);
+	assert_int_equal(ty.stats.fixed_versions, 15);
+	assert_int_equal(ty.stats.ids_normalized, 6);
+	feedtap_release(&tj);
+	feedtap_release(&ty);
+
+	/* broken YAML is an error naming the file */
+	feedtap_init(&ty, false);
+	assert_int_equal(ld_vdb_parse_secdb_yaml(&ty.sink, "a: [1, 2\n", 9, "bad.yaml", &ry, ctx), LADING_EINVALID);
+	assert_non_null(strstr(lading_ctx_error(ctx)->msg, "bad.yaml"));
+	feedtap_release(&ty);
+	free(json);
+	free(yaml);
+	lading_ctx_free(ctx);
+}
+
+static void test_yaml_real(void **state)
+{
+	lading_ctx *ctx;
+	(void)state;
+	lading_ctx_new(&ctx);
+	for (size_t i = 0; i < sizeof(readme_counts) / sizeof(readme_counts[0]); i++) {
+		char rj[256], ry[256];
+		size_t lj = 0, ly = 0;
+		char *json, *yaml;
+		feedtap tj, ty;
+		ld_vdb_import_result resj = {0}, resy = {0};
+		ld_snprintf(rj, sizeof(rj), "vulndata/alpine-secdb/%s", readme_counts[i].file);
+		ld_snprintf(ry, sizeof(ry), "%.*s.yaml", (int)(strlen(rj) - 5), rj);
+		json = feedtap_slurp("LADING_SHARED", rj, &lj);
+		yaml = feedtap_slurp("LADING_SHARED", ry, &ly);
+		if (!json || !yaml)
+			fail_msg("cannot read %s / %s under LADING_SHARED", rj, ry);
+		feedtap_init(&tj, false);
+		feedtap_init(&ty, false);
+		assert_int_equal(ld_vdb_parse_secdb_json(&tj.sink, json, lj, rj, &resj, ctx), 0);
+		assert_int_equal(ld_vdb_parse_secdb_yaml(&ty.sink, yaml, ly, ry, &resy, ctx), 0);
+		if (strcmp(ld_buf_cstr(&ty.dump), ld_buf_cstr(&tj.dump)) != 0)
+			fail_msg("%s and its JSON twin give different records", ry);
+		if (ty.stats.packages != readme_counts[i].packages || ty.stats.fixed_versions != readme_counts[i].fixed)
+			fail_msg("%s: %zu packages / %zu fixed versions, README says %zu / %zu", ry, ty.stats.packages,
+				 ty.stats.fixed_versions, readme_counts[i].packages, readme_counts[i].fixed);
+		assert_int_equal(resy.records, resj.records);
+		assert_int_equal(resy.skipped, 0);
+		feedtap_release(&tj);
+		feedtap_release(&ty);
+		free(json);
+		free(yaml);
+	}
+	lading_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +313,8 @@ int main(void)
 		cmocka_unit_test(test_null_packages_and_errors),
 		cmocka_unit_test(test_id_normalize),
 		cmocka_unit_test(test_real_mirror),
+		cmocka_unit_test(test_yaml_matches_json),
+		cmocka_unit_test(test_yaml_real),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

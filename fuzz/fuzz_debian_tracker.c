@@ -1,0 +1,10 @@
+/* Fuzz the Debian security tracker JSON importer. */
+#include "feed_fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fz_run(ld_vdb_parse_debian_tracker, data, size);
+	return 0;
+}
