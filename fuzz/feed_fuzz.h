@@ -15,8 +15,8 @@ static size_t fz_len(const char *s)
 static int fz_adv(void *o, const ld_vdb_advisory *a)
 {
 	size_t *n = o;
-	*n += fz_len(a->source) + fz_len(a->id) + fz_len(a->summary) + fz_len(a->details) + fz_len(a->published) +
-	      fz_len(a->url) + fz_len(a->severity) + fz_len(a->severity_raw);
+	*n += fz_len(a->source) + fz_len(a->id) + fz_len(a->summary) + fz_len(a->details) +
+	      fz_len(a->published) + fz_len(a->url) + fz_len(a->severity) + fz_len(a->severity_raw);
 	if (!a->id || !*a->id || !a->source)
 		__builtin_trap();
 	for (size_t i = 0; i < a->naliases; i++)
@@ -25,14 +25,15 @@ static int fz_adv(void *o, const ld_vdb_advisory *a)
 		const ld_vdb_affected *f = &a->affected[i];
 		if (!f->ecosystem || !f->package || !*f->package)
 			__builtin_trap();
-		*n += fz_len(f->ecosystem) + fz_len(f->package) + fz_len(f->status) + fz_len(f->severity) +
-		      fz_len(f->severity_raw);
+		*n += fz_len(f->ecosystem) + fz_len(f->package) + fz_len(f->status) +
+		      fz_len(f->severity) + fz_len(f->severity_raw);
 		/* an entry either has a status or a range, never neither */
 		if (!f->status && f->nranges == 0)
 			__builtin_trap();
 		for (size_t r = 0; r < f->nranges; r++)
 			for (size_t e = 0; e < f->ranges[r].nevents; e++)
-				*n += fz_len(f->ranges[r].events[e].kind) + fz_len(f->ranges[r].events[e].version);
+				*n += fz_len(f->ranges[r].events[e].kind) +
+				      fz_len(f->ranges[r].events[e].version);
 	}
 	return 0;
 }
@@ -40,8 +41,9 @@ static int fz_adv(void *o, const ld_vdb_advisory *a)
 static int fz_kev(void *o, const ld_vdb_kev *k)
 {
 	size_t *n = o;
-	*n += fz_len(k->cve) + fz_len(k->vendor) + fz_len(k->product) + fz_len(k->name) + fz_len(k->date_added) +
-	      fz_len(k->due_date) + fz_len(k->required_action) + fz_len(k->ransomware) + fz_len(k->description);
+	*n += fz_len(k->cve) + fz_len(k->vendor) + fz_len(k->product) + fz_len(k->name) +
+	      fz_len(k->date_added) + fz_len(k->due_date) + fz_len(k->required_action) +
+	      fz_len(k->ransomware) + fz_len(k->description);
 	return 0;
 }
 
@@ -58,16 +60,17 @@ static int fz_nvd(void *o, const ld_vdb_nvd *v)
 {
 	size_t *n = o;
 	*n += fz_len(v->cve) + fz_len(v->published) + fz_len(v->modified) + fz_len(v->description) +
-	      fz_len(v->v3_vector) + fz_len(v->v3_severity) + fz_len(v->v2_vector) + fz_len(v->v2_severity);
+	      fz_len(v->v3_vector) + fz_len(v->v3_severity) + fz_len(v->v2_vector) +
+	      fz_len(v->v2_severity);
 	return 0;
 }
 
 static int fz_cpe(void *o, const ld_vdb_cpe_match *m)
 {
 	size_t *n = o;
-	*n += fz_len(m->cve) + fz_len(m->cpe23) + fz_len(m->part) + fz_len(m->vendor) + fz_len(m->product) +
-	      fz_len(m->version) + fz_len(m->start_incl) + fz_len(m->start_excl) + fz_len(m->end_incl) +
-	      fz_len(m->end_excl);
+	*n += fz_len(m->cve) + fz_len(m->cpe23) + fz_len(m->part) + fz_len(m->vendor) +
+	      fz_len(m->product) + fz_len(m->version) + fz_len(m->start_incl) +
+	      fz_len(m->start_excl) + fz_len(m->end_incl) + fz_len(m->end_excl);
 	return 0;
 }
 

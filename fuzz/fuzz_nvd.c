@@ -15,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n++;
 		memcpy(cpe, data, n);
 		cpe[n] = '\0';
-		if (ld_vdb_cpe23_split(cpe, buf, sizeof(buf), f) == 0 && (!f[0] || !f[1] || !f[2] || !f[3]))
+		if (ld_vdb_cpe23_split(cpe, buf, sizeof(buf), f) == 0 &&
+		    (!f[0] || !f[1] || !f[2] || !f[3]))
 			__builtin_trap();
 	}
 	return 0;

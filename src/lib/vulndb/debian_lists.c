@@ -18,30 +18,31 @@
 /* Named limits. The real DSA list is 0.9 MB with 5,406 entries; the most IDs in one advisory are
  * 139, the most package lines 20. */
 #define DLIST_MAX_FILE ((size_t)256 << 20) /* bytes of one list */
-#define DLIST_MAX_IDS 4096u                /* IDs in one advisory */
-#define DLIST_MAX_PKGS 1024u               /* [release] lines in one advisory */
-#define DLIST_MAX_NOTES 8192u              /* bytes of NOTE text kept per advisory */
-#define DLIST_MAX_TOKEN 256u               /* one package name or version */
+#define DLIST_MAX_IDS 4096u		   /* IDs in one advisory */
+#define DLIST_MAX_PKGS 1024u		   /* [release] lines in one advisory */
+#define DLIST_MAX_NOTES 8192u		   /* bytes of NOTE text kept per advisory */
+#define DLIST_MAX_TOKEN 256u		   /* one package name or version */
 
 /* ------------------------------------------------------------------ codenames */
 
 static const struct {
 	const char *codename, *ecosystem;
 } debian_releases[] = {
-	{"buzz", "Debian:1.1"},	     {"rex", "Debian:1.2"},	 {"bo", "Debian:1.3"},
-	{"hamm", "Debian:2.0"},	     {"slink", "Debian:2.1"},	 {"potato", "Debian:2.2"},
-	{"woody", "Debian:3.0"},     {"sarge", "Debian:3.1"},	 {"etch", "Debian:4"},
-	{"lenny", "Debian:5"},	     {"squeeze", "Debian:6"},	 {"wheezy", "Debian:7"},
-	{"jessie", "Debian:8"},	     {"stretch", "Debian:9"},	 {"buster", "Debian:10"},
-	{"bullseye", "Debian:11"},   {"bookworm", "Debian:12"},	 {"trixie", "Debian:13"},
-	{"forky", "Debian:14"},	     {"duke", "Debian:15"},	 {"sid", "Debian:unstable"},
+	{"buzz", "Debian:1.1"},		 {"rex", "Debian:1.2"},	    {"bo", "Debian:1.3"},
+	{"hamm", "Debian:2.0"},		 {"slink", "Debian:2.1"},   {"potato", "Debian:2.2"},
+	{"woody", "Debian:3.0"},	 {"sarge", "Debian:3.1"},   {"etch", "Debian:4"},
+	{"lenny", "Debian:5"},		 {"squeeze", "Debian:6"},   {"wheezy", "Debian:7"},
+	{"jessie", "Debian:8"},		 {"stretch", "Debian:9"},   {"buster", "Debian:10"},
+	{"bullseye", "Debian:11"},	 {"bookworm", "Debian:12"}, {"trixie", "Debian:13"},
+	{"forky", "Debian:14"},		 {"duke", "Debian:15"},	    {"sid", "Debian:unstable"},
 	{"unstable", "Debian:unstable"},
 };
 
 const char *ld_vdb_debian_ecosystem(const char *codename, size_t len)
 {
 	for (size_t i = 0; i < LD_ARRAY_LEN(debian_releases); i++)
-		if (strlen(debian_releases[i].codename) == len && memcmp(debian_releases[i].codename, codename, len) == 0)
+		if (strlen(debian_releases[i].codename) == len &&
+		    memcmp(debian_releases[i].codename, codename, len) == 0)
 			return debian_releases[i].ecosystem;
 	return NULL;
 }
@@ -52,20 +53,20 @@ typedef struct pkgline {
 	const char *eco;
 	char name[DLIST_MAX_TOKEN];
 	char version[DLIST_MAX_TOKEN]; /* empty with a marker */
-	const char *status;            /* NULL, "not-affected", "unfixed", "wontfix" */
-	const char *severity;          /* "(medium)" annotations of old entries */
+	const char *status;	       /* NULL, "not-affected", "unfixed", "wontfix" */
+	const char *severity;	       /* "(medium)" annotations of old entries */
 } pkgline;
 
 typedef struct adv_state {
-	bool open;      /* a header was parsed and the advisory is being collected */
+	bool open; /* a header was parsed and the advisory is being collected */
 	char id[64];
-	char date[16];  /* YYYY-MM-DD */
+	char date[16]; /* YYYY-MM-DD */
 	char summary[1024];
 	char url[160];
 	size_t nids;
 	char *ids[DLIST_MAX_IDS];
 	size_t npk;
-	pkgline *pk;    /* DLIST_MAX_PKGS */
+	pkgline *pk; /* DLIST_MAX_PKGS */
 	ld_buf notes;
 } adv_state;
 
@@ -109,7 +110,8 @@ static int emit(adv_state *s, const ld_vdb_sink *out, const char *source, ld_vdb
 		if (!p->status) {
 			ev[2 * i] = (ld_vdb_event){"introduced", "0"};
 			ev[2 * i + 1] = (ld_vdb_event){"fixed", p->version};
-			rng[i] = (ld_vdb_range){.type = "ECOSYSTEM", .events = &ev[2 * i], .nevents = 2};
+			rng[i] = (ld_vdb_range){
+				.type = "ECOSYSTEM", .events = &ev[2 * i], .nevents = 2};
 			affs[i].ranges = &rng[i];
 			affs[i].nranges = 1;
 		}
@@ -207,7 +209,8 @@ static int parse_header(adv_state *s, ld_slice line, const char *name, lading_ct
 		goto bad;
 	ld_slice_copy(s->id, sizeof(s->id), id);
 	ld_slice_copy(s->summary, sizeof(s->summary), ld_slice_trim(rest));
-	ld_snprintf(s->url, sizeof(s->url), "https://security-tracker.debian.org/tracker/%s", s->id);
+	ld_snprintf(s->url, sizeof(s->url), "https://security-tracker.debian.org/tracker/%s",
+		    s->id);
 	s->open = true;
 	return 0;
 bad:
@@ -234,7 +237,8 @@ static int add_ids(adv_state *s, ld_slice body, const char *name, ld_vdb_feed_st
 			if (ld_vdb_id_normalize(tok.ptr, tok.len, id, sizeof(id)) == 0) {
 				char shown[80];
 				ld_feed_printable(shown, sizeof(shown), tok);
-				ld_warn(ctx, "%s: %s: '%s' is not an advisory ID, ignored", name, s->id, shown);
+				ld_warn(ctx, "%s: %s: '%s' is not an advisory ID, ignored", name,
+					s->id, shown);
 				continue;
 			}
 			if (stats)
@@ -274,8 +278,8 @@ static bool valid_pkg_name(ld_slice n)
 		return false;
 	for (size_t i = 0; i < n.len; i++) {
 		char c = n.ptr[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' ||
-		      (c >= 'A' && c <= 'Z') || c == '_'))
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' ||
+		      c == '.' || (c >= 'A' && c <= 'Z') || c == '_'))
 			return false;
 	}
 	return true;
@@ -324,13 +328,15 @@ static int parse_pkgline(adv_state *s, ld_slice body, const char *name, ld_vdb_f
 	eco = ld_vdb_debian_ecosystem(rel.ptr, rel.len);
 	if (!eco) {
 		ld_feed_printable(shown, sizeof(shown), rel);
-		ld_warn(ctx, "%s: %s: unknown Debian release '%s', line skipped", name, s->id, shown);
+		ld_warn(ctx, "%s: %s: unknown Debian release '%s', line skipped", name, s->id,
+			shown);
 		return 1;
 	}
 	if (!valid_pkg_name(pkg))
 		goto bad;
 	if (s->npk >= DLIST_MAX_PKGS) {
-		ld_warn(ctx, "%s: %s: more than %u package lines, the rest skipped", name, s->id, DLIST_MAX_PKGS);
+		ld_warn(ctx, "%s: %s: more than %u package lines, the rest skipped", name, s->id,
+			DLIST_MAX_PKGS);
 		return 1;
 	}
 	p = &s->pk[s->npk];
@@ -357,7 +363,8 @@ static int parse_pkgline(adv_state *s, ld_slice body, const char *name, ld_vdb_f
 	return 0;
 bad:
 	ld_feed_printable(shown, sizeof(shown), body);
-	ld_warn(ctx, "%s: %s: malformed package line '%s', skipped", name, s->id[0] ? s->id : "?", shown);
+	ld_warn(ctx, "%s: %s: malformed package line '%s', skipped", name, s->id[0] ? s->id : "?",
+		shown);
 	return 1;
 }
 
@@ -375,8 +382,8 @@ int ld_vdb_parse_debian_list(const ld_vdb_sink *out, const char *p, size_t len, 
 		return ld_error_set(ctx, LADING_EUSAGE, "%s: unknown Debian list source '%s'", name,
 				    source ? source : "");
 	if (len > DLIST_MAX_FILE)
-		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes", name,
-					 DLIST_MAX_FILE);
+		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes",
+					 name, DLIST_MAX_FILE);
 	s = calloc(1, sizeof(*s));
 	if (!s || !(s->pk = calloc(DLIST_MAX_PKGS, sizeof(*s->pk)))) {
 		if (s)
@@ -413,23 +420,30 @@ int ld_vdb_parse_debian_list(const ld_vdb_sink *out, const char *p, size_t len, 
 		if (line.ptr[0] != ' ' && line.ptr[0] != '\t') {
 			char shown[120];
 			ld_feed_printable(shown, sizeof(shown), line);
-			ld_warn(ctx, "%s: line %zu: '%s' is neither a header nor an indented line, ignored", name,
-				lineno, shown);
+			ld_warn(ctx,
+				"%s: line %zu: '%s' is neither a header nor an indented line, "
+				"ignored",
+				name, lineno, shown);
 			continue;
 		}
 		if (skipping)
 			continue;
 		if (!s->open) {
-			ld_warn(ctx, "%s: line %zu: indented line before the first header, ignored", name, lineno);
+			ld_warn(ctx, "%s: line %zu: indented line before the first header, ignored",
+				name, lineno);
 			continue;
 		}
 		if (body.ptr[0] == '{') {
 			ptrdiff_t close = ld_slice_find(body, '}');
 			if (close < 0) {
-				ld_warn(ctx, "%s: %s: unterminated {...} list, read to the end of the line", name, s->id);
+				ld_warn(ctx,
+					"%s: %s: unterminated {...} list, read to the end of the "
+					"line",
+					name, s->id);
 				close = (ptrdiff_t)body.len;
 			}
-			rc = add_ids(s, ld_slice_sub(body, 1, (size_t)close - 1), name, out ? out->stats : NULL, ctx);
+			rc = add_ids(s, ld_slice_sub(body, 1, (size_t)close - 1), name,
+				     out ? out->stats : NULL, ctx);
 		} else if (body.ptr[0] == '[') {
 			if (parse_pkgline(s, body, name, out ? out->stats : NULL, ctx))
 				res->skipped++;
@@ -447,8 +461,10 @@ int ld_vdb_parse_debian_list(const ld_vdb_sink *out, const char *p, size_t len, 
 	if (rc == 0)
 		rc = emit(s, out, source, res, ctx);
 	if (rc == 0 && headers == 0 && len > 0) {
-		rc = ld_error_set_path(ctx, LADING_EINVALID, name, 0,
-				       "%s: not a Debian DSA/DLA list (no \"[DD Mon YYYY] DSA-...\" header)", name);
+		rc = ld_error_set_path(
+			ctx, LADING_EINVALID, name, 0,
+			"%s: not a Debian DSA/DLA list (no \"[DD Mon YYYY] DSA-...\" header)",
+			name);
 	}
 	adv_reset(s);
 	ld_buf_release(&s->notes);
@@ -470,7 +486,8 @@ int ld_vdb_import_debian_list_to(const ld_vdb_sink *out, const char *path, const
 		return kind;
 	if (kind == 1) {
 		/* the debian/ directory: pick the list of this source */
-		const char *base = strcmp(source ? source : "", "debian-dla") == 0 ? "DLA.list" : "DSA.list";
+		const char *base =
+			strcmp(source ? source : "", "debian-dla") == 0 ? "DLA.list" : "DSA.list";
 		if ((rc = ld_feed_join(file, sizeof(file), path, base, ctx)))
 			return rc;
 		path = file;

@@ -19,12 +19,12 @@
 #include "vulndb/importers.h"
 
 /* Named limits. */
-#define TRK_MAX_FILE ((size_t)1 << 30)          /* uncompressed bytes (real: ~60 MB) */
-#define TRK_MAX_PKG_ARENA ((size_t)512 << 20)   /* tree of one source package (linux: ~10 MB) */
-#define TRK_MAX_DEPTH 16u                       /* nesting inside one package (real: 5) */
-#define TRK_MAX_RELEASES 64u                    /* releases of one issue (real: <= 8) */
-#define TRK_MAX_NAME 256u                       /* package name, ID, version, urgency */
-#define TRK_MAX_IDS 10000000u                   /* distinct IDs per import */
+#define TRK_MAX_FILE ((size_t)1 << 30)	      /* uncompressed bytes (real: ~60 MB) */
+#define TRK_MAX_PKG_ARENA ((size_t)512 << 20) /* tree of one source package (linux: ~10 MB) */
+#define TRK_MAX_DEPTH 16u		      /* nesting inside one package (real: 5) */
+#define TRK_MAX_RELEASES 64u		      /* releases of one issue (real: <= 8) */
+#define TRK_MAX_NAME 256u		      /* package name, ID, version, urgency */
+#define TRK_MAX_IDS 10000000u		      /* distinct IDs per import */
 
 static const char SOURCE[] = "debian-tracker";
 
@@ -33,7 +33,7 @@ typedef struct trk {
 	const char *name;
 	ld_vdb_import_result *res;
 	lading_ctx *ctx;
-	ld_map ids;      /* distinct IDs, for res->records */
+	ld_map ids; /* distinct IDs, for res->records */
 	ld_arena keys;
 } trk;
 
@@ -77,7 +77,8 @@ static int count_id(trk *t, const char *id)
 	if (ld_map_gets(&t->ids, id))
 		return 0;
 	if (t->ids.len >= TRK_MAX_IDS)
-		return ld_error_set(t->ctx, LADING_ELIMIT, "%s: more than %u IDs", t->name, TRK_MAX_IDS);
+		return ld_error_set(t->ctx, LADING_ELIMIT, "%s: more than %u IDs", t->name,
+				    TRK_MAX_IDS);
 	k = ld_arena_strdup(&t->keys, id);
 	if (!k || ld_map_put(&t->ids, ld_slice_cstr(k), k, NULL))
 		return ld_error_set(t->ctx, LADING_ENOMEM, "%s: out of memory", t->name);
@@ -116,15 +117,17 @@ static int put_issue(trk *t, const char *pkg, const char *id, const ld_json *iss
 		if (!eco) {
 			/* a release the tracker knows and we do not: say so once per entry */
 			ld_feed_printable(shown, sizeof(shown), ld_slice_make(m->key, m->klen));
-			ld_warn(t->ctx, "%s: %s %s: unknown Debian release '%s', ignored", t->name, pkg, id, shown);
+			ld_warn(t->ctx, "%s: %s %s: unknown Debian release '%s', ignored", t->name,
+				pkg, id, shown);
 			continue;
 		}
 		if (naff >= TRK_MAX_RELEASES) {
-			ld_warn(t->ctx, "%s: %s %s: more than %u releases, the rest ignored", t->name, pkg, id,
-				TRK_MAX_RELEASES);
+			ld_warn(t->ctx, "%s: %s %s: more than %u releases, the rest ignored",
+				t->name, pkg, id, TRK_MAX_RELEASES);
 			break;
 		}
-		if (urg && !printable(urg, strlen(urg), TRK_MAX_NAME) && strcmp(urg, "not yet assigned") != 0)
+		if (urg && !printable(urg, strlen(urg), TRK_MAX_NAME) &&
+		    strcmp(urg, "not yet assigned") != 0)
 			urg = NULL;
 		memset(f, 0, sizeof(*f));
 		f->ecosystem = eco;
@@ -132,24 +135,29 @@ static int put_issue(trk *t, const char *pkg, const char *id, const ld_json *iss
 		f->severity = urgency_severity(urg);
 		f->severity_raw = urg;
 		if (!status) {
-			ld_warn(t->ctx, "%s: %s %s: release %s has no status, ignored", t->name, pkg, id, eco);
+			ld_warn(t->ctx, "%s: %s %s: release %s has no status, ignored", t->name,
+				pkg, id, eco);
 			continue;
 		} else if (strcmp(status, "resolved") == 0) {
 			if (!fixed)
-				continue; /* resolved, but the tracker names no version: nothing to record */
+				continue; /* resolved, but the tracker names no version: nothing to
+					     record */
 			if (strcmp(fixed, "0") == 0) {
 				f->status = "not-affected";
 			} else if (valid_version(fixed)) {
 				ev[2 * naff] = (ld_vdb_event){"introduced", "0"};
 				ev[2 * naff + 1] = (ld_vdb_event){"fixed", fixed};
-				rng[naff] = (ld_vdb_range){.type = "ECOSYSTEM", .events = &ev[2 * naff], .nevents = 2};
+				rng[naff] = (ld_vdb_range){
+					.type = "ECOSYSTEM", .events = &ev[2 * naff], .nevents = 2};
 				f->ranges = &rng[naff];
 				f->nranges = 1;
 				LD_FEED_COUNT(t->out, fixed_versions, 1);
 			} else {
 				ld_feed_printable(shown, sizeof(shown), ld_slice_cstr(fixed));
-				ld_warn(t->ctx, "%s: %s %s: fixed_version '%s' is not a Debian version, ignored", t->name,
-					pkg, id, shown);
+				ld_warn(t->ctx,
+					"%s: %s %s: fixed_version '%s' is not a Debian version, "
+					"ignored",
+					t->name, pkg, id, shown);
 				continue;
 			}
 		} else if (strcmp(status, "open") == 0) {
@@ -160,7 +168,8 @@ static int put_issue(trk *t, const char *pkg, const char *id, const ld_json *iss
 			f->status = "undetermined";
 		} else {
 			ld_feed_printable(shown, sizeof(shown), ld_slice_cstr(status));
-			ld_warn(t->ctx, "%s: %s %s: unknown status '%s' in %s, ignored", t->name, pkg, id, shown, eco);
+			ld_warn(t->ctx, "%s: %s %s: unknown status '%s' in %s, ignored", t->name,
+				pkg, id, shown, eco);
 			continue;
 		}
 		naff++;
@@ -192,7 +201,8 @@ static int put_package(trk *t, ld_slice key, const ld_json *pkgv)
 
 	if (!printable(key.ptr, key.len, TRK_MAX_NAME) || memchr(key.ptr, '\\', key.len)) {
 		ld_feed_printable(shown, sizeof(shown), key);
-		ld_warn(t->ctx, "%s: package '%s': not a source package name, skipped", t->name, shown);
+		ld_warn(t->ctx, "%s: package '%s': not a source package name, skipped", t->name,
+			shown);
 		t->res->skipped++;
 		return 0;
 	}
@@ -208,7 +218,8 @@ static int put_package(trk *t, ld_slice key, const ld_json *pkgv)
 		if (!printable(m->key, m->klen, TRK_MAX_NAME - 1) ||
 		    ld_vdb_id_normalize(m->key, m->klen, id, sizeof(id)) == 0) {
 			ld_feed_printable(shown, sizeof(shown), ld_slice_make(m->key, m->klen));
-			ld_warn(t->ctx, "%s: %s: '%s' is not an issue ID, skipped", t->name, pkg, shown);
+			ld_warn(t->ctx, "%s: %s: '%s' is not an issue ID, skipped", t->name, pkg,
+				shown);
 			t->res->skipped++;
 			continue;
 		}
@@ -232,7 +243,8 @@ int ld_vdb_parse_debian_tracker(const ld_vdb_sink *out, const char *p, size_t le
 
 	name = name ? name : "tracker";
 	if (len > TRK_MAX_FILE)
-		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes", name, TRK_MAX_FILE);
+		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes",
+					 name, TRK_MAX_FILE);
 	LD_FEED_COUNT(out, files, 1);
 	if ((rc = ld_feed_jopen(&c, p, len, '{', ctx, name)))
 		return ld_error_prefix(ctx, "not a Debian security tracker export: ");
@@ -250,7 +262,8 @@ int ld_vdb_parse_debian_tracker(const ld_vdb_sink *out, const char *p, size_t le
 			ld_arena_release(&a);
 			ld_arena_init(&a, 0);
 		}
-		/* a package that is not valid JSON means a corrupt file: the feed fails as a whole */
+		/* a package that is not valid JSON means a corrupt file: the feed fails as a whole
+		 */
 		if ((rc = ld_feed_jtree(&c, &a, &lim, &v)))
 			break;
 		if ((rc = put_package(&t, key, v)))
@@ -272,8 +285,8 @@ int ld_vdb_parse_debian_tracker(const ld_vdb_sink *out, const char *p, size_t le
 	return rc;
 }
 
-int ld_vdb_import_debian_tracker_to(const ld_vdb_sink *out, const char *path, ld_vdb_import_result *res,
-				    lading_ctx *ctx)
+int ld_vdb_import_debian_tracker_to(const ld_vdb_sink *out, const char *path,
+				    ld_vdb_import_result *res, lading_ctx *ctx)
 {
 	ld_buf b;
 	char file[4096];
@@ -285,7 +298,8 @@ int ld_vdb_import_debian_tracker_to(const ld_vdb_sink *out, const char *path, ld
 		return kind;
 	if (kind == 1) {
 		/* a directory: the export saved as "json", "json.gz" or "tracker.json(.gz)" */
-		static const char *const names[] = {"json", "json.gz", "tracker.json", "tracker.json.gz"};
+		static const char *const names[] = {"json", "json.gz", "tracker.json",
+						    "tracker.json.gz"};
 		bool found = false;
 		for (size_t i = 0; i < LD_ARRAY_LEN(names) && !found; i++) {
 			if ((rc = ld_feed_join(file, sizeof(file), path, names[i], ctx)))
@@ -293,8 +307,10 @@ int ld_vdb_import_debian_tracker_to(const ld_vdb_sink *out, const char *path, ld
 			found = access(file, F_OK) == 0;
 		}
 		if (!found)
-			return ld_error_set_path(ctx, LADING_ENOTFOUND, path, 0,
-						 "%s: no tracker export (json, json.gz, tracker.json[.gz]) found", path);
+			return ld_error_set_path(
+				ctx, LADING_ENOTFOUND, path, 0,
+				"%s: no tracker export (json, json.gz, tracker.json[.gz]) found",
+				path);
 		path = file;
 	}
 	ld_buf_init(&b, LD_FEED_BUF_MAX(TRK_MAX_FILE));

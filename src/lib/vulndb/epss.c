@@ -13,14 +13,15 @@
 
 /* Named limits. The daily file is ~10 MB uncompressed (~300k rows). */
 #define EPSS_MAX_FILE ((size_t)512 << 20) /* bytes of one (uncompressed) file */
-#define EPSS_MAX_LINE 4096u               /* longer lines are not EPSS rows */
-#define EPSS_MAX_DIGITS 30u               /* digits in one number */
+#define EPSS_MAX_LINE 4096u		  /* longer lines are not EPSS rows */
+#define EPSS_MAX_DIGITS 30u		  /* digits in one number */
 
 /* A plain decimal ("0.000430000", "1", "1.2e-05") as a double; locale-independent. */
 static bool parse_prob(ld_slice s, double *out)
 {
-	static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10,
-				     1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21};
+	static const double p10[] = {1e0,  1e1,	 1e2,  1e3,  1e4,  1e5,	 1e6,  1e7,
+				     1e8,  1e9,	 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+				     1e16, 1e17, 1e18, 1e19, 1e20, 1e21};
 	uint64_t mant = 0;
 	int scale = 0, ex = 0, digits = 0, sig = 0;
 	size_t i = 0;
@@ -113,7 +114,8 @@ int ld_vdb_parse_epss(const ld_vdb_sink *out, const char *p, size_t len, const c
 
 	name = name ? name : "epss";
 	if (len > EPSS_MAX_FILE)
-		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes", name, EPSS_MAX_FILE);
+		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes",
+					 name, EPSS_MAX_FILE);
 	LD_FEED_COUNT(out, files, 1);
 	while (ld_slice_next_line(&in, &line)) {
 		ld_slice f[3], rest;
@@ -134,7 +136,8 @@ int ld_vdb_parse_epss(const ld_vdb_sink *out, const char *p, size_t len, const c
 		LD_FEED_COUNT(out, rows, 1);
 		ld_feed_printable(shown, sizeof(shown), ld_slice_sub(line, 0, 60));
 		if (line.len > EPSS_MAX_LINE) {
-			ld_warn(ctx, "%s: line %zu: longer than %u bytes, skipped", name, lineno, EPSS_MAX_LINE);
+			ld_warn(ctx, "%s: line %zu: longer than %u bytes, skipped", name, lineno,
+				EPSS_MAX_LINE);
 			res->skipped++;
 			continue;
 		}
@@ -147,19 +150,25 @@ int ld_vdb_parse_epss(const ld_vdb_sink *out, const char *p, size_t len, const c
 		f[1] = ld_slice_trim(f[1]);
 		f[2] = ld_slice_trim(f[2]);
 		if (!ld_feed_is_cve(f[0])) {
-			ld_warn(ctx, "%s: line %zu: '%s' does not start with a CVE ID, skipped", name, lineno, shown);
+			ld_warn(ctx, "%s: line %zu: '%s' does not start with a CVE ID, skipped",
+				name, lineno, shown);
 			res->skipped++;
 			continue;
 		}
 		ld_slice_copy(cve, sizeof(cve), f[0]);
-		if (ld_slice_find(f[2], sep) >= 0 || !parse_prob(f[1], &score) || !parse_prob(f[2], &pct)) {
-			ld_warn(ctx, "%s: %s (line %zu): expected \"CVE%cscore%cpercentile\", got '%s', skipped", name,
-				cve, lineno, sep, sep, shown);
+		if (ld_slice_find(f[2], sep) >= 0 || !parse_prob(f[1], &score) ||
+		    !parse_prob(f[2], &pct)) {
+			ld_warn(ctx,
+				"%s: %s (line %zu): expected \"CVE%cscore%cpercentile\", got '%s', "
+				"skipped",
+				name, cve, lineno, sep, sep, shown);
 			res->skipped++;
 			continue;
 		}
 		if (!(score >= 0.0 && score <= 1.0) || !(pct >= 0.0 && pct <= 1.0)) {
-			ld_warn(ctx, "%s: %s (line %zu): score or percentile outside [0,1], skipped", name, cve, lineno);
+			ld_warn(ctx,
+				"%s: %s (line %zu): score or percentile outside [0,1], skipped",
+				name, cve, lineno);
 			res->skipped++;
 			continue;
 		}
@@ -174,8 +183,10 @@ int ld_vdb_parse_epss(const ld_vdb_sink *out, const char *p, size_t len, const c
 	}
 	/* a file with lines but not one row of the right shape is not an EPSS file */
 	if (rows > 0 && good == 0)
-		return ld_error_set_path(ctx, LADING_EINVALID, name, 0,
-					 "%s: not an EPSS CSV (no line of the form CVE-YYYY-N,score,percentile)", name);
+		return ld_error_set_path(
+			ctx, LADING_EINVALID, name, 0,
+			"%s: not an EPSS CSV (no line of the form CVE-YYYY-N,score,percentile)",
+			name);
 	return rc;
 }
 
@@ -185,7 +196,8 @@ static bool ends_with(const char *s, const char *suf)
 	return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
-static int import_file(const ld_vdb_sink *out, const char *path, ld_vdb_import_result *res, lading_ctx *ctx)
+static int import_file(const ld_vdb_sink *out, const char *path, ld_vdb_import_result *res,
+		       lading_ctx *ctx)
 {
 	ld_buf b;
 	int rc;
@@ -222,13 +234,14 @@ int ld_vdb_import_epss_to(const ld_vdb_sink *out, const char *path, ld_vdb_impor
 	for (size_t i = 0; i < d.n && rc == 0; i++) {
 		const char *nm = d.names[i];
 		if (daily ? nm != daily
-			  : !(strncmp(nm, "CVE_", 4) == 0 && (ends_with(nm, "_EPSS.csv") || ends_with(nm, "_EPSS.csv.gz"))))
+			  : !(strncmp(nm, "CVE_", 4) == 0 &&
+			      (ends_with(nm, "_EPSS.csv") || ends_with(nm, "_EPSS.csv.gz"))))
 			continue;
 		if ((rc = ld_feed_join(file, sizeof(file), path, nm, ctx)))
 			break;
 		{
-			/* parse into a per-file result, then add up: a file that is not EPSS at all fails
-			 * the feed; the snapshot is the newest score_date */
+			/* parse into a per-file result, then add up: a file that is not EPSS at all
+			 * fails the feed; the snapshot is the newest score_date */
 			ld_vdb_import_result one;
 			ld_feed_result_reset(&one);
 			rc = import_file(out, file, &one, ctx);
@@ -241,6 +254,8 @@ int ld_vdb_import_epss_to(const ld_vdb_sink *out, const char *path, ld_vdb_impor
 	ld_feed_dir_release(&d);
 	if (rc == 0 && nfiles == 0)
 		rc = ld_error_set_path(ctx, LADING_ENOTFOUND, path, 0,
-				       "%s: no EPSS files (CVE_<YEAR>_EPSS.csv or epss_scores-<date>.csv.gz) found", path);
+				       "%s: no EPSS files (CVE_<YEAR>_EPSS.csv or "
+				       "epss_scores-<date>.csv.gz) found",
+				       path);
 	return rc;
 }

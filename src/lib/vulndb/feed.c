@@ -6,7 +6,8 @@
 #include "vulndb/feed.h"
 
 /* Named limits. */
-#define FEED_DIR_MAX_ENTRIES 100000u /* a feed directory holds tens of files; refuse absurd ones */
+#define FEED_DIR_MAX_ENTRIES 100000u /* a feed directory holds tens of files; refuse absurd ones   \
+				      */
 #define FEED_JSON_MAX_DEPTH 512u     /* nesting the value skipper accepts (feeds use < 10) */
 
 /* ------------------------------------------------------------------ emission */
@@ -94,8 +95,8 @@ int ld_feed_stat(const char *path, lading_ctx *ctx)
 	if (!path || !*path)
 		return ld_error_set(ctx, LADING_EUSAGE, "no feed path given");
 	if (stat(path, &st) != 0)
-		return ld_error_set_path(ctx, errno == ENOENT ? LADING_ENOTFOUND : LADING_EIO, path, 0,
-					 "cannot read %s: %s", path, strerror(errno));
+		return ld_error_set_path(ctx, errno == ENOENT ? LADING_ENOTFOUND : LADING_EIO, path,
+					 0, "cannot read %s: %s", path, strerror(errno));
 	return S_ISDIR(st.st_mode) ? 1 : 0;
 }
 
@@ -115,21 +116,23 @@ int ld_feed_dir_list(ld_feed_dir *d, const char *path, lading_ctx *ctx)
 	d->n = 0;
 	dir = opendir(path);
 	if (!dir)
-		return ld_error_set_path(ctx, errno == ENOENT ? LADING_ENOTFOUND : LADING_EIO, path, 0,
-					 "cannot list %s: %s", path, strerror(errno));
+		return ld_error_set_path(ctx, errno == ENOENT ? LADING_ENOTFOUND : LADING_EIO, path,
+					 0, "cannot list %s: %s", path, strerror(errno));
 	while ((e = readdir(dir)) != NULL) {
 		char *name;
 		if (e->d_name[0] == '.')
 			continue;
 		if (d->n >= FEED_DIR_MAX_ENTRIES) {
-			rc = ld_error_set_path(ctx, LADING_ELIMIT, path, 0, "%s: more than %u entries",
-					       path, FEED_DIR_MAX_ENTRIES);
+			rc = ld_error_set_path(ctx, LADING_ELIMIT, path, 0,
+					       "%s: more than %u entries", path,
+					       FEED_DIR_MAX_ENTRIES);
 			goto out;
 		}
 		if (d->n == cap) {
 			size_t ncap = cap ? cap * 2 : 32, bytes;
 			char **nn;
-			if (ld_mul_overflow(ncap, sizeof(*nn), &bytes) || !(nn = realloc(d->names, bytes))) {
+			if (ld_mul_overflow(ncap, sizeof(*nn), &bytes) ||
+			    !(nn = realloc(d->names, bytes))) {
 				rc = ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory", path);
 				goto out;
 			}
@@ -246,11 +249,13 @@ const char *ld_feed_jskip(const char *p, const char *end)
 static int jfail(ld_feed_jcur *c, const char *msg)
 {
 	size_t off = (size_t)(c->p - c->base);
-	return ld_error_set_path(c->ctx, LADING_EINVALID, c->what, off, "%s: invalid JSON at byte %zu: %s",
-				 c->what ? c->what : "input", off, msg);
+	return ld_error_set_path(c->ctx, LADING_EINVALID, c->what, off,
+				 "%s: invalid JSON at byte %zu: %s", c->what ? c->what : "input",
+				 off, msg);
 }
 
-int ld_feed_jopen(ld_feed_jcur *c, const char *p, size_t len, char open, lading_ctx *ctx, const char *what)
+int ld_feed_jopen(ld_feed_jcur *c, const char *p, size_t len, char open, lading_ctx *ctx,
+		  const char *what)
 {
 	c->base = p ? p : "";
 	c->end = c->base + len;
@@ -316,7 +321,8 @@ int ld_feed_jskipval(ld_feed_jcur *c, ld_slice *val)
 int ld_feed_jtree(ld_feed_jcur *c, ld_arena *a, const ld_json_limits *lim, ld_json **out)
 {
 	size_t used = 0;
-	int rc = ld_json_parse_prefix(out, &used, a, c->p, (size_t)(c->end - c->p), lim, c->ctx, c->what);
+	int rc = ld_json_parse_prefix(out, &used, a, c->p, (size_t)(c->end - c->p), lim, c->ctx,
+				      c->what);
 	if (rc)
 		return rc;
 	c->p += used;
@@ -358,8 +364,8 @@ static bool all_digits(const char *p, size_t n)
 
 bool ld_feed_is_cve(ld_slice s)
 {
-	return s.len >= 13 && s.len <= 24 && memcmp(s.ptr, "CVE-", 4) == 0 && all_digits(s.ptr + 4, 4) &&
-	       s.ptr[8] == '-' && all_digits(s.ptr + 9, s.len - 9);
+	return s.len >= 13 && s.len <= 24 && memcmp(s.ptr, "CVE-", 4) == 0 &&
+	       all_digits(s.ptr + 4, 4) && s.ptr[8] == '-' && all_digits(s.ptr + 9, s.len - 9);
 }
 
 void ld_feed_printable(char *out, size_t outsz, ld_slice s)

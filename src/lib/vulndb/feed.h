@@ -23,10 +23,10 @@ int ld_feed_epss(const ld_vdb_sink *out, const char *cve, double score, double p
 int ld_feed_nvd(const ld_vdb_sink *out, const ld_vdb_nvd *n);
 int ld_feed_cpe_match(const ld_vdb_sink *out, const ld_vdb_cpe_match *m);
 
-#define LD_FEED_COUNT(out, field, n)                      \
-	do {                                              \
-		if ((out) && (out)->stats)                \
-			(out)->stats->field += (n);       \
+#define LD_FEED_COUNT(out, field, n)                                                               \
+	do {                                                                                       \
+		if ((out) && (out)->stats)                                                         \
+			(out)->stats->field += (n);                                                \
 	} while (0)
 
 void ld_feed_result_reset(ld_vdb_import_result *res);
@@ -39,7 +39,8 @@ void ld_feed_snapshot(ld_vdb_import_result *res, const char *date, size_t len);
  * `max` bounds the decompressed size; out->max must leave 64 KiB of room above it (reads grow the
  * buffer in 64 KiB steps). With `digest` ("sha256:<hex>") the decompressed bytes are
  * checked against it, and against `size` when >= 0. Errors name the file. */
-#define LD_FEED_BUF_MAX(max) ((max) + ((size_t)128 << 10)) /* an ld_buf cap fit for ld_feed_read(max) */
+#define LD_FEED_BUF_MAX(max)                                                                       \
+	((max) + ((size_t)128 << 10)) /* an ld_buf cap fit for ld_feed_read(max) */
 int ld_feed_read(const char *path, size_t max, const char *digest, int64_t size, ld_buf *out,
 		 lading_ctx *ctx);
 /* 1 directory, 0 other file, < 0 error (LADING_ENOTFOUND with a message). */
@@ -73,7 +74,8 @@ typedef struct ld_feed_jcur {
 	lading_ctx *ctx;
 	const char *what;
 } ld_feed_jcur;
-int ld_feed_jopen(ld_feed_jcur *c, const char *p, size_t len, char open, lading_ctx *ctx, const char *what);
+int ld_feed_jopen(ld_feed_jcur *c, const char *p, size_t len, char open, lading_ctx *ctx,
+		  const char *what);
 int ld_feed_jstep(ld_feed_jcur *c, ld_slice *key);
 int ld_feed_jskipval(ld_feed_jcur *c, ld_slice *val);
 int ld_feed_jtree(ld_feed_jcur *c, ld_arena *a, const ld_json_limits *lim, ld_json **out);

@@ -35,24 +35,27 @@ void ld_vdb_tap_writer(ld_vdb_tap *tap, ld_vdb_writer *w)
 	tap->opaque = w;
 }
 
-#define SINK_FOR(w)                      \
-	ld_vdb_tap tap_;                 \
-	ld_vdb_sink out_ = {&tap_, NULL}; \
+#define SINK_FOR(w)                                                                                \
+	ld_vdb_tap tap_;                                                                           \
+	ld_vdb_sink out_ = {&tap_, NULL};                                                          \
 	ld_vdb_tap_writer(&tap_, (w))
 
-int ld_vdb_import_secdb(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res, lading_ctx *ctx)
+int ld_vdb_import_secdb(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
+			lading_ctx *ctx)
 {
 	SINK_FOR(w);
 	return ld_vdb_import_secdb_to(&out_, path, res, ctx);
 }
 
-int ld_vdb_import_debian_dsa(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res, lading_ctx *ctx)
+int ld_vdb_import_debian_dsa(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
+			     lading_ctx *ctx)
 {
 	SINK_FOR(w);
 	return ld_vdb_import_debian_list_to(&out_, path, "debian-dsa", res, ctx);
 }
 
-int ld_vdb_import_debian_dla(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res, lading_ctx *ctx)
+int ld_vdb_import_debian_dla(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
+			     lading_ctx *ctx)
 {
 	SINK_FOR(w);
 	return ld_vdb_import_debian_list_to(&out_, path, "debian-dla", res, ctx);
@@ -65,19 +68,22 @@ int ld_vdb_import_debian_tracker(ld_vdb_writer *w, const char *path, ld_vdb_impo
 	return ld_vdb_import_debian_tracker_to(&out_, path, res, ctx);
 }
 
-int ld_vdb_import_kev(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res, lading_ctx *ctx)
+int ld_vdb_import_kev(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
+		      lading_ctx *ctx)
 {
 	SINK_FOR(w);
 	return ld_vdb_import_kev_to(&out_, path, res, ctx);
 }
 
-int ld_vdb_import_epss(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res, lading_ctx *ctx)
+int ld_vdb_import_epss(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
+		       lading_ctx *ctx)
 {
 	SINK_FOR(w);
 	return ld_vdb_import_epss_to(&out_, path, res, ctx);
 }
 
-int ld_vdb_import_nvd(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res, lading_ctx *ctx)
+int ld_vdb_import_nvd(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
+		      lading_ctx *ctx)
 {
 	SINK_FOR(w);
 	return ld_vdb_import_nvd_to(&out_, path, res, ctx);

@@ -41,14 +41,14 @@ typedef struct ld_vdb_tap {
 /* Detail counts beyond ld_vdb_import_result, for the builder's report and for tests. Every field
  * is added to, never reset, by the parsers. */
 typedef struct ld_vdb_feed_stats {
-	size_t files;          /* files read */
+	size_t files;	       /* files read */
 	size_t packages;       /* secdb: pkg entries; debian lists: [release] package lines */
 	size_t fixed_versions; /* secdb: secfixes keys; debian: fixed versions (not markers) */
-	size_t ids;            /* advisory/CVE IDs read (after splitting) */
+	size_t ids;	       /* advisory/CVE IDs read (after splitting) */
 	size_t ids_normalized; /* IDs rewritten to canonical form ("CVE 2018-1", "CVE_2019-2",
 				  "CVE-2017-8073.patch", "CVE-2017-17434-1", free text cut off) */
 	size_t ids_dropped;    /* tokens that are not IDs ("CVE-????-?????", "XPTI", "(BGP)") */
-	size_t rows;           /* epss rows, kev entries, nvd CVE items seen (before dedup) */
+	size_t rows;	       /* epss rows, kev entries, nvd CVE items seen (before dedup) */
 	size_t duplicates;     /* nvd: CVEs seen again in a later/older file and not re-emitted */
 	size_t cpe_matches;    /* nvd: vulnerable CPE matches emitted */
 } ld_vdb_feed_stats;
@@ -56,8 +56,8 @@ typedef struct ld_vdb_feed_stats {
 /* The destination of a parser. Both fields optional: with no tap, a parser only validates and
  * counts (fuzzing, dry runs). */
 typedef struct ld_vdb_sink {
-	const ld_vdb_tap *tap;     /* where records go: a test's observer or ld_vdb_tap_writer() */
-	ld_vdb_feed_stats *stats;  /* detail counts */
+	const ld_vdb_tap *tap;	  /* where records go: a test's observer or ld_vdb_tap_writer() */
+	ld_vdb_feed_stats *stats; /* detail counts */
 } ld_vdb_sink;
 
 /* A tap that stores every record with the ld_vdb_put_* functions into `w` (importers.c; kept
@@ -69,7 +69,8 @@ void ld_vdb_tap_writer(ld_vdb_tap *tap, ld_vdb_writer *w);
 /* `path`: the alpine-secdb/ directory (v3.X/{main,community}.{json,yaml}; JSON preferred when both
  * exist), or one .json/.yaml file. Source "alpine-secdb"; ecosystem "Alpine:v3.X" from
  * `distroversion`; one advisory per ID with one affected entry per (branch, package, fixed key). */
-int ld_vdb_import_secdb(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res, lading_ctx *ctx);
+int ld_vdb_import_secdb(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
+			lading_ctx *ctx);
 int ld_vdb_import_secdb_to(const ld_vdb_sink *out, const char *path, ld_vdb_import_result *res,
 			   lading_ctx *ctx);
 /* The JSON served by secdb.alpinelinux.org. */
@@ -91,8 +92,10 @@ int ld_vdb_id_normalize(const char *tok, size_t len, char *out, size_t outsz);
 /* data/DSA/list and data/DLA/list of the security tracker. Source "debian-dsa" / "debian-dla";
  * one advisory per header (ID "DSA-5380-1", aliases the CVEs), one affected entry per
  * "[codename] - package version" line, ecosystem "Debian:<n>" ("Debian:unstable" for sid). */
-int ld_vdb_import_debian_dsa(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res, lading_ctx *ctx);
-int ld_vdb_import_debian_dla(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res, lading_ctx *ctx);
+int ld_vdb_import_debian_dsa(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
+			     lading_ctx *ctx);
+int ld_vdb_import_debian_dla(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
+			     lading_ctx *ctx);
 int ld_vdb_import_debian_list_to(const ld_vdb_sink *out, const char *path, const char *source,
 				 ld_vdb_import_result *res, lading_ctx *ctx);
 /* `source` is "debian-dsa" or "debian-dla". */
@@ -104,8 +107,8 @@ int ld_vdb_parse_debian_list(const ld_vdb_sink *out, const char *p, size_t len, 
  * source package). */
 int ld_vdb_import_debian_tracker(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
 				 lading_ctx *ctx);
-int ld_vdb_import_debian_tracker_to(const ld_vdb_sink *out, const char *path, ld_vdb_import_result *res,
-				    lading_ctx *ctx);
+int ld_vdb_import_debian_tracker_to(const ld_vdb_sink *out, const char *path,
+				    ld_vdb_import_result *res, lading_ctx *ctx);
 int ld_vdb_parse_debian_tracker(const ld_vdb_sink *out, const char *p, size_t len, const char *name,
 				ld_vdb_import_result *res, lading_ctx *ctx);
 
@@ -117,7 +120,8 @@ const char *ld_vdb_debian_ecosystem(const char *codename, size_t len);
 
 /* `path`: kev/known_exploited_vulnerabilities.json or its directory. Snapshot = dateReleased
  * (else catalogVersion). */
-int ld_vdb_import_kev(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res, lading_ctx *ctx);
+int ld_vdb_import_kev(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
+		      lading_ctx *ctx);
 int ld_vdb_import_kev_to(const ld_vdb_sink *out, const char *path, ld_vdb_import_result *res,
 			 lading_ctx *ctx);
 int ld_vdb_parse_kev(const ld_vdb_sink *out, const char *p, size_t len, const char *name,
@@ -127,7 +131,8 @@ int ld_vdb_parse_kev(const ld_vdb_sink *out, const char *p, size_t len, const ch
 
 /* `path`: the epss/ directory (CVE_<YEAR>_EPSS.csv, and/or epss_scores-YYYY-MM-DD.csv[.gz]; when a
  * daily file is present the newest one is used alone), or one such file. Snapshot = score_date. */
-int ld_vdb_import_epss(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res, lading_ctx *ctx);
+int ld_vdb_import_epss(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
+		       lading_ctx *ctx);
 int ld_vdb_import_epss_to(const ld_vdb_sink *out, const char *path, ld_vdb_import_result *res,
 			  lading_ctx *ctx);
 /* Either CSV form, detected from the content (";" rows, or "#model_version" / "cve,epss,..."). */
@@ -140,7 +145,8 @@ int ld_vdb_parse_epss(const ld_vdb_sink *out, const char *p, size_t len, const c
  * one such file. A .meta file's sha256 (and size) of the uncompressed JSON is verified. Files are
  * read one at a time. modified/recent files go first and win; a CVE is emitted once. Snapshot =
  * newest CVE_data_timestamp / timestamp. */
-int ld_vdb_import_nvd(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res, lading_ctx *ctx);
+int ld_vdb_import_nvd(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
+		      lading_ctx *ctx);
 int ld_vdb_import_nvd_to(const ld_vdb_sink *out, const char *path, ld_vdb_import_result *res,
 			 lading_ctx *ctx);
 /* NVD JSON 1.1 (CVE_Items) or 2.0 (vulnerabilities), detected from the content. */

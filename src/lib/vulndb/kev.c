@@ -12,8 +12,8 @@
 
 /* Named limits. */
 #define KEV_MAX_FILE ((size_t)256 << 20) /* the real catalog is 1.3 MB */
-#define KEV_MAX_DEPTH 16u                /* the format nests 3 deep */
-#define KEV_MAX_FIELD 65536u             /* bytes of one text field */
+#define KEV_MAX_DEPTH 16u		 /* the format nests 3 deep */
+#define KEV_MAX_FIELD 65536u		 /* bytes of one text field */
 
 static const char *field(const ld_json *e, const char *key, bool *bad)
 {
@@ -38,7 +38,8 @@ int ld_vdb_parse_kev(const ld_vdb_sink *out, const char *p, size_t len, const ch
 
 	name = name ? name : "kev";
 	if (len > KEV_MAX_FILE)
-		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes", name, KEV_MAX_FILE);
+		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes",
+					 name, KEV_MAX_FILE);
 	ld_arena_init(&a, 0);
 	LD_FEED_COUNT(out, files, 1);
 	rc = ld_json_parse(&root, &a, p, len, &lim, ctx, name);
@@ -47,7 +48,8 @@ int ld_vdb_parse_kev(const ld_vdb_sink *out, const char *p, size_t len, const ch
 	vulns = ld_json_get(root, "vulnerabilities");
 	if (!ld_json_is(vulns, LD_JSON_ARRAY)) {
 		rc = ld_error_set_path(ctx, LADING_EINVALID, name, 0,
-				       "%s: not a CISA KEV catalog (no \"vulnerabilities\" list)", name);
+				       "%s: not a CISA KEV catalog (no \"vulnerabilities\" list)",
+				       name);
 		goto out;
 	}
 	{
@@ -68,7 +70,8 @@ int ld_vdb_parse_kev(const ld_vdb_sink *out, const char *p, size_t len, const ch
 		memset(&k, 0, sizeof(k));
 		k.cve = field(e, "cveID", &bad);
 		if (!k.cve || !ld_feed_is_cve(ld_slice_cstr(k.cve))) {
-			ld_feed_printable(shown, sizeof(shown), ld_json_slice(ld_json_get(e, "cveID")));
+			ld_feed_printable(shown, sizeof(shown),
+					  ld_json_slice(ld_json_get(e, "cveID")));
 			ld_warn(ctx, "%s: entry #%zu (%s): no valid cveID, skipped", name, i + 1,
 				shown[0] ? shown : "no ID");
 			res->skipped++;
@@ -86,7 +89,8 @@ int ld_vdb_parse_kev(const ld_vdb_sink *out, const char *p, size_t len, const ch
 		if (cwes && !ld_json_is(cwes, LD_JSON_ARRAY) && !ld_json_is(cwes, LD_JSON_NULL))
 			bad = true;
 		if (bad) {
-			ld_warn(ctx, "%s: %s: a field has the wrong type or is too long, skipped", name, k.cve);
+			ld_warn(ctx, "%s: %s: a field has the wrong type or is too long, skipped",
+				name, k.cve);
 			res->skipped++;
 			continue;
 		}
@@ -115,7 +119,8 @@ int ld_vdb_import_kev_to(const ld_vdb_sink *out, const char *path, ld_vdb_import
 	if (kind < 0)
 		return kind;
 	if (kind == 1) {
-		if ((rc = ld_feed_join(file, sizeof(file), path, "known_exploited_vulnerabilities.json", ctx)))
+		if ((rc = ld_feed_join(file, sizeof(file), path,
+				       "known_exploited_vulnerabilities.json", ctx)))
 			return rc;
 		path = file;
 	}

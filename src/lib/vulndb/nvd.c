@@ -12,7 +12,8 @@
  *   {"timestamp", "vulnerabilities": [{"cve": {"id", "published", "lastModified", "descriptions",
  *    "metrics": {"cvssMetricV31"|"cvssMetricV30"|"cvssMetricV2": [{"type": "Primary"|"Secondary",
  *    "cvssData": {"vectorString","baseScore","baseSeverity"}, "baseSeverity"}]},
- *    "configurations": [{"nodes": [{"cpeMatch": [{"vulnerable","criteria", "versionStart..."}]}]}]}}]}
+ *    "configurations": [{"nodes": [{"cpeMatch": [{"vulnerable","criteria",
+ * "versionStart..."}]}]}]}}]}
  *
  * A year file is up to ~85 MB of JSON: the top levels are walked with the tree-less cursor of
  * feed.h and only one CVE item at a time becomes an ld_json tree, so memory is the file's bytes
@@ -25,19 +26,19 @@
 #include "vulndb/importers.h"
 
 /* Named limits. */
-#define NVD_MAX_FILE ((size_t)2 << 30)      /* uncompressed bytes of one feed file (real: <= 85 MB) */
+#define NVD_MAX_FILE ((size_t)2 << 30) /* uncompressed bytes of one feed file (real: <= 85 MB) */
 #define NVD_MAX_ITEM_ARENA ((size_t)256 << 20) /* tree of one CVE item */
-#define NVD_MAX_DEPTH 64u                   /* JSON nesting inside one item (real: ~10) */
-#define NVD_MAX_NODE_DEPTH 16u              /* nested configuration "children" */
-#define NVD_MAX_CPE 2048u                   /* bytes of one CPE name */
-#define NVD_MAX_CVES 10000000u              /* distinct CVEs per import */
-#define NVD_MAX_META 4096u                  /* bytes of a .meta file */
+#define NVD_MAX_DEPTH 64u		       /* JSON nesting inside one item (real: ~10) */
+#define NVD_MAX_NODE_DEPTH 16u		       /* nested configuration "children" */
+#define NVD_MAX_CPE 2048u		       /* bytes of one CPE name */
+#define NVD_MAX_CVES 10000000u		       /* distinct CVEs per import */
+#define NVD_MAX_META 4096u		       /* bytes of a .meta file */
 
 typedef struct nvd_state {
-	ld_map seen;    /* CVE -> lastModified (arena strings) of the version emitted */
+	ld_map seen; /* CVE -> lastModified (arena strings) of the version emitted */
 	ld_arena keys;
 	size_t ncves;
-	ld_buf file;    /* one file's bytes, reused: its pages stay mapped from one year to the next */
+	ld_buf file; /* one file's bytes, reused: its pages stay mapped from one year to the next */
 } nvd_state;
 
 static void state_init(nvd_state *s)
@@ -115,10 +116,12 @@ static int put_match(item_ctx *ic, const ld_json *m, const char *cpe_key)
 
 	if (!ld_json_bool(ld_json_get(m, "vulnerable"), false))
 		return 0;
-	if (!cpe || strlen(cpe) > NVD_MAX_CPE || ld_vdb_cpe23_split(cpe, buf, sizeof(buf), f) != 0) {
+	if (!cpe || strlen(cpe) > NVD_MAX_CPE ||
+	    ld_vdb_cpe23_split(cpe, buf, sizeof(buf), f) != 0) {
 		char shown[96];
 		ld_feed_printable(shown, sizeof(shown), ld_json_slice(ld_json_get(m, cpe_key)));
-		ld_warn(ic->ctx, "%s: %s: CPE match '%s' is not a CPE 2.3 name, ignored", ic->name, ic->cve, shown);
+		ld_warn(ic->ctx, "%s: %s: CPE match '%s' is not a CPE 2.3 name, ignored", ic->name,
+			ic->cve, shown);
 		return 0;
 	}
 	memset(&cm, 0, sizeof(cm));
@@ -144,8 +147,8 @@ static int walk_node(item_ctx *ic, const ld_json *node, const char *match_key, c
 	const ld_json *m, *c;
 	int rc;
 	if (depth > NVD_MAX_NODE_DEPTH) {
-		ld_warn(ic->ctx, "%s: %s: configuration nested deeper than %u, the rest ignored", ic->name, ic->cve,
-			NVD_MAX_NODE_DEPTH);
+		ld_warn(ic->ctx, "%s: %s: configuration nested deeper than %u, the rest ignored",
+			ic->name, ic->cve, NVD_MAX_NODE_DEPTH);
 		return 0;
 	}
 	ld_json_foreach_item(ld_json_get(node, match_key), i, m) {
@@ -204,7 +207,8 @@ static void read_v11(const ld_json *it, ld_vdb_nvd *n, const char **id)
 	*id = str_or_null(ld_json_getp(it, "cve", "CVE_data_meta", "ID", NULL));
 	n->published = str_or_null(ld_json_get(it, "publishedDate"));
 	n->modified = str_or_null(ld_json_get(it, "lastModifiedDate"));
-	n->description = english(ld_json_getp(it, "cve", "description", "description_data", NULL), "value");
+	n->description =
+		english(ld_json_getp(it, "cve", "description", "description_data", NULL), "value");
 	n->v3_vector = str_or_null(ld_json_getp(v3, "cvssV3", "vectorString", NULL));
 	n->v3_score = score_of(ld_json_getp(v3, "cvssV3", "baseScore", NULL));
 	n->v3_severity = str_or_null(ld_json_getp(v3, "cvssV3", "baseSeverity", NULL));
@@ -233,8 +237,8 @@ static void read_v20(const ld_json *cve, ld_vdb_nvd *n, const char **id)
 	n->v2_severity = str_or_null(ld_json_get(v2, "baseSeverity"));
 }
 
-static int process_item(nvd_state *st, const ld_vdb_sink *out, const ld_json *it, bool v20, size_t index,
-			const char *name, ld_vdb_import_result *res, lading_ctx *ctx)
+static int process_item(nvd_state *st, const ld_vdb_sink *out, const ld_json *it, bool v20,
+			size_t index, const char *name, ld_vdb_import_result *res, lading_ctx *ctx)
 {
 	ld_vdb_nvd n;
 	const char *id = NULL, *prev;
@@ -251,7 +255,8 @@ static int process_item(nvd_state *st, const ld_vdb_sink *out, const ld_json *it
 	if (!id || !ld_feed_is_cve(ld_slice_cstr(id))) {
 		char shown[64];
 		ld_feed_printable(shown, sizeof(shown), ld_slice_cstr(id ? id : ""));
-		ld_warn(ctx, "%s: item #%zu (%s): no valid CVE ID, skipped", name, index + 1, shown[0] ? shown : "no ID");
+		ld_warn(ctx, "%s: item #%zu (%s): no valid CVE ID, skipped", name, index + 1,
+			shown[0] ? shown : "no ID");
 		res->skipped++;
 		return 0;
 	}
@@ -276,7 +281,8 @@ static int process_item(nvd_state *st, const ld_vdb_sink *out, const ld_json *it
 		char *m = ld_arena_strdup(&st->keys, n.modified ? n.modified : "");
 		void *old;
 		if (!prev && st->ncves >= NVD_MAX_CVES)
-			return ld_error_set(ctx, LADING_ELIMIT, "%s: more than %u CVEs", name, NVD_MAX_CVES);
+			return ld_error_set(ctx, LADING_ELIMIT, "%s: more than %u CVEs", name,
+					    NVD_MAX_CVES);
 		if (!k || !m || ld_map_put(&st->seen, ld_slice_cstr(k), m, &old))
 			return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory", name);
 		if (!prev) {
@@ -314,8 +320,8 @@ fail:
 /* ------------------------------------------------------------------ one file */
 
 /* The items of the "CVE_Items"/"vulnerabilities" array at the parent cursor. */
-static int parse_items(nvd_state *st, const ld_vdb_sink *out, ld_feed_jcur *parent, bool v20, const char *name,
-		       ld_vdb_import_result *res, lading_ctx *ctx)
+static int parse_items(nvd_state *st, const ld_vdb_sink *out, ld_feed_jcur *parent, bool v20,
+		       const char *name, ld_vdb_import_result *res, lading_ctx *ctx)
 {
 	ld_feed_jcur c;
 	ld_slice key;
@@ -349,8 +355,8 @@ static int parse_items(nvd_state *st, const ld_vdb_sink *out, ld_feed_jcur *pare
 	return rc;
 }
 
-static int parse_file(nvd_state *st, const ld_vdb_sink *out, const char *p, size_t len, const char *name,
-		      ld_vdb_import_result *res, lading_ctx *ctx)
+static int parse_file(nvd_state *st, const ld_vdb_sink *out, const char *p, size_t len,
+		      const char *name, ld_vdb_import_result *res, lading_ctx *ctx)
 {
 	ld_feed_jcur c;
 	ld_slice key, val;
@@ -359,22 +365,26 @@ static int parse_file(nvd_state *st, const ld_vdb_sink *out, const char *p, size
 	int rc, more;
 
 	if (len > NVD_MAX_FILE)
-		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes", name, NVD_MAX_FILE);
+		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes",
+					 name, NVD_MAX_FILE);
 	LD_FEED_COUNT(out, files, 1);
 	if ((rc = ld_feed_jopen(&c, p, len, '{', ctx, name)))
 		return rc;
 	ld_arena_init(&small, 0);
 	while ((more = ld_feed_jstep(&c, &key)) == 1) {
-		bool v11 = ld_slice_eq_cstr(key, "CVE_Items"), v20 = ld_slice_eq_cstr(key, "vulnerabilities");
+		bool v11 = ld_slice_eq_cstr(key, "CVE_Items"),
+		     v20 = ld_slice_eq_cstr(key, "vulnerabilities");
 		if (v11 || v20) {
 			if (found) {
-				rc = ld_error_set_path(ctx, LADING_EINVALID, name, 0, "%s: two lists of CVE items", name);
+				rc = ld_error_set_path(ctx, LADING_EINVALID, name, 0,
+						       "%s: two lists of CVE items", name);
 				break;
 			}
 			found = true;
 			if ((rc = parse_items(st, out, &c, v20, name, res, ctx)))
 				break;
-		} else if (ld_slice_eq_cstr(key, "CVE_data_timestamp") || ld_slice_eq_cstr(key, "timestamp")) {
+		} else if (ld_slice_eq_cstr(key, "CVE_data_timestamp") ||
+			   ld_slice_eq_cstr(key, "timestamp")) {
 			ld_json *v = NULL;
 			if ((rc = ld_feed_jtree(&c, &small, NULL, &v)))
 				break;
@@ -396,8 +406,9 @@ static int parse_file(nvd_state *st, const ld_vdb_sink *out, const char *p, size
 					       "%s: trailing data after the JSON document", name);
 	}
 	if (rc == 0 && !found)
-		rc = ld_error_set_path(ctx, LADING_EINVALID, name, 0,
-				       "%s: not an NVD JSON feed (no \"CVE_Items\" or \"vulnerabilities\")", name);
+		rc = ld_error_set_path(
+			ctx, LADING_EINVALID, name, 0,
+			"%s: not an NVD JSON feed (no \"CVE_Items\" or \"vulnerabilities\")", name);
 	ld_arena_release(&small);
 	return rc;
 }
@@ -433,7 +444,8 @@ static bool classify(const char *nm, nvd_file *f)
 		f->version = 20;
 	else
 		return false;
-	if (!(n > 16 && strcmp(nm + n - 5, ".json") == 0) && !(n > 19 && strcmp(nm + n - 8, ".json.gz") == 0))
+	if (!(n > 16 && strcmp(nm + n - 5, ".json") == 0) &&
+	    !(n > 19 && strcmp(nm + n - 8, ".json.gz") == 0))
 		return false;
 	p = nm + 11;
 	f->name = nm;
@@ -467,7 +479,8 @@ static int cmp_file(const void *x, const void *y)
 }
 
 /* The .meta beside a feed file: "sha256:<HEX>" and "size:<n>" of the uncompressed JSON. */
-static void read_meta(const char *dir, const nvd_file *f, char digest[80], int64_t *size, lading_ctx *ctx)
+static void read_meta(const char *dir, const nvd_file *f, char digest[80], int64_t *size,
+		      lading_ctx *ctx)
 {
 	char path[4096], stem[256];
 	const char *dot = strstr(f->name, ".json");
@@ -486,7 +499,8 @@ static void read_meta(const char *dir, const nvd_file *f, char digest[80], int64
 		return; /* no .meta: nothing to verify */
 	if (lading_ctx_new(&scratch))
 		return;
-	ld_buf_init(&b, 0); /* default cap: reads grow in 64 KiB steps; NVD_MAX_META bounds the file */
+	ld_buf_init(&b,
+		    0); /* default cap: reads grow in 64 KiB steps; NVD_MAX_META bounds the file */
 	if (ld_feed_read(path, NVD_MAX_META, NULL, -1, &b, scratch)) {
 		ld_warn(ctx, "%s: unreadable (%s); %s read without a digest check", path,
 			lading_ctx_error(scratch)->msg, f->name);
@@ -518,7 +532,8 @@ static void read_meta(const char *dir, const nvd_file *f, char digest[80], int64
 		}
 	}
 	if (!digest[0])
-		ld_warn(ctx, "%s: no valid sha256 line; %s read without a digest check", path, f->name);
+		ld_warn(ctx, "%s: no valid sha256 line; %s read without a digest check", path,
+			f->name);
 out:
 	ld_buf_release(&b);
 	lading_ctx_free(scratch);
@@ -537,9 +552,11 @@ static int import_one(nvd_state *st, const ld_vdb_sink *out, const char *dir, co
 	read_meta(dir, f, digest, &size, ctx);
 	ld_buf_clear(b);
 	/* sized once from the .meta: no regrowth while reading */
-	if (size > 0 && (size_t)size <= NVD_MAX_FILE && (rc = ld_buf_grow(b, (size_t)size + ((size_t)64 << 10))))
+	if (size > 0 && (size_t)size <= NVD_MAX_FILE &&
+	    (rc = ld_buf_grow(b, (size_t)size + ((size_t)64 << 10))))
 		goto out;
-	rc = ld_feed_read(path, NVD_MAX_FILE, digest[0] ? digest : NULL, digest[0] ? size : -1, b, ctx);
+	rc = ld_feed_read(path, NVD_MAX_FILE, digest[0] ? digest : NULL, digest[0] ? size : -1, b,
+			  ctx);
 	if (rc == 0)
 		rc = parse_file(st, out, b->ptr, b->len, path, res, ctx);
 out:
@@ -595,15 +612,18 @@ int ld_vdb_import_nvd_to(const ld_vdb_sink *out, const char *path, ld_vdb_import
 	{
 		size_t used = 0;
 		for (size_t i = 0; i < nf && rc == 0; i++) {
-			/* a year present in both schemas: the 2.0 file (sorted first) is the current one */
-			if (i > 0 && files[i].kind == 2 && files[i - 1].kind == 2 && files[i].year == files[i - 1].year)
+			/* a year present in both schemas: the 2.0 file (sorted first) is the
+			 * current one */
+			if (i > 0 && files[i].kind == 2 && files[i - 1].kind == 2 &&
+			    files[i].year == files[i - 1].year)
 				continue;
 			rc = import_one(&st, out, path, &files[i], res, ctx);
 			used++;
 		}
 		if (rc == 0 && used == 0)
 			rc = ld_error_set_path(ctx, LADING_ENOTFOUND, path, 0,
-					       "%s: no NVD feed files (nvdcve-1.1-<YEAR>.json.gz or nvdcve-2.0-...) found",
+					       "%s: no NVD feed files (nvdcve-1.1-<YEAR>.json.gz "
+					       "or nvdcve-2.0-...) found",
 					       path);
 	}
 out_dir:

@@ -5,7 +5,8 @@
  * A secfixes key is the first fixed version ("0": never affected); its list names what it fixes.
  * The lists are hand-written: several IDs in one string, typos, free text and non-CVE IDs occur
  * (see ld_vdb_id_normalize). Records are grouped per ID over all files of one import: one advisory
- * per ID, one affected entry per (branch, package, fixed version). docs/vulndb.md has the mapping. */
+ * per ID, one affected entry per (branch, package, fixed version). docs/vulndb.md has the mapping.
+ */
 #include "util/common.h"
 #include "util/json.h"
 #include "util/vec.h"
@@ -14,18 +15,18 @@
 #include "vulndb/importers.h"
 
 /* Named limits. The largest real file (v3.11 main.json) is 70 KB with 175 packages. */
-#define SECDB_MAX_FILE ((size_t)64 << 20)   /* bytes of one file */
-#define SECDB_MAX_DEPTH 32u                 /* JSON nesting (the format uses 5) */
-#define SECDB_MAX_ENTRIES 5000000u          /* (id, branch, package, fix) entries per import */
-#define SECDB_MAX_ID_LEN 64u                /* one advisory ID */
-#define SECDB_MAX_TOKENS 256u               /* IDs in one secfixes string */
-#define SECDB_MAX_AFFECTED 100000u          /* affected entries of one advisory */
+#define SECDB_MAX_FILE ((size_t)64 << 20) /* bytes of one file */
+#define SECDB_MAX_DEPTH 32u		  /* JSON nesting (the format uses 5) */
+#define SECDB_MAX_ENTRIES 5000000u	  /* (id, branch, package, fix) entries per import */
+#define SECDB_MAX_ID_LEN 64u		  /* one advisory ID */
+#define SECDB_MAX_TOKENS 256u		  /* IDs in one secfixes string */
+#define SECDB_MAX_AFFECTED 100000u	  /* affected entries of one advisory */
 
 static const char SOURCE[] = "alpine-secdb";
 
 typedef struct entry {
 	const char *id;
-	const char *eco;   /* "Alpine:v3.9" */
+	const char *eco; /* "Alpine:v3.9" */
 	const char *pkg;
 	const char *fixed; /* NULL: not affected (key "0") */
 	const char *alias; /* another ID named in the same string (CVE <-> XSA/TALOS...), or NULL */
@@ -33,7 +34,7 @@ typedef struct entry {
 
 typedef struct acc {
 	ld_arena arena; /* all strings of the import */
-	ld_vec ents;    /* entry */
+	ld_vec ents;	/* entry */
 } acc;
 
 static void acc_init(acc *a)
@@ -98,7 +99,8 @@ int ld_vdb_id_normalize(const char *tok, size_t len, char *out, size_t outsz)
 		nlen = (size_t)(q - ns);
 		if (nlen < 4 || nlen > 12)
 			return 0;
-		/* anything after the number ("-1", ".patch") is a suffix of the writer's, not the ID */
+		/* anything after the number ("-1", ".patch") is a suffix of the writer's, not the
+		 * ID */
 		if (nlen + 9 >= outsz)
 			return 0;
 		ld_snprintf(tmp, sizeof(tmp), "CVE-%.4s-%.*s", ys, (int)nlen, ns);
@@ -244,13 +246,15 @@ static int load_tree(acc *a, const ld_vdb_sink *out, const ld_json *root, const 
 	const char *ids[SECDB_MAX_TOKENS];
 
 	if (!ld_json_is(root, LD_JSON_OBJECT))
-		return ld_error_set_path(ctx, LADING_EINVALID, name, 0,
-					 "%s: not an Alpine secdb file (the document is not an object)", name);
+		return ld_error_set_path(
+			ctx, LADING_EINVALID, name, 0,
+			"%s: not an Alpine secdb file (the document is not an object)", name);
 	dv = ld_json_get_str(root, "distroversion");
 	if (!dv || !valid_branch(dv))
-		return ld_error_set_path(ctx, LADING_EINVALID, name, 0,
-					 "%s: not an Alpine secdb file (distroversion missing or not like \"v3.9\")",
-					 name);
+		return ld_error_set_path(
+			ctx, LADING_EINVALID, name, 0,
+			"%s: not an Alpine secdb file (distroversion missing or not like \"v3.9\")",
+			name);
 	eco = ld_arena_printf(&a->arena, "Alpine:%s", dv);
 	if (!eco)
 		return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory", name);
@@ -258,7 +262,8 @@ static int load_tree(acc *a, const ld_vdb_sink *out, const ld_json *root, const 
 	if (!pkgs || ld_json_is(pkgs, LD_JSON_NULL))
 		return 0; /* "packages: null" (v3.3 community): an empty repository */
 	if (!ld_json_is(pkgs, LD_JSON_ARRAY))
-		return ld_error_set_path(ctx, LADING_EINVALID, name, 0, "%s: \"packages\" is not a list", name);
+		return ld_error_set_path(ctx, LADING_EINVALID, name, 0,
+					 "%s: \"packages\" is not a list", name);
 
 	ld_json_foreach_item(pkgs, i, it) {
 		const ld_json *pkg = ld_json_get(it, "pkg"), *fixes, *v;
@@ -287,20 +292,25 @@ static int load_tree(acc *a, const ld_vdb_sink *out, const ld_json *root, const 
 			const char *fixed;
 			LD_FEED_COUNT(out, fixed_versions, 1);
 			if (!valid_key(m->key, m->klen)) {
-				ld_feed_printable(shown, sizeof(shown), ld_slice_make(m->key, m->klen));
-				ld_warn(ctx, "%s: %s: secfixes key '%s' is not a version, skipped", name, pname,
-					shown);
+				ld_feed_printable(shown, sizeof(shown),
+						  ld_slice_make(m->key, m->klen));
+				ld_warn(ctx, "%s: %s: secfixes key '%s' is not a version, skipped",
+					name, pname, shown);
 				res->skipped++;
 				continue;
 			}
 			if (ld_json_is(&m->value, LD_JSON_NULL))
-				continue; /* a key without IDs (heimdal 7.4.0-r0 in v3.6): nothing to record */
+				continue; /* a key without IDs (heimdal 7.4.0-r0 in v3.6): nothing
+					     to record */
 			if (!ld_json_is(&m->value, LD_JSON_ARRAY)) {
-				ld_warn(ctx, "%s: %s %s: the fixed IDs are not a list, skipped", name, pname, m->key);
+				ld_warn(ctx, "%s: %s %s: the fixed IDs are not a list, skipped",
+					name, pname, m->key);
 				res->skipped++;
 				continue;
 			}
-			fixed = (m->klen == 1 && m->key[0] == '0') ? NULL : ld_arena_strndup(&a->arena, m->key, m->klen);
+			fixed = (m->klen == 1 && m->key[0] == '0')
+					? NULL
+					: ld_arena_strndup(&a->arena, m->key, m->klen);
 			if (fixed == NULL && !(m->klen == 1 && m->key[0] == '0'))
 				return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory", name);
 			ld_json_foreach_item(&m->value, k, v) {
@@ -309,18 +319,22 @@ static int load_tree(acc *a, const ld_vdb_sink *out, const ld_json *root, const 
 				(void)k;
 				if (!s) {
 					/* numbers or nested lists: not an ID list entry */
-					ld_warn(ctx, "%s: %s %s: entry #%zu is not a string, skipped", name, pname,
-						m->key, k + 1);
+					ld_warn(ctx,
+						"%s: %s %s: entry #%zu is not a string, skipped",
+						name, pname, m->key, k + 1);
 					res->skipped++;
 					continue;
 				}
 				nids = split_ids(a, out, s, v->n, ids, SECDB_MAX_TOKENS);
 				if (nids < 0)
-					return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory", name);
+					return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory",
+							    name);
 				if (nids == 0) {
-					ld_feed_printable(shown, sizeof(shown), ld_slice_make(s, v->n));
-					ld_warn(ctx, "%s: %s %s: '%s' names no advisory ID, skipped", name, pname,
-						m->key, shown);
+					ld_feed_printable(shown, sizeof(shown),
+							  ld_slice_make(s, v->n));
+					ld_warn(ctx,
+						"%s: %s %s: '%s' names no advisory ID, skipped",
+						name, pname, m->key, shown);
 					res->skipped++;
 					continue;
 				}
@@ -329,17 +343,23 @@ static int load_tree(acc *a, const ld_vdb_sink *out, const ld_json *root, const 
 					int added = 0, rc;
 					/* a CVE and a vendor ID in one string name the same flaw */
 					for (int y = 0; y < nids; y++) {
-						if (y == x || ld_feed_is_cve(ld_slice_cstr(ids[y])) == xcve)
+						if (y == x ||
+						    ld_feed_is_cve(ld_slice_cstr(ids[y])) == xcve)
 							continue;
-						rc = add_entry(a, ids[x], eco, pname, fixed, ids[y]);
+						rc = add_entry(a, ids[x], eco, pname, fixed,
+							       ids[y]);
 						if (rc)
-							return ld_error_set(ctx, rc, "%s: too many entries", name);
+							return ld_error_set(ctx, rc,
+									    "%s: too many entries",
+									    name);
 						added++;
 					}
 					if (!added) {
 						rc = add_entry(a, ids[x], eco, pname, fixed, NULL);
 						if (rc)
-							return ld_error_set(ctx, rc, "%s: too many entries", name);
+							return ld_error_set(ctx, rc,
+									    "%s: too many entries",
+									    name);
 					}
 				}
 			}
@@ -363,8 +383,8 @@ static int cmp_entry(const void *x, const void *y)
 {
 	const entry *a = x, *b = y;
 	int c;
-	if ((c = strcmp(a->id, b->id)) || (c = strcmp(a->eco, b->eco)) || (c = strcmp(a->pkg, b->pkg)) ||
-	    (c = cmp_str(a->fixed, b->fixed)))
+	if ((c = strcmp(a->id, b->id)) || (c = strcmp(a->eco, b->eco)) ||
+	    (c = strcmp(a->pkg, b->pkg)) || (c = cmp_str(a->fixed, b->fixed)))
 		return c;
 	return cmp_str(a->alias, b->alias);
 }
@@ -404,9 +424,11 @@ static int flush(acc *a, const ld_vdb_sink *out, ld_vdb_import_result *res, ladi
 		ld_vdb_advisory adv;
 		while (j < n && strcmp(e[j].id, e[i].id) == 0) {
 			const entry *c = &e[j];
-			/* same (branch, package, fix) again, e.g. once per alias: one affected entry */
+			/* same (branch, package, fix) again, e.g. once per alias: one affected
+			 * entry */
 			bool same = naff > 0 && j > i && strcmp(c->eco, e[j - 1].eco) == 0 &&
-				    strcmp(c->pkg, e[j - 1].pkg) == 0 && cmp_str(c->fixed, e[j - 1].fixed) == 0;
+				    strcmp(c->pkg, e[j - 1].pkg) == 0 &&
+				    cmp_str(c->fixed, e[j - 1].fixed) == 0;
 			if (!same && naff < maxrun) {
 				ld_vdb_affected *f = &aff[naff];
 				memset(f, 0, sizeof(*f));
@@ -462,8 +484,8 @@ out:
 	return rc;
 }
 
-static int parse_json_into(acc *a, const ld_vdb_sink *out, const char *p, size_t len, const char *name,
-			   ld_vdb_import_result *res, lading_ctx *ctx)
+static int parse_json_into(acc *a, const ld_vdb_sink *out, const char *p, size_t len,
+			   const char *name, ld_vdb_import_result *res, lading_ctx *ctx)
 {
 	ld_arena tree;
 	ld_json *root = NULL;
@@ -471,8 +493,8 @@ static int parse_json_into(acc *a, const ld_vdb_sink *out, const char *p, size_t
 	int rc;
 
 	if (len > SECDB_MAX_FILE)
-		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes", name,
-					 SECDB_MAX_FILE);
+		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes",
+					 name, SECDB_MAX_FILE);
 	ld_arena_init(&tree, 0);
 	rc = ld_json_parse(&root, &tree, p, len, &lim, ctx, name);
 	if (rc == 0)
@@ -497,18 +519,19 @@ int ld_vdb_parse_secdb_json(const ld_vdb_sink *out, const char *p, size_t len, c
 
 /* The YAML of the alpine-secdb repository: util/yaml.h gives the same tree as the JSON. Plain
  * scalars stay text ("7.53.0", "0", "1.0" are versions, not numbers). */
-static int parse_yaml_into(acc *a, const ld_vdb_sink *out, const char *p, size_t len, const char *name,
-			   ld_vdb_import_result *res, lading_ctx *ctx)
+static int parse_yaml_into(acc *a, const ld_vdb_sink *out, const char *p, size_t len,
+			   const char *name, ld_vdb_import_result *res, lading_ctx *ctx)
 {
 	ld_arena tree;
 	ld_json *root = NULL;
-	ld_yaml_limits lim = {.max_depth = SECDB_MAX_DEPTH, .max_input = SECDB_MAX_FILE,
+	ld_yaml_limits lim = {.max_depth = SECDB_MAX_DEPTH,
+			      .max_input = SECDB_MAX_FILE,
 			      .flags = LD_YAML_PLAIN_STRINGS};
 	int rc;
 
 	if (len > SECDB_MAX_FILE)
-		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes", name,
-					 SECDB_MAX_FILE);
+		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes",
+					 name, SECDB_MAX_FILE);
 	ld_arena_init(&tree, 0);
 	rc = ld_yaml_parse(&root, &tree, p, len, &lim, ctx, name);
 	if (rc == 0)
@@ -558,8 +581,8 @@ static int load_file(acc *a, const ld_vdb_sink *out, const char *path, ld_vdb_im
 }
 
 /* The secdb files of one directory: .json, and .yaml/.yml without a .json twin. */
-static int load_dir_files(acc *a, const ld_vdb_sink *out, const char *dir, ld_vdb_import_result *res,
-			  size_t *nfiles, lading_ctx *ctx)
+static int load_dir_files(acc *a, const ld_vdb_sink *out, const char *dir,
+			  ld_vdb_import_result *res, size_t *nfiles, lading_ctx *ctx)
 {
 	ld_feed_dir d;
 	char path[4096], twin[4096];
@@ -627,8 +650,9 @@ int ld_vdb_import_secdb_to(const ld_vdb_sink *out, const char *path, ld_vdb_impo
 			ld_feed_dir_release(&d);
 		}
 		if (rc == 0 && nfiles == 0)
-			rc = ld_error_set_path(ctx, LADING_ENOTFOUND, path, 0,
-					       "%s: no Alpine secdb files (v3.X/main.json or .yaml) found", path);
+			rc = ld_error_set_path(
+				ctx, LADING_ENOTFOUND, path, 0,
+				"%s: no Alpine secdb files (v3.X/main.json or .yaml) found", path);
 	}
 	if (rc == 0)
 		rc = flush(&a, out, res, ctx);

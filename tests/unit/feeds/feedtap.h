@@ -49,7 +49,8 @@ static int ft_adv(void *o, const ld_vdb_advisory *a)
 			ld_buf_adds(&t->dump, f->status);
 		for (size_t r = 0; r < f->nranges; r++)
 			for (size_t e = 0; e < f->ranges[r].nevents; e++)
-				ld_buf_addf(&t->dump, "%s%s:%s", e ? "," : "", f->ranges[r].events[e].kind,
+				ld_buf_addf(&t->dump, "%s%s:%s", e ? "," : "",
+					    f->ranges[r].events[e].kind,
 					    f->ranges[r].events[e].version);
 		if (f->severity || f->severity_raw)
 			ld_buf_addf(&t->dump, "|sev=%s/%s", S_(f->severity), S_(f->severity_raw));
@@ -64,9 +65,9 @@ static int ft_kev(void *o, const ld_vdb_kev *k)
 	feedtap *t = o;
 	t->nkev++;
 	if (!t->quiet)
-		ld_buf_addf(&t->dump, "kev %s|%s|%s|%s|%s|%s|%s|%s|%s\n", S_(k->cve), S_(k->vendor), S_(k->product),
-			    S_(k->name), S_(k->date_added), S_(k->due_date), S_(k->ransomware),
-			    S_(k->required_action), S_(k->description));
+		ld_buf_addf(&t->dump, "kev %s|%s|%s|%s|%s|%s|%s|%s|%s\n", S_(k->cve), S_(k->vendor),
+			    S_(k->product), S_(k->name), S_(k->date_added), S_(k->due_date),
+			    S_(k->ransomware), S_(k->required_action), S_(k->description));
 	return 0;
 }
 
@@ -84,9 +85,11 @@ static int ft_nvd(void *o, const ld_vdb_nvd *n)
 	feedtap *t = o;
 	t->nnvd++;
 	if (!t->quiet)
-		ld_buf_addf(&t->dump, "nvd %s pub=%s mod=%s v3=%s/%.1f/%s v2=%s/%.1f/%s desc=\"%s\"\n", n->cve,
-			    S_(n->published), S_(n->modified), S_(n->v3_vector), n->v3_score, S_(n->v3_severity),
-			    S_(n->v2_vector), n->v2_score, S_(n->v2_severity), S_(n->description));
+		ld_buf_addf(&t->dump,
+			    "nvd %s pub=%s mod=%s v3=%s/%.1f/%s v2=%s/%.1f/%s desc=\"%s\"\n",
+			    n->cve, S_(n->published), S_(n->modified), S_(n->v3_vector),
+			    n->v3_score, S_(n->v3_severity), S_(n->v2_vector), n->v2_score,
+			    S_(n->v2_severity), S_(n->description));
 	return 0;
 }
 
@@ -95,9 +98,10 @@ static int ft_cpe(void *o, const ld_vdb_cpe_match *m)
 	feedtap *t = o;
 	t->ncpe++;
 	if (!t->quiet)
-		ld_buf_addf(&t->dump, "cpe %s %s|%s|%s|%s si=%s se=%s ei=%s ee=%s %s\n", m->cve, S_(m->part),
-			    S_(m->vendor), S_(m->product), S_(m->version), S_(m->start_incl), S_(m->start_excl),
-			    S_(m->end_incl), S_(m->end_excl), m->cpe23);
+		ld_buf_addf(&t->dump, "cpe %s %s|%s|%s|%s si=%s se=%s ei=%s ee=%s %s\n", m->cve,
+			    S_(m->part), S_(m->vendor), S_(m->product), S_(m->version),
+			    S_(m->start_incl), S_(m->start_excl), S_(m->end_incl), S_(m->end_excl),
+			    m->cpe23);
 	return 0;
 }
 
@@ -122,7 +126,8 @@ static inline void feedtap_release(feedtap *t)
 }
 
 /* The dump line that starts with `prefix` (e.g. "adv alpine-secdb XSA-207 "), or NULL. */
-static inline const char *feedtap_line(const feedtap *t, const char *prefix, char *out, size_t outsz)
+static inline const char *feedtap_line(const feedtap *t, const char *prefix, char *out,
+				       size_t outsz)
 {
 	const char *p = ld_buf_cstr(&t->dump);
 	size_t pl = strlen(prefix);

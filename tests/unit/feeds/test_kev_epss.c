@@ -30,11 +30,14 @@ static void test_kev_fixture(void **state)
 	feedtap_path(path, sizeof(path), "LADING_TESTDATA", "feeds/kev-sample.json");
 	assert_int_equal(ld_vdb_import_kev_to(&t.sink, path, &res, ctx), 0);
 	expect_line(&t, "kev CVE-2025-48384|",
-		    "kev CVE-2025-48384|Git|Git|Git Link Following Vulnerability|2025-08-25|2025-09-15|Unknown|"
-		    "Apply mitigations per vendor instructions.|Git contains a link following vulnerability in "
+		    "kev CVE-2025-48384|Git|Git|Git Link Following "
+		    "Vulnerability|2025-08-25|2025-09-15|Unknown|"
+		    "Apply mitigations per vendor instructions.|Git contains a link following "
+		    "vulnerability in "
 		    "Git\xe2\x80\x99s handling of carriage returns.");
 	expect_line(&t, "kev CVE-2017-0144|",
-		    "kev CVE-2017-0144|Microsoft|SMBv1|Microsoft SMBv1 Remote Code Execution Vulnerability|2022-02-10|"
+		    "kev CVE-2017-0144|Microsoft|SMBv1|Microsoft SMBv1 Remote Code Execution "
+		    "Vulnerability|2022-02-10|"
 		    "2022-08-10|Known|Apply updates per vendor instructions.|EternalBlue.");
 	/* only the ID is required */
 	expect_line(&t, "kev CVE-2021-0001|", "kev CVE-2021-0001|Minimal|OnlyRequired|-|-|-|-|-|-");
@@ -45,16 +48,20 @@ static void test_kev_fixture(void **state)
 	assert_int_equal(res.records, 3);
 	assert_int_equal(res.skipped, 3);
 	assert_int_equal(lading_ctx_warning_count(ctx), 3);
-	assert_non_null(strstr(lading_ctx_warning(ctx, 0), "kev-sample.json: entry #4 (CVE 2021 0002)"));
+	assert_non_null(
+		strstr(lading_ctx_warning(ctx, 0), "kev-sample.json: entry #4 (CVE 2021 0002)"));
 	assert_non_null(strstr(lading_ctx_warning(ctx, 1), "kev-sample.json: CVE-2021-0003"));
 	assert_string_equal(res.snapshot, "2025-08-25T17:04:19.9796Z");
 	feedtap_release(&t);
 
 	/* a JSON file that is not the catalog, and one that is not JSON */
 	feedtap_init(&t, false);
-	assert_int_equal(ld_vdb_parse_kev(&t.sink, "{\"a\": 1}", 8, "x.json", &res, ctx), LADING_EINVALID);
+	assert_int_equal(ld_vdb_parse_kev(&t.sink, "{\"a\": 1}", 8, "x.json", &res, ctx),
+			 LADING_EINVALID);
 	assert_non_null(strstr(lading_ctx_error(ctx)->msg, "x.json: not a CISA KEV catalog"));
-	assert_int_equal(ld_vdb_parse_kev(&t.sink, "{\"vulnerabilities\": [", 21, "y.json", &res, ctx), LADING_EINVALID);
+	assert_int_equal(
+		ld_vdb_parse_kev(&t.sink, "{\"vulnerabilities\": [", 21, "y.json", &res, ctx),
+		LADING_EINVALID);
 	assert_int_equal(t.nkev, 0);
 	feedtap_release(&t);
 	lading_ctx_free(ctx);
@@ -75,7 +82,8 @@ static void test_kev_real(void **state)
 	assert_int_equal(res.records, 1404);
 	assert_int_equal(res.skipped, 0);
 	assert_string_equal(res.snapshot, "2025-08-25T17:04:19.9796Z");
-	assert_true(feedtap_has(&t, "kev CVE-2025-48384|Git|Git|Git Link Following Vulnerability|2025-08-25|2025-09-15|Unknown|"));
+	assert_true(feedtap_has(&t, "kev CVE-2025-48384|Git|Git|Git Link Following "
+				    "Vulnerability|2025-08-25|2025-09-15|Unknown|"));
 	feedtap_release(&t);
 	lading_ctx_free(ctx);
 }
@@ -99,7 +107,8 @@ static void test_epss_daily(void **state)
 	assert_int_equal(res.records, 4);
 	assert_int_equal(res.skipped, 6);
 	assert_int_equal(lading_ctx_warning_count(ctx), 6);
-	assert_non_null(strstr(lading_ctx_warning(ctx, 0), "epss_scores-2025-08-16.csv: CVE-2024-0002 (line 6)"));
+	assert_non_null(strstr(lading_ctx_warning(ctx, 0),
+			       "epss_scores-2025-08-16.csv: CVE-2024-0002 (line 6)"));
 	assert_string_equal(res.snapshot, "2025-08-16T12:55:00Z");
 	feedtap_release(&t);
 	lading_ctx_free(ctx);
@@ -138,9 +147,11 @@ static void test_epss_year_and_dir(void **state)
 
 	/* not EPSS at all */
 	feedtap_init(&t, false);
-	assert_int_equal(ld_vdb_parse_epss(&t.sink, "a,b,c\nd,e,f\n", 12, "x.csv", &res, ctx), LADING_EINVALID);
+	assert_int_equal(ld_vdb_parse_epss(&t.sink, "a,b,c\nd,e,f\n", 12, "x.csv", &res, ctx),
+			 LADING_EINVALID);
 	assert_non_null(strstr(lading_ctx_error(ctx)->msg, "x.csv: not an EPSS CSV"));
-	assert_int_equal(ld_vdb_import_epss_to(&t.sink, "/nonexistent", &res, ctx), LADING_ENOTFOUND);
+	assert_int_equal(ld_vdb_import_epss_to(&t.sink, "/nonexistent", &res, ctx),
+			 LADING_ENOTFOUND);
 	feedtap_release(&t);
 	free(doc);
 	lading_ctx_free(ctx);
@@ -170,8 +181,8 @@ static void test_epss_real(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_kev_fixture),	  cmocka_unit_test(test_kev_real),
-		cmocka_unit_test(test_epss_daily),	  cmocka_unit_test(test_epss_year_and_dir),
+		cmocka_unit_test(test_kev_fixture), cmocka_unit_test(test_kev_real),
+		cmocka_unit_test(test_epss_daily),  cmocka_unit_test(test_epss_year_and_dir),
 		cmocka_unit_test(test_epss_real),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

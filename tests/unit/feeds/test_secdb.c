@@ -29,52 +29,70 @@ static void test_quirks_fixture(void **state)
 	assert_non_null(doc);
 	lading_ctx_new(&ctx);
 	feedtap_init(&t, false);
-	assert_int_equal(ld_vdb_parse_secdb_json(&t.sink, doc, len, "secdb-quirks.json", &res, ctx), 0);
+	assert_int_equal(ld_vdb_parse_secdb_json(&t.sink, doc, len, "secdb-quirks.json", &res, ctx),
+			 0);
 
 	/* non-CVE IDs are advisory IDs of their own */
-	expect_line(&t, "adv alpine-secdb XSA-207 ", "adv alpine-secdb XSA-207 {Alpine:v3.9|xen|introduced:0,fixed:4.10.0-r1}");
+	expect_line(&t, "adv alpine-secdb XSA-207 ",
+		    "adv alpine-secdb XSA-207 {Alpine:v3.9|xen|introduced:0,fixed:4.10.0-r1}");
 	/* several IDs in one string: split; a CVE and a vendor ID in one string alias each other */
 	expect_line(&t, "adv alpine-secdb CVE-2017-8903 ",
-		    "adv alpine-secdb CVE-2017-8903 aliases=XSA-213 {Alpine:v3.9|xen|introduced:0,fixed:4.10.0-r1}");
+		    "adv alpine-secdb CVE-2017-8903 aliases=XSA-213 "
+		    "{Alpine:v3.9|xen|introduced:0,fixed:4.10.0-r1}");
 	expect_line(&t, "adv alpine-secdb XSA-213 ",
-		    "adv alpine-secdb XSA-213 aliases=CVE-2017-8903 {Alpine:v3.9|xen|introduced:0,fixed:4.10.0-r1}");
+		    "adv alpine-secdb XSA-213 aliases=CVE-2017-8903 "
+		    "{Alpine:v3.9|xen|introduced:0,fixed:4.10.0-r1}");
 	/* the placeholder "CVE-????-?????" is dropped, its XSA kept */
-	expect_line(&t, "adv alpine-secdb XSA-295 ", "adv alpine-secdb XSA-295 {Alpine:v3.9|xen|introduced:0,fixed:4.10.0-r1}");
+	expect_line(&t, "adv alpine-secdb XSA-295 ",
+		    "adv alpine-secdb XSA-295 {Alpine:v3.9|xen|introduced:0,fixed:4.10.0-r1}");
 	assert_false(feedtap_has(&t, "?\?\?\?"));
 	/* three CVEs sharing one XSA are not aliases of each other; "XPTI" is not an ID */
 	expect_line(&t, "adv alpine-secdb CVE-2017-5715 ",
-		    "adv alpine-secdb CVE-2017-5715 aliases=XSA-254 {Alpine:v3.9|xen|introduced:0,fixed:4.10.1-r0}");
+		    "adv alpine-secdb CVE-2017-5715 aliases=XSA-254 "
+		    "{Alpine:v3.9|xen|introduced:0,fixed:4.10.1-r0}");
 	expect_line(&t, "adv alpine-secdb XSA-254 ",
-		    "adv alpine-secdb XSA-254 aliases=CVE-2017-5715,CVE-2017-5753,CVE-2017-5754 {Alpine:v3.9|xen|introduced:0,fixed:4.10.1-r0}");
+		    "adv alpine-secdb XSA-254 aliases=CVE-2017-5715,CVE-2017-5753,CVE-2017-5754 "
+		    "{Alpine:v3.9|xen|introduced:0,fixed:4.10.1-r0}");
 	assert_false(feedtap_has(&t, "XPTI"));
 	/* a null secfixes value records nothing */
 	expect_line(&t, "adv alpine-secdb CVE-2017-17439 ",
-		    "adv alpine-secdb CVE-2017-17439 {Alpine:v3.9|heimdal|introduced:0,fixed:7.5.0-r1}");
+		    "adv alpine-secdb CVE-2017-17439 "
+		    "{Alpine:v3.9|heimdal|introduced:0,fixed:7.5.0-r1}");
 	assert_false(feedtap_has(&t, "7.4.0-r0"));
 	/* typos normalized */
 	expect_line(&t, "adv alpine-secdb CVE-2018-16859 ",
-		    "adv alpine-secdb CVE-2018-16859 {Alpine:v3.9|ansible|introduced:0,fixed:2.6.8-r0}");
-	expect_line(&t, "adv alpine-secdb CVE-2019-2426 ",
-		    "adv alpine-secdb CVE-2019-2426 {Alpine:v3.9|ansible|introduced:0,fixed:2.7.1-r0}");
-	expect_line(&t, "adv alpine-secdb CVE-2019-3828 ",
-		    "adv alpine-secdb CVE-2019-3828 {Alpine:v3.9|ansible|introduced:0,fixed:2.7.1-r0}");
+		    "adv alpine-secdb CVE-2018-16859 "
+		    "{Alpine:v3.9|ansible|introduced:0,fixed:2.6.8-r0}");
+	expect_line(
+		&t, "adv alpine-secdb CVE-2019-2426 ",
+		"adv alpine-secdb CVE-2019-2426 {Alpine:v3.9|ansible|introduced:0,fixed:2.7.1-r0}");
+	expect_line(
+		&t, "adv alpine-secdb CVE-2019-3828 ",
+		"adv alpine-secdb CVE-2019-3828 {Alpine:v3.9|ansible|introduced:0,fixed:2.7.1-r0}");
 	/* free text cut off; keys without -rN kept as written; ".patch" suffix dropped */
 	expect_line(&t, "adv alpine-secdb CVE-2017-2616 ",
-		    "adv alpine-secdb CVE-2017-2616 {Alpine:v3.9|bind|introduced:0,fixed:9.11.0_p5-r0}");
+		    "adv alpine-secdb CVE-2017-2616 "
+		    "{Alpine:v3.9|bind|introduced:0,fixed:9.11.0_p5-r0}");
 	expect_line(&t, "adv alpine-secdb CVE-2018-14462 ",
 		    "adv alpine-secdb CVE-2018-14462 {Alpine:v3.9|bind|introduced:0,fixed:9.12.1}");
 	expect_line(&t, "adv alpine-secdb CVE-2017-8073 ",
 		    "adv alpine-secdb CVE-2017-8073 {Alpine:v3.9|bind|introduced:0,fixed:9.12.1}");
-	/* "-1"/"-2" parts of one CVE: one affected entry; key "0" = not affected, duplicates merged */
-	expect_line(&t, "adv alpine-secdb CVE-2017-17434 ",
-		    "adv alpine-secdb CVE-2017-17434 {Alpine:v3.9|rsync|introduced:0,fixed:3.1.2-r7}");
-	expect_line(&t, "adv alpine-secdb CVE-2016-1000 ", "adv alpine-secdb CVE-2016-1000 {Alpine:v3.9|rsync|not-affected}");
+	/* "-1"/"-2" parts of one CVE: one affected entry; key "0" = not affected, duplicates merged
+	 */
+	expect_line(
+		&t, "adv alpine-secdb CVE-2017-17434 ",
+		"adv alpine-secdb CVE-2017-17434 {Alpine:v3.9|rsync|introduced:0,fixed:3.1.2-r7}");
+	expect_line(&t, "adv alpine-secdb CVE-2016-1000 ",
+		    "adv alpine-secdb CVE-2016-1000 {Alpine:v3.9|rsync|not-affected}");
 	expect_line(&t, "adv alpine-secdb wnpa-sec-2017-18 ",
-		    "adv alpine-secdb wnpa-sec-2017-18 {Alpine:v3.9|wireshark|introduced:0,fixed:2.4.2-r0}");
+		    "adv alpine-secdb wnpa-sec-2017-18 "
+		    "{Alpine:v3.9|wireshark|introduced:0,fixed:2.4.2-r0}");
 	expect_line(&t, "adv alpine-secdb ZBX-11023 ",
-		    "adv alpine-secdb ZBX-11023 aliases=CVE-2016-10134 {Alpine:v3.9|wireshark|introduced:0,fixed:2.4.2-r0}");
+		    "adv alpine-secdb ZBX-11023 aliases=CVE-2016-10134 "
+		    "{Alpine:v3.9|wireshark|introduced:0,fixed:2.4.2-r0}");
 	expect_line(&t, "adv alpine-secdb TALOS-2017-0497 ",
-		    "adv alpine-secdb TALOS-2017-0497 {Alpine:v3.9|wireshark|introduced:0,fixed:1.0.0_rc7}");
+		    "adv alpine-secdb TALOS-2017-0497 "
+		    "{Alpine:v3.9|wireshark|introduced:0,fixed:1.0.0_rc7}");
 	/* malformed entries of package "weird" skipped, its good entry kept */
 	expect_line(&t, "adv alpine-secdb CVE-2020-1234 ",
 		    "adv alpine-secdb CVE-2020-1234 {Alpine:v3.9|weird|introduced:0,fixed:1.0-r0}");
@@ -102,9 +120,13 @@ static void test_quirks_fixture(void **state)
 
 static void test_null_packages_and_errors(void **state)
 {
-	static const char nullpk[] = "{\"distroversion\": \"v3.3\", \"reponame\": \"community\", \"packages\": null}";
-	static const char *bad[] = {"[]", "{\"packages\": []}", "{\"distroversion\": \"3.9\", \"packages\": []}",
-				    "{\"distroversion\": \"v3.9\", \"packages\": {}}", "{\"distroversion\": \"v3.9\"",
+	static const char nullpk[] =
+		"{\"distroversion\": \"v3.3\", \"reponame\": \"community\", \"packages\": null}";
+	static const char *bad[] = {"[]",
+				    "{\"packages\": []}",
+				    "{\"distroversion\": \"3.9\", \"packages\": []}",
+				    "{\"distroversion\": \"v3.9\", \"packages\": {}}",
+				    "{\"distroversion\": \"v3.9\"",
 				    ""};
 	lading_ctx *ctx;
 	feedtap t;
@@ -112,7 +134,8 @@ static void test_null_packages_and_errors(void **state)
 	(void)state;
 	lading_ctx_new(&ctx);
 	feedtap_init(&t, false);
-	assert_int_equal(ld_vdb_parse_secdb_json(&t.sink, nullpk, strlen(nullpk), "n", &res, ctx), 0);
+	assert_int_equal(ld_vdb_parse_secdb_json(&t.sink, nullpk, strlen(nullpk), "n", &res, ctx),
+			 0);
 	assert_int_equal(res.records, 0);
 	assert_int_equal(res.skipped, 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -170,12 +193,15 @@ static const struct {
 	const char *file;
 	size_t packages, fixed;
 } readme_counts[] = {
-	{"v3.3/main.json", 91, 159},	  {"v3.3/community.json", 0, 0},   {"v3.4/main.json", 117, 258},
-	{"v3.4/community.json", 2, 2},	  {"v3.5/main.json", 131, 316},	   {"v3.5/community.json", 20, 25},
-	{"v3.6/main.json", 134, 346},	  {"v3.6/community.json", 31, 58}, {"v3.7/main.json", 163, 425},
-	{"v3.7/community.json", 37, 97},  {"v3.8/main.json", 164, 442},	   {"v3.8/community.json", 44, 125},
-	{"v3.9/main.json", 161, 447},	  {"v3.9/community.json", 58, 161}, {"v3.10/main.json", 166, 460},
-	{"v3.10/community.json", 73, 203}, {"v3.11/main.json", 175, 502},  {"v3.11/community.json", 85, 239},
+	{"v3.3/main.json", 91, 159},   {"v3.3/community.json", 0, 0},
+	{"v3.4/main.json", 117, 258},  {"v3.4/community.json", 2, 2},
+	{"v3.5/main.json", 131, 316},  {"v3.5/community.json", 20, 25},
+	{"v3.6/main.json", 134, 346},  {"v3.6/community.json", 31, 58},
+	{"v3.7/main.json", 163, 425},  {"v3.7/community.json", 37, 97},
+	{"v3.8/main.json", 164, 442},  {"v3.8/community.json", 44, 125},
+	{"v3.9/main.json", 161, 447},  {"v3.9/community.json", 58, 161},
+	{"v3.10/main.json", 166, 460}, {"v3.10/community.json", 73, 203},
+	{"v3.11/main.json", 175, 502}, {"v3.11/community.json", 85, 239},
 };
 
 static void test_real_mirror(void **state)
@@ -198,9 +224,11 @@ static void test_real_mirror(void **state)
 		feedtap_init(&t, true);
 		memset(&res, 0, sizeof(res));
 		assert_int_equal(ld_vdb_parse_secdb_json(&t.sink, doc, len, rel, &res, ctx), 0);
-		if (t.stats.packages != readme_counts[i].packages || t.stats.fixed_versions != readme_counts[i].fixed)
-			fail_msg("%s: %zu packages / %zu fixed versions, README says %zu / %zu", rel, t.stats.packages,
-				 t.stats.fixed_versions, readme_counts[i].packages, readme_counts[i].fixed);
+		if (t.stats.packages != readme_counts[i].packages ||
+		    t.stats.fixed_versions != readme_counts[i].fixed)
+			fail_msg("%s: %zu packages / %zu fixed versions, README says %zu / %zu",
+				 rel, t.stats.packages, t.stats.fixed_versions,
+				 readme_counts[i].packages, readme_counts[i].fixed);
 		assert_int_equal(res.skipped, 0);
 		sum_pk += t.stats.packages;
 		sum_fx += t.stats.fixed_versions;
@@ -208,7 +236,8 @@ static void test_real_mirror(void **state)
 		free(doc);
 	}
 
-	/* the whole directory: JSON preferred over its YAML twin, grouped per ID over all branches */
+	/* the whole directory: JSON preferred over its YAML twin, grouped per ID over all branches
+	 */
 	feedtap_path(dir, sizeof(dir), "LADING_SHARED", "vulndata/alpine-secdb");
 	feedtap_init(&all, false);
 	assert_int_equal(ld_vdb_import_secdb_to(&all.sink, dir, &res, ctx), 0);
@@ -221,14 +250,18 @@ static void test_real_mirror(void **state)
 	/* (secdb lists CVE-2019-1543 under "file" too, upstream's own slip, kept as published) */
 	expect_line(&all, "adv alpine-secdb CVE-2019-1543 ",
 		    "adv alpine-secdb CVE-2019-1543 {Alpine:v3.10|file|introduced:0,fixed:5.36-r0} "
-		    "{Alpine:v3.10|openssl|introduced:0,fixed:1.1.1b-r1} {Alpine:v3.11|file|introduced:0,fixed:5.36-r0} "
-		    "{Alpine:v3.11|openssl|introduced:0,fixed:1.1.1b-r1} {Alpine:v3.9|openssl|introduced:0,fixed:1.1.1b-r1}");
+		    "{Alpine:v3.10|openssl|introduced:0,fixed:1.1.1b-r1} "
+		    "{Alpine:v3.11|file|introduced:0,fixed:5.36-r0} "
+		    "{Alpine:v3.11|openssl|introduced:0,fixed:1.1.1b-r1} "
+		    "{Alpine:v3.9|openssl|introduced:0,fixed:1.1.1b-r1}");
 	/* the real typos ("CVE 2018-16859" in v3.9 main, "CVE_2019-2426") arrive normalized */
 	expect_line(&all, "adv alpine-secdb CVE-2018-16859 ",
-		    "adv alpine-secdb CVE-2018-16859 {Alpine:v3.9|ansible|introduced:0,fixed:2.7.3-r0}");
+		    "adv alpine-secdb CVE-2018-16859 "
+		    "{Alpine:v3.9|ansible|introduced:0,fixed:2.7.3-r0}");
 	assert_true(feedtap_has(&all, "adv alpine-secdb CVE-2019-2426 "));
 	assert_true(feedtap_has(&all, "adv alpine-secdb wnpa-sec-2017-18 "));
-	print_message("secdb: %zu advisories, %zu affected entries, %zu IDs normalized, %zu tokens dropped\n",
+	print_message("secdb: %zu advisories, %zu affected entries, %zu IDs normalized, %zu tokens "
+		      "dropped\n",
 		      all.nadv, all.naffected, all.stats.ids_normalized, all.stats.ids_dropped);
 	feedtap_release(&all);
 	lading_ctx_free(ctx);
@@ -262,7 +295,8 @@ static void test_yaml_matches_json(void **state)
 
 	/* broken YAML is an error naming the file */
 	feedtap_init(&ty, false);
-	assert_int_equal(ld_vdb_parse_secdb_yaml(&ty.sink, "a: [1, 2\n", 9, "bad.yaml", &ry, ctx), LADING_EINVALID);
+	assert_int_equal(ld_vdb_parse_secdb_yaml(&ty.sink, "a: [1, 2\n", 9, "bad.yaml", &ry, ctx),
+			 LADING_EINVALID);
 	assert_non_null(strstr(lading_ctx_error(ctx)->msg, "bad.yaml"));
 	feedtap_release(&ty);
 	free(json);
@@ -293,9 +327,11 @@ static void test_yaml_real(void **state)
 		assert_int_equal(ld_vdb_parse_secdb_yaml(&ty.sink, yaml, ly, ry, &resy, ctx), 0);
 		if (strcmp(ld_buf_cstr(&ty.dump), ld_buf_cstr(&tj.dump)) != 0)
 			fail_msg("%s and its JSON twin give different records", ry);
-		if (ty.stats.packages != readme_counts[i].packages || ty.stats.fixed_versions != readme_counts[i].fixed)
-			fail_msg("%s: %zu packages / %zu fixed versions, README says %zu / %zu", ry, ty.stats.packages,
-				 ty.stats.fixed_versions, readme_counts[i].packages, readme_counts[i].fixed);
+		if (ty.stats.packages != readme_counts[i].packages ||
+		    ty.stats.fixed_versions != readme_counts[i].fixed)
+			fail_msg("%s: %zu packages / %zu fixed versions, README says %zu / %zu", ry,
+				 ty.stats.packages, ty.stats.fixed_versions,
+				 readme_counts[i].packages, readme_counts[i].fixed);
 		assert_int_equal(resy.records, resj.records);
 		assert_int_equal(resy.skipped, 0);
 		feedtap_release(&tj);
