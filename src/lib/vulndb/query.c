@@ -180,15 +180,16 @@ static void *grow(ld_arena *a, void *arr, size_t *cap, size_t len, size_t elem)
 }
 
 /* ---- fast decoding of the writer's own encodings (docs/vulndb.md, "range encoding") ----
- * The writer emits compact JSON of one fixed shape; this reads that shape without building a
- * tree. Anything else (a backslash escape, unexpected layout, more than FAST_MAX_* items) makes
- * it return -1 and the caller falls back to the general JSON reader, so a database written by
- * another tool still reads correctly, only slower. */
+ * The writer emits compact JSON of one fixed shape; this reads that shape in place, in a copy of
+ * the column made for the caller (strings are cut out by writing a NUL over their closing quote),
+ * without building a tree or allocating per string. Anything else (a backslash escape, another
+ * layout, more than FAST_MAX_* items) makes it return -1 and the caller falls back to the general
+ * JSON reader on a fresh copy, so a database written by another tool still reads correctly. */
 #define FAST_MAX_RANGES 32
-#define FAST_MAX_EVENTS 128
+#define FAST_MAX_EVENTS 256
 
 typedef struct fcur {
-	const char *p, *end;
+	char *p, *end;
 } fcur;
 
 static bool fc_lit(fcur *c, const char *lit)
@@ -200,10 +201,10 @@ static bool fc_lit(fcur *c, const char *lit)
 	return true;
 }
 
-/* A string without escapes; s and n point into the input. */
-static bool fc_str(fcur *c, const char **s, size_t *n)
+/* A string without escapes, NUL-terminated in place. */
+static bool fc_str(fcur *c, const char **s)
 {
-	const char *q;
+	char *q;
 	if (c->p >= c->end || *c->p != '"')
 		return false;
 	for (q = c->p + 1; q < c->end && *q != '"'; q++)
@@ -211,17 +212,17 @@ static bool fc_str(fcur *c, const char **s, size_t *n)
 			return false;
 	if (q >= c->end)
 		return false;
+	*q = '\0';
 	*s = c->p + 1;
-	*n = (size_t)(q - c->p - 1);
 	c->p = q + 1;
 	return true;
 }
 
-static int fast_ranges(const char *txt, size_t len, ld_arena *a, ld_vdb_q_affected *e)
+static int fast_ranges(char *txt, size_t len, ld_arena *a, ld_vdb_q_affected *e)
 {
 	ld_vdb_range rs[FAST_MAX_RANGES];
 	ld_vdb_event ev[FAST_MAX_EVENTS];
-	size_t nr = 0, nev = 0;
+	size_t nr = 0, nev = 0, first[FAST_MAX_RANGES];
 	fcur c = {txt, txt + len};
 	ld_vdb_range *outr;
 	ld_vdb_event *oute;
@@ -231,30 +232,22 @@ static int fast_ranges(const char *txt, size_t len, ld_arena *a, ld_vdb_q_affect
 	if (fc_lit(&c, "]"))
 		goto done;
 	for (;;) {
-		const char *s;
-		size_t n;
 		ld_vdb_range *r;
-		if (nr >= FAST_MAX_RANGES || !fc_lit(&c, "{\"type\":") || !fc_str(&c, &s, &n))
+		if (nr >= FAST_MAX_RANGES || !fc_lit(&c, "{\"type\":"))
 			return -1;
-		r = &rs[nr++];
+		r = &rs[nr];
 		memset(r, 0, sizeof(*r));
-		if (!(r->type = ld_arena_strndup(a, s, n)))
+		first[nr++] = nev;
+		if (!fc_str(&c, &r->type))
 			return -1;
 		if (fc_lit(&c, ",\"custom\":true"))
 			r->custom = true;
 		if (!fc_lit(&c, ",\"events\":["))
 			return -1;
-		/* start index for now, made a pointer below */
-		r->events = (const ld_vdb_event *)(uintptr_t)nev;
 		if (!fc_lit(&c, "]")) {
 			for (;;) {
-				const char *k, *v;
-				size_t kn, vn;
-				if (nev >= FAST_MAX_EVENTS || !fc_lit(&c, "{") || !fc_str(&c, &k, &kn) || !fc_lit(&c, ":") ||
-				    !fc_str(&c, &v, &vn) || !fc_lit(&c, "}"))
-					return -1;
-				if (!(ev[nev].kind = ld_arena_strndup(a, k, kn)) ||
-				    !(ev[nev].version = ld_arena_strndup(a, v, vn)))
+				if (nev >= FAST_MAX_EVENTS || !fc_lit(&c, "{") || !fc_str(&c, &ev[nev].kind) ||
+				    !fc_lit(&c, ":") || !fc_str(&c, &ev[nev].version) || !fc_lit(&c, "}"))
 					return -1;
 				nev++;
 				r->nevents++;
@@ -274,22 +267,22 @@ static int fast_ranges(const char *txt, size_t len, ld_arena *a, ld_vdb_q_affect
 done:
 	if (c.p != c.end)
 		return -1;
-	outr = nr ? ld_arena_array(a, nr, sizeof(*outr)) : NULL;
-	oute = nev ? ld_arena_array(a, nev, sizeof(*oute)) : NULL;
-	if ((nr && !outr) || (nev && !oute))
+	outr = ld_arena_alloc(a, nr * sizeof(*outr) + nev * sizeof(*oute));
+	if (!outr)
 		return -1;
+	oute = (ld_vdb_event *)(outr + nr);
 	if (nev)
 		memcpy(oute, ev, nev * sizeof(*oute));
 	for (size_t i = 0; i < nr; i++) {
 		outr[i] = rs[i];
-		outr[i].events = oute + (uintptr_t)rs[i].events;
+		outr[i].events = oute + first[i];
 	}
 	e->ranges = outr;
 	e->nranges = nr;
 	return 0;
 }
 
-static int fast_versions(const char *txt, size_t len, ld_arena *a, ld_vdb_q_affected *e)
+static int fast_versions(char *txt, size_t len, ld_arena *a, ld_vdb_q_affected *e)
 {
 	fcur c = {txt, txt + len};
 	size_t cap = 1, n = 0;
@@ -304,9 +297,7 @@ static int fast_versions(const char *txt, size_t len, ld_arena *a, ld_vdb_q_affe
 		return -1;
 	if (!fc_lit(&c, "]")) {
 		for (;;) {
-			const char *s;
-			size_t sn;
-			if (n >= cap || !fc_str(&c, &s, &sn) || !(vs[n++] = ld_arena_strndup(a, s, sn)))
+			if (n >= cap || !fc_str(&c, &vs[n++]))
 				return -1;
 			if (fc_lit(&c, "]"))
 				break;
@@ -321,7 +312,7 @@ static int fast_versions(const char *txt, size_t len, ld_arena *a, ld_vdb_q_affe
 	return 0;
 }
 
-static int decode_ranges(const char *txt, size_t len, ld_arena *a, ld_vdb_q_affected *e, lading_ctx *ctx)
+static int decode_ranges(const char *txt, size_t len, char *copy, ld_arena *a, ld_vdb_q_affected *e, lading_ctx *ctx)
 {
 	ld_json *v;
 	ld_json_limits lim = {.max_depth = Q_JSON_DEPTH, .max_arena = 0};
@@ -331,7 +322,7 @@ static int decode_ranges(const char *txt, size_t len, ld_arena *a, ld_vdb_q_affe
 
 	if (len > Q_MAX_RANGE_JSON)
 		return ld_error_set(ctx, LADING_ELIMIT, "database entry with oversized ranges");
-	if (fast_ranges(txt, len, a, e) == 0)
+	if (copy && fast_ranges(copy, len, a, e) == 0)
 		return 0;
 	if (a->err)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
@@ -370,7 +361,8 @@ static int decode_ranges(const char *txt, size_t len, ld_arena *a, ld_vdb_q_affe
 	return 0;
 }
 
-static int decode_versions(const char *txt, size_t len, ld_arena *a, ld_vdb_q_affected *e, lading_ctx *ctx)
+static int decode_versions(const char *txt, size_t len, char *copy, ld_arena *a, ld_vdb_q_affected *e,
+			   lading_ctx *ctx)
 {
 	ld_json *v;
 	ld_json_limits lim = {.max_depth = Q_JSON_DEPTH, .max_arena = 0};
@@ -380,7 +372,7 @@ static int decode_versions(const char *txt, size_t len, ld_arena *a, ld_vdb_q_af
 
 	if (len > Q_MAX_RANGE_JSON)
 		return ld_error_set(ctx, LADING_ELIMIT, "database entry with oversized version list");
-	if (fast_versions(txt, len, a, e) == 0)
+	if (copy && fast_versions(copy, len, a, e) == 0)
 		return 0;
 	if (a->err)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
@@ -436,27 +428,52 @@ int ld_vdb_affected_get(ld_vdb *db, const char *ecosystem, const char *package, 
 		e = &arr[len++];
 		memset(e, 0, sizeof(*e));
 		e->advisory = sqlite3_column_int64(s, 0);
-		e->source = col(s, 1, arena, &err);
-		e->id = col(s, 2, arena, &err);
-		e->informational = col(s, 3, arena, &err);
 		e->ecosystem = eco_c;
 		e->package = pkg_c;
-		e->name = col(s, 4, arena, &err);
-		e->purl = col(s, 5, arena, &err);
-		if (sqlite3_column_type(s, 6) != SQLITE_NULL &&
-		    (rc = decode_ranges((const char *)sqlite3_column_text(s, 6), (size_t)sqlite3_column_bytes(s, 6),
-					arena, e, ctx)))
-			goto out;
-		if (sqlite3_column_type(s, 7) != SQLITE_NULL &&
-		    (rc = decode_versions((const char *)sqlite3_column_text(s, 7), (size_t)sqlite3_column_bytes(s, 7),
-					  arena, e, ctx)))
-			goto out;
-		e->status = col(s, 8, arena, &err);
-		e->severity = col(s, 9, arena, &err);
-		e->severity_raw = col(s, 10, arena, &err);
-		e->cvss_vector = col(s, 11, arena, &err);
 		e->cvss_score = col_score(s, 12);
-		e->extra_json = col(s, 13, arena, &err);
+		{
+			/* one block per row for every string of it: text columns, then the ranges and
+			 * versions texts that the fast decoder cuts up in place */
+			static const int tcols[] = {1, 2, 3, 4, 5, 8, 9, 10, 11, 13, 6, 7};
+			const char **dst[] = {&e->source,   &e->id,       &e->informational, &e->name,
+						    &e->purl,     &e->status,   &e->severity,      &e->severity_raw,
+						    &e->cvss_vector, &e->extra_json};
+			const char *txt[LD_ARRAY_LEN(tcols)];
+			size_t lens[LD_ARRAY_LEN(tcols)], need = 0;
+			char *blk, *cp[2] = {NULL, NULL};
+			for (size_t k = 0; k < LD_ARRAY_LEN(tcols); k++) {
+				txt[k] = sqlite3_column_type(s, tcols[k]) == SQLITE_NULL
+						 ? NULL
+						 : (const char *)sqlite3_column_text(s, tcols[k]);
+				lens[k] = txt[k] ? (size_t)sqlite3_column_bytes(s, tcols[k]) : 0;
+				if (txt[k])
+					need += lens[k] + 1;
+			}
+			if (lens[10] > Q_MAX_RANGE_JSON || lens[11] > Q_MAX_RANGE_JSON) {
+				rc = ld_error_set(ctx, LADING_ELIMIT, "database entry with oversized ranges or versions");
+				goto out;
+			}
+			blk = need ? ld_arena_alloc(arena, need) : NULL;
+			if (need && !blk) {
+				rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+				goto out;
+			}
+			for (size_t k = 0; k < LD_ARRAY_LEN(tcols); k++) {
+				if (!txt[k])
+					continue;
+				memcpy(blk, txt[k], lens[k]);
+				blk[lens[k]] = '\0';
+				if (k < LD_ARRAY_LEN(dst))
+					*dst[k] = blk;
+				else
+					cp[k - LD_ARRAY_LEN(dst)] = blk;
+				blk += lens[k] + 1;
+			}
+			if (txt[10] && (rc = decode_ranges(txt[10], lens[10], cp[0], arena, e, ctx)))
+				goto out;
+			if (txt[11] && (rc = decode_versions(txt[11], lens[11], cp[1], arena, e, ctx)))
+				goto out;
+		}
 		if (err || !eco_c || !pkg_c) {
 			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 			goto out;

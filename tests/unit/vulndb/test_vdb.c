@@ -369,6 +369,46 @@ static void test_carry_over(void **state)
 	lading_ctx_free(ctx);
 }
 
+/* Versions with characters JSON escapes take the general decoder; both decoders agree. */
+static void test_escaped_versions(void **state)
+{
+	lading_ctx *ctx;
+	ld_vdb_store *st;
+	ld_vdb_writer *w;
+	ld_vdb *db;
+	ld_arena a;
+	ld_vdb_q_affected *e;
+	size_t n;
+	const char *path = scratch_path("escaped.sqlite");
+	ld_vdb_event ev[] = {{"introduced", "0"}, {"fixed", "1.0\"q\\x\t\xc3\xa9"}};
+	ld_vdb_range r[] = {{"ECOSYSTEM", ev, 2, false}};
+	const char *vers[] = {"a\"b", "plain"};
+	ld_vdb_affected af[] = {{.ecosystem = "npm", .package = "p", .ranges = r, .nranges = 1, .versions = vers,
+				 .nversions = 2}};
+	ld_vdb_advisory adv = {.source = "osv", .id = "X-1", .affected = af, .naffected = 1, .cvss_score = -1};
+	(void)state;
+	lading_ctx_new(&ctx);
+	ld_arena_init(&a, 0);
+	assert_int_equal(ld_vdb_store_open(&st, path, ctx), 0);
+	assert_int_equal(ld_vdb_store_feed_begin(st, "osv/npm", NULL, &w), 0);
+	assert_int_equal(ld_vdb_put_advisory(w, &adv), 0);
+	assert_int_equal(ld_vdb_store_feed_end(st, w, 0, NULL), 0);
+	assert_int_equal(ld_vdb_store_finish(st), 0);
+	ld_vdb_store_free(st);
+	assert_int_equal(ld_vdb_open(&db, path, ctx), 0);
+	assert_int_equal(ld_vdb_affected_get(db, "npm", "p", &a, &e, &n, ctx), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(e[0].nranges, 1);
+	assert_string_equal(e[0].ranges[0].events[0].version, "0");
+	assert_string_equal(e[0].ranges[0].events[1].version, "1.0\"q\\x\t\xc3\xa9");
+	assert_int_equal(e[0].nversions, 2);
+	assert_string_equal(e[0].versions[0], "a\"b");
+	assert_string_equal(e[0].versions[1], "plain");
+	ld_vdb_close(db);
+	ld_arena_release(&a);
+	lading_ctx_free(ctx);
+}
+
 static void test_open_errors(void **state)
 {
 	lading_ctx *ctx;
@@ -395,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_package_normalize),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_carry_over),
+		cmocka_unit_test(test_escaped_versions),
 		cmocka_unit_test(test_open_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
