@@ -290,8 +290,35 @@ static void test_yaml_matches_json(void **state)
 	assert_int_equal(ty.stats.packages, 9);
 	assert_int_equal(ty.stats.fixed_versions, 15);
 	assert_int_equal(ty.stats.ids_normalized, 6);
-	feedtap_release(&tj);
 	feedtap_release(&ty);
+
+	/* a mirror with YAML only (v3.X/main.yaml): read through the directory import */
+	{
+		char tmpl[] = "/tmp/lading-secdb-XXXXXX", sub[600], file[700];
+		char *dir = mkdtemp(tmpl);
+		FILE *f;
+		assert_non_null(dir);
+		ld_snprintf(sub, sizeof(sub), "%s/v3.9", dir);
+		assert_int_equal(mkdir(sub, 0755), 0);
+		ld_snprintf(file, sizeof(file), "%s/main.yaml", sub);
+		f = fopen(file, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(yaml, 1, ly, f), ly);
+		fclose(f);
+		feedtap_init(&ty, false);
+		assert_int_equal(ld_vdb_import_secdb_to(&ty.sink, dir, &ry, ctx), 0);
+		assert_string_equal(ld_buf_cstr(&ty.dump), ld_buf_cstr(&tj.dump));
+		assert_int_equal(ty.stats.files, 1);
+		feedtap_release(&ty);
+		assert_int_equal(unlink(file), 0);
+		assert_int_equal(rmdir(sub), 0);
+		/* an empty mirror is an error */
+		feedtap_init(&ty, false);
+		assert_int_equal(ld_vdb_import_secdb_to(&ty.sink, dir, &ry, ctx), LADING_ENOTFOUND);
+		feedtap_release(&ty);
+		assert_int_equal(rmdir(dir), 0);
+	}
+	feedtap_release(&tj);
 
 	/* broken YAML is an error naming the file */
 	feedtap_init(&ty, false);
