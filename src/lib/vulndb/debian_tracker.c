@@ -9,11 +9,14 @@
  * The real export is ~60 MB: the top level is walked with the cursor of feed.h and one source
  * package at a time becomes a tree. One advisory per (package, ID) is put; the writer merges the
  * puts of one ID into one advisory with one affected entry per (release, package).
- * Status mapping (docs/vulndb.md): resolved + fixed_version "0" -> not-affected; resolved + V ->
- * fixed in V; resolved without a version -> nothing recorded; open -> unfixed, or wontfix when
- * nodsa_reason is "ignored" or the urgency is "end-of-life"; undetermined -> undetermined. */
+ * What the schema has no column for (scope, debianbug, nodsa text, repositories) is kept per entry
+ * in its extra JSON. Status mapping (docs/vulndb.md): resolved + fixed_version "0" -> not-affected;
+ * resolved + V -> fixed in V; resolved without a version -> nothing recorded; open -> unfixed, or
+ * wontfix when nodsa_reason is "ignored" or the urgency is "end-of-life"; undetermined ->
+ * undetermined. */
 #include "util/common.h"
 #include "util/json.h"
+#include "util/jsonw.h"
 #include "util/map.h"
 #include "vulndb/feed.h"
 #include "vulndb/importers.h"
@@ -25,6 +28,7 @@
 #define TRK_MAX_RELEASES 64u		      /* releases of one issue (real: <= 8) */
 #define TRK_MAX_NAME 256u		      /* package name, ID, version, urgency */
 #define TRK_MAX_IDS 10000000u		      /* distinct IDs per import */
+#define TRK_MAX_EXTRA ((size_t)64 << 10)      /* bytes of one entry's extra JSON */
 
 static const char SOURCE[] = "debian-tracker";
 
@@ -86,6 +90,44 @@ static int count_id(trk *t, const char *id)
 	return 0;
 }
 
+/* What the schema has no column for, kept verbatim per entry: scope, debianbug, nodsa(_reason),
+ * repositories, next_point_update. NULL when there is none. */
+static const char *entry_extra(ld_buf *b, const ld_json *issue, const ld_json *rel)
+{
+	ld_jw w;
+	const ld_json *bug = ld_json_get(issue, "debianbug"),
+		      *repos = ld_json_get(rel, "repositories");
+	const ld_json_member *m;
+	int64_t n;
+
+	ld_buf_clear(b);
+	ld_jw_init(&w, b, false);
+	ld_jw_obj(&w);
+	ld_jw_kstr_opt(&w, "scope", ld_json_get_str(issue, "scope"));
+	if (ld_json_i64(bug, &n))
+		ld_jw_ki64(&w, "debianbug", n);
+	ld_jw_kstr_opt(&w, "nodsa", ld_json_get_str(rel, "nodsa"));
+	ld_jw_kstr_opt(&w, "nodsa_reason", ld_json_get_str(rel, "nodsa_reason"));
+	if (ld_json_len(repos)) {
+		ld_jw_key(&w, "repositories");
+		ld_jw_obj(&w);
+		ld_json_foreach_member(repos, i, m) {
+			const char *v = ld_json_str(&m->value);
+			if (!v)
+				continue;
+			ld_jw_key(&w, m->key);
+			ld_jw_str(&w, v);
+		}
+		ld_jw_obj_end(&w);
+	}
+	if (ld_json_bool(ld_json_get(rel, "next_point_update"), false))
+		ld_jw_kbool(&w, "next_point_update", true);
+	ld_jw_obj_end(&w);
+	if (ld_jw_finish(&w) || b->len <= 2)
+		return NULL;
+	return ld_buf_cstr(b);
+}
+
 /* One (package, ID) entry. 0, or < 0 on a storage failure. */
 static int put_issue(trk *t, const char *pkg, const char *id, const ld_json *issue)
 {
@@ -96,6 +138,7 @@ static int put_issue(trk *t, const char *pkg, const char *id, const ld_json *iss
 	const ld_json_member *m;
 	ld_vdb_advisory a;
 	char url[TRK_MAX_NAME + 64];
+	ld_buf extra[TRK_MAX_RELEASES];
 	size_t naff = 0;
 	int rc;
 
@@ -105,6 +148,8 @@ static int put_issue(trk *t, const char *pkg, const char *id, const ld_json *iss
 		t->res->skipped++;
 		return 0;
 	}
+	for (size_t i = 0; i < TRK_MAX_RELEASES; i++)
+		ld_buf_init(&extra[i], TRK_MAX_EXTRA);
 	ld_json_foreach_member(rels, i, m) {
 		const char *eco = ld_vdb_debian_ecosystem(m->key, m->klen);
 		const char *status = ld_json_get_str(&m->value, "status");
@@ -134,6 +179,7 @@ static int put_issue(trk *t, const char *pkg, const char *id, const ld_json *iss
 		f->package = pkg;
 		f->severity = urgency_severity(urg);
 		f->severity_raw = urg;
+		f->extra_json = entry_extra(&extra[naff], issue, &m->value);
 		if (!status) {
 			ld_warn(t->ctx, "%s: %s %s: release %s has no status, ignored", t->name,
 				pkg, id, eco);
@@ -185,6 +231,8 @@ static int put_issue(trk *t, const char *pkg, const char *id, const ld_json *iss
 	a.naffected = naff;
 	LD_FEED_COUNT(t->out, packages, naff);
 	rc = ld_feed_advisory(t->out, &a);
+	for (size_t i = 0; i < TRK_MAX_RELEASES; i++)
+		ld_buf_release(&extra[i]);
 	if (rc) {
 		if (!lading_ctx_error(t->ctx)->code)
 			ld_error_set(t->ctx, rc, "%s: storing %s failed", t->name, id);

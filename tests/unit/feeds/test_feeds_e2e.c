@@ -141,6 +141,13 @@ static void test_build_and_query(void **state)
 		q1(db, "SELECT COUNT(*) FROM affected a JOIN advisories d ON d.id = a.advisory "
 		       "WHERE d.advisory = 'CVE-2023-0003'"),
 		2);
+	/* what has no column of its own is kept in the entry's extra JSON */
+	assert_int_equal(
+		q1(db,
+		   "SELECT COUNT(*) FROM affected WHERE ecosystem = 'Debian:10' AND package = "
+		   "'openssl' AND extra LIKE '%\"nodsa_reason\":\"ignored\"%' AND extra LIKE "
+		   "'%\"debianbug\":1030000%' AND extra LIKE '%\"buster\":\"1.1.1n-0+deb10u3\"%'"),
+		1);
 	/* aliases: DSA -> CVEs, secdb XSA <-> CVE */
 	assert_true(q1(db, "SELECT COUNT(*) FROM aliases s JOIN advisories d ON d.id = s.advisory "
 			   "WHERE d.advisory = 'DSA-5380-1' AND s.alias = 'CVE-2023-1393'") == 1);
