@@ -50,7 +50,8 @@ static int load_pairs(const char *path, pair **out, size_t *n)
 	size_t len = 0, cap = 0;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		return -1;
-	if (sqlite3_prepare_v2(db, "SELECT DISTINCT ecosystem, package FROM affected", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "SELECT DISTINCT ecosystem, package FROM affected", -1, &st,
+			       NULL) != SQLITE_OK) {
 		sqlite3_close(db);
 		return -1;
 	}
@@ -63,8 +64,10 @@ static int load_pairs(const char *path, pair **out, size_t *n)
 				break;
 			p = np;
 		}
-		ld_strlcpy(p[len].eco, (const char *)sqlite3_column_text(st, 0), sizeof(p[len].eco));
-		ld_strlcpy(p[len].pkg, (const char *)sqlite3_column_text(st, 1), sizeof(p[len].pkg));
+		ld_strlcpy(p[len].eco, (const char *)sqlite3_column_text(st, 0),
+			   sizeof(p[len].eco));
+		ld_strlcpy(p[len].pkg, (const char *)sqlite3_column_text(st, 1),
+			   sizeof(p[len].pkg));
 		len++;
 	}
 	sqlite3_finalize(st);
@@ -80,7 +83,8 @@ int main(int argc, char **argv)
 	ld_vdb *db;
 	ld_arena a;
 	pair *all = NULL, *q;
-	size_t nall = 0, n = argc > 2 ? (size_t)strtoul(argv[2], NULL, 10) : 10000, entries = 0, hits = 0;
+	size_t nall = 0, n = argc > 2 ? (size_t)strtoul(argv[2], NULL, 10) : 10000, entries = 0,
+	       hits = 0;
 	size_t nadv = 0;
 	int64_t *advs;
 	unsigned seed = 42;
@@ -161,11 +165,14 @@ int main(int argc, char **argv)
 	t_adv = now() - t0;
 	c_adv = cpu() - c0;
 	printf("packages in db:         %zu (ecosystem, package) pairs\n", nall);
-	printf("lookups:                %zu (%zu with entries, %zu entries returned)\n", n, hits, entries);
-	printf("affected lookups:       best %.1f ms wall (%.1f ms CPU) for %zu, %.2f us each; median %.1f ms\n",
-	       walls[1] * 1e3, cpus[1] * 1e3, n, walls[1] * 1e6 / (double)n, walls[(PASSES + 1) / 2 + 0] * 1e3);
-	printf("advisory details:       %zu in %.1f ms wall (%.1f ms CPU), %.2f us each\n", nadv, t_adv * 1e3,
-	       c_adv * 1e3, nadv ? t_adv * 1e6 / (double)nadv : 0.0);
+	printf("lookups:                %zu (%zu with entries, %zu entries returned)\n", n, hits,
+	       entries);
+	printf("affected lookups:       best %.1f ms wall (%.1f ms CPU) for %zu, %.2f us each; "
+	       "median %.1f ms\n",
+	       walls[1] * 1e3, cpus[1] * 1e3, n, walls[1] * 1e6 / (double)n,
+	       walls[(PASSES + 1) / 2 + 0] * 1e3);
+	printf("advisory details:       %zu in %.1f ms wall (%.1f ms CPU), %.2f us each\n", nadv,
+	       t_adv * 1e3, c_adv * 1e3, nadv ? t_adv * 1e6 / (double)nadv : 0.0);
 	ld_arena_release(&a);
 	ld_vdb_close(db);
 	lading_ctx_free(ctx);

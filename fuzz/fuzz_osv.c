@@ -25,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			total += strlen(af->ecosystem) + strlen(af->package);
 			for (size_t k = 0; k < af->nranges; k++)
 				for (size_t e = 0; e < af->ranges[k].nevents; e++)
-					total += strlen(af->ranges[k].events[e].kind) + strlen(af->ranges[k].events[e].version);
+					total += strlen(af->ranges[k].events[e].kind) +
+						 strlen(af->ranges[k].events[e].version);
 			for (size_t k = 0; k < af->nversions; k++)
 				total += strlen(af->versions[k]);
 		}

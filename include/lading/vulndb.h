@@ -26,59 +26,65 @@ LADING_EXTERN(int) lading_db_default_path(char *out, size_t outsz);
 #define LADING_DB_OPTIONS_VERSION 1
 
 typedef struct lading_db_options {
-	unsigned version;           /* LADING_DB_OPTIONS_VERSION */
-	const char *db_path;        /* NULL = lading_db_default_path() */
+	unsigned version;    /* LADING_DB_OPTIONS_VERSION */
+	const char *db_path; /* NULL = lading_db_default_path() */
 	/* build */
-	const char *mirror;         /* directory laid out like the upstream feeds (see docs/vulndb.md) */
+	const char *mirror; /* directory laid out like the upstream feeds (see docs/vulndb.md) */
 	/* update */
-	const char *const *sources; /* "NAME" or "NAME=URL" (NAME: osv, alpine-secdb, debian, kev, epss,
-				       nvd). When given, only these sources are fetched (from URL when set,
-				       a base URL serving that source's folder of the mirror layout) and the
-				       others are carried over from the previous database. */
+	const char *const
+		*sources; /* "NAME" or "NAME=URL" (NAME: osv, alpine-secdb, debian, kev, epss,
+			     nvd). When given, only these sources are fetched (from URL when set,
+			     a base URL serving that source's folder of the mirror layout) and the
+			     others are carried over from the previous database. */
 	size_t nsources;
-	const char *cache_dir;      /* where downloads are kept between updates (conditional requests
-				       need the previous copy); NULL = "<db_path>.feeds" */
+	const char *cache_dir; /* where downloads are kept between updates (conditional requests
+				  need the previous copy); NULL = "<db_path>.feeds" */
 	unsigned connect_timeout_s; /* 0 = 30 */
 	unsigned read_timeout_s;    /* 0 = 60 */
-	unsigned retries;           /* attempts after the first on network errors, 429 and 5xx;
+	unsigned retries;	    /* attempts after the first on network errors, 429 and 5xx;
 				       0 = the default of 3 */
-	unsigned threads;           /* feeds imported in parallel; 0 = min(2, CPUs) */
+	unsigned threads;	    /* feeds imported in parallel; 0 = min(2, CPUs) */
 } lading_db_options;
 
-#define LADING_DB_OPTIONS_INIT {LADING_DB_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, 0, 0, 0, 0}
+#define LADING_DB_OPTIONS_INIT                                                                     \
+	{                                                                                          \
+		LADING_DB_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, 0, 0, 0, 0                   \
+	}
 
 /* What happened to one feed (import unit: "osv/PyPI", "alpine-secdb", "nvd", ...). */
 typedef struct lading_db_feed_report {
 	const char *name;
-	const char *status;    /* "ok", "carried" (failed or not fetched; previous rows kept),
-				  "failed" (no data), "absent" (not published at the source) */
-	const char *origin;    /* path or URL */
-	const char *message;   /* why it failed / was carried over, or NULL */
-	const char *snapshot;  /* newest date in the feed */
+	const char *status;   /* "ok", "carried" (failed or not fetched; previous rows kept),
+				 "failed" (no data), "absent" (not published at the source) */
+	const char *origin;   /* path or URL */
+	const char *message;  /* why it failed / was carried over, or NULL */
+	const char *snapshot; /* newest date in the feed */
 	uint64_t records, skipped, withdrawn;
 	/* update: HTTP requests for this feed's files */
 	unsigned downloaded;   /* 200 */
 	unsigned not_modified; /* 304: the cached copy was current */
 	unsigned missing;      /* 404 */
 	unsigned retries;      /* extra attempts made */
-	uint64_t bytes;        /* bytes downloaded */
+	uint64_t bytes;	       /* bytes downloaded */
 } lading_db_feed_report;
 
 typedef struct lading_db_report {
 	const char *db_path;
 	lading_db_feed_report *feeds;
 	size_t nfeeds;
-	size_t failed;         /* feeds with status "failed" */
-	size_t carried;        /* feeds with status "carried" */
-	uint64_t db_bytes;     /* size of the new database file */
-	double seconds;        /* wall time */
+	size_t failed;	   /* feeds with status "failed" */
+	size_t carried;	   /* feeds with status "carried" */
+	uint64_t db_bytes; /* size of the new database file */
+	double seconds;	   /* wall time */
 } lading_db_report;
 
 /* Build the database from `opts->mirror`. Returns 0 when the new database is in place (check the
  * report for failed or carried feeds), < 0 when nothing was replaced. */
-LADING_EXTERN(int) lading_db_build(const lading_db_options *opts, lading_db_report **out, lading_ctx *ctx);
+LADING_EXTERN(int)
+lading_db_build(const lading_db_options *opts, lading_db_report **out, lading_ctx *ctx);
 /* Download the feeds (conditional requests against the cached copies) and rebuild. */
-LADING_EXTERN(int) lading_db_update(const lading_db_options *opts, lading_db_report **out, lading_ctx *ctx);
+LADING_EXTERN(int)
+lading_db_update(const lading_db_options *opts, lading_db_report **out, lading_ctx *ctx);
 LADING_EXTERN(void) lading_db_report_free(lading_db_report *r);
 /* The report as a JSON document (pretty-printed, ends with a newline); free() it. */
 LADING_EXTERN(int) lading_db_report_json(const lading_db_report *r, char **out, size_t *len);
@@ -98,9 +104,9 @@ typedef struct lading_db_count_info {
 typedef struct lading_db_info {
 	const char *path;
 	int schema_version;
-	const char *built_at;     /* RFC 3339 UTC */
+	const char *built_at; /* RFC 3339 UTC */
 	int64_t built_epoch;
-	int64_t age_seconds;      /* now - built_epoch */
+	int64_t age_seconds; /* now - built_epoch */
 	const char *lading_version;
 	uint64_t file_bytes;
 	const lading_db_feed_info *feeds;

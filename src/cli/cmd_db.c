@@ -14,22 +14,30 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: lading db build --mirror DIR [--db FILE] [--threads N] [--json] [-v]\n"
 		"       lading db update [--source NAME[=URL] ...] [--db FILE] [--cache DIR]\n"
-		"                        [--retries N] [--connect-timeout S] [--read-timeout S] [--json] [-v]\n"
+		"                        [--retries N] [--connect-timeout S] [--read-timeout S] "
+		"[--json] [-v]\n"
 		"       lading db info [--db FILE] [--json]\n"
 		"\n"
 		"build   build the database offline from DIR, laid out like the upstream feeds:\n"
 		"        osv/<Ecosystem>/all.zip, alpine-secdb/v3.X/*.json|yaml, debian/DSA.list,\n"
 		"        debian/DLA.list, kev/, epss/, nvd/ (see docs/vulndb.md)\n"
-		"update  download the feeds from their upstream URLs (conditional requests against the\n"
-		"        copies kept in the cache, FILE.feeds/ by default) and rebuild. With --source,\n"
-		"        only the named sources are fetched (from URL when given: a base URL serving that\n"
-		"        source's folder of the mirror layout); the others keep their previous data.\n"
+		"update  download the feeds from their upstream URLs (conditional requests against "
+		"the\n"
+		"        copies kept in the cache, FILE.feeds/ by default) and rebuild. With "
+		"--source,\n"
+		"        only the named sources are fetched (from URL when given: a base URL "
+		"serving that\n"
+		"        source's folder of the mirror layout); the others keep their previous "
+		"data.\n"
 		"        Sources: osv, alpine-secdb, debian, kev, epss, nvd.\n"
 		"info    what the database holds: feeds, snapshot dates, record counts, age\n"
 		"\n"
-		"The database is FILE, else $LADING_DB, else $XDG_CACHE_HOME/lading/db.sqlite, else\n"
-		"~/.cache/lading/db.sqlite. It is replaced atomically; a feed that fails keeps its previous\n"
-		"data. Exit status: 0 done, 2 usage, 3 error (including a feed that failed with no previous\n"
+		"The database is FILE, else $LADING_DB, else $XDG_CACHE_HOME/lading/db.sqlite, "
+		"else\n"
+		"~/.cache/lading/db.sqlite. It is replaced atomically; a feed that fails keeps its "
+		"previous\n"
+		"data. Exit status: 0 done, 2 usage, 3 error (including a feed that failed with no "
+		"previous\n"
 		"data; the new database is installed all the same).\n");
 }
 
@@ -86,23 +94,27 @@ static int print_report(const lading_db_report *r, bool json, bool update)
 		free(doc);
 		return rc;
 	}
-	printf("%-18s %-8s %9s %8s %9s  %-27s%s\n", "FEED", "STATUS", "RECORDS", "SKIPPED", "WITHDRAWN", "SNAPSHOT",
-	       update ? "  HTTP" : "");
+	printf("%-18s %-8s %9s %8s %9s  %-27s%s\n", "FEED", "STATUS", "RECORDS", "SKIPPED",
+	       "WITHDRAWN", "SNAPSHOT", update ? "  HTTP" : "");
 	for (size_t i = 0; i < r->nfeeds; i++) {
 		const lading_db_feed_report *f = &r->feeds[i];
-		printf("%-18s %-8s %9llu %8llu %9llu  %-27s", f->name, f->status, (unsigned long long)f->records,
-		       (unsigned long long)f->skipped, (unsigned long long)f->withdrawn, f->snapshot ? f->snapshot : "-");
+		printf("%-18s %-8s %9llu %8llu %9llu  %-27s", f->name, f->status,
+		       (unsigned long long)f->records, (unsigned long long)f->skipped,
+		       (unsigned long long)f->withdrawn, f->snapshot ? f->snapshot : "-");
 		if (update)
-			printf("  %u downloaded, %u not modified, %u missing, %u retries", f->downloaded, f->not_modified,
-			       f->missing, f->retries);
+			printf("  %u downloaded, %u not modified, %u missing, %u retries",
+			       f->downloaded, f->not_modified, f->missing, f->retries);
 		printf("\n");
 		if (f->message && strcmp(f->status, "ok"))
-			printf("    %s%s\n", !strcmp(f->status, "carried") ? "previous data kept: " : "", f->message);
+			printf("    %s%s\n",
+			       !strcmp(f->status, "carried") ? "previous data kept: " : "",
+			       f->message);
 	}
 	human_bytes(r->db_bytes, size, sizeof(size));
 	printf("database %s (%s) written in %.1f s", r->db_path, size, r->seconds);
 	if (r->carried || r->failed)
-		printf("; %zu feed%s carried over, %zu failed", r->carried, r->carried == 1 ? "" : "s", r->failed);
+		printf("; %zu feed%s carried over, %zu failed", r->carried,
+		       r->carried == 1 ? "" : "s", r->failed);
 	printf("\n");
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
 }
@@ -157,8 +169,8 @@ static int run_build(int argc, char **argv, bool update)
 			if (!parse_uint(v, 3600, &o.read_timeout_s) || !o.read_timeout_s)
 				return cli_usage("--read-timeout needs seconds (1-3600)");
 		} else {
-			return cli_usage("db %s: unknown option '%s' (see 'lading db --help')", update ? "update" : "build",
-					 argv[i]);
+			return cli_usage("db %s: unknown option '%s' (see 'lading db --help')",
+					 update ? "update" : "build", argv[i]);
 		}
 	}
 	if (!update && !o.mirror)
@@ -181,8 +193,8 @@ static int run_build(int argc, char **argv, bool update)
 	cli_print_warnings(ctx, verbose);
 	ex = print_report(rep, json, update);
 	if (ex == EXIT_OK && rep->failed) {
-		fprintf(stderr, "lading: %zu feed%s failed with no previous data to keep\n", rep->failed,
-			rep->failed == 1 ? "" : "s");
+		fprintf(stderr, "lading: %zu feed%s failed with no previous data to keep\n",
+			rep->failed, rep->failed == 1 ? "" : "s");
 		ex = EXIT_ERROR;
 	}
 	lading_db_report_free(rep);
@@ -238,23 +250,26 @@ static int run_info(int argc, char **argv)
 	human_bytes(info->file_bytes, size, sizeof(size));
 	human_age(info->age_seconds, age, sizeof(age));
 	printf("database  %s (%s)\n", info->path, size);
-	printf("built     %s (%s) by lading %s, schema %d\n", info->built_at ? info->built_at : "?", age,
-	       info->lading_version ? info->lading_version : "?", info->schema_version);
-	printf("\n%-18s %-8s %-27s %9s %8s %9s\n", "FEED", "STATUS", "SNAPSHOT", "RECORDS", "SKIPPED", "WITHDRAWN");
+	printf("built     %s (%s) by lading %s, schema %d\n", info->built_at ? info->built_at : "?",
+	       age, info->lading_version ? info->lading_version : "?", info->schema_version);
+	printf("\n%-18s %-8s %-27s %9s %8s %9s\n", "FEED", "STATUS", "SNAPSHOT", "RECORDS",
+	       "SKIPPED", "WITHDRAWN");
 	for (size_t i = 0; i < info->nfeeds; i++) {
 		const lading_db_feed_info *f = &info->feeds[i];
-		printf("%-18s %-8s %-27s %9llu %8llu %9llu\n", f->name, f->status, f->snapshot ? f->snapshot : "-",
-		       (unsigned long long)f->records, (unsigned long long)f->skipped, (unsigned long long)f->withdrawn);
+		printf("%-18s %-8s %-27s %9llu %8llu %9llu\n", f->name, f->status,
+		       f->snapshot ? f->snapshot : "-", (unsigned long long)f->records,
+		       (unsigned long long)f->skipped, (unsigned long long)f->withdrawn);
 		for (size_t k = 0; k < info->ncounts; k++) {
 			const lading_db_count_info *c = &info->counts[k];
 			if (strcmp(c->feed, f->name))
 				continue;
-			printf("    %-24s %7llu advisories %7llu packages %8llu entries\n", c->ecosystem,
-			       (unsigned long long)c->advisories, (unsigned long long)c->packages,
-			       (unsigned long long)c->affected);
+			printf("    %-24s %7llu advisories %7llu packages %8llu entries\n",
+			       c->ecosystem, (unsigned long long)c->advisories,
+			       (unsigned long long)c->packages, (unsigned long long)c->affected);
 		}
 		if (f->message)
-			printf("    %s (imported %s)\n", f->message, f->imported_at ? f->imported_at : "?");
+			printf("    %s (imported %s)\n", f->message,
+			       f->imported_at ? f->imported_at : "?");
 	}
 	if (fflush(stdout) != 0)
 		ex = EXIT_ERROR;

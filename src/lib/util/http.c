@@ -12,7 +12,7 @@
 #define HTTP_DEFAULT_MAX_BACKOFF_MS 60000u
 #define HTTP_DEFAULT_MAX_BYTES ((uint64_t)16 << 30)
 #define HTTP_MAX_REDIRECTS 10L
-#define HTTP_MAX_HEADERS 64u      /* extra request headers */
+#define HTTP_MAX_HEADERS 64u	  /* extra request headers */
 #define HTTP_MAX_HEADER_LINE 8192 /* request header line length */
 
 struct ld_http {
@@ -62,7 +62,8 @@ int ld_http_new(ld_http **out, const ld_http_options *opts, lading_ctx *ctx)
 	*out = NULL;
 	pthread_once(&global_once, global_init);
 	if (global_rc != CURLE_OK)
-		return ld_error_set(ctx, LADING_ENET, "cannot initialize libcurl: %s", curl_easy_strerror(global_rc));
+		return ld_error_set(ctx, LADING_ENET, "cannot initialize libcurl: %s",
+				    curl_easy_strerror(global_rc));
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
@@ -100,8 +101,8 @@ typedef struct xfer {
 	const ld_http_request *req;
 	ld_http_response *resp;
 	uint64_t max;
-	int sink_err;    /* the sink's code or LADING_ELIMIT */
-	bool discard;    /* error body: not for the sink */
+	int sink_err; /* the sink's code or LADING_ELIMIT */
+	bool discard; /* error body: not for the sink */
 	bool checked;
 } xfer;
 
@@ -199,8 +200,8 @@ static int set_common(ld_http *h, xfer *x, struct curl_slist *hdrs)
 	CURL *c = h->curl;
 	CURLcode r = CURLE_OK;
 	curl_easy_reset(c);
-#define S(opt, val) \
-	if (r == CURLE_OK) \
+#define S(opt, val)                                                                                \
+	if (r == CURLE_OK)                                                                         \
 	r = curl_easy_setopt(c, opt, val)
 	S(CURLOPT_URL, x->req->url);
 	S(CURLOPT_HTTPGET, 1L);
@@ -256,7 +257,8 @@ int ld_http_get(ld_http *h, const ld_http_request *req, ld_http_response *resp, 
 	memset(resp, 0, sizeof(*resp));
 	ld_http_url_for_log(req->url, logurl, sizeof(logurl));
 	if (!req->url || (strncmp(req->url, "http://", 7) && strncmp(req->url, "https://", 8)))
-		return ld_error_set(ctx, LADING_EUSAGE, "%s: only http:// and https:// URLs are supported", logurl);
+		return ld_error_set(ctx, LADING_EUSAGE,
+				    "%s: only http:// and https:// URLs are supported", logurl);
 	if (req->nheaders > HTTP_MAX_HEADERS)
 		return ld_error_set(ctx, LADING_ELIMIT, "%s: too many request headers", logurl);
 	for (size_t i = 0; i < req->nheaders; i++) {
@@ -300,7 +302,8 @@ int ld_http_get(ld_http *h, const ld_http_request *req, ld_http_response *resp, 
 		resp->status = status;
 		if (x.sink_err) {
 			rc = x.sink_err == LADING_ELIMIT
-				     ? ld_error_set(ctx, LADING_ELIMIT, "%s: response larger than %llu bytes", logurl,
+				     ? ld_error_set(ctx, LADING_ELIMIT,
+						    "%s: response larger than %llu bytes", logurl,
 						    (unsigned long long)x.max)
 				     : x.sink_err;
 			break;
@@ -312,15 +315,19 @@ int ld_http_get(ld_http *h, const ld_http_request *req, ld_http_response *resp, 
 		retry = cr == CURLE_OK ? retriable_status(status) : retriable_curl(cr);
 		if (!retry || attempt > h->opt.retries) {
 			if (cr != CURLE_OK)
-				rc = ld_error_set(ctx, LADING_ENET, "%s: %s (after %u attempt%s)", logurl,
-						  curl_easy_strerror(cr), attempt, attempt == 1 ? "" : "s");
+				rc = ld_error_set(ctx, LADING_ENET, "%s: %s (after %u attempt%s)",
+						  logurl, curl_easy_strerror(cr), attempt,
+						  attempt == 1 ? "" : "s");
 			else if (status == 404 || status == 410)
-				rc = ld_error_set(ctx, LADING_ENOTFOUND, "%s: HTTP %ld (not found)", logurl, status);
+				rc = ld_error_set(ctx, LADING_ENOTFOUND, "%s: HTTP %ld (not found)",
+						  logurl, status);
 			else if (status == 401 || status == 403)
-				rc = ld_error_set(ctx, LADING_EAUTH, "%s: HTTP %ld (access refused)", logurl, status);
+				rc = ld_error_set(ctx, LADING_EAUTH,
+						  "%s: HTTP %ld (access refused)", logurl, status);
 			else
-				rc = ld_error_set(ctx, LADING_ENET, "%s: HTTP %ld (after %u attempt%s)", logurl, status,
-						  attempt, attempt == 1 ? "" : "s");
+				rc = ld_error_set(ctx, LADING_ENET,
+						  "%s: HTTP %ld (after %u attempt%s)", logurl,
+						  status, attempt, attempt == 1 ? "" : "s");
 			break;
 		}
 		curl_easy_getinfo(h->curl, CURLINFO_RETRY_AFTER, &retry_after);

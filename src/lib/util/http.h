@@ -6,7 +6,8 @@
  *   comes back as status 304 with no body.
  * - Content-Encoding gzip/deflate (and whatever else this libcurl decodes) is requested and
  *   decoded transparently; the sink sees the decoded bytes.
- * - Connect timeout, read timeout (abort when no byte arrives for that long), optional total timeout.
+ * - Connect timeout, read timeout (abort when no byte arrives for that long), optional total
+ * timeout.
  * - Retries with exponential backoff (doubling, with jitter, capped) on network errors and on
  *   HTTP 408/429/500/502/503/504; a Retry-After header (seconds or HTTP-date) is honored, capped
  *   at max_backoff_ms. A retry first calls the request's `reset` so partial data is dropped.
@@ -28,35 +29,35 @@
 typedef struct ld_http ld_http;
 
 typedef struct ld_http_options {
-	long connect_timeout_ms;  /* 0 = 30 s */
-	long read_timeout_ms;     /* no data for this long aborts the attempt; 0 = 60 s */
-	long total_timeout_ms;    /* whole attempt; 0 = no limit */
-	unsigned retries;         /* attempts after the first (0 = none) */
-	unsigned backoff_ms;      /* first wait; 0 = 1000 */
-	unsigned max_backoff_ms;  /* cap on any wait, Retry-After included; 0 = 60000 */
-	const char *user_agent;   /* NULL = "lading/<version>" */
+	long connect_timeout_ms; /* 0 = 30 s */
+	long read_timeout_ms;	 /* no data for this long aborts the attempt; 0 = 60 s */
+	long total_timeout_ms;	 /* whole attempt; 0 = no limit */
+	unsigned retries;	 /* attempts after the first (0 = none) */
+	unsigned backoff_ms;	 /* first wait; 0 = 1000 */
+	unsigned max_backoff_ms; /* cap on any wait, Retry-After included; 0 = 60000 */
+	const char *user_agent;	 /* NULL = "lading/<version>" */
 } ld_http_options;
 
 typedef struct ld_http_request {
 	const char *url;
-	const char *const *headers;    /* extra "Name: value" lines (never logged) */
+	const char *const *headers; /* extra "Name: value" lines (never logged) */
 	size_t nheaders;
 	const char *if_none_match;     /* ETag of the copy held, or NULL */
 	const char *if_modified_since; /* Last-Modified of the copy held (HTTP-date), or NULL */
-	uint64_t max_bytes;            /* body limit (decoded); 0 = 16 GiB. Beyond: LADING_ELIMIT */
+	uint64_t max_bytes;	       /* body limit (decoded); 0 = 16 GiB. Beyond: LADING_ELIMIT */
 	/* Sink: `body` (appended to) or `write` (return < 0 to abort with that code). */
 	ld_buf *body;
 	int (*write)(void *opaque, const void *p, size_t n);
-	int (*reset)(void *opaque);    /* drop partial data before a retry (write sinks) */
+	int (*reset)(void *opaque); /* drop partial data before a retry (write sinks) */
 	void *opaque;
 } ld_http_request;
 
 typedef struct ld_http_response {
-	long status;             /* final HTTP status (0 if none was received) */
-	char etag[256];          /* of the final response, "" if none */
+	long status;	/* final HTTP status (0 if none was received) */
+	char etag[256]; /* of the final response, "" if none */
 	char last_modified[64];
 	char content_type[128];
-	uint64_t bytes;          /* body bytes delivered to the sink */
+	uint64_t bytes; /* body bytes delivered to the sink */
 	unsigned attempts;
 } ld_http_response;
 

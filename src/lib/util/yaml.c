@@ -7,26 +7,26 @@
 /* Named limits (defaults; callers may lower or raise them through ld_yaml_limits). */
 #define YAML_DEFAULT_MAX_DEPTH 64u
 #define YAML_DEFAULT_MAX_INPUT ((size_t)256 << 20)
-#define YAML_NODES_PER_BYTE 4u      /* max_nodes default: 4 x input bytes ... */
-#define YAML_NODES_SLACK 10000u     /* ... + this */
+#define YAML_NODES_PER_BYTE 4u		       /* max_nodes default: 4 x input bytes ... */
+#define YAML_NODES_SLACK 10000u		       /* ... + this */
 #define YAML_MAX_ELEMENTS ((size_t)UINT32_MAX) /* ld_json counts are 32-bit */
 
 typedef struct yframe {
-	uint32_t type;        /* LD_JSON_ARRAY or LD_JSON_OBJECT */
-	size_t start;         /* first pending element of this container */
-	const char *key;      /* key under which this container sits in its parent mapping */
+	uint32_t type;	 /* LD_JSON_ARRAY or LD_JSON_OBJECT */
+	size_t start;	 /* first pending element of this container */
+	const char *key; /* key under which this container sits in its parent mapping */
 	uint32_t klen;
-	const char *anchor;   /* anchor of this container, recorded when it closes */
-	size_t nodes;         /* nodes below this container (aliases expanded) */
-	bool want_key;        /* mapping: the next value is a key */
-	const char *cur_key;  /* mapping: key waiting for its value */
+	const char *anchor;  /* anchor of this container, recorded when it closes */
+	size_t nodes;	     /* nodes below this container (aliases expanded) */
+	bool want_key;	     /* mapping: the next value is a key */
+	const char *cur_key; /* mapping: key waiting for its value */
 	uint32_t cur_klen;
 } yframe;
 
 typedef struct anchor_rec {
 	ld_json value;
-	size_t nodes;         /* subtree size, aliases expanded */
-	const char *text;     /* a scalar's source text (for use as a key), else NULL */
+	size_t nodes;	  /* subtree size, aliases expanded */
+	const char *text; /* a scalar's source text (for use as a key), else NULL */
 	uint32_t tlen;
 } anchor_rec;
 
@@ -48,8 +48,8 @@ typedef struct yparser {
 
 static int yfail(yparser *ps, int code, size_t offset, const char *msg)
 {
-	return ld_error_set_path(ps->ctx, code, ps->what, (uint64_t)offset, "%s: invalid YAML at byte %zu: %s",
-				 ps->what, offset, msg);
+	return ld_error_set_path(ps->ctx, code, ps->what, (uint64_t)offset,
+				 "%s: invalid YAML at byte %zu: %s", ps->what, offset, msg);
 }
 
 static int yoom(yparser *ps, size_t offset)
@@ -70,7 +70,8 @@ static size_t sat_add(size_t a, size_t b)
 static bool is_null_word(const char *s, size_t n)
 {
 	return n == 0 || (n == 1 && s[0] == '~') ||
-	       (n == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) || !memcmp(s, "NULL", 4)));
+	       (n == 4 &&
+		(!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) || !memcmp(s, "NULL", 4)));
 }
 
 static int bool_word(const char *s, size_t n)
@@ -88,8 +89,10 @@ static bool all_digits(const char *s, size_t n, int base)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		bool ok = base == 16 ? ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
-				     : base == 8 ? (c >= '0' && c <= '7') : (c >= '0' && c <= '9');
+		bool ok = base == 16  ? ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+					 (c >= 'A' && c <= 'F'))
+			  : base == 8 ? (c >= '0' && c <= '7')
+				      : (c >= '0' && c <= '9');
 		if (!ok)
 			return false;
 	}
@@ -105,7 +108,8 @@ static bool is_number_word(const char *s, size_t n)
 		return all_digits(s + 2, n - 2, 16);
 	if (i < n && (s[i] == '-' || s[i] == '+'))
 		i++;
-	if (n - i == 4 && (!memcmp(s + i, ".inf", 4) || !memcmp(s + i, ".Inf", 4) || !memcmp(s + i, ".INF", 4)))
+	if (n - i == 4 &&
+	    (!memcmp(s + i, ".inf", 4) || !memcmp(s + i, ".Inf", 4) || !memcmp(s + i, ".INF", 4)))
 		return true;
 	if (n == 4 && (!memcmp(s, ".nan", 4) || !memcmp(s, ".NaN", 4) || !memcmp(s, ".NAN", 4)))
 		return true;
@@ -139,10 +143,12 @@ static int push_pending(yparser *ps, const char *key, uint32_t klen, const ld_js
 		size_t ncap = ps->cappend ? ps->cappend * 2 : 256, bytes;
 		ld_json_member *np;
 		if (ld_mul_overflow(ncap, sizeof(*np), &bytes) || bytes > ps->max_pend_bytes)
-			return yfail(ps, LADING_ELIMIT, off, "too many values for the memory limit");
+			return yfail(ps, LADING_ELIMIT, off,
+				     "too many values for the memory limit");
 		np = realloc(ps->pend, bytes);
 		if (!np)
-			return ld_error_set(ps->ctx, LADING_ENOMEM, "%s: out of memory parsing YAML", ps->what);
+			return ld_error_set(ps->ctx, LADING_ENOMEM,
+					    "%s: out of memory parsing YAML", ps->what);
 		ps->pend = np;
 		ps->cappend = ncap;
 	}
@@ -157,13 +163,14 @@ static int count_nodes(yparser *ps, size_t n, size_t off)
 {
 	ps->nodes = sat_add(ps->nodes, n);
 	if (ps->nodes > ps->max_nodes)
-		return yfail(ps, LADING_ELIMIT, off,
-			     "too many nodes (aliases expanded): the limit guards against alias bombs");
+		return yfail(
+			ps, LADING_ELIMIT, off,
+			"too many nodes (aliases expanded): the limit guards against alias bombs");
 	return 0;
 }
 
-static int remember_anchor(yparser *ps, const char *name, const ld_json *v, size_t nodes, const char *text,
-			   uint32_t tlen, size_t off)
+static int remember_anchor(yparser *ps, const char *name, const ld_json *v, size_t nodes,
+			   const char *text, uint32_t tlen, size_t off)
 {
 	anchor_rec *a;
 	char *k;
@@ -179,13 +186,15 @@ static int remember_anchor(yparser *ps, const char *name, const ld_json *v, size
 	a->tlen = tlen;
 	/* a later anchor of the same name replaces the earlier one (YAML allows redefinition) */
 	if (ld_map_put(&ps->anchors, ld_slice_cstr(k), a, NULL))
-		return ld_error_set(ps->ctx, LADING_ENOMEM, "%s: out of memory parsing YAML", ps->what);
+		return ld_error_set(ps->ctx, LADING_ENOMEM, "%s: out of memory parsing YAML",
+				    ps->what);
 	return 0;
 }
 
 /* A complete node: attach it to the open container (or make it the root). `text` is a scalar's
  * source text (keys need it), NULL for containers. */
-static int node_done(yparser *ps, const ld_json *v, size_t nodes, const char *text, uint32_t tlen, size_t off)
+static int node_done(yparser *ps, const ld_json *v, size_t nodes, const char *text, uint32_t tlen,
+		     size_t off)
 {
 	yframe *f;
 	if (ps->depth == 0) {
@@ -202,7 +211,8 @@ static int node_done(yparser *ps, const ld_json *v, size_t nodes, const char *te
 	f->nodes = sat_add(f->nodes, nodes);
 	if (f->type == LD_JSON_OBJECT && f->want_key) {
 		if (!text)
-			return yfail(ps, LADING_EUNSUPPORTED, off, "a mapping key that is not a scalar");
+			return yfail(ps, LADING_EUNSUPPORTED, off,
+				     "a mapping key that is not a scalar");
 		f->cur_key = text;
 		f->cur_klen = tlen;
 		f->want_key = false;
@@ -226,7 +236,8 @@ static int open_container(yparser *ps, uint32_t type, const unsigned char *ancho
 	if (ps->depth > 0) {
 		yframe *p = &ps->st[ps->depth - 1];
 		if (p->type == LD_JSON_OBJECT && p->want_key)
-			return yfail(ps, LADING_EUNSUPPORTED, off, "a mapping key that is not a scalar");
+			return yfail(ps, LADING_EUNSUPPORTED, off,
+				     "a mapping key that is not a scalar");
 	}
 	f = &ps->st[ps->depth++];
 	memset(f, 0, sizeof(*f));
@@ -307,7 +318,8 @@ static int scalar(yparser *ps, const yaml_event_t *ev, size_t off)
 			}
 		}
 	}
-	if ((rc = remember_anchor(ps, (const char *)ev->data.scalar.anchor, &v, 1, text, (uint32_t)n, off)))
+	if ((rc = remember_anchor(ps, (const char *)ev->data.scalar.anchor, &v, 1, text,
+				  (uint32_t)n, off)))
 		return rc;
 	return node_done(ps, &v, 1, text, (uint32_t)n, off);
 }
@@ -317,14 +329,15 @@ static int alias(yparser *ps, const yaml_event_t *ev, size_t off)
 	const anchor_rec *a = ld_map_gets(&ps->anchors, (const char *)ev->data.alias.anchor);
 	int rc;
 	if (!a)
-		return yfail(ps, LADING_EINVALID, off, "alias to an undefined (or not yet closed) anchor");
+		return yfail(ps, LADING_EINVALID, off,
+			     "alias to an undefined (or not yet closed) anchor");
 	if ((rc = count_nodes(ps, a->nodes, off)))
 		return rc;
 	return node_done(ps, &a->value, a->nodes, a->text, a->tlen, off);
 }
 
-int ld_yaml_parse(ld_json **out, ld_arena *arena, const char *p, size_t len, const ld_yaml_limits *lim,
-		  lading_ctx *ctx, const char *what)
+int ld_yaml_parse(ld_json **out, ld_arena *arena, const char *p, size_t len,
+		  const ld_yaml_limits *lim, lading_ctx *ctx, const char *what)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
@@ -342,16 +355,19 @@ int ld_yaml_parse(ld_json **out, ld_arena *arena, const char *p, size_t len, con
 	ps.flags = lim ? lim->flags : 0;
 	ps.max_depth = lim && lim->max_depth ? lim->max_depth : YAML_DEFAULT_MAX_DEPTH;
 	if (len > max_input)
-		return ld_error_set(ctx, LADING_ELIMIT, "%s: YAML input of %zu bytes exceeds the limit of %zu", ps.what,
+		return ld_error_set(ctx, LADING_ELIMIT,
+				    "%s: YAML input of %zu bytes exceeds the limit of %zu", ps.what,
 				    len, max_input);
 	if (lim && lim->max_nodes)
 		ps.max_nodes = lim->max_nodes;
 	else
-		ps.max_nodes = sat_add(len > SIZE_MAX / YAML_NODES_PER_BYTE ? SIZE_MAX : len * YAML_NODES_PER_BYTE,
-				       YAML_NODES_SLACK);
+		ps.max_nodes = sat_add(
+			len > SIZE_MAX / YAML_NODES_PER_BYTE ? SIZE_MAX : len * YAML_NODES_PER_BYTE,
+			YAML_NODES_SLACK);
 	if (lim && lim->max_arena)
 		max_arena = lim->max_arena;
-	else if (ld_mul_overflow(len, 16, &max_arena) || ld_add_overflow(max_arena, 1 << 20, &max_arena))
+	else if (ld_mul_overflow(len, 16, &max_arena) ||
+		 ld_add_overflow(max_arena, 1 << 20, &max_arena))
 		max_arena = SIZE_MAX;
 	ps.max_pend_bytes = max_arena;
 	/* bound this document's own growth; the arena's cap stays the owner's */
@@ -374,14 +390,18 @@ int ld_yaml_parse(ld_json **out, ld_arena *arena, const char *p, size_t len, con
 		size_t off;
 		if (!yaml_parser_parse(&parser, &ev)) {
 			if (parser.error == YAML_MEMORY_ERROR)
-				rc = ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory parsing YAML", ps.what);
+				rc = ld_error_set(ctx, LADING_ENOMEM,
+						  "%s: out of memory parsing YAML", ps.what);
 			else
-				rc = ld_error_set_path(ctx, LADING_EINVALID, ps.what, (uint64_t)parser.problem_mark.index,
-						       "%s: YAML error at line %zu column %zu: %s%s%s", ps.what,
-						       (size_t)parser.problem_mark.line + 1,
-						       (size_t)parser.problem_mark.column + 1,
-						       parser.problem ? parser.problem : "syntax error",
-						       parser.context ? " " : "", parser.context ? parser.context : "");
+				rc = ld_error_set_path(
+					ctx, LADING_EINVALID, ps.what,
+					(uint64_t)parser.problem_mark.index,
+					"%s: YAML error at line %zu column %zu: %s%s%s", ps.what,
+					(size_t)parser.problem_mark.line + 1,
+					(size_t)parser.problem_mark.column + 1,
+					parser.problem ? parser.problem : "syntax error",
+					parser.context ? " " : "",
+					parser.context ? parser.context : "");
 			break;
 		}
 		off = ev.start_mark.index;
@@ -391,7 +411,8 @@ int ld_yaml_parse(ld_json **out, ld_arena *arena, const char *p, size_t len, con
 			break;
 		case YAML_DOCUMENT_START_EVENT:
 			if (seen_doc)
-				rc = yfail(&ps, LADING_EINVALID, off, "more than one YAML document");
+				rc = yfail(&ps, LADING_EINVALID, off,
+					   "more than one YAML document");
 			in_doc = seen_doc = true;
 			break;
 		case YAML_DOCUMENT_END_EVENT:
@@ -406,7 +427,8 @@ int ld_yaml_parse(ld_json **out, ld_arena *arena, const char *p, size_t len, con
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
 			if (ps.depth == 0)
-				rc = yfail(&ps, LADING_EINVALID, off, "unbalanced end of a collection");
+				rc = yfail(&ps, LADING_EINVALID, off,
+					   "unbalanced end of a collection");
 			else
 				rc = close_container(&ps, off);
 			break;
@@ -435,7 +457,8 @@ int ld_yaml_parse(ld_json **out, ld_arena *arena, const char *p, size_t len, con
 		/* an empty stream or document is null */
 		ps.root = ld_arena_alloc(arena, sizeof(*ps.root));
 		if (!ps.root)
-			return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory parsing YAML", ps.what);
+			return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory parsing YAML",
+					    ps.what);
 		ps.root->type = LD_JSON_NULL;
 	}
 	*out = ps.root;

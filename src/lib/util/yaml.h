@@ -29,13 +29,13 @@ typedef struct ld_yaml_limits {
 	unsigned max_depth; /* nesting of sequences/mappings; 0 = 64 */
 	size_t max_input;   /* input bytes; 0 = 256 MiB */
 	size_t max_arena;   /* bytes the tree may take; 0 = 16 x input + 1 MiB */
-	size_t max_nodes;   /* nodes counted with every alias expanded; 0 = 4 x input bytes + 10000 */
-	unsigned flags;     /* LD_YAML_* */
+	size_t max_nodes; /* nodes counted with every alias expanded; 0 = 4 x input bytes + 10000 */
+	unsigned flags;	  /* LD_YAML_* */
 } ld_yaml_limits;
 
 /* Parse one YAML document. `what` names the input in errors ("v3.9/main.yaml: YAML error at line
  * 3 column 5: ..."). On error *out is NULL and ctx has the detail (with the byte offset). */
-int ld_yaml_parse(ld_json **out, ld_arena *arena, const char *p, size_t len, const ld_yaml_limits *lim,
-		  lading_ctx *ctx, const char *what);
+int ld_yaml_parse(ld_json **out, ld_arena *arena, const char *p, size_t len,
+		  const ld_yaml_limits *lim, lading_ctx *ctx, const char *what);
 
 #endif

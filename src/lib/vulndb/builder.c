@@ -17,11 +17,8 @@
 #include "vulndb/query.h"
 #include "vulndb/vdb.h"
 
-/* Importers that another part of the tree may not provide yet: resolved at link time. */
-#pragma weak ld_vdb_import_debian_tracker
-
-#define B_MAX_THREADS 2u   /* SQLite writes are serialized: more parsers than this do not help */
-#define B_MAX_FEEDS 512u   /* feeds in one build (osv/<Ecosystem> directories included) */
+#define B_MAX_THREADS 2u /* SQLite writes are serialized: more parsers than this do not help */
+#define B_MAX_FEEDS 512u /* feeds in one build (osv/<Ecosystem> directories included) */
 
 double ld_vdb_now(void)
 {
@@ -91,12 +88,14 @@ static int mkdir_p(char *path, lading_ctx *ctx)
 		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
 			int e = errno;
 			*p = '/';
-			return ld_error_set(ctx, LADING_EIO, "cannot create directory %s: %s", path, strerror(e));
+			return ld_error_set(ctx, LADING_EIO, "cannot create directory %s: %s", path,
+					    strerror(e));
 		}
 		*p = '/';
 	}
 	if (mkdir(path, 0755) != 0 && errno != EEXIST)
-		return ld_error_set(ctx, LADING_EIO, "cannot create directory %s: %s", path, strerror(errno));
+		return ld_error_set(ctx, LADING_EIO, "cannot create directory %s: %s", path,
+				    strerror(errno));
 	return 0;
 }
 
@@ -110,8 +109,9 @@ int ld_vdb_resolve_db_path(const lading_db_options *opts, char *out, size_t outs
 			return ld_error_set(ctx, LADING_ELIMIT, "database path too long");
 		ld_strlcpy(out, opts->db_path, outsz);
 	} else if ((rc = lading_db_default_path(out, outsz))) {
-		return ld_error_set(ctx, rc == LADING_ELIMIT ? LADING_ELIMIT : LADING_EUSAGE,
-				    "no database path: set --db, LADING_DB, XDG_CACHE_HOME or HOME");
+		return ld_error_set(
+			ctx, rc == LADING_ELIMIT ? LADING_ELIMIT : LADING_EUSAGE,
+			"no database path: set --db, LADING_DB, XDG_CACHE_HOME or HOME");
 	}
 	ld_strlcpy(dir, out, sizeof(dir));
 	slash = strrchr(dir, '/');
@@ -134,7 +134,9 @@ int ld_vdb_lock(const char *db_path, int *fd, lading_ctx *ctx)
 		close(*fd);
 		*fd = -1;
 		if (e == EWOULDBLOCK)
-			return ld_error_set(ctx, LADING_EIO, "another 'lading db build/update' is writing %s", db_path);
+			return ld_error_set(ctx, LADING_EIO,
+					    "another 'lading db build/update' is writing %s",
+					    db_path);
 		return ld_error_set(ctx, LADING_EIO, "cannot lock %s: %s", p, strerror(e));
 	}
 	return 0;
@@ -182,7 +184,8 @@ static int fsync_path(const char *path, bool dir, lading_ctx *ctx)
 	if (fd < 0)
 		return ld_error_set(ctx, LADING_EIO, "cannot open %s: %s", path, strerror(errno));
 	if (fsync(fd) != 0 && !(dir && (errno == EINVAL || errno == EROFS)))
-		rc = ld_error_set(ctx, LADING_EIO, "cannot flush %s to disk: %s", path, strerror(errno));
+		rc = ld_error_set(ctx, LADING_EIO, "cannot flush %s to disk: %s", path,
+				  strerror(errno));
 	close(fd);
 	return rc;
 }
@@ -220,7 +223,7 @@ typedef struct run {
 	size_t njobs, next, done;
 	pthread_mutex_t lock;
 	lading_ctx *ctx;
-	int fatal;          /* a failure of the store itself */
+	int fatal; /* a failure of the store itself */
 	uint64_t total_cost, done_cost;
 } run;
 
@@ -244,15 +247,16 @@ static void import_one(run *r, ld_vdb_job *j)
 	}
 	ld_vdb_writer_set_ctx(w, &child);
 	if (!j->fn)
-		rc = ld_error_set(&child, LADING_EUNSUPPORTED, "%s: this build of lading has no importer for it",
-				  j->name);
+		rc = ld_error_set(&child, LADING_EUNSUPPORTED,
+				  "%s: this build of lading has no importer for it", j->name);
 	else
 		rc = j->fn(w, j->path, &j->res, &child);
 	if (rc > 0)
 		rc = 0;
 	j->rc = rc;
 	if (rc < 0)
-		ld_strlcpy(j->msg, child.err.code ? child.err.msg : lading_strerror(rc), sizeof(j->msg));
+		ld_strlcpy(j->msg, child.err.code ? child.err.msg : lading_strerror(rc),
+			   sizeof(j->msg));
 	rc = ld_vdb_store_feed_end(r->st, w, j->rc, &j->res);
 	if (rc) {
 		pthread_mutex_lock(&r->lock);
@@ -318,8 +322,8 @@ void lading_db_report_free(lading_db_report *r)
 	free(b);
 }
 
-static int make_report(ld_vdb_job *jobs, size_t njobs, const char *db_path, double t0, lading_db_report **out,
-		       lading_ctx *ctx)
+static int make_report(ld_vdb_job *jobs, size_t njobs, const char *db_path, double t0,
+		       lading_db_report **out, lading_ctx *ctx)
 {
 	report_box *b = calloc(1, sizeof(*b));
 	lading_db_report *r;
@@ -338,7 +342,8 @@ static int make_report(ld_vdb_job *jobs, size_t njobs, const char *db_path, doub
 		f->status = j->status;
 		f->origin = ld_arena_strdup(&b->arena, j->origin[0] ? j->origin : j->path);
 		f->message = j->msg[0] ? ld_arena_strdup(&b->arena, j->msg) : NULL;
-		f->snapshot = j->res.snapshot[0] ? ld_arena_strdup(&b->arena, j->res.snapshot) : NULL;
+		f->snapshot =
+			j->res.snapshot[0] ? ld_arena_strdup(&b->arena, j->res.snapshot) : NULL;
 		f->records = j->res.records;
 		f->skipped = j->res.skipped;
 		f->withdrawn = j->res.withdrawn;
@@ -366,7 +371,8 @@ static int make_report(ld_vdb_job *jobs, size_t njobs, const char *db_path, doub
 }
 
 /* Carry a feed over (main thread, after the imports). Sets j->status. */
-static int carry(ld_vdb_store *st, const char *prev, ld_vdb_job *j, const char *why, lading_ctx *ctx)
+static int carry(ld_vdb_store *st, const char *prev, ld_vdb_job *j, const char *why,
+		 lading_ctx *ctx)
 {
 	int rc;
 	if (!prev) {
@@ -386,8 +392,8 @@ static int carry(ld_vdb_store *st, const char *prev, ld_vdb_job *j, const char *
 	return rc; /* the new file is broken */
 }
 
-int ld_vdb_build_run(ld_vdb_job *jobs, size_t njobs, const char *db_path, unsigned threads, double t0,
-		     lading_db_report **out, lading_ctx *ctx)
+int ld_vdb_build_run(ld_vdb_job *jobs, size_t njobs, const char *db_path, unsigned threads,
+		     double t0, lading_db_report **out, lading_ctx *ctx)
 {
 	char tmp[4200], prev_buf[4200];
 	const char *prev = NULL;
@@ -417,8 +423,8 @@ int ld_vdb_build_run(ld_vdb_job *jobs, size_t njobs, const char *db_path, unsign
 	ld_snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", db_path);
 	fd = mkstemp(tmp);
 	if (fd < 0)
-		return ld_error_set(ctx, LADING_EIO, "cannot create a temporary file beside %s: %s", db_path,
-				    strerror(errno));
+		return ld_error_set(ctx, LADING_EIO, "cannot create a temporary file beside %s: %s",
+				    db_path, strerror(errno));
 	close(fd);
 	if ((rc = ld_vdb_store_open(&r.st, tmp, ctx)))
 		goto fail;
@@ -473,7 +479,8 @@ int ld_vdb_build_run(ld_vdb_job *jobs, size_t njobs, const char *db_path, unsign
 	if ((rc = fsync_path(tmp, false, ctx)))
 		goto fail;
 	if (rename(tmp, db_path) != 0) {
-		rc = ld_error_set(ctx, LADING_EIO, "cannot rename %s to %s: %s", tmp, db_path, strerror(errno));
+		rc = ld_error_set(ctx, LADING_EIO, "cannot rename %s to %s: %s", tmp, db_path,
+				  strerror(errno));
 		goto fail;
 	}
 	{
@@ -570,7 +577,8 @@ static uint64_t du(const char *path, int depth)
 	return total;
 }
 
-static int add_job(ld_vdb_job **jobs, size_t *n, const char *name, const char *path, lading_ctx *ctx)
+static int add_job(ld_vdb_job **jobs, size_t *n, const char *name, const char *path,
+		   lading_ctx *ctx)
 {
 	ld_vdb_job *j, *nj;
 	ld_vdb_feed_kind k;
@@ -615,7 +623,8 @@ int ld_vdb_mirror_jobs(const char *mirror, ld_vdb_job **out, size_t *n, lading_c
 	*out = NULL;
 	*n = 0;
 	if (!exists(mirror, true))
-		return ld_error_set(ctx, LADING_ENOTFOUND, "mirror directory %s does not exist", mirror);
+		return ld_error_set(ctx, LADING_ENOTFOUND, "mirror directory %s does not exist",
+				    mirror);
 	ld_snprintf(p, sizeof(p), "%s/osv", mirror);
 	if (exists(p, true)) {
 		DIR *d = opendir(p);
@@ -680,8 +689,10 @@ int ld_vdb_mirror_jobs(const char *mirror, ld_vdb_job **out, size_t *n, lading_c
 	if (!rc && exists(p, true))
 		rc = add_job(&jobs, &nj, "nvd", p, ctx);
 	if (!rc && nj == 0)
-		rc = ld_error_set(ctx, LADING_ENOTFOUND,
-				  "%s holds no known feed (osv/, alpine-secdb/, debian/, kev/, epss/, nvd/)", mirror);
+		rc = ld_error_set(
+			ctx, LADING_ENOTFOUND,
+			"%s holds no known feed (osv/, alpine-secdb/, debian/, kev/, epss/, nvd/)",
+			mirror);
 	if (rc) {
 		free(jobs);
 		return rc;
@@ -701,7 +712,8 @@ int lading_db_build(const lading_db_options *opts, lading_db_report **out, ladin
 
 	*out = NULL;
 	if (!opts || opts->version != LADING_DB_OPTIONS_VERSION)
-		return ld_error_set(ctx, LADING_EUSAGE, "lading_db_build: options of another version");
+		return ld_error_set(ctx, LADING_EUSAGE,
+				    "lading_db_build: options of another version");
 	if (!opts->mirror || !*opts->mirror)
 		return ld_error_set(ctx, LADING_EUSAGE, "no mirror directory given (--mirror DIR)");
 	if ((rc = ld_vdb_resolve_db_path(opts, db, sizeof(db), ctx)))
@@ -748,7 +760,9 @@ int lading_db_info_get(const char *db_path, lading_db_info **out, lading_ctx *ct
 	if (db_path && *db_path)
 		ld_strlcpy(path, db_path, sizeof(path));
 	else if ((rc = lading_db_default_path(path, sizeof(path))))
-		return ld_error_set(ctx, LADING_EUSAGE, "no database path: set --db, LADING_DB, XDG_CACHE_HOME or HOME");
+		return ld_error_set(
+			ctx, LADING_EUSAGE,
+			"no database path: set --db, LADING_DB, XDG_CACHE_HOME or HOME");
 	if (!(b = calloc(1, sizeof(*b))))
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	ld_arena_init(&b->arena, 0);
@@ -770,12 +784,14 @@ int lading_db_info_get(const char *db_path, lading_db_info **out, lading_ctx *ct
 	}
 	for (size_t i = 0; i < m->nfeeds; i++) {
 		const ld_vdb_q_feed *f = &m->feeds[i];
-		feeds[i] = (lading_db_feed_info){f->name, f->status, f->origin, f->snapshot, f->imported_at,
-						 f->message, f->records, f->skipped, f->withdrawn};
+		feeds[i] = (lading_db_feed_info){f->name,     f->status,      f->origin,
+						 f->snapshot, f->imported_at, f->message,
+						 f->records,  f->skipped,     f->withdrawn};
 	}
 	for (size_t i = 0; i < m->ncounts; i++) {
 		const ld_vdb_q_count *c = &m->counts[i];
-		counts[i] = (lading_db_count_info){c->feed, c->ecosystem, c->advisories, c->packages, c->affected};
+		counts[i] = (lading_db_count_info){c->feed, c->ecosystem, c->advisories,
+						   c->packages, c->affected};
 	}
 	b->pub.feeds = feeds;
 	b->pub.nfeeds = m->nfeeds;

@@ -11,7 +11,8 @@
 #include "util/arena.h"
 #include "vulndb/vdb.h"
 
-typedef int (*ld_vdb_import_fn)(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res, lading_ctx *ctx);
+typedef int (*ld_vdb_import_fn)(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
+				lading_ctx *ctx);
 
 /* What a feed is: its name, family (the --source NAME) and importer. */
 typedef struct ld_vdb_feed_kind {
@@ -22,19 +23,19 @@ typedef struct ld_vdb_feed_kind {
 enum { LD_JOB_IMPORT = 0, LD_JOB_CARRY, LD_JOB_ABSENT };
 
 typedef struct ld_vdb_job {
-	char name[64];        /* "osv/PyPI", "alpine-secdb", "debian-dsa", ... */
+	char name[64]; /* "osv/PyPI", "alpine-secdb", "debian-dsa", ... */
 	char family[32];
-	char path[4096];      /* what to import */
-	char origin[1024];    /* shown in reports: path or URL */
+	char path[4096];   /* what to import */
+	char origin[1024]; /* shown in reports: path or URL */
 	ld_vdb_import_fn fn;
-	uint64_t cost;        /* input bytes, to schedule big feeds first */
-	int action;           /* LD_JOB_* decided before the build */
-	char why[1024];       /* for CARRY/ABSENT: why not imported */
+	uint64_t cost;	/* input bytes, to schedule big feeds first */
+	int action;	/* LD_JOB_* decided before the build */
+	char why[1024]; /* for CARRY/ABSENT: why not imported */
 	/* results */
 	int rc;
 	char msg[1024];
 	ld_vdb_import_result res;
-	const char *status;   /* "ok", "carried", "failed", "absent" */
+	const char *status; /* "ok", "carried", "failed", "absent" */
 	/* update statistics */
 	unsigned downloaded, not_modified, missing, retries;
 	uint64_t bytes;

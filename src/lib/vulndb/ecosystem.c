@@ -63,11 +63,11 @@ static const eco_name eco_names[] = {
 
 /* Debian codenames to release numbers as OSV and the security tracker write them. */
 static const eco_name debian_codenames[] = {
-	{"buzz", "1.1"},     {"rex", "1.2"},         {"bo", "1.3"},       {"hamm", "2.0"},
-	{"slink", "2.1"},    {"potato", "2.2"},      {"woody", "3.0"},    {"sarge", "3.1"},
-	{"etch", "4"},       {"lenny", "5"},         {"squeeze", "6"},    {"wheezy", "7"},
-	{"jessie", "8"},     {"stretch", "9"},       {"buster", "10"},    {"bullseye", "11"},
-	{"bookworm", "12"},  {"trixie", "13"},       {"forky", "14"},     {"duke", "15"},
+	{"buzz", "1.1"},     {"rex", "1.2"},	       {"bo", "1.3"},	 {"hamm", "2.0"},
+	{"slink", "2.1"},    {"potato", "2.2"},	       {"woody", "3.0"}, {"sarge", "3.1"},
+	{"etch", "4"},	     {"lenny", "5"},	       {"squeeze", "6"}, {"wheezy", "7"},
+	{"jessie", "8"},     {"stretch", "9"},	       {"buster", "10"}, {"bullseye", "11"},
+	{"bookworm", "12"},  {"trixie", "13"},	       {"forky", "14"},	 {"duke", "15"},
 	{"sid", "unstable"}, {"unstable", "unstable"},
 };
 
@@ -157,7 +157,8 @@ int ld_vdb_ecosystem_normalize(const char *in, char *out, size_t outsz)
 		return LADING_EINVALID;
 
 	/* a bare Debian codename ("bullseye") names a Debian release */
-	if (!suf.ptr && (cn = lookup(debian_codenames, LD_ARRAY_LEN(debian_codenames), base.ptr, base.len)))
+	if (!suf.ptr &&
+	    (cn = lookup(debian_codenames, LD_ARRAY_LEN(debian_codenames), base.ptr, base.len)))
 		return emit(out, outsz, "Debian", cn, strlen(cn));
 
 	canon = lookup(eco_names, LD_ARRAY_LEN(eco_names), base.ptr, base.len);
@@ -178,7 +179,8 @@ int ld_vdb_ecosystem_normalize(const char *in, char *out, size_t outsz)
 			return emit(out, outsz, canon, tmp, strlen(tmp));
 		}
 	} else if (!strcmp(canon, "Debian")) {
-		if ((cn = lookup(debian_codenames, LD_ARRAY_LEN(debian_codenames), suf.ptr, suf.len)))
+		if ((cn = lookup(debian_codenames, LD_ARRAY_LEN(debian_codenames), suf.ptr,
+				 suf.len)))
 			return emit(out, outsz, canon, cn, strlen(cn));
 		if (major_minor(suf.ptr, suf.len, &major, &minor)) {
 			/* from 4.0 (etch) on a Debian release is named by its major number */
@@ -212,12 +214,14 @@ int ld_vdb_package_normalize(const char *ecosystem, const char *in, char *out, s
 	if (n > LD_VDB_NAME_MAX)
 		return LADING_ELIMIT;
 	pep503 = ecosystem && !strcmp(ecosystem, "PyPI");
-	lower = pep503 || (ecosystem && (!strcmp(ecosystem, "NuGet") || !strcmp(ecosystem, "Packagist")));
+	lower = pep503 ||
+		(ecosystem && (!strcmp(ecosystem, "NuGet") || !strcmp(ecosystem, "Packagist")));
 	for (size_t i = 0; i < n; i++) {
 		char c = in[i];
 		if (pep503 && (c == '-' || c == '_' || c == '.')) {
 			/* PEP 503: a run of -, _ and . is one - */
-			while (i + 1 < n && (in[i + 1] == '-' || in[i + 1] == '_' || in[i + 1] == '.'))
+			while (i + 1 < n &&
+			       (in[i + 1] == '-' || in[i + 1] == '_' || in[i + 1] == '.'))
 				i++;
 			c = '-';
 		} else if (lower) {

@@ -13,17 +13,17 @@
 
 /* Named limits. Real records are at most a few hundred KiB (Go records with long symbol lists);
  * AlmaLinux has a few hundred affected entries per record, PyPI a few thousand versions. */
-#define OSV_MAX_RECORD ((size_t)32 << 20)   /* bytes of one JSON record */
-#define OSV_MAX_DEPTH 32u                   /* JSON nesting of one record */
-#define OSV_MAX_AFFECTED 50000u             /* affected entries per record */
-#define OSV_MAX_RANGES 1000u                /* ranges per affected entry (custom ranges included) */
-#define OSV_MAX_EVENTS 10000u               /* events per range */
-#define OSV_MAX_VERSIONS 200000u            /* explicit versions per affected entry */
-#define OSV_MAX_ALIASES 5000u               /* aliases, related, upstream: each */
-#define OSV_MAX_ID 256u                     /* ID length */
-#define OSV_MAX_ENTRIES 2000000u            /* records in one zip or directory tree */
-#define OSV_MAX_TOTAL ((uint64_t)8 << 30)   /* uncompressed bytes read from one zip */
-#define OSV_MAX_DIR_DEPTH 8                 /* directory tree depth */
+#define OSV_MAX_RECORD ((size_t)32 << 20) /* bytes of one JSON record */
+#define OSV_MAX_DEPTH 32u		  /* JSON nesting of one record */
+#define OSV_MAX_AFFECTED 50000u		  /* affected entries per record */
+#define OSV_MAX_RANGES 1000u		  /* ranges per affected entry (custom ranges included) */
+#define OSV_MAX_EVENTS 10000u		  /* events per range */
+#define OSV_MAX_VERSIONS 200000u	  /* explicit versions per affected entry */
+#define OSV_MAX_ALIASES 5000u		  /* aliases, related, upstream: each */
+#define OSV_MAX_ID 256u			  /* ID length */
+#define OSV_MAX_ENTRIES 2000000u	  /* records in one zip or directory tree */
+#define OSV_MAX_TOTAL ((uint64_t)8 << 30) /* uncompressed bytes read from one zip */
+#define OSV_MAX_DIR_DEPTH 8		  /* directory tree depth */
 
 static const char *id_of(const ld_json *v)
 {
@@ -48,7 +48,8 @@ static int str_array(const ld_json *v, size_t max, ld_arena *a, const char *cons
 	if (!ld_json_is(v, LD_JSON_ARRAY))
 		return ld_error_set(ctx, LADING_EINVALID, "%s: '%s' is not an array", id, what);
 	if (v->n > max)
-		return ld_error_set(ctx, LADING_ELIMIT, "%s: %u %s (limit %zu)", id, v->n, what, max);
+		return ld_error_set(ctx, LADING_ELIMIT, "%s: %u %s (limit %zu)", id, v->n, what,
+				    max);
 	if (!v->n)
 		return 0;
 	arr = ld_arena_array(a, v->n, sizeof(*arr));
@@ -71,14 +72,25 @@ static void dump(ld_buf *b, const ld_json *v)
 	const ld_json *it;
 	const ld_json_member *m;
 	switch (v->type) {
-	case LD_JSON_NULL: ld_buf_adds(b, "null"); break;
-	case LD_JSON_TRUE: ld_buf_adds(b, "true"); break;
-	case LD_JSON_FALSE: ld_buf_adds(b, "false"); break;
-	case LD_JSON_NUMBER: ld_buf_add(b, v->u.s, v->n); break;
-	case LD_JSON_STRING: ld_json_escape(b, v->u.s, v->n); break;
+	case LD_JSON_NULL:
+		ld_buf_adds(b, "null");
+		break;
+	case LD_JSON_TRUE:
+		ld_buf_adds(b, "true");
+		break;
+	case LD_JSON_FALSE:
+		ld_buf_adds(b, "false");
+		break;
+	case LD_JSON_NUMBER:
+		ld_buf_add(b, v->u.s, v->n);
+		break;
+	case LD_JSON_STRING:
+		ld_json_escape(b, v->u.s, v->n);
+		break;
 	case LD_JSON_ARRAY:
 		ld_buf_addc(b, '[');
-		ld_json_foreach_item(v, i, it) {
+		ld_json_foreach_item(v, i, it)
+		{
 			if (i)
 				ld_buf_addc(b, ',');
 			dump(b, it); /* recursion bounded by OSV_MAX_DEPTH */
@@ -87,7 +99,8 @@ static void dump(ld_buf *b, const ld_json *v)
 		break;
 	case LD_JSON_OBJECT:
 		ld_buf_addc(b, '{');
-		ld_json_foreach_member(v, i, m) {
+		ld_json_foreach_member(v, i, m)
+		{
 			if (i)
 				ld_buf_addc(b, ',');
 			ld_json_escape(b, m->key, m->klen);
@@ -96,12 +109,15 @@ static void dump(ld_buf *b, const ld_json *v)
 		}
 		ld_buf_addc(b, '}');
 		break;
-	default: ld_buf_adds(b, "null"); break;
+	default:
+		ld_buf_adds(b, "null");
+		break;
 	}
 }
 
 /* {"k1": v1, ...} of the members of `obj` named in `keys` that are present (NULL if none). */
-static const char *extra_of(const ld_json *obj, const char *const *keys, size_t nkeys, ld_arena *a, int *err)
+static const char *extra_of(const ld_json *obj, const char *const *keys, size_t nkeys, ld_arena *a,
+			    int *err)
 {
 	ld_buf b;
 	bool any = false;
@@ -153,7 +169,8 @@ static const char *best_vector(const ld_json *sev)
 	const ld_json *it;
 	const char *best = NULL;
 	int rank = 0;
-	ld_json_foreach_item(sev, i, it) {
+	ld_json_foreach_item(sev, i, it)
+	{
 		int r = cvss_rank(ld_json_get_str(it, "type"));
 		const char *score = ld_json_get_str(it, "score");
 		if (r > rank && score && *score) {
@@ -203,7 +220,8 @@ static const char *primary_url(const ld_json *rec, const char *id, ld_arena *a)
 {
 	const ld_json *refs = ld_json_get(rec, "references"), *it;
 	const char *u = ld_json_get_str(ld_json_get(rec, "database_specific"), "url");
-	ld_json_foreach_item(refs, i, it) {
+	ld_json_foreach_item(refs, i, it)
+	{
 		const char *url = ld_json_get_str(it, "url");
 		if (url && contains_id(url, id))
 			return url;
@@ -216,8 +234,8 @@ static const char *primary_url(const ld_json *rec, const char *id, ld_arena *a)
 
 /* ---- affected entries ---- */
 
-static int parse_range(const ld_json *r, bool custom, ld_vdb_range *out, ld_arena *a, lading_ctx *ctx,
-		       const char *id, bool *use)
+static int parse_range(const ld_json *r, bool custom, ld_vdb_range *out, ld_arena *a,
+		       lading_ctx *ctx, const char *id, bool *use)
 {
 	const char *type = ld_json_get_str(r, "type");
 	const ld_json *evs = ld_json_get(r, "events"), *it;
@@ -236,20 +254,21 @@ static int parse_range(const ld_json *r, bool custom, ld_vdb_range *out, ld_aren
 	if (!ld_json_is(evs, LD_JSON_ARRAY))
 		return bad(ctx, id, "range without events");
 	if (evs->n > OSV_MAX_EVENTS)
-		return ld_error_set(ctx, LADING_ELIMIT, "%s: range with %u events (limit %u)", id, evs->n,
-				    OSV_MAX_EVENTS);
+		return ld_error_set(ctx, LADING_ELIMIT, "%s: range with %u events (limit %u)", id,
+				    evs->n, OSV_MAX_EVENTS);
 	ev = evs->n ? ld_arena_array(a, evs->n, sizeof(*ev)) : NULL;
 	if (evs->n && !ev)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-	ld_json_foreach_item(evs, i, it) {
+	ld_json_foreach_item(evs, i, it)
+	{
 		const ld_json_member *m;
 		if (!ld_json_is(it, LD_JSON_OBJECT) || it->n != 1)
 			return bad(ctx, id, "range event is not an object with one member");
 		m = &it->u.members[0];
 		if (!ld_json_is(&m->value, LD_JSON_STRING))
 			return bad(ctx, id, "range event version is not a string");
-		if (strcmp(m->key, "introduced") && strcmp(m->key, "fixed") && strcmp(m->key, "last_affected") &&
-		    strcmp(m->key, "limit"))
+		if (strcmp(m->key, "introduced") && strcmp(m->key, "fixed") &&
+		    strcmp(m->key, "last_affected") && strcmp(m->key, "limit"))
 			return bad(ctx, id, "unknown range event");
 		ev[n].kind = m->key;
 		ev[n].version = m->value.u.s;
@@ -263,12 +282,13 @@ static int parse_range(const ld_json *r, bool custom, ld_vdb_range *out, ld_aren
 	return 0;
 }
 
-static int parse_affected(const ld_json *af, ld_vdb_affected *out, bool *use, const char **informational,
-			  ld_arena *a, lading_ctx *ctx, const char *id)
+static int parse_affected(const ld_json *af, ld_vdb_affected *out, bool *use,
+			  const char **informational, ld_arena *a, lading_ctx *ctx, const char *id)
 {
 	static const char *const extra_keys[] = {"ecosystem_specific", "database_specific"};
 	const ld_json *pkg = ld_json_get(af, "package"), *ranges = ld_json_get(af, "ranges");
-	const ld_json *es = ld_json_get(af, "ecosystem_specific"), *ds = ld_json_get(af, "database_specific");
+	const ld_json *es = ld_json_get(af, "ecosystem_specific"),
+		      *ds = ld_json_get(af, "database_specific");
 	const ld_json *custom = ld_json_get(es, "custom_ranges"), *it;
 	ld_vdb_range *rs;
 	size_t nr = 0, cap;
@@ -289,19 +309,21 @@ static int parse_affected(const ld_json *af, ld_vdb_affected *out, bool *use, co
 	}
 	cap = ld_json_len(ranges) + ld_json_len(custom);
 	if (cap > OSV_MAX_RANGES)
-		return ld_error_set(ctx, LADING_ELIMIT, "%s: %zu ranges in one entry (limit %u)", id, cap,
-				    OSV_MAX_RANGES);
+		return ld_error_set(ctx, LADING_ELIMIT, "%s: %zu ranges in one entry (limit %u)",
+				    id, cap, OSV_MAX_RANGES);
 	rs = cap ? ld_arena_array(a, cap, sizeof(*rs)) : NULL;
 	if (cap && !rs)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-	ld_json_foreach_item(ranges, i, it) {
+	ld_json_foreach_item(ranges, i, it)
+	{
 		bool u;
 		if ((rc = parse_range(it, false, &rs[nr], a, ctx, id, &u)))
 			return rc;
 		nr += u;
 	}
 	/* Go: ranges in pseudo-version space that the SEMVER ranges cannot express */
-	ld_json_foreach_item(custom, i, it) {
+	ld_json_foreach_item(custom, i, it)
+	{
 		bool u;
 		if ((rc = parse_range(it, true, &rs[nr], a, ctx, id, &u)))
 			return rc;
@@ -309,8 +331,8 @@ static int parse_affected(const ld_json *af, ld_vdb_affected *out, bool *use, co
 	}
 	out->ranges = rs;
 	out->nranges = nr;
-	if ((rc = str_array(ld_json_get(af, "versions"), OSV_MAX_VERSIONS, a, &out->versions, &out->nversions,
-			    ctx, id, "versions")))
+	if ((rc = str_array(ld_json_get(af, "versions"), OSV_MAX_VERSIONS, a, &out->versions,
+			    &out->nversions, ctx, id, "versions")))
 		return rc;
 	/* per-package CVSS: affected[].severity (Bitnami), database_specific.cvss (RustSec) */
 	out->cvss_vector = best_vector(ld_json_get(af, "severity"));
@@ -328,11 +350,11 @@ static int parse_affected(const ld_json *af, ld_vdb_affected *out, bool *use, co
 	return 0;
 }
 
-int ld_vdb_osv_parse(ld_vdb_osv_record *out, ld_arena *arena, const char *p, size_t len, const char *name,
-		     lading_ctx *ctx)
+int ld_vdb_osv_parse(ld_vdb_osv_record *out, ld_arena *arena, const char *p, size_t len,
+		     const char *name, lading_ctx *ctx)
 {
-	static const char *const extra_keys[] = {"schema_version", "references", "database_specific", "credits",
-						 "severity"};
+	static const char *const extra_keys[] = {"schema_version", "references",
+						 "database_specific", "credits", "severity"};
 	ld_json_limits lim = {.max_depth = OSV_MAX_DEPTH, .max_arena = 0};
 	ld_vdb_advisory *adv = &out->adv;
 	const ld_json *rec, *aff, *it, *ds;
@@ -344,7 +366,8 @@ int ld_vdb_osv_parse(ld_vdb_osv_record *out, ld_arena *arena, const char *p, siz
 
 	memset(out, 0, sizeof(*out));
 	if (len > OSV_MAX_RECORD)
-		return ld_error_set(ctx, LADING_ELIMIT, "%s: record of %zu bytes (limit %zu)", name, len, OSV_MAX_RECORD);
+		return ld_error_set(ctx, LADING_ELIMIT, "%s: record of %zu bytes (limit %zu)", name,
+				    len, OSV_MAX_RECORD);
 	if ((rc = ld_json_parse(&root, arena, p, len, &lim, ctx, name)))
 		return rc;
 	rec = root;
@@ -354,7 +377,8 @@ int ld_vdb_osv_parse(ld_vdb_osv_record *out, ld_arena *arena, const char *p, siz
 	if (!id || !*id)
 		return bad(ctx, NULL, "record without an 'id'");
 	if (strlen(id) > OSV_MAX_ID)
-		return ld_error_set(ctx, LADING_ELIMIT, "record ID longer than %u bytes", OSV_MAX_ID);
+		return ld_error_set(ctx, LADING_ELIMIT, "record ID longer than %u bytes",
+				    OSV_MAX_ID);
 	for (const char *c = id; *c; c++)
 		if ((unsigned char)*c < 0x21 || *c == 0x7f)
 			return bad(ctx, NULL, "record ID with blanks or control characters");
@@ -370,14 +394,14 @@ int ld_vdb_osv_parse(ld_vdb_osv_record *out, ld_arena *arena, const char *p, siz
 	if (aff && !ld_json_is(aff, LD_JSON_ARRAY) && !ld_json_is(aff, LD_JSON_NULL))
 		return bad(ctx, id, "'affected' is not an array");
 	if (ld_json_len(aff) > OSV_MAX_AFFECTED)
-		return ld_error_set(ctx, LADING_ELIMIT, "%s: %zu affected entries (limit %u)", id, ld_json_len(aff),
-				    OSV_MAX_AFFECTED);
-	if ((rc = str_array(ld_json_get(rec, "aliases"), OSV_MAX_ALIASES, arena, &adv->aliases, &adv->naliases, ctx,
-			    id, "aliases")) ||
-	    (rc = str_array(ld_json_get(rec, "related"), OSV_MAX_ALIASES, arena, &adv->related, &adv->nrelated, ctx,
-			    id, "related")) ||
-	    (rc = str_array(ld_json_get(rec, "upstream"), OSV_MAX_ALIASES, arena, &adv->upstream, &adv->nupstream,
-			    ctx, id, "upstream")))
+		return ld_error_set(ctx, LADING_ELIMIT, "%s: %zu affected entries (limit %u)", id,
+				    ld_json_len(aff), OSV_MAX_AFFECTED);
+	if ((rc = str_array(ld_json_get(rec, "aliases"), OSV_MAX_ALIASES, arena, &adv->aliases,
+			    &adv->naliases, ctx, id, "aliases")) ||
+	    (rc = str_array(ld_json_get(rec, "related"), OSV_MAX_ALIASES, arena, &adv->related,
+			    &adv->nrelated, ctx, id, "related")) ||
+	    (rc = str_array(ld_json_get(rec, "upstream"), OSV_MAX_ALIASES, arena, &adv->upstream,
+			    &adv->nupstream, ctx, id, "upstream")))
 		return rc;
 	adv->summary = ld_json_get_str(rec, "summary");
 	adv->details = ld_json_get_str(rec, "details");
@@ -389,7 +413,8 @@ int ld_vdb_osv_parse(ld_vdb_osv_record *out, ld_arena *arena, const char *p, siz
 	afs = ld_json_len(aff) ? ld_arena_array(arena, ld_json_len(aff), sizeof(*afs)) : NULL;
 	if (ld_json_len(aff) && !afs)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-	ld_json_foreach_item(aff, i, it) {
+	ld_json_foreach_item(aff, i, it)
+	{
 		bool use;
 		if ((rc = parse_affected(it, &afs[n], &use, &adv->informational, arena, ctx, id)))
 			return rc;
@@ -405,8 +430,8 @@ int ld_vdb_osv_parse(ld_vdb_osv_record *out, ld_arena *arena, const char *p, siz
 	adv->cvss_vector = best_vector(ld_json_get(rec, "severity"));
 	for (size_t i = 0; !adv->cvss_vector && i < n; i++)
 		adv->cvss_vector = afs[i].cvss_vector;
-	/* the source's own rating: database_specific.severity (Bitnami "Medium", GHSA "MODERATE"), or
-	 * the summary's prefix for Red Hat-style advisories */
+	/* the source's own rating: database_specific.severity (Bitnami "Medium", GHSA "MODERATE"),
+	 * or the summary's prefix for Red Hat-style advisories */
 	ds = ld_json_get(rec, "database_specific");
 	adv->severity = ld_json_get_str(ds, "severity");
 	rating = summary_rating(id, adv->summary);
@@ -453,7 +478,8 @@ static int one_record(osv_import *im, const char *p, size_t len, const char *ent
 	if (rc == LADING_ENOMEM)
 		goto out;
 	if (rc) {
-		ld_warn(im->ctx, "%s: %s: %s (record skipped)", im->label, entry, lading_ctx_error(im->ctx)->msg);
+		ld_warn(im->ctx, "%s: %s: %s (record skipped)", im->label, entry,
+			lading_ctx_error(im->ctx)->msg);
 		ld_error_clear(im->ctx);
 		im->res->skipped++;
 		rc = 0;
@@ -465,7 +491,8 @@ static int one_record(osv_import *im, const char *p, size_t len, const char *ent
 	}
 	if ((rc = ld_vdb_put_advisory(im->w, &r.adv))) {
 		if (rc == LADING_EINVALID || rc == LADING_ELIMIT) {
-			ld_warn(im->ctx, "%s: %s: %s (record skipped)", im->label, entry, lading_ctx_error(im->ctx)->msg);
+			ld_warn(im->ctx, "%s: %s: %s (record skipped)", im->label, entry,
+				lading_ctx_error(im->ctx)->msg);
 			ld_error_clear(im->ctx);
 			im->res->skipped++;
 			rc = 0;
@@ -504,14 +531,16 @@ static int import_zip(osv_import *im, const char *path)
 		if (e.type != LD_AR_REG || !ends_with(e.path, ".json"))
 			continue;
 		if (++im->entries > OSV_MAX_ENTRIES) {
-			rc = ld_error_set(im->ctx, LADING_ELIMIT, "%s: more than %u records", path, OSV_MAX_ENTRIES);
+			rc = ld_error_set(im->ctx, LADING_ELIMIT, "%s: more than %u records", path,
+					  OSV_MAX_ENTRIES);
 			goto out;
 		}
 		ld_strlcpy(entry, e.path, sizeof(entry));
 		ld_buf_clear(&b);
 		rc = ld_ar_read_all(ar, &b, OSV_MAX_RECORD);
 		if (rc == LADING_ELIMIT) {
-			ld_warn(im->ctx, "%s: %s: record larger than %zu bytes (record skipped)", path, entry, OSV_MAX_RECORD);
+			ld_warn(im->ctx, "%s: %s: record larger than %zu bytes (record skipped)",
+				path, entry, OSV_MAX_RECORD);
 			ld_error_clear(im->ctx);
 			im->res->skipped++;
 			rc = 0;
@@ -521,7 +550,8 @@ static int import_zip(osv_import *im, const char *path)
 			goto out; /* a damaged archive fails the feed */
 		total += b.len;
 		if (total > OSV_MAX_TOTAL) {
-			rc = ld_error_set(im->ctx, LADING_ELIMIT, "%s: more than %llu bytes of records", path,
+			rc = ld_error_set(im->ctx, LADING_ELIMIT,
+					  "%s: more than %llu bytes of records", path,
 					  (unsigned long long)OSV_MAX_TOTAL);
 			goto out;
 		}
@@ -531,7 +561,8 @@ static int import_zip(osv_import *im, const char *path)
 	if (r < 0)
 		rc = r;
 	else if (im->entries == 0)
-		rc = ld_error_set(im->ctx, LADING_EINVALID, "%s: no OSV records (*.json) in the archive", path);
+		rc = ld_error_set(im->ctx, LADING_EINVALID,
+				  "%s: no OSV records (*.json) in the archive", path);
 out:
 	ld_buf_release(&b);
 	ld_ar_close(ar);
@@ -560,7 +591,8 @@ static int import_dir(osv_import *im, const char *dir, int depth, ld_buf *b)
 		return 0;
 	d = opendir(dir);
 	if (!d)
-		return ld_error_set(im->ctx, LADING_EIO, "cannot read directory %s: %s", dir, strerror(errno));
+		return ld_error_set(im->ctx, LADING_EIO, "cannot read directory %s: %s", dir,
+				    strerror(errno));
 	while (!rc && (de = readdir(d))) {
 		char path[4096];
 		struct stat sb;
@@ -573,20 +605,24 @@ static int import_dir(osv_import *im, const char *dir, int depth, ld_buf *b)
 			rc = import_dir(im, path, depth + 1, b);
 		} else if (S_ISREG(sb.st_mode) && ends_with(de->d_name, ".json")) {
 			if (++im->entries > OSV_MAX_ENTRIES) {
-				rc = ld_error_set(im->ctx, LADING_ELIMIT, "%s: more than %u records", im->label,
+				rc = ld_error_set(im->ctx, LADING_ELIMIT,
+						  "%s: more than %u records", im->label,
 						  OSV_MAX_ENTRIES);
 				break;
 			}
 			rc = read_file(path, b, im->ctx);
 			if (rc == LADING_ELIMIT || rc == LADING_EIO) {
-				ld_warn(im->ctx, "%s: %s (record skipped)", path, lading_ctx_error(im->ctx)->msg);
+				ld_warn(im->ctx, "%s: %s (record skipped)", path,
+					lading_ctx_error(im->ctx)->msg);
 				ld_error_clear(im->ctx);
 				im->res->skipped++;
 				rc = 0;
 				continue;
 			}
 			if (!rc)
-				rc = one_record(im, b->ptr, b->len, path + strlen(im->label) + (path[strlen(im->label)] == '/'));
+				rc = one_record(im, b->ptr, b->len,
+						path + strlen(im->label) +
+							(path[strlen(im->label)] == '/'));
 		}
 	}
 	closedir(d);
@@ -605,7 +641,8 @@ static bool is_zip(const char *path)
 	return z;
 }
 
-int ld_vdb_import_osv(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res, lading_ctx *ctx)
+int ld_vdb_import_osv(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
+		      lading_ctx *ctx)
 {
 	osv_import im = {.w = w, .res = res, .ctx = ctx, .label = path};
 	struct stat sb;
@@ -614,7 +651,8 @@ int ld_vdb_import_osv(ld_vdb_writer *w, const char *path, ld_vdb_import_result *
 
 	memset(res, 0, sizeof(*res));
 	if (stat(path, &sb) != 0)
-		return ld_error_set(ctx, errno == ENOENT ? LADING_ENOTFOUND : LADING_EIO, "%s: %s", path, strerror(errno));
+		return ld_error_set(ctx, errno == ENOENT ? LADING_ENOTFOUND : LADING_EIO, "%s: %s",
+				    path, strerror(errno));
 	if (S_ISDIR(sb.st_mode)) {
 		ld_buf b;
 		ld_snprintf(zip, sizeof(zip), "%s/all.zip", path);
@@ -626,7 +664,8 @@ int ld_vdb_import_osv(ld_vdb_writer *w, const char *path, ld_vdb_import_result *
 		rc = import_dir(&im, path, 0, &b);
 		ld_buf_release(&b);
 		if (!rc && im.entries == 0)
-			rc = ld_error_set(ctx, LADING_ENOTFOUND, "%s: no all.zip and no OSV records (*.json)", path);
+			rc = ld_error_set(ctx, LADING_ENOTFOUND,
+					  "%s: no all.zip and no OSV records (*.json)", path);
 		return rc;
 	}
 	if (is_zip(path))

@@ -8,40 +8,61 @@
 #include "vulndb/schema.h"
 
 /* Named limits on what a (possibly damaged or hostile) database file may hand back. */
-#define Q_MAX_ROWS 1000000u           /* rows one query returns */
+#define Q_MAX_ROWS 1000000u		    /* rows one query returns */
 #define Q_MAX_RANGE_JSON ((size_t)16 << 20) /* encoded ranges/versions of one entry */
-#define Q_JSON_DEPTH 8u               /* our encodings nest 4 deep */
+#define Q_JSON_DEPTH 8u			    /* our encodings nest 4 deep */
 #define Q_MMAP_BYTES ((int64_t)1 << 30)
 
 enum {
-	Q_AFFECTED, Q_ADVISORY, Q_ALIASES, Q_FIND, Q_KEV, Q_EPSS, Q_NVD, Q_CPE, Q_ECOS, Q_META, Q_FEEDS,
-	Q_COUNTS, Q_N
+	Q_AFFECTED,
+	Q_ADVISORY,
+	Q_ALIASES,
+	Q_FIND,
+	Q_KEV,
+	Q_EPSS,
+	Q_NVD,
+	Q_CPE,
+	Q_ECOS,
+	Q_META,
+	Q_FEEDS,
+	Q_COUNTS,
+	Q_N
 };
 
 static const char *const q_sql[Q_N] = {
-	[Q_AFFECTED] = "SELECT advisory, source, advisory_id, informational, name, purl, ranges, versions, status,"
-		       " severity, severity_raw, cvss_vector, cvss_score, extra"
-		       " FROM affected WHERE ecosystem = ?1 AND package = ?2 ORDER BY advisory, seq",
-	[Q_ADVISORY] = "SELECT v.source, v.advisory, f.name, v.summary, v.details, v.published, v.modified, v.url,"
-		       " v.severity, v.severity_raw, v.cvss_vector, v.cvss_version, v.cvss_score, v.informational,"
-		       " v.extra FROM advisories v LEFT JOIN feeds f ON f.id = v.feed WHERE v.id = ?1",
+	[Q_AFFECTED] =
+		"SELECT advisory, source, advisory_id, informational, name, purl, ranges, "
+		"versions, status,"
+		" severity, severity_raw, cvss_vector, cvss_score, extra"
+		" FROM affected WHERE ecosystem = ?1 AND package = ?2 ORDER BY advisory, seq",
+	[Q_ADVISORY] =
+		"SELECT v.source, v.advisory, f.name, v.summary, v.details, v.published, "
+		"v.modified, v.url,"
+		" v.severity, v.severity_raw, v.cvss_vector, v.cvss_version, v.cvss_score, "
+		"v.informational,"
+		" v.extra FROM advisories v LEFT JOIN feeds f ON f.id = v.feed WHERE v.id = ?1",
 	[Q_ALIASES] = "SELECT alias, kind FROM aliases WHERE advisory = ?1"
 		      " ORDER BY alias NOT LIKE 'CVE-%', alias",
 	[Q_FIND] = "SELECT id FROM advisories WHERE advisory = ?1 AND (?2 IS NULL OR source = ?2)"
 		   " UNION SELECT a.advisory FROM aliases a JOIN advisories v ON v.id = a.advisory"
 		   " WHERE a.alias = ?1 AND (?2 IS NULL OR v.source = ?2) ORDER BY 1",
-	[Q_KEV] = "SELECT vendor, product, name, date_added, due_date, required_action, ransomware, description"
+	[Q_KEV] = "SELECT vendor, product, name, date_added, due_date, required_action, "
+		  "ransomware, description"
 		  " FROM kev WHERE cve = ?1",
 	[Q_EPSS] = "SELECT score, percentile FROM epss WHERE cve = ?1",
-	[Q_NVD] = "SELECT published, modified, description, v3_vector, v3_score, v3_severity, v2_vector, v2_score,"
+	[Q_NVD] = "SELECT published, modified, description, v3_vector, v3_score, v3_severity, "
+		  "v2_vector, v2_score,"
 		  " v2_severity FROM nvd WHERE cve = ?1",
-	[Q_CPE] = "SELECT cve, cpe23, part, vendor, product, version, start_incl, start_excl, end_incl, end_excl"
+	[Q_CPE] = "SELECT cve, cpe23, part, vendor, product, version, start_incl, start_excl, "
+		  "end_incl, end_excl"
 		  " FROM cpe_match WHERE vendor = ?1 AND product = ?2 ORDER BY cve, seq",
 	[Q_ECOS] = "SELECT DISTINCT ecosystem FROM stats ORDER BY ecosystem",
 	[Q_META] = "SELECT key, value FROM meta",
-	[Q_FEEDS] = "SELECT name, status, origin, snapshot, imported_at, message, records, skipped, withdrawn"
+	[Q_FEEDS] = "SELECT name, status, origin, snapshot, imported_at, message, records, "
+		    "skipped, withdrawn"
 		    " FROM feeds ORDER BY name",
-	[Q_COUNTS] = "SELECT feed, ecosystem, advisories, packages, affected FROM stats ORDER BY feed, ecosystem",
+	[Q_COUNTS] = "SELECT feed, ecosystem, advisories, packages, affected FROM stats ORDER BY "
+		     "feed, ecosystem",
 };
 
 struct ld_vdb {
@@ -61,7 +82,8 @@ static int stmt(ld_vdb *db, int which, sqlite3_stmt **out, lading_ctx *ctx)
 {
 	int rc;
 	if (!db->st[which]) {
-		rc = sqlite3_prepare_v3(db->db, q_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &db->st[which], NULL);
+		rc = sqlite3_prepare_v3(db->db, q_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+					&db->st[which], NULL);
 		if (rc != SQLITE_OK)
 			return fail(db, rc, ctx);
 	}
@@ -109,7 +131,8 @@ int ld_vdb_open(ld_vdb **out, const char *path, lading_ctx *ctx)
 	if (stat(path, &sb) != 0) {
 		if (errno == ENOENT)
 			return ld_error_set(ctx, LADING_ENOTFOUND,
-					    "no vulnerability database at %s (run 'lading db build' or 'lading db update')",
+					    "no vulnerability database at %s (run 'lading db "
+					    "build' or 'lading db update')",
 					    path);
 		return ld_error_set(ctx, LADING_EIO, "%s: %s", path, strerror(errno));
 	}
@@ -120,20 +143,23 @@ int ld_vdb_open(ld_vdb **out, const char *path, lading_ctx *ctx)
 	if (!db)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	ld_strlcpy(db->path, path, sizeof(db->path));
-	rc = sqlite3_open_v2(uri, &db->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(uri, &db->db,
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		rc = fail(db, rc, ctx);
 		goto fail;
 	}
 	{
 		char pragma[64];
-		ld_snprintf(pragma, sizeof(pragma), "PRAGMA mmap_size=%lld", (long long)Q_MMAP_BYTES);
+		ld_snprintf(pragma, sizeof(pragma), "PRAGMA mmap_size=%lld",
+			    (long long)Q_MMAP_BYTES);
 		sqlite3_exec(db->db, pragma, NULL, NULL, NULL); /* an optimization only */
 	}
-	rc = sqlite3_prepare_v2(db->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &s, NULL);
+	rc = sqlite3_prepare_v2(db->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
+				&s, NULL);
 	if (rc != SQLITE_OK) {
-		rc = ld_error_set(ctx, LADING_EDB, "%s is not a lading vulnerability database (%s)", path,
-				  sqlite3_errmsg(db->db));
+		rc = ld_error_set(ctx, LADING_EDB, "%s is not a lading vulnerability database (%s)",
+				  path, sqlite3_errmsg(db->db));
 		goto fail;
 	}
 	if (sqlite3_step(s) == SQLITE_ROW)
@@ -141,7 +167,8 @@ int ld_vdb_open(ld_vdb **out, const char *path, lading_ctx *ctx)
 	sqlite3_finalize(s);
 	if (version != LD_VDB_SCHEMA_VERSION) {
 		rc = ld_error_set(ctx, LADING_EUNSUPPORTED,
-				  "%s has database schema version %d, this lading reads version %d: run 'lading db build'"
+				  "%s has database schema version %d, this lading reads version "
+				  "%d: run 'lading db build'"
 				  " or 'lading db update'",
 				  path, version, LD_VDB_SCHEMA_VERSION);
 		goto fail;
@@ -246,8 +273,9 @@ static int fast_ranges(char *txt, size_t len, ld_arena *a, ld_vdb_q_affected *e)
 			return -1;
 		if (!fc_lit(&c, "]")) {
 			for (;;) {
-				if (nev >= FAST_MAX_EVENTS || !fc_lit(&c, "{") || !fc_str(&c, &ev[nev].kind) ||
-				    !fc_lit(&c, ":") || !fc_str(&c, &ev[nev].version) || !fc_lit(&c, "}"))
+				if (nev >= FAST_MAX_EVENTS || !fc_lit(&c, "{") ||
+				    !fc_str(&c, &ev[nev].kind) || !fc_lit(&c, ":") ||
+				    !fc_str(&c, &ev[nev].version) || !fc_lit(&c, "}"))
 					return -1;
 				nev++;
 				r->nevents++;
@@ -312,7 +340,8 @@ static int fast_versions(char *txt, size_t len, ld_arena *a, ld_vdb_q_affected *
 	return 0;
 }
 
-static int decode_ranges(const char *txt, size_t len, char *copy, ld_arena *a, ld_vdb_q_affected *e, lading_ctx *ctx)
+static int decode_ranges(const char *txt, size_t len, char *copy, ld_arena *a, ld_vdb_q_affected *e,
+			 lading_ctx *ctx)
 {
 	ld_json *v;
 	ld_json_limits lim = {.max_depth = Q_JSON_DEPTH, .max_arena = 0};
@@ -344,7 +373,8 @@ static int decode_ranges(const char *txt, size_t len, char *copy, ld_arena *a, l
 			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 		for (uint32_t k = 0; ld_json_is(evs, LD_JSON_ARRAY) && k < evs->n; k++) {
 			const ld_json *o = &evs->u.items[k];
-			if (!ld_json_is(o, LD_JSON_OBJECT) || o->n != 1 || !ld_json_is(&o->u.members[0].value, LD_JSON_STRING))
+			if (!ld_json_is(o, LD_JSON_OBJECT) || o->n != 1 ||
+			    !ld_json_is(&o->u.members[0].value, LD_JSON_STRING))
 				continue;
 			ev[ne].kind = o->u.members[0].key;
 			ev[ne].version = o->u.members[0].value.u.s;
@@ -361,8 +391,8 @@ static int decode_ranges(const char *txt, size_t len, char *copy, ld_arena *a, l
 	return 0;
 }
 
-static int decode_versions(const char *txt, size_t len, char *copy, ld_arena *a, ld_vdb_q_affected *e,
-			   lading_ctx *ctx)
+static int decode_versions(const char *txt, size_t len, char *copy, ld_arena *a,
+			   ld_vdb_q_affected *e, lading_ctx *ctx)
 {
 	ld_json *v;
 	ld_json_limits lim = {.max_depth = Q_JSON_DEPTH, .max_arena = 0};
@@ -371,7 +401,8 @@ static int decode_versions(const char *txt, size_t len, char *copy, ld_arena *a,
 	int rc;
 
 	if (len > Q_MAX_RANGE_JSON)
-		return ld_error_set(ctx, LADING_ELIMIT, "database entry with oversized version list");
+		return ld_error_set(ctx, LADING_ELIMIT,
+				    "database entry with oversized version list");
 	if (copy && fast_versions(copy, len, a, e) == 0)
 		return 0;
 	if (a->err)
@@ -413,8 +444,9 @@ int ld_vdb_affected_get(ld_vdb *db, const char *ecosystem, const char *package, 
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		ld_vdb_q_affected *e;
 		if (len >= Q_MAX_ROWS) {
-			rc = ld_error_set(ctx, LADING_ELIMIT, "more than %u affected entries for %s %s", Q_MAX_ROWS, eco,
-					  pkg);
+			rc = ld_error_set(ctx, LADING_ELIMIT,
+					  "more than %u affected entries for %s %s", Q_MAX_ROWS,
+					  eco, pkg);
 			goto out;
 		}
 		if (!(arr = grow(arena, arr, &cap, len, sizeof(*arr)))) {
@@ -432,12 +464,13 @@ int ld_vdb_affected_get(ld_vdb *db, const char *ecosystem, const char *package, 
 		e->package = pkg_c;
 		e->cvss_score = col_score(s, 12);
 		{
-			/* one block per row for every string of it: text columns, then the ranges and
-			 * versions texts that the fast decoder cuts up in place */
+			/* one block per row for every string of it: text columns, then the ranges
+			 * and versions texts that the fast decoder cuts up in place */
 			static const int tcols[] = {1, 2, 3, 4, 5, 8, 9, 10, 11, 13, 6, 7};
-			const char **dst[] = {&e->source,   &e->id,       &e->informational, &e->name,
-						    &e->purl,     &e->status,   &e->severity,      &e->severity_raw,
-						    &e->cvss_vector, &e->extra_json};
+			const char **dst[] = {&e->source,    &e->id,	       &e->informational,
+					      &e->name,	     &e->purl,	       &e->status,
+					      &e->severity,  &e->severity_raw, &e->cvss_vector,
+					      &e->extra_json};
 			const char *txt[LD_ARRAY_LEN(tcols)];
 			size_t lens[LD_ARRAY_LEN(tcols)], need = 0;
 			char *blk, *cp[2] = {NULL, NULL};
@@ -450,7 +483,9 @@ int ld_vdb_affected_get(ld_vdb *db, const char *ecosystem, const char *package, 
 					need += lens[k] + 1;
 			}
 			if (lens[10] > Q_MAX_RANGE_JSON || lens[11] > Q_MAX_RANGE_JSON) {
-				rc = ld_error_set(ctx, LADING_ELIMIT, "database entry with oversized ranges or versions");
+				rc = ld_error_set(
+					ctx, LADING_ELIMIT,
+					"database entry with oversized ranges or versions");
 				goto out;
 			}
 			blk = need ? ld_arena_alloc(arena, need) : NULL;
@@ -469,9 +504,11 @@ int ld_vdb_affected_get(ld_vdb *db, const char *ecosystem, const char *package, 
 					cp[k - LD_ARRAY_LEN(dst)] = blk;
 				blk += lens[k] + 1;
 			}
-			if (txt[10] && (rc = decode_ranges(txt[10], lens[10], cp[0], arena, e, ctx)))
+			if (txt[10] &&
+			    (rc = decode_ranges(txt[10], lens[10], cp[0], arena, e, ctx)))
 				goto out;
-			if (txt[11] && (rc = decode_versions(txt[11], lens[11], cp[1], arena, e, ctx)))
+			if (txt[11] &&
+			    (rc = decode_versions(txt[11], lens[11], cp[1], arena, e, ctx)))
 				goto out;
 		}
 		if (err || !eco_c || !pkg_c) {
@@ -490,7 +527,8 @@ out:
 	return rc;
 }
 
-int ld_vdb_advisory_get(ld_vdb *db, int64_t key, ld_arena *arena, ld_vdb_q_advisory **out, lading_ctx *ctx)
+int ld_vdb_advisory_get(ld_vdb *db, int64_t key, ld_arena *arena, ld_vdb_q_advisory **out,
+			lading_ctx *ctx)
 {
 	ld_vdb_q_advisory *a;
 	sqlite3_stmt *s = NULL;
@@ -506,7 +544,8 @@ int ld_vdb_advisory_get(ld_vdb *db, int64_t key, ld_arena *arena, ld_vdb_q_advis
 	if (r != SQLITE_ROW) {
 		done(s);
 		if (r == SQLITE_DONE)
-			return ld_error_set(ctx, LADING_ENOTFOUND, "no advisory with key %lld", (long long)key);
+			return ld_error_set(ctx, LADING_ENOTFOUND, "no advisory with key %lld",
+					    (long long)key);
 		return fail(db, r, ctx);
 	}
 	a = ld_arena_alloc(arena, sizeof(*a));
@@ -542,7 +581,8 @@ int ld_vdb_advisory_get(ld_vdb *db, int64_t key, ld_arena *arena, ld_vdb_q_advis
 		if (n >= Q_MAX_ROWS || !(al = grow(arena, al, &cap, n, sizeof(*al))) ||
 		    !(kinds = grow(arena, kinds, &kcap, n, sizeof(*kinds)))) {
 			done(s);
-			return ld_error_set(ctx, n >= Q_MAX_ROWS ? LADING_ELIMIT : LADING_ENOMEM, "too many aliases");
+			return ld_error_set(ctx, n >= Q_MAX_ROWS ? LADING_ELIMIT : LADING_ENOMEM,
+					    "too many aliases");
 		}
 		al[n] = col(s, 0, arena, &err);
 		kinds[n] = col(s, 1, arena, &err);
@@ -562,8 +602,8 @@ int ld_vdb_advisory_get(ld_vdb *db, int64_t key, ld_arena *arena, ld_vdb_q_advis
 	return 0;
 }
 
-int ld_vdb_advisory_find(ld_vdb *db, const char *source, const char *id, ld_arena *arena, int64_t **keys,
-			 size_t *n, lading_ctx *ctx)
+int ld_vdb_advisory_find(ld_vdb *db, const char *source, const char *id, ld_arena *arena,
+			 int64_t **keys, size_t *n, lading_ctx *ctx)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t *arr = NULL;
@@ -582,7 +622,8 @@ int ld_vdb_advisory_find(ld_vdb *db, const char *source, const char *id, ld_aren
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		if (len >= Q_MAX_ROWS || !(arr = grow(arena, arr, &cap, len, sizeof(*arr)))) {
 			done(s);
-			return ld_error_set(ctx, len >= Q_MAX_ROWS ? LADING_ELIMIT : LADING_ENOMEM, "too many advisories");
+			return ld_error_set(ctx, len >= Q_MAX_ROWS ? LADING_ELIMIT : LADING_ENOMEM,
+					    "too many advisories");
 		}
 		arr[len++] = sqlite3_column_int64(s, 0);
 	}
@@ -631,7 +672,8 @@ int ld_vdb_kev_get(ld_vdb *db, const char *cve, ld_arena *arena, ld_vdb_kev **ou
 	return 0;
 }
 
-int ld_vdb_epss_get(ld_vdb *db, const char *cve, ld_arena *arena, ld_vdb_q_epss **out, lading_ctx *ctx)
+int ld_vdb_epss_get(ld_vdb *db, const char *cve, ld_arena *arena, ld_vdb_q_epss **out,
+		    lading_ctx *ctx)
 {
 	sqlite3_stmt *s = NULL;
 	int rc, r;
@@ -713,7 +755,8 @@ int ld_vdb_cpe_matches(ld_vdb *db, const char *vendor, const char *product, ld_a
 		ld_vdb_cpe_match *m;
 		if (len >= Q_MAX_ROWS || !(arr = grow(arena, arr, &cap, len, sizeof(*arr)))) {
 			done(s);
-			return ld_error_set(ctx, len >= Q_MAX_ROWS ? LADING_ELIMIT : LADING_ENOMEM, "too many CPE matches");
+			return ld_error_set(ctx, len >= Q_MAX_ROWS ? LADING_ELIMIT : LADING_ENOMEM,
+					    "too many CPE matches");
 		}
 		m = &arr[len++];
 		m->cve = col(s, 0, arena, &err);
@@ -737,7 +780,8 @@ int ld_vdb_cpe_matches(ld_vdb *db, const char *vendor, const char *product, ld_a
 	return 0;
 }
 
-int ld_vdb_ecosystems(ld_vdb *db, ld_arena *arena, const char *const **out, size_t *n, lading_ctx *ctx)
+int ld_vdb_ecosystems(ld_vdb *db, ld_arena *arena, const char *const **out, size_t *n,
+		      lading_ctx *ctx)
 {
 	sqlite3_stmt *s = NULL;
 	const char **arr = NULL;

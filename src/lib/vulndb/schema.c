@@ -102,7 +102,8 @@ const char ld_vdb_schema_indexes[] =
 	"CREATE INDEX aliases_by_alias ON aliases(alias);\n"
 	"CREATE INDEX cpe_by_product ON cpe_match(vendor, product);\n"
 	"INSERT INTO stats(feed, ecosystem, advisories, packages, affected)\n"
-	"  SELECT f.name, a.ecosystem, COUNT(DISTINCT a.advisory), COUNT(DISTINCT a.package), COUNT(*)\n"
+	"  SELECT f.name, a.ecosystem, COUNT(DISTINCT a.advisory), COUNT(DISTINCT a.package), "
+	"COUNT(*)\n"
 	"  FROM affected a JOIN feeds f ON f.id = a.feed GROUP BY f.name, a.ecosystem;\n";
 
 int ld_vdb_sql_fail(sqlite3 *db, int rc, lading_ctx *ctx, const char *what)
@@ -114,7 +115,8 @@ int ld_vdb_sql_fail(sqlite3 *db, int rc, lading_ctx *ctx, const char *what)
 	else if (prim == SQLITE_IOERR || prim == SQLITE_FULL || prim == SQLITE_CANTOPEN ||
 		 prim == SQLITE_READONLY || prim == SQLITE_PERM)
 		code = LADING_EIO;
-	return ld_error_set(ctx, code, "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	return ld_error_set(ctx, code, "%s: %s", what,
+			    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
 int ld_vdb_sql_exec(sqlite3 *db, const char *sql, lading_ctx *ctx, const char *what)

@@ -18,24 +18,30 @@
 #include "vulndb/vdb.h"
 
 /* Named limits. */
-#define U_MAX_FILES 128u                      /* files of one feed */
-#define U_MAX_FEED_BYTES ((uint64_t)8 << 30)  /* one downloaded file */
-#define U_MAX_STATE 8192                      /* bytes of one .http state file */
+#define U_MAX_FILES 128u		     /* files of one feed */
+#define U_MAX_FEED_BYTES ((uint64_t)8 << 30) /* one downloaded file */
+#define U_MAX_STATE 8192		     /* bytes of one .http state file */
 #define U_DEFAULT_RETRIES 3u
 
 /* Upstream locations (../shared/README.md lists them). */
 #define OSV_BASE "https://osv-vulnerabilities.storage.googleapis.com"
 #define SECDB_BASE "https://secdb.alpinelinux.org"
-#define DEBIAN_DSA_URL "https://salsa.debian.org/security-tracker-team/security-tracker/-/raw/master/data/DSA/list"
-#define DEBIAN_DLA_URL "https://salsa.debian.org/security-tracker-team/security-tracker/-/raw/master/data/DLA/list"
+#define DEBIAN_DSA_URL                                                                             \
+	"https://salsa.debian.org/security-tracker-team/security-tracker/-/raw/master/data/DSA/"   \
+	"list"
+#define DEBIAN_DLA_URL                                                                             \
+	"https://salsa.debian.org/security-tracker-team/security-tracker/-/raw/master/data/DLA/"   \
+	"list"
 #define DEBIAN_TRACKER_URL "https://security-tracker.debian.org/tracker/data/json"
-#define KEV_URL "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
+#define KEV_URL                                                                                    \
+	"https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
 #define EPSS_URL "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz"
 #define NVD_BASE "https://nvd.nist.gov/feeds/json/cve/2.0"
 
 /* The OSV ecosystems fetched by default: those lading has catalogers or comparators for. */
-static const char *const osv_ecosystems[] = {"AlmaLinux", "Bitnami", "Go",    "Maven",  "npm",
-					     "NuGet",     "Packagist", "PyPI", "RubyGems", "crates.io"};
+static const char *const osv_ecosystems[] = {"AlmaLinux", "Bitnami",  "Go",	   "Maven",
+					     "npm",	  "NuGet",    "Packagist", "PyPI",
+					     "RubyGems",  "crates.io"};
 static const char *const families[] = {"osv", "alpine-secdb", "debian", "kev", "epss", "nvd"};
 
 typedef struct ufile {
@@ -109,8 +115,8 @@ static int add_file(updater *u, const char *rel, const char *url)
 	ufeed *f = &u->feeds[u->n - 1];
 	ufile *nf;
 	if (f->nfiles >= U_MAX_FILES)
-		return ld_error_set(u->ctx, LADING_ELIMIT, "feed %s: more than %u files", u->jobs[u->n - 1].name,
-				    U_MAX_FILES);
+		return ld_error_set(u->ctx, LADING_ELIMIT, "feed %s: more than %u files",
+				    u->jobs[u->n - 1].name, U_MAX_FILES);
 	nf = realloc(f->files, (f->nfiles + 1) * sizeof(*nf));
 	if (!nf)
 		return ld_error_set(u->ctx, LADING_ENOMEM, "out of memory");
@@ -196,7 +202,8 @@ static bool read_state(const updater *u, const char *rel, vstate *s)
 	return s->url[0] != '\0';
 }
 
-static int write_state(const updater *u, const char *rel, const char *url, const ld_http_response *r)
+static int write_state(const updater *u, const char *rel, const char *url,
+		       const ld_http_response *r)
 {
 	char p[4600], tmp[4700];
 	FILE *f;
@@ -206,9 +213,10 @@ static int write_state(const updater *u, const char *rel, const char *url, const
 		return LADING_EIO;
 	ld_snprintf(tmp, sizeof(tmp), "%s.new", p);
 	if (!(f = fopen(tmp, "wb")))
-		return ld_error_set(u->ctx, LADING_EIO, "cannot write %s: %s", tmp, strerror(errno));
-	/* validators only: no credentials (the URL of an override may hold some, so keep the full URL
-	 * only to compare, never to print) */
+		return ld_error_set(u->ctx, LADING_EIO, "cannot write %s: %s", tmp,
+				    strerror(errno));
+	/* validators only: no credentials (the URL of an override may hold some, so keep the full
+	 * URL only to compare, never to print) */
 	ok = fprintf(f, "url %s\netag %s\nlast-modified %s\n", url, r->etag, r->last_modified) > 0;
 	ok = (fclose(f) == 0) && ok;
 	if (!ok || rename(tmp, p) != 0) {
@@ -259,11 +267,13 @@ static int fetch(updater *u, ld_vdb_job *j, const ufile *uf)
 	if ((rc = mkdirs_for(tmp, u->ctx)))
 		return rc;
 	if ((fd = mkstemp(tmp)) < 0)
-		return ld_error_set(u->ctx, LADING_EIO, "cannot create a file in %s/.tmp: %s", u->cache, strerror(errno));
+		return ld_error_set(u->ctx, LADING_EIO, "cannot create a file in %s/.tmp: %s",
+				    u->cache, strerror(errno));
 	if (!(f = fdopen(fd, "wb"))) {
 		close(fd);
 		unlink(tmp);
-		return ld_error_set(u->ctx, LADING_EIO, "cannot write %s: %s", tmp, strerror(errno));
+		return ld_error_set(u->ctx, LADING_EIO, "cannot write %s: %s", tmp,
+				    strerror(errno));
 	}
 	rq.url = uf->url;
 	rq.if_none_match = cond && st.etag[0] ? st.etag : NULL;
@@ -300,7 +310,8 @@ static int fetch(updater *u, ld_vdb_job *j, const ufile *uf)
 	 * a 304 for content we do not have */
 	forget(u, uf->rel);
 	if (rename(tmp, dest) != 0) {
-		rc = ld_error_set(u->ctx, LADING_EIO, "cannot rename %s to %s: %s", tmp, dest, strerror(errno));
+		rc = ld_error_set(u->ctx, LADING_EIO, "cannot rename %s to %s: %s", tmp, dest,
+				  strerror(errno));
 		unlink(tmp);
 		return rc;
 	}
@@ -329,13 +340,15 @@ static void prune(updater *u, const ufeed *f, const char *dir_rel, const char *s
 		bool keep = false;
 		if (e->d_name[0] == '.')
 			continue;
-		ld_snprintf(rel, sizeof(rel), "%s%s%s/%s", dir_rel, sub[0] ? "/" : "", sub, e->d_name);
+		ld_snprintf(rel, sizeof(rel), "%s%s%s/%s", dir_rel, sub[0] ? "/" : "", sub,
+			    e->d_name);
 		ld_snprintf(p, sizeof(p), "%s/%s", u->cache, rel);
 		if (stat(p, &sb) != 0)
 			continue;
 		if (S_ISDIR(sb.st_mode)) {
 			char nsub[600];
-			ld_snprintf(nsub, sizeof(nsub), "%s%s%s", sub, sub[0] ? "/" : "", e->d_name);
+			ld_snprintf(nsub, sizeof(nsub), "%s%s%s", sub, sub[0] ? "/" : "",
+				    e->d_name);
 			prune(u, f, dir_rel, nsub, depth + 1);
 			continue;
 		}
@@ -351,7 +364,7 @@ static void prune(updater *u, const ufeed *f, const char *dir_rel, const char *s
 
 /* ------------------------------------------------------------------ the feed list */
 
-static const char *override(const updater *u, const char *family)
+static const char * override(const updater *u, const char *family)
 {
 	int i = family_index(family, strlen(family));
 	return i >= 0 ? u->base[i] : NULL;
@@ -410,8 +423,8 @@ static int plan_secdb(updater *u)
 }
 
 /* A feed of one file `rel`; the job imports `job_rel` (the file or its directory). */
-static int plan_one(updater *u, const char *feed, const char *family, const char *job_rel, const char *rel,
-		    const char *def_url, const char *file)
+static int plan_one(updater *u, const char *feed, const char *family, const char *job_rel,
+		    const char *rel, const char *def_url, const char *file)
 {
 	const char *ov = override(u, family);
 	char url[2600], base[2048];
@@ -467,7 +480,8 @@ static int plan_nvd(updater *u)
 		for (int m = 0; m < 2; m++) {
 			char rel[512], url[2600];
 			ld_snprintf(rel, sizeof(rel), "nvd/%s.%s", stem, m ? "meta" : "json.gz");
-			ld_snprintf(url, sizeof(url), "%s/%s.%s", base, stem, m ? "meta" : "json.gz");
+			ld_snprintf(url, sizeof(url), "%s/%s.%s", base, stem,
+				    m ? "meta" : "json.gz");
 			if ((rc = add_file(u, rel, url)))
 				return rc;
 		}
@@ -475,8 +489,10 @@ static int plan_nvd(updater *u)
 	{
 		char rel[512], url[2600];
 		for (int m = 0; m < 2; m++) {
-			ld_snprintf(rel, sizeof(rel), "nvd/nvdcve-%s-recent.%s", flavor, m ? "meta" : "json.gz");
-			ld_snprintf(url, sizeof(url), "%s/nvdcve-%s-recent.%s", base, flavor, m ? "meta" : "json.gz");
+			ld_snprintf(rel, sizeof(rel), "nvd/nvdcve-%s-recent.%s", flavor,
+				    m ? "meta" : "json.gz");
+			ld_snprintf(url, sizeof(url), "%s/nvdcve-%s-recent.%s", base, flavor,
+				    m ? "meta" : "json.gz");
 			if ((rc = add_file(u, rel, url)))
 				return rc;
 		}
@@ -493,23 +509,24 @@ static int plan(updater *u)
 		return rc;
 	if (selected(u, "debian")) {
 		ld_vdb_feed_kind k;
-		if ((rc = plan_one(u, "debian-dsa", "debian", "debian/DSA.list", "debian/DSA.list", DEBIAN_DSA_URL,
-				   "DSA.list")) ||
-		    (rc = plan_one(u, "debian-dla", "debian", "debian/DLA.list", "debian/DLA.list", DEBIAN_DLA_URL,
-				   "DLA.list")))
+		if ((rc = plan_one(u, "debian-dsa", "debian", "debian/DSA.list", "debian/DSA.list",
+				   DEBIAN_DSA_URL, "DSA.list")) ||
+		    (rc = plan_one(u, "debian-dla", "debian", "debian/DLA.list", "debian/DLA.list",
+				   DEBIAN_DLA_URL, "DLA.list")))
 			return rc;
 		/* the tracker export is big: fetched only when this build can import it */
 		if (!ld_vdb_feed_lookup("debian-tracker", &k) && k.fn &&
-		    (rc = plan_one(u, "debian-tracker", "debian", "debian/tracker.json", "debian/tracker.json",
-				   DEBIAN_TRACKER_URL, "tracker.json")))
+		    (rc = plan_one(u, "debian-tracker", "debian", "debian/tracker.json",
+				   "debian/tracker.json", DEBIAN_TRACKER_URL, "tracker.json")))
 			return rc;
 	}
 	if (selected(u, "kev") &&
-	    (rc = plan_one(u, "kev", "kev", "kev", "kev/known_exploited_vulnerabilities.json", KEV_URL,
-			   "known_exploited_vulnerabilities.json")))
+	    (rc = plan_one(u, "kev", "kev", "kev", "kev/known_exploited_vulnerabilities.json",
+			   KEV_URL, "known_exploited_vulnerabilities.json")))
 		return rc;
-	if (selected(u, "epss") && (rc = plan_one(u, "epss", "epss", "epss", "epss/epss_scores-current.csv.gz",
-						  EPSS_URL, "epss_scores-current.csv.gz")))
+	if (selected(u, "epss") &&
+	    (rc = plan_one(u, "epss", "epss", "epss", "epss/epss_scores-current.csv.gz", EPSS_URL,
+			   "epss_scores-current.csv.gz")))
 		return rc;
 	if (selected(u, "nvd") && (rc = plan_nvd(u)))
 		return rc;
@@ -530,13 +547,16 @@ static int parse_sources(updater *u)
 		int k = s ? family_index(s, len) : -1;
 		if (k < 0)
 			return ld_error_set(u->ctx, LADING_EUSAGE,
-					    "unknown source '%.*s' (sources: osv, alpine-secdb, debian, kev, epss, nvd)",
+					    "unknown source '%.*s' (sources: osv, alpine-secdb, "
+					    "debian, kev, epss, nvd)",
 					    (int)len, s ? s : "");
 		u->selected[k] = true;
 		if (eq) {
 			if (strncmp(eq + 1, "http://", 7) && strncmp(eq + 1, "https://", 8))
-				return ld_error_set(u->ctx, LADING_EUSAGE, "--source %.*s: the URL must be http:// or https://",
-						    (int)len, s);
+				return ld_error_set(
+					u->ctx, LADING_EUSAGE,
+					"--source %.*s: the URL must be http:// or https://",
+					(int)len, s);
 			u->base[k] = eq + 1;
 		}
 	}
@@ -560,7 +580,8 @@ int lading_db_update(const lading_db_options *opts, lading_db_report **out, ladi
 	u.ctx = ctx;
 	ld_arena_init(&a, 0);
 	if (!opts || opts->version != LADING_DB_OPTIONS_VERSION)
-		return ld_error_set(ctx, LADING_EUSAGE, "lading_db_update: options of another version");
+		return ld_error_set(ctx, LADING_EUSAGE,
+				    "lading_db_update: options of another version");
 	if ((rc = parse_sources(&u)))
 		return rc;
 	if ((rc = ld_vdb_resolve_db_path(opts, db, sizeof(db), ctx)))
@@ -592,7 +613,8 @@ int lading_db_update(const lading_db_options *opts, lading_db_report **out, ladi
 				closedir(d);
 		}
 	}
-	ho.connect_timeout_ms = (long)(opts->connect_timeout_s ? opts->connect_timeout_s : 30) * 1000L;
+	ho.connect_timeout_ms =
+		(long)(opts->connect_timeout_s ? opts->connect_timeout_s : 30) * 1000L;
 	ho.read_timeout_ms = (long)(opts->read_timeout_s ? opts->read_timeout_s : 60) * 1000L;
 	ho.retries = opts->retries ? opts->retries : U_DEFAULT_RETRIES;
 	if ((rc = ld_http_new(&u.http, &ho, ctx)))
@@ -607,7 +629,8 @@ int lading_db_update(const lading_db_options *opts, lading_db_report **out, ladi
 		if (!j->fn) {
 			/* no importer in this build: nothing to fetch it for */
 			j->action = LD_JOB_CARRY;
-			ld_snprintf(j->why, sizeof(j->why), "%s: this build of lading has no importer for it", j->name);
+			ld_snprintf(j->why, sizeof(j->why),
+				    "%s: this build of lading has no importer for it", j->name);
 			continue;
 		}
 		for (size_t k = 0; k < f->nfiles; k++) {
@@ -631,7 +654,8 @@ int lading_db_update(const lading_db_options *opts, lading_db_report **out, ladi
 			j->action = LD_JOB_CARRY;
 		} else if (j->missing == f->nfiles) {
 			j->action = LD_JOB_ABSENT;
-			ld_snprintf(j->why, sizeof(j->why), "not published at %s (HTTP 404)", j->origin);
+			ld_snprintf(j->why, sizeof(j->why), "not published at %s (HTTP 404)",
+				    j->origin);
 		} else {
 			struct stat sb;
 			/* feeds owning a directory drop files that are no longer published */
@@ -661,7 +685,8 @@ int lading_db_update(const lading_db_options *opts, lading_db_report **out, ladi
 		if ((rc = add_feed(&u, prev_names[i], NULL, "")))
 			goto out;
 		u.jobs[u.n - 1].action = LD_JOB_CARRY;
-		ld_snprintf(u.jobs[u.n - 1].why, sizeof(u.jobs[u.n - 1].why), "not updated (--source names other sources)");
+		ld_snprintf(u.jobs[u.n - 1].why, sizeof(u.jobs[u.n - 1].why),
+			    "not updated (--source names other sources)");
 	}
 
 	rc = ld_vdb_build_run(u.jobs, u.n, db, opts->threads, t0, out, ctx);
@@ -672,7 +697,8 @@ int lading_db_update(const lading_db_options *opts, lading_db_report **out, ladi
 			const lading_db_feed_report *fr = &(*out)->feeds[i];
 			if (strcmp(fr->status, "ok") && strcmp(fr->status, "absent")) {
 				for (size_t m = 0; m < u.n; m++) {
-					if (strcmp(u.feeds[m].name, fr->name) || u.feeds[m].fetch_failed)
+					if (strcmp(u.feeds[m].name, fr->name) ||
+					    u.feeds[m].fetch_failed)
 						continue;
 					for (size_t k = 0; k < u.feeds[m].nfiles; k++)
 						forget(&u, u.feeds[m].files[k].rel);

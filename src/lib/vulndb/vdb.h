@@ -30,10 +30,12 @@ typedef struct ld_vdb_range {
 } ld_vdb_range;
 
 typedef struct ld_vdb_affected {
-	const char *ecosystem; /* normalized with ld_vdb_ecosystem_normalize(): "Alpine:v3.9", "Debian:11",
-				  "AlmaLinux:8", "PyPI", "npm", "Go", "crates.io", "Maven", ... */
+	const char *ecosystem; /* normalized with ld_vdb_ecosystem_normalize(): "Alpine:v3.9",
+				  "Debian:11", "AlmaLinux:8", "PyPI", "npm", "Go", "crates.io",
+				  "Maven", ... */
 	const char *package;   /* the key the ecosystem uses: Alpine origin, Debian source package,
-				  PEP 503-normalized PyPI name, Go module path, "groupId:artifactId" ... */
+				  PEP 503-normalized PyPI name, Go module path, "groupId:artifactId"
+				  ... */
 	const char *purl;      /* optional */
 	const ld_vdb_range *ranges;
 	size_t nranges;
@@ -43,35 +45,39 @@ typedef struct ld_vdb_affected {
 	 * (affected, the distribution will not fix: Debian no-dsa/ignored), "not-affected",
 	 * "undetermined". */
 	const char *status;
-	const char *severity;  /* this package's own rating (normalized: low|medium|high|critical) */
+	const char *severity; /* this package's own rating (normalized: low|medium|high|critical) */
 	const char *severity_raw; /* the feed's text for it, e.g. Debian urgency "unimportant" */
 	/* Optional, added later (all may stay NULL): */
-	const char *cvss_vector;  /* this package's own CVSS vector (Bitnami); the writer computes the
-				     score and, when `severity` is NULL, the severity from it */
-	const char *extra_json;   /* JSON object kept verbatim (OSV ecosystem_specific/database_specific) */
+	const char *cvss_vector; /* this package's own CVSS vector (Bitnami); the writer computes
+				    the score and, when `severity` is NULL, the severity from it */
+	const char *extra_json;	 /* JSON object kept verbatim (OSV
+				    ecosystem_specific/database_specific) */
 } ld_vdb_affected;
 
 typedef struct ld_vdb_advisory {
-	const char *source;  /* feed name: "osv", "alpine-secdb", "debian-tracker", "debian-dsa",
-				"debian-dla" (see docs/vulndb.md) */
-	const char *id;      /* feed's ID: "PYSEC-2021-1", "ALSA-2024:8127", "DSA-5000-1", "CVE-..." */
+	const char *source; /* feed name: "osv", "alpine-secdb", "debian-tracker", "debian-dsa",
+			       "debian-dla" (see docs/vulndb.md) */
+	const char *id; /* feed's ID: "PYSEC-2021-1", "ALSA-2024:8127", "DSA-5000-1", "CVE-..." */
 	const char *const *aliases; /* aliases + related + upstream, CVE IDs included */
 	size_t naliases;
 	const char *summary;
 	const char *details;
 	const char *published; /* RFC 3339 or date as given */
 	const char *modified;
-	const char *url;       /* primary URL (advisory page) */
-	const char *severity;  /* the feed's own rating, normalized: low|medium|high|critical|NULL */
+	const char *url;      /* primary URL (advisory page) */
+	const char *severity; /* the feed's own rating, normalized: low|medium|high|critical|NULL */
 	const char *severity_raw;
 	const char *cvss_vector; /* the best CVSS vector the record carries (v3.x > v4.0 > v2) */
-	double cvss_score;       /* base score computed from it with vulndb/cvss.h, < 0 when none */
-	const char *informational; /* crates.io "unmaintained" | "unsound" | "notice"; NULL = a vulnerability */
-	const char *extra_json;  /* optional JSON object kept verbatim (references, database_specific...) */
+	double cvss_score;	 /* base score computed from it with vulndb/cvss.h, < 0 when none */
+	const char *informational; /* crates.io "unmaintained" | "unsound" | "notice"; NULL = a
+				      vulnerability */
+	const char *extra_json;	   /* optional JSON object kept verbatim (references,
+				      database_specific...) */
 	const ld_vdb_affected *affected;
 	size_t naffected;
-	/* Optional, added later: when the feed tells them apart, `aliases` holds only true aliases and
-	 * these hold OSV `related` and `upstream` IDs (stored with their kind; queries return all). */
+	/* Optional, added later: when the feed tells them apart, `aliases` holds only true aliases
+	 * and these hold OSV `related` and `upstream` IDs (stored with their kind; queries return
+	 * all). */
 	const char *const *related;
 	size_t nrelated;
 	const char *const *upstream;
@@ -93,7 +99,8 @@ typedef struct ld_vdb_kev {
 	const char *ransomware; /* "Known" | "Unknown" as CISA writes it */
 	const char *description;
 } ld_vdb_kev;
-/* KEV, EPSS and NVD rows are keyed by CVE: a later put for the same CVE replaces the earlier one. */
+/* KEV, EPSS and NVD rows are keyed by CVE: a later put for the same CVE replaces the earlier one.
+ */
 int ld_vdb_put_kev(ld_vdb_writer *w, const ld_vdb_kev *k);
 
 int ld_vdb_put_epss(ld_vdb_writer *w, const char *cve, double score, double percentile);
@@ -101,8 +108,12 @@ int ld_vdb_put_epss(ld_vdb_writer *w, const char *cve, double score, double perc
 /* NVD: per-CVE severity (used only for severity and for products no distro feed covers). */
 typedef struct ld_vdb_nvd {
 	const char *cve, *published, *modified, *description;
-	const char *v3_vector; double v3_score; const char *v3_severity; /* score < 0 = none */
-	const char *v2_vector; double v2_score; const char *v2_severity;
+	const char *v3_vector;
+	double v3_score;
+	const char *v3_severity; /* score < 0 = none */
+	const char *v2_vector;
+	double v2_score;
+	const char *v2_severity;
 } ld_vdb_nvd;
 int ld_vdb_put_nvd(ld_vdb_writer *w, const ld_vdb_nvd *n);
 
@@ -112,8 +123,9 @@ int ld_vdb_put_nvd(ld_vdb_writer *w, const ld_vdb_nvd *n);
  * matches stored for that CVE before it. */
 typedef struct ld_vdb_cpe_match {
 	const char *cve;
-	const char *cpe23;   /* cpe:2.3:a:openssl:openssl:1.0.1:*:... */
-	const char *part, *vendor, *product, *version; /* parsed from cpe23; version "*" or "-" as given */
+	const char *cpe23; /* cpe:2.3:a:openssl:openssl:1.0.1:*:... */
+	const char *part, *vendor, *product,
+		*version; /* parsed from cpe23; version "*" or "-" as given */
 	const char *start_incl, *start_excl, *end_incl, *end_excl; /* NULL when absent */
 } ld_vdb_cpe_match;
 int ld_vdb_put_cpe_match(ld_vdb_writer *w, const ld_vdb_cpe_match *m);
@@ -131,10 +143,10 @@ int ld_vdb_package_normalize(const char *ecosystem, const char *in, char *out, s
  * ld_warn naming the file and the record ID (counted in `skipped`); a feed unreadable as a whole
  * returns an error and the builder keeps that source's previous data. */
 typedef struct ld_vdb_import_result {
-	size_t records;      /* records stored */
-	size_t skipped;      /* malformed records skipped */
-	char snapshot[64];   /* newest date the feed carries (modified/catalogVersion/...), if any */
-	size_t withdrawn;    /* records the feed itself withdrew (OSV `withdrawn`), not stored */
+	size_t records;	   /* records stored */
+	size_t skipped;	   /* malformed records skipped */
+	char snapshot[64]; /* newest date the feed carries (modified/catalogVersion/...), if any */
+	size_t withdrawn;  /* records the feed itself withdrew (OSV `withdrawn`), not stored */
 } ld_vdb_import_result;
 
 /* ------------------------------------------------------------------ the database being built */
@@ -159,15 +171,17 @@ typedef struct ld_vdb_store ld_vdb_store;
 int ld_vdb_store_open(ld_vdb_store **out, const char *path, lading_ctx *ctx);
 /* Start a feed: `feed` names the import unit ("osv/PyPI", "alpine-secdb", "nvd"...), `origin` the
  * path or URL it came from (for `db info`). The writer is valid until ld_vdb_store_feed_end. */
-int ld_vdb_store_feed_begin(ld_vdb_store *st, const char *feed, const char *origin, ld_vdb_writer **out);
+int ld_vdb_store_feed_begin(ld_vdb_store *st, const char *feed, const char *origin,
+			    ld_vdb_writer **out);
 /* End a feed with the importer's return code: on rc < 0 every row the feed wrote is removed and
  * the feed is recorded as failed with the ctx's error message. Frees the writer. */
-int ld_vdb_store_feed_end(ld_vdb_store *st, ld_vdb_writer *w, int rc, const ld_vdb_import_result *res);
+int ld_vdb_store_feed_end(ld_vdb_store *st, ld_vdb_writer *w, int rc,
+			  const ld_vdb_import_result *res);
 /* Copy a feed's rows from a previous database (same schema version) into this one and record it
  * as carried over; `why` says why (shown by `db info`). LADING_ENOTFOUND when `prev` lacks it.
  * `res` (optional) receives the carried feed's counts and snapshot. */
-int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char *feed, const char *why,
-			    ld_vdb_import_result *res);
+int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char *feed,
+			    const char *why, ld_vdb_import_result *res);
 /* Indexes, statistics, metadata; closes the database. */
 int ld_vdb_store_finish(ld_vdb_store *st);
 /* Close without finishing (the file is left incomplete: callers delete it). */

@@ -20,14 +20,14 @@
 #include "vulndb/vdb.h"
 
 /* Named limits on what one put may carry (far above real feeds; bounds hostile input). */
-#define W_MAX_AFFECTED 100000u  /* affected entries per advisory */
-#define W_MAX_RANGES 1024u      /* ranges per affected entry */
-#define W_MAX_EVENTS 4096u      /* events per range */
-#define W_MAX_VERSIONS 200000u  /* explicit versions per affected entry */
-#define W_MAX_ALIASES 10000u    /* aliases + related + upstream per advisory */
-#define W_MAX_ID 256u           /* source, advisory ID, alias and CVE lengths */
+#define W_MAX_AFFECTED 100000u	      /* affected entries per advisory */
+#define W_MAX_RANGES 1024u	      /* ranges per affected entry */
+#define W_MAX_EVENTS 4096u	      /* events per range */
+#define W_MAX_VERSIONS 200000u	      /* explicit versions per affected entry */
+#define W_MAX_ALIASES 10000u	      /* aliases + related + upstream per advisory */
+#define W_MAX_ID 256u		      /* source, advisory ID, alias and CVE lengths */
 #define W_MAX_JSON ((size_t)64 << 20) /* encoded ranges/versions of one entry */
-#define W_CACHE_KIB 65536       /* SQLite page cache while building */
+#define W_CACHE_KIB 65536	      /* SQLite page cache while building */
 /* 16 KiB pages: fewer overflow pages for long advisory texts and CPE rows, a smaller file and
  * faster lookups than the 4 KiB default (docs/vulndb.md has the figures) */
 #define W_PAGE_SIZE 16384
@@ -35,45 +35,72 @@
 /* Affected entries are staged in a temporary table in arrival order and copied into the
  * clustered table sorted by its key at the end: the clustered table is then written once, in
  * order, with full pages (a lookup touches fewer pages than after random-order inserts). */
-static const char staging_sql[] =
-	"CREATE TEMP TABLE affected_load(ecosystem TEXT, package TEXT, advisory INTEGER, seq INTEGER,"
-	" feed INTEGER, source TEXT, advisory_id TEXT, informational TEXT, name TEXT, purl TEXT, ranges TEXT,"
-	" versions TEXT, status TEXT, severity TEXT, severity_raw TEXT, cvss_vector TEXT, cvss_score REAL,"
-	" extra TEXT);";
-static const char unstage_sql[] =
-	"INSERT OR IGNORE INTO main.affected(ecosystem, package, advisory, seq, feed, source, advisory_id, informational,"
-	" name, purl, ranges, versions, status, severity, severity_raw, cvss_vector, cvss_score, extra)"
-	" SELECT ecosystem, package, advisory, seq, feed, source, advisory_id, informational, name, purl, ranges,"
-	" versions, status, severity, severity_raw, cvss_vector, cvss_score, extra FROM temp.affected_load"
-	" ORDER BY ecosystem, package, advisory, seq;"
-	"DROP TABLE temp.affected_load;";
+static const char staging_sql[] = "CREATE TEMP TABLE affected_load(ecosystem TEXT, package TEXT, "
+				  "advisory INTEGER, seq INTEGER,"
+				  " feed INTEGER, source TEXT, advisory_id TEXT, informational "
+				  "TEXT, name TEXT, purl TEXT, ranges TEXT,"
+				  " versions TEXT, status TEXT, severity TEXT, severity_raw TEXT, "
+				  "cvss_vector TEXT, cvss_score REAL,"
+				  " extra TEXT);";
+static const char unstage_sql[] = "INSERT OR IGNORE INTO main.affected(ecosystem, package, "
+				  "advisory, seq, feed, source, advisory_id, informational,"
+				  " name, purl, ranges, versions, status, severity, severity_raw, "
+				  "cvss_vector, cvss_score, extra)"
+				  " SELECT ecosystem, package, advisory, seq, feed, source, "
+				  "advisory_id, informational, name, purl, ranges,"
+				  " versions, status, severity, severity_raw, cvss_vector, "
+				  "cvss_score, extra FROM temp.affected_load"
+				  " ORDER BY ecosystem, package, advisory, seq;"
+				  "DROP TABLE temp.affected_load;";
 
 enum {
-	S_ADV, S_ALIAS, S_AFF, S_KEV, S_EPSS, S_NVD, S_CPE_DEL, S_CPE, S_FEED_NEW, S_FEED_OK,
-	S_FEED_FAIL, S_N
+	S_ADV,
+	S_ALIAS,
+	S_AFF,
+	S_KEV,
+	S_EPSS,
+	S_NVD,
+	S_CPE_DEL,
+	S_CPE,
+	S_FEED_NEW,
+	S_FEED_OK,
+	S_FEED_FAIL,
+	S_N
 };
 
 static const char *const stmt_sql[S_N] = {
-	[S_ADV] = "INSERT INTO advisories(feed, source, advisory, summary, details, published, modified, url,"
-		  " severity, severity_raw, cvss_vector, cvss_version, cvss_score, informational, extra)"
+	[S_ADV] = "INSERT INTO advisories(feed, source, advisory, summary, details, published, "
+		  "modified, url,"
+		  " severity, severity_raw, cvss_vector, cvss_version, cvss_score, informational, "
+		  "extra)"
 		  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
-	[S_ALIAS] = "INSERT OR IGNORE INTO aliases(advisory, alias, kind, feed) VALUES(?1,?2,?3,?4)",
-	[S_AFF] = "INSERT INTO temp.affected_load(ecosystem, package, advisory, seq, feed, name, purl, ranges,"
-		  " versions, status, severity, severity_raw, cvss_vector, cvss_score, extra, source, advisory_id,"
-		  " informational) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
-	[S_KEV] = "INSERT OR REPLACE INTO kev(cve, feed, vendor, product, name, date_added, due_date,"
-		  " required_action, ransomware, description) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+	[S_ALIAS] =
+		"INSERT OR IGNORE INTO aliases(advisory, alias, kind, feed) VALUES(?1,?2,?3,?4)",
+	[S_AFF] = "INSERT INTO temp.affected_load(ecosystem, package, advisory, seq, feed, name, "
+		  "purl, ranges,"
+		  " versions, status, severity, severity_raw, cvss_vector, cvss_score, extra, "
+		  "source, advisory_id,"
+		  " informational) "
+		  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
+	[S_KEV] =
+		"INSERT OR REPLACE INTO kev(cve, feed, vendor, product, name, date_added, due_date,"
+		" required_action, ransomware, description) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
 	[S_EPSS] = "INSERT OR REPLACE INTO epss(cve, feed, score, percentile) VALUES(?1,?2,?3,?4)",
-	[S_NVD] = "INSERT OR REPLACE INTO nvd(cve, feed, published, modified, description, v3_vector,"
-		  " v3_score, v3_severity, v2_vector, v2_score, v2_severity)"
-		  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+	[S_NVD] =
+		"INSERT OR REPLACE INTO nvd(cve, feed, published, modified, description, v3_vector,"
+		" v3_score, v3_severity, v2_vector, v2_score, v2_severity)"
+		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
 	[S_CPE_DEL] = "DELETE FROM cpe_match WHERE cve = ?1",
-	[S_CPE] = "INSERT INTO cpe_match(cve, seq, feed, cpe23, part, vendor, product, version, start_incl,"
+	[S_CPE] = "INSERT INTO cpe_match(cve, seq, feed, cpe23, part, vendor, product, version, "
+		  "start_incl,"
 		  " start_excl, end_incl, end_excl) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
-	[S_FEED_NEW] = "INSERT INTO feeds(name, origin, status, imported_at) VALUES(?1,?2,'importing',?3)",
-	[S_FEED_OK] = "UPDATE feeds SET status='ok', records=?2, skipped=?3, withdrawn=?4, snapshot=?5,"
-		      " message=NULL WHERE id=?1",
-	[S_FEED_FAIL] = "UPDATE feeds SET status='failed', records=0, skipped=0, withdrawn=0, snapshot=NULL,"
+	[S_FEED_NEW] =
+		"INSERT INTO feeds(name, origin, status, imported_at) VALUES(?1,?2,'importing',?3)",
+	[S_FEED_OK] =
+		"UPDATE feeds SET status='ok', records=?2, skipped=?3, withdrawn=?4, snapshot=?5,"
+		" message=NULL WHERE id=?1",
+	[S_FEED_FAIL] = "UPDATE feeds SET status='failed', records=0, skipped=0, withdrawn=0, "
+			"snapshot=NULL,"
 			" message=?2 WHERE id=?1",
 };
 
@@ -89,12 +116,14 @@ struct ld_vdb_store {
 	lading_ctx *ctx;
 	pthread_mutex_t lock;
 	sqlite3_stmt *st[S_N];
-	ld_map advs;     /* "source\0id" -> adv_slot: merges puts of one advisory */
-	ld_map affset;   /* advisory rowid + content hash -> feed: an identical entry is stored once */
-	ld_map nvd_seen; /* CVE -> feed: NVD rows stored, so a replacement drops older CPE matches */
-	ld_arena keys;   /* keys and slots of the maps */
+	ld_map advs;	 /* "source\0id" -> adv_slot: merges puts of one advisory */
+	ld_map affset;	 /* advisory rowid + content hash -> feed: an identical entry is stored once
+			  */
+	ld_map nvd_seen; /* CVE -> feed: NVD rows stored, so a replacement drops older CPE matches
+			  */
+	ld_arena keys;	 /* keys and slots of the maps */
 	int64_t cpe_seq;
-	int broken;      /* sticky: a failed write leaves the file unusable */
+	int broken; /* sticky: a failed write leaves the file unusable */
 	char imported_at[32];
 };
 
@@ -153,7 +182,8 @@ int ld_vdb_store_open(ld_vdb_store **out, const char *path, lading_ctx *ctx)
 	if ((rc = ld_vdb_sql_uri(uri, sizeof(uri), path, NULL)))
 		return ld_error_set(ctx, rc, "%s: database path too long", path);
 	if (unlink(path) != 0 && errno != ENOENT)
-		return ld_error_set(ctx, LADING_EIO, "cannot replace %s: %s", path, strerror(errno));
+		return ld_error_set(ctx, LADING_EIO, "cannot replace %s: %s", path,
+				    strerror(errno));
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
@@ -166,7 +196,9 @@ int ld_vdb_store_open(ld_vdb_store **out, const char *path, lading_ctx *ctx)
 	now_rfc3339(st->imported_at);
 
 	rc = sqlite3_open_v2(uri, &st->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+				     SQLITE_OPEN_URI,
+			     NULL);
 	if (rc != SQLITE_OK) {
 		rc = ld_vdb_sql_fail(st->db, rc, ctx, path);
 		goto fail;
@@ -175,17 +207,20 @@ int ld_vdb_store_open(ld_vdb_store **out, const char *path, lading_ctx *ctx)
 		char pragmas[256];
 		ld_snprintf(pragmas, sizeof(pragmas),
 			    "PRAGMA page_size=%d; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-			    " PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-%d; PRAGMA temp.cache_size=-%d;"
+			    " PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-%d; PRAGMA "
+			    "temp.cache_size=-%d;"
 			    " PRAGMA foreign_keys=OFF;",
 			    W_PAGE_SIZE, W_CACHE_KIB, W_CACHE_KIB);
 		if ((rc = ld_vdb_sql_exec(st->db, pragmas, ctx, path)))
 			goto fail;
 	}
-	if ((rc = ld_vdb_sql_exec(st->db, ld_vdb_schema_tables, ctx, "creating the database schema")) ||
+	if ((rc = ld_vdb_sql_exec(st->db, ld_vdb_schema_tables, ctx,
+				  "creating the database schema")) ||
 	    (rc = ld_vdb_sql_exec(st->db, staging_sql, ctx, "creating the database schema")))
 		goto fail;
 	for (int i = 0; i < S_N; i++) {
-		rc = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->st[i], NULL);
+		rc = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+					&st->st[i], NULL);
 		if (rc != SQLITE_OK) {
 			rc = ld_vdb_sql_fail(st->db, rc, ctx, "preparing the database writer");
 			goto fail;
@@ -221,7 +256,8 @@ void ld_vdb_writer_set_ctx(ld_vdb_writer *w, lading_ctx *ctx)
 	w->ctx = ctx;
 }
 
-int ld_vdb_store_feed_begin(ld_vdb_store *st, const char *feed, const char *origin, ld_vdb_writer **out)
+int ld_vdb_store_feed_begin(ld_vdb_store *st, const char *feed, const char *origin,
+			    ld_vdb_writer **out)
 {
 	ld_vdb_writer *w;
 	sqlite3_stmt *s = st->st[S_FEED_NEW];
@@ -249,7 +285,8 @@ int ld_vdb_store_feed_begin(ld_vdb_store *st, const char *feed, const char *orig
 		if (rc == SQLITE_DONE)
 			rc = 0;
 		else if ((rc & 0xff) == SQLITE_CONSTRAINT)
-			rc = ld_error_set(st->ctx, LADING_EUSAGE, "feed %s is imported twice", feed);
+			rc = ld_error_set(st->ctx, LADING_EUSAGE, "feed %s is imported twice",
+					  feed);
 		else
 			rc = st->broken = ld_vdb_sql_fail(st->db, rc, st->ctx, "recording a feed");
 		w->feed = sqlite3_last_insert_rowid(st->db);
@@ -267,8 +304,10 @@ int ld_vdb_store_feed_begin(ld_vdb_store *st, const char *feed, const char *orig
 static int purge_feed(ld_vdb_store *st, int64_t feed)
 {
 	static const char *const del[] = {
-		"DELETE FROM temp.affected_load WHERE feed = ?1 OR advisory IN (SELECT id FROM advisories WHERE feed = ?1)",
-		"DELETE FROM aliases WHERE feed = ?1 OR advisory IN (SELECT id FROM advisories WHERE feed = ?1)",
+		"DELETE FROM temp.affected_load WHERE feed = ?1 OR advisory IN (SELECT id FROM "
+		"advisories WHERE feed = ?1)",
+		"DELETE FROM aliases WHERE feed = ?1 OR advisory IN (SELECT id FROM advisories "
+		"WHERE feed = ?1)",
 		"DELETE FROM advisories WHERE feed = ?1",
 		"DELETE FROM kev WHERE feed = ?1",
 		"DELETE FROM epss WHERE feed = ?1",
@@ -283,7 +322,8 @@ static int purge_feed(ld_vdb_store *st, int64_t feed)
 		sqlite3_stmt *s;
 		int rc = sqlite3_prepare_v2(st->db, del[k], -1, &s, NULL);
 		if (rc != SQLITE_OK)
-			return st->broken = ld_vdb_sql_fail(st->db, rc, st->ctx, "removing a failed feed");
+			return st->broken = ld_vdb_sql_fail(st->db, rc, st->ctx,
+							    "removing a failed feed");
 		sqlite3_bind_int64(s, 1, feed);
 		rc = step(st, s, st->ctx, "removing a failed feed");
 		sqlite3_finalize(s);
@@ -304,7 +344,8 @@ static int purge_feed(ld_vdb_store *st, int64_t feed)
 	return 0;
 }
 
-int ld_vdb_store_feed_end(ld_vdb_store *st, ld_vdb_writer *w, int rc, const ld_vdb_import_result *res)
+int ld_vdb_store_feed_end(ld_vdb_store *st, ld_vdb_writer *w, int rc,
+			  const ld_vdb_import_result *res)
 {
 	int out = 0;
 	if (!w)
@@ -341,8 +382,8 @@ static const char *norm_severity(const char *s)
 {
 	static const struct {
 		const char *in, *out;
-	} tab[] = {{"none", "none"},         {"low", "low"},   {"medium", "medium"},
-		   {"moderate", "medium"},   {"high", "high"}, {"important", "high"},
+	} tab[] = {{"none", "none"},	    {"low", "low"},   {"medium", "medium"},
+		   {"moderate", "medium"},  {"high", "high"}, {"important", "high"},
 		   {"critical", "critical"}};
 	if (!s)
 		return NULL;
@@ -364,13 +405,14 @@ static const char *raw_severity(const char *given, const char *raw, const char *
 
 static bool valid_kind(const char *k)
 {
-	return k && (!strcmp(k, "introduced") || !strcmp(k, "fixed") || !strcmp(k, "last_affected") ||
-		     !strcmp(k, "limit"));
+	return k && (!strcmp(k, "introduced") || !strcmp(k, "fixed") ||
+		     !strcmp(k, "last_affected") || !strcmp(k, "limit"));
 }
 
 /* One affected entry ready to insert: computed before taking the lock. */
 typedef struct prep_aff {
-	const char *eco, *pkg, *name, *purl, *ranges, *versions, *status, *sev, *sev_raw, *cvss_vector;
+	const char *eco, *pkg, *name, *purl, *ranges, *versions, *status, *sev, *sev_raw,
+		*cvss_vector;
 	const char *extra;
 	double cvss_score;
 	uint64_t h1, h2; /* content hash for the identical-entry check */
@@ -383,8 +425,8 @@ typedef struct scored {
 	const char *severity;
 } scored;
 
-static void score_vector(const char *vec, double given, scored *out, lading_ctx *ctx, const char *src,
-			 const char *id)
+static void score_vector(const char *vec, double given, scored *out, lading_ctx *ctx,
+			 const char *src, const char *id)
 {
 	ld_cvss c;
 	out->vector = vec && *vec ? vec : NULL;
@@ -438,8 +480,8 @@ static int encode_ranges(const ld_vdb_affected *a, ld_buf *b, lading_ctx *ctx, c
 		if (!rg->type || !strcmp(rg->type, "GIT"))
 			continue;
 		if (rg->nevents > W_MAX_EVENTS) {
-			ld_warn(ctx, "%s %s: range with %zu events skipped (limit %u)", src, id, rg->nevents,
-				W_MAX_EVENTS);
+			ld_warn(ctx, "%s %s: range with %zu events skipped (limit %u)", src, id,
+				rg->nevents, W_MAX_EVENTS);
 			continue;
 		}
 		ld_jw_obj(&jw);
@@ -451,7 +493,8 @@ static int encode_ranges(const ld_vdb_affected *a, ld_buf *b, lading_ctx *ctx, c
 		for (size_t e = 0; e < rg->nevents; e++) {
 			const ld_vdb_event *ev = &rg->events[e];
 			if (!valid_kind(ev->kind) || !ev->version) {
-				ld_warn(ctx, "%s %s: range event '%s' skipped", src, id, ev->kind ? ev->kind : "(none)");
+				ld_warn(ctx, "%s %s: range event '%s' skipped", src, id,
+					ev->kind ? ev->kind : "(none)");
 				continue;
 			}
 			ld_jw_obj(&jw);
@@ -505,15 +548,18 @@ static int prepare_affected(const ld_vdb_advisory *adv, ld_arena *ar, prep_aff *
 		size_t nranges = 0;
 		scored sc;
 
-		if (!a->ecosystem || !a->package || ld_vdb_ecosystem_normalize(a->ecosystem, eco, sizeof(eco)) ||
+		if (!a->ecosystem || !a->package ||
+		    ld_vdb_ecosystem_normalize(a->ecosystem, eco, sizeof(eco)) ||
 		    ld_vdb_package_normalize(eco, a->package, pkg, sizeof(pkg))) {
-			ld_warn(ctx, "%s %s: affected entry with an invalid ecosystem or package name skipped",
+			ld_warn(ctx,
+				"%s %s: affected entry with an invalid ecosystem or package name "
+				"skipped",
 				adv->source, adv->id);
 			continue;
 		}
 		if (a->nranges > W_MAX_RANGES || a->nversions > W_MAX_VERSIONS) {
-			ld_warn(ctx, "%s %s: affected entry for %s beyond the size limits skipped", adv->source,
-				adv->id, pkg);
+			ld_warn(ctx, "%s %s: affected entry for %s beyond the size limits skipped",
+				adv->source, adv->id, pkg);
 			continue;
 		}
 		if ((rc = encode_ranges(a, &b, ctx, adv->source, adv->id, &nranges)))
@@ -552,7 +598,8 @@ out:
 	return rc;
 }
 
-static int put_alias(ld_vdb_store *st, ld_vdb_writer *w, int64_t adv, const char *alias, const char *kind)
+static int put_alias(ld_vdb_store *st, ld_vdb_writer *w, int64_t adv, const char *alias,
+		     const char *kind)
 {
 	sqlite3_stmt *s = st->st[S_ALIAS];
 	if (!alias || !*alias || strlen(alias) > W_MAX_ID)
@@ -598,7 +645,8 @@ static int put_affected_row(ld_vdb_store *st, ld_vdb_writer *w, adv_slot *slot, 
 	if ((rc = step(st, s, w->ctx, "storing an affected package")))
 		return rc;
 	k = ld_arena_memdup(&st->keys, key, sizeof(key));
-	if (!k || ld_map_put(&st->affset, ld_slice_make(k, sizeof(key)), (void *)(intptr_t)w->feed, NULL))
+	if (!k ||
+	    ld_map_put(&st->affset, ld_slice_make(k, sizeof(key)), (void *)(intptr_t)w->feed, NULL))
 		return st->broken = ld_error_set(w->ctx, LADING_ENOMEM, "out of memory");
 	return 0;
 }
@@ -616,16 +664,16 @@ int ld_vdb_put_advisory(ld_vdb_writer *w, const ld_vdb_advisory *adv)
 	const char *sev;
 	int rc;
 
-	if (!adv->source || !*adv->source || !adv->id || !*adv->id || strlen(adv->source) > W_MAX_ID ||
-	    strlen(adv->id) > W_MAX_ID)
+	if (!adv->source || !*adv->source || !adv->id || !*adv->id ||
+	    strlen(adv->source) > W_MAX_ID || strlen(adv->id) > W_MAX_ID)
 		return ld_error_set(ctx, LADING_EINVALID, "advisory without a valid source and ID");
 	if (adv->naffected > W_MAX_AFFECTED)
-		return ld_error_set(ctx, LADING_ELIMIT, "%s %s: %zu affected entries (limit %u)", adv->source,
-				    adv->id, adv->naffected, W_MAX_AFFECTED);
+		return ld_error_set(ctx, LADING_ELIMIT, "%s %s: %zu affected entries (limit %u)",
+				    adv->source, adv->id, adv->naffected, W_MAX_AFFECTED);
 	nal = adv->naliases + adv->nrelated + adv->nupstream;
 	if (nal > W_MAX_ALIASES)
-		return ld_error_set(ctx, LADING_ELIMIT, "%s %s: %zu aliases (limit %u)", adv->source, adv->id,
-				    nal, W_MAX_ALIASES);
+		return ld_error_set(ctx, LADING_ELIMIT, "%s %s: %zu aliases (limit %u)",
+				    adv->source, adv->id, nal, W_MAX_ALIASES);
 
 	ld_arena_init(&ar, 0);
 	if ((rc = prepare_affected(adv, &ar, &pa, &npa, ctx)))
@@ -665,7 +713,9 @@ int ld_vdb_put_advisory(ld_vdb_writer *w, const ld_vdb_advisory *adv)
 			bind_text(s, 11, sc.vector);
 			bind_text(s, 12, sc.version[0] ? sc.version : NULL);
 			bind_score(s, 13, sc.score);
-			bind_text(s, 14, adv->informational && *adv->informational ? adv->informational : NULL);
+			bind_text(s, 14,
+				  adv->informational && *adv->informational ? adv->informational
+									    : NULL);
 			bind_text(s, 15, adv->extra_json);
 			if ((rc = step(st, s, ctx, "storing an advisory")))
 				goto unlock;
@@ -673,9 +723,10 @@ int ld_vdb_put_advisory(ld_vdb_writer *w, const ld_vdb_advisory *adv)
 			slot->feed = w->feed;
 			slot->source = ld_arena_strdup(&st->keys, adv->source);
 			slot->id = ld_arena_strdup(&st->keys, adv->id);
-			slot->informational = adv->informational && *adv->informational
-						      ? ld_arena_strdup(&st->keys, adv->informational)
-						      : NULL;
+			slot->informational =
+				adv->informational && *adv->informational
+					? ld_arena_strdup(&st->keys, adv->informational)
+					: NULL;
 			if (!slot->source || !slot->id) {
 				rc = st->broken = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 				goto unlock;
@@ -741,7 +792,8 @@ int ld_vdb_put_epss(ld_vdb_writer *w, const char *cve, double score, double perc
 	if (!valid_cve(cve))
 		return ld_error_set(w->ctx, LADING_EINVALID, "EPSS row without a valid CVE ID");
 	if (!(score >= 0 && score <= 1) || !(percentile >= 0 && percentile <= 1))
-		return ld_error_set(w->ctx, LADING_EINVALID, "%s: EPSS score or percentile outside [0,1]", cve);
+		return ld_error_set(w->ctx, LADING_EINVALID,
+				    "%s: EPSS score or percentile outside [0,1]", cve);
 	pthread_mutex_lock(&st->lock);
 	if (!(rc = st->broken)) {
 		bind_text(s, 1, cve);
@@ -767,14 +819,16 @@ int ld_vdb_put_nvd(ld_vdb_writer *w, const ld_vdb_nvd *n)
 	if ((rc = st->broken))
 		goto unlock;
 	if (ld_map_get(&st->nvd_seen, key)) {
-		/* a newer item for this CVE (modified/recent feed): its CPE matches replace the old ones */
+		/* a newer item for this CVE (modified/recent feed): its CPE matches replace the old
+		 * ones */
 		sqlite3_stmt *d = st->st[S_CPE_DEL];
 		bind_text(d, 1, n->cve);
 		if ((rc = step(st, d, w->ctx, "replacing NVD CPE matches")))
 			goto unlock;
 	} else {
 		char *k = ld_arena_strdup(&st->keys, n->cve);
-		if (!k || ld_map_put(&st->nvd_seen, ld_slice_cstr(k), (void *)(intptr_t)w->feed, NULL)) {
+		if (!k ||
+		    ld_map_put(&st->nvd_seen, ld_slice_cstr(k), (void *)(intptr_t)w->feed, NULL)) {
 			rc = st->broken = ld_error_set(w->ctx, LADING_ENOMEM, "out of memory");
 			goto unlock;
 		}
@@ -802,7 +856,8 @@ int ld_vdb_put_cpe_match(ld_vdb_writer *w, const ld_vdb_cpe_match *m)
 	sqlite3_stmt *s = st->st[S_CPE];
 	int rc;
 	if (!valid_cve(m->cve) || !m->cpe23 || !*m->cpe23)
-		return ld_error_set(w->ctx, LADING_EINVALID, "CPE match without a CVE ID or CPE name");
+		return ld_error_set(w->ctx, LADING_EINVALID,
+				    "CPE match without a CVE ID or CPE name");
 	pthread_mutex_lock(&st->lock);
 	if (!(rc = st->broken)) {
 		bind_text(s, 1, m->cve);
@@ -825,7 +880,8 @@ int ld_vdb_put_cpe_match(ld_vdb_writer *w, const ld_vdb_cpe_match *m)
 
 /* ------------------------------------------------------------------ carry-over, finish */
 
-static int exec_bind(ld_vdb_store *st, const char *sql, int64_t a, int64_t b, int64_t c, const char *what)
+static int exec_bind(ld_vdb_store *st, const char *sql, int64_t a, int64_t b, int64_t c,
+		     const char *what)
 {
 	sqlite3_stmt *s;
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
@@ -862,12 +918,15 @@ static int register_carried(ld_vdb_store *st, int64_t feed)
 	ld_buf tmp = LD_BUF_INIT;
 	int rc = 0, r;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT id, source, advisory, informational FROM advisories WHERE feed = ?1",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT id, source, advisory, informational FROM advisories WHERE feed = ?1",
+		    -1, &s, NULL) != SQLITE_OK)
 		return ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
 	sqlite3_bind_int64(s, 1, feed);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *src = (const char *)sqlite3_column_text(s, 1), *id = (const char *)sqlite3_column_text(s, 2);
+		const char *src = (const char *)sqlite3_column_text(s, 1),
+			   *id = (const char *)sqlite3_column_text(s, 2);
 		size_t ls = src ? strlen(src) : 0, li = id ? strlen(id) : 0;
 		char *key = ld_arena_alloc(&st->keys, ls + li + 2); /* "source\0id\0" */
 		adv_slot *slot = ld_arena_alloc(&st->keys, sizeof(*slot));
@@ -884,7 +943,8 @@ static int register_carried(ld_vdb_store *st, int64_t feed)
 		slot->source = key;
 		slot->id = key + ls + 1;
 		if (sqlite3_column_type(s, 3) != SQLITE_NULL &&
-		    !(slot->informational = ld_arena_strdup(&st->keys, (const char *)sqlite3_column_text(s, 3)))) {
+		    !(slot->informational = ld_arena_strdup(
+			      &st->keys, (const char *)sqlite3_column_text(s, 3)))) {
 			rc = ld_error_set(st->ctx, LADING_ENOMEM, "out of memory");
 			break;
 		}
@@ -897,10 +957,11 @@ static int register_carried(ld_vdb_store *st, int64_t feed)
 	sqlite3_finalize(s);
 	if (rc)
 		return rc;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT advisory, ecosystem, package, ranges, versions, status, severity, purl"
-			       " FROM temp.affected_load WHERE feed = ?1",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT advisory, ecosystem, package, ranges, versions, status, severity, purl"
+		    " FROM temp.affected_load WHERE feed = ?1",
+		    -1, &s, NULL) != SQLITE_OK)
 		return ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
 	sqlite3_bind_int64(s, 1, feed);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
@@ -920,7 +981,8 @@ static int register_carried(ld_vdb_store *st, int64_t feed)
 		memcpy(key + 8, &p.h1, 8);
 		memcpy(key + 16, &p.h2, 8);
 		k = ld_arena_memdup(&st->keys, key, sizeof(key));
-		if (!k || ld_map_put(&st->affset, ld_slice_make(k, sizeof(key)), (void *)(intptr_t)feed, NULL)) {
+		if (!k || ld_map_put(&st->affset, ld_slice_make(k, sizeof(key)),
+				     (void *)(intptr_t)feed, NULL)) {
 			rc = ld_error_set(st->ctx, LADING_ENOMEM, "out of memory");
 			break;
 		}
@@ -933,22 +995,33 @@ static int register_carried(ld_vdb_store *st, int64_t feed)
 static int carry_rows(ld_vdb_store *st, int64_t pf, int64_t nf)
 {
 	static const char *const copy[] = {
-		"INSERT INTO main.advisories SELECT id + ?3, ?2, source, advisory, summary, details, published,"
-		" modified, url, severity, severity_raw, cvss_vector, cvss_version, cvss_score, informational, extra"
+		"INSERT INTO main.advisories SELECT id + ?3, ?2, source, advisory, summary, "
+		"details, published,"
+		" modified, url, severity, severity_raw, cvss_vector, cvss_version, cvss_score, "
+		"informational, extra"
 		" FROM prev.advisories WHERE feed = ?1",
-		"INSERT OR IGNORE INTO main.aliases SELECT advisory + ?3, alias, kind, ?2 FROM prev.aliases"
+		"INSERT OR IGNORE INTO main.aliases SELECT advisory + ?3, alias, kind, ?2 FROM "
+		"prev.aliases"
 		" WHERE feed = ?1 AND advisory IN (SELECT id FROM prev.advisories WHERE feed = ?1)",
-		"INSERT INTO temp.affected_load SELECT ecosystem, package, advisory + ?3, seq, ?2, source,"
-		" advisory_id, informational, name, purl, ranges, versions, status, severity, severity_raw,"
+		"INSERT INTO temp.affected_load SELECT ecosystem, package, advisory + ?3, seq, ?2, "
+		"source,"
+		" advisory_id, informational, name, purl, ranges, versions, status, severity, "
+		"severity_raw,"
 		" cvss_vector, cvss_score, extra FROM prev.affected"
 		" WHERE feed = ?1 AND advisory IN (SELECT id FROM prev.advisories WHERE feed = ?1)",
-		"INSERT OR REPLACE INTO main.kev SELECT cve, ?2, vendor, product, name, date_added, due_date,"
+		"INSERT OR REPLACE INTO main.kev SELECT cve, ?2, vendor, product, name, "
+		"date_added, due_date,"
 		" required_action, ransomware, description FROM prev.kev WHERE feed = ?1",
-		"INSERT OR REPLACE INTO main.epss SELECT cve, ?2, score, percentile FROM prev.epss WHERE feed = ?1",
-		"INSERT OR REPLACE INTO main.nvd SELECT cve, ?2, published, modified, description, v3_vector,"
-		" v3_score, v3_severity, v2_vector, v2_score, v2_severity FROM prev.nvd WHERE feed = ?1",
-		"INSERT OR REPLACE INTO main.cpe_match SELECT cve, seq + ?3, ?2, cpe23, part, vendor, product,"
-		" version, start_incl, start_excl, end_incl, end_excl FROM prev.cpe_match WHERE feed = ?1",
+		"INSERT OR REPLACE INTO main.epss SELECT cve, ?2, score, percentile FROM prev.epss "
+		"WHERE feed = ?1",
+		"INSERT OR REPLACE INTO main.nvd SELECT cve, ?2, published, modified, description, "
+		"v3_vector,"
+		" v3_score, v3_severity, v2_vector, v2_score, v2_severity FROM prev.nvd WHERE feed "
+		"= ?1",
+		"INSERT OR REPLACE INTO main.cpe_match SELECT cve, seq + ?3, ?2, cpe23, part, "
+		"vendor, product,"
+		" version, start_incl, start_excl, end_incl, end_excl FROM prev.cpe_match WHERE "
+		"feed = ?1",
 	};
 	int64_t adv_off = query_i64(st, "SELECT MAX(id) FROM main.advisories", 0, 0);
 	int64_t cpe_off = st->cpe_seq;
@@ -962,8 +1035,8 @@ static int carry_rows(ld_vdb_store *st, int64_t pf, int64_t nf)
 	return register_carried(st, nf);
 }
 
-int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char *feed, const char *why,
-			    ld_vdb_import_result *res)
+int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char *feed,
+			    const char *why, ld_vdb_import_result *res)
 {
 	char uri[8300], *sql = NULL;
 	sqlite3_stmt *s = NULL;
@@ -986,16 +1059,20 @@ int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char 
 		goto reopen;
 	}
 	attached = 1;
-	if (query_i64(st, "SELECT CAST(value AS INTEGER) FROM prev.meta WHERE key = 'schema_version'", 0, -1) !=
-	    LD_VDB_SCHEMA_VERSION) {
-		rc = ld_error_set(st->ctx, LADING_EUNSUPPORTED,
-				  "%s: previous database has another schema version; nothing carried over", prev_path);
+	if (query_i64(st,
+		      "SELECT CAST(value AS INTEGER) FROM prev.meta WHERE key = 'schema_version'",
+		      0, -1) != LD_VDB_SCHEMA_VERSION) {
+		rc = ld_error_set(
+			st->ctx, LADING_EUNSUPPORTED,
+			"%s: previous database has another schema version; nothing carried over",
+			prev_path);
 		goto reopen;
 	}
 	if ((rc = ld_vdb_sql_exec(st->db, "BEGIN", st->ctx, "carrying a feed over")))
 		goto broken;
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT id, snapshot, origin, imported_at, records, skipped, withdrawn FROM prev.feeds"
+			       "SELECT id, snapshot, origin, imported_at, records, skipped, "
+			       "withdrawn FROM prev.feeds"
 			       " WHERE name = ?1 AND status IN ('ok', 'carried')",
 			       -1, &s, NULL) != SQLITE_OK) {
 		rc = ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, prev_path);
@@ -1004,9 +1081,21 @@ int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char 
 	bind_text(s, 1, feed);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		pf = sqlite3_column_int64(s, 0);
-		ld_strlcpy(snapshot, (const char *)sqlite3_column_text(s, 1) ? (const char *)sqlite3_column_text(s, 1) : "", sizeof(snapshot));
-		ld_strlcpy(origin, (const char *)sqlite3_column_text(s, 2) ? (const char *)sqlite3_column_text(s, 2) : "", sizeof(origin));
-		ld_strlcpy(imported, (const char *)sqlite3_column_text(s, 3) ? (const char *)sqlite3_column_text(s, 3) : "", sizeof(imported));
+		ld_strlcpy(snapshot,
+			   (const char *)sqlite3_column_text(s, 1)
+				   ? (const char *)sqlite3_column_text(s, 1)
+				   : "",
+			   sizeof(snapshot));
+		ld_strlcpy(origin,
+			   (const char *)sqlite3_column_text(s, 2)
+				   ? (const char *)sqlite3_column_text(s, 2)
+				   : "",
+			   sizeof(origin));
+		ld_strlcpy(imported,
+			   (const char *)sqlite3_column_text(s, 3)
+				   ? (const char *)sqlite3_column_text(s, 3)
+				   : "",
+			   sizeof(imported));
 		rec = sqlite3_column_int64(s, 4);
 		skipped = sqlite3_column_int64(s, 5);
 		withdrawn = sqlite3_column_int64(s, 6);
@@ -1014,20 +1103,24 @@ int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char 
 	sqlite3_finalize(s);
 	s = NULL;
 	if (pf < 0) {
-		rc = ld_error_set(st->ctx, LADING_ENOTFOUND, "%s: the previous database has no data for feed %s",
-				  prev_path, feed);
+		rc = ld_error_set(st->ctx, LADING_ENOTFOUND,
+				  "%s: the previous database has no data for feed %s", prev_path,
+				  feed);
 		goto commit;
 	}
 	/* reuse the row of a feed that failed in this build, else add one */
 	nf = -1;
-	if (sqlite3_prepare_v2(st->db, "SELECT id FROM main.feeds WHERE name = ?1", -1, &s, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM main.feeds WHERE name = ?1", -1, &s, NULL) ==
+	    SQLITE_OK) {
 		bind_text(s, 1, feed);
 		nf = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
 		sqlite3_finalize(s);
 		s = NULL;
 	}
 	if (nf < 0) {
-		if (sqlite3_prepare_v2(st->db, "INSERT INTO feeds(name, status, imported_at) VALUES(?1, 'carried', ?2)",
+		if (sqlite3_prepare_v2(st->db,
+				       "INSERT INTO feeds(name, status, imported_at) VALUES(?1, "
+				       "'carried', ?2)",
 				       -1, &s, NULL) != SQLITE_OK) {
 			rc = ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
 			goto commit;
@@ -1043,7 +1136,8 @@ int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char 
 		nf = sqlite3_last_insert_rowid(st->db);
 	}
 	if (sqlite3_prepare_v2(st->db,
-			       "UPDATE feeds SET status='carried', origin=?2, snapshot=?3, imported_at=?4, records=?5,"
+			       "UPDATE feeds SET status='carried', origin=?2, snapshot=?3, "
+			       "imported_at=?4, records=?5,"
 			       " skipped=?6, withdrawn=?7, message=?8 WHERE id=?1",
 			       -1, &s, NULL) != SQLITE_OK) {
 		rc = ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
@@ -1076,7 +1170,8 @@ commit:
 	if (ld_vdb_sql_exec(st->db, "COMMIT", st->ctx, "carrying a feed over") && !rc)
 		rc = LADING_EDB;
 reopen:
-	if (attached && ld_vdb_sql_exec(st->db, "DETACH DATABASE prev", st->ctx, "carrying a feed over") && !rc)
+	if (attached &&
+	    ld_vdb_sql_exec(st->db, "DETACH DATABASE prev", st->ctx, "carrying a feed over") && !rc)
 		rc = LADING_EDB;
 	if (ld_vdb_sql_exec(st->db, "BEGIN", st->ctx, "carrying a feed over"))
 		goto broken;
@@ -1099,7 +1194,8 @@ int ld_vdb_store_finish(ld_vdb_store *st)
 	if ((rc = st->broken))
 		goto out;
 	if ((rc = ld_vdb_sql_exec(st->db, unstage_sql, st->ctx, "sorting the affected entries")) ||
-	    (rc = ld_vdb_sql_exec(st->db, ld_vdb_schema_indexes, st->ctx, "creating the database indexes")))
+	    (rc = ld_vdb_sql_exec(st->db, ld_vdb_schema_indexes, st->ctx,
+				  "creating the database indexes")))
 		goto out;
 	now_rfc3339(built);
 	ld_snprintf(meta, sizeof(meta),
@@ -1117,7 +1213,8 @@ int ld_vdb_store_finish(ld_vdb_store *st)
 	rc = sqlite3_close(st->db);
 	st->db = NULL;
 	if (rc != SQLITE_OK)
-		rc = ld_error_set(st->ctx, LADING_EIO, "closing the database failed: %s", sqlite3_errstr(rc));
+		rc = ld_error_set(st->ctx, LADING_EIO, "closing the database failed: %s",
+				  sqlite3_errstr(rc));
 out:
 	if (rc)
 		st->broken = rc;

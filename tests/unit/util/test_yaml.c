@@ -74,7 +74,8 @@ static void test_structure(void **state)
 static void test_scalars(void **state)
 {
 	fx *f = *state;
-	const char *doc = "- 12\n- -3.5e2\n- 0x1F\n- .inf\n- true\n- False\n- null\n- ~\n-\n- '12'\n- \"true\"\n"
+	const char *doc = "- 12\n- -3.5e2\n- 0x1F\n- .inf\n- true\n- False\n- null\n- ~\n-\n- "
+			  "'12'\n- \"true\"\n"
 			  "- !!str 42\n- 1.2.3\n- 2019-01-01\n- |\n  block\n  text\n- 7.53.0\n";
 	ld_json *v = parse(f, doc, NULL, 0);
 	ld_yaml_limits lim = {.flags = LD_YAML_PLAIN_STRINGS};
@@ -109,7 +110,8 @@ static void test_scalars(void **state)
 static void test_aliases(void **state)
 {
 	fx *f = *state;
-	ld_json *v = parse(f, "base: &b {x: 1, y: [a, b]}\ncopy: *b\nname: &n key1\n*n : 2\n", NULL, 0);
+	ld_json *v =
+		parse(f, "base: &b {x: 1, y: [a, b]}\ncopy: *b\nname: &n key1\n*n : 2\n", NULL, 0);
 	assert_int_equal(ld_json_len(ld_json_getp(v, "copy", "y", NULL)), 2);
 	assert_string_equal(ld_json_str(ld_json_at(ld_json_getp(v, "copy", "y", NULL), 1)), "b");
 	/* an aliased scalar may be a key */
@@ -165,7 +167,8 @@ static void test_real_secdb(void **state)
 {
 	fx *f = *state;
 	const char *shared = getenv("LADING_SHARED");
-	static const char *const files[] = {"v3.3/community.yaml", "v3.6/main.yaml", "v3.11/main.yaml"};
+	static const char *const files[] = {"v3.3/community.yaml", "v3.6/main.yaml",
+					    "v3.11/main.yaml"};
 	if (!shared)
 		skip();
 	for (size_t i = 0; i < LD_ARRAY_LEN(files); i++) {
@@ -183,7 +186,8 @@ static void test_real_secdb(void **state)
 			ld_buf_add(&b, chunk, n);
 		fclose(fp);
 		assert_int_equal(ld_yaml_parse(&v, &f->a, b.ptr, b.len, &lim, f->ctx, files[i]), 0);
-		assert_string_equal(ld_json_get_str(v, "urlprefix"), "http://dl-cdn.alpinelinux.org/alpine");
+		assert_string_equal(ld_json_get_str(v, "urlprefix"),
+				    "http://dl-cdn.alpinelinux.org/alpine");
 		if (i == 0)
 			assert_true(ld_json_is(ld_json_get(v, "packages"), LD_JSON_NULL));
 		else

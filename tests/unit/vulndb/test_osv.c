@@ -55,17 +55,24 @@ static void test_events(void **state)
 	fx *f = *state;
 	const char *v;
 	ld_vdb_osv_record r = parse_ok(
-		f, "{\"id\": \"PYSEC-2099-1\", \"modified\": \"2023-11-07T20:24:23.946863Z\","
-		   " \"published\": \"2023-01-01T00:00:00Z\", \"summary\": \"s\", \"details\": \"d\","
-		   " \"aliases\": [\"CVE-2099-0001\", \"GHSA-aaaa-bbbb-cccc\"], \"related\": [\"CVE-2099-0002\"],"
-		   " \"upstream\": [\"CVE-2099-0003\"],"
-		   " \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", \"name\": \"Foo.Bar\", \"purl\": \"pkg:pypi/foo-bar\"},"
-		   "   \"ranges\": [{\"type\": \"GIT\", \"repo\": \"https://x\", \"events\": [{\"introduced\": \"abc\"}]},"
-		   "              {\"type\": \"ECOSYSTEM\", \"events\": [{\"introduced\": \"0\"}, {\"fixed\": \"1.0\"},"
-		   "                 {\"introduced\": \"2.0\"}, {\"last_affected\": \"2.5\"}]},"
-		   "              {\"type\": \"SEMVER\", \"events\": [{\"introduced\": \"3.0.0\"}, {\"limit\": \"4.0.0\"}]}],"
-		   "   \"versions\": [\"0.9\", \"1.0rc1\", \"2.1\"]}],"
-		   " \"references\": [{\"type\": \"WEB\", \"url\": \"https://example.com/PYSEC-2099-1\"}]}");
+		f,
+		"{\"id\": \"PYSEC-2099-1\", \"modified\": \"2023-11-07T20:24:23.946863Z\","
+		" \"published\": \"2023-01-01T00:00:00Z\", \"summary\": \"s\", \"details\": \"d\","
+		" \"aliases\": [\"CVE-2099-0001\", \"GHSA-aaaa-bbbb-cccc\"], \"related\": "
+		"[\"CVE-2099-0002\"],"
+		" \"upstream\": [\"CVE-2099-0003\"],"
+		" \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", \"name\": \"Foo.Bar\", "
+		"\"purl\": \"pkg:pypi/foo-bar\"},"
+		"   \"ranges\": [{\"type\": \"GIT\", \"repo\": \"https://x\", \"events\": "
+		"[{\"introduced\": \"abc\"}]},"
+		"              {\"type\": \"ECOSYSTEM\", \"events\": [{\"introduced\": \"0\"}, "
+		"{\"fixed\": \"1.0\"},"
+		"                 {\"introduced\": \"2.0\"}, {\"last_affected\": \"2.5\"}]},"
+		"              {\"type\": \"SEMVER\", \"events\": [{\"introduced\": \"3.0.0\"}, "
+		"{\"limit\": \"4.0.0\"}]}],"
+		"   \"versions\": [\"0.9\", \"1.0rc1\", \"2.1\"]}],"
+		" \"references\": [{\"type\": \"WEB\", \"url\": "
+		"\"https://example.com/PYSEC-2099-1\"}]}");
 	const ld_vdb_advisory *a = &r.adv;
 	assert_false(r.withdrawn);
 	assert_string_equal(a->source, "osv");
@@ -105,8 +112,9 @@ static void test_events(void **state)
 static void test_withdrawn(void **state)
 {
 	fx *f = *state;
-	ld_vdb_osv_record r = parse_ok(f, "{\"id\": \"RUSTSEC-2099-2\", \"withdrawn\": \"2023-01-01T00:00:00Z\","
-					  " \"affected\": []}");
+	ld_vdb_osv_record r =
+		parse_ok(f, "{\"id\": \"RUSTSEC-2099-2\", \"withdrawn\": \"2023-01-01T00:00:00Z\","
+			    " \"affected\": []}");
 	assert_true(r.withdrawn);
 	assert_string_equal(r.adv.id, "RUSTSEC-2099-2");
 }
@@ -115,26 +123,36 @@ static void test_withdrawn(void **state)
 static void test_informational(void **state)
 {
 	fx *f = *state;
-	ld_vdb_osv_record r = parse_ok(
-		f, "{\"id\": \"RUSTSEC-2016-0004\", \"aliases\": [], \"related\": [], \"severity\": [],"
-		   " \"summary\": \"libusb is unmaintained\","
-		   " \"affected\": [{\"package\": {\"ecosystem\": \"crates.io\", \"name\": \"libusb\"},"
-		   "   \"database_specific\": {\"categories\": [], \"cvss\": null, \"informational\": \"unmaintained\"},"
-		   "   \"ranges\": [{\"type\": \"SEMVER\", \"events\": [{\"introduced\": \"0.0.0-0\"}, {\"fixed\": \"0.3.1-0\"}]}],"
-		   "   \"versions\": []}],"
-		   " \"references\": [{\"type\": \"PACKAGE\", \"url\": \"https://crates.io/crates/libusb\"},"
-		   "   {\"type\": \"ADVISORY\", \"url\": \"https://rustsec.org/advisories/RUSTSEC-2016-0004.html\"}]}");
+	ld_vdb_osv_record r =
+		parse_ok(f, "{\"id\": \"RUSTSEC-2016-0004\", \"aliases\": [], \"related\": [], "
+			    "\"severity\": [],"
+			    " \"summary\": \"libusb is unmaintained\","
+			    " \"affected\": [{\"package\": {\"ecosystem\": \"crates.io\", "
+			    "\"name\": \"libusb\"},"
+			    "   \"database_specific\": {\"categories\": [], \"cvss\": null, "
+			    "\"informational\": \"unmaintained\"},"
+			    "   \"ranges\": [{\"type\": \"SEMVER\", \"events\": [{\"introduced\": "
+			    "\"0.0.0-0\"}, {\"fixed\": \"0.3.1-0\"}]}],"
+			    "   \"versions\": []}],"
+			    " \"references\": [{\"type\": \"PACKAGE\", \"url\": "
+			    "\"https://crates.io/crates/libusb\"},"
+			    "   {\"type\": \"ADVISORY\", \"url\": "
+			    "\"https://rustsec.org/advisories/RUSTSEC-2016-0004.html\"}]}");
 	assert_string_equal(r.adv.informational, "unmaintained");
 	assert_string_equal(r.adv.url, "https://rustsec.org/advisories/RUSTSEC-2016-0004.html");
 	assert_int_equal(r.adv.naliases, 0);
 	assert_null(r.adv.affected[0].cvss_vector);
 	assert_non_null(strstr(r.adv.affected[0].extra_json, "\"informational\":\"unmaintained\""));
 
-	r = parse_ok(f, "{\"id\": \"RUSTSEC-2016-0001\", \"affected\": [{\"package\": {\"ecosystem\": \"crates.io\","
-			" \"name\": \"openssl\"}, \"database_specific\": {\"cvss\": \"CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H\"},"
-			" \"ranges\": [{\"type\": \"SEMVER\", \"events\": [{\"introduced\": \"0.0.0-0\"}]}]}]}");
+	r = parse_ok(f, "{\"id\": \"RUSTSEC-2016-0001\", \"affected\": [{\"package\": "
+			"{\"ecosystem\": \"crates.io\","
+			" \"name\": \"openssl\"}, \"database_specific\": {\"cvss\": "
+			"\"CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H\"},"
+			" \"ranges\": [{\"type\": \"SEMVER\", \"events\": [{\"introduced\": "
+			"\"0.0.0-0\"}]}]}]}");
 	assert_null(r.adv.informational);
-	assert_string_equal(r.adv.affected[0].cvss_vector, "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H");
+	assert_string_equal(r.adv.affected[0].cvss_vector,
+			    "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H");
 	/* the record has no severity of its own: the package's vector is the record's */
 	assert_string_equal(r.adv.cvss_vector, "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H");
 	/* no reference names the ID: the osv.dev page */
@@ -146,13 +164,17 @@ static void test_almalinux(void **state)
 {
 	fx *f = *state;
 	ld_vdb_osv_record r = parse_ok(
-		f, "{\"id\": \"ALSA-2019:0975\", \"summary\": \"Important: container-tools:rhel8 security update\","
-		   " \"affected\": [{\"package\": {\"ecosystem\": \"AlmaLinux:8\", \"name\": \"oci-systemd-hook\"},"
+		f, "{\"id\": \"ALSA-2019:0975\", \"summary\": \"Important: container-tools:rhel8 "
+		   "security update\","
+		   " \"affected\": [{\"package\": {\"ecosystem\": \"AlmaLinux:8\", \"name\": "
+		   "\"oci-systemd-hook\"},"
 		   "   \"ranges\": [{\"type\": \"ECOSYSTEM\", \"events\": [{\"introduced\": \"0\"},"
 		   "     {\"fixed\": \"1:0.1.15-2.git2d0b8a3.module_el8.5.0+119+9a9ec082\"}]}]}],"
 		   " \"related\": [\"CVE-2019-5736\"], \"published\": \"2019-05-07T03:39:11Z\","
-		   " \"references\": [{\"url\": \"https://vulners.com/cve/CVE-2019-5736\", \"type\": \"REPORT\"},"
-		   "   {\"url\": \"https://errata.almalinux.org/8/ALSA-2019-0975.html\", \"type\": \"ADVISORY\"}]}");
+		   " \"references\": [{\"url\": \"https://vulners.com/cve/CVE-2019-5736\", "
+		   "\"type\": \"REPORT\"},"
+		   "   {\"url\": \"https://errata.almalinux.org/8/ALSA-2019-0975.html\", \"type\": "
+		   "\"ADVISORY\"}]}");
 	assert_int_equal(r.adv.nrelated, 1);
 	assert_string_equal(r.adv.related[0], "CVE-2019-5736");
 	assert_string_equal(r.adv.severity, "Important");
@@ -165,14 +187,21 @@ static void test_almalinux(void **state)
 static void test_bitnami(void **state)
 {
 	fx *f = *state;
-	ld_vdb_osv_record r = parse_ok(
-		f, "{\"schema_version\": \"1.6.2\", \"id\": \"BIT-x-2024-1\", \"aliases\": [\"CVE-2024-1\"],"
-		   " \"affected\": [{\"package\": {\"ecosystem\": \"Bitnami\", \"name\": \"x\", \"purl\": \"pkg:bitnami/x\"},"
-		   "   \"severity\": [{\"type\": \"CVSS_V4\", \"score\": \"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N\"},"
-		   "                {\"type\": \"CVSS_V3\", \"score\": \"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:L/I:N/A:N\"}],"
-		   "   \"ranges\": [{\"type\": \"SEMVER\", \"events\": [{\"introduced\": \"2.4.0\"}, {\"last_affected\": \"11.0.15-1\"}]}]}],"
-		   " \"database_specific\": {\"severity\": \"Medium\", \"cpes\": [\"cpe:2.3:a:x:x:*:*:*:*:*:*:*:*\"]}}");
-	assert_string_equal(r.adv.affected[0].cvss_vector, "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:L/I:N/A:N");
+	ld_vdb_osv_record r =
+		parse_ok(f, "{\"schema_version\": \"1.6.2\", \"id\": \"BIT-x-2024-1\", "
+			    "\"aliases\": [\"CVE-2024-1\"],"
+			    " \"affected\": [{\"package\": {\"ecosystem\": \"Bitnami\", \"name\": "
+			    "\"x\", \"purl\": \"pkg:bitnami/x\"},"
+			    "   \"severity\": [{\"type\": \"CVSS_V4\", \"score\": "
+			    "\"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N\"},"
+			    "                {\"type\": \"CVSS_V3\", \"score\": "
+			    "\"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:L/I:N/A:N\"}],"
+			    "   \"ranges\": [{\"type\": \"SEMVER\", \"events\": [{\"introduced\": "
+			    "\"2.4.0\"}, {\"last_affected\": \"11.0.15-1\"}]}]}],"
+			    " \"database_specific\": {\"severity\": \"Medium\", \"cpes\": "
+			    "[\"cpe:2.3:a:x:x:*:*:*:*:*:*:*:*\"]}}");
+	assert_string_equal(r.adv.affected[0].cvss_vector,
+			    "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:L/I:N/A:N");
 	assert_string_equal(r.adv.cvss_vector, "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:L/I:N/A:N");
 	assert_string_equal(r.adv.severity, "Medium");
 	assert_non_null(strstr(r.adv.extra_json, "\"cpes\":[\"cpe:2.3:a:x:x:*:*:*:*:*:*:*:*\"]"));
@@ -185,20 +214,26 @@ static void test_go_custom_ranges(void **state)
 	fx *f = *state;
 	ld_vdb_osv_record r = parse_ok(
 		f, "{\"id\": \"GO-2023-2385\", \"modified\": \"0001-01-01T00:00:00Z\","
-		   " \"affected\": [{\"package\": {\"name\": \"github.com/pubnub/go/v5\", \"ecosystem\": \"Go\"},"
+		   " \"affected\": [{\"package\": {\"name\": \"github.com/pubnub/go/v5\", "
+		   "\"ecosystem\": \"Go\"},"
 		   "   \"ranges\": [{\"type\": \"SEMVER\", \"events\": [{\"introduced\": \"0\"}]}],"
-		   "   \"ecosystem_specific\": {\"imports\": [{\"path\": \"github.com/pubnub/go/v5/utils\", \"symbols\": [\"A\"]}],"
-		   "     \"custom_ranges\": [{\"type\": \"ECOSYSTEM\", \"events\": [{\"introduced\": \"0\"},"
+		   "   \"ecosystem_specific\": {\"imports\": [{\"path\": "
+		   "\"github.com/pubnub/go/v5/utils\", \"symbols\": [\"A\"]}],"
+		   "     \"custom_ranges\": [{\"type\": \"ECOSYSTEM\", \"events\": "
+		   "[{\"introduced\": \"0\"},"
 		   "        {\"fixed\": \"5.0.4-0.20231016150651-428517fef5b9\"}]}]}},"
 		   "  {\"package\": {\"name\": \"stdlib\", \"ecosystem\": \"Go\"},"
-		   "   \"ranges\": [{\"type\": \"SEMVER\", \"events\": [{\"introduced\": \"0\"}, {\"fixed\": \"1.21.5\"}]}]}],"
+		   "   \"ranges\": [{\"type\": \"SEMVER\", \"events\": [{\"introduced\": \"0\"}, "
+		   "{\"fixed\": \"1.21.5\"}]}]}],"
 		   " \"references\": [{\"type\": \"WEB\", \"url\": \"https://example.com\"}],"
-		   " \"database_specific\": {\"url\": \"https://pkg.go.dev/vuln/GO-2023-2385\", \"review_status\": \"REVIEWED\"}}");
+		   " \"database_specific\": {\"url\": \"https://pkg.go.dev/vuln/GO-2023-2385\", "
+		   "\"review_status\": \"REVIEWED\"}}");
 	assert_int_equal(r.adv.naffected, 2);
 	assert_int_equal(r.adv.affected[0].nranges, 2);
 	assert_false(r.adv.affected[0].ranges[0].custom);
 	assert_true(r.adv.affected[0].ranges[1].custom);
-	assert_string_equal(r.adv.affected[0].ranges[1].events[1].version, "5.0.4-0.20231016150651-428517fef5b9");
+	assert_string_equal(r.adv.affected[0].ranges[1].events[1].version,
+			    "5.0.4-0.20231016150651-428517fef5b9");
 	assert_non_null(strstr(r.adv.affected[0].extra_json, "\"imports\""));
 	assert_string_equal(r.adv.affected[1].package, "stdlib");
 	assert_string_equal(r.adv.url, "https://pkg.go.dev/vuln/GO-2023-2385");
@@ -210,9 +245,11 @@ static void test_unmatchable_entries(void **state)
 	fx *f = *state;
 	ld_vdb_osv_record r = parse_ok(
 		f, "{\"id\": \"PYSEC-2099-3\", \"affected\": ["
-		   " {\"package\": {\"ecosystem\": \"PyPI\", \"name\": \"a\"}, \"ranges\": [{\"type\": \"GIT\", \"events\": [{\"introduced\": \"0\"}]}]},"
+		   " {\"package\": {\"ecosystem\": \"PyPI\", \"name\": \"a\"}, \"ranges\": "
+		   "[{\"type\": \"GIT\", \"events\": [{\"introduced\": \"0\"}]}]},"
 		   " {\"package\": {\"ecosystem\": \"PyPI\"}, \"versions\": [\"1\"]},"
-		   " {\"package\": {\"ecosystem\": \"PyPI\", \"name\": \"b\"}, \"versions\": [\"1\"]}]}");
+		   " {\"package\": {\"ecosystem\": \"PyPI\", \"name\": \"b\"}, \"versions\": "
+		   "[\"1\"]}]}");
 	assert_int_equal(r.adv.naffected, 1);
 	assert_string_equal(r.adv.affected[0].package, "b");
 	assert_int_equal(r.entries_dropped, 2);
@@ -231,13 +268,18 @@ static void test_malformed(void **state)
 		"{\"id\": \"X-1\", \"affected\": {}}",
 		"{\"id\": \"X-1\", \"aliases\": \"CVE-1\"}",
 		"{\"id\": \"X-1\", \"modified\": 5}",
-		"{\"id\": \"X-1\", \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", \"name\": \"a\"},"
-		" \"ranges\": [{\"type\": \"ECOSYSTEM\", \"events\": [{\"introduced\": \"0\", \"fixed\": \"1\"}]}]}]}",
-		"{\"id\": \"X-1\", \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", \"name\": \"a\"},"
+		"{\"id\": \"X-1\", \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", "
+		"\"name\": \"a\"},"
+		" \"ranges\": [{\"type\": \"ECOSYSTEM\", \"events\": [{\"introduced\": \"0\", "
+		"\"fixed\": \"1\"}]}]}]}",
+		"{\"id\": \"X-1\", \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", "
+		"\"name\": \"a\"},"
 		" \"ranges\": [{\"type\": \"ECOSYSTEM\", \"events\": [{\"fixed\": 1}]}]}]}",
-		"{\"id\": \"X-1\", \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", \"name\": \"a\"},"
+		"{\"id\": \"X-1\", \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", "
+		"\"name\": \"a\"},"
 		" \"ranges\": [{\"type\": \"ECOSYSTEM\", \"events\": [{\"bogus\": \"1\"}]}]}]}",
-		"{\"id\": \"X-1\", \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", \"name\": \"a\"},"
+		"{\"id\": \"X-1\", \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", "
+		"\"name\": \"a\"},"
 		" \"ranges\": [{\"events\": []}]}]}",
 		"{\"id\": \"X-1\"",
 	};
@@ -285,13 +327,18 @@ static void test_import_dir(void **state)
 	ld_snprintf(sub, sizeof(sub), "%s/records", dir);
 	mkdir(sub, 0755);
 	write_file(sub, "PYSEC-1.json",
-		   "{\"id\": \"PYSEC-1\", \"modified\": \"2024-01-02T00:00:00Z\", \"aliases\": [\"CVE-2024-9\"],"
-		   " \"severity\": [{\"type\": \"CVSS_V3\", \"score\": \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"}],"
+		   "{\"id\": \"PYSEC-1\", \"modified\": \"2024-01-02T00:00:00Z\", \"aliases\": "
+		   "[\"CVE-2024-9\"],"
+		   " \"severity\": [{\"type\": \"CVSS_V3\", \"score\": "
+		   "\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"}],"
 		   " \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", \"name\": \"Django\"},"
-		   " \"ranges\": [{\"type\": \"ECOSYSTEM\", \"events\": [{\"introduced\": \"0\"}, {\"fixed\": \"4.2\"}]}]}]}");
-	write_file(sub, "PYSEC-2.json", "{\"id\": \"PYSEC-2\", \"withdrawn\": \"2024-01-01T00:00:00Z\"}");
+		   " \"ranges\": [{\"type\": \"ECOSYSTEM\", \"events\": [{\"introduced\": \"0\"}, "
+		   "{\"fixed\": \"4.2\"}]}]}]}");
+	write_file(sub, "PYSEC-2.json",
+		   "{\"id\": \"PYSEC-2\", \"withdrawn\": \"2024-01-01T00:00:00Z\"}");
 	write_file(sub, "PYSEC-3.json",
-		   "{\"id\": \"PYSEC-3\", \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", \"name\": \"a\"},"
+		   "{\"id\": \"PYSEC-3\", \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", "
+		   "\"name\": \"a\"},"
 		   " \"ranges\": [{\"type\": \"ECOSYSTEM\", \"events\": [{\"bogus\": \"1\"}]}]}]}");
 	write_file(sub, "notes.txt", "not a record");
 	ld_snprintf(db, sizeof(db), "%s/osv.sqlite", dir);

@@ -25,23 +25,38 @@ static const char *scratch_path(const char *name)
 static void test_ecosystem_normalize(void **state)
 {
 	static const char *const cases[][2] = {
-		{"alpine:v3.9", "Alpine:v3.9"},   {"Alpine:3.9", "Alpine:v3.9"},
-		{"Alpine:3.9.6", "Alpine:v3.9"},  {"alpine:edge", "Alpine:edge"},
+		{"alpine:v3.9", "Alpine:v3.9"},
+		{"Alpine:3.9", "Alpine:v3.9"},
+		{"Alpine:3.9.6", "Alpine:v3.9"},
+		{"alpine:edge", "Alpine:edge"},
 		{"Alpine:v3.14.0_alpha20210212", "Alpine:v3.14"},
-		{"debian:11", "Debian:11"},       {"bullseye", "Debian:11"},
-		{"Debian:bookworm", "Debian:12"}, {"debian:11.5", "Debian:11"},
-		{"Debian:3.0", "Debian:3.0"},     {"woody", "Debian:3.0"},
-		{"Debian:4.0", "Debian:4"},       {"AlmaLinux:8", "AlmaLinux:8"},
-		{"sid", "Debian:unstable"},       {"Debian:unstable", "Debian:unstable"},
-		{"almalinux:9.4", "AlmaLinux:9"}, {"pypi", "PyPI"},
-		{"PyPI", "PyPI"},                 {"go", "Go"},
-		{"Go", "Go"},                     {"crates.io", "crates.io"},
-		{"cargo", "crates.io"},           {"bitnami", "Bitnami"},
-		{"npm", "npm"},                   {"NPM", "npm"},
-		{"maven", "Maven"},               {"rubygems", "RubyGems"},
-		{"packagist", "Packagist"},       {"nuget", "NuGet"},
+		{"debian:11", "Debian:11"},
+		{"bullseye", "Debian:11"},
+		{"Debian:bookworm", "Debian:12"},
+		{"debian:11.5", "Debian:11"},
+		{"Debian:3.0", "Debian:3.0"},
+		{"woody", "Debian:3.0"},
+		{"Debian:4.0", "Debian:4"},
+		{"AlmaLinux:8", "AlmaLinux:8"},
+		{"sid", "Debian:unstable"},
+		{"Debian:unstable", "Debian:unstable"},
+		{"almalinux:9.4", "AlmaLinux:9"},
+		{"pypi", "PyPI"},
+		{"PyPI", "PyPI"},
+		{"go", "Go"},
+		{"Go", "Go"},
+		{"crates.io", "crates.io"},
+		{"cargo", "crates.io"},
+		{"bitnami", "Bitnami"},
+		{"npm", "npm"},
+		{"NPM", "npm"},
+		{"maven", "Maven"},
+		{"rubygems", "RubyGems"},
+		{"packagist", "Packagist"},
+		{"nuget", "NuGet"},
 		{"Ubuntu:22.04:LTS", "Ubuntu:22.04:LTS"},
-		{" Alpine:v3.20 ", "Alpine:v3.20"}, {"SomethingNew:1", "SomethingNew:1"},
+		{" Alpine:v3.20 ", "Alpine:v3.20"},
+		{"SomethingNew:1", "SomethingNew:1"},
 	};
 	char out[LD_VDB_NAME_MAX + 1];
 	(void)state;
@@ -70,9 +85,11 @@ static void test_package_normalize(void **state)
 	assert_string_equal(out, "foo-bar");
 	assert_int_equal(ld_vdb_package_normalize("NuGet", "Newtonsoft.Json", out, sizeof(out)), 0);
 	assert_string_equal(out, "newtonsoft.json");
-	assert_int_equal(ld_vdb_package_normalize("Go", "github.com/BurntSushi/toml", out, sizeof(out)), 0);
+	assert_int_equal(
+		ld_vdb_package_normalize("Go", "github.com/BurntSushi/toml", out, sizeof(out)), 0);
 	assert_string_equal(out, "github.com/BurntSushi/toml");
-	assert_int_equal(ld_vdb_package_normalize("Alpine:v3.9", "py3-Foo_bar", out, sizeof(out)), 0);
+	assert_int_equal(ld_vdb_package_normalize("Alpine:v3.9", "py3-Foo_bar", out, sizeof(out)),
+			 0);
 	assert_string_equal(out, "py3-Foo_bar");
 	assert_int_equal(ld_vdb_package_normalize("PyPI", "", out, sizeof(out)), LADING_EINVALID);
 	assert_int_equal(ld_vdb_package_normalize("PyPI", "abcdefgh", out, 4), LADING_ELIMIT);
@@ -85,36 +102,72 @@ static void fill(ld_vdb_store *st, lading_ctx *ctx, bool fail_second)
 	ld_vdb_import_result res = {0};
 	ld_vdb_event ev1[] = {{"introduced", "0"}, {"fixed", "1.2.3"}};
 	ld_vdb_event ev2[] = {{"introduced", "2.0"}, {"last_affected", "2.4"}, {"bogus", "x"}};
-	ld_vdb_event ev3[] = {{"introduced", "0"}, {"fixed", "5.0.4-0.20231016150651-428517fef5b9"}};
+	ld_vdb_event ev3[] = {{"introduced", "0"},
+			      {"fixed", "5.0.4-0.20231016150651-428517fef5b9"}};
 	ld_vdb_range r1[] = {{"ECOSYSTEM", ev1, 2, false}, {"GIT", ev1, 2, false}};
 	ld_vdb_range r2[] = {{"SEMVER", ev2, 3, false}, {"ECOSYSTEM", ev3, 2, true}};
 	const char *vers[] = {"1.0", "1.1"};
 	const char *aliases[] = {"GHSA-xxxx-yyyy-zzzz", "CVE-2024-0002"};
 	const char *related[] = {"CVE-2024-0001"};
 	ld_vdb_affected aff[] = {
-		{.ecosystem = "pypi", .package = "Django_Foo", .purl = "pkg:pypi/django-foo", .ranges = r1, .nranges = 2,
-		 .versions = vers, .nversions = 2},
-		{.ecosystem = "Go", .package = "example.com/m", .ranges = r2, .nranges = 2,
+		{.ecosystem = "pypi",
+		 .package = "Django_Foo",
+		 .purl = "pkg:pypi/django-foo",
+		 .ranges = r1,
+		 .nranges = 2,
+		 .versions = vers,
+		 .nversions = 2},
+		{.ecosystem = "Go",
+		 .package = "example.com/m",
+		 .ranges = r2,
+		 .nranges = 2,
 		 .cvss_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"},
 	};
-	ld_vdb_advisory adv = {.source = "osv", .id = "PYSEC-2024-1", .aliases = aliases, .naliases = 2,
-			       .related = related, .nrelated = 1, .summary = "sum", .details = "det",
-			       .published = "2024-01-01T00:00:00Z", .url = "https://example.com/a",
-			       .severity = "Important", .cvss_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
-			       .cvss_score = -1, .affected = aff, .naffected = 2};
-	ld_vdb_affected aff2[] = {{.ecosystem = "alpine:3.9", .package = "openssl", .status = "unfixed",
+	ld_vdb_advisory adv = {.source = "osv",
+			       .id = "PYSEC-2024-1",
+			       .aliases = aliases,
+			       .naliases = 2,
+			       .related = related,
+			       .nrelated = 1,
+			       .summary = "sum",
+			       .details = "det",
+			       .published = "2024-01-01T00:00:00Z",
+			       .url = "https://example.com/a",
+			       .severity = "Important",
+			       .cvss_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
+			       .cvss_score = -1,
+			       .affected = aff,
+			       .naffected = 2};
+	ld_vdb_affected aff2[] = {{.ecosystem = "alpine:3.9",
+				   .package = "openssl",
+				   .status = "unfixed",
 				   .severity = "unimportant"}};
-	ld_vdb_advisory adv2 = {.source = "alpine-secdb", .id = "CVE-2024-0001", .affected = aff2, .naffected = 1,
+	ld_vdb_advisory adv2 = {.source = "alpine-secdb",
+				.id = "CVE-2024-0001",
+				.affected = aff2,
+				.naffected = 1,
 				.cvss_score = -1};
-	ld_vdb_kev kev = {.cve = "CVE-2024-0001", .vendor = "V", .product = "P", .date_added = "2024-02-01",
-			  .due_date = "2024-02-22", .ransomware = "Known"};
-	ld_vdb_nvd nvd = {.cve = "CVE-2024-0001", .v3_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-			  .v3_score = 9.8, .v3_severity = "CRITICAL", .v2_score = -1};
-	ld_vdb_cpe_match m1 = {.cve = "CVE-2024-0001", .cpe23 = "cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*",
-			       .part = "a", .vendor = "openssl", .product = "openssl", .version = "*",
+	ld_vdb_kev kev = {.cve = "CVE-2024-0001",
+			  .vendor = "V",
+			  .product = "P",
+			  .date_added = "2024-02-01",
+			  .due_date = "2024-02-22",
+			  .ransomware = "Known"};
+	ld_vdb_nvd nvd = {.cve = "CVE-2024-0001",
+			  .v3_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+			  .v3_score = 9.8,
+			  .v3_severity = "CRITICAL",
+			  .v2_score = -1};
+	ld_vdb_cpe_match m1 = {.cve = "CVE-2024-0001",
+			       .cpe23 = "cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*",
+			       .part = "a",
+			       .vendor = "openssl",
+			       .product = "openssl",
+			       .version = "*",
 			       .end_excl = "1.1.1"};
 
-	assert_int_equal(ld_vdb_store_feed_begin(st, "osv/PyPI", "/mirror/osv/PyPI/all.zip", &w), 0);
+	assert_int_equal(ld_vdb_store_feed_begin(st, "osv/PyPI", "/mirror/osv/PyPI/all.zip", &w),
+			 0);
 	assert_int_equal(ld_vdb_put_advisory(w, &adv), 0);
 	/* the same advisory again: nothing new */
 	assert_int_equal(ld_vdb_put_advisory(w, &adv), 0);
@@ -122,7 +175,8 @@ static void fill(ld_vdb_store *st, lading_ctx *ctx, bool fail_second)
 	ld_strlcpy(res.snapshot, "2024-10-10", sizeof(res.snapshot));
 	assert_int_equal(ld_vdb_store_feed_end(st, w, 0, &res), 0);
 
-	assert_int_equal(ld_vdb_store_feed_begin(st, "alpine-secdb", "/mirror/alpine-secdb", &w), 0);
+	assert_int_equal(ld_vdb_store_feed_begin(st, "alpine-secdb", "/mirror/alpine-secdb", &w),
+			 0);
 	assert_int_equal(ld_vdb_put_advisory(w, &adv2), 0);
 	/* merge: same ID, another release */
 	aff2[0].ecosystem = "Alpine:v3.10";
@@ -144,10 +198,17 @@ static void fill(ld_vdb_store *st, lading_ctx *ctx, bool fail_second)
 	res.records = 1;
 	assert_int_equal(ld_vdb_store_feed_end(st, w, 0, &res), 0);
 
-	assert_int_equal(ld_vdb_store_feed_begin(st, "debian-dsa", "/mirror/debian/DSA.list", &w), 0);
+	assert_int_equal(ld_vdb_store_feed_begin(st, "debian-dsa", "/mirror/debian/DSA.list", &w),
+			 0);
 	{
-		ld_vdb_affected a3[] = {{.ecosystem = "bullseye", .package = "openssl", .ranges = r1, .nranges = 1}};
-		ld_vdb_advisory adv3 = {.source = "debian-dsa", .id = "DSA-5000-1", .affected = a3, .naffected = 1,
+		ld_vdb_affected a3[] = {{.ecosystem = "bullseye",
+					 .package = "openssl",
+					 .ranges = r1,
+					 .nranges = 1}};
+		ld_vdb_advisory adv3 = {.source = "debian-dsa",
+					.id = "DSA-5000-1",
+					.affected = a3,
+					.naffected = 1,
 					.cvss_score = -1};
 		assert_int_equal(ld_vdb_put_advisory(w, &adv3), 0);
 	}
@@ -240,7 +301,8 @@ static void test_roundtrip(void **state)
 	assert_string_equal(e[0].severity_raw, "unimportant");
 	{
 		int64_t k = e[0].advisory;
-		assert_int_equal(ld_vdb_affected_get(db, "alpine:v3.10", "openssl", &a, &e, &n, ctx), 0);
+		assert_int_equal(
+			ld_vdb_affected_get(db, "alpine:v3.10", "openssl", &a, &e, &n, ctx), 0);
 		assert_int_equal(n, 1);
 		assert_int_equal(e[0].advisory, k);
 	}
@@ -327,16 +389,22 @@ static void test_carry_over(void **state)
 	assert_int_equal(ld_vdb_store_feed_begin(st, "osv/PyPI", NULL, &w), 0);
 	assert_int_equal(ld_vdb_store_feed_end(st, w, 0, NULL), 0);
 	assert_int_equal(ld_vdb_store_feed_begin(st, "alpine-secdb", NULL, &w), 0);
-	assert_int_equal(ld_vdb_store_feed_end(st, w, ld_error_set(ctx, LADING_ENET, "HTTP 503"), NULL), 0);
+	assert_int_equal(
+		ld_vdb_store_feed_end(st, w, ld_error_set(ctx, LADING_ENET, "HTTP 503"), NULL), 0);
 	assert_int_equal(ld_vdb_store_carry_over(st, prev, "alpine-secdb", "HTTP 503", &res), 0);
 	assert_int_equal(res.records, 1);
-	assert_int_equal(ld_vdb_store_carry_over(st, prev, "no-such-feed", "x", NULL), LADING_ENOTFOUND);
+	assert_int_equal(ld_vdb_store_carry_over(st, prev, "no-such-feed", "x", NULL),
+			 LADING_ENOTFOUND);
 	/* after carry-over a new put with the same ID merges into the carried advisory */
 	assert_int_equal(ld_vdb_store_feed_begin(st, "debian-dsa", NULL, &w), 0);
 	{
-		ld_vdb_affected a3[] = {{.ecosystem = "Alpine:v3.11", .package = "openssl", .status = "unfixed"}};
-		ld_vdb_advisory adv3 = {.source = "alpine-secdb", .id = "CVE-2024-0001", .affected = a3,
-					.naffected = 1, .cvss_score = -1};
+		ld_vdb_affected a3[] = {
+			{.ecosystem = "Alpine:v3.11", .package = "openssl", .status = "unfixed"}};
+		ld_vdb_advisory adv3 = {.source = "alpine-secdb",
+					.id = "CVE-2024-0001",
+					.affected = a3,
+					.naffected = 1,
+					.cvss_score = -1};
 		assert_int_equal(ld_vdb_put_advisory(w, &adv3), 0);
 	}
 	assert_int_equal(ld_vdb_store_feed_end(st, w, 0, NULL), 0);
@@ -350,7 +418,8 @@ static void test_carry_over(void **state)
 	assert_string_equal(adv->feed, "alpine-secdb");
 	{
 		int64_t k = e[0].advisory;
-		assert_int_equal(ld_vdb_affected_get(db, "Alpine:v3.11", "openssl", &a, &e, &n, ctx), 0);
+		assert_int_equal(
+			ld_vdb_affected_get(db, "Alpine:v3.11", "openssl", &a, &e, &n, ctx), 0);
 		assert_int_equal(n, 1);
 		assert_int_equal(e[0].advisory, k);
 	}
@@ -383,9 +452,14 @@ static void test_escaped_versions(void **state)
 	ld_vdb_event ev[] = {{"introduced", "0"}, {"fixed", "1.0\"q\\x\t\xc3\xa9"}};
 	ld_vdb_range r[] = {{"ECOSYSTEM", ev, 2, false}};
 	const char *vers[] = {"a\"b", "plain"};
-	ld_vdb_affected af[] = {{.ecosystem = "npm", .package = "p", .ranges = r, .nranges = 1, .versions = vers,
+	ld_vdb_affected af[] = {{.ecosystem = "npm",
+				 .package = "p",
+				 .ranges = r,
+				 .nranges = 1,
+				 .versions = vers,
 				 .nversions = 2}};
-	ld_vdb_advisory adv = {.source = "osv", .id = "X-1", .affected = af, .naffected = 1, .cvss_score = -1};
+	ld_vdb_advisory adv = {
+		.source = "osv", .id = "X-1", .affected = af, .naffected = 1, .cvss_score = -1};
 	(void)state;
 	lading_ctx_new(&ctx);
 	ld_arena_init(&a, 0);
@@ -421,7 +495,8 @@ static void test_open_errors(void **state)
 	p = scratch_path("garbage.sqlite");
 	f = fopen(p, "wb");
 	assert_non_null(f);
-	fputs("this is not a database, just text that is long enough to look like a header.......", f);
+	fputs("this is not a database, just text that is long enough to look like a header.......",
+	      f);
 	fclose(f);
 	assert_true(ld_vdb_open(&db, p, ctx) < 0);
 	assert_null(db);
