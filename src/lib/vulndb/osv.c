@@ -181,6 +181,29 @@ static const char *best_vector(const ld_json *sev)
 	return best;
 }
 
+/* A rating word in a severity list (OSV type "Ubuntu": {"type": "Ubuntu", "score": "medium"}). */
+static const char *rating_in_list(const ld_json *sev)
+{
+	const ld_json *it;
+	ld_json_foreach_item(sev, i, it)
+	{
+		const char *type = ld_json_get_str(it, "type"),
+			   *score = ld_json_get_str(it, "score");
+		if (type && score && *score && !cvss_rank(type) && strncmp(score, "CVSS:", 5))
+			return score;
+	}
+	return NULL;
+}
+
+/* A feed-specific rating word: "severity" in database_specific or ecosystem_specific. */
+static const char *rating_in(const ld_json *ds, const ld_json *es)
+{
+	const char *r = ld_json_get_str(ds, "severity");
+	if (!r || !*r)
+		r = ld_json_get_str(es, "severity");
+	return r && *r ? r : NULL;
+}
+
 /* Red Hat-style advisories (AlmaLinux, Rocky) rate themselves in the summary: "Important: ...". */
 static const char *summary_rating(const char *id, const char *summary)
 {
@@ -338,13 +361,16 @@ static int parse_affected(const ld_json *af, ld_vdb_affected *out, bool *use,
 	out->cvss_vector = best_vector(ld_json_get(af, "severity"));
 	if (!out->cvss_vector)
 		out->cvss_vector = ld_json_get_str(ds, "cvss");
+	/* the package's own rating word, kept as the feed writes it (the writer normalizes) */
+	out->severity = rating_in(ds, es);
+	if (!out->severity)
+		out->severity = rating_in_list(ld_json_get(af, "severity"));
 	info = ld_json_get_str(ds, "informational");
 	if (info && *info && !*informational)
 		*informational = info;
 	out->extra_json = extra_of(af, extra_keys, LD_ARRAY_LEN(extra_keys), a, &err);
 	if (err)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-	(void)es;
 	/* nothing to match on: only GIT ranges and no explicit versions */
 	*use = out->nranges > 0 || out->nversions > 0;
 	return 0;
@@ -433,7 +459,9 @@ int ld_vdb_osv_parse(ld_vdb_osv_record *out, ld_arena *arena, const char *p, siz
 	/* the source's own rating: database_specific.severity (Bitnami "Medium", GHSA "MODERATE"),
 	 * or the summary's prefix for Red Hat-style advisories */
 	ds = ld_json_get(rec, "database_specific");
-	adv->severity = ld_json_get_str(ds, "severity");
+	adv->severity = rating_in(ds, NULL);
+	if (!adv->severity)
+		adv->severity = rating_in_list(ld_json_get(rec, "severity"));
 	rating = summary_rating(id, adv->summary);
 	if (!adv->severity && rating)
 		adv->severity = rating;

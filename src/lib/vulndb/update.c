@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "util/common.h"
+#include "util/hash.h"
 #include "util/http.h"
 #include "lading/vulndb.h"
 #include "vulndb/builder.h"
@@ -171,8 +172,10 @@ fail:
 	return ld_error_set(ctx, LADING_EIO, "cannot create directory %s: %s", d, strerror(errno));
 }
 
+/* Validators of one cached file. The URL is kept as a digest: an override URL may carry
+ * credentials, which have no business in the cache. */
 typedef struct vstate {
-	char url[2048], etag[256], last_modified[64];
+	char url_digest[LD_DIGEST_STR_LEN], etag[256], last_modified[64];
 } vstate;
 
 static bool read_state(const updater *u, const char *rel, vstate *s)
@@ -193,13 +196,13 @@ static bool read_state(const updater *u, const char *rel, vstate *s)
 		if (!ld_slice_cut(&line, ' ', &key))
 			continue;
 		if (ld_slice_eq_cstr(key, "url"))
-			ld_slice_copy(s->url, sizeof(s->url), line);
+			ld_slice_copy(s->url_digest, sizeof(s->url_digest), line);
 		else if (ld_slice_eq_cstr(key, "etag"))
 			ld_slice_copy(s->etag, sizeof(s->etag), line);
 		else if (ld_slice_eq_cstr(key, "last-modified"))
 			ld_slice_copy(s->last_modified, sizeof(s->last_modified), line);
 	}
-	return s->url[0] != '\0';
+	return s->url_digest[0] != '\0';
 }
 
 static int write_state(const updater *u, const char *rel, const char *url,
@@ -215,9 +218,12 @@ static int write_state(const updater *u, const char *rel, const char *url,
 	if (!(f = fopen(tmp, "wb")))
 		return ld_error_set(u->ctx, LADING_EIO, "cannot write %s: %s", tmp,
 				    strerror(errno));
-	/* validators only: no credentials (the URL of an override may hold some, so keep the full
-	 * URL only to compare, never to print) */
-	ok = fprintf(f, "url %s\netag %s\nlast-modified %s\n", url, r->etag, r->last_modified) > 0;
+	{
+		char dg[LD_DIGEST_STR_LEN];
+		ld_sha256_buf(url, strlen(url), dg);
+		ok = fprintf(f, "url %s\netag %s\nlast-modified %s\n", dg, r->etag,
+			     r->last_modified) > 0;
+	}
 	ok = (fclose(f) == 0) && ok;
 	if (!ok || rename(tmp, p) != 0) {
 		unlink(tmp);
@@ -253,7 +259,7 @@ static int fetch(updater *u, ld_vdb_job *j, const ufile *uf)
 {
 	char dest[4600], tmp[4700];
 	vstate st;
-	bool have = false, cond;
+	bool have = false, cond = false;
 	struct stat sb;
 	ld_http_request rq = {0};
 	ld_http_response rs;
@@ -262,7 +268,11 @@ static int fetch(updater *u, ld_vdb_job *j, const ufile *uf)
 
 	cache_path(u, NULL, uf->rel, dest, sizeof(dest));
 	have = stat(dest, &sb) == 0 && S_ISREG(sb.st_mode);
-	cond = have && read_state(u, uf->rel, &st) && !strcmp(st.url, uf->url);
+	if (have && read_state(u, uf->rel, &st)) {
+		char dg[LD_DIGEST_STR_LEN];
+		ld_sha256_buf(uf->url, strlen(uf->url), dg);
+		cond = !strcmp(st.url_digest, dg);
+	}
 	ld_snprintf(tmp, sizeof(tmp), "%s/.tmp/dl-XXXXXX", u->cache);
 	if ((rc = mkdirs_for(tmp, u->ctx)))
 		return rc;

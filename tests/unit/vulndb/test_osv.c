@@ -240,6 +240,24 @@ static void test_go_custom_ranges(void **state)
 }
 
 /* Entries without anything to match on are dropped, not the record. */
+/* Rating words: database_specific/ecosystem_specific "severity" per package, OSV type "Ubuntu". */
+static void test_rating_words(void **state)
+{
+	fx *f = *state;
+	ld_vdb_osv_record r = parse_ok(
+		f,
+		"{\"id\": \"UBUNTU-CVE-2099-1\", \"severity\": [{\"type\": \"Ubuntu\", \"score\": "
+		"\"medium\"}],"
+		" \"affected\": [{\"package\": {\"ecosystem\": \"Ubuntu:22.04:LTS\", \"name\": "
+		"\"a\"},"
+		"   \"ecosystem_specific\": {\"severity\": \"negligible\"}, \"versions\": [\"1\"]},"
+		"  {\"package\": {\"ecosystem\": \"npm\", \"name\": \"b\"},"
+		"   \"database_specific\": {\"severity\": \"HIGH\"}, \"versions\": [\"1\"]}]}");
+	assert_string_equal(r.adv.severity, "medium");
+	assert_string_equal(r.adv.affected[0].severity, "negligible");
+	assert_string_equal(r.adv.affected[1].severity, "HIGH");
+}
+
 static void test_unmatchable_entries(void **state)
 {
 	fx *f = *state;
@@ -392,6 +410,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_almalinux, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bitnami, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_go_custom_ranges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rating_words, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmatchable_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_dir, setup, teardown),
