@@ -80,14 +80,17 @@ int ld_ar_next(ld_ar *ar, ld_ar_entry *e)
 	if (r == ARCHIVE_EOF)
 		return 0;
 	if (r == ARCHIVE_WARN) {
-		ld_warn(ar->ctx, "%s: %s", ar->label, archive_error_string(ar->a));
+		/* names that the C locale cannot represent: we read them as UTF-8 below, not a problem */
+		const char *m = archive_error_string(ar->a);
+		if (!m || !strstr(m, "locale"))
+			ld_warn(ar->ctx, "%s: %s", ar->label, m ? m : "archive warning");
 	} else if (r != ARCHIVE_OK) {
 		return ar_fail(ar, "cannot read entry header");
 	}
 	memset(e, 0, sizeof(*e));
-	e->path = archive_entry_pathname(ent);
+	e->path = archive_entry_pathname_utf8(ent);
 	if (!e->path)
-		e->path = archive_entry_pathname_utf8(ent);
+		e->path = archive_entry_pathname(ent);
 	if (!e->path)
 		e->path = "";
 	e->mode = (uint32_t)archive_entry_perm(ent);
@@ -95,7 +98,9 @@ int ld_ar_next(ld_ar *ar, ld_ar_entry *e)
 	e->mtime = archive_entry_mtime(ent);
 	if (archive_entry_hardlink(ent)) {
 		e->type = LD_AR_HARDLINK;
-		e->link = archive_entry_hardlink(ent);
+		e->link = archive_entry_hardlink_utf8(ent);
+		if (!e->link)
+			e->link = archive_entry_hardlink(ent);
 		return 1;
 	}
 	ft = archive_entry_filetype(ent);
@@ -104,7 +109,9 @@ int ld_ar_next(ld_ar *ar, ld_ar_entry *e)
 	case AE_IFDIR: e->type = LD_AR_DIR; break;
 	case AE_IFLNK:
 		e->type = LD_AR_SYMLINK;
-		e->link = archive_entry_symlink(ent);
+		e->link = archive_entry_symlink_utf8(ent);
+		if (!e->link)
+			e->link = archive_entry_symlink(ent);
 		if (!e->link)
 			e->link = "";
 		break;
