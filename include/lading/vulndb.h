@@ -41,15 +41,13 @@ typedef struct lading_db_options {
 				  need the previous copy); NULL = "<db_path>.feeds" */
 	unsigned connect_timeout_s; /* 0 = 30 */
 	unsigned read_timeout_s;    /* 0 = 60 */
-	unsigned retries;	    /* attempts after the first on network errors, 429 and 5xx;
-				       0 = the default of 3 */
+	int retries;		    /* attempts after the first on network errors, 429 and 5xx;
+				       < 0 = the default of 3 */
 	unsigned threads;	    /* feeds imported in parallel; 0 = min(2, CPUs) */
 } lading_db_options;
 
-#define LADING_DB_OPTIONS_INIT                                                                     \
-	{                                                                                          \
-		LADING_DB_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, 0, 0, 0, 0                   \
-	}
+#define LADING_DB_OPTIONS_INIT \
+	{LADING_DB_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, 0, 0, -1, 0}
 
 /* What happened to one feed (import unit: "osv/PyPI", "alpine-secdb", "nvd", ...). */
 typedef struct lading_db_feed_report {

@@ -160,8 +160,10 @@ static int run_build(int argc, char **argv, bool update)
 				return cli_usage("--cache needs a directory");
 			o.cache_dir = v;
 		} else if (update && cli_opt(argc, argv, &i, "--retries", &v)) {
-			if (!parse_uint(v, 20, &o.retries))
+			unsigned r;
+			if (!parse_uint(v, 20, &r))
 				return cli_usage("--retries needs a number (0-20)");
+			o.retries = (int)r;
 		} else if (update && cli_opt(argc, argv, &i, "--connect-timeout", &v)) {
 			if (!parse_uint(v, 3600, &o.connect_timeout_s) || !o.connect_timeout_s)
 				return cli_usage("--connect-timeout needs seconds (1-3600)");

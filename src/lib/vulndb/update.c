@@ -626,7 +626,7 @@ int lading_db_update(const lading_db_options *opts, lading_db_report **out, ladi
 	ho.connect_timeout_ms =
 		(long)(opts->connect_timeout_s ? opts->connect_timeout_s : 30) * 1000L;
 	ho.read_timeout_ms = (long)(opts->read_timeout_s ? opts->read_timeout_s : 60) * 1000L;
-	ho.retries = opts->retries ? opts->retries : U_DEFAULT_RETRIES;
+	ho.retries = opts->retries >= 0 ? (unsigned)opts->retries : U_DEFAULT_RETRIES;
 	if ((rc = ld_http_new(&u.http, &ho, ctx)))
 		goto out;
 	if ((rc = plan(&u)))
