@@ -12,6 +12,9 @@ MIRROR=${LADING_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=${LADING_DEBIAN_SUITE:-bookworm}
 mkdir -p "$OUT"
 cd "$OUT"
+# several tests may ask at once: one builds, the others wait for it
+exec 9>"$OUT/.lock"
+flock 9
 log() { echo "[debian-images] $*" >&2; }
 
 query() { # rootfs -> reference listing
