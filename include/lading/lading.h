@@ -7,5 +7,7 @@
 #include "lading/sbom.h"
 #include "lading/version.h"
 #include "lading/vulndb.h"
+#include "lading/scan.h"
+#include "lading/vulndb.h"
 
 #endif

@@ -1,11 +1,219 @@
+/* lading scan IMAGE: inventory + vulnerability findings, reports, and CI gates. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
+#define MAX_VEX 64
+#define DB_STALE_SECONDS (7 * 24 * 3600)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: lading scan IMAGE [--db FILE] [--mirror DIR] [--format table|json|sarif|cyclonedx|html]\n"
+		"                         [-o FILE] [--severity LIST] [--ignore-unfixed] [--fail-on SEVERITY]\n"
+		"                         [--fail-on-kev] [--ignore-file FILE] [--vex FILE ...] [--platform P] [-v]\n"
+		"\n"
+		"  --db FILE          vulnerability database (default: $LADING_DB, else\n"
+		"                     $XDG_CACHE_HOME/lading/db.sqlite, else ~/.cache/lading/db.sqlite)\n"
+		"  --mirror DIR       with no database yet, build it from DIR (also $LADING_MIRROR);\n"
+		"                     without one, the first scan runs 'lading db update'\n"
+		"  --format F         table (default), json, sarif, cyclonedx, html\n"
+		"  --severity LIST    report only these severities (e.g. critical,high)\n"
+		"  --ignore-unfixed   drop findings that have no fixed version yet\n"
+		"  --fail-on SEV      exit 1 when a reported finding is at SEV or above\n"
+		"                     (unknown, low, medium, high, critical; unknown fails on any)\n"
+		"  --fail-on-kev      exit 1 when a reported finding is known exploited (CISA KEV)\n"
+		"  --ignore-file F    lines 'ID [package] [until YYYY-MM-DD] [# reason]'\n"
+		"  --vex F            OpenVEX or CycloneDX VEX: not_affected/fixed statements suppress\n"
+		"Exit status: 0 no policy violated, 1 a --fail-on/--fail-on-kev policy violated,\n"
+		"2 usage, 3 error.\n");
+}
+
+static int parse_severities(const char *list, unsigned *mask)
+{
+	char buf[256];
+	char *save = NULL, *tok;
+	if (strlen(list) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", list);
+	*mask = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		lading_severity s;
+		if (lading_severity_parse(tok, &s))
+			return -1;
+		*mask |= 1u << s;
+	}
+	return *mask ? 0 : -1;
+}
+
+/* First use: get a database as Trivy does, from a mirror when one is given, else online. */
+static int ensure_db(lading_ctx *ctx, const char *db, const char *mirror)
+{
+	lading_db_options o = LADING_DB_OPTIONS_INIT;
+	lading_db_report *rep = NULL;
+	struct stat st;
+	int rc;
+	if (stat(db, &st) == 0)
+		return 0;
+	o.db_path = db;
+	if (mirror) {
+		fprintf(stderr, "lading: no vulnerability database at %s yet; building it from %s\n", db, mirror);
+		o.mirror = mirror;
+		rc = lading_db_build(&o, &rep, ctx);
+	} else {
+		fprintf(stderr, "lading: no vulnerability database at %s yet; downloading the feeds (lading db update)\n", db);
+		rc = lading_db_update(&o, &rep, ctx);
+	}
+	lading_db_report_free(rep);
+	if (rc || stat(db, &st) != 0) {
+		fprintf(stderr, "lading: %s\n", lading_ctx_error(ctx)->msg[0] ? lading_ctx_error(ctx)->msg : "no database");
+		fprintf(stderr, "lading: there is no vulnerability database at %s and none could be obtained; build one with "
+				"'lading db build --mirror DIR' (offline, from a copy of the feeds) or 'lading db update', or "
+				"point --db / LADING_DB at an existing one\n",
+			db);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_scan(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "lading: 'scan' is not built yet\n");
-	return EXIT_ERROR;
+	const char *image = NULL, *format = "table", *output = NULL, *platform = NULL, *db = NULL, *val;
+	const char *mirror = getenv("LADING_MIRROR");
+	const char *vex[MAX_VEX];
+	lading_image_options iopts = LADING_IMAGE_OPTIONS_INIT;
+	lading_report_options ropts = LADING_REPORT_OPTIONS_INIT;
+	lading_scan_options sopts = LADING_SCAN_OPTIONS_INIT;
+	lading_format fmt;
+	lading_ctx *ctx = NULL;
+	lading_image *img = NULL;
+	lading_sbom *sbom = NULL;
+	lading_scan *scan = NULL;
+	char dbpath[4096], *out = NULL;
+	size_t len = 0, nvex = 0;
+	int fail_on = -1, fail_on_kev = 0, rc, ret = EXIT_OK;
+	bool verbose = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (cli_opt(argc, argv, &i, "--format", &val) || cli_opt(argc, argv, &i, "-f", &val)) {
+			if (!val)
+				return cli_usage("--format needs a value");
+			format = val;
+		} else if (cli_opt(argc, argv, &i, "--output", &val) || cli_opt(argc, argv, &i, "-o", &val)) {
+			if (!val)
+				return cli_usage("-o needs a file name");
+			output = val;
+		} else if (cli_opt(argc, argv, &i, "--db", &val)) {
+			if (!val)
+				return cli_usage("--db needs a file");
+			db = val;
+		} else if (cli_opt(argc, argv, &i, "--mirror", &val)) {
+			if (!val)
+				return cli_usage("--mirror needs a directory");
+			mirror = val;
+		} else if (cli_opt(argc, argv, &i, "--platform", &val)) {
+			if (!val)
+				return cli_usage("--platform needs a value");
+			platform = val;
+		} else if (cli_opt(argc, argv, &i, "--severity", &val)) {
+			if (!val || parse_severities(val, &sopts.severities))
+				return cli_usage("--severity takes a list of unknown, low, medium, high, critical");
+		} else if (cli_flag(argv, i, "--ignore-unfixed")) {
+			sopts.ignore_unfixed = 1;
+		} else if (cli_opt(argc, argv, &i, "--fail-on", &val)) {
+			lading_severity s;
+			if (!val || lading_severity_parse(val, &s))
+				return cli_usage("--fail-on takes unknown, low, medium, high or critical");
+			fail_on = (int)s;
+		} else if (cli_flag(argv, i, "--fail-on-kev")) {
+			fail_on_kev = 1;
+		} else if (cli_opt(argc, argv, &i, "--ignore-file", &val)) {
+			if (!val)
+				return cli_usage("--ignore-file needs a file");
+			sopts.ignore_file = val;
+		} else if (cli_opt(argc, argv, &i, "--vex", &val)) {
+			if (!val)
+				return cli_usage("--vex needs a file");
+			if (nvex >= MAX_VEX)
+				return cli_usage("at most %d --vex files", MAX_VEX);
+			vex[nvex++] = val;
+		} else if (cli_flag(argv, i, "--files")) {
+			ropts.with_files = 1;
+		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
+			verbose = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			usage(stderr);
+			return cli_usage("unknown option %s", argv[i]);
+		} else if (!image) {
+			image = argv[i];
+		} else {
+			return cli_usage("more than one image given ('%s' and '%s')", image, argv[i]);
+		}
+	}
+	if (!image) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (lading_format_parse(format, &fmt) || fmt == LADING_FORMAT_SPDX)
+		return cli_usage("unknown scan format '%s' (table, json, sarif, cyclonedx, html)", format);
+	if (db)
+		snprintf(dbpath, sizeof(dbpath), "%s", db);
+	else if (lading_db_default_path(dbpath, sizeof(dbpath)))
+		return cli_usage("no database path: give --db FILE or set LADING_DB");
+	sopts.db_path = dbpath;
+	sopts.vex_files = vex;
+	sopts.vex_count = nvex;
+	sopts.today = getenv("LADING_TODAY"); /* tests pin the date for ignore-file expiry */
+	if (lading_ctx_new(&ctx)) {
+		fprintf(stderr, "lading: out of memory\n");
+		return EXIT_ERROR;
+	}
+	cli_progress_install(ctx);
+	iopts.platform = platform;
+	if ((rc = lading_image_open(&img, ctx, image, &iopts))) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	rc = lading_sbom_build(&sbom, ctx, img, NULL);
+	cli_progress_done();
+	if (rc) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	if (ensure_db(ctx, dbpath, mirror)) {
+		ret = EXIT_ERROR;
+		goto out;
+	}
+	if ((rc = lading_scan_run(&scan, ctx, sbom, &sopts))) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	if (lading_scan_db_age(scan) > DB_STALE_SECONDS)
+		fprintf(stderr, "lading: warning: the vulnerability database is %lld days old; run 'lading db update'\n",
+			(long long)(lading_scan_db_age(scan) / 86400));
+	for (size_t i = 0; i < lading_scan_expired_count(scan); i++)
+		fprintf(stderr, "lading: warning: ignore entry expired and no longer applies: %s\n", lading_scan_expired(scan, i));
+	for (size_t i = 0; verbose && i < lading_scan_note_count(scan); i++)
+		fprintf(stderr, "lading: note: %s\n", lading_scan_note(scan, i));
+	if ((rc = lading_scan_report(&out, &len, ctx, scan, fmt, &ropts))) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	ret = cli_write_output(output, out, len);
+	cli_print_warnings(ctx, verbose);
+	if (ret == EXIT_OK && lading_scan_violates(scan, fail_on, fail_on_kev))
+		ret = EXIT_POLICY;
+out:
+	free(out);
+	lading_scan_free(scan);
+	lading_sbom_free(sbom);
+	lading_image_free(img);
+	lading_ctx_free(ctx);
+	return ret;
 }

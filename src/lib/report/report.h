@@ -23,6 +23,30 @@ int ld_report_cyclonedx(ld_buf *out, const ld_sbom_view *v, void (*vulns)(ld_jw 
 			void *opaque);
 int ld_report_spdx(ld_buf *out, const ld_sbom_view *v);
 
+/* ---- scan results ---- */
+
+#include "lading/scan.h"
+
+typedef struct ld_scan_view {
+	ld_sbom_view sbom;
+	const lading_finding *findings; /* reported first, then suppressed */
+	size_t nfindings;
+	const lading_scan_summary *summary;
+	const char *const *expired;     /* expired ignore-file entries */
+	size_t nexpired;
+	const char *const *notes;
+	size_t nnotes;
+	int64_t db_age;
+} ld_scan_view;
+
+int ld_report_scan_json(ld_buf *out, const ld_scan_view *v);
+int ld_report_scan_table(ld_buf *out, const ld_scan_view *v);
+int ld_report_scan_sarif(ld_buf *out, const ld_scan_view *v);
+int ld_report_scan_cyclonedx(ld_buf *out, const ld_scan_view *v);
+int ld_report_scan_html(ld_buf *out, const ld_scan_view *v);
+/* One finding as a JSON object (shared by json and the cyclonedx/sarif property bags). */
+void ld_report_json_finding(ld_jw *w, const lading_finding *f, const lading_image_info *img);
+
 /* ---- helpers shared by writers (report/common.c) ---- */
 /* The document timestamp: opts, SOURCE_DATE_EPOCH, the image's created time, now. */
 void ld_report_timestamp(const ld_sbom_view *v, char out[32]);

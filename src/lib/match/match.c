@@ -1,0 +1,705 @@
+/* Matching OS packages against their distribution's feed, merging, enrichment, ordering. */
+#include <time.h>
+
+#include "util/common.h"
+#include "util/map.h"
+#include "match/match.h"
+
+void ld_match_result_init(ld_match_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	ld_arena_init(&r->arena, 0);
+	ld_vec_init(&r->findings, sizeof(lading_finding), 0);
+	ld_vec_init(&r->notes, sizeof(char *), 1000);
+	ld_vec_init(&r->expired, sizeof(char *), 100000);
+}
+
+void ld_match_result_release(ld_match_result *r)
+{
+	ld_vec_release(&r->findings);
+	ld_vec_release(&r->notes);
+	ld_vec_release(&r->expired);
+	ld_arena_release(&r->arena);
+}
+
+static void note(ld_match_result *r, const char *fmt, const char *a, const char *b)
+{
+	const char **slot;
+	char *s = ld_arena_printf(&r->arena, fmt, a, b);
+	for (size_t i = 0; s && i < r->notes.len; i++)
+		if (!strcmp(*(const char **)ld_vec_at(&r->notes, i), s))
+			return;
+	if (s && (slot = ld_vec_push(&r->notes)))
+		*slot = s;
+}
+
+/* ---- where OS packages are looked up ---- */
+
+static const char *major_minor(const char *v, char *buf, size_t n)
+{
+	/* "3.9.6" -> "3.9" */
+	size_t i = 0, dots = 0;
+	if (!v)
+		return NULL;
+	while (v[i] && i + 1 < n) {
+		if (v[i] == '.' && ++dots == 2)
+			break;
+		if (!((v[i] >= '0' && v[i] <= '9') || v[i] == '.'))
+			break;
+		buf[i] = v[i];
+		i++;
+	}
+	buf[i] = '\0';
+	return i ? buf : NULL;
+}
+
+static const char *major(const char *v, char *buf, size_t n)
+{
+	size_t i = 0;
+	if (!v)
+		return NULL;
+	while (v[i] >= '0' && v[i] <= '9' && i + 1 < n) {
+		buf[i] = v[i];
+		i++;
+	}
+	buf[i] = '\0';
+	return i ? buf : NULL;
+}
+
+bool ld_match_os_key(const lading_os *os, const lading_package *p, ld_match_key *k)
+{
+	char buf[32];
+	const char *v;
+	memset(k, 0, sizeof(*k));
+	if (!os->id || !p->type)
+		return false;
+	if (!strcmp(p->type, "apk") && !strcmp(os->id, "alpine")) {
+		/* secdb branches: v3.9 for 3.9.6; pre-releases (3.21.0_alpha...) live on edge */
+		v = os->version ? os->version : os->version_id;
+		if (v && strstr(v, "_alpha"))
+			ld_strlcpy(k->ecosystem, "Alpine:edge", sizeof(k->ecosystem));
+		else if ((v = major_minor(v, buf, sizeof(buf))))
+			ld_snprintf(k->ecosystem, sizeof(k->ecosystem), "Alpine:v%s", v);
+		else
+			return false;
+		k->package = p->source_name ? p->source_name : p->name; /* secdb is keyed by origin */
+		k->version = p->version;
+		k->scheme = LD_VS_APK;
+		return true;
+	}
+	if (!strcmp(p->type, "deb") && !strcmp(os->id, "debian")) {
+		/* the tracker and DSA/DLA lists name source packages and their versions */
+		if ((v = major(os->version_id ? os->version_id : os->version, buf, sizeof(buf))))
+			ld_snprintf(k->ecosystem, sizeof(k->ecosystem), "Debian:%s", v);
+		else if (os->codename)
+			ld_snprintf(k->ecosystem, sizeof(k->ecosystem), "Debian:%s", os->codename);
+		else
+			return false;
+		k->package = p->source_name ? p->source_name : p->name;
+		k->version = p->source_version ? p->source_version : p->version;
+		k->scheme = LD_VS_DEB;
+		return true;
+	}
+	if (!strcmp(p->type, "deb") && !strcmp(os->id, "ubuntu") && os->version_id) {
+		ld_snprintf(k->ecosystem, sizeof(k->ecosystem), "Ubuntu:%s", os->version_id);
+		k->package = p->source_name ? p->source_name : p->name;
+		k->version = p->source_version ? p->source_version : p->version;
+		k->scheme = LD_VS_DEB;
+		return true;
+	}
+	if (!strcmp(p->type, "rpm")) {
+		static const struct {
+			const char *id, *eco;
+		} t[] = {{"almalinux", "AlmaLinux"}, {"rocky", "Rocky Linux"}};
+		for (size_t i = 0; i < LD_ARRAY_LEN(t); i++) {
+			if (strcmp(os->id, t[i].id))
+				continue;
+			if (!(v = major(os->version_id, buf, sizeof(buf))))
+				return false;
+			/* OSV's AlmaLinux/Rocky records name binary packages with full EVRs */
+			ld_snprintf(k->ecosystem, sizeof(k->ecosystem), "%s:%s", t[i].eco, v);
+			k->package = p->name;
+			k->version = p->version;
+			k->scheme = LD_VS_RPM;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- range evaluation (OSV semantics) ---- */
+
+typedef struct ev {
+	int kind; /* 0 introduced, 1 fixed, 2 last_affected, 3 limit */
+	const char *v;
+} ev;
+
+static int kind_of(const char *k)
+{
+	if (!strcmp(k, "introduced"))
+		return 0;
+	if (!strcmp(k, "fixed"))
+		return 1;
+	if (!strcmp(k, "last_affected"))
+		return 2;
+	if (!strcmp(k, "limit"))
+		return 3;
+	return -1;
+}
+
+static int ev_cmp(ld_vscheme cmp_scheme, const ev *a, const ev *b)
+{
+	bool az = a->kind == 0 && !strcmp(a->v, "0"), bz = b->kind == 0 && !strcmp(b->v, "0");
+	int c;
+	if (az || bz)
+		return az && bz ? 0 : az ? -1 : 1;
+	c = ld_version_cmp(cmp_scheme, ld_slice_cstr(a->v), ld_slice_cstr(b->v));
+	return c ? c : a->kind - b->kind;
+}
+
+/* Is v in the range? Sorted walk as the OSV schema describes. */
+static bool in_range(ld_vscheme s, const ld_vdb_range *r, ld_slice v, const char **fixed, size_t maxfixed,
+		     size_t *nfixed)
+{
+	ev evs[256];
+	size_t n = 0;
+	bool affected = false;
+	const char *next_fix = NULL;
+
+	for (size_t i = 0; i < r->nevents && n < LD_ARRAY_LEN(evs); i++) {
+		int k = kind_of(r->events[i].kind ? r->events[i].kind : "");
+		if (k < 0 || !r->events[i].version)
+			continue;
+		evs[n].kind = k;
+		evs[n].v = r->events[i].version;
+		n++;
+	}
+	/* insertion sort: ranges have a handful of events, and the order depends on the scheme */
+	for (size_t i = 1; i < n; i++) {
+		ev x = evs[i];
+		size_t j = i;
+		while (j > 0 && ev_cmp(s, &evs[j - 1], &x) > 0) {
+			evs[j] = evs[j - 1];
+			j--;
+		}
+		evs[j] = x;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool zero = evs[i].kind == 0 && !strcmp(evs[i].v, "0");
+		int c = zero ? 1 : ld_version_cmp(s, v, ld_slice_cstr(evs[i].v));
+		switch (evs[i].kind) {
+		case 0:
+			if (c >= 0) {
+				affected = true;
+				next_fix = NULL;
+			}
+			break;
+		case 1:
+			if (c >= 0)
+				affected = false;
+			else if (affected && !next_fix)
+				next_fix = evs[i].v;
+			break;
+		case 2:
+			if (c > 0)
+				affected = false;
+			break;
+		case 3:
+			if (c >= 0)
+				affected = false;
+			break;
+		}
+	}
+	if (affected && next_fix && *nfixed < maxfixed) {
+		for (size_t i = 0; i < *nfixed; i++)
+			if (!strcmp(fixed[i], next_fix))
+				return affected;
+		fixed[(*nfixed)++] = next_fix;
+	}
+	return affected;
+}
+
+bool ld_match_affected(ld_vscheme s, const ld_vdb_q_affected *a, ld_slice version, const char **fixed,
+		       size_t maxfixed, size_t *nfixed)
+{
+	bool affected = false, any_plain = false;
+	for (size_t i = 0; i < a->nversions; i++)
+		if (a->versions[i] && ld_version_cmp(s, version, ld_slice_cstr(a->versions[i])) == 0)
+			affected = true;
+	for (size_t i = 0; i < a->nranges; i++) {
+		const ld_vdb_range *r = &a->ranges[i];
+		ld_vscheme rs = s;
+		if (r->custom)
+			continue;
+		if (r->type && !strcmp(r->type, "SEMVER") && s != LD_VS_GO)
+			rs = LD_VS_SEMVER;
+		any_plain = true;
+		if (in_range(rs, r, version, fixed, maxfixed, nfixed))
+			affected = true;
+	}
+	/* Go custom ranges refine: past a custom range's fix the version is not affected */
+	for (size_t i = 0; affected && i < a->nranges; i++) {
+		const ld_vdb_range *r = &a->ranges[i];
+		size_t dummy = 0;
+		const char *f[1];
+		if (!r->custom)
+			continue;
+		if (!in_range(s, r, version, f, 0, &dummy))
+			affected = false;
+	}
+	(void)any_plain;
+	return affected;
+}
+
+/* ---- findings under construction ---- */
+
+typedef struct draft {
+	size_t pkg;
+	const char *id;
+	const char *ids[LD_MATCH_MAX_IDS];
+	size_t nids;
+	const char *advs[LD_MATCH_MAX_IDS];
+	size_t nadvs;
+	const char *fixed[LD_MATCH_MAX_FIXED];
+	size_t nfixed;
+	bool wontfix, unfixed_status;
+	lading_severity distro_sev;
+	const char *distro_sev_src;
+	const char *feed_vector;
+	double feed_score;
+	const char *feed_src;
+	const char *title, *url;
+} draft;
+
+static void add_id(const char **ids, size_t *n, const char *id)
+{
+	if (!id || !*id)
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(ids[i], id))
+			return;
+	if (*n < LD_MATCH_MAX_IDS)
+		ids[(*n)++] = id;
+}
+
+static lading_severity sev_of(const char *s)
+{
+	lading_severity v;
+	if (s && lading_severity_parse(s, &v) == 0)
+		return v;
+	return LADING_SEVERITY_UNKNOWN;
+}
+
+static lading_severity sev_of_score(double score)
+{
+	if (score < 0)
+		return LADING_SEVERITY_UNKNOWN;
+	if (score >= 9.0)
+		return LADING_SEVERITY_CRITICAL;
+	if (score >= 7.0)
+		return LADING_SEVERITY_HIGH;
+	if (score >= 4.0)
+		return LADING_SEVERITY_MEDIUM;
+	if (score > 0.0)
+		return LADING_SEVERITY_LOW;
+	return LADING_SEVERITY_UNKNOWN;
+}
+
+static bool is_cve(const char *s)
+{
+	return s && !strncmp(s, "CVE-", 4);
+}
+
+static const char *default_url(ld_arena *a, const char *source, const char *id)
+{
+	if (!id)
+		return NULL;
+	if (is_cve(id)) {
+		if (source && !strcmp(source, "alpine-secdb"))
+			return ld_arena_printf(a, "https://security.alpinelinux.org/vuln/%s", id);
+		if (source && !strncmp(source, "debian", 6))
+			return ld_arena_printf(a, "https://security-tracker.debian.org/tracker/%s", id);
+		return ld_arena_printf(a, "https://nvd.nist.gov/vuln/detail/%s", id);
+	}
+	if (!strncmp(id, "DSA-", 4) || !strncmp(id, "DLA-", 4))
+		return ld_arena_printf(a, "https://security-tracker.debian.org/tracker/%s", id);
+	if (!strncmp(id, "GHSA-", 5))
+		return ld_arena_printf(a, "https://github.com/advisories/%s", id);
+	return ld_arena_printf(a, "https://osv.dev/vulnerability/%s", id);
+}
+
+typedef struct matcher {
+	ld_match_result *r;
+	ld_vdb *db;
+	lading_ctx *ctx;
+	ld_arena *a;
+	ld_arena scratch; /* per lookup */
+	ld_map drafts;    /* "pkgindex|id" -> draft */
+	ld_vec order;     /* draft * in creation order */
+} matcher;
+
+static draft *get_draft(matcher *m, size_t pkg, const char *id)
+{
+	char *key = ld_arena_printf(m->a, "%zu|%s", pkg, id);
+	draft *d, **slot;
+	if (!key)
+		return NULL;
+	d = ld_map_gets(&m->drafts, key);
+	if (d)
+		return d;
+	d = ld_arena_alloc(m->a, sizeof(*d));
+	if (!d || ld_map_put(&m->drafts, ld_slice_cstr(key), d, NULL) || !(slot = ld_vec_push(&m->order)))
+		return NULL;
+	*slot = d;
+	d->pkg = pkg;
+	d->id = id;
+	d->feed_score = -1;
+	add_id(d->ids, &d->nids, id);
+	return d;
+}
+
+/* One matched affected entry: becomes (or joins) one finding per CVE it is about. */
+static int record(matcher *m, size_t pkg, const ld_vdb_q_affected *af, const char **fixed, size_t nfixed)
+{
+	ld_vdb_q_advisory *adv = NULL;
+	const char *cves[LD_MATCH_MAX_IDS];
+	size_t ncves = 0;
+	const char *advref;
+	int rc;
+
+	if ((rc = ld_vdb_advisory_get(m->db, af->advisory, m->a, &adv, m->ctx)))
+		return rc;
+	if (is_cve(adv->id))
+		add_id(cves, &ncves, adv->id);
+	for (size_t i = 0; i < adv->naliases; i++)
+		if (is_cve(adv->aliases[i]))
+			add_id(cves, &ncves, adv->aliases[i]);
+	advref = ld_arena_printf(m->a, "%s:%s", adv->source, adv->id);
+	for (size_t c = 0; c < (ncves ? ncves : 1); c++) {
+		const char *id = ncves ? cves[c] : adv->id;
+		draft *d = get_draft(m, pkg, ld_arena_strdup(m->a, id));
+		lading_severity ds;
+		if (!d)
+			return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
+		add_id(d->ids, &d->nids, adv->id);
+		/* an advisory about one CVE carries its aliases (GHSA, PYSEC...); one about many CVEs
+		 * (a DSA) only its own ID, or every CVE would alias every other */
+		if (ncves <= 1)
+			for (size_t i = 0; i < adv->naliases; i++)
+				add_id(d->ids, &d->nids, adv->aliases[i]);
+		add_id(d->advs, &d->nadvs, advref);
+		for (size_t i = 0; i < nfixed; i++)
+			add_id(d->fixed, &d->nfixed, fixed[i]);
+		if (af->status && !strcmp(af->status, "wontfix"))
+			d->wontfix = true;
+		if (af->status && (!strcmp(af->status, "unfixed") || !strcmp(af->status, "undetermined")))
+			d->unfixed_status = true;
+		/* the distribution's own rating: per package first, then the advisory's */
+		ds = sev_of(af->severity);
+		if (ds == LADING_SEVERITY_UNKNOWN && strcmp(adv->source, "osv") != 0)
+			ds = sev_of(adv->severity);
+		if (ds == LADING_SEVERITY_UNKNOWN && !strcmp(adv->source, "osv") && adv->severity &&
+		    !adv->cvss_vector)
+			ds = sev_of(adv->severity); /* OSV records rated in words only (AlmaLinux) */
+		if (ds > d->distro_sev) {
+			d->distro_sev = ds;
+			d->distro_sev_src = adv->source;
+		}
+		if (af->cvss_vector && af->cvss_score > d->feed_score) {
+			d->feed_vector = af->cvss_vector;
+			d->feed_score = af->cvss_score;
+			d->feed_src = adv->source;
+		} else if (adv->cvss_vector && adv->cvss_score > d->feed_score) {
+			d->feed_vector = adv->cvss_vector;
+			d->feed_score = adv->cvss_score;
+			d->feed_src = adv->source;
+		}
+		if (!d->title && adv->summary && *adv->summary)
+			d->title = adv->summary;
+		if (!d->url)
+			d->url = adv->url && *adv->url ? adv->url : default_url(m->a, adv->source, id);
+	}
+	return 0;
+}
+
+static int match_package(matcher *m, size_t i, const lading_package *p, const lading_os *os, ld_map *eco_known)
+{
+	ld_match_key k;
+	ld_vdb_q_affected *afs;
+	size_t n;
+	int rc;
+
+	if (!ld_match_os_key(os, p, &k)) {
+		if (!strcmp(p->type, "deb") || !strcmp(p->type, "apk") || !strcmp(p->type, "rpm"))
+			note(m->r, "no vulnerability feed for %s %s: its OS packages were not checked",
+			     os->id ? os->id : "this OS", os->version ? os->version : "");
+		return 0;
+	}
+	if (!ld_map_gets(eco_known, k.ecosystem)) {
+		note(m->r, "the database has no advisories for %s%s: its OS packages were not checked", k.ecosystem, "");
+		return 0;
+	}
+	m->r->summary.packages_checked++;
+	ld_arena_release(&m->scratch);
+	ld_arena_init(&m->scratch, 0);
+	if ((rc = ld_vdb_affected_get(m->db, k.ecosystem, k.package, &m->scratch, &afs, &n, m->ctx)))
+		return rc;
+	for (size_t j = 0; j < n; j++) {
+		const char *fixed[LD_MATCH_MAX_FIXED];
+		size_t nfixed = 0;
+		bool hit;
+		if (afs[j].informational)
+			continue;
+		if (afs[j].status) {
+			if (!strcmp(afs[j].status, "not-affected"))
+				continue;
+			hit = true; /* unfixed / wontfix / undetermined: the distribution says affected */
+		} else {
+			hit = ld_match_affected(k.scheme, &afs[j], ld_slice_cstr(k.version), fixed, LD_MATCH_MAX_FIXED,
+						&nfixed);
+		}
+		if (!hit)
+			continue;
+		/* the strings live in the scratch arena: copy what a finding keeps */
+		{
+			ld_vdb_q_affected c = afs[j];
+			c.severity = ld_arena_strdup(m->a, c.severity);
+			c.status = ld_arena_strdup(m->a, c.status);
+			c.cvss_vector = ld_arena_strdup(m->a, c.cvss_vector);
+			for (size_t f = 0; f < nfixed; f++)
+				fixed[f] = ld_arena_strdup(m->a, fixed[f]);
+			if ((rc = record(m, i, &c, fixed, nfixed)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- enrichment and order ---- */
+
+static int enrich(matcher *m, lading_finding *f, const draft *d)
+{
+	const char *cve = is_cve(d->id) ? d->id : NULL;
+	ld_vdb_kev *kev = NULL;
+	ld_vdb_q_epss *epss = NULL;
+	ld_vdb_nvd *nvd = NULL;
+	int rc;
+
+	for (size_t i = 0; !cve && i < d->nids; i++)
+		if (is_cve(d->ids[i]))
+			cve = d->ids[i];
+	f->epss_score = f->epss_percentile = -1;
+	f->cvss_score = -1;
+	if (cve) {
+		if ((rc = ld_vdb_kev_get(m->db, cve, m->a, &kev, m->ctx)) ||
+		    (rc = ld_vdb_epss_get(m->db, cve, m->a, &epss, m->ctx)) ||
+		    (rc = ld_vdb_nvd_get(m->db, cve, m->a, &nvd, m->ctx)))
+			return rc;
+	}
+	if (kev) {
+		f->kev = 1;
+		f->kev_date_added = kev->date_added;
+		f->kev_due_date = kev->due_date;
+		f->kev_ransomware = kev->ransomware && !strcmp(kev->ransomware, "Known");
+	}
+	if (epss) {
+		f->epss_score = epss->score;
+		f->epss_percentile = epss->percentile;
+	}
+	/* severity: the distribution's own rating, then the feed's CVSS, then NVD's */
+	if (d->distro_sev != LADING_SEVERITY_UNKNOWN) {
+		f->severity = d->distro_sev;
+		f->severity_source = d->distro_sev_src;
+	} else if (d->feed_score >= 0) {
+		f->severity = sev_of_score(d->feed_score);
+		f->severity_source = d->feed_src;
+	} else if (nvd && nvd->v3_score >= 0) {
+		f->severity = sev_of(nvd->v3_severity);
+		if (f->severity == LADING_SEVERITY_UNKNOWN)
+			f->severity = sev_of_score(nvd->v3_score);
+		f->severity_source = "nvd";
+	} else if (nvd && nvd->v2_score >= 0) {
+		f->severity = sev_of(nvd->v2_severity);
+		if (f->severity == LADING_SEVERITY_UNKNOWN)
+			f->severity = sev_of_score(nvd->v2_score);
+		f->severity_source = "nvd";
+	}
+	if (d->feed_vector) {
+		f->cvss_vector = d->feed_vector;
+		f->cvss_score = d->feed_score;
+		f->cvss_source = d->feed_src;
+	} else if (nvd && nvd->v3_vector) {
+		f->cvss_vector = nvd->v3_vector;
+		f->cvss_score = nvd->v3_score;
+		f->cvss_source = "nvd";
+	} else if (nvd && nvd->v2_vector) {
+		f->cvss_vector = nvd->v2_vector;
+		f->cvss_score = nvd->v2_score;
+		f->cvss_source = "nvd";
+	}
+	f->title = d->title;
+	if (!f->title && nvd && nvd->description) {
+		/* NVD descriptions are paragraphs; a title is their first sentence, bounded */
+		size_t n = strcspn(nvd->description, "\n");
+		const char *dot = strstr(nvd->description, ". ");
+		if (dot && (size_t)(dot - nvd->description) < n)
+			n = (size_t)(dot - nvd->description) + 1;
+		if (n > 200)
+			n = 200;
+		f->title = ld_arena_strndup(m->a, nvd->description, n);
+	}
+	f->url = d->url;
+	return 0;
+}
+
+static int finding_cmp(const void *x, const void *y)
+{
+	const lading_finding *a = x, *b = y;
+	bool afix = a->fixed_count > 0, bfix = b->fixed_count > 0;
+	int c;
+	if (!a->suppressed != !b->suppressed)
+		return a->suppressed ? 1 : -1;
+	if (a->kev != b->kev)
+		return b->kev - a->kev;
+	if (a->epss_score != b->epss_score)
+		return a->epss_score > b->epss_score ? -1 : 1;
+	if (a->severity != b->severity)
+		return (int)b->severity - (int)a->severity;
+	if (afix != bfix)
+		return afix ? -1 : 1;
+	if ((c = strcmp(a->package->name, b->package->name)))
+		return c;
+	if (a->package_index != b->package_index)
+		return a->package_index < b->package_index ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+static int id_cmp(const void *x, const void *y)
+{
+	const char *a = *(const char *const *)x, *b = *(const char *const *)y;
+	/* CVE IDs first, then the others; each group in natural order */
+	if (is_cve(a) != is_cve(b))
+		return is_cve(a) ? -1 : 1;
+	return strcmp(a, b);
+}
+
+int ld_match_policy(ld_match_result *r, const lading_scan_options *opts, lading_ctx *ctx);
+
+int ld_match_run(ld_match_result *r, ld_vdb *db, const ld_match_input *in, const lading_scan_options *opts,
+		 lading_ctx *ctx)
+{
+	matcher m;
+	ld_map eco_known;
+	const char *const *ecos;
+	size_t necos;
+	ld_vdb_q_meta *meta = NULL;
+	int rc = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.r = r;
+	m.db = db;
+	m.ctx = ctx;
+	m.a = &r->arena;
+	ld_arena_init(&m.scratch, 0);
+	ld_map_init(&m.drafts);
+	ld_map_init(&eco_known);
+	ld_vec_init(&m.order, sizeof(draft *), 0);
+	r->summary.packages = in->npkgs;
+
+	if ((rc = ld_vdb_ecosystems(db, &r->arena, &ecos, &necos, ctx)))
+		goto out;
+	for (size_t i = 0; i < necos; i++)
+		if (ld_map_put(&eco_known, ld_slice_cstr(ecos[i]), (void *)1, NULL)) {
+			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			goto out;
+		}
+	if (ld_vdb_meta_get(db, &r->arena, &meta, ctx) == 0 && meta) {
+		time_t now = time(NULL);
+		r->db_age = meta->built_epoch > 0 ? (int64_t)now - meta->built_epoch : -1;
+	}
+	for (size_t i = 0; i < in->npkgs; i++)
+		if ((rc = match_package(&m, i, in->pkgs[i], in->os, &eco_known)))
+			goto out;
+
+	for (size_t i = 0; i < m.order.len; i++) {
+		const draft *d = *(draft **)ld_vec_at(&m.order, i);
+		lading_finding *f = ld_vec_push(&r->findings);
+		const char **aliases, **fixed, **advs;
+		size_t na = 0;
+		if (!f) {
+			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			goto out;
+		}
+		f->id = d->id;
+		f->package = in->pkgs[d->pkg];
+		f->package_index = d->pkg;
+		aliases = ld_arena_array(&r->arena, d->nids + 1, sizeof(char *));
+		fixed = ld_arena_array(&r->arena, d->nfixed + 1, sizeof(char *));
+		advs = ld_arena_array(&r->arena, d->nadvs + 1, sizeof(char *));
+		if (!aliases || !fixed || !advs) {
+			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t j = 0; j < d->nids; j++)
+			if (strcmp(d->ids[j], d->id))
+				aliases[na++] = d->ids[j];
+		qsort(aliases, na, sizeof(char *), id_cmp);
+		f->aliases = aliases;
+		f->alias_count = na;
+		memcpy(fixed, d->fixed, d->nfixed * sizeof(char *));
+		f->fixed_versions = fixed;
+		f->fixed_count = d->nfixed;
+		memcpy(advs, d->advs, d->nadvs * sizeof(char *));
+		qsort(advs, d->nadvs, sizeof(char *), id_cmp);
+		f->advisories = advs;
+		f->advisory_count = d->nadvs;
+		f->status = d->nfixed ? LADING_STATUS_FIXED : d->wontfix ? LADING_STATUS_WONTFIX : LADING_STATUS_NOFIX;
+		if ((rc = enrich(&m, f, d)))
+			goto out;
+	}
+	if ((rc = ld_match_policy(r, opts, ctx)))
+		goto out;
+	if (r->findings.len > 1)
+		qsort(r->findings.ptr, r->findings.len, sizeof(lading_finding), finding_cmp);
+	for (size_t i = 0; i < r->findings.len; i++) {
+		const lading_finding *f = ld_vec_at(&r->findings, i);
+		if (f->suppressed) {
+			r->summary.suppressed++;
+			continue;
+		}
+		r->summary.total++;
+		r->summary.by_severity[f->severity]++;
+		r->summary.kev += f->kev ? 1 : 0;
+		r->summary.fixable += f->fixed_count ? 1 : 0;
+	}
+out:
+	ld_vec_release(&m.order);
+	ld_map_release(&m.drafts);
+	ld_map_release(&eco_known);
+	ld_arena_release(&m.scratch);
+	return rc;
+}
+
+const char *lading_severity_name(lading_severity s)
+{
+	static const char *const n[] = {"unknown", "low", "medium", "high", "critical"};
+	return (unsigned)s < 5 ? n[s] : "unknown";
+}
+
+int lading_severity_parse(const char *name, lading_severity *out)
+{
+	static const struct {
+		const char *n;
+		lading_severity s;
+	} t[] = {{"unknown", LADING_SEVERITY_UNKNOWN}, {"none", LADING_SEVERITY_UNKNOWN},
+		 {"low", LADING_SEVERITY_LOW},         {"negligible", LADING_SEVERITY_LOW},
+		 {"unimportant", LADING_SEVERITY_LOW}, {"medium", LADING_SEVERITY_MEDIUM},
+		 {"moderate", LADING_SEVERITY_MEDIUM}, {"high", LADING_SEVERITY_HIGH},
+		 {"important", LADING_SEVERITY_HIGH},  {"critical", LADING_SEVERITY_CRITICAL}};
+	for (size_t i = 0; name && i < LD_ARRAY_LEN(t); i++)
+		if (ld_slice_case_eq_cstr(ld_slice_cstr(name), t[i].n)) {
+			*out = t[i].s;
+			return 0;
+		}
+	return LADING_EUSAGE;
+}
