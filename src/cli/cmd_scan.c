@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -65,11 +66,25 @@ static int ensure_db(lading_ctx *ctx, const char *db, const char *mirror)
 		rc = lading_db_build(&o, &rep, ctx);
 	} else {
 		fprintf(stderr, "lading: no vulnerability database at %s yet; downloading the feeds (lading db update)\n", db);
+		o.retries = 1; /* first use: an offline machine should hear so soon, not after minutes */
 		rc = lading_db_update(&o, &rep, ctx);
+	}
+	if (rep) {
+		size_t ok = 0;
+		for (size_t i = 0; i < rep->nfeeds; i++)
+			ok += !strcmp(rep->feeds[i].status, "ok");
+		if (!ok) {
+			/* a database without a single feed would report every image clean */
+			if (!rc)
+				rc = -1;
+			unlink(db);
+		} else if (rep->failed) {
+			fprintf(stderr, "lading: warning: %zu feed(s) could not be read; see 'lading db info'\n", rep->failed);
+		}
 	}
 	lading_db_report_free(rep);
 	if (rc || stat(db, &st) != 0) {
-		fprintf(stderr, "lading: %s\n", lading_ctx_error(ctx)->msg[0] ? lading_ctx_error(ctx)->msg : "no database");
+		fprintf(stderr, "lading: %s\n", lading_ctx_error(ctx)->msg[0] ? lading_ctx_error(ctx)->msg : "no feed could be downloaded");
 		fprintf(stderr, "lading: there is no vulnerability database at %s and none could be obtained; build one with "
 				"'lading db build --mirror DIR' (offline, from a copy of the feeds) or 'lading db update', or "
 				"point --db / LADING_DB at an existing one\n",
