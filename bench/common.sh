@@ -1,0 +1,41 @@
+# Shared helpers for bench/*.sh (sourced). Figures only: benchmarks print, they never pass/fail.
+set -euo pipefail
+BENCH_SRC=${BENCH_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+SHARED=${LADING_SHARED:-$BENCH_SRC/../shared}
+BUILD=${LADING_BUILD:-$BENCH_SRC/build}
+LADING=${LADING_BIN:-$BUILD/lading}
+RUNS=${RUNS:-5}
+export LADING_NO_PROGRESS=1
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "bench: needs $1 (apt-get install $2)" >&2; exit 2; }; }
+need /usr/bin/time time
+
+# drop the page cache when we may (root), so "cold" means cold for every tool alike
+drop_caches() { if [ -w /proc/sys/vm/drop_caches ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi; }
+
+# measure CMD...: runs it $RUNS times, prints "median_seconds peak_rss_mb" (median of each)
+measure() {
+  local times=() rss=() out
+  for _ in $(seq "$RUNS"); do
+    [ "${COLD:-1}" = 1 ] && drop_caches
+    [ -n "${BEFORE:-}" ] && eval "$BEFORE"
+    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    times+=("${out% *}"); rss+=("${out#* }")
+  done
+  local mt mr
+  mt=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+  mr=$(printf '%s\n' "${rss[@]}" | sort -g | awk '{a[NR]=$1} END{printf "%.1f", a[int((NR+1)/2)]/1024}')
+  echo "$mt $mr"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "n/a" }'; }
+
+trivy_bin() {
+  local pd=${PEER_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/lading-peers}
+  if [ ! -x "$pd/bin/trivy-unpacked" ]; then
+    need gdb gdb
+    PEER_DIR=$pd bash "$SHARED/tools/peer/get-trivy.sh" >&2
+    PEER_DIR=$pd bash "$SHARED/tools/peer/unpack-trivy.sh" >&2
+  fi
+  echo "$pd/bin/trivy-unpacked"
+}

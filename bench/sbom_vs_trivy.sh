@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# lading sbom vs Trivy's offline inventory (CycloneDX), on the same image files in the same run,
+# with a bare decompression of the same layers as the floor. Prints median wall time and peak
+# RSS over $RUNS runs, page cache dropped before each run (as root), Trivy with a fresh cache dir
+# each run. Images: Alpine 3.20.3 and the Debian multi-layer image of tests/setup.
+source "$(dirname "$0")/common.sh"
+need igzip isal
+TRIVY=$(trivy_bin)
+W=$(mktemp -d "${TMPDIR:-/tmp}/lading-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+T=$BUILD/testimages
+LADING_BUILD=$BUILD bash "$BENCH_SRC/tests/setup/debian-images.sh" "$T" >&2
+
+# the same file for both tools: OCI archives (gzip layers)
+tar -C "$SHARED/images/oci/alpine-3.20.3" -cf "$W/alpine.tar" .
+tar -C "$T/debian-multi" -cf "$W/debian.tar" .
+
+floor() { # decompress every layer blob of an OCI layout, sequentially
+  local dir=$1 m
+  m=$(jq -r '.manifests[0].digest' "$dir/index.json"); m=${m#sha256:}
+  for l in $(jq -r '.layers[].digest' "$dir/blobs/sha256/$m"); do igzip -dc < "$dir/blobs/sha256/${l#sha256:}" > /dev/null; done
+}
+export -f floor
+
+printf '%-10s %-9s %10s %10s %12s %12s %10s %10s %12s\n' image size lading_s trivy_s speedup floor_s vs_floor lading_MB trivy_MB
+for img in alpine debian; do
+  f="$W/$img.tar"; dir=$([ $img = alpine ] && echo "$SHARED/images/oci/alpine-3.20.3" || echo "$T/debian-multi")
+  size=$(du -m "$f" | cut -f1)MB
+  read -r lt lr < <(measure "$LADING" sbom --format cyclonedx "oci-archive:$f")
+  read -r tt tr < <(BEFORE="rm -rf $W/tcache" measure unshare -n "$TRIVY" image --input "$f" --format cyclonedx \
+      --output "$W/t.json" --cache-dir "$W/tcache" --skip-db-update --skip-java-db-update --offline-scan --quiet --no-progress)
+  read -r ft _ < <(measure bash -c "floor $dir")
+  printf '%-10s %-9s %10s %10s %11sx %12s %9sx %10s %10s  (rss ratio %s)\n' "$img" "$size" "$lt" "$tt" "$(ratio "$tt" "$lt")" \
+    "$ft" "$(ratio "$lt" "$ft")" "$lr" "$tr" "$(ratio "$lr" "$tr")"
+done
+echo "targets: speedup >= 5x, lading RSS <= 1/4 of Trivy's, lading within 1.4x of the decompression floor"
+echo "packages: lading $("$LADING" sbom --format json "oci-archive:$W/debian.tar" | jq '.packages | length') vs trivy (cyclonedx components) $(jq '[.components[]? | select(.type == "library")] | length' "$W/t.json")"
