@@ -19,7 +19,8 @@ measure() {
   for _ in $(seq "$RUNS"); do
     [ "${COLD:-1}" = 1 ] && drop_caches
     [ -n "${BEFORE:-}" ] && eval "$BEFORE"
-    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -f "%e %M" -o "${TMPDIR:-/tmp}/lading-bench-time.$$" "$@" >/dev/null 2>&1 || true
+    out=$(tail -1 "${TMPDIR:-/tmp}/lading-bench-time.$$")
     times+=("${out% *}"); rss+=("${out#* }")
   done
   local mt mr
@@ -38,4 +39,14 @@ trivy_bin() {
     PEER_DIR=$pd bash "$SHARED/tools/peer/unpack-trivy.sh" >&2
   fi
   echo "$pd/bin/trivy-unpacked"
+}
+
+# Trivy fetches its Java DB as soon as an image holds a jar; offline it needs a stub one in the
+# cache dir (empty tables, metadata saying it is current). Usage: trivy_stub_cache DIR
+trivy_stub_cache() {
+  local d=$1/java-db
+  mkdir -p "$d"
+  sqlite3 "$d/trivy-java.db" "CREATE TABLE IF NOT EXISTS artifacts(id INTEGER PRIMARY KEY, group_id TEXT, artifact_id TEXT);
+    CREATE TABLE IF NOT EXISTS indices(artifact_id INTEGER, version TEXT, sha1 BLOB, archive_type TEXT);"
+  printf '{"Version":1,"NextUpdate":"2099-01-01T00:00:00Z","UpdatedAt":"2024-01-01T00:00:00Z","DownloadedAt":"2024-01-01T00:00:00Z"}' > "$d/metadata.json"
 }

@@ -39,24 +39,54 @@ static uint64_t tar_consumed(ld_entries *w)
 	return t->raw ? t->raw->pos : ld_ar_consumed(t->ar);
 }
 
+/* Layers this big read their blob (and hash it) in a thread of their own, ahead of the
+ * decompressor: the largest layer is the critical path of the whole read. */
+#define READAHEAD_MIN ((int64_t)8 << 20)
+
+typedef struct blob_open {
+	lading_image *img;
+	size_t i;
+	ld_layer *l;
+	ld_stream *raw; /* for progress */
+} blob_open;
+
+static int open_blob(void *opaque, ld_stream **out, lading_ctx *ctx)
+{
+	blob_open *b = opaque;
+	ld_stream *s;
+	int rc;
+	if ((rc = b->img->ops->open_layer(b->img, b->i, &s, ctx)))
+		return rc;
+	b->raw = s;
+	if (!b->img->lsrc[b->i].blob_digest[0] && !b->img->lsrc[b->i].verify_diff_id) {
+		/* nothing to check against (rootfs-tar): compute the digest to report it */
+		if ((rc = ld_stream_hash(&s, s, b->l->blob_digest)))
+			return rc;
+	}
+	*out = s;
+	return 0;
+}
+
 static int open_layer_entries(lading_image *img, size_t i, ld_layer *l, ld_entries **out, lading_ctx *ctx)
 {
 	ld_stream *raw, *s;
 	tar_entries *t;
 	char label[160];
+	blob_open bo = {img, i, l, NULL};
 	int rc;
 
 	*out = NULL;
 	if (img->ops->open_entries)
 		return img->ops->open_entries(img, i, out, ctx);
-	if ((rc = img->ops->open_layer(img, i, &raw, ctx)))
+	if (img->layers[i].size >= READAHEAD_MIN)
+		rc = ld_stream_readahead(&s, ctx, open_blob, &bo);
+	else
+		rc = open_blob(&bo, &s, ctx);
+	if (rc)
 		return rc;
-	s = raw;
-	if (!img->lsrc[i].blob_digest[0] && !img->lsrc[i].verify_diff_id) {
-		/* nothing to check against (rootfs-tar): compute the digest to report it */
-		if ((rc = ld_stream_hash(&s, s, l->blob_digest)))
-			return rc;
-	}
+	/* progress counts stored bytes: the read-ahead stream's own position when there is one
+	 * (the raw stream is the reader thread's) */
+	raw = img->layers[i].size >= READAHEAD_MIN ? s : bo.raw;
 	ld_snprintf(label, sizeof(label), "layer %zu (%s)", i + 1,
 		    img->layers[i].digest ? img->layers[i].digest : img->info.source_path);
 	if ((rc = ld_stream_decompress(&s, s, NULL, label, &l->comp)))

@@ -293,3 +293,145 @@ int ld_stream_hash(ld_stream **out, ld_stream *inner, char result[LD_DIGEST_STR_
 	result[0] = '\0';
 	return 0;
 }
+
+/* ---- read-ahead in a thread ---- */
+
+#define RA_CHUNK ((size_t)1 << 20)
+#define RA_SLOTS 4
+
+typedef struct ra_stream {
+	ld_stream base;
+	ld_stream *inner;
+	lading_ctx child;          /* the reader thread's errors */
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *buf[RA_SLOTS];
+	size_t len[RA_SLOTS];
+	size_t head, count;        /* ring of filled slots */
+	size_t off;                /* consumed bytes of the head slot */
+	bool eof, stop;
+	int err;
+} ra_stream;
+
+static void *ra_thread(void *arg)
+{
+	ra_stream *r = arg;
+	for (;;) {
+		size_t slot;
+		ssize_t n;
+		pthread_mutex_lock(&r->mu);
+		while (r->count == RA_SLOTS && !r->stop)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->stop) {
+			pthread_mutex_unlock(&r->mu);
+			return NULL;
+		}
+		slot = (r->head + r->count) % RA_SLOTS;
+		pthread_mutex_unlock(&r->mu);
+		n = ld_stream_read_full(r->inner, r->buf[slot], RA_CHUNK);
+		pthread_mutex_lock(&r->mu);
+		if (n < 0) {
+			r->err = (int)n;
+		} else if (n > 0) {
+			r->len[slot] = (size_t)n;
+			r->count++;
+		}
+		/* a short read means the inner stream returned 0: it is at its end (and has run its
+		 * end-of-input checks, such as digest verification) */
+		if (n <= 0 || (size_t)n < RA_CHUNK)
+			r->eof = true;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		if (r->eof || r->err)
+			return NULL;
+	}
+}
+
+static ssize_t ra_read(ld_stream *s, void *buf, size_t n)
+{
+	ra_stream *r = (ra_stream *)s;
+	size_t k;
+	pthread_mutex_lock(&r->mu);
+	while (r->count == 0 && !r->eof && !r->err)
+		pthread_cond_wait(&r->cv, &r->mu);
+	if (r->count == 0) {
+		int e = r->err;
+		pthread_mutex_unlock(&r->mu);
+		if (e) {
+			ld_ctx_adopt_error(s->ctx, &r->child);
+			return e;
+		}
+		return 0;
+	}
+	k = r->len[r->head] - r->off;
+	if (k > n)
+		k = n;
+	memcpy(buf, r->buf[r->head] + r->off, k);
+	r->off += k;
+	if (r->off == r->len[r->head]) {
+		r->off = 0;
+		r->head = (r->head + 1) % RA_SLOTS;
+		r->count--;
+		pthread_cond_broadcast(&r->cv);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return (ssize_t)k;
+}
+
+static void ra_close(ld_stream *s)
+{
+	ra_stream *r = (ra_stream *)s;
+	pthread_mutex_lock(&r->mu);
+	r->stop = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(r->tid, NULL);
+	ld_stream_close(r->inner);
+	for (int i = 0; i < RA_SLOTS; i++)
+		free(r->buf[i]);
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->mu);
+	ld_ctx_release_child(&r->child);
+	free(r);
+}
+
+int ld_stream_readahead(ld_stream **out, lading_ctx *ctx,
+			int (*open)(void *opaque, ld_stream **inner, lading_ctx *ictx), void *opaque)
+{
+	ra_stream *r = calloc(1, sizeof(*r));
+	int rc;
+	*out = NULL;
+	if (!r)
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	ld_ctx_init_child(&r->child, ctx);
+	/* the inner streams live on the reader thread: they report on its own context */
+	if ((rc = open(opaque, &r->inner, &r->child))) {
+		ld_ctx_adopt_error(ctx, &r->child);
+		ld_ctx_release_child(&r->child);
+		free(r);
+		return rc;
+	}
+	for (int i = 0; i < RA_SLOTS; i++)
+		if (!(r->buf[i] = malloc(RA_CHUNK)))
+			goto oom;
+	r->base.read = ra_read;
+	r->base.close = ra_close;
+	r->base.ctx = ctx;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	if (pthread_create(&r->tid, NULL, ra_thread, r) != 0) {
+		pthread_cond_destroy(&r->cv);
+		pthread_mutex_destroy(&r->mu);
+		goto oom;
+	}
+	*out = &r->base;
+	return 0;
+oom:
+	for (int i = 0; i < RA_SLOTS; i++)
+		free(r->buf[i]);
+	ld_stream_close(r->inner);
+	ld_ctx_release_child(&r->child);
+	free(r);
+	return ld_error_set(ctx, LADING_ENOMEM, "out of memory starting a read-ahead thread");
+}

@@ -51,6 +51,12 @@ int ld_stream_verify(ld_stream **out, ld_stream *inner, const char *digest, int6
  * to `result` (which must outlive the stream). Takes ownership of `inner`. */
 int ld_stream_hash(ld_stream **out, ld_stream *inner, char result[LD_DIGEST_STR_LEN]);
 
+/* Read a stream ahead in a background thread (bounded: a few 1 MiB chunks in flight), so that
+ * reading and hashing the stored bytes overlap with decompressing them. `open` creates the inner
+ * stream on a context that only the reader thread uses; its errors surface on `ctx` at read. */
+int ld_stream_readahead(ld_stream **out, lading_ctx *ctx,
+			int (*open)(void *opaque, ld_stream **inner, lading_ctx *ictx), void *opaque);
+
 /* Compression detected from magic bytes, never from names or media types. */
 typedef enum { LD_COMP_NONE = 0, LD_COMP_GZIP, LD_COMP_ZSTD, LD_COMP_BZIP2, LD_COMP_XZ } ld_comp;
 ld_comp ld_comp_detect(const void *p, size_t n);
