@@ -253,15 +253,16 @@ bool ld_match_affected(ld_vscheme s, const ld_vdb_q_affected *a, ld_slice versio
 
 /* ---- findings under construction ---- */
 
+/* small growable string set in the arena (most findings have 1-3 of each) */
+typedef struct idset {
+	const char **v;
+	uint32_t n, cap;
+} idset;
+
 typedef struct draft {
 	size_t pkg;
 	const char *id;
-	const char *ids[LD_MATCH_MAX_IDS];
-	size_t nids;
-	const char *advs[LD_MATCH_MAX_IDS];
-	size_t nadvs;
-	const char *fixed[LD_MATCH_MAX_FIXED];
-	size_t nfixed;
+	idset ids, advs, fixed;
 	bool wontfix, unfixed_status;
 	lading_severity distro_sev;
 	const char *distro_sev_src;
@@ -280,6 +281,28 @@ static void add_id(const char **ids, size_t *n, const char *id)
 			return;
 	if (*n < LD_MATCH_MAX_IDS)
 		ids[(*n)++] = id;
+}
+
+static void set_add(ld_arena *a, idset *s, const char *id, uint32_t max)
+{
+	if (!id || !*id)
+		return;
+	for (uint32_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], id))
+			return;
+	if (s->n >= max)
+		return;
+	if (s->n == s->cap) {
+		uint32_t ncap = s->cap ? s->cap * 2 : 4;
+		const char **nv = ld_arena_array(a, ncap, sizeof(char *));
+		if (!nv)
+			return;
+		if (s->n)
+			memcpy(nv, s->v, s->n * sizeof(char *));
+		s->v = nv;
+		s->cap = ncap;
+	}
+	s->v[s->n++] = id;
 }
 
 static lading_severity sev_of(const char *s)
@@ -336,25 +359,50 @@ typedef struct matcher {
 	ld_arena scratch; /* per lookup */
 	ld_map drafts;    /* "pkgindex|id" -> draft */
 	ld_vec order;     /* draft * in creation order */
+	/* one image has many binaries per source package and many findings per advisory and CVE:
+	 * each lookup is made once */
+	ld_map lookups;   /* "ecosystem|package" -> cached_lookup */
+	ld_map advs;      /* advisory key -> ld_vdb_q_advisory */
+	ld_map cves;      /* CVE -> cve_data */
 } matcher;
+
+typedef struct cached_lookup {
+	ld_vdb_q_affected *afs;
+	size_t n;
+} cached_lookup;
+
+typedef struct cached_adv {
+	ld_vdb_q_advisory *adv;
+	const char *ref; /* "source:ID" */
+} cached_adv;
+
+typedef struct cve_data {
+	ld_vdb_kev *kev;
+	ld_vdb_q_epss *epss;
+	ld_vdb_nvd *nvd;
+} cve_data;
 
 static draft *get_draft(matcher *m, size_t pkg, const char *id)
 {
-	char *key = ld_arena_printf(m->a, "%zu|%s", pkg, id);
+	size_t il = strlen(id);
+	char *key = ld_arena_alloc(m->a, il + 9);
 	draft *d, **slot;
 	if (!key)
 		return NULL;
-	d = ld_map_gets(&m->drafts, key);
+	/* key: the package index as 8 raw bytes, then the ID (no formatting in this hot path) */
+	memcpy(key, &(uint64_t){pkg}, 8);
+	memcpy(key + 8, id, il + 1);
+	d = ld_map_get(&m->drafts, ld_slice_make(key, il + 8));
 	if (d)
 		return d;
 	d = ld_arena_alloc(m->a, sizeof(*d));
-	if (!d || ld_map_put(&m->drafts, ld_slice_cstr(key), d, NULL) || !(slot = ld_vec_push(&m->order)))
+	if (!d || ld_map_put(&m->drafts, ld_slice_make(key, il + 8), d, NULL) || !(slot = ld_vec_push(&m->order)))
 		return NULL;
 	*slot = d;
 	d->pkg = pkg;
 	d->id = id;
 	d->feed_score = -1;
-	add_id(d->ids, &d->nids, id);
+	set_add(m->a, &d->ids, id, LD_MATCH_MAX_IDS);
 	return d;
 }
 
@@ -367,29 +415,43 @@ static int record(matcher *m, size_t pkg, const ld_vdb_q_affected *af, const cha
 	const char *advref;
 	int rc;
 
-	if ((rc = ld_vdb_advisory_get(m->db, af->advisory, m->a, &adv, m->ctx)))
-		return rc;
+	{
+		char key[32];
+		ld_snprintf(key, sizeof(key), "%" PRId64, af->advisory);
+		cached_adv *ca = ld_map_gets(&m->advs, key);
+		if (!ca) {
+			char *k;
+			if ((rc = ld_vdb_advisory_get(m->db, af->advisory, m->a, &adv, m->ctx)))
+				return rc;
+			ca = ld_arena_alloc(m->a, sizeof(*ca));
+			if (!ca || !(k = ld_arena_strdup(m->a, key)) || ld_map_put(&m->advs, ld_slice_cstr(k), ca, NULL) ||
+			    !(ca->ref = ld_arena_printf(m->a, "%s:%s", adv->source, adv->id)))
+				return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
+			ca->adv = adv;
+		}
+		adv = ca->adv;
+		advref = ca->ref;
+	}
 	if (is_cve(adv->id))
 		add_id(cves, &ncves, adv->id);
 	for (size_t i = 0; i < adv->naliases; i++)
 		if (is_cve(adv->aliases[i]))
 			add_id(cves, &ncves, adv->aliases[i]);
-	advref = ld_arena_printf(m->a, "%s:%s", adv->source, adv->id);
 	for (size_t c = 0; c < (ncves ? ncves : 1); c++) {
 		const char *id = ncves ? cves[c] : adv->id;
 		draft *d = get_draft(m, pkg, ld_arena_strdup(m->a, id));
 		lading_severity ds;
 		if (!d)
 			return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
-		add_id(d->ids, &d->nids, adv->id);
+		set_add(m->a, &d->ids, adv->id, LD_MATCH_MAX_IDS);
 		/* an advisory about one CVE carries its aliases (GHSA, PYSEC...); one about many CVEs
 		 * (a DSA) only its own ID, or every CVE would alias every other */
 		if (ncves <= 1)
 			for (size_t i = 0; i < adv->naliases; i++)
-				add_id(d->ids, &d->nids, adv->aliases[i]);
-		add_id(d->advs, &d->nadvs, advref);
+				set_add(m->a, &d->ids, adv->aliases[i], LD_MATCH_MAX_IDS);
+		set_add(m->a, &d->advs, advref, LD_MATCH_MAX_IDS);
 		for (size_t i = 0; i < nfixed; i++)
-			add_id(d->fixed, &d->nfixed, fixed[i]);
+			set_add(m->a, &d->fixed, fixed[i], LD_MATCH_MAX_FIXED);
 		if (af->status && !strcmp(af->status, "wontfix"))
 			d->wontfix = true;
 		if (af->status && (!strcmp(af->status, "unfixed") || !strcmp(af->status, "undetermined")))
@@ -440,10 +502,23 @@ static int match_package(matcher *m, size_t i, const lading_package *p, const la
 		return 0;
 	}
 	m->r->summary.packages_checked++;
-	ld_arena_release(&m->scratch);
-	ld_arena_init(&m->scratch, 0);
-	if ((rc = ld_vdb_affected_get(m->db, k.ecosystem, k.package, &m->scratch, &afs, &n, m->ctx)))
-		return rc;
+	{
+		char *key = ld_arena_printf(m->a, "%s|%s", k.ecosystem, k.package);
+		cached_lookup *cl = key ? ld_map_gets(&m->lookups, key) : NULL;
+		if (!key)
+			return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
+		if (!cl) {
+			if ((rc = ld_vdb_affected_get(m->db, k.ecosystem, k.package, m->a, &afs, &n, m->ctx)))
+				return rc;
+			cl = ld_arena_alloc(m->a, sizeof(*cl));
+			if (!cl || ld_map_put(&m->lookups, ld_slice_cstr(key), cl, NULL))
+				return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
+			cl->afs = afs;
+			cl->n = n;
+		}
+		afs = cl->afs;
+		n = cl->n;
+	}
 	for (size_t j = 0; j < n; j++) {
 		const char *fixed[LD_MATCH_MAX_FIXED];
 		size_t nfixed = 0;
@@ -460,17 +535,8 @@ static int match_package(matcher *m, size_t i, const lading_package *p, const la
 		}
 		if (!hit)
 			continue;
-		/* the strings live in the scratch arena: copy what a finding keeps */
-		{
-			ld_vdb_q_affected c = afs[j];
-			c.severity = ld_arena_strdup(m->a, c.severity);
-			c.status = ld_arena_strdup(m->a, c.status);
-			c.cvss_vector = ld_arena_strdup(m->a, c.cvss_vector);
-			for (size_t f = 0; f < nfixed; f++)
-				fixed[f] = ld_arena_strdup(m->a, fixed[f]);
-			if ((rc = record(m, i, &c, fixed, nfixed)))
-				return rc;
-		}
+		if ((rc = record(m, i, &afs[j], fixed, nfixed)))
+			return rc;
 	}
 	return 0;
 }
@@ -485,16 +551,27 @@ static int enrich(matcher *m, lading_finding *f, const draft *d)
 	ld_vdb_nvd *nvd = NULL;
 	int rc;
 
-	for (size_t i = 0; !cve && i < d->nids; i++)
-		if (is_cve(d->ids[i]))
-			cve = d->ids[i];
+	for (size_t i = 0; !cve && i < d->ids.n; i++)
+		if (is_cve(d->ids.v[i]))
+			cve = d->ids.v[i];
 	f->epss_score = f->epss_percentile = -1;
 	f->cvss_score = -1;
 	if (cve) {
-		if ((rc = ld_vdb_kev_get(m->db, cve, m->a, &kev, m->ctx)) ||
-		    (rc = ld_vdb_epss_get(m->db, cve, m->a, &epss, m->ctx)) ||
-		    (rc = ld_vdb_nvd_get(m->db, cve, m->a, &nvd, m->ctx)))
-			return rc;
+		cve_data *cd = ld_map_gets(&m->cves, cve);
+		if (!cd) {
+			cd = ld_arena_alloc(m->a, sizeof(*cd));
+			if (!cd)
+				return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
+			if ((rc = ld_vdb_kev_get(m->db, cve, m->a, &cd->kev, m->ctx)) ||
+			    (rc = ld_vdb_epss_get(m->db, cve, m->a, &cd->epss, m->ctx)) ||
+			    (rc = ld_vdb_nvd_get(m->db, cve, m->a, &cd->nvd, m->ctx)))
+				return rc;
+			if (ld_map_put(&m->cves, ld_slice_cstr(cve), cd, NULL))
+				return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
+		}
+		kev = cd->kev;
+		epss = cd->epss;
+		nvd = cd->nvd;
 	}
 	if (kev) {
 		f->kev = 1;
@@ -602,6 +679,9 @@ int ld_match_run(ld_match_result *r, ld_vdb *db, const ld_match_input *in, const
 	m.a = &r->arena;
 	ld_arena_init(&m.scratch, 0);
 	ld_map_init(&m.drafts);
+	ld_map_init(&m.lookups);
+	ld_map_init(&m.advs);
+	ld_map_init(&m.cves);
 	ld_map_init(&eco_known);
 	ld_vec_init(&m.order, sizeof(draft *), 0);
 	r->summary.packages = in->npkgs;
@@ -633,27 +713,27 @@ int ld_match_run(ld_match_result *r, ld_vdb *db, const ld_match_input *in, const
 		f->id = d->id;
 		f->package = in->pkgs[d->pkg];
 		f->package_index = d->pkg;
-		aliases = ld_arena_array(&r->arena, d->nids + 1, sizeof(char *));
-		fixed = ld_arena_array(&r->arena, d->nfixed + 1, sizeof(char *));
-		advs = ld_arena_array(&r->arena, d->nadvs + 1, sizeof(char *));
-		if (!aliases || !fixed || !advs) {
+		aliases = ld_arena_array(&r->arena, d->ids.n + 1, sizeof(char *));
+		fixed = d->fixed.v;
+		advs = d->advs.v;
+		if (!aliases) {
 			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 			goto out;
 		}
-		for (size_t j = 0; j < d->nids; j++)
-			if (strcmp(d->ids[j], d->id))
-				aliases[na++] = d->ids[j];
-		qsort(aliases, na, sizeof(char *), id_cmp);
+		for (size_t j = 0; j < d->ids.n; j++)
+			if (strcmp(d->ids.v[j], d->id))
+				aliases[na++] = d->ids.v[j];
+		if (na > 1)
+			qsort(aliases, na, sizeof(char *), id_cmp);
 		f->aliases = aliases;
 		f->alias_count = na;
-		memcpy(fixed, d->fixed, d->nfixed * sizeof(char *));
 		f->fixed_versions = fixed;
-		f->fixed_count = d->nfixed;
-		memcpy(advs, d->advs, d->nadvs * sizeof(char *));
-		qsort(advs, d->nadvs, sizeof(char *), id_cmp);
+		f->fixed_count = d->fixed.n;
+		if (d->advs.n > 1)
+			qsort(advs, d->advs.n, sizeof(char *), id_cmp);
 		f->advisories = advs;
-		f->advisory_count = d->nadvs;
-		f->status = d->nfixed ? LADING_STATUS_FIXED : d->wontfix ? LADING_STATUS_WONTFIX : LADING_STATUS_NOFIX;
+		f->advisory_count = d->advs.n;
+		f->status = d->fixed.n ? LADING_STATUS_FIXED : d->wontfix ? LADING_STATUS_WONTFIX : LADING_STATUS_NOFIX;
 		if ((rc = enrich(&m, f, d)))
 			goto out;
 	}
@@ -675,6 +755,9 @@ int ld_match_run(ld_match_result *r, ld_vdb *db, const ld_match_input *in, const
 out:
 	ld_vec_release(&m.order);
 	ld_map_release(&m.drafts);
+	ld_map_release(&m.lookups);
+	ld_map_release(&m.advs);
+	ld_map_release(&m.cves);
 	ld_map_release(&eco_known);
 	ld_arena_release(&m.scratch);
 	return rc;
