@@ -84,6 +84,12 @@ int lading_sbom_build(lading_sbom **out, lading_ctx *ctx, lading_image *img, con
 				rc = ld_error_set(ctx, rc, "cannot register wanted files");
 				goto out;
 			}
+	for (size_t c = 0; cats[c]; c++)
+		for (size_t a = 0; cats[c]->analyzers && cats[c]->analyzers[a]; a++)
+			if ((rc = ld_wants_add_analyzer(wants, cats[c]->analyzers[a], NULL))) {
+				rc = ld_error_set(ctx, rc, "too many analyzers");
+				goto out;
+			}
 	if ((rc = ld_layers_read(&layers, img, wants, ctx)))
 		goto out;
 	if ((rc = ld_view_build(&view, layers, n, ctx)))
@@ -98,6 +104,8 @@ int lading_sbom_build(lading_sbom **out, lading_ctx *ctx, lading_image *img, con
 	}
 	s->image = img;
 	ld_catalog_init(&s->cat, view, &img->info);
+	for (size_t a = 0; a < ld_wants_analyzer_count(wants); a++)
+		s->cat.analyzer_names[s->cat.nanalyzers++] = ld_wants_analyzer(wants, a)->name;
 	for (size_t c = 0; cats[c]; c++) {
 		if ((rc = cats[c]->run(&s->cat, ctx))) {
 			if (!ctx->err.code)

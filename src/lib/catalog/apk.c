@@ -194,4 +194,4 @@ static int apk_run_cat(ld_catalog *c, lading_ctx *ctx)
 	return rc;
 }
 
-const ld_cataloger ld_cataloger_apk = {"apk", "1", apk_wants, APK_MAX_DB, apk_run_cat};
+const ld_cataloger ld_cataloger_apk = {"apk", "1", apk_wants, APK_MAX_DB, apk_run_cat, NULL};

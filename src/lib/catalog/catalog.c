@@ -22,12 +22,16 @@ void ld_catalog_init(ld_catalog *c, const ld_view *view, const lading_image_info
 	memset(c, 0, sizeof(*c));
 	ld_arena_init(&c->arena, 0);
 	ld_vec_init(&c->pkgs, sizeof(lading_package), 0);
+	ld_map_init(&c->owned);
+	ld_map_init(&c->dircache);
 	c->view = view;
 	c->image = image;
 }
 
 void ld_catalog_release(ld_catalog *c)
 {
+	ld_map_release(&c->owned);
+	ld_map_release(&c->dircache);
 	ld_vec_release(&c->pkgs);
 	ld_arena_release(&c->arena);
 }
@@ -260,4 +264,65 @@ int ld_attrib_layer(const ld_attrib *a, const char *key, const char *version)
 	if (!e || e->seen_in < 0 || strcmp(e->version, version ? version : ""))
 		return -1;
 	return e->since;
+}
+
+int ld_catalog_analyzer_id(const ld_catalog *c, const char *name)
+{
+	for (size_t i = 0; i < c->nanalyzers; i++)
+		if (c->analyzer_names[i] && !strcmp(c->analyzer_names[i], name))
+			return (int)i;
+	return -1;
+}
+
+/* "/lib/x86_64-linux-gnu/libc.so.6" -> "usr/lib/x86_64-linux-gnu/libc.so.6" when lib is a
+ * symlink to usr/lib: directories are resolved in the view (cached), the last component kept. */
+static const char *canon_path(ld_catalog *c, const char *path)
+{
+	ld_slice p = ld_slice_cstr(path), dir, base;
+	const char *cd;
+	while (p.len && p.ptr[0] == '/')
+		p = ld_slice_sub(p, 1, p.len);
+	dir = ld_path_dir(p);
+	base = ld_path_base(p);
+	cd = ld_map_get(&c->dircache, dir);
+	if (!cd) {
+		char canon[LD_PATH_MAX];
+		char *key = ld_arena_slice(&c->arena, dir);
+		if (!key)
+			return NULL;
+		if (c->view && ld_view_resolve(c->view, dir, true, canon))
+			cd = ld_arena_strdup(&c->arena, canon);
+		else
+			cd = key;
+		if (!cd || ld_map_put(&c->dircache, ld_slice_cstr(key), (void *)cd, NULL))
+			return NULL;
+	}
+	return cd[0] ? ld_arena_printf(&c->arena, "%s/%.*s", cd, (int)base.len, base.ptr)
+		     : ld_arena_slice(&c->arena, base);
+}
+
+const lading_package *ld_catalog_owner(ld_catalog *c, const char *path)
+{
+	const char *cp;
+	if (!c->owned_ready) {
+		c->owned_ready = true;
+		for (size_t i = 0; i < c->pkgs.len; i++) {
+			lading_package *p = ld_vec_at(&c->pkgs, i);
+			if (strcmp(p->type, "deb") && strcmp(p->type, "apk") && strcmp(p->type, "rpm"))
+				continue;
+			for (size_t j = 0; j < p->file_count; j++) {
+				const char *k = canon_path(c, p->files[j]);
+				/* an index, not a pointer: the package vector may still grow */
+				if (k && ld_map_put(&c->owned, ld_slice_cstr(k), (void *)(uintptr_t)(i + 1), NULL))
+					return NULL;
+			}
+		}
+	}
+	cp = canon_path(c, path);
+	if (!cp)
+		return NULL;
+	{
+		uintptr_t i = (uintptr_t)ld_map_gets(&c->owned, cp);
+		return i ? ld_vec_at(&c->pkgs, i - 1) : NULL;
+	}
 }

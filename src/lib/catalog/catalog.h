@@ -14,6 +14,11 @@ typedef struct ld_catalog {
 	const ld_view *view;
 	const lading_image_info *image;
 	char distro[96];        /* purl distro qualifier, e.g. "debian-12", "alpine-3.20.3" */
+	const char *analyzer_names[LD_MAX_ANALYZERS]; /* analyzer id -> name, set by the pipeline */
+	size_t nanalyzers;
+	ld_map owned;           /* canonical path -> owning OS package (built on first use) */
+	ld_map dircache;        /* directory as written -> canonical directory */
+	bool owned_ready;
 } ld_catalog;
 
 typedef struct ld_cataloger {
@@ -22,6 +27,7 @@ typedef struct ld_cataloger {
 	const char *const *wants;      /* exact paths or globs, NULL-terminated */
 	size_t max_file;               /* cap on one wanted file */
 	int (*run)(ld_catalog *cat, lading_ctx *ctx);
+	const ld_analyzer *const *analyzers; /* whole-file analyzers it needs, NULL-terminated, or NULL */
 } ld_cataloger;
 
 /* All catalogers, OS detection first; NULL-terminated. */
@@ -33,6 +39,12 @@ void ld_catalog_release(ld_catalog *c);
 lading_package *ld_catalog_add(ld_catalog *c);
 /* Sort packages by (type, name, version, arch, location) and drop exact duplicates. */
 void ld_catalog_sort(ld_catalog *c);
+
+/* The id under which an analyzer (by name) was registered for this run, or -1. */
+int ld_catalog_analyzer_id(const ld_catalog *c, const char *name);
+/* The OS package that owns a path (as its package database lists it, compared after resolving
+ * directory symlinks in the image, e.g. /lib -> usr/lib), or NULL. OS catalogers must have run. */
+const lading_package *ld_catalog_owner(ld_catalog *c, const char *path);
 
 /* Every captured version of a file, layer by layer (for "which layer introduced a package").
  * The path is resolved in the final view first. Calls fn(layer index, content) in layer order. */

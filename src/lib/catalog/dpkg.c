@@ -309,4 +309,4 @@ static int dpkg_run_cat(ld_catalog *c, lading_ctx *ctx)
 	return 0;
 }
 
-const ld_cataloger ld_cataloger_dpkg = {"dpkg", "1", dpkg_wants, DPKG_MAX_STATUS, dpkg_run_cat};
+const ld_cataloger ld_cataloger_dpkg = {"dpkg", "1", dpkg_wants, DPKG_MAX_STATUS, dpkg_run_cat, NULL};

@@ -204,4 +204,4 @@ static int os_run(ld_catalog *c, lading_ctx *ctx)
 	return 0;
 }
 
-const ld_cataloger ld_cataloger_os = {"os-release", "1", os_wants, OS_MAX_FILE, os_run};
+const ld_cataloger ld_cataloger_os = {"os-release", "1", os_wants, OS_MAX_FILE, os_run, NULL};

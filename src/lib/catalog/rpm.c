@@ -201,4 +201,4 @@ static const char *const rpm_wants[] = {
 	"usr/lib/sysimage/rpm/Packages.db", "var/lib/rpm/Packages", "usr/lib/sysimage/rpm/Packages", NULL,
 };
 
-const ld_cataloger ld_cataloger_rpm = {"rpm", "1", rpm_wants, RPM_MAX_DB, rpm_run_cat};
+const ld_cataloger ld_cataloger_rpm = {"rpm", "1", rpm_wants, RPM_MAX_DB, rpm_run_cat, NULL};

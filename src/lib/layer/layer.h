@@ -24,6 +24,29 @@ void ld_wants_free(ld_wants *w);
 int ld_wants_add(ld_wants *w, const char *pattern, size_t max_size);
 bool ld_wants_match(const ld_wants *w, ld_slice path, size_t *max_size);
 
+/* Analyzers look at files that are too big or too many to keep (executables, shared libraries,
+ * archives): each matching file is read into a reusable buffer, given to `fn`, and only fn's
+ * small result (bytes in `a`) is kept on the file's entry. */
+typedef int (*ld_analyze_fn)(const unsigned char *data, size_t len, const char *path, ld_arena *a,
+			     ld_slice *result);
+typedef struct ld_analyzer {
+	const char *name;     /* also keys cached results: bump `version` when the output changes */
+	const char *version;
+	const char *pattern;  /* glob on the path; NULL = any regular file */
+	bool exec_or_lib;     /* only files with an exec bit or a shared-library name (*.so, *.so.N) */
+	const char *magic;    /* leading bytes the file must start with, or NULL */
+	size_t magic_len;
+	size_t max_size;      /* larger files are skipped (counted) */
+	ld_analyze_fn fn;
+} ld_analyzer;
+#define LD_MAX_ANALYZERS 32
+/* Register an analyzer; *id gets its index (results carry it). */
+int ld_wants_add_analyzer(ld_wants *w, const ld_analyzer *an, int *id);
+size_t ld_wants_analyzer_count(const ld_wants *w);
+const ld_analyzer *ld_wants_analyzer(const ld_wants *w, size_t id);
+/* Bit mask of the analyzers that apply to a path/mode (magic not checked yet). */
+uint32_t ld_wants_analyzers_for(const ld_wants *w, ld_slice path, uint32_t mode);
+
 /* ---- one layer ---- */
 
 typedef enum {
@@ -35,6 +58,13 @@ typedef enum {
 	LD_LF_WHITEOUT, /* path = the path removed from lower layers */
 	LD_LF_OPAQUE    /* path = the directory whose lower-layer content is hidden */
 } ld_lf_type;
+
+typedef struct ld_lresult ld_lresult;
+struct ld_lresult {
+	int analyzer;          /* id from ld_wants_add_analyzer */
+	ld_slice data;         /* what it returned (in the layer's arena) */
+	ld_lresult *next;
+};
 
 typedef struct ld_lfile {
 	const char *path;  /* canonical */
@@ -48,6 +78,7 @@ typedef struct ld_lfile {
 	const char *link;  /* symlink target (raw) or hardlink target (canonical) */
 	const unsigned char *data;
 	size_t data_len;
+	ld_lresult *results;   /* analyzers' results, if any applied */
 } ld_lfile;
 
 typedef struct ld_layer {
@@ -57,6 +88,7 @@ typedef struct ld_layer {
 	ld_comp comp;
 	uint64_t bytes_in;   /* bytes as stored */
 	uint64_t captured_bytes;
+	uint64_t analyzed_files, analyzed_bytes, analyze_skipped;
 	char blob_digest[LD_DIGEST_STR_LEN]; /* computed, for sources whose layers have no descriptor */
 } ld_layer;
 
@@ -103,6 +135,12 @@ ld_vnode *ld_view_lookup(const ld_view *v, ld_slice path);
  * only: absolute targets restart at the image root, ".." stops at the root, loops end after
  * LD_SYMLINK_MAX_HOPS. Returns the node or NULL; `canon` (LD_PATH_MAX) gets the resolved path. */
 ld_vnode *ld_view_resolve(const ld_view *v, ld_slice path, bool follow_last, char *canon);
+/* Call fn for every node of the final view (hash order: sort what you derive). Stops at and
+ * returns fn's first non-zero return. */
+int ld_view_each(const ld_view *v, int (*fn)(void *opaque, const ld_vnode *n), void *opaque);
+/* An analyzer's result for a node (regular files; hardlinks share their target's), or NULL. */
+const ld_slice *ld_vnode_result(const ld_vnode *n, int analyzer);
+
 /* Content of a file (following symlinks): 0, LADING_ENOTFOUND (no such file or not a regular
  * file), or LADING_ELIMIT (wanted but too big / not captured). *layer gets the layer index. */
 int ld_view_read(const ld_view *v, const char *path, ld_slice *data, int *layer);

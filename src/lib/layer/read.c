@@ -168,6 +168,80 @@ static int capture(ld_entries *w, ld_layer *l, ld_lfile *f, uint64_t size, ladin
 	return 0;
 }
 
+/* Run the analyzers that apply to a regular file: check their magic on the first bytes, then
+ * read the file whole into `buf` (reused) and keep only their results. */
+static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *wants, lading_ctx *ctx, ld_buf *buf)
+{
+	uint32_t mask = ld_wants_analyzers_for(wants, ld_slice_make(f->path, f->path_len), f->mode);
+	unsigned char head[64];
+	size_t got = 0, maxsz = 0;
+	ssize_t r;
+
+	if (!mask || f->size == 0)
+		return 0;
+	while (got < sizeof(head) && got < f->size) {
+		r = w->read(w, head + got, sizeof(head) - got);
+		if (r < 0)
+			return (int)r;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	for (size_t i = 0; i < ld_wants_analyzer_count(wants); i++) {
+		const ld_analyzer *an = ld_wants_analyzer(wants, i);
+		if (!(mask & (1u << i)))
+			continue;
+		if (an->magic && (got < an->magic_len || memcmp(head, an->magic, an->magic_len))) {
+			mask &= ~(1u << i);
+			continue;
+		}
+		if (f->size > an->max_size) {
+			mask &= ~(1u << i);
+			l->analyze_skipped++;
+			continue;
+		}
+		if (an->max_size > maxsz)
+			maxsz = an->max_size;
+	}
+	if (!mask)
+		return 0;
+	ld_buf_clear(buf);
+	buf->max = maxsz + 1;
+	if (ld_buf_add(buf, head, got))
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
+	for (;;) {
+		if (ld_buf_grow(buf, 1 << 20)) {
+			l->analyze_skipped++;
+			return 0; /* longer than declared and than the cap: not analyzable */
+		}
+		r = w->read(w, buf->ptr + buf->len, buf->cap - buf->len - 1);
+		if (r < 0)
+			return (int)r;
+		if (r == 0)
+			break;
+		buf->len += (size_t)r;
+	}
+	l->analyzed_files++;
+	l->analyzed_bytes += buf->len;
+	for (size_t i = 0; i < ld_wants_analyzer_count(wants); i++) {
+		const ld_analyzer *an = ld_wants_analyzer(wants, i);
+		ld_slice res = LD_SLICE_NULL;
+		ld_lresult *lr;
+		if (!(mask & (1u << i)))
+			continue;
+		if (an->fn((const unsigned char *)buf->ptr, buf->len, f->path, &l->arena, &res) != 0 || !res.ptr)
+			continue; /* nothing recognized */
+		lr = ld_arena_alloc(&l->arena, sizeof(*lr));
+		if (!lr)
+			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		lr->analyzer = (int)i;
+		lr->data = res;
+		lr->next = f->results;
+		f->results = lr;
+	}
+	return 0;
+}
+
 /* Turn a raw entry into (type, canonical path); returns false to skip it. */
 static bool classify(const ld_ar_entry *e, ld_arena *a, ld_lf_type *type, char **path, size_t *plen,
 		     lading_ctx *ctx, size_t layer)
@@ -228,6 +302,7 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 	ld_entries *w = NULL;
 	ld_ar_entry e;
 	ld_map captured; /* path -> index+1 of captured regular files, for hardlinks */
+	ld_buf scratch = LD_BUF_INIT; /* analyzed files pass through here */
 	size_t pending_links = 0;
 	uint64_t reported = 0;
 	int rc, r;
@@ -305,6 +380,9 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 				}
 			}
 		}
+		if (type == LD_LF_REG && !f->captured && ld_wants_analyzer_count(wants) &&
+		    (rc = analyze(w, l, f, wants, ctx, &scratch)))
+			goto out;
 		used = w->consumed(w);
 		if (used - reported >= PROGRESS_STEP) {
 			progress_add(job, l->index, used - reported);

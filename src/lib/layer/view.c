@@ -277,3 +277,22 @@ int ld_view_read(const ld_view *v, const char *path, ld_slice *data, int *layer)
 		*layer = n->layer;
 	return 0;
 }
+
+int ld_view_each(const ld_view *v, int (*fn)(void *opaque, const ld_vnode *n), void *opaque)
+{
+	size_t i = 0;
+	const ld_map_slot *slot;
+	int rc;
+	while (ld_map_next(&v->nodes, &i, &slot))
+		if ((rc = fn(opaque, slot->val)))
+			return rc;
+	return 0;
+}
+
+const ld_slice *ld_vnode_result(const ld_vnode *n, int analyzer)
+{
+	for (const ld_lresult *r = n && n->file ? n->file->results : NULL; r; r = r->next)
+		if (r->analyzer == analyzer)
+			return &r->data;
+	return NULL;
+}

@@ -22,6 +22,8 @@ struct ld_wants {
 	ld_map exact;
 	want_glob globs[WANTS_MAX_GLOBS];
 	size_t nglobs;
+	ld_analyzer an[LD_MAX_ANALYZERS];
+	size_t nan;
 };
 
 int ld_wants_new(ld_wants **out)
@@ -109,4 +111,54 @@ bool ld_wants_match(const ld_wants *w, ld_slice path, size_t *max_size)
 	if (hit && max_size)
 		*max_size = best;
 	return hit;
+}
+
+int ld_wants_add_analyzer(ld_wants *w, const ld_analyzer *an, int *id)
+{
+	if (w->nan >= LD_MAX_ANALYZERS)
+		return LADING_ELIMIT;
+	w->an[w->nan] = *an;
+	if (id)
+		*id = (int)w->nan;
+	w->nan++;
+	return 0;
+}
+
+size_t ld_wants_analyzer_count(const ld_wants *w)
+{
+	return w->nan;
+}
+
+const ld_analyzer *ld_wants_analyzer(const ld_wants *w, size_t id)
+{
+	return id < w->nan ? &w->an[id] : NULL;
+}
+
+static bool lib_name(ld_slice path)
+{
+	ld_slice base = ld_path_base(path);
+	ptrdiff_t so = ld_slice_find_str(base, LD_SLICE_LIT(".so"));
+	if (so < 0)
+		return false;
+	/* "libx.so" or "libx.so.1.2" */
+	return (size_t)so + 3 == base.len || base.ptr[so + 3] == '.';
+}
+
+uint32_t ld_wants_analyzers_for(const ld_wants *w, ld_slice path, uint32_t mode)
+{
+	uint32_t mask = 0;
+	int lib = -1;
+	for (size_t i = 0; i < w->nan; i++) {
+		const ld_analyzer *a = &w->an[i];
+		if (a->exec_or_lib && !(mode & 0111)) {
+			if (lib < 0)
+				lib = lib_name(path);
+			if (!lib)
+				continue;
+		}
+		if (a->pattern && !ld_glob_match(a->pattern, path))
+			continue;
+		mask |= 1u << i;
+	}
+	return mask;
 }
