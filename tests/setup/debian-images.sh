@@ -23,16 +23,19 @@ query() { # rootfs -> reference listing
 }
 
 in_chroot() { # rootfs, command...
+  # in a mount and PID namespace of its own: the mounts vanish and every process started in the
+  # chroot (gpg-agent, dirmngr...) dies when the command ends, so umoci never sees them. The host's
+  # /dev is NOT bind-mounted: a maintainer script that replaces /dev/null would break the host;
+  # debootstrap made the device nodes the chroot needs.
   local r=$1; shift
-  mount -t proc proc "$r/proc"
-  mount --bind /dev "$r/dev"
   cp /etc/resolv.conf "$r/etc/resolv.conf"
   printf '#!/bin/sh\nexit 101\n' > "$r/usr/sbin/policy-rc.d"; chmod +x "$r/usr/sbin/policy-rc.d"
   local rc=0
-  chroot "$r" /usr/bin/env DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@" || rc=$?
+  unshare --mount --pid --fork --propagation private /bin/sh -c '
+    r=$1; shift
+    mount -t proc proc "$r/proc" &&
+    exec chroot "$r" /usr/bin/env DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"' sh "$r" "$@" || rc=$?
   rm -f "$r/usr/sbin/policy-rc.d"
-  umount "$r/dev" || true
-  umount "$r/proc" || true
   return $rc
 }
 
