@@ -7,9 +7,26 @@ extern const ld_cataloger ld_cataloger_os;
 extern const ld_cataloger ld_cataloger_dpkg;
 extern const ld_cataloger ld_cataloger_apk;
 extern const ld_cataloger ld_cataloger_rpm;
+extern const ld_cataloger ld_cataloger_python;
+extern const ld_cataloger ld_cataloger_npm;
+extern const ld_cataloger ld_cataloger_node_lock;
+extern const ld_cataloger ld_cataloger_java;
+extern const ld_cataloger ld_cataloger_ruby;
+extern const ld_cataloger ld_cataloger_php;
+extern const ld_cataloger ld_cataloger_rust_lock;
+extern const ld_cataloger ld_cataloger_dotnet;
 
 static const ld_cataloger *const all[] = {
-	&ld_cataloger_os, &ld_cataloger_dpkg, &ld_cataloger_apk, &ld_cataloger_rpm, NULL,
+	&ld_cataloger_os, &ld_cataloger_dpkg, &ld_cataloger_apk, &ld_cataloger_rpm,
+	&ld_cataloger_python,
+	&ld_cataloger_npm,
+	&ld_cataloger_node_lock, /* after npm: skips what is installed */
+	&ld_cataloger_java,
+	&ld_cataloger_ruby,
+	&ld_cataloger_php,
+	&ld_cataloger_rust_lock,
+	&ld_cataloger_dotnet,
+	NULL,
 };
 
 const ld_cataloger *const *ld_catalogers(void)

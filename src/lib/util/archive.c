@@ -70,6 +70,32 @@ int ld_ar_open(ld_ar **out, ld_stream *in, int formats, lading_ctx *ctx, const c
 	return 0;
 }
 
+int ld_ar_open_mem(ld_ar **out, const void *p, size_t n, int formats, lading_ctx *ctx, const char *label)
+{
+	ld_ar *ar;
+	*out = NULL;
+	ar = calloc(1, sizeof(*ar));
+	if (!ar || !(ar->a = archive_read_new())) {
+		free(ar);
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	}
+	ar->ctx = ctx;
+	ld_strlcpy(ar->label, label ? label : "archive", sizeof(ar->label));
+	if (formats & LD_AR_FMT_TAR)
+		archive_read_support_format_tar(ar->a);
+	if (formats & LD_AR_FMT_ZIP)
+		archive_read_support_format_zip_seekable(ar->a);
+	/* archive_read_open_memory also gives libarchive the seek callback the zip reader needs */
+	if (archive_read_open_memory(ar->a, p, n) != ARCHIVE_OK) {
+		int rc = ar_fail(ar, "cannot read archive");
+		ld_ar_close(ar);
+		return rc;
+	}
+	ar->consumed = n;
+	*out = ar;
+	return 0;
+}
+
 int ld_ar_next(ld_ar *ar, ld_ar_entry *e)
 {
 	struct archive_entry *ent;
@@ -155,7 +181,7 @@ int ld_ar_drain(ld_ar *ar)
 {
 	if (ar->in_err)
 		return ar->in_err;
-	return ld_stream_drain(ar->in);
+	return ar->in ? ld_stream_drain(ar->in) : 0;
 }
 
 void ld_ar_close(ld_ar *ar)

@@ -33,6 +33,11 @@ typedef struct ld_ar ld_ar;
 /* `formats` is a mask of LD_AR_FMT_*. Takes ownership of `in`. Compression filters are left
  * to the caller (ld_stream_decompress) except bzip2/xz, which libarchive handles itself. */
 int ld_ar_open(ld_ar **out, ld_stream *in, int formats, lading_ctx *ctx, const char *label);
+/* An archive held in memory (not copied: it must outlive the reader). Zip is read through its
+ * central directory (libarchive's seekable zip reader), so skipping an entry costs nothing, even
+ * one written with a data descriptor that a streaming reader would have to inflate to find its
+ * end (the usual case for jars). */
+int ld_ar_open_mem(ld_ar **out, const void *p, size_t n, int formats, lading_ctx *ctx, const char *label);
 /* Next entry: 1 = *e filled, 0 = end of archive, < 0 = error. Unread data of the previous
  * entry is skipped. */
 int ld_ar_next(ld_ar *ar, ld_ar_entry *e);
