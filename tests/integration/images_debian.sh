@@ -18,11 +18,11 @@ for img in debian-minbase debian-multi; do
   for ref in "$T/$img" "docker-archive:$T/$img.tar"; do
     n=$(basename "${ref#docker-archive:}")
     "$LADING_BIN" sbom --format json "$ref" -o "$W/$n.json" || { bad "$ref: sbom failed"; continue; }
-    jq -r '.packages[] | [.name, .version, .arch, .source.name, .source.version] | @tsv' "$W/$n.json" | sort > "$W/$n.ours"
+    jq -r '.packages[] | select(.type == "deb") | [.name, .version, .arch, .source.name, .source.version] | @tsv' "$W/$n.json" | sort > "$W/$n.ours"
     if ! diff -u "$W/$img.expected" "$W/$n.ours" > "$W/$n.diff"; then bad "$ref differs from dpkg-query"; head -20 "$W/$n.diff"; fi
     [ "$(jq -r .image.os.id "$W/$n.json")" = debian ] || bad "$ref: OS not debian"
     [ "$(jq -r .image.os.codename "$W/$n.json")" = bookworm ] || bad "$ref: codename not bookworm"
-    jq -e '[.packages[].purl | startswith("pkg:deb/debian/")] | all' "$W/$n.json" >/dev/null || bad "$ref: purls"
+    jq -e '[.packages[] | select(.type == "deb") | .purl | startswith("pkg:deb/debian/")] | all' "$W/$n.json" >/dev/null || bad "$ref: purls"
   done
   jq -S 'del(.source)' "$W/$img.json" > "$W/a"; jq -S 'del(.source)' "$W/$img.tar.json" > "$W/b"
   cmp -s "$W/a" "$W/b" || bad "$img: OCI and docker-archive JSON differ"
