@@ -21,6 +21,8 @@ typedef struct lading_os {
 } lading_os;
 
 #define LADING_PKG_OS_MANAGED 1u /* language package whose files an OS package owns */
+#define LADING_PKG_LOCAL 2u      /* not a release of the ecosystem's registry (a workspace, path
+				    or git source): not matched against the ecosystem's feed */
 
 typedef struct lading_package {
 	const char *name;
@@ -41,6 +43,7 @@ typedef struct lading_package {
 	unsigned flags;             /* LADING_PKG_* */
 	size_t file_count;          /* files the package owns (from its package database) */
 	const char *const *files;
+	const char *cpe;            /* CPE 2.3 name (binaries found by the classifiers), or NULL */
 } lading_package;
 
 typedef struct lading_sbom lading_sbom;

@@ -72,9 +72,12 @@ typedef struct lading_scan_options {
 	const char *const *vex_files; /* OpenVEX or CycloneDX VEX documents */
 	size_t vex_count;
 	const char *today;         /* "YYYY-MM-DD" for ignore-file expiry; NULL = today (UTC) */
+	/* version 2: */
+	int include_os_managed;    /* also match language packages that OS packages installed
+				      (LADING_PKG_OS_MANAGED) against their language's feed */
 } lading_scan_options;
-#define LADING_SCAN_OPTIONS_VERSION 1
-#define LADING_SCAN_OPTIONS_INIT {LADING_SCAN_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, 0, NULL}
+#define LADING_SCAN_OPTIONS_VERSION 2
+#define LADING_SCAN_OPTIONS_INIT {LADING_SCAN_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, 0, NULL, 0}
 
 typedef struct lading_scan lading_scan;
 

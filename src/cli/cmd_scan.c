@@ -15,7 +15,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: lading scan IMAGE [--db FILE] [--mirror DIR] [--format table|json|sarif|cyclonedx|html]\n"
 		"                         [-o FILE] [--severity LIST] [--ignore-unfixed] [--fail-on SEVERITY]\n"
-		"                         [--fail-on-kev] [--ignore-file FILE] [--vex FILE ...] [--platform P] [-v]\n"
+		"                         [--fail-on-kev] [--ignore-file FILE] [--vex FILE ...] [--platform P]\n"
+		"                         [--include-os-managed] [-v]\n"
 		"\n"
 		"  --db FILE          vulnerability database (default: $LADING_DB, else\n"
 		"                     $XDG_CACHE_HOME/lading/db.sqlite, else ~/.cache/lading/db.sqlite)\n"
@@ -29,6 +30,8 @@ static void usage(FILE *f)
 		"  --fail-on-kev      exit 1 when a reported finding is known exploited (CISA KEV)\n"
 		"  --ignore-file F    lines 'ID [package] [until YYYY-MM-DD] [# reason]'\n"
 		"  --vex F            OpenVEX or CycloneDX VEX: not_affected/fixed statements suppress\n"
+		"  --include-os-managed  also match language packages that OS packages installed\n"
+		"                     against their language's feed (default: the distribution's feed only)\n"
 		"Exit status: 0 no policy violated, 1 a --fail-on/--fail-on-kev policy violated,\n"
 		"2 usage, 3 error.\n");
 }
@@ -141,6 +144,8 @@ int cmd_scan(int argc, char **argv)
 				return cli_usage("--severity takes a list of unknown, low, medium, high, critical");
 		} else if (cli_flag(argv, i, "--ignore-unfixed")) {
 			sopts.ignore_unfixed = 1;
+		} else if (cli_flag(argv, i, "--include-os-managed")) {
+			sopts.include_os_managed = 1;
 		} else if (cli_opt(argc, argv, &i, "--fail-on", &val)) {
 			lading_severity s;
 			if (!val || lading_severity_parse(val, &s))

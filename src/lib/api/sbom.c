@@ -113,6 +113,7 @@ int lading_sbom_build(lading_sbom **out, lading_ctx *ctx, lading_image *img, con
 			goto out;
 		}
 	}
+	ld_catalog_mark_os_managed(&s->cat);
 	ld_catalog_sort(&s->cat);
 	/* what reading the layers learned about them */
 	for (size_t i = 0; i < n; i++) {

@@ -15,6 +15,9 @@ extern const ld_cataloger ld_cataloger_ruby;
 extern const ld_cataloger ld_cataloger_php;
 extern const ld_cataloger ld_cataloger_rust_lock;
 extern const ld_cataloger ld_cataloger_dotnet;
+extern const ld_cataloger ld_cataloger_golang;
+extern const ld_cataloger ld_cataloger_rust_audit;
+extern const ld_cataloger ld_cataloger_binary;
 
 static const ld_cataloger *const all[] = {
 	&ld_cataloger_os, &ld_cataloger_dpkg, &ld_cataloger_apk, &ld_cataloger_rpm,
@@ -26,6 +29,9 @@ static const ld_cataloger *const all[] = {
 	&ld_cataloger_php,
 	&ld_cataloger_rust_lock,
 	&ld_cataloger_dotnet,
+	&ld_cataloger_golang,
+	&ld_cataloger_rust_audit,
+	&ld_cataloger_binary, /* last: skips binaries the catalogers above explain */
 	NULL,
 };
 

@@ -45,6 +45,9 @@ int ld_catalog_analyzer_id(const ld_catalog *c, const char *name);
 /* The OS package that owns a path (as its package database lists it, compared after resolving
  * directory symlinks in the image, e.g. /lib -> usr/lib), or NULL. OS catalogers must have run. */
 const lading_package *ld_catalog_owner(ld_catalog *c, const char *path);
+/* After every cataloger ran: flag language packages whose location an OS package owns
+ * (LADING_PKG_OS_MANAGED). owned.c */
+void ld_catalog_mark_os_managed(ld_catalog *c);
 
 /* Every captured version of a file, layer by layer (for "which layer introduced a package").
  * The path is resolved in the final view first. Calls fn(layer index, content) in layer order. */

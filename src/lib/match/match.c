@@ -3,7 +3,9 @@
 
 #include "util/common.h"
 #include "util/map.h"
+#include "catalog/binfmt.h"
 #include "match/match.h"
+#include "vulndb/importers.h"
 
 void ld_match_result_init(ld_match_result *r)
 {
@@ -125,6 +127,187 @@ bool ld_match_os_key(const lading_os *os, const lading_package *p, ld_match_key 
 		}
 	}
 	return false;
+}
+
+/* ---- where language packages are looked up ---- */
+
+static int hexdig(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void add_decoded(ld_buf *b, ld_slice s)
+{
+	for (size_t i = 0; i < s.len; i++) {
+		int h, l;
+		if (s.ptr[i] == '%' && i + 2 < s.len && (h = hexdig(s.ptr[i + 1])) >= 0 &&
+		    (l = hexdig(s.ptr[i + 2])) >= 0) {
+			ld_buf_addc(b, (char)(h * 16 + l));
+			i += 2;
+		} else {
+			ld_buf_addc(b, s.ptr[i]);
+		}
+	}
+}
+
+char *ld_match_purl_name(ld_arena *a, const char *purl, char sep)
+{
+	ld_slice s, seg, segs[16];
+	size_t n = 0;
+	ld_buf b = LD_BUF_INIT;
+	char *r = NULL;
+	if (!purl || strncmp(purl, "pkg:", 4))
+		return NULL;
+	s = ld_slice_cstr(purl + 4);
+	s = ld_slice_sub(s, 0, strcspn(s.ptr, "@?#"));
+	ld_slice_cut(&s, '/', &seg); /* the type */
+	while (s.len && n < LD_ARRAY_LEN(segs)) {
+		ld_slice_cut(&s, '/', &seg);
+		if (seg.len)
+			segs[n++] = seg;
+	}
+	if (!n || s.len)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			ld_buf_addc(&b, i == n - 1 ? sep : '/');
+		add_decoded(&b, segs[i]);
+	}
+	if (!ld_buf_error(&b))
+		r = ld_arena_slice(a, ld_buf_slice(&b));
+	ld_buf_release(&b);
+	return r;
+}
+
+bool ld_match_lang_key(const lading_package *p, ld_arena *a, ld_match_key *k)
+{
+	static const struct {
+		const char *type, *eco;
+		char sep; /* joins namespace and name: 0 = the name alone */
+	} t[] = {
+		{"pypi", "PyPI", 0},	      {"npm", "npm", '/'},	  {"golang", "Go", 0},
+		{"maven", "Maven", ':'},      {"gem", "RubyGems", 0},	  {"cargo", "crates.io", 0},
+		{"composer", "Packagist", '/'}, {"nuget", "NuGet", 0},
+	};
+	memset(k, 0, sizeof(*k));
+	if (!p->type || !p->name || !p->version || !*p->version)
+		return false;
+	for (size_t i = 0; i < LD_ARRAY_LEN(t); i++) {
+		if (strcmp(p->type, t[i].type))
+			continue;
+		ld_strlcpy(k->ecosystem, t[i].eco, sizeof(k->ecosystem));
+		k->scheme = ld_vscheme_for_ecosystem(t[i].eco);
+		k->package = p->name;
+		/* the purl carries namespaces (Maven groups, npm scopes, Composer vendors) whatever
+		 * the cataloger put in `name` */
+		if (t[i].sep && p->purl) {
+			char *n = ld_match_purl_name(a, p->purl, t[i].sep);
+			if (n && (t[i].sep != ':' || strchr(n, ':')))
+				k->package = n;
+		}
+		k->version = p->version;
+		if (k->scheme == LD_VS_GO && !ld_version_valid(LD_VS_GO, ld_slice_cstr(k->version)))
+			return false; /* "(devel)", "devel go1.22-..." */
+		return true;
+	}
+	return false;
+}
+
+/* ---- binaries: NVD CPE configurations ---- */
+
+/* "1.0.2-beta1" -> base "1.0.2", pre "beta1"; pre-releases sort before their release. */
+static void split_pre(ld_slice v, ld_slice *base, ld_slice *pre)
+{
+	for (size_t i = 0; i + 1 < v.len; i++) {
+		char c = v.ptr[i + 1];
+		if (v.ptr[i] == '-' && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+			*base = ld_slice_sub(v, 0, i);
+			*pre = ld_slice_sub(v, i + 1, v.len);
+			return;
+		}
+	}
+	*base = v;
+	*pre = LD_SLICE_NULL;
+}
+
+static size_t components(ld_slice v)
+{
+	size_t n = v.len ? 1 : 0;
+	for (size_t i = 0; i < v.len; i++)
+		n += v.ptr[i] == '.';
+	return n;
+}
+
+int ld_match_cpe_vercmp(ld_slice a, ld_slice b, bool minor)
+{
+	ld_slice ab, ap, bb, bp;
+	int c;
+	if (minor && components(b) < components(a)) {
+		/* NVD's "bash 4.3" covers every 4.3 patch level */
+		size_t keep = components(b), i = 0, dots = 0;
+		for (; i < a.len; i++)
+			if (a.ptr[i] == '.' && ++dots == keep)
+				break;
+		a = ld_slice_sub(a, 0, i);
+	}
+	split_pre(a, &ab, &ap);
+	split_pre(b, &bb, &bp);
+	if ((c = ld_version_cmp(LD_VS_GENERIC, ab, bb)))
+		return c;
+	if (!ap.len != !bp.len)
+		return ap.len ? -1 : 1;
+	return ld_version_cmp(LD_VS_GENERIC, ap, bp);
+}
+
+bool ld_match_cpe(const ld_vdb_cpe_match *cm, ld_slice v, bool minor, const char **fixed)
+{
+	char buf[512];
+	const char *f[11];
+	const char *ver, *upd = NULL;
+	*fixed = NULL;
+	if (!cm->version || !strcmp(cm->version, "-"))
+		return false;
+	if (cm->cpe23 && strlen(cm->cpe23) < sizeof(buf) && ld_vdb_cpe23_split(cm->cpe23, buf, sizeof(buf), f) == 0) {
+		if (strcmp(f[0], "a"))
+			return false; /* an operating system or hardware of the same name */
+		upd = f[4];
+	}
+	ver = cm->version;
+	if (strcmp(ver, "*")) {
+		/* one exact version, maybe with an update: "1.0.1f", "4.4" + "patch2", "1.0.2" + "beta1" */
+		char target[256];
+		if (upd && *upd && strcmp(upd, "*") && strcmp(upd, "-")) {
+			const char *d = upd;
+			if (!strncmp(d, "patch", 5))
+				d += 5;
+			else if (d[0] == 'p')
+				d += 1;
+			if (minor && *d && strspn(d, "0123456789") == strlen(d))
+				ld_snprintf(target, sizeof(target), "%s.%s", ver, d);
+			else
+				ld_snprintf(target, sizeof(target), "%s-%s", ver, upd);
+			return ld_match_cpe_vercmp(v, ld_slice_cstr(target), false) == 0;
+		}
+		return ld_match_cpe_vercmp(v, ld_slice_cstr(ver), minor) == 0;
+	}
+	if (cm->start_incl && ld_match_cpe_vercmp(v, ld_slice_cstr(cm->start_incl), minor) < 0)
+		return false;
+	if (cm->start_excl && ld_match_cpe_vercmp(v, ld_slice_cstr(cm->start_excl), minor) <= 0)
+		return false;
+	if (cm->end_incl && ld_match_cpe_vercmp(v, ld_slice_cstr(cm->end_incl), minor) > 0)
+		return false;
+	if (cm->end_excl) {
+		if (ld_match_cpe_vercmp(v, ld_slice_cstr(cm->end_excl), minor) >= 0)
+			return false;
+		*fixed = cm->end_excl;
+	}
+	return true;
 }
 
 /* ---- range evaluation (OSV semantics) ---- */
@@ -364,6 +547,8 @@ typedef struct matcher {
 	ld_map lookups;   /* "ecosystem|package" -> cached_lookup */
 	ld_map advs;      /* advisory key -> ld_vdb_q_advisory */
 	ld_map cves;      /* CVE -> cve_data */
+	bool os_managed;  /* match language packages an OS package owns too */
+	size_t skipped_os_managed;
 } matcher;
 
 typedef struct cached_lookup {
@@ -484,31 +669,20 @@ static int record(matcher *m, size_t pkg, const ld_vdb_q_affected *af, const cha
 	return 0;
 }
 
-static int match_package(matcher *m, size_t i, const lading_package *p, const lading_os *os, ld_map *eco_known)
+/* Look a key up (once per scan) and record every entry whose ranges hold the version. */
+static int match_key(matcher *m, size_t i, const ld_match_key *k)
 {
-	ld_match_key k;
 	ld_vdb_q_affected *afs;
 	size_t n;
 	int rc;
 
-	if (!ld_match_os_key(os, p, &k)) {
-		if (!strcmp(p->type, "deb") || !strcmp(p->type, "apk") || !strcmp(p->type, "rpm"))
-			note(m->r, "no vulnerability feed for %s %s: its OS packages were not checked",
-			     os->id ? os->id : "this OS", os->version ? os->version : "");
-		return 0;
-	}
-	if (!ld_map_gets(eco_known, k.ecosystem)) {
-		note(m->r, "the database has no advisories for %s%s: its OS packages were not checked", k.ecosystem, "");
-		return 0;
-	}
-	m->r->summary.packages_checked++;
 	{
-		char *key = ld_arena_printf(m->a, "%s|%s", k.ecosystem, k.package);
+		char *key = ld_arena_printf(m->a, "%s|%s", k->ecosystem, k->package);
 		cached_lookup *cl = key ? ld_map_gets(&m->lookups, key) : NULL;
 		if (!key)
 			return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
 		if (!cl) {
-			if ((rc = ld_vdb_affected_get(m->db, k.ecosystem, k.package, m->a, &afs, &n, m->ctx)))
+			if ((rc = ld_vdb_affected_get(m->db, k->ecosystem, k->package, m->a, &afs, &n, m->ctx)))
 				return rc;
 			cl = ld_arena_alloc(m->a, sizeof(*cl));
 			if (!cl || ld_map_put(&m->lookups, ld_slice_cstr(key), cl, NULL))
@@ -530,7 +704,7 @@ static int match_package(matcher *m, size_t i, const lading_package *p, const la
 				continue;
 			hit = true; /* unfixed / wontfix / undetermined: the distribution says affected */
 		} else {
-			hit = ld_match_affected(k.scheme, &afs[j], ld_slice_cstr(k.version), fixed, LD_MATCH_MAX_FIXED,
+			hit = ld_match_affected(k->scheme, &afs[j], ld_slice_cstr(k->version), fixed, LD_MATCH_MAX_FIXED,
 						&nfixed);
 		}
 		if (!hit)
@@ -539,6 +713,116 @@ static int match_package(matcher *m, size_t i, const lading_package *p, const la
 			return rc;
 	}
 	return 0;
+}
+
+/* A finding from an NVD CPE configuration: the CVE itself, rated by NVD (enrich). */
+static int record_cpe(matcher *m, size_t pkg, const char *cve, const char *fixed)
+{
+	draft *d = get_draft(m, pkg, cve);
+	if (!d)
+		return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
+	set_add(m->a, &d->advs, ld_arena_printf(m->a, "nvd:%s", cve), LD_MATCH_MAX_IDS);
+	if (fixed)
+		set_add(m->a, &d->fixed, fixed, LD_MATCH_MAX_FIXED);
+	if (!d->url)
+		d->url = default_url(m->a, "nvd", cve);
+	return 0;
+}
+
+typedef struct cached_cpe {
+	ld_vdb_cpe_match *ms;
+	size_t n;
+} cached_cpe;
+
+/* A binary found by a classifier: NVD CPE ranges of its product(s), then Bitnami's records. */
+static int match_binary(matcher *m, size_t i, const lading_package *p, ld_map *eco_known)
+{
+	size_t nrows;
+	const ld_classifier *rows = ld_classifiers(&nrows), *row = NULL;
+	bool checked = false;
+	int rc;
+
+	for (size_t r = 0; rows && r < nrows && !row; r++)
+		if (p->name && !strcmp(rows[r].product, p->name))
+			row = &rows[r];
+	if (!row || !p->version || !*p->version)
+		return 0;
+	if (row->cpes) {
+		ld_slice list = ld_slice_cstr(row->cpes), one, vendor;
+		while (list.len) {
+			char *key, *vend, *prod;
+			cached_cpe *cc;
+			ld_slice_cut(&list, ',', &one);
+			ld_slice_cut(&one, ':', &vendor);
+			if (!(key = ld_arena_printf(m->a, "cpe|%.*s|%.*s", (int)vendor.len, vendor.ptr, (int)one.len, one.ptr)))
+				return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
+			if (!(cc = ld_map_gets(&m->lookups, key))) {
+				if (!(cc = ld_arena_alloc(m->a, sizeof(*cc))) || !(vend = ld_arena_slice(m->a, vendor)) ||
+				    !(prod = ld_arena_slice(m->a, one)))
+					return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
+				if ((rc = ld_vdb_cpe_matches(m->db, vend, prod, m->a, &cc->ms, &cc->n, m->ctx)))
+					return rc;
+				if (ld_map_put(&m->lookups, ld_slice_cstr(key), cc, NULL))
+					return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
+			}
+			for (size_t j = 0; j < cc->n; j++) {
+				const char *fixed;
+				if (ld_match_cpe(&cc->ms[j], ld_slice_cstr(p->version), row->flags & LD_CLS_CPE_MINOR, &fixed) &&
+				    (rc = record_cpe(m, i, cc->ms[j].cve, fixed)))
+					return rc;
+			}
+			checked = true;
+		}
+	}
+	if (row->bitnami && ld_map_gets(eco_known, "Bitnami")) {
+		ld_match_key k;
+		memset(&k, 0, sizeof(k));
+		ld_strlcpy(k.ecosystem, "Bitnami", sizeof(k.ecosystem));
+		k.package = row->bitnami;
+		k.version = p->version;
+		k.scheme = ld_vscheme_for_ecosystem("Bitnami");
+		if ((rc = match_key(m, i, &k)))
+			return rc;
+		checked = true;
+	}
+	if (checked)
+		m->r->summary.packages_checked++;
+	return 0;
+}
+
+static int match_package(matcher *m, size_t i, const lading_package *p, const lading_os *os, ld_map *eco_known)
+{
+	ld_match_key k;
+
+	if (p->type && !strcmp(p->type, "binary"))
+		return match_binary(m, i, p, eco_known);
+	if (ld_match_lang_key(p, m->a, &k)) {
+		if (p->flags & LADING_PKG_LOCAL)
+			return 0;
+		if ((p->flags & LADING_PKG_OS_MANAGED) && !m->os_managed) {
+			m->skipped_os_managed++;
+			return 0;
+		}
+		if (!ld_map_gets(eco_known, k.ecosystem)) {
+			note(m->r, "the database has no advisories for %s: its %s packages were not checked", k.ecosystem,
+			     p->type);
+			return 0;
+		}
+		m->r->summary.packages_checked++;
+		return match_key(m, i, &k);
+	}
+	if (!ld_match_os_key(os, p, &k)) {
+		if (!strcmp(p->type, "deb") || !strcmp(p->type, "apk") || !strcmp(p->type, "rpm"))
+			note(m->r, "no vulnerability feed for %s %s: its OS packages were not checked",
+			     os->id ? os->id : "this OS", os->version ? os->version : "");
+		return 0;
+	}
+	if (!ld_map_gets(eco_known, k.ecosystem)) {
+		note(m->r, "the database has no advisories for %s%s: its OS packages were not checked", k.ecosystem, "");
+		return 0;
+	}
+	m->r->summary.packages_checked++;
+	return match_key(m, i, &k);
 }
 
 /* ---- enrichment and order ---- */
@@ -685,6 +969,7 @@ int ld_match_run(ld_match_result *r, ld_vdb *db, const ld_match_input *in, const
 	ld_map_init(&eco_known);
 	ld_vec_init(&m.order, sizeof(draft *), 0);
 	r->summary.packages = in->npkgs;
+	m.os_managed = opts && opts->version >= 2 && opts->include_os_managed;
 
 	if ((rc = ld_vdb_ecosystems(db, &r->arena, &ecos, &necos, ctx)))
 		goto out;
@@ -700,6 +985,12 @@ int ld_match_run(ld_match_result *r, ld_vdb *db, const ld_match_input *in, const
 	for (size_t i = 0; i < in->npkgs; i++)
 		if ((rc = match_package(&m, i, in->pkgs[i], in->os, &eco_known)))
 			goto out;
+	if (m.skipped_os_managed) {
+		char n[32];
+		ld_snprintf(n, sizeof(n), "%zu", m.skipped_os_managed);
+		note(r, "%s language packages installed by OS packages were left to the distribution's feed%s", n,
+		     " (--include-os-managed matches them too)");
+	}
 
 	for (size_t i = 0; i < m.order.len; i++) {
 		const draft *d = *(draft **)ld_vec_at(&m.order, i);

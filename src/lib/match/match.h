@@ -51,6 +51,22 @@ typedef struct ld_match_key {
 	ld_vscheme scheme;
 } ld_match_key;
 bool ld_match_os_key(const lading_os *os, const lading_package *p, ld_match_key *k);
+/* Where a language package is looked up: its ecosystem's OSV feed (PyPI, npm, Go with stdlib,
+ * Maven "group:artifact", RubyGems, crates.io, Packagist "vendor/name", NuGet). Strings it
+ * builds go to `a`. False for other types and for versions the ecosystem cannot compare (Go's
+ * "(devel)"). */
+bool ld_match_lang_key(const lading_package *p, ld_arena *a, ld_match_key *k);
+/* "pkg:maven/org.apache/log4j-core@2.0" -> "org.apache:log4j-core" with sep ':' (namespace
+ * segments joined by '/', the name by `sep`, each percent-decoded); NULL when not a purl. */
+char *ld_match_purl_name(ld_arena *a, const char *purl, char sep);
+
+/* Binaries: versions against NVD's CPE bounds. Generic order with pre-releases ("-beta1")
+ * before their release; with `minor`, a bound with fewer components than the version compares
+ * on that many ("4.3.24" vs "4.3" -> equal). */
+int ld_match_cpe_vercmp(ld_slice a, ld_slice b, bool minor);
+/* Does one CPE match (an exact version, with its update field, or version bounds) cover the
+ * version? *fixed gets versionEndExcluding when it does. Only applications (part "a"). */
+bool ld_match_cpe(const ld_vdb_cpe_match *cm, ld_slice version, bool minor, const char **fixed);
 
 /* ---- policy (policy.c) ---- */
 

@@ -126,6 +126,8 @@ int ld_report_cyclonedx(ld_buf *out, const ld_sbom_view *v,
 			ld_jw_obj_end(&w);
 			ld_jw_arr_end(&w);
 		}
+		if (p->cpe)
+			ld_jw_kstr(&w, "cpe", p->cpe);
 		if (p->purl)
 			ld_jw_kstr(&w, "purl", p->purl);
 		ld_jw_key(&w, "properties");

@@ -89,6 +89,7 @@ void ld_report_json_package(ld_jw *w, const lading_package *p, const lading_imag
 	ld_jw_kstr(w, "type", p->type);
 	ld_jw_kstr(w, "arch", p->arch);
 	ld_jw_kstr(w, "purl", p->purl);
+	ld_jw_kstr_opt(w, "cpe", p->cpe);
 	ld_jw_key(w, "source");
 	if (p->source_name) {
 		ld_jw_obj(w);

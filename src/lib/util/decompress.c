@@ -282,3 +282,45 @@ fail:
 	decomp_close(&d->base);
 	return rc;
 }
+
+/* ---- one-shot zlib (RFC 1950) from memory: cargo-auditable's .dep-v0 ---- */
+
+int ld_zlib_inflate(ld_slice in, size_t max, ld_buf *out)
+{
+	struct inflate_state s;
+	int rc;
+
+	if (in.len > UINT32_MAX)
+		return LADING_ELIMIT;
+	isal_inflate_init(&s);
+	s.crc_flag = ISAL_ZLIB; /* header and adler32 checked */
+	s.next_in = (uint8_t *)(uintptr_t)in.ptr;
+	s.avail_in = (uint32_t)in.len;
+	if (max >= SIZE_MAX - 2)
+		return LADING_ELIMIT;
+	ld_buf_clear(out);
+	out->max = max + 1; /* one byte past the cap tells "too big" */
+	for (;;) {
+		size_t room = out->max - out->len;
+		if (ld_buf_grow(out, room < (64u << 10) ? room : (64u << 10)))
+			return out->err;
+		room = out->cap - out->len - 1;
+		if (room > out->max - out->len)
+			room = out->max - out->len;
+		if (room > UINT32_MAX)
+			room = UINT32_MAX;
+		s.next_out = (uint8_t *)out->ptr + out->len;
+		s.avail_out = (uint32_t)room;
+		rc = isal_inflate(&s);
+		out->len += room - s.avail_out;
+		out->ptr[out->len] = '\0';
+		if (rc < 0)
+			return LADING_EINVALID;
+		if (out->len > max)
+			return LADING_ELIMIT;
+		if (s.block_state == ISAL_BLOCK_FINISH)
+			return 0;
+		if (s.avail_in == 0 && s.avail_out > 0)
+			return LADING_EINVALID; /* truncated */
+	}
+}

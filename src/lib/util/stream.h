@@ -74,4 +74,9 @@ typedef struct ld_decomp_limits {
 int ld_stream_decompress(ld_stream **out, ld_stream *inner, const ld_decomp_limits *lim,
 			 const char *label, ld_comp *detected);
 
+/* Inflate a whole zlib stream (RFC 1950: header, deflate, adler32) held in memory into `out`
+ * (cleared first; NUL-terminated). LADING_ELIMIT beyond `max` output bytes, LADING_EINVALID for
+ * corrupt or truncated data. */
+int ld_zlib_inflate(ld_slice in, size_t max, ld_buf *out);
+
 #endif
