@@ -11,7 +11,7 @@
 
 /* Named limits. */
 #define JAVA_MAX_ARCHIVE ((size_t)256 << 20)	  /* one archive file in the image */
-#define JAVA_MAX_DEPTH 3			  /* archives in archives in archives */
+#define JAVA_MAX_DEPTH 3 /* levels of archives: the file, one in it, one in that */
 #define JAVA_MAX_NESTED_ONE ((size_t)128 << 20)	  /* one nested archive, inflated */
 #define JAVA_MAX_NESTED_TOTAL ((size_t)512 << 20) /* nested archives inflated for one file */
 #define JAVA_MAX_TEXT ((size_t)1 << 20)		  /* one MANIFEST.MF or pom.properties */
@@ -269,7 +269,7 @@ static void scan_archive(java_scan *st, const unsigned char *data, size_t len, l
 			ld_buf_addslice(&props, p);
 			ld_buf_addc(&props, '\0');
 			npoms++;
-		} else if (depth < JAVA_MAX_DEPTH && archive_name(ld_path_base(p))) {
+		} else if (depth + 1 < JAVA_MAX_DEPTH && archive_name(ld_path_base(p))) {
 			scan_nested(st, ar, &e, where, depth);
 		}
 	}

@@ -349,25 +349,31 @@ int ld_yarn_lock_parse(ld_slice text, ld_lang_fn fn, void *opaque, lading_ctx *c
 
 /* ---- pnpm-lock.yaml ---- */
 
-static int pnpm_entry(lock_ctx *lc, ld_slice key, const ld_json *v, int major)
+/* With LD_YAML_PLAIN_STRINGS a YAML "true" stays the string "true". */
+static bool yaml_true(const ld_json *v)
+{
+	const char *s = ld_json_str(v);
+	return ld_json_bool(v, false) || (s && !strcmp(s, "true"));
+}
+
+static int pnpm_entry(lock_ctx *lc, ld_slice key, const ld_json *v, int major, const ld_map *shipped)
 {
 	ld_lang_pkg p;
 	memset(&p, 0, sizeof(p));
+	if (shipped && !ld_map_get(shipped, key))
+		p.flags |= LD_LANG_DEV;
 	if (key.len && key.ptr[0] == '/')
 		key = ld_slice_sub(key, 1, key.len);
 	p.path = key;
 	if (!major) {
 		/* unknown version: v6+ keys have "@version" with no "/" after it */
 		ptrdiff_t at = name_end(key);
-		major = at > 0 && ld_slice_find(ld_slice_sub(key, (size_t)at, key.len), '/') < 0
-			    ? 6
-			    : 5;
+		major = at > 0 && ld_slice_find(ld_slice_sub(key, (size_t)at, key.len), '/') < 0 ? 6 : 5;
 	}
 	if (major >= 6) {
 		/* "name@1.2.3(peer@1.0.0)" */
-		ptrdiff_t paren = ld_slice_find(key, '('), at;
+		ptrdiff_t paren = ld_slice_find(key, '('), at = -1;
 		ld_slice k = paren >= 0 ? ld_slice_make(key.ptr, (size_t)paren) : key;
-		at = -1;
 		for (size_t i = k.len; i > 1; i--)
 			if (k.ptr[i - 1] == '@') {
 				at = (ptrdiff_t)i - 1;
@@ -394,12 +400,95 @@ static int pnpm_entry(lock_ctx *lc, ld_slice key, const ld_json *v, int major)
 		p.version = ld_json_slice(ld_json_get(v, "version"));
 	if (!registry_version(p.version) && !ld_json_get_str(v, "version"))
 		return 0; /* tarball, git or directory dependencies keyed by URL or path */
-	p.flags = ld_json_bool(ld_json_get(v, "dev"), false) ? LD_LANG_DEV : 0;
+	if (yaml_true(ld_json_get(v, "dev")))
+		p.flags |= LD_LANG_DEV;
 	return emit(lc, &p);
 }
 
-int ld_pnpm_lock_parse(ld_slice text, ld_lang_fn fn, void *opaque, lading_ctx *ctx,
-		       const char *what)
+/* v9 lockfiles dropped the "dev" flag: what the importers' dependencies and
+ * optionalDependencies reach through "snapshots" is shipped; the rest came only from
+ * devDependencies. Fills `shipped` with the reached "packages" keys (peer suffixes cut). */
+typedef struct pnpm_walk {
+	ld_arena *a;
+	ld_map seen;       /* snapshot key -> itself */
+	ld_map snaps;      /* snapshot key -> its node (ld_json_get is a linear search) */
+	ld_vec todo;       /* char * snapshot keys */
+	ld_map *shipped;
+	lock_ctx *lc;
+} pnpm_walk;
+
+static int pnpm_reach(pnpm_walk *w, const char *name, const ld_json *ver)
+{
+	const char *v = ld_json_str(ver);
+	char *key, **slot;
+	ld_slice pk;
+	ptrdiff_t paren;
+	if (!v && ld_json_is(ver, LD_JSON_OBJECT))
+		v = ld_json_get_str(ver, "version"); /* importers: {specifier, version} */
+	if (!v || ld_slice_starts_with(ld_slice_cstr(v), "link:"))
+		return 0;
+	/* "4.2.3(peer@1)" -> "name@4.2.3(peer@1)"; an alias is already "real@4.2.3" */
+	key = name_end(ld_slice_cstr(v)) > 0 ? ld_arena_strdup(w->a, v) : ld_arena_printf(w->a, "%s@%s", name, v);
+	if (!key)
+		return LADING_ENOMEM;
+	if (ld_map_gets(&w->seen, key))
+		return 0;
+	if (w->seen.len >= NODE_LOCK_MAX_ENTRIES)
+		return ld_error_set(w->lc->ctx, LADING_ELIMIT, "%s: more than %d snapshots", w->lc->what,
+				    NODE_LOCK_MAX_ENTRIES);
+	if (ld_map_put(&w->seen, ld_slice_cstr(key), key, NULL) || !(slot = ld_vec_push(&w->todo)))
+		return LADING_ENOMEM;
+	*slot = key;
+	pk = ld_slice_cstr(key);
+	if ((paren = ld_slice_find(pk, '(')) >= 0)
+		pk.len = (size_t)paren;
+	return ld_map_put(w->shipped, pk, key, NULL);
+}
+
+static int pnpm_deps(pnpm_walk *w, const ld_json *node)
+{
+	static const char *const kinds[] = {"dependencies", "optionalDependencies"};
+	const ld_json_member *m;
+	int rc;
+	for (size_t k = 0; k < 2; k++)
+		ld_json_foreach_member(ld_json_get(node, kinds[k]), i, m)
+			if ((rc = pnpm_reach(w, m->key, &m->value)))
+				return rc;
+	return 0;
+}
+
+static int pnpm_shipped(const ld_json *root, ld_arena *a, ld_map *shipped, lock_ctx *lc)
+{
+	const ld_json *importers = ld_json_get(root, "importers"), *snaps = ld_json_get(root, "snapshots");
+	const ld_json_member *m;
+	pnpm_walk w;
+	int rc = 0;
+	memset(&w, 0, sizeof(w));
+	w.a = a;
+	w.shipped = shipped;
+	w.lc = lc;
+	ld_map_init(&w.seen);
+	ld_map_init(&w.snaps);
+	ld_vec_init(&w.todo, sizeof(char *), 0);
+	ld_json_foreach_member(snaps, i, m)
+		if ((rc = ld_map_put(&w.snaps, ld_slice_make(m->key, m->klen), (void *)&m->value, NULL)))
+			goto out;
+	ld_json_foreach_member(importers, i, m)
+		if ((rc = pnpm_deps(&w, &m->value)))
+			goto out;
+	while (w.todo.len) {
+		char *key = *(char **)ld_vec_at(&w.todo, --w.todo.len);
+		if ((rc = pnpm_deps(&w, ld_map_gets(&w.snaps, key))))
+			goto out;
+	}
+out:
+	ld_vec_release(&w.todo);
+	ld_map_release(&w.snaps);
+	ld_map_release(&w.seen);
+	return rc == LADING_ENOMEM ? ld_error_set(lc->ctx, rc, "out of memory") : rc;
+}
+
+int ld_pnpm_lock_parse(ld_slice text, ld_lang_fn fn, void *opaque, lading_ctx *ctx, const char *what)
 {
 	ld_arena a;
 	ld_json *root;
@@ -407,12 +496,15 @@ int ld_pnpm_lock_parse(ld_slice text, ld_lang_fn fn, void *opaque, lading_ctx *c
 	lock_ctx lc = {fn, opaque, ctx, what, 0};
 	const ld_json *ver, *pkgs;
 	const ld_json_member *m;
+	ld_map shipped;
+	bool have_shipped = false;
 	int rc, major = 0;
 
 	memset(&lim, 0, sizeof(lim));
 	lim.max_input = NODE_MAX_LOCK;
 	lim.flags = LD_YAML_PLAIN_STRINGS; /* versions such as 1.10 stay text */
 	ld_arena_init(&a, 0);
+	ld_map_init(&shipped);
 	if ((rc = ld_yaml_parse(&root, &a, text.ptr, text.len, &lim, ctx, what)))
 		goto out;
 	if (!ld_json_is(root, LD_JSON_OBJECT)) {
@@ -427,12 +519,21 @@ int ld_pnpm_lock_parse(ld_slice text, ld_lang_fn fn, void *opaque, lading_ctx *c
 		if (ld_slice_to_u64(head, 1000, &mv))
 			major = (int)mv;
 	}
+	if (major >= 9 && ld_json_is(ld_json_get(root, "snapshots"), LD_JSON_OBJECT)) {
+		if ((rc = pnpm_shipped(root, &a, &shipped, &lc)))
+			goto out;
+		have_shipped = true;
+	}
 	pkgs = ld_json_get(root, "packages");
-	ld_json_foreach_member (pkgs, i, m) {
-		if ((rc = pnpm_entry(&lc, ld_slice_make(m->key, m->klen), &m->value, major)))
+	ld_json_foreach_member(pkgs, i, m)
+	{
+		rc = pnpm_entry(&lc, ld_slice_make(m->key, m->klen), &m->value, major,
+				have_shipped ? &shipped : NULL);
+		if (rc)
 			goto out;
 	}
 out:
+	ld_map_release(&shipped);
 	ld_arena_release(&a);
 	return rc;
 }

@@ -1,0 +1,287 @@
+/* Java archives: zips made here with libarchive (pom.properties, MANIFEST.MF with continuation
+ * lines, shaded jars, a war with stored nested jars, nesting beyond the depth limit, file-name
+ * fallback, broken zips), and real jars of Debian's Java packages when the machine has them. */
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "langtest.h"
+
+typedef struct zbuf {
+	unsigned char *p;
+	size_t n;
+} zbuf;
+
+/* members: name, content, name, content, ..., NULL; content may be a zbuf (then len != 0) */
+typedef struct member {
+	const char *name;
+	const char *text;
+	const zbuf *bin;
+} member;
+
+static zbuf make_zip(const member *m, bool store)
+{
+	zbuf z;
+	size_t cap = 4 << 20, used = 0;
+	struct archive *a = archive_write_new();
+	z.p = malloc(cap);
+	archive_write_set_format_zip(a);
+	if (store)
+		archive_write_set_format_option(a, "zip", "compression", "store");
+	archive_write_open_memory(a, z.p, cap, &used);
+	for (; m->name; m++) {
+		struct archive_entry *e = archive_entry_new();
+		const void *d = m->bin ? (const void *)m->bin->p : (const void *)m->text;
+		size_t n = m->bin ? m->bin->n : strlen(m->text);
+		archive_entry_set_pathname(e, m->name);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_size(e, (la_int64_t)n);
+		archive_write_header(a, e);
+		archive_write_data(a, d, n);
+		archive_entry_free(e);
+	}
+	archive_write_close(a);
+	archive_write_free(a);
+	z.n = used;
+	return z;
+}
+
+/* The analyzer's result as sorted "where|group|artifact|version|source" lines. */
+static char *analyze(const zbuf *z, const char *path)
+{
+	ld_arena a;
+	ld_slice res, blob, f[6];
+	size_t n;
+	collected c;
+	char *out;
+	memset(&c, 0, sizeof(c));
+	ld_arena_init(&a, 0);
+	assert_int_equal(ld_java_analyze(z->p, z->n, path, &a, &res), 0);
+	blob = res;
+	while (ld_lang_blob_next(&blob, f, 6, &n)) {
+		char line[2048];
+		if (ld_slice_eq_cstr(f[0], "W"))
+			snprintf(line, sizeof(line), "W");
+		else
+			snprintf(line, sizeof(line), "%.*s|%.*s|%.*s|%.*s|%.*s", (int)f[1].len,
+				 f[1].ptr, (int)f[2].len, f[2].ptr, (int)f[3].len, f[3].ptr,
+				 (int)f[4].len, f[4].ptr, (int)f[5].len, f[5].ptr);
+		c.lines[c.n++] = strdup(line);
+	}
+	out = collected_text(&c);
+	collected_free(&c);
+	ld_arena_release(&a);
+	return out;
+}
+
+static const char pom_log4j[] =
+    "#Created by Apache Maven 3.6.3\nversion=2.14.1\ngroupId=org.apache.logging.log4j\n"
+    "artifactId=log4j-core\n";
+
+static void check(const zbuf *z, const char *path, const char *want)
+{
+	char *got = analyze(z, path);
+	if (strcmp(got, want))
+		fail_msg("%s: got\n%s\nwant\n%s", path, got, want);
+	free(got);
+}
+
+static void test_pom(void **state)
+{
+	member m[] = {
+	    {"META-INF/MANIFEST.MF", "Manifest-Version: 1.0\nImplementation-Version: 9.9\n", NULL},
+	    {"META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties", pom_log4j, NULL},
+	    {"org/apache/Foo.class", "\xca\xfe\xba\xbe", NULL},
+	    {NULL, NULL, NULL}};
+	zbuf z = make_zip(m, false);
+	(void)state;
+	/* the pom describes the jar: the manifest is not consulted */
+	check(&z, "usr/share/java/log4j-core.jar",
+	      "|org.apache.logging.log4j|log4j-core|2.14.1|pom\n");
+	/* extensions the analyzer's wide patterns let through are checked */
+	check(&z, "x/log4j-core.tar", "");
+	free(z.p);
+}
+
+static void test_shaded_and_manifest(void **state)
+{
+	member m[] = {
+	    {"META-INF/MANIFEST.MF",
+	     "Manifest-Version: 1.0\r\nImplementation-Title: My App\r\nImplementation-Version: "
+	     "2.0.\r\n 1-SNAP\r\n"
+	     "Implementation-Vendor-Id: com.example\r\n\r\nName: "
+	     "other/section\r\nImplementation-Version: 7\r\n",
+	     NULL},
+	    {"META-INF/maven/com.google.guava/guava/pom.properties",
+	     "groupId=com.google.guava\nartifactId=guava\n"
+	     "version=31.1-jre\n",
+	     NULL},
+	    {"META-INF/maven/org.yaml/snakeyaml/pom.properties", "version = 1.33\n", NULL},
+	    {"META-INF/maven/x/broken/pom.properties", "groupId=x\n", NULL},
+	    {NULL, NULL, NULL}};
+	zbuf z = make_zip(m, false);
+	(void)state;
+	/* both shaded poms (one with its group/artifact from the path), a warning for the broken
+	 * one, and the archive itself from its manifest (continuation line joined, other sections
+	 * ignored) */
+	check(&z, "app/app-2.0.jar",
+	      "W\n|com.example|app|2.0.1-SNAP|manifest\n|com.google.guava|guava|31.1-jre|pom\n|org."
+	      "yaml|snakeyaml|1.33|pom\n");
+	free(z.p);
+}
+
+static void test_nested(void **state)
+{
+	member inner_pom[] = {
+	    {"META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties", pom_log4j, NULL},
+	    {NULL, NULL, NULL}};
+	zbuf j1 = make_zip(inner_pom, false);
+	member plain[] = {{"a/B.class", "x", NULL}, {NULL, NULL, NULL}};
+	zbuf j2 = make_zip(plain, false);
+	member bundle[] = {{"META-INF/MANIFEST.MF",
+			    "Bundle-SymbolicName: org.example.lib;singleton:=true\n"
+			    "Bundle-Version: 3.2.1\n",
+			    NULL},
+			   {NULL, NULL, NULL}};
+	zbuf j3 = make_zip(bundle, false);
+	member war[] = {{"WEB-INF/lib/log4j-core-2.14.1.jar", NULL, &j1},
+			{"WEB-INF/lib/plain-1.0.jar", NULL, &j2},
+			{"WEB-INF/lib/lib.jar", NULL, &j3},
+			{"WEB-INF/lib/notazip-1.0.jar", "just text", NULL},
+			{"index.html", "<html>", NULL},
+			{NULL, NULL, NULL}};
+	zbuf w = make_zip(war, true); /* nested jars stored, as Spring Boot writes them */
+	(void)state;
+	check(&w, "opt/shop-1.4.war",
+	      "WEB-INF/lib/lib.jar|org.example|lib|3.2.1|manifest\n"
+	      "WEB-INF/lib/log4j-core-2.14.1.jar|org.apache.logging.log4j|log4j-core|2.14.1|pom\n"
+	      "WEB-INF/lib/plain-1.0.jar||plain|1.0|filename\n"
+	      "||shop|1.4|filename\n");
+	free(j1.p);
+	free(j2.p);
+	free(j3.p);
+	free(w.p);
+}
+
+static void test_depth_limit(void **state)
+{
+	member l6[] = {{"META-INF/maven/g/deep6/pom.properties", "version=6\n", NULL},
+		       {NULL, NULL, NULL}};
+	zbuf z6 = make_zip(l6, false);
+	member l5[] = {{"META-INF/maven/g/deep5/pom.properties", "version=5\n", NULL},
+		       {"lib/deep6.jar", NULL, &z6},
+		       {NULL, NULL, NULL}};
+	zbuf z5 = make_zip(l5, false);
+	member l4[] = {{"lib/deep5.jar", NULL, &z5}, {NULL, NULL, NULL}};
+	zbuf z4 = make_zip(l4, false);
+	member l3[] = {{"lib/deep4.jar", NULL, &z4}, {NULL, NULL, NULL}};
+	zbuf z3 = make_zip(l3, false);
+	(void)state;
+	/* top.jar > deep4 (nesting 1) > deep5 (2) > deep6 (3): with JAVA_MAX_DEPTH 3, archives
+	 * nested up to 2 deep are opened and their own archives are not */
+	check(&z3, "top.jar", "lib/deep4.jar!/lib/deep5.jar|g|deep5|5|pom\n");
+	free(z3.p);
+	free(z4.p);
+	free(z5.p);
+	free(z6.p);
+}
+
+static void test_broken(void **state)
+{
+	zbuf z = {(unsigned char *)"PK\x03\x04 not really a zip", 24};
+	member none[] = {{"a.txt", "x", NULL}, {NULL, NULL, NULL}};
+	zbuf e = make_zip(none, false);
+	(void)state;
+	/* an archive that cannot be read is warned about, not guessed from its name */
+	check(&z, "bad-1.0.jar", "W\n");
+	/* no metadata and no version in the name: nothing */
+	check(&e, "empty.jar", "");
+	free(e.p);
+}
+
+static void test_file_names(void **state)
+{
+	static const char *const cases[][3] = {
+	    {"log4j-core-2.14.1.jar", "log4j-core", "2.14.1"},
+	    {"guava-31.1-jre.jar", "guava", "31.1-jre"},
+	    {"spring-boot-3.0.0-SNAPSHOT.war", "spring-boot", "3.0.0-SNAPSHOT"},
+	    {"commons-lang3-3.12.0.jar", "commons-lang3", "3.12.0"},
+	    {"jackson-2-databind-2.9.jar", "jackson", "2-databind-2.9"},
+	};
+	ld_slice a, v;
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_true(ld_java_name_from_file(ld_slice_cstr(cases[i][0]), &a, &v));
+		assert_true(ld_slice_eq_cstr(a, cases[i][1]));
+		assert_true(ld_slice_eq_cstr(v, cases[i][2]));
+	}
+	assert_false(ld_java_name_from_file(ld_slice_cstr("log4j-core.jar"), &a, &v));
+	assert_false(ld_java_name_from_file(ld_slice_cstr("-1.jar"), &a, &v));
+}
+
+/* Real jars from Debian's Java packages (libcommons-lang3-java, libguava-java come with
+ * libmaven3-core-java in scripts/apt-packages.txt). */
+static void test_real_jars(void **state)
+{
+	static const char *const jars[][2] = {
+	    {"/usr/share/java/commons-lang3-3.12.0.jar",
+	     "|org.apache.commons|commons-lang3|3.12.0|pom\n"},
+	    {"/usr/share/java/guava-31.1-jre.jar", "|com.google.guava|guava|31.1-jre|pom\n"},
+	};
+	size_t seen = 0;
+	(void)state;
+	for (size_t i = 0; i < sizeof(jars) / sizeof(jars[0]); i++) {
+		FILE *f = fopen(jars[i][0], "rb");
+		zbuf z;
+		long n;
+		if (!f)
+			continue;
+		fseek(f, 0, SEEK_END);
+		n = ftell(f);
+		fseek(f, 0, SEEK_SET);
+		z.p = malloc((size_t)n);
+		z.n = fread(z.p, 1, (size_t)n, f);
+		fclose(f);
+		check(&z, jars[i][0] + 1, jars[i][1]);
+		free(z.p);
+		seen++;
+	}
+	if (!seen)
+		skip();
+}
+
+static int on_pkg(void *opaque, const ld_lang_pkg *p)
+{
+	(*(size_t *)opaque)++;
+	assert_true(ld_slice_eq_cstr(p->source, "pom") || ld_slice_eq_cstr(p->source, "filename"));
+	return 0;
+}
+
+static void on_warn(void *opaque, ld_slice msg)
+{
+	(void)msg;
+	(*(size_t *)opaque) += 100;
+}
+
+static void test_result_each(void **state)
+{
+	size_t n = 0;
+	(void)state;
+	assert_int_equal(
+	    ld_java_result_each(
+		ld_slice_cstr("J\t\tg\ta\t1\tpom\nW\toops\n\nJ\tshort\nJ\tx\t\tb\t2\tfilename\n"),
+		on_pkg, on_warn, &n),
+	    0);
+	assert_int_equal(n, 102);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_pom),	      cmocka_unit_test(test_shaded_and_manifest),
+	    cmocka_unit_test(test_nested),    cmocka_unit_test(test_depth_limit),
+	    cmocka_unit_test(test_broken),    cmocka_unit_test(test_file_names),
+	    cmocka_unit_test(test_real_jars), cmocka_unit_test(test_result_each),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
