@@ -8,6 +8,7 @@
 #include "lading/version.h"
 #include "lading/vulndb.h"
 #include "lading/scan.h"
+#include "lading/honeypot.h"
 #include "lading/vulndb.h"
 
 #endif

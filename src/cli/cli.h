@@ -29,5 +29,6 @@ int cmd_sbom(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_vercmp(int argc, char **argv);
+int cmd_honeypot(int argc, char **argv);
 
 #endif

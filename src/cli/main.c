@@ -14,6 +14,7 @@ static void usage(FILE *f)
 		"  scan IMAGE       find known vulnerabilities in an image\n"
 		"  db build|update|info   manage the vulnerability database\n"
 		"  vercmp SCHEME A B      compare two versions with an ecosystem's rules\n"
+		"  honeypot [report]      emulate cloud-native services, record and analyse attacks\n"
 		"  version          print the version\n"
 		"\n"
 		"IMAGE: docker-archive:FILE, oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:PATH,\n"
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
 		return cmd_db(argc - 1, argv + 1);
 	if (!strcmp(cmd, "vercmp"))
 		return cmd_vercmp(argc - 1, argv + 1);
+	if (!strcmp(cmd, "honeypot"))
+		return cmd_honeypot(argc - 1, argv + 1);
 	fprintf(stderr, "lading: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return EXIT_USAGE;

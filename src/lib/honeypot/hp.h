@@ -1,0 +1,190 @@
+/* Internals of the honeypot service: the event loop (loop.c) owns listeners and connections;
+ * each emulation (docker.c, redis.c, kube.c, etcd.c, elasticsearch.c, mysql.c) reads a
+ * connection's input, answers through ld_hp_out*, and records steps through ld_hp_event_*
+ * (event.c), which hands JSON lines to the log writer (log.c). One thread runs the loop; the
+ * log writer has its own. */
+#ifndef LD_HP_H
+#define LD_HP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lading/honeypot.h"
+#include "honeypot/proto.h"
+#include "util/buf.h"
+#include "util/jsonw.h"
+
+enum { LD_HP_DOCKER, LD_HP_REDIS, LD_HP_KUBE, LD_HP_ETCD, LD_HP_ES, LD_HP_MYSQL, LD_HP_NSERVICES };
+
+/* Fields written as attacker strings are cut at this many bytes (the payload hash covers all). */
+#define LD_HP_FIELD_MAX 4096
+
+typedef struct lading_honeypot ld_hp;
+typedef struct ld_hp_conn ld_hp_conn;
+typedef struct ld_hp_source ld_hp_source;
+
+/* Per-connection protocol state of the emulations. */
+typedef struct ld_hp_redis_state {
+	char dir[256], dbfilename[128];
+	bool replica;
+} ld_hp_redis_state;
+
+typedef struct ld_hp_mysql_state {
+	unsigned char salt[20];
+	int stage; /* 0 greeting sent, 1 switched to cleartext, 2 done */
+	char user[128];
+	char auth_hex[129];
+	char plugin[64];
+} ld_hp_mysql_state;
+
+struct ld_hp_conn {
+	int kind; /* first member: epoll data points at listeners and connections alike */
+	int fd;
+	void *ssl; /* SSL * for TLS listeners */
+	ld_hp *hp;
+	ld_hp_source *src;
+	int service;
+	char session[17];
+	char src_ip[48];
+	uint16_t src_port, dst_port;
+	/* input (parsed from the front) and output (written from outoff) buffers */
+	char *in;
+	size_t inlen, incap;
+	char *out;
+	size_t outlen, outoff, outcap;
+	uint64_t t_start, t_last; /* monotonic ms */
+	uint64_t bytes_in, bytes_out, kept, steps;
+	bool tls_done, eof, close_after_write, paused_rate, truncated, closing;
+	uint32_t epoll_mask;
+	const char *close_reason;
+	union {
+		ld_hp_redis_state redis;
+		ld_hp_mysql_state mysql;
+	} st;
+	ld_hp_conn *prev, *next; /* all connections, for timeouts */
+};
+
+/* An emulation: greeting on connect (may be NULL) and input handling. on_data consumes whole
+ * messages from (p, n) and returns how many bytes it used (0: need more); it may set
+ * c->close_after_write. */
+typedef struct ld_hp_service_ops {
+	const char *name;
+	void (*on_open)(ld_hp_conn *c);
+	size_t (*on_data)(ld_hp_conn *c, const char *p, size_t n);
+	void (*on_close)(ld_hp_conn *c); /* last events before session.closed (may be NULL) */
+} ld_hp_service_ops;
+
+const ld_hp_service_ops *ld_hp_service(int service);
+/* "PORT" (loopback), "IPV4:PORT", "[IPV6]:PORT", "*:PORT"; numeric only (no DNS). */
+struct sockaddr_storage;
+int ld_hp_parse_addr(const char *s, struct sockaddr_storage *ss, size_t *len);
+int ld_hp_service_by_name(const char *name);
+
+/* ---- output (loop.c) ---- */
+void ld_hp_out(ld_hp_conn *c, const void *p, size_t n);
+void ld_hp_outs(ld_hp_conn *c, const char *s);
+void ld_hp_outf(ld_hp_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Fill a buffer with random bytes (session ids, salts, container ids). */
+void ld_hp_random(void *p, size_t n);
+
+/* ---- events (event.c) ---- */
+/* Start an event: common fields are written, "request" is open for the caller's members. */
+ld_jw *ld_hp_event_begin(ld_hp_conn *c, const char *eventid);
+/* The bytes an attacker sent as a payload (script, cron line, body): sha256 and size recorded. */
+void ld_hp_event_payload(ld_hp_conn *c, const void *p, size_t n);
+void ld_hp_event_end(ld_hp_conn *c);
+/* Attacker strings, cut at LD_HP_FIELD_MAX and at what the session may still keep. */
+void ld_hp_kstr(ld_hp_conn *c, const char *key, const void *p, size_t n);
+void ld_hp_kslice(ld_hp_conn *c, const char *key, ld_slice s);
+void ld_hp_str(ld_hp_conn *c, const void *p, size_t n); /* array element */
+/* An event not tied to a connection (sensor start/stop, limits). */
+ld_jw *ld_hp_event_begin_sensor(ld_hp *hp, const char *eventid);
+void ld_hp_event_end_sensor(ld_hp *hp);
+/* Current UTC time as ISO 8601 with microseconds. */
+void ld_hp_timestamp(char out[32]);
+
+/* ---- the log (log.c) ---- */
+typedef struct ld_hp_log ld_hp_log;
+typedef struct ld_hp_log_opts {
+	const char *path;
+	uint64_t rotate_bytes;
+	unsigned keep;
+	unsigned flush_ms;
+	size_t batch_max; /* the loop waits for the writer when a batch reaches this */
+} ld_hp_log_opts;
+
+int ld_hp_log_open(ld_hp_log **out, const ld_hp_log_opts *o, lading_ctx *ctx);
+int ld_hp_log_start(ld_hp_log *l, lading_ctx *ctx); /* the writer thread */
+/* Append one line (without its newline); blocks only when the writer is a full batch behind. */
+void ld_hp_log_append(ld_hp_log *l, const char *line, size_t n);
+/* Write and fsync everything appended so far, stop the thread. */
+int ld_hp_log_close(ld_hp_log *l, lading_ctx *ctx);
+void ld_hp_log_free(ld_hp_log *l);
+void ld_hp_log_stats(ld_hp_log *l, uint64_t *events, uint64_t *durable, uint64_t *bytes,
+		     uint64_t *batches, uint64_t *rotations, int *err);
+/* Check before dropping privileges that uid/gid could rotate the log. */
+int ld_hp_log_check_owner(ld_hp_log *l, unsigned uid, unsigned gid, lading_ctx *ctx);
+
+/* ---- TLS (tls.c): the only user of libssl ---- */
+int ld_hp_tls_ctx_new(void **out, lading_ctx *ctx);
+void ld_hp_tls_ctx_free(void *tls);
+void *ld_hp_tls_new(void *tls, int fd);
+void ld_hp_tls_free(void *ssl);
+/* 1 handshake done, 0 in progress (*want_write says which way), negative: failed. */
+int ld_hp_tls_handshake(void *ssl, bool *want_write);
+/* >0 bytes, 0 EOF, -1 would block (*want_write), -2 error */
+ssize_t ld_hp_tls_read(void *ssl, void *p, size_t n, bool *want_write);
+ssize_t ld_hp_tls_write(void *ssl, const void *p, size_t n, bool *want_write);
+bool ld_hp_tls_pending(void *ssl);
+
+/* ---- HTTP emulations (httpsvc.c) ---- */
+/* A route handler answers one parsed request (ld_hp_http_reply) and records it. */
+typedef void (*ld_hp_http_route)(ld_hp_conn *c, const ld_http_req *r);
+size_t ld_hp_http_on_data(ld_hp_conn *c, const char *p, size_t n, ld_hp_http_route route);
+/* Reply with a body; `headers` are extra "Name: value\r\n" lines (may be NULL). */
+void ld_hp_http_reply(ld_hp_conn *c, const ld_http_req *r, int status, const char *ctype,
+		      const char *headers, const void *body, size_t len);
+void ld_hp_http_json(ld_hp_conn *c, const ld_http_req *r, int status, const char *json);
+/* Begin an HTTP event with the request's method, path, query, user agent, host, content type
+ * and body (kept and hashed); the caller adds members and calls ld_hp_event_end. */
+ld_jw *ld_hp_http_event(ld_hp_conn *c, const char *eventid, const ld_http_req *r);
+/* Path without a Docker API version prefix ("/v1.41/containers/json" -> "/containers/json"). */
+ld_slice ld_hp_http_strip_version(ld_slice path);
+/* Split a path into segments: up to `max`, returns the count. */
+size_t ld_hp_http_segments(ld_slice path, ld_slice *seg, size_t max);
+/* JSON-escape s into b without the surrounding quotes (attacker text inside canned JSON). */
+void ld_hp_json_inner(ld_buf *b, const char *s);
+/* Base64 (standard or URL alphabet, padding optional) into out; returns bytes written. */
+size_t ld_hp_base64_decode(ld_slice in, char *out, size_t outsz);
+/* Random lowercase hex of n bytes (2n chars + NUL in out). */
+void ld_hp_hex_id(char *out, size_t nbytes);
+
+/* routes of the HTTP emulations */
+size_t ld_hp_docker_on_data(ld_hp_conn *c, const char *p, size_t n);
+size_t ld_hp_kube_on_data(ld_hp_conn *c, const char *p, size_t n);
+size_t ld_hp_etcd_on_data(ld_hp_conn *c, const char *p, size_t n);
+size_t ld_hp_es_on_data(ld_hp_conn *c, const char *p, size_t n);
+size_t ld_hp_redis_on_data(ld_hp_conn *c, const char *p, size_t n);
+void ld_hp_mysql_on_open(ld_hp_conn *c);
+size_t ld_hp_mysql_on_data(ld_hp_conn *c, const char *p, size_t n);
+void ld_hp_mysql_on_close(ld_hp_conn *c);
+
+/* The honeypot itself (loop.c): what event.c needs to see. */
+struct ld_hp_shared {
+	char sensor[64];
+	ld_hp_log *log;
+	ld_buf ev;  /* the event being built (one at a time: single loop thread) */
+	ld_jw jw;
+	char payload_digest[72];
+	uint64_t payload_size;
+	bool has_payload;
+	uint64_t session_keep;
+	/* parser scratch of the loop thread (too big for the stack) */
+	ld_resp_cmd resp;
+	ld_http_req req;
+	char scratch[LD_HTTP_MAX_BODY > LD_RESP_MAX_INLINE ? LD_HTTP_MAX_BODY : LD_RESP_MAX_INLINE];
+};
+struct ld_hp_shared *ld_hp_shared(ld_hp *hp);
+
+#endif

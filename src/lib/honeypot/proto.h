@@ -1,0 +1,119 @@
+/* Protocol parsers of the honeypot: RESP (Redis), HTTP/1.1 requests, MySQL packets and the
+ * client's login packet. Every parser reads (ptr, len) that an attacker controls, keeps within
+ * its named limits and never allocates: results are slices into the input (or into a scratch
+ * buffer the caller provides when bytes must be decoded). They are incremental in the simplest
+ * way: called again with more bytes, they parse again from the start and say "need more" until
+ * one whole message is there. Fuzzed by fuzz/fuzz_honeypot_{resp,http,mysql}.c. */
+#ifndef LD_HP_PROTO_H
+#define LD_HP_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/slice.h"
+
+/* Results of the incremental parsers: one message parsed, more bytes needed, or (negative
+ * LADING_E*) the input is not this protocol / exceeds a limit. */
+#define LD_HP_DONE 1
+#define LD_HP_MORE 0
+
+/* ---- RESP (Redis serialization protocol): arrays of bulk strings and inline commands ---- */
+
+/* Limits: a real Redis accepts 1M arguments of 512 MB each; attacks need far less, and what we
+ * keep per connection is capped by the input buffer anyway. */
+#define LD_RESP_MAX_ARGS 1024		 /* arguments in one command */
+#define LD_RESP_MAX_BULK (512 * 1024)	 /* bytes in one argument */
+#define LD_RESP_MAX_INLINE (64 * 1024)	 /* bytes in one inline command line */
+#define LD_RESP_MAX_HEADER 32		 /* "*<count>" / "$<len>" line, as Redis checks */
+
+typedef struct ld_resp_cmd {
+	size_t argc;
+	ld_slice argv[LD_RESP_MAX_ARGS];
+	bool inline_form; /* typed as a line (telnet/nc), not sent as a RESP array */
+} ld_resp_cmd;
+
+/* Parse one command at the start of (p, len). On LD_HP_DONE, *consumed is its size and
+ * cmd->argv hold slices into p (arrays) or into scratch (inline commands, whose quoted
+ * arguments are unescaped; scratch must hold LD_RESP_MAX_INLINE bytes). A command with no
+ * arguments (empty line, "*0") is DONE with argc 0. Errors: LADING_EINVALID (protocol error,
+ * the message Redis would send is in *why), LADING_ELIMIT. */
+int ld_resp_parse(ld_resp_cmd *cmd, const char *p, size_t len, char *scratch, size_t *consumed,
+		  const char **why);
+
+/* ---- HTTP/1.1 requests ---- */
+
+/* Limits. Headers: 16 KiB and 64 lines is generous for every client we emulate for; bodies are
+ * kept (and hashed) up to 64 KiB, which holds any container-create or search request seen in
+ * attacks; larger ones are refused with 413. */
+#define LD_HTTP_MAX_HEAD (16 * 1024) /* request line + headers */
+#define LD_HTTP_MAX_HEADERS 64	     /* header lines */
+#define LD_HTTP_MAX_BODY (64 * 1024) /* decoded body */
+#define LD_HTTP_MAX_CHUNKS 4096	     /* chunks in a chunked body */
+#define LD_HTTP_MAX_CHUNK_LINE 256   /* "<hex>[;ext]" line of a chunk */
+
+typedef struct ld_http_header {
+	ld_slice name, value;
+} ld_http_header;
+
+typedef struct ld_http_req {
+	ld_slice method, target, path, query, version;
+	ld_http_header hdr[LD_HTTP_MAX_HEADERS];
+	size_t nhdr;
+	ld_slice body;		 /* into the input (Content-Length) or the scratch (chunked) */
+	uint64_t content_length; /* declared (Content-Length) or decoded (chunked) size */
+	bool chunked;
+	bool keep_alive;
+	int minor; /* HTTP/1.minor */
+	int status; /* on error: the status to answer with (400, 413, 431, 501, 505) */
+} ld_http_req;
+
+/* Parse one request (head and body) at the start of (p, len). Chunked bodies are decoded into
+ * scratch (LD_HTTP_MAX_BODY bytes). On LD_HP_DONE *consumed is the request's size on the wire. */
+int ld_http_parse(ld_http_req *r, const char *p, size_t len, char *scratch, size_t *consumed);
+/* First header with this name (case-insensitive), or LD_SLICE_NULL. */
+ld_slice ld_http_header_get(const ld_http_req *r, const char *name);
+/* Iterate "a=1&b=2": false at the end. Name and value are still percent-encoded. */
+bool ld_http_query_next(ld_slice *q, ld_slice *name, ld_slice *value);
+/* Percent-decode (and '+' as space when form is true) into out[outsz], NUL-terminated,
+ * truncating; returns the decoded length (before truncation). */
+size_t ld_http_unescape(ld_slice in, bool form, char *out, size_t outsz);
+/* Decoded value of the first query parameter `name` into out; false when absent. */
+bool ld_http_query_get(ld_slice query, const char *name, char *out, size_t outsz);
+
+/* ---- MySQL client/server protocol ---- */
+
+/* Limits: the only client packet we read is the login (a few hundred bytes; connection
+ * attributes may add a few KiB). */
+#define LD_MYSQL_MAX_PACKET (64 * 1024) /* payload bytes of one packet */
+#define LD_MYSQL_MAX_ATTRS 32		/* connection attributes kept */
+#define LD_MYSQL_MAX_FIELD 1024		/* user, database, plugin name, attribute strings */
+
+#define LD_MYSQL_CLIENT_CONNECT_WITH_DB 0x00000008u
+#define LD_MYSQL_CLIENT_PROTOCOL_41 0x00000200u
+#define LD_MYSQL_CLIENT_SSL 0x00000800u
+#define LD_MYSQL_CLIENT_SECURE_CONNECTION 0x00008000u
+#define LD_MYSQL_CLIENT_PLUGIN_AUTH 0x00080000u
+#define LD_MYSQL_CLIENT_CONNECT_ATTRS 0x00100000u
+#define LD_MYSQL_CLIENT_PLUGIN_AUTH_LENENC 0x00200000u
+
+/* One packet: 3-byte little-endian length, sequence id, payload. Packets of 16 MiB - 1 (a
+ * split payload) are refused: no login needs one. */
+int ld_mysql_packet(const char *p, size_t len, ld_slice *payload, uint8_t *seq, size_t *consumed);
+
+typedef struct ld_mysql_login {
+	uint32_t caps;
+	uint32_t max_packet;
+	uint8_t charset;
+	bool ssl_request; /* the short packet a client sends before starting TLS */
+	ld_slice user, auth, db, plugin;
+	struct {
+		ld_slice key, value;
+	} attrs[LD_MYSQL_MAX_ATTRS];
+	size_t nattrs;
+} ld_mysql_login;
+
+/* Parse a HandshakeResponse41 or HandshakeResponse320 payload. */
+int ld_mysql_parse_login(ld_mysql_login *l, const char *p, size_t len);
+
+#endif
