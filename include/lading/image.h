@@ -1,4 +1,4 @@
-/* lading: opening container images from local sources. */
+/* lading: opening container images from local sources and registries. */
 #ifndef LADING_IMAGE_H
 #define LADING_IMAGE_H
 
@@ -13,10 +13,18 @@ typedef struct lading_image lading_image;
 typedef struct lading_image_options {
 	unsigned version;       /* LADING_IMAGE_OPTIONS_VERSION */
 	const char *platform;   /* "os/arch[/variant]", NULL = linux/amd64 (only used by indexes) */
+	/* version 2: registries and caches (docs/registry.md) */
+	int insecure;           /* registries: allow plain HTTP and unverified TLS (loopback hosts
+				   may use plain HTTP without it) */
+	const char *username;   /* registry credentials; NULL = LADING_REGISTRY_USERNAME/PASSWORD,
+				   then ~/.docker/config.json */
+	const char *password;
+	int no_cache;           /* neither read nor write the blob and layer caches */
+	const char *cache_dir;  /* NULL = $XDG_CACHE_HOME/lading, else ~/.cache/lading */
 } lading_image_options;
 
-#define LADING_IMAGE_OPTIONS_VERSION 1
-#define LADING_IMAGE_OPTIONS_INIT {LADING_IMAGE_OPTIONS_VERSION, NULL}
+#define LADING_IMAGE_OPTIONS_VERSION 2
+#define LADING_IMAGE_OPTIONS_INIT {LADING_IMAGE_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL}
 
 typedef struct lading_layer_info {
 	const char *digest;      /* content digest of the uncompressed layer (diff_id) when known,
@@ -45,8 +53,10 @@ typedef struct lading_image_info {
 } lading_image_info;
 
 /* Open an image: "docker-archive:FILE", "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]", "dir:PATH",
- * "rootfs-tar:FILE" (a root filesystem as one tar, e.g. Alpine's minirootfs), or a path whose kind
- * is detected. Manifests, index and config are read and verified now; layers are read later. */
+ * "rootfs-tar:FILE" (a root filesystem as one tar, e.g. Alpine's minirootfs), a path whose kind
+ * is detected, or a registry image "[registry:|docker://][REGISTRY/]REPO[:TAG|@sha256:DIGEST]"
+ * (also without a prefix when no such path exists). Manifests, index and config are read and
+ * verified now; layers are read later. */
 LADING_EXTERN(int) lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref,
 				     const lading_image_options *opts);
 LADING_EXTERN(void) lading_image_free(lading_image *img);

@@ -20,6 +20,28 @@ int cli_write_output(const char *path, const char *data, size_t len);
 void cli_progress_install(lading_ctx *ctx);
 void cli_progress_done(void);
 
+/* Registry and cache options of commands that open images: --insecure, --username USER,
+ * --password-stdin, --no-cache. cli_image_flag returns 1 when argv[*i] was one of them, 0 when
+ * not, EXIT_USAGE (message printed) on a bad one; cli_image_apply reads the password and fills
+ * the image options (0 or EXIT_USAGE); cli_image_release wipes the password. */
+typedef struct cli_image_opts {
+	const char *username;
+	bool password_stdin;
+	bool insecure;
+	bool no_cache;
+	char password[1024];
+} cli_image_opts;
+int cli_image_flag(int argc, char **argv, int *i, cli_image_opts *o);
+int cli_image_apply(cli_image_opts *o, lading_image_options *io);
+void cli_image_release(cli_image_opts *o);
+#define CLI_IMAGE_USAGE                                                                            \
+	"  --username USER    registry user (the password comes from --password-stdin)\n"          \
+	"  --password-stdin   read the registry password (or token) from standard input\n"        \
+	"  --insecure         allow plain HTTP and unverified TLS to the registry\n"               \
+	"  --no-cache         neither use nor fill the blob and layer caches\n"                    \
+	"                     (registries also read ~/.docker/config.json and\n"                   \
+	"                     LADING_REGISTRY_USERNAME/LADING_REGISTRY_PASSWORD)\n"
+
 /* Option scanning: returns true when argv[*i] is `name` (with its value in *val for options
  * taking one, either "--name VALUE" or "--name=VALUE"). */
 bool cli_opt(int argc, char **argv, int *i, const char *name, const char **val);

@@ -9,20 +9,23 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: lading sbom IMAGE [--format table|json|cyclonedx|spdx] [-o FILE]\n"
 		   "                        [--platform OS/ARCH[/VARIANT]] [--files] [-v]\n"
+		   "                        [--username USER --password-stdin] [--insecure] [--no-cache]\n"
 		   "\n"
 		   "IMAGE: docker-archive:FILE[:TAG], oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:PATH,\n"
-		   "       rootfs-tar:FILE, or a path (its kind is detected)\n"
-		   "  --format F     output format (default table)\n"
-		   "  -o FILE        write the report to FILE instead of standard output\n"
-		   "  --platform P   platform to pick from a multi-platform index (default linux/amd64)\n"
-		   "  --files        include the files each package owns (json, cyclonedx, spdx)\n"
-		   "  -v             print every warning (malformed entries skipped)\n");
+		   "       rootfs-tar:FILE, a path (its kind is detected), or a registry image\n"
+		   "       [REGISTRY/]REPO[:TAG|@sha256:DIGEST] (also as registry:REF or docker://REF)\n"
+		   "  --format F         output format (default table)\n"
+		   "  -o FILE            write the report to FILE instead of standard output\n"
+		   "  --platform P       platform to pick from a multi-platform index (default linux/amd64)\n"
+		   "  --files            include the files each package owns (json, cyclonedx, spdx)\n"
+		   "  -v                 print every warning (malformed entries skipped)\n" CLI_IMAGE_USAGE);
 }
 
 int cmd_sbom(int argc, char **argv)
 {
 	const char *image = NULL, *format = "table", *output = NULL, *platform = NULL, *val;
 	lading_image_options iopts = LADING_IMAGE_OPTIONS_INIT;
+	cli_image_opts regopts = {0};
 	lading_report_options ropts = LADING_REPORT_OPTIONS_INIT;
 	lading_format fmt;
 	lading_ctx *ctx = NULL;
@@ -53,6 +56,9 @@ int cmd_sbom(int argc, char **argv)
 			ropts.with_files = 1;
 		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
 			verbose = true;
+		} else if ((rc = cli_image_flag(argc, argv, &i, &regopts)) != 0) {
+			if (rc != 1)
+				return rc;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			usage(stderr);
 			return cli_usage("unknown option %s", argv[i]);
@@ -68,13 +74,20 @@ int cmd_sbom(int argc, char **argv)
 	}
 	if (lading_format_parse(format, &fmt) || fmt == LADING_FORMAT_SARIF || fmt == LADING_FORMAT_HTML)
 		return cli_usage("unknown sbom format '%s' (table, json, cyclonedx, spdx)", format);
+	if ((rc = cli_image_apply(&regopts, &iopts)) != 0) {
+		cli_image_release(&regopts);
+		return rc;
+	}
 	if (lading_ctx_new(&ctx)) {
+		cli_image_release(&regopts);
 		fprintf(stderr, "lading: out of memory\n");
 		return EXIT_ERROR;
 	}
 	cli_progress_install(ctx);
 	iopts.platform = platform;
-	if ((rc = lading_image_open(&img, ctx, image, &iopts))) {
+	rc = lading_image_open(&img, ctx, image, &iopts);
+	cli_image_release(&regopts); /* the password is not needed after opening */
+	if (rc) {
 		ret = cli_fail(ctx, rc);
 		goto out;
 	}

@@ -17,6 +17,7 @@ static void usage(FILE *f)
 		"                         [-o FILE] [--severity LIST] [--ignore-unfixed] [--fail-on SEVERITY]\n"
 		"                         [--fail-on-kev] [--ignore-file FILE] [--vex FILE ...] [--platform P]\n"
 		"                         [--include-os-managed] [-v]\n"
+		"                         [--username USER --password-stdin] [--insecure] [--no-cache]\n"
 		"\n"
 		"  --db FILE          vulnerability database (default: $LADING_DB, else\n"
 		"                     $XDG_CACHE_HOME/lading/db.sqlite, else ~/.cache/lading/db.sqlite)\n"
@@ -32,6 +33,7 @@ static void usage(FILE *f)
 		"  --vex F            OpenVEX or CycloneDX VEX: not_affected/fixed statements suppress\n"
 		"  --include-os-managed  also match language packages that OS packages installed\n"
 		"                     against their language's feed (default: the distribution's feed only)\n"
+		CLI_IMAGE_USAGE
 		"Exit status: 0 no policy violated, 1 a --fail-on/--fail-on-kev policy violated,\n"
 		"2 usage, 3 error.\n");
 }
@@ -103,6 +105,7 @@ int cmd_scan(int argc, char **argv)
 	const char *mirror = getenv("LADING_MIRROR");
 	const char *vex[MAX_VEX];
 	lading_image_options iopts = LADING_IMAGE_OPTIONS_INIT;
+	cli_image_opts regopts = {0};
 	lading_report_options ropts = LADING_REPORT_OPTIONS_INIT;
 	lading_scan_options sopts = LADING_SCAN_OPTIONS_INIT;
 	lading_format fmt;
@@ -167,6 +170,9 @@ int cmd_scan(int argc, char **argv)
 			ropts.with_files = 1;
 		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
 			verbose = true;
+		} else if ((rc = cli_image_flag(argc, argv, &i, &regopts)) != 0) {
+			if (rc != 1)
+				return rc;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			usage(stderr);
 			return cli_usage("unknown option %s", argv[i]);
@@ -190,13 +196,20 @@ int cmd_scan(int argc, char **argv)
 	sopts.vex_files = vex;
 	sopts.vex_count = nvex;
 	sopts.today = getenv("LADING_TODAY"); /* tests pin the date for ignore-file expiry */
+	if ((rc = cli_image_apply(&regopts, &iopts)) != 0) {
+		cli_image_release(&regopts);
+		return rc;
+	}
 	if (lading_ctx_new(&ctx)) {
+		cli_image_release(&regopts);
 		fprintf(stderr, "lading: out of memory\n");
 		return EXIT_ERROR;
 	}
 	cli_progress_install(ctx);
 	iopts.platform = platform;
-	if ((rc = lading_image_open(&img, ctx, image, &iopts))) {
+	rc = lading_image_open(&img, ctx, image, &iopts);
+	cli_image_release(&regopts); /* the password is not needed after opening */
+	if (rc) {
 		ret = cli_fail(ctx, rc);
 		goto out;
 	}

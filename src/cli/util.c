@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,20 +106,69 @@ bool cli_opt(int argc, char **argv, int *i, const char *name, const char **val)
 
 static int progress_active;
 static struct timespec progress_last;
+/* the library reports from several threads (layer readers, downloads) */
+static pthread_mutex_t progress_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Per-layer download state: "downloading" reports come from one thread per layer. */
+#define DL_MAX 1024
+static uint64_t dl_done[DL_MAX], dl_total[DL_MAX];
+static size_t dl_count;
+static bool dl_seen;
+
+static void render_downloads(void)
+{
+	uint64_t sd = 0, st = 0;
+	size_t finished = 0, shown = 0;
+	char line[256];
+	int o;
+	for (size_t i = 0; i < dl_count && i < DL_MAX; i++) {
+		sd += dl_done[i];
+		st += dl_total[i];
+		finished += dl_total[i] && dl_done[i] >= dl_total[i];
+	}
+	o = snprintf(line, sizeof(line), "downloading %zu/%zu layers %.1f/%.1f MB", finished, dl_count,
+		     (double)sd / 1e6, (double)st / 1e6);
+	for (size_t i = 0; i < dl_count && i < DL_MAX && shown < 4 && o > 0 && (size_t)o < sizeof(line); i++) {
+		if (!dl_total[i] || !dl_done[i] || dl_done[i] >= dl_total[i])
+			continue;
+		o += snprintf(line + o, sizeof(line) - (size_t)o, "  [%zu] %3.0f%%", i + 1,
+			      100.0 * (double)dl_done[i] / (double)dl_total[i]);
+		shown++;
+	}
+	fprintf(stderr, "\r%s\033[K", line);
+}
 
 static void progress_cb(void *opaque, const char *what, size_t index, size_t count, uint64_t done,
 			uint64_t total)
 {
 	struct timespec now;
 	double ms;
+	bool download = !strcmp(what, "downloading");
 	(void)opaque;
+	pthread_mutex_lock(&progress_mu);
+	if (download) {
+		dl_seen = true;
+		dl_count = count;
+		if (index < DL_MAX) {
+			dl_done[index] = done;
+			dl_total[index] = total ? total : done;
+		}
+	} else if (dl_seen) {
+		/* while downloading, the per-layer download line says more than "reading layers" */
+		pthread_mutex_unlock(&progress_mu);
+		return;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (double)(now.tv_sec - progress_last.tv_sec) * 1e3 + (double)(now.tv_nsec - progress_last.tv_nsec) / 1e6;
-	if (progress_active && ms < 100 && done != total)
+	if (progress_active && ms < 100 && done != total) {
+		pthread_mutex_unlock(&progress_mu);
 		return;
+	}
 	progress_last = now;
 	progress_active = 1;
-	if (total) {
+	if (download) {
+		render_downloads();
+	} else if (total) {
 		int width = 30, fill = (int)((double)done / (double)total * width);
 		if (fill > width)
 			fill = width;
@@ -128,6 +178,7 @@ static void progress_cb(void *opaque, const char *what, size_t index, size_t cou
 		fprintf(stderr, "\r%s %zu/%zu %.1f MB ", what, index + 1, count, (double)done / 1e6);
 	}
 	fflush(stderr);
+	pthread_mutex_unlock(&progress_mu);
 }
 
 void cli_progress_install(lading_ctx *ctx)
@@ -138,9 +189,64 @@ void cli_progress_install(lading_ctx *ctx)
 
 void cli_progress_done(void)
 {
+	pthread_mutex_lock(&progress_mu);
 	if (progress_active) {
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
 		progress_active = 0;
 	}
+	dl_seen = false;
+	pthread_mutex_unlock(&progress_mu);
+}
+
+/* ---- registry and cache options ---- */
+
+int cli_image_flag(int argc, char **argv, int *i, cli_image_opts *o)
+{
+	const char *val;
+	if (cli_flag(argv, *i, "--insecure")) {
+		o->insecure = true;
+	} else if (cli_flag(argv, *i, "--no-cache")) {
+		o->no_cache = true;
+	} else if (cli_flag(argv, *i, "--password-stdin")) {
+		o->password_stdin = true;
+	} else if (cli_opt(argc, argv, i, "--username", &val) || cli_opt(argc, argv, i, "-u", &val)) {
+		if (!val || !*val)
+			return cli_usage("--username needs a value");
+		o->username = val;
+	} else if (!strncmp(argv[*i], "--password", 10) && strcmp(argv[*i], "--password-stdin")) {
+		/* a password on the command line ends up in shell history and ps output */
+		return cli_usage("give the registry password on standard input with --password-stdin");
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+int cli_image_apply(cli_image_opts *o, lading_image_options *io)
+{
+	io->insecure = o->insecure;
+	io->no_cache = o->no_cache;
+	if (o->password_stdin && !o->username)
+		return cli_usage("--password-stdin needs --username");
+	if (o->username && !o->password_stdin)
+		return cli_usage("--username needs --password-stdin (the password is read from standard input)");
+	if (o->password_stdin) {
+		size_t n = fread(o->password, 1, sizeof(o->password) - 1, stdin);
+		if (n == sizeof(o->password) - 1 && fgetc(stdin) != EOF)
+			return cli_usage("password on standard input is too long");
+		o->password[n] = '\0';
+		while (n && (o->password[n - 1] == '\n' || o->password[n - 1] == '\r'))
+			o->password[--n] = '\0';
+		if (!n)
+			return cli_usage("--password-stdin: standard input held no password");
+		io->username = o->username;
+		io->password = o->password;
+	}
+	return 0;
+}
+
+void cli_image_release(cli_image_opts *o)
+{
+	explicit_bzero(o->password, sizeof(o->password));
 }

@@ -46,6 +46,12 @@ size_t ld_wants_analyzer_count(const ld_wants *w);
 const ld_analyzer *ld_wants_analyzer(const ld_wants *w, size_t id);
 /* Bit mask of the analyzers that apply to a path/mode (magic not checked yet). */
 uint32_t ld_wants_analyzers_for(const ld_wants *w, ld_slice path, uint32_t mode);
+/* Layer cache (cache.c): extra text that keys cached layer analyses, e.g. "dpkg@3" for each
+ * cataloger of the run; and the digest of everything that decides what reading a layer
+ * produces (wants, their size caps, analyzers with their versions, keys, the reader's version). */
+#define LD_LAYER_READER_VERSION "1" /* bump when read.c records entries differently */
+int ld_wants_add_key(ld_wants *w, const char *text);
+int ld_wants_fingerprint(const ld_wants *w, char out[LD_DIGEST_STR_LEN]);
 
 /* ---- one layer ---- */
 
@@ -73,6 +79,7 @@ typedef struct ld_lfile {
 	bool wanted;       /* matched a want (content captured unless too_big) */
 	bool captured;
 	bool too_big;
+	bool fetched;      /* captured by ld_layer_fetch (after the merge), not while streaming */
 	uint32_t mode;
 	uint64_t size;
 	const char *link;  /* symlink target (raw) or hardlink target (canonical) */
@@ -90,6 +97,7 @@ typedef struct ld_layer {
 	uint64_t captured_bytes;
 	uint64_t analyzed_files, analyzed_bytes, analyze_skipped;
 	char blob_digest[LD_DIGEST_STR_LEN]; /* computed, for sources whose layers have no descriptor */
+	struct ld_lcache *cache; /* layer cache state (cache.c), in the arena; NULL when not cached */
 } ld_layer;
 
 static inline ld_lfile *ld_layer_file(const ld_layer *l, size_t i)

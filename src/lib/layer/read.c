@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 
 #include "util/common.h"
+#include "layer/cache.h"
 #include "layer/layer.h"
 
 #define PROGRESS_STEP ((uint64_t)1 << 20)
@@ -471,9 +472,19 @@ static void *worker(void *arg)
 		if (k >= job->n || atomic_load(&job->stop))
 			break;
 		i = job->order[k];
-		rc = read_layer(job, job->img, &job->layers[i], job->wants, &job->workers[i]);
-		if (rc && !atomic_load(&job->stop))
-			rc = blame_digest(job->img, &job->layers[i], rc, &job->workers[i]);
+		/* [layer cache] a layer analyzed before is not read again (layer/cache.c) */
+		rc = ld_layer_cache_lookup(job->img, &job->layers[i], job->wants, &job->workers[i]);
+		if (rc == 1) {
+			progress_add(job, i, job->img->layers[i].size > 0 ? (uint64_t)job->img->layers[i].size : 0);
+			job->rcs[i] = 0;
+			continue;
+		}
+		if (rc == 0) {
+			rc = read_layer(job, job->img, &job->layers[i], job->wants, &job->workers[i]);
+			if (rc && !atomic_load(&job->stop))
+				rc = blame_digest(job->img, &job->layers[i], rc, &job->workers[i]);
+			ld_layer_cache_finish(job->img, &job->layers[i], &job->workers[i], rc); /* [layer cache] */
+		}
 		job->rcs[i] = rc;
 		if (rc)
 			atomic_store(&job->stop, true);
@@ -539,6 +550,9 @@ int ld_layers_read(ld_layer **out, lading_image *img, const ld_wants *wants, lad
 	pthread_mutex_init(&job.mu, NULL);
 
 	nthreads = ld_ctx_threads(ctx);
+	/* [registry] downloads wait on the network: read more layers at once than there are cores */
+	if (img->io_parallel > nthreads)
+		nthreads = img->io_parallel;
 	if (nthreads > n)
 		nthreads = n;
 	if (nthreads > LD_ARRAY_LEN(tids))
@@ -590,8 +604,11 @@ int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, siz
 	ld_entries *w = NULL;
 	ld_ar_entry e;
 	size_t remaining = 0;
+	bool fetched = false;
 	int rc = 0, r;
 
+	/* [layer cache] what an earlier run fetched from this layer comes back without reading it */
+	ld_layer_cache_refetch(l, paths, n, max_size);
 	ld_map_init(&want);
 	ld_map_init(&idx);
 	for (size_t i = 0; i < n; i++)
@@ -626,6 +643,7 @@ int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, siz
 		}
 		if ((rc = capture(w, l, f, (uint64_t)(e.size > 0 ? e.size : 0), ctx)))
 			goto out;
+		f->fetched = fetched = true;
 		remaining--;
 	}
 	if (remaining && r < 0) {
@@ -649,6 +667,8 @@ link:
 			}
 		}
 	}
+	if (fetched)
+		ld_layer_cache_update(img, l); /* [layer cache] keep what was fetched */
 	goto out;
 oom:
 	rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");

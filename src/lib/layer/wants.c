@@ -24,6 +24,7 @@ struct ld_wants {
 	size_t nglobs;
 	ld_analyzer an[LD_MAX_ANALYZERS];
 	size_t nan;
+	ld_buf keys; /* extra cache-key text (ld_wants_add_key), NUL-separated */
 };
 
 int ld_wants_new(ld_wants **out)
@@ -34,6 +35,7 @@ int ld_wants_new(ld_wants **out)
 		return LADING_ENOMEM;
 	ld_arena_init(&w->arena, 0);
 	ld_map_init(&w->exact);
+	ld_buf_init(&w->keys, 1u << 20);
 	*out = w;
 	return 0;
 }
@@ -44,6 +46,7 @@ void ld_wants_free(ld_wants *w)
 		return;
 	ld_map_release(&w->exact);
 	ld_arena_release(&w->arena);
+	ld_buf_release(&w->keys);
 	free(w);
 }
 
@@ -161,4 +164,75 @@ uint32_t ld_wants_analyzers_for(const ld_wants *w, ld_slice path, uint32_t mode)
 		mask |= 1u << i;
 	}
 	return mask;
+}
+
+/* ---- cache keys (layer cache, cache.c) ---- */
+
+int ld_wants_add_key(ld_wants *w, const char *text)
+{
+	ld_buf_adds(&w->keys, text);
+	ld_buf_addc(&w->keys, '\0');
+	return ld_buf_error(&w->keys);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void hash_field(ld_sha256 *h, const char *tag, const void *p, size_t n)
+{
+	char len[32];
+	ld_snprintf(len, sizeof(len), "%s%zu:", tag, n);
+	ld_sha256_update(h, len, strlen(len));
+	if (n)
+		ld_sha256_update(h, p, n);
+}
+
+int ld_wants_fingerprint(const ld_wants *w, char out[LD_DIGEST_STR_LEN])
+{
+	ld_sha256 h;
+	const char **paths = NULL;
+	size_t np = 0, i = 0;
+	const ld_map_slot *slot;
+	char num[32];
+
+	if (ld_sha256_init(&h))
+		return LADING_ENOMEM;
+	hash_field(&h, "reader", LD_LAYER_READER_VERSION, strlen(LD_LAYER_READER_VERSION));
+	/* exact paths in a stable order (the map's order is its hash order) */
+	if (w->exact.len) {
+		paths = calloc(w->exact.len, sizeof(char *));
+		if (!paths) {
+			ld_sha256_release(&h);
+			return LADING_ENOMEM;
+		}
+		while (np < w->exact.len && ld_map_next(&w->exact, &i, &slot))
+			paths[np++] = ((const want_exact *)slot->val)->path;
+		qsort(paths, np, sizeof(char *), cmp_str);
+	}
+	for (size_t k = 0; k < np; k++) {
+		const want_exact *e = ld_map_gets(&w->exact, paths[k]);
+		hash_field(&h, "exact", paths[k], strlen(paths[k]));
+		ld_snprintf(num, sizeof(num), "%zu", e->max_size);
+		hash_field(&h, "max", num, strlen(num));
+	}
+	free(paths);
+	for (size_t k = 0; k < w->nglobs; k++) {
+		hash_field(&h, "glob", w->globs[k].pattern, strlen(w->globs[k].pattern));
+		ld_snprintf(num, sizeof(num), "%zu", w->globs[k].max_size);
+		hash_field(&h, "max", num, strlen(num));
+	}
+	for (size_t k = 0; k < w->nan; k++) {
+		const ld_analyzer *a = &w->an[k];
+		hash_field(&h, "an", a->name ? a->name : "", a->name ? strlen(a->name) : 0);
+		hash_field(&h, "ver", a->version ? a->version : "", a->version ? strlen(a->version) : 0);
+		hash_field(&h, "pat", a->pattern ? a->pattern : "", a->pattern ? strlen(a->pattern) : 0);
+		hash_field(&h, "magic", a->magic ? a->magic : "", a->magic ? a->magic_len : 0);
+		ld_snprintf(num, sizeof(num), "%d/%zu", a->exec_or_lib ? 1 : 0, a->max_size);
+		hash_field(&h, "opt", num, strlen(num));
+	}
+	hash_field(&h, "keys", w->keys.ptr ? w->keys.ptr : "", w->keys.len);
+	ld_sha256_final(&h, out);
+	return 0;
 }

@@ -1,6 +1,8 @@
 /* Opening images: reference parsing, source detection, the image config. */
 #include "util/common.h"
+#include "util/cachedir.h"
 #include "util/path.h"
+#include "source/registry.h"
 #include "source/source.h"
 
 int ld_image_alloc_layers(lading_image *img, size_t n, lading_ctx *ctx)
@@ -150,6 +152,8 @@ static const struct {
 	{"oci:", LD_SRC_OCI_DIR, "oci"},
 	{"dir:", LD_SRC_DIR, "dir"},
 	{"rootfs-tar:", LD_SRC_ROOTFS_TAR, "rootfs-tar"},
+	{"registry:", LD_SRC_REGISTRY, "registry"},
+	{"docker://", LD_SRC_REGISTRY, "registry"},
 };
 
 static const char *kind_name(ld_src_kind k)
@@ -239,6 +243,20 @@ typedef struct blob_state {
 	ld_blobstore *bs;
 } blob_state;
 
+/* A missing path that reads as a registry reference is one ("alpine:3.20",
+ * "ghcr.io/o/r@sha256:..."), unless it looks like a file name: then the user meant a file. */
+static bool looks_like_file(const char *s)
+{
+	static const char *const ext[] = {".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.xz", ".gz", ".json"};
+	ld_slice r = ld_slice_cstr(s);
+	if (s[0] == '/' || s[0] == '.' || s[0] == '~')
+		return true;
+	for (size_t i = 0; i < LD_ARRAY_LEN(ext); i++)
+		if (ld_slice_ends_with(r, ext[i]))
+			return true;
+	return false;
+}
+
 int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, const lading_image_options *opts)
 {
 	lading_image *img;
@@ -247,6 +265,8 @@ int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, cons
 	ld_src_kind kind = LD_SRC_DIR;
 	bool have_kind = false;
 	const char *platform = opts && opts->platform ? opts->platform : NULL;
+	lading_image_options o2 = LADING_IMAGE_OPTIONS_INIT;
+	ld_imgref iref;
 	struct stat st;
 	int rc;
 
@@ -254,6 +274,12 @@ int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, cons
 	ld_error_clear(ctx);
 	if (!ref || !*ref)
 		return ld_error_set(ctx, LADING_EUSAGE, "no image given");
+	/* options of older callers (version 1) end after `platform` */
+	if (opts && opts->version >= 2)
+		o2 = *opts;
+	else
+		o2.platform = platform;
+	opts = &o2;
 	if (platform) {
 		char o[64], a[64], v[64];
 		if (ld_platform_parse(platform, o, sizeof(o), a, sizeof(a), v, sizeof(v)))
@@ -276,18 +302,38 @@ int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, cons
 		ld_strlcpy(path, rest, sizeof(path));
 	if (strlen(rest) >= sizeof(path))
 		return ld_error_set(ctx, LADING_EUSAGE, "image path too long");
+	if (have_kind && kind == LD_SRC_REGISTRY) {
+		rc = ld_imgref_parse(&iref, rest, strlen(rest));
+		if (rc == LADING_EUNSUPPORTED)
+			return ld_error_set(ctx, LADING_EUNSUPPORTED, "%s: only sha256 digests are supported", rest);
+		if (rc)
+			return ld_error_set(ctx, LADING_EUSAGE,
+					    "'%s' is not an image reference ([REGISTRY/]REPO[:TAG][@sha256:DIGEST])", rest);
+	}
 
 	if (!have_kind) {
 		if (stat(path, &st) != 0) {
 			/* maybe "DIR:TAG" for an OCI layout */
 			split_tag(rest, path, sizeof(path), tag, sizeof(tag));
-			if (!tag[0] || stat(path, &st) != 0)
-				return ld_error_set_path(ctx, LADING_ENOTFOUND, rest, 0,
-							 "%s: no such file or directory (images are read from "
-							 "docker-archive:FILE, oci:DIR[:TAG], oci-archive:FILE, dir:PATH, "
-							 "rootfs-tar:FILE)",
-							 rest);
+			if (!tag[0] || stat(path, &st) != 0) {
+				tag[0] = '\0';
+				ld_strlcpy(path, rest, sizeof(path));
+				rc = looks_like_file(rest) ? LADING_EINVALID : ld_imgref_parse(&iref, rest, strlen(rest));
+				if (rc == LADING_EUNSUPPORTED)
+					return ld_error_set(ctx, LADING_EUNSUPPORTED,
+							    "%s: only sha256 digests are supported", rest);
+				if (rc)
+					return ld_error_set_path(ctx, LADING_ENOTFOUND, rest, 0,
+								 "%s: no such file or directory (images are read from "
+								 "docker-archive:FILE, oci:DIR[:TAG], oci-archive:FILE, dir:PATH, "
+								 "rootfs-tar:FILE, or a registry as [REGISTRY/]REPO[:TAG])",
+								 rest);
+				kind = LD_SRC_REGISTRY;
+				have_kind = true;
+			}
 		}
+	}
+	if (!have_kind) {
 		if (S_ISDIR(st.st_mode)) {
 			char p2[LD_PATH_MAX + 16];
 			struct stat s2;
@@ -306,8 +352,16 @@ int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, cons
 	img->kind = kind;
 	img->info.source_type = kind_name(kind);
 	img->info.source_path = ld_arena_strdup(&img->arena, path);
+	if (!opts->no_cache) {
+		char root[LD_CACHE_PATH_MAX];
+		if (ld_cachedir_root(root, sizeof(root), opts->cache_dir) == 0)
+			img->cache_root = ld_arena_strdup(&img->arena, root);
+	}
 
 	switch (kind) {
+	case LD_SRC_REGISTRY:
+		rc = ld_registry_open(img, &iref, opts, ctx);
+		break;
 	case LD_SRC_DIR:
 		rc = ld_rootfs_dir_open(img, path, ctx);
 		break;

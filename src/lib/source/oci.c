@@ -52,12 +52,11 @@ static void store_free(lading_image *img)
 
 static const ld_source_ops store_ops = {store_open_layer, NULL, store_free};
 
-static int attach_store(lading_image *img, ld_blobstore *bs, size_t nlayers, lading_ctx *ctx)
+/* The store reads the image's layers (already allocated by ld_image_alloc_layers). */
+static int attach_store(lading_image *img, ld_blobstore *bs, lading_ctx *ctx)
 {
+	size_t nlayers = img->info.layer_count;
 	store_state *st;
-	int rc;
-	if ((rc = ld_image_alloc_layers(img, nlayers, ctx)))
-		return rc;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
@@ -70,6 +69,11 @@ static int attach_store(lading_image *img, ld_blobstore *bs, size_t nlayers, lad
 	img->state = st;
 	img->ops = &store_ops;
 	return 0;
+}
+
+bool ld_mt_is_index(const char *mt)
+{
+	return mt && (!strcmp(mt, MT_OCI_INDEX) || !strcmp(mt, MT_DOCKER_LIST));
 }
 
 static bool is_layer_media_type(const char *mt)
@@ -124,11 +128,8 @@ static bool platform_matches(const ld_json *desc, const char *os, const char *ar
 	return true;
 }
 
-static int load_manifest(lading_image *img, ld_blobstore *bs, const ld_json *desc, lading_ctx *ctx);
-
-/* Pick one manifest descriptor from an index; recurse into nested indexes. */
-static int select_from_index(lading_image *img, ld_blobstore *bs, const ld_json *index, const char *tag,
-			     const char *platform, int depth, lading_ctx *ctx)
+int ld_index_choose(const ld_json *index, const char *tag, const char *platform, const ld_json **out,
+		    lading_ctx *ctx)
 {
 	const ld_json *mans = ld_json_get(index, "manifests"), *d, *chosen = NULL;
 	char os[64], arch[64], variant[64];
@@ -136,8 +137,7 @@ static int select_from_index(lading_image *img, ld_blobstore *bs, const ld_json 
 	ld_buf tags = LD_BUF_INIT;
 	int rc;
 
-	if (depth > LD_MAX_INDEX_DEPTH)
-		return ld_error_set(ctx, LADING_ELIMIT, "image index nested deeper than %d levels", LD_MAX_INDEX_DEPTH);
+	*out = NULL;
 	if (!ld_json_is(mans, LD_JSON_ARRAY) || mans->n == 0)
 		return ld_error_set(ctx, LADING_EINVALID, "image index lists no manifests");
 	if (mans->n > LD_MAX_INDEX_ENTRIES)
@@ -170,7 +170,7 @@ static int select_from_index(lading_image *img, ld_blobstore *bs, const ld_json 
 		/* attestation manifests (buildx) are not images */
 		if (ld_json_get_str(ld_json_get(d, "annotations"), "vnd.docker.reference.type"))
 			continue;
-		if (mt && strcmp(mt, MT_OCI_INDEX) && strcmp(mt, MT_DOCKER_LIST) && !platform_matches(d, os, arch, variant))
+		if (mt && !ld_mt_is_index(mt) && !platform_matches(d, os, arch, variant))
 			continue;
 		if (!chosen)
 			chosen = d;
@@ -193,12 +193,35 @@ static int select_from_index(lading_image *img, ld_blobstore *bs, const ld_json 
 		return rc;
 	}
 	ld_buf_release(&tags);
+	if (!ld_digest_valid(ld_json_get_str(chosen, "digest")))
+		return ld_error_set(ctx, LADING_EINVALID, "image index: chosen manifest has no valid sha256 digest");
+	*out = chosen;
+	return 0;
+}
 
+const char *ld_index_ref_name(const ld_json *desc)
+{
+	return ref_name(desc);
+}
+
+static int load_manifest(lading_image *img, ld_blobstore *bs, const ld_json *desc, lading_ctx *ctx);
+
+/* Pick one manifest descriptor from an index; recurse into nested indexes. */
+static int select_from_index(lading_image *img, ld_blobstore *bs, const ld_json *index, const char *tag,
+			     const char *platform, int depth, lading_ctx *ctx)
+{
+	const ld_json *chosen;
+	int rc;
+
+	if (depth > LD_MAX_INDEX_DEPTH)
+		return ld_error_set(ctx, LADING_ELIMIT, "image index nested deeper than %d levels", LD_MAX_INDEX_DEPTH);
+	if ((rc = ld_index_choose(index, tag, platform, &chosen, ctx)))
+		return rc;
 	{
 		const char *mt = ld_json_get_str(chosen, "mediaType");
 		if (!img->info.ref && ref_name(chosen))
 			img->info.ref = ref_name(chosen);
-		if (mt && (!strcmp(mt, MT_OCI_INDEX) || !strcmp(mt, MT_DOCKER_LIST))) {
+		if (ld_mt_is_index(mt)) {
 			ld_buf b = LD_BUF_INIT;
 			ld_json *sub;
 			int64_t sz = -1;
@@ -215,41 +238,35 @@ static int select_from_index(lading_image *img, ld_blobstore *bs, const ld_json 
 	return load_manifest(img, bs, chosen, ctx);
 }
 
-static int load_manifest(lading_image *img, ld_blobstore *bs, const ld_json *desc, lading_ctx *ctx)
+int ld_manifest_apply(lading_image *img, const ld_json *man, const char *digest, const char *desc_mt,
+		      const ld_json **cfgdesc_out, lading_ctx *ctx)
 {
-	const char *digest = ld_json_get_str(desc, "digest");
 	const char *mt;
 	const ld_json *layers, *cfgdesc, *l;
-	ld_json *man;
-	ld_buf b = LD_BUF_INIT;
-	int64_t sz = -1;
+	int64_t schema = 0;
 	int rc;
 
-	ld_json_i64(ld_json_get(desc, "size"), &sz);
-	if ((rc = ld_blobstore_read_blob(bs, digest, sz, LD_MAX_MANIFEST_BYTES, &b, ctx)))
-		return rc;
-	rc = ld_json_parse(&man, &img->arena, b.ptr, b.len, NULL, ctx, "image manifest");
-	ld_buf_release(&b);
-	if (rc)
-		return rc;
-	img->info.manifest_digest = ld_arena_strdup(&img->arena, digest);
+	*cfgdesc_out = NULL;
 	mt = ld_json_get_str(man, "mediaType");
 	if (!mt)
-		mt = ld_json_get_str(desc, "mediaType");
-	if (mt && !strncmp(mt, MT_DOCKER_V1, strlen(MT_DOCKER_V1)))
+		mt = desc_mt;
+	ld_json_i64(ld_json_get(man, "schemaVersion"), &schema);
+	if ((mt && !strncmp(mt, MT_DOCKER_V1, strlen(MT_DOCKER_V1))) || (schema == 1 && ld_json_get(man, "fsLayers")))
 		return ld_error_set(ctx, LADING_EUNSUPPORTED,
 				    "manifest %s is Docker schema 1, which is deprecated and unsupported; "
 				    "re-push or convert the image (e.g. skopeo copy)", digest);
+	if (ld_mt_is_index(mt))
+		return ld_error_set(ctx, LADING_EINVALID, "manifest %s is an image index where an image manifest was expected",
+				    digest);
 	if (mt && strcmp(mt, MT_OCI_MANIFEST) && strcmp(mt, MT_DOCKER_MANIFEST))
 		return ld_error_set(ctx, LADING_EUNSUPPORTED, "manifest %s has unsupported media type %s", digest, mt);
 	layers = ld_json_get(man, "layers");
 	cfgdesc = ld_json_get(man, "config");
 	if (!ld_json_is(layers, LD_JSON_ARRAY) || !ld_json_is(cfgdesc, LD_JSON_OBJECT))
 		return ld_error_set(ctx, LADING_EINVALID, "manifest %s has no config or layers", digest);
-	if ((rc = attach_store(img, bs, layers->n, ctx)))
+	if ((rc = ld_image_alloc_layers(img, layers->n, ctx)))
 		return rc;
 	ld_json_foreach_item(layers, i, l) {
-		store_state *st = img->state;
 		const char *ld = ld_json_get_str(l, "digest");
 		const char *lmt = ld_json_get_str(l, "mediaType");
 		int64_t lsz = -1;
@@ -266,7 +283,37 @@ static int load_manifest(lading_image *img, ld_blobstore *bs, const ld_json *des
 		img->layers[i].digest = ld;
 		img->layers[i].media_type = lmt;
 		img->layers[i].size = lsz;
-		st->member[i] = ld_arena_printf(&img->arena, "blobs/sha256/%s", ld + 7);
+	}
+	if (!ld_digest_valid(ld_json_get_str(cfgdesc, "digest")))
+		return ld_error_set(ctx, LADING_EINVALID, "manifest %s: config has no valid sha256 digest", digest);
+	*cfgdesc_out = cfgdesc;
+	return 0;
+}
+
+static int load_manifest(lading_image *img, ld_blobstore *bs, const ld_json *desc, lading_ctx *ctx)
+{
+	const char *digest = ld_json_get_str(desc, "digest");
+	const ld_json *cfgdesc;
+	ld_json *man;
+	ld_buf b = LD_BUF_INIT;
+	int64_t sz = -1;
+	int rc;
+
+	ld_json_i64(ld_json_get(desc, "size"), &sz);
+	if ((rc = ld_blobstore_read_blob(bs, digest, sz, LD_MAX_MANIFEST_BYTES, &b, ctx)))
+		return rc;
+	rc = ld_json_parse(&man, &img->arena, b.ptr, b.len, NULL, ctx, "image manifest");
+	ld_buf_release(&b);
+	if (rc)
+		return rc;
+	img->info.manifest_digest = ld_arena_strdup(&img->arena, digest);
+	if ((rc = ld_manifest_apply(img, man, digest, ld_json_get_str(desc, "mediaType"), &cfgdesc, ctx)))
+		return rc;
+	if ((rc = attach_store(img, bs, ctx)))
+		return rc;
+	for (size_t i = 0; i < img->info.layer_count; i++) {
+		store_state *st = img->state;
+		st->member[i] = ld_arena_printf(&img->arena, "blobs/sha256/%s", img->lsrc[i].blob_digest + 7);
 		if (!st->member[i])
 			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	}
@@ -383,7 +430,7 @@ int ld_docker_load(lading_image *img, ld_blobstore *bs, const char *tag, lading_
 		rc = ld_error_set(ctx, LADING_EINVALID, "manifest.json entry has no Config or Layers");
 		goto out;
 	}
-	if ((rc = attach_store(img, bs, layers->n, ctx)))
+	if ((rc = ld_image_alloc_layers(img, layers->n, ctx)) || (rc = attach_store(img, bs, ctx)))
 		goto out;
 	tags = ld_json_get(entry, "RepoTags");
 	if (ld_json_len(tags)) {

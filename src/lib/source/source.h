@@ -36,7 +36,8 @@ typedef enum {
 	LD_SRC_OCI_DIR,
 	LD_SRC_OCI_ARCHIVE,
 	LD_SRC_DIR,
-	LD_SRC_ROOTFS_TAR
+	LD_SRC_ROOTFS_TAR,
+	LD_SRC_REGISTRY
 } ld_src_kind;
 
 /* How a layer's content is checked. */
@@ -59,6 +60,11 @@ struct lading_image {
 	const ld_source_ops *ops;
 	void *state;
 	lading_ctx *ctx;             /* the context the image was opened with (not owned) */
+	/* Caches (registry issue): the cache root ($XDG_CACHE_HOME/lading) or NULL with --no-cache;
+	 * `io_parallel` > 0 asks the layer reader for that many layers at once even on fewer
+	 * cores (network sources: downloads wait on the network, not the CPU). */
+	const char *cache_root;
+	unsigned io_parallel;
 };
 
 struct ld_source_ops {
@@ -98,6 +104,22 @@ int ld_oci_load(lading_image *img, ld_blobstore *bs, const char *tag, const char
 int ld_docker_load(lading_image *img, ld_blobstore *bs, const char *tag, lading_ctx *ctx);
 /* A directory holding a root filesystem: one pseudo-layer walked from the host. */
 int ld_rootfs_dir_open(lading_image *img, const char *path, lading_ctx *ctx);
+
+/* ---- manifests and indexes, shared by OCI layouts and registries (oci.c) ---- */
+
+bool ld_mt_is_index(const char *mt);
+/* Choose one descriptor of an index document: the one whose ref.name annotation matches `tag`
+ * when given, else the one for `platform` (NULL = linux/amd64), skipping attestations.
+ * *out points into `index`; its digest is a valid sha256 digest. */
+int ld_index_choose(const ld_json *index, const char *tag, const char *platform, const ld_json **out,
+		    lading_ctx *ctx);
+const char *ld_index_ref_name(const ld_json *desc);
+/* Check an image manifest (Docker schema 2 or OCI; schema 1 and indexes are refused with a
+ * clear error), allocate img's layers and fill their descriptors (blob digest, size, media
+ * type). *cfgdesc gets the config descriptor, whose digest is valid. `desc_mt` is the media type
+ * known from outside (index descriptor, Content-Type) for manifests without one. */
+int ld_manifest_apply(lading_image *img, const ld_json *man, const char *digest, const char *desc_mt,
+		      const ld_json **cfgdesc, lading_ctx *ctx);
 
 int ld_image_alloc_layers(lading_image *img, size_t n, lading_ctx *ctx);
 /* Parse "os/arch[/variant]". */

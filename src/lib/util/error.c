@@ -134,12 +134,15 @@ void ld_warn(lading_ctx *ctx, const char *fmt, ...)
 	char tmp[1024];
 	va_list ap;
 
-	while (ctx->parent)
-		ctx = ctx->parent;
 	va_start(ap, fmt);
 	if (vsnprintf(tmp, sizeof(tmp), fmt, ap) < 0)
 		tmp[0] = '\0';
 	va_end(ap);
+	for (; ctx->parent; ctx = ctx->parent)
+		if (ctx->warn_tap)
+			ctx->warn_tap(ctx->warn_tap_opaque, tmp);
+	if (ctx->warn_tap)
+		ctx->warn_tap(ctx->warn_tap_opaque, tmp);
 	pthread_mutex_lock(&ctx->lock);
 	ctx->nwarn++;
 	if (ctx->nkept < LD_WARNINGS_KEPT) {

@@ -19,6 +19,10 @@ struct lading_ctx {
 	lading_progress_fn progress;
 	void *progress_opaque;
 	unsigned threads;
+	/* Also sees every warning raised on this context or its children (the layer cache records
+	 * a layer's warnings to replay them); called on the warning thread, before forwarding. */
+	void (*warn_tap)(void *opaque, const char *msg);
+	void *warn_tap_opaque;
 };
 
 /* Record an error and return `code` so callers can `return ld_error_set(...)`. */

@@ -116,8 +116,16 @@ static size_t write_cb(char *p, size_t size, size_t nmemb, void *opaque)
 		x->discard = code < 200 || code >= 300;
 		x->checked = true;
 	}
-	if (x->discard)
+	if (x->discard) {
+		/* keep the start of an error body: registries explain refusals there */
+		size_t have = strlen(x->resp->error_body), room = sizeof(x->resp->error_body) - 1 - have;
+		if (room) {
+			size_t k = n < room ? n : room;
+			memcpy(x->resp->error_body + have, p, k);
+			x->resp->error_body[have + k] = '\0';
+		}
 		return n;
+	}
 	if (x->resp->bytes + n > x->max || x->resp->bytes + n < x->resp->bytes) {
 		x->sink_err = LADING_ELIMIT;
 		return 0;
@@ -151,6 +159,8 @@ static size_t header_cb(char *p, size_t size, size_t nmemb, void *opaque)
 	if (n >= 5 && !strncmp(p, "HTTP/", 5)) {
 		/* a new response (redirects, 100-continue): forget the previous one's headers */
 		x->resp->etag[0] = x->resp->last_modified[0] = x->resp->content_type[0] = '\0';
+		x->resp->www_authenticate[0] = x->resp->content_digest[0] = x->resp->error_body[0] = '\0';
+		x->resp->content_length = -1;
 		x->checked = false;
 		return n;
 	}
@@ -160,6 +170,20 @@ static size_t header_cb(char *p, size_t size, size_t nmemb, void *opaque)
 		header_value(p, n, 14, x->resp->last_modified, sizeof(x->resp->last_modified));
 	else if (n > 13 && !strncasecmp(p, "Content-Type:", 13))
 		header_value(p, n, 13, x->resp->content_type, sizeof(x->resp->content_type));
+	else if (n > 22 && !strncasecmp(p, "Docker-Content-Digest:", 22))
+		header_value(p, n, 22, x->resp->content_digest, sizeof(x->resp->content_digest));
+	else if (n > 15 && !strncasecmp(p, "Content-Length:", 15)) {
+		char v[32];
+		uint64_t len;
+		header_value(p, n, 15, v, sizeof(v));
+		if (ld_slice_to_u64(ld_slice_cstr(v), INT64_MAX, &len))
+			x->resp->content_length = (int64_t)len;
+	} else if (n > 17 && !strncasecmp(p, "WWW-Authenticate:", 17)) {
+		/* several challenges may come; Bearer is the one registries mean */
+		bool have_bearer = !strncasecmp(x->resp->www_authenticate, "Bearer", 6);
+		if (!x->resp->www_authenticate[0] || !have_bearer)
+			header_value(p, n, 17, x->resp->www_authenticate, sizeof(x->resp->www_authenticate));
+	}
 	return n;
 }
 
@@ -204,14 +228,23 @@ static int set_common(ld_http *h, xfer *x, struct curl_slist *hdrs)
 	if (r == CURLE_OK)                                                                         \
 	r = curl_easy_setopt(c, opt, val)
 	S(CURLOPT_URL, x->req->url);
-	S(CURLOPT_HTTPGET, 1L);
+	if (x->req->head) {
+		S(CURLOPT_NOBODY, 1L);
+	} else {
+		S(CURLOPT_HTTPGET, 1L);
+	}
 	S(CURLOPT_FOLLOWLOCATION, 1L);
 	S(CURLOPT_MAXREDIRS, HTTP_MAX_REDIRECTS);
 	S(CURLOPT_PROTOCOLS_STR, "http,https");
 	S(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	S(CURLOPT_SSL_VERIFYPEER, 1L);
-	S(CURLOPT_SSL_VERIFYHOST, 2L);
-	S(CURLOPT_ACCEPT_ENCODING, ""); /* every encoding this libcurl decodes */
+	S(CURLOPT_SSL_VERIFYPEER, h->opt.insecure ? 0L : 1L);
+	S(CURLOPT_SSL_VERIFYHOST, h->opt.insecure ? 0L : 2L);
+	if (x->req->identity) {
+		/* digest-checked blobs: a storage backend's Content-Encoding must not be undone */
+		S(CURLOPT_HTTP_CONTENT_DECODING, 0L);
+	} else {
+		S(CURLOPT_ACCEPT_ENCODING, ""); /* every encoding this libcurl decodes */
+	}
 	S(CURLOPT_CONNECTTIMEOUT_MS, h->opt.connect_timeout_ms);
 	/* read timeout: below 1 byte/s for that long aborts */
 	S(CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -292,6 +325,8 @@ int ld_http_get(ld_http *h, const ld_http_request *req, ld_http_response *resp, 
 		resp->bytes = 0;
 		resp->attempts = attempt;
 		resp->etag[0] = resp->last_modified[0] = resp->content_type[0] = '\0';
+		resp->www_authenticate[0] = resp->content_digest[0] = resp->error_body[0] = '\0';
+		resp->content_length = -1;
 		if (set_common(h, &x, hdrs)) {
 			rc = ld_error_set(ctx, LADING_ENET, "%s: cannot configure libcurl", logurl);
 			break;
@@ -313,7 +348,7 @@ int ld_http_get(ld_http *h, const ld_http_request *req, ld_http_response *resp, 
 			break;
 		}
 		retry = cr == CURLE_OK ? retriable_status(status) : retriable_curl(cr);
-		if (!retry || attempt > h->opt.retries) {
+		if (!retry || attempt > (req->no_retry ? 0 : h->opt.retries)) {
 			if (cr != CURLE_OK)
 				rc = ld_error_set(ctx, LADING_ENET, "%s: %s (after %u attempt%s)",
 						  logurl, curl_easy_strerror(cr), attempt,

@@ -16,10 +16,16 @@
  * - TLS peer and host verification always on; only http and https, also on redirects (max 10).
  * - Messages name the URL without its user-info and query (they may carry credentials); request
  *   headers are never logged.
+ * - Registry use (additive): HEAD requests, bytes exactly as served (no Content-Encoding
+ *   negotiation) for digest-checked blobs, the WWW-Authenticate challenge and
+ *   Docker-Content-Digest of the final response, the start of error bodies, `insecure` TLS when
+ *   the user asks for it. Custom Authorization headers are not sent to another host, port or
+ *   scheme after a redirect (libcurl's rule since 7.83; blob storage redirects rely on it).
  * A handle reuses connections between requests; it is not thread-safe (one per thread). */
 #ifndef LD_HTTP_H
 #define LD_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +42,7 @@ typedef struct ld_http_options {
 	unsigned backoff_ms;	 /* first wait; 0 = 1000 */
 	unsigned max_backoff_ms; /* cap on any wait, Retry-After included; 0 = 60000 */
 	const char *user_agent;	 /* NULL = "lading/<version>" */
+	bool insecure;		 /* no TLS peer/host verification (only when the user asked) */
 } ld_http_options;
 
 typedef struct ld_http_request {
@@ -50,6 +57,9 @@ typedef struct ld_http_request {
 	int (*write)(void *opaque, const void *p, size_t n);
 	int (*reset)(void *opaque); /* drop partial data before a retry (write sinks) */
 	void *opaque;
+	bool head;     /* HEAD: status and headers only */
+	bool identity; /* no Accept-Encoding, no decoding: the bytes exactly as served (blobs) */
+	bool no_retry; /* one attempt whatever the options say (probes) */
 } ld_http_request;
 
 typedef struct ld_http_response {
@@ -59,12 +69,16 @@ typedef struct ld_http_response {
 	char content_type[128];
 	uint64_t bytes; /* body bytes delivered to the sink */
 	unsigned attempts;
+	char www_authenticate[1024]; /* challenge of the final response; Bearer preferred */
+	char content_digest[80];     /* Docker-Content-Digest of the final response, "" if none */
+	int64_t content_length;      /* Content-Length of the final response, -1 if none */
+	char error_body[512];        /* start of a non-2xx response's body (registry error JSON) */
 } ld_http_response;
 
 int ld_http_new(ld_http **out, const ld_http_options *opts, lading_ctx *ctx);
 void ld_http_free(ld_http *h);
 
-/* GET. Returns 0 for 2xx and 304 (see resp->status), LADING_ENOTFOUND for 404/410,
+/* GET (HEAD when req->head). Returns 0 for 2xx and 304 (see resp->status), LADING_ENOTFOUND for 404/410,
  * LADING_EAUTH for 401/403, LADING_ELIMIT when the body exceeds max_bytes, the sink's code when
  * it aborts, else LADING_ENET (after the retries) with "URL: what happened" on ctx. */
 int ld_http_get(ld_http *h, const ld_http_request *req, ld_http_response *resp, lading_ctx *ctx);
