@@ -20,9 +20,9 @@
  * decompression, no tar walk), so a tampered image is still rejected. */
 #include <time.h>
 
-#include "layer/cache.h"
-#include "util/cachedir.h"
 #include "util/common.h"
+#include "util/cachedir.h"
+#include "layer/cache.h"
 
 #define STAMPS_MAX_BYTES ((uint64_t)64 << 20) /* stamps are empty files: ~130,000 of them */
 

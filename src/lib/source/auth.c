@@ -4,9 +4,9 @@
  * message built here contains one. */
 #include <ctype.h>
 
-#include "source/registry.h"
-#include "util/base64.h"
 #include "util/common.h"
+#include "util/base64.h"
+#include "source/registry.h"
 
 /* Named limits (besides LD_REF_* in registry.h). */
 #define AUTH_MAX_PARAMS	    32	 /* parameters in one challenge */

@@ -15,11 +15,11 @@
  * of a message. */
 #include <stdatomic.h>
 
-#include "source/registry.h"
+#include "util/common.h"
 #include "util/base64.h"
 #include "util/cachedir.h"
-#include "util/common.h"
 #include "util/http.h"
+#include "source/registry.h"
 
 /* Named limits and settings. */
 #define REG_PARALLEL	     4 /* layers downloaded (and analyzed) at once */

@@ -1,5 +1,5 @@
-#include "util/base64.h"
 #include "util/common.h"
+#include "util/base64.h"
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

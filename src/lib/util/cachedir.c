@@ -2,8 +2,8 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#include "util/cachedir.h"
 #include "util/common.h"
+#include "util/cachedir.h"
 
 /* Named limits. */
 #define EVICT_MAX_ENTRIES 200000 /* entries looked at in one directory scan */
