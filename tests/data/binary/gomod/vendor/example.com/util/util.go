@@ -1,0 +1,3 @@
+package util
+
+func Twice(s string) string { return s + s }
