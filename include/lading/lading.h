@@ -9,6 +9,7 @@
 #include "lading/vulndb.h"
 #include "lading/scan.h"
 #include "lading/honeypot.h"
+#include "lading/census.h"
 #include "lading/vulndb.h"
 
 #endif

@@ -52,5 +52,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_vercmp(int argc, char **argv);
 int cmd_honeypot(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
+int cmd_census(int argc, char **argv);
 
 #endif

@@ -15,6 +15,8 @@ static void usage(FILE *f)
 		"  db build|update|info   manage the vulnerability database\n"
 		"  vercmp SCHEME A B      compare two versions with an ecosystem's rules\n"
 		"  honeypot [report]      emulate cloud-native services, record and analyse attacks\n"
+		"  probe TARGET...  read product and version from network services\n"
+		"  census import|report|list   exposed-service census: scan data, staleness, risk\n"
 		"  version          print the version\n"
 		"\n"
 		"IMAGE: docker-archive:FILE, oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:PATH,\n"
@@ -48,6 +50,10 @@ int main(int argc, char **argv)
 		return cmd_vercmp(argc - 1, argv + 1);
 	if (!strcmp(cmd, "honeypot"))
 		return cmd_honeypot(argc - 1, argv + 1);
+	if (!strcmp(cmd, "probe"))
+		return cmd_probe(argc - 1, argv + 1);
+	if (!strcmp(cmd, "census"))
+		return cmd_census(argc - 1, argv + 1);
 	fprintf(stderr, "lading: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -1,0 +1,197 @@
+/* lading probe TARGET...: read product and version from network services (lading/census.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "cli.h"
+
+#define PROBE_MAX_TARGETS 65536
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: lading probe TARGET... [--ports LIST] [--timeout MS] [--banner-wait MS]\n"
+		"                   [--concurrency N] [--max-bytes N] [--format json|table] [-o FILE]\n"
+		"                   [--save] [--census FILE] [-v]\n"
+		"\n"
+		"TARGET is HOST:PORT, [IPV6]:PORT, HOST or A.B.C.D/NN (the last two with --ports).\n"
+		"  --ports LIST       ports for targets without one: 22,80,8000-8100 (default: the\n"
+		"                     ports of the services lading knows)\n"
+		"  --timeout MS       connect timeout and time allowed for each exchange (3000)\n"
+		"  --banner-wait MS   how long to wait for a greeting on a port with no known\n"
+		"                     service before speaking first (800)\n"
+		"  --concurrency N    connections open at once (256)\n"
+		"  --max-bytes N      bytes read from one service, all exchanges together (65536)\n"
+		"  --format F         table (default) or json: one record per open port\n"
+		"  --save             also add the records to the census store (see 'lading census')\n"
+		"  --census FILE      the census store (default: $LADING_CENSUS, else\n"
+		"                     $XDG_CACHE_HOME/lading/census.sqlite)\n"
+		"Exit status: 0 done (whatever the ports said), 2 usage, 3 error.\n");
+}
+
+static bool parse_num(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v == 0 || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Many connections need many descriptors: raise the soft limit as far as the hard one allows. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int cmd_probe(int argc, char **argv)
+{
+	lading_probe_options o = LADING_PROBE_OPTIONS_INIT;
+	const char **targets = NULL, *format = "table", *output = NULL, *census = NULL, *val;
+	size_t ntargets = 0;
+	lading_format fmt;
+	lading_ctx *ctx = NULL;
+	lading_census *c = NULL;
+	char path[4096], *out = NULL;
+	size_t len = 0;
+	unsigned long n;
+	bool save = false, verbose = false;
+	int rc, ret = EXIT_OK;
+
+	targets = calloc((size_t)argc, sizeof(*targets));
+	if (!targets) {
+		fprintf(stderr, "lading: out of memory\n");
+		return EXIT_ERROR;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
+			usage(stdout);
+			free(targets);
+			return EXIT_OK;
+		} else if (cli_opt(argc, argv, &i, "--ports", &val) || cli_opt(argc, argv, &i, "-p", &val)) {
+			if (!val)
+				goto need_value;
+			o.ports = val;
+		} else if (cli_opt(argc, argv, &i, "--timeout", &val)) {
+			if (!parse_num(val, 600000, &n)) {
+				ret = cli_usage("--timeout takes milliseconds (1-600000)");
+				goto out;
+			}
+			o.timeout_ms = (unsigned)n;
+		} else if (cli_opt(argc, argv, &i, "--banner-wait", &val)) {
+			if (!parse_num(val, 600000, &n)) {
+				ret = cli_usage("--banner-wait takes milliseconds (1-600000)");
+				goto out;
+			}
+			o.banner_ms = (unsigned)n;
+		} else if (cli_opt(argc, argv, &i, "--concurrency", &val)) {
+			if (!parse_num(val, 65536, &n)) {
+				ret = cli_usage("--concurrency takes a number (1-65536)");
+				goto out;
+			}
+			o.concurrency = (unsigned)n;
+		} else if (cli_opt(argc, argv, &i, "--max-bytes", &val)) {
+			if (!parse_num(val, 64ul << 20, &n)) {
+				ret = cli_usage("--max-bytes takes a number of bytes (1-67108864)");
+				goto out;
+			}
+			o.max_bytes = n;
+		} else if (cli_opt(argc, argv, &i, "--format", &val) || cli_opt(argc, argv, &i, "-f", &val)) {
+			if (!val)
+				goto need_value;
+			format = val;
+		} else if (cli_opt(argc, argv, &i, "--output", &val) || cli_opt(argc, argv, &i, "-o", &val)) {
+			if (!val)
+				goto need_value;
+			output = val;
+		} else if (cli_opt(argc, argv, &i, "--census", &val)) {
+			if (!val)
+				goto need_value;
+			census = val;
+		} else if (cli_flag(argv, i, "--save")) {
+			save = true;
+		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
+			verbose = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			usage(stderr);
+			ret = cli_usage("unknown option %s", argv[i]);
+			goto out;
+		} else if (ntargets >= PROBE_MAX_TARGETS) {
+			ret = cli_usage("at most %d targets on the command line (use CIDR ranges)",
+					PROBE_MAX_TARGETS);
+			goto out;
+		} else {
+			targets[ntargets++] = argv[i];
+		}
+	}
+	if (!ntargets) {
+		usage(stderr);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (lading_format_parse(format, &fmt) || (fmt != LADING_FORMAT_JSON && fmt != LADING_FORMAT_TABLE)) {
+		ret = cli_usage("unknown probe format '%s' (table, json)", format);
+		goto out;
+	}
+	if (save) {
+		if (census)
+			snprintf(path, sizeof(path), "%s", census);
+		else if (lading_census_default_path(path, sizeof(path))) {
+			ret = cli_usage("no census store path: give --census FILE or set LADING_CENSUS");
+			goto out;
+		}
+	}
+	if (lading_ctx_new(&ctx)) {
+		fprintf(stderr, "lading: out of memory\n");
+		ret = EXIT_ERROR;
+		goto out;
+	}
+	raise_fd_limit();
+	if ((rc = lading_probe(&c, ctx, targets, ntargets, &o))) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	if (save && (rc = lading_census_save(path, c, ctx))) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	if ((rc = lading_census_records_write(&out, &len, ctx, c, fmt))) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	ret = cli_write_output(output, out, len);
+	{
+		const lading_probe_stats *s = lading_census_probe_stats(c);
+		if (verbose || fmt == LADING_FORMAT_TABLE)
+			fprintf(stderr,
+				"lading: %llu probed in %.2f s: %llu open (%llu identified, %llu with a "
+				"version), %llu refused, %llu timed out, %llu failed; %llu connections, "
+				"%llu bytes read\n",
+				(unsigned long long)s->targets, s->seconds, (unsigned long long)s->open,
+				(unsigned long long)s->identified, (unsigned long long)s->versioned,
+				(unsigned long long)s->refused, (unsigned long long)s->timeout,
+				(unsigned long long)s->failed, (unsigned long long)s->connections,
+				(unsigned long long)s->bytes_read);
+	}
+	cli_print_warnings(ctx, verbose);
+	goto out;
+need_value:
+	ret = cli_usage("an option needs a value");
+out:
+	free(out);
+	lading_census_free(c);
+	lading_ctx_free(ctx);
+	free(targets);
+	return ret;
+}
