@@ -21,7 +21,7 @@ log() { echo "[bin-artifacts] $*" >&2; }
 cd "$OUT"
 
 # Debian packages whose binaries the tests use, pinned by name (the mirror's current version)
-DEBS="skopeo docker-registry nginx-core apache2-bin redis-tools mariadb-server-core postgresql-15
+DEBS="skopeo docker-registry nginx apache2-bin redis-tools mariadb-server-core postgresql-15
   memcached haproxy busybox bash openssl libssl3 curl libcurl4 libsqlite3-0 python3.11-minimal
   libnode108"
 
