@@ -388,7 +388,7 @@ int ld_java_result_each(ld_slice blob, ld_lang_fn fn, void (*warn)(void *opaque,
 		if (ld_slice_eq_cstr(f[0], "W") && n >= 2) {
 			if (warn)
 				warn(opaque, f[1]);
-		} else if (ld_slice_eq_cstr(f[0], "J") && n == 6) {
+		} else if (ld_slice_eq_cstr(f[0], "J") && n == 6 && f[3].len && f[4].len) {
 			ld_lang_pkg p;
 			memset(&p, 0, sizeof(p));
 			p.path = f[1];
