@@ -803,6 +803,14 @@ static int classify_session(an *a, figures *fg, const uint32_t *idx, size_t lo, 
 	return 0;
 }
 
+/* Session rows in time order (ISO timestamps of one format sort as text), then by source. */
+static int cmp_session(const void *x, const void *y)
+{
+	const lading_honeypot_session *a = x, *b = y;
+	int c = strcmp(a->first, b->first);
+	return c ? c : strcmp(a->src_ip, b->src_ip);
+}
+
 static int group(an *a, ld_hp_geoip *geo, size_t top)
 {
 	size_t n = a->evs.len, maxitems = 0, scratch_cap = 0;
@@ -902,6 +910,7 @@ static int group(an *a, ld_hp_geoip *geo, size_t top)
 			*s = *(lading_honeypot_session *)ld_vec_at(&fg.sessions, i);
 			s->src_ip = ld_arena_strdup(a->out, s->src_ip);
 		}
+		qsort(r->sessions, fg.sessions.len, sizeof(*r->sessions), cmp_session);
 		/* connections: distinct session ids over all events */
 		{
 			size_t nc = 0;
