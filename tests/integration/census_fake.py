@@ -283,6 +283,8 @@ async def postgres_trust(reader, writer):
         await writer.drain()
         head = await reader.readexactly(8)
         n, code = struct.unpack(">ii", head)
+    if n < 8 or n > 10000:
+        return  # as PostgreSQL does: "invalid length of startup packet", connection closed
     await reader.readexactly(n - 8)
 
     def msg(t, body):

@@ -386,9 +386,10 @@ ld_pv ld_census_http_parse(unsigned step, ld_slice in, bool eof, ld_census_obs *
 			: false;
 	if (o->version && !had_version && step != STEP_ROOT)
 		o->note = NULL;
-	if (o->version && o->product) {
+	if (o->version && o->product && !(step == STEP_ROOT && !strcmp(o->product, "docker"))) {
 		verdict = LD_PV_DONE;
 	} else if ((f = follow_up(o->product)) >= 0) {
+		/* the version lives there (Docker's Server header has it too, /version says more) */
 		verdict = next_path(o, (unsigned)f);
 		if (verdict == LD_PV_RECONNECT && o->step_next != (unsigned)f)
 			verdict = LD_PV_DONE; /* its own path was asked already */

@@ -25,7 +25,7 @@ void ld_census_obs_service(ld_census_obs *o, ld_slice name)
 		   {"http-simple-new", "http"}, {"mysql", "mysql"},     {"redis", "redis"},
 		   {"mongodb", "mongodb"},   {"mongo", "mongodb"},     {"memcache", "memcached"},
 		   {"memcached", "memcached"}, {"postgres", "postgresql"}, {"postgresql", "postgresql"},
-		   {"elasticsearch", "http"}, {"ftp", "ftp"},	       {"smtp", "smtp"},
+		   {"elasticsearch", "http"}, {"elastic", "http"},    {"ftp", "ftp"},	       {"smtp", "smtp"},
 		   {"pop3", "pop3"},	     {"imap", "imap"},	       {"telnet", "telnet"},
 		   {"vnc", "vnc"},	     {"etcd", "http"},	       {"kubernetes", "http"},
 		   {"docker", "http"},	     {"couchdb", "http"},      {"consul", "http"}};
@@ -143,6 +143,10 @@ int ld_census_emit(ld_census_sink *sink, ld_census_obs *o, const char *target, u
 	int rc;
 	memset(&r, 0, sizeof(r));
 	ld_census_obs_finish(o);
+	if (o->product && !o->version && !o->note)
+		o->note = !strcmp(o->product, "postgresql")
+				  ? "PostgreSQL discloses no version before authentication"
+				  : "the scan data names no version";
 	if ((rc = ld_census_obs_to_record(o, &r)))
 		return rc;
 	r.target = target;

@@ -140,6 +140,16 @@ static void cell(ld_buf *b, const char *s, int width)
 		ld_buf_addf(b, "%*s", width > n ? width - n : 1, "");
 }
 
+/* "192.0.2.1:22", "[2001:db8::1]:22" */
+static void target_port(char *out, size_t n, const lading_census_record *r)
+{
+	const char *t = r->target ? r->target : "";
+	if (strchr(t, ':'))
+		ld_snprintf(out, n, "[%s]:%u", t, r->port);
+	else
+		ld_snprintf(out, n, "%s:%u", t, r->port);
+}
+
 int lading_census_records_write(char **out, size_t *len, lading_ctx *ctx, const lading_census *c,
 				lading_format fmt)
 {
@@ -160,7 +170,7 @@ int lading_census_records_write(char **out, size_t *len, lading_ctx *ctx, const 
 		for (size_t i = 0; i < c->recs.len; i++) {
 			const lading_census_record *r = ld_vec_at(&c->recs, i);
 			char tp[300];
-			ld_snprintf(tp, sizeof(tp), "%s:%u", r->target ? r->target : "", r->port);
+			target_port(tp, sizeof(tp), r);
 			wt = LD_MAX(wt, (int)strlen(tp) + 2);
 			wp = LD_MAX(wp, r->service ? (int)strlen(r->service) + 2 : 0);
 			wq = LD_MAX(wq, r->product ? (int)strlen(r->product) + 2 : 0);
@@ -176,7 +186,7 @@ int lading_census_records_write(char **out, size_t *len, lading_ctx *ctx, const 
 		for (size_t i = 0; i < c->recs.len; i++) {
 			const lading_census_record *r = ld_vec_at(&c->recs, i);
 			char tp[300];
-			ld_snprintf(tp, sizeof(tp), "%s:%u", r->target ? r->target : "", r->port);
+			target_port(tp, sizeof(tp), r);
 			cell(&b, tp, wt);
 			cell(&b, r->service, wp);
 			cell(&b, r->product, wq);

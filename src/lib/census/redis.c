@@ -45,12 +45,13 @@ static void info_lines(ld_census_obs *o, ld_slice body)
 	if (valkey || valkey_version.len) {
 		o->product = "valkey";
 		ld_census_obs_version(o, valkey_version.len ? valkey_version : redis_version);
-	} else {
+	} else if (redis_version.len) {
 		o->product = "redis";
 		ld_census_obs_version(o, redis_version);
+	} else {
+		/* a RESP bulk reply, but not Redis' INFO: the protocol, not the product */
+		o->note = "a RESP reply to INFO that names no server";
 	}
-	if (!o->version)
-		o->note = "INFO answered without a version";
 }
 
 /* -NOAUTH, -DENIED (protected mode), -NOPERM, -WRONGPASS: an access refusal */

@@ -132,7 +132,8 @@ static void module_result(ld_census_obs *o, const char *proto, const ld_json *r)
 		else
 			o->note = "PostgreSQL discloses no version before authentication";
 	} else if ((s = ld_json_get_str(r, "banner"))) {
-		ld_census_obs_service(o, ld_slice_cstr(proto));
+		if (strcmp(proto, "banner")) /* ftp, smtp, telnet...: the module names it */
+			ld_census_obs_service(o, ld_slice_cstr(proto));
 		ld_census_obs_from_banner(o, ld_slice_cstr(s));
 	}
 }
