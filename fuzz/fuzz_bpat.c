@@ -6,10 +6,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const names[] = {"openssl", "libcrypto.so.3", "bash", "busybox", "nginx", "httpd",
-				    "redis-server", "mariadbd", "mysqld", "postgres", "mongod", "node",
-				    "python3.11", "curl", "libcurl.so.4", "libsqlite3.so.0", "haproxy",
-				    "memcached", "etcd", "consul", "vault", "traefik"};
+static const char *const names[] = {
+    "openssl",	    "libcrypto.so.3", "bash",	      "busybox",	 "nginx",   "httpd",
+    "redis-server", "mariadbd",	      "mysqld",	      "postgres",	 "mongod",  "node",
+    "python3.11",   "curl",	      "libcurl.so.4", "libsqlite3.so.0", "haproxy", "memcached",
+    "etcd",	    "consul",	      "vault",	      "traefik"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -28,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pat[plen] = '\0';
 		if (ld_bpat_compile(&p, pat, err, sizeof(err)) == 0) {
 			if (ld_bpat_search(p, rest, rlen, NULL, NULL, &v) &&
-			    (v.ptr < (const char *)rest || v.ptr + v.len > (const char *)rest + rlen ||
+			    (v.ptr < (const char *)rest ||
+			     v.ptr + v.len > (const char *)rest + rlen ||
 			     v.len > LD_BPAT_MAX_VERSION))
 				__builtin_trap();
 			ld_bpat_free(p);

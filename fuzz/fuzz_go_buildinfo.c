@@ -22,14 +22,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = 0;
 	uint64_t addr;
 	if (ld_elf_open(&e, data, size) == 0) {
-		if (ld_elf_section(&e, ".dep-v0", &s, NULL) && (s.ptr < (const char *)data || s.ptr + s.len > (const char *)data + size))
+		if (ld_elf_section(&e, ".dep-v0", &s, NULL) &&
+		    (s.ptr < (const char *)data || s.ptr + s.len > (const char *)data + size))
 			__builtin_trap();
 		if (ld_elf_data_segment(&e, &s, &addr) && s.ptr + s.len > (const char *)data + size)
 			__builtin_trap();
 	}
 	if (ld_go_buildinfo(data, size, &v, &m) == 0) {
 		if (v.ptr < (const char *)data || v.ptr + v.len > (const char *)data + size ||
-		    (m.len && (m.ptr < (const char *)data || m.ptr + m.len > (const char *)data + size)))
+		    (m.len &&
+		     (m.ptr < (const char *)data || m.ptr + m.len > (const char *)data + size)))
 			__builtin_trap();
 		if (ld_go_blob(v, m, &b) == 0)
 			ld_go_blob_each(ld_buf_slice(&b), visit, &n);

@@ -9,9 +9,9 @@
 #include "catalog/catalog.h"
 
 /* Named limits. */
-#define CLS_MAX_ROWS 512        /* rows in the table */
-#define CLS_MAX_FIELD 512       /* bytes of one field */
-#define CLS_MAX_GLOBS 16        /* file globs of one row */
+#define CLS_MAX_ROWS  512 /* rows in the table */
+#define CLS_MAX_FIELD 512 /* bytes of one field */
+#define CLS_MAX_GLOBS 16  /* file globs of one row */
 
 /* the table, as a byte array generated from data/binary-classifiers.tsv at build time */
 #include "binary_classifiers.inc"
@@ -30,7 +30,8 @@ void ld_classifiers_free_all(ld_classifier *rows, size_t n)
 		ld_bpat_free(rows[i].bpat);
 }
 
-int ld_classifiers_parse(ld_slice tsv, ld_arena *a, ld_classifier **out, size_t *n, char *err, size_t errsz)
+int ld_classifiers_parse(ld_slice tsv, ld_arena *a, ld_classifier **out, size_t *n, char *err,
+			 size_t errsz)
 {
 	ld_classifier *rows = ld_arena_array(a, CLS_MAX_ROWS, sizeof(*rows));
 	ld_slice line;
@@ -52,19 +53,21 @@ int ld_classifiers_parse(ld_slice tsv, ld_arena *a, ld_classifier **out, size_t 
 		while (nf < 7 && line.len)
 			ld_slice_cut(&line, '\t', &f[nf++]);
 		if (nf != 7 || line.len) {
-			ld_snprintf(err, errsz, "line %zu: 7 tab-separated fields expected", lineno);
+			ld_snprintf(err, errsz, "line %zu: 7 tab-separated fields expected",
+				    lineno);
 			rc = LADING_EINVALID;
 			break;
 		}
 		if (nrows >= CLS_MAX_ROWS) {
-			ld_snprintf(err, errsz, "line %zu: more than %d rows", lineno, CLS_MAX_ROWS);
+			ld_snprintf(err, errsz, "line %zu: more than %d rows", lineno,
+				    CLS_MAX_ROWS);
 			rc = LADING_ELIMIT;
 			break;
 		}
 		for (size_t i = 0; i < 7; i++)
 			if (f[i].len > CLS_MAX_FIELD) {
-				ld_snprintf(err, errsz, "line %zu: field %zu longer than %d bytes", lineno, i + 1,
-					    CLS_MAX_FIELD);
+				ld_snprintf(err, errsz, "line %zu: field %zu longer than %d bytes",
+					    lineno, i + 1, CLS_MAX_FIELD);
 				rc = LADING_ELIMIT;
 				goto out;
 			}
@@ -77,7 +80,8 @@ int ld_classifiers_parse(ld_slice tsv, ld_arena *a, ld_classifier **out, size_t 
 		r->bitnami = field(a, f[4]);
 		r->go_module = field(a, f[5]);
 		if (!r->product || !r->files || !r->pattern) {
-			ld_snprintf(err, errsz, "line %zu: product, files and pattern are required", lineno);
+			ld_snprintf(err, errsz, "line %zu: product, files and pattern are required",
+				    lineno);
 			rc = LADING_EINVALID;
 			break;
 		}
@@ -91,8 +95,8 @@ int ld_classifiers_parse(ld_slice tsv, ld_arena *a, ld_classifier **out, size_t 
 				else if (ld_slice_eq_cstr(one, "cpe-minor"))
 					r->flags |= LD_CLS_CPE_MINOR;
 				else {
-					ld_snprintf(err, errsz, "line %zu: unknown flag %.*s", lineno, (int)one.len,
-						    one.ptr);
+					ld_snprintf(err, errsz, "line %zu: unknown flag %.*s",
+						    lineno, (int)one.len, one.ptr);
 					rc = LADING_EINVALID;
 					goto out;
 				}
@@ -106,8 +110,10 @@ int ld_classifiers_parse(ld_slice tsv, ld_arena *a, ld_classifier **out, size_t 
 				ld_slice_cut(&cl, ',', &one);
 				for (size_t k = 0; k < one.len; k++)
 					colons += one.ptr[k] == ':';
-				if (colons != 1 || one.ptr[0] == ':' || one.ptr[one.len - 1] == ':') {
-					ld_snprintf(err, errsz, "line %zu: cpes are vendor:product", lineno);
+				if (colons != 1 || one.ptr[0] == ':' ||
+				    one.ptr[one.len - 1] == ':') {
+					ld_snprintf(err, errsz, "line %zu: cpes are vendor:product",
+						    lineno);
 					rc = LADING_EINVALID;
 					goto out;
 				}
@@ -141,8 +147,8 @@ static void table_init(void)
 {
 	char err[256];
 	ld_arena_init(&table_arena, 0);
-	if (ld_classifiers_parse(ld_slice_make(classifier_tsv, sizeof(classifier_tsv) - 1), &table_arena, &table_rows,
-				 &table_n, err, sizeof(err)))
+	if (ld_classifiers_parse(ld_slice_make(classifier_tsv, sizeof(classifier_tsv) - 1),
+				 &table_arena, &table_rows, &table_n, err, sizeof(err)))
 		table_rows = NULL;
 }
 
@@ -178,7 +184,8 @@ static bool accept_name_version(void *opaque, ld_slice v)
 	const name_ver *nv = opaque;
 	if (!nv->digits.len)
 		return true;
-	return v.len > nv->digits.len && !memcmp(v.ptr, nv->digits.ptr, nv->digits.len) && v.ptr[nv->digits.len] == '.';
+	return v.len > nv->digits.len && !memcmp(v.ptr, nv->digits.ptr, nv->digits.len) &&
+	       v.ptr[nv->digits.len] == '.';
 }
 
 /* The first run of digits and dots in a file name, without a trailing dot: "libpython3.11.so.1"
@@ -196,8 +203,8 @@ static ld_slice name_digits(ld_slice base)
 	return ld_slice_sub(base, i, j - i);
 }
 
-int ld_classify(const ld_classifier *rows, size_t n, const char *path, const unsigned char *data, size_t len,
-		ld_buf *out)
+int ld_classify(const ld_classifier *rows, size_t n, const char *path, const unsigned char *data,
+		size_t len, ld_buf *out)
 {
 	ld_slice base = ld_path_base(ld_slice_cstr(path));
 	const char *found[CLS_MAX_ROWS];
@@ -209,14 +216,16 @@ int ld_classify(const ld_classifier *rows, size_t n, const char *path, const uns
 		bool done = false;
 		if (!name_matches(r->files, base))
 			continue;
-		for (size_t j = 0; j < nfound && !done; j++) /* the first matching row of a product wins */
+		for (size_t j = 0; j < nfound && !done;
+		     j++) /* the first matching row of a product wins */
 			done = !strcmp(found[j], r->product);
 		if (done)
 			continue;
 		if (r->flags & LD_CLS_NAME_VERSION)
 			nv.digits = name_digits(base);
-		if (!ld_bpat_search(r->bpat, data, len, (r->flags & LD_CLS_NAME_VERSION) ? accept_name_version : NULL, &nv,
-				    &v))
+		if (!ld_bpat_search(r->bpat, data, len,
+				    (r->flags & LD_CLS_NAME_VERSION) ? accept_name_version : NULL,
+				    &nv, &v))
 			continue;
 		ld_buf_addf(out, "%s\t%.*s\t%zu\n", r->product, (int)v.len, v.ptr, i);
 		found[nfound++] = r->product;
@@ -226,7 +235,8 @@ int ld_classify(const ld_classifier *rows, size_t n, const char *path, const uns
 
 /* ---- analyzer ---- */
 
-static int analyze(const unsigned char *data, size_t len, const char *path, ld_arena *a, ld_slice *result)
+static int analyze(const unsigned char *data, size_t len, const char *path, ld_arena *a,
+		   ld_slice *result)
 {
 	size_t n;
 	const ld_classifier *rows = ld_classifiers(&n);
@@ -249,14 +259,15 @@ static int analyze(const unsigned char *data, size_t len, const char *path, ld_a
 }
 
 static const ld_analyzer cls_analyzer = {
-	.name = "binary-classifier",
-	.version = "1",
-	.pattern = NULL,
-	.exec_or_lib = true,
-	.magic = "\x7f" "ELF",
-	.magic_len = 4,
-	.max_size = (size_t)512 << 20,
-	.fn = analyze,
+    .name = "binary-classifier",
+    .version = "1-" CLASSIFIER_TABLE_SHA, /* cached results are keyed by the table too */
+    .pattern = NULL,
+    .exec_or_lib = true,
+    .magic = "\x7f"
+	     "ELF",
+    .magic_len = 4,
+    .max_size = (size_t)512 << 20,
+    .fn = analyze,
 };
 
 /* ---- cataloger ---- */
@@ -273,7 +284,8 @@ static int collect(void *opaque, const ld_vnode *n)
 {
 	cls_run *r = opaque;
 	const ld_vnode **slot;
-	if (n->type != LD_LF_REG || !n->file || !n->file->results || !ld_vnode_result(n, r->analyzer))
+	if (n->type != LD_LF_REG || !n->file || !n->file->results ||
+	    !ld_vnode_result(n, r->analyzer))
 		return 0;
 	if (!(slot = ld_vec_push(&r->nodes)))
 		return LADING_ENOMEM;
@@ -303,7 +315,8 @@ static bool go_explains(const cls_run *r, const ld_vnode *n, const char *module)
 			continue;
 		ld_slice_cut(&line, '\t', &path);
 		ld_slice_cut(&line, '\t', &ver);
-		if (path.len < ml || memcmp(path.ptr, module, ml) || (path.len > ml && path.ptr[ml] != '/'))
+		if (path.len < ml || memcmp(path.ptr, module, ml) ||
+		    (path.len > ml && path.ptr[ml] != '/'))
 			return false;
 		return ver.len && !ld_slice_eq_cstr(ver, "(devel)");
 	}
@@ -315,8 +328,8 @@ static void cpe_component(ld_buf *b, ld_slice s)
 {
 	for (size_t i = 0; i < s.len; i++) {
 		char ch = s.ptr[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-		      ch == '_' || ch == '-'))
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
 			ld_buf_addc(b, '\\');
 		ld_buf_addc(b, ch);
 	}
@@ -336,7 +349,9 @@ static char *make_cpe(ld_arena *a, const ld_classifier *r, ld_slice version)
 	if (r->flags & LD_CLS_CPE_MINOR) {
 		/* "4.3.24" -> version "4.3", update "patch24", as NVD names bash releases */
 		ptrdiff_t d1 = ld_slice_find(version, '.');
-		ptrdiff_t d2 = d1 >= 0 ? ld_slice_find(ld_slice_sub(version, (size_t)d1 + 1, version.len), '.') : -1;
+		ptrdiff_t d2 =
+		    d1 >= 0 ? ld_slice_find(ld_slice_sub(version, (size_t)d1 + 1, version.len), '.')
+			    : -1;
 		if (d2 >= 0) {
 			size_t cut = (size_t)d1 + 1 + (size_t)d2;
 			update = ld_slice_sub(version, cut + 1, version.len);
@@ -415,7 +430,8 @@ static int run(ld_catalog *c, lading_ctx *ctx)
 	if (!c->view || r.analyzer < 0)
 		return 0;
 	if (!r.rows)
-		return ld_error_set(ctx, LADING_EINVALID, "the built-in binary classifier table is broken");
+		return ld_error_set(ctx, LADING_EINVALID,
+				    "the built-in binary classifier table is broken");
 	ld_vec_init(&r.nodes, sizeof(const ld_vnode *), 0);
 	if ((rc = ld_view_each(c->view, collect, &r)))
 		goto out;
@@ -432,10 +448,10 @@ static const char *const no_wants[] = {NULL};
 static const ld_analyzer *const analyzers[] = {&cls_analyzer, NULL};
 
 const ld_cataloger ld_cataloger_binary = {
-	.name = "binary-classifier",
-	.version = "1",
-	.wants = no_wants,
-	.max_file = 0,
-	.run = run,
-	.analyzers = analyzers,
+    .name = "binary-classifier",
+    .version = "1",
+    .wants = no_wants,
+    .max_file = 0,
+    .run = run,
+    .analyzers = analyzers,
 };

@@ -49,7 +49,7 @@ int ld_go_blob(ld_slice version, ld_slice modinfo, ld_buf *out);
 
 /* One module of a blob, as the cataloger reports it. */
 typedef struct ld_go_module {
-	ld_slice kind;          /* "stdlib", "mod" (main module) or "dep" */
+	ld_slice kind;		/* "stdlib", "mod" (main module) or "dep" */
 	ld_slice path, version; /* what the binary was built from (the replacement if any) */
 	ld_slice orig_path, orig_version; /* the required module when replaced, else empty */
 } ld_go_module;
@@ -66,7 +66,7 @@ ld_slice ld_go_toolchain_version(ld_slice v);
  * "NAME\tVERSION\tSOURCE\tKIND\tROOT" (ROOT is "1" or "0"). LADING_EINVALID / LADING_ELIMIT
  * with detail on ctx (may be NULL). */
 int ld_rust_audit_decode(ld_slice section, ld_buf *out, lading_ctx *ctx);
-#define LD_RUST_MAX_JSON ((size_t)8 << 20)     /* decompressed .dep-v0 JSON */
+#define LD_RUST_MAX_JSON     ((size_t)8 << 20) /* decompressed .dep-v0 JSON */
 #define LD_RUST_MAX_PACKAGES 100000
 
 /* ---- byte patterns of the classifier table (bpat.c) ---- */
@@ -82,13 +82,14 @@ void ld_bpat_free(ld_bpat *p);
  * Returns true with the version capture (into data) of the first accepted match. Bounded: at
  * most LD_BPAT_MAX_MATCH bytes per match and LD_BPAT_MAX_STEPS matcher steps per call. */
 bool ld_bpat_search(const ld_bpat *p, const unsigned char *data, size_t len,
-		    bool (*accept)(void *opaque, ld_slice version), void *opaque, ld_slice *version);
-#define LD_BPAT_MAX_SRC 512
-#define LD_BPAT_MAX_NODES 256
-#define LD_BPAT_MAX_REPEAT 64     /* {n,m} bounds */
-#define LD_BPAT_MAX_MATCH 256     /* bytes one match may span */
-#define LD_BPAT_MAX_VERSION 64    /* bytes of a captured version */
-#define LD_BPAT_MAX_STEPS (64u << 20)
+		    bool (*accept)(void *opaque, ld_slice version), void *opaque,
+		    ld_slice *version);
+#define LD_BPAT_MAX_SRC	    512
+#define LD_BPAT_MAX_NODES   256
+#define LD_BPAT_MAX_REPEAT  64	/* {n,m} bounds */
+#define LD_BPAT_MAX_MATCH   256 /* bytes one match may span */
+#define LD_BPAT_MAX_VERSION 64	/* bytes of a captured version */
+#define LD_BPAT_MAX_STEPS   (64u << 20)
 
 /* ---- the classifier table (binary.c) ---- */
 
@@ -99,7 +100,7 @@ typedef struct ld_classifier {
 	const char *cpes;      /* "vendor:product[,vendor:product...]" as NVD names it, or NULL */
 	const char *bitnami;   /* Bitnami OSV package name, or NULL */
 	const char *go_module; /* a Go main module path (prefix) that already reports it, or NULL */
-	unsigned flags;        /* LD_CLS_* */
+	unsigned flags;	       /* LD_CLS_* */
 	ld_bpat *bpat;
 } ld_classifier;
 
@@ -113,14 +114,15 @@ enum {
 
 /* Parse the table text (data/binary-classifiers.tsv); rows are allocated in `a`. Every pattern
  * is compiled; a bad row is LADING_EINVALID with "line N: why" in err. */
-int ld_classifiers_parse(ld_slice tsv, ld_arena *a, ld_classifier **out, size_t *n, char *err, size_t errsz);
+int ld_classifiers_parse(ld_slice tsv, ld_arena *a, ld_classifier **out, size_t *n, char *err,
+			 size_t errsz);
 /* The compiled-in table (parsed once per process). NULL on a broken table (a build defect the
  * unit test catches). */
 const ld_classifier *ld_classifiers(size_t *n);
 void ld_classifiers_free_all(ld_classifier *rows, size_t n);
 /* Run the table on one file: "PRODUCT\tVERSION\tROW" lines for each product found (the first
  * matching row per product), into out. */
-int ld_classify(const ld_classifier *rows, size_t n, const char *path, const unsigned char *data, size_t len,
-		ld_buf *out);
+int ld_classify(const ld_classifier *rows, size_t n, const char *path, const unsigned char *data,
+		size_t len, ld_buf *out);
 
 #endif

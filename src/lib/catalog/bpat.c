@@ -18,8 +18,8 @@ struct bnode {
 	bool capture;
 	uint16_t min, max;
 	uint8_t set[32]; /* N_SET: bitmap of accepted bytes */
-	balt *alts;      /* N_GROUP: alternatives */
-	bnode *next;     /* next node of the same sequence */
+	balt *alts;	 /* N_GROUP: alternatives */
+	bnode *next;	 /* next node of the same sequence */
 };
 
 struct balt {
@@ -106,23 +106,33 @@ static bool escape(parser *ps, uint8_t *set, int *single)
 	switch (c) {
 	case 'x': {
 		int h, l;
-		if (ps->i + 2 > ps->n || (h = hexval(ps->s[ps->i])) < 0 || (l = hexval(ps->s[ps->i + 1])) < 0)
+		if (ps->i + 2 > ps->n || (h = hexval(ps->s[ps->i])) < 0 ||
+		    (l = hexval(ps->s[ps->i + 1])) < 0)
 			return fail(ps, "\\x needs two hex digits");
 		ps->i += 2;
 		*single = h * 16 + l;
 		break;
 	}
-	case '0': *single = 0; break;
-	case 't': *single = '\t'; break;
-	case 'n': *single = '\n'; break;
-	case 'r': *single = '\r'; break;
+	case '0':
+		*single = 0;
+		break;
+	case 't':
+		*single = '\t';
+		break;
+	case 'n':
+		*single = '\n';
+		break;
+	case 'r':
+		*single = '\r';
+		break;
 	case 'd':
 		for (int b = '0'; b <= '9'; b++)
 			setbit(set, (unsigned char)b);
 		return true;
 	case 'w':
 		for (int b = 0; b < 256; b++)
-			if ((b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '_')
+			if ((b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') ||
+			    (b >= 'A' && b <= 'Z') || b == '_')
 				setbit(set, (unsigned char)b);
 		return true;
 	case 's':
@@ -200,7 +210,8 @@ static bool parse_num(parser *ps, unsigned *out)
 {
 	unsigned v = 0;
 	size_t start = ps->i;
-	while (ps->i < ps->n && ps->s[ps->i] >= '0' && ps->s[ps->i] <= '9' && v <= LD_BPAT_MAX_REPEAT)
+	while (ps->i < ps->n && ps->s[ps->i] >= '0' && ps->s[ps->i] <= '9' &&
+	       v <= LD_BPAT_MAX_REPEAT)
 		v = v * 10 + (unsigned)(ps->s[ps->i++] - '0');
 	if (ps->i == start)
 		return fail(ps, "number expected");
@@ -298,9 +309,18 @@ static bnode *parse_atom(parser *ps)
 			return NULL;
 		break;
 	}
-	case ')': case ']': case '}': case '?': case '*': case '+': case '{': case '^': case '$':
+	case ')':
+	case ']':
+	case '}':
+	case '?':
+	case '*':
+	case '+':
+	case '{':
+	case '^':
+	case '$':
 		ps->i--;
-		fail(ps, c == '^' || c == '$' ? "anchors are not supported" : "unexpected metacharacter");
+		fail(ps, c == '^' || c == '$' ? "anchors are not supported"
+					      : "unexpected metacharacter");
 		return NULL;
 	default:
 		setbit(n->set, (unsigned char)c);
@@ -424,8 +444,8 @@ typedef struct kont kont;
 struct kont {
 	const bnode *node; /* continue with this node... */
 	const bnode *rep;  /* ...or, when set, this frame ends one iteration of group `rep` */
-	unsigned cnt;      /* iterations done, this one included */
-	size_t start;      /* where this iteration began */
+	unsigned cnt;	   /* iterations done, this one included */
+	size_t start;	   /* where this iteration began */
 	const kont *next;
 };
 
@@ -540,14 +560,16 @@ bool ld_bpat_search(const ld_bpat *p, const unsigned char *data, size_t len,
 	while (pos < len && !m.aborted) {
 		size_t at;
 		if (p->prefix_len) {
-			const unsigned char *hit = memmem(data + pos, len - pos, p->prefix, p->prefix_len);
+			const unsigned char *hit =
+			    memmem(data + pos, len - pos, p->prefix, p->prefix_len);
 			if (!hit)
 				return false;
 			at = (size_t)(hit - data);
 		} else {
 			/* a match begins where a run of the first class begins */
 			at = pos;
-			while (at < len && !(inset(p->first, data[at]) && (at == 0 || !inset(p->first, data[at - 1]))))
+			while (at < len && !(inset(p->first, data[at]) &&
+					     (at == 0 || !inset(p->first, data[at - 1]))))
 				at++;
 			if (at >= len)
 				return false;

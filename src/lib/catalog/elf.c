@@ -4,14 +4,14 @@
 #include "catalog/binfmt.h"
 
 /* Named limits. */
-#define ELF_MAX_SECTIONS 65536   /* section headers walked */
-#define ELF_MAX_SEGMENTS 4096    /* program headers walked */
-#define ELF_MAX_NAME 256         /* section name bytes compared */
+#define ELF_MAX_SECTIONS 65536 /* section headers walked */
+#define ELF_MAX_SEGMENTS 4096  /* program headers walked */
+#define ELF_MAX_NAME	 256   /* section name bytes compared */
 
 #define SHT_NOBITS 8
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
+#define PT_LOAD	   1
+#define PF_X	   1
+#define PF_W	   2
 
 uint64_t ld_elf_uint(const ld_elf *e, const unsigned char *p, size_t size)
 {
@@ -25,8 +25,8 @@ uint64_t ld_elf_uint(const ld_elf *e, const unsigned char *p, size_t size)
 static const unsigned char *entry(const ld_elf *e, uint64_t off, size_t entsize, size_t i)
 {
 	size_t at;
-	if (off > e->len || ld_mul_overflow(i, entsize, &at) || ld_add_overflow(at, (size_t)off, &at) ||
-	    at > e->len || e->len - at < entsize)
+	if (off > e->len || ld_mul_overflow(i, entsize, &at) ||
+	    ld_add_overflow(at, (size_t)off, &at) || at > e->len || e->len - at < entsize)
 		return NULL;
 	return e->data + at;
 }
@@ -35,7 +35,12 @@ int ld_elf_open(ld_elf *e, const unsigned char *d, size_t len)
 {
 	size_t hdr;
 	memset(e, 0, sizeof(*e));
-	if (len < 52 || memcmp(d, "\x7f" "ELF", 4) || (d[4] != 1 && d[4] != 2) || (d[5] != 1 && d[5] != 2))
+	if (len < 52 ||
+	    memcmp(d,
+		   "\x7f"
+		   "ELF",
+		   4) ||
+	    (d[4] != 1 && d[4] != 2) || (d[5] != 1 && d[5] != 2))
 		return LADING_EINVALID;
 	e->data = d;
 	e->len = len;
@@ -72,7 +77,8 @@ int ld_elf_open(ld_elf *e, const unsigned char *d, size_t len)
 			e->shnum = 0;
 		} else {
 			if (!e->shnum) {
-				uint64_t n = ld_elf_uint(e, s0 + (e->is64 ? 32 : 20), e->is64 ? 8 : 4);
+				uint64_t n =
+				    ld_elf_uint(e, s0 + (e->is64 ? 32 : 20), e->is64 ? 8 : 4);
 				e->shnum = n > ELF_MAX_SECTIONS ? ELF_MAX_SECTIONS : (size_t)n;
 			}
 			if (e->shstrndx == 0xffff)

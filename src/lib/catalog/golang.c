@@ -7,14 +7,16 @@
 #include "catalog/catalog.h"
 
 /* Named limits. */
-#define GO_SEARCH_WINDOW ((size_t)64 << 10) /* bytes searched for the header, as debug/buildinfo */
-#define GO_HEADER 32                        /* magic, pointer size, flags, two pointers */
-#define GO_ALIGN 16                         /* the header's alignment */
+#define GO_SEARCH_WINDOW ((size_t)64 << 10) /* bytes searched for the header, as debug/buildinfo   \
+					     */
+#define GO_HEADER     32		    /* magic, pointer size, flags, two pointers */
+#define GO_ALIGN      16		    /* the header's alignment */
 #define GO_MAX_STRING ((uint64_t)4 << 20)   /* version / modinfo string bytes */
-#define GO_MAX_FIELD 1024                   /* one path or version in a blob */
-#define GO_MAX_LINES 100000                 /* modinfo lines */
+#define GO_MAX_FIELD  1024		    /* one path or version in a blob */
+#define GO_MAX_LINES  100000		    /* modinfo lines */
 
-static const unsigned char go_magic[14] = {0xff, ' ', 'G', 'o', ' ', 'b', 'u', 'i', 'l', 'd', 'i', 'n', 'f', ':'};
+static const unsigned char go_magic[14] = {0xff, ' ', 'G', 'o', ' ', 'b', 'u',
+					   'i',	 'l', 'd', 'i', 'n', 'f', ':'};
 
 /* First header at a GO_ALIGN-aligned offset of `r` (offsets relative to an aligned address). */
 static const unsigned char *find_header(ld_slice r, bool aligned)
@@ -142,8 +144,8 @@ int ld_go_blob(ld_slice version, ld_slice modinfo, ld_buf *out)
 	while (ld_slice_next_line(&modinfo, &line) && nlines++ < GO_MAX_LINES) {
 		ld_slice kind, path = LD_SLICE_NULL, ver = LD_SLICE_NULL;
 		ld_slice_cut(&line, '\t', &kind);
-		if (!ld_slice_eq_cstr(kind, "path") && !ld_slice_eq_cstr(kind, "mod") && !ld_slice_eq_cstr(kind, "dep") &&
-		    !ld_slice_eq_cstr(kind, "=>"))
+		if (!ld_slice_eq_cstr(kind, "path") && !ld_slice_eq_cstr(kind, "mod") &&
+		    !ld_slice_eq_cstr(kind, "dep") && !ld_slice_eq_cstr(kind, "=>"))
 			continue; /* build settings, checksums: not kept */
 		ld_slice_cut(&line, '\t', &path);
 		if (!ld_slice_eq_cstr(kind, "path"))
@@ -165,7 +167,8 @@ ld_slice ld_go_toolchain_version(ld_slice v)
 	v = ld_slice_sub(v, 2, v.len);
 	for (size_t i = 0; i < v.len; i++)
 		if (v.ptr[i] == ' ')
-			return ld_slice_sub(v, 0, i); /* "go1.21.3 X:boringcrypto": experiments dropped */
+			return ld_slice_sub(v, 0,
+					    i); /* "go1.21.3 X:boringcrypto": experiments dropped */
 	return v;
 }
 
@@ -194,7 +197,8 @@ int ld_go_blob_each(ld_slice blob, int (*fn)(void *opaque, const ld_go_module *m
 			pend.orig_path = pend.path;
 			pend.orig_version = pend.version;
 			if (local_path(path)) {
-				pend.version = ld_slice_make("(devel)", 7); /* code from a directory */
+				pend.version =
+				    ld_slice_make("(devel)", 7); /* code from a directory */
 			} else {
 				pend.path = path;
 				pend.version = ver;
@@ -225,7 +229,8 @@ int ld_go_blob_each(ld_slice blob, int (*fn)(void *opaque, const ld_go_module *m
 
 /* ---- analyzer ---- */
 
-static int analyze(const unsigned char *data, size_t len, const char *path, ld_arena *a, ld_slice *result)
+static int analyze(const unsigned char *data, size_t len, const char *path, ld_arena *a,
+		   ld_slice *result)
 {
 	ld_slice version, modinfo;
 	ld_buf b = LD_BUF_INIT;
@@ -246,14 +251,15 @@ static int analyze(const unsigned char *data, size_t len, const char *path, ld_a
 }
 
 static const ld_analyzer go_analyzer = {
-	.name = "go-buildinfo",
-	.version = "1",
-	.pattern = NULL,
-	.exec_or_lib = true,
-	.magic = "\x7f" "ELF",
-	.magic_len = 4,
-	.max_size = (size_t)512 << 20,
-	.fn = analyze,
+    .name = "go-buildinfo",
+    .version = "1",
+    .pattern = NULL,
+    .exec_or_lib = true,
+    .magic = "\x7f"
+	     "ELF",
+    .magic_len = 4,
+    .max_size = (size_t)512 << 20,
+    .fn = analyze,
 };
 
 /* ---- cataloger ---- */
@@ -279,9 +285,11 @@ static int add_module(void *opaque, const ld_go_module *m)
 
 	if (!m->path.len)
 		return 0;
-	if (base.len < m->path.len && !(ns = copy(c, ld_slice_sub(m->path, 0, m->path.len - base.len - 1))))
+	if (base.len < m->path.len &&
+	    !(ns = copy(c, ld_slice_sub(m->path, 0, m->path.len - base.len - 1))))
 		return LADING_ENOMEM;
-	if (!(name = copy(c, m->path)) || !(version = copy(c, m->version)) || !(p = ld_catalog_add(c)))
+	if (!(name = copy(c, m->path)) || !(version = copy(c, m->version)) ||
+	    !(p = ld_catalog_add(c)))
 		return LADING_ENOMEM;
 	p->name = name;
 	p->version = version;
@@ -289,7 +297,8 @@ static int add_module(void *opaque, const ld_go_module *m)
 	p->found_by = "go-binary";
 	p->layer = r->node->layer;
 	p->location = ld_arena_printf(&c->arena, "/%s", r->node->path);
-	p->purl = ld_purl_build(&c->arena, "golang", ns, ns ? ld_arena_slice(&c->arena, base) : name, version, NULL);
+	p->purl = ld_purl_build(&c->arena, "golang", ns,
+				ns ? ld_arena_slice(&c->arena, base) : name, version, NULL);
 	if (m->orig_path.len) {
 		/* a replaced module: report what was compiled in, keep what go.mod required */
 		p->source_name = copy(c, m->orig_path);
@@ -304,7 +313,8 @@ static int each_node(void *opaque, const ld_vnode *n)
 {
 	go_run *r = opaque;
 	const ld_slice *res;
-	if (n->type != LD_LF_REG || !n->file || !n->file->results || !(res = ld_vnode_result(n, r->analyzer)))
+	if (n->type != LD_LF_REG || !n->file || !n->file->results ||
+	    !(res = ld_vnode_result(n, r->analyzer)))
 		return 0;
 	r->node = n;
 	return ld_go_blob_each(*res, add_module, r);
@@ -325,10 +335,10 @@ static const char *const no_wants[] = {NULL};
 static const ld_analyzer *const analyzers[] = {&go_analyzer, NULL};
 
 const ld_cataloger ld_cataloger_golang = {
-	.name = "go-binary",
-	.version = "1",
-	.wants = no_wants,
-	.max_file = 0,
-	.run = run,
-	.analyzers = analyzers,
+    .name = "go-binary",
+    .version = "1",
+    .wants = no_wants,
+    .max_file = 0,
+    .run = run,
+    .analyzers = analyzers,
 };

@@ -22,8 +22,10 @@ void ld_catalog_mark_os_managed(ld_catalog *c)
 			continue;
 		}
 		/* "/usr/share/java/app.war!WEB-INF/lib/x.jar": the outer archive is the file */
-		if ((bang = strchr(p->location, '!')) && (size_t)(bang - p->location) < sizeof(outer)) {
-			ld_slice_copy(outer, sizeof(outer), ld_slice_make(p->location, (size_t)(bang - p->location)));
+		if ((bang = strchr(p->location, '!')) &&
+		    (size_t)(bang - p->location) < sizeof(outer)) {
+			ld_slice_copy(outer, sizeof(outer),
+				      ld_slice_make(p->location, (size_t)(bang - p->location)));
 			if (ld_catalog_owner(c, outer))
 				p->flags |= LADING_PKG_OS_MANAGED;
 		}

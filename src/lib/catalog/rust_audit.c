@@ -8,9 +8,9 @@
 #include "catalog/catalog.h"
 
 /* Named limits (LD_RUST_MAX_JSON, LD_RUST_MAX_PACKAGES in binfmt.h). */
-#define RUST_MAX_SECTION ((size_t)4 << 20)  /* compressed section bytes */
-#define RUST_MAX_FIELD 256                  /* name / version / source / kind bytes */
-#define RUST_JSON_DEPTH 16
+#define RUST_MAX_SECTION ((size_t)4 << 20) /* compressed section bytes */
+#define RUST_MAX_FIELD	 256		   /* name / version / source / kind bytes */
+#define RUST_JSON_DEPTH	 16
 
 static bool field_ok(const char *s)
 {
@@ -33,31 +33,39 @@ int ld_rust_audit_decode(ld_slice section, ld_buf *out, lading_ctx *ctx)
 
 	ld_arena_init(&a, 0);
 	if (section.len > RUST_MAX_SECTION) {
-		rc = ctx ? ld_error_set(ctx, LADING_ELIMIT, ".dep-v0: section larger than %zu bytes", RUST_MAX_SECTION)
+		rc = ctx ? ld_error_set(ctx, LADING_ELIMIT,
+					".dep-v0: section larger than %zu bytes", RUST_MAX_SECTION)
 			 : LADING_ELIMIT;
 		goto out;
 	}
 	if ((rc = ld_zlib_inflate(section, LD_RUST_MAX_JSON, &json))) {
 		if (ctx)
-			ld_error_set(ctx, rc, ".dep-v0: %s", rc == LADING_ELIMIT ? "more than 8 MiB of JSON" : "not zlib data");
+			ld_error_set(ctx, rc, ".dep-v0: %s",
+				     rc == LADING_ELIMIT ? "more than 8 MiB of JSON"
+							 : "not zlib data");
 		goto out;
 	}
 	if ((rc = ld_json_parse(&root, &a, json.ptr, json.len, &lim, ctx, ".dep-v0")))
 		goto out;
 	pkgs = ld_json_get(root, "packages");
 	if (!ld_json_is(pkgs, LD_JSON_ARRAY)) {
-		rc = ctx ? ld_error_set(ctx, LADING_EINVALID, ".dep-v0: no \"packages\" array") : LADING_EINVALID;
+		rc = ctx ? ld_error_set(ctx, LADING_EINVALID, ".dep-v0: no \"packages\" array")
+			 : LADING_EINVALID;
 		goto out;
 	}
 	if (pkgs->n > LD_RUST_MAX_PACKAGES) {
-		rc = ctx ? ld_error_set(ctx, LADING_ELIMIT, ".dep-v0: more than %d packages", LD_RUST_MAX_PACKAGES)
+		rc = ctx ? ld_error_set(ctx, LADING_ELIMIT, ".dep-v0: more than %d packages",
+					LD_RUST_MAX_PACKAGES)
 			 : LADING_ELIMIT;
 		goto out;
 	}
 	ld_buf_clear(out);
-	ld_json_foreach_item(pkgs, i, it) {
-		const char *name = ld_json_get_str(it, "name"), *version = ld_json_get_str(it, "version");
-		const char *source = ld_json_get_str(it, "source"), *kind = ld_json_get_str(it, "kind");
+	ld_json_foreach_item(pkgs, i, it)
+	{
+		const char *name = ld_json_get_str(it, "name"),
+			   *version = ld_json_get_str(it, "version");
+		const char *source = ld_json_get_str(it, "source"),
+			   *kind = ld_json_get_str(it, "kind");
 		if (!name || !version || !field_ok(name) || !field_ok(version)) {
 			skipped++;
 			continue;
@@ -70,7 +78,8 @@ int ld_rust_audit_decode(ld_slice section, ld_buf *out, lading_ctx *ctx)
 			    ld_json_bool(ld_json_get(it, "root"), false) ? 1 : 0);
 	}
 	if (skipped && ctx)
-		ld_warn(ctx, ".dep-v0: %zu packages without a usable name or version skipped", skipped);
+		ld_warn(ctx, ".dep-v0: %zu packages without a usable name or version skipped",
+			skipped);
 	rc = ld_buf_error(out);
 out:
 	ld_buf_release(&json);
@@ -80,7 +89,8 @@ out:
 
 /* ---- analyzer ---- */
 
-static int analyze(const unsigned char *data, size_t len, const char *path, ld_arena *a, ld_slice *result)
+static int analyze(const unsigned char *data, size_t len, const char *path, ld_arena *a,
+		   ld_slice *result)
 {
 	ld_elf e;
 	ld_slice sec;
@@ -103,14 +113,15 @@ static int analyze(const unsigned char *data, size_t len, const char *path, ld_a
 }
 
 static const ld_analyzer rust_analyzer = {
-	.name = "rust-audit",
-	.version = "1",
-	.pattern = NULL,
-	.exec_or_lib = true,
-	.magic = "\x7f" "ELF",
-	.magic_len = 4,
-	.max_size = (size_t)512 << 20,
-	.fn = analyze,
+    .name = "rust-audit",
+    .version = "1",
+    .pattern = NULL,
+    .exec_or_lib = true,
+    .magic = "\x7f"
+	     "ELF",
+    .magic_len = 4,
+    .max_size = (size_t)512 << 20,
+    .fn = analyze,
 };
 
 /* ---- cataloger ---- */
@@ -126,7 +137,8 @@ static int each_node(void *opaque, const ld_vnode *n)
 	ld_catalog *c = r->c;
 	const ld_slice *res;
 	ld_slice blob, line;
-	if (n->type != LD_LF_REG || !n->file || !n->file->results || !(res = ld_vnode_result(n, r->analyzer)))
+	if (n->type != LD_LF_REG || !n->file || !n->file->results ||
+	    !(res = ld_vnode_result(n, r->analyzer)))
 		return 0;
 	blob = *res;
 	while (ld_slice_next_line(&blob, &line)) {
@@ -169,10 +181,10 @@ static const char *const no_wants[] = {NULL};
 static const ld_analyzer *const analyzers[] = {&rust_analyzer, NULL};
 
 const ld_cataloger ld_cataloger_rust_audit = {
-	.name = "rust-audit-binary",
-	.version = "1",
-	.wants = no_wants,
-	.max_file = 0,
-	.run = run,
-	.analyzers = analyzers,
+    .name = "rust-audit-binary",
+    .version = "1",
+    .wants = no_wants,
+    .max_file = 0,
+    .run = run,
+    .analyzers = analyzers,
 };

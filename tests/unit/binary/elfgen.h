@@ -7,12 +7,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#define EG_BASE 0x400000u
+#define EG_BASE	   0x400000u
 #define EG_SEC_OFF 0x100u
 #define EG_SEC_MAX 0x4000u
 #define EG_STR_OFF (EG_SEC_OFF + EG_SEC_MAX)
-#define EG_SH_OFF (EG_STR_OFF + 0x100u)
-#define EG_SIZE (EG_SH_OFF + 3 * 64)
+#define EG_SH_OFF  (EG_STR_OFF + 0x100u)
+#define EG_SIZE	   (EG_SH_OFF + 3 * 64)
 
 static inline void eg_put(unsigned char *p, uint64_t v, int n)
 {
@@ -22,16 +22,20 @@ static inline void eg_put(unsigned char *p, uint64_t v, int n)
 
 /* Writes an EG_SIZE-byte image into out[EG_SIZE]; the section's bytes are `sec` (at most
  * EG_SEC_MAX), at address EG_BASE + EG_SEC_OFF. */
-static inline void elfgen(unsigned char *out, const char *secname, const void *sec, size_t seclen, int with_shdrs)
+static inline void elfgen(unsigned char *out, const char *secname, const void *sec, size_t seclen,
+			  int with_shdrs)
 {
 	unsigned char *ph = out + 64, *sh = out + EG_SH_OFF;
 	size_t nl = strlen(secname);
 	memset(out, 0, EG_SIZE);
-	memcpy(out, "\x7f" "ELF", 4);
+	memcpy(out,
+	       "\x7f"
+	       "ELF",
+	       4);
 	out[4] = 2; /* 64-bit */
 	out[5] = 1; /* little endian */
 	out[6] = 1;
-	eg_put(out + 16, 2, 2);  /* ET_EXEC */
+	eg_put(out + 16, 2, 2);	 /* ET_EXEC */
 	eg_put(out + 18, 62, 2); /* x86-64 */
 	eg_put(out + 20, 1, 4);
 	eg_put(out + 32, 64, 8); /* phoff */

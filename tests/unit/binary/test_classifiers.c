@@ -38,10 +38,10 @@ static char *slurp(const char *path, size_t *len)
 
 static void test_table(void **state)
 {
-	static const char *const required[] = {"openssl", "bash",   "busybox", "nginx",   "httpd",     "redis",
-					       "mysql",   "mariadb", "postgresql", "mongodb", "node", "python",
-					       "curl",    "sqlite", "haproxy", "memcached", "etcd",   "consul",
-					       "vault",   "traefik"};
+	static const char *const required[] = {
+	    "openssl", "bash",	     "busybox", "nginx",  "httpd",  "redis",  "mysql",
+	    "mariadb", "postgresql", "mongodb", "node",	  "python", "curl",   "sqlite",
+	    "haproxy", "memcached",  "etcd",	"consul", "vault",  "traefik"};
 	size_t n;
 	const ld_classifier *rows = ld_classifiers(&n);
 	(void)state;
@@ -60,11 +60,15 @@ static void test_table(void **state)
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(rows[i].product, rows[j].product))
 				continue;
-			if (strcmp(rows[i].cpes ? rows[i].cpes : "", rows[j].cpes ? rows[j].cpes : "") ||
-			    strcmp(rows[i].bitnami ? rows[i].bitnami : "", rows[j].bitnami ? rows[j].bitnami : "") ||
-			    strcmp(rows[i].go_module ? rows[i].go_module : "", rows[j].go_module ? rows[j].go_module : "") ||
+			if (strcmp(rows[i].cpes ? rows[i].cpes : "",
+				   rows[j].cpes ? rows[j].cpes : "") ||
+			    strcmp(rows[i].bitnami ? rows[i].bitnami : "",
+				   rows[j].bitnami ? rows[j].bitnami : "") ||
+			    strcmp(rows[i].go_module ? rows[i].go_module : "",
+				   rows[j].go_module ? rows[j].go_module : "") ||
 			    rows[i].flags != rows[j].flags)
-				fail_msg("rows %zu and %zu of %s disagree on cpes/bitnami/go/flags", j, i, rows[i].product);
+				fail_msg("rows %zu and %zu of %s disagree on cpes/bitnami/go/flags",
+					 j, i, rows[i].product);
 			break;
 		}
 }
@@ -83,7 +87,8 @@ static void test_table_is_the_file(void **state)
 	snprintf(path, sizeof(path), "%s/data/binary-classifiers.tsv", src ? src : ".");
 	tsv = slurp(path, &len);
 	ld_arena_init(&a, 0);
-	assert_int_equal(ld_classifiers_parse(ld_slice_make(tsv, len), &a, &rows, &n, err, sizeof(err)), 0);
+	assert_int_equal(
+	    ld_classifiers_parse(ld_slice_make(tsv, len), &a, &rows, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, nbuilt);
 	for (size_t i = 0; i < n; i++) {
 		assert_string_equal(rows[i].product, built[i].product);
@@ -98,15 +103,15 @@ static void test_table_is_the_file(void **state)
 static void test_table_errors(void **state)
 {
 	static const char *const bad[] = {
-		"p\tf\t(x\t-\t-\t-\t-\n",             /* unbalanced */
-		"p\tf\tabc\t-\t-\t-\t-\n",            /* no version group */
-		"p\tf\t(a)(b)\t-\t-\t-\t-\n",         /* two groups */
-		"p\tf\tx(a)\t-\t-\t-\tbogus\n",       /* unknown flag */
-		"p\tf\tx(a)\tnocolon\t-\t-\t-\n",     /* cpe without vendor */
-		"p\tf\tx(a)\ta:b:c\t-\t-\t-\n",       /* too many colons */
-		"p\tf\tx(a)\t-\t-\t-\n",              /* 6 fields */
-		"-\tf\tx(a)\t-\t-\t-\t-\n",           /* no product */
-		"p\tf\t(?:a)?(b)\t-\t-\t-\t-\n",      /* may begin with nothing */
+	    "p\tf\t(x\t-\t-\t-\t-\n",	      /* unbalanced */
+	    "p\tf\tabc\t-\t-\t-\t-\n",	      /* no version group */
+	    "p\tf\t(a)(b)\t-\t-\t-\t-\n",     /* two groups */
+	    "p\tf\tx(a)\t-\t-\t-\tbogus\n",   /* unknown flag */
+	    "p\tf\tx(a)\tnocolon\t-\t-\t-\n", /* cpe without vendor */
+	    "p\tf\tx(a)\ta:b:c\t-\t-\t-\n",   /* too many colons */
+	    "p\tf\tx(a)\t-\t-\t-\n",	      /* 6 fields */
+	    "-\tf\tx(a)\t-\t-\t-\t-\n",	      /* no product */
+	    "p\tf\t(?:a)?(b)\t-\t-\t-\t-\n",  /* may begin with nothing */
 	};
 	char err[256];
 	ld_arena a;
@@ -116,7 +121,8 @@ static void test_table_errors(void **state)
 	for (size_t i = 0; i < LD_ARRAY_LEN(bad); i++) {
 		ld_arena_init(&a, 0);
 		err[0] = '\0';
-		if (ld_classifiers_parse(ld_slice_cstr(bad[i]), &a, &rows, &n, err, sizeof(err)) == 0)
+		if (ld_classifiers_parse(ld_slice_cstr(bad[i]), &a, &rows, &n, err, sizeof(err)) ==
+		    0)
 			fail_msg("accepted: %s", bad[i]);
 		assert_true(strncmp(err, "line 1:", 7) == 0);
 		ld_arena_release(&a);
@@ -183,8 +189,9 @@ static void test_cases(void **state)
 			ld_slice prod, ver;
 			ld_slice_cut(&l, '\t', &prod);
 			ld_slice_cut(&l, '\t', &ver);
-			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%.*s %.*s", got[0] ? "; " : "",
-				 (int)prod.len, prod.ptr, (int)ver.len, ver.ptr);
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%.*s %.*s",
+				 got[0] ? "; " : "", (int)prod.len, prod.ptr, (int)ver.len,
+				 ver.ptr);
 		}
 		if (!got[0])
 			snprintf(got, sizeof(got), "-");
@@ -215,8 +222,9 @@ static bool find(const char *pattern, const char *data, size_t len, char *versio
 static void test_pattern_engine(void **state)
 {
 	char v[128];
-	static const char *const bad[] = {"", "(", ")", "a(b", "a(b))", "[a", "[]", "[z-a]", "a{3,2}", "a{65}",
-					  "a**", "a+?", "^a(b)", "a(b)$", "\\q(a)", "\\x4(a)", "(?=a)(b)", "*(a)"};
+	static const char *const bad[] = {
+	    "",	     "(",   ")",   "a(b",   "a(b))", "[a",     "[]",	  "[z-a]",    "a{3,2}",
+	    "a{65}", "a**", "a+?", "^a(b)", "a(b)$", "\\q(a)", "\\x4(a)", "(?=a)(b)", "*(a)"};
 	char err[160];
 	ld_bpat *p;
 	(void)state;
@@ -245,7 +253,8 @@ static void test_pattern_engine(void **state)
 static void test_pattern_bounds(void **state)
 {
 	/* catastrophic backtracking and deep empty repeats stop at the step and frame bounds */
-	static const char *const hostile[] = {"a((?:a*)*)b", "a((?:(?:(?:x?){64}){64}){64})b", "a((?:a|a)*)b"};
+	static const char *const hostile[] = {"a((?:a*)*)b", "a((?:(?:(?:x?){64}){64}){64})b",
+					      "a((?:a|a)*)b"};
 	size_t len = 1 << 16;
 	char *data = malloc(len), v[128];
 	(void)state;
@@ -259,9 +268,9 @@ static void test_pattern_bounds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),         cmocka_unit_test(test_table_is_the_file),
-		cmocka_unit_test(test_table_errors),  cmocka_unit_test(test_cases),
-		cmocka_unit_test(test_pattern_engine), cmocka_unit_test(test_pattern_bounds),
+	    cmocka_unit_test(test_table),	   cmocka_unit_test(test_table_is_the_file),
+	    cmocka_unit_test(test_table_errors),   cmocka_unit_test(test_cases),
+	    cmocka_unit_test(test_pattern_engine), cmocka_unit_test(test_pattern_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -108,7 +108,8 @@ static void check_blob(const char *want_version)
 	assert_memory_equal(v.ptr, want_version, v.len);
 	assert_int_equal(m.len, strlen(modtext));
 	assert_int_equal(ld_go_blob(v, m, &b), 0);
-	snprintf(want, sizeof(want), "go\t%s\n%s", want_version, blob_want + strlen("go\tgo1.21.3\n"));
+	snprintf(want, sizeof(want), "go\t%s\n%s", want_version,
+		 blob_want + strlen("go\tgo1.21.3\n"));
 	assert_string_equal(b.ptr, want);
 	ld_buf_release(&b);
 }
@@ -169,7 +170,8 @@ static void test_malformed(void **state)
 	ld_slice v, m;
 	size_t n;
 	(void)state;
-	assert_int_equal(ld_go_buildinfo((const unsigned char *)"not an elf", 10, &v, &m), LADING_ENOTFOUND);
+	assert_int_equal(ld_go_buildinfo((const unsigned char *)"not an elf", 10, &v, &m),
+			 LADING_ENOTFOUND);
 	/* a varint length running past the file */
 	n = inline_sec(sec, 0, "go1.21.3", true);
 	sec[32] = 0xff;
@@ -209,9 +211,10 @@ static int collect(void *opaque, const ld_go_module *m)
 {
 	got *g = opaque;
 	assert_true(g->n < 16);
-	snprintf(g->lines[g->n++], 256, "%.*s %.*s %.*s <- %.*s %.*s", (int)m->kind.len, m->kind.ptr, (int)m->path.len,
-		 m->path.ptr, (int)m->version.len, m->version.ptr, (int)m->orig_path.len, m->orig_path.ptr,
-		 (int)m->orig_version.len, m->orig_version.ptr);
+	snprintf(g->lines[g->n++], 256, "%.*s %.*s %.*s <- %.*s %.*s", (int)m->kind.len,
+		 m->kind.ptr, (int)m->path.len, m->path.ptr, (int)m->version.len, m->version.ptr,
+		 (int)m->orig_path.len, m->orig_path.ptr, (int)m->orig_version.len,
+		 m->orig_version.ptr);
 	return 0;
 }
 
@@ -226,17 +229,19 @@ static void test_modules(void **state)
 	assert_string_equal(g.lines[1], "mod example.com/hello (devel) <-  ");
 	assert_string_equal(g.lines[2], "dep golang.org/x/text v0.3.7 <-  ");
 	/* a directory replacement: the required module, as code from a directory */
-	assert_string_equal(g.lines[3], "dep example.com/greet (devel) <- example.com/greet v1.2.3");
+	assert_string_equal(g.lines[3],
+			    "dep example.com/greet (devel) <- example.com/greet v1.2.3");
 	/* a module replacement: what was compiled in, and what go.mod asked for */
-	assert_string_equal(g.lines[4], "dep example.com/newlog v1.1.0 <- example.com/oldlog v0.9.0");
+	assert_string_equal(g.lines[4],
+			    "dep example.com/newlog v1.1.0 <- example.com/oldlog v0.9.0");
 }
 
 static void test_toolchain_version(void **state)
 {
 	static const char *const cases[][2] = {
-		{"go1.21.3", "1.21.3"},   {"go1.22rc1 X:nocoverageredesign", "1.22rc1"},
-		{"go1.20", "1.20"},       {"devel go1.22-abcdef Tue", "devel go1.22-abcdef Tue"},
-		{"go1.9.7", "1.9.7"},
+	    {"go1.21.3", "1.21.3"}, {"go1.22rc1 X:nocoverageredesign", "1.22rc1"},
+	    {"go1.20", "1.20"},	    {"devel go1.22-abcdef Tue", "devel go1.22-abcdef Tue"},
+	    {"go1.9.7", "1.9.7"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -249,10 +254,14 @@ static void test_toolchain_version(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_inline_section),   cmocka_unit_test(test_inline_no_sections),
-		cmocka_unit_test(test_misaligned_with_sections), cmocka_unit_test(test_pointer_layout),
-		cmocka_unit_test(test_no_module_info),   cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_modules),          cmocka_unit_test(test_toolchain_version),
+	    cmocka_unit_test(test_inline_section),
+	    cmocka_unit_test(test_inline_no_sections),
+	    cmocka_unit_test(test_misaligned_with_sections),
+	    cmocka_unit_test(test_pointer_layout),
+	    cmocka_unit_test(test_no_module_info),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_modules),
+	    cmocka_unit_test(test_toolchain_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,11 +13,12 @@
 
 /* as cargo-auditable 0.6 writes it (defaults omitted: kind "runtime", root false) */
 static const char dep_json[] =
-	"{\"packages\":[{\"name\":\"adler\",\"version\":\"1.0.2\",\"source\":\"crates.io\"},"
-	"{\"name\":\"cc\",\"version\":\"1.0.79\",\"source\":\"crates.io\",\"kind\":\"build\"},"
-	"{\"name\":\"hello\",\"version\":\"0.1.0\",\"source\":\"local\",\"dependencies\":[0,1],\"root\":true},"
-	"{\"name\":\"mylib\",\"version\":\"0.3.0\",\"source\":\"git\"},"
-	"{\"version\":\"9.9.9\"}]}";
+    "{\"packages\":[{\"name\":\"adler\",\"version\":\"1.0.2\",\"source\":\"crates.io\"},"
+    "{\"name\":\"cc\",\"version\":\"1.0.79\",\"source\":\"crates.io\",\"kind\":\"build\"},"
+    "{\"name\":\"hello\",\"version\":\"0.1.0\",\"source\":\"local\",\"dependencies\":[0,1],"
+    "\"root\":true},"
+    "{\"name\":\"mylib\",\"version\":\"0.3.0\",\"source\":\"git\"},"
+    "{\"version\":\"9.9.9\"}]}";
 
 static size_t deflate_to(unsigned char *out, size_t cap, const void *in, size_t n)
 {
@@ -73,7 +74,8 @@ static void test_bad_input(void **state)
 	(void)state;
 	assert_int_equal(lading_ctx_new(&ctx), 0);
 	/* not zlib */
-	assert_int_equal(ld_rust_audit_decode(ld_slice_cstr("{\"packages\":[]}"), &b, ctx), LADING_EINVALID);
+	assert_int_equal(ld_rust_audit_decode(ld_slice_cstr("{\"packages\":[]}"), &b, ctx),
+			 LADING_EINVALID);
 	/* truncated zlib */
 	zn = deflate_to(z, sizeof(z), dep_json, strlen(dep_json));
 	assert_int_equal(ld_rust_audit_decode(ld_slice_make(z, zn - 6), &b, ctx), LADING_EINVALID);
@@ -93,8 +95,11 @@ static void test_bad_input(void **state)
 	zn = deflate_to(z, sizeof(z), "[1,2", 4);
 	assert_true(ld_rust_audit_decode(ld_slice_make(z, zn), &b, ctx) < 0);
 	/* control characters in a field: that package is skipped */
-	zn = deflate_to(z, sizeof(z), "{\"packages\":[{\"name\":\"a\\nb\",\"version\":\"1\"},{\"name\":\"c\",\"version\":\"2\"}]}",
-			strlen("{\"packages\":[{\"name\":\"a\\nb\",\"version\":\"1\"},{\"name\":\"c\",\"version\":\"2\"}]}"));
+	zn = deflate_to(z, sizeof(z),
+			"{\"packages\":[{\"name\":\"a\\nb\",\"version\":\"1\"},{\"name\":\"c\","
+			"\"version\":\"2\"}]}",
+			strlen("{\"packages\":[{\"name\":\"a\\nb\",\"version\":\"1\"},{\"name\":"
+			       "\"c\",\"version\":\"2\"}]}"));
 	assert_int_equal(ld_rust_audit_decode(ld_slice_make(z, zn), &b, ctx), 0);
 	assert_string_equal(b.ptr, "c\t2\tcrates.io\truntime\t0\n");
 	ld_buf_release(&b);
@@ -104,9 +109,9 @@ static void test_bad_input(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_decode),
-		cmocka_unit_test(test_from_elf),
-		cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_decode),
+	    cmocka_unit_test(test_from_elf),
+	    cmocka_unit_test(test_bad_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,7 +38,8 @@ static void test_cpe_versions(void **state)
 		got = sign(ld_match_cpe_vercmp(ld_slice_cstr(a), ld_slice_cstr(b), minor));
 		if (got != want)
 			fail_msg("%s %s %s: got %d", a, op, b, got);
-		if (!minor && sign(ld_match_cpe_vercmp(ld_slice_cstr(b), ld_slice_cstr(a), false)) != -want)
+		if (!minor &&
+		    sign(ld_match_cpe_vercmp(ld_slice_cstr(b), ld_slice_cstr(a), false)) != -want)
 			fail_msg("%s %s %s: not antisymmetric", a, op, b);
 		n++;
 	}
@@ -46,8 +47,8 @@ static void test_cpe_versions(void **state)
 	assert_true(n >= 20);
 }
 
-static bool cpe_hit(const char *cpe23, const char *version, const char *si, const char *ee, const char *ei,
-		    const char *v, bool minor, const char **fixed)
+static bool cpe_hit(const char *cpe23, const char *version, const char *si, const char *ee,
+		    const char *ei, const char *v, bool minor, const char **fixed)
 {
 	ld_vdb_cpe_match m;
 	const char *fx;
@@ -77,26 +78,34 @@ static void test_cpe_match(void **state)
 	assert_false(cpe_hit(star, "*", "1.0.1", "1.0.1g", NULL, "1.0.0l", false, NULL));
 	assert_false(cpe_hit(star, "*", "1.0.1", "1.0.1g", NULL, "3.0.22", false, NULL));
 	/* and as older data lists it: one exact version per CPE */
-	assert_true(cpe_hit("cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*", "1.0.1f", NULL, NULL, NULL, "1.0.1f",
-			    false, NULL));
-	assert_false(cpe_hit("cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*", "1.0.1f", NULL, NULL, NULL, "1.0.1",
-			     false, NULL));
-	assert_true(cpe_hit("cpe:2.3:a:openssl:openssl:1.0.2:beta1:*:*:*:*:*:*", "1.0.2", NULL, NULL, NULL,
-			    "1.0.2-beta1", false, NULL));
-	assert_false(cpe_hit("cpe:2.3:a:openssl:openssl:1.0.2:beta1:*:*:*:*:*:*", "1.0.2", NULL, NULL, NULL, "1.0.2",
-			     false, NULL));
+	assert_true(cpe_hit("cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*", "1.0.1f", NULL, NULL,
+			    NULL, "1.0.1f", false, NULL));
+	assert_false(cpe_hit("cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*", "1.0.1f", NULL, NULL,
+			     NULL, "1.0.1", false, NULL));
+	assert_true(cpe_hit("cpe:2.3:a:openssl:openssl:1.0.2:beta1:*:*:*:*:*:*", "1.0.2", NULL,
+			    NULL, NULL, "1.0.2-beta1", false, NULL));
+	assert_false(cpe_hit("cpe:2.3:a:openssl:openssl:1.0.2:beta1:*:*:*:*:*:*", "1.0.2", NULL,
+			     NULL, NULL, "1.0.2", false, NULL));
 	/* bash: "through 4.3" covers every 4.3 patch level; "4.4" + "patch2" is 4.4.2 */
-	assert_true(cpe_hit("cpe:2.3:a:gnu:bash:*:*:*:*:*:*:*:*", "*", NULL, NULL, "4.3", "4.3.24", true, NULL));
-	assert_false(cpe_hit("cpe:2.3:a:gnu:bash:*:*:*:*:*:*:*:*", "*", NULL, NULL, "4.3", "5.2.15", true, NULL));
-	assert_true(cpe_hit("cpe:2.3:a:gnu:bash:4.3:*:*:*:*:*:*:*", "4.3", NULL, NULL, NULL, "4.3.11", true, NULL));
-	assert_true(cpe_hit("cpe:2.3:a:gnu:bash:4.4:patch2:*:*:*:*:*:*", "4.4", NULL, NULL, NULL, "4.4.2", true, NULL));
-	assert_false(cpe_hit("cpe:2.3:a:gnu:bash:4.4:patch2:*:*:*:*:*:*", "4.4", NULL, NULL, NULL, "4.4.3", true, NULL));
-	assert_true(cpe_hit("cpe:2.3:a:gnu:bash:3.2.48:*:*:*:*:*:*:*", "3.2.48", NULL, NULL, NULL, "3.2.48", true, NULL));
-	assert_false(cpe_hit("cpe:2.3:a:gnu:bash:3.2.48:*:*:*:*:*:*:*", "3.2.48", NULL, NULL, NULL, "3.2.57", true, NULL));
+	assert_true(cpe_hit("cpe:2.3:a:gnu:bash:*:*:*:*:*:*:*:*", "*", NULL, NULL, "4.3", "4.3.24",
+			    true, NULL));
+	assert_false(cpe_hit("cpe:2.3:a:gnu:bash:*:*:*:*:*:*:*:*", "*", NULL, NULL, "4.3", "5.2.15",
+			     true, NULL));
+	assert_true(cpe_hit("cpe:2.3:a:gnu:bash:4.3:*:*:*:*:*:*:*", "4.3", NULL, NULL, NULL,
+			    "4.3.11", true, NULL));
+	assert_true(cpe_hit("cpe:2.3:a:gnu:bash:4.4:patch2:*:*:*:*:*:*", "4.4", NULL, NULL, NULL,
+			    "4.4.2", true, NULL));
+	assert_false(cpe_hit("cpe:2.3:a:gnu:bash:4.4:patch2:*:*:*:*:*:*", "4.4", NULL, NULL, NULL,
+			     "4.4.3", true, NULL));
+	assert_true(cpe_hit("cpe:2.3:a:gnu:bash:3.2.48:*:*:*:*:*:*:*", "3.2.48", NULL, NULL, NULL,
+			    "3.2.48", true, NULL));
+	assert_false(cpe_hit("cpe:2.3:a:gnu:bash:3.2.48:*:*:*:*:*:*:*", "3.2.48", NULL, NULL, NULL,
+			     "3.2.57", true, NULL));
 	/* not an application, or "not applicable" */
-	assert_false(cpe_hit("cpe:2.3:o:openssl:openssl:1.0.1f:*:*:*:*:*:*:*", "1.0.1f", NULL, NULL, NULL, "1.0.1f",
-			     false, NULL));
-	assert_false(cpe_hit("cpe:2.3:a:x:y:-:*:*:*:*:*:*:*", "-", NULL, NULL, NULL, "1.0", false, NULL));
+	assert_false(cpe_hit("cpe:2.3:o:openssl:openssl:1.0.1f:*:*:*:*:*:*:*", "1.0.1f", NULL, NULL,
+			     NULL, "1.0.1f", false, NULL));
+	assert_false(
+	    cpe_hit("cpe:2.3:a:x:y:-:*:*:*:*:*:*:*", "-", NULL, NULL, NULL, "1.0", false, NULL));
 }
 
 static lading_package pkg(const char *type, const char *name, const char *version, const char *purl)
@@ -117,17 +126,21 @@ static void test_lang_keys(void **state)
 	static const struct {
 		const char *type, *name, *version, *purl, *eco, *key;
 	} t[] = {
-		{"pypi", "Django", "2.2.0", "pkg:pypi/django@2.2.0", "PyPI", "Django"},
-		{"npm", "pkg", "1.0.0", "pkg:npm/%40scope/pkg@1.0.0", "npm", "@scope/pkg"},
-		{"npm", "lodash", "4.17.20", "pkg:npm/lodash@4.17.20", "npm", "lodash"},
-		{"maven", "log4j-core", "2.14.1", "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", "Maven",
-		 "org.apache.logging.log4j:log4j-core"},
-		{"golang", "golang.org/x/text", "v0.3.7", "pkg:golang/golang.org/x/text@v0.3.7", "Go", "golang.org/x/text"},
-		{"golang", "stdlib", "1.19.8", "pkg:golang/stdlib@1.19.8", "Go", "stdlib"},
-		{"gem", "rack", "2.2.3", NULL, "RubyGems", "rack"},
-		{"cargo", "smallvec", "1.6.0", "pkg:cargo/smallvec@1.6.0", "crates.io", "smallvec"},
-		{"composer", "framework", "8.0.0", "pkg:composer/laravel/framework@8.0.0", "Packagist", "laravel/framework"},
-		{"nuget", "Newtonsoft.Json", "12.0.1", "pkg:nuget/Newtonsoft.Json@12.0.1", "NuGet", "Newtonsoft.Json"},
+	    {"pypi", "Django", "2.2.0", "pkg:pypi/django@2.2.0", "PyPI", "Django"},
+	    {"npm", "pkg", "1.0.0", "pkg:npm/%40scope/pkg@1.0.0", "npm", "@scope/pkg"},
+	    {"npm", "lodash", "4.17.20", "pkg:npm/lodash@4.17.20", "npm", "lodash"},
+	    {"maven", "log4j-core", "2.14.1",
+	     "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", "Maven",
+	     "org.apache.logging.log4j:log4j-core"},
+	    {"golang", "golang.org/x/text", "v0.3.7", "pkg:golang/golang.org/x/text@v0.3.7", "Go",
+	     "golang.org/x/text"},
+	    {"golang", "stdlib", "1.19.8", "pkg:golang/stdlib@1.19.8", "Go", "stdlib"},
+	    {"gem", "rack", "2.2.3", NULL, "RubyGems", "rack"},
+	    {"cargo", "smallvec", "1.6.0", "pkg:cargo/smallvec@1.6.0", "crates.io", "smallvec"},
+	    {"composer", "framework", "8.0.0", "pkg:composer/laravel/framework@8.0.0", "Packagist",
+	     "laravel/framework"},
+	    {"nuget", "Newtonsoft.Json", "12.0.1", "pkg:nuget/Newtonsoft.Json@12.0.1", "NuGet",
+	     "Newtonsoft.Json"},
 	};
 	ld_arena a;
 	ld_match_key k;
@@ -156,8 +169,9 @@ static void test_lang_keys(void **state)
 
 static char dbpath[512];
 
-static void put_osv(ld_vdb_writer *w, const char *id, const char *cve, const char *eco, const char *pkgname,
-		    const char *introduced, const char *fixed, const char *informational)
+static void put_osv(ld_vdb_writer *w, const char *id, const char *cve, const char *eco,
+		    const char *pkgname, const char *introduced, const char *fixed,
+		    const char *informational)
 {
 	ld_vdb_event ev[] = {{"introduced", introduced}, {"fixed", fixed}};
 	ld_vdb_range r[] = {{"ECOSYSTEM", ev, 2, false}};
@@ -176,8 +190,9 @@ static void put_osv(ld_vdb_writer *w, const char *id, const char *cve, const cha
 	assert_int_equal(ld_vdb_put_advisory(w, &adv), 0);
 }
 
-static void put_nvd(ld_vdb_writer *w, const char *cve, const char *cpe23, const char *vendor, const char *product,
-		    const char *version, const char *end_excl, const char *end_incl)
+static void put_nvd(ld_vdb_writer *w, const char *cve, const char *cpe23, const char *vendor,
+		    const char *product, const char *version, const char *end_excl,
+		    const char *end_incl)
 {
 	ld_vdb_nvd nvd = {.cve = cve,
 			  .description = "A flaw. More words.",
@@ -211,22 +226,29 @@ static void build_db(lading_ctx *ctx)
 	assert_int_equal(ld_vdb_store_open(&st, dbpath, ctx), 0);
 	assert_int_equal(ld_vdb_store_feed_begin(st, "osv/test", "test", &w), 0);
 	put_osv(w, "GHSA-npm1", "CVE-2099-0001", "npm", "@scope/pkg", "0", "1.0.1", NULL);
-	put_osv(w, "GHSA-mvn1", "CVE-2021-44228", "Maven", "org.apache.logging.log4j:log4j-core", "2.0", "2.15.0",
-		NULL);
+	put_osv(w, "GHSA-mvn1", "CVE-2021-44228", "Maven", "org.apache.logging.log4j:log4j-core",
+		"2.0", "2.15.0", NULL);
 	put_osv(w, "GHSA-gem1", "CVE-2099-0003", "RubyGems", "rack", "0", "2.2.4", NULL);
-	put_osv(w, "GHSA-php1", "CVE-2099-0004", "Packagist", "laravel/framework", "0", "8.1.0", NULL);
+	put_osv(w, "GHSA-php1", "CVE-2099-0004", "Packagist", "laravel/framework", "0", "8.1.0",
+		NULL);
 	put_osv(w, "GHSA-nuget1", "CVE-2099-0005", "NuGet", "Newtonsoft.Json", "0", "13.0.1", NULL);
-	put_osv(w, "RUSTSEC-2099-0001", "CVE-2099-0006", "crates.io", "smallvec", "0.0.0-0", "1.6.1", NULL);
-	put_osv(w, "RUSTSEC-2099-0002", NULL, "crates.io", "smallvec", "0.0.0-0", "9.0.0", "unmaintained");
-	put_osv(w, "RUSTSEC-2099-0003", "CVE-2099-0007", "crates.io", "mylocal", "0.0.0-0", "9.0.0", NULL);
+	put_osv(w, "RUSTSEC-2099-0001", "CVE-2099-0006", "crates.io", "smallvec", "0.0.0-0",
+		"1.6.1", NULL);
+	put_osv(w, "RUSTSEC-2099-0002", NULL, "crates.io", "smallvec", "0.0.0-0", "9.0.0",
+		"unmaintained");
+	put_osv(w, "RUSTSEC-2099-0003", "CVE-2099-0007", "crates.io", "mylocal", "0.0.0-0", "9.0.0",
+		NULL);
 	put_osv(w, "GO-2099-0001", "CVE-2099-0008", "Go", "stdlib", "0", "1.19.9", NULL);
 	put_osv(w, "GO-2099-0002", "CVE-2099-0009", "Go", "example.com/m", "0", "9.0.0", NULL);
 	put_osv(w, "PYSEC-2099-1", "CVE-2099-0010", "PyPI", "django", "0", "3.0", NULL);
-	put_osv(w, "BIT-redis-2099-1", "CVE-2099-0011", "Bitnami", "redis", "7.0.0", "7.0.16", NULL);
-	put_nvd(w, "CVE-2014-0160", "cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*", "openssl", "openssl", "*", "1.0.1g",
+	put_osv(w, "BIT-redis-2099-1", "CVE-2099-0011", "Bitnami", "redis", "7.0.0", "7.0.16",
 		NULL);
-	put_nvd(w, "CVE-2014-6271", "cpe:2.3:a:gnu:bash:*:*:*:*:*:*:*:*", "gnu", "bash", "*", NULL, "4.3");
-	put_nvd(w, "CVE-2099-0011", "cpe:2.3:a:redis:redis:*:*:*:*:*:*:*:*", "redis", "redis", "*", "7.0.16", NULL);
+	put_nvd(w, "CVE-2014-0160", "cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*", "openssl",
+		"openssl", "*", "1.0.1g", NULL);
+	put_nvd(w, "CVE-2014-6271", "cpe:2.3:a:gnu:bash:*:*:*:*:*:*:*:*", "gnu", "bash", "*", NULL,
+		"4.3");
+	put_nvd(w, "CVE-2099-0011", "cpe:2.3:a:redis:redis:*:*:*:*:*:*:*:*", "redis", "redis", "*",
+		"7.0.16", NULL);
 	res.records = 16;
 	assert_int_equal(ld_vdb_store_feed_end(st, w, 0, &res), 0);
 	assert_int_equal(ld_vdb_store_finish(st), 0);
@@ -243,7 +265,8 @@ static const lading_finding *finding(const ld_match_result *r, const char *id, c
 	return NULL;
 }
 
-static void run(lading_ctx *ctx, const lading_package *pkgs, size_t n, int include_os_managed, ld_match_result *r)
+static void run(lading_ctx *ctx, const lading_package *pkgs, size_t n, int include_os_managed,
+		ld_match_result *r)
 {
 	const lading_package *pp[32];
 	lading_os os;
@@ -276,9 +299,11 @@ static void test_whole_match(void **state)
 	assert_int_equal(lading_ctx_new(&ctx), 0);
 	build_db(ctx);
 	p[n++] = pkg("npm", "pkg", "1.0.0", "pkg:npm/%40scope/pkg@1.0.0");
-	p[n++] = pkg("maven", "log4j-core", "2.14.1", "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1");
+	p[n++] = pkg("maven", "log4j-core", "2.14.1",
+		     "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1");
 	p[n++] = pkg("gem", "rack", "2.2.3", NULL);
-	p[n++] = pkg("composer", "laravel/framework", "8.0.0", "pkg:composer/laravel/framework@8.0.0");
+	p[n++] =
+	    pkg("composer", "laravel/framework", "8.0.0", "pkg:composer/laravel/framework@8.0.0");
 	p[n++] = pkg("nuget", "Newtonsoft.Json", "12.0.1", NULL);
 	p[n++] = pkg("cargo", "smallvec", "1.6.0", NULL);
 	p[n] = pkg("cargo", "mylocal", "1.0.0", NULL);
@@ -301,7 +326,7 @@ static void test_whole_match(void **state)
 	assert_non_null(finding(&r, "CVE-2099-0005", "Newtonsoft.Json"));
 	assert_non_null(finding(&r, "CVE-2099-0006", "smallvec"));
 	assert_null(finding(&r, "RUSTSEC-2099-0002", "smallvec")); /* unmaintained: a notice */
-	assert_null(finding(&r, "CVE-2099-0007", "mylocal"));      /* not a crates.io release */
+	assert_null(finding(&r, "CVE-2099-0007", "mylocal"));	   /* not a crates.io release */
 	assert_non_null(finding(&r, "CVE-2099-0008", "stdlib"));
 	assert_null(finding(&r, "CVE-2099-0009", "example.com/m"));
 	assert_null(finding(&r, "CVE-2099-0010", "Django")); /* os_managed */
@@ -317,13 +342,15 @@ static void test_whole_match(void **state)
 	assert_string_equal(f->package->version, "4.3.24");
 	for (size_t i = 0; i < r.findings.len; i++) {
 		f = ld_vec_at(&r.findings, i);
-		assert_false(!strcmp(f->package->name, "bash") && !strcmp(f->package->version, "5.2.15"));
+		assert_false(!strcmp(f->package->name, "bash") &&
+			     !strcmp(f->package->version, "5.2.15"));
 	}
 	/* redis: the Bitnami record and NVD's CPE are one finding with both advisories */
 	assert_non_null(f = finding(&r, "CVE-2099-0011", "redis"));
 	assert_int_equal(f->advisory_count, 2);
 	for (size_t i = 0; i < r.notes.len; i++)
-		noted |= strstr(*(const char **)ld_vec_at(&r.notes, i), "--include-os-managed") != NULL;
+		noted |=
+		    strstr(*(const char **)ld_vec_at(&r.notes, i), "--include-os-managed") != NULL;
 	assert_true(noted);
 	ld_match_result_release(&r);
 
@@ -337,10 +364,10 @@ static void test_whole_match(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cpe_versions),
-		cmocka_unit_test(test_cpe_match),
-		cmocka_unit_test(test_lang_keys),
-		cmocka_unit_test(test_whole_match),
+	    cmocka_unit_test(test_cpe_versions),
+	    cmocka_unit_test(test_cpe_match),
+	    cmocka_unit_test(test_lang_keys),
+	    cmocka_unit_test(test_whole_match),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
