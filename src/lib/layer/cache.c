@@ -310,6 +310,9 @@ int ld_layer_cache_parse(ld_layer *l, const unsigned char *p, size_t len, const 
 		return corrupt(ctx, "no header");
 	if (p[8] != LD_LCACHE_FORMAT)
 		return corrupt(ctx, "other format version");
+	for (size_t i = 9; i < LD_LCACHE_HEADER; i++)
+		if ((i < 16 || i >= 24 + 2 * LD_SHA256_HEX_LEN) && p[i])
+			return corrupt(ctx, "reserved header bytes set"); /* damage, or a newer writer */
 	plen = get_u64le(p + 16);
 	if (plen != len - LD_LCACHE_HEADER || plen > LD_LCACHE_MAX_FILE)
 		return corrupt(ctx, "truncated or too long");

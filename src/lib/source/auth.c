@@ -119,6 +119,8 @@ static bool other_digest(ld_slice d)
 	ptrdiff_t colon = ld_slice_find(d, ':');
 	if (colon < 1 || d.len - (size_t)colon - 1 < 32)
 		return false;
+	if (colon == 6 && !memcmp(d.ptr, "sha256", 6))
+		return false; /* sha256, but not 64 lowercase hex digits: just malformed */
 	for (ptrdiff_t i = 0; i < colon; i++)
 		if (!isalnum((unsigned char)d.ptr[i]) && !strchr("-_+.", d.ptr[i]))
 			return false;
@@ -347,8 +349,10 @@ int ld_auth_challenge_parse(ld_auth_challenge *out, const char *p, size_t len)
 				}
 			}
 		} else {
+			/* unquoted: a token by the RFC, but servers send URLs this way too */
 			size_t s = i;
-			while (i < len && is_token_char(p[i]))
+			while (i < len && p[i] != ',' && p[i] != ' ' && p[i] != '\t' && p[i] != '"' &&
+			       (unsigned char)p[i] > 0x20 && p[i] != 0x7f)
 				i++;
 			if (i == s)
 				return LADING_EINVALID;

@@ -278,7 +278,8 @@ static int ensure_ready(reg_client *c, lading_ctx *ctx)
 	ld_http *h = NULL;
 	ld_http_request rq = {0};
 	ld_http_response rs;
-	char url[LD_REF_MAX_HOST + 32];
+	char url[LD_REF_MAX_HOST + 32], first[sizeof(ctx->err.msg)];
+	bool loopback = ld_host_is_loopback(c->ref.api_host);
 	int rc;
 
 	pthread_mutex_lock(&c->probe_mu);
@@ -288,22 +289,35 @@ static int ensure_ready(reg_client *c, lading_ctx *ctx)
 	}
 	if ((rc = pool_get(c, &h, ctx)))
 		goto out;
-	ld_snprintf(c->base, sizeof(c->base), "https://%s", c->ref.api_host);
-	ld_snprintf(url, sizeof(url), "%s/v2/", c->base);
-	rq.url = url;
-	rq.no_retry = c->allow_http; /* a plain-HTTP registry fails the TLS handshake at once */
-	rc = ld_http_get(h, &rq, &rs, ctx);
-	if (rc == LADING_ENET && rs.status == 0 && c->allow_http) {
-		char first[sizeof(ctx->err.msg)];
-		ld_strlcpy(first, ctx->err.msg, sizeof(first));
-		ld_snprintf(c->base, sizeof(c->base), "http://%s", c->ref.api_host);
+	/* HTTPS first; a plain-HTTP registry fails the TLS handshake at once, so no retries when
+	 * HTTP may follow */
+	for (int scheme = 0; scheme < 2; scheme++) {
+		if (scheme == 1) {
+			if (!c->allow_http || rs.status != 0)
+				break;
+			ld_strlcpy(first, ctx->err.msg, sizeof(first));
+		}
+		ld_snprintf(c->base, sizeof(c->base), "%s://%s", scheme ? "http" : "https",
+			    c->ref.api_host);
 		ld_snprintf(url, sizeof(url), "%s/v2/", c->base);
-		rq.no_retry = false;
+		rq.url = url;
+		/* nothing to wait for when one's own machine refuses the connection */
+		rq.no_retry = (scheme == 0 && c->allow_http) || loopback;
 		rc = ld_http_get(h, &rq, &rs, ctx);
-		if (rc == LADING_ENET && rs.status == 0)
+		if (rc == LADING_ENET && rs.status != 0 && rq.no_retry && loopback) {
+			rq.no_retry =
+			    false; /* an overloaded registry (429/5xx): that is worth waiting for */
+			rc = ld_http_get(h, &rq, &rs, ctx);
+		}
+		if (rc != LADING_ENET || rs.status != 0)
+			break;
+		if (scheme == 1) {
+			char second[sizeof(ctx->err.msg)];
+			ld_strlcpy(second, ctx->err.msg, sizeof(second));
 			ld_error_set(ctx, LADING_ENET,
 				     "cannot reach %s over HTTPS (%s) nor over HTTP (%s)",
-				     c->ref.registry, first, ctx->err.msg);
+				     c->ref.registry, first, second);
+		}
 	}
 	if (rc == LADING_EAUTH && rs.status == 401) {
 		if (!rs.www_authenticate[0]) {
@@ -323,8 +337,10 @@ static int ensure_ready(reg_client *c, lading_ctx *ctx)
 	} else if (rc == LADING_EAUTH) {
 		rc = ld_error_set(ctx, LADING_EAUTH, "%s refused access (HTTP %ld)",
 				  c->ref.registry, rs.status);
-	} else if (rc) {
-		ld_error_prefix(ctx, "registry %s: ", c->ref.registry);
+	} else if (rc && !strstr(ctx->err.msg, "cannot reach")) {
+		ld_error_prefix(ctx,
+				rs.status == 0 ? "cannot reach registry %s: " : "registry %s: ",
+				c->ref.registry);
 	}
 	if (!rc)
 		c->ready = true;
@@ -437,24 +453,23 @@ static int reg_do(reg_client *c, const reg_req *r, ld_http_response *rs, lading_
 	if (rc == LADING_EAUTH) {
 		error_code(rs->error_body, code, sizeof(code));
 		if (rs->status == 401 && c->have_creds)
-			rc = ld_error_set(ctx, LADING_EAUTH,
-					  "%s refused user '%s' (credentials from %s) for %s %s: "
-					  "wrong user name or "
-					  "password, or no pull permission? (HTTP 401%s%s)",
-					  c->ref.registry, who(c), c->creds.from, c->ref.repo,
-					  r->what, code[0] ? " " : "", code);
+			rc = ld_error_set(
+			    ctx, LADING_EAUTH,
+			    "%s refused user '%s' (credentials from %s) for %s (%s): "
+			    "wrong user name or password, or no pull permission? (HTTP 401%s%s)",
+			    c->ref.registry, who(c), c->creds.from, c->ref.repo, r->what,
+			    code[0] ? " " : "", code);
 		else if (rs->status == 401)
 			rc = need_creds_error(c, ctx);
 		else
 			rc = ld_error_set(ctx, LADING_EAUTH,
-					  "%s denied access to %s %s (HTTP %ld%s%s)",
+					  "%s denied access to %s (%s): HTTP %ld%s%s",
 					  c->ref.registry, c->ref.repo, r->what, rs->status,
 					  code[0] ? " " : "", code);
 	} else if (rc == LADING_ENOTFOUND) {
 		error_code(rs->error_body, code, sizeof(code));
-		rc = ld_error_set(ctx, LADING_ENOTFOUND, "%s: %s not found in %s (HTTP %ld%s%s)",
-				  c->refstr, r->what, c->ref.registry, rs->status,
-				  code[0] ? " " : "", code);
+		rc = ld_error_set(ctx, LADING_ENOTFOUND, "%s: %s not found (HTTP %ld%s%s)",
+				  c->refstr, r->what, rs->status, code[0] ? " " : "", code);
 	}
 	return rc;
 }
@@ -527,6 +542,16 @@ static bool mt_is_schema1(const char *mt)
 	return mt && !strncmp(mt, "application/vnd.docker.distribution.manifest.v1", 47);
 }
 
+static int schema1_error(const reg_client *c, const char *which, lading_ctx *ctx)
+{
+	return ld_error_set(
+	    ctx, LADING_EUNSUPPORTED,
+	    "%s: manifest %s is Docker schema 1, which is deprecated and unsupported; "
+	    "re-push the image with a current tool (e.g. skopeo copy) to get a schema 2 or "
+	    "OCI manifest",
+	    c->refstr, which);
+}
+
 /* Fetch a manifest by tag or digest into `out`; `digest_out` gets its digest. A tag's manifest
  * is looked up in the cache by the digest a HEAD request reports. */
 static int fetch_manifest(reg_client *c, const char *ref, bool by_digest, int64_t size, ld_buf *out,
@@ -535,13 +560,14 @@ static int fetch_manifest(reg_client *c, const char *ref, bool by_digest, int64_
 {
 	ld_http_response rs;
 	reg_req r = {0};
-	char got[LD_DIGEST_STR_LEN];
+	char got[LD_DIGEST_STR_LEN], what[LD_DIGEST_STR_LEN + LD_REF_MAX_TAG + 16];
 	int rc;
 
 	mt[0] = '\0';
 	ld_snprintf(r.path, sizeof(r.path), "/v2/%s/manifests/%s", c->ref.repo, ref);
 	r.accept = ACCEPT_MANIFESTS;
-	r.what = by_digest ? "manifest" : "tag";
+	ld_snprintf(what, sizeof(what), "%s %s", by_digest ? "manifest" : "tag", ref);
+	r.what = what;
 	if (by_digest && cache_read_small(c, ref, LD_MAX_MANIFEST_BYTES, out, ctx) == 0) {
 		ld_strlcpy(digest_out, ref, LD_DIGEST_STR_LEN);
 		return 0;
@@ -568,6 +594,8 @@ static int fetch_manifest(reg_client *c, const char *ref, bool by_digest, int64_
 		return rc;
 	}
 	ld_slice_copy(mt, mtsz, ld_slice_make(rs.content_type, strcspn(rs.content_type, ";")));
+	if (mt_is_schema1(mt))
+		return schema1_error(c, ref, ctx); /* signed: its digest is not over these bytes */
 	ld_sha256_buf(out->ptr ? out->ptr : "", out->len, got);
 	if (by_digest && strcmp(got, ref))
 		return ld_error_set(ctx, LADING_EDIGEST,
@@ -593,7 +621,7 @@ static int fetch_small_blob(reg_client *c, const char *digest, int64_t size, siz
 {
 	ld_http_response rs;
 	reg_req r = {0};
-	char got[LD_DIGEST_STR_LEN];
+	char got[LD_DIGEST_STR_LEN], what[LD_DIGEST_STR_LEN + 16];
 	int rc;
 
 	if (cache_read_small(c, digest, max, out, ctx) == 0)
@@ -602,7 +630,8 @@ static int fetch_small_blob(reg_client *c, const char *digest, int64_t size, siz
 	r.identity = true;
 	r.body = out;
 	r.max = max;
-	r.what = "config blob";
+	ld_snprintf(what, sizeof(what), "config blob %s", digest);
+	r.what = what;
 	if ((rc = reg_do(c, &r, &rs, ctx)))
 		return rc;
 	ld_sha256_buf(out->ptr ? out->ptr : "", out->len, got);
@@ -1117,12 +1146,7 @@ int ld_registry_open(lading_image *img, const ld_imgref *ref, const lading_image
 			goto out;
 		dmt = doc_media_type(man, mt);
 		if (mt_is_schema1(dmt) || mt_is_schema1(mt)) {
-			rc = ld_error_set(ctx, LADING_EUNSUPPORTED,
-					  "%s: manifest %s is Docker schema 1, which is deprecated "
-					  "and unsupported; "
-					  "re-push the image with a current tool (e.g. skopeo "
-					  "copy) to get a schema 2 or OCI manifest",
-					  c->refstr, digest);
+			rc = schema1_error(c, digest, ctx);
 			goto out;
 		}
 		if (!ld_mt_is_index(dmt)) {
