@@ -23,6 +23,7 @@ struct ld_wants {
 	want_glob globs[WANTS_MAX_GLOBS];
 	size_t nglobs;
 	ld_analyzer an[LD_MAX_ANALYZERS];
+	ld_slice an_tail[LD_MAX_ANALYZERS]; /* literal tail of each pattern, checked before the glob */
 	size_t nan;
 	ld_buf keys; /* extra cache-key text (ld_wants_add_key), NUL-separated */
 };
@@ -121,6 +122,14 @@ int ld_wants_add_analyzer(ld_wants *w, const ld_analyzer *an, int *id)
 	if (w->nan >= LD_MAX_ANALYZERS)
 		return LADING_ELIMIT;
 	w->an[w->nan] = *an;
+	w->an_tail[w->nan] = LD_SLICE_NULL;
+	if (an->pattern) {
+		const char *last = an->pattern;
+		for (const char *p = an->pattern; *p; p++)
+			if (*p == '*' || *p == '?')
+				last = p + 1;
+		w->an_tail[w->nan] = ld_slice_cstr(last);
+	}
 	if (id)
 		*id = (int)w->nan;
 	w->nan++;
@@ -159,8 +168,14 @@ uint32_t ld_wants_analyzers_for(const ld_wants *w, ld_slice path, uint32_t mode)
 			if (!lib)
 				continue;
 		}
-		if (a->pattern && !ld_glob_match(a->pattern, path))
-			continue;
+		if (a->pattern) {
+			/* every file of every layer comes here: most fail on the literal tail */
+			ld_slice t = w->an_tail[i];
+			if (t.len && (path.len < t.len || memcmp(path.ptr + path.len - t.len, t.ptr, t.len)))
+				continue;
+			if (!ld_glob_match(a->pattern, path))
+				continue;
+		}
 		mask |= 1u << i;
 	}
 	return mask;
