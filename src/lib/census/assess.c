@@ -194,9 +194,9 @@ static cve_info *cve_get(assessor *as, const char *cve)
 		}
 	}
 	ci->kev = k != NULL;
-	if (n && n->v3_severity && n->v3_score >= 0)
+	if (n && n->v3_severity)
 		ci->severity = ld_arena_strdup(as->a, n->v3_severity);
-	else if (n && n->v2_severity && n->v2_score >= 0)
+	else if (n && n->v2_severity)
 		ci->severity = ld_arena_strdup(as->a, n->v2_severity);
 	if (ld_map_put(&as->cves, ld_slice_cstr(key), ci, NULL)) {
 		as->rc = LADING_ENOMEM;

@@ -1,6 +1,7 @@
 /* Importing scan data: format detection, reading files (gzip too), JSON lines, the helpers every
  * importer shares, lading's own probe output, and lading_census_import(). */
 #include <ctype.h>
+#include <strings.h>
 #include <time.h>
 
 #include "util/common.h"
@@ -141,7 +142,14 @@ int ld_census_emit(ld_census_sink *sink, ld_census_obs *o, const char *target, u
 {
 	lading_census_record r;
 	int rc;
+	const char *t = NULL;
 	memset(&r, 0, sizeof(r));
+	/* the address as the data wrote it, but printable and capped like every field */
+	ld_census_obs_set(o, &t, ld_slice_cstr(target));
+	if (!t || port < 1 || port > 65535) {
+		sink->skipped++;
+		return 0;
+	}
 	ld_census_obs_finish(o);
 	if (o->product && !o->version && !o->note)
 		o->note = !strcmp(o->product, "postgresql")
@@ -149,9 +157,9 @@ int ld_census_emit(ld_census_sink *sink, ld_census_obs *o, const char *target, u
 				  : "the scan data names no version";
 	if ((rc = ld_census_obs_to_record(o, &r)))
 		return rc;
-	r.target = target;
+	r.target = t;
 	r.port = port;
-	r.transport = transport ? transport : "tcp";
+	r.transport = transport && !strcasecmp(transport, "udp") ? "udp" : "tcp";
 	r.time = ld_census_time_norm(o->arena, time);
 	r.source = source;
 	if ((rc = sink->put(sink->opaque, &r)))
@@ -257,7 +265,7 @@ static int lading_one(void *opaque, const ld_json *v, size_t index, ld_arena *a)
 {
 	lading_imp *im = opaque;
 	ld_census_obs o;
-	const char *target = ld_json_get_str(v, "target");
+	const char *target = ld_json_get_str(v, "target"), *s;
 	int64_t port = 0;
 	const ld_json *attrs;
 	const ld_json_member *m;
@@ -268,13 +276,15 @@ static int lading_one(void *opaque, const ld_json *v, size_t index, ld_arena *a)
 		return 0;
 	}
 	ld_census_obs_init(&o, a);
-	o.service = ld_json_get_str(v, "service");
-	o.product = ld_json_get_str(v, "product");
-	o.version = ld_json_get_str(v, "version");
-	o.distro = ld_json_get_str(v, "distro");
-	o.cpe = ld_json_get_str(v, "cpe");
-	o.evidence = ld_json_get_str(v, "evidence");
-	o.note = ld_json_get_str(v, "note");
+	/* our own fields, but from a file: cleaned and capped like any other input */
+	ld_census_obs_set(&o, &o.service, ld_slice_cstr(ld_json_get_str(v, "service")));
+	ld_census_obs_set(&o, &o.product, ld_slice_cstr(ld_json_get_str(v, "product")));
+	ld_census_obs_set(&o, &o.version, ld_slice_cstr(ld_json_get_str(v, "version")));
+	ld_census_obs_set(&o, &o.distro, ld_slice_cstr(ld_json_get_str(v, "distro")));
+	ld_census_obs_set(&o, &o.cpe, ld_slice_cstr(ld_json_get_str(v, "cpe")));
+	ld_census_obs_set(&o, &o.note, ld_slice_cstr(ld_json_get_str(v, "note")));
+	if ((s = ld_json_get_str(v, "evidence")))
+		o.evidence = ld_arena_strndup(a, s, strnlen(s, 4 * LD_CENSUS_EVIDENCE_MAX + 3));
 	attrs = ld_json_get(v, "attrs");
 	ld_json_foreach_member(attrs, i, m)
 	{

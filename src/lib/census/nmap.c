@@ -79,8 +79,12 @@ static void emit_host(nparse *np)
 		if (p->version)
 			ld_census_obs_version(&o, ld_slice_cstr(p->version));
 		if (p->extrainfo) {
-			if (ld_census_is_distro_hint(ld_slice_cstr(p->extrainfo)) && !o.distro)
-				ld_census_obs_set(&o, &o.distro, ld_slice_cstr(p->extrainfo));
+			/* "(Debian)" for Apache, "protocol 2.0" for SSH */
+			ld_slice x = ld_slice_trim(ld_slice_cstr(p->extrainfo));
+			if (x.len >= 2 && x.ptr[0] == '(' && x.ptr[x.len - 1] == ')')
+				x = ld_slice_sub(x, 1, x.len - 2);
+			if (ld_census_is_distro_hint(x) && !o.distro)
+				ld_census_obs_set(&o, &o.distro, x);
 			else
 				ld_census_obs_attr(&o, "extrainfo", ld_slice_cstr(p->extrainfo));
 		}
