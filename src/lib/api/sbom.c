@@ -90,6 +90,15 @@ int lading_sbom_build(lading_sbom **out, lading_ctx *ctx, lading_image *img, con
 				rc = ld_error_set(ctx, rc, "too many analyzers");
 				goto out;
 			}
+	/* [layer cache] cached layer analyses are keyed by the catalogers that asked for them */
+	for (size_t c = 0; cats[c]; c++) {
+		char key[256];
+		ld_snprintf(key, sizeof(key), "%s@%s", cats[c]->name, cats[c]->version ? cats[c]->version : "");
+		if ((rc = ld_wants_add_key(wants, key))) {
+			rc = ld_error_set(ctx, rc, "out of memory");
+			goto out;
+		}
+	}
 	if ((rc = ld_layers_read(&layers, img, wants, ctx)))
 		goto out;
 	if ((rc = ld_view_build(&view, layers, n, ctx)))
