@@ -80,16 +80,18 @@ int ld_bpat_compile(ld_bpat **out, const char *src, char *err, size_t errsz);
 void ld_bpat_free(ld_bpat *p);
 /* Find matches in data from `*from` on, in file order; for each, `accept` (NULL = all) decides.
  * Returns true with the version capture (into data) of the first accepted match. Bounded: at
- * most LD_BPAT_MAX_MATCH bytes per match and LD_BPAT_MAX_STEPS matcher steps per call. */
+ * most LD_BPAT_MAX_MATCH bytes per match, LD_BPAT_MAX_STEPS matcher steps per candidate position
+ * and LD_BPAT_MAX_TOTAL_STEPS + 4 x len steps per call (then it gives up: no match). */
 bool ld_bpat_search(const ld_bpat *p, const unsigned char *data, size_t len,
 		    bool (*accept)(void *opaque, ld_slice version), void *opaque,
 		    ld_slice *version);
-#define LD_BPAT_MAX_SRC	    512
-#define LD_BPAT_MAX_NODES   256
-#define LD_BPAT_MAX_REPEAT  64	/* {n,m} bounds */
-#define LD_BPAT_MAX_MATCH   256 /* bytes one match may span */
-#define LD_BPAT_MAX_VERSION 64	/* bytes of a captured version */
-#define LD_BPAT_MAX_STEPS   (64u << 20)
+#define LD_BPAT_MAX_SRC		512
+#define LD_BPAT_MAX_NODES	256
+#define LD_BPAT_MAX_REPEAT	64	    /* {n,m} bounds */
+#define LD_BPAT_MAX_MATCH	256	    /* bytes one match may span */
+#define LD_BPAT_MAX_VERSION	64	    /* bytes of a captured version */
+#define LD_BPAT_MAX_STEPS	(16u << 10) /* matcher steps at one candidate position */
+#define LD_BPAT_MAX_TOTAL_STEPS (4u << 20)  /* per search, plus 4 per byte searched */
 
 /* ---- the classifier table (binary.c) ---- */
 

@@ -454,8 +454,9 @@ struct kont {
 typedef struct matcher {
 	const unsigned char *d;
 	size_t limit;
-	uint64_t steps;
+	uint64_t steps, total, budget;
 	unsigned frames;
+	bool gave_up; /* this candidate took too many steps */
 	bool aborted;
 	size_t cs, ce; /* capture */
 } matcher;
@@ -507,8 +508,12 @@ static bool m_node(matcher *m, const bnode *n, size_t pos, const kont *k)
 	bool r;
 	if (m->aborted)
 		return false;
+	if (++m->total > m->budget) {
+		m->aborted = true; /* the whole search */
+		return false;
+	}
 	if (++m->steps > LD_BPAT_MAX_STEPS || m->frames >= MAX_FRAMES) {
-		m->aborted = true;
+		m->gave_up = m->aborted = true; /* this candidate only: reset below */
 		return false;
 	}
 	m->frames++;
@@ -557,7 +562,8 @@ bool ld_bpat_search(const ld_bpat *p, const unsigned char *data, size_t len,
 
 	memset(&m, 0, sizeof(m));
 	m.d = data;
-	while (pos < len && !m.aborted) {
+	m.budget = LD_BPAT_MAX_TOTAL_STEPS + 4 * (uint64_t)len;
+	while (pos < len && !(m.aborted && !m.gave_up)) {
 		size_t at;
 		if (p->prefix_len) {
 			const unsigned char *hit =
@@ -576,6 +582,8 @@ bool ld_bpat_search(const ld_bpat *p, const unsigned char *data, size_t len,
 		}
 		m.limit = len - at > LD_BPAT_MAX_MATCH ? at + LD_BPAT_MAX_MATCH : len;
 		m.cs = m.ce = 0;
+		m.steps = 0;
+		m.aborted = m.gave_up = false;
 		if (m_node(&m, p->top, at, NULL) && version_ok(data, m.cs, m.ce)) {
 			ld_slice v = ld_slice_make(data + m.cs, m.ce - m.cs);
 			if (!accept || accept(opaque, v)) {
