@@ -50,15 +50,18 @@ typedef struct listener {
 	char addr[96];
 } listener;
 
+/* Why a connection was refused at once (honeypot.limit "reason"). */
+enum { LIM_SESSIONS, LIM_CONNS, LIM_RATE, LIM_MEMORY, LIM_N };
+static const char *const lim_name[LIM_N] = {"max-sessions", "source-conns", "source-conn-rate", "memory"};
+
 struct ld_hp_source {
 	uint8_t key[17]; /* family + address */
 	char ip[48];
 	unsigned conns;
 	double conn_tokens, byte_tokens;
 	uint64_t t_refill, t_last;
-	uint64_t refused, refused_reported;
+	uint32_t refused[LIM_N], reported[LIM_N]; /* by reason */
 	uint64_t t_limit_event;
-	const char *last_reason;
 };
 
 struct lading_honeypot {
@@ -331,7 +334,8 @@ static void sweep_sources(ld_hp *hp)
 		return;
 	for (size_t i = 0; ld_map_next(&hp->sources, &i, &slot);) {
 		ld_hp_source *s = slot->val;
-		if (!s->conns && hp->now - s->t_last > SOURCE_IDLE_MS && s->refused == s->refused_reported && n < hp->nsources)
+		if (!s->conns && hp->now - s->t_last > SOURCE_IDLE_MS && !memcmp(s->refused, s->reported, sizeof(s->refused)) &&
+		    n < hp->nsources)
 			gone[n++] = s;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -342,18 +346,24 @@ static void sweep_sources(ld_hp *hp)
 	free(gone);
 }
 
-/* One event per source and LIMIT_EVENT_MS for refused connections, with the count. */
+/* Refused connections are reported per source at most every LIMIT_EVENT_MS, one event per
+ * reason with the count since the last report: a flood makes a few events, not one per SYN. */
 static void report_limit(ld_hp *hp, ld_hp_source *s, bool force)
 {
-	ld_jw *w;
-	if (s->refused == s->refused_reported || (!force && hp->now - s->t_limit_event < LIMIT_EVENT_MS))
+	if (!memcmp(s->refused, s->reported, sizeof(s->refused)) ||
+	    (!force && s->t_limit_event && hp->now - s->t_limit_event < LIMIT_EVENT_MS))
 		return;
-	w = ld_hp_event_begin_sensor(hp, "honeypot.limit");
-	ld_jw_kstr(w, "src_ip", s->ip);
-	ld_jw_kstr(w, "reason", s->last_reason);
-	ld_jw_ki64(w, "refused", (int64_t)(s->refused - s->refused_reported));
-	ld_hp_event_end_sensor(hp);
-	s->refused_reported = s->refused;
+	for (int k = 0; k < LIM_N; k++) {
+		ld_jw *w;
+		if (s->refused[k] == s->reported[k])
+			continue;
+		w = ld_hp_event_begin_sensor(hp, "honeypot.limit");
+		ld_jw_kstr(w, "src_ip", s->ip);
+		ld_jw_kstr(w, "reason", lim_name[k]);
+		ld_jw_ki64(w, "refused", (int64_t)(uint32_t)(s->refused[k] - s->reported[k]));
+		ld_hp_event_end_sensor(hp);
+		s->reported[k] = s->refused[k];
+	}
 	s->t_limit_event = hp->now;
 }
 
@@ -405,7 +415,7 @@ static void conn_close(ld_hp_conn *c)
 
 static void update_mask(ld_hp_conn *c, bool want_write);
 
-static void refuse(ld_hp *hp, int fd, ld_hp_source *s, const char *reason)
+static void refuse(ld_hp *hp, int fd, ld_hp_source *s, int reason)
 {
 	/* reset rather than close: a flood should not leave thousands of TIME_WAITs behind */
 	struct linger lg = {1, 0};
@@ -413,8 +423,7 @@ static void refuse(ld_hp *hp, int fd, ld_hp_source *s, const char *reason)
 	close(fd);
 	hp->st.refused++;
 	if (s) {
-		s->refused++;
-		s->last_reason = reason;
+		s->refused[reason]++;
 		report_limit(hp, s, false);
 	}
 }
@@ -432,28 +441,28 @@ static void accept_one(ld_hp *hp, listener *l, int fd, const struct sockaddr_sto
 	source_key(ss, key, ip, sizeof(ip), &port);
 	s = source_get(hp, key, ip);
 	if (!s) {
-		refuse(hp, fd, NULL, "sources");
+		refuse(hp, fd, NULL, LIM_MEMORY);
 		return;
 	}
 	s->t_last = hp->now;
 	if (hp->nconns >= hp->o.max_sessions) {
-		refuse(hp, fd, s, "max-sessions");
+		refuse(hp, fd, s, LIM_SESSIONS);
 		return;
 	}
 	if (s->conns >= hp->o.source_max_conns) {
-		refuse(hp, fd, s, "source-conns");
+		refuse(hp, fd, s, LIM_CONNS);
 		return;
 	}
 	if (hp->o.source_conn_rate) {
 		if (s->conn_tokens < 1.0) {
-			refuse(hp, fd, s, "source-conn-rate");
+			refuse(hp, fd, s, LIM_RATE);
 			return;
 		}
 		s->conn_tokens -= 1.0;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		refuse(hp, fd, s, "memory");
+		refuse(hp, fd, s, LIM_MEMORY);
 		return;
 	}
 	c->kind = KIND_CONN;
@@ -470,7 +479,7 @@ static void accept_one(ld_hp *hp, listener *l, int fd, const struct sockaddr_sto
 	c->tls_done = !l->tls;
 	if (l->tls && !(c->ssl = ld_hp_tls_new(hp->tls, fd))) {
 		free(c);
-		refuse(hp, fd, s, "memory");
+		refuse(hp, fd, s, LIM_MEMORY);
 		return;
 	}
 	ev.events = EPOLLIN;
@@ -478,7 +487,7 @@ static void accept_one(ld_hp *hp, listener *l, int fd, const struct sockaddr_sto
 	if (epoll_ctl(hp->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
 		ld_hp_tls_free(c->ssl);
 		free(c);
-		refuse(hp, fd, s, "epoll");
+		refuse(hp, fd, s, LIM_MEMORY);
 		return;
 	}
 	c->epoll_mask = EPOLLIN;
