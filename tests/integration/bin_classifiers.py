@@ -7,8 +7,9 @@ import glob
 import json
 import os
 import re
+import subprocess
 
-from bin_common import artifacts, check, dpkg_db, finish, image, run, sbom, scan, testdb, workdir
+from bin_common import SRC, artifacts, check, dpkg_db, finish, image, run, sbom, scan, testdb, workdir
 
 W = workdir("bin_classifiers")
 A = artifacts()
@@ -78,6 +79,10 @@ rc, out, err = run(["sbom", "--format", "cyclonedx", ref])
 
 cdx = json.loads(out) if rc == 0 else {}
 check("CycloneDX components have cpe", sum(1 for c in cdx.get("components", []) if c.get("cpe")) == len(bins), err)
+open(os.path.join(W, "sbom.cdx.json"), "w").write(out)
+v = subprocess.run(["bash", os.path.join(SRC, "tests/tools/validate.sh"), "cyclonedx-1.5", os.path.join(W, "sbom.cdx.json")],
+                   capture_output=True, text=True)
+check("CycloneDX SBOM with CPEs validates against the 1.5 schema", v.returncode == 0, v.stdout + v.stderr)
 
 # --- installed by dpkg: the package manager knows them, so no binary packages ----------------
 ref2 = image(W, "owned", [owned + dpkg_db(dpkg)])
@@ -99,4 +104,10 @@ if s:
           vulns and all(any(a.startswith(("nvd:", "osv:BIT-")) for a in v["advisories"]) for v in vulns), vulns[:1])
     check("no Heartbleed on OpenSSL 3", not any(v["id"] == "CVE-2014-0160" for v in vulns))
     check("no Shellshock on bash 5.2", not any(v["id"] == "CVE-2014-6271" for v in vulns))
+for fmt, schema in (("cyclonedx", "cyclonedx-1.5"), ("sarif", "sarif-2.1.0")):
+    rc, out, err = run(["scan", "--format", fmt, "--db", db, ref])
+    doc_path = os.path.join(W, "scan." + fmt + ".json")
+    open(doc_path, "w").write(out)
+    v = subprocess.run(["bash", os.path.join(SRC, "tests/tools/validate.sh"), schema, doc_path], capture_output=True, text=True)
+    check(f"scan {fmt} of binaries validates ({schema})", rc == 0 and v.returncode == 0, (err, v.stdout + v.stderr))
 finish()
