@@ -243,6 +243,16 @@ typedef struct blob_state {
 	ld_blobstore *bs;
 } blob_state;
 
+/* Was the registry named explicitly (a prefix, or a registry host as the first component)? */
+static bool implicit_ok(const char *ref)
+{
+	const char *slash = strchr(ref, '/');
+	if (!strncmp(ref, "registry:", 9) || !strncmp(ref, "docker://", 9))
+		return true;
+	return slash && (memchr(ref, '.', (size_t)(slash - ref)) || memchr(ref, ':', (size_t)(slash - ref)) ||
+			 !strncmp(ref, "localhost/", 10));
+}
+
 /* A missing path that reads as a registry reference is one ("alpine:3.20",
  * "ghcr.io/o/r@sha256:..."), unless it looks like a file name: then the user meant a file. */
 static bool looks_like_file(const char *s)
@@ -361,6 +371,14 @@ int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, cons
 	switch (kind) {
 	case LD_SRC_REGISTRY:
 		rc = ld_registry_open(img, &iref, opts, ctx);
+		if (rc && !implicit_ok(ref)) {
+			/* a typo in a file name must not read as a registry problem only */
+			char msg[sizeof(ctx->err.msg)];
+			ld_strlcpy(msg, ctx->err.msg, sizeof(msg));
+			ld_snprintf(ctx->err.msg, sizeof(ctx->err.msg),
+				    "%s (no file or directory '%s' exists, so it was taken as a registry image)", msg,
+				    ref);
+		}
 		break;
 	case LD_SRC_DIR:
 		rc = ld_rootfs_dir_open(img, path, ctx);

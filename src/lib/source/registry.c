@@ -898,6 +898,7 @@ static int dl_open(reg_client *c, size_t i, const char *digest, int64_t size, ld
 	pthread_cond_init(&d->can_write, NULL);
 	if (c->blob_dir[0])
 		d->tmpfd = ld_cachedir_tmp(c->blob_dir, d->tmp, sizeof(d->tmp));
+	ld_progress(ctx, "downloading", i, c->nlayers, 0, size > 0 ? (uint64_t)size : 0);
 	if (pthread_create(&d->th, NULL, dl_thread, d) != 0) {
 		dl_close(&d->base);
 		return ld_error_set(ctx, LADING_ENOMEM, "cannot start a download thread");
