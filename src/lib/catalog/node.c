@@ -1,9 +1,11 @@
-/* Node.js packages: every package.json installed in a node_modules tree (nested and scoped),
- * and the lockfiles of projects (package-lock.json / npm-shrinkwrap.json v1-v3, yarn.lock v1 and
- * berry, pnpm-lock.yaml v5-v9). A lockfile entry that is installed under the lockfile's
- * directory (same name and version in its node_modules) is reported once, as installed;
- * development-only lockfile entries are not reported (they are not shipped). Lockfiles inside
- * node_modules belong to a dependency's sources, not to what is installed, and are ignored. */
+/* Node.js packages: every package.json installed in a node_modules tree (nested and scoped) or
+ * in Debian's system module directories (/usr/share/nodejs...), and the lockfiles of projects
+ * (package-lock.json / npm-shrinkwrap.json v1-v3, yarn.lock v1 and berry, pnpm-lock.yaml
+ * v5-v9). A lockfile is read only for a project without an installed node_modules tree: where
+ * one is installed it is what the image holds (lockfiles also list other platforms' optional
+ * packages and omitted development ones), where none is the lockfile says what the project
+ * ships (bundled applications, copied sources). Development-only lockfile entries are not
+ * reported. Lockfiles inside node_modules belong to a dependency's sources and are ignored. */
 #include "util/common.h"
 #include "util/json.h"
 #include "util/map.h"
@@ -77,17 +79,34 @@ int ld_npm_pkgjson_parse(ld_slice text, ld_arena *scratch, ld_lang_pkg *out, lad
 	return 0;
 }
 
+/* A directory packages are installed in: any node_modules, and the Debian/Ubuntu system module
+ * directories (/usr/share/nodejs, /usr/lib/nodejs, /usr/lib/<triplet>/nodejs). */
+static bool module_dir(ld_slice dir)
+{
+	ld_slice up;
+	if (ld_slice_eq_cstr(ld_path_base(dir), "node_modules"))
+		return true;
+	if (ld_slice_eq_cstr(dir, "usr/share/nodejs") || ld_slice_eq_cstr(dir, "usr/lib/nodejs"))
+		return true;
+	up = ld_path_dir(dir);
+	return ld_slice_eq_cstr(ld_path_base(dir), "nodejs") &&
+	       ld_slice_eq_cstr(ld_path_dir(up), "usr/lib");
+}
+
 bool ld_npm_is_install_path(ld_slice path)
 {
-	ld_slice dir, parent;
+	ld_slice dir, parent, base;
 	if (!ld_slice_ends_with(path, "/package.json"))
 		return false;
 	dir = ld_slice_make(path.ptr, path.len - strlen("/package.json"));
 	parent = ld_path_dir(dir);
-	if (ld_slice_eq_cstr(ld_path_base(parent), "node_modules"))
-		return ld_path_base(dir).ptr[0] != '@' && ld_path_base(dir).ptr[0] != '.';
+	base = ld_path_base(dir);
+	if (!base.len || base.ptr[0] == '.')
+		return false;
+	if (module_dir(parent))
+		return base.ptr[0] != '@';
 	if (ld_path_base(parent).len > 1 && ld_path_base(parent).ptr[0] == '@')
-		return ld_slice_eq_cstr(ld_path_base(ld_path_dir(parent)), "node_modules");
+		return module_dir(ld_path_dir(parent));
 	return false;
 }
 
@@ -356,7 +375,8 @@ static bool yaml_true(const ld_json *v)
 	return ld_json_bool(v, false) || (s && !strcmp(s, "true"));
 }
 
-static int pnpm_entry(lock_ctx *lc, ld_slice key, const ld_json *v, int major, const ld_map *shipped)
+static int pnpm_entry(lock_ctx *lc, ld_slice key, const ld_json *v, int major,
+		      const ld_map *shipped)
 {
 	ld_lang_pkg p;
 	memset(&p, 0, sizeof(p));
@@ -368,7 +388,9 @@ static int pnpm_entry(lock_ctx *lc, ld_slice key, const ld_json *v, int major, c
 	if (!major) {
 		/* unknown version: v6+ keys have "@version" with no "/" after it */
 		ptrdiff_t at = name_end(key);
-		major = at > 0 && ld_slice_find(ld_slice_sub(key, (size_t)at, key.len), '/') < 0 ? 6 : 5;
+		major = at > 0 && ld_slice_find(ld_slice_sub(key, (size_t)at, key.len), '/') < 0
+			    ? 6
+			    : 5;
 	}
 	if (major >= 6) {
 		/* "name@1.2.3(peer@1.0.0)" */
@@ -410,9 +432,9 @@ static int pnpm_entry(lock_ctx *lc, ld_slice key, const ld_json *v, int major, c
  * devDependencies. Fills `shipped` with the reached "packages" keys (peer suffixes cut). */
 typedef struct pnpm_walk {
 	ld_arena *a;
-	ld_map seen;       /* snapshot key -> itself */
-	ld_map snaps;      /* snapshot key -> its node (ld_json_get is a linear search) */
-	ld_vec todo;       /* char * snapshot keys */
+	ld_map seen;  /* snapshot key -> itself */
+	ld_map snaps; /* snapshot key -> its node (ld_json_get is a linear search) */
+	ld_vec todo;  /* char * snapshot keys */
 	ld_map *shipped;
 	lock_ctx *lc;
 } pnpm_walk;
@@ -428,14 +450,15 @@ static int pnpm_reach(pnpm_walk *w, const char *name, const ld_json *ver)
 	if (!v || ld_slice_starts_with(ld_slice_cstr(v), "link:"))
 		return 0;
 	/* "4.2.3(peer@1)" -> "name@4.2.3(peer@1)"; an alias is already "real@4.2.3" */
-	key = name_end(ld_slice_cstr(v)) > 0 ? ld_arena_strdup(w->a, v) : ld_arena_printf(w->a, "%s@%s", name, v);
+	key = name_end(ld_slice_cstr(v)) > 0 ? ld_arena_strdup(w->a, v)
+					     : ld_arena_printf(w->a, "%s@%s", name, v);
 	if (!key)
 		return LADING_ENOMEM;
 	if (ld_map_gets(&w->seen, key))
 		return 0;
 	if (w->seen.len >= NODE_LOCK_MAX_ENTRIES)
-		return ld_error_set(w->lc->ctx, LADING_ELIMIT, "%s: more than %d snapshots", w->lc->what,
-				    NODE_LOCK_MAX_ENTRIES);
+		return ld_error_set(w->lc->ctx, LADING_ELIMIT, "%s: more than %d snapshots",
+				    w->lc->what, NODE_LOCK_MAX_ENTRIES);
 	if (ld_map_put(&w->seen, ld_slice_cstr(key), key, NULL) || !(slot = ld_vec_push(&w->todo)))
 		return LADING_ENOMEM;
 	*slot = key;
@@ -451,7 +474,7 @@ static int pnpm_deps(pnpm_walk *w, const ld_json *node)
 	const ld_json_member *m;
 	int rc;
 	for (size_t k = 0; k < 2; k++)
-		ld_json_foreach_member(ld_json_get(node, kinds[k]), i, m)
+		ld_json_foreach_member (ld_json_get(node, kinds[k]), i, m)
 			if ((rc = pnpm_reach(w, m->key, &m->value)))
 				return rc;
 	return 0;
@@ -459,7 +482,8 @@ static int pnpm_deps(pnpm_walk *w, const ld_json *node)
 
 static int pnpm_shipped(const ld_json *root, ld_arena *a, ld_map *shipped, lock_ctx *lc)
 {
-	const ld_json *importers = ld_json_get(root, "importers"), *snaps = ld_json_get(root, "snapshots");
+	const ld_json *importers = ld_json_get(root, "importers"),
+		      *snaps = ld_json_get(root, "snapshots");
 	const ld_json_member *m;
 	pnpm_walk w;
 	int rc = 0;
@@ -470,10 +494,11 @@ static int pnpm_shipped(const ld_json *root, ld_arena *a, ld_map *shipped, lock_
 	ld_map_init(&w.seen);
 	ld_map_init(&w.snaps);
 	ld_vec_init(&w.todo, sizeof(char *), 0);
-	ld_json_foreach_member(snaps, i, m)
-		if ((rc = ld_map_put(&w.snaps, ld_slice_make(m->key, m->klen), (void *)&m->value, NULL)))
+	ld_json_foreach_member (snaps, i, m)
+		if ((rc = ld_map_put(&w.snaps, ld_slice_make(m->key, m->klen), (void *)&m->value,
+				     NULL)))
 			goto out;
-	ld_json_foreach_member(importers, i, m)
+	ld_json_foreach_member (importers, i, m)
 		if ((rc = pnpm_deps(&w, &m->value)))
 			goto out;
 	while (w.todo.len) {
@@ -488,7 +513,8 @@ out:
 	return rc == LADING_ENOMEM ? ld_error_set(lc->ctx, rc, "out of memory") : rc;
 }
 
-int ld_pnpm_lock_parse(ld_slice text, ld_lang_fn fn, void *opaque, lading_ctx *ctx, const char *what)
+int ld_pnpm_lock_parse(ld_slice text, ld_lang_fn fn, void *opaque, lading_ctx *ctx,
+		       const char *what)
 {
 	ld_arena a;
 	ld_json *root;
@@ -525,8 +551,7 @@ int ld_pnpm_lock_parse(ld_slice text, ld_lang_fn fn, void *opaque, lading_ctx *c
 		have_shipped = true;
 	}
 	pkgs = ld_json_get(root, "packages");
-	ld_json_foreach_member(pkgs, i, m)
-	{
+	ld_json_foreach_member (pkgs, i, m) {
 		rc = pnpm_entry(&lc, ld_slice_make(m->key, m->klen), &m->value, major,
 				have_shipped ? &shipped : NULL);
 		if (rc)
@@ -542,7 +567,13 @@ out:
 
 /* Two catalogers so that each kind of file gets its own capture cap: installed package.json
  * files ("npm"), then lockfiles ("node-lock"), which run after and skip what is installed. */
-static const char *const npm_wants[] = {"**/node_modules/**/package.json", NULL};
+static const char *const npm_wants[] = {
+    "**/node_modules/**/package.json",
+    "usr/share/nodejs/**/package.json",
+    "usr/lib/nodejs/**/package.json",
+    "usr/lib/*/nodejs/**/package.json",
+    NULL,
+};
 static const char *const lock_wants[] = {
     "**/package-lock.json", "**/npm-shrinkwrap.json", "**/yarn.lock", "**/pnpm-lock.yaml", NULL,
 };
@@ -550,7 +581,7 @@ static const char *const lock_wants[] = {
 typedef struct node_run {
 	ld_catalog *cat;
 	lading_ctx *ctx;
-	ld_arena keys; /* installed "root\tname\tversion" keys */
+	ld_arena keys; /* project roots with an installed node_modules tree */
 	ld_map installed;
 	const ld_lang_file *lock;
 	ld_slice lock_root;
@@ -626,12 +657,7 @@ static bool in_node_modules(ld_slice path)
 static int on_lock_pkg(void *opaque, const ld_lang_pkg *p)
 {
 	node_run *r = opaque;
-	char key[LD_PATH_MAX + 1200];
 	if (p->flags & LD_LANG_DEV)
-		return 0;
-	ld_snprintf(key, sizeof(key), "%.*s\t%.*s\t%.*s", (int)r->lock_root.len, r->lock_root.ptr,
-		    (int)p->name.len, p->name.ptr, (int)p->version.len, p->version.ptr);
-	if (ld_map_gets(&r->installed, key))
 		return 0;
 	return add_npm(r, p->name, p->version, p->license, r->found_by, r->lock);
 }
@@ -645,9 +671,12 @@ static int on_lock(void *opaque, const ld_lang_file *f)
 
 	if (in_node_modules(path))
 		return 0;
+	r->lock_root = ld_path_dir(path);
+	if (ld_map_get(&r->installed, r->lock_root))
+		return 0; /* its node_modules is what the image holds (platform optionals, dev
+			     omitted) */
 	ld_snprintf(what, sizeof(what), "/%s", f->path);
 	r->lock = f;
-	r->lock_root = ld_path_dir(path);
 	if (ld_slice_eq_cstr(base, "yarn.lock")) {
 		r->found_by = "yarn-lock";
 		rc = ld_yarn_lock_parse(f->data, on_lock_pkg, r, r->ctx, what);
@@ -676,7 +705,7 @@ static int lock_run_cat(ld_catalog *c, lading_ctx *ctx)
 	r.ctx = ctx;
 	ld_arena_init(&r.keys, 0);
 	ld_map_init(&r.installed);
-	/* what the npm cataloger found installed, by project */
+	/* the projects whose node_modules the npm cataloger found packages in */
 	for (size_t i = 0; i < c->pkgs.len && !rc; i++) {
 		const lading_package *p = ld_vec_at(&c->pkgs, i);
 		ld_slice loc;
@@ -686,10 +715,13 @@ static int lock_run_cat(ld_catalog *c, lading_ctx *ctx)
 		loc = ld_slice_cstr(p->location);
 		if (loc.len && loc.ptr[0] == '/')
 			loc = ld_slice_sub(loc, 1, loc.len);
+		if (!in_node_modules(loc))
+			continue; /* system module directories belong to no project */
 		loc = project_root(loc);
-		k = ld_arena_printf(&r.keys, "%.*s\t%s\t%s", (int)loc.len, loc.ptr, p->name,
-				    p->version);
-		if (!k || ld_map_put(&r.installed, ld_slice_cstr(k), k, NULL))
+		if (ld_map_get(&r.installed, loc))
+			continue;
+		if (!(k = ld_arena_slice(&r.keys, loc)) ||
+		    ld_map_put(&r.installed, ld_slice_cstr(k), k, NULL))
 			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	}
 	if (!rc)

@@ -61,13 +61,12 @@ static void put_zip(const char *rel, const char *member, const char *content)
 	put(rel, buf, used);
 }
 
-static const char lock_v3[] =
-    "{\"name\": \"app\", \"lockfileVersion\": 3, \"packages\": {"
-    "\"\": {\"name\": \"app\", \"version\": \"1.0.0\"},"
-    "\"node_modules/a\": {\"version\": \"1.0.0\"},"			  /* installed: once */
-    "\"node_modules/@s/b\": {\"version\": \"9.9.9\"},"			  /* other version: lock */
-    "\"node_modules/d\": {\"version\": \"4.0.0\", \"license\": \"MIT\"}," /* not installed: lock */
-    "\"node_modules/e\": {\"version\": \"5.0.0\", \"dev\": true}}}";	  /* dev: not reported */
+static const char lock_v3[] = "{\"name\": \"app\", \"lockfileVersion\": 3, \"packages\": {"
+			      "\"\": {\"name\": \"app\", \"version\": \"1.0.0\"},"
+			      "\"node_modules/a\": {\"version\": \"1.0.0\"},"
+			      "\"node_modules/@s/b\": {\"version\": \"9.9.9\"},"
+			      "\"node_modules/d\": {\"version\": \"4.0.0\", \"license\": \"MIT\"},"
+			      "\"node_modules/e\": {\"version\": \"5.0.0\", \"dev\": true}}}";
 
 static int setup(void **state)
 {
@@ -90,7 +89,17 @@ static int setup(void **state)
 	puts_("app/node_modules/broken/package.json", "{\"name\": \"broken\", ");
 	puts_("app/node_modules/a/yarn.lock",
 	      "zzz@1:\n  version \"1.0.0\"\n"); /* a dependency's own: ignored */
+	/* installed project: its lockfile adds nothing; a project with no node_modules: its
+	 * lockfile's packages except development ones */
 	puts_("app/package-lock.json", lock_v3);
+	puts_("srv/bundled/package-lock.json", lock_v3);
+	/* Debian's system module directory */
+	puts_("usr/share/nodejs/semver/package.json",
+	      "{\"name\": \"semver\", \"version\": \"7.3.5\"}");
+	puts_("usr/share/nodejs/@types/node/package.json",
+	      "{\"name\": \"@types/node\", \"version\": \"18.0.0\"}");
+	puts_("usr/share/nodejs/semver/ranges/package.json",
+	      "{\"name\": \"not-a-package\", \"version\": \"1\"}");
 	puts_("app/package.json",
 	      "{\"name\": \"app\", \"version\": \"1.0.0\"}"); /* the project, not installed */
 	/* python */
@@ -180,13 +189,23 @@ static void test_image(void **state)
 	       "/app/node_modules/a/node_modules/c/package.json");
 	expect(s, "npm", "@s/b", "2.0.0", "pkg:npm/%40s/b@2.0.0", "npm",
 	       "/app/node_modules/@s/b/package.json");
+	expect(s, "npm", "a", "1.0.0", "pkg:npm/a@1.0.0", "npm-lock",
+	       "/srv/bundled/package-lock.json");
 	expect(s, "npm", "@s/b", "9.9.9", "pkg:npm/%40s/b@9.9.9", "npm-lock",
-	       "/app/package-lock.json");
-	expect(s, "npm", "d", "4.0.0", "pkg:npm/d@4.0.0", "npm-lock", "/app/package-lock.json");
-	assert_string_equal(find(s, "npm", "a", NULL)->license, "MIT");
+	       "/srv/bundled/package-lock.json");
+	expect(s, "npm", "d", "4.0.0", "pkg:npm/d@4.0.0", "npm-lock",
+	       "/srv/bundled/package-lock.json");
+	expect(s, "npm", "semver", "7.3.5", "pkg:npm/semver@7.3.5", "npm",
+	       "/usr/share/nodejs/semver/package.json");
+	expect(s, "npm", "@types/node", "18.0.0", "pkg:npm/%40types/node@18.0.0", "npm",
+	       "/usr/share/nodejs/@types/node/package.json");
+	assert_string_equal(find(s, "npm", "a", "/app/node_modules/a/package.json")->license,
+			    "MIT");
+	assert_null(find(s, "npm", "d", "/app/package-lock.json"));
 	for (size_t i = 0; i < lading_sbom_package_count(s); i++)
 		npm += !strcmp(lading_sbom_package(s, i)->type, "npm");
-	assert_int_equal(npm, 5); /* not: a from the lockfile, e (dev), fixture, zzz, app, broken */
+	/* not: /app's lockfile, e (dev), fixture, zzz, app, broken, not-a-package */
+	assert_int_equal(npm, 8);
 
 	expect(s, "pypi", "PyYAML", "6.0", "pkg:pypi/pyyaml@6.0", "python",
 	       "/usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA");
@@ -214,8 +233,8 @@ static void test_image(void **state)
 	       "/src/tool/Cargo.lock");
 	expect(s, "nuget", "Newtonsoft.Json", "13.0.1", "pkg:nuget/Newtonsoft.Json@13.0.1",
 	       "dotnet", "/app/web/Web.deps.json");
-	/* npm 5, pypi 5, maven 1, gem 2, composer 1, cargo 1, nuget 1 */
-	assert_int_equal(lading_sbom_package_count(s), 16);
+	/* npm 8, pypi 5, maven 1, gem 2, composer 1, cargo 1, nuget 1 */
+	assert_int_equal(lading_sbom_package_count(s), 19);
 
 	/* warnings: broken package.json, METADATA without Version, the METADATA over the cap */
 	{

@@ -68,6 +68,15 @@ static void test_install_path(void **state)
 	    ld_slice_cstr("app/node_modules/a/node_modules/@s/b/package.json")));
 	assert_true(ld_npm_is_install_path(
 	    ld_slice_cstr("app/node_modules/.pnpm/a@1.0.0/node_modules/a/package.json")));
+	assert_true(ld_npm_is_install_path(ld_slice_cstr("usr/share/nodejs/semver/package.json")));
+	assert_true(
+	    ld_npm_is_install_path(ld_slice_cstr("usr/share/nodejs/@types/node/package.json")));
+	assert_true(ld_npm_is_install_path(ld_slice_cstr("usr/lib/nodejs/x/package.json")));
+	assert_true(ld_npm_is_install_path(
+	    ld_slice_cstr("usr/lib/x86_64-linux-gnu/nodejs/x/package.json")));
+	assert_false(
+	    ld_npm_is_install_path(ld_slice_cstr("usr/share/nodejs/semver/ranges/package.json")));
+	assert_false(ld_npm_is_install_path(ld_slice_cstr("opt/usr/share/nodejs/x/package.json")));
 	assert_false(ld_npm_is_install_path(ld_slice_cstr("app/package.json")));
 	assert_false(ld_npm_is_install_path(ld_slice_cstr("app/node_modules/a/lib/package.json")));
 	assert_false(ld_npm_is_install_path(ld_slice_cstr("app/node_modules/@s/package.json")));
