@@ -5,6 +5,7 @@ for a module built here, the same binary stripped and without a section table, e
 npm registry (Go 1.16: the pre-1.18 layout; Go 1.20) and Debian's skopeo and docker-registry;
 then the Go and stdlib findings of a scan, and the traefik classifier fed by -ldflags -X."""
 import os
+import struct
 import subprocess
 
 from bin_common import artifacts, check, finish, image, sbom, scan, testdb, workdir
@@ -73,6 +74,37 @@ tr = [p for p in pkgs if p["type"] == "binary" and p["location"] == "/usr/local/
 check("traefik classified from its -ldflags version", [(p["name"], p["version"]) for p in tr] == [("traefik", "2.10.4")], tr)
 check("no other binary packages", sorted(p["location"] for p in pkgs if p["type"] == "binary") == ["/usr/local/bin/traefik"],
       [p for p in pkgs if p["type"] == "binary"])
+
+# a Go product whose build info already names it with a version is left to the Go cataloger:
+# two generated ELF files with the same -ldflags evidence, main module versioned vs (devel)
+def go_elf(main_version):
+    mod = (f"path\tgithub.com/traefik/traefik/v2/cmd/traefik\nmod\tgithub.com/traefik/traefik/v2\t{main_version}\t\n"
+           "build\t-ldflags=\"-X github.com/traefik/traefik/v2/pkg/version.Version=2.10.4\"\n").encode()
+    framed = b"0" * 16 + mod + b"\xf9" * 16
+    hdr = b"\xff Go buildinf:" + bytes([8, 2]) + bytes(16)
+    n, varint = len(framed), b""
+    while n >= 0x80:
+        varint += bytes([(n & 0x7F) | 0x80])
+        n >>= 7
+    blob = hdr + bytes([8]) + b"go1.21.3" + varint + bytes([n]) + framed
+    out = bytearray(0x2000)
+    out[0:4] = b"\x7fELF"
+    out[4:7] = bytes([2, 1, 1])
+    struct.pack_into("<HHIQ", out, 16, 2, 62, 1, 0)
+    struct.pack_into("<Q", out, 32, 64)  # e_phoff; no section table
+    struct.pack_into("<HHH", out, 52, 64, 56, 1)
+    struct.pack_into("<IIQQQQQQ", out, 64, 1, 6, 0, 0x400000, 0x400000, len(out), len(out), 0x1000)
+    out[0x100:0x100 + len(blob)] = blob
+    return bytes(out)
+
+
+gref = image(W, "go-product", [[("/opt/a/traefik", go_elf("v2.10.4"), 0o755), ("/opt/b/traefik", go_elf("(devel)"), 0o755)]])
+rc, gdoc, err = sbom(gref)
+gp = sorted((p["location"], p["type"], p["name"], p["version"]) for p in (gdoc or {}).get("packages", []) if p["name"] != "stdlib")
+check("Go product with a versioned main module: reported once, by the Go cataloger", gp == [
+    ("/opt/a/traefik", "golang", "github.com/traefik/traefik/v2", "v2.10.4"),
+    ("/opt/b/traefik", "binary", "traefik", "2.10.4"),
+    ("/opt/b/traefik", "golang", "github.com/traefik/traefik/v2", "(devel)")], gp)
 
 # a Go binary owned by dpkg: still listed, marked os_managed, not matched by default
 owned = image(W, "go-owned", [[("/usr/bin/skopeo", binaries["/usr/bin/skopeo"], 0o755),
