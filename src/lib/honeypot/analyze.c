@@ -569,7 +569,8 @@ static int cmp_count(const void *x, const void *y)
 static lading_honeypot_count *finish(an *a, counter *c, size_t top, uint64_t total, size_t *n)
 {
 	lading_honeypot_count *out;
-	qsort(c->rows.ptr, c->rows.len, sizeof(lading_honeypot_count), cmp_count);
+	if (c->rows.len)
+		qsort(c->rows.ptr, c->rows.len, sizeof(lading_honeypot_count), cmp_count);
 	*n = top && c->rows.len > top ? top : c->rows.len;
 	out = ld_arena_array(a->out, *n ? *n : 1, sizeof(*out));
 	if (!out) {
