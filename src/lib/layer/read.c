@@ -437,6 +437,7 @@ out:
 	if (w)
 		w->close(w);
 	ld_map_release(&captured);
+	ld_buf_release(&scratch);
 	return rc;
 }
 
