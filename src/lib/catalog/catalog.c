@@ -47,6 +47,7 @@ void ld_catalog_init(ld_catalog *c, const ld_view *view, const lading_image_info
 	ld_vec_init(&c->pkgs, sizeof(lading_package), 0);
 	ld_map_init(&c->owned);
 	ld_map_init(&c->dircache);
+	ld_vec_init(&c->candidates, sizeof(const ld_vnode *), 0);
 	c->view = view;
 	c->image = image;
 }
@@ -55,6 +56,7 @@ void ld_catalog_release(ld_catalog *c)
 {
 	ld_map_release(&c->owned);
 	ld_map_release(&c->dircache);
+	ld_vec_release(&c->candidates);
 	ld_vec_release(&c->pkgs);
 	ld_arena_release(&c->arena);
 }
@@ -348,4 +350,34 @@ const lading_package *ld_catalog_owner(ld_catalog *c, const char *path)
 		uintptr_t i = (uintptr_t)ld_map_gets(&c->owned, cp);
 		return i ? ld_vec_at(&c->pkgs, i - 1) : NULL;
 	}
+}
+
+static int add_candidate(void *opaque, const ld_vnode *n)
+{
+	ld_vec *v = opaque;
+	const ld_vnode **slot;
+	if (n->type != LD_LF_REG || !n->file || (!n->file->wanted && !n->file->results))
+		return 0;
+	if (!(slot = ld_vec_push(v)))
+		return LADING_ENOMEM;
+	*slot = n;
+	return 0;
+}
+
+static int node_path_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const ld_vnode *const *)a)->path, (*(const ld_vnode *const *)b)->path);
+}
+
+const ld_vec *ld_catalog_candidates(ld_catalog *c)
+{
+	if (!c->candidates_ready) {
+		c->candidates.len = 0;
+		if (c->view && ld_view_each(c->view, add_candidate, &c->candidates))
+			return NULL;
+		if (c->candidates.len > 1)
+			qsort(c->candidates.ptr, c->candidates.len, sizeof(const ld_vnode *), node_path_cmp);
+		c->candidates_ready = true;
+	}
+	return &c->candidates;
 }

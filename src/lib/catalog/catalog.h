@@ -19,6 +19,8 @@ typedef struct ld_catalog {
 	ld_map owned;           /* canonical path -> owning OS package (built on first use) */
 	ld_map dircache;        /* directory as written -> canonical directory */
 	bool owned_ready;
+	ld_vec candidates;      /* const ld_vnode *, see ld_catalog_candidates */
+	bool candidates_ready;
 } ld_catalog;
 
 typedef struct ld_cataloger {
@@ -42,6 +44,10 @@ void ld_catalog_sort(ld_catalog *c);
 
 /* The id under which an analyzer (by name) was registered for this run, or -1. */
 int ld_catalog_analyzer_id(const ld_catalog *c, const char *name);
+/* Regular files of the final view that matched a want (captured or too big) or have analyzer
+ * results, sorted by path (const ld_vnode * elements): one walk of the view shared by the
+ * catalogers that look for files by pattern. NULL on OOM. */
+const ld_vec *ld_catalog_candidates(ld_catalog *c);
 /* The OS package that owns a path (as its package database lists it, compared after resolving
  * directory symlinks in the image, e.g. /lib -> usr/lib), or NULL. OS catalogers must have run. */
 const lading_package *ld_catalog_owner(ld_catalog *c, const char *path);

@@ -32,13 +32,10 @@ static bool glob_hit(const lang_collect *lc, ld_slice path)
 	return false;
 }
 
-static int collect_node(void *opaque, const ld_vnode *n)
+static int collect_node(lang_collect *lc, const ld_vnode *n)
 {
-	lang_collect *lc = opaque;
 	ld_lang_file *f;
 	const ld_slice *res = NULL;
-	if (n->type != LD_LF_REG || !n->file)
-		return 0;
 	if (lc->analyzer >= 0) {
 		if (!n->file->results || !(res = ld_vnode_result(n, lc->analyzer)))
 			return 0;
@@ -58,20 +55,20 @@ static int collect_node(void *opaque, const ld_vnode *n)
 	return 0;
 }
 
-static int file_cmp(const void *a, const void *b)
-{
-	return strcmp(((const ld_lang_file *)a)->path, ((const ld_lang_file *)b)->path);
-}
-
 static int walk(ld_catalog *c, lang_collect *lc, lading_ctx *ctx,
 		int (*fn)(void *opaque, const ld_lang_file *f), void *opaque)
 {
+	const ld_vec *cand = ld_catalog_candidates(c);
 	int rc = 0;
 	ld_vec_init(&lc->files, sizeof(ld_lang_file), 0);
-	if (c->view && (rc = ld_view_each(c->view, collect_node, lc)))
+	if (!cand) {
+		rc = LADING_ENOMEM;
 		goto out;
-	if (lc->files.len > 1)
-		qsort(lc->files.ptr, lc->files.len, sizeof(ld_lang_file), file_cmp);
+	}
+	/* candidates come sorted by path: so do the files */
+	for (size_t i = 0; i < cand->len; i++)
+		if ((rc = collect_node(lc, *(const ld_vnode *const *)ld_vec_at(cand, i))))
+			goto out;
 	for (size_t i = 0; i < lc->files.len; i++) {
 		const ld_lang_file *f = ld_vec_at(&lc->files, i);
 		if (f->too_big) {
@@ -85,7 +82,7 @@ static int walk(ld_catalog *c, lang_collect *lc, lading_ctx *ctx,
 	}
 out:
 	ld_vec_release(&lc->files);
-	return rc;
+	return rc == LADING_ENOMEM && ctx ? ld_error_set(ctx, rc, "out of memory") : rc;
 }
 
 int ld_lang_files(ld_catalog *c, const char *const *globs, lading_ctx *ctx,
