@@ -74,10 +74,12 @@ EOF
 )
 [ "$held" = "4 8" ] || fail "connections served/refused from one source: $held (want 4 8)"
 
-# d (RU): a burst of connections one after the other passes the 20/s rate (burst 40) and is cut
+# d (RU): a burst of connections one after the other passes the 20/s rate (burst 40) and is cut;
+# the bound allows for the tokens refilled while the burst ran (however slow the machine)
 burst=$(in_ns d python3 - <<'EOF'
-import socket
+import socket, time
 ok = refused = 0
+t0 = time.monotonic()
 for _ in range(100):
     try:
         s = socket.create_connection(("192.0.2.1", 6379), timeout=5)
@@ -86,10 +88,12 @@ for _ in range(100):
         s.close()
     except OSError:
         refused += 1
-print(ok)
+print(ok, int(40 + 20 * (time.monotonic() - t0) + 1))
 EOF
 )
-[ "$burst" -ge 30 ] && [ "$burst" -le 60 ] || fail "connections served in a burst of 100: $burst (rate 20/s, burst 40)"
+read -r served bound <<<"$burst"
+[ "$served" -ge 20 ] && [ "$served" -le "$bound" ] && [ "$served" -lt 100 ] \
+  || fail "connections served in a burst of 100: $served (rate 20/s, burst 40: at most $bound)"
 
 # d (RU), in the background: a 200 KB value, more than the 32 KB/s byte budget's 128 KB burst
 in_ns d python3 - >"$W/upload" <<'EOF' &

@@ -92,13 +92,30 @@ int ld_hp_report_table(ld_buf *b, const lading_honeypot_report *r)
 	section(b, "Top user agents", r->top_user_agents, r->ntop_user_agents, "USER AGENT", "SESSIONS", 48, false);
 
 	ld_buf_addf(b, "\nAttack sessions%s\n", r->nsession_rows > SESSIONS_IN_TABLE ? " (first 50; JSON has all)" : "");
-	ld_buf_addf(b, "  %-39s %-3s %-27s %6s %6s %-10s %-14s %-22s %s\n", "SOURCE", "CC", "FIRST", "STEPS", "CONNS",
+	ld_buf_addf(b, "  %-39s %-3s %-27s %6s %6s %-9s %-18s %-24s %s\n", "SOURCE", "CC", "FIRST", "STEPS", "CONNS",
 		    "AUTOMATED", "RULE", "TYPE", "SERVICES");
 	for (size_t i = 0; i < r->nsession_rows && i < SESSIONS_IN_TABLE; i++) {
 		const lading_honeypot_session *s = &r->sessions[i];
-		ld_buf_addf(b, "  %-39s %-3s %-27s %6" PRIu64 " %6" PRIu64 " %-10s %-14s %-22s %s\n", s->src_ip,
-			    s->country, s->first, s->steps, s->connections, s->automated ? "yes" : "no", s->why,
-			    s->type, s->services);
+		/* every column through cell(): a log is input too */
+		const char *col[] = {s->src_ip, s->country, s->first};
+		const size_t width[] = {39, 3, 27};
+		ld_buf_adds(b, "  ");
+		for (size_t k = 0; k < 3; k++) {
+			size_t w = cell(b, col[k], width[k]);
+			for (; w <= width[k]; w++)
+				ld_buf_addc(b, ' ');
+		}
+		ld_buf_addf(b, "%6" PRIu64 " %6" PRIu64 " %-9s ", s->steps, s->connections, s->automated ? "yes" : "no");
+		{
+			size_t w = cell(b, s->why, 18);
+			for (; w <= 18; w++)
+				ld_buf_addc(b, ' ');
+			w = cell(b, s->type, 24);
+			for (; w <= 24; w++)
+				ld_buf_addc(b, ' ');
+		}
+		cell(b, s->services, 80);
+		ld_buf_addc(b, '\n');
 	}
 	return ld_buf_error(b);
 }

@@ -59,20 +59,20 @@ static void test_backpressure(void **state)
 	lading_ctx_new(&ctx);
 	assert_int_equal(ld_hp_log_open(&l, &o, ctx), 0);
 	assert_int_equal(ld_hp_log_start(l, ctx), 0);
-	for (int i = 0; i < 200000; i++) {
+	for (int i = 0; i < 50000; i++) {
 		char line[128];
 		ld_snprintf(line, sizeof(line), "event %d %s", i, i % 7 ? "x" : "a somewhat longer event line here");
 		ld_hp_log_append(l, line, strlen(line));
 	}
 	assert_int_equal(ld_hp_log_close(l, ctx), 0);
 	ld_hp_log_stats(l, &ev, &dur, &bytes, &batches, &rot, &err);
-	assert_int_equal(ev, 200000);
-	assert_int_equal(dur, 200000);
+	assert_int_equal(ev, 50000);
+	assert_int_equal(dur, 50000);
 	assert_true(batches > 10);
 	assert_int_equal(rot, 0);
 	assert_int_equal(err, 0);
 	ld_hp_log_free(l);
-	assert_int_equal(check_file(path, &next), 200000);
+	assert_int_equal(check_file(path, &next), 50000);
 	lading_ctx_free(ctx);
 }
 
