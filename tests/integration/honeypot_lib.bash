@@ -3,6 +3,8 @@
 
 HP_GEOIP_PKG="@ip-location-db/geo-whois-asn-country-mmdb"
 HP_GEOIP_VERSION="2.3.2026061719" # pinned: countries asserted below come from this build (CC0)
+# the registry's integrity of that version's tarball (checked when fetched without npm)
+HP_GEOIP_SHA512="xemBDNQl4mCYDuVbqe3jKGKsVDykZGkfvebhtOh/3VGLadq8vsp7t7ontpMUt3hH7sAGT0eLDyJ99SV+0waxZg=="
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || { echo "SKIP: $1 not installed ($2)"; exit 77; }; }
@@ -63,6 +65,16 @@ hp_geoip() {
     mkdir -p "$cache"
     npm install --prefix "$cache" --no-save --no-audit --no-fund --loglevel=error \
       "$HP_GEOIP_PKG@$HP_GEOIP_VERSION" >/dev/null 2>&1 || true
+  fi
+  if [ ! -s "$f" ] && command -v curl >/dev/null 2>&1; then
+    # no npm (Debian's nodejs comes without it): the same tarball from the registry, verified
+    local tgz="$cache/geoip.tgz" name=${HP_GEOIP_PKG#*/}
+    mkdir -p "$cache/node_modules/$HP_GEOIP_PKG"
+    if curl -fsSL --retry 2 -o "$tgz" "https://registry.npmjs.org/$HP_GEOIP_PKG/-/$name-$HP_GEOIP_VERSION.tgz" &&
+       [ "$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)" = "$HP_GEOIP_SHA512" ]; then
+      tar -xzf "$tgz" -C "$cache/node_modules/$HP_GEOIP_PKG" --strip-components=1 package/geo-whois-asn-country.mmdb
+    fi
+    rm -f "$tgz"
   fi
   [ -s "$f" ] && echo "$f"
 }
