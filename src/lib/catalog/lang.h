@@ -55,8 +55,9 @@ int ld_yarn_lock_parse(ld_slice text, ld_lang_fn fn, void *opaque, lading_ctx *c
 /* pnpm-lock.yaml, lockfileVersion 5.x, 6.x and 9.x ("packages" keys). */
 int ld_pnpm_lock_parse(ld_slice text, ld_lang_fn fn, void *opaque, lading_ctx *ctx,
 		       const char *what);
-/* "node_modules/@s/a/package.json" style check: true when `path` (canonical) is
- * <...>/node_modules/<name>/package.json or <...>/node_modules/@<scope>/<name>/package.json. */
+/* True when `path` (canonical) is a package directory's manifest: DIR/NAME/package.json or
+ * DIR/@SCOPE/NAME/package.json where DIR is a node_modules directory or one of Debian's system
+ * module directories (usr/share/nodejs, usr/lib/nodejs, usr/lib/TRIPLET/nodejs). */
 bool ld_npm_is_install_path(ld_slice path);
 
 /* ---- Java ---- */
