@@ -122,7 +122,7 @@ static bool other_digest(ld_slice d)
 	if (colon == 6 && !memcmp(d.ptr, "sha256", 6))
 		return false; /* sha256, but not 64 lowercase hex digits: just malformed */
 	for (ptrdiff_t i = 0; i < colon; i++)
-		if (!isalnum((unsigned char)d.ptr[i]) && !strchr("-_+.", d.ptr[i]))
+		if (!isalnum((unsigned char)d.ptr[i]) && (!d.ptr[i] || !strchr("-_+.", d.ptr[i])))
 			return false;
 	for (size_t i = (size_t)colon + 1; i < d.len; i++)
 		if (!isxdigit((unsigned char)d.ptr[i]))
@@ -200,9 +200,8 @@ int ld_imgref_parse(ld_imgref *out, const char *s, size_t len)
 				return LADING_EINVALID; /* trailing '/' */
 		}
 	}
+	/* kept as written: capitals are what make "Host/app" a registry (hosts compare caselessly) */
 	ld_slice_copy(out->registry, sizeof(out->registry), dom);
-	for (char *p = out->registry; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
 	if (ld_slice_eq_cstr(dom, LD_DOCKER_HUB) && ld_slice_find(path, '/') < 0) {
 		if (path.len + 8 > LD_REF_MAX_REPO)
 			return LADING_EINVALID;
@@ -272,7 +271,8 @@ bool ld_host_is_loopback(const char *host)
 
 static bool is_token_char(char c)
 {
-	return isalnum((unsigned char)c) || strchr("!#$%&'*+-.^_`|~", c);
+	/* (strchr would also find the string's own NUL) */
+	return c && (isalnum((unsigned char)c) || strchr("!#$%&'*+-.^_`|~", c));
 }
 
 int ld_auth_challenge_parse(ld_auth_challenge *out, const char *p, size_t len)
