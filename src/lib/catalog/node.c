@@ -603,15 +603,38 @@ static int add_npm(node_run *r, ld_slice name, ld_slice version, ld_slice licens
 	return 0;
 }
 
+static bool in_node_modules(ld_slice path)
+{
+	return ld_slice_starts_with(path, "node_modules/") ||
+	       ld_slice_find_str(path, LD_SLICE_LIT("/node_modules/")) >= 0;
+}
+
+/* A copy of a package shipped inside another one: node_modules/PKG/.../vendor/NAME/package.json
+ * (or vendor/@SCOPE/NAME). *name gets NAME (@SCOPE/NAME): the manifest must say the same. */
+static bool vendored_path(ld_slice path, ld_slice *name)
+{
+	ld_slice dir = ld_path_dir(path), parent = ld_path_dir(dir), base = ld_path_base(dir);
+	if (!in_node_modules(path) || !base.len || base.ptr[0] == '.' || base.ptr[0] == '@')
+		return false;
+	*name = base;
+	if (ld_path_base(parent).len > 1 && ld_path_base(parent).ptr[0] == '@') {
+		*name = ld_slice_make(ld_path_base(parent).ptr,
+				      (size_t)(base.ptr + base.len - ld_path_base(parent).ptr));
+		parent = ld_path_dir(parent);
+	}
+	return ld_slice_eq_cstr(ld_path_base(parent), "vendor");
+}
+
 static int on_pkgjson(void *opaque, const ld_lang_file *f)
 {
 	node_run *r = opaque;
+	ld_slice path = ld_slice_cstr(f->path), vendored = LD_SLICE_NULL;
 	ld_arena scratch;
 	ld_lang_pkg p;
 	char what[LD_PATH_MAX + 2];
 	int rc;
 
-	if (!ld_npm_is_install_path(ld_slice_cstr(f->path)))
+	if (!ld_npm_is_install_path(path) && !vendored_path(path, &vendored))
 		return 0; /* a file inside a package (fixtures, sub-entry points), not a package */
 	ld_snprintf(what, sizeof(what), "/%s", f->path);
 	ld_arena_init(&scratch, 0);
@@ -620,6 +643,10 @@ static int on_pkgjson(void *opaque, const ld_lang_file *f)
 		ld_warn(r->ctx, "%s", r->ctx->err.msg);
 		ld_error_clear(r->ctx);
 		rc = 0;
+	} else if (!rc && vendored.len) {
+		if (ld_slice_eq(p.name,
+				vendored)) /* else some other manifest that sits in a vendor dir */
+			rc = add_npm(r, p.name, p.version, p.license, "npm", f);
 	} else if (!rc && !p.name.len) {
 		ld_warn(r->ctx, "%s: no name or version: skipped", what);
 	} else if (!rc) {
@@ -646,12 +673,6 @@ static ld_slice project_root(ld_slice path)
 		return ld_slice_make(path.ptr, 0);
 	p = ld_slice_find_str(path, LD_SLICE_LIT("/node_modules/"));
 	return p < 0 ? ld_path_dir(path) : ld_slice_make(path.ptr, (size_t)p);
-}
-
-static bool in_node_modules(ld_slice path)
-{
-	return ld_slice_starts_with(path, "node_modules/") ||
-	       ld_slice_find_str(path, LD_SLICE_LIT("/node_modules/")) >= 0;
 }
 
 static int on_lock_pkg(void *opaque, const ld_lang_pkg *p)

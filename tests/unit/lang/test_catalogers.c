@@ -93,6 +93,13 @@ static int setup(void **state)
 	 * lockfile's packages except development ones */
 	puts_("app/package-lock.json", lock_v3);
 	puts_("srv/bundled/package-lock.json", lock_v3);
+	/* a package vendored inside another one; a vendor dir holding something else */
+	puts_("app/node_modules/a/vendor/vscode-jsonrpc/package.json",
+	      "{\"name\": \"vscode-jsonrpc\", \"version\": \"9.0.0\"}");
+	puts_("app/node_modules/a/vendor/@v/x/package.json",
+	      "{\"name\": \"@v/x\", \"version\": \"1.1.0\"}");
+	puts_("app/node_modules/a/vendor/build/package.json",
+	      "{\"name\": \"a-build\", \"version\": \"1.0.0\"}");
 	/* Debian's system module directory */
 	puts_("usr/share/nodejs/semver/package.json",
 	      "{\"name\": \"semver\", \"version\": \"7.3.5\"}");
@@ -202,10 +209,15 @@ static void test_image(void **state)
 	assert_string_equal(find(s, "npm", "a", "/app/node_modules/a/package.json")->license,
 			    "MIT");
 	assert_null(find(s, "npm", "d", "/app/package-lock.json"));
+	expect(s, "npm", "vscode-jsonrpc", "9.0.0", "pkg:npm/vscode-jsonrpc@9.0.0", "npm",
+	       "/app/node_modules/a/vendor/vscode-jsonrpc/package.json");
+	expect(s, "npm", "@v/x", "1.1.0", "pkg:npm/%40v/x@1.1.0", "npm",
+	       "/app/node_modules/a/vendor/@v/x/package.json");
+	assert_null(find(s, "npm", "a-build", NULL));
 	for (size_t i = 0; i < lading_sbom_package_count(s); i++)
 		npm += !strcmp(lading_sbom_package(s, i)->type, "npm");
-	/* not: /app's lockfile, e (dev), fixture, zzz, app, broken, not-a-package */
-	assert_int_equal(npm, 8);
+	/* not: /app's lockfile, e (dev), fixture, zzz, app, broken, not-a-package, a-build */
+	assert_int_equal(npm, 10);
 
 	expect(s, "pypi", "PyYAML", "6.0", "pkg:pypi/pyyaml@6.0", "python",
 	       "/usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA");
@@ -233,8 +245,8 @@ static void test_image(void **state)
 	       "/src/tool/Cargo.lock");
 	expect(s, "nuget", "Newtonsoft.Json", "13.0.1", "pkg:nuget/Newtonsoft.Json@13.0.1",
 	       "dotnet", "/app/web/Web.deps.json");
-	/* npm 8, pypi 5, maven 1, gem 2, composer 1, cargo 1, nuget 1 */
-	assert_int_equal(lading_sbom_package_count(s), 19);
+	/* npm 10, pypi 5, maven 1, gem 2, composer 1, cargo 1, nuget 1 */
+	assert_int_equal(lading_sbom_package_count(s), 21);
 
 	/* warnings: broken package.json, METADATA without Version, the METADATA over the cap */
 	{
