@@ -71,15 +71,17 @@ LADING_EXTERN(int) lading_honeypot_options_load(lading_honeypot_options *o, cons
 
 typedef struct lading_honeypot lading_honeypot;
 
-/* Bind every listener, open the log, make the TLS certificate, drop privileges when root. */
+/* Bind every listener, open the log, make the TLS certificate; when root, check the user to
+ * switch to (run() switches before serving). */
 LADING_EXTERN(int) lading_honeypot_new(lading_honeypot **out, const lading_honeypot_options *o,
 				      lading_ctx *ctx);
 LADING_EXTERN(size_t) lading_honeypot_listener_count(const lading_honeypot *hp);
 /* The i-th listener's service and bound address ("127.0.0.1:6379"), port 0 resolved. */
 LADING_EXTERN(int) lading_honeypot_listener(const lading_honeypot *hp, size_t i, const char **service,
 					   char *addr, size_t addrsz);
-/* Serve until lading_honeypot_stop; then the last events are written and fsync'd. The caller
- * should ignore SIGPIPE (TLS writes go through write(2)). */
+/* Started as root: switch to the configured user, then serve until lading_honeypot_stop; then
+ * the last events are written and fsync'd. The caller should ignore SIGPIPE (TLS writes go
+ * through write(2)). */
 LADING_EXTERN(int) lading_honeypot_run(lading_honeypot *hp, lading_ctx *ctx);
 /* Ask run() to return; async-signal-safe (for a SIGINT/SIGTERM handler). */
 LADING_EXTERN(void) lading_honeypot_stop(lading_honeypot *hp);

@@ -807,13 +807,11 @@ static int bind_listener(ld_hp *hp, const lading_honeypot_listen *ls, lading_ctx
 	return 0;
 }
 
-static int drop_privileges(ld_hp *hp, lading_ctx *ctx)
+/* The unprivileged user exists, is not root, and could rotate the log. */
+static int lookup_user(ld_hp *hp, unsigned *uid, unsigned *gid, lading_ctx *ctx)
 {
 	struct passwd pw, *res = NULL;
 	char buf[4096];
-	int rc;
-	if (geteuid() != 0)
-		return 0;
 	if (getpwnam_r(hp->o.user, &pw, buf, sizeof(buf), &res) != 0 || !res)
 		return ld_error_set(ctx, LADING_EUSAGE,
 				    "started as root, the honeypot switches to user '%s' after binding, "
@@ -822,9 +820,28 @@ static int drop_privileges(ld_hp *hp, lading_ctx *ctx)
 	if (pw.pw_uid == 0)
 		return ld_error_set(ctx, LADING_EUSAGE,
 				    "refusing to serve attackers as root: --user must name an unprivileged user");
-	if ((rc = ld_hp_log_check_owner(hp->sh.log, pw.pw_uid, pw.pw_gid, ctx)) != 0)
+	*uid = pw.pw_uid;
+	*gid = pw.pw_gid;
+	return 0;
+}
+
+static int check_user(ld_hp *hp, lading_ctx *ctx)
+{
+	unsigned uid, gid;
+	int rc = lookup_user(hp, &uid, &gid, ctx);
+	return rc ? rc : ld_hp_log_check_owner(hp->sh.log, uid, gid, ctx);
+}
+
+/* Called by run() before the first connection is accepted. */
+static int drop_privileges(ld_hp *hp, lading_ctx *ctx)
+{
+	unsigned uid, gid;
+	int rc;
+	if (geteuid() != 0)
+		return 0;
+	if ((rc = lookup_user(hp, &uid, &gid, ctx)) != 0 || (rc = ld_hp_log_check_owner(hp->sh.log, uid, gid, ctx)) != 0)
 		return rc;
-	if (setgroups(0, NULL) != 0 || setgid(pw.pw_gid) != 0 || setuid(pw.pw_uid) != 0)
+	if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
 		return ld_error_set(ctx, LADING_EIO, "cannot switch to user %s: %s", hp->o.user, strerror(errno));
 	if (setuid(0) == 0)
 		return ld_error_set(ctx, LADING_EIO, "still able to regain root after switching to %s", hp->o.user);
@@ -899,9 +916,8 @@ int lading_honeypot_new(lading_honeypot **out, const lading_honeypot_options *o,
 		goto fail;
 	}
 	raise_nofile(hp, ctx);
-	if ((rc = drop_privileges(hp, ctx)) != 0)
-		goto fail;
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (geteuid() == 0 && (rc = check_user(hp, ctx)) != 0)
+		goto fail; /* fail at once, not only when run() drops to it */
 	*out = hp;
 	return 0;
 fail:
@@ -1002,6 +1018,9 @@ int lading_honeypot_run(lading_honeypot *hp, lading_ctx *ctx)
 		ev.data.ptr = &wake_kind;
 		epoll_ctl(hp->ep, EPOLL_CTL_ADD, hp->wakefd, &ev);
 	}
+	if ((rc = drop_privileges(hp, ctx)) != 0)
+		return rc;
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	if ((rc = ld_hp_log_start(hp->sh.log, ctx)) != 0)
 		return rc;
 	start_event(hp);
