@@ -695,6 +695,12 @@ typedef struct dl_stream {
 static int dl_reset(void *opaque)
 {
 	dl_stream *d = opaque;
+	bool cancel;
+	pthread_mutex_lock(&d->mu);
+	cancel = d->cancel;
+	pthread_mutex_unlock(&d->mu);
+	if (cancel)
+		return LADING_EIO; /* the reader is gone: no retry (nor its back-off wait) */
 	d->attempt_at = 0; /* a retry starts over: skip what was delivered already */
 	return 0;
 }
