@@ -12,7 +12,8 @@ static void inside(ld_slice s, const char *p, size_t n)
 {
 	if (!s.ptr)
 		return;
-	if (!((s.ptr >= p && s.ptr + s.len <= p + n) || (s.ptr >= scratch && s.ptr + s.len <= scratch + sizeof(scratch))))
+	if (!((s.ptr >= p && s.ptr + s.len <= p + n) ||
+	      (s.ptr >= scratch && s.ptr + s.len <= scratch + sizeof(scratch))))
 		__builtin_trap();
 }
 
@@ -30,7 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				__builtin_trap();
 			break;
 		}
-		if (used == 0 || used > size - off || req.nhdr > LD_HTTP_MAX_HEADERS || req.body.len > LD_HTTP_MAX_BODY)
+		if (used == 0 || used > size - off || req.nhdr > LD_HTTP_MAX_HEADERS ||
+		    req.body.len > LD_HTTP_MAX_BODY)
 			__builtin_trap();
 		inside(req.method, p + off, used);
 		/* "GET http://host HTTP/1.1" routes as "/", a constant */

@@ -26,11 +26,11 @@ extern "C" {
 #endif
 
 #define LADING_HONEYPOT_OPTIONS_VERSION 1
-#define LADING_HONEYPOT_MAX_LISTEN 32
+#define LADING_HONEYPOT_MAX_LISTEN	32
 
 typedef struct lading_honeypot_listen {
 	char service[16]; /* docker, redis, kube, etcd, elasticsearch, mysql */
-	char addr[96];	  /* "PORT" (loopback), "HOST:PORT" or "[V6]:PORT"; port 0 = any free port */
+	char addr[96]; /* "PORT" (loopback), "HOST:PORT" or "[V6]:PORT"; port 0 = any free port */
 } lading_honeypot_listen;
 
 /* Options of the service. Fill with lading_honeypot_options_init, then set fields directly or
@@ -41,15 +41,16 @@ typedef struct lading_honeypot_options {
 	char log_path[1024];
 	lading_honeypot_listen listen[LADING_HONEYPOT_MAX_LISTEN];
 	size_t nlisten;
-	bool kube_tls;	      /* Kubernetes listeners speak TLS (self-signed certificate made at start) */
-	char user[64];	      /* started as root: user to switch to after binding (default "nobody") */
+	bool kube_tls; /* Kubernetes listeners speak TLS (self-signed certificate made at start) */
+	char user[64]; /* started as root: user to switch to after binding (default "nobody") */
 	uint64_t log_rotate_bytes; /* rotate the log when it would grow past this; 0 = never */
 	unsigned log_keep;	   /* rotated files kept (FILE.1 ... FILE.N) */
-	unsigned flush_ms;	   /* a batch of events is written and fsync'd at least this often */
-	unsigned max_sessions;	   /* concurrent connections, all services */
-	unsigned max_sources;	   /* sources tracked for rate limits */
+	unsigned flush_ms;     /* a batch of events is written and fsync'd at least this often */
+	unsigned max_sessions; /* concurrent connections, all services */
+	unsigned max_sources;  /* sources tracked for rate limits */
 	unsigned source_max_conns; /* concurrent connections per source address */
-	unsigned source_conn_rate; /* new connections per second per source (burst: 2x); 0 = no limit */
+	unsigned source_conn_rate; /* new connections per second per source (burst: 2x); 0 = no
+				      limit */
 	uint64_t source_byte_rate; /* bytes read per second per source (burst: 4x); 0 = no limit */
 	uint64_t session_keep_bytes; /* attacker bytes kept in the log per session; past it, strings
 					are cut (their sha256 and size still logged) */
@@ -63,22 +64,24 @@ LADING_EXTERN(void) lading_honeypot_options_init(lading_honeypot_options *o);
  * listener; "log", "sensor", "user", "kube-tls", "rotate-size" (bytes, K/M/G suffixes allowed),
  * "rotate-keep", "flush-ms", "max-sessions", "max-sources", "source-conns", "source-conn-rate",
  * "source-byte-rate", "session-keep", "max-buffered", "idle-timeout", "session-timeout". */
-LADING_EXTERN(int) lading_honeypot_options_set(lading_honeypot_options *o, const char *name,
-					      const char *value, lading_ctx *ctx);
+LADING_EXTERN(int)
+lading_honeypot_options_set(lading_honeypot_options *o, const char *name, const char *value,
+			    lading_ctx *ctx);
 /* A configuration file: one "NAME VALUE" per line, '#' comments, the names above. */
-LADING_EXTERN(int) lading_honeypot_options_load(lading_honeypot_options *o, const char *path,
-					       lading_ctx *ctx);
+LADING_EXTERN(int)
+lading_honeypot_options_load(lading_honeypot_options *o, const char *path, lading_ctx *ctx);
 
 typedef struct lading_honeypot lading_honeypot;
 
 /* Bind every listener, open the log, make the TLS certificate; when root, check the user to
  * switch to (run() switches before serving). */
-LADING_EXTERN(int) lading_honeypot_new(lading_honeypot **out, const lading_honeypot_options *o,
-				      lading_ctx *ctx);
+LADING_EXTERN(int)
+lading_honeypot_new(lading_honeypot **out, const lading_honeypot_options *o, lading_ctx *ctx);
 LADING_EXTERN(size_t) lading_honeypot_listener_count(const lading_honeypot *hp);
 /* The i-th listener's service and bound address ("127.0.0.1:6379"), port 0 resolved. */
-LADING_EXTERN(int) lading_honeypot_listener(const lading_honeypot *hp, size_t i, const char **service,
-					   char *addr, size_t addrsz);
+LADING_EXTERN(int)
+lading_honeypot_listener(const lading_honeypot *hp, size_t i, const char **service, char *addr,
+			 size_t addrsz);
 /* Started as root: switch to the configured user, then serve until lading_honeypot_stop; then
  * the last events are written and fsync'd. The caller should ignore SIGPIPE (TLS writes go
  * through write(2)). */
@@ -87,21 +90,22 @@ LADING_EXTERN(int) lading_honeypot_run(lading_honeypot *hp, lading_ctx *ctx);
 LADING_EXTERN(void) lading_honeypot_stop(lading_honeypot *hp);
 
 typedef struct lading_honeypot_stats {
-	uint64_t accepted;	  /* connections served */
-	uint64_t refused;	  /* connections closed at once by a limit */
-	uint64_t closed_limit;	  /* connections closed later by a limit (timeouts, memory) */
-	uint64_t events;	  /* events logged */
-	uint64_t events_durable;  /* events written and fsync'd */
-	uint64_t log_bytes;	  /* bytes written to the log (all files) */
-	uint64_t batches;	  /* fsync'd batches */
-	uint64_t rotations;	  /* log files rotated */
+	uint64_t accepted;	 /* connections served */
+	uint64_t refused;	 /* connections closed at once by a limit */
+	uint64_t closed_limit;	 /* connections closed later by a limit (timeouts, memory) */
+	uint64_t events;	 /* events logged */
+	uint64_t events_durable; /* events written and fsync'd */
+	uint64_t log_bytes;	 /* bytes written to the log (all files) */
+	uint64_t batches;	 /* fsync'd batches */
+	uint64_t rotations;	 /* log files rotated */
 	uint64_t bytes_in, bytes_out;
-	uint64_t sessions_peak;	  /* most concurrent connections */
-	uint64_t buffered_peak;	  /* most bytes in connection buffers */
-	uint64_t throttled;	  /* times a connection was paused by its source's byte rate */
+	uint64_t sessions_peak; /* most concurrent connections */
+	uint64_t buffered_peak; /* most bytes in connection buffers */
+	uint64_t throttled;	/* times a connection was paused by its source's byte rate */
 } lading_honeypot_stats;
 
-LADING_EXTERN(void) lading_honeypot_get_stats(const lading_honeypot *hp, lading_honeypot_stats *out);
+LADING_EXTERN(void)
+lading_honeypot_get_stats(const lading_honeypot *hp, lading_honeypot_stats *out);
 LADING_EXTERN(void) lading_honeypot_free(lading_honeypot *hp);
 
 /* ---- analysis ---- */
@@ -115,7 +119,10 @@ typedef struct lading_honeypot_report_options {
 	size_t top;		/* entries in the top-N lists; 0 = 10 */
 } lading_honeypot_report_options;
 
-#define LADING_HONEYPOT_REPORT_OPTIONS_INIT {LADING_HONEYPOT_REPORT_OPTIONS_VERSION, NULL, NULL, 10}
+#define LADING_HONEYPOT_REPORT_OPTIONS_INIT                                                        \
+	{                                                                                          \
+		LADING_HONEYPOT_REPORT_OPTIONS_VERSION, NULL, NULL, 10                             \
+	}
 
 /* One row of a figure: a key, what it is, how many (sessions unless said otherwise), share of
  * the total in [0,1]. */
@@ -129,15 +136,15 @@ typedef struct lading_honeypot_count {
 /* An attack session: the steps of one source with no silence longer than the rules' gap. */
 typedef struct lading_honeypot_session {
 	const char *src_ip;
-	const char *country; /* ISO 3166 code, or "??" when unknown */
+	const char *country;	  /* ISO 3166 code, or "??" when unknown */
 	const char *first, *last; /* timestamps as logged */
 	uint64_t steps, connections;
-	const char *services;	 /* comma-separated, in first-seen order */
+	const char *services; /* comma-separated, in first-seen order */
 	bool automated;
-	const char *why;	 /* rule that decided automated/manual */
-	const char *type;	 /* primary attack type (first matching rule), or the fallback */
-	const char *types;	 /* every matching type, comma-separated */
-	double median_gap_s;	 /* between steps; -1 with fewer than 2 steps */
+	const char *why;     /* rule that decided automated/manual */
+	const char *type;    /* primary attack type (first matching rule), or the fallback */
+	const char *types;   /* every matching type, comma-separated */
+	double median_gap_s; /* between steps; -1 with fewer than 2 steps */
 } lading_honeypot_session;
 
 typedef struct lading_honeypot_report {
@@ -157,12 +164,13 @@ typedef struct lading_honeypot_report {
 } lading_honeypot_report;
 
 /* Read the logs (JSON lines; a malformed line is a counted warning), group, classify, count. */
-LADING_EXTERN(int) lading_honeypot_report_build(lading_honeypot_report **out, const char *const *logs,
-					       size_t nlogs, const lading_honeypot_report_options *o,
-					       lading_ctx *ctx);
+LADING_EXTERN(int)
+lading_honeypot_report_build(lading_honeypot_report **out, const char *const *logs, size_t nlogs,
+			     const lading_honeypot_report_options *o, lading_ctx *ctx);
 /* format: "table", "json" or "html"; *out is malloc'd (free()). */
-LADING_EXTERN(int) lading_honeypot_report_write(const lading_honeypot_report *r, const char *format,
-					       char **out, size_t *len, lading_ctx *ctx);
+LADING_EXTERN(int)
+lading_honeypot_report_write(const lading_honeypot_report *r, const char *format, char **out,
+			     size_t *len, lading_ctx *ctx);
 LADING_EXTERN(void) lading_honeypot_report_free(lading_honeypot_report *r);
 
 #ifdef __cplusplus

@@ -13,31 +13,46 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: lading honeypot [--docker ADDR] [--redis ADDR] [--kube ADDR] [--etcd ADDR]\n"
-		"                       [--elasticsearch ADDR] [--mysql ADDR] --log FILE [--config FILE]\n"
-		"                       [--sensor NAME] [--user USER] [--kube-tls] [--ready-file FILE] [OPTION VALUE...]\n"
-		"       lading honeypot report LOG... [--geoip FILE.mmdb] [--rules FILE] [--format table|json|html]\n"
+		"usage: lading honeypot [--docker ADDR] [--redis ADDR] [--kube ADDR] [--etcd "
+		"ADDR]\n"
+		"                       [--elasticsearch ADDR] [--mysql ADDR] --log FILE [--config "
+		"FILE]\n"
+		"                       [--sensor NAME] [--user USER] [--kube-tls] [--ready-file "
+		"FILE] [OPTION VALUE...]\n"
+		"       lading honeypot report LOG... [--geoip FILE.mmdb] [--rules FILE] [--format "
+		"table|json|html]\n"
 		"                       [-o FILE] [--top N]\n"
 		"\n"
 		"Service (runs until SIGINT/SIGTERM; never runs or fetches what clients send):\n"
-		"  ADDR               PORT (on 127.0.0.1), IPV4:PORT, [IPV6]:PORT or *:PORT; a service may repeat\n"
-		"                     (e.g. --kube 6443 --kube 10250). Ports usually: docker 2375, redis 6379,\n"
+		"  ADDR               PORT (on 127.0.0.1), IPV4:PORT, [IPV6]:PORT or *:PORT; a "
+		"service may repeat\n"
+		"                     (e.g. --kube 6443 --kube 10250). Ports usually: docker 2375, "
+		"redis 6379,\n"
 		"                     kube 6443/10250, etcd 2379, elasticsearch 9200, mysql 3306\n"
-		"  --log FILE         JSON-lines event log (appended; fsync'd in batches; rotated by size)\n"
-		"  --config FILE      'OPTION VALUE' lines with the options below (flags given later win)\n"
-		"  --kube-tls         Kubernetes listeners speak TLS (self-signed certificate made at start)\n"
-		"  --user USER        started as root: switch to USER after binding (default nobody)\n"
+		"  --log FILE         JSON-lines event log (appended; fsync'd in batches; rotated "
+		"by size)\n"
+		"  --config FILE      'OPTION VALUE' lines with the options below (flags given "
+		"later win)\n"
+		"  --kube-tls         Kubernetes listeners speak TLS (self-signed certificate made "
+		"at start)\n"
+		"  --user USER        started as root: switch to USER after binding (default "
+		"nobody)\n"
 		"  --sensor NAME      sensor name in every event (default: host name)\n"
-		"  --ready-file FILE  write 'SERVICE ADDR' lines there once listening (for scripts)\n"
-		"  limits: --max-sessions N (1024) --source-conns N (32) --source-conn-rate N/s (50)\n"
+		"  --ready-file FILE  write 'SERVICE ADDR' lines there once listening (for "
+		"scripts)\n"
+		"  limits: --max-sessions N (1024) --source-conns N (32) --source-conn-rate N/s "
+		"(50)\n"
 		"          --source-byte-rate BYTES/s (256K; 0 = none) --session-keep BYTES (1M)\n"
-		"          --max-buffered BYTES (64M) --max-sources N (65536) --idle-timeout S (60)\n"
+		"          --max-buffered BYTES (64M) --max-sources N (65536) --idle-timeout S "
+		"(60)\n"
 		"          --session-timeout S (600)\n"
-		"  log:    --rotate-size BYTES (100M; 0 = never) --rotate-keep N (10) --flush-ms MS (100)\n"
+		"  log:    --rotate-size BYTES (100M; 0 = never) --rotate-keep N (10) --flush-ms "
+		"MS (100)\n"
 		"\n"
 		"Report:\n"
 		"  --rules FILE       classification rules (default: $LADING_HONEYPOT_RULES, else\n"
-		"                     " RULES_FILE " in ../share/lading or ../data beside the binary)\n"
+		"                     " RULES_FILE
+		" in ../share/lading or ../data beside the binary)\n"
 		"  --geoip FILE       MMDB country database (MaxMind or ip-location-db layout)\n"
 		"  --format F         table (default), json, html\n"
 		"  --top N            entries in the top lists (default 10)\n");
@@ -55,10 +70,26 @@ static void on_signal(int sig)
 /* Long options that take a value and are passed to the library by name. */
 static bool library_option(const char *name)
 {
-	static const char *const names[] = {"docker", "redis", "kube", "etcd", "elasticsearch", "mysql", "log",
-					    "sensor", "user", "rotate-size", "rotate-keep", "flush-ms",
-					    "max-sessions", "max-sources", "source-conns", "source-conn-rate",
-					    "source-byte-rate", "session-keep", "max-buffered", "idle-timeout",
+	static const char *const names[] = {"docker",
+					    "redis",
+					    "kube",
+					    "etcd",
+					    "elasticsearch",
+					    "mysql",
+					    "log",
+					    "sensor",
+					    "user",
+					    "rotate-size",
+					    "rotate-keep",
+					    "flush-ms",
+					    "max-sessions",
+					    "max-sources",
+					    "source-conns",
+					    "source-conn-rate",
+					    "source-byte-rate",
+					    "session-keep",
+					    "max-buffered",
+					    "idle-timeout",
 					    "session-timeout"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(name, names[i]))
@@ -101,7 +132,8 @@ static int serve(int argc, char **argv)
 	lading_honeypot_options_init(&o);
 	/* the configuration file first, so that flags override it */
 	for (int i = 1; i < argc; i++)
-		if (cli_opt(argc, argv, &i, "--config", &val) && (!val || lading_honeypot_options_load(&o, val, ctx) != 0)) {
+		if (cli_opt(argc, argv, &i, "--config", &val) &&
+		    (!val || lading_honeypot_options_load(&o, val, ctx) != 0)) {
 			rc = val ? cli_fail(ctx, -1) : cli_usage("--config needs a file");
 			goto out;
 		}
@@ -137,7 +169,8 @@ static int serve(int argc, char **argv)
 						rc = cli_usage("%s needs a value", opt);
 						goto out;
 					}
-					if (lading_honeypot_options_set(&o, opt + 2, val, ctx) != 0) {
+					if (lading_honeypot_options_set(&o, opt + 2, val, ctx) !=
+					    0) {
 						rc = cli_usage("%s", lading_ctx_error(ctx)->msg);
 						goto out;
 					}
@@ -145,12 +178,14 @@ static int serve(int argc, char **argv)
 				}
 			}
 		}
-		rc = cli_usage("honeypot: unexpected argument '%s' (see lading honeypot --help)", a);
+		rc = cli_usage("honeypot: unexpected argument '%s' (see lading honeypot --help)",
+			       a);
 		goto out;
 	}
 	if ((rc = lading_honeypot_new(&g_hp, &o, ctx)) != 0) {
-		rc = lading_ctx_error(ctx)->code == LADING_EUSAGE ? cli_usage("%s", lading_ctx_error(ctx)->msg) :
-								     cli_fail(ctx, rc);
+		rc = lading_ctx_error(ctx)->code == LADING_EUSAGE
+			     ? cli_usage("%s", lading_ctx_error(ctx)->msg)
+			     : cli_fail(ctx, rc);
 		goto out;
 	}
 	cli_print_warnings(ctx, true);
@@ -174,10 +209,12 @@ static int serve(int argc, char **argv)
 	rc = lading_honeypot_run(g_hp, ctx);
 	lading_honeypot_get_stats(g_hp, &st);
 	fprintf(stderr,
-		"lading honeypot: %llu connections served, %llu refused by limits, %llu events logged "
+		"lading honeypot: %llu connections served, %llu refused by limits, %llu events "
+		"logged "
 		"(%llu durable), %llu bytes in\n",
-		(unsigned long long)st.accepted, (unsigned long long)st.refused, (unsigned long long)st.events,
-		(unsigned long long)st.events_durable, (unsigned long long)st.bytes_in);
+		(unsigned long long)st.accepted, (unsigned long long)st.refused,
+		(unsigned long long)st.events, (unsigned long long)st.events_durable,
+		(unsigned long long)st.bytes_in);
 	rc = rc ? cli_fail(ctx, rc) : EXIT_OK;
 out:
 	lading_honeypot_free(g_hp);
@@ -242,7 +279,8 @@ static int report(int argc, char **argv)
 			o.rules_path = val;
 		} else if (cli_opt(argc, argv, &i, "--format", &val)) {
 			format = val;
-		} else if (cli_opt(argc, argv, &i, "-o", &val) || cli_opt(argc, argv, &i, "--output", &val)) {
+		} else if (cli_opt(argc, argv, &i, "-o", &val) ||
+			   cli_opt(argc, argv, &i, "--output", &val)) {
 			output = val;
 		} else if (cli_opt(argc, argv, &i, "--top", &val)) {
 			char *end;
@@ -269,7 +307,8 @@ static int report(int argc, char **argv)
 	}
 	if (!o.rules_path) {
 		if (!default_rules(rules, sizeof(rules))) {
-			rc = cli_usage("no classification rules found beside the binary; give --rules FILE "
+			rc = cli_usage("no classification rules found beside the binary; give "
+				       "--rules FILE "
 				       "(data/" RULES_FILE " in the source tree)");
 			goto out;
 		}

@@ -14,15 +14,15 @@
 #include "util/slice.h"
 
 /* Limits of the rules file (local data, but a typo should fail clearly, not run away). */
-#define LD_HPR_MAX_BYTES (1 << 20)  /* file size */
-#define LD_HPR_MAX_LINE 4096	    /* bytes per line */
-#define LD_HPR_MAX_TOKENS 32	    /* tokens per line */
-#define LD_HPR_MAX_BLOCKS 64	    /* type / automated / fallback blocks */
-#define LD_HPR_MAX_CONDS 256	    /* conditions in all blocks */
-#define LD_HPR_MAX_TESTS 8	    /* field tests per condition */
-#define LD_HPR_MAX_DISTINCT 16	    /* "distinct" lines in all blocks */
-#define LD_HPR_MAX_LINES 32	    /* lines per block */
-#define LD_HPR_NAME_MAX 64	    /* names, event globs, field names */
+#define LD_HPR_MAX_BYTES    (1 << 20) /* file size */
+#define LD_HPR_MAX_LINE	    4096      /* bytes per line */
+#define LD_HPR_MAX_TOKENS   32	      /* tokens per line */
+#define LD_HPR_MAX_BLOCKS   64	      /* type / automated / fallback blocks */
+#define LD_HPR_MAX_CONDS    256	      /* conditions in all blocks */
+#define LD_HPR_MAX_TESTS    8	      /* field tests per condition */
+#define LD_HPR_MAX_DISTINCT 16	      /* "distinct" lines in all blocks */
+#define LD_HPR_MAX_LINES    32	      /* lines per block */
+#define LD_HPR_NAME_MAX	    64	      /* names, event globs, field names */
 
 enum { LD_HPR_EQ, LD_HPR_RE, LD_HPR_NRE, LD_HPR_EXISTS };
 enum { LD_HPR_ALL, LD_HPR_ANY, LD_HPR_COUNT, LD_HPR_DISTINCT, LD_HPR_SEQ, LD_HPR_NOT };
@@ -45,9 +45,9 @@ typedef struct ld_hpr_cond {
 typedef struct ld_hpr_line {
 	int kind;
 	unsigned cond;
-	unsigned n;			/* count / distinct: at least n */
-	char field[LD_HPR_NAME_MAX];	/* distinct: whose values are counted */
-	unsigned slot;			/* distinct: index of its per-event value hash */
+	unsigned n;		     /* count / distinct: at least n */
+	char field[LD_HPR_NAME_MAX]; /* distinct: whose values are counted */
+	unsigned slot;		     /* distinct: index of its per-event value hash */
 } ld_hpr_line;
 
 typedef struct ld_hpr_block {
@@ -59,10 +59,11 @@ typedef struct ld_hpr_block {
 } ld_hpr_block;
 
 typedef struct ld_hp_rules {
-	double session_gap_s;	/* silence that ends an attack session of one source */
-	double human_gap_s;	/* median gap between steps at or above which a session may be manual */
-	unsigned timing_steps;	/* steps needed before timing decides */
-	bool few_steps_automated; /* sessions with fewer steps: automated ("single probe") or manual */
+	double session_gap_s; /* silence that ends an attack session of one source */
+	double human_gap_s; /* median gap between steps at or above which a session may be manual */
+	unsigned timing_steps;	  /* steps needed before timing decides */
+	bool few_steps_automated; /* sessions with fewer steps: automated ("single probe") or manual
+				   */
 	ld_hpr_block blocks[LD_HPR_MAX_BLOCKS];
 	size_t nblocks;
 	ld_hpr_cond conds[LD_HPR_MAX_CONDS];
@@ -72,7 +73,8 @@ typedef struct ld_hp_rules {
 	char *fallback_label;
 } ld_hp_rules;
 
-int ld_hp_rules_parse(ld_hp_rules **out, const char *text, size_t len, const char *what, lading_ctx *ctx);
+int ld_hp_rules_parse(ld_hp_rules **out, const char *text, size_t len, const char *what,
+		      lading_ctx *ctx);
 int ld_hp_rules_load(ld_hp_rules **out, const char *path, lading_ctx *ctx);
 void ld_hp_rules_free(ld_hp_rules *r);
 
@@ -90,7 +92,8 @@ typedef struct ld_hp_flat {
 } ld_hp_flat;
 
 bool ld_hp_cond_match(const ld_hpr_cond *c, const ld_hp_flat *ev);
-/* Values of `field` in an event (NULL-terminated iteration): for (i = 0; (v = ld_hp_flat_next(...)); ) */
+/* Values of `field` in an event (NULL-terminated iteration): for (i = 0; (v =
+ * ld_hp_flat_next(...)); ) */
 const char *ld_hp_flat_next(const ld_hp_flat *ev, const char *field, size_t *i);
 
 /* Countries (libmaxminddb; its only user). */

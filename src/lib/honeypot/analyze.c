@@ -20,12 +20,13 @@
 #include "honeypot/analysis.h"
 
 /* Limits of the analysis. */
-#define LOG_LINE_MAX (1 << 20)	 /* longer lines are skipped with a warning (events are < 300 KiB) */
-#define EVENTS_MAX (64u << 20)	 /* events grouped; beyond, ELIMIT (about 3 GiB of state) */
-#define STRINGS_MAX (8u << 20)	 /* distinct strings interned for the top lists */
-#define STRING_KEEP 200		 /* bytes of a string kept for the top lists */
-#define ITEMS_PER_EVENT 24	 /* top-list items taken from one event */
-#define READ_CHUNK (1 << 20)
+#define LOG_LINE_MAX (1 << 20) /* longer lines are skipped with a warning (events are < 300 KiB)   \
+				*/
+#define EVENTS_MAX	(64u << 20) /* events grouped; beyond, ELIMIT (about 3 GiB of state) */
+#define STRINGS_MAX	(8u << 20)  /* distinct strings interned for the top lists */
+#define STRING_KEEP	200	    /* bytes of a string kept for the top lists */
+#define ITEMS_PER_EVENT 24	    /* top-list items taken from one event */
+#define READ_CHUNK	(1 << 20)
 
 enum { CAT_PAYLOAD, CAT_IMAGE, CAT_COMMAND, CAT_USER, CAT_PASS, CAT_UA, NCAT };
 
@@ -54,12 +55,12 @@ typedef struct an {
 	/* interned strings; id 0 is "" (none) */
 	ld_arena strs_arena;
 	ld_map strs;
-	ld_vec strv;	  /* const char * by id */
-	ld_vec label_of;  /* uint32 label id by payload id */
-	ld_vec evs;	  /* ev */
-	ld_vec items;	  /* item */
-	ld_vec bits;	  /* uint64 x nwords per event */
-	ld_vec dh;	  /* uint64 x ndistinct per event */
+	ld_vec strv;	 /* const char * by id */
+	ld_vec label_of; /* uint32 label id by payload id */
+	ld_vec evs;	 /* ev */
+	ld_vec items;	 /* item */
+	ld_vec bits;	 /* uint64 x nwords per event */
+	ld_vec dh;	 /* uint64 x ndistinct per event */
 	size_t nwords;
 	int64_t first, last;
 	lading_ctx *ctx;
@@ -86,7 +87,9 @@ static uint32_t intern(an *a, const char *s, size_t n)
 		return 1; /* "(other)" */
 	copy = ld_arena_strndup(&a->strs_arena, s, n);
 	slot = ld_vec_push(&a->strv);
-	if (!copy || !slot || ld_map_put(&a->strs, ld_slice_make(copy, n), (void *)(uintptr_t)(a->strv.len - 1), NULL))
+	if (!copy || !slot ||
+	    ld_map_put(&a->strs, ld_slice_make(copy, n), (void *)(uintptr_t)(a->strv.len - 1),
+		       NULL))
 		return 1;
 	*slot = copy;
 	return (uint32_t)(a->strv.len - 1);
@@ -167,7 +170,8 @@ static void flat_add(ld_hp_flat *f, const char *key, const char *value, bool top
 
 /* Members of an object under prefix (NULL at the top of "request"); nesting beyond a few levels
  * is not something our events have. */
-static void flatten(ld_hp_flat *f, ld_arena *ar, const ld_json *v, const char *key, bool top, int depth)
+static void flatten(ld_hp_flat *f, ld_arena *ar, const ld_json *v, const char *key, bool top,
+		    int depth)
 {
 	const ld_json_member *m;
 	const ld_json *it;
@@ -181,8 +185,7 @@ static void flatten(ld_hp_flat *f, ld_arena *ar, const ld_json *v, const char *k
 				flatten(f, ar, &m->value, k, top, depth + 1);
 		}
 	} else if (ld_json_is(v, LD_JSON_ARRAY)) {
-		ld_json_foreach_item(v, i, it)
-			flatten(f, ar, it, key, top, depth + 1);
+		ld_json_foreach_item(v, i, it) flatten(f, ar, it, key, top, depth + 1);
 	} else if (key) {
 		flat_add(f, key, scalar(ar, v), top);
 	}
@@ -238,7 +241,8 @@ static uint32_t items_of(an *a, ev *e, const char *eventid, const ld_json *req)
 	if (!strcmp(eventid, "redis.command")) {
 		ld_buf_addslice(&b, ld_json_slice(ld_json_get(req, "command")));
 		join(&b, ld_json_get(req, "args"));
-	} else if (!strcmp(eventid, "docker.container.create") || !strcmp(eventid, "docker.exec.create")) {
+	} else if (!strcmp(eventid, "docker.container.create") ||
+		   !strcmp(eventid, "docker.exec.create")) {
 		join(&b, ld_json_get(req, "entrypoint"));
 		join(&b, ld_json_get(req, "cmd"));
 	} else if (!strcmp(eventid, "kube.exec")) {
@@ -250,21 +254,21 @@ static uint32_t items_of(an *a, ev *e, const char *eventid, const ld_json *req)
 		label = intern(a, b.ptr, b.len);
 		add_item(a, e, CAT_COMMAND, b.ptr, b.len);
 	}
-	ld_json_foreach_item(ld_json_get(req, "commands"), i, it)
-		if (ld_json_is(it, LD_JSON_STRING))
-			add_item(a, e, CAT_COMMAND, it->u.s, it->n);
-	ld_json_foreach_item(ld_json_get(req, "scripts"), i, it)
-		if (ld_json_is(it, LD_JSON_STRING)) {
-			add_item(a, e, CAT_COMMAND, it->u.s, it->n);
-			if (!label)
-				label = intern(a, it->u.s, it->n);
-		}
+	ld_json_foreach_item(ld_json_get(req, "commands"), i,
+			     it) if (ld_json_is(it, LD_JSON_STRING))
+		add_item(a, e, CAT_COMMAND, it->u.s, it->n);
+	ld_json_foreach_item(ld_json_get(req, "scripts"), i, it) if (ld_json_is(it, LD_JSON_STRING))
+	{
+		add_item(a, e, CAT_COMMAND, it->u.s, it->n);
+		if (!label)
+			label = intern(a, it->u.s, it->n);
+	}
 	/* images */
 	if (ld_json_is(ld_json_get(req, "image"), LD_JSON_STRING))
-		add_item(a, e, CAT_IMAGE, ld_json_get_str(req, "image"), ld_json_get(req, "image")->n);
-	ld_json_foreach_item(ld_json_get(req, "images"), i, it)
-		if (ld_json_is(it, LD_JSON_STRING))
-			add_item(a, e, CAT_IMAGE, it->u.s, it->n);
+		add_item(a, e, CAT_IMAGE, ld_json_get_str(req, "image"),
+			 ld_json_get(req, "image")->n);
+	ld_json_foreach_item(ld_json_get(req, "images"), i, it) if (ld_json_is(it, LD_JSON_STRING))
+		add_item(a, e, CAT_IMAGE, it->u.s, it->n);
 	/* credentials and user agents */
 	if (ld_slice_ends_with(ld_slice_cstr(eventid), ".login")) {
 		const ld_json *u = ld_json_get(req, "username"), *p = ld_json_get(req, "password");
@@ -274,7 +278,8 @@ static uint32_t items_of(an *a, ev *e, const char *eventid, const ld_json *req)
 			add_item(a, e, CAT_PASS, p->n ? p->u.s : "(empty)", p->n ? p->n : 7);
 	}
 	if (ld_json_is(ld_json_get(req, "user_agent"), LD_JSON_STRING))
-		add_item(a, e, CAT_UA, ld_json_get_str(req, "user_agent"), ld_json_get(req, "user_agent")->n);
+		add_item(a, e, CAT_UA, ld_json_get_str(req, "user_agent"),
+			 ld_json_get(req, "user_agent")->n);
 	if (!label) {
 		const char *keys[] = {"body", "value", "data"};
 		for (size_t k = 0; k < 3 && !label; k++) {
@@ -312,7 +317,8 @@ static int one_event(an *a, const char *line, size_t len, const char *file, uint
 		ld_arena_release(&ar);
 		return ld_error_set(a->ctx, LADING_ENOMEM, "out of memory");
 	}
-	if (ld_json_parse(&v, &ar, line, len, &lim, tmp, "event") != 0 || !ld_json_is(v, LD_JSON_OBJECT)) {
+	if (ld_json_parse(&v, &ar, line, len, &lim, tmp, "event") != 0 ||
+	    !ld_json_is(v, LD_JSON_OBJECT)) {
 		ld_warn(a->ctx, "%s:%" PRIu64 ": not a JSON event, skipped", file, lineno);
 		a->r->bad_lines++;
 		goto out;
@@ -320,7 +326,8 @@ static int one_event(an *a, const char *line, size_t len, const char *file, uint
 	eventid = ld_json_get_str(v, "eventid");
 	tsstr = ld_json_get_str(v, "timestamp");
 	if (!eventid || !tsstr || !parse_ts(tsstr, &ts)) {
-		ld_warn(a->ctx, "%s:%" PRIu64 ": event without eventid or timestamp, skipped", file, lineno);
+		ld_warn(a->ctx, "%s:%" PRIu64 ": event without eventid or timestamp, skipped", file,
+			lineno);
 		a->r->bad_lines++;
 		goto out;
 	}
@@ -334,7 +341,8 @@ static int one_event(an *a, const char *line, size_t len, const char *file, uint
 	if (!src || !*src)
 		goto out; /* sensor events (start, stop, limits) are not part of sessions */
 	if (a->evs.len >= EVENTS_MAX) {
-		rc = ld_error_set(a->ctx, LADING_ELIMIT, "more than %u events to group; split the logs", EVENTS_MAX);
+		rc = ld_error_set(a->ctx, LADING_ELIMIT,
+				  "more than %u events to group; split the logs", EVENTS_MAX);
 		goto out;
 	}
 	conn = ld_json_get_str(v, "session");
@@ -359,7 +367,8 @@ static int one_event(an *a, const char *line, size_t len, const char *file, uint
 	e->conn = conn ? intern(a, conn, strlen(conn)) : 0;
 	e->svc = svc ? intern(a, svc, strlen(svc)) : 0;
 	e->order = (uint32_t)(a->evs.len - 1);
-	e->step = strncmp(eventid, "session.", 8) && strncmp(eventid, "honeypot.", 9) && strcmp(eventid, "mysql.client");
+	e->step = strncmp(eventid, "session.", 8) && strncmp(eventid, "honeypot.", 9) &&
+		  strcmp(eventid, "mysql.client");
 	e->items_off = (uint32_t)a->items.len;
 	{
 		uint32_t label = items_of(a, e, eventid, req);
@@ -384,9 +393,8 @@ static int one_event(an *a, const char *line, size_t len, const char *file, uint
 	flat->n = 0;
 	{
 		const ld_json_member *m;
-		ld_json_foreach_member(v, i, m)
-			if (strcmp(m->key, "request"))
-				flatten(flat, &ar, &m->value, m->key, true, 0);
+		ld_json_foreach_member(v, i, m) if (strcmp(m->key, "request"))
+			flatten(flat, &ar, &m->value, m->key, true, 0);
 	}
 	flatten(flat, &ar, req, NULL, false, 0);
 	for (size_t c = 0; c < a->rules->nconds; c++)
@@ -404,9 +412,11 @@ static int one_event(an *a, const char *line, size_t len, const char *file, uint
 				const ld_hpr_line *ln = &a->rules->blocks[b].lines[l];
 				size_t i = 0;
 				const char *val;
-				if (ln->kind != LD_HPR_DISTINCT || !(bits[ln->cond / 64] >> (ln->cond % 64) & 1))
+				if (ln->kind != LD_HPR_DISTINCT ||
+				    !(bits[ln->cond / 64] >> (ln->cond % 64) & 1))
 					continue;
-				/* the combination of the field's values (user + password pairs count once) */
+				/* the combination of the field's values (user + password pairs
+				 * count once) */
 				if ((val = ld_hp_flat_next(flat, ln->field, &i)))
 					dh[ln->slot] = hash_str(val);
 			}
@@ -427,8 +437,8 @@ static int read_log(an *a, const char *path)
 	bool skipping = false, eof = false;
 	int rc = 0;
 	if (!f)
-		return ld_error_set(a->ctx, errno == ENOENT ? LADING_ENOTFOUND : LADING_EIO, "cannot open %s: %s",
-				    path, strerror(errno));
+		return ld_error_set(a->ctx, errno == ENOENT ? LADING_ENOTFOUND : LADING_EIO,
+				    "cannot open %s: %s", path, strerror(errno));
 	buf = malloc(cap);
 	if (!buf) {
 		fclose(f);
@@ -442,7 +452,8 @@ static int read_log(an *a, const char *path)
 			size_t n = fread(buf + len, 1, cap - len, f);
 			if (n == 0) {
 				if (ferror(f)) {
-					rc = ld_error_set(a->ctx, LADING_EIO, "cannot read %s", path);
+					rc = ld_error_set(a->ctx, LADING_EIO, "cannot read %s",
+							  path);
 					break;
 				}
 				eof = true;
@@ -466,7 +477,8 @@ static int read_log(an *a, const char *path)
 			if (len && !skipping) { /* last line without newline: a crash mid-write */
 				lineno++;
 				a->r->lines++;
-				ld_warn(a->ctx, "%s:%" PRIu64 ": incomplete last line, skipped", path, lineno);
+				ld_warn(a->ctx, "%s:%" PRIu64 ": incomplete last line, skipped",
+					path, lineno);
 				a->r->bad_lines++;
 			}
 			break;
@@ -476,8 +488,9 @@ static int read_log(an *a, const char *path)
 				lineno++;
 				a->r->lines++;
 				a->r->bad_lines++;
-				ld_warn(a->ctx, "%s:%" PRIu64 ": line longer than %d bytes, skipped", path, lineno,
-					LOG_LINE_MAX);
+				ld_warn(a->ctx,
+					"%s:%" PRIu64 ": line longer than %d bytes, skipped", path,
+					lineno, LOG_LINE_MAX);
 			}
 			skipping = true;
 			len = 0;
@@ -522,7 +535,7 @@ static int cmp_i64(const void *x, const void *y)
 
 /* Counters by key for one figure. */
 typedef struct counter {
-	ld_map m; /* key -> index+1 */
+	ld_map m;    /* key -> index+1 */
 	ld_vec rows; /* lading_honeypot_count */
 } counter;
 
@@ -593,8 +606,8 @@ static bool has_bit(const an *a, uint32_t e, unsigned cond)
 }
 
 /* Does a block match the session (events idx[lo..hi), in time order)? */
-static bool block_match(const an *a, const ld_hpr_block *b, const uint32_t *idx, size_t lo, size_t hi,
-			uint64_t *scratch)
+static bool block_match(const an *a, const ld_hpr_block *b, const uint32_t *idx, size_t lo,
+			size_t hi, uint64_t *scratch)
 {
 	bool any_seen = false, any_ok = false;
 	size_t seq_total = 0, seq_at = 0;
@@ -611,8 +624,8 @@ static bool block_match(const an *a, const ld_hpr_block *b, const uint32_t *idx,
 				continue;
 			hits++;
 			if (ln->kind == LD_HPR_DISTINCT) {
-				uint64_t h = *(const uint64_t *)ld_vec_at(&a->dh, (size_t)idx[i] * a->rules->ndistinct +
-										    ln->slot);
+				uint64_t h = *(const uint64_t *)ld_vec_at(
+					&a->dh, (size_t)idx[i] * a->rules->ndistinct + ln->slot);
 				if (h)
 					scratch[nd++] = h;
 			}
@@ -666,11 +679,11 @@ typedef struct figures {
 	counter type, country, service, reason, src_country;
 	counter top[NCAT];
 	ld_vec sessions; /* lading_honeypot_session */
-	ld_map src_seen;  /* "ip" -> 1 for sources_by_country */
+	ld_map src_seen; /* "ip" -> 1 for sources_by_country */
 } figures;
 
-static int classify_session(an *a, figures *fg, const uint32_t *idx, size_t lo, size_t hi, const char *country,
-			    uint64_t *scratch, int64_t *gaps, uint32_t *tmp)
+static int classify_session(an *a, figures *fg, const uint32_t *idx, size_t lo, size_t hi,
+			    const char *country, uint64_t *scratch, int64_t *gaps, uint32_t *tmp)
 {
 	const ld_hp_rules *ru = a->rules;
 	lading_honeypot_session *s = ld_vec_push(&fg->sessions);
@@ -722,9 +735,11 @@ static int classify_session(an *a, figures *fg, const uint32_t *idx, size_t lo, 
 	s->services = ld_arena_strdup(a->out, ld_buf_cstr(&svcs));
 	if (ngaps) {
 		qsort(gaps, ngaps, sizeof(*gaps), cmp_i64);
-		s->median_gap_s = (ngaps % 2 ? (double)gaps[ngaps / 2] :
-					       ((double)gaps[ngaps / 2 - 1] + (double)gaps[ngaps / 2]) / 2.0) /
-				  1e6;
+		s->median_gap_s =
+			(ngaps % 2
+				 ? (double)gaps[ngaps / 2]
+				 : ((double)gaps[ngaps / 2 - 1] + (double)gaps[ngaps / 2]) / 2.0) /
+			1e6;
 	} else {
 		s->median_gap_s = -1;
 	}
@@ -864,7 +879,8 @@ static int group(an *a, ld_hp_geoip *geo, size_t top)
 		}
 		/* scratch holds a session's distinct hashes or its top-list keys */
 		if ((hi - lo) * (maxitems + 1) > scratch_cap) {
-			uint64_t *ns = realloc(scratch, (hi - lo) * (maxitems + 1) * sizeof(*scratch));
+			uint64_t *ns =
+				realloc(scratch, (hi - lo) * (maxitems + 1) * sizeof(*scratch));
 			if (!ns) {
 				rc = ld_error_set(a->ctx, LADING_ENOMEM, "out of memory");
 				break;
@@ -891,17 +907,23 @@ static int group(an *a, ld_hp_geoip *geo, size_t top)
 			r->sources++;
 		r->by_type = finish(a, &fg.type, 0, r->nsessions, &r->nby_type);
 		r->by_country = finish(a, &fg.country, 0, r->nsessions, &r->nby_country);
-		r->sources_by_country = finish(a, &fg.src_country, 0, r->sources, &r->nsources_by_country);
+		r->sources_by_country =
+			finish(a, &fg.src_country, 0, r->sources, &r->nsources_by_country);
 		r->by_service = finish(a, &fg.service, 0, r->nsessions, &r->nby_service);
 		r->by_reason = finish(a, &fg.reason, 0, r->nsessions, &r->nby_reason);
-		r->top_payloads = finish(a, &fg.top[CAT_PAYLOAD], top, r->nsessions, &r->ntop_payloads);
+		r->top_payloads =
+			finish(a, &fg.top[CAT_PAYLOAD], top, r->nsessions, &r->ntop_payloads);
 		r->top_images = finish(a, &fg.top[CAT_IMAGE], top, r->nsessions, &r->ntop_images);
-		r->top_commands = finish(a, &fg.top[CAT_COMMAND], top, r->nsessions, &r->ntop_commands);
+		r->top_commands =
+			finish(a, &fg.top[CAT_COMMAND], top, r->nsessions, &r->ntop_commands);
 		r->top_users = finish(a, &fg.top[CAT_USER], top, r->nsessions, &r->ntop_users);
-		r->top_passwords = finish(a, &fg.top[CAT_PASS], top, r->nsessions, &r->ntop_passwords);
-		r->top_user_agents = finish(a, &fg.top[CAT_UA], top, r->nsessions, &r->ntop_user_agents);
+		r->top_passwords =
+			finish(a, &fg.top[CAT_PASS], top, r->nsessions, &r->ntop_passwords);
+		r->top_user_agents =
+			finish(a, &fg.top[CAT_UA], top, r->nsessions, &r->ntop_user_agents);
 		r->nsession_rows = fg.sessions.len;
-		r->sessions = ld_arena_array(a->out, fg.sessions.len ? fg.sessions.len : 1, sizeof(*r->sessions));
+		r->sessions = ld_arena_array(a->out, fg.sessions.len ? fg.sessions.len : 1,
+					     sizeof(*r->sessions));
 		if (!r->sessions) {
 			rc = ld_error_set(a->ctx, LADING_ENOMEM, "out of memory");
 			goto out;
@@ -940,8 +962,9 @@ out:
 	return rc;
 }
 
-int lading_honeypot_report_build(lading_honeypot_report **out, const char *const *logs, size_t nlogs,
-				 const lading_honeypot_report_options *o, lading_ctx *ctx)
+int lading_honeypot_report_build(lading_honeypot_report **out, const char *const *logs,
+				 size_t nlogs, const lading_honeypot_report_options *o,
+				 lading_ctx *ctx)
 {
 	lading_honeypot_report *r;
 	hp_priv *priv;
@@ -1012,7 +1035,8 @@ int lading_honeypot_report_build(lading_honeypot_report **out, const char *const
 		}
 		r->rules_path = ld_arena_strdup(a.out, o->rules_path);
 		r->geoip_path = o->geoip_path ? ld_arena_strdup(a.out, o->geoip_path) : NULL;
-		r->geoip_description = geo ? ld_arena_strdup(a.out, ld_hp_geoip_description(geo)) : NULL;
+		r->geoip_description =
+			geo ? ld_arena_strdup(a.out, ld_hp_geoip_description(geo)) : NULL;
 		/* strings of the session rows and figures that point into the interned table */
 		for (size_t i = 0; i < r->nsession_rows; i++) {
 			r->sessions[i].why = ld_arena_strdup(a.out, r->sessions[i].why);
@@ -1053,8 +1077,8 @@ void lading_honeypot_report_free(lading_honeypot_report *r)
 	free(r);
 }
 
-int lading_honeypot_report_write(const lading_honeypot_report *r, const char *format, char **out, size_t *len,
-				 lading_ctx *ctx)
+int lading_honeypot_report_write(const lading_honeypot_report *r, const char *format, char **out,
+				 size_t *len, lading_ctx *ctx)
 {
 	ld_buf b;
 	int rc;
@@ -1068,7 +1092,8 @@ int lading_honeypot_report_write(const lading_honeypot_report *r, const char *fo
 	else if (!strcmp(format, "html"))
 		rc = ld_hp_report_html(&b, r);
 	else
-		return ld_error_set(ctx, LADING_EUSAGE, "unknown report format '%s' (table, json, html)", format);
+		return ld_error_set(ctx, LADING_EUSAGE,
+				    "unknown report format '%s' (table, json, html)", format);
 	if (!rc)
 		rc = ld_buf_error(&b);
 	if (rc) {

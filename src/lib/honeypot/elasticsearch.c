@@ -9,12 +9,14 @@
 
 #define BODY_JSON_DEPTH 64
 #define BODY_JSON_ARENA ((size_t)2 << 20)
-#define SCRIPTS_MAX 16 /* scripts recorded per request */
-#define WALK_MAX 4096  /* JSON nodes visited looking for scripts */
+#define SCRIPTS_MAX	16   /* scripts recorded per request */
+#define WALK_MAX	4096 /* JSON nodes visited looking for scripts */
 
 static const char root_json[] =
-	"{\n  \"status\" : 200,\n  \"name\" : \"Blackheart\",\n  \"cluster_name\" : \"elasticsearch\",\n"
-	"  \"version\" : {\n    \"number\" : \"1.4.2\",\n    \"build_hash\" : \"927caff6f05403e936c20bf4529f144f0c89fd8c\",\n"
+	"{\n  \"status\" : 200,\n  \"name\" : \"Blackheart\",\n  \"cluster_name\" : "
+	"\"elasticsearch\",\n"
+	"  \"version\" : {\n    \"number\" : \"1.4.2\",\n    \"build_hash\" : "
+	"\"927caff6f05403e936c20bf4529f144f0c89fd8c\",\n"
 	"    \"build_timestamp\" : \"2014-12-16T14:11:12Z\",\n    \"build_snapshot\" : false,\n"
 	"    \"lucene_version\" : \"4.10.2\"\n  },\n  \"tagline\" : \"You Know, for Search\"\n}\n";
 
@@ -22,10 +24,9 @@ static const char search_json[] =
 	"{\"took\":2,\"timed_out\":false,\"_shards\":{\"total\":5,\"successful\":5,\"failed\":0},"
 	"\"hits\":{\"total\":0,\"max_score\":null,\"hits\":[]}}";
 
-static const char indices_txt[] =
-	"green open logstash-2023.05.01 5 1 184233 0 88.1mb 44mb\n"
-	"green open .kibana            1 1      4 0 31.2kb 15.6kb\n"
-	"green open customers          5 1  12877 3 14.9mb 7.4mb\n";
+static const char indices_txt[] = "green open logstash-2023.05.01 5 1 184233 0 88.1mb 44mb\n"
+				  "green open .kibana            1 1      4 0 31.2kb 15.6kb\n"
+				  "green open customers          5 1  12877 3 14.9mb 7.4mb\n";
 
 static const ld_json *body_json(ld_arena *a, const ld_http_req *r)
 {
@@ -61,13 +62,16 @@ static void scripts(ld_hp_conn *c, const ld_json *root)
 		const ld_json *it;
 		ld_json_foreach_member(v, i, m)
 		{
-			bool key_script = !strcmp(m->key, "script") || (sc && (!strcmp(m->key, "inline") ||
-									       !strcmp(m->key, "source")));
-			if (ld_json_is(&m->value, LD_JSON_STRING) && key_script && found < SCRIPTS_MAX) {
+			bool key_script =
+				!strcmp(m->key, "script") ||
+				(sc && (!strcmp(m->key, "inline") || !strcmp(m->key, "source")));
+			if (ld_json_is(&m->value, LD_JSON_STRING) && key_script &&
+			    found < SCRIPTS_MAX) {
 				ld_slice s = ld_json_slice(&m->value);
 				ld_hp_str(c, s.ptr, s.len);
 				found++;
-			} else if ((ld_json_is(&m->value, LD_JSON_OBJECT) || ld_json_is(&m->value, LD_JSON_ARRAY)) &&
+			} else if ((ld_json_is(&m->value, LD_JSON_OBJECT) ||
+				    ld_json_is(&m->value, LD_JSON_ARRAY)) &&
 				   sp < BODY_JSON_DEPTH) {
 				stack[sp] = &m->value;
 				in_script[sp++] = key_script || !strcmp(m->key, "script_fields");
@@ -75,7 +79,8 @@ static void scripts(ld_hp_conn *c, const ld_json *root)
 		}
 		ld_json_foreach_item(v, i, it)
 		{
-			if ((ld_json_is(it, LD_JSON_OBJECT) || ld_json_is(it, LD_JSON_ARRAY)) && sp < BODY_JSON_DEPTH) {
+			if ((ld_json_is(it, LD_JSON_OBJECT) || ld_json_is(it, LD_JSON_ARRAY)) &&
+			    sp < BODY_JSON_DEPTH) {
 				stack[sp] = it;
 				in_script[sp++] = sc;
 			}
@@ -100,8 +105,8 @@ static void search(ld_hp_conn *c, const ld_http_req *r, ld_slice index)
 	ld_hp_http_json(c, r, 200, search_json);
 }
 
-static void simple(ld_hp_conn *c, const ld_http_req *r, const char *eventid, ld_slice index, int status,
-		   const char *ctype, const char *body)
+static void simple(ld_hp_conn *c, const ld_http_req *r, const char *eventid, ld_slice index,
+		   int status, const char *ctype, const char *body)
 {
 	ld_hp_http_event(c, eventid, r);
 	if (index.len)
@@ -121,20 +126,26 @@ static void route(ld_hp_conn *c, const ld_http_req *r)
 		simple(c, r, "elasticsearch.info", LD_SLICE_NULL, 200, json, root_json);
 	} else if (n >= 1 && ld_slice_eq_cstr(seg[n - 1], "_search")) {
 		search(c, r, n >= 2 ? seg[0] : LD_SLICE_NULL);
-	} else if (n >= 2 && ld_slice_eq_cstr(seg[0], "_cat") && ld_slice_eq_cstr(seg[1], "indices")) {
-		simple(c, r, "elasticsearch.cat", LD_SLICE_NULL, 200, "text/plain; charset=UTF-8", indices_txt);
-	} else if (n >= 1 && (ld_slice_eq_cstr(seg[0], "_nodes") || ld_slice_eq_cstr(seg[0], "_cluster") ||
-			      ld_slice_eq_cstr(seg[0], "_cat") || ld_slice_eq_cstr(seg[0], "_stats"))) {
+	} else if (n >= 2 && ld_slice_eq_cstr(seg[0], "_cat") &&
+		   ld_slice_eq_cstr(seg[1], "indices")) {
+		simple(c, r, "elasticsearch.cat", LD_SLICE_NULL, 200, "text/plain; charset=UTF-8",
+		       indices_txt);
+	} else if (n >= 1 &&
+		   (ld_slice_eq_cstr(seg[0], "_nodes") || ld_slice_eq_cstr(seg[0], "_cluster") ||
+		    ld_slice_eq_cstr(seg[0], "_cat") || ld_slice_eq_cstr(seg[0], "_stats"))) {
 		simple(c, r, "elasticsearch.request", LD_SLICE_NULL, 200, json,
-		       "{\"cluster_name\":\"elasticsearch\",\"status\":\"green\",\"timed_out\":false,"
+		       "{\"cluster_name\":\"elasticsearch\",\"status\":\"green\",\"timed_out\":"
+		       "false,"
 		       "\"number_of_nodes\":1,\"number_of_data_nodes\":1}");
 	} else if (n >= 1 && ld_slice_eq_cstr(r->method, "DELETE")) {
 		simple(c, r, "elasticsearch.delete", seg[0], 200, json, "{\"acknowledged\":true}");
-	} else if (n >= 1 && (ld_slice_eq_cstr(r->method, "PUT") || ld_slice_eq_cstr(r->method, "POST")) &&
+	} else if (n >= 1 &&
+		   (ld_slice_eq_cstr(r->method, "PUT") || ld_slice_eq_cstr(r->method, "POST")) &&
 		   seg[0].len && seg[0].ptr[0] != '_') {
 		simple(c, r, "elasticsearch.index", seg[0], n == 1 ? 200 : 201, json,
-		       n == 1 ? "{\"acknowledged\":true}" :
-				"{\"_index\":\"x\",\"_type\":\"doc\",\"_id\":\"AVx1\",\"_version\":1,\"created\":true}");
+		       n == 1 ? "{\"acknowledged\":true}"
+			      : "{\"_index\":\"x\",\"_type\":\"doc\",\"_id\":\"AVx1\",\"_version\":"
+				"1,\"created\":true}");
 	} else {
 		simple(c, r, "elasticsearch.request", LD_SLICE_NULL, 404, json,
 		       "{\"error\":\"IndexMissingException[[_all] missing]\",\"status\":404}");

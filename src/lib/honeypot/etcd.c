@@ -8,11 +8,11 @@
 
 #define BODY_JSON_DEPTH 16
 #define BODY_JSON_ARENA ((size_t)1 << 20)
-#define KEY_MAX 1024 /* decoded key bytes recorded */
+#define KEY_MAX		1024 /* decoded key bytes recorded */
 
-static const char header_json[] =
-	"\"header\":{\"cluster_id\":\"14841639068965178418\",\"member_id\":\"10276657743932975437\","
-	"\"revision\":\"31\",\"raft_term\":\"4\"}";
+static const char header_json[] = "\"header\":{\"cluster_id\":\"14841639068965178418\",\"member_"
+				  "id\":\"10276657743932975437\","
+				  "\"revision\":\"31\",\"raft_term\":\"4\"}";
 
 static const ld_json *body_json(ld_arena *a, const ld_http_req *r)
 {
@@ -43,10 +43,10 @@ static void v3(ld_hp_conn *c, const ld_http_req *r, ld_slice op)
 {
 	ld_arena a;
 	const ld_json *v;
-	const char *eventid = ld_slice_eq_cstr(op, "range")	    ? "etcd.kv.range" :
-			      ld_slice_eq_cstr(op, "put")	    ? "etcd.kv.put" :
-			      ld_slice_eq_cstr(op, "deleterange") ? "etcd.kv.delete" :
-								    "etcd.request";
+	const char *eventid = ld_slice_eq_cstr(op, "range")	    ? "etcd.kv.range"
+			      : ld_slice_eq_cstr(op, "put")	    ? "etcd.kv.put"
+			      : ld_slice_eq_cstr(op, "deleterange") ? "etcd.kv.delete"
+								    : "etcd.request";
 	char reply[512];
 	ld_arena_init(&a, BODY_JSON_ARENA);
 	v = body_json(&a, r);
@@ -86,9 +86,12 @@ static void v2_keys(ld_hp_conn *c, const ld_http_req *r, ld_slice key)
 
 	ld_buf_init(&b, 4 * sizeof(value) + 1024);
 	if (get && (!strcmp(keybuf, "/") || !keybuf[0])) {
-		ld_buf_adds(&b, "{\"action\":\"get\",\"node\":{\"dir\":true,\"nodes\":[{\"key\":\"/registry\",\"dir\":true,"
-				"\"modifiedIndex\":4,\"createdIndex\":4},{\"key\":\"/config\",\"dir\":true,"
-				"\"modifiedIndex\":7,\"createdIndex\":7}]}}");
+		ld_buf_adds(
+			&b,
+			"{\"action\":\"get\",\"node\":{\"dir\":true,\"nodes\":[{\"key\":\"/"
+			"registry\",\"dir\":true,"
+			"\"modifiedIndex\":4,\"createdIndex\":4},{\"key\":\"/config\",\"dir\":true,"
+			"\"modifiedIndex\":7,\"createdIndex\":7}]}}");
 	} else if (get) {
 		ld_buf_adds(&b, "{\"errorCode\":100,\"message\":\"Key not found\",\"cause\":\"");
 		ld_hp_json_inner(&b, keybuf);
@@ -105,9 +108,13 @@ static void v2_keys(ld_hp_conn *c, const ld_http_req *r, ld_slice key)
 		ld_buf_adds(&b, ",\"modifiedIndex\":32,\"createdIndex\":32}}");
 	}
 	if (!ld_buf_error(&b))
-		ld_hp_http_reply(c, r, get && keybuf[0] && strcmp(keybuf, "/") ? 404 : del || get ? 200 : 201,
-				 "application/json", "X-Etcd-Cluster-Id: cdf818194e3a8c32\r\nX-Etcd-Index: 31\r\n", b.ptr,
-				 b.len);
+		ld_hp_http_reply(c, r,
+				 get && keybuf[0] && strcmp(keybuf, "/") ? 404
+				 : del || get				 ? 200
+									 : 201,
+				 "application/json",
+				 "X-Etcd-Cluster-Id: cdf818194e3a8c32\r\nX-Etcd-Index: 31\r\n",
+				 b.ptr, b.len);
 	else
 		ld_hp_http_json(c, r, 500, "{}");
 	ld_buf_release(&b);
@@ -127,7 +134,8 @@ static void route(ld_hp_conn *c, const ld_http_req *r)
 		ld_hp_http_json(c, r, 200, "{\"health\":\"true\"}");
 	} else if (n >= 2 && ld_slice_eq_cstr(seg[0], "v2") && ld_slice_eq_cstr(seg[1], "keys")) {
 		/* the key is everything after /v2/keys */
-		ld_slice key = ld_slice_sub(r->path, (size_t)(seg[1].ptr + seg[1].len - r->path.ptr), SIZE_MAX);
+		ld_slice key = ld_slice_sub(
+			r->path, (size_t)(seg[1].ptr + seg[1].len - r->path.ptr), SIZE_MAX);
 		v2_keys(c, r, key.len ? key : LD_SLICE_LIT("/"));
 	} else if (n == 3 && ld_slice_starts_with(seg[0], "v3") && ld_slice_eq_cstr(seg[1], "kv") &&
 		   ld_slice_eq_cstr(r->method, "POST")) {
@@ -135,7 +143,8 @@ static void route(ld_hp_conn *c, const ld_http_req *r)
 	} else {
 		ld_hp_http_event(c, "etcd.request", r);
 		ld_hp_event_end(c);
-		ld_hp_http_reply(c, r, 404, "text/plain; charset=utf-8", NULL, "404 page not found\n", 19);
+		ld_hp_http_reply(c, r, 404, "text/plain; charset=utf-8", NULL,
+				 "404 page not found\n", 19);
 	}
 }
 

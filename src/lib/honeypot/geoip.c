@@ -21,7 +21,8 @@ int ld_hp_geoip_open(ld_hp_geoip **out, const char *path, lading_ctx *ctx)
 	e = MMDB_open(path, MMDB_MODE_MMAP, &g->db);
 	if (e != MMDB_SUCCESS) {
 		free(g);
-		return ld_error_set(ctx, e == MMDB_FILE_OPEN_ERROR ? LADING_ENOTFOUND : LADING_EINVALID,
+		return ld_error_set(ctx,
+				    e == MMDB_FILE_OPEN_ERROR ? LADING_ENOTFOUND : LADING_EINVALID,
 				    "GeoIP database %s: %s", path, MMDB_strerror(e));
 	}
 	ld_snprintf(g->description, sizeof(g->description), "%s (%s, built %llu)", path,
@@ -34,8 +35,8 @@ int ld_hp_geoip_open(ld_hp_geoip **out, const char *path, lading_ctx *ctx)
 static bool code(MMDB_entry_s *entry, char out[3], const char *const *path)
 {
 	MMDB_entry_data_s d;
-	if (MMDB_aget_value(entry, &d, path) != MMDB_SUCCESS || !d.has_data || d.type != MMDB_DATA_TYPE_UTF8_STRING ||
-	    d.data_size != 2)
+	if (MMDB_aget_value(entry, &d, path) != MMDB_SUCCESS || !d.has_data ||
+	    d.type != MMDB_DATA_TYPE_UTF8_STRING || d.data_size != 2)
 		return false;
 	for (int i = 0; i < 2; i++) {
 		char ch = d.utf8_string[i];

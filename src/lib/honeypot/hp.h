@@ -174,7 +174,7 @@ void ld_hp_mysql_on_close(ld_hp_conn *c);
 struct ld_hp_shared {
 	char sensor[64];
 	ld_hp_log *log;
-	ld_buf ev;  /* the event being built (one at a time: single loop thread) */
+	ld_buf ev; /* the event being built (one at a time: single loop thread) */
 	ld_jw jw;
 	char payload_digest[72];
 	uint64_t payload_size;

@@ -106,7 +106,8 @@ static int request_line(ld_http_req *r, ld_slice line)
 	if (ld_slice_starts_with(r->path, "http://") || ld_slice_starts_with(r->path, "https://")) {
 		ld_slice after = ld_slice_sub(r->path, ld_slice_find(r->path, ':') + 3, SIZE_MAX);
 		ptrdiff_t slash = ld_slice_find(after, '/');
-		r->path = slash < 0 ? LD_SLICE_LIT("/") : ld_slice_sub(after, (size_t)slash, SIZE_MAX);
+		r->path = slash < 0 ? LD_SLICE_LIT("/")
+				    : ld_slice_sub(after, (size_t)slash, SIZE_MAX);
 	}
 	{
 		ptrdiff_t q = ld_slice_find(r->path, '?');
@@ -133,7 +134,8 @@ static int hexdigit(char c)
 }
 
 /* Decode a chunked body starting at p[pos]; *end gets the offset after the trailers. */
-static int chunked(ld_http_req *r, const char *p, size_t len, size_t pos, char *scratch, size_t *end)
+static int chunked(ld_http_req *r, const char *p, size_t len, size_t pos, char *scratch,
+		   size_t *end)
 {
 	size_t out = 0;
 	for (unsigned n = 0;; n++) {
@@ -149,7 +151,8 @@ static int chunked(ld_http_req *r, const char *p, size_t len, size_t pos, char *
 				return fail(r, 413, LADING_ELIMIT);
 			size = size * 16 + (uint64_t)hexdigit(line.ptr[i]);
 		}
-		if (i == 0 || (i < line.len && line.ptr[i] != ';' && line.ptr[i] != ' ' && line.ptr[i] != '\t'))
+		if (i == 0 || (i < line.len && line.ptr[i] != ';' && line.ptr[i] != ' ' &&
+			       line.ptr[i] != '\t'))
 			return fail(r, 400, LADING_EINVALID);
 		if (size == 0)
 			break;
@@ -189,22 +192,24 @@ int ld_http_parse(ld_http_req *r, const char *p, size_t len, char *scratch, size
 
 	memset(r, 0, sizeof(*r));
 	/* tolerate a few empty lines before the request (RFC 9112 2.2) */
-	for (int i = 0; i < MAX_LEADING_EMPTY && pos < len && (p[pos] == '\r' || p[pos] == '\n'); i++) {
+	for (int i = 0; i < MAX_LEADING_EMPTY && pos < len && (p[pos] == '\r' || p[pos] == '\n');
+	     i++) {
 		if (p[pos] == '\r' && (pos + 1 >= len || p[pos + 1] != '\n'))
 			break;
 		pos += p[pos] == '\r' ? 2 : 1;
 	}
 	lim = LD_MIN(len, pos + LD_HTTP_MAX_HEAD);
 	if (!next_line(p, lim, &pos, &line))
-		return lim < len || len - pos >= LD_HTTP_MAX_HEAD ? fail(r, 431, LADING_ELIMIT) : LD_HP_MORE;
+		return lim < len || len - pos >= LD_HTTP_MAX_HEAD ? fail(r, 431, LADING_ELIMIT)
+								  : LD_HP_MORE;
 	if ((rc = request_line(r, line)) < 0)
 		return rc;
 	for (;;) {
 		ld_slice name, value;
 		if (!next_line(p, lim, &pos, &line))
-			return lim < len || lim - (size_t)(r->method.ptr - p) >= LD_HTTP_MAX_HEAD ?
-				       fail(r, 431, LADING_ELIMIT) :
-				       LD_HP_MORE;
+			return lim < len || lim - (size_t)(r->method.ptr - p) >= LD_HTTP_MAX_HEAD
+				       ? fail(r, 431, LADING_ELIMIT)
+				       : LD_HP_MORE;
 		if (!line.len)
 			break;
 		if (line.ptr[0] == ' ' || line.ptr[0] == '\t') /* obs-fold */

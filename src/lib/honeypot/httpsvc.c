@@ -6,27 +6,43 @@
 #include "honeypot/hp.h"
 
 #define BAD_REQUEST_KEPT 256 /* bytes of a non-HTTP probe kept in its event */
-#define HEADERS_LOGGED 32    /* header lines recorded per request (tool fingerprints) */
+#define HEADERS_LOGGED	 32  /* header lines recorded per request (tool fingerprints) */
 
 static const char *reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 413: return "Payload Too Large";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 505: return "HTTP Version Not Supported";
-	default: return "Unknown";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 204:
+		return "No Content";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 413:
+		return "Payload Too Large";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 505:
+		return "HTTP Version Not Supported";
+	default:
+		return "Unknown";
 	}
 }
 
@@ -121,7 +137,8 @@ size_t ld_hp_http_on_data(ld_hp_conn *c, const char *p, size_t n, ld_hp_http_rou
 		ld_hp_event_end(c);
 		len = snprintf(body, sizeof(body), "%d %s\n", r->status, reason(r->status));
 		c->close_after_write = true;
-		ld_hp_http_reply(c, NULL, r->status, "text/plain; charset=utf-8", NULL, body, (size_t)len);
+		ld_hp_http_reply(c, NULL, r->status, "text/plain; charset=utf-8", NULL, body,
+				 (size_t)len);
 		return n;
 	}
 	route(c, r);
@@ -133,7 +150,8 @@ size_t ld_hp_http_on_data(ld_hp_conn *c, const char *p, size_t n, ld_hp_http_rou
 ld_slice ld_hp_http_strip_version(ld_slice path)
 {
 	/* "/v1.41/..." */
-	if (path.len > 3 && path.ptr[0] == '/' && path.ptr[1] == 'v' && path.ptr[2] >= '0' && path.ptr[2] <= '9') {
+	if (path.len > 3 && path.ptr[0] == '/' && path.ptr[1] == 'v' && path.ptr[2] >= '0' &&
+	    path.ptr[2] <= '9') {
 		ld_slice rest = ld_slice_sub(path, 1, SIZE_MAX);
 		ptrdiff_t slash = ld_slice_find(rest, '/');
 		ld_slice ver = slash < 0 ? rest : ld_slice_sub(rest, 0, (size_t)slash);

@@ -10,28 +10,35 @@
 
 #define BODY_JSON_DEPTH 64
 #define BODY_JSON_ARENA ((size_t)2 << 20)
-#define LIST_MAX 64	    /* containers, volumes, command words recorded */
-#define COMMAND_MAX 4096    /* bytes of one container's joined command line */
+#define LIST_MAX	64   /* containers, volumes, command words recorded */
+#define COMMAND_MAX	4096 /* bytes of one container's joined command line */
 
 static const char version_json[] =
 	"{\"major\":\"1\",\"minor\":\"21\",\"gitVersion\":\"v1.21.14\",\"gitCommit\":"
 	"\"0f77da5bd4809927e15d1658fb4aa8f13ad890a5\",\"gitTreeState\":\"clean\",\"buildDate\":"
-	"\"2022-06-15T14:11:36Z\",\"goVersion\":\"go1.16.15\",\"compiler\":\"gc\",\"platform\":\"linux/amd64\"}";
+	"\"2022-06-15T14:11:36Z\",\"goVersion\":\"go1.16.15\",\"compiler\":\"gc\",\"platform\":"
+	"\"linux/amd64\"}";
 
 static const char pods_json[] =
-	"{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"48213977\"},\"items\":["
+	"{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":"
+	"\"48213977\"},\"items\":["
 	"{\"metadata\":{\"name\":\"web-7d4b9c6f5d-x2lqp\",\"namespace\":\"default\",\"uid\":"
-	"\"2f9c1a4e-8b3d-4e5f-9a6b-1c2d3e4f5a6b\",\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":"
-	"[{\"name\":\"web\",\"image\":\"nginx:1.23\"}],\"nodeName\":\"worker-1\"},\"status\":{\"phase\":"
+	"\"2f9c1a4e-8b3d-4e5f-9a6b-1c2d3e4f5a6b\",\"labels\":{\"app\":\"web\"}},\"spec\":{"
+	"\"containers\":"
+	"[{\"name\":\"web\",\"image\":\"nginx:1.23\"}],\"nodeName\":\"worker-1\"},\"status\":{"
+	"\"phase\":"
 	"\"Running\",\"podIP\":\"10.244.1.17\"}},"
-	"{\"metadata\":{\"name\":\"coredns-558bd4d5db-8vhnz\",\"namespace\":\"kube-system\",\"uid\":"
+	"{\"metadata\":{\"name\":\"coredns-558bd4d5db-8vhnz\",\"namespace\":\"kube-system\","
+	"\"uid\":"
 	"\"7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d\",\"labels\":{\"k8s-app\":\"kube-dns\"}},\"spec\":"
 	"{\"containers\":[{\"name\":\"coredns\",\"image\":\"k8s.gcr.io/coredns/coredns:v1.8.0\"}],"
 	"\"nodeName\":\"worker-1\"},\"status\":{\"phase\":\"Running\",\"podIP\":\"10.244.1.2\"}}]}";
 
 static const char not_found_json[] =
-	"{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":"
-	"\"the server could not find the requested resource\",\"reason\":\"NotFound\",\"details\":{},\"code\":404}";
+	"{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+	"\"message\":"
+	"\"the server could not find the requested "
+	"resource\",\"reason\":\"NotFound\",\"details\":{},\"code\":404}";
 
 static const ld_json *body_json(ld_arena *a, const ld_http_req *r)
 {
@@ -80,8 +87,9 @@ static void pod_spec(ld_hp_conn *c, const ld_json *spec)
 				break;
 			if (img)
 				ld_hp_str(c, img, strlen(img));
-			privileged = privileged ||
-				     ld_json_bool(ld_json_getp(ct, "securityContext", "privileged", NULL), false);
+			privileged = privileged || ld_json_bool(ld_json_getp(ct, "securityContext",
+									     "privileged", NULL),
+								false);
 		}
 	ld_jw_arr_end(&sh->jw);
 	ld_jw_key(&sh->jw, "commands");
@@ -114,7 +122,8 @@ static void pod_spec(ld_hp_conn *c, const ld_json *spec)
 	}
 	ld_jw_arr_end(&sh->jw);
 	if (ld_json_get_str(spec, "nodeName"))
-		ld_hp_kstr(c, "node_name", ld_json_get_str(spec, "nodeName"), strlen(ld_json_get_str(spec, "nodeName")));
+		ld_hp_kstr(c, "node_name", ld_json_get_str(spec, "nodeName"),
+			   strlen(ld_json_get_str(spec, "nodeName")));
 }
 
 static void create(ld_hp_conn *c, const ld_http_req *r, ld_slice ns, ld_slice kind)
@@ -141,8 +150,10 @@ static void create(ld_hp_conn *c, const ld_http_req *r, ld_slice ns, ld_slice ki
 
 	if (!v) {
 		ld_hp_http_json(c, r, 400,
-				"{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
-				"\"message\":\"the object provided is unrecognized\",\"reason\":\"BadRequest\",\"code\":400}");
+				"{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+				"\"status\":\"Failure\","
+				"\"message\":\"the object provided is "
+				"unrecognized\",\"reason\":\"BadRequest\",\"code\":400}");
 		ld_arena_release(&a);
 		return;
 	}
@@ -161,8 +172,10 @@ static void create(ld_hp_conn *c, const ld_http_req *r, ld_slice ns, ld_slice ki
 	{
 		char uid[33];
 		ld_hp_hex_id(uid, 16);
-		ld_buf_addf(&b, "\",\"uid\":\"%.8s-%.4s-%.4s-%.4s-%.12s\",\"resourceVersion\":\"48213991\"},"
-				"\"status\":{\"phase\":\"Pending\"}}",
+		ld_buf_addf(&b,
+			    "\",\"uid\":\"%.8s-%.4s-%.4s-%.4s-%.12s\",\"resourceVersion\":"
+			    "\"48213991\"},"
+			    "\"status\":{\"phase\":\"Pending\"}}",
 			    uid, uid + 8, uid + 12, uid + 16, uid + 20);
 	}
 	if (!ld_buf_error(&b))
@@ -219,10 +232,12 @@ static void kubelet_exec(ld_hp_conn *c, const ld_http_req *r, const ld_slice *se
 	}
 	ld_jw_arr_end(&sh->jw);
 	ld_hp_event_end(c);
-	ld_hp_http_reply(c, r, 400, "text/plain; charset=utf-8", NULL, "Upgrade request required", 24);
+	ld_hp_http_reply(c, r, 400, "text/plain; charset=utf-8", NULL, "Upgrade request required",
+			 24);
 }
 
-static void generic(ld_hp_conn *c, const ld_http_req *r, const char *eventid, int status, const char *json)
+static void generic(ld_hp_conn *c, const ld_http_req *r, const char *eventid, int status,
+		    const char *json)
 {
 	ld_hp_http_event(c, eventid, r);
 	ld_hp_event_end(c);
@@ -246,24 +261,33 @@ static void route(ld_hp_conn *c, const ld_http_req *r)
 		ld_hp_http_reply(c, r, 200, "text/plain; charset=utf-8", NULL, "ok", 2);
 	} else if (n == 1 && get && ld_slice_eq_cstr(seg[0], "api")) {
 		generic(c, r, "kube.request", 200,
-			"{\"kind\":\"APIVersions\",\"versions\":[\"v1\"],\"serverAddressByClientCIDRs\":[{\"clientCIDR\":"
+			"{\"kind\":\"APIVersions\",\"versions\":[\"v1\"],"
+			"\"serverAddressByClientCIDRs\":[{\"clientCIDR\":"
 			"\"0.0.0.0/0\",\"serverAddress\":\"172.31.24.117:6443\"}]}");
-	} else if (get && ((n == 3 && ld_slice_eq_cstr(seg[0], "api") && ld_slice_eq_cstr(seg[2], "pods")) ||
-			   (n == 5 && ld_slice_eq_cstr(seg[0], "api") && ld_slice_eq_cstr(seg[2], "namespaces") &&
-			    ld_slice_eq_cstr(seg[4], "pods")) ||
-			   (n == 1 && (ld_slice_eq_cstr(seg[0], "pods") || ld_slice_eq_cstr(seg[0], "runningpods"))))) {
+	} else if (get &&
+		   ((n == 3 && ld_slice_eq_cstr(seg[0], "api") &&
+		     ld_slice_eq_cstr(seg[2], "pods")) ||
+		    (n == 5 && ld_slice_eq_cstr(seg[0], "api") &&
+		     ld_slice_eq_cstr(seg[2], "namespaces") && ld_slice_eq_cstr(seg[4], "pods")) ||
+		    (n == 1 && (ld_slice_eq_cstr(seg[0], "pods") ||
+				ld_slice_eq_cstr(seg[0], "runningpods"))))) {
 		generic(c, r, "kube.pod.list", 200, pods_json);
-	} else if (get && ((n == 3 && ld_slice_eq_cstr(seg[0], "api") && ld_slice_eq_cstr(seg[2], "secrets")) ||
-			   (n == 5 && ld_slice_eq_cstr(seg[0], "api") && ld_slice_eq_cstr(seg[4], "secrets")))) {
+	} else if (get && ((n == 3 && ld_slice_eq_cstr(seg[0], "api") &&
+			    ld_slice_eq_cstr(seg[2], "secrets")) ||
+			   (n == 5 && ld_slice_eq_cstr(seg[0], "api") &&
+			    ld_slice_eq_cstr(seg[4], "secrets")))) {
 		generic(c, r, "kube.secret.list", 200,
-			"{\"kind\":\"SecretList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"48213977\"},"
+			"{\"kind\":\"SecretList\",\"apiVersion\":\"v1\",\"metadata\":{"
+			"\"resourceVersion\":\"48213977\"},"
 			"\"items\":[]}");
-	} else if (post && n == 5 && ld_slice_eq_cstr(seg[0], "api") && ld_slice_eq_cstr(seg[2], "namespaces") &&
-		   ld_slice_eq_cstr(seg[4], "pods")) {
+	} else if (post && n == 5 && ld_slice_eq_cstr(seg[0], "api") &&
+		   ld_slice_eq_cstr(seg[2], "namespaces") && ld_slice_eq_cstr(seg[4], "pods")) {
 		create(c, r, seg[3], seg[4]);
-	} else if (post && n == 6 && ld_slice_eq_cstr(seg[0], "apis") && ld_slice_eq_cstr(seg[3], "namespaces") &&
-		   (ld_slice_eq_cstr(seg[5], "deployments") || ld_slice_eq_cstr(seg[5], "daemonsets") ||
-		    ld_slice_eq_cstr(seg[5], "jobs") || ld_slice_eq_cstr(seg[5], "cronjobs"))) {
+	} else if (post && n == 6 && ld_slice_eq_cstr(seg[0], "apis") &&
+		   ld_slice_eq_cstr(seg[3], "namespaces") &&
+		   (ld_slice_eq_cstr(seg[5], "deployments") ||
+		    ld_slice_eq_cstr(seg[5], "daemonsets") || ld_slice_eq_cstr(seg[5], "jobs") ||
+		    ld_slice_eq_cstr(seg[5], "cronjobs"))) {
 		create(c, r, seg[4], seg[5]);
 	} else if (post && n >= 1 && ld_slice_eq_cstr(seg[0], "run")) {
 		kubelet_run(c, r, seg, n);

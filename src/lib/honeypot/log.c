@@ -96,7 +96,8 @@ int ld_hp_log_open(ld_hp_log **out, const ld_hp_log_opts *o, lading_ctx *ctx)
 	if (open_file(l) != 0) {
 		int e = errno;
 		ld_hp_log_free(l);
-		return ld_error_set(ctx, LADING_EIO, "cannot open the event log %s: %s", o->path, strerror(e));
+		return ld_error_set(ctx, LADING_EIO, "cannot open the event log %s: %s", o->path,
+				    strerror(e));
 	}
 	sync_dir(l->path);
 	*out = l;
@@ -110,8 +111,8 @@ int ld_hp_log_check_owner(ld_hp_log *l, unsigned uid, unsigned gid, lading_ctx *
 	struct stat st;
 	bool ok;
 	if (fchown(l->fd, uid, gid) != 0)
-		return ld_error_set(ctx, LADING_EIO, "cannot give the event log %s to uid %u: %s", l->path,
-				    uid, strerror(errno));
+		return ld_error_set(ctx, LADING_EIO, "cannot give the event log %s to uid %u: %s",
+				    l->path, uid, strerror(errno));
 	if (!l->rotate_bytes)
 		return 0;
 	ld_strlcpy(dir, l->path, sizeof(dir));
@@ -124,14 +125,15 @@ int ld_hp_log_check_owner(ld_hp_log *l, unsigned uid, unsigned gid, lading_ctx *
 		*slash = '\0';
 	if (stat(dir, &st) != 0)
 		return ld_error_set(ctx, LADING_EIO, "cannot stat %s: %s", dir, strerror(errno));
-	ok = (st.st_uid == uid && (st.st_mode & S_IWUSR)) || (st.st_gid == gid && (st.st_mode & S_IWGRP)) ||
-	     (st.st_mode & S_IWOTH);
+	ok = (st.st_uid == uid && (st.st_mode & S_IWUSR)) ||
+	     (st.st_gid == gid && (st.st_mode & S_IWGRP)) || (st.st_mode & S_IWOTH);
 	if (!ok)
-		return ld_error_set(ctx, LADING_EUSAGE,
-				    "the log directory %s is not writable by uid %u, which the honeypot runs "
-				    "as after binding; rotation needs it (give it that user, or choose "
-				    "another --user or directory)",
-				    dir, uid);
+		return ld_error_set(
+			ctx, LADING_EUSAGE,
+			"the log directory %s is not writable by uid %u, which the honeypot runs "
+			"as after binding; rotation needs it (give it that user, or choose "
+			"another --user or directory)",
+			dir, uid);
 	return 0;
 }
 
@@ -140,7 +142,8 @@ static void set_err(ld_hp_log *l, const char *what, int e)
 	pthread_mutex_lock(&l->mu);
 	if (!l->err) {
 		l->err = LADING_EIO;
-		ld_snprintf(l->errmsg, sizeof(l->errmsg), "event log %s: %s: %s", l->path, what, strerror(e));
+		ld_snprintf(l->errmsg, sizeof(l->errmsg), "event log %s: %s: %s", l->path, what,
+			    strerror(e));
 	}
 	pthread_mutex_unlock(&l->mu);
 }
@@ -195,7 +198,8 @@ static void write_batch(ld_hp_log *l, const char *p, size_t n)
 		size_t part = n;
 		if (l->rotate_bytes && l->size + n > l->rotate_bytes) {
 			/* as many whole lines as still fit; at least one line per file */
-			size_t room = l->size < l->rotate_bytes ? (size_t)(l->rotate_bytes - l->size) : 0;
+			size_t room =
+				l->size < l->rotate_bytes ? (size_t)(l->rotate_bytes - l->size) : 0;
 			const char *last = room ? memrchr(p, '\n', LD_MIN(n, room)) : NULL;
 			size_t cut = last ? (size_t)(last - p) + 1 : 0;
 			if (!cut && l->size > 0) {
@@ -269,7 +273,8 @@ int ld_hp_log_start(ld_hp_log *l, lading_ctx *ctx)
 {
 	int e = pthread_create(&l->thread, NULL, writer, l);
 	if (e)
-		return ld_error_set(ctx, LADING_ENOMEM, "cannot start the log writer thread: %s", strerror(e));
+		return ld_error_set(ctx, LADING_ENOMEM, "cannot start the log writer thread: %s",
+				    strerror(e));
 	l->started = true;
 	return 0;
 }

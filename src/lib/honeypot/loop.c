@@ -27,19 +27,19 @@
 enum { KIND_LISTENER = 1, KIND_CONN, KIND_WAKE };
 
 /* Limits of the loop (the user-facing ones are options). */
-#define TICK_MS 100			   /* refills, resumes and timeouts */
-#define SWEEP_MS 10000			   /* forget idle sources this often */
-#define SOURCE_IDLE_MS 60000		   /* ... when they have had no connection this long */
-#define READ_CHUNK (16 * 1024)		   /* bytes read per wake-up and connection */
-#define ACCEPTS_PER_WAKE 64		   /* fairness between listeners and connections */
-#define EPOLL_BATCH 256			   /* events per epoll_wait */
-#define OUT_PAUSE (256 * 1024)		   /* stop reading a client that does not read its replies */
-#define OUT_MAX (1024 * 1024)		   /* ... and close it past this */
-#define BUF_KEEP (16 * 1024)		   /* buffers above this are freed once empty */
-#define LIMIT_EVENT_MS 10000		   /* at most one honeypot.limit event per source this often */
-#define IN_MAX_HTTP (LD_HTTP_MAX_HEAD + LD_HTTP_MAX_BODY + 1024) /* one whole request */
-#define IN_MAX_REDIS (LD_RESP_MAX_BULK + 4096)			  /* one whole argument */
-#define IN_MAX_MYSQL (LD_MYSQL_MAX_PACKET + 4)			  /* one packet */
+#define TICK_MS		 100	       /* refills, resumes and timeouts */
+#define SWEEP_MS	 10000	       /* forget idle sources this often */
+#define SOURCE_IDLE_MS	 60000	       /* ... when they have had no connection this long */
+#define READ_CHUNK	 (16 * 1024)   /* bytes read per wake-up and connection */
+#define ACCEPTS_PER_WAKE 64	       /* fairness between listeners and connections */
+#define EPOLL_BATCH	 256	       /* events per epoll_wait */
+#define OUT_PAUSE	 (256 * 1024)  /* stop reading a client that does not read its replies */
+#define OUT_MAX		 (1024 * 1024) /* ... and close it past this */
+#define BUF_KEEP	 (16 * 1024)   /* buffers above this are freed once empty */
+#define LIMIT_EVENT_MS	 10000	       /* at most one honeypot.limit event per source this often */
+#define IN_MAX_HTTP	 (LD_HTTP_MAX_HEAD + LD_HTTP_MAX_BODY + 1024) /* one whole request */
+#define IN_MAX_REDIS	 (LD_RESP_MAX_BULK + 4096)		      /* one whole argument */
+#define IN_MAX_MYSQL	 (LD_MYSQL_MAX_PACKET + 4)		      /* one packet */
 
 typedef struct listener {
 	int kind;
@@ -52,7 +52,8 @@ typedef struct listener {
 
 /* Why a connection was refused at once (honeypot.limit "reason"). */
 enum { LIM_SESSIONS, LIM_CONNS, LIM_RATE, LIM_MEMORY, LIM_N };
-static const char *const lim_name[LIM_N] = {"max-sessions", "source-conns", "source-conn-rate", "memory"};
+static const char *const lim_name[LIM_N] = {"max-sessions", "source-conns", "source-conn-rate",
+					    "memory"};
 
 struct ld_hp_source {
 	uint8_t key[17]; /* family + address */
@@ -112,7 +113,9 @@ struct ld_hp_shared *ld_hp_shared(ld_hp *hp)
 
 static size_t in_max(int service)
 {
-	return service == LD_HP_REDIS ? IN_MAX_REDIS : service == LD_HP_MYSQL ? IN_MAX_MYSQL : IN_MAX_HTTP;
+	return service == LD_HP_REDIS	? IN_MAX_REDIS
+	       : service == LD_HP_MYSQL ? IN_MAX_MYSQL
+					: IN_MAX_HTTP;
 }
 
 static uint64_t mono_ms(void)
@@ -334,8 +337,8 @@ static void sweep_sources(ld_hp *hp)
 		return;
 	for (size_t i = 0; ld_map_next(&hp->sources, &i, &slot);) {
 		ld_hp_source *s = slot->val;
-		if (!s->conns && hp->now - s->t_last > SOURCE_IDLE_MS && !memcmp(s->refused, s->reported, sizeof(s->refused)) &&
-		    n < hp->nsources)
+		if (!s->conns && hp->now - s->t_last > SOURCE_IDLE_MS &&
+		    !memcmp(s->refused, s->reported, sizeof(s->refused)) && n < hp->nsources)
 			gone[n++] = s;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -522,8 +525,9 @@ static void on_listener(ld_hp *hp, listener *l)
 		int fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if ((errno == EMFILE || errno == ENFILE) && hp->reserve_fd >= 0) {
-				/* out of descriptors: use the spare one to take the connection off the
-				 * queue and drop it, or the level-triggered listener would spin */
+				/* out of descriptors: use the spare one to take the connection off
+				 * the queue and drop it, or the level-triggered listener would spin
+				 */
 				close(hp->reserve_fd);
 				fd = accept(l->fd, NULL, NULL);
 				if (fd >= 0)
@@ -653,7 +657,8 @@ static bool do_read(ld_hp_conn *c, bool *tls_want_write)
 static void update_mask(ld_hp_conn *c, bool want_write)
 {
 	uint32_t m = 0;
-	if (!c->paused_rate && !c->eof && !c->close_after_write && c->outlen - c->outoff < OUT_PAUSE)
+	if (!c->paused_rate && !c->eof && !c->close_after_write &&
+	    c->outlen - c->outoff < OUT_PAUSE)
 		m |= EPOLLIN;
 	if (want_write || c->outoff < c->outlen)
 		m |= EPOLLOUT;
@@ -725,7 +730,8 @@ static void on_conn(ld_hp_conn *c, uint32_t events)
 
 static void tick(ld_hp *hp)
 {
-	uint64_t idle = (uint64_t)hp->o.idle_timeout_s * 1000, life = (uint64_t)hp->o.session_timeout_s * 1000;
+	uint64_t idle = (uint64_t)hp->o.idle_timeout_s * 1000,
+		 life = (uint64_t)hp->o.session_timeout_s * 1000;
 	ld_hp_conn *c = hp->conns, *next;
 	for (; c; c = next) {
 		next = c->next;
@@ -771,7 +777,8 @@ static int bind_listener(ld_hp *hp, const lading_honeypot_listen *ls, lading_ctx
 	if (svc < 0)
 		return ld_error_set(ctx, LADING_EUSAGE, "unknown service '%s'", ls->service);
 	if (ld_hp_parse_addr(ls->addr, &ss, &len) != 0)
-		return ld_error_set(ctx, LADING_EUSAGE, "%s: bad address '%s'", ls->service, ls->addr);
+		return ld_error_set(ctx, LADING_EUSAGE, "%s: bad address '%s'", ls->service,
+				    ls->addr);
 	l->kind = KIND_LISTENER;
 	l->service = svc;
 	l->tls = svc == LD_HP_KUBE && hp->o.kube_tls;
@@ -784,8 +791,8 @@ static int bind_listener(ld_hp *hp, const lading_honeypot_listen *ls, lading_ctx
 	if (bind(l->fd, (struct sockaddr *)&ss, (socklen_t)len) != 0 || listen(l->fd, 1024) != 0) {
 		int e = errno;
 		close(l->fd);
-		return ld_error_set(ctx, LADING_EIO, "%s: cannot listen on %s: %s", ls->service, ls->addr,
-				    strerror(e));
+		return ld_error_set(ctx, LADING_EIO, "%s: cannot listen on %s: %s", ls->service,
+				    ls->addr, strerror(e));
 	}
 	len = sizeof(ss);
 	{
@@ -813,13 +820,15 @@ static int lookup_user(ld_hp *hp, unsigned *uid, unsigned *gid, lading_ctx *ctx)
 	struct passwd pw, *res = NULL;
 	char buf[4096];
 	if (getpwnam_r(hp->o.user, &pw, buf, sizeof(buf), &res) != 0 || !res)
-		return ld_error_set(ctx, LADING_EUSAGE,
-				    "started as root, the honeypot switches to user '%s' after binding, "
-				    "but there is no such user (choose one with --user)",
-				    hp->o.user);
+		return ld_error_set(
+			ctx, LADING_EUSAGE,
+			"started as root, the honeypot switches to user '%s' after binding, "
+			"but there is no such user (choose one with --user)",
+			hp->o.user);
 	if (pw.pw_uid == 0)
 		return ld_error_set(ctx, LADING_EUSAGE,
-				    "refusing to serve attackers as root: --user must name an unprivileged user");
+				    "refusing to serve attackers as root: --user must name an "
+				    "unprivileged user");
 	*uid = pw.pw_uid;
 	*gid = pw.pw_gid;
 	return 0;
@@ -839,12 +848,15 @@ static int drop_privileges(ld_hp *hp, lading_ctx *ctx)
 	int rc;
 	if (geteuid() != 0)
 		return 0;
-	if ((rc = lookup_user(hp, &uid, &gid, ctx)) != 0 || (rc = ld_hp_log_check_owner(hp->sh.log, uid, gid, ctx)) != 0)
+	if ((rc = lookup_user(hp, &uid, &gid, ctx)) != 0 ||
+	    (rc = ld_hp_log_check_owner(hp->sh.log, uid, gid, ctx)) != 0)
 		return rc;
 	if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
-		return ld_error_set(ctx, LADING_EIO, "cannot switch to user %s: %s", hp->o.user, strerror(errno));
+		return ld_error_set(ctx, LADING_EIO, "cannot switch to user %s: %s", hp->o.user,
+				    strerror(errno));
 	if (setuid(0) == 0)
-		return ld_error_set(ctx, LADING_EIO, "still able to regain root after switching to %s", hp->o.user);
+		return ld_error_set(ctx, LADING_EIO,
+				    "still able to regain root after switching to %s", hp->o.user);
 	return 0;
 }
 
@@ -858,9 +870,11 @@ static void raise_nofile(ld_hp *hp, lading_ctx *ctx)
 	rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
 	setrlimit(RLIMIT_NOFILE, &rl);
 	if (rl.rlim_cur < need) {
-		hp->o.max_sessions = rl.rlim_cur > (rlim_t)hp->nlis + 64 ? (unsigned)(rl.rlim_cur - hp->nlis - 64) : 1;
-		ld_warn(ctx, "open file limit %lu: max-sessions lowered to %u", (unsigned long)rl.rlim_cur,
-			hp->o.max_sessions);
+		hp->o.max_sessions = rl.rlim_cur > (rlim_t)hp->nlis + 64
+					     ? (unsigned)(rl.rlim_cur - hp->nlis - 64)
+					     : 1;
+		ld_warn(ctx, "open file limit %lu: max-sessions lowered to %u",
+			(unsigned long)rl.rlim_cur, hp->o.max_sessions);
 	}
 }
 
@@ -875,14 +889,18 @@ int lading_honeypot_new(lading_honeypot **out, const lading_honeypot_options *o,
 	if (!o || o->version != LADING_HONEYPOT_OPTIONS_VERSION)
 		return ld_error_set(ctx, LADING_EUSAGE, "honeypot options: unknown version");
 	if (!o->nlisten)
-		return ld_error_set(ctx, LADING_EUSAGE, "no service to emulate: give at least one of --docker, "
-							"--redis, --kube, --etcd, --elasticsearch, --mysql");
+		return ld_error_set(ctx, LADING_EUSAGE,
+				    "no service to emulate: give at least one of --docker, "
+				    "--redis, --kube, --etcd, --elasticsearch, --mysql");
 	if (!o->log_path[0])
 		return ld_error_set(ctx, LADING_EUSAGE, "no event log: give --log FILE");
 	if (!o->max_sessions || !o->source_max_conns || !o->max_sources)
-		return ld_error_set(ctx, LADING_EUSAGE, "max-sessions, source-conns and max-sources must be at least 1");
+		return ld_error_set(
+			ctx, LADING_EUSAGE,
+			"max-sessions, source-conns and max-sources must be at least 1");
 	if (o->max_buffered < (uint64_t)IN_MAX_REDIS * 2)
-		return ld_error_set(ctx, LADING_EUSAGE, "max-buffered must be at least %d bytes", IN_MAX_REDIS * 2);
+		return ld_error_set(ctx, LADING_EUSAGE, "max-buffered must be at least %d bytes",
+				    IN_MAX_REDIS * 2);
 	hp = calloc(1, sizeof(*hp));
 	if (!hp)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
@@ -1028,7 +1046,8 @@ int lading_honeypot_run(lading_honeypot *hp, lading_ctx *ctx)
 	next_tick = hp->now + TICK_MS;
 	next_sweep = hp->now + SWEEP_MS;
 	while (!hp->stopping) {
-		int n = epoll_wait(hp->ep, evs, EPOLL_BATCH, (int)(next_tick > hp->now ? next_tick - hp->now : 0));
+		int n = epoll_wait(hp->ep, evs, EPOLL_BATCH,
+				   (int)(next_tick > hp->now ? next_tick - hp->now : 0));
 		if (n < 0 && errno != EINTR) {
 			rc = ld_error_set(ctx, LADING_EIO, "epoll_wait: %s", strerror(errno));
 			break;
@@ -1075,8 +1094,8 @@ void lading_honeypot_get_stats(const lading_honeypot *hp, lading_honeypot_stats 
 	int err;
 	*out = hp->st;
 	if (hp->sh.log)
-		ld_hp_log_stats(hp->sh.log, &out->events, &out->events_durable, &out->log_bytes, &out->batches,
-				&out->rotations, &err);
+		ld_hp_log_stats(hp->sh.log, &out->events, &out->events_durable, &out->log_bytes,
+				&out->batches, &out->rotations, &err);
 }
 
 void lading_honeypot_free(lading_honeypot *hp)

@@ -9,9 +9,9 @@
 #include "honeypot/hp.h"
 
 #define SERVER_VERSION "5.7.42-0ubuntu0.18.04.1"
-#define CAPS_LOW 0xf75fu  /* 4.1 protocol, secure connection, ... no SSL, no LOCAL INFILE */
-#define CAPS_HIGH 0x01ffu /* plugin auth (+lenenc), connect attrs, multi results, ... */
-#define NAME_IN_ERROR 64  /* bytes of the user name echoed in the error message */
+#define CAPS_LOW       0xf75fu /* 4.1 protocol, secure connection, ... no SSL, no LOCAL INFILE */
+#define CAPS_HIGH      0x01ffu /* plugin auth (+lenenc), connect attrs, multi results, ... */
+#define NAME_IN_ERROR  64      /* bytes of the user name echoed in the error message */
 
 enum { ST_GREETED, ST_SWITCHED, ST_DONE };
 
@@ -31,7 +31,8 @@ void ld_hp_mysql_on_open(ld_hp_conn *c)
 	uint32_t conn_id;
 	ld_hp_random(m->salt, sizeof(m->salt));
 	for (size_t i = 0; i < sizeof(m->salt); i++)
-		m->salt[i] = (unsigned char)(0x21 + m->salt[i] % 94); /* printable, as mysqld makes it */
+		m->salt[i] =
+			(unsigned char)(0x21 + m->salt[i] % 94); /* printable, as mysqld makes it */
 	ld_hp_random(&conn_id, sizeof(conn_id));
 	conn_id = 1000 + conn_id % 100000;
 
@@ -85,7 +86,8 @@ static void login_event(ld_hp_conn *c, const ld_slice *password)
 		ld_hp_kslice(c, "password", *password);
 	if (m->auth_hex[0]) {
 		hex(salt, sizeof(salt), ld_slice_make(m->salt, sizeof(m->salt)));
-		ld_jw_kstr(&sh->jw, "auth_plugin", m->plugin[0] ? m->plugin : "mysql_native_password");
+		ld_jw_kstr(&sh->jw, "auth_plugin",
+			   m->plugin[0] ? m->plugin : "mysql_native_password");
 		ld_jw_kstr(&sh->jw, "auth_response", m->auth_hex);
 		ld_jw_kstr(&sh->jw, "salt", salt);
 	}
@@ -102,8 +104,8 @@ static void deny(ld_hp_conn *c, uint8_t seq, bool with_password)
 	for (char *u = user; *u; u++)
 		if ((unsigned char)*u < 0x20 || (unsigned char)*u >= 0x7f || *u == '\'')
 			*u = '?';
-	ld_snprintf(msg, sizeof(msg), "Access denied for user '%s'@'%s' (using password: %s)", user, c->src_ip,
-		    with_password ? "YES" : "NO");
+	ld_snprintf(msg, sizeof(msg), "Access denied for user '%s'@'%s' (using password: %s)", user,
+		    c->src_ip, with_password ? "YES" : "NO");
 	ml = strlen(msg);
 	p[n++] = 0xff;
 	p[n++] = 1045 & 0xff;
@@ -159,7 +161,8 @@ size_t ld_hp_mysql_on_data(ld_hp_conn *c, const char *p, size_t n)
 		ld_mysql_login l;
 		if (ld_mysql_parse_login(&l, payload.ptr, payload.len) != 0 || l.ssl_request) {
 			ld_hp_event_begin(c, "mysql.protocol_error");
-			ld_jw_kstr(&ld_hp_shared(c->hp)->jw, "error", l.ssl_request ? "TLS requested" : "bad login packet");
+			ld_jw_kstr(&ld_hp_shared(c->hp)->jw, "error",
+				   l.ssl_request ? "TLS requested" : "bad login packet");
 			ld_hp_event_payload(c, payload.ptr, payload.len);
 			ld_hp_event_end(c);
 			c->close_after_write = true;

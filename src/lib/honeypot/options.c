@@ -10,7 +10,7 @@
 /* Limits of the configuration file (a local, trusted file; the limits only keep a typo like
  * pointing it at a log file from reading gigabytes). */
 #define CONFIG_MAX_BYTES (1 << 20)
-#define CONFIG_MAX_LINE 4096
+#define CONFIG_MAX_LINE	 4096
 
 void lading_honeypot_options_init(lading_honeypot_options *o)
 {
@@ -141,19 +141,24 @@ int lading_honeypot_options_set(lading_honeypot_options *o, const char *name, co
 		struct sockaddr_storage ss;
 		size_t len;
 		if (o->nlisten >= LADING_HONEYPOT_MAX_LISTEN)
-			return ld_error_set(ctx, LADING_ELIMIT, "at most %d listeners", LADING_HONEYPOT_MAX_LISTEN);
-		if (strlen(value) >= sizeof(o->listen[0].addr) || ld_hp_parse_addr(value, &ss, &len) != 0)
+			return ld_error_set(ctx, LADING_ELIMIT, "at most %d listeners",
+					    LADING_HONEYPOT_MAX_LISTEN);
+		if (strlen(value) >= sizeof(o->listen[0].addr) ||
+		    ld_hp_parse_addr(value, &ss, &len) != 0)
 			return ld_error_set(ctx, LADING_EUSAGE,
-					    "%s: '%s' is not PORT, IPV4:PORT or [IPV6]:PORT (numeric addresses only)",
+					    "%s: '%s' is not PORT, IPV4:PORT or [IPV6]:PORT "
+					    "(numeric addresses only)",
 					    name, value);
-		ld_strlcpy(o->listen[o->nlisten].service, ld_hp_service(svc)->name, sizeof(o->listen[0].service));
+		ld_strlcpy(o->listen[o->nlisten].service, ld_hp_service(svc)->name,
+			   sizeof(o->listen[0].service));
 		ld_strlcpy(o->listen[o->nlisten].addr, value, sizeof(o->listen[0].addr));
 		o->nlisten++;
 		return 0;
 	}
 	if (!strcmp(name, "log")) {
 		if (!*value || strlen(value) >= sizeof(o->log_path))
-			return ld_error_set(ctx, LADING_EUSAGE, "log: a file path (shorter than %zu bytes) is needed",
+			return ld_error_set(ctx, LADING_EUSAGE,
+					    "log: a file path (shorter than %zu bytes) is needed",
 					    sizeof(o->log_path));
 		ld_strlcpy(o->log_path, value, sizeof(o->log_path));
 		return 0;
@@ -161,21 +166,24 @@ int lading_honeypot_options_set(lading_honeypot_options *o, const char *name, co
 	if (!strcmp(name, "sensor") || !strcmp(name, "user")) {
 		char *dst = !strcmp(name, "sensor") ? o->sensor : o->user;
 		if (!*value || strlen(value) >= 64)
-			return ld_error_set(ctx, LADING_EUSAGE, "%s: a name of 1 to 63 bytes is needed", name);
+			return ld_error_set(ctx, LADING_EUSAGE,
+					    "%s: a name of 1 to 63 bytes is needed", name);
 		ld_strlcpy(dst, value, 64);
 		return 0;
 	}
 	if (!strcmp(name, "kube-tls")) {
 		if (!parse_bool(value, &o->kube_tls))
-			return ld_error_set(ctx, LADING_EUSAGE, "kube-tls: true or false, not '%s'", value);
+			return ld_error_set(ctx, LADING_EUSAGE, "kube-tls: true or false, not '%s'",
+					    value);
 		return 0;
 	}
 	for (size_t i = 0; i < LD_ARRAY_LEN(nums); i++) {
 		if (strcmp(name, nums[i].name))
 			continue;
 		if (!parse_size(value, &n) || n > nums[i].max)
-			return ld_error_set(ctx, LADING_EUSAGE, "%s: '%s' is not a number up to %" PRIu64, name,
-					    value, nums[i].max);
+			return ld_error_set(ctx, LADING_EUSAGE,
+					    "%s: '%s' is not a number up to %" PRIu64, name, value,
+					    nums[i].max);
 		if (nums[i].u32)
 			*nums[i].u32 = (unsigned)n;
 		else
@@ -193,20 +201,21 @@ int lading_honeypot_options_load(lading_honeypot_options *o, const char *path, l
 	unsigned lineno = 0;
 	int rc = 0;
 	if (!f)
-		return ld_error_set(ctx, errno == ENOENT ? LADING_ENOTFOUND : LADING_EIO, "cannot open %s: %s",
-				    path, strerror(errno));
+		return ld_error_set(ctx, errno == ENOENT ? LADING_ENOTFOUND : LADING_EIO,
+				    "cannot open %s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		size_t n = strlen(line);
 		char *name, *value, *end;
 		lineno++;
 		total += n;
 		if (total > CONFIG_MAX_BYTES) {
-			rc = ld_error_set(ctx, LADING_ELIMIT, "%s: larger than %d bytes", path, CONFIG_MAX_BYTES);
+			rc = ld_error_set(ctx, LADING_ELIMIT, "%s: larger than %d bytes", path,
+					  CONFIG_MAX_BYTES);
 			break;
 		}
 		if (n == sizeof(line) - 1 && line[n - 1] != '\n') {
-			rc = ld_error_set(ctx, LADING_ELIMIT, "%s:%u: line longer than %d bytes", path, lineno,
-					  CONFIG_MAX_LINE);
+			rc = ld_error_set(ctx, LADING_ELIMIT, "%s:%u: line longer than %d bytes",
+					  path, lineno, CONFIG_MAX_LINE);
 			break;
 		}
 		if ((end = strchr(line, '#')))
@@ -215,7 +224,8 @@ int lading_honeypot_options_load(lading_honeypot_options *o, const char *path, l
 		while (*name == ' ' || *name == '\t')
 			name++;
 		end = name + strlen(name);
-		while (end > name && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+		while (end > name &&
+		       (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
 			*--end = '\0';
 		if (!*name)
 			continue;

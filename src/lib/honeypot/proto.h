@@ -22,10 +22,10 @@
 
 /* Limits: a real Redis accepts 1M arguments of 512 MB each; attacks need far less, and what we
  * keep per connection is capped by the input buffer anyway. */
-#define LD_RESP_MAX_ARGS 1024		 /* arguments in one command */
-#define LD_RESP_MAX_BULK (512 * 1024)	 /* bytes in one argument */
-#define LD_RESP_MAX_INLINE (64 * 1024)	 /* bytes in one inline command line */
-#define LD_RESP_MAX_HEADER 32		 /* "*<count>" / "$<len>" line, as Redis checks */
+#define LD_RESP_MAX_ARGS   1024		/* arguments in one command */
+#define LD_RESP_MAX_BULK   (512 * 1024) /* bytes in one argument */
+#define LD_RESP_MAX_INLINE (64 * 1024)	/* bytes in one inline command line */
+#define LD_RESP_MAX_HEADER 32		/* "*<count>" / "$<len>" line, as Redis checks */
 
 typedef struct ld_resp_cmd {
 	size_t argc;
@@ -46,11 +46,11 @@ int ld_resp_parse(ld_resp_cmd *cmd, const char *p, size_t len, char *scratch, si
 /* Limits. Headers: 16 KiB and 64 lines is generous for every client we emulate for; bodies are
  * kept (and hashed) up to 64 KiB, which holds any container-create or search request seen in
  * attacks; larger ones are refused with 413. */
-#define LD_HTTP_MAX_HEAD (16 * 1024) /* request line + headers */
-#define LD_HTTP_MAX_HEADERS 64	     /* header lines */
-#define LD_HTTP_MAX_BODY (64 * 1024) /* decoded body */
-#define LD_HTTP_MAX_CHUNKS 4096	     /* chunks in a chunked body */
-#define LD_HTTP_MAX_CHUNK_LINE 256   /* "<hex>[;ext]" line of a chunk */
+#define LD_HTTP_MAX_HEAD       (16 * 1024) /* request line + headers */
+#define LD_HTTP_MAX_HEADERS    64	   /* header lines */
+#define LD_HTTP_MAX_BODY       (64 * 1024) /* decoded body */
+#define LD_HTTP_MAX_CHUNKS     4096	   /* chunks in a chunked body */
+#define LD_HTTP_MAX_CHUNK_LINE 256	   /* "<hex>[;ext]" line of a chunk */
 
 typedef struct ld_http_header {
 	ld_slice name, value;
@@ -64,7 +64,7 @@ typedef struct ld_http_req {
 	uint64_t content_length; /* declared (Content-Length) or decoded (chunked) size */
 	bool chunked;
 	bool keep_alive;
-	int minor; /* HTTP/1.minor */
+	int minor;  /* HTTP/1.minor */
 	int status; /* on error: the status to answer with (400, 413, 431, 501, 505) */
 } ld_http_req;
 
@@ -86,15 +86,15 @@ bool ld_http_query_get(ld_slice query, const char *name, char *out, size_t outsz
 /* Limits: the only client packet we read is the login (a few hundred bytes; connection
  * attributes may add a few KiB). */
 #define LD_MYSQL_MAX_PACKET (64 * 1024) /* payload bytes of one packet */
-#define LD_MYSQL_MAX_ATTRS 32		/* connection attributes kept */
-#define LD_MYSQL_MAX_FIELD 1024		/* user, database, plugin name, attribute strings */
+#define LD_MYSQL_MAX_ATTRS  32		/* connection attributes kept */
+#define LD_MYSQL_MAX_FIELD  1024	/* user, database, plugin name, attribute strings */
 
-#define LD_MYSQL_CLIENT_CONNECT_WITH_DB 0x00000008u
-#define LD_MYSQL_CLIENT_PROTOCOL_41 0x00000200u
-#define LD_MYSQL_CLIENT_SSL 0x00000800u
-#define LD_MYSQL_CLIENT_SECURE_CONNECTION 0x00008000u
-#define LD_MYSQL_CLIENT_PLUGIN_AUTH 0x00080000u
-#define LD_MYSQL_CLIENT_CONNECT_ATTRS 0x00100000u
+#define LD_MYSQL_CLIENT_CONNECT_WITH_DB	   0x00000008u
+#define LD_MYSQL_CLIENT_PROTOCOL_41	   0x00000200u
+#define LD_MYSQL_CLIENT_SSL		   0x00000800u
+#define LD_MYSQL_CLIENT_SECURE_CONNECTION  0x00008000u
+#define LD_MYSQL_CLIENT_PLUGIN_AUTH	   0x00080000u
+#define LD_MYSQL_CLIENT_CONNECT_ATTRS	   0x00100000u
 #define LD_MYSQL_CLIENT_PLUGIN_AUTH_LENENC 0x00200000u
 
 /* One packet: 3-byte little-endian length, sequence id, payload. Packets of 16 MiB - 1 (a

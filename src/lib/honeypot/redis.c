@@ -52,26 +52,43 @@ static void info(ld_hp_conn *c, ld_slice section)
 	long now = (long)time(NULL);
 	ld_buf b;
 	static const char *const sections[][2] = {
-		{"server", "# Server\r\nredis_version:5.0.7\r\nredis_git_sha1:00000000\r\nredis_git_dirty:0\r\n"
-			   "redis_build_id:66bd629f924ac924\r\nredis_mode:standalone\r\nos:Linux 5.4.0-150-generic x86_64\r\n"
-			   "arch_bits:64\r\nmultiplexing_api:epoll\r\natomicvar_api:atomic-builtin\r\ngcc_version:9.3.0\r\n"
-			   "process_id:1029\r\nrun_id:5b9e1c54dbc1e0f3c4a1b0a9e5d6f7a8b9c0d1e2\r\ntcp_port:6379\r\n"
-			   "uptime_in_seconds:8035712\r\nuptime_in_days:93\r\nhz:10\r\nconfigured_hz:10\r\nlru_clock:%ld\r\n"
-			   "executable:/usr/bin/redis-server\r\nconfig_file:/etc/redis/redis.conf\r\n\r\n"},
-		{"clients", "# Clients\r\nconnected_clients:1\r\nclient_recent_max_input_buffer:2\r\n"
-			    "client_recent_max_output_buffer:0\r\nblocked_clients:0\r\n\r\n"},
-		{"memory", "# Memory\r\nused_memory:859112\r\nused_memory_human:838.98K\r\nused_memory_rss:3923968\r\n"
-			   "used_memory_peak:881016\r\nused_memory_peak_human:860.37K\r\ntotal_system_memory:4127342592\r\n"
-			   "total_system_memory_human:3.84G\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n"
+		{"server",
+		 "# "
+		 "Server\r\nredis_version:5.0.7\r\nredis_git_sha1:00000000\r\nredis_git_dirty:0\r\n"
+		 "redis_build_id:66bd629f924ac924\r\nredis_mode:standalone\r\nos:Linux "
+		 "5.4.0-150-generic x86_64\r\n"
+		 "arch_bits:64\r\nmultiplexing_api:epoll\r\natomicvar_api:atomic-builtin\r\ngcc_"
+		 "version:9.3.0\r\n"
+		 "process_id:1029\r\nrun_id:5b9e1c54dbc1e0f3c4a1b0a9e5d6f7a8b9c0d1e2\r\ntcp_port:"
+		 "6379\r\n"
+		 "uptime_in_seconds:8035712\r\nuptime_in_days:93\r\nhz:10\r\nconfigured_hz:"
+		 "10\r\nlru_clock:%ld\r\n"
+		 "executable:/usr/bin/redis-server\r\nconfig_file:/etc/redis/redis.conf\r\n\r\n"},
+		{"clients",
+		 "# Clients\r\nconnected_clients:1\r\nclient_recent_max_input_buffer:2\r\n"
+		 "client_recent_max_output_buffer:0\r\nblocked_clients:0\r\n\r\n"},
+		{"memory", "# "
+			   "Memory\r\nused_memory:859112\r\nused_memory_human:838.98K\r\nused_"
+			   "memory_rss:3923968\r\n"
+			   "used_memory_peak:881016\r\nused_memory_peak_human:860.37K\r\ntotal_"
+			   "system_memory:4127342592\r\n"
+			   "total_system_memory_human:3.84G\r\nmaxmemory:0\r\nmaxmemory_human:"
+			   "0B\r\nmaxmemory_policy:noeviction\r\n"
 			   "mem_fragmentation_ratio:4.57\r\nmem_allocator:jemalloc-5.2.1\r\n\r\n"},
-		{"persistence", "# Persistence\r\nloading:0\r\nrdb_changes_since_last_save:0\r\nrdb_bgsave_in_progress:0\r\n"
-				"rdb_last_save_time:%ld\r\nrdb_last_bgsave_status:ok\r\naof_enabled:0\r\n"
-				"aof_rewrite_in_progress:0\r\naof_last_write_status:ok\r\n\r\n"},
-		{"stats", "# Stats\r\ntotal_connections_received:1873\r\ntotal_commands_processed:9312\r\n"
-			  "instantaneous_ops_per_sec:0\r\nrejected_connections:0\r\nexpired_keys:0\r\nevicted_keys:0\r\n"
-			  "keyspace_hits:12\r\nkeyspace_misses:31\r\n\r\n"},
+		{"persistence",
+		 "# "
+		 "Persistence\r\nloading:0\r\nrdb_changes_since_last_save:0\r\nrdb_bgsave_in_"
+		 "progress:0\r\n"
+		 "rdb_last_save_time:%ld\r\nrdb_last_bgsave_status:ok\r\naof_enabled:0\r\n"
+		 "aof_rewrite_in_progress:0\r\naof_last_write_status:ok\r\n\r\n"},
+		{"stats",
+		 "# Stats\r\ntotal_connections_received:1873\r\ntotal_commands_processed:9312\r\n"
+		 "instantaneous_ops_per_sec:0\r\nrejected_connections:0\r\nexpired_keys:"
+		 "0\r\nevicted_keys:0\r\n"
+		 "keyspace_hits:12\r\nkeyspace_misses:31\r\n\r\n"},
 		{"replication", "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"
-				"master_replid:8c5ab6a0e5f1b3c2d4e6f8a0b2c4d6e8f0a2b4c6\r\nmaster_repl_offset:0\r\n"
+				"master_replid:8c5ab6a0e5f1b3c2d4e6f8a0b2c4d6e8f0a2b4c6\r\nmaster_"
+				"repl_offset:0\r\n"
 				"repl_backlog_active:0\r\nrepl_backlog_size:1048576\r\n\r\n"},
 		{"cpu", "# CPU\r\nused_cpu_sys:6101.324871\r\nused_cpu_user:5423.118920\r\n\r\n"},
 		{"cluster", "# Cluster\r\ncluster_enabled:0\r\n\r\n"},
@@ -214,16 +231,19 @@ static void answer(ld_hp_conn *c, const ld_resp_cmd *cmd)
 			if (is(a[2], "dir"))
 				ld_slice_copy(c->st.redis.dir, sizeof(c->st.redis.dir), a[3]);
 			else if (is(a[2], "dbfilename"))
-				ld_slice_copy(c->st.redis.dbfilename, sizeof(c->st.redis.dbfilename), a[3]);
+				ld_slice_copy(c->st.redis.dbfilename,
+					      sizeof(c->st.redis.dbfilename), a[3]);
 			simple(c, "+OK");
 		} else if (argc >= 2 && (is(a[1], "RESETSTAT") || is(a[1], "REWRITE"))) {
 			simple(c, "+OK");
 		} else {
-			simple(c, "-ERR Unknown subcommand or wrong number of arguments for 'CONFIG'. Try CONFIG HELP.");
+			simple(c, "-ERR Unknown subcommand or wrong number of arguments for "
+				  "'CONFIG'. Try CONFIG HELP.");
 		}
 	} else if (is(name, "SET") || is(name, "SETEX") || is(name, "PSETEX") || is(name, "MSET") ||
-		   is(name, "SELECT") || is(name, "FLUSHALL") || is(name, "FLUSHDB") || is(name, "SAVE") ||
-		   is(name, "MONITOR") || is(name, "SCRIPT") || is(name, "RESTORE") || is(name, "MIGRATE")) {
+		   is(name, "SELECT") || is(name, "FLUSHALL") || is(name, "FLUSHDB") ||
+		   is(name, "SAVE") || is(name, "MONITOR") || is(name, "SCRIPT") ||
+		   is(name, "RESTORE") || is(name, "MIGRATE")) {
 		if ((is(name, "SET") && argc < 3) || (is(name, "SELECT") && argc != 2))
 			wrong_args(c, name);
 		else
@@ -232,7 +252,8 @@ static void answer(ld_hp_conn *c, const ld_resp_cmd *cmd)
 		if (argc != 3) {
 			wrong_args(c, name);
 		} else {
-			/* never connects: the rogue master waits for a replica that does not come */
+			/* never connects: the rogue master waits for a replica that does not come
+			 */
 			c->st.redis.replica = !is(a[1], "NO");
 			simple(c, "+OK");
 		}
@@ -244,36 +265,43 @@ static void answer(ld_hp_conn *c, const ld_resp_cmd *cmd)
 		ld_hp_outf(c, ":%ld\r\n", (long)time(NULL) - 3600);
 	} else if (is(name, "MODULE")) {
 		if (argc >= 3 && is(a[1], "LOAD"))
-			simple(c, "-ERR Error loading the extension. Please check the server logs.");
+			simple(c,
+			       "-ERR Error loading the extension. Please check the server logs.");
 		else if (argc >= 2 && is(a[1], "LIST"))
 			simple(c, "*0");
 		else if (argc >= 3 && is(a[1], "UNLOAD"))
 			simple(c, "-ERR Error unloading module: no such module with that name");
 		else
-			simple(c, "-ERR Unknown subcommand or wrong number of arguments for 'MODULE'. Try MODULE HELP.");
+			simple(c, "-ERR Unknown subcommand or wrong number of arguments for "
+				  "'MODULE'. Try MODULE HELP.");
 	} else if (is(name, "EVAL") || is(name, "EVALSHA")) {
 		if (argc < 3)
 			wrong_args(c, name);
 		else if (is(name, "EVALSHA"))
 			simple(c, "-NOSCRIPT No matching script. Please use EVAL.");
 		else
-			simple(c, "-ERR Error running script (call to f_3c1a2b0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b): "
-				  "@user_script:1: user_script:1: attempt to call field 'loadlib' (a nil value)");
+			simple(c, "-ERR Error running script (call to "
+				  "f_3c1a2b0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b): "
+				  "@user_script:1: user_script:1: attempt to call field 'loadlib' "
+				  "(a nil value)");
 	} else if (is(name, "GET") || is(name, "GETSET") || is(name, "HGET") || is(name, "LPOP") ||
 		   is(name, "RPOP") || is(name, "SPOP")) {
 		simple(c, "$-1");
-	} else if (is(name, "DEL") || is(name, "EXISTS") || is(name, "UNLINK") || is(name, "EXPIRE") ||
-		   is(name, "PERSIST") || is(name, "HDEL") || is(name, "SETNX") || is(name, "HSET") ||
-		   is(name, "DBSIZE")) {
+	} else if (is(name, "DEL") || is(name, "EXISTS") || is(name, "UNLINK") ||
+		   is(name, "EXPIRE") || is(name, "PERSIST") || is(name, "HDEL") ||
+		   is(name, "SETNX") || is(name, "HSET") || is(name, "DBSIZE")) {
 		simple(c, is(name, "SETNX") || is(name, "HSET") ? ":1" : ":0");
-	} else if (is(name, "APPEND") || is(name, "LPUSH") || is(name, "RPUSH") || is(name, "SADD")) {
-		ld_hp_outf(c, ":%zu\r\n", argc >= 3 && is(name, "APPEND") ? a[2].len : (size_t)(argc > 2 ? argc - 2 : 0));
+	} else if (is(name, "APPEND") || is(name, "LPUSH") || is(name, "RPUSH") ||
+		   is(name, "SADD")) {
+		ld_hp_outf(c, ":%zu\r\n",
+			   argc >= 3 && is(name, "APPEND") ? a[2].len
+							   : (size_t)(argc > 2 ? argc - 2 : 0));
 	} else if (is(name, "TTL") || is(name, "PTTL")) {
 		simple(c, ":-2");
 	} else if (is(name, "TYPE")) {
 		simple(c, "+none");
-	} else if (is(name, "KEYS") || is(name, "SMEMBERS") || is(name, "HGETALL") || is(name, "LRANGE") ||
-		   is(name, "COMMAND") || is(name, "SLOWLOG")) {
+	} else if (is(name, "KEYS") || is(name, "SMEMBERS") || is(name, "HGETALL") ||
+		   is(name, "LRANGE") || is(name, "COMMAND") || is(name, "SLOWLOG")) {
 		simple(c, "*0");
 	} else if (is(name, "SCAN")) {
 		ld_hp_outs(c, "*2\r\n$1\r\n0\r\n*0\r\n");
@@ -287,8 +315,10 @@ static void answer(ld_hp_conn *c, const ld_resp_cmd *cmd)
 		bulks(c, "412733");
 	} else if (is(name, "CLIENT")) {
 		if (argc >= 2 && is(a[1], "LIST"))
-			bulks(c, "id=1873 addr=127.0.0.1:51334 fd=8 name= age=0 idle=0 flags=N db=0 sub=0 psub=0 "
-				 "multi=-1 qbuf=26 qbuf-free=32742 obl=0 oll=0 omem=0 events=r cmd=client\n");
+			bulks(c, "id=1873 addr=127.0.0.1:51334 fd=8 name= age=0 idle=0 flags=N "
+				 "db=0 sub=0 psub=0 "
+				 "multi=-1 qbuf=26 qbuf-free=32742 obl=0 oll=0 omem=0 events=r "
+				 "cmd=client\n");
 		else if (argc >= 2 && is(a[1], "GETNAME"))
 			simple(c, "$-1");
 		else if (argc >= 2 && is(a[1], "ID"))

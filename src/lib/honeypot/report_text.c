@@ -21,7 +21,8 @@ static size_t cell(ld_buf *b, const char *s, size_t width)
 			size_t k = 1;
 			while (k < len && ((unsigned char)s[k] & 0xc0) == 0x80)
 				k++;
-			if (k == len && len > 1 && !(c >= 0xc2 && c <= 0xc3 && (unsigned char)s[1] < 0xa0)) {
+			if (k == len && len > 1 &&
+			    !(c >= 0xc2 && c <= 0xc3 && (unsigned char)s[1] < 0xa0)) {
 				ld_buf_add(b, s, len);
 				s += len - 1;
 			} else {
@@ -46,7 +47,8 @@ static void section(ld_buf *b, const char *title, const lading_honeypot_count *r
 		ld_buf_adds(b, "  (none)\n");
 		return;
 	}
-	ld_buf_addf(b, "  %-*s %8s %7s%s\n", (int)keywidth, keyname, what, "SHARE", labels ? "  DESCRIPTION" : "");
+	ld_buf_addf(b, "  %-*s %8s %7s%s\n", (int)keywidth, keyname, what, "SHARE",
+		    labels ? "  DESCRIPTION" : "");
 	for (size_t i = 0; i < n; i++) {
 		size_t w;
 		ld_buf_adds(b, "  ");
@@ -65,7 +67,8 @@ static void section(ld_buf *b, const char *title, const lading_honeypot_count *r
 int ld_hp_report_table(ld_buf *b, const lading_honeypot_report *r)
 {
 	double auto_share = r->nsessions ? (double)r->automated / (double)r->nsessions : 0.0;
-	ld_buf_addf(b, "Honeypot report: %" PRIu64 " events from %" PRIu64 " file(s)", r->events, r->files);
+	ld_buf_addf(b, "Honeypot report: %" PRIu64 " events from %" PRIu64 " file(s)", r->events,
+		    r->files);
 	if (r->first)
 		ld_buf_addf(b, ", %s to %s", r->first, r->last);
 	ld_buf_addc(b, '\n');
@@ -74,26 +77,36 @@ int ld_hp_report_table(ld_buf *b, const lading_honeypot_report *r)
 	ld_buf_addf(b,
 		    "Sources: %" PRIu64 "   connections: %" PRIu64 "   attack sessions: %" PRIu64
 		    "   automated: %" PRIu64 " (%.1f%%)   manual: %" PRIu64 " (%.1f%%)\n",
-		    r->sources, r->connections, r->nsessions, r->automated, auto_share * 100.0, r->manual,
-		    r->nsessions ? 100.0 - auto_share * 100.0 : 0.0);
-	ld_buf_addf(b, "Countries: %s\n", r->geoip_description ? r->geoip_description : "no GeoIP database given");
+		    r->sources, r->connections, r->nsessions, r->automated, auto_share * 100.0,
+		    r->manual, r->nsessions ? 100.0 - auto_share * 100.0 : 0.0);
+	ld_buf_addf(b, "Countries: %s\n",
+		    r->geoip_description ? r->geoip_description : "no GeoIP database given");
 
-	section(b, "Attack types (primary type of each session)", r->by_type, r->nby_type, "TYPE", "SESSIONS", 24, true);
-	section(b, "Source countries (sessions)", r->by_country, r->nby_country, "COUNTRY", "SESSIONS", 8, false);
-	section(b, "Source countries (distinct sources)", r->sources_by_country, r->nsources_by_country, "COUNTRY",
-		"SOURCES", 8, false);
-	section(b, "Services (sessions touching each)", r->by_service, r->nby_service, "SERVICE", "SESSIONS", 16, false);
-	section(b, "Automated or manual (deciding rule)", r->by_reason, r->nby_reason, "RULE", "SESSIONS", 24, false);
-	section(b, "Top payloads (sha256; example)", r->top_payloads, r->ntop_payloads, "SHA256", "SESSIONS", 64, true);
+	section(b, "Attack types (primary type of each session)", r->by_type, r->nby_type, "TYPE",
+		"SESSIONS", 24, true);
+	section(b, "Source countries (sessions)", r->by_country, r->nby_country, "COUNTRY",
+		"SESSIONS", 8, false);
+	section(b, "Source countries (distinct sources)", r->sources_by_country,
+		r->nsources_by_country, "COUNTRY", "SOURCES", 8, false);
+	section(b, "Services (sessions touching each)", r->by_service, r->nby_service, "SERVICE",
+		"SESSIONS", 16, false);
+	section(b, "Automated or manual (deciding rule)", r->by_reason, r->nby_reason, "RULE",
+		"SESSIONS", 24, false);
+	section(b, "Top payloads (sha256; example)", r->top_payloads, r->ntop_payloads, "SHA256",
+		"SESSIONS", 64, true);
 	section(b, "Top images", r->top_images, r->ntop_images, "IMAGE", "SESSIONS", 48, false);
-	section(b, "Top commands", r->top_commands, r->ntop_commands, "COMMAND", "SESSIONS", 72, false);
+	section(b, "Top commands", r->top_commands, r->ntop_commands, "COMMAND", "SESSIONS", 72,
+		false);
 	section(b, "Top user names", r->top_users, r->ntop_users, "USER", "SESSIONS", 24, false);
-	section(b, "Top passwords", r->top_passwords, r->ntop_passwords, "PASSWORD", "SESSIONS", 24, false);
-	section(b, "Top user agents", r->top_user_agents, r->ntop_user_agents, "USER AGENT", "SESSIONS", 48, false);
+	section(b, "Top passwords", r->top_passwords, r->ntop_passwords, "PASSWORD", "SESSIONS", 24,
+		false);
+	section(b, "Top user agents", r->top_user_agents, r->ntop_user_agents, "USER AGENT",
+		"SESSIONS", 48, false);
 
-	ld_buf_addf(b, "\nAttack sessions%s\n", r->nsession_rows > SESSIONS_IN_TABLE ? " (first 50; JSON has all)" : "");
-	ld_buf_addf(b, "  %-39s %-3s %-27s %6s %6s %-9s %-18s %-24s %s\n", "SOURCE", "CC", "FIRST", "STEPS", "CONNS",
-		    "AUTOMATED", "RULE", "TYPE", "SERVICES");
+	ld_buf_addf(b, "\nAttack sessions%s\n",
+		    r->nsession_rows > SESSIONS_IN_TABLE ? " (first 50; JSON has all)" : "");
+	ld_buf_addf(b, "  %-39s %-3s %-27s %6s %6s %-9s %-18s %-24s %s\n", "SOURCE", "CC", "FIRST",
+		    "STEPS", "CONNS", "AUTOMATED", "RULE", "TYPE", "SERVICES");
 	for (size_t i = 0; i < r->nsession_rows && i < SESSIONS_IN_TABLE; i++) {
 		const lading_honeypot_session *s = &r->sessions[i];
 		/* every column through cell(): a log is input too */
@@ -105,7 +118,8 @@ int ld_hp_report_table(ld_buf *b, const lading_honeypot_report *r)
 			for (; w <= width[k]; w++)
 				ld_buf_addc(b, ' ');
 		}
-		ld_buf_addf(b, "%6" PRIu64 " %6" PRIu64 " %-9s ", s->steps, s->connections, s->automated ? "yes" : "no");
+		ld_buf_addf(b, "%6" PRIu64 " %6" PRIu64 " %-9s ", s->steps, s->connections,
+			    s->automated ? "yes" : "no");
 		{
 			size_t w = cell(b, s->why, 18);
 			for (; w <= 18; w++)
@@ -120,7 +134,8 @@ int ld_hp_report_table(ld_buf *b, const lading_honeypot_report *r)
 	return ld_buf_error(b);
 }
 
-static void rows(ld_jw *w, const char *key, const lading_honeypot_count *rows, size_t n, const char *what)
+static void rows(ld_jw *w, const char *key, const lading_honeypot_count *rows, size_t n,
+		 const char *what)
 {
 	ld_jw_key(w, key);
 	ld_jw_arr(w);
@@ -149,10 +164,10 @@ int ld_hp_report_json(ld_buf *b, const lading_honeypot_report *r)
 	ld_jw_obj_end(&w);
 	ld_jw_kstr(&w, "rules", r->rules_path);
 	ld_jw_kstr(&w, "geoip", r->geoip_description);
-#define U(k, v)               \
-	do {                  \
-		ld_jw_key(&w, k); \
-		ld_jw_u64(&w, v); \
+#define U(k, v)                                                                                    \
+	do {                                                                                       \
+		ld_jw_key(&w, k);                                                                  \
+		ld_jw_u64(&w, v);                                                                  \
 	} while (0)
 	U("files", r->files);
 	U("lines", r->lines);

@@ -109,7 +109,8 @@ static int hexval(char c)
 
 static bool blank(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == '\0';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
+	       c == '\0';
 }
 
 /* sdssplitargs: unescaped bytes go to out (never more than the line's length). */
@@ -133,14 +134,18 @@ static int split_inline(ld_resp_cmd *cmd, const char *s, size_t n, char *out, co
 					*why = "unbalanced quotes in request";
 					return LADING_EINVALID;
 				}
-				if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' && hexval(s[i + 2]) >= 0 &&
-				    hexval(s[i + 3]) >= 0) {
+				if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' &&
+				    hexval(s[i + 2]) >= 0 && hexval(s[i + 3]) >= 0) {
 					out[o++] = (char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
 					i += 3;
 				} else if (s[i] == '\\' && i + 1 < n) {
 					char c = s[++i];
-					out[o++] = c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' :
-						   c == 'b' ? '\b' : c == 'a' ? '\a' : c;
+					out[o++] = c == 'n'   ? '\n'
+						   : c == 'r' ? '\r'
+						   : c == 't' ? '\t'
+						   : c == 'b' ? '\b'
+						   : c == 'a' ? '\a'
+							      : c;
 				} else if (s[i] == '"') {
 					if (i + 1 < n && !blank(s[i + 1])) {
 						*why = "unbalanced quotes in request";

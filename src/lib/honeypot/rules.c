@@ -24,8 +24,8 @@ static const struct {
 	const char *name;
 	int kind;
 } line_kinds[] = {
-	{"all", LD_HPR_ALL},	{"any", LD_HPR_ANY}, {"count", LD_HPR_COUNT}, {"distinct", LD_HPR_DISTINCT},
-	{"seq", LD_HPR_SEQ},	{"not", LD_HPR_NOT},
+	{"all", LD_HPR_ALL},	       {"any", LD_HPR_ANY}, {"count", LD_HPR_COUNT},
+	{"distinct", LD_HPR_DISTINCT}, {"seq", LD_HPR_SEQ}, {"not", LD_HPR_NOT},
 };
 
 /* Split a line into tokens (bare words, "quoted strings" with \" and \\), in place. */
@@ -72,13 +72,14 @@ static int fail(lading_ctx *ctx, const char *what, unsigned lineno, int code, co
 	return ld_error_set(ctx, code, "%s:%u: %s", what, lineno, msg);
 }
 
-static int parse_cond(ld_hp_rules *r, char **tok, size_t n, unsigned *out, const char *what, unsigned lineno,
-		      lading_ctx *ctx)
+static int parse_cond(ld_hp_rules *r, char **tok, size_t n, unsigned *out, const char *what,
+		      unsigned lineno, lading_ctx *ctx)
 {
 	ld_hpr_cond *c;
 	size_t i = 1;
 	if (!n)
-		return fail(ctx, what, lineno, LADING_EINVALID, "a condition starts with an eventid pattern");
+		return fail(ctx, what, lineno, LADING_EINVALID,
+			    "a condition starts with an eventid pattern");
 	if (r->nconds >= LD_HPR_MAX_CONDS)
 		return fail(ctx, what, lineno, LADING_ELIMIT, "too many conditions");
 	c = &r->conds[r->nconds++]; /* counted now so that rules_free releases what is made */
@@ -90,9 +91,11 @@ static int parse_cond(ld_hp_rules *r, char **tok, size_t n, unsigned *out, const
 		ld_hpr_test *t;
 		const char *op;
 		if (c->ntests >= LD_HPR_MAX_TESTS)
-			return fail(ctx, what, lineno, LADING_ELIMIT, "too many field tests in one condition");
+			return fail(ctx, what, lineno, LADING_ELIMIT,
+				    "too many field tests in one condition");
 		if (i + 1 >= n)
-			return fail(ctx, what, lineno, LADING_EINVALID, "a field test is FIELD OP VALUE or FIELD exists");
+			return fail(ctx, what, lineno, LADING_EINVALID,
+				    "a field test is FIELD OP VALUE or FIELD exists");
 		t = &c->tests[c->ntests];
 		if (strlen(tok[i]) >= sizeof(t->field))
 			return fail(ctx, what, lineno, LADING_ELIMIT, "field name too long");
@@ -105,7 +108,8 @@ static int parse_cond(ld_hp_rules *r, char **tok, size_t n, unsigned *out, const
 			continue;
 		}
 		if (i + 2 >= n)
-			return fail(ctx, what, lineno, LADING_EINVALID, "a field test is FIELD OP VALUE or FIELD exists");
+			return fail(ctx, what, lineno, LADING_EINVALID,
+				    "a field test is FIELD OP VALUE or FIELD exists");
 		if (!strcmp(op, "="))
 			t->op = LD_HPR_EQ;
 		else if (!strcmp(op, "~"))
@@ -113,7 +117,8 @@ static int parse_cond(ld_hp_rules *r, char **tok, size_t n, unsigned *out, const
 		else if (!strcmp(op, "!~"))
 			t->op = LD_HPR_NRE;
 		else
-			return fail(ctx, what, lineno, LADING_EINVALID, "operators are =, ~, !~ and exists");
+			return fail(ctx, what, lineno, LADING_EINVALID,
+				    "operators are =, ~, !~ and exists");
 		t->value = ld_strdup(tok[i + 2]);
 		if (!t->value)
 			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
@@ -123,7 +128,8 @@ static int parse_cond(ld_hp_rules *r, char **tok, size_t n, unsigned *out, const
 			if (e) {
 				char msg[256], full[400];
 				regerror(e, &t->re, msg, sizeof(msg));
-				ld_snprintf(full, sizeof(full), "bad regular expression \"%s\": %s", t->value, msg);
+				ld_snprintf(full, sizeof(full), "bad regular expression \"%s\": %s",
+					    t->value, msg);
 				return fail(ctx, what, lineno, LADING_EINVALID, full);
 			}
 			t->has_re = true;
@@ -134,7 +140,8 @@ static int parse_cond(ld_hp_rules *r, char **tok, size_t n, unsigned *out, const
 	return 0;
 }
 
-static int set_option(ld_hp_rules *r, char **tok, size_t n, const char *what, unsigned lineno, lading_ctx *ctx)
+static int set_option(ld_hp_rules *r, char **tok, size_t n, const char *what, unsigned lineno,
+		      lading_ctx *ctx)
 {
 	char *end;
 	double v;
@@ -142,7 +149,8 @@ static int set_option(ld_hp_rules *r, char **tok, size_t n, const char *what, un
 		return fail(ctx, what, lineno, LADING_EINVALID, "set NAME VALUE");
 	if (!strcmp(tok[1], "few_steps")) {
 		if (strcmp(tok[2], "automated") && strcmp(tok[2], "manual"))
-			return fail(ctx, what, lineno, LADING_EINVALID, "few_steps is automated or manual");
+			return fail(ctx, what, lineno, LADING_EINVALID,
+				    "few_steps is automated or manual");
 		r->few_steps_automated = !strcmp(tok[2], "automated");
 		return 0;
 	}
@@ -175,7 +183,8 @@ static int parse_line(ld_hp_rules *r, ld_hpr_block **cur, char **tok, size_t n, 
 	if (!strcmp(k, "type") || !strcmp(k, "automated") || !strcmp(k, "fallback")) {
 		ld_hpr_block *b;
 		if (n != 3)
-			return fail(ctx, what, lineno, LADING_EINVALID, "a block starts with KIND NAME \"LABEL\"");
+			return fail(ctx, what, lineno, LADING_EINVALID,
+				    "a block starts with KIND NAME \"LABEL\"");
 		if (strlen(tok[1]) >= LD_HPR_NAME_MAX)
 			return fail(ctx, what, lineno, LADING_ELIMIT, "name too long");
 		if (!strcmp(k, "fallback")) {
@@ -183,7 +192,9 @@ static int parse_line(ld_hp_rules *r, ld_hpr_block **cur, char **tok, size_t n, 
 			free(r->fallback_label);
 			r->fallback_label = ld_strdup(tok[2]);
 			*cur = NULL;
-			return r->fallback_label ? 0 : ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			return r->fallback_label
+				       ? 0
+				       : ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 		}
 		if (r->nblocks >= LD_HPR_MAX_BLOCKS)
 			return fail(ctx, what, lineno, LADING_ELIMIT, "too many blocks");
@@ -198,7 +209,8 @@ static int parse_line(ld_hp_rules *r, ld_hpr_block **cur, char **tok, size_t n, 
 		return 0;
 	}
 	if (!*cur)
-		return fail(ctx, what, lineno, LADING_EINVALID, "a condition line outside a type or automated block");
+		return fail(ctx, what, lineno, LADING_EINVALID,
+			    "a condition line outside a type or automated block");
 	if ((*cur)->nlines >= LD_HPR_MAX_LINES)
 		return fail(ctx, what, lineno, LADING_ELIMIT, "too many lines in one block");
 	l = &(*cur)->lines[(*cur)->nlines];
@@ -209,18 +221,22 @@ static int parse_line(ld_hp_rules *r, ld_hpr_block **cur, char **tok, size_t n, 
 			l->kind = line_kinds[i].kind;
 	if (l->kind < 0)
 		return fail(ctx, what, lineno, LADING_EINVALID,
-			    "lines are set, type, automated, fallback, all, any, count, distinct, seq, not");
+			    "lines are set, type, automated, fallback, all, any, count, distinct, "
+			    "seq, not");
 	if (l->kind == LD_HPR_COUNT || l->kind == LD_HPR_DISTINCT) {
 		uint64_t v;
 		if (n < 3 || !ld_slice_to_u64(ld_slice_cstr(tok[1]), 1000000, &v) || v == 0)
-			return fail(ctx, what, lineno, LADING_EINVALID, "count/distinct need a number from 1");
+			return fail(ctx, what, lineno, LADING_EINVALID,
+				    "count/distinct need a number from 1");
 		l->n = (unsigned)v;
 		first = 2;
 		if (l->kind == LD_HPR_DISTINCT) {
 			if (n < 4 || strlen(tok[2]) >= sizeof(l->field))
-				return fail(ctx, what, lineno, LADING_EINVALID, "distinct N FIELD CONDITION");
+				return fail(ctx, what, lineno, LADING_EINVALID,
+					    "distinct N FIELD CONDITION");
 			if (r->ndistinct >= LD_HPR_MAX_DISTINCT)
-				return fail(ctx, what, lineno, LADING_ELIMIT, "too many distinct lines");
+				return fail(ctx, what, lineno, LADING_ELIMIT,
+					    "too many distinct lines");
 			ld_strlcpy(l->field, tok[2], sizeof(l->field));
 			l->slot = (unsigned)r->ndistinct++;
 			first = 3;
@@ -232,7 +248,8 @@ static int parse_line(ld_hp_rules *r, ld_hpr_block **cur, char **tok, size_t n, 
 	return 0;
 }
 
-int ld_hp_rules_parse(ld_hp_rules **out, const char *text, size_t len, const char *what, lading_ctx *ctx)
+int ld_hp_rules_parse(ld_hp_rules **out, const char *text, size_t len, const char *what,
+		      lading_ctx *ctx)
 {
 	ld_hp_rules *r;
 	ld_slice in = ld_slice_make(text, len), line;
@@ -242,7 +259,8 @@ int ld_hp_rules_parse(ld_hp_rules **out, const char *text, size_t len, const cha
 
 	*out = NULL;
 	if (len > LD_HPR_MAX_BYTES)
-		return ld_error_set(ctx, LADING_ELIMIT, "%s: larger than %d bytes", what, LD_HPR_MAX_BYTES);
+		return ld_error_set(ctx, LADING_ELIMIT, "%s: larger than %d bytes", what,
+				    LD_HPR_MAX_BYTES);
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
@@ -265,7 +283,8 @@ int ld_hp_rules_parse(ld_hp_rules **out, const char *text, size_t len, const cha
 		}
 		ld_slice_copy(buf, sizeof(buf), line);
 		if ((rc = tokenize(buf, tok, &n)) != 0) {
-			rc = fail(ctx, what, lineno, rc, rc == LADING_ELIMIT ? "too many tokens" : "unterminated quote");
+			rc = fail(ctx, what, lineno, rc,
+				  rc == LADING_ELIMIT ? "too many tokens" : "unterminated quote");
 			break;
 		}
 		if (!n)
@@ -276,7 +295,8 @@ int ld_hp_rules_parse(ld_hp_rules **out, const char *text, size_t len, const cha
 	if (!rc) {
 		for (size_t i = 0; i < r->nblocks; i++)
 			if (!r->blocks[i].nlines) {
-				rc = ld_error_set(ctx, LADING_EINVALID, "%s: block %s has no condition", what,
+				rc = ld_error_set(ctx, LADING_EINVALID,
+						  "%s: block %s has no condition", what,
 						  r->blocks[i].name);
 				break;
 			}
@@ -306,8 +326,8 @@ int ld_hp_rules_load(ld_hp_rules **out, const char *path, lading_ctx *ctx)
 		return ld_error_set(ctx, LADING_EUSAGE, "no classification rules file given");
 	f = fopen(path, "re");
 	if (!f)
-		return ld_error_set(ctx, errno == ENOENT ? LADING_ENOTFOUND : LADING_EIO, "cannot open rules %s: %s",
-				    path, strerror(errno));
+		return ld_error_set(ctx, errno == ENOENT ? LADING_ENOTFOUND : LADING_EIO,
+				    "cannot open rules %s: %s", path, strerror(errno));
 	buf = malloc(LD_HPR_MAX_BYTES + 1);
 	if (!buf) {
 		fclose(f);
@@ -364,7 +384,8 @@ static bool test(const ld_hpr_test *t, const ld_hp_flat *ev)
 	while ((v = ld_hp_flat_next(ev, t->field, &i))) {
 		if (t->op == LD_HPR_EXISTS)
 			return true;
-		if (t->op == LD_HPR_EQ ? !strcasecmp(v, t->value) : regexec(&t->re, v, 0, NULL, 0) == 0)
+		if (t->op == LD_HPR_EQ ? !strcasecmp(v, t->value)
+				       : regexec(&t->re, v, 0, NULL, 0) == 0)
 			return true;
 	}
 	return false;

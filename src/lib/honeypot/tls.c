@@ -47,11 +47,13 @@ static X509 *self_signed(EVP_PKEY *key)
 	X509_gmtime_adj(X509_getm_notAfter(crt), (long)CERT_DAYS * 24 * 3600);
 	X509_set_pubkey(crt, key);
 	name = X509_get_subject_name(crt);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"kube-apiserver", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+				   (const unsigned char *)"kube-apiserver", -1, -1, 0);
 	X509_set_issuer_name(crt, name);
 	if (add_ext(crt, NID_subject_alt_name,
 		    "DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,"
-		    "DNS:kubernetes.default.svc.cluster.local,DNS:localhost,IP:127.0.0.1,IP:10.96.0.1") ||
+		    "DNS:kubernetes.default.svc.cluster.local,DNS:localhost,IP:127.0.0.1,IP:10.96."
+		    "0.1") ||
 	    add_ext(crt, NID_basic_constraints, "critical,CA:FALSE") ||
 	    add_ext(crt, NID_key_usage, "critical,digitalSignature,keyEncipherment") ||
 	    add_ext(crt, NID_ext_key_usage, "serverAuth"))
@@ -75,13 +77,16 @@ int ld_hp_tls_ctx_new(void **out, lading_ctx *ctx)
 	*out = NULL;
 	key = EVP_EC_gen("P-256");
 	if (!key || !(crt = self_signed(key))) {
-		rc = ld_error_set(ctx, LADING_ENOMEM, "cannot make the TLS certificate for the Kubernetes emulation");
+		rc = ld_error_set(ctx, LADING_ENOMEM,
+				  "cannot make the TLS certificate for the Kubernetes emulation");
 		goto out;
 	}
 	sc = SSL_CTX_new(TLS_server_method());
-	if (!sc || !SSL_CTX_set_min_proto_version(sc, TLS1_2_VERSION) || SSL_CTX_use_certificate(sc, crt) != 1 ||
-	    SSL_CTX_use_PrivateKey(sc, key) != 1 || SSL_CTX_check_private_key(sc) != 1) {
-		rc = ld_error_set(ctx, LADING_ENOMEM, "cannot set up TLS for the Kubernetes emulation");
+	if (!sc || !SSL_CTX_set_min_proto_version(sc, TLS1_2_VERSION) ||
+	    SSL_CTX_use_certificate(sc, crt) != 1 || SSL_CTX_use_PrivateKey(sc, key) != 1 ||
+	    SSL_CTX_check_private_key(sc) != 1) {
+		rc = ld_error_set(ctx, LADING_ENOMEM,
+				  "cannot set up TLS for the Kubernetes emulation");
 		SSL_CTX_free(sc);
 		goto out;
 	}

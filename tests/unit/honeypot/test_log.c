@@ -61,7 +61,8 @@ static void test_backpressure(void **state)
 	assert_int_equal(ld_hp_log_start(l, ctx), 0);
 	for (int i = 0; i < 50000; i++) {
 		char line[128];
-		ld_snprintf(line, sizeof(line), "event %d %s", i, i % 7 ? "x" : "a somewhat longer event line here");
+		ld_snprintf(line, sizeof(line), "event %d %s", i,
+			    i % 7 ? "x" : "a somewhat longer event line here");
 		ld_hp_log_append(l, line, strlen(line));
 	}
 	assert_int_equal(ld_hp_log_close(l, ctx), 0);

@@ -60,7 +60,8 @@ static void test_resp_errors(void **state)
 	assert_int_equal(resp("*1\r\n$-5\r\n", &used, &why), LADING_EINVALID);
 	assert_int_equal(resp("*1\r\n$4\r\nPINGxx", &used, &why), LADING_EINVALID);
 	/* a header line that never ends */
-	assert_int_equal(resp("*111111111111111111111111111111111111111", &used, &why), LADING_EINVALID);
+	assert_int_equal(resp("*111111111111111111111111111111111111111", &used, &why),
+			 LADING_EINVALID);
 	assert_int_equal(resp("*1\r\n$99999999999999999999\r\n", &used, &why), LADING_EINVALID);
 }
 
@@ -92,7 +93,8 @@ static void test_resp_inline_limit(void **state)
 	char *big = malloc(LD_RESP_MAX_INLINE + 1);
 	(void)state;
 	memset(big, 'a', LD_RESP_MAX_INLINE);
-	assert_int_equal(ld_resp_parse(&cmd, big, LD_RESP_MAX_INLINE, scratch, &used, &why), LADING_ELIMIT);
+	assert_int_equal(ld_resp_parse(&cmd, big, LD_RESP_MAX_INLINE, scratch, &used, &why),
+			 LADING_ELIMIT);
 	/* 1025 words on one line */
 	{
 		ld_buf b;
@@ -100,7 +102,8 @@ static void test_resp_inline_limit(void **state)
 		for (int i = 0; i < 1025; i++)
 			ld_buf_adds(&b, "a ");
 		ld_buf_addc(&b, '\n');
-		assert_int_equal(ld_resp_parse(&cmd, b.ptr, b.len, scratch, &used, &why), LADING_ELIMIT);
+		assert_int_equal(ld_resp_parse(&cmd, b.ptr, b.len, scratch, &used, &why),
+				 LADING_ELIMIT);
 		ld_buf_release(&b);
 	}
 	free(big);
@@ -116,7 +119,8 @@ static int http(const char *s, size_t *used)
 static void test_http_basic(void **state)
 {
 	size_t used;
-	const char *in = "POST /v1.41/containers/create?name=x%20y HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n"
+	const char *in = "POST /v1.41/containers/create?name=x%20y HTTP/1.1\r\nHost: "
+			 "h\r\nContent-Length: 5\r\n"
 			 "User-Agent: Docker-Client/20.10\r\n\r\nhelloGET / HTTP/1.1\r\n\r\n";
 	char v[64];
 	(void)state;
@@ -127,7 +131,8 @@ static void test_http_basic(void **state)
 	assert_true(ld_slice_eq_cstr(req.query, "name=x%20y"));
 	assert_true(ld_slice_eq_cstr(req.body, "hello"));
 	assert_true(req.keep_alive);
-	assert_true(ld_slice_eq_cstr(ld_http_header_get(&req, "user-agent"), "Docker-Client/20.10"));
+	assert_true(
+		ld_slice_eq_cstr(ld_http_header_get(&req, "user-agent"), "Docker-Client/20.10"));
 	assert_true(ld_http_query_get(req.query, "name", v, sizeof(v)));
 	assert_string_equal(v, "x y");
 	for (size_t n = 0; n < used; n++)
@@ -136,7 +141,8 @@ static void test_http_basic(void **state)
 	assert_int_equal(http("GET http://example.com/a/b?c=1 HTTP/1.0\n\n", &used), LD_HP_DONE);
 	assert_true(ld_slice_eq_cstr(req.path, "/a/b"));
 	assert_false(req.keep_alive);
-	assert_int_equal(http("GET / HTTP/1.1\r\nConnection: keep-alive, close\r\n\r\n", &used), LD_HP_DONE);
+	assert_int_equal(http("GET / HTTP/1.1\r\nConnection: keep-alive, close\r\n\r\n", &used),
+			 LD_HP_DONE);
 	assert_false(req.keep_alive);
 	assert_int_equal(http("\r\n\r\nGET / HTTP/1.1\r\n\r\n", &used), LD_HP_DONE);
 }
@@ -144,7 +150,8 @@ static void test_http_basic(void **state)
 static void test_http_chunked(void **state)
 {
 	size_t used;
-	const char *in = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\nWiki\r\n5\r\npedia\r\n0\r\nT: x\r\n\r\n";
+	const char *in = "POST /x HTTP/1.1\r\nTransfer-Encoding: "
+			 "chunked\r\n\r\n4;ext=1\r\nWiki\r\n5\r\npedia\r\n0\r\nT: x\r\n\r\n";
 	(void)state;
 	assert_int_equal(http(in, &used), LD_HP_DONE);
 	assert_int_equal(used, strlen(in));
@@ -152,11 +159,19 @@ static void test_http_chunked(void **state)
 	assert_true(req.chunked);
 	for (size_t n = 0; n < used; n++)
 		assert_int_equal(ld_http_parse(&req, in, n, scratch, &used), LD_HP_MORE);
-	assert_int_equal(http("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", &used), LADING_EINVALID);
-	assert_int_equal(http("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWikiXX", &used), LADING_EINVALID);
-	assert_int_equal(http("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10001\r\n", &used), LADING_ELIMIT);
+	assert_int_equal(
+		http("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", &used),
+		LADING_EINVALID);
+	assert_int_equal(
+		http("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWikiXX", &used),
+		LADING_EINVALID);
+	assert_int_equal(
+		http("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10001\r\n", &used),
+		LADING_ELIMIT);
 	assert_int_equal(req.status, 413);
-	assert_int_equal(http("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n123456789\r\n", &used), LADING_ELIMIT);
+	assert_int_equal(
+		http("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n123456789\r\n", &used),
+		LADING_ELIMIT);
 }
 
 static void test_http_errors(void **state)
@@ -164,13 +179,21 @@ static void test_http_errors(void **state)
 	size_t used;
 	(void)state;
 	/* request smuggling shapes */
-	assert_int_equal(http("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", &used),
-			 LADING_EINVALID);
+	assert_int_equal(
+		http("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+		     &used),
+		LADING_EINVALID);
 	assert_int_equal(req.status, 400);
-	assert_int_equal(http("POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", &used), LADING_EINVALID);
-	assert_int_equal(http("POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc", &used), LD_HP_DONE);
-	assert_int_equal(http("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", &used), LADING_EINVALID);
-	assert_int_equal(http("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", &used), LADING_EUNSUPPORTED);
+	assert_int_equal(
+		http("POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", &used),
+		LADING_EINVALID);
+	assert_int_equal(
+		http("POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc", &used),
+		LD_HP_DONE);
+	assert_int_equal(http("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", &used),
+			 LADING_EINVALID);
+	assert_int_equal(http("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", &used),
+			 LADING_EUNSUPPORTED);
 	assert_int_equal(req.status, 501);
 	assert_int_equal(http("GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n", &used), LADING_EINVALID);
 	assert_int_equal(http("GET / HTTP/1.1\r\nBad Name: a\r\n\r\n", &used), LADING_EINVALID);
@@ -178,8 +201,10 @@ static void test_http_errors(void **state)
 	assert_int_equal(http("GET / HTTP/2.0\r\n\r\n", &used), LADING_EUNSUPPORTED);
 	assert_int_equal(req.status, 505);
 	assert_int_equal(http("GET /\r\n\r\n", &used), LADING_EINVALID);
-	assert_int_equal(http("\x16\x03\x01\x02\x10\x01\x11\x01\xfc\x03\x03\n", &used), LADING_EINVALID);
-	assert_int_equal(http("POST / HTTP/1.1\r\nContent-Length: 65537\r\n\r\n", &used), LADING_ELIMIT);
+	assert_int_equal(http("\x16\x03\x01\x02\x10\x01\x11\x01\xfc\x03\x03\n", &used),
+			 LADING_EINVALID);
+	assert_int_equal(http("POST / HTTP/1.1\r\nContent-Length: 65537\r\n\r\n", &used),
+			 LADING_ELIMIT);
 	assert_int_equal(req.status, 413);
 }
 
@@ -281,25 +306,28 @@ static void test_mysql_edge(void **state)
 	assert_int_equal(ld_mysql_parse_login(&l, (const char *)old, sizeof(old)), 0);
 	assert_true(ld_slice_eq_cstr(l.user, "adm"));
 	assert_true(ld_slice_eq_cstr(l.auth, "pw"));
-	assert_int_equal(ld_mysql_packet((const char *)big, 4, &payload, &seq, &used), LADING_ELIMIT);
-	assert_int_equal(ld_mysql_packet((const char *)toolong, 4, &payload, &seq, &used), LADING_ELIMIT);
+	assert_int_equal(ld_mysql_packet((const char *)big, 4, &payload, &seq, &used),
+			 LADING_ELIMIT);
+	assert_int_equal(ld_mysql_packet((const char *)toolong, 4, &payload, &seq, &used),
+			 LADING_ELIMIT);
 	assert_int_equal(ld_mysql_parse_login(&l, "\x85", 1), LADING_EINVALID);
 	/* user name without its NUL */
 	{
 		unsigned char p[40] = {0x85, 0xa6, 0x0f, 0x00};
 		memset(p + 32, 'x', 8);
-		assert_int_equal(ld_mysql_parse_login(&l, (const char *)p, sizeof(p)), LADING_EINVALID);
+		assert_int_equal(ld_mysql_parse_login(&l, (const char *)p, sizeof(p)),
+				 LADING_EINVALID);
 	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_resp_array),   cmocka_unit_test(test_resp_errors),
-		cmocka_unit_test(test_resp_inline),  cmocka_unit_test(test_resp_inline_limit),
-		cmocka_unit_test(test_http_basic),   cmocka_unit_test(test_http_chunked),
-		cmocka_unit_test(test_http_errors),  cmocka_unit_test(test_http_limits),
-		cmocka_unit_test(test_http_query),   cmocka_unit_test(test_mysql_login),
+		cmocka_unit_test(test_resp_array),  cmocka_unit_test(test_resp_errors),
+		cmocka_unit_test(test_resp_inline), cmocka_unit_test(test_resp_inline_limit),
+		cmocka_unit_test(test_http_basic),  cmocka_unit_test(test_http_chunked),
+		cmocka_unit_test(test_http_errors), cmocka_unit_test(test_http_limits),
+		cmocka_unit_test(test_http_query),  cmocka_unit_test(test_mysql_login),
 		cmocka_unit_test(test_mysql_edge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -142,7 +142,8 @@ static int setup(void **state)
 	mkdir(w ? w : "/tmp", 0755);
 	ld_snprintf(dir, sizeof(dir), "%s/unit-honeypot-service", w ? w : "/tmp");
 	mkdir(dir, 0777);
-	chmod(dir, 0777); /* started as root, the honeypot runs as nobody and rotates its log here */
+	chmod(dir,
+	      0777); /* started as root, the honeypot runs as nobody and rotates its log here */
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
@@ -192,12 +193,15 @@ static void read_log(const char *path, logcheck *lc)
 		if (!strcmp(id, "redis.command")) {
 			const ld_json *args = ld_json_getp(v, "request", "args", NULL);
 			lc->n_redis++;
-			if (!strcmp(ld_json_str_or(ld_json_getp(v, "request", "command", NULL), ""), "CONFIG") &&
+			if (!strcmp(ld_json_str_or(ld_json_getp(v, "request", "command", NULL), ""),
+				    "CONFIG") &&
 			    ld_json_len(args) == 3)
-				ld_strlcpy(lc->config_dir, ld_json_str_or(ld_json_at(args, 2), ""), sizeof(lc->config_dir));
+				ld_strlcpy(lc->config_dir, ld_json_str_or(ld_json_at(args, 2), ""),
+					   sizeof(lc->config_dir));
 		} else if (!strcmp(id, "mysql.login")) {
 			lc->n_login++;
-			ld_strlcpy(lc->password, ld_json_str_or(ld_json_getp(v, "request", "password", NULL), ""),
+			ld_strlcpy(lc->password,
+				   ld_json_str_or(ld_json_getp(v, "request", "password", NULL), ""),
 				   sizeof(lc->password));
 		} else if (!strcmp(id, "session.connect")) {
 			lc->n_connect++;
@@ -207,7 +211,10 @@ static void read_log(const char *path, logcheck *lc)
 			lc->n_docker++;
 			if (!strcmp(id, "docker.container.create"))
 				ld_strlcpy(lc->binds,
-					   ld_json_str_or(ld_json_at(ld_json_getp(v, "request", "binds", NULL), 0), ""),
+					   ld_json_str_or(ld_json_at(ld_json_getp(v, "request",
+										  "binds", NULL),
+								     0),
+							  ""),
 					   sizeof(lc->binds));
 		} else if (!strcmp(id, "http.bad_request") || !strcmp(id, "redis.protocol_error")) {
 			lc->n_bad++;
@@ -238,7 +245,8 @@ static void test_conversations(void **state)
 
 	/* Redis: three pipelined commands in one write, replies in order; state per connection */
 	fd = dial(ch.port[0]);
-	puts_(fd, "*1\r\n$4\r\nPING\r\n*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$3\r\ndir\r\n$8\r\n/root/.s\r\n"
+	puts_(fd, "*1\r\n$4\r\nPING\r\n*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$3\r\ndir\r\n$8\r\n/root/"
+		  ".s\r\n"
 		  "CONFIG GET dir\r\n");
 	n = get(fd, buf, sizeof(buf), "/root/.s\r\n", 0);
 	assert_true(n > 0);
@@ -258,12 +266,15 @@ static void test_conversations(void **state)
 	/* Docker: keep-alive pipelining, a chunked create body, junk */
 	fd = dial(ch.port[1]);
 	{
-		static const char *const piece[] = {"{\"Image\":\"alpin", "e\",\"HostConfig\":{\"Binds\":",
-						    "[\"/:/host\"]}}     "};
+		static const char *const piece[] = {
+			"{\"Image\":\"alpin",
+			"e\",\"HostConfig\":{\"Binds\":", "[\"/:/host\"]}}     "};
 		ld_buf req;
 		ld_buf_init(&req, 0);
-		ld_buf_adds(&req, "GET /_ping HTTP/1.1\r\nHost: x\r\n\r\nPOST /v1.41/containers/create HTTP/1.1\r\n"
-				  "Host: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n");
+		ld_buf_adds(&req, "GET /_ping HTTP/1.1\r\nHost: x\r\n\r\nPOST "
+				  "/v1.41/containers/create HTTP/1.1\r\n"
+				  "Host: x\r\nTransfer-Encoding: chunked\r\nContent-Type: "
+				  "application/json\r\n\r\n");
 		for (size_t i = 0; i < 3; i++)
 			ld_buf_addf(&req, "%zx\r\n%s\r\n", strlen(piece[i]), piece[i]);
 		ld_buf_adds(&req, "0\r\n\r\n");
@@ -356,8 +367,17 @@ static void test_conversations(void **state)
 
 static void test_limits(void **state)
 {
-	static const char *const opts[] = {"redis", "0", "source-conns", "2", "idle-timeout", "1",
-					   "session-keep", "64", "source-conn-rate", "0", NULL};
+	static const char *const opts[] = {"redis",
+					   "0",
+					   "source-conns",
+					   "2",
+					   "idle-timeout",
+					   "1",
+					   "session-keep",
+					   "64",
+					   "source-conn-rate",
+					   "0",
+					   NULL};
 	child ch;
 	char buf[4096], big[300];
 	int a, b, c;
@@ -415,7 +435,8 @@ static void test_options(void **state)
 	lading_honeypot_options_init(&o);
 	assert_int_equal(lading_honeypot_options_set(&o, "redis", "127.0.0.1:6379", ctx), 0);
 	assert_int_equal(lading_honeypot_options_set(&o, "kube", "[::1]:6443", ctx), 0);
-	assert_int_equal(lading_honeypot_options_set(&o, "redis", "localhost:6379", ctx), LADING_EUSAGE);
+	assert_int_equal(lading_honeypot_options_set(&o, "redis", "localhost:6379", ctx),
+			 LADING_EUSAGE);
 	assert_int_equal(lading_honeypot_options_set(&o, "redis", "70000", ctx), LADING_EUSAGE);
 	assert_int_equal(lading_honeypot_options_set(&o, "rotate-size", "10M", ctx), 0);
 	assert_int_equal(o.log_rotate_bytes, 10u << 20);
@@ -426,7 +447,9 @@ static void test_options(void **state)
 	assert_int_equal(lading_honeypot_new(&hp, &o, ctx), LADING_EUSAGE);
 	ld_snprintf(path, sizeof(path), "%s/hp.conf", dir);
 	f = fopen(path, "w");
-	fputs("# comment\nsensor  edge-1\nmysql 3306   # trailing\n--kube-tls = yes\nsource-conns 7\n", f);
+	fputs("# comment\nsensor  edge-1\nmysql 3306   # trailing\n--kube-tls = yes\nsource-conns "
+	      "7\n",
+	      f);
 	fclose(f);
 	assert_int_equal(lading_honeypot_options_load(&o, path, ctx), 0);
 	assert_string_equal(o.sensor, "edge-1");
@@ -438,7 +461,8 @@ static void test_options(void **state)
 	fputs("sensor x\nbogus 1\n", f);
 	fclose(f);
 	assert_int_equal(lading_honeypot_options_load(&o, path, ctx), LADING_EUSAGE);
-	assert_non_null(strstr(lading_ctx_error(ctx)->msg, "hp.conf:2: unknown honeypot option 'bogus'"));
+	assert_non_null(
+		strstr(lading_ctx_error(ctx)->msg, "hp.conf:2: unknown honeypot option 'bogus'"));
 	lading_ctx_free(ctx);
 }
 
