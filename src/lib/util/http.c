@@ -118,7 +118,8 @@ static size_t write_cb(char *p, size_t size, size_t nmemb, void *opaque)
 	}
 	if (x->discard) {
 		/* keep the start of an error body: registries explain refusals there */
-		size_t have = strlen(x->resp->error_body), room = sizeof(x->resp->error_body) - 1 - have;
+		size_t have = strlen(x->resp->error_body),
+		       room = sizeof(x->resp->error_body) - 1 - have;
 		if (room) {
 			size_t k = n < room ? n : room;
 			memcpy(x->resp->error_body + have, p, k);
@@ -159,7 +160,8 @@ static size_t header_cb(char *p, size_t size, size_t nmemb, void *opaque)
 	if (n >= 5 && !strncmp(p, "HTTP/", 5)) {
 		/* a new response (redirects, 100-continue): forget the previous one's headers */
 		x->resp->etag[0] = x->resp->last_modified[0] = x->resp->content_type[0] = '\0';
-		x->resp->www_authenticate[0] = x->resp->content_digest[0] = x->resp->error_body[0] = '\0';
+		x->resp->www_authenticate[0] = x->resp->content_digest[0] = x->resp->error_body[0] =
+		    '\0';
 		x->resp->content_length = -1;
 		x->checked = false;
 		return n;
@@ -182,7 +184,8 @@ static size_t header_cb(char *p, size_t size, size_t nmemb, void *opaque)
 		/* several challenges may come; Bearer is the one registries mean */
 		bool have_bearer = !strncasecmp(x->resp->www_authenticate, "Bearer", 6);
 		if (!x->resp->www_authenticate[0] || !have_bearer)
-			header_value(p, n, 17, x->resp->www_authenticate, sizeof(x->resp->www_authenticate));
+			header_value(p, n, 17, x->resp->www_authenticate,
+				     sizeof(x->resp->www_authenticate));
 	}
 	return n;
 }

@@ -71,16 +71,16 @@ typedef struct ld_http_response {
 	unsigned attempts;
 	char www_authenticate[1024]; /* challenge of the final response; Bearer preferred */
 	char content_digest[80];     /* Docker-Content-Digest of the final response, "" if none */
-	int64_t content_length;      /* Content-Length of the final response, -1 if none */
-	char error_body[512];        /* start of a non-2xx response's body (registry error JSON) */
+	int64_t content_length;	     /* Content-Length of the final response, -1 if none */
+	char error_body[512];	     /* start of a non-2xx response's body (registry error JSON) */
 } ld_http_response;
 
 int ld_http_new(ld_http **out, const ld_http_options *opts, lading_ctx *ctx);
 void ld_http_free(ld_http *h);
 
-/* GET (HEAD when req->head). Returns 0 for 2xx and 304 (see resp->status), LADING_ENOTFOUND for 404/410,
- * LADING_EAUTH for 401/403, LADING_ELIMIT when the body exceeds max_bytes, the sink's code when
- * it aborts, else LADING_ENET (after the retries) with "URL: what happened" on ctx. */
+/* GET (HEAD when req->head). Returns 0 for 2xx and 304 (see resp->status), LADING_ENOTFOUND for
+ * 404/410, LADING_EAUTH for 401/403, LADING_ELIMIT when the body exceeds max_bytes, the sink's code
+ * when it aborts, else LADING_ENET (after the retries) with "URL: what happened" on ctx. */
 int ld_http_get(ld_http *h, const ld_http_request *req, ld_http_response *resp, lading_ctx *ctx);
 
 /* The URL for messages: scheme://host[:port]/path, without user-info, query and fragment. */
