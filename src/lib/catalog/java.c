@@ -406,10 +406,10 @@ int ld_java_result_each(ld_slice blob, ld_lang_fn fn, void (*warn)(void *opaque,
 /* Globs cannot say "[jwe]ar": two patterns wider than the extensions, narrowed in the analyzer
  * (and by the zip magic). */
 static const ld_analyzer java_ar = {
-    "java-archive", "1", "**/*ar", false, "PK\x03\x04", 4, JAVA_MAX_ARCHIVE, ld_java_analyze,
+    "java-archive", "2", "**/*ar", false, "PK\x03\x04", 4, JAVA_MAX_ARCHIVE, ld_java_analyze,
 };
 static const ld_analyzer java_pi = {
-    "java-plugin", "1", "**/*pi", false, "PK\x03\x04", 4, JAVA_MAX_ARCHIVE, ld_java_analyze,
+    "java-plugin", "2", "**/*pi", false, "PK\x03\x04", 4, JAVA_MAX_ARCHIVE, ld_java_analyze,
 };
 static const ld_analyzer *const java_analyzers[] = {&java_ar, &java_pi, NULL};
 

@@ -114,7 +114,15 @@ int ld_ar_next(ld_ar *ar, ld_ar_entry *e)
 		return ar_fail(ar, "cannot read entry header");
 	}
 	memset(e, 0, sizeof(*e));
-	e->path = archive_entry_pathname_utf8(ent);
+	{
+		/* an ASCII name is its own UTF-8: skip libarchive's locale round trip (mbrtowc per
+		 * character, ~5% of the CPU of reading a 300,000-entry layer) */
+		const char *raw = archive_entry_pathname(ent);
+		const unsigned char *q = (const unsigned char *)raw;
+		while (q && *q && *q < 0x80)
+			q++;
+		e->path = q && !*q ? raw : archive_entry_pathname_utf8(ent);
+	}
 	if (!e->path)
 		e->path = archive_entry_pathname(ent);
 	if (!e->path)
