@@ -3,13 +3,14 @@
 # and 503 with Retry-After are retried; a connection dropped in the middle of a layer resumes
 # (the reader sees each byte once); a tampered or over-long blob is rejected naming its digest
 # and never cached; blob downloads redirected to another host get no Authorization header; a
-# server without the v2 API is named as such; two processes filling one cache at once agree.
+# server without the v2 API is named as such; two processes filling one cache at once agree; TLS
+# is verified unless --insecure.
 set -euo pipefail
 : "${LADING_BIN:?}" "${LADING_SHARED:?}" "${LADING_WORK:?}" "${LADING_SRC:?}"
 W="$LADING_WORK/registry_faults"
 rm -rf "$W"; mkdir -p "$W"
 . "$LADING_SRC/tests/registry/lib.sh"
-reg_require docker-registry skopeo jq python3 curl htpasswd
+reg_require docker-registry skopeo jq python3 curl htpasswd openssl
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 S="$LADING_SHARED/images"
@@ -87,6 +88,21 @@ cmp -s "$W/p1.json" "$W/p2.json" || bad "concurrent scans differ"
 cmp -s "$W/p1.json" "$W/p3.json" || bad "scan from the concurrently filled cache differs"
 [ "$(count '/blobs/')" -eq 0 ] || bad "the concurrently filled cache was incomplete: $(count '/blobs/') blob requests"
 echo "concurrent processes: one consistent cache"
+
+# TLS: verified unless --insecure (a self-signed certificate)
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/tls.key" -out "$W/tls.crt" -subj /CN=localhost \
+  -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -days 2 2>/dev/null
+reg_start tls config.yml REGISTRY_HTTP_TLS_CERTIFICATE="$W/tls.crt" REGISTRY_HTTP_TLS_KEY="$W/tls.key"
+reg_push "oci:$S/oci/alpine-3.20.3-twolayer:3.20.3-twolayer" "127.0.0.1:$REG_PORT/alpine:2l"
+PATTERNS=("HTTPS" "certificate")
+scan_fails "self-signed TLS without --insecure" --no-cache "127.0.0.1:$REG_PORT/alpine:2l"
+if "$LADING_BIN" sbom --format json --no-cache --insecure "127.0.0.1:$REG_PORT/alpine:2l" -o "$W/tls.json" 2> "$W/err"; then
+  cmp -s <(reg_norm "$W/tls.json") <(reg_norm "$W/archive.json") || bad "TLS --insecure: result differs"
+  grep -q "\"GET /v2/alpine/blobs/" "$W/tls.log" || bad "TLS --insecure: no blob was fetched over TLS"
+else
+  bad "self-signed TLS with --insecure failed: $(cat "$W/err")"
+fi
+echo "TLS: verified, --insecure accepted"
 
 # blob storage behind a redirect (an authenticated registry): no Authorization follows there
 export XDG_CACHE_HOME="$W/cache-redirect"

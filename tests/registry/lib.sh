@@ -43,6 +43,7 @@ reg_start() {
     REG_PIDS+=("$pid")
     for i in $(seq 200); do
       curl -s -o /dev/null "http://127.0.0.1:$REG_PORT/v2/" && return 0
+      curl -s -k -o /dev/null "https://127.0.0.1:$REG_PORT/v2/" && return 0
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.05
     done

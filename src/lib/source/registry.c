@@ -309,14 +309,17 @@ static int ensure_ready(reg_client *c, lading_ctx *ctx)
 			    false; /* an overloaded registry (429/5xx): that is worth waiting for */
 			rc = ld_http_get(h, &rq, &rs, ctx);
 		}
-		if (rc != LADING_ENET || rs.status != 0)
-			break;
-		if (scheme == 1) {
+		if (scheme == 0 && (rc != LADING_ENET || rs.status != 0))
+			break; /* HTTPS answered */
+		if (scheme == 1 && rc && rc != LADING_ENOTFOUND &&
+		    !(rc == LADING_EAUTH && rs.status == 401)) {
+			/* no registry over plain HTTP either: both reasons matter (a certificate
+			 * problem on HTTPS, a TLS-only server on HTTP) */
 			char second[sizeof(ctx->err.msg)];
 			ld_strlcpy(second, ctx->err.msg, sizeof(second));
-			ld_error_set(ctx, LADING_ENET,
-				     "cannot reach %s over HTTPS (%s) nor over HTTP (%s)",
-				     c->ref.registry, first, second);
+			rc = ld_error_set(ctx, LADING_ENET,
+					  "cannot reach %s over HTTPS (%s) nor over HTTP (%s)",
+					  c->ref.registry, first, second);
 		}
 	}
 	if (rc == LADING_EAUTH && rs.status == 401) {
@@ -701,7 +704,7 @@ static int dl_reset(void *opaque)
 	pthread_mutex_unlock(&d->mu);
 	if (cancel)
 		return LADING_EIO; /* the reader is gone: no retry (nor its back-off wait) */
-	d->attempt_at = 0; /* a retry starts over: skip what was delivered already */
+	d->attempt_at = 0;	   /* a retry starts over: skip what was delivered already */
 	return 0;
 }
 
