@@ -300,9 +300,9 @@ static int load_manifest(lading_image *img, ld_blobstore *bs, const ld_json *des
 	int rc;
 
 	ld_json_i64(ld_json_get(desc, "size"), &sz);
-	if ((rc = ld_blobstore_read_blob(bs, digest, sz, LD_MAX_MANIFEST_BYTES, &b, ctx)))
-		return rc;
-	rc = ld_json_parse(&man, &img->arena, b.ptr, b.len, NULL, ctx, "image manifest");
+	rc = ld_blobstore_read_blob(bs, digest, sz, LD_MAX_MANIFEST_BYTES, &b, ctx);
+	if (!rc)
+		rc = ld_json_parse(&man, &img->arena, b.ptr, b.len, NULL, ctx, "image manifest");
 	ld_buf_release(&b);
 	if (rc)
 		return rc;
@@ -321,10 +321,10 @@ static int load_manifest(lading_image *img, ld_blobstore *bs, const ld_json *des
 		const char *cd = ld_json_get_str(cfgdesc, "digest");
 		int64_t csz = -1;
 		ld_json_i64(ld_json_get(cfgdesc, "size"), &csz);
-		if ((rc = ld_blobstore_read_blob(bs, cd, csz, LD_MAX_CONFIG_BYTES, &b, ctx)))
-			return rc;
-		rc = ld_config_apply(img, b.ptr, b.len, cd, ctx);
-		ld_buf_release(&b);
+		rc = ld_blobstore_read_blob(bs, cd, csz, LD_MAX_CONFIG_BYTES, &b, ctx);
+		if (!rc)
+			rc = ld_config_apply(img, b.ptr, b.len, cd, ctx);
+		ld_buf_release(&b); /* also what a failed read had already read */
 	}
 	return rc;
 }
