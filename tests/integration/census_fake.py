@@ -240,13 +240,33 @@ MYSQL_DENIED = (lambda msg: struct.pack("<I", len(msg) + 3)[:3] + b"\0" + b"\xff
     b"Host '127.0.0.1' is not allowed to connect to this MySQL server")
 
 
+async def resp_command(reader):
+    # one command, inline ("INFO server") or as a RESP array (*2 $4 INFO $6 server), as Redis reads
+    line = await reader.readline()
+    if not line:
+        return None
+    if line.startswith(b"*"):
+        try:
+            n = int(line[1:].strip())
+        except ValueError:
+            return b""
+        words = []
+        for _ in range(max(0, min(n, 64))):
+            head = await reader.readline()
+            if not head.startswith(b"$"):
+                return b""
+            words.append((await reader.readexactly(int(head[1:].strip()) + 2))[:-2])
+        return words[0] if words else b""
+    return line.strip().split(b" ")[0]
+
+
 def resp_service(info):
     async def handler(reader, writer):
         while True:
-            line = await reader.readline()
-            if not line:
+            cmd = await resp_command(reader)
+            if cmd is None:
                 return
-            cmd = line.strip().split(b" ")[0].upper()
+            cmd = cmd.upper()
             if cmd == b"INFO":
                 writer.write(b"$%d\r\n%s\r\n" % (len(info), info))
             elif cmd == b"PING":

@@ -365,9 +365,13 @@ ld_pv ld_census_http_parse(unsigned step, ld_slice in, bool eof, ld_census_obs *
 			return LD_PV_MORE;
 		return LD_PV_NOMATCH;
 	}
-	if (!m.status || (!m.complete && !eof)) {
+	if (!m.complete && !eof) {
 		ld_buf_release(&body);
 		return LD_PV_MORE;
+	}
+	if (m.status < 100) { /* "HTTP/1.1 000": not a status anyone sends */
+		ld_buf_release(&body);
+		return LD_PV_NOMATCH;
 	}
 	o->flags |= 1u << step;
 	o->service = "http";

@@ -113,11 +113,14 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **a)
 	}
 	if (!strcmp(name, "nmaprun")) {
 		const char *s = attr(a, "start");
-		np->run_start = s ? ld_strdup(s) : NULL;
+		free((void *)np->run_start);
+		np->run_start = s ? ld_strndup(s, strnlen(s, 32)) : NULL;
 	} else if (!strcmp(name, "host")) {
 		ld_arena_release(&np->host);
 		ld_arena_init(&np->host, NMAP_HOST_ARENA);
 		np->in_host = true;
+		/* a <host> inside a <port> is malformed; never carry port state across hosts */
+		np->in_port = np->in_service = np->in_cpe = false;
 		np->addr = np->hostname = NULL;
 		np->addr_is_mac = false;
 		np->nports = 0;
@@ -163,7 +166,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **a)
 		p->port = (unsigned)port;
 		p->proto = keep(np, attr(a, "protocol"));
 		np->in_port = true;
-	} else if (!np->in_port) {
+	} else if (!np->in_port || !np->nports) {
 		return;
 	} else if (!strcmp(name, "state")) {
 		np->ports[np->nports - 1].state = keep(np, attr(a, "state"));
@@ -198,7 +201,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 		np->in_port = np->in_service = false;
 	} else if (!strcmp(name, "service")) {
 		np->in_service = false;
-	} else if (!strcmp(name, "cpe") && np->in_cpe) {
+	} else if (!strcmp(name, "cpe") && np->in_cpe && np->nports) {
 		nport *p = &np->ports[np->nports - 1];
 		np->in_cpe = false;
 		if (!p->cpe && np->cpe_len)
