@@ -845,7 +845,8 @@ int ld_census_probe_run(lading_census *c, const char *const *targets, size_t nta
 		rc = ld_error_set(ctx, e.err, "probe: out of memory");
 		goto out;
 	}
-	qsort(e.results.ptr, e.results.len, sizeof(seqrec), seq_cmp);
+	if (e.results.len)
+		qsort(e.results.ptr, e.results.len, sizeof(seqrec), seq_cmp);
 	for (size_t i = 0; i < e.results.len && !rc; i++) {
 		seqrec *sr = ld_vec_at(&e.results, i);
 		lading_census_record *r = ld_vec_push(&c->recs);
