@@ -9,6 +9,12 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 pkgs=$(sed -e 's/#.*//' "$here/scripts/apt-packages.txt" | tr -s ' \n' ' ')
 missing=""
 for p in $pkgs; do
+  # A machine's own Node.js (e.g. NodeSource's nodejs, which bundles npm and conflicts with
+  # Debian's npm package) is used as it is.
+  case "$p" in
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+  esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
