@@ -36,8 +36,13 @@ trivy_bin() {
   if [ ! -x "$pd/bin/trivy-unpacked" ]; then
     need gdb gdb
     PEER_DIR=$pd bash "$SHARED/tools/peer/get-trivy.sh" >&2
-    PEER_DIR=$pd bash "$SHARED/tools/peer/unpack-trivy.sh" >&2
+    PEER_DIR=$pd bash "$SHARED/tools/peer/unpack-trivy.sh" >&2 ||
+      { echo "bench: no hardware breakpoint here? unpacking with a software breakpoint" >&2
+        OUT="$pd/bin/trivy-unpacked" gdb -q -batch -x "$BENCH_SRC/bench/trivy_unpack_sw.py" \
+          --args "$pd/bin/trivy" --version >&2 || true; }
   fi
+  "$pd/bin/trivy-unpacked" --version >/dev/null 2>&1 ||
+    { echo "bench: no working $pd/bin/trivy-unpacked (see above)" >&2; return 2; }
   echo "$pd/bin/trivy-unpacked"
 }
 

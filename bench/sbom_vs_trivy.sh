@@ -27,7 +27,7 @@ printf '%-10s %-9s %10s %10s %12s %12s %10s %10s %12s\n' image size lading_s tri
 for img in alpine debian; do
   f="$W/$img.tar"; dir=$([ $img = alpine ] && echo "$SHARED/images/oci/alpine-3.20.3" || echo "$T/debian-multi")
   size=$(du -m "$f" | cut -f1)MB
-  read -r lt lr < <(measure "$LADING" sbom --format cyclonedx "$f")
+  read -r lt lr < <(measure "$LADING" sbom --no-cache --format cyclonedx "$f") # cold: no layer cache
   read -r tt tr < <(BEFORE="rm -rf $W/tcache; trivy_stub_cache $W/tcache" measure unshare -n "$TRIVY" image --input "$f" --format cyclonedx \
       --output "$W/t.json" --cache-dir "$W/tcache" --skip-db-update --skip-java-db-update --offline-scan --quiet --no-progress)
   read -r ft _ < <(measure bash -c "floor $dir")
@@ -35,4 +35,4 @@ for img in alpine debian; do
     "$ft" "$(ratio "$lt" "$ft")" "$lr" "$tr" "$(ratio "$lr" "$tr")"
 done
 echo "targets: speedup >= 5x, lading RSS <= 1/4 of Trivy's, lading within 1.4x of the decompression floor"
-echo "packages: lading $("$LADING" sbom --format json "$W/debian.tar" | jq '.packages | length') vs trivy (cyclonedx components) $(jq '[.components[]? | select(.type == "library")] | length' "$W/t.json")"
+echo "packages: lading $("$LADING" sbom --no-cache --format json "$W/debian.tar" | jq '.packages | length') vs trivy (cyclonedx components) $(jq '[.components[]? | select(.type == "library")] | length' "$W/t.json")"

@@ -169,6 +169,8 @@ static int capture(ld_entries *w, ld_layer *l, ld_lfile *f, uint64_t size, ladin
 	return 0;
 }
 
+#define ANALYZE_KEEP_BUF ((size_t)8 << 20) /* scratch kept between files, above: freed */
+
 /* Run the analyzers that apply to a regular file: check their magic on the first bytes, then
  * read the file whole into `buf` (reused) and keep only their results. */
 static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *wants, lading_ctx *ctx, ld_buf *buf)
@@ -208,10 +210,15 @@ static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *want
 		return 0;
 	ld_buf_clear(buf);
 	buf->max = maxsz + 1;
+	/* The declared size is a hint, not a promise: reserve it once (capped) so a large binary is
+	 * one allocation instead of a chain of doubling reallocs that each copy it. */
+	if (f->size < maxsz && ld_buf_grow(buf, (size_t)f->size + 1))
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
 	if (ld_buf_add(buf, head, got))
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
 	for (;;) {
-		if (ld_buf_grow(buf, 1 << 20)) {
+		/* grow only when full: the reserve above usually holds the whole file */
+		if (buf->cap - buf->len <= 1 && ld_buf_grow(buf, 1 << 20)) {
 			l->analyze_skipped++;
 			return 0; /* longer than declared and than the cap: not analyzable */
 		}
@@ -240,6 +247,8 @@ static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *want
 		lr->next = f->results;
 		f->results = lr;
 	}
+	if (buf->cap > ANALYZE_KEEP_BUF)
+		ld_buf_release(buf); /* one huge binary must not pin its size for the rest of the layer */
 	return 0;
 }
 
