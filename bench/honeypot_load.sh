@@ -71,7 +71,7 @@ grep -h "connections served" "$D/stderr" || true
 if command -v redis-server >/dev/null 2>&1; then
   RD=$(mktemp -d "${TMPDIR:-/tmp}/lading-bench-redis.XXXXXX"); chmod 0777 "$RD"
   RP=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  as=(); [ "$(id -u)" = 0 ] && as=(runuser -u nobody --)
+  as=(); [ "$(id -u)" = 0 ] && as=(setpriv --reuid=nobody --regid=nogroup --clear-groups) # exec, no wrapper left to print on kill
   "${as[@]}" redis-server --port "$RP" --bind 127.0.0.1 --save '' --appendonly no --dir "$RD" \
     --daemonize no --logfile "$RD/log" &
   RPID=$!
