@@ -49,7 +49,15 @@ int ld_buf_grow(ld_buf *b, size_t extra)
 	}
 	if (ncap - 1 > b->max)
 		ncap = b->max + 1;
-	np = realloc(b->ptr, ncap);
+	if (ncap >= ((size_t)2 << 20) && b->len < ((size_t)1 << 20)) {
+		/* a big buffer filled from (nearly) empty: huge pages, see ld_mem_big_alloc */
+		if ((np = ld_mem_big_alloc(ncap)) && b->ptr) {
+			memcpy(np, b->ptr, b->len + (b->len < b->cap));
+			free(b->ptr);
+		}
+	} else {
+		np = realloc(b->ptr, ncap);
+	}
 	if (!np) {
 		b->err = LADING_ENOMEM;
 		return b->err;

@@ -48,9 +48,9 @@ static int rehash(ld_map *m, size_t ncap)
 	ld_map_slot *old = m->slots, *ns;
 	size_t ocap = m->cap;
 
-	ns = calloc(ncap, sizeof(*ns));
-	if (!ns)
+	if (ncap > SIZE_MAX / sizeof(*ns) || !(ns = ld_mem_big_alloc(ncap * sizeof(*ns))))
 		return LADING_ENOMEM;
+	memset(ns, 0, ncap * sizeof(*ns));
 	m->slots = ns;
 	m->cap = ncap;
 	m->tomb = 0;
