@@ -70,17 +70,16 @@ grep -h "connections served" "$D/stderr" || true
 # means the generator, not the honeypot, set the pace.
 if command -v redis-server >/dev/null 2>&1; then
   RD=$(mktemp -d "${TMPDIR:-/tmp}/lading-bench-redis.XXXXXX"); chmod 0777 "$RD"
-  RP=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  as=(); [ "$(id -u)" = 0 ] && as=(setpriv --reuid=nobody --regid=nogroup --clear-groups) # exec, no wrapper left to print on kill
-  "${as[@]}" redis-server --port "$RP" --bind 127.0.0.1 --save '' --appendonly no --dir "$RD" \
-    --daemonize no --logfile "$RD/log" &
-  RPID=$!
-  for _ in $(seq 100); do redis-cli -p "$RP" ping >/dev/null 2>&1 && break; sleep 0.05; done
+  source "$BENCH_SRC/tests/integration/census_lib.bash" # free_port, start_server, wait_port
+  W=$RD RP=$(free_port)
+  start_server redis --user redis-server --port "$RP" --bind 127.0.0.1 --save '' --appendonly no \
+    --dir "$RD" --daemonize no
+  wait_port "$RP" 10
   ref() { redis-benchmark -p "$RP" "$@" --csv 2>&1 | tr '\r' '\n' | awk -F'"' '/^"/ { s += $4; n++ } END { printf "%.0f", s / n }'; }
   echo
   echo "reference, real redis-server $(redis-server --version | grep -o 'v=[^ ]*' | cut -d= -f2) with the same load:"
   printf '  %-40s %12s requests/s\n' "PING/SET/GET, 50 clients" "$(ref -t ping,set,get -n "$N" -c 50)"
   printf '  %-40s %12s requests/s\n' "PING/SET/GET, 50 clients, -P 16" "$(ref -t ping,set,get -n "$((N * 4))" -c 50 -P 16)"
-  kill "$RPID" 2>/dev/null; wait "$RPID" 2>/dev/null || true
+  census_cleanup
   rm -rf "$RD"
 fi

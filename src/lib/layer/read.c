@@ -212,13 +212,14 @@ static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *want
 	buf->max = maxsz + 1;
 	/* The declared size is a hint, not a promise: reserve it once (capped) so a large binary is
 	 * one allocation instead of a chain of doubling reallocs that each copy it. */
-	if (f->size < maxsz && ld_buf_grow(buf, (size_t)f->size + 1))
+	if (f->size < maxsz && ld_buf_grow(buf, (size_t)f->size))
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
 	if (ld_buf_add(buf, head, got))
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
 	for (;;) {
-		/* grow only when full: the reserve above usually holds the whole file */
-		if (buf->cap - buf->len <= 1 && ld_buf_grow(buf, 1 << 20)) {
+		/* room for one more byte: grows (doubling) only when full, so the reserve above
+		 * usually holds the whole file */
+		if (ld_buf_grow(buf, 1)) {
 			l->analyze_skipped++;
 			return 0; /* longer than declared and than the cap: not analyzable */
 		}

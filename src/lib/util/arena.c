@@ -11,18 +11,17 @@ struct ld_arena_chunk {
 };
 
 #define CHUNK_MIN ((size_t)64 * 1024)
-#define HUGE_PAGE ((size_t)2 << 20)
 
 void *ld_mem_big_alloc(size_t n)
 {
 	void *p;
-	if (n < HUGE_PAGE)
+	if (n < LD_HUGE_PAGE)
 		return malloc(n);
-	if (posix_memalign(&p, HUGE_PAGE, n))
+	if (posix_memalign(&p, LD_HUGE_PAGE, n))
 		return NULL;
 #ifdef MADV_HUGEPAGE
 	/* advice only: where THP is off or unavailable this is a no-op or fails harmlessly */
-	(void)madvise(p, n & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);
+	(void)madvise(p, n & ~(LD_HUGE_PAGE - 1), MADV_HUGEPAGE);
 #endif
 	return p;
 }
@@ -69,8 +68,8 @@ void *ld_arena_alloc(ld_arena *a, size_t n)
 		if (a->used / 4 > csize && a->used / 4 < ((size_t)64 << 20))
 			csize = a->used / 4;
 		/* an arena past 1 MiB is a big one: go straight to huge-page-sized chunks */
-		if (a->used >= ((size_t)1 << 20) && csize < HUGE_PAGE - sizeof(*c))
-			csize = HUGE_PAGE - sizeof(*c);
+		if (a->used >= LD_HUGE_PAGE / 2 && csize < LD_HUGE_PAGE - sizeof(*c))
+			csize = LD_HUGE_PAGE - sizeof(*c);
 		if (ld_add_overflow(csize, sizeof(*c), &total)) {
 			a->err = LADING_ENOMEM;
 			return NULL;

@@ -49,10 +49,11 @@ int ld_buf_grow(ld_buf *b, size_t extra)
 	}
 	if (ncap - 1 > b->max)
 		ncap = b->max + 1;
-	if (ncap >= ((size_t)2 << 20) && b->len < ((size_t)1 << 20)) {
-		/* a big buffer filled from (nearly) empty: huge pages, see ld_mem_big_alloc */
+	if (ncap >= LD_HUGE_PAGE && b->len < LD_HUGE_PAGE / 2) {
+		/* a big buffer filled from (nearly) empty: huge pages (ld_mem_big_alloc); the copy is
+		 * small, larger buffers keep realloc's in-place growth */
 		if ((np = ld_mem_big_alloc(ncap)) && b->ptr) {
-			memcpy(np, b->ptr, b->len + (b->len < b->cap));
+			memcpy(np, b->ptr, b->len + 1); /* with its NUL: len < cap always holds */
 			free(b->ptr);
 		}
 	} else {

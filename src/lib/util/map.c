@@ -46,11 +46,11 @@ void *ld_map_gets(const ld_map *m, const char *key)
 static int rehash(ld_map *m, size_t ncap)
 {
 	ld_map_slot *old = m->slots, *ns;
-	size_t ocap = m->cap;
+	size_t ocap = m->cap, bytes;
 
-	if (ncap > SIZE_MAX / sizeof(*ns) || !(ns = ld_mem_big_alloc(ncap * sizeof(*ns))))
+	if (ld_mul_overflow(ncap, sizeof(*ns), &bytes) || !(ns = ld_mem_big_alloc(bytes)))
 		return LADING_ENOMEM;
-	memset(ns, 0, ncap * sizeof(*ns));
+	memset(ns, 0, bytes);
 	m->slots = ns;
 	m->cap = ncap;
 	m->tomb = 0;
