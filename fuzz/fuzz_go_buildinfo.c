@@ -1,5 +1,6 @@
-/* Fuzz the ELF reader and the Go build info reader (both header layouts, section table, data
- * segment and whole-file scan), then the blob writer and walker on what it finds. */
+/* Fuzz the ELF reader (with the layout a sparse read plans from a file's head) and the Go build
+ * info reader (both header layouts, section table, data segment and whole-file scan), then the
+ * blob writer and walker on what it finds. */
 #include "util/common.h"
 #include "catalog/binfmt.h"
 
@@ -26,6 +27,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (s.ptr < (const char *)data || s.ptr + s.len > (const char *)data + size))
 			__builtin_trap();
 		if (ld_elf_data_segment(&e, &s, &addr) && s.ptr + s.len > (const char *)data + size)
+			__builtin_trap();
+	}
+	{
+		/* the head is the whole input; the declared size is bigger, as for a large file */
+		ld_elf_layout lay;
+		uint64_t fsize = (uint64_t)size * 3 + 1;
+		if (ld_elf_layout_of(data, size, fsize, &lay) == 0 &&
+		    (lay.tail > fsize || lay.shoff >= fsize || lay.shsize > fsize))
 			__builtin_trap();
 	}
 	if (ld_go_buildinfo(data, size, &v, &m) == 0) {

@@ -8,7 +8,8 @@
 #            info layout) and 0.19.12 (Go 1.20)
 #   debs/    Debian packages (apt-get download) extracted to debroot/<package>/: Go binaries
 #            (skopeo, docker-registry) and the software the binary classifiers know
-#   rust/    an ELF with a cargo-auditable .dep-v0 section added by objcopy
+#   rust/    an ELF with a cargo-auditable .dep-v0 section added by objcopy, and a 3 MiB one
+#   go/hello-nonote  hello without its Go build ID note and string (sparse-read tests)
 #   synthetic/  tiny programs that only carry the version strings of OpenSSL 1.0.1f and bash
 #            4.3.24: those sources are not on the Debian mirror (see docs/catalogers.md)
 set -euo pipefail
@@ -88,6 +89,27 @@ EOF
     rust/dep-v0.json rust/dep-v0.z
   objcopy --add-section .dep-v0=rust/dep-v0.z --set-section-flags .dep-v0=noload,readonly rust/plain rust/audited-app
   touch rust.stamp
+fi
+
+if [ ! -f sparse.stamp ]; then
+  # large ELF files take the sparse read (layer.h, ld_plan_fn): a Go binary with its build ID
+  # note and string scrubbed (so it is not read whole as a Go binary) and a 3 MiB C program with
+  # a .dep-v0 section
+  log "sparse-read binaries"
+  python3 - go/hello go/hello-nonote <<'EOF2'
+import re, sys
+b = open(sys.argv[1], "rb").read()
+b2 = b.replace(b'\xff Go build ID: "', b'\xff Gx build ID: "')
+b2, n = re.subn(rb'(\x04\x00\x00\x00.{4}\x04\x00\x00\x00)Go\x00\x00', lambda m: m.group(1) + b'Gx\x00\x00',
+               b2, flags=re.S)
+assert n == 1 and b'\xff Go build ID' not in b2
+open(sys.argv[2], "wb").write(b2)
+EOF2
+  chmod +x go/hello-nonote
+  printf '#include <stdio.h>\nstatic unsigned char big[3 << 20] = {1};\nint main(int c, char **v) { (void)v; printf("%%d\\n", big[c]); return 0; }\n' > rust/big.c
+  cc -O1 -o rust/plain-big rust/big.c
+  objcopy --add-section .dep-v0=rust/dep-v0.z --set-section-flags .dep-v0=noload,readonly rust/plain-big rust/audited-big
+  touch sparse.stamp
 fi
 
 if [ ! -f synthetic.stamp ]; then

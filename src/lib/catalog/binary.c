@@ -258,6 +258,18 @@ static int analyze(const unsigned char *data, size_t len, const char *path, ld_a
 	return rc;
 }
 
+/* Only files named like a row of the table are read for it (every row names its files). */
+static bool applies(ld_slice path)
+{
+	size_t n;
+	const ld_classifier *rows = ld_classifiers(&n);
+	ld_slice base = ld_path_base(path);
+	for (size_t i = 0; rows && i < n && i < CLS_MAX_ROWS; i++)
+		if (name_matches(rows[i].files, base))
+			return true;
+	return false;
+}
+
 static const ld_analyzer cls_analyzer = {
     .name = "binary-classifier",
     .version = "1-" CLASSIFIER_TABLE_SHA, /* cached results are keyed by the table too */
@@ -268,6 +280,7 @@ static const ld_analyzer cls_analyzer = {
     .magic_len = 4,
     .max_size = (size_t)512 << 20,
     .fn = analyze,
+    .applies = applies,
 };
 
 /* ---- cataloger ---- */

@@ -32,6 +32,18 @@ bool ld_elf_data_segment(const ld_elf *e, ld_slice *out, uint64_t *addr);
 /* Read an unsigned integer of `size` bytes (2, 4, 8) in the file's byte order. */
 uint64_t ld_elf_uint(const ld_elf *e, const unsigned char *p, size_t size);
 
+/* What the first bytes of an ELF file (its header and program headers) say about where the
+ * rest is, for analyzers that plan a sparse read (layer.h, ld_plan_fn). */
+typedef struct ld_elf_layout {
+	uint64_t shoff, shsize; /* section header table (shsize 0: none, or its count is elsewhere) */
+	uint64_t tail;		/* where bytes no PT_LOAD segment covers begin: the non-allocated
+				   sections (.symtab, .comment, .dep-v0, ...) and usually the table */
+	uint64_t data_off, data_len; /* the first writable, non-executable PT_LOAD segment */
+	bool go;		/* a Go build ID (its ELF note, or the text string) in the head */
+} ld_elf_layout;
+/* 0, or LADING_EINVALID when `head` does not hold the ELF header and all program headers. */
+int ld_elf_layout_of(const unsigned char *head, size_t head_len, uint64_t size, ld_elf_layout *out);
+
 /* ---- Go build info (golang.c) ---- */
 
 /* Find the Go build info of an ELF executable (the .go.buildinfo section, else the start of

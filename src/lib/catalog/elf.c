@@ -10,6 +10,9 @@
 
 #define SHT_NOBITS 8
 #define PT_LOAD	   1
+#define PT_NOTE	   4
+#define NT_GO_BUILDID 4 /* the Go linker's note type, name "Go" */
+#define GO_ID_MAX     256 /* bytes of a Go build ID string */
 #define PF_X	   1
 #define PF_W	   2
 
@@ -204,4 +207,78 @@ bool ld_elf_data_segment(const ld_elf *e, ld_slice *out, uint64_t *addr)
 		return true;
 	}
 	return false;
+}
+
+/* A Go build ID note among the notes of [p, p+n). */
+static bool go_note(const ld_elf *e, const unsigned char *p, size_t n)
+{
+	while (n >= 12) {
+		uint64_t namesz = ld_elf_uint(e, p, 4), descsz = ld_elf_uint(e, p + 4, 4),
+			 type = ld_elf_uint(e, p + 8, 4);
+		uint64_t name_pad = (namesz + 3) & ~(uint64_t)3, desc_pad = (descsz + 3) & ~(uint64_t)3;
+		if (name_pad > n - 12 || desc_pad > n - 12 - name_pad)
+			return false;
+		if (type == NT_GO_BUILDID && namesz == 4 && !memcmp(p + 12, "Go\0\0", 4))
+			return true;
+		p += 12 + name_pad + desc_pad;
+		n -= (size_t)(12 + name_pad + desc_pad);
+	}
+	return false;
+}
+
+int ld_elf_layout_of(const unsigned char *head, size_t head_len, uint64_t size, ld_elf_layout *out)
+{
+	static const char go_id[] = "\xff Go build ID: \"";
+	ld_elf e;
+	phdr p;
+	uint64_t raw_shnum;
+	bool data = false;
+
+	memset(out, 0, sizeof(*out));
+	if (ld_elf_open(&e, head, head_len))
+		return LADING_EINVALID;
+	{
+		/* ld_elf_open drops program headers that are not all inside the head: then the
+		 * layout is unknown */
+		const unsigned char *d = head;
+		uint64_t raw_phnum = e.is64 ? ld_elf_uint(&e, d + 56, 2) : ld_elf_uint(&e, d + 44, 2);
+		if (raw_phnum && !e.phnum)
+			return LADING_EINVALID;
+		raw_shnum = e.is64 ? ld_elf_uint(&e, d + 60, 2) : ld_elf_uint(&e, d + 48, 2);
+	}
+	out->tail = 0;
+	for (size_t i = 0; i < e.phnum; i++) {
+		if (!get_phdr(&e, i, &p))
+			return LADING_EINVALID;
+		if (p.type == PT_LOAD) {
+			uint64_t end = p.off > size || p.filesz > size - p.off ? size : p.off + p.filesz;
+			if (end > out->tail)
+				out->tail = end;
+			if (!data && (p.flags & (PF_X | PF_W)) == PF_W) {
+				data = true;
+				out->data_off = p.off;
+				out->data_len = p.filesz;
+			}
+		} else if (p.type == PT_NOTE && p.off < head_len && p.filesz <= head_len - p.off &&
+			   go_note(&e, head + p.off, (size_t)p.filesz)) {
+			out->go = true;
+		}
+	}
+	/* the text form, `\xff Go build ID: "ID"\n \xff`, that some Go toolchains put at the start of
+	 * the text segment instead of the note */
+	for (const unsigned char *s = head, *end = head + head_len; !out->go && s < end;) {
+		const unsigned char *hit = memmem(s, (size_t)(end - s), go_id, sizeof(go_id) - 1), *q;
+		if (!hit)
+			break;
+		s = hit + sizeof(go_id) - 1;
+		q = memchr(s, '"', (size_t)(end - s) < GO_ID_MAX ? (size_t)(end - s) : GO_ID_MAX);
+		out->go = q && end - q >= 4 && !memcmp(q, "\"\n \xff", 4);
+	}
+	if (e.shoff && e.shentsize >= (e.is64 ? 64u : 40u) && e.shoff < size) {
+		out->shoff = e.shoff;
+		/* 0 sections here means extended numbering (the count is in section 0): keep all
+		 * from the table on */
+		out->shsize = raw_shnum ? raw_shnum * e.shentsize : size - e.shoff;
+	}
+	return 0;
 }

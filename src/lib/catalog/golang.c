@@ -250,6 +250,26 @@ static int analyze(const unsigned char *data, size_t len, const char *path, ld_a
 	return rc;
 }
 
+/* Sparse read of a large ELF (layer.h): a Go binary (its build ID note or string in the head)
+ * is read whole, as Go < 1.18 keeps its build info behind pointers into any segment; any other
+ * ELF is read only where a Go build info could be found without that note: the section table,
+ * the non-allocated tail holding the section names (when not huge), and the start of the data
+ * segment (ld_go_buildinfo's fallback when the names are missing). */
+#define GO_PLAN_MAX_TAIL ((uint64_t)16 << 20)
+static int plan(const unsigned char *head, size_t head_len, uint64_t size, ld_range *out, size_t max)
+{
+	ld_elf_layout lay;
+	int n = 0;
+	if (max < 3 || ld_elf_layout_of(head, head_len, size, &lay) || lay.go || !lay.shsize)
+		return -1;
+	out[n++] = (ld_range){lay.shoff, lay.shsize};
+	if (lay.data_len)
+		out[n++] = (ld_range){lay.data_off, lay.data_len < GO_SEARCH_WINDOW ? lay.data_len : GO_SEARCH_WINDOW};
+	if (lay.tail < size && size - lay.tail <= GO_PLAN_MAX_TAIL)
+		out[n++] = (ld_range){lay.tail, size - lay.tail};
+	return n;
+}
+
 static const ld_analyzer go_analyzer = {
     .name = "go-buildinfo",
     .version = "1",
@@ -260,6 +280,7 @@ static const ld_analyzer go_analyzer = {
     .magic_len = 4,
     .max_size = (size_t)512 << 20,
     .fn = analyze,
+    .plan = plan,
 };
 
 /* ---- cataloger ---- */

@@ -406,10 +406,22 @@ int ld_java_result_each(ld_slice blob, ld_lang_fn fn, void (*warn)(void *opaque,
 /* Globs cannot say "[jwe]ar": two patterns wider than the extensions, narrowed in the analyzer
  * (and by the zip magic). */
 static const ld_analyzer java_ar = {
-    "java-archive", "2", "**/*ar", false, "PK\x03\x04", 4, JAVA_MAX_ARCHIVE, ld_java_analyze,
+    .name = "java-archive",
+    .version = "2",
+    .pattern = "**/*ar",
+    .magic = "PK\x03\x04",
+    .magic_len = 4,
+    .max_size = JAVA_MAX_ARCHIVE,
+    .fn = ld_java_analyze,
 };
 static const ld_analyzer java_pi = {
-    "java-plugin", "2", "**/*pi", false, "PK\x03\x04", 4, JAVA_MAX_ARCHIVE, ld_java_analyze,
+    .name = "java-plugin",
+    .version = "2",
+    .pattern = "**/*pi",
+    .magic = "PK\x03\x04",
+    .magic_len = 4,
+    .max_size = JAVA_MAX_ARCHIVE,
+    .fn = ld_java_analyze,
 };
 static const ld_analyzer *const java_analyzers[] = {&java_ar, &java_pi, NULL};
 

@@ -165,7 +165,13 @@ done:
 }
 
 static const ld_analyzer egg_analyzer = {
-    "python-egg", "1", "**/*.egg", false, "PK\x03\x04", 4, PY_MAX_EGG, ld_egg_analyze,
+    .name = "python-egg",
+    .version = "1",
+    .pattern = "**/*.egg",
+    .magic = "PK\x03\x04",
+    .magic_len = 4,
+    .max_size = PY_MAX_EGG,
+    .fn = ld_egg_analyze,
 };
 static const ld_analyzer *const py_analyzers[] = {&egg_analyzer, NULL};
 

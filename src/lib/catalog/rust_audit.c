@@ -112,6 +112,27 @@ static int analyze(const unsigned char *data, size_t len, const char *path, ld_a
 	return rc;
 }
 
+/* Sparse read of a large ELF (layer.h): cargo-auditable writes .dep-v0 without SHF_ALLOC, so
+ * the linker puts it among the non-allocated sections after every loaded segment: keep that
+ * tail and the section table. With no table there is nothing to find; a tail larger than
+ * RUST_PLAN_MAX_TAIL (unstripped debug info) is read whole rather than guessed at. */
+#define RUST_PLAN_MAX_TAIL ((uint64_t)64 << 20)
+static int plan(const unsigned char *head, size_t head_len, uint64_t size, ld_range *out, size_t max)
+{
+	ld_elf_layout lay;
+	int n = 0;
+	if (max < 2 || ld_elf_layout_of(head, head_len, size, &lay))
+		return -1;
+	if (!lay.shsize)
+		return 0;
+	if (lay.tail < size && size - lay.tail > RUST_PLAN_MAX_TAIL)
+		return -1;
+	out[n++] = (ld_range){lay.shoff, lay.shsize};
+	if (lay.tail < size)
+		out[n++] = (ld_range){lay.tail, size - lay.tail};
+	return n;
+}
+
 static const ld_analyzer rust_analyzer = {
     .name = "rust-audit",
     .version = "1",
@@ -122,6 +143,7 @@ static const ld_analyzer rust_analyzer = {
     .magic_len = 4,
     .max_size = (size_t)512 << 20,
     .fn = analyze,
+    .plan = plan,
 };
 
 /* ---- cataloger ---- */

@@ -29,6 +29,22 @@ bool ld_wants_match(const ld_wants *w, ld_slice path, size_t *max_size);
  * small result (bytes in `a`) is kept on the file's entry. */
 typedef int (*ld_analyze_fn)(const unsigned char *data, size_t len, const char *path, ld_arena *a,
 			     ld_slice *result);
+/* A byte range of a file. */
+typedef struct ld_range {
+	uint64_t off, len;
+} ld_range;
+/* Files over the sparse threshold (LD_ANALYZE_SPARSE_MIN) are not kept whole when every
+ * analyzer that applies can say, from the file's first LD_ANALYZE_HEAD bytes (or all of it when
+ * shorter) and its size, which ranges it reads: the reader keeps only those (and the head) and
+ * `fn` sees the file's full length with zeros elsewhere, so an analyzer needs no second code
+ * path. Return the number of ranges written to out[max], or -1 when it needs the whole file
+ * (e.g. it cannot tell yet). Why: an image's largest executables (compilers, databases) were
+ * the peak of `lading sbom`'s memory, read whole only to look at their section table. */
+typedef int (*ld_plan_fn)(const unsigned char *head, size_t head_len, uint64_t size, ld_range *out,
+			  size_t max);
+#define LD_ANALYZE_HEAD	       ((size_t)64 << 10)
+#define LD_ANALYZE_SPARSE_MIN  ((uint64_t)1 << 20) /* default; LADING_ANALYZE_SPARSE_MIN overrides */
+#define LD_ANALYZE_MAX_RANGES  8                   /* per analyzer */
 typedef struct ld_analyzer {
 	const char *name;     /* also keys cached results: bump `version` when the output changes */
 	const char *version;
@@ -38,6 +54,8 @@ typedef struct ld_analyzer {
 	size_t magic_len;
 	size_t max_size;      /* larger files are skipped (counted) */
 	ld_analyze_fn fn;
+	ld_plan_fn plan;      /* optional (see above); NULL = reads the whole file */
+	bool (*applies)(ld_slice path); /* optional: false = nothing to look for in this file */
 } ld_analyzer;
 #define LD_MAX_ANALYZERS 32
 /* Register an analyzer; *id gets its index (results carry it). */
@@ -46,10 +64,14 @@ size_t ld_wants_analyzer_count(const ld_wants *w);
 const ld_analyzer *ld_wants_analyzer(const ld_wants *w, size_t id);
 /* Bit mask of the analyzers that apply to a path/mode (magic not checked yet). */
 uint32_t ld_wants_analyzers_for(const ld_wants *w, ld_slice path, uint32_t mode);
+/* Files larger than this are read sparsely when their analyzers allow it (see ld_plan_fn):
+ * LD_ANALYZE_SPARSE_MIN, or the environment's LADING_ANALYZE_SPARSE_MIN (bytes; tests compare
+ * sparse and whole reads of the same files with it). */
+uint64_t ld_wants_sparse_min(const ld_wants *w);
 /* Layer cache (cache.c): extra text that keys cached layer analyses, e.g. "dpkg@3" for each
  * cataloger of the run; and the digest of everything that decides what reading a layer
  * produces (wants, their size caps, analyzers with their versions, keys, the reader's version). */
-#define LD_LAYER_READER_VERSION "1" /* bump when read.c records entries differently */
+#define LD_LAYER_READER_VERSION "2" /* bump when read.c records entries differently */
 int ld_wants_add_key(ld_wants *w, const char *text);
 int ld_wants_fingerprint(const ld_wants *w, char out[LD_DIGEST_STR_LEN]);
 

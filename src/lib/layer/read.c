@@ -170,31 +170,142 @@ static int capture(ld_entries *w, ld_layer *l, ld_lfile *f, uint64_t size, ladin
 }
 
 #define ANALYZE_KEEP_BUF ((size_t)8 << 20) /* scratch kept between files, above: freed */
+#define ANALYZE_MAX_RANGES (LD_MAX_ANALYZERS * LD_ANALYZE_MAX_RANGES)
+
+/* Read up to `want` more bytes of the entry into buf (which grows); 0 or a negative error. */
+static int read_more(ld_entries *w, ld_buf *buf, size_t want, bool *eof)
+{
+	while (want) {
+		ssize_t r;
+		if (ld_buf_grow(buf, want))
+			return LADING_ENOMEM;
+		r = w->read(w, buf->ptr + buf->len, want);
+		if (r < 0)
+			return (int)r;
+		if (r == 0) {
+			*eof = true;
+			return 0;
+		}
+		buf->len += (size_t)r;
+		want -= (size_t)r;
+	}
+	return 0;
+}
+
+static int range_cmp(const void *x, const void *y)
+{
+	const ld_range *a = x, *b = y;
+	return a->off < b->off ? -1 : a->off > b->off;
+}
+
+/* Give each analyzer of `mask` the file (data, len) and keep their results on f. */
+static int run_analyzers(ld_layer *l, ld_lfile *f, const ld_wants *wants, uint32_t mask,
+			 const unsigned char *data, size_t len, lading_ctx *ctx)
+{
+	l->analyzed_files++;
+	for (size_t i = 0; i < ld_wants_analyzer_count(wants); i++) {
+		const ld_analyzer *an = ld_wants_analyzer(wants, i);
+		ld_slice res = LD_SLICE_NULL;
+		ld_lresult *lr;
+		if (!(mask & (1u << i)))
+			continue;
+		if (an->fn(data, len, f->path, &l->arena, &res) != 0 || !res.ptr)
+			continue; /* nothing recognized */
+		lr = ld_arena_alloc(&l->arena, sizeof(*lr));
+		if (!lr)
+			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		lr->analyzer = (int)i;
+		lr->data = res;
+		lr->next = f->results;
+		f->results = lr;
+	}
+	return 0;
+}
+
+/* The sparse read: `head` (buf) is already in; keep the bytes of `ranges` at their offsets in
+ * an address space of the file's size, pass over the rest, then run the analyzers. */
+static int analyze_sparse(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *wants,
+			  uint32_t mask, ld_range *ranges, size_t nr, ld_buf *buf, lading_ctx *ctx)
+{
+	size_t size = (size_t)f->size, pos = buf->len, ri = 0, kept = buf->len;
+	unsigned char *m = ld_mem_sparse_alloc(size);
+	int rc = 0;
+
+	if (!m)
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
+	memcpy(m, buf->ptr, buf->len);
+	qsort(ranges, nr, sizeof(*ranges), range_cmp);
+	while (pos < size) {
+		size_t until, want;
+		bool keep;
+		ssize_t r;
+		unsigned char *dst;
+		/* ranges are sorted by start: skip those that ended; pos is kept when a range that
+		 * starts at or before it ends after it (up to the furthest such end), else bytes
+		 * pass until the next range starts */
+		while (ri < nr && ranges[ri].off + ranges[ri].len <= pos)
+			ri++;
+		until = pos;
+		for (size_t j = ri; j < nr && ranges[j].off <= pos; j++)
+			if (ranges[j].off + ranges[j].len > until)
+				until = (size_t)(ranges[j].off + ranges[j].len);
+		keep = until > pos;
+		if (!keep) {
+			until = size;
+			for (size_t j = ri; j < nr; j++)
+				if (ranges[j].off > pos) {
+					until = (size_t)ranges[j].off;
+					break;
+				}
+		}
+		want = until - pos;
+		if (keep) {
+			dst = m + pos;
+		} else {
+			/* skipped bytes pass through the scratch buffer (it holds at least the head) */
+			if (want > buf->cap - 1)
+				want = buf->cap - 1;
+			dst = (unsigned char *)buf->ptr;
+		}
+		r = w->read(w, dst, want);
+		if (r < 0) {
+			rc = (int)r;
+			goto out;
+		}
+		if (r == 0)
+			break; /* shorter than declared: the rest reads as zeros */
+		pos += (size_t)r;
+		if (keep)
+			kept += (size_t)r;
+	}
+	l->analyzed_bytes += kept;
+	rc = run_analyzers(l, f, wants, mask, m, pos, ctx);
+out:
+	ld_mem_sparse_free(m, size);
+	return rc;
+}
 
 /* Run the analyzers that apply to a regular file: check their magic on the first bytes, then
- * read the file whole into `buf` (reused) and keep only their results. */
+ * read the file into `buf` (reused) and keep only their results: whole, or for large files
+ * only the ranges the analyzers ask for (ld_plan_fn). */
 static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *wants, lading_ctx *ctx, ld_buf *buf)
 {
 	uint32_t mask = ld_wants_analyzers_for(wants, ld_slice_make(f->path, f->path_len), f->mode);
-	unsigned char head[64];
-	size_t got = 0, maxsz = 0;
-	ssize_t r;
+	size_t maxsz = 0;
+	bool eof = false;
+	int rc;
 
 	if (!mask || f->size == 0)
 		return 0;
-	while (got < sizeof(head) && got < f->size) {
-		r = w->read(w, head + got, sizeof(head) - got);
-		if (r < 0)
-			return (int)r;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
+	ld_buf_clear(buf);
+	buf->max = LD_ANALYZE_HEAD;
+	if ((rc = read_more(w, buf, (size_t)(f->size < 64 ? f->size : 64), &eof)))
+		goto fail;
 	for (size_t i = 0; i < ld_wants_analyzer_count(wants); i++) {
 		const ld_analyzer *an = ld_wants_analyzer(wants, i);
 		if (!(mask & (1u << i)))
 			continue;
-		if (an->magic && (got < an->magic_len || memcmp(head, an->magic, an->magic_len))) {
+		if (an->magic && (buf->len < an->magic_len || memcmp(buf->ptr, an->magic, an->magic_len))) {
 			mask &= ~(1u << i);
 			continue;
 		}
@@ -208,15 +319,47 @@ static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *want
 	}
 	if (!mask)
 		return 0;
-	ld_buf_clear(buf);
+
+	if (f->size > ld_wants_sparse_min(wants) && !eof) {
+		ld_range ranges[ANALYZE_MAX_RANGES];
+		size_t nr = 0;
+		bool whole = false;
+		if ((rc = read_more(w, buf, (size_t)(f->size < LD_ANALYZE_HEAD ? f->size : LD_ANALYZE_HEAD) - buf->len,
+				    &eof)))
+			goto fail;
+		for (size_t i = 0; i < ld_wants_analyzer_count(wants) && !whole; i++) {
+			const ld_analyzer *an = ld_wants_analyzer(wants, i);
+			int k;
+			if (!(mask & (1u << i)))
+				continue;
+			k = an->plan ? an->plan((const unsigned char *)buf->ptr, buf->len, f->size, ranges + nr,
+						LD_ANALYZE_MAX_RANGES)
+				     : -1;
+			if (k < 0 || k > LD_ANALYZE_MAX_RANGES) {
+				whole = true;
+				continue;
+			}
+			/* clip what the plan asked for to the file: offsets come from its bytes */
+			for (size_t j = 0, base = nr; j < (size_t)k; j++) {
+				ld_range r = ranges[base + j]; /* nr <= base + j: compacting in place */
+				if (r.off >= f->size || !r.len)
+					continue;
+				if (r.len > f->size - r.off)
+					r.len = f->size - r.off;
+				ranges[nr++] = r;
+			}
+		}
+		if (!whole && !eof)
+			return analyze_sparse(w, l, f, wants, mask, ranges, nr, buf, ctx);
+	}
+
 	buf->max = maxsz + 1;
 	/* The declared size is a hint, not a promise: reserve it once (capped) so a large binary is
 	 * one allocation instead of a chain of doubling reallocs that each copy it. */
-	if (f->size < maxsz && ld_buf_grow(buf, (size_t)f->size))
+	if (f->size < maxsz && f->size > buf->len && ld_buf_grow(buf, (size_t)f->size - buf->len))
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
-	if (ld_buf_add(buf, head, got))
-		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
-	for (;;) {
+	while (!eof) {
+		ssize_t r;
 		/* room for one more byte: grows (doubling) only when full, so the reserve above
 		 * usually holds the whole file */
 		if (ld_buf_grow(buf, 1)) {
@@ -230,27 +373,15 @@ static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *want
 			break;
 		buf->len += (size_t)r;
 	}
-	l->analyzed_files++;
 	l->analyzed_bytes += buf->len;
-	for (size_t i = 0; i < ld_wants_analyzer_count(wants); i++) {
-		const ld_analyzer *an = ld_wants_analyzer(wants, i);
-		ld_slice res = LD_SLICE_NULL;
-		ld_lresult *lr;
-		if (!(mask & (1u << i)))
-			continue;
-		if (an->fn((const unsigned char *)buf->ptr, buf->len, f->path, &l->arena, &res) != 0 || !res.ptr)
-			continue; /* nothing recognized */
-		lr = ld_arena_alloc(&l->arena, sizeof(*lr));
-		if (!lr)
-			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-		lr->analyzer = (int)i;
-		lr->data = res;
-		lr->next = f->results;
-		f->results = lr;
-	}
+	rc = run_analyzers(l, f, wants, mask, (const unsigned char *)buf->ptr, buf->len, ctx);
 	if (buf->cap > ANALYZE_KEEP_BUF)
 		ld_buf_release(buf); /* one huge binary must not pin its size for the rest of the layer */
-	return 0;
+	return rc;
+fail:
+	if (rc == LADING_ENOMEM)
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
+	return rc;
 }
 
 /* Turn a raw entry into (type, canonical path); returns false to skip it. */

@@ -26,6 +26,7 @@ struct ld_wants {
 	ld_slice an_tail[LD_MAX_ANALYZERS]; /* literal tail of each pattern, checked before the glob */
 	size_t nan;
 	ld_buf keys; /* extra cache-key text (ld_wants_add_key), NUL-separated */
+	uint64_t sparse_min;
 };
 
 int ld_wants_new(ld_wants **out)
@@ -37,6 +38,13 @@ int ld_wants_new(ld_wants **out)
 	ld_arena_init(&w->arena, 0);
 	ld_map_init(&w->exact);
 	ld_buf_init(&w->keys, 1u << 20);
+	w->sparse_min = LD_ANALYZE_SPARSE_MIN;
+	{
+		const char *env = getenv("LADING_ANALYZE_SPARSE_MIN");
+		uint64_t v;
+		if (env && ld_slice_to_u64(ld_slice_cstr(env), UINT64_MAX, &v))
+			w->sparse_min = v;
+	}
 	*out = w;
 	return 0;
 }
@@ -168,6 +176,8 @@ uint32_t ld_wants_analyzers_for(const ld_wants *w, ld_slice path, uint32_t mode)
 			if (!lib)
 				continue;
 		}
+		if (a->applies && !a->applies(path))
+			continue;
 		if (a->pattern) {
 			/* every file of every layer comes here: most fail on the literal tail */
 			ld_slice t = w->an_tail[i];
@@ -179,6 +189,11 @@ uint32_t ld_wants_analyzers_for(const ld_wants *w, ld_slice path, uint32_t mode)
 		mask |= 1u << i;
 	}
 	return mask;
+}
+
+uint64_t ld_wants_sparse_min(const ld_wants *w)
+{
+	return w->sparse_min;
 }
 
 /* ---- cache keys (layer cache, cache.c) ---- */

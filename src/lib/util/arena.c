@@ -26,6 +26,27 @@ void *ld_mem_big_alloc(size_t n)
 	return p;
 }
 
+void *ld_mem_sparse_alloc(size_t n)
+{
+	void *p;
+	if (!n)
+		n = 1;
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_NOHUGEPAGE
+	/* with THP "always" one written byte would otherwise take 2 MiB */
+	(void)madvise(p, n, MADV_NOHUGEPAGE);
+#endif
+	return p;
+}
+
+void ld_mem_sparse_free(void *p, size_t n)
+{
+	if (p)
+		munmap(p, n ? n : 1);
+}
+
 void ld_arena_init(ld_arena *a, size_t max)
 {
 	a->head = NULL;

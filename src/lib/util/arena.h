@@ -36,4 +36,10 @@ void *ld_arena_memdup(ld_arena *a, const void *p, size_t n);
 void *ld_mem_big_alloc(size_t n);
 #define LD_HUGE_PAGE ((size_t)2 << 20)
 
+/* Zeroed address space of n bytes of which only the pages written to take memory (a private
+ * anonymous mapping, never on huge pages): a large file of which a reader keeps a few ranges
+ * at their offsets. NULL on failure; release with ld_mem_sparse_free(p, n). */
+void *ld_mem_sparse_alloc(size_t n);
+void ld_mem_sparse_free(void *p, size_t n);
+
 #endif
