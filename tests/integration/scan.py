@@ -93,6 +93,21 @@ first = doc["vulnerabilities"][0]
 check("fix-first order puts KEV first", first["kev"] is not None, first)
 order_ok = all((a["kev"] is not None) >= (b["kev"] is not None) for a, b in zip(doc["vulnerabilities"], doc["vulnerabilities"][1:]))
 check("KEV findings before all others", order_ok)
+SEV = ["unknown", "low", "medium", "high", "critical"]
+
+
+def fix_first(v):
+    """The documented order: KEV, EPSS (unknown last), severity, fixable, package name, ID."""
+    e = v["epss"]["score"] if v.get("epss") else -1.0
+    return (v["kev"] is None, -e, -SEV.index(v["severity"]), not v["fixed_versions"], v["package"])
+
+
+def check_fix_first(name, vulns):
+    bad = [(a["id"], b["id"]) for a, b in zip(vulns, vulns[1:]) if fix_first(a) > fix_first(b)]
+    check(name, not bad, bad[:5])
+
+
+check_fix_first("findings in fix-first order (KEV, EPSS, severity, fixable, package)", doc["vulnerabilities"])
 e6789 = [v for v in doc["vulnerabilities"] if v["id"] == "CVE-2018-6789"]
 check("two secdb fixes for one CVE: reported once with the fix above the installed version",
       len(e6789) == 1 and e6789[0]["fixed_versions"] == ["4.91-r0"], e6789)
@@ -185,6 +200,7 @@ check("binary and source package get the same findings", libssl == ids(doc, "ope
 v = [x for x in doc["vulnerabilities"] if x["id"] == "CVE-2023-0286" and x["package"] == "libssl1.1"][0]
 check("DSA ID among the aliases, fix named", "DSA-5343-1" in v["aliases"] and v["fixed_versions"] == ["1.1.1n-0+deb11u4"], v)
 check("source package shown", v["source_package"] == {"name": "openssl", "version": "1.1.1n-0+deb11u3"}, v["source_package"])
+check_fix_first(f"Debian 11: {len(doc['vulnerabilities'])} findings in fix-first order", doc["vulnerabilities"])
 
 # AlmaLinux path: the real sqlite rpmdb fixture under an AlmaLinux 9 os-release (synthetic pairing)
 rpmdb = open(os.path.join(SHARED, "fixtures/rpmdb/cbl-mariner-2.0/var/lib/rpm/rpmdb.sqlite"), "rb").read()

@@ -540,7 +540,11 @@ typedef struct matcher {
 	lading_ctx *ctx;
 	ld_arena *a;
 	ld_arena scratch; /* per lookup */
-	ld_map drafts;    /* "pkgindex|id" -> draft */
+	/* id -> draft of one package: packages are matched one after the other, so the map
+	 * holds only the current one's (small and cache-resident, where one map of every
+	 * finding was a third of matching time) */
+	ld_map drafts;
+	size_t drafts_pkg;
 	ld_vec order;     /* draft * in creation order */
 	/* one image has many binaries per source package and many findings per advisory and CVE:
 	 * each lookup is made once */
@@ -567,21 +571,21 @@ typedef struct cve_data {
 	ld_vdb_nvd *nvd;
 } cve_data;
 
+/* The draft of (package, id), created on first use. `id` must live as long as m->a. The
+ * drafts of one package are all made before the next package's (ld_match_run). */
 static draft *get_draft(matcher *m, size_t pkg, const char *id)
 {
-	size_t il = strlen(id);
-	char *key = ld_arena_alloc(m->a, il + 9);
+	ld_slice key = ld_slice_cstr(id);
 	draft *d, **slot;
-	if (!key)
-		return NULL;
-	/* key: the package index as 8 raw bytes, then the ID (no formatting in this hot path) */
-	memcpy(key, &(uint64_t){pkg}, 8);
-	memcpy(key + 8, id, il + 1);
-	d = ld_map_get(&m->drafts, ld_slice_make(key, il + 8));
+	if (pkg != m->drafts_pkg) {
+		ld_map_clear(&m->drafts);
+		m->drafts_pkg = pkg;
+	}
+	d = ld_map_get(&m->drafts, key);
 	if (d)
 		return d;
 	d = ld_arena_alloc(m->a, sizeof(*d));
-	if (!d || ld_map_put(&m->drafts, ld_slice_make(key, il + 8), d, NULL) || !(slot = ld_vec_push(&m->order)))
+	if (!d || ld_map_put(&m->drafts, key, d, NULL) || !(slot = ld_vec_push(&m->order)))
 		return NULL;
 	*slot = d;
 	d->pkg = pkg;
@@ -601,15 +605,16 @@ static int record(matcher *m, size_t pkg, const ld_vdb_q_affected *af, const cha
 	int rc;
 
 	{
-		char key[32];
-		ld_snprintf(key, sizeof(key), "%" PRId64, af->advisory);
-		cached_adv *ca = ld_map_gets(&m->advs, key);
+		/* keyed by the advisory's row id as 8 raw bytes */
+		int64_t key = af->advisory;
+		cached_adv *ca = ld_map_get(&m->advs, ld_slice_make((const char *)&key, sizeof(key)));
 		if (!ca) {
 			char *k;
 			if ((rc = ld_vdb_advisory_get(m->db, af->advisory, m->a, &adv, m->ctx)))
 				return rc;
 			ca = ld_arena_alloc(m->a, sizeof(*ca));
-			if (!ca || !(k = ld_arena_strdup(m->a, key)) || ld_map_put(&m->advs, ld_slice_cstr(k), ca, NULL) ||
+			if (!ca || !(k = ld_arena_memdup(m->a, &key, sizeof(key))) ||
+			    ld_map_put(&m->advs, ld_slice_make(k, sizeof(key)), ca, NULL) ||
 			    !(ca->ref = ld_arena_printf(m->a, "%s:%s", adv->source, adv->id)))
 				return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
 			ca->adv = adv;
@@ -624,7 +629,7 @@ static int record(matcher *m, size_t pkg, const ld_vdb_q_affected *af, const cha
 			add_id(cves, &ncves, adv->aliases[i]);
 	for (size_t c = 0; c < (ncves ? ncves : 1); c++) {
 		const char *id = ncves ? cves[c] : adv->id;
-		draft *d = get_draft(m, pkg, ld_arena_strdup(m->a, id));
+		draft *d = get_draft(m, pkg, id); /* id lives in the cached advisory */
 		lading_severity ds;
 		if (!d)
 			return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
@@ -677,15 +682,23 @@ static int match_key(matcher *m, size_t i, const ld_match_key *k)
 	int rc;
 
 	{
-		char *key = ld_arena_printf(m->a, "%s|%s", k->ecosystem, k->package);
-		cached_lookup *cl = key ? ld_map_gets(&m->lookups, key) : NULL;
-		if (!key)
+		/* "ecosystem|package", on the stack for the lookup; kept in the arena when new */
+		size_t el = strlen(k->ecosystem), pl = strlen(k->package);
+		char stack[256], *key = stack;
+		cached_lookup *cl;
+		if (el + pl + 2 > sizeof(stack) && !(key = ld_arena_alloc(m->a, el + pl + 2)))
 			return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
+		memcpy(key, k->ecosystem, el);
+		key[el] = '|';
+		memcpy(key + el + 1, k->package, pl + 1);
+		cl = ld_map_get(&m->lookups, ld_slice_make(key, el + pl + 1));
 		if (!cl) {
 			if ((rc = ld_vdb_affected_get(m->db, k->ecosystem, k->package, m->a, &afs, &n, m->ctx)))
 				return rc;
 			cl = ld_arena_alloc(m->a, sizeof(*cl));
-			if (!cl || ld_map_put(&m->lookups, ld_slice_cstr(key), cl, NULL))
+			if (key == stack)
+				key = ld_arena_memdup(m->a, stack, el + pl + 2);
+			if (!cl || !key || ld_map_put(&m->lookups, ld_slice_make(key, el + pl + 1), cl, NULL))
 				return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
 			cl->afs = afs;
 			cl->n = n;
@@ -913,26 +926,118 @@ static int enrich(matcher *m, lading_finding *f, const draft *d)
 	return 0;
 }
 
-static int finding_cmp(const void *x, const void *y)
+/* "Fix first": KEV, then EPSS, severity, fixable; then by package name, package and ID; the
+ * suppressed last. Each finding's order is packed once into two integers (the sort compares
+ * ~16 times per finding; comparing the findings themselves was most of the matching time). */
+typedef struct sort_key {
+	uint64_t k1, k2; /* compared in order; then id */
+	const char *id;
+	size_t idx;
+} sort_key;
+
+static int sort_key_cmp(const void *x, const void *y)
 {
-	const lading_finding *a = x, *b = y;
-	bool afix = a->fixed_count > 0, bfix = b->fixed_count > 0;
-	int c;
-	if (!a->suppressed != !b->suppressed)
-		return a->suppressed ? 1 : -1;
-	if (a->kev != b->kev)
-		return b->kev - a->kev;
-	if (a->epss_score != b->epss_score)
-		return a->epss_score > b->epss_score ? -1 : 1;
-	if (a->severity != b->severity)
-		return (int)b->severity - (int)a->severity;
-	if (afix != bfix)
-		return afix ? -1 : 1;
-	if ((c = strcmp(a->package->name, b->package->name)))
-		return c;
-	if (a->package_index != b->package_index)
-		return a->package_index < b->package_index ? -1 : 1;
+	const sort_key *a = x, *b = y;
+	if (a->k1 != b->k1)
+		return a->k1 < b->k1 ? -1 : 1;
+	if (a->k2 != b->k2)
+		return a->k2 < b->k2 ? -1 : 1;
 	return strcmp(a->id, b->id);
+}
+
+/* EPSS as a key that sorts the most likely first; unknown (< 0) after every known score. A
+ * probability's IEEE-754 bits order like its value; dropping the 2 lowest keeps it < 2^62. */
+static uint64_t epss_desc(double e)
+{
+	uint64_t bits;
+	if (!(e >= 0))
+		return ((uint64_t)1 << 62) - 1;
+	if (e > 1)
+		e = 1;
+	memcpy(&bits, &e, sizeof(bits));
+	return (((uint64_t)1 << 62) - 2) - (bits >> 2);
+}
+
+static int pkg_name_cmp(const void *x, const void *y, void *opaque)
+{
+	const lading_package *const *pkgs = opaque;
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	int c = strcmp(pkgs[a]->name, pkgs[b]->name);
+	return c ? c : (a > b) - (a < b);
+}
+
+/* rank[i] = position of package i's name in name order (equal names: equal ranks). */
+static uint32_t *name_ranks(const lading_package *const *pkgs, size_t n)
+{
+	uint32_t *order = malloc((n ? n : 1) * sizeof(*order)), *rank = malloc((n ? n : 1) * sizeof(*rank));
+	if (!order || !rank) {
+		free(order);
+		free(rank);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, n, sizeof(*order), pkg_name_cmp, (void *)pkgs);
+	for (size_t i = 0, r = 0; i < n; i++) {
+		if (i && strcmp(pkgs[order[i]]->name, pkgs[order[i - 1]]->name))
+			r = i;
+		rank[order[i]] = (uint32_t)r;
+	}
+	free(order);
+	return rank;
+}
+
+#define SORT_MAX_PACKAGES ((size_t)1 << 27) /* name rank and index share 59 bits of k2 */
+
+static int sort_findings(ld_vec *findings, const ld_match_input *in)
+{
+	size_t n = findings->len;
+	lading_finding *f = findings->ptr, tmp;
+	sort_key *keys;
+	uint32_t *rank;
+
+	if (n < 2)
+		return 0;
+	if (in->npkgs >= SORT_MAX_PACKAGES)
+		return LADING_ELIMIT;
+	if (!(rank = name_ranks(in->pkgs, in->npkgs)))
+		return LADING_ENOMEM;
+	if (!(keys = malloc(n * sizeof(*keys)))) {
+		free(rank);
+		return LADING_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const lading_finding *x = &f[i];
+		keys[i].k1 = (uint64_t)(x->suppressed ? 1 : 0) << 63 | (uint64_t)(x->kev ? 0 : 1) << 62 |
+			     epss_desc(x->epss_score);
+		keys[i].k2 = (uint64_t)(LADING_SEVERITY_CRITICAL - x->severity) << 60 |
+			     (uint64_t)(x->fixed_count ? 0 : 1) << 59 | (uint64_t)rank[x->package_index] << 27 |
+			     (uint64_t)x->package_index;
+		keys[i].id = x->id;
+		keys[i].idx = i;
+	}
+	free(rank);
+	qsort(keys, n, sizeof(*keys), sort_key_cmp);
+	/* put the findings in key order in place, one permutation cycle at a time: keys[i].idx is
+	 * where the finding for slot i is now; SIZE_MAX marks a placed slot */
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		if (keys[i].idx == SIZE_MAX || keys[i].idx == i) {
+			keys[i].idx = SIZE_MAX;
+			continue;
+		}
+		tmp = f[i];
+		while (keys[j].idx != i) {
+			size_t from = keys[j].idx;
+			f[j] = f[from];
+			keys[j].idx = SIZE_MAX;
+			j = from;
+		}
+		f[j] = tmp;
+		keys[j].idx = SIZE_MAX;
+	}
+	free(keys);
+	return 0;
 }
 
 static int id_cmp(const void *x, const void *y)
@@ -963,6 +1068,7 @@ int ld_match_run(ld_match_result *r, ld_vdb *db, const ld_match_input *in, const
 	m.a = &r->arena;
 	ld_arena_init(&m.scratch, 0);
 	ld_map_init(&m.drafts);
+	m.drafts_pkg = SIZE_MAX;
 	ld_map_init(&m.lookups);
 	ld_map_init(&m.advs);
 	ld_map_init(&m.cves);
@@ -992,6 +1098,10 @@ int ld_match_run(ld_match_result *r, ld_vdb *db, const ld_match_input *in, const
 		     " (--include-os-managed matches them too)");
 	}
 
+	if (ld_vec_reserve(&r->findings, r->findings.len + m.order.len)) {
+		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < m.order.len; i++) {
 		const draft *d = *(draft **)ld_vec_at(&m.order, i);
 		lading_finding *f = ld_vec_push(&r->findings);
@@ -1030,8 +1140,12 @@ int ld_match_run(ld_match_result *r, ld_vdb *db, const ld_match_input *in, const
 	}
 	if ((rc = ld_match_policy(r, opts, ctx)))
 		goto out;
-	if (r->findings.len > 1)
-		qsort(r->findings.ptr, r->findings.len, sizeof(lading_finding), finding_cmp);
+	if ((rc = sort_findings(&r->findings, in))) {
+		rc = ld_error_set(ctx, rc, rc == LADING_ELIMIT ? "more than %zu packages to sort findings of"
+							     : "out of memory",
+				  SORT_MAX_PACKAGES);
+		goto out;
+	}
 	for (size_t i = 0; i < r->findings.len; i++) {
 		const lading_finding *f = ld_vec_at(&r->findings, i);
 		if (f->suppressed) {

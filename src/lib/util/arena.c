@@ -17,11 +17,15 @@ void *ld_mem_big_alloc(size_t n)
 	void *p;
 	if (n < LD_HUGE_PAGE)
 		return malloc(n);
+	/* whole huge pages: a partial one at the end would be filled 4 KiB at a time */
+	if (n > SIZE_MAX - LD_HUGE_PAGE)
+		return NULL;
+	n = (n + LD_HUGE_PAGE - 1) & ~(LD_HUGE_PAGE - 1);
 	if (posix_memalign(&p, LD_HUGE_PAGE, n))
 		return NULL;
 #ifdef MADV_HUGEPAGE
 	/* advice only: where THP is off or unavailable this is a no-op or fails harmlessly */
-	(void)madvise(p, n & ~(LD_HUGE_PAGE - 1), MADV_HUGEPAGE);
+	(void)madvise(p, n, MADV_HUGEPAGE);
 #endif
 	return p;
 }
@@ -91,6 +95,9 @@ void *ld_arena_alloc(ld_arena *a, size_t n)
 		/* an arena past 1 MiB is a big one: go straight to huge-page-sized chunks */
 		if (a->used >= LD_HUGE_PAGE / 2 && csize < LD_HUGE_PAGE - sizeof(*c))
 			csize = LD_HUGE_PAGE - sizeof(*c);
+		/* a big chunk uses all of the huge pages it gets (ld_mem_big_alloc rounds up) */
+		if (csize >= LD_HUGE_PAGE - sizeof(*c) && csize < ((size_t)1 << 40))
+			csize = ((csize + sizeof(*c) + LD_HUGE_PAGE - 1) & ~(LD_HUGE_PAGE - 1)) - sizeof(*c);
 		if (ld_add_overflow(csize, sizeof(*c), &total)) {
 			a->err = LADING_ENOMEM;
 			return NULL;

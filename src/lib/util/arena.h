@@ -32,7 +32,7 @@ void *ld_arena_memdup(ld_arena *a, const void *p, size_t n);
 /* malloc for big, long-lived blocks (arena chunks, hash tables): from 2 MiB up, aligned to
  * and advised for transparent huge pages, so filling it takes one page fault per 2 MiB instead
  * of one per 4 KiB (first-touch faults were a third of `lading sbom` time on a 2-core VM).
- * Not zeroed; release with free(). */
+ * Rounded up to whole huge pages. Not zeroed; release with free(). */
 void *ld_mem_big_alloc(size_t n);
 #define LD_HUGE_PAGE ((size_t)2 << 20)
 

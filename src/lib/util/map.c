@@ -17,6 +17,17 @@ void ld_map_release(ld_map *m)
 	memset(m, 0, sizeof(*m));
 }
 
+void ld_map_clear(ld_map *m)
+{
+	if (m->cap > LD_MAP_CLEAR_KEEP) {
+		ld_map_release(m);
+		return;
+	}
+	if (m->len || m->tomb)
+		memset(m->slots, 0, m->cap * sizeof(*m->slots));
+	m->len = m->tomb = 0;
+}
+
 static ld_map_slot *find(const ld_map *m, ld_slice key, uint64_t h)
 {
 	size_t mask, i;

@@ -24,6 +24,9 @@ typedef struct ld_map {
 
 void ld_map_init(ld_map *m);
 void ld_map_release(ld_map *m);
+/* Empty it for reuse: a small table is kept (zeroed), one past LD_MAP_CLEAR_KEEP slots freed. */
+void ld_map_clear(ld_map *m);
+#define LD_MAP_CLEAR_KEEP 1024
 void *ld_map_get(const ld_map *m, ld_slice key);
 void *ld_map_gets(const ld_map *m, const char *key);
 /* Insert or replace; *old gets the previous value (NULL if none). */

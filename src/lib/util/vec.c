@@ -1,4 +1,5 @@
 #include "util/common.h"
+#include "util/arena.h"
 #include "util/vec.h"
 
 void ld_vec_init(ld_vec *v, size_t elem, size_t max)
@@ -30,9 +31,17 @@ int ld_vec_reserve(ld_vec *v, size_t n)
 	}
 	if (ld_mul_overflow(ncap, v->elem, &bytes))
 		return LADING_ENOMEM;
-	np = realloc(v->ptr, bytes);
-	if (!np)
+	if (bytes >= LD_HUGE_PAGE) {
+		/* on huge pages (ld_mem_big_alloc): filling a big vector took a page fault per 4 KiB,
+		 * which on a VM cost more than the copy done here instead of realloc's */
+		if (!(np = ld_mem_big_alloc(bytes)))
+			return LADING_ENOMEM;
+		if (v->len)
+			memcpy(np, v->ptr, v->len * v->elem);
+		free(v->ptr);
+	} else if (!(np = realloc(v->ptr, bytes))) {
 		return LADING_ENOMEM;
+	}
 	v->ptr = np;
 	v->cap = ncap;
 	return 0;

@@ -475,9 +475,9 @@ int ld_vdb_affected_get(ld_vdb *db, const char *ecosystem, const char *package, 
 			size_t lens[LD_ARRAY_LEN(tcols)], need = 0;
 			char *blk, *cp[2] = {NULL, NULL};
 			for (size_t k = 0; k < LD_ARRAY_LEN(tcols); k++) {
-				txt[k] = sqlite3_column_type(s, tcols[k]) == SQLITE_NULL
-						 ? NULL
-						 : (const char *)sqlite3_column_text(s, tcols[k]);
+				/* NULL for an SQL NULL (the columns are TEXT): no separate type call,
+				 * as the API calls per column were a large part of a lookup */
+				txt[k] = (const char *)sqlite3_column_text(s, tcols[k]);
 				lens[k] = txt[k] ? (size_t)sqlite3_column_bytes(s, tcols[k]) : 0;
 				if (txt[k])
 					need += lens[k] + 1;
