@@ -55,22 +55,28 @@ static int parse_severities(const char *list, unsigned *mask)
 	return *mask ? 0 : -1;
 }
 
-/* First use: get a database as Trivy does, from a mirror when one is given, else online. */
-static int ensure_db(lading_ctx *ctx, const char *db, const char *mirror)
+/* First use: get a database as Trivy does, from a mirror when one is given, else online. With
+ * `stale`, the database is there but of another schema version (an older lading wrote it): it is
+ * replaced the same way (the update is atomic; the old file stays until the new one is done). */
+static int ensure_db(lading_ctx *ctx, const char *db, const char *mirror, bool stale)
 {
 	lading_db_options o = LADING_DB_OPTIONS_INIT;
 	lading_db_report *rep = NULL;
 	struct stat st;
 	int rc;
-	if (stat(db, &st) == 0)
+	if (!stale && stat(db, &st) == 0)
 		return 0;
 	o.db_path = db;
+	if (stale)
+		fprintf(stderr, "lading: the vulnerability database at %s has another schema version: replacing it\n", db);
 	if (mirror) {
-		fprintf(stderr, "lading: no vulnerability database at %s yet; building it from %s\n", db, mirror);
+		fprintf(stderr, "lading: %s at %s%s; building it from %s\n", stale ? "rebuilding the database" : "no vulnerability database",
+			db, stale ? "" : " yet", mirror);
 		o.mirror = mirror;
 		rc = lading_db_build(&o, &rep, ctx);
 	} else {
-		fprintf(stderr, "lading: no vulnerability database at %s yet; downloading the feeds (lading db update)\n", db);
+		fprintf(stderr, "lading: %s at %s%s; downloading the feeds (lading db update)\n",
+			stale ? "rebuilding the database" : "no vulnerability database", db, stale ? "" : " yet");
 		o.retries = 1; /* first use: an offline machine should hear so soon, not after minutes */
 		rc = lading_db_update(&o, &rep, ctx);
 	}
@@ -82,7 +88,8 @@ static int ensure_db(lading_ctx *ctx, const char *db, const char *mirror)
 			/* a database without a single feed would report every image clean */
 			if (!rc)
 				rc = -1;
-			unlink(db);
+			if (!stale)
+				unlink(db);
 		} else if (rep->failed) {
 			fprintf(stderr, "lading: warning: %zu feed(s) could not be read; see 'lading db info'\n", rep->failed);
 		}
@@ -219,11 +226,19 @@ int cmd_scan(int argc, char **argv)
 		ret = cli_fail(ctx, rc);
 		goto out;
 	}
-	if (ensure_db(ctx, dbpath, mirror)) {
+	if (ensure_db(ctx, dbpath, mirror, false)) {
 		ret = EXIT_ERROR;
 		goto out;
 	}
-	if ((rc = lading_scan_run(&scan, ctx, sbom, &sopts))) {
+	rc = lading_scan_run(&scan, ctx, sbom, &sopts);
+	if (rc == LADING_EUNSUPPORTED && strstr(lading_ctx_error(ctx)->msg, "schema version")) {
+		if (ensure_db(ctx, dbpath, mirror, true)) {
+			ret = EXIT_ERROR;
+			goto out;
+		}
+		rc = lading_scan_run(&scan, ctx, sbom, &sopts);
+	}
+	if (rc) {
 		ret = cli_fail(ctx, rc);
 		goto out;
 	}

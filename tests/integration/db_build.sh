@@ -89,7 +89,7 @@ done
 grep -q '^osv/PyPI  *ok  *2024-10-10T17:22:00.587279Z  *2651' "$W/info.txt" || fail "info text"
 grep -q 'AlmaLinux:8 .* advisories' "$W/info.txt" || fail "info per ecosystem"
 "$LADING_BIN" db info --db "$DB" --json > "$W/info.json"
-[ "$(jq .schema_version "$W/info.json")" = 1 ] || fail "schema version"
+[ "$(jq .schema_version "$W/info.json")" = 2 ] || fail "schema version"
 [ "$(jq '.age_seconds < 3600' "$W/info.json")" = true ] || fail "age"
 [ "$(jq -r '.feeds[] | select(.name == "osv/AlmaLinux") | .ecosystems | map(.ecosystem) | join(",")' "$W/info.json")" \
 	= "AlmaLinux:10,AlmaLinux:8,AlmaLinux:9" ] || fail "ecosystems in info"

@@ -266,6 +266,26 @@ c.commit()
 c.close()
 rc, out, err = scan(rootfs373, db=old)
 check("a database older than 7 days gives a warning", rc == 0 and "days old" in err, err)
+# a database of another schema version (an older lading's) is rebuilt from the mirror, not used
+other = os.path.join(WORK, "other-schema.sqlite")
+shutil.copy(fresh, other)
+c = sqlite3.connect(other)
+c.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+c.commit()
+c.close()
+rc, out, err = scan(rootfs373, db=other, env={"LADING_MIRROR": os.path.join(SHARED, "vulndata")})
+c = sqlite3.connect(other)
+ver = c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+c.close()
+check("a database of another schema version is rebuilt (LADING_MIRROR) and the scan goes on",
+      rc == 0 and "another schema version" in err and "CVE-2019-14697" in out and ver != "1", (rc, ver, err[-500:]))
+c = sqlite3.connect(other)
+c.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+c.commit()
+c.close()
+rc, out, err = scan(rootfs373, db=other, env={"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"})
+check("another schema version and no way to rebuild: exit 3 with how to build one",
+      rc == 3 and "lading db build" in err, err[-600:])
 
 if failures:
     print(f"{len(failures)} failure(s): {failures}")

@@ -30,11 +30,7 @@ enum {
 };
 
 static const char *const q_sql[Q_N] = {
-	[Q_AFFECTED] =
-		"SELECT advisory, source, advisory_id, informational, name, purl, ranges, "
-		"versions, status,"
-		" severity, severity_raw, cvss_vector, cvss_score, extra"
-		" FROM affected WHERE ecosystem = ?1 AND package = ?2 ORDER BY advisory, seq",
+	[Q_AFFECTED] = "SELECT entries, data FROM affected_packed WHERE ecosystem = ?1 AND package = ?2",
 	[Q_ADVISORY] =
 		"SELECT v.source, v.advisory, f.name, v.summary, v.details, v.published, "
 		"v.modified, v.url,"
@@ -422,15 +418,137 @@ static int decode_versions(const char *txt, size_t len, char *copy, ld_arena *a,
 	return 0;
 }
 
+static uint64_t le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static bool get_uvarint(const unsigned char **p, const unsigned char *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0; shift < 64 && *p < end; shift += 7) {
+		unsigned char b = *(*p)++;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* One packed entry (schema.h) at *p of the arena copy `cp` whose original (for the JSON
+ * fallback, which needs the text uncut) is at the same offset of `orig`. */
+static int unpack_entry(const unsigned char **p, const unsigned char *end, const unsigned char *cp,
+			const unsigned char *orig, ld_arena *a, ld_vdb_q_affected *e, lading_ctx *ctx)
+{
+	const char **dst[LD_VDB_PACKED_TEXTS] = {
+		[LD_VDB_PK_SOURCE] = &e->source,	 [LD_VDB_PK_ADVISORY_ID] = &e->id,
+		[LD_VDB_PK_INFORMATIONAL] = &e->informational, [LD_VDB_PK_NAME] = &e->name,
+		[LD_VDB_PK_PURL] = &e->purl,		 [LD_VDB_PK_STATUS] = &e->status,
+		[LD_VDB_PK_SEVERITY] = &e->severity,	 [LD_VDB_PK_SEVERITY_RAW] = &e->severity_raw,
+		[LD_VDB_PK_CVSS_VECTOR] = &e->cvss_vector, [LD_VDB_PK_EXTRA] = &e->extra_json,
+	};
+	const unsigned char *q = *p;
+	size_t toff[LD_VDB_PACKED_TEXTS], tlen[LD_VDB_PACKED_TEXTS];
+	bool tnull[LD_VDB_PACKED_TEXTS];
+	int rc;
+
+	if (end - q < 9)
+		return LADING_EDB;
+	e->advisory = (int64_t)le64(q);
+	q += 8;
+	if (*q++ & 1) {
+		uint64_t bits;
+		double d;
+		if (end - q < 8)
+			return LADING_EDB;
+		bits = le64(q);
+		memcpy(&d, &bits, sizeof(d));
+		e->cvss_score = d;
+		q += 8;
+	} else {
+		e->cvss_score = -1.0;
+	}
+	for (int k = 0; k < LD_VDB_PACKED_TEXTS; k++) {
+		uint64_t v;
+		if (!get_uvarint(&q, end, &v))
+			return LADING_EDB;
+		tnull[k] = v == 0;
+		if (!v)
+			continue;
+		/* the bytes, then the NUL the writer put after them */
+		if (v - 1 >= (uint64_t)(end - q) || q[v - 1] != '\0')
+			return LADING_EDB;
+		toff[k] = (size_t)(q - cp);
+		tlen[k] = (size_t)(v - 1);
+		if (dst[k])
+			*dst[k] = (const char *)q; /* NUL-terminated in the copy */
+		q += v;
+	}
+	if ((!tnull[LD_VDB_PK_RANGES] && tlen[LD_VDB_PK_RANGES] > Q_MAX_RANGE_JSON) ||
+	    (!tnull[LD_VDB_PK_VERSIONS] && tlen[LD_VDB_PK_VERSIONS] > Q_MAX_RANGE_JSON))
+		return ld_error_set(ctx, LADING_ELIMIT, "database entry with oversized ranges or versions");
+	if (!tnull[LD_VDB_PK_RANGES] &&
+	    (rc = decode_ranges((const char *)orig + toff[LD_VDB_PK_RANGES], tlen[LD_VDB_PK_RANGES],
+				(char *)cp + toff[LD_VDB_PK_RANGES], a, e, ctx)))
+		return rc;
+	if (!tnull[LD_VDB_PK_VERSIONS] &&
+	    (rc = decode_versions((const char *)orig + toff[LD_VDB_PK_VERSIONS], tlen[LD_VDB_PK_VERSIONS],
+				  (char *)cp + toff[LD_VDB_PK_VERSIONS], a, e, ctx)))
+		return rc;
+	*p = q;
+	return 0;
+}
+
+int ld_vdb_affected_unpack(const void *blob, size_t blen, int64_t count, const char *eco,
+			   const char *pkg, ld_arena *arena, ld_vdb_q_affected **out, lading_ctx *ctx)
+{
+	const unsigned char *orig = blob, *cp, *p, *end;
+	ld_vdb_q_affected *arr;
+	const char *eco_c, *pkg_c;
+	int rc;
+
+	*out = NULL;
+	/* every entry takes at least 9 + LD_VDB_PACKED_TEXTS bytes: the count is checked against
+	 * the blob before anything is allocated for it */
+	if (count <= 0 || (uint64_t)count > Q_MAX_ROWS || !orig ||
+	    (uint64_t)count > blen / (9 + LD_VDB_PACKED_TEXTS))
+		return ld_error_set(ctx, count > (int64_t)Q_MAX_ROWS ? LADING_ELIMIT : LADING_EDB,
+				    "damaged database: packed entries of %s %s (%lld for %zu bytes)", eco,
+				    pkg, (long long)count, blen);
+	if (!(cp = ld_arena_memdup(arena, orig, blen)) ||
+	    !(arr = ld_arena_array(arena, (size_t)count, sizeof(*arr))) ||
+	    !(eco_c = ld_arena_strdup(arena, eco)) || !(pkg_c = ld_arena_strdup(arena, pkg)))
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	p = cp;
+	end = cp + blen;
+	for (int64_t i = 0; i < count; i++) {
+		ld_vdb_q_affected *e = &arr[i];
+		e->ecosystem = eco_c;
+		e->package = pkg_c;
+		if ((rc = unpack_entry(&p, end, cp, orig, arena, e, ctx)))
+			return rc == LADING_EDB ? ld_error_set(ctx, LADING_EDB,
+							       "damaged database: packed entry %lld of %s %s",
+							       (long long)i, eco, pkg)
+						: rc;
+	}
+	if (p != end)
+		return ld_error_set(ctx, LADING_EDB, "damaged database: packed entries of %s %s", eco, pkg);
+	*out = arr;
+	return 0;
+}
+
 int ld_vdb_affected_get(ld_vdb *db, const char *ecosystem, const char *package, ld_arena *arena,
 			ld_vdb_q_affected **out, size_t *n, lading_ctx *ctx)
 {
 	char eco[LD_VDB_NAME_MAX + 1], pkg[LD_VDB_NAME_MAX + 1];
-	ld_vdb_q_affected *arr = NULL;
-	size_t len = 0, cap = 0;
-	const char *eco_c = NULL, *pkg_c = NULL;
 	sqlite3_stmt *s = NULL;
-	int rc, r, err = 0;
+	int64_t count;
+	int rc, r;
 
 	*out = NULL;
 	*n = 0;
@@ -441,88 +559,16 @@ int ld_vdb_affected_get(ld_vdb *db, const char *ecosystem, const char *package, 
 		return rc;
 	sqlite3_bind_text(s, 1, eco, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, pkg, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		ld_vdb_q_affected *e;
-		if (len >= Q_MAX_ROWS) {
-			rc = ld_error_set(ctx, LADING_ELIMIT,
-					  "more than %u affected entries for %s %s", Q_MAX_ROWS,
-					  eco, pkg);
-			goto out;
-		}
-		if (!(arr = grow(arena, arr, &cap, len, sizeof(*arr)))) {
-			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-			goto out;
-		}
-		if (!eco_c) {
-			eco_c = ld_arena_strdup(arena, eco);
-			pkg_c = ld_arena_strdup(arena, pkg);
-		}
-		e = &arr[len++];
-		memset(e, 0, sizeof(*e));
-		e->advisory = sqlite3_column_int64(s, 0);
-		e->ecosystem = eco_c;
-		e->package = pkg_c;
-		e->cvss_score = col_score(s, 12);
-		{
-			/* one block per row for every string of it: text columns, then the ranges
-			 * and versions texts that the fast decoder cuts up in place */
-			static const int tcols[] = {1, 2, 3, 4, 5, 8, 9, 10, 11, 13, 6, 7};
-			const char **dst[] = {&e->source,    &e->id,	       &e->informational,
-					      &e->name,	     &e->purl,	       &e->status,
-					      &e->severity,  &e->severity_raw, &e->cvss_vector,
-					      &e->extra_json};
-			const char *txt[LD_ARRAY_LEN(tcols)];
-			size_t lens[LD_ARRAY_LEN(tcols)], need = 0;
-			char *blk, *cp[2] = {NULL, NULL};
-			for (size_t k = 0; k < LD_ARRAY_LEN(tcols); k++) {
-				/* NULL for an SQL NULL (the columns are TEXT): no separate type call,
-				 * as the API calls per column were a large part of a lookup */
-				txt[k] = (const char *)sqlite3_column_text(s, tcols[k]);
-				lens[k] = txt[k] ? (size_t)sqlite3_column_bytes(s, tcols[k]) : 0;
-				if (txt[k])
-					need += lens[k] + 1;
-			}
-			if (lens[10] > Q_MAX_RANGE_JSON || lens[11] > Q_MAX_RANGE_JSON) {
-				rc = ld_error_set(
-					ctx, LADING_ELIMIT,
-					"database entry with oversized ranges or versions");
-				goto out;
-			}
-			blk = need ? ld_arena_alloc(arena, need) : NULL;
-			if (need && !blk) {
-				rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-				goto out;
-			}
-			for (size_t k = 0; k < LD_ARRAY_LEN(tcols); k++) {
-				if (!txt[k])
-					continue;
-				memcpy(blk, txt[k], lens[k]);
-				blk[lens[k]] = '\0';
-				if (k < LD_ARRAY_LEN(dst))
-					*dst[k] = blk;
-				else
-					cp[k - LD_ARRAY_LEN(dst)] = blk;
-				blk += lens[k] + 1;
-			}
-			if (txt[10] &&
-			    (rc = decode_ranges(txt[10], lens[10], cp[0], arena, e, ctx)))
-				goto out;
-			if (txt[11] &&
-			    (rc = decode_versions(txt[11], lens[11], cp[1], arena, e, ctx)))
-				goto out;
-		}
-		if (err || !eco_c || !pkg_c) {
-			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-			goto out;
-		}
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		count = sqlite3_column_int64(s, 0);
+		rc = ld_vdb_affected_unpack(sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1),
+					    count, eco, pkg, arena, out, ctx);
+		if (!rc)
+			*n = (size_t)count;
+	} else if (r != SQLITE_DONE) {
+		rc = fail(db, r, ctx); /* SQLITE_DONE: no entries */
 	}
-	if (r != SQLITE_DONE) {
-		rc = fail(db, r, ctx);
-		goto out;
-	}
-	*out = arr;
-	*n = len;
-out:
 	done(s);
 	return rc;
 }

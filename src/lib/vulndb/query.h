@@ -55,6 +55,11 @@ typedef struct ld_vdb_q_affected {
  * them ("alpine:3.9", "Django"). One index probe. *n = 0 when nothing is known. */
 int ld_vdb_affected_get(ld_vdb *db, const char *ecosystem, const char *package, ld_arena *arena,
 			ld_vdb_q_affected **out, size_t *n, lading_ctx *ctx);
+/* Decode `count` packed entries (schema.h, affected_packed.data) of one (eco, pkg) into the
+ * arena: what ld_vdb_affected_get does with the row it reads. Exposed for fuzzing; trusts
+ * nothing of blob or count (LADING_EDB: "damaged database ..."). */
+int ld_vdb_affected_unpack(const void *blob, size_t len, int64_t count, const char *eco,
+			   const char *pkg, ld_arena *arena, ld_vdb_q_affected **out, lading_ctx *ctx);
 
 typedef struct ld_vdb_q_advisory {
 	int64_t key;

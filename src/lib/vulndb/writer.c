@@ -1185,6 +1185,125 @@ out:
 	return rc;
 }
 
+static void put_uvarint(ld_buf *b, uint64_t v)
+{
+	unsigned char t[10];
+	size_t n = 0;
+	do {
+		t[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			t[n] |= 0x80;
+		n++;
+	} while (v);
+	ld_buf_add(b, t, n);
+}
+
+static void put_le64(ld_buf *b, uint64_t v)
+{
+	unsigned char t[8];
+	for (int i = 0; i < 8; i++)
+		t[i] = (unsigned char)(v >> (8 * i));
+	ld_buf_add(b, t, 8);
+}
+
+static int flush_packed(ld_vdb_store *st, sqlite3_stmt *ins, const char *eco, const char *pkg,
+			int64_t n, const ld_buf *b)
+{
+	int rc;
+	sqlite3_reset(ins);
+	sqlite3_bind_text(ins, 1, eco, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 2, pkg, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 3, n);
+	sqlite3_bind_blob(ins, 4, b->ptr, (int)b->len, SQLITE_STATIC);
+	rc = sqlite3_step(ins);
+	return rc == SQLITE_DONE ? 0 : ld_vdb_sql_fail(st->db, rc, st->ctx, "packing the affected entries");
+}
+
+/* affected_packed from affected (schema.h): one row per (ecosystem, package). */
+static int pack_affected(ld_vdb_store *st)
+{
+	/* columns in LD_VDB_PK_* order after the key, advisory and score */
+	static const char sel_sql[] =
+		"SELECT ecosystem, package, advisory, cvss_score, source, advisory_id, informational, "
+		"name, purl, status, severity, severity_raw, cvss_vector, extra, ranges, versions"
+		" FROM affected ORDER BY ecosystem, package, advisory, seq";
+	sqlite3_stmt *sel = NULL, *ins = NULL;
+	ld_buf b = LD_BUF_INIT, eco = LD_BUF_INIT, pkg = LD_BUF_INIT;
+	int64_t n = 0;
+	int rc, r;
+
+	b.max = LD_VDB_PACKED_MAX;
+	if ((r = sqlite3_prepare_v2(st->db, sel_sql, -1, &sel, NULL)) != SQLITE_OK ||
+	    (r = sqlite3_prepare_v2(st->db,
+				    "INSERT INTO affected_packed(ecosystem, package, entries, data)"
+				    " VALUES (?1, ?2, ?3, ?4)",
+				    -1, &ins, NULL)) != SQLITE_OK) {
+		rc = ld_vdb_sql_fail(st->db, r, st->ctx, "packing the affected entries");
+		goto out;
+	}
+	rc = 0;
+	while ((r = sqlite3_step(sel)) == SQLITE_ROW) {
+		const char *e = (const char *)sqlite3_column_text(sel, 0),
+			   *p = (const char *)sqlite3_column_text(sel, 1);
+		double score;
+		if (!e || !p)
+			continue;
+		if (n && (strcmp(e, eco.ptr ? eco.ptr : "") || strcmp(p, pkg.ptr ? pkg.ptr : ""))) {
+			if ((rc = flush_packed(st, ins, eco.ptr ? eco.ptr : "", pkg.ptr ? pkg.ptr : "", n, &b)))
+				goto out;
+			n = 0;
+		}
+		if (!n) {
+			ld_buf_clear(&b);
+			ld_buf_clear(&eco);
+			ld_buf_clear(&pkg);
+			ld_buf_adds(&eco, e);
+			ld_buf_adds(&pkg, p);
+		}
+		put_le64(&b, (uint64_t)sqlite3_column_int64(sel, 2));
+		if (sqlite3_column_type(sel, 3) == SQLITE_NULL) {
+			ld_buf_addc(&b, 0);
+		} else {
+			uint64_t bits;
+			score = sqlite3_column_double(sel, 3);
+			memcpy(&bits, &score, sizeof(bits));
+			ld_buf_addc(&b, 1);
+			put_le64(&b, bits);
+		}
+		for (int k = 0; k < LD_VDB_PACKED_TEXTS; k++) {
+			const char *t = (const char *)sqlite3_column_text(sel, 4 + k);
+			size_t len = t ? (size_t)sqlite3_column_bytes(sel, 4 + k) : 0;
+			put_uvarint(&b, t ? (uint64_t)len + 1 : 0);
+			if (t) {
+				ld_buf_add(&b, t, len);
+				ld_buf_addc(&b, 0);
+			}
+		}
+		n++;
+		if ((rc = ld_buf_error(&b)) || (rc = ld_buf_error(&eco)) || (rc = ld_buf_error(&pkg))) {
+			rc = ld_error_set(st->ctx, rc,
+					  rc == LADING_ELIMIT ? "affected entries of %s %s exceed %zu bytes"
+							      : "out of memory packing %s %s",
+					  e, p, LD_VDB_PACKED_MAX);
+			goto out;
+		}
+	}
+	if (r != SQLITE_DONE) {
+		rc = ld_vdb_sql_fail(st->db, r, st->ctx, "packing the affected entries");
+		goto out;
+	}
+	if (n)
+		rc = flush_packed(st, ins, eco.ptr ? eco.ptr : "", pkg.ptr ? pkg.ptr : "", n, &b);
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(ins);
+	ld_buf_release(&b);
+	ld_buf_release(&eco);
+	ld_buf_release(&pkg);
+	return rc;
+}
+
 int ld_vdb_store_finish(ld_vdb_store *st)
 {
 	char meta[512], built[32];
@@ -1194,6 +1313,7 @@ int ld_vdb_store_finish(ld_vdb_store *st)
 	if ((rc = st->broken))
 		goto out;
 	if ((rc = ld_vdb_sql_exec(st->db, unstage_sql, st->ctx, "sorting the affected entries")) ||
+	    (rc = pack_affected(st)) ||
 	    (rc = ld_vdb_sql_exec(st->db, ld_vdb_schema_indexes, st->ctx,
 				  "creating the database indexes")))
 		goto out;

@@ -7,6 +7,7 @@
 
 #include "util/common.h"
 #include "vulndb/query.h"
+#include "vulndb/schema.h"
 #include "vulndb/vdb.h"
 
 static char scratch[512];
@@ -342,7 +343,7 @@ static void test_roundtrip(void **state)
 	assert_string_equal(ecos[3], "PyPI");
 
 	assert_int_equal(ld_vdb_meta_get(db, &a, &meta, ctx), 0);
-	assert_int_equal(meta->schema_version, 1);
+	assert_int_equal(meta->schema_version, LD_VDB_SCHEMA_VERSION);
 	assert_non_null(meta->built_at);
 	assert_true(meta->built_epoch > 1600000000);
 	assert_int_equal(meta->nfeeds, 3);
@@ -483,6 +484,71 @@ static void test_escaped_versions(void **state)
 	lading_ctx_free(ctx);
 }
 
+/* A damaged or crafted packed row (vulndb/schema.h) is an error naming the package, never a
+ * crash or a partial answer: cut blobs, a count larger than the blob, and the real blob. */
+static void test_packed_damaged(void **state)
+{
+	lading_ctx *ctx;
+	ld_vdb_store *st;
+	ld_vdb *db;
+	ld_arena a;
+	ld_vdb_q_affected *e;
+	sqlite3 *raw;
+	sqlite3_stmt *q;
+	unsigned char *blob;
+	int blen;
+	int64_t count;
+	size_t n;
+	const char *path = scratch_path("damaged.sqlite");
+	(void)state;
+
+	lading_ctx_new(&ctx);
+	ld_arena_init(&a, 0);
+	assert_int_equal(ld_vdb_store_open(&st, path, ctx), 0);
+	fill(st, ctx, true);
+	assert_int_equal(ld_vdb_store_finish(st), 0);
+	ld_vdb_store_free(st);
+
+	/* the real row decodes; every cut of it is refused */
+	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(raw,
+					    "SELECT entries, data FROM affected_packed WHERE ecosystem = "
+					    "'Alpine:v3.9' AND package = 'openssl'",
+					    -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	count = sqlite3_column_int64(q, 0);
+	blen = sqlite3_column_bytes(q, 1);
+	blob = malloc((size_t)blen);
+	assert_non_null(blob);
+	memcpy(blob, sqlite3_column_blob(q, 1), (size_t)blen);
+	sqlite3_finalize(q);
+	assert_int_equal(ld_vdb_affected_unpack(blob, (size_t)blen, count, "Alpine:v3.9", "openssl", &a, &e, ctx), 0);
+	for (int cut = 0; cut < blen; cut++)
+		assert_int_equal(ld_vdb_affected_unpack(blob, (size_t)cut, count, "Alpine:v3.9", "openssl", &a, &e, ctx),
+				 LADING_EDB);
+	assert_int_equal(ld_vdb_affected_unpack(blob, (size_t)blen, count + 1, "Alpine:v3.9", "openssl", &a, &e, ctx),
+			 LADING_EDB);
+	assert_int_equal(ld_vdb_affected_unpack(blob, (size_t)blen, 0, "Alpine:v3.9", "openssl", &a, &e, ctx),
+			 LADING_EDB);
+	free(blob);
+
+	/* through the query API: the message names the package */
+	assert_int_equal(sqlite3_exec(raw,
+				      "UPDATE affected_packed SET data = substr(data, 1, length(data) - 3)"
+				      " WHERE ecosystem = 'Alpine:v3.9' AND package = 'openssl'",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(raw);
+	assert_int_equal(ld_vdb_open(&db, path, ctx), 0);
+	assert_int_equal(ld_vdb_affected_get(db, "Alpine:v3.9", "openssl", &a, &e, &n, ctx), LADING_EDB);
+	assert_non_null(strstr(lading_ctx_error(ctx)->msg, "damaged database"));
+	assert_non_null(strstr(lading_ctx_error(ctx)->msg, "openssl"));
+	ld_vdb_close(db);
+	ld_arena_release(&a);
+	lading_ctx_free(ctx);
+}
+
 static void test_open_errors(void **state)
 {
 	lading_ctx *ctx;
@@ -511,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_carry_over),
 		cmocka_unit_test(test_escaped_versions),
+		cmocka_unit_test(test_packed_damaged),
 		cmocka_unit_test(test_open_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
