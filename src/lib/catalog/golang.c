@@ -3,6 +3,7 @@
  * while the layers stream and keeps a compact text blob; the cataloger turns blobs into
  * packages located at the binary. */
 #include "util/common.h"
+#include "util/varint.h"
 #include "catalog/binfmt.h"
 #include "catalog/catalog.h"
 
@@ -35,24 +36,10 @@ static const unsigned char *find_header(ld_slice r, bool aligned)
 	return NULL;
 }
 
-static bool uvarint(const unsigned char **p, const unsigned char *end, uint64_t *out)
-{
-	uint64_t v = 0;
-	for (unsigned shift = 0; shift < 64 && *p < end; shift += 7) {
-		unsigned char b = *(*p)++;
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*out = v;
-			return true;
-		}
-	}
-	return false;
-}
-
 static bool inline_string(const unsigned char **p, const unsigned char *end, ld_slice *out)
 {
 	uint64_t n;
-	if (!uvarint(p, end, &n) || n > GO_MAX_STRING || n > (uint64_t)(end - *p))
+	if (!ld_uvarint_get(p, end, &n) || n > GO_MAX_STRING || n > (uint64_t)(end - *p))
 		return false;
 	*out = ld_slice_make(*p, (size_t)n);
 	*p += n;

@@ -22,6 +22,7 @@
 
 #include "util/common.h"
 #include "util/cachedir.h"
+#include "util/varint.h"
 #include "layer/cache.h"
 
 #define STAMPS_MAX_BYTES ((uint64_t)64 << 20) /* stamps are empty files: ~130,000 of them */
@@ -106,36 +107,14 @@ static void wr_bytes(wr *w, const void *p, size_t n)
 
 static void wr_v(wr *w, uint64_t v)
 {
-	unsigned char b[10];
-	size_t n = 0;
-	do {
-		b[n] = (unsigned char)(v & 0x7f);
-		v >>= 7;
-		if (v)
-			b[n] |= 0x80;
-		n++;
-	} while (v);
-	wr_bytes(w, b, n);
+	unsigned char b[LD_UVARINT_MAX];
+	wr_bytes(w, b, ld_uvarint_put(b, v));
 }
 
 static void wr_s(wr *w, const void *p, size_t n)
 {
 	wr_v(w, n);
 	wr_bytes(w, p, n);
-}
-
-static void put_u64le(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get_u64le(const unsigned char *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
 }
 
 int ld_layer_cache_write(int fd, const ld_layer *l, const char *digest, const char *key,
@@ -225,7 +204,7 @@ int ld_layer_cache_write(int fd, const ld_layer *l, const char *digest, const ch
 	memset(head, 0, sizeof(head));
 	memcpy(head, LD_LCACHE_MAGIC, 8);
 	head[8] = (unsigned char)LD_LCACHE_FORMAT;
-	put_u64le(head + 16, w->off - LD_LCACHE_HEADER);
+	ld_le64_put(head + 16, w->off - LD_LCACHE_HEADER);
 	memcpy(head + 24, sum + 7, LD_SHA256_HEX_LEN);
 	memcpy(head + 24 + LD_SHA256_HEX_LEN, key, LD_SHA256_HEX_LEN);
 	if (!w->err && pwrite(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head))
@@ -245,24 +224,12 @@ typedef struct rd {
 
 static uint64_t rd_v(rd *r)
 {
-	uint64_t v = 0;
-	for (unsigned shift = 0; shift < 64; shift += 7) {
-		unsigned char b;
-		if (r->p >= r->end) {
-			r->bad = true;
-			return 0;
-		}
-		b = *r->p++;
-		if (shift == 63 && (b & 0x7e)) {
-			r->bad = true; /* more than 64 bits */
-			return 0;
-		}
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
-			return v;
+	uint64_t v;
+	if (!ld_uvarint_get(&r->p, r->end, &v)) {
+		r->bad = true;
+		return 0;
 	}
-	r->bad = true;
-	return 0;
+	return v;
 }
 
 static const unsigned char *rd_bytes(rd *r, uint64_t n)
@@ -313,7 +280,7 @@ int ld_layer_cache_parse(ld_layer *l, const unsigned char *p, size_t len, const 
 	for (size_t i = 9; i < LD_LCACHE_HEADER; i++)
 		if ((i < 16 || i >= 24 + 2 * LD_SHA256_HEX_LEN) && p[i])
 			return corrupt(ctx, "reserved header bytes set"); /* damage, or a newer writer */
-	plen = get_u64le(p + 16);
+	plen = ld_le64_get(p + 16);
 	if (plen != len - LD_LCACHE_HEADER || plen > LD_LCACHE_MAX_FILE)
 		return corrupt(ctx, "truncated or too long");
 	if (key && memcmp(p + 24 + LD_SHA256_HEX_LEN, key, LD_SHA256_HEX_LEN))

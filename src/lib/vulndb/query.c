@@ -4,6 +4,7 @@
 
 #include "util/common.h"
 #include "util/json.h"
+#include "util/varint.h"
 #include "vulndb/query.h"
 #include "vulndb/schema.h"
 
@@ -418,28 +419,6 @@ static int decode_versions(const char *txt, size_t len, char *copy, ld_arena *a,
 	return 0;
 }
 
-static uint64_t le64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
-static bool get_uvarint(const unsigned char **p, const unsigned char *end, uint64_t *out)
-{
-	uint64_t v = 0;
-	for (unsigned shift = 0; shift < 64 && *p < end; shift += 7) {
-		unsigned char b = *(*p)++;
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*out = v;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* One packed entry (schema.h) at *p of the arena copy `cp` whose original (for the JSON
  * fallback, which needs the text uncut) is at the same offset of `orig`. */
 static int unpack_entry(const unsigned char **p, const unsigned char *end, const unsigned char *cp,
@@ -459,14 +438,14 @@ static int unpack_entry(const unsigned char **p, const unsigned char *end, const
 
 	if (end - q < 9)
 		return LADING_EDB;
-	e->advisory = (int64_t)le64(q);
+	e->advisory = (int64_t)ld_le64_get(q);
 	q += 8;
 	if (*q++ & 1) {
 		uint64_t bits;
 		double d;
 		if (end - q < 8)
 			return LADING_EDB;
-		bits = le64(q);
+		bits = ld_le64_get(q);
 		memcpy(&d, &bits, sizeof(d));
 		e->cvss_score = d;
 		q += 8;
@@ -475,7 +454,7 @@ static int unpack_entry(const unsigned char **p, const unsigned char *end, const
 	}
 	for (int k = 0; k < LD_VDB_PACKED_TEXTS; k++) {
 		uint64_t v;
-		if (!get_uvarint(&q, end, &v))
+		if (!ld_uvarint_get(&q, end, &v))
 			return LADING_EDB;
 		tnull[k] = v == 0;
 		if (!v)

@@ -15,6 +15,7 @@
 #include "util/hash.h"
 #include "util/jsonw.h"
 #include "util/map.h"
+#include "util/varint.h"
 #include "vulndb/cvss.h"
 #include "vulndb/schema.h"
 #include "vulndb/vdb.h"
@@ -1187,23 +1188,14 @@ out:
 
 static void put_uvarint(ld_buf *b, uint64_t v)
 {
-	unsigned char t[10];
-	size_t n = 0;
-	do {
-		t[n] = (unsigned char)(v & 0x7f);
-		v >>= 7;
-		if (v)
-			t[n] |= 0x80;
-		n++;
-	} while (v);
-	ld_buf_add(b, t, n);
+	unsigned char t[LD_UVARINT_MAX];
+	ld_buf_add(b, t, ld_uvarint_put(t, v));
 }
 
 static void put_le64(ld_buf *b, uint64_t v)
 {
 	unsigned char t[8];
-	for (int i = 0; i < 8; i++)
-		t[i] = (unsigned char)(v >> (8 * i));
+	ld_le64_put(t, v);
 	ld_buf_add(b, t, 8);
 }
 
@@ -1249,8 +1241,8 @@ static int pack_affected(ld_vdb_store *st)
 		double score;
 		if (!e || !p)
 			continue;
-		if (n && (strcmp(e, eco.ptr ? eco.ptr : "") || strcmp(p, pkg.ptr ? pkg.ptr : ""))) {
-			if ((rc = flush_packed(st, ins, eco.ptr ? eco.ptr : "", pkg.ptr ? pkg.ptr : "", n, &b)))
+		if (n && (strcmp(e, ld_buf_cstr(&eco)) || strcmp(p, ld_buf_cstr(&pkg)))) {
+			if ((rc = flush_packed(st, ins, ld_buf_cstr(&eco), ld_buf_cstr(&pkg), n, &b)))
 				goto out;
 			n = 0;
 		}
@@ -1294,7 +1286,7 @@ static int pack_affected(ld_vdb_store *st)
 		goto out;
 	}
 	if (n)
-		rc = flush_packed(st, ins, eco.ptr ? eco.ptr : "", pkg.ptr ? pkg.ptr : "", n, &b);
+		rc = flush_packed(st, ins, ld_buf_cstr(&eco), ld_buf_cstr(&pkg), n, &b);
 out:
 	sqlite3_finalize(sel);
 	sqlite3_finalize(ins);
