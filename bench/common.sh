@@ -13,6 +13,9 @@ need /usr/bin/time time
 # drop the page cache when we may (root), so "cold" means cold for every tool alike
 drop_caches() { if [ -w /proc/sys/vm/drop_caches ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi; }
 
+# median N...: the middle value (the upper one of the two middles for an even count)
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+
 # measure CMD...: runs it $RUNS times, prints "median_seconds peak_rss_mb" (median of each)
 measure() {
   local times=() rss=() out
@@ -28,8 +31,8 @@ measure() {
     times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')"); rss+=("${out#* }")
   done
   local mt mr
-  mt=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
-  mr=$(printf '%s\n' "${rss[@]}" | sort -g | awk '{a[NR]=$1} END{printf "%.1f", a[int((NR+1)/2)]/1024}')
+  mt=$(median "${times[@]}")
+  mr=$(awk -v k="$(median "${rss[@]}")" 'BEGIN{printf "%.1f", k/1024}')
   echo "$mt $mr"
 }
 

@@ -12,7 +12,6 @@ cc -O2 -std=c11 -D_GNU_SOURCE -I"$BENCH_SRC/src/lib" -I"$BENCH_SRC/include" "$BE
 "$W/match_bench" "$DB" 10000 10
 LADING_BUILD=$BUILD bash "$BENCH_SRC/tests/setup/debian-images.sh" "$BUILD/testimages" >/dev/null 2>&1
 PAIRS=${PAIRS:-11}
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 # twice: with the layer cache (the usual second look at an image) and without it (every layer read)
 printf '%-34s %-10s %10s %10s %8s\n' image layers sbom_s scan_s ratio
 for cache in cached --no-cache; do

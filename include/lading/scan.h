@@ -81,7 +81,8 @@ typedef struct lading_scan_options {
 
 typedef struct lading_scan lading_scan;
 
-/* Match the inventory against the database. The sbom must outlive the scan. */
+/* Match the inventory against the database. The sbom must outlive the scan. LADING_EUNSUPPORTED
+ * means, and only means, that the database has another schema version (rebuild or update it). */
 LADING_EXTERN(int) lading_scan_run(lading_scan **out, lading_ctx *ctx, const lading_sbom *sbom,
 				   const lading_scan_options *opts);
 LADING_EXTERN(void) lading_scan_free(lading_scan *scan);

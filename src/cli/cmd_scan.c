@@ -231,7 +231,7 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	rc = lading_scan_run(&scan, ctx, sbom, &sopts);
-	if (rc == LADING_EUNSUPPORTED && strstr(lading_ctx_error(ctx)->msg, "schema version")) {
+	if (rc == LADING_EUNSUPPORTED) { /* a database of another schema version (scan.h) */
 		if (ensure_db(ctx, dbpath, mirror, true)) {
 			ret = EXIT_ERROR;
 			goto out;

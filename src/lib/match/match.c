@@ -1141,9 +1141,9 @@ int ld_match_run(ld_match_result *r, ld_vdb *db, const ld_match_input *in, const
 	if ((rc = ld_match_policy(r, opts, ctx)))
 		goto out;
 	if ((rc = sort_findings(&r->findings, in))) {
-		rc = ld_error_set(ctx, rc, rc == LADING_ELIMIT ? "more than %zu packages to sort findings of"
-							     : "out of memory",
-				  SORT_MAX_PACKAGES);
+		rc = rc == LADING_ELIMIT
+			     ? ld_error_set(ctx, rc, "more than %zu packages to sort findings of", SORT_MAX_PACKAGES)
+			     : ld_error_set(ctx, rc, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < r->findings.len; i++) {

@@ -163,6 +163,7 @@ int ld_vdb_open(ld_vdb **out, const char *path, lading_ctx *ctx)
 		version = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	if (version != LD_VDB_SCHEMA_VERSION) {
+		/* the only LADING_EUNSUPPORTED of a scan (lading_scan_run, scan.h): scan rebuilds on it */
 		rc = ld_error_set(ctx, LADING_EUNSUPPORTED,
 				  "%s has database schema version %d, this lading reads version "
 				  "%d: run 'lading db build'"

@@ -223,10 +223,19 @@ static void fill(ld_vdb_store *st, lading_ctx *ctx, bool fail_second)
 	assert_int_equal(ld_vdb_store_feed_begin(st, "alpine-secdb", NULL, &w), LADING_EUSAGE);
 }
 
+/* A database at `path` written from fill(). */
+static void build(const char *path, lading_ctx *ctx, bool fail_second)
+{
+	ld_vdb_store *st;
+	assert_int_equal(ld_vdb_store_open(&st, path, ctx), 0);
+	fill(st, ctx, fail_second);
+	assert_int_equal(ld_vdb_store_finish(st), 0);
+	ld_vdb_store_free(st);
+}
+
 static void test_roundtrip(void **state)
 {
 	lading_ctx *ctx;
-	ld_vdb_store *st;
 	ld_vdb *db;
 	ld_arena a;
 	ld_vdb_q_affected *e;
@@ -244,10 +253,7 @@ static void test_roundtrip(void **state)
 
 	lading_ctx_new(&ctx);
 	ld_arena_init(&a, 0);
-	assert_int_equal(ld_vdb_store_open(&st, path, ctx), 0);
-	fill(st, ctx, true);
-	assert_int_equal(ld_vdb_store_finish(st), 0);
-	ld_vdb_store_free(st);
+	build(path, ctx, true);
 
 	assert_int_equal(ld_vdb_open(&db, path, ctx), 0);
 	/* raw names are normalized on the query side too */
@@ -379,10 +385,7 @@ static void test_carry_over(void **state)
 	lading_ctx_new(&ctx);
 	ld_arena_init(&a, 0);
 	ld_strlcpy(prev, scratch_path("prev.sqlite"), sizeof(prev));
-	assert_int_equal(ld_vdb_store_open(&st, prev, ctx), 0);
-	fill(st, ctx, false);
-	assert_int_equal(ld_vdb_store_finish(st), 0);
-	ld_vdb_store_free(st);
+	build(prev, ctx, false);
 
 	path = scratch_path("next.sqlite");
 	assert_int_equal(ld_vdb_store_open(&st, path, ctx), 0);
@@ -489,7 +492,6 @@ static void test_escaped_versions(void **state)
 static void test_packed_damaged(void **state)
 {
 	lading_ctx *ctx;
-	ld_vdb_store *st;
 	ld_vdb *db;
 	ld_arena a;
 	ld_vdb_q_affected *e;
@@ -504,10 +506,7 @@ static void test_packed_damaged(void **state)
 
 	lading_ctx_new(&ctx);
 	ld_arena_init(&a, 0);
-	assert_int_equal(ld_vdb_store_open(&st, path, ctx), 0);
-	fill(st, ctx, true);
-	assert_int_equal(ld_vdb_store_finish(st), 0);
-	ld_vdb_store_free(st);
+	build(path, ctx, true);
 
 	/* the real row decodes; every cut of it is refused */
 	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
