@@ -52,8 +52,11 @@ typedef struct lading_db_options {
 /* What happened to one feed (import unit: "osv/PyPI", "alpine-secdb", "nvd", ...). */
 typedef struct lading_db_feed_report {
 	const char *name;
-	const char *status;   /* "ok", "carried" (failed or not fetched; previous rows kept),
-				 "failed" (no data), "absent" (not published at the source) */
+	const char *status;   /* "ok" (imported, or not modified since its rows were imported),
+				 "carried" (failed or not fetched; previous rows kept), "failed" (no
+				 data), "absent" (not published at the source, no previous data) */
+	int stale;	      /* a refresh was due and failed (status carried or failed); the
+				 message says why */
 	const char *origin;   /* path or URL */
 	const char *message;  /* why it failed / was carried over, or NULL */
 	const char *snapshot; /* newest date in the feed */
@@ -72,6 +75,7 @@ typedef struct lading_db_report {
 	size_t nfeeds;
 	size_t failed;	   /* feeds with status "failed" */
 	size_t carried;	   /* feeds with status "carried" */
+	size_t stale;	   /* feeds whose refresh failed (their previous rows, if any, kept) */
 	uint64_t db_bytes; /* size of the new database file */
 	double seconds;	   /* wall time */
 } lading_db_report;

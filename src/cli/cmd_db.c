@@ -194,7 +194,19 @@ static int run_build(int argc, char **argv, bool update)
 	}
 	cli_print_warnings(ctx, verbose);
 	ex = print_report(rep, json, update);
-	if (ex == EXIT_OK && rep->failed) {
+	/* an update that could not refresh a feed that had data says so and exits 3; a build
+	 * carrying over a damaged feed is a success (its mirror is what it is) */
+	for (size_t i = 0; update && i < rep->nfeeds; i++) {
+		const lading_db_feed_report *f = &rep->feeds[i];
+		if (f->stale)
+			fprintf(stderr, "lading: %s could not be refreshed (%s); %s\n", f->name,
+				f->message ? f->message : "?",
+				!strcmp(f->status, "carried") ? "its previous data is kept"
+							      : "it has no previous data");
+	}
+	if (ex == EXIT_OK && update && rep->stale)
+		ex = EXIT_ERROR;
+	if (rep->failed) {
 		fprintf(stderr, "lading: %zu feed%s failed with no previous data to keep\n",
 			rep->failed, rep->failed == 1 ? "" : "s");
 		ex = EXIT_ERROR;

@@ -62,18 +62,26 @@ built2=$("$LADING_BIN" db info --db "$DB" --json | jq -r .built_at)
 cmp -s "$DB.feeds/kev/known_exploited_vulnerabilities.json" "$LADING_SHARED/vulndata/kev/known_exploited_vulnerabilities.json" \
 	|| fail "the gzip-encoded download was not stored decoded"
 
-# 3. a feed that keeps failing: its rows are carried over from the previous database
+# 3. a feed that keeps failing: its rows are carried over from the previous database, exit 3
 rows_before=$(sqlite3 "$DB" "SELECT COUNT(*) FROM affected WHERE ecosystem = 'crates.io'")
 feeds_control '{"faults": {"/osv/crates.io/all.zip": {"status": 503, "count": -1}}}'
 feeds_mark
-"$LADING_BIN" db update --db "$DB" "${sources[@]}" --retries 1 --json > "$W/r3.json" || fail "update with a failing feed"
+set +e
+"$LADING_BIN" db update --db "$DB" "${sources[@]}" --retries 1 --json > "$W/r3.json" 2> "$W/err3"
+rc=$?
+set -e
+# the new database is installed, and the exit status says a feed could not be refreshed
+[ "$rc" = 3 ] || fail "update with a failing feed: exit $rc"
+grep -q 'osv/crates.io could not be refreshed (.*HTTP 503.*); its previous data is kept' "$W/err3" || fail "stale feed not named"
+[ "$(feed "$W/r3.json" osv/crates.io .stale)" = true ] || fail "stale flag"
+[ "$(jq .stale "$W/r3.json")" = 1 ] || fail "stale count"
 [ "$(feed "$W/r3.json" osv/crates.io .status)" = carried ] || fail "crates.io not carried over"
 feed "$W/r3.json" osv/crates.io .message | grep -q 'HTTP 503' || fail "carry-over reason missing"
 [ "$(feed "$W/r3.json" osv/crates.io .records)" = 1193 ] || fail "carried record count"
 [ "$(feed "$W/r3.json" osv/PyPI .status)" = ok ] || fail "other feeds affected"
 [ "$(sqlite3 "$DB" "SELECT COUNT(*) FROM affected WHERE ecosystem = 'crates.io'")" = "$rows_before" ] || fail "carried rows"
 "$LADING_BIN" db info --db "$DB" | grep -q 'osv/crates.io.*carried' || fail "db info does not show the carried feed"
-"$LADING_BIN" db update --db "$DB" "${sources[@]}" --retries 1 > "$W/r3.txt" || fail "text report"
+"$LADING_BIN" db update --db "$DB" "${sources[@]}" --retries 1 > "$W/r3.txt" 2> /dev/null && fail "text report: exit 0"
 grep -q 'previous data kept: .*HTTP 503' "$W/r3.txt" || fail "text report lacks the carry-over"
 
 # 4. --source limits the update; a proxy from the environment carries the request

@@ -27,39 +27,6 @@ double ld_vdb_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int ld_vdb_feed_lookup(const char *name, ld_vdb_feed_kind *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (!strncmp(name, "osv/", 4) && name[4]) {
-		out->family = "osv";
-		out->fn = ld_vdb_import_osv;
-	} else if (!strcmp(name, "alpine-secdb")) {
-		out->family = "alpine-secdb";
-		out->fn = ld_vdb_import_secdb;
-	} else if (!strcmp(name, "debian-dsa")) {
-		out->family = "debian";
-		out->fn = ld_vdb_import_debian_dsa;
-	} else if (!strcmp(name, "debian-dla")) {
-		out->family = "debian";
-		out->fn = ld_vdb_import_debian_dla;
-	} else if (!strcmp(name, "debian-tracker")) {
-		out->family = "debian";
-		out->fn = ld_vdb_import_debian_tracker;
-	} else if (!strcmp(name, "kev")) {
-		out->family = "kev";
-		out->fn = ld_vdb_import_kev;
-	} else if (!strcmp(name, "epss")) {
-		out->family = "epss";
-		out->fn = ld_vdb_import_epss;
-	} else if (!strcmp(name, "nvd")) {
-		out->family = "nvd";
-		out->fn = ld_vdb_import_nvd;
-	} else {
-		return LADING_ENOTFOUND;
-	}
-	return 0;
-}
-
 /* ------------------------------------------------------------------ paths, lock */
 
 int lading_db_default_path(char *out, size_t outsz)
@@ -352,6 +319,8 @@ static int make_report(ld_vdb_job *jobs, size_t njobs, const char *db_path, doub
 		f->missing = j->missing;
 		f->retries = j->retries;
 		f->bytes = j->bytes;
+		f->stale = j->stale && strcmp(j->status, "ok") && strcmp(j->status, "absent");
+		r->stale += (size_t)f->stale;
 		if (!strcmp(j->status, "failed"))
 			r->failed++;
 		else if (!strcmp(j->status, "carried"))
@@ -370,18 +339,19 @@ static int make_report(ld_vdb_job *jobs, size_t njobs, const char *db_path, doub
 	return 0;
 }
 
-/* Carry a feed over (main thread, after the imports). Sets j->status. */
+/* Carry a feed over (main thread, after the imports) with the status `as` ("carried", or "ok"
+ * for a feed not modified since). Sets j->status. */
 static int carry(ld_vdb_store *st, const char *prev, ld_vdb_job *j, const char *why,
-		 lading_ctx *ctx)
+		 const char *as, lading_ctx *ctx)
 {
 	int rc;
 	if (!prev) {
 		j->status = "failed";
 		return 0;
 	}
-	rc = ld_vdb_store_carry_over(st, prev, j->name, why, &j->res);
+	rc = ld_vdb_store_carry_over_as(st, prev, j->name, why, as, &j->res);
 	if (rc == 0) {
-		j->status = "carried";
+		j->status = !strcmp(as, "ok") ? "ok" : "carried";
 		return 0;
 	}
 	if (rc == LADING_ENOTFOUND || rc == LADING_EUNSUPPORTED) {
@@ -390,6 +360,62 @@ static int carry(ld_vdb_store *st, const char *prev, ld_vdb_job *j, const char *
 		return 0;
 	}
 	return rc; /* the new file is broken */
+}
+
+/* Decide each feed's status once the imports are done: imported, kept, carried or failed. */
+static int settle(ld_vdb_store *st, const char *prev, ld_vdb_job *jobs, size_t njobs,
+		  lading_ctx *ctx)
+{
+	int rc;
+	for (size_t i = 0; i < njobs; i++) {
+		ld_vdb_job *j = &jobs[i];
+		if (j->action == LD_JOB_ABSENT) {
+			j->status = "absent";
+			if (!j->msg[0])
+				ld_strlcpy(j->msg, j->why, sizeof(j->msg));
+			continue;
+		}
+		if (j->action == LD_JOB_KEEP || j->action == LD_JOB_CARRY) {
+			bool keep = j->action == LD_JOB_KEEP;
+			ld_strlcpy(j->msg, j->why, sizeof(j->msg));
+			if ((rc = carry(st, prev, j, keep ? NULL : j->why, keep ? "ok" : "carried",
+					ctx)))
+				return rc;
+			continue;
+		}
+		if (j->rc == 0) {
+			j->status = "ok";
+			continue;
+		}
+		j->stale = true; /* the import failed: whatever is kept is not a refresh */
+		if ((rc = carry(st, prev, j, j->msg, "carried", ctx)))
+			return rc;
+	}
+	return 0;
+}
+
+/* The record counts as the installed file holds them (counted from its tables when it was
+ * finished), so that the report and `db info` cannot disagree. */
+static void read_back_records(ld_vdb_job *jobs, size_t njobs, const char *db_path)
+{
+	lading_ctx *tmp;
+	ld_vdb *db = NULL;
+	ld_vdb_q_meta *m;
+	ld_arena a;
+	if (lading_ctx_new(&tmp))
+		return;
+	ld_arena_init(&a, 0);
+	if (!ld_vdb_open(&db, db_path, tmp) && !ld_vdb_meta_get(db, &a, &m, tmp)) {
+		for (size_t i = 0; i < njobs; i++) {
+			jobs[i].res.records = 0;
+			for (size_t k = 0; k < m->nfeeds; k++)
+				if (m->feeds[k].name && !strcmp(m->feeds[k].name, jobs[i].name))
+					jobs[i].res.records = (size_t)m->feeds[k].records;
+		}
+	}
+	ld_vdb_close(db);
+	ld_arena_release(&a);
+	lading_ctx_free(tmp);
 }
 
 int ld_vdb_build_run(ld_vdb_job *jobs, size_t njobs, const char *db_path, unsigned threads,
@@ -451,27 +477,8 @@ int ld_vdb_build_run(ld_vdb_job *jobs, size_t njobs, const char *db_path, unsign
 	if ((rc = r.fatal))
 		goto fail;
 
-	for (size_t i = 0; i < njobs; i++) {
-		ld_vdb_job *j = &jobs[i];
-		if (j->action == LD_JOB_ABSENT) {
-			j->status = "absent";
-			if (!j->msg[0])
-				ld_strlcpy(j->msg, j->why, sizeof(j->msg));
-			continue;
-		}
-		if (j->action == LD_JOB_CARRY) {
-			ld_strlcpy(j->msg, j->why, sizeof(j->msg));
-			if ((rc = carry(r.st, prev, j, j->why, ctx)))
-				goto fail;
-			continue;
-		}
-		if (j->rc == 0) {
-			j->status = "ok";
-			continue;
-		}
-		if ((rc = carry(r.st, prev, j, j->msg, ctx)))
-			goto fail;
-	}
+	if ((rc = settle(r.st, prev, jobs, njobs, ctx)))
+		goto fail;
 	if ((rc = ld_vdb_store_finish(r.st)))
 		goto fail;
 	ld_vdb_store_free(r.st);
@@ -496,6 +503,7 @@ int ld_vdb_build_run(ld_vdb_job *jobs, size_t njobs, const char *db_path, unsign
 		if ((rc = fsync_path(dir, true, ctx)))
 			return rc;
 	}
+	read_back_records(jobs, njobs, db_path);
 	return make_report(jobs, njobs, db_path, t0, out, ctx);
 fail:
 	ld_vdb_store_free(r.st);
@@ -519,6 +527,7 @@ int lading_db_report_json(const lading_db_report *r, char **out, size_t *len)
 	ld_jw_fixed(&w, r->seconds, 3);
 	ld_jw_ki64(&w, "failed", (int64_t)r->failed);
 	ld_jw_ki64(&w, "carried", (int64_t)r->carried);
+	ld_jw_ki64(&w, "stale", (int64_t)r->stale);
 	ld_jw_key(&w, "feeds");
 	ld_jw_arr(&w);
 	for (size_t i = 0; i < r->nfeeds; i++) {
@@ -532,6 +541,7 @@ int lading_db_report_json(const lading_db_report *r, char **out, size_t *len)
 		ld_jw_ki64(&w, "withdrawn", (int64_t)f->withdrawn);
 		ld_jw_kstr(&w, "origin", f->origin);
 		ld_jw_kstr_opt(&w, "message", f->message);
+		ld_jw_kbool(&w, "stale", f->stale);
 		ld_jw_key(&w, "http");
 		ld_jw_obj(&w);
 		ld_jw_ki64(&w, "downloaded", f->downloaded);
@@ -612,10 +622,67 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* One feed per subdirectory of dir ("osv/<Ecosystem>"), in name order. */
+static int mirror_subdir_jobs(const ld_vdb_feed_desc *d, const char *dir, ld_vdb_job **jobs,
+			      size_t *nj, lading_ctx *ctx)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t nn = 0;
+	int rc = 0;
+	while (dh && (e = readdir(dh))) {
+		char sub[4096];
+		char **t;
+		if (e->d_name[0] == '.')
+			continue;
+		ld_snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
+		if (!exists(sub, true) || nn >= B_MAX_FEEDS)
+			continue;
+		t = realloc(names, (nn + 1) * sizeof(*names));
+		if (!t || !(t[nn] = ld_strdup(e->d_name))) {
+			if (t)
+				names = t;
+			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			break;
+		}
+		names = t;
+		nn++;
+	}
+	if (dh)
+		closedir(dh);
+	if (nn)
+		qsort(names, nn, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < nn; i++) {
+		char name[64], sub[4096];
+		ld_snprintf(name, sizeof(name), "%s%s", d->name, names[i]);
+		ld_snprintf(sub, sizeof(sub), "%s/%s", dir, names[i]);
+		if (!rc)
+			rc = add_job(jobs, nj, name, sub, ctx);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+/* The mirror's file of a one-file feed: the first of its accepted names that exists. */
+static bool mirror_file(const ld_vdb_feed_desc *d, const char *dir, char *out, size_t outsz)
+{
+	const char *p = d->files;
+	while (*p) {
+		size_t n = strcspn(p, "|");
+		ld_snprintf(out, outsz, "%s/%.*s", dir, (int)n, p);
+		if (exists(out, false))
+			return true;
+		p += n + (p[n] == '|');
+	}
+	return false;
+}
+
 int ld_vdb_mirror_jobs(const char *mirror, ld_vdb_job **out, size_t *n, lading_ctx *ctx)
 {
-	static const char *const tracker_names[] = {"tracker.json", "tracker.json.gz", "json"};
-	char p[4096];
+	size_t nd;
+	const ld_vdb_feed_desc *descs = ld_vdb_feed_descs(&nd);
 	ld_vdb_job *jobs = NULL;
 	size_t nj = 0;
 	int rc = 0;
@@ -625,69 +692,19 @@ int ld_vdb_mirror_jobs(const char *mirror, ld_vdb_job **out, size_t *n, lading_c
 	if (!exists(mirror, true))
 		return ld_error_set(ctx, LADING_ENOTFOUND, "mirror directory %s does not exist",
 				    mirror);
-	ld_snprintf(p, sizeof(p), "%s/osv", mirror);
-	if (exists(p, true)) {
-		DIR *d = opendir(p);
-		struct dirent *e;
-		char **names = NULL;
-		size_t nn = 0;
-		while (d && (e = readdir(d))) {
-			char sub[4096];
-			char **t;
-			if (e->d_name[0] == '.')
-				continue;
-			ld_snprintf(sub, sizeof(sub), "%s/%s", p, e->d_name);
-			if (!exists(sub, true) || nn >= B_MAX_FEEDS)
-				continue;
-			t = realloc(names, (nn + 1) * sizeof(*names));
-			if (!t || !(t[nn] = ld_strdup(e->d_name))) {
-				if (t)
-					names = t;
-				rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-				break;
-			}
-			names = t;
-			nn++;
-		}
-		if (d)
-			closedir(d);
-		if (nn)
-			qsort(names, nn, sizeof(*names), cmp_str);
-		for (size_t i = 0; i < nn; i++) {
-			char name[64], sub[4096];
-			ld_snprintf(name, sizeof(name), "osv/%s", names[i]);
-			ld_snprintf(sub, sizeof(sub), "%s/%s", p, names[i]);
-			if (!rc)
-				rc = add_job(&jobs, &nj, name, sub, ctx);
-			free(names[i]);
-		}
-		free(names);
-	}
-	ld_snprintf(p, sizeof(p), "%s/alpine-secdb", mirror);
-	if (!rc && exists(p, true))
-		rc = add_job(&jobs, &nj, "alpine-secdb", p, ctx);
-	ld_snprintf(p, sizeof(p), "%s/debian/DSA.list", mirror);
-	if (!rc && exists(p, false))
-		rc = add_job(&jobs, &nj, "debian-dsa", p, ctx);
-	ld_snprintf(p, sizeof(p), "%s/debian/DLA.list", mirror);
-	if (!rc && exists(p, false))
-		rc = add_job(&jobs, &nj, "debian-dla", p, ctx);
-	for (size_t i = 0; !rc && i < LD_ARRAY_LEN(tracker_names); i++) {
-		ld_snprintf(p, sizeof(p), "%s/debian/%s", mirror, tracker_names[i]);
-		if (exists(p, false)) {
-			rc = add_job(&jobs, &nj, "debian-tracker", p, ctx);
-			break;
+	for (size_t i = 0; !rc && i < nd; i++) {
+		const ld_vdb_feed_desc *d = &descs[i];
+		char dir[4096], file[4400];
+		ld_snprintf(dir, sizeof(dir), "%s/%s", mirror, d->dir);
+		if (d->files) {
+			if (mirror_file(d, dir, file, sizeof(file)))
+				rc = add_job(&jobs, &nj, d->name, file, ctx);
+		} else if (exists(dir, true)) {
+			rc = d->name[strlen(d->name) - 1] == '/'
+				     ? mirror_subdir_jobs(d, dir, &jobs, &nj, ctx)
+				     : add_job(&jobs, &nj, d->name, dir, ctx);
 		}
 	}
-	ld_snprintf(p, sizeof(p), "%s/kev", mirror);
-	if (!rc && exists(p, true))
-		rc = add_job(&jobs, &nj, "kev", p, ctx);
-	ld_snprintf(p, sizeof(p), "%s/epss", mirror);
-	if (!rc && exists(p, true))
-		rc = add_job(&jobs, &nj, "epss", p, ctx);
-	ld_snprintf(p, sizeof(p), "%s/nvd", mirror);
-	if (!rc && exists(p, true))
-		rc = add_job(&jobs, &nj, "nvd", p, ctx);
 	if (!rc && nj == 0)
 		rc = ld_error_set(
 			ctx, LADING_ENOTFOUND,

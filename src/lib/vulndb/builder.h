@@ -14,13 +14,36 @@
 typedef int (*ld_vdb_import_fn)(ld_vdb_writer *w, const char *path, ld_vdb_import_result *res,
 				lading_ctx *ctx);
 
+/* Where a feed is and what it needs (sources.c: one line per feed). */
+typedef int (*ld_vdb_name_fn)(void *opaque, const char *rel);
+typedef struct ld_vdb_feed_desc {
+	const char *name;   /* feed name; ending in '/' ("osv/"): one feed per subdirectory of dir */
+	const char *family; /* the --source NAME: "osv", "alpine-secdb", "debian", "kev", ... */
+	const char *dir;    /* its directory in the mirror layout (and in the update cache) */
+	const char *files;  /* a one-file feed: the file's accepted names in dir, '|'-separated,
+			       first preferred; NULL: the feed is the directory */
+	const char *upstream; /* upstream URL of dir, or of the file of a one-file feed */
+	/* directory feeds: does it need the listed entry `rel` (a path under dir)? */
+	bool (*want)(const char *rel, bool dir);
+	/* directory feeds: the names (under dir) to ask for where no listing is served;
+	 * `upstream`: for the upstream server rather than a mirror */
+	int (*known)(ld_vdb_name_fn add, void *opaque, bool upstream);
+	ld_vdb_import_fn fn;
+} ld_vdb_feed_desc;
+
+const ld_vdb_feed_desc *ld_vdb_feed_descs(size_t *n);
+/* The line of the feed named `name` ("osv/PyPI" -> the "osv/" line), or NULL. */
+const ld_vdb_feed_desc *ld_vdb_feed_find(const char *name);
+
 /* What a feed is: its name, family (the --source NAME) and importer. */
 typedef struct ld_vdb_feed_kind {
 	const char *family;  /* "osv", "alpine-secdb", "debian", "kev", "epss", "nvd" */
 	ld_vdb_import_fn fn; /* NULL: this build has no importer for it */
 } ld_vdb_feed_kind;
 
-enum { LD_JOB_IMPORT = 0, LD_JOB_CARRY, LD_JOB_ABSENT };
+/* IMPORT it; CARRY its previous rows (status "carried"); ABSENT: nothing to import or keep;
+ * KEEP: not modified since its previous rows were imported: keep them (status "ok"). */
+enum { LD_JOB_IMPORT = 0, LD_JOB_CARRY, LD_JOB_ABSENT, LD_JOB_KEEP };
 
 typedef struct ld_vdb_job {
 	char name[64]; /* "osv/PyPI", "alpine-secdb", "debian-dsa", ... */
@@ -30,7 +53,8 @@ typedef struct ld_vdb_job {
 	ld_vdb_import_fn fn;
 	uint64_t cost;	/* input bytes, to schedule big feeds first */
 	int action;	/* LD_JOB_* decided before the build */
-	char why[1024]; /* for CARRY/ABSENT: why not imported */
+	char why[1024]; /* for CARRY/ABSENT/KEEP: why not imported */
+	bool stale;	/* a refresh was due and failed: carrying it over is a failure */
 	/* results */
 	int rc;
 	char msg[1024];

@@ -1,13 +1,21 @@
-/* `lading db update`: download the feeds from their upstream URLs into a cache laid out like the
- * mirror (<db>.feeds/ by default), with conditional requests against the copies already there,
- * then build from the cache (builder.c). A feed whose download fails is not imported from a
- * possibly mixed cache: its rows are carried over from the previous database.
+/* `lading db update`: download the feeds into a cache laid out like the mirror (<db>.feeds/ by
+ * default), with conditional requests against the copies already there, then build from the
+ * cache (builder.c). Where each feed is and which files it needs comes from the feed table
+ * (sources.c), so `--source NAME=URL` reads the layout `db build --mirror` reads: a mirror is a
+ * plain static file server, its files found from its HTML directory listing (listing.c) or,
+ * where it serves none, by their known names; upstream servers by their known names.
+ *
+ * The promise: a feed that had data keeps the same data unless a newer copy was fetched and
+ * imported whole. A feed not modified since (every file 304) keeps its previous rows as they
+ * are; one that cannot be refreshed (an HTTP error, a timeout, a truncated or damaged file, an
+ * import that fails, a file it had that is now missing) is carried over from the previous
+ * database and reported stale; "absent" is only for a feed that never had data.
  *
  * Cache layout: the mirror layout (osv/<Ecosystem>/all.zip, alpine-secdb/v3.X/main.json, ...);
- * .http/<same path> holds each file's URL, ETag and Last-Modified; .tmp/ holds downloads in
- * progress (a killed update leaves at most a stale file there, removed by the next one). A file
- * is renamed into place complete, and its validators are written after it, so a validator never
- * describes content we do not have. */
+ * .http/<same path> holds each file's URL digest, ETag and Last-Modified; .tmp/ holds downloads
+ * in progress (a killed update leaves at most a stale file there, removed by the next one). A
+ * file is renamed into place complete, and its validators are written after it, so a validator
+ * never describes content we do not have. */
 #include <dirent.h>
 #include <time.h>
 
@@ -16,65 +24,91 @@
 #include "util/http.h"
 #include "lading/vulndb.h"
 #include "vulndb/builder.h"
+#include "vulndb/listing.h"
 #include "vulndb/vdb.h"
 
 /* Named limits. */
-#define U_MAX_FILES 128u		     /* files of one feed */
+#define U_MAX_FILES 256u		     /* files of one feed */
 #define U_MAX_FEED_BYTES ((uint64_t)8 << 30) /* one downloaded file */
 #define U_MAX_STATE 8192		     /* bytes of one .http state file */
+#define U_MAX_FAMILIES 16u		     /* source families in the feed table */
+#define U_LISTING_DEPTH 2		     /* directory levels listed under a feed's directory */
 #define U_DEFAULT_RETRIES 3u
 
-/* Upstream locations (../shared/README.md lists them). */
-#define OSV_BASE "https://osv-vulnerabilities.storage.googleapis.com"
-#define SECDB_BASE "https://secdb.alpinelinux.org"
-#define DEBIAN_DSA_URL                                                                             \
-	"https://salsa.debian.org/security-tracker-team/security-tracker/-/raw/master/data/DSA/"   \
-	"list"
-#define DEBIAN_DLA_URL                                                                             \
-	"https://salsa.debian.org/security-tracker-team/security-tracker/-/raw/master/data/DLA/"   \
-	"list"
-#define DEBIAN_TRACKER_URL "https://security-tracker.debian.org/tracker/data/json"
-#define KEV_URL                                                                                    \
-	"https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
-#define EPSS_URL "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz"
-#define NVD_BASE "https://nvd.nist.gov/feeds/json/cve/2.0"
-
-/* The OSV ecosystems fetched by default: those lading has catalogers or comparators for. */
-static const char *const osv_ecosystems[] = {"AlmaLinux", "Bitnami",  "Go",	   "Maven",
-					     "npm",	  "NuGet",    "Packagist", "PyPI",
-					     "RubyGems",  "crates.io"};
-static const char *const families[] = {"osv", "alpine-secdb", "debian", "kev", "epss", "nvd"};
-
 typedef struct ufile {
-	char rel[512]; /* path in the cache */
+	char rel[512]; /* path in the cache (= in the mirror layout) */
 	char url[2048];
+	bool listed; /* named by the server's directory listing: a 404 for it is a failure */
 } ufile;
 
 typedef struct ufeed {
 	char name[64]; /* the job's name (jobs get reordered by the build) */
+	const ld_vdb_feed_desc *d;
 	ufile *files;
 	size_t nfiles;
+	bool alternatives; /* one-file feed: the first of its files found is the feed */
 	bool fetch_failed;
+	unsigned found, removed;
+	char found_rel[512];
 } ufeed;
 
 typedef struct updater {
 	const lading_db_options *opts;
 	char cache[4096];
-	const char *base[LD_ARRAY_LEN(families)]; /* override URL per family, or NULL */
-	bool selected[LD_ARRAY_LEN(families)];
+	const char *families[U_MAX_FAMILIES];
+	size_t nfamilies;
+	const char *base[U_MAX_FAMILIES]; /* override URL per family, or NULL */
+	bool selected[U_MAX_FAMILIES];
 	ld_vdb_job *jobs;
 	ufeed *feeds;
 	size_t n, cap;
+	const char **prev; /* feeds with data in the previous database */
+	size_t nprev;
+	/* directory listings that failed for one-feed-per-subdirectory lines (osv/): their
+	 * previous feeds are carried over with this reason */
+	const ld_vdb_feed_desc *dfail[U_MAX_FAMILIES];
+	char dfail_why[U_MAX_FAMILIES][1024];
+	size_t ndfail;
 	ld_http *http;
 	lading_ctx *ctx;
 } updater;
 
-static int family_index(const char *name, size_t len)
+static int family_index(const updater *u, const char *name, size_t len)
 {
-	for (size_t i = 0; i < LD_ARRAY_LEN(families); i++)
-		if (strlen(families[i]) == len && !strncmp(families[i], name, len))
+	for (size_t i = 0; i < u->nfamilies; i++)
+		if (strlen(u->families[i]) == len && !strncmp(u->families[i], name, len))
 			return (int)i;
 	return -1;
+}
+
+static void init_families(updater *u)
+{
+	size_t nd;
+	const ld_vdb_feed_desc *d = ld_vdb_feed_descs(&nd);
+	for (size_t i = 0; i < nd; i++)
+		if (family_index(u, d[i].family, strlen(d[i].family)) < 0 &&
+		    u->nfamilies < U_MAX_FAMILIES)
+			u->families[u->nfamilies++] = d[i].family;
+}
+
+static const char *override(const updater *u, const char *family)
+{
+	int i = family_index(u, family, strlen(family));
+	return i >= 0 ? u->base[i] : NULL;
+}
+
+static bool selected(const updater *u, const char *family)
+{
+	int i = family_index(u, family, strlen(family));
+	return i >= 0 && u->selected[i];
+}
+
+static bool had_data(const updater *u, const char *feed)
+{
+	for (size_t i = 0; i < u->nprev; i++)
+		if (!strcmp(u->prev[i], feed))
+			return true;
+	return false;
 }
 
 static int add_feed(updater *u, const char *name, const char *path_rel, const char *origin)
@@ -100,6 +134,7 @@ static int add_feed(updater *u, const char *name, const char *path_rel, const ch
 	memset(j, 0, sizeof(*j));
 	memset(&u->feeds[u->n], 0, sizeof(u->feeds[u->n]));
 	ld_strlcpy(u->feeds[u->n].name, name, sizeof(u->feeds[u->n].name));
+	u->feeds[u->n].d = ld_vdb_feed_find(name);
 	ld_strlcpy(j->name, name, sizeof(j->name));
 	ld_strlcpy(j->family, k.family, sizeof(j->family));
 	if (path_rel)
@@ -111,7 +146,7 @@ static int add_feed(updater *u, const char *name, const char *path_rel, const ch
 	return 0;
 }
 
-static int add_file(updater *u, const char *rel, const char *url)
+static int add_file(updater *u, const char *rel, const char *url, bool listed)
 {
 	ufeed *f = &u->feeds[u->n - 1];
 	ufile *nf;
@@ -124,6 +159,7 @@ static int add_file(updater *u, const char *rel, const char *url)
 	f->files = nf;
 	ld_strlcpy(nf[f->nfiles].rel, rel, sizeof(nf[f->nfiles].rel));
 	ld_strlcpy(nf[f->nfiles].url, url, sizeof(nf[f->nfiles].url));
+	nf[f->nfiles].listed = listed;
 	f->nfiles++;
 	return 0;
 }
@@ -136,6 +172,26 @@ static void base_of(const char *url, char *out, size_t outsz)
 	n = strlen(out);
 	while (n && out[n - 1] == '/')
 		out[--n] = '\0';
+}
+
+/* base + "/" + rel, rel percent-encoded except for '/' and the unreserved characters. */
+static void url_join(char *out, size_t outsz, const char *base, const char *rel)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o;
+	ld_snprintf(out, outsz, "%s/", base);
+	o = strlen(out);
+	for (const unsigned char *p = (const unsigned char *)rel; *p && o + 4 < outsz; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p)) {
+			out[o++] = (char)*p;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		}
+	}
+	out[o < outsz ? o : outsz - 1] = '\0';
 }
 
 /* ------------------------------------------------------------------ cache state */
@@ -254,7 +310,8 @@ static int reset_cb(void *opaque)
 }
 
 /* Fetch one file into the cache. Returns 0 (downloaded or not modified), LADING_ENOTFOUND (404:
- * the cached copy is removed), or another error (the cached copy is left as it was). */
+ * the caller decides what it means; the cached copy is left alone), or another error (the
+ * cached copy is left as it was). */
 static int fetch(updater *u, ld_vdb_job *j, const ufile *uf)
 {
 	char dest[4600], tmp[4700];
@@ -296,13 +353,6 @@ static int fetch(updater *u, ld_vdb_job *j, const ufile *uf)
 	j->retries += rs.attempts > 1 ? rs.attempts - 1 : 0;
 	if (fclose(f) != 0 && !rc)
 		rc = ld_error_set(u->ctx, LADING_EIO, "cannot write %s: %s", tmp, strerror(errno));
-	if (rc == LADING_ENOTFOUND) {
-		unlink(tmp);
-		unlink(dest);
-		forget(u, uf->rel);
-		j->missing++;
-		return rc;
-	}
 	if (rc) {
 		unlink(tmp);
 		return rc;
@@ -334,16 +384,17 @@ static int fetch(updater *u, ld_vdb_job *j, const ufile *uf)
 
 /* Remove files of a feed's cache directory that its current file list does not name (an OSV
  * ecosystem or NVD file layout that went away). */
-static void prune(updater *u, const ufeed *f, const char *dir_rel, const char *sub, int depth)
+static unsigned prune(updater *u, const ufeed *f, const char *dir_rel, const char *sub, int depth)
 {
+	unsigned removed = 0;
 	char d[4600];
 	DIR *dh;
 	struct dirent *e;
 	if (depth > 4)
-		return;
+		return 0;
 	ld_snprintf(d, sizeof(d), "%s/%s%s%s", u->cache, dir_rel, sub[0] ? "/" : "", sub);
 	if (!(dh = opendir(d)))
-		return;
+		return 0;
 	while ((e = readdir(dh))) {
 		char rel[1024], p[5200];
 		struct stat sb;
@@ -359,7 +410,7 @@ static void prune(updater *u, const ufeed *f, const char *dir_rel, const char *s
 			char nsub[600];
 			ld_snprintf(nsub, sizeof(nsub), "%s%s%s", sub, sub[0] ? "/" : "",
 				    e->d_name);
-			prune(u, f, dir_rel, nsub, depth + 1);
+			removed += prune(u, f, dir_rel, nsub, depth + 1);
 			continue;
 		}
 		for (size_t i = 0; i < f->nfiles && !keep; i++)
@@ -367,194 +418,387 @@ static void prune(updater *u, const ufeed *f, const char *dir_rel, const char *s
 		if (!keep) {
 			unlink(p);
 			forget(u, rel);
+			removed++;
 		}
 	}
 	closedir(dh);
+	return removed;
 }
 
-/* ------------------------------------------------------------------ the feed list */
+/* ------------------------------------------------------------------ finding the files */
 
-static const char * override(const updater *u, const char *family)
-{
-	int i = family_index(family, strlen(family));
-	return i >= 0 ? u->base[i] : NULL;
-}
+/* Files found for one line of the feed table, before they are split into feeds. */
+typedef struct found {
+	ufile *f;
+	size_t n;
+	lading_ctx *ctx;
+	const char *base; /* URL of the feed's directory */
+	bool listed;
+} found;
 
-static bool selected(const updater *u, const char *family)
+static int found_add(void *opaque, const char *rel)
 {
-	int i = family_index(family, strlen(family));
-	return i >= 0 && u->selected[i];
-}
-
-static int plan_osv(updater *u)
-{
-	const char *ov = override(u, "osv");
-	char base[2048];
-	int rc;
-	base_of(ov ? ov : OSV_BASE, base, sizeof(base));
-	for (size_t i = 0; i < LD_ARRAY_LEN(osv_ecosystems); i++) {
-		char name[64], rel[512], url[2600];
-		ld_snprintf(name, sizeof(name), "osv/%s", osv_ecosystems[i]);
-		ld_snprintf(rel, sizeof(rel), "osv/%s", osv_ecosystems[i]);
-		ld_snprintf(url, sizeof(url), "%s/%s/all.zip", base, osv_ecosystems[i]);
-		if ((rc = add_feed(u, name, rel, url)))
-			return rc;
-		ld_snprintf(rel, sizeof(rel), "osv/%s/all.zip", osv_ecosystems[i]);
-		if ((rc = add_file(u, rel, url)))
-			return rc;
-	}
+	found *c = opaque;
+	ufile *nf;
+	if (c->n >= U_MAX_FILES * 4)
+		return ld_error_set(c->ctx, LADING_ELIMIT, "%s: more than %u files", c->base,
+				    U_MAX_FILES * 4);
+	if (!(nf = realloc(c->f, (c->n + 1) * sizeof(*nf))))
+		return ld_error_set(c->ctx, LADING_ENOMEM, "out of memory");
+	c->f = nf;
+	ld_strlcpy(nf[c->n].rel, rel, sizeof(nf[c->n].rel));
+	url_join(nf[c->n].url, sizeof(nf[c->n].url), c->base, rel);
+	nf[c->n].listed = c->listed;
+	c->n++;
 	return 0;
 }
 
-static int plan_secdb(updater *u)
+/* The listing of url + "/" into *l. LADING_ENOTFOUND when the server serves none there. */
+static int get_listing(updater *u, const char *url, ld_listing *l)
 {
-	const char *ov = override(u, "alpine-secdb");
-	char base[2048];
+	char dir[2600];
+	ld_buf b;
+	ld_http_request rq = {0};
+	ld_http_response rs;
 	int rc;
-	base_of(ov ? ov : SECDB_BASE, base, sizeof(base));
-	if ((rc = add_feed(u, "alpine-secdb", "alpine-secdb", base)))
+	ld_snprintf(dir, sizeof(dir), "%s/", url);
+	ld_buf_init(&b, LD_LISTING_MAX_BYTES + 1);
+	rq.url = dir;
+	rq.body = &b;
+	rq.max_bytes = LD_LISTING_MAX_BYTES;
+	rc = ld_http_get(u->http, &rq, &rs, u->ctx);
+	if (rc == LADING_EAUTH)
+		rc = LADING_ENOTFOUND; /* listings turned off (403) */
+	if (!rc)
+		rc = ld_listing_parse(b.ptr ? b.ptr : "", b.len, l, u->ctx);
+	ld_buf_release(&b);
+	return rc;
+}
+
+/* Walk the listing of `sub` (a path under the feed's directory, "" at the top). */
+static int walk(updater *u, const ld_vdb_feed_desc *d, found *c, const char *sub, int depth)
+{
+	char url[2600];
+	ld_listing l;
+	int rc;
+	if (sub[0])
+		url_join(url, sizeof(url), c->base, sub);
+	else
+		ld_strlcpy(url, c->base, sizeof(url));
+	if ((rc = get_listing(u, url, &l)))
 		return rc;
-	/* releases v3.2 .. v3.24 and edge; ones not published (yet, or any more) answer 404 */
-	for (int minor = 2; minor <= 25; minor++) {
-		static const char *const repos[] = {"main", "community"};
-		for (size_t r = 0; r < 2; r++) {
-			char rel[512], url[2600], br[16];
-			if (minor == 25)
-				ld_strlcpy(br, "edge", sizeof(br));
+	for (size_t i = 0; !rc && i < l.n; i++) {
+		char rel[512];
+		ld_snprintf(rel, sizeof(rel), "%s%s%s", sub, sub[0] ? "/" : "", l.e[i].name);
+		if (!d->want(rel, l.e[i].dir))
+			continue;
+		if (l.e[i].dir && depth < U_LISTING_DEPTH)
+			rc = walk(u, d, c, rel, depth + 1);
+		else if (!l.e[i].dir)
+			rc = found_add(c, rel);
+	}
+	ld_listing_release(&l);
+	return rc;
+}
+
+/* Split the files of a directory line into its feed(s) ("osv/" -> one per subdirectory). */
+static int plan_feeds(updater *u, const ld_vdb_feed_desc *d, const found *c)
+{
+	bool per_sub = d->name[strlen(d->name) - 1] == '/';
+	char cur[256] = "";
+	int rc = 0;
+	for (size_t i = 0; !rc && i < c->n; i++) {
+		char unit[256], name[64], path[800], origin[2600], rel[1024];
+		size_t n = per_sub ? strcspn(c->f[i].rel, "/") : 0;
+		ld_snprintf(unit, sizeof(unit), "%.*s", (int)n, c->f[i].rel);
+		if (i == 0 || strcmp(unit, cur)) {
+			ld_strlcpy(cur, unit, sizeof(cur));
+			ld_snprintf(name, sizeof(name), "%s%s", d->name, unit);
+			ld_snprintf(path, sizeof(path), "%s%s%s", d->dir, per_sub ? "/" : "", unit);
+			if (per_sub)
+				url_join(origin, sizeof(origin), c->base, unit);
 			else
-				ld_snprintf(br, sizeof(br), "v3.%d", minor);
-			ld_snprintf(rel, sizeof(rel), "alpine-secdb/%s/%s.json", br, repos[r]);
-			ld_snprintf(url, sizeof(url), "%s/%s/%s.json", base, br, repos[r]);
-			if ((rc = add_file(u, rel, url)))
-				return rc;
+				ld_strlcpy(origin, c->base, sizeof(origin));
+			if ((rc = add_feed(u, name, path, origin)))
+				break;
 		}
+		ld_snprintf(rel, sizeof(rel), "%s/%s", d->dir, c->f[i].rel);
+		rc = add_file(u, rel, c->f[i].url, c->f[i].listed);
 	}
+	return rc;
+}
+
+static int cmp_ufile(const void *a, const void *b)
+{
+	return strcmp(((const ufile *)a)->rel, ((const ufile *)b)->rel);
+}
+
+/* A listing that failed (not one that is not served): the feed(s) of this line cannot be
+ * refreshed. */
+static int listing_failed(updater *u, const ld_vdb_feed_desc *d, const char *base)
+{
+	char why[1024];
+	int rc;
+	ld_snprintf(why, sizeof(why), "directory listing: %s",
+		    lading_ctx_error(u->ctx)->msg);
+	ld_error_clear(u->ctx);
+	if (d->name[strlen(d->name) - 1] == '/') {
+		if (u->ndfail < U_MAX_FAMILIES) {
+			u->dfail[u->ndfail] = d;
+			ld_strlcpy(u->dfail_why[u->ndfail++], why, sizeof(u->dfail_why[0]));
+		}
+		return 0;
+	}
+	if ((rc = add_feed(u, d->name, d->dir, base)))
+		return rc;
+	u->feeds[u->n - 1].fetch_failed = true;
+	ld_strlcpy(u->jobs[u->n - 1].why, why, sizeof(u->jobs[u->n - 1].why));
 	return 0;
 }
 
-/* A feed of one file `rel`; the job imports `job_rel` (the file or its directory). */
-static int plan_one(updater *u, const char *feed, const char *family, const char *job_rel,
-		    const char *rel, const char *def_url, const char *file)
+/* A directory feed: from the mirror's listing, else by known names. */
+static int plan_dir(updater *u, const ld_vdb_feed_desc *d, const char *ov)
 {
-	const char *ov = override(u, family);
-	char url[2600], base[2048];
-	int rc;
+	char base[2048];
+	found c = {NULL, 0, u->ctx, base, false};
+	int rc = LADING_ENOTFOUND;
+	base_of(ov ? ov : d->upstream, base, sizeof(base));
 	if (ov) {
-		base_of(ov, base, sizeof(base));
-		ld_snprintf(url, sizeof(url), "%s/%s", base, file);
-	} else {
-		ld_strlcpy(url, def_url, sizeof(url));
+		c.listed = true;
+		rc = walk(u, d, &c, "", 0);
+		if (rc && rc != LADING_ENOTFOUND && rc != LADING_ENOMEM) {
+			free(c.f);
+			return listing_failed(u, d, base);
+		}
+		ld_error_clear(u->ctx);
 	}
-	if ((rc = add_feed(u, feed, job_rel, url)))
+	if (rc == LADING_ENOMEM) {
+		free(c.f);
 		return rc;
-	return add_file(u, rel, url);
+	}
+	if (c.n == 0) { /* no listing, or nothing of this feed in it: ask for the known names */
+		c.listed = false;
+		if ((rc = d->known(found_add, &c, !ov))) {
+			free(c.f);
+			return rc;
+		}
+	}
+	if (c.n)
+		qsort(c.f, c.n, sizeof(*c.f), cmp_ufile);
+	rc = plan_feeds(u, d, &c);
+	free(c.f);
+	return rc;
 }
 
-/* NVD: the JSON 2.0 yearly feeds upstream; an override may serve either layout, told apart by
- * which "modified" .meta file exists. */
-static int plan_nvd(updater *u)
+/* A one-file feed: upstream its URL; on a mirror the first of its accepted names found. */
+static int plan_file(updater *u, const ld_vdb_feed_desc *d, const char *ov)
 {
-	const char *ov = override(u, "nvd");
-	char base[2048];
-	const char *flavor = "2.0";
-	time_t now = time(NULL);
-	struct tm tm;
-	int rc, last;
-
-	base_of(ov ? ov : NVD_BASE, base, sizeof(base));
-	if (ov) {
-		char url[2600];
-		ld_buf b;
-		ld_http_request rq = {0};
-		ld_http_response rs;
-		ld_buf_init(&b, 1 << 16);
-		ld_snprintf(url, sizeof(url), "%s/nvdcve-2.0-modified.meta", base);
-		rq.url = url;
-		rq.body = &b;
-		rq.max_bytes = 1 << 15;
-		if (ld_http_get(u->http, &rq, &rs, u->ctx) == LADING_ENOTFOUND)
-			flavor = "1.1";
-		ld_error_clear(u->ctx);
-		ld_buf_release(&b);
+	char base[2048], name[256], rel[512], url[2600];
+	const char *p = d->files;
+	size_t n = strcspn(p, "|");
+	int rc;
+	ld_snprintf(name, sizeof(name), "%.*s", (int)n, p);
+	ld_snprintf(rel, sizeof(rel), "%s/%s", d->dir, name);
+	if (!ov) {
+		if ((rc = add_feed(u, d->name, NULL, d->upstream)))
+			return rc;
+		return add_file(u, rel, d->upstream, false);
 	}
-	if ((rc = add_feed(u, "nvd", "nvd", base)))
+	base_of(ov, base, sizeof(base));
+	url_join(url, sizeof(url), base, name);
+	if ((rc = add_feed(u, d->name, NULL, url)))
 		return rc;
-	gmtime_r(&now, &tm);
-	last = tm.tm_year + 1900;
-	for (int y = 2002; y <= last + 1; y++) {
-		char stem[64];
-		if (y == last + 1)
-			ld_snprintf(stem, sizeof(stem), "nvdcve-%s-modified", flavor);
-		else
-			ld_snprintf(stem, sizeof(stem), "nvdcve-%s-%d", flavor, y);
-		for (int m = 0; m < 2; m++) {
-			char rel[512], url[2600];
-			ld_snprintf(rel, sizeof(rel), "nvd/%s.%s", stem, m ? "meta" : "json.gz");
-			ld_snprintf(url, sizeof(url), "%s/%s.%s", base, stem,
-				    m ? "meta" : "json.gz");
-			if ((rc = add_file(u, rel, url)))
-				return rc;
-		}
-	}
-	{
-		char rel[512], url[2600];
-		for (int m = 0; m < 2; m++) {
-			ld_snprintf(rel, sizeof(rel), "nvd/nvdcve-%s-recent.%s", flavor,
-				    m ? "meta" : "json.gz");
-			ld_snprintf(url, sizeof(url), "%s/nvdcve-%s-recent.%s", base, flavor,
-				    m ? "meta" : "json.gz");
-			if ((rc = add_file(u, rel, url)))
-				return rc;
-		}
+	u->feeds[u->n - 1].alternatives = true;
+	while (*p) {
+		n = strcspn(p, "|");
+		ld_snprintf(name, sizeof(name), "%.*s", (int)n, p);
+		ld_snprintf(rel, sizeof(rel), "%s/%s", d->dir, name);
+		url_join(url, sizeof(url), base, name);
+		if ((rc = add_file(u, rel, url, false)))
+			return rc;
+		p += n + (p[n] == '|');
 	}
 	return 0;
 }
 
 static int plan(updater *u)
 {
+	size_t nd;
+	const ld_vdb_feed_desc *d = ld_vdb_feed_descs(&nd);
 	int rc = 0;
-	if (selected(u, "osv") && (rc = plan_osv(u)))
-		return rc;
-	if (selected(u, "alpine-secdb") && (rc = plan_secdb(u)))
-		return rc;
-	if (selected(u, "debian")) {
-		ld_vdb_feed_kind k;
-		if ((rc = plan_one(u, "debian-dsa", "debian", "debian/DSA.list", "debian/DSA.list",
-				   DEBIAN_DSA_URL, "DSA.list")) ||
-		    (rc = plan_one(u, "debian-dla", "debian", "debian/DLA.list", "debian/DLA.list",
-				   DEBIAN_DLA_URL, "DLA.list")))
-			return rc;
-		/* the tracker export is big: fetched only when this build can import it */
-		if (!ld_vdb_feed_lookup("debian-tracker", &k) && k.fn &&
-		    (rc = plan_one(u, "debian-tracker", "debian", "debian/tracker.json",
-				   "debian/tracker.json", DEBIAN_TRACKER_URL, "tracker.json")))
-			return rc;
+	for (size_t i = 0; !rc && i < nd; i++) {
+		if (!selected(u, d[i].family))
+			continue;
+		rc = d[i].files ? plan_file(u, &d[i], override(u, d[i].family))
+				: plan_dir(u, &d[i], override(u, d[i].family));
 	}
-	if (selected(u, "kev") &&
-	    (rc = plan_one(u, "kev", "kev", "kev", "kev/known_exploited_vulnerabilities.json",
-			   KEV_URL, "known_exploited_vulnerabilities.json")))
-		return rc;
-	if (selected(u, "epss") &&
-	    (rc = plan_one(u, "epss", "epss", "epss", "epss/epss_scores-current.csv.gz", EPSS_URL,
-			   "epss_scores-current.csv.gz")))
-		return rc;
-	if (selected(u, "nvd") && (rc = plan_nvd(u)))
-		return rc;
+	return rc;
+}
+
+/* ------------------------------------------------------------------ fetching, deciding */
+
+/* A 404 for a file: missing (a name probed that is not published), or a failure (the listing
+ * named it, or the feed had data and this file was part of it). */
+static int not_found(updater *u, size_t i, const ufile *uf)
+{
+	ufeed *f = &u->feeds[i];
+	ld_vdb_job *j = &u->jobs[i];
+	char dest[4600];
+	struct stat sb;
+	bool had;
+	cache_path(u, NULL, uf->rel, dest, sizeof(dest));
+	had = stat(dest, &sb) == 0 && S_ISREG(sb.st_mode);
+	if (uf->listed || (had && had_data(u, j->name))) {
+		f->fetch_failed = true;
+		ld_snprintf(j->why, sizeof(j->why), "%s%s", lading_ctx_error(u->ctx)->msg,
+			    uf->listed ? ", though the directory listing names it"
+				       : ", though it was published before");
+		ld_error_clear(u->ctx);
+		return 0;
+	}
+	ld_error_clear(u->ctx);
+	if (had) {
+		unlink(dest);
+		forget(u, uf->rel);
+		f->removed++;
+	}
+	j->missing++;
 	return 0;
+}
+
+/* Download the files of feed i. < 0 only for failures of our own disk or memory. */
+static int fetch_feed(updater *u, size_t i)
+{
+	ld_vdb_job *j = &u->jobs[i];
+	ufeed *f = &u->feeds[i];
+	for (size_t k = 0; k < f->nfiles && !f->fetch_failed; k++) {
+		int rc;
+		if (f->alternatives && f->found)
+			break;
+		ld_progress(u->ctx, "download", i, u->n, j->bytes, 0);
+		rc = fetch(u, j, &f->files[k]);
+		if (rc == LADING_ENOTFOUND) {
+			if ((rc = not_found(u, i, &f->files[k])))
+				return rc;
+			continue;
+		}
+		if (rc == LADING_EIO || rc == LADING_ENOMEM)
+			return rc; /* our disk or memory, not the network: stop */
+		if (rc) {
+			f->fetch_failed = true;
+			ld_strlcpy(j->why, lading_ctx_error(u->ctx)->msg, sizeof(j->why));
+			ld_error_clear(u->ctx);
+			break;
+		}
+		f->found++;
+		ld_strlcpy(f->found_rel, f->files[k].rel, sizeof(f->found_rel));
+	}
+	return 0;
+}
+
+/* What to do with feed i once its files are fetched. */
+static void decide(updater *u, size_t i)
+{
+	ld_vdb_job *j = &u->jobs[i];
+	ufeed *f = &u->feeds[i];
+	bool prev = had_data(u, j->name);
+	struct stat sb;
+	if (f->fetch_failed) {
+		j->action = LD_JOB_CARRY;
+		j->stale = true;
+		return;
+	}
+	if (!f->found) {
+		if (prev) {
+			j->action = LD_JOB_CARRY;
+			j->stale = true;
+			ld_snprintf(j->why, sizeof(j->why),
+				    "no longer published at %s (HTTP 404 for every file)", j->origin);
+		} else {
+			j->action = LD_JOB_ABSENT;
+			ld_snprintf(j->why, sizeof(j->why), "not published at %s (HTTP 404)",
+				    j->origin);
+		}
+		return;
+	}
+	if (f->alternatives)
+		ld_snprintf(j->path, sizeof(j->path), "%s/%s", u->cache, f->found_rel);
+	else /* a directory feed drops the files no longer published */
+		f->removed += prune(u, f, j->path + strlen(u->cache) + 1, "", 0);
+	if (prev && !j->downloaded && !f->removed) {
+		j->action = LD_JOB_KEEP;
+		ld_strlcpy(j->why, "not modified since it was imported", sizeof(j->why));
+		return;
+	}
+	for (size_t k = 0; k < f->nfiles; k++) {
+		char p[4600];
+		cache_path(u, NULL, f->files[k].rel, p, sizeof(p));
+		if (stat(p, &sb) == 0)
+			j->cost += (uint64_t)sb.st_size;
+	}
+}
+
+/* Feeds of the previous database this update does not fetch: carried over; stale when their
+ * source was to be refreshed (its listing failed, or no longer names them). */
+static int add_prev_feeds(updater *u)
+{
+	for (size_t i = 0; i < u->nprev; i++) {
+		const ld_vdb_feed_desc *d = ld_vdb_feed_find(u->prev[i]);
+		ld_vdb_job *j;
+		bool have = false;
+		int rc;
+		for (size_t m = 0; m < u->n && !have; m++)
+			have = !strcmp(u->jobs[m].name, u->prev[i]);
+		if (have || !d)
+			continue;
+		if ((rc = add_feed(u, u->prev[i], NULL, "")))
+			return rc;
+		j = &u->jobs[u->n - 1];
+		j->action = LD_JOB_CARRY;
+		if (!selected(u, d->family)) {
+			ld_strlcpy(j->why, "not updated (--source names other sources)",
+				   sizeof(j->why));
+			continue;
+		}
+		j->stale = true;
+		ld_snprintf(j->why, sizeof(j->why), "not found at %s",
+			    override(u, d->family) ? override(u, d->family) : d->upstream);
+		for (size_t k = 0; k < u->ndfail; k++)
+			if (u->dfail[k] == d)
+				ld_strlcpy(j->why, u->dfail_why[k], sizeof(j->why));
+	}
+	return 0;
+}
+
+/* A feed that was not imported from what was downloaded: forget its validators, so that the
+ * next update downloads it whole again instead of trusting a copy its rows do not come from. */
+static void forget_unimported(updater *u, const lading_db_report *r)
+{
+	for (size_t i = 0; i < r->nfeeds; i++) {
+		const lading_db_feed_report *fr = &r->feeds[i];
+		if (!strcmp(fr->status, "ok") || !strcmp(fr->status, "absent"))
+			continue;
+		for (size_t m = 0; m < u->n; m++) {
+			if (strcmp(u->feeds[m].name, fr->name))
+				continue;
+			for (size_t k = 0; k < u->feeds[m].nfiles; k++)
+				forget(u, u->feeds[m].files[k].rel);
+		}
+	}
 }
 
 static int parse_sources(updater *u)
 {
 	const lading_db_options *o = u->opts;
 	if (!o->nsources) {
-		for (size_t i = 0; i < LD_ARRAY_LEN(families); i++)
+		for (size_t i = 0; i < u->nfamilies; i++)
 			u->selected[i] = true;
 		return 0;
 	}
 	for (size_t i = 0; i < o->nsources; i++) {
 		const char *s = o->sources[i], *eq = s ? strchr(s, '=') : NULL;
 		size_t len = eq ? (size_t)(eq - s) : (s ? strlen(s) : 0);
-		int k = s ? family_index(s, len) : -1;
+		int k = s ? family_index(u, s, len) : -1;
 		if (k < 0)
 			return ld_error_set(u->ctx, LADING_EUSAGE,
 					    "unknown source '%.*s' (sources: osv, alpine-secdb, "
@@ -573,15 +817,46 @@ static int parse_sources(updater *u)
 	return 0;
 }
 
+/* The cache directory and its .tmp/, emptied of a killed update's leftovers. */
+static int prepare_cache(updater *u)
+{
+	char t[4200];
+	DIR *d;
+	struct dirent *e;
+	int rc;
+	ld_snprintf(t, sizeof(t), "%s/.tmp/x", u->cache);
+	if ((rc = mkdirs_for(t, u->ctx)))
+		return rc;
+	ld_snprintf(t, sizeof(t), "%s/.tmp", u->cache);
+	d = opendir(t);
+	while (d && (e = readdir(d))) {
+		char p[4600];
+		if (e->d_name[0] == '.')
+			continue;
+		ld_snprintf(p, sizeof(p), "%s/%s", t, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	return 0;
+}
+
+static int open_http(updater *u)
+{
+	const lading_db_options *o = u->opts;
+	ld_http_options ho = {0};
+	ho.connect_timeout_ms = (long)(o->connect_timeout_s ? o->connect_timeout_s : 30) * 1000L;
+	ho.read_timeout_ms = (long)(o->read_timeout_s ? o->read_timeout_s : 60) * 1000L;
+	ho.retries = o->retries >= 0 ? (unsigned)o->retries : U_DEFAULT_RETRIES;
+	return ld_http_new(&u->http, &ho, u->ctx);
+}
+
 int lading_db_update(const lading_db_options *opts, lading_db_report **out, lading_ctx *ctx)
 {
 	updater u;
 	char db[4096];
-	ld_http_options ho = {0};
 	double t0 = ld_vdb_now();
 	ld_arena a;
-	const char **prev_names = NULL;
-	size_t nprev = 0;
 	int rc, lock = -1;
 
 	*out = NULL;
@@ -592,6 +867,7 @@ int lading_db_update(const lading_db_options *opts, lading_db_report **out, ladi
 	if (!opts || opts->version != LADING_DB_OPTIONS_VERSION)
 		return ld_error_set(ctx, LADING_EUSAGE,
 				    "lading_db_update: options of another version");
+	init_families(&u);
 	if ((rc = parse_sources(&u)))
 		return rc;
 	if ((rc = ld_vdb_resolve_db_path(opts, db, sizeof(db), ctx)))
@@ -602,120 +878,19 @@ int lading_db_update(const lading_db_options *opts, lading_db_report **out, ladi
 		ld_snprintf(u.cache, sizeof(u.cache), "%s.feeds", db);
 	if ((rc = ld_vdb_lock(db, &lock, ctx)))
 		return rc;
-	{
-		char t[4200];
-		ld_snprintf(t, sizeof(t), "%s/.tmp/x", u.cache);
-		if ((rc = mkdirs_for(t, ctx)))
-			goto out;
-		/* leftovers of a killed update */
-		ld_snprintf(t, sizeof(t), "%s/.tmp", u.cache);
-		{
-			DIR *d = opendir(t);
-			struct dirent *e;
-			while (d && (e = readdir(d))) {
-				char p[4600];
-				if (e->d_name[0] == '.')
-					continue;
-				ld_snprintf(p, sizeof(p), "%s/%s", t, e->d_name);
-				unlink(p);
-			}
-			if (d)
-				closedir(d);
-		}
-	}
-	ho.connect_timeout_ms =
-		(long)(opts->connect_timeout_s ? opts->connect_timeout_s : 30) * 1000L;
-	ho.read_timeout_ms = (long)(opts->read_timeout_s ? opts->read_timeout_s : 60) * 1000L;
-	ho.retries = opts->retries >= 0 ? (unsigned)opts->retries : U_DEFAULT_RETRIES;
-	if ((rc = ld_http_new(&u.http, &ho, ctx)))
+	ld_vdb_prev_feeds(db, &a, &u.prev, &u.nprev);
+	if ((rc = prepare_cache(&u)) || (rc = open_http(&u)) || (rc = plan(&u)))
 		goto out;
-	if ((rc = plan(&u)))
-		goto out;
-
-	/* download */
 	for (size_t i = 0; i < u.n; i++) {
-		ld_vdb_job *j = &u.jobs[i];
-		ufeed *f = &u.feeds[i];
-		if (!j->fn) {
-			/* no importer in this build: nothing to fetch it for */
-			j->action = LD_JOB_CARRY;
-			ld_snprintf(j->why, sizeof(j->why),
-				    "%s: this build of lading has no importer for it", j->name);
-			continue;
-		}
-		for (size_t k = 0; k < f->nfiles; k++) {
-			ld_progress(ctx, "download", i, u.n, j->bytes, 0);
-			rc = fetch(&u, j, &f->files[k]);
-			if (rc == LADING_ENOTFOUND) {
-				ld_error_clear(ctx);
-				continue;
-			}
-			if (rc == LADING_EIO || rc == LADING_ENOMEM)
-				goto out; /* our disk or memory, not the network: stop */
-			if (rc) {
-				f->fetch_failed = true;
-				ld_strlcpy(j->why, lading_ctx_error(ctx)->msg, sizeof(j->why));
-				ld_error_clear(ctx);
-				rc = 0;
-				break;
-			}
-		}
-		if (f->fetch_failed) {
-			j->action = LD_JOB_CARRY;
-		} else if (j->missing == f->nfiles) {
-			j->action = LD_JOB_ABSENT;
-			ld_snprintf(j->why, sizeof(j->why), "not published at %s (HTTP 404)",
-				    j->origin);
-		} else {
-			struct stat sb;
-			/* feeds owning a directory drop files that are no longer published */
-			if (strcmp(j->family, "debian"))
-				prune(&u, f, j->path + strlen(u.cache) + 1, "", 0);
-			for (size_t k = 0; k < f->nfiles; k++) {
-				char p[4600];
-				cache_path(&u, NULL, f->files[k].rel, p, sizeof(p));
-				if (stat(p, &sb) == 0)
-					j->cost += (uint64_t)sb.st_size;
-			}
-		}
-	}
-	rc = 0;
-
-	/* feeds of the previous database that this update does not fetch are kept */
-	ld_vdb_prev_feeds(db, &a, &prev_names, &nprev);
-	for (size_t i = 0; i < nprev; i++) {
-		ld_vdb_feed_kind k;
-		bool have = false;
-		if (ld_vdb_feed_lookup(prev_names[i], &k) || selected(&u, k.family))
-			continue;
-		for (size_t m = 0; m < u.n && !have; m++)
-			have = !strcmp(u.jobs[m].name, prev_names[i]);
-		if (have)
-			continue;
-		if ((rc = add_feed(&u, prev_names[i], NULL, "")))
+		if (!u.feeds[i].fetch_failed && (rc = fetch_feed(&u, i)))
 			goto out;
-		u.jobs[u.n - 1].action = LD_JOB_CARRY;
-		ld_snprintf(u.jobs[u.n - 1].why, sizeof(u.jobs[u.n - 1].why),
-			    "not updated (--source names other sources)");
+		decide(&u, i);
 	}
-
+	if ((rc = add_prev_feeds(&u)))
+		goto out;
 	rc = ld_vdb_build_run(u.jobs, u.n, db, opts->threads, t0, out, ctx);
-	/* a feed that downloaded but did not import: forget its validators so the next update
-	 * downloads it again instead of trusting a possibly damaged copy */
-	if (!rc) {
-		for (size_t i = 0; i < (*out)->nfeeds; i++) {
-			const lading_db_feed_report *fr = &(*out)->feeds[i];
-			if (strcmp(fr->status, "ok") && strcmp(fr->status, "absent")) {
-				for (size_t m = 0; m < u.n; m++) {
-					if (strcmp(u.feeds[m].name, fr->name) ||
-					    u.feeds[m].fetch_failed)
-						continue;
-					for (size_t k = 0; k < u.feeds[m].nfiles; k++)
-						forget(&u, u.feeds[m].files[k].rel);
-				}
-			}
-		}
-	}
+	if (!rc)
+		forget_unimported(&u, *out);
 out:
 	ld_http_free(u.http);
 	for (size_t i = 0; i < u.n; i++)

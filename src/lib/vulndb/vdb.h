@@ -182,7 +182,11 @@ int ld_vdb_store_feed_end(ld_vdb_store *st, ld_vdb_writer *w, int rc,
  * `res` (optional) receives the carried feed's counts and snapshot. */
 int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char *feed,
 			    const char *why, ld_vdb_import_result *res);
-/* Indexes, statistics, metadata; closes the database. */
+/* The same with the feed's status given ("carried", or "ok" for a feed not modified since its
+ * rows were imported). */
+int ld_vdb_store_carry_over_as(ld_vdb_store *st, const char *prev_path, const char *feed,
+			       const char *why, const char *status, ld_vdb_import_result *res);
+/* Indexes, statistics, records counted from the tables, metadata; closes the database. */
 int ld_vdb_store_finish(ld_vdb_store *st);
 /* Close without finishing (the file is left incomplete: callers delete it). */
 void ld_vdb_store_free(ld_vdb_store *st);

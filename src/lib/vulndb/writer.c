@@ -54,6 +54,20 @@ static const char unstage_sql[] = "INSERT OR IGNORE INTO main.affected(ecosystem
 				  " ORDER BY ecosystem, package, advisory, seq;"
 				  "DROP TABLE temp.affected_load;";
 
+/* feeds.records is what the tables hold for the feed, counted when the file is finished (never
+ * an importer's tally or a previous file's figure, which could drift from the rows). A feed's
+ * records live in one of these tables; kev/epss/nvd rows are keyed by CVE, so a CVE two files of
+ * a feed name counts once. */
+static const char recount_sql[] =
+	"CREATE TEMP TABLE feed_rows AS"
+	" SELECT feed, COUNT(*) AS n FROM main.advisories GROUP BY feed"
+	" UNION ALL SELECT feed, COUNT(*) FROM main.kev GROUP BY feed"
+	" UNION ALL SELECT feed, COUNT(*) FROM main.epss GROUP BY feed"
+	" UNION ALL SELECT feed, COUNT(*) FROM main.nvd GROUP BY feed;"
+	"UPDATE main.feeds SET records ="
+	" (SELECT COALESCE(SUM(n), 0) FROM temp.feed_rows r WHERE r.feed = feeds.id);"
+	"DROP TABLE temp.feed_rows;";
+
 enum {
 	S_ADV,
 	S_ALIAS,
@@ -1039,6 +1053,12 @@ static int carry_rows(ld_vdb_store *st, int64_t pf, int64_t nf)
 int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char *feed,
 			    const char *why, ld_vdb_import_result *res)
 {
+	return ld_vdb_store_carry_over_as(st, prev_path, feed, why, "carried", res);
+}
+
+int ld_vdb_store_carry_over_as(ld_vdb_store *st, const char *prev_path, const char *feed,
+			       const char *why, const char *status, ld_vdb_import_result *res)
+{
 	char uri[8300], *sql = NULL;
 	sqlite3_stmt *s = NULL;
 	int64_t pf = -1, nf;
@@ -1121,13 +1141,14 @@ int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char 
 	if (nf < 0) {
 		if (sqlite3_prepare_v2(st->db,
 				       "INSERT INTO feeds(name, status, imported_at) VALUES(?1, "
-				       "'carried', ?2)",
+				       "?3, ?2)",
 				       -1, &s, NULL) != SQLITE_OK) {
 			rc = ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
 			goto commit;
 		}
 		bind_text(s, 1, feed);
 		bind_text(s, 2, imported);
+		bind_text(s, 3, status);
 		if (sqlite3_step(s) != SQLITE_DONE) {
 			rc = ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
 			goto commit;
@@ -1137,7 +1158,7 @@ int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char 
 		nf = sqlite3_last_insert_rowid(st->db);
 	}
 	if (sqlite3_prepare_v2(st->db,
-			       "UPDATE feeds SET status='carried', origin=?2, snapshot=?3, "
+			       "UPDATE feeds SET status=?9, origin=?2, snapshot=?3, "
 			       "imported_at=?4, records=?5,"
 			       " skipped=?6, withdrawn=?7, message=?8 WHERE id=?1",
 			       -1, &s, NULL) != SQLITE_OK) {
@@ -1152,6 +1173,7 @@ int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char 
 	sqlite3_bind_int64(s, 6, skipped);
 	sqlite3_bind_int64(s, 7, withdrawn);
 	bind_text(s, 8, why);
+	bind_text(s, 9, status);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
 		goto commit;
@@ -1305,6 +1327,7 @@ int ld_vdb_store_finish(ld_vdb_store *st)
 	if ((rc = st->broken))
 		goto out;
 	if ((rc = ld_vdb_sql_exec(st->db, unstage_sql, st->ctx, "sorting the affected entries")) ||
+	    (rc = ld_vdb_sql_exec(st->db, recount_sql, st->ctx, "counting the feeds' records")) ||
 	    (rc = pack_affected(st)) ||
 	    (rc = ld_vdb_sql_exec(st->db, ld_vdb_schema_indexes, st->ctx,
 				  "creating the database indexes")))

@@ -396,7 +396,9 @@ static void test_carry_over(void **state)
 	assert_int_equal(
 		ld_vdb_store_feed_end(st, w, ld_error_set(ctx, LADING_ENET, "HTTP 503"), NULL), 0);
 	assert_int_equal(ld_vdb_store_carry_over(st, prev, "alpine-secdb", "HTTP 503", &res), 0);
-	assert_int_equal(res.records, 1);
+	/* counted from the tables when prev was finished: 1 advisory, 1 KEV, 1 EPSS, 1 NVD row
+	 * (fill() told feed_end 1, which is not what the feed holds) */
+	assert_int_equal(res.records, 4);
 	assert_int_equal(ld_vdb_store_carry_over(st, prev, "no-such-feed", "x", NULL),
 			 LADING_ENOTFOUND);
 	/* after carry-over a new put with the same ID merges into the carried advisory */
@@ -436,7 +438,7 @@ static void test_carry_over(void **state)
 	assert_string_equal(meta->feeds[0].name, "alpine-secdb");
 	assert_string_equal(meta->feeds[0].status, "carried");
 	assert_string_equal(meta->feeds[0].message, "HTTP 503");
-	assert_int_equal(meta->feeds[0].records, 1);
+	assert_int_equal(meta->feeds[0].records, 4);
 	ld_vdb_close(db);
 	ld_arena_release(&a);
 	lading_ctx_free(ctx);
