@@ -18,6 +18,7 @@
 #define LD_STORE_BUSY_MS 30000        /* SQLite: wait this long for another writer */
 #define LD_STORE_MAX_CONTAINERS 1000000 /* containers in one snapshot */
 #define LD_STORE_MAX_PARAMS 24
+#define LD_STORE_MAX_COLS 24
 #define LD_STORE_HASH_LEN 32          /* hex characters of a content hash kept (128 bits) */
 
 /* The schema version this lading writes (migrations 1..N in each backend). */
@@ -63,82 +64,85 @@ typedef int (*ld_store_row_fn)(void *opaque, const ld_sv *cols, size_t ncols);
 typedef enum ld_sq {
 	/* layers */
 	LD_SQ_LAYER_GET = 0,     /* (digest) -> id */
-	LD_SQ_LAYER_INSERT,      /* (digest, blob_digest, media_type, size, now) -> id | none */
+	LD_SQ_LAYER_INSERT,      /* (digest, blob_digest, media_type, size, now) -> id | no row */
 	LD_SQ_LAYER_SEEN,        /* (id, now): last_seen */
 	/* os and packages */
 	LD_SQ_OS_GET,            /* (hash) -> id */
-	LD_SQ_OS_INSERT,         /* (hash, id, version_id, version, codename, name, pretty, id_like) -> id | none */
+	LD_SQ_OS_INSERT,         /* (hash, id, version_id, version, codename, name, pretty, id_like)
+				    -> id | no row */
 	LD_SQ_PKG_GET,           /* (hash) -> id */
-	LD_SQ_PKG_INSERT,        /* (hash, type, name, version, arch, purl, source_name, source_version,
-				    epoch, upstream_version, release, license, found_by, location, flags,
-				    cpe) -> id | none */
+	LD_SQ_PKG_INSERT,        /* (hash, type, name, version, arch, purl, source_name,
+				    source_version, epoch, upstream_version, release, license,
+				    found_by, location, flags, cpe) -> id | no row */
 	LD_SQ_PKGLIST_GET,       /* (hash) -> id */
-	LD_SQ_PKGLIST_INSERT,    /* (hash, os_id, npkgs, now) -> id | none */
+	LD_SQ_PKGLIST_INSERT,    /* (hash, os_id, npkgs, now) -> id | no row */
 	LD_SQ_PKGLIST_ITEM,      /* (pkglist_id, package_id, layer) */
 	/* images */
 	LD_SQ_IMAGE_GET,         /* (digest) -> id, pkglist_id */
-	LD_SQ_IMAGE_INSERT,      /* (digest, os, arch, variant, created, source_type, pkglist_id, now) -> id | none */
+	LD_SQ_IMAGE_INSERT,      /* (digest, os, arch, variant, created, source_type, pkglist_id, now)
+				    -> id | no row */
 	LD_SQ_IMAGE_SEEN,        /* (id, now) */
 	LD_SQ_IMAGE_LAYER,       /* (image_id, position, layer_id) */
 	LD_SQ_REF_UPSERT,        /* (image_id, kind, ref, now): first_seen kept, last_seen = now */
-	LD_SQ_IMAGE_BY_REF,      /* (ref) -> digest: a tag, a manifest digest or an image digest */
+	LD_SQ_IMAGE_BY_REF,      /* (ref) -> image id: by image digest, tag or manifest digest */
 	/* database builds and matches */
 	LD_SQ_DBBUILD_GET,       /* (built_at) -> id */
-	LD_SQ_DBBUILD_INSERT,    /* (built_at, now) -> id | none */
+	LD_SQ_DBBUILD_INSERT,    /* (built_at, now) -> id | no row */
 	LD_SQ_MATCH_GET,         /* (pkglist_id, dbbuild_id) -> 1 */
-	LD_SQ_MATCH_INSERT,      /* (pkglist_id, dbbuild_id, now): no-op when present */
+	LD_SQ_MATCH_INSERT,      /* (pkglist_id, dbbuild_id, now) */
 	LD_SQ_PKGLIST_CURRENT,   /* (pkglist_id, dbbuild_id): the list's current match */
-	LD_SQ_FINDING_INSERT,    /* (dbbuild_id, os_id, package_id, vuln, severity, kev, epss,
-				    cvss, fixed, status, aliases): no-op when present */
-	LD_SQ_ALIAS_INSERT,      /* (alias, vuln): no-op when present */
-	LD_SQ_FOUND_INSERT,      /* (dbbuild_id, os_id, package_id): matched, findings or none */
-	LD_SQ_FOUND_GET,         /* (dbbuild_id, os_id, package_id) -> 1 */
+	LD_SQ_FINDING_INSERT,    /* (dbbuild_id, os_id, package_id, vuln, severity, kev, epss, cvss,
+				    fixed, status, aliases) */
+	LD_SQ_ALIAS_INSERT,      /* (alias, vuln) */
 	/* containers */
 	LD_SQ_SNAPSHOT_INSERT,   /* (source, taken_at, containers) -> id */
+	LD_SQ_CONTAINER_GET,     /* (source, cid) -> id */
 	LD_SQ_CONTAINER_UPSERT,  /* (source, cid, name, namespace, pod, node, owner, image_ref,
-				    image_digest, labels, state, created, started, now) -> inserted(1|0) */
-	LD_SQ_CONTAINER_GONE,    /* (source, snapshot taken_at): state 'gone' for those of the source
-				    not seen at taken_at and not gone yet -> count */
+				    image_digest, labels, state, created, started, now, snapshot_id) */
+	LD_SQ_CONTAINER_GONE,    /* (source, snapshot_id, taken_at) -> changes: marked gone */
 	LD_SQ_SNAPSHOT_COUNTS,   /* (id, added, gone) */
 	/* reading */
-	LD_SQ_LIST_IMAGES,       /* () -> id, digest, os, arch, variant, created, source_type,
-				    first_seen, last_seen, npkgs, built_at, layers */
+	LD_SQ_LIST_IMAGES,       /* () -> IMAGE_COLS: id, digest, os, arch, variant, created,
+				    source_type, first_seen, last_seen, npkgs, built_at, layers,
+				    os id, os version_id */
+	LD_SQ_IMAGE_ROW,         /* (image_id) -> IMAGE_COLS */
 	LD_SQ_LIST_REFS,         /* () -> image_id, kind, ref, first_seen, last_seen */
-	LD_SQ_LIST_CONTAINERS,   /* () -> see CONTAINER_COLS */
-	LD_SQ_LIST_LAYERS,       /* () -> digest, blob_digest, media_type, size, first_seen, images */
-	LD_SQ_IMAGE_FINDINGS,    /* (image_id) -> vuln, severity, kev, epss, cvss, fixed, status,
-				    aliases, type, name, version, layer */
-	LD_SQ_IMAGES_BY_VULN,    /* (id) -> image_id: current findings whose vuln is id or has alias id */
+	LD_SQ_REFS_OF_IMAGE,     /* (image_id) -> same */
+	LD_SQ_LIST_CONTAINERS,   /* () -> CONTAINER_COLS: source, cid, name, namespace, pod, node,
+				    owner, image_ref, image_digest, labels, state, created, started,
+				    first_seen, last_seen */
+	LD_SQ_LIST_LAYERS,       /* () -> digest, blob_digest, media_type, size, first_seen,
+				    last_seen, images */
+	LD_SQ_IMAGE_FINDINGS,    /* (image_id) -> image_id, FINDING_COLS: vuln, severity, kev, epss,
+				    cvss, fixed, status, aliases, type, name, version, layer */
+	LD_SQ_IMAGES_BY_VULN,    /* (id) -> image_id, FINDING_COLS (id itself or an alias of it) */
 	LD_SQ_IMAGES_BY_PACKAGE, /* (name, version|NULL, type|NULL) -> image_id */
-	LD_SQ_IMAGES_BY_KEV,     /* () -> image_id */
-	LD_SQ_IMAGES_BY_SEVERITY,/* (min severity) -> image_id */
+	LD_SQ_IMAGES_BY_KEV,     /* () -> image_id, FINDING_COLS */
+	LD_SQ_IMAGES_BY_SEVERITY,/* (min severity) -> image_id, FINDING_COLS */
 	LD_SQ_CONTAINERS_OF_IMAGE, /* (image_id) -> CONTAINER_COLS */
 	/* rescan */
 	LD_SQ_RESCAN_ITEMS,      /* () -> pkglist_id, os_id, dbbuild_id|NULL, package_id, layer */
-	LD_SQ_RESCAN_OSES,       /* () -> os_id, id, version_id, version, codename, name, pretty, id_like */
-	LD_SQ_RESCAN_PACKAGES,   /* () -> id, type, name, version, arch, purl, source_name,
-				    source_version, epoch, upstream_version, release, license,
-				    found_by, location, flags, cpe (packages of some list) */
+	LD_SQ_RESCAN_OSES,       /* () -> id, os_id, version_id, version, codename, name, pretty, id_like */
+	LD_SQ_RESCAN_PACKAGES,   /* () -> id, then the package columns of PKG_INSERT after hash */
 	LD_SQ_FINDINGS_OF_BUILD, /* (dbbuild_id) -> os_id, package_id, vuln, severity, kev */
-	LD_SQ_IMAGES_OF_PKGLIST, /* () -> image id, digest, pkglist_id */
-	/* prune and check */
-	LD_SQ_PRUNE_REFS,        /* (before) -> count */
-	LD_SQ_PRUNE_CONTAINERS,  /* (before) -> count */
-	LD_SQ_PRUNE_IMAGE_LAYERS,/* (before): layer rows of images to prune */
-	LD_SQ_PRUNE_IMAGES,      /* (before) -> count: last seen before, no ref or container left */
-	LD_SQ_PRUNE_MATCHES,     /* () -> count: matches of lists no image uses */
-	LD_SQ_PRUNE_ITEMS,       /* () : items of lists no image uses */
-	LD_SQ_PRUNE_PKGLISTS,    /* () -> count */
-	LD_SQ_PRUNE_FINDINGS,    /* () -> count: findings of packages no list holds */
-	LD_SQ_PRUNE_FOUND,       /* () */
-	LD_SQ_PRUNE_PACKAGES,    /* () -> count */
-	LD_SQ_PRUNE_LAYERS,      /* () -> count */
-	LD_SQ_CHECK,             /* () -> name, count: one row per consistency check (0 = good) */
-	LD_SQ_COUNTS,            /* () -> name, count: rows per table */
+	LD_SQ_IMAGES_OF_PKGLISTS,/* () -> image id, digest, pkglist_id */
+	/* prune (before) and check */
+	LD_SQ_PRUNE_REFS,
+	LD_SQ_PRUNE_CONTAINERS,
+	LD_SQ_PRUNE_IMAGE_LAYERS,
+	LD_SQ_PRUNE_IMAGES,
+	LD_SQ_PRUNE_MATCHES,
+	LD_SQ_PRUNE_ITEMS,
+	LD_SQ_PRUNE_PKGLISTS,
+	LD_SQ_PRUNE_FINDINGS,
+	LD_SQ_PRUNE_PACKAGES,
+	LD_SQ_PRUNE_LAYERS,
+	LD_SQ_CHECK,             /* () -> problem, count: one row per consistency check (0 = good) */
+	LD_SQ_COUNTS,            /* () -> table, count */
 	LD_SQ_COUNT
 } ld_sq;
 
-typedef struct ld_store ld_store;
+typedef struct lading_store ld_store;
 
 typedef struct ld_store_ops {
 	const char *name; /* "sqlite", "postgres" */
@@ -226,6 +230,8 @@ typedef struct ld_store_put_result {
 /* Record an image in one transaction (identity by content: re-recording is a no-op apart from
  * last-seen times). */
 int ld_store_put_image(ld_store *s, const ld_store_image *img, ld_store_put_result *res);
+/* vuln_alias rows for the space-separated aliases of vuln. */
+int ld_store_put_aliases(ld_store *s, const char *vuln, const char *aliases);
 /* What the store knows of an image digest: *found, its pkglist and whether the list has a match
  * for `dbbuild` (NULL: not asked). */
 int ld_store_image_known(ld_store *s, const char *digest, const char *dbbuild, bool *found,
