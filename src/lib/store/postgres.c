@@ -89,7 +89,9 @@ static const char *const migrations[] = {
 #define IMAGE_COLS                                                                                 \
 	"i.id, i.digest, i.os, i.architecture, i.variant, i.created, i.source_type, i.first_seen,"    \
 	" i.last_seen, pl.npkgs, d.built_at, (SELECT count(*) FROM image_layer l WHERE"               \
-	" l.image_id = i.id), o.os_id, o.version_id FROM image i LEFT JOIN pkglist pl ON"             \
+	" l.image_id = i.id), o.os_id, o.version_id, (SELECT count(DISTINCT f.vuln) FROM pkglist_item" \
+	" it JOIN finding f ON f.dbbuild_id = pl.dbbuild_id AND f.os_id = pl.os_id AND"               \
+	" f.package_id = it.package_id WHERE it.pkglist_id = pl.id) FROM image i LEFT JOIN pkglist pl ON" \
 	" pl.id = i.pkglist_id LEFT JOIN dbbuild d ON d.id = pl.dbbuild_id LEFT JOIN os o ON"         \
 	" o.id = pl.os_id"
 #define PRUNE_IMAGE_COND                                                                           \
@@ -133,8 +135,7 @@ static const char *const sql[LD_SQ_COUNT] = {
 	[LD_SQ_MATCH_GET] = "SELECT 1 FROM pkglist_match WHERE pkglist_id = $1 AND dbbuild_id = $2",
 	[LD_SQ_MATCH_INSERT] = "INSERT INTO pkglist_match(pkglist_id, dbbuild_id, matched_at)"
 			       " VALUES($1, $2, $3) ON CONFLICT DO NOTHING",
-	[LD_SQ_PKGLIST_CURRENT] = "UPDATE pkglist SET dbbuild_id = $2 WHERE id = $1 AND (dbbuild_id IS NULL"
-				  " OR dbbuild_id <= $2)",
+	[LD_SQ_PKGLIST_CURRENT] = "UPDATE pkglist SET dbbuild_id = $2 WHERE id = $1",
 	[LD_SQ_FINDING_INSERT] = "INSERT INTO finding(dbbuild_id, os_id, package_id, vuln, severity, kev,"
 				 " epss, cvss, fixed, status, aliases) VALUES($1, $2, $3, $4, $5, $6, $7,"
 				 " $8, $9, $10, $11) ON CONFLICT DO NOTHING",
