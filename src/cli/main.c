@@ -17,6 +17,7 @@ static void usage(FILE *f)
 		"  honeypot [report]      emulate cloud-native services, record and analyse attacks\n"
 		"  probe TARGET...  read product and version from network services\n"
 		"  census import|report|list   exposed-service census: scan data, staleness, risk\n"
+		"  inventory add|rescan|query|list|containers|prune|check   the fleet inventory\n"
 		"  version          print the version\n"
 		"\n"
 		"IMAGE: docker-archive:FILE, oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:PATH,\n"
@@ -54,6 +55,8 @@ int main(int argc, char **argv)
 		return cmd_probe(argc - 1, argv + 1);
 	if (!strcmp(cmd, "census"))
 		return cmd_census(argc - 1, argv + 1);
+	if (!strcmp(cmd, "inventory"))
+		return cmd_inventory(argc - 1, argv + 1);
 	fprintf(stderr, "lading: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return EXIT_USAGE;

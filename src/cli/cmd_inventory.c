@@ -1,0 +1,416 @@
+/* lading inventory add|rescan|query|list|containers|prune|check: the fleet inventory. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define MAX_JOBS 64
+#define MAX_SNAPSHOT_BYTES ((size_t)512 << 20)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: lading inventory add IMAGE... [--jobs N]\n"
+		"       lading inventory rescan\n"
+		"       lading inventory query (--cve ID | --package NAME[@VERSION] [--type T] |\n"
+		"                               --image REF|DIGEST | --kev | --severity SEV)\n"
+		"       lading inventory list images|containers|layers\n"
+		"       lading inventory containers --from FILE|- [--source NAME]\n"
+		"       lading inventory prune --before DATE\n"
+		"       lading inventory check\n"
+		"\n"
+		"common options:\n"
+		"  --store URL        a path or sqlite:PATH (SQLite), or postgres://USER@HOST:PORT/DB?...\n"
+		"                     (default: $LADING_STORE, else $XDG_DATA_HOME/lading/store.sqlite,\n"
+		"                     else ~/.local/share/lading/store.sqlite)\n"
+		"  --db FILE          vulnerability database (default: $LADING_DB, else the cache's);\n"
+		"                     add and containers match new images against it, rescan matches\n"
+		"                     the whole fleet against it\n"
+		"  --format F         table (default) or json\n"
+		"  -o FILE            write the document to FILE\n"
+		"add:\n"
+		"  --jobs N           images recorded in parallel (default 1)\n"
+		"  --no-match         record without matching (no database needed)\n"
+		CLI_IMAGE_USAGE
+		"containers:\n"
+		"  --from FILE|-      a container list as 'inventory list containers --format json' writes\n"
+		"  --source NAME      the host or cluster the snapshot is of (default: the file name)\n"
+		"\n"
+		"IMAGE: anything 'lading scan' takes. An image already in the store is not read again;\n"
+		"layers of new images that were read before come from the layer cache.\n"
+		"Exit status: 0 ok, 2 usage, 3 error (check: the store is not consistent).\n");
+}
+
+typedef struct inv_opts {
+	const char *store, *db, *format, *output;
+	const char *cve, *package, *type, *image, *severity, *before, *from, *source;
+	bool kev, no_match;
+	unsigned jobs;
+	cli_image_opts img;
+	const char *args[4096];
+	size_t nargs;
+	lading_format fmt;
+} inv_opts;
+
+static int parse_value(int argc, char **argv, int *i, const char *name, const char **out, int *ret)
+{
+	const char *val;
+	if (!cli_opt(argc, argv, i, name, &val))
+		return 0;
+	if (!val) {
+		*ret = cli_usage("%s needs a value", name);
+		return -1;
+	}
+	*out = val;
+	return 1;
+}
+
+static int parse(int argc, char **argv, inv_opts *o)
+{
+	const char *jobs = NULL;
+	int ret = 0, r;
+
+	memset(o, 0, sizeof(*o));
+	o->format = "table";
+	o->jobs = 1;
+	for (int i = 1; i < argc; i++) {
+		const char *const names[] = {"--store", "--db",	     "--format", "-o",	    "--cve",
+					     "--package", "--type",  "--image",	 "--severity", "--before",
+					     "--from",	  "--source", "--jobs"};
+		const char **dst[] = {&o->store,    &o->db,	&o->format, &o->output,	  &o->cve,
+				      &o->package,  &o->type,	&o->image,  &o->severity, &o->before,
+				      &o->from,	    &o->source, &jobs};
+		bool done = false;
+		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
+			usage(stdout);
+			return -1;
+		}
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]) && !done; k++) {
+			if ((r = parse_value(argc, argv, &i, names[k], dst[k], &ret)) < 0)
+				return ret;
+			done = r > 0;
+		}
+		if (done)
+			continue;
+		if (cli_flag(argv, i, "--kev")) {
+			o->kev = true;
+		} else if (cli_flag(argv, i, "--no-match")) {
+			o->no_match = true;
+		} else if ((r = cli_image_flag(argc, argv, &i, &o->img)) != 0) {
+			if (r != 1)
+				return r;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cli_usage("unknown option %s", argv[i]);
+		} else if (o->nargs < sizeof(o->args) / sizeof(o->args[0])) {
+			o->args[o->nargs++] = argv[i];
+		} else {
+			return cli_usage("too many arguments");
+		}
+	}
+	if (jobs) {
+		char *end;
+		unsigned long n = strtoul(jobs, &end, 10);
+		if (*end || n < 1 || n > MAX_JOBS)
+			return cli_usage("--jobs: a number from 1 to %d", MAX_JOBS);
+		o->jobs = (unsigned)n;
+	}
+	if (!o->db)
+		o->db = getenv("LADING_DB");
+	if (lading_format_parse(o->format, &o->fmt) || (o->fmt != LADING_FORMAT_TABLE && o->fmt != LADING_FORMAT_JSON))
+		return cli_usage("--format: table or json");
+	return 0;
+}
+
+static int open_store(const inv_opts *o, lading_ctx *ctx, lading_store **s)
+{
+	int rc = lading_store_open(s, ctx, o->store);
+	return rc ? cli_fail(ctx, rc) : 0;
+}
+
+/* ---- add ---- */
+
+typedef struct add_job {
+	const inv_opts *o;
+	lading_image_options io;
+	pthread_mutex_t mu;
+	size_t next, failed;
+} add_job;
+
+static void *add_worker(void *arg)
+{
+	add_job *j = arg;
+	lading_ctx *ctx = NULL;
+	lading_store *s = NULL;
+	lading_inventory_options opts = LADING_INVENTORY_OPTIONS_INIT;
+	int rc;
+
+	opts.db_path = j->o->db;
+	opts.image = &j->io;
+	opts.no_match = j->o->no_match;
+	if (lading_ctx_new(&ctx))
+		return NULL;
+	if ((rc = lading_store_open(&s, ctx, j->o->store))) {
+		pthread_mutex_lock(&j->mu);
+		cli_fail(ctx, rc);
+		j->failed += j->o->nargs;
+		j->next = j->o->nargs;
+		pthread_mutex_unlock(&j->mu);
+		lading_ctx_free(ctx);
+		return NULL;
+	}
+	for (;;) {
+		lading_inventory_added a;
+		size_t i;
+		pthread_mutex_lock(&j->mu);
+		i = j->next < j->o->nargs ? j->next++ : (size_t)-1;
+		pthread_mutex_unlock(&j->mu);
+		if (i == (size_t)-1)
+			break;
+		rc = lading_inventory_add(s, ctx, j->o->args[i], &opts, &a);
+		pthread_mutex_lock(&j->mu);
+		if (rc) {
+			fprintf(stderr, "lading: %s: %s\n", j->o->args[i], lading_ctx_error(ctx)->msg);
+			j->failed++;
+		} else if (!a.layers_read) {
+			printf("%s %s: known, not read again%s\n", a.digest, j->o->args[i], a.matched ? "" : " (not matched)");
+		} else {
+			printf("%s %s: %s, %zu packages, %zu findings%s\n", a.digest, j->o->args[i],
+			       a.new_image ? "recorded" : "recorded again", a.packages, a.findings,
+			       a.matched ? "" : " (not matched)");
+		}
+		fflush(stdout);
+		pthread_mutex_unlock(&j->mu);
+	}
+	lading_store_close(s);
+	lading_ctx_free(ctx);
+	return NULL;
+}
+
+static int do_add(inv_opts *o)
+{
+	add_job j;
+	pthread_t th[MAX_JOBS];
+	unsigned n;
+	int ret;
+
+	if (!o->nargs)
+		return cli_usage("inventory add: name at least one IMAGE");
+	memset(&j, 0, sizeof(j));
+	j.o = o;
+	j.io = (lading_image_options)LADING_IMAGE_OPTIONS_INIT;
+	if ((ret = cli_image_apply(&o->img, &j.io)))
+		return ret;
+	pthread_mutex_init(&j.mu, NULL);
+	n = o->jobs < o->nargs ? o->jobs : (unsigned)o->nargs;
+	for (unsigned i = 0; i < n; i++)
+		if (pthread_create(&th[i], NULL, add_worker, &j)) {
+			n = i;
+			break;
+		}
+	if (!n)
+		add_worker(&j);
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&j.mu);
+	cli_image_release(&o->img);
+	return j.failed ? EXIT_ERROR : EXIT_OK;
+}
+
+/* ---- documents ---- */
+
+static int write_doc(const inv_opts *o, char *out, size_t len)
+{
+	int ret = cli_write_output(o->output, out, len);
+	free(out);
+	return ret;
+}
+
+static int do_query(inv_opts *o, lading_ctx *ctx, lading_store *s)
+{
+	lading_inventory_query q = {0, NULL, NULL};
+	char *out = NULL;
+	size_t len = 0;
+	int kinds = (o->cve != NULL) + (o->package != NULL) + (o->image != NULL) + o->kev + (o->severity != NULL);
+	int rc;
+
+	if (kinds != 1)
+		return cli_usage("inventory query: one of --cve, --package, --image, --kev, --severity");
+	if (o->type && !o->package)
+		return cli_usage("--type goes with --package");
+	if (o->cve)
+		q = (lading_inventory_query){LADING_QUERY_CVE, o->cve, NULL};
+	else if (o->package)
+		q = (lading_inventory_query){LADING_QUERY_PACKAGE, o->package, o->type};
+	else if (o->image)
+		q = (lading_inventory_query){LADING_QUERY_IMAGE, o->image, NULL};
+	else if (o->kev)
+		q = (lading_inventory_query){LADING_QUERY_KEV, NULL, NULL};
+	else
+		q = (lading_inventory_query){LADING_QUERY_SEVERITY, o->severity, NULL};
+	if ((rc = lading_inventory_query_run(s, ctx, &q, o->fmt, &out, &len)))
+		return cli_fail(ctx, rc);
+	return write_doc(o, out, len);
+}
+
+static int do_list(inv_opts *o, lading_ctx *ctx, lading_store *s)
+{
+	char *out = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (o->nargs != 1)
+		return cli_usage("inventory list images|containers|layers");
+	if ((rc = lading_inventory_list(s, ctx, o->args[0], o->fmt, &out, &len)))
+		return cli_fail(ctx, rc);
+	return write_doc(o, out, len);
+}
+
+static int do_rescan(inv_opts *o, lading_ctx *ctx, lading_store *s)
+{
+	lading_inventory_options opts = LADING_INVENTORY_OPTIONS_INIT;
+	lading_rescan_result r;
+	char *out = NULL;
+	size_t len = 0;
+	int rc;
+
+	opts.db_path = o->db;
+	if ((rc = lading_inventory_rescan(s, ctx, &opts, o->fmt, &out, &len, &r)))
+		return cli_fail(ctx, rc);
+	fprintf(stderr, "rescan: %zu images, %zu package lists, %zu distinct packages matched: %zu new, %zu resolved"
+			" (%zu newly known exploited)\n",
+		r.images, r.package_lists, r.packages, r.new_findings, r.resolved, r.kev_new);
+	return write_doc(o, out, len);
+}
+
+static int read_all(const char *path, char **out, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	size_t cap = 1 << 16, n = 0, got;
+	char *b = NULL, *nb;
+
+	if (!f)
+		return -1;
+	for (;;) {
+		if (!(nb = realloc(b, cap + 1)))
+			break;
+		b = nb;
+		got = fread(b + n, 1, cap - n, f);
+		n += got;
+		if (n < cap || cap >= MAX_SNAPSHOT_BYTES)
+			break;
+		cap *= 2;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (!b || n >= MAX_SNAPSHOT_BYTES) {
+		free(b);
+		return -2;
+	}
+	b[n] = '\0';
+	*out = b;
+	*len = n;
+	return 0;
+}
+
+static int do_containers(inv_opts *o, lading_ctx *ctx, lading_store *s)
+{
+	lading_container *v = NULL;
+	lading_snapshot snap;
+	lading_snapshot_result r;
+	char *data = NULL;
+	size_t len = 0, n = 0;
+	int rc, ret = EXIT_OK;
+
+	if (!o->from)
+		return cli_usage("inventory containers: --from FILE|-");
+	if ((rc = read_all(o->from, &data, &len))) {
+		fprintf(stderr, "lading: cannot read %s%s\n", o->from, rc == -2 ? " (too large)" : "");
+		return EXIT_ERROR;
+	}
+	if ((rc = lading_containers_parse_json(&v, &n, ctx, data, len, o->from))) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	memset(&snap, 0, sizeof(snap));
+	snap.source = o->source ? o->source : (strcmp(o->from, "-") ? o->from : "stdin");
+	snap.containers = v;
+	snap.count = n;
+	if ((rc = lading_inventory_record_snapshot(s, ctx, &snap, &r))) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	printf("snapshot of %s: %zu containers, %zu new, %zu updated, %zu gone\n", snap.source, r.seen, r.added,
+	       r.updated, r.gone);
+out:
+	free(v);
+	free(data);
+	return ret;
+}
+
+static int do_prune(inv_opts *o, lading_ctx *ctx, lading_store *s)
+{
+	lading_prune_result r;
+	int rc;
+	if (!o->before)
+		return cli_usage("inventory prune: --before DATE");
+	if ((rc = lading_inventory_prune(s, ctx, o->before, &r)))
+		return cli_fail(ctx, rc);
+	printf("pruned: %zu images, %zu references, %zu containers, %zu package lists, %zu matches, %zu layers\n",
+	       r.images, r.refs, r.containers, r.package_lists, r.matches, r.layers);
+	return EXIT_OK;
+}
+
+static int do_check(inv_opts *o, lading_ctx *ctx, lading_store *s)
+{
+	char *out = NULL;
+	size_t len = 0;
+	int rc = lading_inventory_check(s, ctx, o->fmt, &out, &len);
+	int ret = out ? cli_write_output(o->output, out, len) : EXIT_OK;
+	free(out);
+	if (rc)
+		return cli_fail(ctx, rc);
+	return ret;
+}
+
+int cmd_inventory(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(inv_opts *, lading_ctx *, lading_store *);
+	} cmds[] = {{"query", do_query},   {"list", do_list},	{"rescan", do_rescan},
+		    {"containers", do_containers}, {"prune", do_prune}, {"check", do_check}};
+	inv_opts o;
+	lading_ctx *ctx = NULL;
+	lading_store *s = NULL;
+	int ret;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if ((ret = parse(argc - 1, argv + 1, &o)))
+		return ret < 0 ? EXIT_OK : ret;
+	if (!strcmp(argv[1], "add"))
+		return do_add(&o);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[1], cmds[i].name))
+			continue;
+		if (lading_ctx_new(&ctx))
+			return EXIT_ERROR;
+		if (!(ret = open_store(&o, ctx, &s)))
+			ret = cmds[i].fn(&o, ctx, s);
+		lading_store_close(s);
+		lading_ctx_free(ctx);
+		return ret;
+	}
+	fprintf(stderr, "lading: unknown inventory command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,526 @@
+/* Store backend: one SQLite file. WAL (readers never wait for the writer), a busy timeout (writers
+ * of several lading processes queue instead of failing), BEGIN IMMEDIATE (a writer takes the
+ * write lock before reading, so two writers never deadlock on a lock upgrade), foreign keys on.
+ * Every statement of the interface is here with its bound parameters (?N). */
+#include <sqlite3.h>
+
+#include "util/common.h"
+#include "store/store.h"
+
+typedef struct sq_state {
+	sqlite3 *db;
+	sqlite3_stmt *st[LD_SQ_COUNT];
+	char path[LD_STORE_URL_MAX];
+} sq_state;
+
+/* ---- schema: migration N brings version N-1 to N (docs/inventory.md) ---- */
+
+static const char *const migrations[] = {
+	/* 1: images, layers, package lists, findings per database build, containers */
+	"CREATE TABLE layer(id INTEGER PRIMARY KEY, digest TEXT NOT NULL UNIQUE, blob_digest TEXT,"
+	" media_type TEXT, size INTEGER, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL);"
+	"CREATE TABLE os(id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, os_id TEXT, version_id TEXT,"
+	" version TEXT, codename TEXT, name TEXT, pretty_name TEXT, id_like TEXT);"
+	"CREATE TABLE package(id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, type TEXT NOT NULL,"
+	" name TEXT NOT NULL, version TEXT NOT NULL, arch TEXT, purl TEXT, source_name TEXT,"
+	" source_version TEXT, epoch INTEGER NOT NULL, upstream_version TEXT, release TEXT,"
+	" license TEXT, found_by TEXT, location TEXT, flags INTEGER NOT NULL, cpe TEXT);"
+	"CREATE INDEX package_by_name ON package(name, version);"
+	"CREATE TABLE dbbuild(id INTEGER PRIMARY KEY, built_at TEXT NOT NULL UNIQUE,"
+	" first_used TEXT NOT NULL);"
+	"CREATE TABLE pkglist(id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE,"
+	" os_id INTEGER NOT NULL REFERENCES os(id), npkgs INTEGER NOT NULL, created TEXT NOT NULL,"
+	" dbbuild_id INTEGER REFERENCES dbbuild(id));"
+	"CREATE TABLE pkglist_item(pkglist_id INTEGER NOT NULL REFERENCES pkglist(id),"
+	" package_id INTEGER NOT NULL REFERENCES package(id), layer INTEGER NOT NULL,"
+	" PRIMARY KEY(pkglist_id, package_id, layer)) WITHOUT ROWID;"
+	"CREATE INDEX pkglist_item_by_package ON pkglist_item(package_id);"
+	"CREATE TABLE image(id INTEGER PRIMARY KEY, digest TEXT NOT NULL UNIQUE, os TEXT,"
+	" architecture TEXT, variant TEXT, created TEXT, source_type TEXT,"
+	" pkglist_id INTEGER REFERENCES pkglist(id), first_seen TEXT NOT NULL,"
+	" last_seen TEXT NOT NULL);"
+	"CREATE INDEX image_by_pkglist ON image(pkglist_id);"
+	"CREATE TABLE image_layer(image_id INTEGER NOT NULL REFERENCES image(id),"
+	" position INTEGER NOT NULL, layer_id INTEGER NOT NULL REFERENCES layer(id),"
+	" PRIMARY KEY(image_id, position)) WITHOUT ROWID;"
+	"CREATE INDEX image_layer_by_layer ON image_layer(layer_id);"
+	"CREATE TABLE image_ref(image_id INTEGER NOT NULL REFERENCES image(id), kind TEXT NOT NULL,"
+	" ref TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
+	" PRIMARY KEY(image_id, kind, ref)) WITHOUT ROWID;"
+	"CREATE INDEX image_ref_by_ref ON image_ref(ref);"
+	"CREATE TABLE pkglist_match(pkglist_id INTEGER NOT NULL REFERENCES pkglist(id),"
+	" dbbuild_id INTEGER NOT NULL REFERENCES dbbuild(id), matched_at TEXT NOT NULL,"
+	" PRIMARY KEY(pkglist_id, dbbuild_id)) WITHOUT ROWID;"
+	"CREATE TABLE finding(dbbuild_id INTEGER NOT NULL REFERENCES dbbuild(id),"
+	" os_id INTEGER NOT NULL REFERENCES os(id), package_id INTEGER NOT NULL REFERENCES package(id),"
+	" vuln TEXT NOT NULL, severity INTEGER NOT NULL, kev INTEGER NOT NULL, epss REAL, cvss REAL,"
+	" fixed TEXT, status TEXT, aliases TEXT,"
+	" PRIMARY KEY(dbbuild_id, os_id, package_id, vuln)) WITHOUT ROWID;"
+	"CREATE INDEX finding_by_vuln ON finding(vuln);"
+	"CREATE TABLE vuln_alias(alias TEXT NOT NULL, vuln TEXT NOT NULL,"
+	" PRIMARY KEY(alias, vuln)) WITHOUT ROWID;"
+	"CREATE TABLE snapshot(id INTEGER PRIMARY KEY, source TEXT NOT NULL, taken_at TEXT NOT NULL,"
+	" containers INTEGER NOT NULL, added INTEGER NOT NULL DEFAULT 0,"
+	" gone INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE container(id INTEGER PRIMARY KEY, source TEXT NOT NULL, cid TEXT NOT NULL,"
+	" name TEXT, namespace TEXT, pod TEXT, node TEXT, owner TEXT, image_ref TEXT,"
+	" image_digest TEXT, labels TEXT, state TEXT NOT NULL, created TEXT, started TEXT,"
+	" first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
+	" snapshot_id INTEGER REFERENCES snapshot(id), UNIQUE(source, cid));"
+	"CREATE INDEX container_by_image ON container(image_digest);",
+};
+#define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+
+#define CONTAINER_COLS                                                                             \
+	"c.source, c.cid, c.name, c.namespace, c.pod, c.node, c.owner, c.image_ref, c.image_digest,"  \
+	" c.labels, c.state, c.created, c.started, c.first_seen, c.last_seen"
+#define FINDING_COLS                                                                               \
+	"f.vuln, f.severity, f.kev, f.epss, f.cvss, f.fixed, f.status, f.aliases, p.type, p.name,"    \
+	" p.version, it.layer"
+/* current findings: the list's current build, its OS, its packages */
+#define CURRENT_JOIN                                                                               \
+	" JOIN pkglist pl ON pl.id = i.pkglist_id JOIN pkglist_item it ON it.pkglist_id = pl.id"       \
+	" JOIN finding f ON f.dbbuild_id = pl.dbbuild_id AND f.os_id = pl.os_id"                      \
+	" AND f.package_id = it.package_id JOIN package p ON p.id = it.package_id"
+#define IMAGE_COLS                                                                                 \
+	"i.id, i.digest, i.os, i.architecture, i.variant, i.created, i.source_type, i.first_seen,"    \
+	" i.last_seen, pl.npkgs, d.built_at, (SELECT count(*) FROM image_layer l WHERE"               \
+	" l.image_id = i.id), o.os_id, o.version_id, (SELECT count(DISTINCT f.vuln) FROM pkglist_item" \
+	" it JOIN finding f ON f.dbbuild_id = pl.dbbuild_id AND f.os_id = pl.os_id AND"               \
+	" f.package_id = it.package_id WHERE it.pkglist_id = pl.id) FROM image i LEFT JOIN pkglist pl ON" \
+	" pl.id = i.pkglist_id LEFT JOIN dbbuild d ON d.id = pl.dbbuild_id LEFT JOIN os o ON"         \
+	" o.id = pl.os_id"
+#define PRUNE_IMAGE_COND                                                                           \
+	"i.last_seen < ?1 AND NOT EXISTS (SELECT 1 FROM image_ref r WHERE r.image_id = i.id)"         \
+	" AND NOT EXISTS (SELECT 1 FROM container c WHERE c.image_digest = i.digest)"
+
+static const char *const sql[LD_SQ_COUNT] = {
+	[LD_SQ_LAYER_GET] = "SELECT id FROM layer WHERE digest = ?1",
+	[LD_SQ_LAYER_INSERT] = "INSERT INTO layer(digest, blob_digest, media_type, size, first_seen,"
+			       " last_seen) VALUES(?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT DO NOTHING RETURNING id",
+	[LD_SQ_LAYER_SEEN] = "UPDATE layer SET last_seen = ?2 WHERE id = ?1 AND last_seen < ?2",
+	[LD_SQ_OS_GET] = "SELECT id FROM os WHERE hash = ?1",
+	[LD_SQ_OS_INSERT] = "INSERT INTO os(hash, os_id, version_id, version, codename, name, pretty_name,"
+			    " id_like) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING"
+			    " RETURNING id",
+	[LD_SQ_PKG_GET] = "SELECT id FROM package WHERE hash = ?1",
+	[LD_SQ_PKG_INSERT] = "INSERT INTO package(hash, type, name, version, arch, purl, source_name,"
+			     " source_version, epoch, upstream_version, release, license, found_by,"
+			     " location, flags, cpe) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+			     " ?12, ?13, ?14, ?15, ?16) ON CONFLICT DO NOTHING RETURNING id",
+	[LD_SQ_PKGLIST_GET] = "SELECT id FROM pkglist WHERE hash = ?1",
+	[LD_SQ_PKGLIST_INSERT] = "INSERT INTO pkglist(hash, os_id, npkgs, created) VALUES(?1, ?2, ?3, ?4)"
+				 " ON CONFLICT DO NOTHING RETURNING id",
+	[LD_SQ_PKGLIST_ITEM] = "INSERT INTO pkglist_item(pkglist_id, package_id, layer) VALUES(?1, ?2, ?3)"
+			       " ON CONFLICT DO NOTHING",
+	[LD_SQ_IMAGE_GET] = "SELECT id, pkglist_id FROM image WHERE digest = ?1",
+	[LD_SQ_IMAGE_INSERT] = "INSERT INTO image(digest, os, architecture, variant, created, source_type,"
+			       " pkglist_id, first_seen, last_seen) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+			       " ?8) ON CONFLICT DO NOTHING RETURNING id",
+	[LD_SQ_IMAGE_SEEN] = "UPDATE image SET last_seen = ?2 WHERE id = ?1 AND last_seen < ?2",
+	[LD_SQ_IMAGE_LAYER] = "INSERT INTO image_layer(image_id, position, layer_id) VALUES(?1, ?2, ?3)"
+			      " ON CONFLICT DO NOTHING",
+	[LD_SQ_REF_UPSERT] = "INSERT INTO image_ref(image_id, kind, ref, first_seen, last_seen)"
+			     " VALUES(?1, ?2, ?3, ?4, ?4) ON CONFLICT(image_id, kind, ref) DO UPDATE SET"
+			     " last_seen = excluded.last_seen WHERE excluded.last_seen > image_ref.last_seen",
+	[LD_SQ_IMAGE_BY_REF] = "SELECT i.id FROM image i WHERE i.digest = ?1 UNION SELECT r.image_id FROM"
+			       " image_ref r WHERE r.ref = ?1",
+	[LD_SQ_DBBUILD_GET] = "SELECT id FROM dbbuild WHERE built_at = ?1",
+	[LD_SQ_DBBUILD_INSERT] = "INSERT INTO dbbuild(built_at, first_used) VALUES(?1, ?2) ON CONFLICT"
+				 " DO NOTHING RETURNING id",
+	[LD_SQ_MATCH_GET] = "SELECT 1 FROM pkglist_match WHERE pkglist_id = ?1 AND dbbuild_id = ?2",
+	[LD_SQ_MATCH_INSERT] = "INSERT INTO pkglist_match(pkglist_id, dbbuild_id, matched_at)"
+			       " VALUES(?1, ?2, ?3) ON CONFLICT DO NOTHING",
+	[LD_SQ_PKGLIST_CURRENT] = "UPDATE pkglist SET dbbuild_id = ?2 WHERE id = ?1",
+	[LD_SQ_FINDING_INSERT] = "INSERT INTO finding(dbbuild_id, os_id, package_id, vuln, severity, kev,"
+				 " epss, cvss, fixed, status, aliases) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+				 " ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",
+	[LD_SQ_ALIAS_INSERT] = "INSERT INTO vuln_alias(alias, vuln) VALUES(?1, ?2) ON CONFLICT DO NOTHING",
+	[LD_SQ_SNAPSHOT_INSERT] = "INSERT INTO snapshot(source, taken_at, containers) VALUES(?1, ?2, ?3)"
+				  " RETURNING id",
+	[LD_SQ_CONTAINER_GET] = "SELECT id FROM container WHERE source = ?1 AND cid = ?2",
+	[LD_SQ_CONTAINER_UPSERT] =
+		"INSERT INTO container(source, cid, name, namespace, pod, node, owner, image_ref,"
+		" image_digest, labels, state, created, started, first_seen, last_seen, snapshot_id)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15)"
+		" ON CONFLICT(source, cid) DO UPDATE SET name = excluded.name, namespace ="
+		" excluded.namespace, pod = excluded.pod, node = excluded.node, owner = excluded.owner,"
+		" image_ref = excluded.image_ref, image_digest = excluded.image_digest, labels ="
+		" excluded.labels, state = excluded.state, created = excluded.created, started ="
+		" excluded.started, last_seen = excluded.last_seen, snapshot_id = excluded.snapshot_id"
+		" WHERE excluded.last_seen >= container.last_seen",
+	[LD_SQ_CONTAINER_GONE] = "UPDATE container SET state = 'gone' WHERE source = ?1 AND state <> 'gone'"
+				 " AND (snapshot_id IS NULL OR snapshot_id <> ?2) AND last_seen <= ?3",
+	[LD_SQ_SNAPSHOT_COUNTS] = "UPDATE snapshot SET added = ?2, gone = ?3 WHERE id = ?1",
+	[LD_SQ_LIST_IMAGES] = "SELECT " IMAGE_COLS " ORDER BY i.digest",
+	[LD_SQ_IMAGE_ROW] = "SELECT " IMAGE_COLS " WHERE i.id = ?1",
+	[LD_SQ_LIST_REFS] = "SELECT image_id, kind, ref, first_seen, last_seen FROM image_ref"
+			    " ORDER BY image_id, kind DESC, ref",
+	[LD_SQ_REFS_OF_IMAGE] = "SELECT image_id, kind, ref, first_seen, last_seen FROM image_ref"
+				" WHERE image_id = ?1 ORDER BY kind DESC, ref",
+	[LD_SQ_LIST_CONTAINERS] = "SELECT " CONTAINER_COLS " FROM container c ORDER BY c.source, c.cid",
+	[LD_SQ_LIST_LAYERS] = "SELECT l.digest, l.blob_digest, l.media_type, l.size, l.first_seen,"
+			      " l.last_seen, (SELECT count(DISTINCT image_id) FROM image_layer il WHERE"
+			      " il.layer_id = l.id) FROM layer l ORDER BY l.digest",
+	[LD_SQ_IMAGE_FINDINGS] = "SELECT i.id, " FINDING_COLS " FROM image i" CURRENT_JOIN
+				 " WHERE i.id = ?1 ORDER BY f.kev DESC, f.severity DESC, f.vuln, p.name",
+	[LD_SQ_IMAGES_BY_VULN] = "SELECT i.id, " FINDING_COLS " FROM finding f JOIN pkglist pl ON"
+				 " pl.dbbuild_id = f.dbbuild_id AND pl.os_id = f.os_id JOIN pkglist_item"
+				 " it ON it.pkglist_id = pl.id AND it.package_id = f.package_id JOIN image"
+				 " i ON i.pkglist_id = pl.id JOIN package p ON p.id = f.package_id WHERE"
+				 " f.vuln IN (SELECT ?1 UNION SELECT vuln FROM vuln_alias WHERE alias = ?1)"
+				 " ORDER BY i.id",
+	[LD_SQ_IMAGES_BY_PACKAGE] = "SELECT DISTINCT i.id FROM package p JOIN pkglist_item it ON"
+				    " it.package_id = p.id JOIN image i ON i.pkglist_id = it.pkglist_id"
+				    " WHERE p.name = ?1 AND (?2 IS NULL OR p.version = ?2) AND (?3 IS NULL"
+				    " OR p.type = ?3) ORDER BY i.id",
+	[LD_SQ_IMAGES_BY_KEV] = "SELECT i.id, " FINDING_COLS " FROM image i" CURRENT_JOIN
+				" WHERE f.kev <> 0 ORDER BY i.id",
+	[LD_SQ_IMAGES_BY_SEVERITY] = "SELECT i.id, " FINDING_COLS " FROM image i" CURRENT_JOIN
+				     " WHERE f.severity >= ?1 ORDER BY i.id",
+	[LD_SQ_CONTAINERS_OF_IMAGE] = "SELECT " CONTAINER_COLS " FROM container c WHERE c.image_digest IN"
+				      " (SELECT digest FROM image WHERE id = ?1 UNION SELECT ref FROM"
+				      " image_ref WHERE image_id = ?1 AND kind = 'manifest')"
+				      " ORDER BY c.source, c.cid",
+	[LD_SQ_RESCAN_ITEMS] = "SELECT it.pkglist_id, pl.os_id, pl.dbbuild_id, it.package_id, it.layer FROM"
+			       " pkglist_item it JOIN pkglist pl ON pl.id = it.pkglist_id WHERE EXISTS"
+			       " (SELECT 1 FROM image i WHERE i.pkglist_id = pl.id) ORDER BY it.pkglist_id",
+	[LD_SQ_RESCAN_OSES] = "SELECT id, os_id, version_id, version, codename, name, pretty_name, id_like"
+			      " FROM os",
+	[LD_SQ_RESCAN_PACKAGES] = "SELECT p.id, p.type, p.name, p.version, p.arch, p.purl, p.source_name,"
+				  " p.source_version, p.epoch, p.upstream_version, p.release, p.license,"
+				  " p.found_by, p.location, p.flags, p.cpe FROM package p WHERE EXISTS"
+				  " (SELECT 1 FROM pkglist_item it WHERE it.package_id = p.id)",
+	[LD_SQ_FINDINGS_OF_BUILD] = "SELECT os_id, package_id, vuln, severity, kev FROM finding WHERE"
+				    " dbbuild_id = ?1",
+	[LD_SQ_IMAGES_OF_PKGLISTS] = "SELECT id, digest, pkglist_id FROM image WHERE pkglist_id IS NOT NULL"
+				     " ORDER BY pkglist_id, digest",
+	[LD_SQ_PRUNE_REFS] = "DELETE FROM image_ref WHERE last_seen < ?1",
+	[LD_SQ_PRUNE_CONTAINERS] = "DELETE FROM container WHERE last_seen < ?1",
+	[LD_SQ_PRUNE_IMAGE_LAYERS] = "DELETE FROM image_layer WHERE image_id IN (SELECT i.id FROM image i"
+				     " WHERE " PRUNE_IMAGE_COND ")",
+	[LD_SQ_PRUNE_IMAGES] = "DELETE FROM image AS i WHERE " PRUNE_IMAGE_COND,
+	[LD_SQ_PRUNE_MATCHES] = "DELETE FROM pkglist_match WHERE pkglist_id NOT IN (SELECT pkglist_id FROM"
+				" image WHERE pkglist_id IS NOT NULL)",
+	[LD_SQ_PRUNE_ITEMS] = "DELETE FROM pkglist_item WHERE pkglist_id NOT IN (SELECT pkglist_id FROM"
+			      " image WHERE pkglist_id IS NOT NULL)",
+	[LD_SQ_PRUNE_PKGLISTS] = "DELETE FROM pkglist WHERE id NOT IN (SELECT pkglist_id FROM image WHERE"
+				 " pkglist_id IS NOT NULL)",
+	[LD_SQ_PRUNE_FINDINGS] = "DELETE FROM finding WHERE package_id NOT IN (SELECT package_id FROM"
+				 " pkglist_item)",
+	[LD_SQ_PRUNE_PACKAGES] = "DELETE FROM package WHERE id NOT IN (SELECT package_id FROM pkglist_item)",
+	[LD_SQ_PRUNE_LAYERS] = "DELETE FROM layer WHERE id NOT IN (SELECT layer_id FROM image_layer)",
+	[LD_SQ_CHECK] =
+		"SELECT 'image_layer rows without their image', count(*) FROM image_layer l WHERE NOT"
+		" EXISTS (SELECT 1 FROM image i WHERE i.id = l.image_id)"
+		" UNION ALL SELECT 'image_layer rows without their layer', count(*) FROM image_layer l"
+		" WHERE NOT EXISTS (SELECT 1 FROM layer y WHERE y.id = l.layer_id)"
+		" UNION ALL SELECT 'images whose layer positions have gaps', count(*) FROM image i WHERE"
+		" (SELECT count(*) FROM image_layer l WHERE l.image_id = i.id) <> coalesce((SELECT"
+		" max(position) + 1 FROM image_layer l WHERE l.image_id = i.id), 0)"
+		" UNION ALL SELECT 'image_ref rows without their image', count(*) FROM image_ref r WHERE"
+		" NOT EXISTS (SELECT 1 FROM image i WHERE i.id = r.image_id)"
+		" UNION ALL SELECT 'images without a package list', count(*) FROM image i WHERE"
+		" i.pkglist_id IS NULL OR NOT EXISTS (SELECT 1 FROM pkglist pl WHERE pl.id = i.pkglist_id)"
+		" UNION ALL SELECT 'package lists whose item count differs', count(*) FROM pkglist pl"
+		" WHERE pl.npkgs <> (SELECT count(*) FROM pkglist_item it WHERE it.pkglist_id = pl.id)"
+		" UNION ALL SELECT 'pkglist_item rows without their package', count(*) FROM pkglist_item"
+		" it WHERE NOT EXISTS (SELECT 1 FROM package p WHERE p.id = it.package_id)"
+		" UNION ALL SELECT 'package lists without their OS', count(*) FROM pkglist pl WHERE NOT"
+		" EXISTS (SELECT 1 FROM os o WHERE o.id = pl.os_id)"
+		" UNION ALL SELECT 'current matches without their match row', count(*) FROM pkglist pl"
+		" WHERE pl.dbbuild_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pkglist_match m WHERE"
+		" m.pkglist_id = pl.id AND m.dbbuild_id = pl.dbbuild_id)"
+		" UNION ALL SELECT 'findings without their package', count(*) FROM finding f WHERE NOT"
+		" EXISTS (SELECT 1 FROM package p WHERE p.id = f.package_id)"
+		" UNION ALL SELECT 'findings without their database build', count(*) FROM finding f WHERE"
+		" NOT EXISTS (SELECT 1 FROM dbbuild d WHERE d.id = f.dbbuild_id)"
+		" UNION ALL SELECT 'containers in an unknown state', count(*) FROM container WHERE state"
+		" NOT IN ('running', 'created', 'exited', 'gone')"
+		" UNION ALL SELECT 'containers last seen before first seen', count(*) FROM container"
+		" WHERE last_seen < first_seen"
+		" UNION ALL SELECT 'images last seen before first seen', count(*) FROM image"
+		" WHERE last_seen < first_seen",
+	[LD_SQ_COUNTS] = "SELECT 'images', count(*) FROM image UNION ALL SELECT 'image references',"
+			 " count(*) FROM image_ref UNION ALL SELECT 'layers', count(*) FROM layer"
+			 " UNION ALL SELECT 'package lists', count(*) FROM pkglist UNION ALL SELECT"
+			 " 'packages', count(*) FROM package UNION ALL SELECT 'database builds',"
+			 " count(*) FROM dbbuild UNION ALL SELECT 'findings', count(*) FROM finding"
+			 " UNION ALL SELECT 'containers', count(*) FROM container UNION ALL SELECT"
+			 " 'snapshots', count(*) FROM snapshot",
+};
+
+static int sq_err(ld_store *s, int rc, const char *what)
+{
+	sq_state *b = s->be;
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return LD_STORE_ERETRY;
+	return ld_error_set(s->ctx, LADING_EDB, "store %s: %s: %s", s->target, what,
+			    b && b->db ? sqlite3_errmsg(b->db) : sqlite3_errstr(rc));
+}
+
+static int mkdir_parents(const char *path)
+{
+	char tmp[LD_STORE_URL_MAX];
+	ld_strlcpy(tmp, path, sizeof(tmp));
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+static int sq_open(ld_store *s, const char *target)
+{
+	sq_state *b = calloc(1, sizeof(*b));
+	int rc;
+
+	if (!b)
+		return ld_error_set(s->ctx, LADING_ENOMEM, "out of memory");
+	s->be = b;
+	ld_strlcpy(b->path, target, sizeof(b->path));
+	if (mkdir_parents(target) != 0)
+		return ld_error_set_path(s->ctx, LADING_EIO, target, 0, "cannot create the folder of %s: %s",
+					 target, strerror(errno));
+	rc = sqlite3_open_v2(target, &b->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK)
+		return ld_error_set_path(s->ctx, LADING_EDB, target, 0, "cannot open the store %s: %s", target,
+					 b->db ? sqlite3_errmsg(b->db) : sqlite3_errstr(rc));
+	sqlite3_busy_timeout(b->db, LD_STORE_BUSY_MS);
+	sqlite3_extended_result_codes(b->db, 0);
+	return 0;
+}
+
+static void sq_close(ld_store *s)
+{
+	sq_state *b = s->be;
+	if (!b)
+		return;
+	for (size_t i = 0; i < LD_SQ_COUNT; i++)
+		sqlite3_finalize(b->st[i]);
+	sqlite3_close(b->db);
+	free(b);
+	s->be = NULL;
+}
+
+static int sq_simple(ld_store *s, const char *text, const char *what)
+{
+	sq_state *b = s->be;
+	int rc = sqlite3_exec(b->db, text, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : sq_err(s, rc, what);
+}
+
+/* The schema version of the file: 0 for an empty file; -1 (error set) when it is not a store. */
+static int sq_version(ld_store *s, int *out)
+{
+	sq_state *b = s->be;
+	sqlite3_stmt *st = NULL;
+	int rc, tables = 0, has_meta = 0;
+
+	*out = 0;
+	rc = sqlite3_prepare_v2(b->db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sq_err(s, rc, "not a SQLite file, or not readable");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *n = (const char *)sqlite3_column_text(st, 0);
+		tables++;
+		if (n && !strcmp(n, "schema_migration"))
+			has_meta = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sq_err(s, rc, "reading the schema");
+	if (!tables)
+		return 0;
+	if (!has_meta)
+		return ld_error_set_path(s->ctx, LADING_EINVALID, b->path, 0,
+					 "%s is a SQLite file but not a lading store (no schema_migration table);"
+					 " name another file with --store",
+					 b->path);
+	rc = sqlite3_prepare_v2(b->db, "SELECT coalesce(max(version), 0) FROM schema_migration", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sq_err(s, rc, "reading the schema version");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : sq_err(s, rc, "reading the schema version");
+}
+
+static int sq_apply(ld_store *s, unsigned v)
+{
+	sq_state *b = s->be;
+	sqlite3_stmt *st = NULL;
+	char now[32];
+	int rc, cur;
+
+	if ((rc = sq_simple(s, "BEGIN IMMEDIATE", "begin")))
+		return rc;
+	/* another process may have migrated while we waited for the lock */
+	if ((rc = sq_version(s, &cur)))
+		goto fail;
+	if ((unsigned)cur >= v) {
+		sq_simple(s, "COMMIT", "commit");
+		return 0;
+	}
+	if ((rc = sq_simple(s, migrations[v - 1], "migration")))
+		goto fail;
+	ld_store_now(now);
+	rc = sqlite3_prepare_v2(b->db,
+				"INSERT INTO schema_migration(version, applied_at, lading_version) VALUES(?1, ?2, ?3)",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, (int)v);
+		sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, LADING_VERSION, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(b->db);
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_OK) {
+		rc = sq_err(s, rc, "recording the migration");
+		goto fail;
+	}
+	return sq_simple(s, "COMMIT", "commit");
+fail:
+	sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static int sq_migrate(ld_store *s)
+{
+	int rc, v;
+
+	/* read the version before anything writes: a newer store is left exactly as it is */
+	if ((rc = sq_version(s, &v)))
+		return rc == LD_STORE_ERETRY ? sq_err(s, SQLITE_ERROR, "the store is locked") : rc;
+	if (v > LD_STORE_SCHEMA_VERSION)
+		return ld_error_set_path(s->ctx, LADING_EUNSUPPORTED, s->target, 0,
+					 "the store %s has schema version %d, written by a newer lading (this one"
+					 " knows up to %d): upgrade lading; the store was not modified",
+					 s->target, v, LD_STORE_SCHEMA_VERSION);
+	if ((rc = sq_simple(s, "PRAGMA journal_mode=WAL", "WAL")) ||
+	    (rc = sq_simple(s, "PRAGMA synchronous=NORMAL", "synchronous")) ||
+	    (rc = sq_simple(s, "PRAGMA foreign_keys=ON", "foreign keys")))
+		return rc == LD_STORE_ERETRY ? sq_err(s, SQLITE_ERROR, "the store is locked") : rc;
+	if (v == 0 && (rc = sq_simple(s,
+				     "CREATE TABLE IF NOT EXISTS schema_migration(version INTEGER PRIMARY KEY,"
+				     " applied_at TEXT NOT NULL, lading_version TEXT NOT NULL)",
+				     "schema")))
+		return rc;
+	for (unsigned m = (unsigned)v + 1; m <= NMIGRATIONS; m++)
+		if ((rc = sq_apply(s, m)))
+			return rc == LD_STORE_ERETRY ? sq_err(s, SQLITE_ERROR, "migration: store locked") : rc;
+	s->schema = (int)NMIGRATIONS;
+	return 0;
+}
+
+static int sq_begin(ld_store *s)
+{
+	return sq_simple(s, "BEGIN IMMEDIATE", "begin");
+}
+
+static int sq_commit(ld_store *s)
+{
+	return sq_simple(s, "COMMIT", "commit");
+}
+
+static void sq_rollback(ld_store *s)
+{
+	sq_state *b = s->be;
+	if (b && b->db && !sqlite3_get_autocommit(b->db))
+		sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int sq_bind(sqlite3_stmt *st, const ld_sv *p, size_t np)
+{
+	int rc = SQLITE_OK;
+	for (size_t i = 0; i < np && rc == SQLITE_OK; i++) {
+		int k = (int)i + 1;
+		switch (p[i].t) {
+		case LD_SV_NULL: rc = sqlite3_bind_null(st, k); break;
+		case LD_SV_INT: rc = sqlite3_bind_int64(st, k, p[i].i); break;
+		case LD_SV_REAL: rc = sqlite3_bind_double(st, k, p[i].d); break;
+		case LD_SV_TEXT: rc = sqlite3_bind_text(st, k, p[i].s, (int)p[i].n, SQLITE_STATIC); break;
+		}
+	}
+	return rc;
+}
+
+static void sq_row(sqlite3_stmt *st, ld_sv *cols, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int k = (int)i;
+		memset(&cols[i], 0, sizeof(cols[i]));
+		switch (sqlite3_column_type(st, k)) {
+		case SQLITE_NULL: cols[i].t = LD_SV_NULL; break;
+		case SQLITE_INTEGER:
+			cols[i].t = LD_SV_INT;
+			cols[i].i = sqlite3_column_int64(st, k);
+			break;
+		case SQLITE_FLOAT:
+			cols[i].t = LD_SV_REAL;
+			cols[i].d = sqlite3_column_double(st, k);
+			break;
+		default:
+			cols[i].t = LD_SV_TEXT;
+			cols[i].s = (const char *)sqlite3_column_text(st, k);
+			cols[i].n = (size_t)sqlite3_column_bytes(st, k);
+			if (!cols[i].s)
+				cols[i].t = LD_SV_NULL;
+			break;
+		}
+	}
+}
+
+static int sq_exec(ld_store *s, ld_sq q, const ld_sv *p, size_t np, ld_store_row_fn fn, void *opaque,
+		   int64_t *changes)
+{
+	sq_state *b = s->be;
+	sqlite3_stmt *st;
+	ld_sv cols[LD_STORE_MAX_COLS];
+	int rc, stop = 0;
+
+	if (q >= LD_SQ_COUNT || !sql[q] || np > LD_STORE_MAX_PARAMS)
+		return ld_error_set(s->ctx, LADING_EUSAGE, "store: no statement %d", (int)q);
+	if (!b->st[q] && (rc = sqlite3_prepare_v3(b->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &b->st[q],
+						  NULL)) != SQLITE_OK)
+		return sq_err(s, rc, "prepare");
+	st = b->st[q];
+	if ((rc = sq_bind(st, p, np)) != SQLITE_OK) {
+		sqlite3_reset(st);
+		return sq_err(s, rc, "bind");
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t n = (size_t)sqlite3_column_count(st);
+		if (n > LD_STORE_MAX_COLS)
+			n = LD_STORE_MAX_COLS;
+		if (!fn)
+			continue;
+		sq_row(st, cols, n);
+		if ((stop = fn(opaque, cols, n)) != 0)
+			break;
+	}
+	if (stop) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return stop < 0 ? stop : 0;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sq_err(s, sqlite3_errcode(b->db), "statement");
+		sqlite3_reset(st);
+		return rc;
+	}
+	if (changes)
+		*changes = sqlite3_changes64(b->db);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return 0;
+}
+
+const ld_store_ops ld_store_sqlite_ops = {
+	"sqlite", sq_open, sq_close, sq_migrate, sq_begin, sq_commit, sq_rollback, sq_exec,
+};

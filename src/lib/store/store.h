@@ -1,0 +1,248 @@
+/* Store stage: the fleet inventory's persistence. One interface (ld_store_ops) with one file per
+ * backend (sqlite.c, postgres.c). The backends own every SQL text: each implements the same
+ * numbered statements (ld_sq) with bound parameters, the numbered migrations, and transactions;
+ * store.c holds the logic written once over them (identity by content, one transaction per
+ * record with retries, snapshots). Callers above never see SQL or a backend type. */
+#ifndef LD_STORE_H
+#define LD_STORE_H
+
+#include "lading/inventory.h"
+#include "lading/scan.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/vec.h"
+
+/* Named limits. */
+#define LD_STORE_URL_MAX 4096
+#define LD_STORE_RETRIES 8            /* a transaction that met a conflict or deadlock is re-run */
+#define LD_STORE_BUSY_MS 30000        /* SQLite: wait this long for another writer */
+#define LD_STORE_MAX_CONTAINERS 1000000 /* containers in one snapshot */
+#define LD_STORE_MAX_PARAMS 24
+#define LD_STORE_MAX_COLS 24
+#define LD_STORE_HASH_LEN 32          /* hex characters of a content hash kept (128 bits) */
+
+/* The schema version this lading writes (migrations 1..N in each backend). */
+#define LD_STORE_SCHEMA_VERSION 1
+
+/* Internal: a transaction met a conflict (SQLite busy, PostgreSQL serialization failure or
+ * deadlock); store.c re-runs the whole transaction. Never returned to callers. */
+#define LD_STORE_ERETRY (-100)
+
+/* A bound value or a result column. */
+typedef enum { LD_SV_NULL = 0, LD_SV_INT, LD_SV_REAL, LD_SV_TEXT } ld_sv_type;
+typedef struct ld_sv {
+	ld_sv_type t;
+	int64_t i;
+	double d;
+	const char *s; /* TEXT: not necessarily NUL-terminated as a parameter; columns are */
+	size_t n;
+} ld_sv;
+
+static inline ld_sv ld_sv_int(int64_t i)
+{
+	ld_sv v = {LD_SV_INT, i, 0, NULL, 0};
+	return v;
+}
+static inline ld_sv ld_sv_real(double d)
+{
+	ld_sv v = {LD_SV_REAL, 0, d, NULL, 0};
+	return v;
+}
+/* NULL or "" binds SQL NULL? No: NULL binds NULL, "" binds the empty string. */
+ld_sv ld_sv_text(const char *s);
+ld_sv ld_sv_textn(const char *s, size_t n);
+/* Column readers: NULL column -> NULL / 0. */
+const char *ld_sv_str(const ld_sv *v);
+int64_t ld_sv_i64(const ld_sv *v);
+double ld_sv_f64(const ld_sv *v);
+
+/* Return 0 to go on, > 0 to stop early (not an error), < 0 on error. */
+typedef int (*ld_store_row_fn)(void *opaque, const ld_sv *cols, size_t ncols);
+
+/* The statements every backend implements (parameters and columns in the order the comment
+ * gives; docs/inventory.md has the tables). */
+typedef enum ld_sq {
+	/* layers */
+	LD_SQ_LAYER_GET = 0,     /* (digest) -> id */
+	LD_SQ_LAYER_INSERT,      /* (digest, blob_digest, media_type, size, now) -> id | no row */
+	LD_SQ_LAYER_SEEN,        /* (id, now): last_seen */
+	/* os and packages */
+	LD_SQ_OS_GET,            /* (hash) -> id */
+	LD_SQ_OS_INSERT,         /* (hash, id, version_id, version, codename, name, pretty, id_like)
+				    -> id | no row */
+	LD_SQ_PKG_GET,           /* (hash) -> id */
+	LD_SQ_PKG_INSERT,        /* (hash, type, name, version, arch, purl, source_name,
+				    source_version, epoch, upstream_version, release, license,
+				    found_by, location, flags, cpe) -> id | no row */
+	LD_SQ_PKGLIST_GET,       /* (hash) -> id */
+	LD_SQ_PKGLIST_INSERT,    /* (hash, os_id, npkgs, now) -> id | no row */
+	LD_SQ_PKGLIST_ITEM,      /* (pkglist_id, package_id, layer) */
+	/* images */
+	LD_SQ_IMAGE_GET,         /* (digest) -> id, pkglist_id */
+	LD_SQ_IMAGE_INSERT,      /* (digest, os, arch, variant, created, source_type, pkglist_id, now)
+				    -> id | no row */
+	LD_SQ_IMAGE_SEEN,        /* (id, now) */
+	LD_SQ_IMAGE_LAYER,       /* (image_id, position, layer_id) */
+	LD_SQ_REF_UPSERT,        /* (image_id, kind, ref, now): first_seen kept, last_seen = now */
+	LD_SQ_IMAGE_BY_REF,      /* (ref) -> image id: by image digest, tag or manifest digest */
+	/* database builds and matches */
+	LD_SQ_DBBUILD_GET,       /* (built_at) -> id */
+	LD_SQ_DBBUILD_INSERT,    /* (built_at, now) -> id | no row */
+	LD_SQ_MATCH_GET,         /* (pkglist_id, dbbuild_id) -> 1 */
+	LD_SQ_MATCH_INSERT,      /* (pkglist_id, dbbuild_id, now) */
+	LD_SQ_PKGLIST_CURRENT,   /* (pkglist_id, dbbuild_id): the list's current match */
+	LD_SQ_FINDING_INSERT,    /* (dbbuild_id, os_id, package_id, vuln, severity, kev, epss, cvss,
+				    fixed, status, aliases) */
+	LD_SQ_ALIAS_INSERT,      /* (alias, vuln) */
+	/* containers */
+	LD_SQ_SNAPSHOT_INSERT,   /* (source, taken_at, containers) -> id */
+	LD_SQ_CONTAINER_GET,     /* (source, cid) -> id */
+	LD_SQ_CONTAINER_UPSERT,  /* (source, cid, name, namespace, pod, node, owner, image_ref,
+				    image_digest, labels, state, created, started, now, snapshot_id) */
+	LD_SQ_CONTAINER_GONE,    /* (source, snapshot_id, taken_at) -> changes: marked gone */
+	LD_SQ_SNAPSHOT_COUNTS,   /* (id, added, gone) */
+	/* reading */
+	LD_SQ_LIST_IMAGES,       /* () -> IMAGE_COLS: id, digest, os, arch, variant, created,
+				    source_type, first_seen, last_seen, npkgs, built_at, layers,
+				    os id, os version_id */
+	LD_SQ_IMAGE_ROW,         /* (image_id) -> IMAGE_COLS */
+	LD_SQ_LIST_REFS,         /* () -> image_id, kind, ref, first_seen, last_seen */
+	LD_SQ_REFS_OF_IMAGE,     /* (image_id) -> same */
+	LD_SQ_LIST_CONTAINERS,   /* () -> CONTAINER_COLS: source, cid, name, namespace, pod, node,
+				    owner, image_ref, image_digest, labels, state, created, started,
+				    first_seen, last_seen */
+	LD_SQ_LIST_LAYERS,       /* () -> digest, blob_digest, media_type, size, first_seen,
+				    last_seen, images */
+	LD_SQ_IMAGE_FINDINGS,    /* (image_id) -> image_id, FINDING_COLS: vuln, severity, kev, epss,
+				    cvss, fixed, status, aliases, type, name, version, layer */
+	LD_SQ_IMAGES_BY_VULN,    /* (id) -> image_id, FINDING_COLS (id itself or an alias of it) */
+	LD_SQ_IMAGES_BY_PACKAGE, /* (name, version|NULL, type|NULL) -> image_id */
+	LD_SQ_IMAGES_BY_KEV,     /* () -> image_id, FINDING_COLS */
+	LD_SQ_IMAGES_BY_SEVERITY,/* (min severity) -> image_id, FINDING_COLS */
+	LD_SQ_CONTAINERS_OF_IMAGE, /* (image_id) -> CONTAINER_COLS */
+	/* rescan */
+	LD_SQ_RESCAN_ITEMS,      /* () -> pkglist_id, os_id, dbbuild_id|NULL, package_id, layer */
+	LD_SQ_RESCAN_OSES,       /* () -> id, os_id, version_id, version, codename, name, pretty, id_like */
+	LD_SQ_RESCAN_PACKAGES,   /* () -> id, then the package columns of PKG_INSERT after hash */
+	LD_SQ_FINDINGS_OF_BUILD, /* (dbbuild_id) -> os_id, package_id, vuln, severity, kev */
+	LD_SQ_IMAGES_OF_PKGLISTS,/* () -> image id, digest, pkglist_id */
+	/* prune (before) and check */
+	LD_SQ_PRUNE_REFS,
+	LD_SQ_PRUNE_CONTAINERS,
+	LD_SQ_PRUNE_IMAGE_LAYERS,
+	LD_SQ_PRUNE_IMAGES,
+	LD_SQ_PRUNE_MATCHES,
+	LD_SQ_PRUNE_ITEMS,
+	LD_SQ_PRUNE_PKGLISTS,
+	LD_SQ_PRUNE_FINDINGS,
+	LD_SQ_PRUNE_PACKAGES,
+	LD_SQ_PRUNE_LAYERS,
+	LD_SQ_CHECK,             /* () -> problem, count: one row per consistency check (0 = good) */
+	LD_SQ_COUNTS,            /* () -> table, count */
+	LD_SQ_COUNT
+} ld_sq;
+
+typedef struct lading_store ld_store;
+
+typedef struct ld_store_ops {
+	const char *name; /* "sqlite", "postgres" */
+	/* Connect; `target` is the path or the connection URL. */
+	int (*open)(ld_store *s, const char *target);
+	void (*close)(ld_store *s);
+	/* Apply the numbered migrations not yet applied, one transaction each; refuse a store with a
+	 * newer schema (LADING_EUNSUPPORTED) before changing anything. Sets s->schema. */
+	int (*migrate)(ld_store *s);
+	int (*begin)(ld_store *s);
+	int (*commit)(ld_store *s);
+	void (*rollback)(ld_store *s);
+	/* Run statement q with its parameters; each result row goes to fn (may be NULL). *changes
+	 * (may be NULL) gets the rows changed by an INSERT/UPDATE/DELETE. */
+	int (*exec)(ld_store *s, ld_sq q, const ld_sv *params, size_t nparams, ld_store_row_fn fn,
+		    void *opaque, int64_t *changes);
+} ld_store_ops;
+
+struct lading_store {
+	const ld_store_ops *ops;
+	void *be;                   /* the backend's connection state */
+	lading_ctx *ctx;            /* the context of the call in progress */
+	char target[LD_STORE_URL_MAX]; /* path or URL without its password, for messages */
+	int schema;                 /* version found/applied */
+	bool in_tx;
+};
+
+extern const ld_store_ops ld_store_sqlite_ops;
+extern const ld_store_ops ld_store_postgres_ops;
+
+/* One statement, with the error put on s->ctx. */
+int ld_store_exec(ld_store *s, ld_sq q, const ld_sv *p, size_t np, ld_store_row_fn fn, void *opaque,
+		  int64_t *changes);
+/* One statement returning at most one integer: *out = first column of the first row, *found. */
+int ld_store_exec_id(ld_store *s, ld_sq q, const ld_sv *p, size_t np, int64_t *out, bool *found);
+
+/* Run fn inside one transaction; re-run it (LD_STORE_RETRIES times) when the backend reports a
+ * conflict. fn must be safe to re-run (it only writes through the store). */
+typedef int (*ld_store_tx_fn)(ld_store *s, void *opaque);
+int ld_store_transaction(ld_store *s, ld_store_tx_fn fn, void *opaque);
+
+/* "2026-12-07T20:21:15Z" */
+void ld_store_now(char out[32]);
+/* sha256 of the bytes, first LD_STORE_HASH_LEN hex characters. */
+void ld_store_hash(const void *p, size_t n, char out[LD_STORE_HASH_LEN + 1]);
+
+/* ---- what store.c records ---- */
+
+typedef struct ld_store_finding {
+	const char *vuln;
+	size_t package;       /* index into the record's packages */
+	int severity;         /* lading_severity */
+	int kev;
+	double epss;          /* < 0 unknown */
+	double cvss;          /* < 0 none */
+	const char *fixed;    /* fixed versions joined by ", " or NULL */
+	const char *status;
+	const char *aliases;  /* joined by " " or NULL */
+} ld_store_finding;
+
+typedef struct ld_store_image {
+	const char *digest;        /* config digest (image identity) */
+	const char *os, *architecture, *variant, *created, *source_type;
+	const lading_layer_info *layers;
+	size_t nlayers;
+	const char *const *tags;   /* normalized HOST/REPO:TAG */
+	size_t ntags;
+	const char *const *manifests; /* manifest digests */
+	size_t nmanifests;
+	const lading_os *osinfo;
+	const lading_package *const *pkgs;
+	size_t npkgs;
+	/* match (optional: dbbuild NULL = not matched) */
+	const char *dbbuild;       /* the database's built_at */
+	const ld_store_finding *findings;
+	size_t nfindings;
+} ld_store_image;
+
+typedef struct ld_store_put_result {
+	int64_t image_id;
+	bool new_image;
+	bool new_pkglist;
+} ld_store_put_result;
+
+/* Record an image in one transaction (identity by content: re-recording is a no-op apart from
+ * last-seen times). */
+int ld_store_put_image(ld_store *s, const ld_store_image *img, ld_store_put_result *res);
+/* vuln_alias rows for the space-separated aliases of vuln. */
+int ld_store_put_aliases(ld_store *s, const char *vuln, const char *aliases);
+/* What the store knows of an image digest: *found, its pkglist and whether the list has a match
+ * for `dbbuild` (NULL: not asked). */
+int ld_store_image_known(ld_store *s, const char *digest, const char *dbbuild, bool *found,
+			 bool *matched);
+/* Touch a known image: references seen now. */
+int ld_store_touch_image(ld_store *s, const char *digest, const char *const *tags, size_t ntags,
+			 const char *const *manifests, size_t nmanifests);
+/* Snapshots (one transaction). */
+int ld_store_put_snapshot(ld_store *s, const lading_snapshot *snap, lading_snapshot_result *res);
+
+/* Open with an explicit URL (no default lookup); used by lading_store_open. */
+int ld_store_open(lading_store **out, lading_ctx *ctx, const char *url);
+
+#endif
