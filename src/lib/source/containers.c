@@ -405,7 +405,8 @@ static int pod_container(lading_containers *s, const ld_json *pod, const ld_json
 		c->state = "exited";
 		c->started = ld_snap_time(&s->arena, ld_json_str(ld_json_getp(st, "terminated", "startedAt", NULL)));
 	} else {
-		c->state = "created";
+		/* waiting: never ran yet, or between restarts after a run (CrashLoopBackOff) */
+		c->state = ld_json_getp(status, "lastState", "terminated", NULL) ? "exited" : "created";
 	}
 	return labels_from_object(s, c, ld_json_get(meta, "labels"), what, ctx);
 }
@@ -563,6 +564,7 @@ static int parse_lines(lading_containers *s, const char *p, size_t len, const ch
 {
 	ld_json_limits lim = {.max_depth = LD_SNAP_MAX_JSON_DEPTH};
 	size_t off = 0;
+	char line[700];
 	int rc;
 	while (off < len) {
 		ld_json *v;
@@ -573,11 +575,15 @@ static int parse_lines(lading_containers *s, const char *p, size_t len, const ch
 			continue;
 		}
 		ld_arena_init(&tmp, 0);
-		rc = ld_json_parse_prefix(&v, &used, &tmp, p + off, len - off, &lim, ctx, what);
+		ld_snprintf(line, sizeof(line), "%s (the line at byte %zu)", what, off);
+		rc = ld_json_parse_prefix(&v, &used, &tmp, p + off, len - off, &lim, ctx, line);
 		if (rc) {
+			/* the parser counts from the line's start; callers want the file's offset */
+			char msg[sizeof(lading_ctx_error(ctx)->msg)];
+			uint64_t at = off + lading_ctx_error(ctx)->offset;
+			ld_strlcpy(msg, lading_ctx_error(ctx)->msg, sizeof(msg));
 			ld_arena_release(&tmp);
-			return ld_error_set_path(ctx, rc, what, off, "%s: malformed JSON line at byte %zu: %s", what,
-						 off, lading_ctx_error(ctx)->msg);
+			return ld_error_set_path(ctx, rc, what, at, "%s", msg);
 		}
 		rc = add_docker_ps(s, v, what, off, ctx);
 		ld_arena_release(&tmp);
