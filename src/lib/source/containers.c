@@ -346,6 +346,12 @@ static const char *state_from_status(const char *st)
 	return "exited";
 }
 
+static int no_state(const lading_container *c, const char *what, uint64_t off, lading_ctx *ctx)
+{
+	return ld_error_set_path(ctx, LADING_EINVALID, what, off, "%s: container %s (at byte %" PRIu64 ") has no state",
+				 what, c->id ? c->id : "?", off);
+}
+
 /* ---- Kubernetes pods ---- */
 
 static void pod_owner(lading_container *c, const ld_json *meta)
@@ -473,6 +479,8 @@ int ld_snap_add_docker_list(lading_containers *s, const ld_json *arr, const char
 		c->state = norm_state(ld_json_get_str(e, "State"));
 		if (!c->state)
 			c->state = state_from_status(ld_json_get_str(e, "Status"));
+		if (!c->state)
+			return no_state(c, what, 0, ctx);
 		if (ld_json_i64(ld_json_get(e, "Created"), &created))
 			c->created = ld_snap_time_unix(&s->arena, created);
 		if ((rc = labels_from_object(s, c, ld_json_get(e, "Labels"), what, ctx)))
@@ -499,6 +507,8 @@ int ld_snap_add_docker_inspect(lading_containers *s, const ld_json *e, const cha
 	set_config_digest(s, c, ld_json_get_str(e, "Image"));
 	c->state = norm_state(ld_json_is(state, LD_JSON_OBJECT) ? ld_json_get_str(state, "Status")
 								: ld_json_str(state));
+	if (!c->state)
+		return no_state(c, what, 0, ctx);
 	c->created = ld_snap_time(&s->arena, ld_json_get_str(e, "Created"));
 	c->started = ld_snap_time(&s->arena, ld_json_get_str(state, "StartedAt"));
 	return labels_from_object(s, c, ld_json_getp(e, "Config", "Labels", NULL), what, ctx);
@@ -523,6 +533,8 @@ static int add_docker_ps(lading_containers *s, const ld_json *e, const char *wha
 	c->state = norm_state(ld_json_get_str(e, "State"));
 	if (!c->state)
 		c->state = state_from_status(ld_json_get_str(e, "Status"));
+	if (!c->state)
+		return no_state(c, what, off, ctx);
 	c->created = ld_snap_time(&s->arena, ld_json_get_str(e, "CreatedAt"));
 	return labels_from_string(s, c, ld_json_get_str(e, "Labels"), what, ctx);
 }
@@ -549,6 +561,8 @@ static int add_crictl(lading_containers *s, const ld_json *arr, const char *what
 		if (!c->image_digest)
 			set_image_id(s, c, img);
 		c->state = norm_state(ld_json_get_str(e, "state"));
+		if (!c->state)
+			return no_state(c, what, 0, ctx);
 		c->created = ld_snap_time(&s->arena, ld_json_get_str(e, "createdAt"));
 		if ((rc = labels_from_object(s, c, ld_json_get(e, "labels"), what, ctx)))
 			return rc;

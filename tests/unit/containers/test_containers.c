@@ -232,8 +232,9 @@ static void test_malformed(void **state)
 {
 	(void)state;
 	/* a broken second docker ps line: its byte offset */
-	expect_error("{\"ID\":\"a\",\"Names\":\"x\"}\n{\"ID\":\"b\",\"Names\":", LADING_EINVALID, "line at byte 23", 41);
-	expect_error("{\"ID\":\"a\"}\n[1]\n", LADING_EINVALID, "byte 11", 11);
+	expect_error("{\"ID\":\"a\",\"State\":\"running\"}\n{\"ID\":\"b\",\"Names\":", LADING_EINVALID, "line at byte 29", 47);
+	expect_error("{\"ID\":\"a\",\"State\":\"running\"}\n{\"ID\":\"b\"}\n", LADING_EINVALID, "has no state", 29);
+	expect_error("{\"ID\":\"a\",\"State\":\"running\"}\n[1]\n", LADING_EINVALID, "byte 29", 29);
 	expect_error("{\"items\": [{\"metadata\": {}, \"spec\": {\"containers\": [}]}", LADING_EINVALID, "byte 52", 52);
 	expect_error("{\"kind\":\"Status\",\"code\":403}", LADING_EUNSUPPORTED, "neither a pod list", 0);
 	expect_error("\"hello\"", LADING_EUNSUPPORTED, "not a container list", 0);
@@ -248,7 +249,7 @@ static void test_label_limit(void **state)
 	lading_ctx *ctx;
 	lading_containers *s;
 	(void)state;
-	ld_buf_adds(&b, "{\"ID\":\"a\",\"Labels\":\"");
+	ld_buf_adds(&b, "{\"ID\":\"a\",\"State\":\"exited\",\"Labels\":\"");
 	for (unsigned i = 0; i <= LD_SNAP_MAX_LABELS; i++)
 		ld_buf_addf(&b, "%sk%u=v", i ? "," : "", i);
 	ld_buf_adds(&b, "\"}\n");
