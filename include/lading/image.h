@@ -21,10 +21,13 @@ typedef struct lading_image_options {
 	const char *password;
 	int no_cache;           /* neither read nor write the blob and layer caches */
 	const char *cache_dir;  /* NULL = $XDG_CACHE_HOME/lading, else ~/.cache/lading */
+	/* version 3: Docker Engine API images ("docker:NAME[:TAG]", "docker:ID") */
+	const char *docker_host; /* "unix:///PATH" or "tcp://HOST:PORT"; NULL = $DOCKER_HOST, else
+				    unix:///var/run/docker.sock */
 } lading_image_options;
 
-#define LADING_IMAGE_OPTIONS_VERSION 2
-#define LADING_IMAGE_OPTIONS_INIT {LADING_IMAGE_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL}
+#define LADING_IMAGE_OPTIONS_VERSION 3
+#define LADING_IMAGE_OPTIONS_INIT {LADING_IMAGE_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL, NULL}
 
 typedef struct lading_layer_info {
 	const char *digest;      /* content digest of the uncompressed layer (diff_id) when known,
@@ -37,7 +40,8 @@ typedef struct lading_layer_info {
 } lading_layer_info;
 
 typedef struct lading_image_info {
-	const char *source_type;     /* "docker-archive", "oci", "oci-archive", "dir", "rootfs-tar" */
+	const char *source_type;     /* "docker-archive", "oci", "oci-archive", "dir", "rootfs-tar",
+					"registry", "docker" (engine API), "docker-dir" (skopeo dir:) */
 	const char *source_path;     /* file or directory as given */
 	const char *ref;             /* tag chosen or found (RepoTags[0], ref.name), may be NULL */
 	const char *manifest_digest; /* digest of the image manifest, NULL when the source has none */
@@ -50,9 +54,13 @@ typedef struct lading_image_info {
 	const lading_layer_info *layers;
 	size_t repo_tag_count;
 	const char *const *repo_tags;
+	/* "REPO@sha256:..." references the source knows (Docker engine RepoDigests) */
+	size_t repo_digest_count;
+	const char *const *repo_digests;
 } lading_image_info;
 
-/* Open an image: "docker-archive:FILE", "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]", "dir:PATH",
+/* Open an image: "docker:NAME[:TAG]" or "docker:ID" (an image of a Docker Engine or Podman API,
+ * read from the engine without writing it to disk), "docker-archive:FILE", "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]", "dir:PATH",
  * "rootfs-tar:FILE" (a root filesystem as one tar, e.g. Alpine's minirootfs), a path whose kind
  * is detected, or a registry image "[registry:|docker://][REGISTRY/]REPO[:TAG|@sha256:DIGEST]"
  * (also without a prefix when no such path exists). Manifests, index and config are read and

@@ -11,6 +11,7 @@
 #include "lading/honeypot.h"
 #include "lading/census.h"
 #include "lading/inventory.h"
+#include "lading/containers.h"
 #include "lading/vulndb.h"
 
 #endif

@@ -23,6 +23,8 @@ typedef struct lading_os {
 #define LADING_PKG_OS_MANAGED 1u /* language package whose files an OS package owns */
 #define LADING_PKG_LOCAL 2u      /* not a release of the ecosystem's registry (a workspace, path
 				    or git source): not matched against the ecosystem's feed */
+#define LADING_PKG_APPLICATION 4u /* the image's own application (its project manifest, its
+				     jar's own coordinates), not a dependency: docs/catalogers.md */
 
 typedef struct lading_package {
 	const char *name;

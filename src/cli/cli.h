@@ -29,6 +29,7 @@ typedef struct cli_image_opts {
 	bool password_stdin;
 	bool insecure;
 	bool no_cache;
+	const char *docker_host;
 	char password[1024];
 } cli_image_opts;
 int cli_image_flag(int argc, char **argv, int *i, cli_image_opts *o);
@@ -39,6 +40,8 @@ void cli_image_release(cli_image_opts *o);
 	"  --password-stdin   read the registry password (or token) from standard input\n"        \
 	"  --insecure         allow plain HTTP and unverified TLS to the registry\n"               \
 	"  --no-cache         neither use nor fill the blob and layer caches\n"                    \
+	"  --docker-host URL  engine of docker:NAME images (unix:///PATH or tcp://HOST:PORT;\n"     \
+	"                     default $DOCKER_HOST, else unix:///var/run/docker.sock)\n"           \
 	"                     (registries also read ~/.docker/config.json and\n"                   \
 	"                     LADING_REGISTRY_USERNAME/LADING_REGISTRY_PASSWORD)\n"
 
@@ -55,5 +58,6 @@ int cmd_honeypot(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_census(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
+int cmd_containers(int argc, char **argv);
 
 #endif

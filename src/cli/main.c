@@ -18,9 +18,11 @@ static void usage(FILE *f)
 		"  probe TARGET...  read product and version from network services\n"
 		"  census import|report|list   exposed-service census: scan data, staleness, risk\n"
 		"  inventory add|rescan|query|list|containers|prune|check   the fleet inventory\n"
+		"  containers list  the containers of a Docker/Podman host, a cluster or a file\n"
 		"  version          print the version\n"
 		"\n"
 		"IMAGE: docker-archive:FILE, oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:PATH,\n"
+		"       docker:NAME[:TAG] (Docker Engine or Podman API, --docker-host URL),\n"
 		"       or a path whose kind is detected.\n"
 		"Run 'lading <command> --help' for the options of a command.\n");
 }
@@ -57,6 +59,8 @@ int main(int argc, char **argv)
 		return cmd_census(argc - 1, argv + 1);
 	if (!strcmp(cmd, "inventory"))
 		return cmd_inventory(argc - 1, argv + 1);
+	if (!strcmp(cmd, "containers"))
+		return cmd_containers(argc - 1, argv + 1);
 	fprintf(stderr, "lading: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return EXIT_USAGE;

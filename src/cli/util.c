@@ -210,6 +210,10 @@ int cli_image_flag(int argc, char **argv, int *i, cli_image_opts *o)
 		o->no_cache = true;
 	} else if (cli_flag(argv, *i, "--password-stdin")) {
 		o->password_stdin = true;
+	} else if (cli_opt(argc, argv, i, "--docker-host", &val)) {
+		if (!val || !*val)
+			return cli_usage("--docker-host needs a URL");
+		o->docker_host = val;
 	} else if (cli_opt(argc, argv, i, "--username", &val) || cli_opt(argc, argv, i, "-u", &val)) {
 		if (!val || !*val)
 			return cli_usage("--username needs a value");
@@ -227,6 +231,7 @@ int cli_image_apply(cli_image_opts *o, lading_image_options *io)
 {
 	io->insecure = o->insecure;
 	io->no_cache = o->no_cache;
+	io->docker_host = o->docker_host;
 	if (o->password_stdin && !o->username)
 		return cli_usage("--password-stdin needs --username");
 	if (o->username && !o->password_stdin)

@@ -9,6 +9,7 @@ extern const ld_cataloger ld_cataloger_apk;
 extern const ld_cataloger ld_cataloger_rpm;
 extern const ld_cataloger ld_cataloger_python;
 extern const ld_cataloger ld_cataloger_npm;
+extern const ld_cataloger ld_cataloger_app;
 extern const ld_cataloger ld_cataloger_node_lock;
 extern const ld_cataloger ld_cataloger_java;
 extern const ld_cataloger ld_cataloger_ruby;
@@ -29,6 +30,7 @@ static const ld_cataloger *const all[] = {
 	&ld_cataloger_php,
 	&ld_cataloger_rust_lock,
 	&ld_cataloger_dotnet,
+	&ld_cataloger_app, /* after the language catalogers: flags the java package of an app jar */
 	&ld_cataloger_golang,
 	&ld_cataloger_rust_audit,
 	&ld_cataloger_binary, /* last: skips binaries the catalogers above explain */

@@ -94,6 +94,11 @@ int ld_cargo_lock_parse(ld_slice text, ld_lang_fn fn, void *opaque, lading_ctx *
 int ld_deps_json_parse(ld_slice text, ld_lang_fn fn, void *opaque, lading_ctx *ctx,
 		       const char *what);
 
+/* ---- the image's own application (app.c) ---- */
+/* pyproject.toml ([project], else [tool.poetry]; toml = true) or setup.cfg ([metadata]): a
+ * literal one-line name and version. False when the file has no such project. */
+bool ld_app_project_parse(ld_slice text, bool toml, ld_lang_pkg *out);
+
 /* ---- shared by the catalogers ---- */
 
 /* A captured file the cataloger asked for. */

@@ -110,7 +110,7 @@ int ld_report_cyclonedx(ld_buf *out, const ld_sbom_view *v,
 	for (size_t i = 0; i < v->npkgs; i++) {
 		const lading_package *p = v->pkgs[i];
 		ld_jw_obj(&w);
-		ld_jw_kstr(&w, "type", "library");
+		ld_jw_kstr(&w, "type", p->flags & LADING_PKG_APPLICATION ? "application" : "library");
 		ld_jw_kstr(&w, "bom-ref", refs[i]);
 		ld_jw_kstr(&w, "name", p->name);
 		if (p->version)

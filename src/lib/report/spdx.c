@@ -94,7 +94,7 @@ int ld_report_spdx(ld_buf *out, const ld_sbom_view *v)
 			ld_jw_obj_end(&w);
 			ld_jw_arr_end(&w);
 		}
-		ld_jw_kstr(&w, "primaryPackagePurpose", "LIBRARY");
+		ld_jw_kstr(&w, "primaryPackagePurpose", p->flags & LADING_PKG_APPLICATION ? "APPLICATION" : "LIBRARY");
 		if (p->layer >= 0 && (size_t)p->layer < img->layer_count && img->layers[p->layer].digest) {
 			char c[200];
 			ld_snprintf(c, sizeof(c), "layer %d: %s", p->layer, img->layers[p->layer].digest);

@@ -305,6 +305,28 @@ int ld_blobstore_tar(ld_blobstore **out, const char *file, lading_ctx *ctx)
 	return 0;
 }
 
+int ld_blobstore_tar_fd(ld_blobstore **out, int fd, const char *name, lading_ctx *ctx)
+{
+	ld_blobstore *bs = bs_new();
+	int rc;
+	*out = NULL;
+	if (!bs)
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	bs->is_tar = true;
+	ld_strlcpy(bs->path, name, sizeof(bs->path));
+	bs->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (bs->fd < 0) {
+		ld_blobstore_free(bs);
+		return ld_error_set(ctx, LADING_EIO, "%s: %s", name, strerror(errno));
+	}
+	if ((rc = index_tar(bs, ctx))) {
+		ld_blobstore_free(bs);
+		return rc;
+	}
+	*out = bs;
+	return 0;
+}
+
 /* Find a member by name, following symlink/hardlink members (docker-archive's
  * "<id>/layer.tar -> ../<diffid>.tar"). */
 static const tar_member *tar_find(ld_blobstore *bs, const char *name)

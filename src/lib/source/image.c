@@ -1,4 +1,6 @@
 /* Opening images: reference parsing, source detection, the image config. */
+#include <stddef.h>
+
 #include "util/common.h"
 #include "util/cachedir.h"
 #include "util/path.h"
@@ -154,6 +156,8 @@ static const struct {
 	{"rootfs-tar:", LD_SRC_ROOTFS_TAR, "rootfs-tar"},
 	{"registry:", LD_SRC_REGISTRY, "registry"},
 	{"docker://", LD_SRC_REGISTRY, "registry"},
+	{"docker:", LD_SRC_DOCKER, "docker"}, /* after docker:// */
+	{"docker-dir:", LD_SRC_DOCKER_DIR, "docker-dir"},
 };
 
 static const char *kind_name(ld_src_kind k)
@@ -217,6 +221,41 @@ static int detect_file(const char *path, ld_src_kind *kind, lading_ctx *ctx)
 		else
 			*kind = LD_SRC_ROOTFS_TAR;
 		ld_blobstore_free(bs);
+	}
+	return 0;
+}
+
+static bool dir_has(const char *dir, const char *name, bool want_dir)
+{
+	char p[LD_PATH_MAX + 64];
+	struct stat st;
+	ld_snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return lstat(p, &st) == 0 && (want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+}
+
+/* A directory is an image layout when it holds a layout's files, a root filesystem when it holds
+ * a system's directories. Neither: refuse rather than report an empty image. */
+static int detect_dir(const char *path, ld_src_kind *kind, lading_ctx *ctx)
+{
+	static const char *const rootfs_markers[] = {"etc",  "usr", "bin", "sbin", "lib", "lib64", "var",
+							     "opt",  "app", "srv", "home", "root", "tmp", "run"};
+	bool rootfs = false;
+	for (size_t i = 0; i < LD_ARRAY_LEN(rootfs_markers) && !rootfs; i++)
+		rootfs = dir_has(path, rootfs_markers[i], true);
+	if (dir_has(path, "oci-layout", false) && dir_has(path, "index.json", false)) {
+		*kind = LD_SRC_OCI_DIR;
+	} else if (dir_has(path, "oci-layout", false)) {
+		*kind = LD_SRC_OCI_DIR; /* its reader says what is missing */
+	} else if (!rootfs && dir_has(path, "manifest.json", false)) {
+		*kind = LD_SRC_DOCKER_DIR;
+	} else if (rootfs) {
+		*kind = LD_SRC_DIR;
+	} else {
+		return ld_error_set_path(ctx, LADING_EUNSUPPORTED, path, 0,
+					 "%s is neither a root filesystem (no etc/, usr/, bin/, lib/...) nor an image "
+					 "layout (no oci-layout + index.json, no manifest.json); name it "
+					 "dir:%s to read it as files anyway",
+					 path, path);
 	}
 	return 0;
 }
@@ -285,8 +324,10 @@ int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, cons
 	if (!ref || !*ref)
 		return ld_error_set(ctx, LADING_EUSAGE, "no image given");
 	/* options of older callers (version 1) end after `platform` */
-	if (opts && opts->version >= 2)
+	if (opts && opts->version >= 3)
 		o2 = *opts;
+	else if (opts && opts->version == 2)
+		memcpy(&o2, opts, offsetof(lading_image_options, docker_host));
 	else
 		o2.platform = platform;
 	opts = &o2;
@@ -345,10 +386,8 @@ int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, cons
 	}
 	if (!have_kind) {
 		if (S_ISDIR(st.st_mode)) {
-			char p2[LD_PATH_MAX + 16];
-			struct stat s2;
-			ld_snprintf(p2, sizeof(p2), "%s/oci-layout", path);
-			kind = stat(p2, &s2) == 0 ? LD_SRC_OCI_DIR : LD_SRC_DIR;
+			if ((rc = detect_dir(path, &kind, ctx)))
+				return rc;
 		} else if ((rc = detect_file(path, &kind, ctx))) {
 			return rc;
 		}
@@ -369,6 +408,9 @@ int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, cons
 	}
 
 	switch (kind) {
+	case LD_SRC_DOCKER:
+		rc = ld_docker_image_open(img, rest, opts->docker_host, ctx);
+		break;
 	case LD_SRC_REGISTRY:
 		rc = ld_registry_open(img, &iref, opts, ctx);
 		if (rc && !implicit_ok(ref)) {
@@ -387,13 +429,17 @@ int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, cons
 		rc = rootfs_tar_open(img, path, ctx);
 		break;
 	case LD_SRC_OCI_DIR:
+	case LD_SRC_DOCKER_DIR:
 	case LD_SRC_OCI_ARCHIVE:
 	case LD_SRC_DOCKER_ARCHIVE: {
 		ld_blobstore *bs = NULL;
-		rc = kind == LD_SRC_OCI_DIR ? ld_blobstore_dir(&bs, path, ctx) : ld_blobstore_tar(&bs, path, ctx);
+		rc = kind == LD_SRC_OCI_DIR || kind == LD_SRC_DOCKER_DIR ? ld_blobstore_dir(&bs, path, ctx)
+									 : ld_blobstore_tar(&bs, path, ctx);
 		if (rc)
 			break;
-		if (kind == LD_SRC_DOCKER_ARCHIVE) {
+		if (kind == LD_SRC_DOCKER_DIR) {
+			rc = ld_docker_dir_load(img, bs, ctx);
+		} else if (kind == LD_SRC_DOCKER_ARCHIVE) {
 			/* newer Docker writes an OCI layout beside manifest.json; either describes the image */
 			if (!ld_blobstore_exists(bs, "manifest.json") && ld_blobstore_exists(bs, "index.json"))
 				rc = ld_oci_load(img, bs, tag[0] ? tag : NULL, platform, ctx);

@@ -498,3 +498,66 @@ out:
 	ld_buf_release(&alltags);
 	return rc;
 }
+
+/* ---- skopeo dir: / podman save --format docker-dir ---- */
+
+/* A blob of the dir layout, named by its bare hex digest, read whole and verified. */
+static int dir_blob(ld_blobstore *bs, const char *digest, int64_t size, size_t max, ld_buf *out, lading_ctx *ctx)
+{
+	char label[128];
+	ld_stream *s, *v;
+	int rc;
+	if (size > (int64_t)max)
+		return ld_error_set(ctx, LADING_ELIMIT, "blob %s: %" PRId64 " bytes exceeds the limit of %zu", digest,
+				    size, max);
+	if ((rc = ld_blobstore_open(bs, digest + 7, &s, ctx)))
+		return rc == LADING_ENOTFOUND ? ld_error_set(ctx, rc, "blob %s is missing from the directory", digest) : rc;
+	ld_snprintf(label, sizeof(label), "blob %s", digest);
+	if ((rc = ld_stream_verify(&v, s, digest, size, label)))
+		return rc;
+	rc = ld_stream_read_all(v, out, max, label);
+	ld_stream_close(v);
+	return rc;
+}
+
+int ld_docker_dir_load(lading_image *img, ld_blobstore *bs, lading_ctx *ctx)
+{
+	ld_buf b = LD_BUF_INIT;
+	ld_json *man;
+	const ld_json *cfgdesc;
+	char mdigest[LD_DIGEST_STR_LEN];
+	int64_t csz = -1;
+	int rc;
+
+	if ((rc = ld_blobstore_read(bs, "manifest.json", LD_MAX_MANIFEST_BYTES, &b, ctx)))
+		goto out;
+	if ((rc = ld_json_parse(&man, &img->arena, b.ptr, b.len, NULL, ctx, "manifest.json")))
+		goto out;
+	if (ld_json_is(man, LD_JSON_ARRAY)) {
+		/* an unpacked `docker save`: the same reader as the tar */
+		ld_buf_release(&b);
+		img->info.source_type = "docker-archive";
+		return ld_docker_load(img, bs, NULL, ctx);
+	}
+	/* the dir transport keeps the manifest's bytes: their digest is the manifest digest */
+	ld_sha256_buf(b.ptr, b.len, mdigest);
+	img->info.manifest_digest = ld_arena_strdup(&img->arena, mdigest);
+	if ((rc = ld_manifest_apply(img, man, mdigest, NULL, &cfgdesc, ctx)) || (rc = attach_store(img, bs, ctx)))
+		goto out;
+	for (size_t i = 0; i < img->info.layer_count; i++) {
+		store_state *st = img->state;
+		st->member[i] = ld_arena_strdup(&img->arena, img->lsrc[i].blob_digest + 7);
+		if (!st->member[i]) {
+			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	ld_json_i64(ld_json_get(cfgdesc, "size"), &csz);
+	ld_buf_clear(&b);
+	rc = dir_blob(bs, ld_json_get_str(cfgdesc, "digest"), csz, LD_MAX_CONFIG_BYTES, &b, ctx);
+	if (!rc)
+		rc = ld_config_apply(img, b.ptr, b.len, ld_json_get_str(cfgdesc, "digest"), ctx);
+out:
+	ld_buf_release(&b);
+	return rc;
+}

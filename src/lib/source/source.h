@@ -37,7 +37,9 @@ typedef enum {
 	LD_SRC_OCI_ARCHIVE,
 	LD_SRC_DIR,
 	LD_SRC_ROOTFS_TAR,
-	LD_SRC_REGISTRY
+	LD_SRC_REGISTRY,
+	LD_SRC_DOCKER,      /* an image of a Docker Engine (or Podman) API */
+	LD_SRC_DOCKER_DIR   /* skopeo/podman "dir:" layout: manifest.json + blobs named by hex digest */
 } ld_src_kind;
 
 /* How a layer's content is checked. */
@@ -82,6 +84,8 @@ struct ld_source_ops {
 typedef struct ld_blobstore ld_blobstore;
 int ld_blobstore_dir(ld_blobstore **out, const char *dir, lading_ctx *ctx);
 int ld_blobstore_tar(ld_blobstore **out, const char *file, lading_ctx *ctx);
+/* A tar held by an open descriptor (e.g. a memfd); `name` stands for it in messages. */
+int ld_blobstore_tar_fd(ld_blobstore **out, int fd, const char *name, lading_ctx *ctx);
 void ld_blobstore_free(ld_blobstore *bs);
 bool ld_blobstore_exists(ld_blobstore *bs, const char *name);
 /* Read a small member whole (name relative to the layout root, e.g. "index.json"). */
@@ -102,6 +106,11 @@ int ld_oci_load(lading_image *img, ld_blobstore *bs, const char *tag, const char
 		lading_ctx *ctx);
 /* Docker `docker save` layout (manifest.json) in a tar. */
 int ld_docker_load(lading_image *img, ld_blobstore *bs, const char *tag, lading_ctx *ctx);
+/* skopeo `dir:` / podman `docker-dir` layout: manifest.json (one image manifest), blobs named
+ * by their hex digest, a `version` file. */
+int ld_docker_dir_load(lading_image *img, ld_blobstore *bs, lading_ctx *ctx);
+/* An image of a Docker Engine API (docker.c): NAME, NAME:TAG or an image ID. */
+int ld_docker_image_open(lading_image *img, const char *name, const char *host, lading_ctx *ctx);
 /* A directory holding a root filesystem: one pseudo-layer walked from the host. */
 int ld_rootfs_dir_open(lading_image *img, const char *path, lading_ctx *ctx);
 

@@ -222,6 +222,13 @@ static void sleep_ms(unsigned ms)
 		;
 }
 
+/* PEM held in memory; libcurl copies it (CURL_BLOB_COPY). */
+static CURLcode set_blob(CURL *c, CURLoption opt, ld_slice pem)
+{
+	struct curl_blob b = {(void *)(uintptr_t)pem.ptr, pem.len, CURL_BLOB_COPY};
+	return curl_easy_setopt(c, opt, &b);
+}
+
 static int set_common(ld_http *h, xfer *x, struct curl_slist *hdrs)
 {
 	CURL *c = h->curl;
@@ -262,7 +269,21 @@ static int set_common(ld_http *h, xfer *x, struct curl_slist *hdrs)
 	S(CURLOPT_HTTPHEADER, hdrs);
 	/* no credentials from ~/.netrc behind the user's back; proxies come from the environment */
 	S(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	if (h->opt.unix_socket)
+		S(CURLOPT_UNIX_SOCKET_PATH, h->opt.unix_socket);
+	if (h->opt.ca_file)
+		S(CURLOPT_CAINFO, h->opt.ca_file);
+	if (h->opt.cert_file)
+		S(CURLOPT_SSLCERT, h->opt.cert_file);
+	if (h->opt.key_file)
+		S(CURLOPT_SSLKEY, h->opt.key_file);
 #undef S
+	if (r == CURLE_OK && h->opt.ca_pem.len)
+		r = set_blob(c, CURLOPT_CAINFO_BLOB, h->opt.ca_pem);
+	if (r == CURLE_OK && h->opt.cert_pem.len)
+		r = set_blob(c, CURLOPT_SSLCERT_BLOB, h->opt.cert_pem);
+	if (r == CURLE_OK && h->opt.key_pem.len)
+		r = set_blob(c, CURLOPT_SSLKEY_BLOB, h->opt.key_pem);
 	return r == CURLE_OK ? 0 : LADING_ENET;
 }
 

@@ -31,6 +31,7 @@
 
 #include "lading/common.h"
 #include "util/buf.h"
+#include "util/slice.h"
 
 typedef struct ld_http ld_http;
 
@@ -43,6 +44,15 @@ typedef struct ld_http_options {
 	unsigned max_backoff_ms; /* cap on any wait, Retry-After included; 0 = 60000 */
 	const char *user_agent;	 /* NULL = "lading/<version>" */
 	bool insecure;		 /* no TLS peer/host verification (only when the user asked) */
+	/* Local engines and clusters (containers issue). Strings and PEM blobs are not copied: they
+	 * must outlive the handle. */
+	const char *unix_socket; /* connect to this socket instead of the URL's host (Docker API) */
+	const char *ca_file;	 /* PEM CA bundle used instead of the system's */
+	ld_slice ca_pem;	 /* same, in memory (kubeconfig certificate-authority-data) */
+	const char *cert_file;	 /* TLS client certificate and key (PEM) */
+	const char *key_file;
+	ld_slice cert_pem; /* same, in memory */
+	ld_slice key_pem;
 } ld_http_options;
 
 typedef struct ld_http_request {

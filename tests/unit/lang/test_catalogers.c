@@ -214,10 +214,17 @@ static void test_image(void **state)
 	expect(s, "npm", "@v/x", "1.1.0", "pkg:npm/%40v/x@1.1.0", "npm",
 	       "/app/node_modules/a/vendor/@v/x/package.json");
 	assert_null(find(s, "npm", "a-build", NULL));
-	for (size_t i = 0; i < lading_sbom_package_count(s); i++)
+	/* the project's own package.json is not an installed package: it is the image's
+	 * application (catalog/app.c), flagged as such */
+	expect(s, "npm", "app", "1.0.0", "pkg:npm/app@1.0.0", "application", "/app/package.json");
+	assert_true(find(s, "npm", "app", "/app/package.json")->flags & LADING_PKG_APPLICATION);
+	for (size_t i = 0; i < lading_sbom_package_count(s); i++) {
 		npm += !strcmp(lading_sbom_package(s, i)->type, "npm");
-	/* not: /app's lockfile, e (dev), fixture, zzz, app, broken, not-a-package, a-build */
-	assert_int_equal(npm, 10);
+		if (strcmp(lading_sbom_package(s, i)->location, "/app/package.json"))
+			assert_false(lading_sbom_package(s, i)->flags & LADING_PKG_APPLICATION);
+	}
+	/* not: /app's lockfile, e (dev), fixture, zzz, broken, not-a-package, a-build */
+	assert_int_equal(npm, 11);
 
 	expect(s, "pypi", "PyYAML", "6.0", "pkg:pypi/pyyaml@6.0", "python",
 	       "/usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA");
@@ -245,8 +252,8 @@ static void test_image(void **state)
 	       "/src/tool/Cargo.lock");
 	expect(s, "nuget", "Newtonsoft.Json", "13.0.1", "pkg:nuget/Newtonsoft.Json@13.0.1",
 	       "dotnet", "/app/web/Web.deps.json");
-	/* npm 10, pypi 5, maven 1, gem 2, composer 1, cargo 1, nuget 1 */
-	assert_int_equal(lading_sbom_package_count(s), 21);
+	/* npm 11 (the application included), pypi 5, maven 1, gem 2, composer 1, cargo 1, nuget 1 */
+	assert_int_equal(lading_sbom_package_count(s), 22);
 
 	/* warnings: broken package.json, METADATA without Version, the METADATA over the cap */
 	{

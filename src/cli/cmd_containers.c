@@ -1,0 +1,102 @@
+/* lading containers list: one snapshot of the containers of a host, a cluster or a file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: lading containers list (--docker-host URL | --kubeconfig FILE | --from FILE|-)\n"
+		   "                               [--source NAME] [--context NAME] [--insecure]\n"
+		   "                               [--format table|json] [-o FILE]\n"
+		   "\n"
+		   "  --docker-host URL  Docker Engine or Podman API: unix:///PATH or tcp://HOST:PORT\n"
+		   "                     (default $DOCKER_HOST, else unix:///var/run/docker.sock)\n"
+		   "  --kubeconfig FILE  Kubernetes API: the pods of all namespaces (current context)\n"
+		   "  --context NAME     kubeconfig context to use instead of the current one\n"
+		   "  --from FILE|-      a file of `docker ps --format json`, `docker inspect`,\n"
+		   "                     `crictl ps -o json` or `kubectl get pods -A -o json`\n"
+		   "  --source NAME      name of the host or cluster in the records\n"
+		   "  --insecure         Kubernetes: do not verify the server's certificate\n");
+}
+
+int cmd_containers(int argc, char **argv)
+{
+	lading_containers_options o = LADING_CONTAINERS_OPTIONS_INIT;
+	const char *format = "table", *output = NULL, *val;
+	lading_ctx *ctx = NULL;
+	lading_containers *snap = NULL;
+	char *out = NULL;
+	size_t len = 0;
+	bool docker_default = false;
+	int rc, ret;
+
+	if (argc < 2 || strcmp(argv[1], "list")) {
+		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (cli_opt(argc, argv, &i, "--docker-host", &val)) {
+			if (!val)
+				return cli_usage("--docker-host needs a URL");
+			o.docker_host = val;
+		} else if (cli_flag(argv, i, "--docker")) {
+			docker_default = true;
+		} else if (cli_opt(argc, argv, &i, "--kubeconfig", &val)) {
+			if (!val)
+				return cli_usage("--kubeconfig needs a file");
+			o.kubeconfig = val;
+		} else if (cli_opt(argc, argv, &i, "--from", &val)) {
+			if (!val)
+				return cli_usage("--from needs a file or -");
+			o.from_file = val;
+		} else if (cli_opt(argc, argv, &i, "--source", &val)) {
+			if (!val)
+				return cli_usage("--source needs a name");
+			o.source_name = val;
+		} else if (cli_opt(argc, argv, &i, "--context", &val)) {
+			if (!val)
+				return cli_usage("--context needs a name");
+			o.kube_context = val;
+		} else if (cli_flag(argv, i, "--insecure")) {
+			o.insecure = 1;
+		} else if (cli_opt(argc, argv, &i, "--format", &val) || cli_opt(argc, argv, &i, "-f", &val)) {
+			if (!val || (strcmp(val, "table") && strcmp(val, "json")))
+				return cli_usage("--format is table or json");
+			format = val;
+		} else if (cli_opt(argc, argv, &i, "--output", &val) || cli_opt(argc, argv, &i, "-o", &val)) {
+			if (!val)
+				return cli_usage("-o needs a file name");
+			output = val;
+		} else {
+			usage(stderr);
+			return cli_usage("unknown argument %s", argv[i]);
+		}
+	}
+	if (docker_default && !o.docker_host)
+		o.docker_host = lading_docker_host_default();
+	if (!!o.docker_host + !!o.kubeconfig + !!o.from_file != 1)
+		return cli_usage("name one source: --docker-host URL, --kubeconfig FILE or --from FILE");
+	if (lading_ctx_new(&ctx))
+		return cli_usage("out of memory");
+	rc = lading_containers_read(&snap, ctx, &o);
+	if (!rc)
+		rc = lading_containers_render(snap, !strcmp(format, "json"), &out, &len, ctx);
+	if (rc) {
+		ret = cli_fail(ctx, rc);
+	} else {
+		ret = cli_write_output(output, out, len);
+	}
+	free(out);
+	lading_containers_free(snap);
+	lading_ctx_free(ctx);
+	return ret;
+}

@@ -1,0 +1,284 @@
+/* Kubernetes API source: a kubeconfig's current context (server, CA, bearer token or client
+ * certificate), then GET /api/v1/pods of all namespaces, page by page (limit/continue). */
+#include "util/common.h"
+#include "util/base64.h"
+#include "util/http.h"
+#include "util/path.h"
+#include "util/yaml.h"
+#include "source/containers.h"
+
+/* Named limits. */
+#define KUBE_MAX_CONFIG_BYTES (4u << 20) /* kubeconfig file */
+#define KUBE_MAX_PEM_BYTES (1u << 20)    /* one certificate, key or CA bundle */
+#define KUBE_MAX_TOKEN_BYTES 65536u
+#define KUBE_PAGE_LIMIT 500              /* pods asked per request (kubectl's default) */
+#define KUBE_MAX_PAGES 10000u            /* 5 million pods */
+#define KUBE_MAX_PAGE_BYTES (256u << 20)
+
+typedef struct kube_cfg {
+	ld_arena arena;
+	const char *file;
+	const char *cluster;
+	const char *server;
+	const char *ca_file, *cert_file, *key_file;
+	ld_buf ca, cert, key; /* PEM from the *-data fields */
+	char auth[KUBE_MAX_TOKEN_BYTES + 32];
+	bool insecure;
+} kube_cfg;
+
+static void cfg_release(kube_cfg *k)
+{
+	ld_buf_release(&k->ca);
+	ld_buf_release(&k->cert);
+	ld_buf_release(&k->key);
+	explicit_bzero(k->auth, sizeof(k->auth));
+	ld_arena_release(&k->arena);
+}
+
+static int read_file(const char *path, size_t max, ld_buf *out, lading_ctx *ctx)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char chunk[16384];
+	ssize_t n;
+	if (fd < 0)
+		return ld_error_set_path(ctx, errno == ENOENT ? LADING_ENOTFOUND : LADING_EIO, path, 0,
+					 "cannot open %s: %s", path, strerror(errno));
+	ld_buf_init(out, max);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		if (ld_buf_add(out, chunk, (size_t)n))
+			break;
+	close(fd);
+	if (n < 0 || ld_buf_error(out))
+		return ld_error_set_path(ctx, n < 0 ? LADING_EIO : LADING_ELIMIT, path, 0, "cannot read %s%s", path,
+					 n < 0 ? "" : ": too large");
+	return 0;
+}
+
+/* The entry called `name` of a kubeconfig list ("clusters", "users", "contexts"). */
+static const ld_json *named(const ld_json *root, const char *list, const char *name, const char *inner)
+{
+	const ld_json *e;
+	ld_json_foreach_item(ld_json_get(root, list), i, e) {
+		const char *n = ld_json_get_str(e, "name");
+		if (n && name && !strcmp(n, name))
+			return ld_json_get(e, inner);
+	}
+	return NULL;
+}
+
+/* Paths in a kubeconfig are relative to the file's directory. */
+static const char *cfg_path(kube_cfg *k, const char *p)
+{
+	ld_slice dir;
+	if (!p || !*p || p[0] == '/')
+		return p;
+	dir = ld_path_dir(ld_slice_cstr(k->file));
+	return ld_arena_printf(&k->arena, "%.*s%s%s", (int)dir.len, dir.ptr, dir.len ? "/" : "", p);
+}
+
+static int pem_data(kube_cfg *k, const ld_json *obj, const char *key, ld_buf *out, lading_ctx *ctx)
+{
+	const char *v = ld_json_get_str(obj, key);
+	if (!v)
+		return 0;
+	ld_buf_init(out, KUBE_MAX_PEM_BYTES);
+	if (ld_base64_decode(out, v, strlen(v)))
+		return ld_error_set_path(ctx, LADING_EINVALID, k->file, 0, "%s: %s is not valid base64", k->file, key);
+	return 0;
+}
+
+static int user_auth(kube_cfg *k, const ld_json *user, lading_ctx *ctx)
+{
+	const char *tok = ld_json_get_str(user, "token"), *tf = ld_json_get_str(user, "tokenFile");
+	ld_buf b = LD_BUF_INIT;
+	int rc;
+	if (ld_json_get(user, "exec") || ld_json_get(user, "auth-provider"))
+		if (!tok && !tf && !ld_json_get(user, "client-certificate") && !ld_json_get(user, "client-certificate-data"))
+			return ld_error_set_path(ctx, LADING_EUNSUPPORTED, k->file, 0,
+						 "%s: the user authenticates with an exec or auth-provider plugin, which "
+						 "lading does not run; give a token or a client certificate",
+						 k->file);
+	if (!tok && tf) {
+		if ((rc = read_file(cfg_path(k, tf), KUBE_MAX_TOKEN_BYTES, &b, ctx)))
+			return rc;
+		tok = ld_buf_cstr(&b);
+	}
+	if (tok) {
+		size_t n = strcspn(tok, "\r\n");
+		ld_snprintf(k->auth, sizeof(k->auth), "Authorization: Bearer %.*s", (int)n, tok);
+	}
+	ld_buf_release(&b);
+	k->cert_file = cfg_path(k, ld_json_get_str(user, "client-certificate"));
+	k->key_file = cfg_path(k, ld_json_get_str(user, "client-key"));
+	if ((rc = pem_data(k, user, "client-certificate-data", &k->cert, ctx)) ||
+	    (rc = pem_data(k, user, "client-key-data", &k->key, ctx)))
+		return rc;
+	return 0;
+}
+
+static int load_config(kube_cfg *k, const char *file, const char *context, lading_ctx *ctx)
+{
+	ld_buf b = LD_BUF_INIT;
+	ld_json *root;
+	const ld_json *cx, *cl, *user;
+	ld_yaml_limits lim = {.max_input = KUBE_MAX_CONFIG_BYTES, .flags = LD_YAML_PLAIN_STRINGS};
+	const char *cname, *uname;
+	int rc;
+
+	k->file = ld_arena_strdup(&k->arena, file);
+	if ((rc = read_file(file, KUBE_MAX_CONFIG_BYTES, &b, ctx)))
+		return rc;
+	rc = ld_yaml_parse(&root, &k->arena, b.ptr ? b.ptr : "", b.len, &lim, ctx, file);
+	ld_buf_release(&b);
+	if (rc)
+		return rc;
+	if (!context)
+		context = ld_json_get_str(root, "current-context");
+	if (!context || !(cx = named(root, "contexts", context, "context")))
+		return ld_error_set_path(ctx, LADING_EINVALID, file, 0, "%s: no context %s%s%s", file,
+					 context ? "'" : "(current-context is not set)", context ? context : "",
+					 context ? "'" : "");
+	cname = ld_json_get_str(cx, "cluster");
+	uname = ld_json_get_str(cx, "user");
+	if (!(cl = named(root, "clusters", cname, "cluster")) || !(k->server = ld_json_get_str(cl, "server")))
+		return ld_error_set_path(ctx, LADING_EINVALID, file, 0, "%s: context '%s' names cluster '%s', "
+					 "which has no server", file, context, cname ? cname : "");
+	if (strncmp(k->server, "https://", 8) && strncmp(k->server, "http://", 7))
+		return ld_error_set_path(ctx, LADING_EINVALID, file, 0, "%s: server '%s' is not an http(s) URL",
+					 file, k->server);
+	k->cluster = cname;
+	{
+		const ld_json *skip = ld_json_get(cl, "insecure-skip-tls-verify");
+		const char *sv = ld_json_str(skip);
+		k->insecure = ld_json_bool(skip, false) || (sv && !strcmp(sv, "true"));
+	}
+	k->ca_file = cfg_path(k, ld_json_get_str(cl, "certificate-authority"));
+	if ((rc = pem_data(k, cl, "certificate-authority-data", &k->ca, ctx)))
+		return rc;
+	user = uname ? named(root, "users", uname, "user") : NULL;
+	if (uname && !user)
+		return ld_error_set_path(ctx, LADING_EINVALID, file, 0, "%s: context '%s' names user '%s', who is "
+					 "not in the file", file, context, uname);
+	return user ? user_auth(k, user, ctx) : 0;
+}
+
+static int http_for(kube_cfg *k, ld_http **out, int insecure, lading_ctx *ctx)
+{
+	ld_http_options ho = {0};
+	ho.insecure = k->insecure || insecure;
+	ho.ca_file = k->ca_file;
+	ho.ca_pem = ld_buf_slice(&k->ca);
+	ho.cert_file = k->cert_file;
+	ho.key_file = k->key_file;
+	ho.cert_pem = ld_buf_slice(&k->cert);
+	ho.key_pem = ld_buf_slice(&k->key);
+	ho.connect_timeout_ms = 10000;
+	ho.read_timeout_ms = 60000;
+	return ld_http_new(out, &ho, ctx);
+}
+
+static void url_escape(ld_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~", c))
+			ld_buf_addc(b, (char)c);
+		else
+			ld_buf_addf(b, "%%%02X", c);
+	}
+}
+
+/* One page: parse, add its pods, return the continue token (in *a) or NULL. */
+static int one_page(lading_containers *s, ld_http *h, kube_cfg *k, const char *cont, ld_arena *a,
+		    const char **next, lading_ctx *ctx)
+{
+	ld_buf url = LD_BUF_INIT, body = LD_BUF_INIT;
+	const char *hdr[1] = {k->auth};
+	ld_http_request req = {0};
+	ld_http_response resp;
+	ld_json_limits lim = {.max_depth = LD_SNAP_MAX_JSON_DEPTH};
+	ld_json *doc;
+	char what[1200], logurl[1024];
+	size_t sl = strlen(k->server);
+	int rc;
+
+	while (sl && k->server[sl - 1] == '/')
+		sl--;
+	*next = NULL;
+	ld_buf_addf(&url, "%.*s/api/v1/pods?limit=%d", (int)sl, k->server, KUBE_PAGE_LIMIT);
+	if (cont) {
+		ld_buf_adds(&url, "&continue=");
+		url_escape(&url, cont);
+	}
+	ld_buf_init(&body, KUBE_MAX_PAGE_BYTES);
+	req.url = ld_buf_cstr(&url);
+	req.headers = hdr;
+	req.nheaders = k->auth[0] ? 1 : 0;
+	req.max_bytes = KUBE_MAX_PAGE_BYTES;
+	req.body = &body;
+	ld_http_url_for_log(req.url, logurl, sizeof(logurl));
+	ld_snprintf(what, sizeof(what), "%s%s", logurl, cont ? " (continued page)" : "");
+	rc = ld_http_get(h, &req, &resp, ctx);
+	if (rc == LADING_EAUTH)
+		ld_error_prefix(ctx, "Kubernetes API refused the credentials of %s: ", k->file);
+	if (!rc)
+		rc = ld_json_parse(&doc, a, body.ptr ? body.ptr : "", body.len, &lim, ctx, what);
+	if (!rc && !ld_json_is(ld_json_get(doc, "items"), LD_JSON_ARRAY))
+		rc = ld_error_set_path(ctx, LADING_EINVALID, what, 0, "%s: answer at byte 0 is not a pod list (kind %s)",
+				       what, ld_json_get_str(doc, "kind") ? ld_json_get_str(doc, "kind") : "none");
+	if (!rc)
+		rc = ld_snap_add_pods(s, ld_json_get(doc, "items"), what, ctx);
+	if (!rc) {
+		const char *c = ld_json_str(ld_json_getp(doc, "metadata", "continue", NULL));
+		*next = c && *c ? c : NULL;
+	}
+	ld_buf_release(&url);
+	ld_buf_release(&body);
+	return rc;
+}
+
+int ld_kube_snapshot(lading_containers **out, const lading_containers_options *o, lading_ctx *ctx)
+{
+	kube_cfg k;
+	ld_http *h = NULL;
+	lading_containers *s = NULL;
+	ld_arena pages[2];
+	const char *cont = NULL;
+	char src[700];
+	unsigned n = 0;
+	int rc;
+
+	*out = NULL;
+	memset(&k, 0, sizeof(k));
+	ld_arena_init(&k.arena, 0);
+	ld_arena_init(&pages[0], 0);
+	ld_arena_init(&pages[1], 0);
+	if ((rc = load_config(&k, o->kubeconfig, o->kube_context, ctx)) || (rc = http_for(&k, &h, o->insecure, ctx)))
+		goto out;
+	ld_snprintf(src, sizeof(src), "kube:%s", k.cluster ? k.cluster : k.server);
+	if ((rc = ld_snap_new(&s, o->source_name ? o->source_name : src, "kubernetes", ctx)))
+		goto out;
+	do {
+		/* the continue token lives in the previous page's tree: alternate two arenas */
+		ld_arena *a = &pages[n % 2];
+		if (n >= KUBE_MAX_PAGES) {
+			rc = ld_error_set(ctx, LADING_ELIMIT, "%s: more than %u pages of pods", k.server, KUBE_MAX_PAGES);
+			goto out;
+		}
+		ld_arena_release(a);
+		ld_arena_init(a, 0);
+		if ((rc = one_page(s, h, &k, cont, a, &cont, ctx)))
+			goto out;
+		n++;
+	} while (cont);
+	ld_snap_finish(s);
+	*out = s;
+	s = NULL;
+out:
+	lading_containers_free(s);
+	ld_http_free(h);
+	ld_arena_release(&pages[0]);
+	ld_arena_release(&pages[1]);
+	cfg_release(&k);
+	return rc;
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The Docker Engine API source against a real one: Debian's podman serving its Docker-compatible
+# API on a socket in a temp dir (vfs storage, cgroupfs, file events: it runs as root in a
+# sandbox without systemd). Images go in with `podman load` of the ../shared docker-archives,
+# containers with `podman create` (they cannot be started here: no cgroup access). Checked:
+# `lading containers list --docker-host` against podman's own view; the real docker CLI's
+# `docker ps --format json` and `docker inspect` files read back to the same containers; a removed
+# container vanishes; `sbom docker:NAME`, `docker:ID` and the skopeo/podman `dir` layouts equal
+# `sbom docker-archive:FILE` apart from "source"; a directory that is neither a root filesystem nor
+# a layout, a missing image and a truncated snapshot are clear errors.
+set -euo pipefail
+: "${LADING_BIN:?}" "${LADING_SHARED:?}" "${LADING_WORK:?}"
+for t in podman docker skopeo jq; do
+	command -v "$t" > /dev/null || { echo "SKIP: $t not installed"; exit 77; }
+done
+W="$LADING_WORK/containers_docker"
+rm -rf "$W"; mkdir -p "$W"
+T=$(mktemp -d /tmp/lading-podman.XXXXXX)
+export XDG_CACHE_HOME="$W/cache"
+S="$LADING_SHARED/images/docker-archive"
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+L() { "$LADING_BIN" "$@"; }
+
+cat > "$T/containers.conf" << EOC
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+EOC
+export CONTAINERS_CONF="$T/containers.conf"
+mkdir -p "$T/tmp"
+P() { podman --root "$T/root" --runroot "$T/run" --storage-driver vfs --cgroup-manager cgroupfs \
+	--events-backend file --tmpdir "$T/tmp" "$@"; }
+SVC=""
+cleanup() {
+	[ -n "$SVC" ] && kill "$SVC" 2> /dev/null && wait "$SVC" 2> /dev/null || true
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+P load -q -i "$S/alpine-3.12.12.tar" > /dev/null
+P load -q -i "$S/alpine-3.20.3-twolayer.tar" > /dev/null
+P system service --time=0 "unix://$T/sock" > "$W/service.log" 2>&1 &
+SVC=$!
+for i in $(seq 100); do [ -S "$T/sock" ] && break; sleep 0.1; done
+[ -S "$T/sock" ] || { echo "FAIL: podman service did not start"; cat "$W/service.log"; exit 1; }
+export DOCKER_HOST="unix://$T/sock"
+H=(--docker-host "unix://$T/sock")
+
+c1=$(P create --name web1 --label app=web --label tier=front docker.io/library/alpine:3.12.12 sleep 100)
+c2=$(P create --name worker docker.io/library/alpine:3.20.3-twolayer true)
+id12=$(P image inspect --format '{{.Id}}' docker.io/library/alpine:3.12.12)
+id20=$(P image inspect --format "{{.Id}}" docker.io/library/alpine:3.20.3-twolayer)
+
+# --- the API snapshot
+L containers list "${H[@]}" --format json > "$W/api.json" || bad "containers list failed"
+[ "$(jq '.containers | length' "$W/api.json")" = 2 ] || bad "API: want 2 containers"
+[ "$(jq -r '.format' "$W/api.json")" = docker-api ] || bad "API: format"
+jq -e --arg id "$c1" --arg d "sha256:$id12" '.containers[] | select(.id == $id) |
+	.name == "web1" and .state == "created" and .image_digest == $d and .image_digest_kind == "config"
+	and .labels.app == "web" and .labels.tier == "front" and (.created | test("^20[0-9-]+T[0-9:]+Z$"))' \
+	"$W/api.json" > /dev/null || bad "API: web1 record wrong: $(jq -c . "$W/api.json")"
+jq -e --arg id "$c2" --arg d "sha256:$id20" '.containers[] | select(.id == $id) | .name == "worker" and
+	.image_digest == $d' "$W/api.json" > /dev/null || bad "API: worker record wrong"
+[ "$(L containers list "${H[@]}" --source host-a --format json | jq -r '[.containers[].source] | unique | .[0]')" = host-a ] ||
+	bad "--source not in the records"
+L containers list "${H[@]}" | grep -q "2 containers" || bad "table output"
+
+# --- the docker CLI's files, read back to the same containers
+docker ps -a --format '{{json .}}' > "$W/ps.jsonl"
+docker inspect "$c1" "$c2" > "$W/inspect.json"
+L containers list --from "$W/ps.jsonl" --format json > "$W/ps.json" || bad "docker ps file not read"
+L containers list --from "$W/inspect.json" --format json > "$W/inspect.out.json" || bad "docker inspect file not read"
+[ "$(jq -r .format "$W/ps.json")" = docker-ps ] || bad "ps: format"
+[ "$(jq -r .format "$W/inspect.out.json")" = docker-inspect ] || bad "inspect: format"
+key() { jq -c '[.containers[] | {name, state, image_digest, labels}] | sort_by(.name)' "$1"; }
+[ "$(key "$W/inspect.out.json")" = "$(key "$W/api.json")" ] || bad "inspect file and API differ: $(key "$W/inspect.out.json")"
+[ "$(jq -c '[.containers[] | {name, state, labels, id: .id[0:12]}] | sort_by(.name)' "$W/ps.json")" = \
+  "$(jq -c '[.containers[] | {name, state, labels, id: .id[0:12]}] | sort_by(.name)' "$W/api.json")" ] ||
+	bad "ps file and API differ"
+L containers list --from - --format json < "$W/ps.jsonl" | jq -e '.containers | length == 2' > /dev/null ||
+	bad "--from - (standard input)"
+
+# --- a removed container vanishes from the next snapshot
+P rm web1 > /dev/null
+L containers list "${H[@]}" --format json > "$W/api2.json"
+[ "$(jq -r '[.containers[].name] | join(",")' "$W/api2.json")" = worker ] || bad "web1 still listed after podman rm"
+
+# --- images from the engine equal the archive files
+norm() { jq -S 'del(.source)' "$1"; }
+for pair in "alpine:3.12.12 alpine-3.12.12.tar" "docker.io/library/alpine:3.20.3-twolayer alpine-3.20.3-twolayer.tar" \
+	"sha256:$id12 alpine-3.12.12.tar"; do
+	set -- $pair
+	out="$W/$(echo "$1" | tr -c 'a-zA-Z0-9.\n' _)"
+	L sbom --format json "${H[@]}" "docker:$1" -o "$out.eng.json" 2> "$out.err" || { bad "sbom docker:$1: $(cat "$out.err")"; continue; }
+	L sbom --format json --no-cache "docker-archive:$S/$2" -o "$out.arc.json"
+	cmp -s <(norm "$out.eng.json") <(norm "$out.arc.json") || { bad "docker:$1 differs from $2"; diff <(norm "$out.eng.json") <(norm "$out.arc.json") | head; }
+	[ "$(jq -r .source.type "$out.eng.json")" = docker ] || bad "docker:$1: source type"
+	[ "$(jq '.packages | length' "$out.eng.json")" -gt 5 ] || bad "docker:$1: no packages"
+done
+DOCKER_HOST="unix://$T/sock" L sbom --format json docker:alpine:3.12.12 > /dev/null || bad "DOCKER_HOST not used"
+L sbom "${H[@]}" docker:no-such-image 2> "$W/nf.err" && bad "missing image accepted"
+grep -q "no image 'no-such-image'" "$W/nf.err" || bad "missing image message: $(cat "$W/nf.err")"
+L sbom --docker-host "unix://$T/nosock" docker:alpine 2> "$W/ns.err" && bad "missing socket accepted"
+grep -q "nosock" "$W/ns.err" || bad "missing socket message: $(cat "$W/ns.err")"
+
+# --- skopeo dir: and podman save --format docker-dir are images, detected from the path
+skopeo copy -q "docker-archive:$S/alpine-3.20.3-twolayer.tar" "dir:$W/skopeo-dir"
+P save -q --format docker-dir -o "$W/podman-dir" docker.io/library/alpine:3.12.12
+L sbom --format json --no-cache "docker-archive:$S/alpine-3.20.3-twolayer.tar" -o "$W/two.arc.json"
+for d in skopeo-dir podman-dir; do
+	ref=$([ $d = skopeo-dir ] && echo two || echo alpine_3.12.12)
+	L sbom --format json --no-cache "$W/$d" -o "$W/$d.json" 2> "$W/$d.err" || { bad "$d: $(cat "$W/$d.err")"; continue; }
+	[ "$(jq -r .source.type "$W/$d.json")" = docker-dir ] || bad "$d: source type $(jq -r .source.type "$W/$d.json")"
+	cmp -s <(norm "$W/$d.json") <(norm "$W/$ref.arc.json") || { bad "$d differs from its archive"; diff <(norm "$W/$d.json") <(norm "$W/$ref.arc.json") | head; }
+done
+L sbom --format json --no-cache "docker-dir:$W/skopeo-dir" > /dev/null || bad "docker-dir: prefix"
+# a tampered blob is refused
+cp -r "$W/skopeo-dir" "$W/tampered"
+cfg=$(jq -r .config.digest "$W/tampered/manifest.json"); cfg=${cfg#sha256:}
+sed -i 's/amd64/arm64/' "$W/tampered/$cfg"
+L sbom --no-cache "$W/tampered" 2> "$W/tampered.err" && bad "tampered config accepted"
+grep -qi "digest" "$W/tampered.err" || bad "tampered message: $(cat "$W/tampered.err")"
+# neither a root filesystem nor a layout: an error, never an empty inventory
+mkdir -p "$W/neither/docs"; echo hello > "$W/neither/README"
+L sbom "$W/neither" 2> "$W/neither.err" && bad "a directory that is no image gave an inventory"
+grep -q "neither a root filesystem" "$W/neither.err" || bad "neither message: $(cat "$W/neither.err")"
+L sbom --format json "dir:$W/neither" > /dev/null || bad "dir: prefix still reads any directory"
+
+# --- malformed snapshot files name the file and the byte offset
+head -c 150 "$W/inspect.json" > "$W/cut.json"
+L containers list --from "$W/cut.json" 2> "$W/cut.err" && bad "truncated snapshot accepted"
+grep -q "cut.json" "$W/cut.err" && grep -q "byte" "$W/cut.err" || bad "truncated message: $(cat "$W/cut.err")"
+
+[ $fail = 0 ] && echo "containers_docker: ok"
+exit $fail
