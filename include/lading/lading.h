@@ -10,6 +10,7 @@
 #include "lading/scan.h"
 #include "lading/honeypot.h"
 #include "lading/census.h"
+#include "lading/fleet.h"
 #include "lading/vulndb.h"
 
 #endif

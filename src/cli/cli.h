@@ -54,5 +54,6 @@ int cmd_vercmp(int argc, char **argv);
 int cmd_honeypot(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_census(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -17,6 +17,8 @@ static void usage(FILE *f)
 		"  honeypot [report]      emulate cloud-native services, record and analyse attacks\n"
 		"  probe TARGET...  read product and version from network services\n"
 		"  census import|report|list   exposed-service census: scan data, staleness, risk\n"
+		"  report fleet     the fleet report: per-group vulnerability, staleness and\n"
+		"                   container figures over the inventory (table, json, html)\n"
 		"  version          print the version\n"
 		"\n"
 		"IMAGE: docker-archive:FILE, oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:PATH,\n"
@@ -54,6 +56,8 @@ int main(int argc, char **argv)
 		return cmd_probe(argc - 1, argv + 1);
 	if (!strcmp(cmd, "census"))
 		return cmd_census(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 1, argv + 1);
 	fprintf(stderr, "lading: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return EXIT_USAGE;
