@@ -12,6 +12,7 @@
 #include "lading/census.h"
 #include "lading/inventory.h"
 #include "lading/containers.h"
+#include "lading/fleet.h"
 #include "lading/vulndb.h"
 
 #endif

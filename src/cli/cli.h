@@ -59,5 +59,6 @@ int cmd_probe(int argc, char **argv);
 int cmd_census(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
 int cmd_containers(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -19,6 +19,8 @@ static void usage(FILE *f)
 		"  census import|report|list   exposed-service census: scan data, staleness, risk\n"
 		"  inventory add|rescan|query|list|containers|prune|check   the fleet inventory\n"
 		"  containers list  the containers of a Docker/Podman host, a cluster or a file\n"
+		"  report fleet     the fleet report: per-group vulnerability, staleness and\n"
+		"                   container figures over the inventory (table, json, html)\n"
 		"  version          print the version\n"
 		"\n"
 		"IMAGE: docker-archive:FILE, oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:PATH,\n"
@@ -61,6 +63,8 @@ int main(int argc, char **argv)
 		return cmd_inventory(argc - 1, argv + 1);
 	if (!strcmp(cmd, "containers"))
 		return cmd_containers(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 1, argv + 1);
 	fprintf(stderr, "lading: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return EXIT_USAGE;

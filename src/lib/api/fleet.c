@@ -1,0 +1,109 @@
+/* lading_fleet_report: load the fleet data (an exported inventory; the inventory store once its
+ * loader is in), the famous table, compute the statistics and render them. */
+#include <time.h>
+
+#include "util/common.h"
+#include "util/stream.h"
+#include "store/fleet_data.h"
+#include "report/fleet.h"
+
+#include "lading/fleet.h"
+
+#define FLEET_FILE_MAX ((size_t)4 << 30) /* an exported inventory */
+#define FAMOUS_FILE_MAX ((size_t)16 << 20)
+
+static int read_file(ld_buf *out, const char *path, size_t max, lading_ctx *ctx)
+{
+	ld_stream *s = NULL;
+	int rc = ld_stream_file(&s, ctx, path);
+	ld_buf_init(out, max + 1);
+	if (rc)
+		return rc;
+	rc = ld_stream_read_all(s, out, max, path);
+	ld_stream_close(s);
+	return rc;
+}
+
+static int load_famous(ld_famous *fm, const lading_fleet_options *o, lading_ctx *ctx)
+{
+	int rc = ld_famous_load_builtin(fm, ctx);
+	for (size_t i = 0; !rc && i < o->famous_count; i++) {
+		ld_buf b;
+		if (!(rc = read_file(&b, o->famous_files[i], FAMOUS_FILE_MAX, ctx)))
+			rc = ld_famous_parse(fm, b.ptr ? b.ptr : "", b.len, o->famous_files[i], ctx);
+		ld_buf_release(&b);
+	}
+	return rc;
+}
+
+static int load_data(ld_fleet_data *d, const lading_fleet_options *o, lading_ctx *ctx)
+{
+	ld_buf b;
+	int rc;
+	if (!o->from)
+		return ld_error_set(ctx, LADING_EUNSUPPORTED,
+				    "this lading reads the fleet from an exported inventory only (--from FILE): "
+				    "the inventory store loader is not part of this build");
+	if (!(rc = read_file(&b, o->from, FLEET_FILE_MAX, ctx)))
+		rc = ld_fleet_data_parse_json(d, b.ptr ? b.ptr : "", b.len, ctx, o->from);
+	ld_buf_release(&b);
+	return rc;
+}
+
+static int render(ld_buf *b, const ld_fleet_stats *st, lading_format fmt, lading_ctx *ctx)
+{
+	if (fmt == LADING_FORMAT_TABLE)
+		return ld_fleet_write_table(b, st);
+	if (fmt == LADING_FORMAT_JSON)
+		return ld_fleet_write_json(b, st);
+	if (fmt == LADING_FORMAT_HTML)
+		return ld_fleet_write_html(b, st);
+	return ld_error_set(ctx, LADING_EUSAGE, "fleet reports are table, json or html");
+}
+
+static int parse_times(ld_fleet_opts *fo, const lading_fleet_options *o, lading_ctx *ctx)
+{
+	fo->since = LD_FLEET_TIME_UNKNOWN;
+	fo->now = (int64_t)time(NULL);
+	if (o->since && !ld_fleet_parse_time(o->since, &fo->since))
+		return ld_error_set(ctx, LADING_EUSAGE, "--since '%s': not a date (YYYY-MM-DD or RFC 3339)", o->since);
+	if (o->now && !ld_fleet_parse_time(o->now, &fo->now))
+		return ld_error_set(ctx, LADING_EUSAGE, "now '%s': not an RFC 3339 time", o->now);
+	return 0;
+}
+
+int lading_fleet_report(char **out, size_t *len, lading_ctx *ctx, const lading_fleet_options *o,
+			lading_format fmt)
+{
+	ld_fleet_opts fo = {0};
+	ld_fleet_data d;
+	ld_fleet_stats st;
+	ld_famous fm;
+	ld_buf b = LD_BUF_INIT;
+	int rc;
+	*out = NULL;
+	*len = 0;
+	ld_error_clear(ctx);
+	if (!o || o->version < 1)
+		return ld_error_set(ctx, LADING_EUSAGE, "fleet options: unknown version");
+	ld_fleet_data_init(&d);
+	ld_famous_init(&fm);
+	memset(&st, 0, sizeof(st));
+	fo.group_by = o->group_by;
+	fo.official_re = o->official;
+	fo.history = o->history;
+	fo.famous = &fm;
+	if ((rc = parse_times(&fo, o, ctx)) || (rc = load_famous(&fm, o, ctx)) || (rc = load_data(&d, o, ctx)) ||
+	    (rc = ld_fleet_stats_compute(&st, &d, &fo, ctx)))
+		goto out;
+	if (!(rc = render(&b, &st, fmt, ctx)) && ld_buf_error(&b))
+		rc = ld_error_set(ctx, ld_buf_error(&b), "fleet report too large");
+	if (!rc)
+		*out = ld_buf_detach(&b, len);
+out:
+	ld_buf_release(&b);
+	ld_fleet_stats_release(&st);
+	ld_famous_release(&fm);
+	ld_fleet_data_release(&d);
+	return rc;
+}
