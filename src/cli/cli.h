@@ -14,8 +14,12 @@ enum { EXIT_OK = 0, EXIT_POLICY = 1, EXIT_USAGE = 2, EXIT_ERROR = 3 };
 int cli_fail(lading_ctx *ctx, int rc);
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_print_warnings(lading_ctx *ctx, bool verbose);
-/* Write a buffer to -o FILE (atomically: temp + rename) or stdout. */
+/* Write a buffer to -o FILE or stdout; prints the error. */
 int cli_write_output(const char *path, const char *data, size_t len);
+/* Write a buffer to `path`: a regular file or a new path through an O_EXCL|O_NOFOLLOW temporary
+ * in the same directory and rename (readers never see half a file); a device, FIFO, socket or
+ * symlink in place (never replaced). 0 or -1 with errno. */
+int cli_write_file(const char *path, const char *data, size_t len);
 /* Progress bar on stderr when it is a terminal. */
 void cli_progress_install(lading_ctx *ctx);
 void cli_progress_done(void);

@@ -99,23 +99,21 @@ static bool library_option(const char *name)
 
 static int write_ready(const char *path, lading_honeypot *hp)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "w");
-	if (!f)
-		return -1;
+	char text[8192];
+	size_t len = 0;
 	for (size_t i = 0; i < lading_honeypot_listener_count(hp); i++) {
 		const char *svc;
 		char addr[128];
-		if (lading_honeypot_listener(hp, i, &svc, addr, sizeof(addr)) == 0)
-			fprintf(f, "%s %s\n", svc, addr);
+		int k;
+		if (lading_honeypot_listener(hp, i, &svc, addr, sizeof(addr)) != 0)
+			continue;
+		k = snprintf(text + len, sizeof(text) - len, "%s %s\n", svc, addr);
+		if (k < 0 || (size_t)k >= sizeof(text) - len)
+			return -1;
+		len += (size_t)k;
 	}
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	/* same rules as -o: a regular file is replaced atomically, a FIFO or device written in place */
+	return cli_write_file(path, text, len);
 }
 
 static int serve(int argc, char **argv)

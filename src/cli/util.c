@@ -1,10 +1,13 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -46,10 +49,110 @@ void cli_print_warnings(lading_ctx *ctx, bool verbose)
 	}
 }
 
+/* Write all of data to fd; 0 or -1 (errno set). */
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* A new temporary beside `path` (same directory, so rename is atomic): O_EXCL|O_NOFOLLOW, so
+ * neither a planted symlink nor an existing file is ever opened. */
+static int open_temp(const char *path, char *tmp, size_t tmpsz)
+{
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path + 1) : 0;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		struct timespec ts;
+		unsigned long r;
+		int fd;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		r = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^ (unsigned long)attempt * 2654435761u;
+		if ((size_t)snprintf(tmp, tmpsz, "%.*s.%s.%lx.tmp", dirlen, path, path + dirlen, r) >= tmpsz) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/* A regular file (or a new path): temporary + rename, keeping an existing file's permissions. */
+static int write_replace(const char *path, const struct stat *old, const char *data, size_t len)
+{
+	char tmp[PATH_MAX + 64];
+	int fd = open_temp(path, tmp, sizeof(tmp)), err;
+	if (fd < 0)
+		return -1;
+	if ((old && fchmod(fd, old->st_mode & 07777) != 0) || write_all(fd, data, len) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	return 0;
+fail:
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	errno = err;
+	return -1;
+}
+
+/* Anything else (a device, a FIFO, a socket, or a symlink the user named, followed): written in
+ * place. Never created over or renamed onto: replacing /dev/null with a file breaks the machine.
+ * Only a regular file reached through a symlink is truncated. */
+static int write_in_place(const char *path, const char *data, size_t len)
+{
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_CREAT, 0666), err;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || (S_ISREG(st.st_mode) && ftruncate(fd, 0) != 0) ||
+	    write_all(fd, data, len) != 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return close(fd);
+}
+
+int cli_write_file(const char *path, const char *data, size_t len)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0) {
+		if (errno != ENOENT)
+			return -1;
+		return write_replace(path, NULL, data, len);
+	}
+	if (S_ISREG(st.st_mode))
+		return write_replace(path, &st, data, len);
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	return write_in_place(path, data, len);
+}
+
 int cli_write_output(const char *path, const char *data, size_t len)
 {
-	FILE *f;
-	char tmp[4096];
 	if (!path || !strcmp(path, "-")) {
 		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
 			fprintf(stderr, "lading: cannot write output: %s\n", strerror(errno));
@@ -57,21 +160,8 @@ int cli_write_output(const char *path, const char *data, size_t len)
 		}
 		return EXIT_OK;
 	}
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp))
-		return cli_usage("output path too long");
-	f = fopen(tmp, "wb");
-	if (!f) {
+	if (cli_write_file(path, data, len) != 0) {
 		fprintf(stderr, "lading: cannot write %s: %s\n", path, strerror(errno));
-		return EXIT_ERROR;
-	}
-	if (fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-		fprintf(stderr, "lading: cannot write %s: %s\n", path, strerror(errno));
-		unlink(tmp);
-		return EXIT_ERROR;
-	}
-	if (rename(tmp, path) != 0) {
-		fprintf(stderr, "lading: cannot write %s: %s\n", path, strerror(errno));
-		unlink(tmp);
 		return EXIT_ERROR;
 	}
 	return EXIT_OK;
