@@ -120,6 +120,8 @@ int ld_catalog_history(const ld_catalog *c, const char *path, ld_history_fn fn, 
 			if (f->captured && !strcmp(f->path, canon))
 				last = f;
 		}
+		if (!last)
+			last = ld_layer_captured(l, canon); /* a plain file fetched later */
 		if (last && (rc = fn(opaque, (int)i, ld_slice_make(last->data, last->data_len))))
 			return rc;
 	}

@@ -51,8 +51,20 @@ enum {
 	F_FETCHED = 8,
 	F_LINK = 16,
 	F_DATA = 32,
-	F_DATA_REF = 64
+	F_DATA_REF = 64,
+	F_IMPLICIT = 128
 };
+
+/* Entries kept whole, then plain files captured by fetches (ld_layer.extra). */
+static size_t entry_count(const ld_layer *l)
+{
+	return l->files.len + l->extra.len;
+}
+
+static const ld_lfile *entry_at(const ld_layer *l, size_t i)
+{
+	return i < l->files.len ? ld_layer_file(l, i) : *(ld_lfile *const *)ld_vec_at(&l->extra, i - l->files.len);
+}
 
 /* ---- writer ---- */
 
@@ -148,9 +160,9 @@ int ld_layer_cache_write(int fd, const ld_layer *l, const char *digest, const ch
 	wr_v(w, nwarn);
 	for (size_t i = 0; i < nwarn; i++)
 		wr_s(w, warnings[i], strlen(warnings[i]));
-	wr_v(w, l->files.len);
-	for (size_t i = 0; i < l->files.len; i++) {
-		const ld_lfile *f = ld_layer_file(l, i);
+	wr_v(w, entry_count(l));
+	for (size_t i = 0; i < entry_count(l); i++) {
+		const ld_lfile *f = entry_at(l, i);
 		size_t common = 0, nres = 0;
 		unsigned flags = 0;
 		uintptr_t ref = 0;
@@ -168,6 +180,7 @@ int ld_layer_cache_write(int fd, const ld_layer *l, const char *digest, const ch
 		flags |= f->too_big ? F_TOO_BIG : 0;
 		flags |= (f->fetched || stashed) ? F_FETCHED : 0;
 		flags |= f->link ? F_LINK : 0;
+		flags |= f->implicit ? F_IMPLICIT : 0;
 		if (f->data) {
 			flags |= F_DATA;
 			ref = (uintptr_t)ld_map_get(&shared,
@@ -199,6 +212,9 @@ int ld_layer_cache_write(int fd, const ld_layer *l, const char *digest, const ch
 			wr_s(w, r->data.ptr, r->data.len);
 		}
 	}
+	/* plain files: their count and front-coded paths, as the reader kept them */
+	wr_v(w, l->plain.fc_count);
+	wr_s(w, l->plain.fc_view.ptr, l->plain.fc_view.len);
 	wr_flush(w);
 	ld_sha256_final(&w->h, sum);
 	memset(head, 0, sizeof(head));
@@ -259,6 +275,40 @@ static ld_slice rd_s(rd *r, uint64_t max)
 static int corrupt(lading_ctx *ctx, const char *why)
 {
 	return ld_error_set(ctx, LADING_EINVALID, "layer cache file: %s", why);
+}
+
+/* The plain files' section: hashes for the view, and the coded paths kept as they are for the
+ * next write of this layer's file. */
+static int parse_plain(ld_layer *l, rd *r, lading_ctx *ctx)
+{
+	char path[LD_PATH_MAX];
+	size_t pathlen = 0;
+	uint64_t count = rd_v(r);
+	ld_slice fc = rd_s(r, (uint64_t)(r->end - r->p));
+	rd pr = {(const unsigned char *)fc.ptr, (const unsigned char *)fc.ptr + fc.len, false};
+
+	if (r->bad || count > LD_LAYER_MAX_ENTRIES || count > fc.len / 2)
+		return corrupt(ctx, "bad plain-file count"); /* a coded path takes at least 2 bytes */
+	l->plain.keep_paths = false; /* the coded paths are in the file already */
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t common = rd_v(&pr);
+		ld_slice suffix = rd_s(&pr, LD_PATH_MAX);
+		size_t dummy = 0;
+		if (pr.bad || common > pathlen || common + suffix.len >= LD_PATH_MAX || !(common + suffix.len))
+			return corrupt(ctx, "bad plain path");
+		memcpy(path + common, suffix.ptr, suffix.len);
+		pathlen = (size_t)common + suffix.len;
+		if (memchr(path, '\0', pathlen))
+			return corrupt(ctx, "bad plain path");
+		if (ld_layer_add_plain(l, ld_slice_make(path, pathlen), path, &dummy))
+			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	}
+	if (pr.p != pr.end)
+		return corrupt(ctx, "bad plain paths");
+	l->plain.fc_view = fc;
+	l->plain.fc_count = (size_t)count;
+	ld_layer_plain_sort(l);
+	return 0;
 }
 
 int ld_layer_cache_parse(ld_layer *l, const unsigned char *p, size_t len, const char *key,
@@ -341,7 +391,8 @@ int ld_layer_cache_parse(ld_layer *l, const unsigned char *p, size_t len, const 
 		flags = rd_v(&r);
 		mode = rd_v(&r);
 		size = rd_v(&r);
-		if (r.bad || type > LD_LF_OPAQUE || flags > 127 || mode > UINT32_MAX)
+		if (r.bad || type > LD_LF_OPAQUE || flags > 255 || mode > UINT32_MAX ||
+		    ((flags & F_IMPLICIT) && type != LD_LF_DIR))
 			return corrupt(ctx, "bad entry");
 		if (!(f = ld_vec_push(&l->files)))
 			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
@@ -356,6 +407,7 @@ int ld_layer_cache_parse(ld_layer *l, const unsigned char *p, size_t len, const 
 		f->captured = (flags & F_CAPTURED) != 0;
 		f->too_big = (flags & F_TOO_BIG) != 0;
 		f->fetched = (flags & F_FETCHED) != 0;
+		f->implicit = (flags & F_IMPLICIT) != 0;
 		if (flags & F_LINK) {
 			ld_slice lk = rd_s(&r, LD_PATH_MAX);
 			if (r.bad || memchr(lk.ptr, '\0', lk.len))
@@ -407,6 +459,11 @@ int ld_layer_cache_parse(ld_layer *l, const unsigned char *p, size_t len, const 
 			*tail = lr;
 			tail = &lr->next;
 		}
+	}
+	{
+		int prc = parse_plain(l, &r, ctx);
+		if (prc)
+			return prc;
 	}
 	if (r.bad || r.p != r.end)
 		return corrupt(ctx, "trailing bytes");
@@ -566,6 +623,9 @@ static int load(ld_layer *l, const char *path, const ld_wants *w, lading_ctx *ct
 	if (rc) {
 		/* damaged (a crash, a full disk, an edit): forget it; this run writes it again */
 		l->files.len = 0;
+		l->plain.len = 0;
+		l->plain.fc_count = 0;
+		l->plain.fc_view = LD_SLICE_NULL;
 		l->comp = LD_COMP_NONE;
 		l->bytes_in = l->captured_bytes = l->analyzed_files = l->analyzed_bytes =
 		    l->analyze_skipped = 0;
@@ -620,6 +680,9 @@ int ld_layer_cache_lookup(lading_image *img, ld_layer *l, const ld_wants *w, lad
 			int rc = verify_local(img, l->index, wctx);
 			if (rc) {
 				l->files.len = 0;
+				l->plain.len = 0;
+				l->plain.fc_count = 0;
+				l->plain.fc_view = LD_SLICE_NULL;
 				l->cache = NULL;
 				return rc;
 			}

@@ -10,7 +10,7 @@
 
 /* Named limits of the cache file reader (the file is checksummed, but still parsed as input). */
 #define LD_LCACHE_MAGIC		  "LDLCACHE"
-#define LD_LCACHE_FORMAT	  1u
+#define LD_LCACHE_FORMAT	  2u /* 2: plain files as hashes of front-coded paths */
 #define LD_LCACHE_HEADER	  160u /* magic, format, payload length, payload sha256, key */
 #define LD_LCACHE_MAX_FILE	  ((uint64_t)LD_LAYER_MAX_CAPTURE + ((uint64_t)1 << 30))
 #define LD_LCACHE_MAX_WARNINGS	  4096

@@ -71,7 +71,7 @@ uint64_t ld_wants_sparse_min(const ld_wants *w);
 /* Layer cache (cache.c): extra text that keys cached layer analyses, e.g. "dpkg@3" for each
  * cataloger of the run; and the digest of everything that decides what reading a layer
  * produces (wants, their size caps, analyzers with their versions, keys, the reader's version). */
-#define LD_LAYER_READER_VERSION "2" /* bump when read.c records entries differently */
+#define LD_LAYER_READER_VERSION "3" /* bump when read.c records entries differently */
 int ld_wants_add_key(ld_wants *w, const char *text);
 int ld_wants_fingerprint(const ld_wants *w, char out[LD_DIGEST_STR_LEN]);
 
@@ -102,6 +102,7 @@ typedef struct ld_lfile {
 	bool captured;
 	bool too_big;
 	bool fetched;      /* captured by ld_layer_fetch (after the merge), not while streaming */
+	bool implicit;     /* LD_LF_DIR only: a parent directory the archive did not list */
 	uint32_t mode;
 	uint64_t size;
 	const char *link;  /* symlink target (raw) or hardlink target (canonical) */
@@ -110,10 +111,29 @@ typedef struct ld_lfile {
 	ld_lresult *results;   /* analyzers' results, if any applied */
 } ld_lfile;
 
+/* Most entries of a large layer are regular files that nothing asked for: of those ("plain"
+ * files) a layer keeps only a keyed 64-bit hash of the path (ld_hash64_keyed), 8 bytes each, so
+ * that the view can still tell that the path exists, in which layer, and hide lower layers'
+ * entries under it. Their paths themselves are kept (front-coded, as the layer cache stores
+ * them) only while the layer cache may write the layer. Why: a node_modules layer of 1,000,000
+ * files cost 280 MB of entries and nodes (255 bytes each) for nothing any cataloger reads. */
+typedef struct ld_plain {
+	uint64_t *hash;      /* sorted once the layer is read */
+	size_t len, cap;
+	ld_buf fc;           /* front-coded paths (LEB128 common prefix, LEB128 length, bytes) */
+	ld_slice fc_view;    /* the same bytes, in fc or in the loaded cache file */
+	size_t fc_count;
+	bool keep_paths;
+	size_t last_dir; /* while reading: index + 1 in files of the previous plain file's parent */
+} ld_plain;
+
 typedef struct ld_layer {
 	size_t index;
 	ld_arena arena;
-	ld_vec files;        /* ld_lfile, in archive order (a later duplicate overrides) */
+	ld_vec files;        /* ld_lfile of entries kept whole (everything but plain files), in
+			      * archive order (a later duplicate overrides) */
+	ld_plain plain;
+	ld_vec extra;        /* ld_lfile *: plain files captured later by ld_layer_fetch */
 	ld_comp comp;
 	uint64_t bytes_in;   /* bytes as stored */
 	uint64_t captured_bytes;
@@ -126,6 +146,16 @@ static inline ld_lfile *ld_layer_file(const ld_layer *l, size_t i)
 {
 	return ld_vec_at(&l->files, i);
 }
+/* Whether the layer holds a plain file at this hash (binary search: the layer is read). */
+bool ld_layer_has_plain(const ld_layer *l, uint64_t hash);
+/* The captured record of a file of the layer at `path` (kept whole or fetched later), or NULL. */
+const ld_lfile *ld_layer_captured(const ld_layer *l, const char *path);
+/* Number of entries the layer recorded (kept whole and plain). */
+size_t ld_layer_entry_count(const ld_layer *l);
+/* Append a plain file's path to the layer's record (read.c, cache.c). */
+int ld_layer_add_plain(ld_layer *l, ld_slice path, char *prev, size_t *prevlen);
+/* Sort the plain hashes once all are added (for ld_layer_has_plain). */
+void ld_layer_plain_sort(ld_layer *l);
 
 /* Read all layers of `img` (in parallel, up to ld_ctx_threads) capturing the wanted files.
  * *out is an array of info.layer_count layers; free with ld_layers_free. */
@@ -144,14 +174,20 @@ struct ld_vnode {
 	const char *path;     /* canonical full path */
 	uint32_t path_len;
 	uint8_t type;         /* LD_LF_REG/DIR/SYMLINK/OTHER (hardlinks appear as REG) */
+	bool plain;           /* a plain file, made on lookup (not in the tree, never iterated) */
 	int layer;            /* index of the layer that last wrote it, -1 for implicit dirs */
+	int made;             /* index of the layer that created the node (-1: the root) */
+	uint64_t hash;        /* ld_hash64_keyed of the path */
 	const ld_lfile *file; /* its entry in that layer (NULL for implicit dirs) */
 	ld_vnode *parent, *child, *next, *prev; /* tree links (children doubly linked) */
 };
 
 typedef struct ld_view {
 	ld_arena arena;
-	ld_map nodes;         /* canonical path -> ld_vnode */
+	ld_map nodes;         /* canonical path -> ld_vnode (everything but plain files) */
+	ld_map byhash;        /* the same nodes by their hash (plain files of upper layers replace them) */
+	ld_map plain;         /* plain-file nodes made by lookups, by path */
+	pthread_mutex_t mu;   /* lookups make plain nodes */
 	ld_vnode *root;
 	ld_layer *layers;     /* not owned */
 	size_t nlayers;
@@ -165,8 +201,8 @@ ld_vnode *ld_view_lookup(const ld_view *v, ld_slice path);
  * only: absolute targets restart at the image root, ".." stops at the root, loops end after
  * LD_SYMLINK_MAX_HOPS. Returns the node or NULL; `canon` (LD_PATH_MAX) gets the resolved path. */
 ld_vnode *ld_view_resolve(const ld_view *v, ld_slice path, bool follow_last, char *canon);
-/* Call fn for every node of the final view (hash order: sort what you derive). Stops at and
- * returns fn's first non-zero return. */
+/* Call fn for every node of the final view but plain files (hash order: sort what you derive).
+ * Stops at and returns fn's first non-zero return. */
 int ld_view_each(const ld_view *v, int (*fn)(void *opaque, const ld_vnode *n), void *opaque);
 /* An analyzer's result for a node (regular files; hardlinks share their target's), or NULL. */
 const ld_slice *ld_vnode_result(const ld_vnode *n, int analyzer);

@@ -7,6 +7,7 @@
 #include "util/common.h"
 #include "layer/cache.h"
 #include "layer/layer.h"
+#include "util/varint.h"
 
 #define PROGRESS_STEP ((uint64_t)1 << 20)
 
@@ -384,13 +385,12 @@ fail:
 	return rc;
 }
 
-/* Turn a raw entry into (type, canonical path); returns false to skip it. */
-static bool classify(const ld_ar_entry *e, ld_arena *a, ld_lf_type *type, char **path, size_t *plen,
-		     lading_ctx *ctx, size_t layer)
+/* Turn a raw entry into (type, canonical path in out[LD_PATH_MAX]); returns false to skip it. */
+static bool classify(const ld_ar_entry *e, char *out, ld_lf_type *type, size_t *plen, lading_ctx *ctx,
+		     size_t layer)
 {
-	char canon[LD_PATH_MAX];
 	size_t n;
-	int pc = ld_path_canon(ld_slice_cstr(e->path), canon, &n);
+	int pc = ld_path_canon(ld_slice_cstr(e->path), out, &n);
 	ld_slice base, dir;
 
 	if (pc == LD_PATH_DOTDOT) {
@@ -404,8 +404,8 @@ static bool classify(const ld_ar_entry *e, ld_arena *a, ld_lf_type *type, char *
 	}
 	if (n == 0)
 		return false; /* the root directory itself */
-	base = ld_path_base(ld_slice_make(canon, n));
-	dir = ld_path_dir(ld_slice_make(canon, n));
+	base = ld_path_base(ld_slice_make(out, n));
+	dir = ld_path_dir(ld_slice_make(out, n));
 	switch (e->type) {
 	case LD_AR_REG: *type = LD_LF_REG; break;
 	case LD_AR_DIR: *type = LD_LF_DIR; break;
@@ -413,13 +413,13 @@ static bool classify(const ld_ar_entry *e, ld_arena *a, ld_lf_type *type, char *
 	case LD_AR_HARDLINK: *type = LD_LF_HARDLINK; break;
 	default: *type = LD_LF_OTHER; break;
 	}
+	*plen = n;
 	if (ld_slice_starts_with(base, ".wh.")) {
 		ld_slice name = ld_slice_sub(base, 4, base.len);
 		if (ld_slice_eq_cstr(base, ".wh..wh..opq")) {
 			*type = LD_LF_OPAQUE;
-			*path = ld_arena_slice(a, dir);
 			*plen = dir.len;
-			return *path != NULL;
+			return true;
 		}
 		if (ld_slice_starts_with(base, ".wh..wh."))
 			return false; /* aufs bookkeeping (.wh..wh.plnk ...), not a whiteout */
@@ -428,14 +428,235 @@ static bool classify(const ld_ar_entry *e, ld_arena *a, ld_lf_type *type, char *
 			return false;
 		}
 		*type = LD_LF_WHITEOUT;
-		*path = dir.len ? ld_arena_printf(a, "%.*s/%.*s", (int)dir.len, dir.ptr, (int)name.len, name.ptr)
-				: ld_arena_slice(a, name);
-		*plen = dir.len ? dir.len + 1 + name.len : name.len;
-		return *path != NULL;
+		/* "dir/.wh.name" -> "dir/name": drop the 4-byte marker in place */
+		memmove((char *)base.ptr, name.ptr, name.len);
+		*plen = n - 4;
 	}
-	*path = ld_arena_strndup(a, canon, n);
-	*plen = n;
-	return *path != NULL;
+	out[*plen] = '\0';
+	return true;
+}
+
+bool ld_layer_has_plain(const ld_layer *l, uint64_t hash)
+{
+	size_t lo = 0, hi = l->plain.len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (l->plain.hash[mid] < hash)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < l->plain.len && l->plain.hash[lo] == hash;
+}
+
+size_t ld_layer_entry_count(const ld_layer *l)
+{
+	return l->files.len + l->plain.len;
+}
+
+const ld_lfile *ld_layer_captured(const ld_layer *l, const char *path)
+{
+	const ld_lfile *last = NULL;
+	for (size_t i = 0; i < l->files.len; i++) {
+		const ld_lfile *f = ld_layer_file(l, i);
+		if (f->type == LD_LF_REG && f->captured && !strcmp(f->path, path))
+			last = f;
+	}
+	for (size_t i = 0; !last && i < l->extra.len; i++) {
+		const ld_lfile *f = *(ld_lfile *const *)ld_vec_at(&l->extra, i);
+		if (f->captured && !strcmp(f->path, path))
+			last = f;
+	}
+	return last;
+}
+
+int ld_layer_add_plain(ld_layer *l, ld_slice path, char *prev, size_t *prevlen)
+{
+	ld_plain *p = &l->plain;
+	if (p->len == p->cap) {
+		size_t ncap = p->cap ? p->cap + p->cap / 2 : 1024;
+		uint64_t *nh = realloc(p->hash, ncap * sizeof(*nh));
+		if (!nh)
+			return LADING_ENOMEM;
+		p->hash = nh;
+		p->cap = ncap;
+	}
+	p->hash[p->len++] = ld_hash64_keyed(path.ptr, path.len);
+	if (p->keep_paths) {
+		unsigned char v[2 * LD_UVARINT_MAX];
+		size_t common = 0, k;
+		while (common < *prevlen && common < path.len && prev[common] == path.ptr[common])
+			common++;
+		k = ld_uvarint_put(v, common);
+		k += ld_uvarint_put(v + k, path.len - common);
+		ld_buf_add(&p->fc, v, k);
+		ld_buf_add(&p->fc, path.ptr + common, path.len - common);
+		if (ld_buf_error(&p->fc))
+			return LADING_ENOMEM;
+		memcpy(prev + common, path.ptr + common, path.len - common);
+		*prevlen = path.len;
+		p->fc_count++;
+		p->fc_view = ld_buf_slice(&p->fc);
+	}
+	return 0;
+}
+
+/* In-place quicksort of keyed hashes: they are uniformly distributed whatever the image holds,
+ * so the middle element is a good pivot; recursing into the smaller side bounds the depth.
+ * (qsort would take a second array of the same size, 8 bytes per plain file.) */
+static void sort_u64(uint64_t *a, size_t n)
+{
+	while (n > 16) {
+		uint64_t pivot = a[n / 2], t;
+		size_t i = 0, j = n - 1;
+		for (;;) {
+			while (a[i] < pivot)
+				i++;
+			while (a[j] > pivot)
+				j--;
+			if (i >= j)
+				break;
+			t = a[i];
+			a[i++] = a[j];
+			a[j--] = t;
+		}
+		/* [0, j] <= pivot <= [j + 1, n) */
+		if (j + 1 < n - j - 1) {
+			sort_u64(a, j + 1);
+			a += j + 1;
+			n -= j + 1;
+		} else {
+			sort_u64(a + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint64_t x = a[i];
+		size_t k = i;
+		while (k > 0 && a[k - 1] > x) {
+			a[k] = a[k - 1];
+			k--;
+		}
+		a[k] = x;
+	}
+}
+
+void ld_layer_plain_sort(ld_layer *l)
+{
+	sort_u64(l->plain.hash, l->plain.len);
+}
+
+/* Keep a whole record of an entry: copy its path into the layer's arena. */
+static ld_lfile *keep(ld_layer *l, const ld_lfile *tmpl, lading_ctx *ctx)
+{
+	ld_lfile *f = ld_vec_push(&l->files);
+	char *p;
+	if (!f || !(p = ld_arena_strndup(&l->arena, tmpl->path, tmpl->path_len))) {
+		if (f)
+			l->files.len--;
+		ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		return NULL;
+	}
+	*f = *tmpl;
+	f->path = p;
+	return f;
+}
+
+/* Plain files need their parent directory in the view even when the archive does not list it:
+ * record it (once) as an implicit directory, as the merge of a whole entry would create it. */
+static int note_parent(ld_layer *l, ld_map *dirs, ld_slice path, lading_ctx *ctx)
+{
+	ld_slice dir = ld_path_dir(path);
+	ld_lfile t, *f;
+	if (!dir.len)
+		return 0;
+	/* files come directory by directory: most have the previous file's parent */
+	if (l->plain.last_dir) {
+		f = ld_layer_file(l, l->plain.last_dir - 1);
+		if (f->path_len == dir.len && !memcmp(f->path, dir.ptr, dir.len))
+			return 0;
+	}
+	if ((l->plain.last_dir = (uintptr_t)ld_map_get(dirs, dir)))
+		return 0; /* index + 1 of the directory's record */
+	memset(&t, 0, sizeof(t));
+	t.path = dir.ptr;
+	t.path_len = (uint32_t)dir.len;
+	t.type = LD_LF_DIR;
+	t.implicit = true;
+	if (!(f = keep(l, &t, ctx)))
+		return LADING_ENOMEM;
+	if (ld_map_put(dirs, ld_slice_make(f->path, f->path_len), (void *)(uintptr_t)l->files.len, NULL))
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	l->plain.last_dir = l->files.len;
+	return 0;
+}
+
+/* One entry of the layer walk: keep it whole, or as a plain file's hash. */
+static int record_entry(ld_entries *w, ld_layer *l, const ld_wants *wants, ld_ar_entry *e, ld_lf_type type,
+			char *path, size_t plen, ld_map *captured, ld_map *dirs, ld_buf *scratch, char *prev,
+			size_t *prevlen, size_t *pending_links, lading_ctx *ctx)
+{
+	ld_lfile t, *f;
+	size_t maxsz = 0;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	t.path = path;
+	t.path_len = (uint32_t)plen;
+	t.type = (uint8_t)type;
+	t.mode = e->mode;
+	t.size = e->size > 0 ? (uint64_t)e->size : 0;
+	if (type == LD_LF_REG && !ld_wants_match(wants, ld_slice_make(path, plen), &maxsz)) {
+		/* not wanted: analyzers may still keep something of it, else it is a plain file */
+		if (ld_wants_analyzer_count(wants) && (rc = analyze(w, l, &t, wants, ctx, scratch)))
+			return rc;
+		if (!t.results) {
+			if ((rc = note_parent(l, dirs, ld_slice_make(path, plen), ctx)))
+				return rc;
+			if (ld_layer_add_plain(l, ld_slice_make(path, plen), prev, prevlen))
+				return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			return 0;
+		}
+		return keep(l, &t, ctx) ? 0 : LADING_ENOMEM;
+	}
+	if (type == LD_LF_SYMLINK) {
+		if (!(t.link = ld_arena_strdup(&l->arena, e->link ? e->link : "")))
+			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	} else if (type == LD_LF_HARDLINK) {
+		char canon[LD_PATH_MAX];
+		size_t cn;
+		if (!e->link || ld_path_canon(ld_slice_cstr(e->link), canon, &cn) != LD_PATH_OK || !cn) {
+			ld_warn(ctx, "layer %zu: hardlink %s has an unusable target: skipped", l->index + 1, path);
+			return 0;
+		}
+		if (!(t.link = ld_arena_strndup(&l->arena, canon, cn)))
+			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	}
+	if (!(f = keep(l, &t, ctx)))
+		return LADING_ENOMEM;
+	if (type == LD_LF_DIR && ld_map_put(dirs, ld_slice_make(f->path, f->path_len), (void *)(uintptr_t)l->files.len, NULL))
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	if (type != LD_LF_REG && !(type == LD_LF_HARDLINK && ld_wants_match(wants, ld_slice_make(path, plen), &maxsz)))
+		return 0;
+	f->wanted = true;
+	if (type == LD_LF_HARDLINK) {
+		(*pending_links)++;
+	} else if (f->size > maxsz) {
+		f->too_big = true;
+		ld_warn(ctx, "layer %zu: %s is %" PRIu64 " bytes, over the %zu-byte limit for it: not read", l->index + 1,
+			path, f->size, maxsz);
+	} else if (l->captured_bytes + f->size > LD_LAYER_MAX_CAPTURE) {
+		return ld_error_set(ctx, LADING_ELIMIT, "layer %zu: wanted files exceed %zu bytes", l->index + 1,
+				    LD_LAYER_MAX_CAPTURE);
+	} else {
+		if ((rc = capture(w, l, f, f->size, ctx)))
+			return rc;
+		if (ld_map_put(captured, ld_slice_make(f->path, f->path_len), (void *)(uintptr_t)l->files.len, NULL))
+			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	}
+	if (type == LD_LF_REG && !f->captured && ld_wants_analyzer_count(wants))
+		return analyze(w, l, f, wants, ctx, scratch);
+	return 0;
 }
 
 /* Full read of one layer: metadata of every entry, content of wanted ones. */
@@ -444,28 +665,36 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 	ld_entries *w = NULL;
 	ld_ar_entry e;
 	ld_map captured; /* path -> index+1 of captured regular files, for hardlinks */
+	ld_map dirs;     /* directories recorded, for the parents of plain files */
 	ld_buf scratch = LD_BUF_INIT; /* analyzed files pass through here */
-	size_t pending_links = 0;
+	size_t pending_links = 0, prevlen = 0;
 	uint64_t reported = 0;
+	char *prev = malloc(LD_PATH_MAX); /* previous plain path, for front coding */
 	int rc, r;
 
 	ld_map_init(&captured);
+	ld_map_init(&dirs);
+	/* [layer cache] plain files' paths are kept only for the cache file */
+	l->plain.keep_paths = l->cache != NULL;
+	if (!prev) {
+		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		goto out;
+	}
 	if ((rc = open_layer_entries(img, l->index, l, &w, ctx)))
 		goto out;
 	while ((r = w->next(w, &e)) > 0) {
-		ld_lfile *f;
 		ld_lf_type type;
-		char *path;
-		size_t plen, maxsz = 0;
+		char path[LD_PATH_MAX];
+		size_t plen;
 		uint64_t used;
 
 		if (job && atomic_load(&job->stop)) {
 			rc = LADING_EIO; /* another layer failed; its error is reported */
 			goto out;
 		}
-		if (!classify(&e, &l->arena, &type, &path, &plen, ctx, l->index))
+		if (!classify(&e, path, &type, &plen, ctx, l->index))
 			continue;
-		if (img->kind == LD_SRC_ROOTFS_TAR && l->files.len < 16 &&
+		if (img->kind == LD_SRC_ROOTFS_TAR && ld_layer_entry_count(l) < 16 &&
 		    (!strcmp(path, "manifest.json") || !strcmp(path, "oci-layout"))) {
 			rc = ld_error_set(ctx, LADING_EUNSUPPORTED,
 					  "%s looks like a compressed docker-archive or OCI archive; decompress it "
@@ -473,57 +702,13 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 					  img->info.source_path);
 			goto out;
 		}
-		if (l->files.len >= LD_LAYER_MAX_ENTRIES) {
+		if (ld_layer_entry_count(l) >= LD_LAYER_MAX_ENTRIES) {
 			rc = ld_error_set(ctx, LADING_ELIMIT, "layer %zu has more than %d entries", l->index + 1,
 					  LD_LAYER_MAX_ENTRIES);
 			goto out;
 		}
-		f = ld_vec_push(&l->files);
-		if (!f) {
-			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-			goto out;
-		}
-		f->path = path;
-		f->path_len = (uint32_t)plen;
-		f->type = (uint8_t)type;
-		f->mode = e.mode;
-		f->size = e.size > 0 ? (uint64_t)e.size : 0;
-		if (type == LD_LF_SYMLINK) {
-			f->link = ld_arena_strdup(&l->arena, e.link ? e.link : "");
-		} else if (type == LD_LF_HARDLINK) {
-			char canon[LD_PATH_MAX];
-			size_t cn;
-			if (!e.link || ld_path_canon(ld_slice_cstr(e.link), canon, &cn) != LD_PATH_OK || !cn) {
-				ld_warn(ctx, "layer %zu: hardlink %s has an unusable target: skipped", l->index + 1, path);
-				l->files.len--;
-				continue;
-			}
-			f->link = ld_arena_strndup(&l->arena, canon, cn);
-		}
-		if ((type == LD_LF_REG || type == LD_LF_HARDLINK) &&
-		    ld_wants_match(wants, ld_slice_make(path, plen), &maxsz)) {
-			f->wanted = true;
-			if (type == LD_LF_HARDLINK) {
-				pending_links++;
-			} else if (f->size > maxsz) {
-				f->too_big = true;
-				ld_warn(ctx, "layer %zu: %s is %" PRIu64 " bytes, over the %zu-byte limit for it: not read",
-					l->index + 1, path, f->size, maxsz);
-			} else if (l->captured_bytes + f->size > LD_LAYER_MAX_CAPTURE) {
-				rc = ld_error_set(ctx, LADING_ELIMIT, "layer %zu: wanted files exceed %zu bytes",
-						  l->index + 1, LD_LAYER_MAX_CAPTURE);
-				goto out;
-			} else {
-				if ((rc = capture(w, l, f, f->size, ctx)))
-					goto out;
-				if (ld_map_put(&captured, ld_slice_make(path, plen), (void *)(uintptr_t)l->files.len, NULL)) {
-					rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-					goto out;
-				}
-			}
-		}
-		if (type == LD_LF_REG && !f->captured && ld_wants_analyzer_count(wants) &&
-		    (rc = analyze(w, l, f, wants, ctx, &scratch)))
+		if ((rc = record_entry(w, l, wants, &e, type, path, plen, &captured, &dirs, &scratch, prev, &prevlen,
+				       &pending_links, ctx)))
 			goto out;
 		used = w->consumed(w);
 		if (used - reported >= PROGRESS_STEP) {
@@ -535,6 +720,8 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 		rc = r;
 		goto out;
 	}
+	ld_map_release(&dirs);
+	ld_layer_plain_sort(l);
 	/* read to the end so the digest of the whole blob gets checked */
 	if (!img->ops->open_entries && (rc = ld_ar_drain(((tar_entries *)w)->ar)))
 		goto out;
@@ -578,7 +765,9 @@ out:
 	if (w)
 		w->close(w);
 	ld_map_release(&captured);
+	ld_map_release(&dirs);
 	ld_buf_release(&scratch);
+	free(prev);
 	return rc;
 }
 
@@ -640,6 +829,9 @@ void ld_layers_free(ld_layer *layers, size_t n)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		ld_vec_release(&layers[i].files);
+		ld_vec_release(&layers[i].extra);
+		free(layers[i].plain.hash);
+		ld_buf_release(&layers[i].plain.fc);
 		ld_arena_release(&layers[i].arena);
 	}
 	free(layers);
@@ -668,6 +860,8 @@ int ld_layers_read(ld_layer **out, lading_image *img, const ld_wants *wants, lad
 		layers[i].index = i;
 		ld_arena_init(&layers[i].arena, 0);
 		ld_vec_init(&layers[i].files, sizeof(ld_lfile), 0);
+		ld_vec_init(&layers[i].extra, sizeof(ld_lfile *), 0);
+		ld_buf_init(&layers[i].plain.fc, (size_t)1 << 30);
 		ld_ctx_init_child(&job.workers[i], ctx);
 		job.order[i] = i;
 		if (img->layers[i].size > 0)
@@ -739,10 +933,25 @@ out:
 	return 0;
 }
 
+/* A plain file captured by a fetch: a whole record of its own, beside the layer's files (whose
+ * addresses the view holds, so the vector must not move). */
+static ld_lfile *new_extra(ld_layer *l, ld_slice path, const ld_ar_entry *e)
+{
+	ld_lfile *f = ld_arena_alloc(&l->arena, sizeof(*f)), **slot;
+	if (!f || !(f->path = ld_arena_slice(&l->arena, path)) || !(slot = ld_vec_push(&l->extra)))
+		return NULL;
+	*slot = f;
+	f->path_len = (uint32_t)path.len;
+	f->type = LD_LF_REG;
+	f->mode = e->mode;
+	f->size = e->size > 0 ? (uint64_t)e->size : 0;
+	return f;
+}
+
 int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, size_t n, size_t max_size,
 		   lading_ctx *ctx)
 {
-	ld_map want, idx;
+	ld_map want, idx, plain;
 	ld_entries *w = NULL;
 	ld_ar_entry e;
 	size_t remaining = 0;
@@ -753,6 +962,7 @@ int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, siz
 	ld_layer_cache_refetch(l, paths, n, max_size);
 	ld_map_init(&want);
 	ld_map_init(&idx);
+	ld_map_init(&plain);
 	for (size_t i = 0; i < n; i++)
 		if (ld_map_put(&want, ld_slice_cstr(paths[i]), (void *)1, NULL))
 			goto oom;
@@ -763,7 +973,14 @@ int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, siz
 			if (ld_map_put(&idx, ld_slice_make(f->path, f->path_len), f, NULL))
 				goto oom;
 	}
-	remaining = idx.len;
+	/* plain files asked for get a record when they are met */
+	for (size_t i = 0; i < n; i++) {
+		ld_slice p = ld_slice_cstr(paths[i]);
+		if (!ld_map_get(&idx, p) && !ld_layer_captured(l, paths[i]) &&
+		    ld_layer_has_plain(l, ld_hash64_keyed(p.ptr, p.len)) && ld_map_put(&plain, p, (void *)1, NULL))
+			goto oom;
+	}
+	remaining = idx.len + plain.len;
 	if (!remaining)
 		goto link;
 	if ((rc = open_layer_entries(img, l->index, l, &w, ctx)))
@@ -775,7 +992,14 @@ int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, siz
 		if (e.type != LD_AR_REG || ld_path_canon(ld_slice_cstr(e.path), canon, &cn) != LD_PATH_OK)
 			continue;
 		f = ld_map_get(&idx, ld_slice_make(canon, cn));
-		if (!f || f->captured)
+		if (!f && ld_map_del(&plain, ld_slice_make(canon, cn))) {
+			/* a plain file: its record is made now, once */
+			if (!(f = new_extra(l, ld_slice_make(canon, cn), &e)))
+				goto oom;
+		}
+		if (!f)
+			continue;
+		if (f->captured)
 			continue;
 		f->wanted = true;
 		if ((uint64_t)e.size > max_size) {
@@ -796,17 +1020,12 @@ link:
 	/* hardlinks whose targets are now present */
 	for (size_t i = 0; i < l->files.len; i++) {
 		ld_lfile *f = ld_layer_file(l, i);
-		if (f->type == LD_LF_HARDLINK && f->wanted && !f->captured) {
-			for (size_t j = 0; j < l->files.len; j++) {
-				ld_lfile *t = ld_layer_file(l, j);
-				if (t->type == LD_LF_REG && t->captured && !strcmp(t->path, f->link)) {
-					f->data = t->data;
-					f->data_len = t->data_len;
-					f->size = t->size;
-					f->captured = true;
-					break;
-				}
-			}
+		const ld_lfile *t;
+		if (f->type == LD_LF_HARDLINK && f->wanted && !f->captured && (t = ld_layer_captured(l, f->link))) {
+			f->data = t->data;
+			f->data_len = t->data_len;
+			f->size = t->size;
+			f->captured = true;
 		}
 	}
 	if (fetched)
@@ -819,5 +1038,6 @@ out:
 		w->close(w);
 	ld_map_release(&want);
 	ld_map_release(&idx);
+	ld_map_release(&plain);
 	return rc;
 }

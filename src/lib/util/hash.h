@@ -33,5 +33,8 @@ void ld_digest_short(const char *d, char out[24]);
 
 /* 64-bit hash for hash tables (not cryptographic). */
 uint64_t ld_hash64(const void *p, size_t n);
+/* SipHash-2-4 under a key drawn at random once per process: the merged view keeps only this
+ * hash of most paths, so an image must not be able to choose colliding names. */
+uint64_t ld_hash64_keyed(const void *p, size_t n);
 
 #endif
