@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define LADING_HONEYPOT_OPTIONS_VERSION 1
+#define LADING_HONEYPOT_OPTIONS_VERSION 2
 #define LADING_HONEYPOT_MAX_LISTEN	32
 
 typedef struct lading_honeypot_listen {
@@ -57,13 +57,21 @@ typedef struct lading_honeypot_options {
 	uint64_t max_buffered;	     /* bytes of connection buffers, all connections */
 	unsigned idle_timeout_s;     /* close a connection silent this long */
 	unsigned session_timeout_s;  /* close any connection this old */
+	/* Log budget (docs/honeypot.md has the arithmetic): a session logs at most session_events
+	 * events, then one session.capped and its session.closed; a source (an IPv4 address or an
+	 * IPv6 /64) writes at most source_log_burst bytes of log at once and source_log_rate bytes
+	 * per second after that; what is not written is counted in the summaries. */
+	unsigned session_events;   /* 0 = no cap */
+	uint64_t source_log_rate;  /* bytes/s; 0 = no cap */
+	uint64_t source_log_burst; /* bytes */
 } lading_honeypot_options;
 
 LADING_EXTERN(void) lading_honeypot_options_init(lading_honeypot_options *o);
 /* Set one option by name: a service name (docker, redis, kube, etcd, elasticsearch, mysql) adds a
  * listener; "log", "sensor", "user", "kube-tls", "rotate-size" (bytes, K/M/G suffixes allowed),
  * "rotate-keep", "flush-ms", "max-sessions", "max-sources", "source-conns", "source-conn-rate",
- * "source-byte-rate", "session-keep", "max-buffered", "idle-timeout", "session-timeout". */
+ * "source-byte-rate", "session-keep", "max-buffered", "idle-timeout", "session-timeout",
+ * "session-events", "source-log-rate", "source-log-burst". */
 LADING_EXTERN(int)
 lading_honeypot_options_set(lading_honeypot_options *o, const char *name, const char *value,
 			    lading_ctx *ctx);

@@ -45,7 +45,8 @@ static void usage(FILE *f)
 		"          --source-byte-rate BYTES/s (256K; 0 = none) --session-keep BYTES (1M)\n"
 		"          --max-buffered BYTES (64M) --max-sources N (65536) --idle-timeout S "
 		"(60)\n"
-		"          --session-timeout S (600)\n"
+		"          --session-timeout S (600) --session-events N (1000; 0 = none)\n"
+		"          --source-log-rate BYTES/s (1K; 0 = none) --source-log-burst BYTES (2M)\n"
 		"  log:    --rotate-size BYTES (100M; 0 = never) --rotate-keep N (10) --flush-ms "
 		"MS (100)\n"
 		"\n"
@@ -90,7 +91,10 @@ static bool library_option(const char *name)
 					    "session-keep",
 					    "max-buffered",
 					    "idle-timeout",
-					    "session-timeout"};
+					    "session-timeout",
+					    "session-events",
+					    "source-log-rate",
+					    "source-log-burst"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(name, names[i]))
 			return true;

@@ -42,6 +42,7 @@ ld_jw *ld_hp_event_begin(ld_hp_conn *c, const char *eventid)
 	struct ld_hp_shared *sh = ld_hp_shared(c->hp);
 	ld_jw *w = begin_common(sh, eventid);
 	c->truncated = false;
+	sh->closing_event = !strcmp(eventid, "session.closed");
 	ld_jw_kstr(w, "session", c->session);
 	ld_jw_kstr(w, "sensor", sh->sensor);
 	ld_jw_kstr(w, "service", ld_hp_service(c->service)->name);
@@ -61,6 +62,47 @@ void ld_hp_event_payload(ld_hp_conn *c, const void *p, size_t n)
 	sh->has_payload = true;
 }
 
+static void suppress(ld_hp_conn *c, size_t bytes)
+{
+	c->suppressed++;
+	c->suppressed_bytes += bytes;
+}
+
+/* The one summary of a session past its event cap; what follows is counted in session.closed. */
+static void session_capped(ld_hp_conn *c)
+{
+	struct ld_hp_shared *sh = ld_hp_shared(c->hp);
+	ld_jw *w = ld_hp_event_begin(c, "session.capped");
+	sh->closing_event = false;
+	ld_jw_kstr(w, "cap", "session-events");
+	ld_jw_ki64(w, "limit", sh->session_events);
+	ld_jw_obj_end(w);
+	ld_jw_obj_end(w);
+	if (!ld_buf_error(&sh->ev) && ld_hp_source_admit(c, sh->ev.len))
+		ld_hp_log_append(sh->log, sh->ev.ptr, sh->ev.len);
+}
+
+/* Whether the event just built may be written: the session's event cap (session.closed is
+ * exempt: it carries the counts of what was left out), then its source's byte budget. */
+static bool admit(ld_hp_conn *c, size_t len)
+{
+	struct ld_hp_shared *sh = ld_hp_shared(c->hp);
+	if (!sh->closing_event && sh->session_events && c->events >= sh->session_events) {
+		suppress(c, len);
+		if (!c->capped) {
+			c->capped = true;
+			session_capped(c);
+		}
+		return false;
+	}
+	if (!ld_hp_source_admit(c, len)) {
+		suppress(c, len);
+		return false;
+	}
+	c->events++;
+	return true;
+}
+
 void ld_hp_event_end(ld_hp_conn *c)
 {
 	struct ld_hp_shared *sh = ld_hp_shared(c->hp);
@@ -76,7 +118,8 @@ void ld_hp_event_end(ld_hp_conn *c)
 	ld_jw_obj_end(w);
 	if (ld_buf_error(&sh->ev))
 		return; /* an event can only overflow its 1 MiB buffer by a bug; drop it */
-	ld_hp_log_append(sh->log, sh->ev.ptr, sh->ev.len);
+	if (admit(c, sh->ev.len))
+		ld_hp_log_append(sh->log, sh->ev.ptr, sh->ev.len);
 }
 
 /* How many of n attacker bytes this session may still keep in the log. */

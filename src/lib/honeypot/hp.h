@@ -55,7 +55,8 @@ struct ld_hp_conn {
 	size_t outlen, outoff, outcap;
 	uint64_t t_start, t_last; /* monotonic ms */
 	uint64_t bytes_in, bytes_out, kept, steps;
-	bool tls_done, eof, close_after_write, paused_rate, truncated, closing;
+	uint64_t events, suppressed, suppressed_bytes; /* log budget (event.c) */
+	bool tls_done, eof, close_after_write, paused_rate, truncated, closing, capped;
 	uint32_t epoll_mask;
 	const char *close_reason;
 	union {
@@ -87,6 +88,10 @@ void ld_hp_outs(ld_hp_conn *c, const char *s);
 void ld_hp_outf(ld_hp_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Fill a buffer with random bytes (session ids, salts, container ids). */
 void ld_hp_random(void *p, size_t n);
+
+/* Charge an event of `bytes` to the connection's source log budget (loop.c); false: the source
+ * is out of budget, the event is not written (counted for its honeypot.limit summary). */
+bool ld_hp_source_admit(ld_hp_conn *c, size_t bytes);
 
 /* ---- events (event.c) ---- */
 /* Start an event: common fields are written, "request" is open for the caller's members. */
@@ -180,6 +185,8 @@ struct ld_hp_shared {
 	uint64_t payload_size;
 	bool has_payload;
 	uint64_t session_keep;
+	unsigned session_events;
+	bool closing_event; /* the event being built is session.closed (not under session_events) */
 	/* parser scratch of the loop thread (too big for the stack) */
 	ld_resp_cmd resp;
 	ld_http_req req;

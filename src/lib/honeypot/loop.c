@@ -51,15 +51,16 @@ typedef struct listener {
 } listener;
 
 /* Why a connection was refused at once (honeypot.limit "reason"). */
-enum { LIM_SESSIONS, LIM_CONNS, LIM_RATE, LIM_MEMORY, LIM_N };
+enum { LIM_SESSIONS, LIM_CONNS, LIM_RATE, LIM_MEMORY, LIM_LOG, LIM_N };
 static const char *const lim_name[LIM_N] = {"max-sessions", "source-conns", "source-conn-rate",
-					    "memory"};
+					    "memory", "source-log"};
 
 struct ld_hp_source {
-	uint8_t key[17]; /* family + address */
+	uint8_t key[17]; /* family + address (IPv6: the /64) */
 	char ip[48];
 	unsigned conns;
-	double conn_tokens, byte_tokens;
+	double conn_tokens, byte_tokens, log_tokens;
+	uint64_t log_dropped, log_reported; /* bytes of events not written (LIM_LOG) */
 	uint64_t t_refill, t_last;
 	uint32_t refused[LIM_N], reported[LIM_N]; /* by reason */
 	uint64_t t_limit_event;
@@ -252,8 +253,10 @@ void ld_hp_outf(ld_hp_conn *c, const char *fmt, ...)
 
 /* ---- sources ---- */
 
+/* The source a connection counts against: key, and its label for honeypot.limit (the address, or
+ * the /64 of an IPv6 one); ip is the connection's own address. */
 static void source_key(const struct sockaddr_storage *ss, uint8_t key[17], char *ip, size_t ipsz,
-		       uint16_t *port)
+		       char *label, size_t labelsz, uint16_t *port)
 {
 	memset(key, 0, 17);
 	if (ss->ss_family == AF_INET6) {
@@ -266,9 +269,19 @@ static void source_key(const struct sockaddr_storage *ss, uint8_t key[17], char 
 			memcpy(key + 1, &v4, 4);
 			inet_ntop(AF_INET, &v4, ip, (socklen_t)ipsz);
 		} else {
+			/* one host gets a /64 (or more) to itself: limits count per /64, or a
+			 * single attacker would be 2^64 sources */
+			struct in6_addr net;
+			char a6[INET6_ADDRSTRLEN];
+			memset(&net, 0, sizeof(net));
+			memcpy(net.s6_addr, a->sin6_addr.s6_addr, 8);
 			key[0] = 6;
-			memcpy(key + 1, &a->sin6_addr, 16);
+			memcpy(key + 1, net.s6_addr, 8);
 			inet_ntop(AF_INET6, &a->sin6_addr, ip, (socklen_t)ipsz);
+			inet_ntop(AF_INET6, &net, a6, sizeof(a6));
+			ld_snprintf(label, labelsz, "%s/64", a6);
+			*port = ntohs(a->sin6_port);
+			return;
 		}
 		*port = ntohs(a->sin6_port);
 	} else {
@@ -278,7 +291,10 @@ static void source_key(const struct sockaddr_storage *ss, uint8_t key[17], char 
 		inet_ntop(AF_INET, &a->sin_addr, ip, (socklen_t)ipsz);
 		*port = ntohs(a->sin_port);
 	}
+	ld_strlcpy(label, ip, labelsz);
 }
+
+static void report_limit(ld_hp *hp, ld_hp_source *s, bool force);
 
 static void refill(ld_hp *hp, ld_hp_source *s)
 {
@@ -298,6 +314,37 @@ static void refill(ld_hp *hp, ld_hp_source *s)
 		if (s->byte_tokens > cap)
 			s->byte_tokens = cap;
 	}
+	if (hp->o.source_log_rate) {
+		s->log_tokens += (double)dt * (double)hp->o.source_log_rate / 1000.0;
+		if (s->log_tokens > (double)hp->o.source_log_burst)
+			s->log_tokens = (double)hp->o.source_log_burst;
+	}
+}
+
+bool ld_hp_source_admit(ld_hp_conn *c, size_t bytes)
+{
+	ld_hp *hp = c->hp;
+	ld_hp_source *s = c->src;
+	if (!s || !hp->o.source_log_rate)
+		return true;
+	refill(hp, s);
+	if (s->log_tokens >= (double)bytes) {
+		s->log_tokens -= (double)bytes;
+		return true;
+	}
+	s->refused[LIM_LOG]++;
+	s->log_dropped += bytes;
+	report_limit(hp, s, false); /* the event being built is dropped: its buffer is free */
+	return false;
+}
+
+/* Still paying off log it wrote: forgetting it would hand it a fresh burst. */
+static bool log_in_debt(ld_hp *hp, ld_hp_source *s)
+{
+	if (!hp->o.source_log_rate)
+		return false;
+	refill(hp, s);
+	return s->log_tokens < (double)hp->o.source_log_burst;
 }
 
 static ld_hp_source *source_get(ld_hp *hp, const uint8_t key[17], const char *ip)
@@ -316,6 +363,7 @@ static ld_hp_source *source_get(ld_hp *hp, const uint8_t key[17], const char *ip
 	ld_strlcpy(s->ip, ip, sizeof(s->ip));
 	s->conn_tokens = 2.0 * hp->o.source_conn_rate;
 	s->byte_tokens = 4.0 * (double)hp->o.source_byte_rate;
+	s->log_tokens = (double)hp->o.source_log_burst;
 	s->t_refill = s->t_last = hp->now;
 	if (ld_map_put(&hp->sources, ld_slice_make(s->key, 17), s, NULL) != 0) {
 		free(s);
@@ -338,7 +386,8 @@ static void sweep_sources(ld_hp *hp)
 	for (size_t i = 0; ld_map_next(&hp->sources, &i, &slot);) {
 		ld_hp_source *s = slot->val;
 		if (!s->conns && hp->now - s->t_last > SOURCE_IDLE_MS &&
-		    !memcmp(s->refused, s->reported, sizeof(s->refused)) && n < hp->nsources)
+		    !memcmp(s->refused, s->reported, sizeof(s->refused)) && !log_in_debt(hp, s) &&
+		    n < hp->nsources)
 			gone[n++] = s;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -363,7 +412,16 @@ static void report_limit(ld_hp *hp, ld_hp_source *s, bool force)
 		w = ld_hp_event_begin_sensor(hp, "honeypot.limit");
 		ld_jw_kstr(w, "src_ip", s->ip);
 		ld_jw_kstr(w, "reason", lim_name[k]);
-		ld_jw_ki64(w, "refused", (int64_t)(uint32_t)(s->refused[k] - s->reported[k]));
+		if (k == LIM_LOG) {
+			/* events of this source left out of the log since the last summary */
+			ld_jw_ki64(w, "suppressed",
+				   (int64_t)(uint32_t)(s->refused[k] - s->reported[k]));
+			ld_jw_ki64(w, "suppressed_bytes", (int64_t)(s->log_dropped - s->log_reported));
+			s->log_reported = s->log_dropped;
+		} else {
+			ld_jw_ki64(w, "refused",
+				   (int64_t)(uint32_t)(s->refused[k] - s->reported[k]));
+		}
 		ld_hp_event_end_sensor(hp);
 		s->reported[k] = s->refused[k];
 	}
@@ -395,6 +453,10 @@ static void conn_close(ld_hp_conn *c)
 	ld_jw_ki64(w, "bytes_in", (int64_t)c->bytes_in);
 	ld_jw_ki64(w, "bytes_out", (int64_t)c->bytes_out);
 	ld_jw_ki64(w, "steps", (int64_t)c->steps);
+	if (c->suppressed) {
+		ld_jw_ki64(w, "events_suppressed", (int64_t)c->suppressed);
+		ld_jw_ki64(w, "suppressed_bytes", (int64_t)c->suppressed_bytes);
+	}
 	ld_hp_event_end(c);
 
 	if (c->ssl)
@@ -434,15 +496,15 @@ static void refuse(ld_hp *hp, int fd, ld_hp_source *s, int reason)
 static void accept_one(ld_hp *hp, listener *l, int fd, const struct sockaddr_storage *ss)
 {
 	uint8_t key[17];
-	char ip[48];
+	char ip[48], label[48];
 	uint16_t port;
 	ld_hp_source *s;
 	ld_hp_conn *c;
 	struct epoll_event ev;
 	uint64_t id;
 
-	source_key(ss, key, ip, sizeof(ip), &port);
-	s = source_get(hp, key, ip);
+	source_key(ss, key, ip, sizeof(ip), label, sizeof(label), &port);
+	s = source_get(hp, key, label);
 	if (!s) {
 		refuse(hp, fd, NULL, LIM_MEMORY);
 		return;
@@ -908,6 +970,7 @@ int lading_honeypot_new(lading_honeypot **out, const lading_honeypot_options *o,
 	hp->ep = hp->wakefd = hp->reserve_fd = -1;
 	ld_strlcpy(hp->sh.sensor, o->sensor, sizeof(hp->sh.sensor));
 	hp->sh.session_keep = o->session_keep_bytes;
+	hp->sh.session_events = o->session_events;
 	ld_buf_init(&hp->sh.ev, 1 << 20);
 	ld_map_init(&hp->sources);
 	ld_hp_random(&hp->session_salt, sizeof(hp->session_salt));
@@ -992,6 +1055,9 @@ static void start_event(ld_hp *hp)
 	ld_jw_ki64(w, "max_buffered", (int64_t)hp->o.max_buffered);
 	ld_jw_ki64(w, "idle_timeout_s", hp->o.idle_timeout_s);
 	ld_jw_ki64(w, "session_timeout_s", hp->o.session_timeout_s);
+	ld_jw_ki64(w, "session_events", hp->o.session_events);
+	ld_jw_ki64(w, "source_log_rate", (int64_t)hp->o.source_log_rate);
+	ld_jw_ki64(w, "source_log_burst", (int64_t)hp->o.source_log_burst);
 	ld_jw_obj_end(w);
 	ld_hp_event_end_sensor(hp);
 }

@@ -32,6 +32,9 @@ void lading_honeypot_options_init(lading_honeypot_options *o)
 	o->max_buffered = (uint64_t)64 << 20;
 	o->idle_timeout_s = 60;
 	o->session_timeout_s = 600;
+	o->session_events = 1000;
+	o->source_log_rate = 1024;
+	o->source_log_burst = (uint64_t)2 << 20;
 }
 
 int ld_hp_parse_addr(const char *s, struct sockaddr_storage *ss, size_t *len)
@@ -129,6 +132,9 @@ int lading_honeypot_options_set(lading_honeypot_options *o, const char *name, co
 		{"source-conn-rate", &o->source_conn_rate, NULL, 1000000000},
 		{"idle-timeout", &o->idle_timeout_s, NULL, 86400},
 		{"session-timeout", &o->session_timeout_s, NULL, 86400 * 7},
+		{"session-events", &o->session_events, NULL, 100000000},
+		{"source-log-rate", NULL, &o->source_log_rate, UINT64_MAX},
+		{"source-log-burst", NULL, &o->source_log_burst, UINT64_MAX},
 		{"rotate-size", NULL, &o->log_rotate_bytes, UINT64_MAX},
 		{"source-byte-rate", NULL, &o->source_byte_rate, UINT64_MAX},
 		{"session-keep", NULL, &o->session_keep_bytes, UINT64_MAX},
