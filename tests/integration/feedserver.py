@@ -15,6 +15,7 @@ count -1 = always. A fault's "kind" (default "status") picks what goes wrong:
     stall_body  send the headers and half the body, then nothing for `seconds`, then close
     truncate    send the headers (full Content-Length) and half the body, then close
     corrupt     send the whole file with a block in its middle overwritten by NUL bytes
+    cut         send the first half of the file as a complete answer (Content-Length of the half)
     html        answer 200 with an HTML error page (a proxy's or a captive portal's) Requests in absolute form ("GET http://host/path", as sent to a proxy) are
 served from the same root, so the server doubles as an HTTP proxy for the proxy test.
 """
@@ -183,11 +184,13 @@ def misbehave(self, fault):
         mid = len(body) // 2
         n = min(256, len(body) - mid)
         body = body[:mid] + b"\0" * n + body[mid + n:]
+    if kind == "cut":
+        body = body[:len(body) // 2]
     self.send_response(200)
     self.send_header("Content-Length", str(len(body)))
     self.end_headers()
     try:
-        if kind == "corrupt":
+        if kind in ("corrupt", "cut"):
             self.wfile.write(body)
             return
         self.wfile.write(body[:len(body) // 2])

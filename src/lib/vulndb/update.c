@@ -557,13 +557,14 @@ static int listing_failed(updater *u, const ld_vdb_feed_desc *d, const char *bas
 	return 0;
 }
 
-/* The feed line's own choice among the files found (EPSS: the newest daily file alone). */
+/* The feed line's own choice among the files a listing shows (EPSS: the newest daily file
+ * alone). Known names are only asked for: which of them exist is not known yet. */
 static int pick(updater *u, const ld_vdb_feed_desc *d, found *c)
 {
 	const char **rels;
 	bool *keep;
 	size_t o = 0;
-	if (!d->pick || !c->n)
+	if (!d->pick || !c->n || !c->listed)
 		return 0;
 	rels = calloc(c->n, sizeof(*rels));
 	keep = calloc(c->n, sizeof(*keep));
