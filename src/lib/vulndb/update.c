@@ -774,9 +774,9 @@ static void decide(updater *u, size_t i)
 		}
 		return;
 	}
-	if (f->alternatives)
+	if (f->d && f->d->files) /* a one-file feed: the file found */
 		ld_snprintf(j->path, sizeof(j->path), "%s/%s", u->cache, f->found_rel);
-	else /* a directory feed drops the files no longer published */
+	else if (strlen(j->path) > strlen(u->cache)) /* a directory feed drops files gone */
 		f->removed += prune(u, f, j->path + strlen(u->cache) + 1, "", 0);
 	if (prev && !j->downloaded && !f->removed) {
 		j->action = LD_JOB_KEEP;
