@@ -25,11 +25,15 @@ static void usage(FILE *f)
 		"the\n"
 		"        copies kept in the cache, FILE.feeds/ by default) and rebuild. With "
 		"--source,\n"
-		"        only the named sources are fetched (from URL when given: a base URL "
-		"serving that\n"
-		"        source's folder of the mirror layout); the others keep their previous "
-		"data.\n"
-		"        Sources: osv, alpine-secdb, debian, kev, epss, nvd.\n"
+		"        only the named sources are fetched; NAME=URL reads them from a mirror in the\n"
+		"        layout of build --mirror (e.g. --source epss=http://host/vulndata/epss), its "
+		"files\n"
+		"        found from the server's directory listing or by their known names. The "
+		"others\n"
+		"        keep their previous data. Sources: osv, alpine-secdb, debian, kev, epss, nvd.\n"
+		"        A feed that had data keeps it unless a newer copy was imported whole: not\n"
+		"        modified (304) keeps it as it is; a failed download or import keeps it and\n"
+		"        makes the exit status 3, naming the feed and the reason.\n"
 		"info    what the database holds: feeds, snapshot dates, record counts, age\n"
 		"\n"
 		"The database is FILE, else $LADING_DB, else $XDG_CACHE_HOME/lading/db.sqlite, "
@@ -38,7 +42,9 @@ static void usage(FILE *f)
 		"previous\n"
 		"data. Exit status: 0 done, 2 usage, 3 error (including a feed that failed with no "
 		"previous\n"
-		"data; the new database is installed all the same).\n");
+		"data, and an update that could not refresh a feed: the new database is installed "
+		"all the\n"
+		"same, with the old data of that feed).\n");
 }
 
 static bool parse_uint(const char *s, unsigned max, unsigned *out)

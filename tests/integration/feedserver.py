@@ -7,11 +7,21 @@ If-None-Match / If-Modified-Since with 304, logs one line per request to --log:
 and reads --control (JSON, re-read when it changes) for fault injection:
     {"delay": 0.0,                      # seconds before each answer
      "gzip": false,                     # Content-Encoding: gzip for clients that accept it
+     "listing": false,                  # serve directories as python3 -m http.server does
      "faults": {"/kev/x.json": {"status": 503, "count": 1, "retry_after": 1}}}
-count -1 = always. Requests in absolute form ("GET http://host/path", as sent to a proxy) are
+count -1 = always. A fault's "kind" (default "status") picks what goes wrong:
+    status      answer `status` (404, 500, 503 ...) with an empty body
+    stall       accept the request, then send nothing for `seconds` and close
+    stall_body  send the headers and half the body, then nothing for `seconds`, then close
+    truncate    send the headers (full Content-Length) and half the body, then close
+    corrupt     send the whole file with a block in its middle overwritten by NUL bytes
+    cut         send the first half of the file as a complete answer (Content-Length of the half)
+    html        answer 200 with an HTML error page (a proxy's or a captive portal's) Requests in absolute form ("GET http://host/path", as sent to a proxy) are
 served from the same root, so the server doubles as an HTTP proxy for the proxy test.
 """
 import argparse
+import html
+import socket
 import email.utils
 import gzip
 import http.server
@@ -81,6 +91,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if ctl.get("delay"):
             time.sleep(float(ctl["delay"]))
         fault = take_fault(self.url_path)
+        if fault and fault.get("kind", "status") != "status":
+            self.record(fault["kind"], *flags)
+            self.misbehave(fault)
+            return
         if fault:
             hdrs = []
             if fault.get("retry_after") is not None:
@@ -94,6 +108,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.record(403, *flags)
             return
         full = os.path.join(self.server.root, rel)
+        if ctl.get("listing") and self.url_path.endswith("/") and os.path.isdir(full):
+            self.listing(full, flags)
+            return
         if not os.path.isfile(full):
             self.send_simple(404)
             self.record(404, *flags)
@@ -136,6 +153,79 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
         self.record(200, *flags)
+
+
+def body_of(handler):
+    rel = posixpath.normpath(handler.url_path).lstrip("/")
+    full = os.path.join(handler.server.root, rel)
+    if os.path.isfile(full):
+        with open(full, "rb") as f:
+            return f.read()
+    return b"x" * 4096
+
+
+def misbehave(self, fault):
+    kind = fault["kind"]
+    secs = float(fault.get("seconds", 3))
+    if kind == "stall":
+        time.sleep(secs)
+        self.close_connection = True
+        return
+    if kind == "html":
+        body = b"<html><head><title>503</title></head><body><h1>Service unavailable</h1></body></html>\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return
+    body = body_of(self)
+    if kind == "corrupt":
+        mid = len(body) // 2
+        n = min(256, len(body) - mid)
+        body = body[:mid] + b"\0" * n + body[mid + n:]
+    if kind == "cut":
+        body = body[:len(body) // 2]
+    self.send_response(200)
+    self.send_header("Content-Length", str(len(body)))
+    self.end_headers()
+    try:
+        if kind in ("corrupt", "cut"):
+            self.wfile.write(body)
+            return
+        self.wfile.write(body[:len(body) // 2])
+        self.wfile.flush()
+        if kind == "stall_body":
+            time.sleep(secs)
+        self.connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    self.close_connection = True
+
+
+def listing(self, full, flags):
+    """The page python3 -m http.server serves for a directory."""
+    names = sorted(os.listdir(full), key=lambda a: a.lower())
+    r = ['<!DOCTYPE HTML>', '<html lang="en">', '<head>', '<meta charset="utf-8">',
+         '<title>Directory listing for %s</title>' % html.escape(self.url_path, quote=False),
+         '</head>', '<body>', '<h1>Directory listing for %s</h1>' % html.escape(self.url_path, quote=False),
+         '<hr>', '<ul>']
+    for n in names:
+        shown = n + "/" if os.path.isdir(os.path.join(full, n)) else n
+        r.append('<li><a href="%s">%s</a></li>' % (urllib.parse.quote(shown, errors="surrogatepass"),
+                                                   html.escape(shown, quote=False)))
+    r += ['</ul>', '<hr>', '</body>', '</html>', '']
+    body = "\n".join(r).encode("utf-8", "surrogateescape")
+    self.send_response(200)
+    self.send_header("Content-Type", "text/html; charset=utf-8")
+    self.send_header("Content-Length", str(len(body)))
+    self.end_headers()
+    self.wfile.write(body)
+    self.record(200, *flags)
+
+
+Handler.misbehave = misbehave
+Handler.listing = listing
 
 
 def main():

@@ -29,6 +29,9 @@ typedef struct ld_vdb_feed_desc {
 	 * `upstream`: for the upstream server rather than a mirror */
 	int (*known)(ld_vdb_name_fn add, void *opaque, bool upstream);
 	ld_vdb_import_fn fn;
+	/* optional: of the files found (sorted), which to fetch (keep[i] = false drops rels[i]),
+	 * when the importer reads only some of them */
+	void (*pick)(const char *const *rels, size_t n, bool *keep);
 } ld_vdb_feed_desc;
 
 const ld_vdb_feed_desc *ld_vdb_feed_descs(size_t *n);

@@ -384,6 +384,8 @@ int ld_vdb_parse_debian_list(const ld_vdb_sink *out, const char *p, size_t len, 
 	if (len > DLIST_MAX_FILE)
 		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes",
 					 name, DLIST_MAX_FILE);
+	if ((rc = ld_feed_text_check(p, len, name, ctx)))
+		return rc;
 	s = calloc(1, sizeof(*s));
 	if (!s || !(s->pk = calloc(DLIST_MAX_PKGS, sizeof(*s->pk)))) {
 		if (s)

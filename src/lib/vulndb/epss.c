@@ -116,6 +116,8 @@ int ld_vdb_parse_epss(const ld_vdb_sink *out, const char *p, size_t len, const c
 	if (len > EPSS_MAX_FILE)
 		return ld_error_set_path(ctx, LADING_ELIMIT, name, 0, "%s: larger than %zu bytes",
 					 name, EPSS_MAX_FILE);
+	if ((rc = ld_feed_text_check(p, len, name, ctx)))
+		return rc;
 	LD_FEED_COUNT(out, files, 1);
 	while (ld_slice_next_line(&in, &line)) {
 		ld_slice f[3], rest;

@@ -383,3 +383,13 @@ void ld_feed_printable(char *out, size_t outsz, ld_slice s)
 	}
 	out[n] = '\0';
 }
+
+int ld_feed_text_check(const char *p, size_t len, const char *name, lading_ctx *ctx)
+{
+	const char *nul = len ? memchr(p, '\0', len) : NULL;
+	if (!nul)
+		return 0;
+	return ld_error_set_path(ctx, LADING_EINVALID, name, (uint64_t)(nul - p),
+				 "%s: NUL byte at offset %zu: not a text file (damaged?)", name,
+				 (size_t)(nul - p));
+}

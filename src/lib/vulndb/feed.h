@@ -43,6 +43,10 @@ void ld_feed_snapshot(ld_vdb_import_result *res, const char *date, size_t len);
 	((max) + ((size_t)128 << 10)) /* an ld_buf cap fit for ld_feed_read(max) */
 int ld_feed_read(const char *path, size_t max, const char *digest, int64_t size, ld_buf *out,
 		 lading_ctx *ctx);
+/* A text feed file (CSV, list) holds no NUL byte: one that does is damaged (a download
+ * overwritten, a disk error), and importing the rest of it would lose rows silently.
+ * LADING_EINVALID naming the offset. */
+int ld_feed_text_check(const char *p, size_t len, const char *name, lading_ctx *ctx);
 /* 1 directory, 0 other file, < 0 error (LADING_ENOTFOUND with a message). */
 int ld_feed_stat(const char *path, lading_ctx *ctx);
 

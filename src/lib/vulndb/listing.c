@@ -78,13 +78,14 @@ static bool decode(const char *p, size_t n, char *out, size_t outsz, bool *dir)
 /* One href value: an entry of this directory, or not. */
 static bool entry_of(const char *p, size_t n, char *name, size_t namesz, bool *dir)
 {
-	size_t cut = n;
+	size_t cut;
 	if (n == 0 || n > L_MAX_HREF)
 		return false;
 	while (n >= 2 && p[0] == '.' && p[1] == '/') {
 		p += 2;
 		n -= 2;
 	}
+	cut = n;
 	if (!n || p[0] == '/' || p[0] == '?' || p[0] == '#')
 		return false;
 	for (size_t i = 0; i < n; i++) {

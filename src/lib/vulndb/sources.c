@@ -146,6 +146,18 @@ static int known_epss(ld_vdb_name_fn add, void *o, bool upstream)
 	return rc;
 }
 
+/* The importer reads the newest daily file alone when there is one ("current" sorts after the
+ * dates): fetch that one only (a mirror may keep a year of them). */
+static void pick_epss(const char *const *rels, size_t n, bool *keep)
+{
+	const char *newest = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(rels[i], "epss_scores-", 12) && (!newest || strcmp(rels[i], newest) > 0))
+			newest = rels[i];
+	for (size_t i = 0; newest && i < n; i++)
+		keep[i] = rels[i] == newest;
+}
+
 /* ---- nvd/: nvdcve-<1.1|2.0>-<year|modified|recent>.{json.gz,meta} */
 static bool want_nvd(const char *rel, bool dir)
 {
@@ -182,18 +194,19 @@ static int known_nvd(ld_vdb_name_fn add, void *o, bool upstream)
 
 /* One line per feed. Names ending in '/' stand for one feed per subdirectory of `dir`. */
 static const ld_vdb_feed_desc feed_table[] = {
-	{"osv/", "osv", "osv", NULL, OSV_BASE, want_osv, known_osv, ld_vdb_import_osv},
+	{"osv/", "osv", "osv", NULL, OSV_BASE, want_osv, known_osv, ld_vdb_import_osv, NULL},
 	{"alpine-secdb", "alpine-secdb", "alpine-secdb", NULL, SECDB_BASE, want_secdb, known_secdb,
-	 ld_vdb_import_secdb},
+	 ld_vdb_import_secdb, NULL},
 	{"debian-dsa", "debian", "debian", "DSA.list", DEBIAN_LIST_BASE "DSA/list", NULL, NULL,
-	 ld_vdb_import_debian_dsa},
+	 ld_vdb_import_debian_dsa, NULL},
 	{"debian-dla", "debian", "debian", "DLA.list", DEBIAN_LIST_BASE "DLA/list", NULL, NULL,
-	 ld_vdb_import_debian_dla},
+	 ld_vdb_import_debian_dla, NULL},
 	{"debian-tracker", "debian", "debian", "tracker.json|tracker.json.gz|json",
-	 DEBIAN_TRACKER_URL, NULL, NULL, ld_vdb_import_debian_tracker},
-	{"kev", "kev", "kev", NULL, KEV_BASE, want_kev, known_kev, ld_vdb_import_kev},
-	{"epss", "epss", "epss", NULL, EPSS_BASE, want_epss, known_epss, ld_vdb_import_epss},
-	{"nvd", "nvd", "nvd", NULL, NVD_BASE, want_nvd, known_nvd, ld_vdb_import_nvd},
+	 DEBIAN_TRACKER_URL, NULL, NULL, ld_vdb_import_debian_tracker, NULL},
+	{"kev", "kev", "kev", NULL, KEV_BASE, want_kev, known_kev, ld_vdb_import_kev, NULL},
+	{"epss", "epss", "epss", NULL, EPSS_BASE, want_epss, known_epss, ld_vdb_import_epss,
+	 pick_epss},
+	{"nvd", "nvd", "nvd", NULL, NVD_BASE, want_nvd, known_nvd, ld_vdb_import_nvd, NULL},
 };
 
 const ld_vdb_feed_desc *ld_vdb_feed_descs(size_t *n)

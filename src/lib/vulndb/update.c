@@ -29,6 +29,7 @@
 
 /* Named limits. */
 #define U_MAX_FILES 256u		     /* files of one feed */
+#define U_MAX_FOUND 4096u		     /* files one directory line finds before picking */
 #define U_MAX_FEED_BYTES ((uint64_t)8 << 30) /* one downloaded file */
 #define U_MAX_STATE 8192		     /* bytes of one .http state file */
 #define U_MAX_FAMILIES 16u		     /* source families in the feed table */
@@ -440,9 +441,9 @@ static int found_add(void *opaque, const char *rel)
 {
 	found *c = opaque;
 	ufile *nf;
-	if (c->n >= U_MAX_FILES * 4)
+	if (c->n >= U_MAX_FOUND)
 		return ld_error_set(c->ctx, LADING_ELIMIT, "%s: more than %u files", c->base,
-				    U_MAX_FILES * 4);
+				    U_MAX_FOUND);
 	if (!(nf = realloc(c->f, (c->n + 1) * sizeof(*nf))))
 		return ld_error_set(c->ctx, LADING_ENOMEM, "out of memory");
 	c->f = nf;
@@ -556,6 +557,54 @@ static int listing_failed(updater *u, const ld_vdb_feed_desc *d, const char *bas
 	return 0;
 }
 
+/* The feed line's own choice among the files a listing shows (EPSS: the newest daily file
+ * alone). Known names are only asked for: which of them exist is not known yet. */
+static int pick(updater *u, const ld_vdb_feed_desc *d, found *c)
+{
+	const char **rels;
+	bool *keep;
+	size_t o = 0;
+	if (!d->pick || !c->n || !c->listed)
+		return 0;
+	rels = calloc(c->n, sizeof(*rels));
+	keep = calloc(c->n, sizeof(*keep));
+	if (!rels || !keep) {
+		free(rels);
+		free(keep);
+		return ld_error_set(u->ctx, LADING_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		rels[i] = c->f[i].rel;
+		keep[i] = true;
+	}
+	d->pick(rels, c->n, keep);
+	for (size_t i = 0; i < c->n; i++)
+		if (keep[i])
+			c->f[o++] = c->f[i];
+	c->n = o;
+	free(rels);
+	free(keep);
+	return 0;
+}
+
+/* No feed of the line holds more than U_MAX_FILES files (LADING_ELIMIT: the line fails alone). */
+static int check_sizes(updater *u, const ld_vdb_feed_desc *d, const found *c)
+{
+	bool per_sub = d->name[strlen(d->name) - 1] == '/';
+	size_t run = 0, prev_n = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		/* files arrive sorted: one feed's files are one run */
+		size_t n = per_sub ? strcspn(c->f[i].rel, "/") : 0;
+		bool same = i && n == prev_n && !strncmp(c->f[i].rel, c->f[i - 1].rel, n);
+		prev_n = n;
+		run = same ? run + 1 : 1;
+		if (run > U_MAX_FILES)
+			return ld_error_set(u->ctx, LADING_ELIMIT, "%s: more than %u files of one feed",
+					    c->base, U_MAX_FILES);
+	}
+	return 0;
+}
+
 /* A directory feed: from the mirror's listing, else by known names. */
 static int plan_dir(updater *u, const ld_vdb_feed_desc *d, const char *ov)
 {
@@ -585,6 +634,10 @@ static int plan_dir(updater *u, const ld_vdb_feed_desc *d, const char *ov)
 	}
 	if (c.n)
 		qsort(c.f, c.n, sizeof(*c.f), cmp_ufile);
+	if ((rc = pick(u, d, &c)) || (rc = check_sizes(u, d, &c))) {
+		free(c.f);
+		return rc == LADING_ELIMIT ? listing_failed(u, d, base) : rc;
+	}
 	rc = plan_feeds(u, d, &c);
 	free(c.f);
 	return rc;
@@ -721,9 +774,9 @@ static void decide(updater *u, size_t i)
 		}
 		return;
 	}
-	if (f->alternatives)
+	if (f->d && f->d->files) /* a one-file feed: the file found */
 		ld_snprintf(j->path, sizeof(j->path), "%s/%s", u->cache, f->found_rel);
-	else /* a directory feed drops the files no longer published */
+	else if (strlen(j->path) > strlen(u->cache)) /* a directory feed drops files gone */
 		f->removed += prune(u, f, j->path + strlen(u->cache) + 1, "", 0);
 	if (prev && !j->downloaded && !f->removed) {
 		j->action = LD_JOB_KEEP;

@@ -56,7 +56,7 @@ static const char unstage_sql[] = "INSERT OR IGNORE INTO main.affected(ecosystem
 
 /* feeds.records is what the tables hold for the feed, counted when the file is finished (never
  * an importer's tally or a previous file's figure, which could drift from the rows). A feed's
- * records live in one of these tables; kev/epss/nvd rows are keyed by CVE, so a CVE two files of
+ * records live in these tables; kev/epss/nvd rows are keyed by CVE, so a CVE that two files of
  * a feed name counts once. */
 static const char recount_sql[] =
 	"CREATE TEMP TABLE feed_rows AS"
