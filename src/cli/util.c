@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,9 +51,19 @@ int cli_write_output(const char *path, const char *data, size_t len)
 {
 	FILE *f;
 	char tmp[4096];
+	struct stat st;
 	if (!path || !strcmp(path, "-")) {
 		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
 			fprintf(stderr, "lading: cannot write output: %s\n", strerror(errno));
+			return EXIT_ERROR;
+		}
+		return EXIT_OK;
+	}
+	/* a device or a pipe (-o /dev/null) is written in place: renaming a temporary file over it
+	   would replace the device with a regular file */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (!(f = fopen(path, "wb")) || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+			fprintf(stderr, "lading: cannot write %s: %s\n", path, strerror(errno));
 			return EXIT_ERROR;
 		}
 		return EXIT_OK;
