@@ -34,6 +34,11 @@ pg_start() {
 		echo "SKIP: PostgreSQL 15 is not installed ($PG_BIN)"
 		return 77
 	}
+	# initdb's own checks write to /dev/null as the server user: a /dev/null that something
+	# replaced with a root-owned regular file (e.g. an atomic rename over it) is restored
+	if [ ! -c /dev/null ] && [ "$(id -u)" = 0 ]; then
+		mknod -m 666 /dev/null.lading.$$ c 1 3 && mv -f /dev/null.lading.$$ /dev/null
+	fi
 	PG_DIR=$(mktemp -d /tmp/lading-pg.XXXXXX)
 	chmod 755 "$PG_DIR"
 	mkdir -p "$PG_DIR/data" "$PG_DIR/sock"
