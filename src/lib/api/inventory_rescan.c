@@ -182,14 +182,17 @@ static rs_group *group_of(rs *r, int64_t os)
 {
 	char key[24];
 	rs_group *g, **slot;
-	lading_os *info;
+	const lading_os *info;
 	const char *k;
+
+	static const lading_os none;
 
 	ld_snprintf(key, sizeof(key), "%" PRId64, os);
 	if ((g = ld_map_gets(&r->groups, key)))
 		return g;
-	if (!(info = ld_map_gets(&r->oses, key)) || !(g = ld_arena_alloc(&r->arena, sizeof(*g))) ||
-	    !(k = ld_arena_strdup(&r->arena, key)) || !(slot = ld_vec_push(&r->group_list)))
+	info = os < 0 ? &none : ld_map_gets(&r->oses, key);
+	if (!info || !(g = ld_arena_alloc(&r->arena, sizeof(*g))) || !(k = ld_arena_strdup(&r->arena, key)) ||
+	    !(slot = ld_vec_push(&r->group_list)))
 		return NULL;
 	g->os = os;
 	g->info = *info;
@@ -199,6 +202,14 @@ static rs_group *group_of(rs *r, int64_t os)
 	ld_match_result_init(&g->res);
 	*slot = g;
 	return ld_map_put(&r->groups, ld_slice_cstr(k), g, NULL) ? NULL : g;
+}
+
+/* Language packages and binaries are matched against their ecosystem's feed whatever the OS:
+ * they share one group (-1) across the fleet; OS packages are grouped by OS. */
+static bool os_independent(rs *r, const lading_package *p)
+{
+	ld_match_key k;
+	return (p->type && !strcmp(p->type, "binary")) || ld_match_lang_key(p, &r->arena, &k);
 }
 
 /* Distinct (OS, package) pairs, and per OS the distinct packages to match. */
@@ -219,7 +230,7 @@ static int build_groups(rs *r)
 		if (ld_map_gets(&r->pairs, pk))
 			continue;
 		ld_snprintf(pid, sizeof(pid), "%" PRId64, it->pkg);
-		if (!(p = ld_map_gets(&r->pkgs, pid)) || !(g = group_of(r, it->os)))
+		if (!(p = ld_map_gets(&r->pkgs, pid)) || !(g = group_of(r, os_independent(r, p) ? -1 : it->os)))
 			return ld_error_set(r->ctx, LADING_EDB, "store %s: package list %" PRId64 " names a missing"
 							    " package or OS (run 'inventory check')", r->s->target, it->list);
 		if (!(mk = match_key(&r->arena, p)) || !(pp = ld_arena_alloc(&r->arena, sizeof(*pp))) ||
