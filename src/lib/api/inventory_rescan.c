@@ -343,6 +343,7 @@ static int rescan_tx(ld_store *s, void *opaque)
 {
 	rs *r = opaque;
 	ld_sv key = ld_sv_text(r->built_at);
+	ld_map aliased;
 	char now[32];
 	int rc;
 
@@ -357,6 +358,7 @@ static int rescan_tx(ld_store *s, void *opaque)
 		if (!found && (rc = ld_store_exec_id(s, LD_SQ_DBBUILD_GET, &key, 1, &r->build, &found)))
 			return rc;
 	}
+	ld_map_init(&aliased);
 	for (size_t i = 0; i < r->pair_list.len; i++) {
 		rs_pkg *pp = *(rs_pkg **)ld_vec_at(&r->pair_list, i);
 		const ld_vec *fv = ld_vec_at(&pp->group->rep_findings, pp->rep);
@@ -369,9 +371,14 @@ static int rescan_tx(ld_store *s, void *opaque)
 				       f->epss_score >= 0 ? ld_sv_real(f->epss_score) : ld_sv_text(NULL),
 				       f->cvss_score >= 0 ? ld_sv_real(f->cvss_score) : ld_sv_text(NULL),
 				       ld_sv_text(fixed), ld_sv_text(f->status), ld_sv_text(aliases)};
-			if ((rc = ld_store_exec(s, LD_SQ_FINDING_INSERT, q, 11, NULL, NULL, NULL)) ||
-			    (rc = ld_store_put_aliases(s, f->id, aliases)))
-				return rc;
+			if ((rc = ld_store_exec(s, LD_SQ_FINDING_INSERT, q, 11, NULL, NULL, NULL)))
+				goto out;
+			/* a vulnerability's aliases once per rescan (many packages share it) */
+			if (aliases && !ld_map_gets(&aliased, f->id)) {
+				if ((rc = ld_store_put_aliases(s, f->id, aliases)) ||
+				    (rc = ld_map_put(&aliased, ld_slice_cstr(f->id), (void *)f->id, NULL)))
+					goto out;
+			}
 		}
 	}
 	for (size_t i = 0; i < r->items.len; i++) {
@@ -381,9 +388,11 @@ static int rescan_tx(ld_store *s, void *opaque)
 			continue;
 		if ((rc = ld_store_exec(s, LD_SQ_MATCH_INSERT, m, 3, NULL, NULL, NULL)) ||
 		    (rc = ld_store_exec(s, LD_SQ_PKGLIST_CURRENT, m, 2, NULL, NULL, NULL)))
-			return rc;
+			goto out;
 	}
-	return 0;
+out:
+	ld_map_release(&aliased);
+	return rc;
 }
 
 /* ---- what changed, per list then per image ---- */
