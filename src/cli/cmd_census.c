@@ -9,10 +9,10 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: lading census import FILE... [--format auto|shodan|censys|zgrab2|nmap|lading]\n"
-		"                                    [--census FILE] [-v]\n"
+		"                                    [--store URL] [-v]\n"
 		"       lading census report [--format table|json|html] [-o FILE] [--db FILE]\n"
-		"                            [--census FILE]\n"
-		"       lading census list [--format table|json] [-o FILE] [--census FILE]\n"
+		"                            [--store URL]\n"
+		"       lading census list [--format table|json] [-o FILE] [--store URL]\n"
 		"\n"
 		"import  add banner records from scan data: Shodan JSON lines (shodan download, .gz\n"
 		"        too), Censys host records, zgrab2 JSON lines, nmap XML (-sV -oX), or\n"
@@ -23,9 +23,21 @@ static void usage(FILE *f)
 		"        vulnerability database (--db, as for 'lading scan').\n"
 		"list    the stored records\n"
 		"\n"
-		"The store is FILE, else $LADING_CENSUS, else $XDG_CACHE_HOME/lading/census.sqlite,\n"
-		"else ~/.cache/lading/census.sqlite. Exit status: 0 done, 2 usage, 3 error\n"
+		"The records live in the inventory store (see 'lading inventory'): --store URL, else\n"
+		"$LADING_STORE, else $XDG_DATA_HOME/lading/store.sqlite. --census FILE and\n"
+		"$LADING_CENSUS are deprecated aliases. A census file of the old format (named, or\n"
+		"the old default $XDG_CACHE_HOME/lading/census.sqlite) is imported once, with a\n"
+		"message. Exit status: 0 done, 2 usage, 3 error\n"
 		"(import: also when a file could not be read at all; the others are imported).\n");
+}
+
+/* --census FILE: the deprecated alias of --store */
+static bool census_alias(int argc, char **argv, int *i, const char **val)
+{
+	if (!cli_opt(argc, argv, i, "--census", val))
+		return false;
+	fprintf(stderr, "lading: --census is deprecated: use --store (the census lives in the inventory store)\n");
+	return true;
 }
 
 static int store_path(const char *census, char *path, size_t n)
@@ -36,7 +48,7 @@ static int store_path(const char *census, char *path, size_t n)
 		return EXIT_OK;
 	}
 	if (lading_census_default_path(path, n))
-		return cli_usage("no census store path: give --census FILE or set LADING_CENSUS");
+		return cli_usage("no store: give --store URL or set LADING_STORE");
 	return EXIT_OK;
 }
 
@@ -62,9 +74,9 @@ static int do_import(int argc, char **argv)
 				goto out;
 			}
 			format = val;
-		} else if (cli_opt(argc, argv, &i, "--census", &val)) {
+		} else if (cli_opt(argc, argv, &i, "--store", &val) || census_alias(argc, argv, &i, &val)) {
 			if (!val) {
-				ret = cli_usage("--census needs a file");
+				ret = cli_usage("--store needs a URL");
 				goto out;
 			}
 			census = val;
@@ -134,9 +146,9 @@ static int do_report(int argc, char **argv, bool list)
 			if (!val)
 				return cli_usage("-o needs a file name");
 			output = val;
-		} else if (cli_opt(argc, argv, &i, "--census", &val)) {
+		} else if (cli_opt(argc, argv, &i, "--store", &val) || census_alias(argc, argv, &i, &val)) {
 			if (!val)
-				return cli_usage("--census needs a file");
+				return cli_usage("--store needs a URL");
 			census = val;
 		} else if (!list && cli_opt(argc, argv, &i, "--db", &val)) {
 			if (!val)
@@ -162,6 +174,7 @@ static int do_report(int argc, char **argv, bool list)
 		ret = cli_fail(ctx, rc);
 		goto out;
 	}
+	cli_print_warnings(ctx, true); /* an old census file imported */
 	if (list) {
 		rc = lading_census_records_write(&out, &len, ctx, c, fmt);
 	} else if (!(rc = lading_census_assess(&a, ctx, c, dbpath))) {

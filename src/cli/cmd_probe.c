@@ -9,12 +9,21 @@
 
 #define PROBE_MAX_TARGETS 65536
 
+/* --census FILE: the deprecated alias of --store */
+static bool census_alias(int argc, char **argv, int *i, const char **val)
+{
+	if (!cli_opt(argc, argv, i, "--census", val))
+		return false;
+	fprintf(stderr, "lading: --census is deprecated: use --store (the census lives in the inventory store)\n");
+	return true;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: lading probe TARGET... [--ports LIST] [--timeout MS] [--banner-wait MS]\n"
 		"                   [--concurrency N] [--max-bytes N] [--format json|table] [-o FILE]\n"
-		"                   [--save] [--census FILE] [-v]\n"
+		"                   [--save] [--store URL] [-v]\n"
 		"\n"
 		"TARGET is HOST:PORT, [IPV6]:PORT, HOST or A.B.C.D/NN (the last two with --ports).\n"
 		"  --ports LIST       ports for targets without one: 22,80,8000-8100 (default: the\n"
@@ -26,8 +35,9 @@ static void usage(FILE *f)
 		"  --max-bytes N      bytes read from one service, all exchanges together (65536)\n"
 		"  --format F         table (default) or json: one record per open port\n"
 		"  --save             also add the records to the census store (see 'lading census')\n"
-		"  --census FILE      the census store (default: $LADING_CENSUS, else\n"
-		"                     $XDG_CACHE_HOME/lading/census.sqlite)\n"
+		"  --store URL        the store the census lives in (default: $LADING_STORE, else\n"
+		"                     $XDG_DATA_HOME/lading/store.sqlite); --census FILE is a\n"
+		"                     deprecated alias\n"
 		"Exit status: 0 done (whatever the ports said), 2 usage, 3 error.\n");
 }
 
@@ -115,7 +125,7 @@ int cmd_probe(int argc, char **argv)
 			if (!val)
 				goto need_value;
 			output = val;
-		} else if (cli_opt(argc, argv, &i, "--census", &val)) {
+		} else if (cli_opt(argc, argv, &i, "--store", &val) || census_alias(argc, argv, &i, &val)) {
 			if (!val)
 				goto need_value;
 			census = val;
@@ -148,7 +158,7 @@ int cmd_probe(int argc, char **argv)
 		if (census)
 			snprintf(path, sizeof(path), "%s", census);
 		else if (lading_census_default_path(path, sizeof(path))) {
-			ret = cli_usage("no census store path: give --census FILE or set LADING_CENSUS");
+			ret = cli_usage("no store: give --store URL or set LADING_STORE");
 			goto out;
 		}
 	}

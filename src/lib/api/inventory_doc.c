@@ -4,7 +4,7 @@
 
 /* Above this many images a document reads all image rows, references or containers once and
  * keeps those it needs, instead of one statement per image. */
-#define DOC_BULK_IMAGES 64
+#define DOC_BULK_IMAGES 4000
 
 void inv_doc_init(inv_doc *d)
 {

@@ -182,14 +182,17 @@ static rs_group *group_of(rs *r, int64_t os)
 {
 	char key[24];
 	rs_group *g, **slot;
-	lading_os *info;
+	const lading_os *info;
 	const char *k;
+
+	static const lading_os none;
 
 	ld_snprintf(key, sizeof(key), "%" PRId64, os);
 	if ((g = ld_map_gets(&r->groups, key)))
 		return g;
-	if (!(info = ld_map_gets(&r->oses, key)) || !(g = ld_arena_alloc(&r->arena, sizeof(*g))) ||
-	    !(k = ld_arena_strdup(&r->arena, key)) || !(slot = ld_vec_push(&r->group_list)))
+	info = os < 0 ? &none : ld_map_gets(&r->oses, key);
+	if (!info || !(g = ld_arena_alloc(&r->arena, sizeof(*g))) || !(k = ld_arena_strdup(&r->arena, key)) ||
+	    !(slot = ld_vec_push(&r->group_list)))
 		return NULL;
 	g->os = os;
 	g->info = *info;
@@ -199,6 +202,14 @@ static rs_group *group_of(rs *r, int64_t os)
 	ld_match_result_init(&g->res);
 	*slot = g;
 	return ld_map_put(&r->groups, ld_slice_cstr(k), g, NULL) ? NULL : g;
+}
+
+/* Language packages and binaries are matched against their ecosystem's feed whatever the OS:
+ * they share one group (-1) across the fleet; OS packages are grouped by OS. */
+static bool os_independent(rs *r, const lading_package *p)
+{
+	ld_match_key k;
+	return (p->type && !strcmp(p->type, "binary")) || ld_match_lang_key(p, &r->arena, &k);
 }
 
 /* Distinct (OS, package) pairs, and per OS the distinct packages to match. */
@@ -219,7 +230,7 @@ static int build_groups(rs *r)
 		if (ld_map_gets(&r->pairs, pk))
 			continue;
 		ld_snprintf(pid, sizeof(pid), "%" PRId64, it->pkg);
-		if (!(p = ld_map_gets(&r->pkgs, pid)) || !(g = group_of(r, it->os)))
+		if (!(p = ld_map_gets(&r->pkgs, pid)) || !(g = group_of(r, os_independent(r, p) ? -1 : it->os)))
 			return ld_error_set(r->ctx, LADING_EDB, "store %s: package list %" PRId64 " names a missing"
 							    " package or OS (run 'inventory check')", r->s->target, it->list);
 		if (!(mk = match_key(&r->arena, p)) || !(pp = ld_arena_alloc(&r->arena, sizeof(*pp))) ||
@@ -332,6 +343,7 @@ static int rescan_tx(ld_store *s, void *opaque)
 {
 	rs *r = opaque;
 	ld_sv key = ld_sv_text(r->built_at);
+	ld_map aliased;
 	char now[32];
 	int rc;
 
@@ -346,6 +358,7 @@ static int rescan_tx(ld_store *s, void *opaque)
 		if (!found && (rc = ld_store_exec_id(s, LD_SQ_DBBUILD_GET, &key, 1, &r->build, &found)))
 			return rc;
 	}
+	ld_map_init(&aliased);
 	for (size_t i = 0; i < r->pair_list.len; i++) {
 		rs_pkg *pp = *(rs_pkg **)ld_vec_at(&r->pair_list, i);
 		const ld_vec *fv = ld_vec_at(&pp->group->rep_findings, pp->rep);
@@ -358,9 +371,14 @@ static int rescan_tx(ld_store *s, void *opaque)
 				       f->epss_score >= 0 ? ld_sv_real(f->epss_score) : ld_sv_text(NULL),
 				       f->cvss_score >= 0 ? ld_sv_real(f->cvss_score) : ld_sv_text(NULL),
 				       ld_sv_text(fixed), ld_sv_text(f->status), ld_sv_text(aliases)};
-			if ((rc = ld_store_exec(s, LD_SQ_FINDING_INSERT, q, 11, NULL, NULL, NULL)) ||
-			    (rc = ld_store_put_aliases(s, f->id, aliases)))
-				return rc;
+			if ((rc = ld_store_exec(s, LD_SQ_FINDING_INSERT, q, 11, NULL, NULL, NULL)))
+				goto out;
+			/* a vulnerability's aliases once per rescan (many packages share it) */
+			if (aliases && !ld_map_gets(&aliased, f->id)) {
+				if ((rc = ld_store_put_aliases(s, f->id, aliases)) ||
+				    (rc = ld_map_put(&aliased, ld_slice_cstr(f->id), (void *)f->id, NULL)))
+					goto out;
+			}
 		}
 	}
 	for (size_t i = 0; i < r->items.len; i++) {
@@ -370,9 +388,11 @@ static int rescan_tx(ld_store *s, void *opaque)
 			continue;
 		if ((rc = ld_store_exec(s, LD_SQ_MATCH_INSERT, m, 3, NULL, NULL, NULL)) ||
 		    (rc = ld_store_exec(s, LD_SQ_PKGLIST_CURRENT, m, 2, NULL, NULL, NULL)))
-			return rc;
+			goto out;
 	}
-	return 0;
+out:
+	ld_map_release(&aliased);
+	return rc;
 }
 
 /* ---- what changed, per list then per image ---- */

@@ -3,6 +3,7 @@
  * write lock before reading, so two writers never deadlock on a lock upgrade), foreign keys on.
  * Every statement of the interface is here with its bound parameters (?N). */
 #include <sqlite3.h>
+#include <time.h>
 
 #include "util/common.h"
 #include "store/store.h"
@@ -68,6 +69,13 @@ static const char *const migrations[] = {
 	" first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
 	" snapshot_id INTEGER REFERENCES snapshot(id), UNIQUE(source, cid));"
 	"CREATE INDEX container_by_image ON container(image_digest);",
+	/* 2: the census of exposed services moves into the store */
+	"CREATE TABLE census_record(target TEXT NOT NULL, port INTEGER NOT NULL, transport TEXT NOT NULL,"
+	" service TEXT, product TEXT, version TEXT, distro TEXT, cpe TEXT, evidence TEXT, time TEXT,"
+	" source TEXT, origin TEXT, note TEXT, attrs TEXT, PRIMARY KEY(target, port, transport));"
+	"CREATE INDEX census_record_by_product ON census_record(product, version);"
+	"CREATE TABLE census_import(id INTEGER PRIMARY KEY, origin TEXT, format TEXT, imported_at TEXT,"
+	" records INTEGER, skipped INTEGER, ignored INTEGER);",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -248,6 +256,20 @@ static const char *const sql[LD_SQ_COUNT] = {
 			 " count(*) FROM dbbuild UNION ALL SELECT 'findings', count(*) FROM finding"
 			 " UNION ALL SELECT 'containers', count(*) FROM container UNION ALL SELECT"
 			 " 'snapshots', count(*) FROM snapshot",
+	[LD_SQ_CENSUS_PUT] =
+		"INSERT INTO census_record(target, port, transport, service, product, version, distro, cpe,"
+		" evidence, time, source, origin, note, attrs) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+		" ?11, ?12, ?13, ?14) ON CONFLICT(target, port, transport) DO UPDATE SET service ="
+		" excluded.service, product = excluded.product, version = excluded.version, distro ="
+		" excluded.distro, cpe = excluded.cpe, evidence = excluded.evidence, time = excluded.time,"
+		" source = excluded.source, origin = excluded.origin, note = excluded.note, attrs ="
+		" excluded.attrs WHERE coalesce(excluded.time, '') >= coalesce(census_record.time, '')",
+	[LD_SQ_CENSUS_NOTE_IMPORT] = "INSERT INTO census_import(origin, format, imported_at, records, skipped,"
+				     " ignored) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[LD_SQ_CENSUS_IMPORTED] = "SELECT count(*) FROM census_import WHERE origin = ?1 AND format = ?2",
+	[LD_SQ_CENSUS_LOAD] = "SELECT target, port, transport, service, product, version, distro, cpe, evidence,"
+			      " time, source, note, attrs FROM census_record ORDER BY product IS NULL, product"
+			      ", target, port",
 };
 
 static int sq_err(ld_store *s, int rc, const char *what)
@@ -274,6 +296,19 @@ static int mkdir_parents(const char *path)
 	return 0;
 }
 
+/* SQLite's default busy handler sleeps up to 100 ms between tries: two writers taking turns
+ * (inventory add --jobs, two processes) then spend most of their time asleep. Short sleeps
+ * instead, up to the same total. */
+static int sq_busy(void *opaque, int count)
+{
+	struct timespec ts = {0, 500000L}; /* 0.5 ms */
+	(void)opaque;
+	if ((long)count * 5 >= (long)LD_STORE_BUSY_MS * 10) /* count x 0.5 ms >= the timeout */
+		return 0;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 static int sq_open(ld_store *s, const char *target)
 {
 	sq_state *b = calloc(1, sizeof(*b));
@@ -291,7 +326,7 @@ static int sq_open(ld_store *s, const char *target)
 	if (rc != SQLITE_OK)
 		return ld_error_set_path(s->ctx, LADING_EDB, target, 0, "cannot open the store %s: %s", target,
 					 b->db ? sqlite3_errmsg(b->db) : sqlite3_errstr(rc));
-	sqlite3_busy_timeout(b->db, LD_STORE_BUSY_MS);
+	sqlite3_busy_handler(b->db, sq_busy, NULL);
 	sqlite3_extended_result_codes(b->db, 0);
 	return 0;
 }
@@ -320,7 +355,7 @@ static int sq_version(ld_store *s, int *out)
 {
 	sq_state *b = s->be;
 	sqlite3_stmt *st = NULL;
-	int rc, tables = 0, has_meta = 0;
+	int rc, tables = 0, has_meta = 0, legacy = 0;
 
 	*out = 0;
 	rc = sqlite3_prepare_v2(b->db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &st, NULL);
@@ -331,11 +366,15 @@ static int sq_version(ld_store *s, int *out)
 		tables++;
 		if (n && !strcmp(n, "schema_migration"))
 			has_meta = 1;
+		else if (n && (!strcmp(n, "records") || !strcmp(n, "imports") || !strcmp(n, "meta")))
+			legacy++;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return sq_err(s, rc, "reading the schema");
-	if (!tables)
+	/* empty, or a census file of the old format: it becomes a store (its records are imported
+	   by the census, census/store.c) */
+	if (!tables || (!has_meta && legacy == tables))
 		return 0;
 	if (!has_meta)
 		return ld_error_set_path(s->ctx, LADING_EINVALID, b->path, 0,
@@ -519,6 +558,39 @@ static int sq_exec(ld_store *s, ld_sq q, const ld_sv *p, size_t np, ld_store_row
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return 0;
+}
+
+int ld_store_sqlite_legacy_census(const char *path, ld_store_row_fn fn, void *opaque, bool *present,
+				  lading_ctx *ctx)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	ld_sv cols[14];
+	int rc = 0, step;
+
+	*present = false;
+	if (access(path, R_OK) != 0)
+		return 0;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+			       "SELECT target, port, transport, service, product, version, distro, cpe, evidence,"
+			       " time, source, origin, note, attrs FROM records",
+			       -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_close(db); /* not an old census file */
+		return 0;
+	}
+	sqlite3_busy_timeout(db, LD_STORE_BUSY_MS);
+	*present = true;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		sq_row(st, cols, 14);
+		if ((rc = fn(opaque, cols, 14)) != 0)
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = ld_error_set_path(ctx, LADING_EDB, path, 0, "old census file %s: %s", path, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc < 0 ? rc : 0;
 }
 
 const ld_store_ops ld_store_sqlite_ops = {

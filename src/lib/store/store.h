@@ -22,7 +22,7 @@
 #define LD_STORE_HASH_LEN 32          /* hex characters of a content hash kept (128 bits) */
 
 /* The schema version this lading writes (migrations 1..N in each backend). */
-#define LD_STORE_SCHEMA_VERSION 1
+#define LD_STORE_SCHEMA_VERSION 2
 
 /* Internal: a transaction met a conflict (SQLite busy, PostgreSQL serialization failure or
  * deadlock); store.c re-runs the whole transaction. Never returned to callers. */
@@ -139,6 +139,14 @@ typedef enum ld_sq {
 	LD_SQ_PRUNE_LAYERS,
 	LD_SQ_CHECK,             /* () -> problem, count: one row per consistency check (0 = good) */
 	LD_SQ_COUNTS,            /* () -> table, count */
+	/* the census (migration 2): exposed services, one row per (target, port, transport) */
+	LD_SQ_CENSUS_PUT,        /* (target, port, transport, service, product, version, distro, cpe,
+				    evidence, time, source, origin, note, attrs): a newer record
+				    replaces an older one */
+	LD_SQ_CENSUS_NOTE_IMPORT,/* (origin, format, imported_at, records, skipped, ignored) */
+	LD_SQ_CENSUS_IMPORTED,   /* (origin, format) -> count */
+	LD_SQ_CENSUS_LOAD,       /* () -> target, port, transport, service, product, version, distro,
+				    cpe, evidence, time, source, note, attrs */
 	LD_SQ_COUNT
 } ld_sq;
 
@@ -241,6 +249,13 @@ int ld_store_touch_image(ld_store *s, const char *digest, const char *const *tag
 			 const char *const *manifests, size_t nmanifests);
 /* Snapshots (one transaction). */
 int ld_store_put_snapshot(ld_store *s, const lading_snapshot *snap, lading_snapshot_result *res);
+
+/* SQLite only: rows of a census file of the old format (table `records`, before the census moved
+ * into the store) at `path`, read-only: target, port, transport, service, product, version,
+ * distro, cpe, evidence, time, source, origin, note, attrs. *present = false when `path` is not
+ * such a file (nothing read). */
+int ld_store_sqlite_legacy_census(const char *path, ld_store_row_fn fn, void *opaque, bool *present,
+				  lading_ctx *ctx);
 
 /* Open with an explicit URL (no default lookup); used by lading_store_open. */
 int ld_store_open(lading_store **out, lading_ctx *ctx, const char *url);
