@@ -57,7 +57,7 @@ L containers list "${H[@]}" --format json > "$W/api.json" || bad "containers lis
 [ "$(jq '.containers | length' "$W/api.json")" = 2 ] || bad "API: want 2 containers"
 [ "$(jq -r '.format' "$W/api.json")" = docker-api ] || bad "API: format"
 jq -e --arg id "$c1" --arg d "sha256:$id12" '.containers[] | select(.id == $id) |
-	.name == "web1" and .state == "created" and .image_digest == $d and .image_digest_kind == "config"
+	.name == "web1" and .state == "created" and .image_digest == $d and .image_ref == "docker.io/library/alpine:3.12.12"
 	and .labels.app == "web" and .labels.tier == "front" and (.created | test("^20[0-9-]+T[0-9:]+Z$"))' \
 	"$W/api.json" > /dev/null || bad "API: web1 record wrong: $(jq -c . "$W/api.json")"
 jq -e --arg id "$c2" --arg d "sha256:$id20" '.containers[] | select(.id == $id) | .name == "worker" and
