@@ -14,37 +14,43 @@
 extern "C" {
 #endif
 
+/* The record is the inventory's own (include/lading/inventory.h of the store stage declares the
+ * same struct, field for field): whichever of the two headers comes first defines it. */
+#ifndef LADING_CONTAINER_DEFINED
+#define LADING_CONTAINER_DEFINED
 typedef struct lading_label {
 	const char *key;
 	const char *value;
 } lading_label;
 
-/* One container. Strings are NULL when the source does not know them; they live as long as the
- * snapshot. Times are RFC 3339 in UTC ("2026-12-07T20:21:15Z"). */
+/* One container as a source reports it. Strings are NULL when the source does not know them;
+ * they live as long as the snapshot. Times are RFC 3339 in UTC ("2026-12-07T20:21:15Z"). */
 typedef struct lading_container {
-	const char *id;           /* engine container id (full when the source gives it), or for a
-				     Kubernetes container not created yet "NAMESPACE/POD/CONTAINER" */
-	const char *name;         /* container name (Docker: without the leading '/') */
-	const char *source;       /* the snapshot's source name (lading_containers_source) */
-	const char *namespace_;   /* Kubernetes namespace (crictl: pod namespace label) */
+	const char *id;             /* required: the engine's container ID (Docker: 64 hex, docker ps:
+				       its 12-character prefix; CRI: containerID without its
+				       "runtime://" prefix); a Kubernetes container not created yet:
+				       "NAMESPACE/POD/CONTAINER" */
+	const char *name;           /* container name (Docker: without the leading '/') */
+	const char *source;         /* the snapshot's source name (lading_containers_source) */
+	const char *namespace_name; /* Kubernetes namespace (crictl: the pod namespace label) */
 	const char *pod;
 	const char *node;
-	const char *owner_kind;   /* controller owner reference of the pod (ReplicaSet, DaemonSet...) */
-	const char *owner_name;
-	const char *image_ref;    /* the image as the container names it ("nginx:1.25", "sha256:...") */
-	/* The image that really runs. image_digest is the image's identity in lading: its config
-	 * digest (the image ID) when the source knows it (Docker, Podman, crictl, docker inspect);
-	 * otherwise the registry manifest digest the runtime pulled (Kubernetes imageID), and
-	 * image_digest_kind says which. repo_digest keeps "REPO@sha256:..." when known. */
+	const char *owner;          /* the pod's controller "Kind/name" (ReplicaSet/web-7d9f...) */
+	const char *image_ref;      /* the image as the container names it ("nginx:1.25") */
+	/* The image that really runs, "sha256:HEX": the image ID (config digest) when the source
+	 * knows it (Docker, Podman, docker inspect, crictl imageRef), else the registry manifest
+	 * digest the runtime pulled (Kubernetes status.containerStatuses[].imageID); docker ps
+	 * prints none (NULL). */
 	const char *image_digest;
-	const char *image_digest_kind; /* "config" or "manifest", NULL when no digest is known */
-	const char *repo_digest;
-	const char *state;        /* "running", "created" or "exited" */
-	const char *created;      /* creation time */
-	const char *started;      /* last start time, NULL if never started or unknown */
-	size_t label_count;
 	const lading_label *labels; /* sorted by key */
+	size_t label_count;
+	const char *state;          /* "running" (also paused, restarting), "created" (Kubernetes:
+				       waiting, never run), "exited" (also dead; Kubernetes:
+				       terminated, or waiting after a run) */
+	const char *created;        /* creation time */
+	const char *started;        /* last start time, NULL if never started or unknown */
 } lading_container;
+#endif
 
 typedef struct lading_containers lading_containers;
 
@@ -72,8 +78,12 @@ LADING_EXTERN(int) lading_containers_parse(lading_containers **out, lading_ctx *
 LADING_EXTERN(void) lading_containers_free(lading_containers *c);
 LADING_EXTERN(size_t) lading_containers_count(const lading_containers *c);
 LADING_EXTERN(const lading_container *) lading_containers_get(const lading_containers *c, size_t i);
+/* The records as one array of lading_containers_count() (NULL when empty): what
+ * lading_snapshot.containers takes. */
+LADING_EXTERN(const lading_container *) lading_containers_items(const lading_containers *c);
 /* The source name every record carries, and the format that was read: "docker-api",
- * "kubernetes", "docker-ps", "docker-inspect", "crictl", "kubectl". */
+ * "kubernetes", "docker-ps", "docker-inspect", "crictl", "kubectl", "lading" (lading's own JSON
+ * list, as `containers list --format json` writes it). */
 LADING_EXTERN(const char *) lading_containers_source(const lading_containers *c);
 LADING_EXTERN(const char *) lading_containers_format(const lading_containers *c);
 /* Write the snapshot as JSON ({"source","format","containers":[...]}) or as a table.

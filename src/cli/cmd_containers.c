@@ -7,12 +7,13 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: lading containers list (--docker-host URL | --kubeconfig FILE | --from FILE|-)\n"
+	fprintf(f, "usage: lading containers list (--docker-host URL | --docker | --kubeconfig FILE | --from FILE|-)\n"
 		   "                               [--source NAME] [--context NAME] [--insecure]\n"
 		   "                               [--format table|json] [-o FILE]\n"
 		   "\n"
 		   "  --docker-host URL  Docker Engine or Podman API: unix:///PATH or tcp://HOST:PORT\n"
-		   "                     (default $DOCKER_HOST, else unix:///var/run/docker.sock)\n"
+		   "  --docker           the default Docker host: $DOCKER_HOST, else\n"
+		   "                     unix:///var/run/docker.sock\n"
 		   "  --kubeconfig FILE  Kubernetes API: the pods of all namespaces (current context)\n"
 		   "  --context NAME     kubeconfig context to use instead of the current one\n"
 		   "  --from FILE|-      a file of `docker ps --format json`, `docker inspect`,\n"
@@ -84,7 +85,7 @@ int cmd_containers(int argc, char **argv)
 	if (docker_default && !o.docker_host)
 		o.docker_host = lading_docker_host_default();
 	if (!!o.docker_host + !!o.kubeconfig + !!o.from_file != 1)
-		return cli_usage("name one source: --docker-host URL, --kubeconfig FILE or --from FILE");
+		return cli_usage("name one source: --docker-host URL, --docker, --kubeconfig FILE or --from FILE");
 	if (lading_ctx_new(&ctx))
 		return cli_usage("out of memory");
 	rc = lading_containers_read(&snap, ctx, &o);

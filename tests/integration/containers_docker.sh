@@ -31,8 +31,9 @@ export CONTAINERS_CONF="$T/containers.conf"
 mkdir -p "$T/tmp"
 P() { podman --root "$T/root" --runroot "$T/run" --storage-driver vfs --cgroup-manager cgroupfs \
 	--events-backend file --tmpdir "$T/tmp" "$@"; }
-SVC=""
+SVC="" SVC2=""
 cleanup() {
+	[ -n "$SVC2" ] && kill "$SVC2" 2> /dev/null || true
 	[ -n "$SVC" ] && kill "$SVC" 2> /dev/null && wait "$SVC" 2> /dev/null || true
 	rm -rf "$T"
 }
@@ -56,8 +57,9 @@ id20=$(P image inspect --format "{{.Id}}" docker.io/library/alpine:3.20.3-twolay
 L containers list "${H[@]}" --format json > "$W/api.json" || bad "containers list failed"
 [ "$(jq '.containers | length' "$W/api.json")" = 2 ] || bad "API: want 2 containers"
 [ "$(jq -r '.format' "$W/api.json")" = docker-api ] || bad "API: format"
+key_ids() { jq -c '[.containers[] | {id, name, state, image_digest}]' "$1"; }
 jq -e --arg id "$c1" --arg d "sha256:$id12" '.containers[] | select(.id == $id) |
-	.name == "web1" and .state == "created" and .image_digest == $d and .image_digest_kind == "config"
+	.name == "web1" and .state == "created" and .image_digest == $d and .image_ref == "docker.io/library/alpine:3.12.12"
 	and .labels.app == "web" and .labels.tier == "front" and (.created | test("^20[0-9-]+T[0-9:]+Z$"))' \
 	"$W/api.json" > /dev/null || bad "API: web1 record wrong: $(jq -c . "$W/api.json")"
 jq -e --arg id "$c2" --arg d "sha256:$id20" '.containers[] | select(.id == $id) | .name == "worker" and
@@ -65,6 +67,16 @@ jq -e --arg id "$c2" --arg d "sha256:$id20" '.containers[] | select(.id == $id) 
 [ "$(L containers list "${H[@]}" --source host-a --format json | jq -r '[.containers[].source] | unique | .[0]')" = host-a ] ||
 	bad "--source not in the records"
 L containers list "${H[@]}" | grep -q "2 containers" || bad "table output"
+
+# --- the same engine over tcp://
+TP=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+P system service --time=0 "tcp://127.0.0.1:$TP" > "$W/service-tcp.log" 2>&1 &
+SVC2=$!
+for i in $(seq 100); do (exec 3<> "/dev/tcp/127.0.0.1/$TP") 2> /dev/null && break; sleep 0.1; done
+L containers list --docker-host "tcp://127.0.0.1:$TP" --format json > "$W/tcp.json" || bad "tcp:// list failed"
+[ "$(key_ids "$W/tcp.json")" = "$(key_ids "$W/api.json")" ] || bad "tcp:// and unix:// snapshots differ"
+L sbom --format json --docker-host "tcp://127.0.0.1:$TP" docker:alpine:3.12.12 > /dev/null || bad "sbom over tcp://"
+kill "$SVC2" 2> /dev/null; wait "$SVC2" 2> /dev/null || true
 
 # --- the docker CLI's files, read back to the same containers
 docker ps -a --format '{{json .}}' > "$W/ps.jsonl"

@@ -103,7 +103,7 @@ for k in token pki/certfiles certdata insecure; do
 	[ "$(grep -c "auth=$want" "$W/paged.log")" = 4 ] || bad "$k: not authenticated by $want: $(cat "$W/paged.log")"
 done
 [ "$(jq '[.containers[] | select(.namespace == "shop")] | length' "$W/token.json")" = 2 ] || bad "shop pods"
-jq -e '.containers[] | select(.name == "proxy") | .owner_kind == "ReplicaSet" and .node == "worker-1" and
+jq -e '.containers[] | select(.name == "proxy") | .owner == "ReplicaSet/shop-frontend-7d9c6b5f4" and .node == "worker-1" and
 	.image_digest == "sha256:a484819eb60211f5299034ac80f6a681b06f89e65866ce91f356ed7c72af059c"' "$W/token.json" > /dev/null ||
 	bad "proxy record"
 L containers list --kubeconfig "$W/token.yaml" --source prod-eu | grep -q "6 containers from prod-eu" || bad "--source"

@@ -74,7 +74,7 @@ static int cmp_container(const void *a, const void *b)
 {
 	const lading_container *x = a, *y = b;
 	int r;
-	if ((r = cmp_str(x->namespace_, y->namespace_)) || (r = cmp_str(x->pod, y->pod)) ||
+	if ((r = cmp_str(x->namespace_name, y->namespace_name)) || (r = cmp_str(x->pod, y->pod)) ||
 	    (r = cmp_str(x->name, y->name)))
 		return r;
 	return cmp_str(x->id, y->id);
@@ -97,6 +97,11 @@ size_t lading_containers_count(const lading_containers *c)
 const lading_container *lading_containers_get(const lading_containers *c, size_t i)
 {
 	return c && i < c->n ? &c->items[i] : NULL;
+}
+
+const lading_container *lading_containers_items(const lading_containers *c)
+{
+	return c && c->n ? c->items : NULL;
 }
 
 const char *lading_containers_source(const lading_containers *c)
@@ -238,18 +243,14 @@ static void set_image_id(lading_containers *s, lading_container *c, const char *
 	at = strrchr(v, '@');
 	if (at && !strncmp(at + 1, "sha256:", 7) && strlen(at + 1) == 71 && is_hex64(at + 8)) {
 		c->image_digest = keep(s, at + 1);
-		c->image_digest_kind = "manifest";
-		c->repo_digest = keep(s, v);
 		return;
 	}
-	if ((c->image_digest = config_digest(s, v)))
-		c->image_digest_kind = "config";
+	c->image_digest = config_digest(s, v);
 }
 
 static void set_config_digest(lading_containers *s, lading_container *c, const char *v)
 {
-	if ((c->image_digest = config_digest(s, v)))
-		c->image_digest_kind = "config";
+	c->image_digest = config_digest(s, v);
 }
 
 static int labels_from_object(lading_containers *s, lading_container *c, const ld_json *obj, const char *what,
@@ -354,22 +355,23 @@ static int no_state(const lading_container *c, const char *what, uint64_t off, l
 
 /* ---- Kubernetes pods ---- */
 
-static void pod_owner(lading_container *c, const ld_json *meta)
+/* The pod's controller (else its first owner) as "Kind/name". */
+static void pod_owner(lading_containers *s, lading_container *c, const ld_json *meta)
 {
-	const ld_json *o, *refs = ld_json_get(meta, "ownerReferences");
+	const ld_json *o, *pick = NULL, *refs = ld_json_get(meta, "ownerReferences");
 	ld_json_foreach_item(refs, i, o) {
-		if (ld_json_bool(ld_json_get(o, "controller"), false) || !c->owner_kind) {
-			c->owner_kind = ld_json_get_str(o, "kind");
-			c->owner_name = ld_json_get_str(o, "name");
-		}
+		if (ld_json_bool(ld_json_get(o, "controller"), false) || !pick)
+			pick = o;
 	}
+	if (pick && ld_json_get_str(pick, "kind") && ld_json_get_str(pick, "name"))
+		c->owner = ld_arena_printf(&s->arena, "%.256s/%.1024s", ld_json_get_str(pick, "kind"),
+					   ld_json_get_str(pick, "name"));
 }
 
 /* Strings in the JSON tree live in its arena; copy what a record keeps. */
 static void own_strings(lading_containers *s, lading_container *c)
 {
-	const char **f[] = {&c->id, &c->name, &c->namespace_, &c->pod, &c->node, &c->owner_kind, &c->owner_name,
-			    &c->image_ref};
+	const char **f[] = {&c->id, &c->name, &c->namespace_name, &c->pod, &c->node, &c->image_ref};
 	for (size_t i = 0; i < LD_ARRAY_LEN(f); i++)
 		*f[i] = keep(s, *f[i]);
 }
@@ -382,11 +384,11 @@ static int pod_container(lading_containers *s, const ld_json *pod, const ld_json
 	const char *cid;
 	if (!c)
 		return ctx ? lading_ctx_error(ctx)->code : LADING_ELIMIT;
-	c->namespace_ = ld_json_get_str(meta, "namespace");
+	c->namespace_name = ld_json_get_str(meta, "namespace");
 	c->pod = ld_json_get_str(meta, "name");
 	c->node = ld_json_getp(pod, "spec", "nodeName", NULL) ? ld_json_str(ld_json_getp(pod, "spec", "nodeName", NULL))
 							       : NULL;
-	pod_owner(c, meta);
+	pod_owner(s, c, meta);
 	c->name = ld_json_get_str(status ? status : spec_c, "name");
 	c->image_ref = ld_json_get_str(spec_c, "image");
 	if (!c->image_ref)
@@ -397,7 +399,7 @@ static int pod_container(lading_containers *s, const ld_json *pod, const ld_json
 	c->id = cid;
 	own_strings(s, c);
 	if (!c->id)
-		c->id = ld_arena_printf(&s->arena, "%s/%s/%s", c->namespace_ ? c->namespace_ : "", c->pod ? c->pod : "",
+		c->id = ld_arena_printf(&s->arena, "%s/%s/%s", c->namespace_name ? c->namespace_name : "", c->pod ? c->pod : "",
 					c->name ? c->name : "");
 	set_image_id(s, c, ld_json_get_str(status, "imageID"));
 	c->created = ld_snap_time(&s->arena, ld_json_get_str(meta, "creationTimestamp"));
@@ -566,8 +568,43 @@ static int add_crictl(lading_containers *s, const ld_json *arr, const char *what
 		c->created = ld_snap_time(&s->arena, ld_json_get_str(e, "createdAt"));
 		if ((rc = labels_from_object(s, c, ld_json_get(e, "labels"), what, ctx)))
 			return rc;
-		c->namespace_ = keep(s, label(c, "io.kubernetes.pod.namespace"));
+		c->namespace_name = keep(s, label(c, "io.kubernetes.pod.namespace"));
 		c->pod = keep(s, label(c, "io.kubernetes.pod.name"));
+	}
+	return 0;
+}
+
+/* ---- lading's own list ({"containers": [...]} as `containers list --format json` and the
+ * inventory's `list containers` write it) ---- */
+
+static int add_lading(lading_containers *s, const ld_json *arr, const char *what, lading_ctx *ctx)
+{
+	const ld_json *e;
+	int rc;
+	ld_json_foreach_item(arr, i, e) {
+		lading_container *c;
+		const char *st = ld_json_get_str(e, "state");
+		if (!ld_json_is(e, LD_JSON_OBJECT) || !ld_json_get_str(e, "id"))
+			return ld_error_set_path(ctx, LADING_EINVALID, what, 0, "%s: containers[%zu] has no \"id\"", what, i);
+		if (!(c = ld_snap_add(s, what, ctx)))
+			return lading_ctx_error(ctx)->code;
+		c->id = ld_json_get_str(e, "id");
+		c->name = ld_json_get_str(e, "name");
+		c->namespace_name = ld_json_get_str(e, "namespace");
+		c->pod = ld_json_get_str(e, "pod");
+		c->node = ld_json_get_str(e, "node");
+		c->image_ref = ld_json_get_str(e, "image_ref");
+		own_strings(s, c);
+		c->owner = keep(s, ld_json_get_str(e, "owner"));
+		c->image_digest = config_digest(s, ld_json_get_str(e, "image_digest"));
+		/* "gone" is the store's verdict, not a source's: such a record says it last exited */
+		c->state = st && !strcmp(st, "gone") ? "exited" : norm_state(st);
+		if (!c->state)
+			return no_state(c, what, 0, ctx);
+		c->created = ld_snap_time(&s->arena, ld_json_get_str(e, "created"));
+		c->started = ld_snap_time(&s->arena, ld_json_get_str(e, "started"));
+		if ((rc = labels_from_object(s, c, ld_json_get(e, "labels"), what, ctx)))
+			return rc;
 	}
 	return 0;
 }
@@ -616,6 +653,12 @@ static int parse_doc(lading_containers *s, const ld_json *v, const char *what, l
 		if (ld_json_is(ld_json_get(v, "items"), LD_JSON_ARRAY)) {
 			s->format = "kubectl";
 			return ld_snap_add_pods(s, ld_json_get(v, "items"), what, ctx);
+		}
+		if (ld_json_is(ld_json_get(v, "containers"), LD_JSON_ARRAY) &&
+		    (ld_json_get(ld_json_at(ld_json_get(v, "containers"), 0), "image_digest") ||
+		     ld_json_get(ld_json_at(ld_json_get(v, "containers"), 0), "image_ref"))) {
+			s->format = "lading";
+			return add_lading(s, ld_json_get(v, "containers"), what, ctx);
 		}
 		if (ld_json_is(ld_json_get(v, "containers"), LD_JSON_ARRAY)) {
 			s->format = "crictl";
@@ -765,23 +808,20 @@ static void render_json_one(ld_jw *w, const lading_container *c)
 	ld_jw_kstr(w, "id", c->id);
 	ld_jw_kstr(w, "name", c->name);
 	ld_jw_kstr(w, "source", c->source);
-	ld_jw_kstr_opt(w, "namespace", c->namespace_);
-	ld_jw_kstr_opt(w, "pod", c->pod);
-	ld_jw_kstr_opt(w, "node", c->node);
-	ld_jw_kstr_opt(w, "owner_kind", c->owner_kind);
-	ld_jw_kstr_opt(w, "owner_name", c->owner_name);
-	ld_jw_kstr(w, "image", c->image_ref);
+	ld_jw_kstr(w, "namespace", c->namespace_name);
+	ld_jw_kstr(w, "pod", c->pod);
+	ld_jw_kstr(w, "node", c->node);
+	ld_jw_kstr(w, "owner", c->owner);
+	ld_jw_kstr(w, "image_ref", c->image_ref);
 	ld_jw_kstr(w, "image_digest", c->image_digest);
-	ld_jw_kstr_opt(w, "image_digest_kind", c->image_digest_kind);
-	ld_jw_kstr_opt(w, "repo_digest", c->repo_digest);
-	ld_jw_kstr(w, "state", c->state);
-	ld_jw_kstr(w, "created", c->created);
-	ld_jw_kstr(w, "started", c->started);
 	ld_jw_key(w, "labels");
 	ld_jw_obj(w);
 	for (size_t j = 0; j < c->label_count; j++)
 		ld_jw_kstr(w, c->labels[j].key, c->labels[j].value);
 	ld_jw_obj_end(w);
+	ld_jw_kstr(w, "state", c->state);
+	ld_jw_kstr(w, "created", c->created);
+	ld_jw_kstr(w, "started", c->started);
 	ld_jw_obj_end(w);
 }
 
@@ -793,7 +833,7 @@ static void render_table(ld_buf *b, const lading_containers *s)
 		const lading_container *c = &s->items[i];
 		const char *d = c->image_digest;
 		ld_buf_addf(b, "%-14.12s %-24s %-12s %-8s %-32s %.19s\n", c->id ? c->id : "-",
-			    c->name ? c->name : "-", c->namespace_ ? c->namespace_ : "-", c->state ? c->state : "-",
+			    c->name ? c->name : "-", c->namespace_name ? c->namespace_name : "-", c->state ? c->state : "-",
 			    c->image_ref ? c->image_ref : "-", d ? d : "-");
 	}
 	ld_buf_addf(b, "%zu containers from %s (%s)\n", s->n, s->source, s->format ? s->format : "?");

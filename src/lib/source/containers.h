@@ -39,6 +39,24 @@ int ld_snap_add_docker_inspect(lading_containers *s, const ld_json *obj, const c
 int ld_docker_snapshot(lading_containers **out, const char *host, const char *source_name,
 		       lading_ctx *ctx);
 /* Kubernetes API (kube.c). */
+#define LD_KUBE_MAX_TOKEN 65536u
+typedef struct ld_kube_cfg {
+	ld_arena arena;
+	bool no_files; /* refuse tokenFile (fuzzing: read nothing from the host) */
+	const char *file;
+	const char *cluster;
+	const char *server;
+	const char *ca_file, *cert_file, *key_file; /* paths made relative to the kubeconfig's dir */
+	ld_buf ca, cert, key; /* PEM from the *-data fields */
+	char auth[LD_KUBE_MAX_TOKEN + 32]; /* "Authorization: Bearer ..." or "" */
+	bool insecure;
+} ld_kube_cfg;
+/* Read a kubeconfig held in memory (zeroed `k` with its arena initialized): the context
+ * (NULL = current-context), its cluster and user. `file` names it in errors and anchors
+ * relative paths. */
+int ld_kube_config_parse(ld_kube_cfg *k, const char *p, size_t len, const char *file, const char *context,
+			 lading_ctx *ctx);
+void ld_kube_config_release(ld_kube_cfg *k);
 int ld_kube_snapshot(lading_containers **out, const lading_containers_options *o, lading_ctx *ctx);
 
 /* "2024-01-02T03:04:05.999+01:00", "2024-01-02 03:04:05 +0000 UTC", unix seconds or

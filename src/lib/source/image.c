@@ -340,6 +340,10 @@ int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, cons
 	for (size_t i = 0; i < LD_ARRAY_LEN(prefixes); i++) {
 		size_t n = strlen(prefixes[i].prefix);
 		if (strncmp(ref, prefixes[i].prefix, n) == 0) {
+			/* "docker:5000/repo" is a registry named docker on port 5000, not an engine image */
+			if (prefixes[i].kind == LD_SRC_DOCKER && ref[n] >= '0' && ref[n] <= '9' &&
+			    ref[n + strspn(ref + n, "0123456789")] == '/')
+				continue;
 			kind = prefixes[i].kind;
 			rest = ref + n;
 			have_kind = true;

@@ -10,23 +10,13 @@
 /* Named limits. */
 #define KUBE_MAX_CONFIG_BYTES (4u << 20) /* kubeconfig file */
 #define KUBE_MAX_PEM_BYTES (1u << 20)    /* one certificate, key or CA bundle */
-#define KUBE_MAX_TOKEN_BYTES 65536u
+#define KUBE_MAX_TOKEN_BYTES LD_KUBE_MAX_TOKEN
 #define KUBE_PAGE_LIMIT 500              /* pods asked per request (kubectl's default) */
 #define KUBE_MAX_PAGES 10000u            /* 5 million pods */
 #define KUBE_MAX_PAGE_BYTES (256u << 20)
 
-typedef struct kube_cfg {
-	ld_arena arena;
-	const char *file;
-	const char *cluster;
-	const char *server;
-	const char *ca_file, *cert_file, *key_file;
-	ld_buf ca, cert, key; /* PEM from the *-data fields */
-	char auth[KUBE_MAX_TOKEN_BYTES + 32];
-	bool insecure;
-} kube_cfg;
 
-static void cfg_release(kube_cfg *k)
+void ld_kube_config_release(ld_kube_cfg *k)
 {
 	ld_buf_release(&k->ca);
 	ld_buf_release(&k->cert);
@@ -67,7 +57,7 @@ static const ld_json *named(const ld_json *root, const char *list, const char *n
 }
 
 /* Paths in a kubeconfig are relative to the file's directory. */
-static const char *cfg_path(kube_cfg *k, const char *p)
+static const char *cfg_path(ld_kube_cfg *k, const char *p)
 {
 	ld_slice dir;
 	if (!p || !*p || p[0] == '/')
@@ -76,7 +66,7 @@ static const char *cfg_path(kube_cfg *k, const char *p)
 	return ld_arena_printf(&k->arena, "%.*s%s%s", (int)dir.len, dir.ptr, dir.len ? "/" : "", p);
 }
 
-static int pem_data(kube_cfg *k, const ld_json *obj, const char *key, ld_buf *out, lading_ctx *ctx)
+static int pem_data(ld_kube_cfg *k, const ld_json *obj, const char *key, ld_buf *out, lading_ctx *ctx)
 {
 	const char *v = ld_json_get_str(obj, key);
 	if (!v)
@@ -87,7 +77,7 @@ static int pem_data(kube_cfg *k, const ld_json *obj, const char *key, ld_buf *ou
 	return 0;
 }
 
-static int user_auth(kube_cfg *k, const ld_json *user, lading_ctx *ctx)
+static int user_auth(ld_kube_cfg *k, const ld_json *user, lading_ctx *ctx)
 {
 	const char *tok = ld_json_get_str(user, "token"), *tf = ld_json_get_str(user, "tokenFile");
 	ld_buf b = LD_BUF_INIT;
@@ -98,14 +88,27 @@ static int user_auth(kube_cfg *k, const ld_json *user, lading_ctx *ctx)
 						 "%s: the user authenticates with an exec or auth-provider plugin, which "
 						 "lading does not run; give a token or a client certificate",
 						 k->file);
+	if (!tok && tf && k->no_files)
+		return ld_error_set_path(ctx, LADING_EUNSUPPORTED, k->file, 0, "%s: tokenFile not read here", k->file);
 	if (!tok && tf) {
 		if ((rc = read_file(cfg_path(k, tf), KUBE_MAX_TOKEN_BYTES, &b, ctx)))
 			return rc;
 		tok = ld_buf_cstr(&b);
 	}
 	if (tok) {
+		/* a token file ends with a newline; anything else below 0x21 would break the header */
 		size_t n = strcspn(tok, "\r\n");
-		ld_snprintf(k->auth, sizeof(k->auth), "Authorization: Bearer %.*s", (int)n, tok);
+		bool ok = n > 0 && n <= LD_KUBE_MAX_TOKEN && tok[n + strspn(tok + n, "\r\n")] == '\0';
+		for (size_t i = 0; ok && i < n; i++)
+			ok = (unsigned char)tok[i] > 0x20 && tok[i] != 0x7f;
+		if (ok)
+			ld_snprintf(k->auth, sizeof(k->auth), "Authorization: Bearer %.*s", (int)n, tok);
+		ld_buf_release(&b);
+		if (!ok)
+			return ld_error_set_path(ctx, LADING_EINVALID, k->file, 0,
+						 "%s: the user's token is empty, longer than %u bytes or holds "
+						 "blanks or control characters",
+						 k->file, LD_KUBE_MAX_TOKEN);
 	}
 	ld_buf_release(&b);
 	k->cert_file = cfg_path(k, ld_json_get_str(user, "client-certificate"));
@@ -116,9 +119,9 @@ static int user_auth(kube_cfg *k, const ld_json *user, lading_ctx *ctx)
 	return 0;
 }
 
-static int load_config(kube_cfg *k, const char *file, const char *context, lading_ctx *ctx)
+int ld_kube_config_parse(ld_kube_cfg *k, const char *p, size_t len, const char *file, const char *context,
+			 lading_ctx *ctx)
 {
-	ld_buf b = LD_BUF_INIT;
 	ld_json *root;
 	const ld_json *cx, *cl, *user;
 	ld_yaml_limits lim = {.max_input = KUBE_MAX_CONFIG_BYTES, .flags = LD_YAML_PLAIN_STRINGS};
@@ -126,11 +129,9 @@ static int load_config(kube_cfg *k, const char *file, const char *context, ladin
 	int rc;
 
 	k->file = ld_arena_strdup(&k->arena, file);
-	if ((rc = read_file(file, KUBE_MAX_CONFIG_BYTES, &b, ctx)))
-		return rc;
-	rc = ld_yaml_parse(&root, &k->arena, b.ptr ? b.ptr : "", b.len, &lim, ctx, file);
-	ld_buf_release(&b);
-	if (rc)
+	if (!k->file)
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	if ((rc = ld_yaml_parse(&root, &k->arena, p, len, &lim, ctx, file)))
 		return rc;
 	if (!context)
 		context = ld_json_get_str(root, "current-context");
@@ -162,7 +163,7 @@ static int load_config(kube_cfg *k, const char *file, const char *context, ladin
 	return user ? user_auth(k, user, ctx) : 0;
 }
 
-static int http_for(kube_cfg *k, ld_http **out, int insecure, lading_ctx *ctx)
+static int http_for(ld_kube_cfg *k, ld_http **out, int insecure, lading_ctx *ctx)
 {
 	ld_http_options ho = {0};
 	ho.insecure = k->insecure || insecure;
@@ -189,7 +190,7 @@ static void url_escape(ld_buf *b, const char *s)
 }
 
 /* One page: parse, add its pods, return the continue token (in *a) or NULL. */
-static int one_page(lading_containers *s, ld_http *h, kube_cfg *k, const char *cont, ld_arena *a,
+static int one_page(lading_containers *s, ld_http *h, ld_kube_cfg *k, const char *cont, ld_arena *a,
 		    const char **next, lading_ctx *ctx)
 {
 	ld_buf url = LD_BUF_INIT, body = LD_BUF_INIT;
@@ -239,7 +240,8 @@ static int one_page(lading_containers *s, ld_http *h, kube_cfg *k, const char *c
 
 int ld_kube_snapshot(lading_containers **out, const lading_containers_options *o, lading_ctx *ctx)
 {
-	kube_cfg k;
+	ld_kube_cfg k;
+	ld_buf cfgtext = LD_BUF_INIT;
 	ld_http *h = NULL;
 	lading_containers *s = NULL;
 	ld_arena pages[2];
@@ -253,7 +255,10 @@ int ld_kube_snapshot(lading_containers **out, const lading_containers_options *o
 	ld_arena_init(&k.arena, 0);
 	ld_arena_init(&pages[0], 0);
 	ld_arena_init(&pages[1], 0);
-	if ((rc = load_config(&k, o->kubeconfig, o->kube_context, ctx)) || (rc = http_for(&k, &h, o->insecure, ctx)))
+	if ((rc = read_file(o->kubeconfig, KUBE_MAX_CONFIG_BYTES, &cfgtext, ctx)) ||
+	    (rc = ld_kube_config_parse(&k, cfgtext.ptr ? cfgtext.ptr : "", cfgtext.len, o->kubeconfig, o->kube_context,
+				       ctx)) ||
+	    (rc = http_for(&k, &h, o->insecure, ctx)))
 		goto out;
 	ld_snprintf(src, sizeof(src), "kube:%s", k.cluster ? k.cluster : k.server);
 	if ((rc = ld_snap_new(&s, o->source_name ? o->source_name : src, "kubernetes", ctx)))
@@ -279,6 +284,7 @@ out:
 	ld_http_free(h);
 	ld_arena_release(&pages[0]);
 	ld_arena_release(&pages[1]);
-	cfg_release(&k);
+	ld_kube_config_release(&k);
+	ld_buf_release(&cfgtext);
 	return rc;
 }
