@@ -110,7 +110,31 @@ static int image_pairs(work *w, size_t i, ld_fleet_pair *scratch)
 	return 0;
 }
 
-/* Distinct packages ("type/name") with a finding, and distinct famous entries, of image i. */
+/* The package of a finding as "type/name": interned without formatting (this runs once per
+ * finding); the key is copied into the arena only the first time it is seen. */
+static int package_of(work *w, const ld_fleet_finding *fd, uint32_t *out)
+{
+	const char *t = fd->pkg_type ? fd->pkg_type : "?", *n = fd->pkg_name ? fd->pkg_name : "?";
+	size_t tl = strnlen(t, 256), nl = strnlen(n, 1024);
+	char key[1290];
+	void *v;
+	memcpy(key, t, tl);
+	key[tl] = '/';
+	memcpy(key + tl + 1, n, nl);
+	v = ld_map_get(&w->pkgidx, ld_slice_make(key, tl + 1 + nl));
+	if (v) {
+		*out = (uint32_t)((uintptr_t)v - 1);
+	} else {
+		const char *k = ld_arena_strndup(&w->st->arena, key, tl + 1 + nl);
+		if (!k || intern(&w->pkgidx, &w->pkgnames, k, out))
+			return LADING_ENOMEM;
+	}
+	w->psev[*out] = LD_MAX(w->psev[*out], fd->severity);
+	w->pkev[*out] |= fd->kev;
+	return 0;
+}
+
+/* Distinct packages with a finding, and distinct famous entries, of image i. */
 static int image_pkgs_famous(work *w, size_t i)
 {
 	const ld_fleet_image *im = &w->d->images[i];
@@ -120,19 +144,18 @@ static int image_pkgs_famous(work *w, size_t i)
 	f->fam_off = w->fams.len;
 	for (size_t j = 0; j < im->finding_count; j++) {
 		const ld_fleet_finding *fd = &im->findings[j];
-		const char *key = ld_arena_printf(&w->st->arena, "%s/%s", fd->pkg_type ? fd->pkg_type : "?",
-						  fd->pkg_name ? fd->pkg_name : "?");
 		uint32_t p;
-		if (!key || (rc = intern(&w->pkgidx, &w->pkgnames, key, &p)) || (rc = push_u32(&w->pkgs, p)))
-			return LADING_ENOMEM;
+		if ((rc = package_of(w, fd, &p)) || (rc = push_u32(&w->pkgs, p)))
+			return rc;
+		if (!w->famidx.len)
+			continue;
 		for (size_t a = 0; a <= fd->alias_count; a++) {
 			const char *id = a ? fd->aliases[a - 1] : fd->id;
-			for (void *e = id ? ld_map_gets(&w->famidx, id) : NULL; e; e = NULL) {
-				/* famidx holds a 0-terminated list of entry indices + 1 */
-				for (const uint32_t *l = e; *l; l++)
-					if ((rc = push_u32(&w->fams, *l - 1)))
-						return rc;
-			}
+			/* famidx holds a 0-terminated list of entry indices + 1 */
+			const uint32_t *l = id ? ld_map_gets(&w->famidx, id) : NULL;
+			for (; l && *l; l++)
+				if ((rc = push_u32(&w->fams, *l - 1)))
+					return rc;
 		}
 	}
 	f->npkgs = w->pkgs.len - f->pkg_off;
@@ -206,17 +229,6 @@ static int image_facts(work *w, size_t i, ld_fleet_pair *scratch)
 	w->pkgs.len = f->pkg_off + f->npkgs;
 	f->nfams = uniq_u32((uint32_t *)w->fams.ptr + f->fam_off, f->nfams);
 	w->fams.len = f->fam_off + f->nfams;
-	for (size_t j = 0; j < im->finding_count; j++) {
-		/* package worst severity and KEV, for the top packages table */
-		const ld_fleet_finding *fd = &im->findings[j];
-		const char *key = ld_arena_printf(&w->st->arena, "%s/%s", fd->pkg_type ? fd->pkg_type : "?",
-						  fd->pkg_name ? fd->pkg_name : "?");
-		void *p = key ? ld_map_gets(&w->pkgidx, key) : NULL;
-		if (!p)
-			return LADING_ENOMEM;
-		w->psev[(uintptr_t)p - 1] = LD_MAX(w->psev[(uintptr_t)p - 1], fd->severity);
-		w->pkev[(uintptr_t)p - 1] |= fd->kev;
-	}
 	return f->included ? image_groups(w, i) : 0;
 }
 
