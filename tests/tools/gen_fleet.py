@@ -36,14 +36,16 @@ class Pool:
 
     def __init__(self, rng, n):
         self.v = []
+        # famous ids sit at spread popularity ranks, as old vulnerabilities do in real fleets
+        famous_at = {min(n - 1, 3 + i * i * 7): f for i, f in enumerate(FAMOUS)}
         for i in range(n):
-            vid = FAMOUS[i] if i < len(FAMOUS) else "CVE-%d-%05d" % (rng.randint(2014, 2026), i)
+            vid = famous_at.get(i) or "CVE-%d-%05d" % (rng.randint(2014, 2026), i)
             sev = rng.choices(SEVERITIES, SEV_WEIGHTS)[0]
             if vid in FAMOUS:
                 sev = "critical"
             pkg = {"name": "pkg%d" % rng.randint(0, n // 6), "version": "%d.%d" % (rng.randint(0, 9), rng.randint(0, 30)),
                    "type": rng.choice(TYPES)}
-            f = {"id": vid, "severity": sev, "kev": rng.random() < 0.03 or vid in FAMOUS[:4],
+            f = {"id": vid, "severity": sev, "kev": rng.random() < 0.02 or vid in FAMOUS[:4],
                  "fixable": rng.random() < 0.6, "package": pkg}
             if rng.random() < 0.1:
                 f["aliases"] = ["GHSA-%04x-%04x" % (rng.getrandbits(16), rng.getrandbits(16))]
@@ -62,7 +64,7 @@ def bases(rng, pool):
         for t in range(tags):
             created = NOW - timedelta(days=60 + (tags - t) * 120 + rng.randint(0, 30))
             layers = [digest(rng)] + ([digest(rng)] if line != "alpine" else [])
-            findings = pool.draw(rng, rng.randint(0, 6 if line == "alpine" else 40) * (tags - t))
+            findings = pool.draw(rng, rng.randint(0, 3 if line == "alpine" else 12) * (tags - t))
             out.append({"digest": digest(rng), "refs": ["docker.io/library/%s:%s.%d" % (line, line[0], t)],
                         "sources": ["crawl:docker.io"], "labels": {}, "created": ts(created),
                         "first_seen": ts(created), "last_seen": ts(NOW), "layers": layers,
@@ -94,7 +96,7 @@ def images(rng, pool, n, base_list):
         base = rng.choice(base_list[: max(1, len(base_list))])
         tagno[repo] = tagno.get(repo, 0) + 1
         created = NOW - timedelta(days=int(rng.expovariate(1 / 240.0)))
-        own = pool.draw(rng, int(rng.lognormvariate(2.3, 1.0)) % 400)
+        own = pool.draw(rng, int(rng.lognormvariate(1.8, 1.1)) % 400)
         team = rng.choice(["web", "data", "platform", "payments"])
         out.append({"digest": digest(rng), "manifest_digests": [digest(rng)],
                     "refs": ["%s:%d.0" % (repo, tagno[repo])],

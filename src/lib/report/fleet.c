@@ -563,7 +563,7 @@ static int cmp_gone(const void *a, const void *b)
 }
 
 /* Container states and the containers (running, gone) on images with KEV or critical findings. */
-static int group_containers(work *w, ld_fleet_group_stats *gs, const uint32_t *cs, size_t n)
+static int group_containers(work *w, ld_fleet_group_stats *gs, const uint32_t *cs, size_t n, size_t cap)
 {
 	ld_fleet_ctr_row *run = malloc((n ? n : 1) * sizeof(*run)), *gone = malloc((n ? n : 1) * sizeof(*gone));
 	int rc = LADING_ENOMEM;
@@ -589,8 +589,8 @@ static int group_containers(work *w, ld_fleet_group_stats *gs, const uint32_t *c
 	}
 	qsort(run, gs->risky_running, sizeof(*run), cmp_running);
 	qsort(gone, gs->risky_gone, sizeof(*gone), cmp_gone);
-	gs->n_running = LD_MIN(gs->risky_running, (size_t)LD_FLEET_LIST_MAX);
-	gs->n_gone = LD_MIN(gs->risky_gone, (size_t)LD_FLEET_LIST_MAX);
+	gs->n_running = LD_MIN(gs->risky_running, cap);
+	gs->n_gone = LD_MIN(gs->risky_gone, cap);
 	gs->running = ld_arena_memdup(&w->st->arena, run, (gs->n_running + 1) * sizeof(*run));
 	gs->gone = ld_arena_memdup(&w->st->arena, gone, (gs->n_gone + 1) * sizeof(*gone));
 	rc = gs->running && gs->gone ? 0 : LADING_ENOMEM;
@@ -608,7 +608,7 @@ static int group_stats(work *w, ld_fleet_group_stats *gs, const ld_vec *members,
 	if ((rc = group_images(w, gs, m, members->len, byrepo)) || (rc = group_refs(w, gs, m, members->len)) ||
 	    (rc = group_tops(w, gs, m, members->len)))
 		return rc;
-	return group_containers(w, gs, ctrs->ptr, ctrs->len);
+	return group_containers(w, gs, ctrs->ptr, ctrs->len, gs == &w->st->overall ? LD_FLEET_LIST_MAX : LD_FLEET_GROUP_LIST_MAX);
 }
 
 /* ---- preparation ---- */
