@@ -565,7 +565,8 @@ static int cmp_gone(const void *a, const void *b)
 /* Container states and the containers (running, gone) on images with KEV or critical findings. */
 static int group_containers(work *w, ld_fleet_group_stats *gs, const uint32_t *cs, size_t n, size_t cap)
 {
-	ld_fleet_ctr_row *run = malloc((n ? n : 1) * sizeof(*run)), *gone = malloc((n ? n : 1) * sizeof(*gone));
+	/* one spare row: the lists are copied with it so that an empty list is a valid array */
+	ld_fleet_ctr_row *run = calloc(n + 1, sizeof(*run)), *gone = calloc(n + 1, sizeof(*gone));
 	int rc = LADING_ENOMEM;
 	if (!run || !gone)
 		goto out;
@@ -833,12 +834,13 @@ out:
 static void work_release(work *w)
 {
 	ld_vec *vecs[] = {&w->pairs, &w->pkgs, &w->fams, &w->grps, &w->gnames, &w->pkgnames, &w->allctrs};
-	for (size_t i = 0; i < LD_ARRAY_LEN(vecs); i++)
-		ld_vec_release(vecs[i]);
+	/* per group first: their count is gnames.len */
 	for (size_t g = 0; w->members && g < w->gnames.len; g++)
 		ld_vec_release(&w->members[g]);
 	for (size_t g = 0; w->gctrs && g < w->gnames.len; g++)
 		ld_vec_release(&w->gctrs[g]);
+	for (size_t i = 0; i < LD_ARRAY_LEN(vecs); i++)
+		ld_vec_release(vecs[i]);
 	free(w->members);
 	free(w->gctrs);
 	ld_map_release(&w->gidx);
