@@ -209,6 +209,13 @@ check("base images: images with a stored base", rep["overall"]["staleness"]["ima
 check("history: the stored summaries of this grouping", len(rep.get("history", [])) == len(doc["history"]))
 check("census section present", rep.get("census", {}) and rep["census"]["records"] == 120)
 
+# --- export round trip: the data re-exported gives the same report ---------------------------------
+again = os.path.join(WORK, "again.json")
+rc1, _, err1 = lading("--from", export, "--export", again)
+rc2, out2, err2 = lading("--from", again, "--format", "json", "--famous", mine, "--history")
+rc3, out3, _ = lading("--from", export, "--format", "json", "--famous", mine, "--history")
+check("--export then --from: the same report", rc1 == 0 and rc2 == 0 and out2 == out3, (err1, err2))
+
 # --- table and HTML ------------------------------------------------------------------------------
 rc, out, err = lading("--from", export)
 check("table: exit 0 with a row per group", rc == 0 and "\nofficial " in out and "\ncommunity " in out and "Heartbleed" in out, err + out[:500])

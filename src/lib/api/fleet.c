@@ -100,6 +100,26 @@ static int parse_times(ld_fleet_opts *fo, const lading_fleet_options *o, lading_
 	return 0;
 }
 
+int lading_fleet_export(char **out, size_t *len, lading_ctx *ctx, const lading_fleet_options *o)
+{
+	ld_fleet_data d;
+	ld_buf b = LD_BUF_INIT;
+	int rc;
+	*out = NULL;
+	*len = 0;
+	ld_error_clear(ctx);
+	if (!o || o->version < 1)
+		return ld_error_set(ctx, LADING_EUSAGE, "fleet options: unknown version");
+	ld_fleet_data_init(&d);
+	if (!(rc = load_data(&d, o, ctx)) && !(rc = ld_fleet_data_write_json(&b, &d)) && ld_buf_error(&b))
+		rc = ld_error_set(ctx, ld_buf_error(&b), "fleet export too large");
+	if (!rc)
+		*out = ld_buf_detach(&b, len);
+	ld_buf_release(&b);
+	ld_fleet_data_release(&d);
+	return rc;
+}
+
 int lading_fleet_report(char **out, size_t *len, lading_ctx *ctx, const lading_fleet_options *o,
 			lading_format fmt)
 {
