@@ -42,6 +42,12 @@ LADING_EXTERN(int)
 lading_fleet_report(char **out, size_t *len, lading_ctx *ctx, const lading_fleet_options *opts,
 		    lading_format fmt);
 
+/* Export the fleet data the report reads (`opts->from` or the store; groups, times and famous
+ * tables do not apply) as the fleet JSON that `from` reads back: a report made elsewhere, later,
+ * or by other tools from the same data. *out is NUL-terminated; free() it. */
+LADING_EXTERN(int)
+lading_fleet_export(char **out, size_t *len, lading_ctx *ctx, const lading_fleet_options *opts);
+
 #ifdef __cplusplus
 }
 #endif

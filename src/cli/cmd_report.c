@@ -31,12 +31,14 @@ static void usage(FILE *f)
 		"  --famous FILE      add famous vulnerabilities (name<TAB>ids<TAB>description; repeatable)\n"
 		"  --history          the trend of the stored summaries (one per group per rescan)\n"
 		"  --now TIME         compute ages at TIME instead of now (reproducible reports)\n"
+		"  --export FILE      write the data the report reads as a fleet export (for --from)\n"
+		"                     instead of the report\n"
 		"Exit status: 0 done (also for an empty store), 2 usage, 3 error.\n");
 }
 
 typedef struct fleet_args {
 	lading_fleet_options o;
-	const char *format, *output;
+	const char *format, *output, *export;
 	const char *famous[MAX_FAMOUS_FILES];
 } fleet_args;
 
@@ -44,7 +46,7 @@ typedef struct fleet_args {
 static int fleet_opt(int argc, char **argv, int *i, fleet_args *a)
 {
 	static const char *const names[] = {"--store", "--from", "--format", "-f", "--output", "-o",
-					    "--group-by", "--since", "--official", "--famous", "--now"};
+					    "--group-by", "--since", "--official", "--famous", "--now", "--export"};
 	const char *val = NULL;
 	size_t k;
 	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
@@ -67,7 +69,8 @@ static int fleet_opt(int argc, char **argv, int *i, fleet_args *a)
 			return cli_usage("at most %d --famous files", MAX_FAMOUS_FILES);
 		a->famous[a->o.famous_count++] = val;
 		break;
-	default: a->o.now = val; break;
+	case 10: a->o.now = val; break;
+	default: a->export = val; break;
 	}
 	return 1;
 }
@@ -99,8 +102,11 @@ static int fleet(int argc, char **argv)
 		return cli_usage("unknown fleet report format '%s' (table, json, html)", a.format);
 	if (lading_ctx_new(&ctx))
 		return EXIT_ERROR;
-	rc = lading_fleet_report(&out, &len, ctx, &a.o, fmt);
-	ret = rc ? cli_fail(ctx, rc) : cli_write_output(a.output, out, len);
+	if (a.export)
+		rc = lading_fleet_export(&out, &len, ctx, &a.o);
+	else
+		rc = lading_fleet_report(&out, &len, ctx, &a.o, fmt);
+	ret = rc ? cli_fail(ctx, rc) : cli_write_output(a.export ? a.export : a.output, out, len);
 	free(out);
 	lading_ctx_free(ctx);
 	return ret;

@@ -110,7 +110,31 @@ static int image_pairs(work *w, size_t i, ld_fleet_pair *scratch)
 	return 0;
 }
 
-/* Distinct packages ("type/name") with a finding, and distinct famous entries, of image i. */
+/* The package of a finding as "type/name": interned without formatting (this runs once per
+ * finding); the key is copied into the arena only the first time it is seen. */
+static int package_of(work *w, const ld_fleet_finding *fd, uint32_t *out)
+{
+	const char *t = fd->pkg_type ? fd->pkg_type : "?", *n = fd->pkg_name ? fd->pkg_name : "?";
+	size_t tl = strnlen(t, 256), nl = strnlen(n, 1024);
+	char key[1290];
+	void *v;
+	memcpy(key, t, tl);
+	key[tl] = '/';
+	memcpy(key + tl + 1, n, nl);
+	v = ld_map_get(&w->pkgidx, ld_slice_make(key, tl + 1 + nl));
+	if (v) {
+		*out = (uint32_t)((uintptr_t)v - 1);
+	} else {
+		const char *k = ld_arena_strndup(&w->st->arena, key, tl + 1 + nl);
+		if (!k || intern(&w->pkgidx, &w->pkgnames, k, out))
+			return LADING_ENOMEM;
+	}
+	w->psev[*out] = LD_MAX(w->psev[*out], fd->severity);
+	w->pkev[*out] |= fd->kev;
+	return 0;
+}
+
+/* Distinct packages with a finding, and distinct famous entries, of image i. */
 static int image_pkgs_famous(work *w, size_t i)
 {
 	const ld_fleet_image *im = &w->d->images[i];
@@ -120,19 +144,18 @@ static int image_pkgs_famous(work *w, size_t i)
 	f->fam_off = w->fams.len;
 	for (size_t j = 0; j < im->finding_count; j++) {
 		const ld_fleet_finding *fd = &im->findings[j];
-		const char *key = ld_arena_printf(&w->st->arena, "%s/%s", fd->pkg_type ? fd->pkg_type : "?",
-						  fd->pkg_name ? fd->pkg_name : "?");
 		uint32_t p;
-		if (!key || (rc = intern(&w->pkgidx, &w->pkgnames, key, &p)) || (rc = push_u32(&w->pkgs, p)))
-			return LADING_ENOMEM;
+		if ((rc = package_of(w, fd, &p)) || (rc = push_u32(&w->pkgs, p)))
+			return rc;
+		if (!w->famidx.len)
+			continue;
 		for (size_t a = 0; a <= fd->alias_count; a++) {
 			const char *id = a ? fd->aliases[a - 1] : fd->id;
-			for (void *e = id ? ld_map_gets(&w->famidx, id) : NULL; e; e = NULL) {
-				/* famidx holds a 0-terminated list of entry indices + 1 */
-				for (const uint32_t *l = e; *l; l++)
-					if ((rc = push_u32(&w->fams, *l - 1)))
-						return rc;
-			}
+			/* famidx holds a 0-terminated list of entry indices + 1 */
+			const uint32_t *l = id ? ld_map_gets(&w->famidx, id) : NULL;
+			for (; l && *l; l++)
+				if ((rc = push_u32(&w->fams, *l - 1)))
+					return rc;
 		}
 	}
 	f->npkgs = w->pkgs.len - f->pkg_off;
@@ -206,17 +229,6 @@ static int image_facts(work *w, size_t i, ld_fleet_pair *scratch)
 	w->pkgs.len = f->pkg_off + f->npkgs;
 	f->nfams = uniq_u32((uint32_t *)w->fams.ptr + f->fam_off, f->nfams);
 	w->fams.len = f->fam_off + f->nfams;
-	for (size_t j = 0; j < im->finding_count; j++) {
-		/* package worst severity and KEV, for the top packages table */
-		const ld_fleet_finding *fd = &im->findings[j];
-		const char *key = ld_arena_printf(&w->st->arena, "%s/%s", fd->pkg_type ? fd->pkg_type : "?",
-						  fd->pkg_name ? fd->pkg_name : "?");
-		void *p = key ? ld_map_gets(&w->pkgidx, key) : NULL;
-		if (!p)
-			return LADING_ENOMEM;
-		w->psev[(uintptr_t)p - 1] = LD_MAX(w->psev[(uintptr_t)p - 1], fd->severity);
-		w->pkev[(uintptr_t)p - 1] |= fd->kev;
-	}
 	return f->included ? image_groups(w, i) : 0;
 }
 
@@ -551,9 +563,10 @@ static int cmp_gone(const void *a, const void *b)
 }
 
 /* Container states and the containers (running, gone) on images with KEV or critical findings. */
-static int group_containers(work *w, ld_fleet_group_stats *gs, const uint32_t *cs, size_t n)
+static int group_containers(work *w, ld_fleet_group_stats *gs, const uint32_t *cs, size_t n, size_t cap)
 {
-	ld_fleet_ctr_row *run = malloc((n ? n : 1) * sizeof(*run)), *gone = malloc((n ? n : 1) * sizeof(*gone));
+	/* one spare row: the lists are copied with it so that an empty list is a valid array */
+	ld_fleet_ctr_row *run = calloc(n + 1, sizeof(*run)), *gone = calloc(n + 1, sizeof(*gone));
 	int rc = LADING_ENOMEM;
 	if (!run || !gone)
 		goto out;
@@ -577,8 +590,8 @@ static int group_containers(work *w, ld_fleet_group_stats *gs, const uint32_t *c
 	}
 	qsort(run, gs->risky_running, sizeof(*run), cmp_running);
 	qsort(gone, gs->risky_gone, sizeof(*gone), cmp_gone);
-	gs->n_running = LD_MIN(gs->risky_running, (size_t)LD_FLEET_LIST_MAX);
-	gs->n_gone = LD_MIN(gs->risky_gone, (size_t)LD_FLEET_LIST_MAX);
+	gs->n_running = LD_MIN(gs->risky_running, cap);
+	gs->n_gone = LD_MIN(gs->risky_gone, cap);
 	gs->running = ld_arena_memdup(&w->st->arena, run, (gs->n_running + 1) * sizeof(*run));
 	gs->gone = ld_arena_memdup(&w->st->arena, gone, (gs->n_gone + 1) * sizeof(*gone));
 	rc = gs->running && gs->gone ? 0 : LADING_ENOMEM;
@@ -596,7 +609,7 @@ static int group_stats(work *w, ld_fleet_group_stats *gs, const ld_vec *members,
 	if ((rc = group_images(w, gs, m, members->len, byrepo)) || (rc = group_refs(w, gs, m, members->len)) ||
 	    (rc = group_tops(w, gs, m, members->len)))
 		return rc;
-	return group_containers(w, gs, ctrs->ptr, ctrs->len);
+	return group_containers(w, gs, ctrs->ptr, ctrs->len, gs == &w->st->overall ? LD_FLEET_LIST_MAX : LD_FLEET_GROUP_LIST_MAX);
 }
 
 /* ---- preparation ---- */
@@ -821,12 +834,13 @@ out:
 static void work_release(work *w)
 {
 	ld_vec *vecs[] = {&w->pairs, &w->pkgs, &w->fams, &w->grps, &w->gnames, &w->pkgnames, &w->allctrs};
-	for (size_t i = 0; i < LD_ARRAY_LEN(vecs); i++)
-		ld_vec_release(vecs[i]);
+	/* per group first: their count is gnames.len */
 	for (size_t g = 0; w->members && g < w->gnames.len; g++)
 		ld_vec_release(&w->members[g]);
 	for (size_t g = 0; w->gctrs && g < w->gnames.len; g++)
 		ld_vec_release(&w->gctrs[g]);
+	for (size_t i = 0; i < LD_ARRAY_LEN(vecs); i++)
+		ld_vec_release(vecs[i]);
 	free(w->members);
 	free(w->gctrs);
 	ld_map_release(&w->gidx);

@@ -38,7 +38,8 @@ int ld_famous_load_builtin(ld_famous *f, lading_ctx *ctx);
 /* ---- statistics ---- */
 
 #define LD_FLEET_TOP 20            /* rows of each "top" table */
-#define LD_FLEET_LIST_MAX 200      /* containers listed per group and kind (all are counted) */
+#define LD_FLEET_LIST_MAX 200      /* containers listed overall per kind (all are counted) */
+#define LD_FLEET_GROUP_LIST_MAX 20 /* ... and per group: a report grouped by repository stays small */
 #define LD_FLEET_VULN_BINS 8
 #define LD_FLEET_AGE_BINS 7
 

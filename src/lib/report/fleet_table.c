@@ -145,7 +145,7 @@ static void ctr_rows(ld_buf *b, const char *title, const ld_fleet_ctr_row *r, si
 			    when[0] ? when : "unknown");
 	}
 	if (total > LD_MIN(n, (size_t)TABLE_ROWS))
-		ld_buf_addf(b, "... and %zu more (--format json lists %d per group)\n", total - LD_MIN(n, (size_t)TABLE_ROWS),
+		ld_buf_addf(b, "... and %zu more (--format json lists %d)\n", total - LD_MIN(n, (size_t)TABLE_ROWS),
 			    LD_FLEET_LIST_MAX);
 }
 

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# lading report fleet over a generated registry-shaped fleet: 6,000 images (Alpine/Debian/Ubuntu
+# bases, official and community repositories, ~19 findings per image) and 100,000 container
+# records, read from a fleet export (--from). Median wall time of $RUNS runs per format and
+# grouping, peak RSS, HTML size (target: under 2 MB), and as a reference the same export read by
+# jq computing just the mean of distinct vulnerability ids per image (no peer tool makes this
+# report). Target: <= 1 s. Prints figures; never passes or fails.
+source "$(dirname "$0")/common.sh"
+need jq jq
+need python3 python3
+IMAGES=${IMAGES:-6000}
+CONTAINERS=${CONTAINERS:-100000}
+W=$(mktemp -d "${TMPDIR:-/tmp}/lading-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+python3 "$BENCH_SRC/tests/tools/gen_fleet.py" --images "$IMAGES" --containers "$CONTAINERS" --census \
+  --seed 1 -o "$W/fleet.json"
+findings=$(jq '[.images[].findings | length] | add' "$W/fleet.json")
+echo "fleet export: $IMAGES images, $findings findings, $CONTAINERS containers, $(du -m "$W/fleet.json" | cut -f1) MB"
+printf '%-34s %9s %12s %10s\n' run wall_s peak_rss_mb output_kb
+COLD=0
+for args in "table" "json" "html" "html --history" "json --group-by repo" "json --group-by label:team"; do
+  set -- $args
+  fmt=$1; shift
+  read -r t m < <(measure "$LADING" report fleet --from "$W/fleet.json" --format "$fmt" -o "$W/out" "$@")
+  "$LADING" report fleet --from "$W/fleet.json" --format "$fmt" -o "$W/out.$fmt" "$@"
+  printf '%-34s %9s %12s %10s\n' "lading $args" "$t" "$m" "$(( $(stat -c %s "$W/out.$fmt") / 1024 ))"
+  [ "$fmt $*" = "json " ] && lt=$t
+done
+read -r jt jm < <(measure jq '[.images[] | [.findings[]? | .id] | unique | length] | add / length' "$W/fleet.json")
+printf '%-34s %9s %12s\n' "jq (mean distinct ids only)" "$jt" "$jm"
+echo "ratio lading json report / jq one figure: $(ratio "$lt" "$jt")x"
