@@ -1,3 +1,5 @@
+#include <bzlib.h>
+#include <lzma.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -180,6 +182,83 @@ static void test_verify_stream(void **state)
 	lading_ctx_free(ctx);
 }
 
+/* bzip2 and xz layers decode through the same stream as gzip/zstd: concatenated streams, a
+ * truncation is an error, and the output and ratio limits hold (before, libarchive decoded them
+ * with no limit at all). */
+static size_t compress_with(int codec, const unsigned char *in, size_t n, unsigned char *out, size_t cap)
+{
+	if (codec == LD_COMP_BZIP2) {
+		unsigned int olen = (unsigned int)cap;
+		assert_int_equal(BZ2_bzBuffToBuffCompress((char *)out, &olen, (char *)(uintptr_t)in, (unsigned)n, 9, 0, 0),
+				 BZ_OK);
+		return olen;
+	} else {
+		size_t opos = 0;
+		assert_int_equal(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, in, n, out, &opos, cap), LZMA_OK);
+		return opos;
+	}
+}
+
+static int decode_all(const unsigned char *p, size_t n, const ld_decomp_limits *lim, ld_buf *out, ld_comp *comp,
+		      lading_ctx *ctx)
+{
+	ld_stream *s, *d;
+	int rc;
+	ld_buf_clear(out);
+	assert_int_equal(ld_stream_mem(&s, ctx, p, n), 0);
+	if ((rc = ld_stream_decompress(&d, s, lim, "test layer", comp)))
+		return rc;
+	rc = ld_stream_read_all(d, out, (size_t)1 << 30, "test");
+	ld_stream_close(d);
+	return rc;
+}
+
+static void test_decompress_bz_xz(void **state)
+{
+	const size_t n = (size_t)3 << 20, zn = (size_t)32 << 20;
+	unsigned char *data = malloc(n), *zeros = calloc(1, zn), *c = malloc(2 * n + 4096);
+	ld_buf out = LD_BUF_INIT;
+	lading_ctx *ctx;
+	uint32_t x = 12345;
+	(void)state;
+	lading_ctx_new(&ctx);
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		data[i] = (unsigned char)("abcdefgh \n"[(x >> 16) % 10]);
+	}
+	for (int codec = LD_COMP_BZIP2; codec <= LD_COMP_XZ; codec++) {
+		ld_decomp_limits bomb = {0, (uint64_t)1 << 20, 100};
+		ld_decomp_limits small = {(uint64_t)1 << 20, 0, 0};
+		ld_comp comp = LD_COMP_NONE;
+		size_t k = compress_with(codec, data, n, c, n + 4096);
+		/* two streams back to back (pbzip2, xz concatenation) decode to both */
+		memcpy(c + k, c, k);
+		assert_int_equal(decode_all(c, 2 * k, NULL, &out, &comp, ctx), 0);
+		assert_int_equal(comp, codec);
+		assert_int_equal(out.len, 2 * n);
+		assert_memory_equal(out.ptr, data, n);
+		assert_memory_equal(out.ptr + n, data, n);
+		/* cut short: an error, not a short success */
+		assert_int_equal(decode_all(c, k - 7, NULL, &out, NULL, ctx), LADING_EINVALID);
+		/* corrupt in the middle */
+		c[k / 2] ^= 0x55;
+		assert_int_not_equal(decode_all(c, k, NULL, &out, NULL, ctx), 0);
+		/* over the output limit */
+		k = compress_with(codec, data, n, c, n + 4096);
+		assert_int_equal(decode_all(c, k, &small, &out, NULL, ctx), LADING_ELIMIT);
+		/* a bomb: 32 MiB of zeros in a few KB, over a 100:1 ratio past 1 MiB */
+		k = compress_with(codec, zeros, zn, c, n + 4096);
+		assert_true(k < zn / 100);
+		assert_int_equal(decode_all(c, k, &bomb, &out, NULL, ctx), LADING_ELIMIT);
+		assert_non_null(strstr(lading_ctx_error(ctx)->msg, "ratio"));
+	}
+	ld_buf_release(&out);
+	free(data);
+	free(zeros);
+	free(c);
+	lading_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,7 +266,7 @@ int main(void)
 		cmocka_unit_test(test_json_errors),  cmocka_unit_test(test_json_depth),
 		cmocka_unit_test(test_json_writer),  cmocka_unit_test(test_path_canon),
 		cmocka_unit_test(test_glob),         cmocka_unit_test(test_map),
-		cmocka_unit_test(test_verify_stream),
+		cmocka_unit_test(test_verify_stream), cmocka_unit_test(test_decompress_bz_xz),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
