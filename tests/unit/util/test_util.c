@@ -215,7 +215,7 @@ static int decode_all(const unsigned char *p, size_t n, const ld_decomp_limits *
 
 static void test_decompress_bz_xz(void **state)
 {
-	const size_t n = (size_t)3 << 20, zn = (size_t)32 << 20;
+	const size_t n = (size_t)1 << 20, zn = (size_t)8 << 20;
 	unsigned char *data = malloc(n), *zeros = calloc(1, zn), *c = malloc(2 * n + 4096);
 	ld_buf out = LD_BUF_INIT;
 	lading_ctx *ctx;
@@ -228,7 +228,7 @@ static void test_decompress_bz_xz(void **state)
 	}
 	for (int codec = LD_COMP_BZIP2; codec <= LD_COMP_XZ; codec++) {
 		ld_decomp_limits bomb = {0, (uint64_t)1 << 20, 100};
-		ld_decomp_limits small = {(uint64_t)1 << 20, 0, 0};
+		ld_decomp_limits small = {(uint64_t)512 << 10, 0, 0};
 		ld_comp comp = LD_COMP_NONE;
 		size_t k = compress_with(codec, data, n, c, n + 4096);
 		/* two streams back to back (pbzip2, xz concatenation) decode to both */
@@ -246,7 +246,7 @@ static void test_decompress_bz_xz(void **state)
 		/* over the output limit */
 		k = compress_with(codec, data, n, c, n + 4096);
 		assert_int_equal(decode_all(c, k, &small, &out, NULL, ctx), LADING_ELIMIT);
-		/* a bomb: 32 MiB of zeros in a few KB, over a 100:1 ratio past 1 MiB */
+		/* a bomb: 8 MiB of zeros in a few KB, over a 100:1 ratio past 1 MiB */
 		k = compress_with(codec, zeros, zn, c, n + 4096);
 		assert_true(k < zn / 100);
 		assert_int_equal(decode_all(c, k, &bomb, &out, NULL, ctx), LADING_ELIMIT);
