@@ -12,6 +12,7 @@
 #include "util/map.h"
 #include "util/path.h"
 #include "util/stream.h"
+#include "util/term.h"
 
 static void test_buf_cap(void **state)
 {
@@ -259,6 +260,46 @@ static void test_decompress_bz_xz(void **state)
 	lading_ctx_free(ctx);
 }
 
+/* Terminal escaping: every C0/C1 control, DEL and invalid byte escaped, valid UTF-8 kept. */
+static void test_term_escape(void **state)
+{
+	static const char *const cases[][2] = {
+		{"plain-1.2.3", "plain-1.2.3"},
+		{"red\x1b[31mtext", "red\\x1b[31mtext"},
+		{"title\x1b]0;pwned\x07", "title\\x1b]0;pwned\\x07"},
+		{"a\nb\tc\rd", "a\\x0ab\\x09c\\x0dd"},
+		{"del\x7f", "del\\x7f"},
+		{"csi\xc2\x9b" "31m", "csi\\u009b31m"},       /* C1 CSI as UTF-8 */
+		{"raw\x9b" "31m", "raw\\x9b31m"},              /* C1 as a raw byte */
+		{"caf\xc3\xa9 \xe6\xbc\xa2", "caf\xc3\xa9 \xe6\xbc\xa2"}, /* valid UTF-8 passes */
+		{"over\xc0\xaflong", "over\\xc0\\xaflong"},     /* overlong '/' */
+		{"cut\xe6\xbc", "cut\\xe6\\xbc"},               /* truncated sequence */
+		{"sur\xed\xa0\x80", "sur\\xed\\xa0\\x80"},       /* UTF-16 surrogate */
+	};
+	char out[128];
+	ld_buf b = LD_BUF_INIT;
+	(void)state;
+	for (size_t i = 0; i < LD_ARRAY_LEN(cases); i++) {
+		assert_string_equal(ld_term(cases[i][0], out, sizeof(out)), cases[i][1]);
+		assert_int_equal(lading_text_escape(cases[i][0], out, sizeof(out)), strlen(cases[i][1]));
+		assert_string_equal(out, cases[i][1]);
+	}
+	assert_int_equal(ld_term_width("caf\xc3\xa9"), 4);
+	assert_int_equal(ld_term_width("a\x1b"), 5);
+	assert_int_equal(ld_term_width(NULL), 0);
+	/* truncated output stays terminated; the return value says what it needed */
+	assert_int_equal(lading_text_escape("\x1b\x1b\x1b", out, 5), 12);
+	assert_int_equal(strlen(out), 4);
+	/* the net over a table: row newlines stay, everything else is escaped */
+	ld_buf_adds(&b, "head\n");
+	ld_buf_adds(&b, "row \x1b[2J\xc2\x85\nnext\n");
+	ld_buf_term_sanitize(&b, 5, true);
+	assert_string_equal(ld_buf_cstr(&b), "head\nrow \\x1b[2J\\u0085\nnext\n");
+	ld_buf_term_sanitize(&b, 0, false);
+	assert_string_equal(ld_buf_cstr(&b), "head\\x0arow \\x1b[2J\\u0085\\x0anext\\x0a");
+	ld_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_json_writer),  cmocka_unit_test(test_path_canon),
 		cmocka_unit_test(test_glob),         cmocka_unit_test(test_map),
 		cmocka_unit_test(test_verify_stream), cmocka_unit_test(test_decompress_bz_xz),
+		cmocka_unit_test(test_term_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
