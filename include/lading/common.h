@@ -57,6 +57,11 @@ LADING_EXTERN(void) lading_ctx_set_progress(lading_ctx *ctx, lading_progress_fn 
 /* Worker threads for parallel stages; 0 = number of online CPUs. */
 LADING_EXTERN(void) lading_ctx_set_threads(lading_ctx *ctx, unsigned n);
 LADING_EXTERN(const char *) lading_strerror(int code);
+/* `s` made safe to print on a terminal: C0/C1 control characters (ESC, CSI, newline...), DEL
+ * and invalid UTF-8 bytes shown escaped (\x1b, \u009b), so text from an image (file names,
+ * package names, tags) in a message cannot drive the terminal. Writes at most outsz bytes
+ * (terminated, truncated to fit) and returns the escaped length. */
+LADING_EXTERN(size_t) lading_text_escape(const char *s, char *out, size_t outsz);
 LADING_EXTERN(const char *) lading_version_string(void);
 
 #ifdef __cplusplus

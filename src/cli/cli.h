@@ -42,7 +42,7 @@ void cli_image_release(cli_image_opts *o);
 #define CLI_IMAGE_USAGE                                                                            \
 	"  --username USER    registry user (the password comes from --password-stdin)\n"          \
 	"  --password-stdin   read the registry password (or token) from standard input\n"        \
-	"  --insecure         allow plain HTTP and unverified TLS to the registry\n"               \
+	"  --insecure         allow plain HTTP and unverified TLS to the registry named\n"          \
 	"  --no-cache         neither use nor fill the blob and layer caches\n"                    \
 	"  --docker-host URL  engine of docker:NAME images (unix:///PATH or tcp://HOST:PORT;\n"     \
 	"                     default $DOCKER_HOST, else unix:///var/run/docker.sock)\n"           \

@@ -12,11 +12,20 @@
 
 #include "cli.h"
 
+/* Messages carry image-controlled text (entry names, tags, package names): printed escaped
+ * (lading_text_escape), so no control byte from an image reaches the terminal. */
+static void print_escaped(const char *prefix, const char *msg)
+{
+	char buf[4096];
+	lading_text_escape(msg, buf, sizeof(buf));
+	fprintf(stderr, "%s%s\n", prefix, buf);
+}
+
 int cli_fail(lading_ctx *ctx, int rc)
 {
 	const lading_error *e = lading_ctx_error(ctx);
 	if (e->code && e->msg[0])
-		fprintf(stderr, "lading: %s\n", e->msg);
+		print_escaped("lading: ", e->msg);
 	else
 		fprintf(stderr, "lading: %s\n", lading_strerror(rc));
 	return rc == LADING_EUSAGE ? EXIT_USAGE : EXIT_ERROR;
@@ -40,12 +49,14 @@ void cli_print_warnings(lading_ctx *ctx, bool verbose)
 		return;
 	if (verbose) {
 		for (size_t i = 0; i < kept; i++)
-			fprintf(stderr, "lading: warning: %s\n", lading_ctx_warning(ctx, i));
+			print_escaped("lading: warning: ", lading_ctx_warning(ctx, i));
 		if (n > kept)
 			fprintf(stderr, "lading: ... and %zu more warnings\n", n - kept);
 	} else {
+		char first[4096];
+		lading_text_escape(kept ? lading_ctx_warning(ctx, 0) : "", first, sizeof(first));
 		fprintf(stderr, "lading: %zu warning%s (malformed entries skipped); first: %s\n", n,
-			n == 1 ? "" : "s", kept ? lading_ctx_warning(ctx, 0) : "");
+			n == 1 ? "" : "s", first);
 	}
 }
 

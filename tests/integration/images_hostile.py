@@ -9,6 +9,7 @@ import tarfile
 import tempfile
 
 sys.path.insert(0, os.path.join(os.environ["LADING_SRC"], "tests", "tools"))
+sys.path.insert(0, os.path.join(os.environ["LADING_SRC"], "tests", "integration"))
 import mkimage as mk  # noqa: E402
 
 BIN = os.environ["LADING_BIN"]
@@ -231,6 +232,10 @@ rc, out, err, _ = run(["sbom", os.path.join(WORK, "does-not-exist")])
 check("missing image: exit 3 with one line", rc == 3 and err.count("\n") == 0 and "no such" in err, err)
 rc, out, err, _ = run(["sbom", "--format", "nope", "x"])
 check("bad usage: exit 2", rc == 2, err)
+
+# --- every codec: decoded under the same limits, digests checked on the right bytes -------------
+import hostile_more  # noqa: E402  (the cases added for issue 13, in tests/integration/)
+hostile_more.main(sys.modules[__name__])
 
 if failures:
     print(f"{len(failures)} failure(s)")

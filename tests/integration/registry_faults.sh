@@ -4,7 +4,8 @@
 # (the reader sees each byte once); a tampered or over-long blob is rejected naming its digest
 # and never cached; blob downloads redirected to another host get no Authorization header; a
 # server without the v2 API is named as such; two processes filling one cache at once agree; TLS
-# is verified unless --insecure.
+# is verified unless --insecure, and --insecure covers the registry named only (not a host a blob
+# is redirected to).
 set -euo pipefail
 : "${LADING_BIN:?}" "${LADING_SHARED:?}" "${LADING_WORK:?}" "${LADING_SRC:?}"
 W="$LADING_WORK/registry_faults"
@@ -102,7 +103,14 @@ if "$LADING_BIN" sbom --format json --no-cache --insecure "127.0.0.1:$REG_PORT/a
 else
   bad "self-signed TLS with --insecure failed: $(cat "$W/err")"
 fi
-echo "TLS: verified, --insecure accepted"
+# --insecure names one host: a blob redirected from it to another host keeps TLS verification
+# (the proxy answers plain HTTP for 127.0.0.1:PROXY_PORT; blobs move to https://localhost:TLS)
+rules '[{"match": "GET /v2/.*/blobs/", "action": "redirect", "location": "https://localhost:'"$REG_PORT"'"}]'
+PATTERNS=("certificate")
+scan_fails "--insecure for the registry, redirect to another TLS host" --no-cache --insecure "$P/alpine:2l"
+[ "$(count 'GET /v2/.*/blobs/' 307)" -ge 1 ] || bad "insecure scope: no blob was redirected"
+rules '[]'
+echo "TLS: verified, --insecure accepted for the registry named only"
 
 # blob storage behind a redirect (an authenticated registry): no Authorization follows there
 export XDG_CACHE_HOME="$W/cache-redirect"

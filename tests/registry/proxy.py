@@ -10,7 +10,8 @@ with A one of:
   "tamper"   forward, but flip one byte in the middle of the body
   "extra"    forward, then append `bytes` more bytes to the body
   "drop"     forward the headers and half the body, then close the connection
-  "redirect" answer 307 to the storage port (blob storage elsewhere, like S3 behind a registry)
+  "redirect" answer 307 to the storage port (blob storage elsewhere, like S3 behind a registry),
+             or to `location` + the request path when the rule gives one
 Each request is logged as one JSON line: method, path, whether it carried Authorization, status
 and the action taken. The storage port serves redirected blobs by fetching them upstream with
 USER:PASSWORD (the proxy's own credentials), logging whether the client sent Authorization to it.
@@ -96,7 +97,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if action == "redirect":
             entry["status"] = 307
             log(entry)
-            loc = "http://127.0.0.1:%d/storage%s" % (storage_port, self.path)
+            loc = rule.get("location", "http://127.0.0.1:%d/storage" % storage_port) + self.path
             return self.reply(307, [("Location", loc)])
         fwd = {k: v for k, v in self.headers.items() if k.lower() not in HOP and k.lower() != "host"}
         fwd["Host"] = "127.0.0.1:%d" % UPSTREAM

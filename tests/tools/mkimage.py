@@ -2,10 +2,12 @@
 """Build small container images for tests: OCI layouts, oci-archives and docker-archives
 (legacy and Docker 25+ OCI-in-tar), from layers described in Python. Hostile variants are made
 by the callers (tampered blobs, bad manifests...). Standard library only."""
+import bz2
 import gzip
 import hashlib
 import io
 import json
+import lzma
 import os
 import subprocess
 import tarfile
@@ -41,6 +43,10 @@ def compress(data, how):
         return gzip.compress(data, mtime=0)
     if how == "zstd":
         return subprocess.run(["zstd", "-q", "-c"], input=data, check=True, stdout=subprocess.PIPE).stdout
+    if how == "xz":
+        return lzma.compress(data, preset=1)
+    if how == "bzip2":
+        return bz2.compress(data, 9)
     return data
 
 
@@ -51,6 +57,8 @@ def sha(data):
 MT = {
     "gzip": "application/vnd.oci.image.layer.v1.tar+gzip",
     "zstd": "application/vnd.oci.image.layer.v1.tar+zstd",
+    "xz": "application/vnd.oci.image.layer.v1.tar+xz",  # not in the spec: a hostile or odd image
+    "bzip2": "application/vnd.oci.image.layer.v1.tar+bzip2",
     "none": "application/vnd.oci.image.layer.v1.tar",
 }
 

@@ -5,19 +5,20 @@
 #include "api/api.h"
 
 /* Wanted files reached through symlinks were not captured while streaming (their real path did
- * not match); read them now from the layers that hold them. */
+ * not match); read them now from the layers that hold them, each within the cap of the want that
+ * reached it (not the largest cap of its layer). */
 static int fetch_symlinked(lading_image *img, ld_layer *layers, ld_view *view, lading_ctx *ctx)
 {
 	const ld_cataloger *const *cats = ld_catalogers();
 	size_t n = img->info.layer_count;
 	const char ***need = calloc(n ? n : 1, sizeof(char **));
 	size_t *nneed = calloc(n ? n : 1, sizeof(size_t));
-	size_t *maxsz = calloc(n ? n : 1, sizeof(size_t));
+	size_t **caps = calloc(n ? n : 1, sizeof(size_t *));
 	ld_arena a;
 	int rc = 0;
 
 	ld_arena_init(&a, 0);
-	if (!need || !nneed || !maxsz) {
+	if (!need || !nneed || !caps) {
 		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -35,30 +36,36 @@ static int fetch_symlinked(lading_image *img, ld_layer *layers, ld_view *view, l
 			{
 				size_t l = (size_t)node->layer;
 				const char **nv = realloc(need[l], (nneed[l] + 1) * sizeof(char *));
-				if (!nv) {
+				size_t *nc;
+				if (nv)
+					need[l] = nv;
+				nc = nv ? realloc(caps[l], (nneed[l] + 1) * sizeof(size_t)) : NULL;
+				if (!nc) {
 					rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 					goto out;
 				}
-				need[l] = nv;
+				caps[l] = nc;
+				nc[nneed[l]] = cats[c]->max_file;
 				nv[nneed[l]++] = ld_arena_strdup(&a, canon);
-				if (cats[c]->max_file > maxsz[l])
-					maxsz[l] = cats[c]->max_file;
 			}
 		}
 	}
 	for (size_t l = 0; l < n; l++) {
 		if (!nneed[l])
 			continue;
-		if ((rc = ld_layer_fetch(img, &layers[l], need[l], nneed[l], maxsz[l], ctx)))
+		if ((rc = ld_layer_fetch(img, &layers[l], need[l], caps[l], nneed[l], ctx)))
 			goto out;
 	}
 out:
-	if (need)
-		for (size_t l = 0; l < n; l++)
+	for (size_t l = 0; l < n; l++) {
+		if (need)
 			free(need[l]);
+		if (caps)
+			free(caps[l]);
+	}
 	free(need);
 	free(nneed);
-	free(maxsz);
+	free(caps);
 	ld_arena_release(&a);
 	return rc;
 }

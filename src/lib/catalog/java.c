@@ -14,7 +14,11 @@
 #define JAVA_MAX_DEPTH 3 /* levels of archives: the file, one in it, one in that */
 #define JAVA_MAX_NESTED_ONE ((size_t)128 << 20)	  /* one nested archive, inflated */
 #define JAVA_MAX_NESTED_TOTAL ((size_t)512 << 20) /* nested archives inflated for one file */
-#define JAVA_MAX_TEXT ((size_t)1 << 20)		  /* one MANIFEST.MF or pom.properties */
+#define JAVA_MAX_TEXT ((size_t)1 << 20)		  /* one MANIFEST.MF */
+#define JAVA_MAX_POM ((size_t)64 << 10)		  /* one pom.properties (a few hundred bytes) */
+/* all pom.properties texts held for one file, every nesting level together (a shaded jar of a
+ * thousand dependencies holds ~300 KB): tied to the per-file cap, 16 MiB */
+#define JAVA_MAX_POM_TEXTS (JAVA_MAX_ARCHIVE / 16)
 #define JAVA_MAX_ENTRIES 1000000		  /* zip entries looked at for one file */
 #define JAVA_MAX_PACKAGES 20000			  /* packages reported for one file */
 #define JAVA_MAX_FIELD 512			  /* a manifest value we keep */
@@ -153,7 +157,9 @@ typedef struct java_scan {
 	size_t nested_bytes; /* inflated so far */
 	size_t entries;
 	size_t packages;
+	size_t pom_bytes; /* pom.properties texts read so far (JAVA_MAX_POM_TEXTS) */
 	bool stopped; /* a limit was reached: the rest of the file is not read */
+	bool poms_capped;
 } java_scan;
 
 static void scan_warn(java_scan *st, ld_slice where, const char *msg)
@@ -225,13 +231,16 @@ static void scan_archive(java_scan *st, const unsigned char *data, size_t len, l
 	ld_ar *ar = NULL;
 	ld_ar_entry e;
 	ld_buf mf = LD_BUF_INIT;
-	ld_buf props =
-	    LD_BUF_INIT; /* all pom.properties texts, each followed by NUL + its path + NUL */
+	ld_buf props; /* all pom.properties texts, each followed by NUL + its path + NUL */
 	ld_slice fa = LD_SLICE_NULL, fv = LD_SLICE_NULL;
 	bool have_mf = false, covered = false, by_name;
 	size_t npoms = 0;
 	int r;
 
+	/* texts, paths and separators within JAVA_MAX_POM_TEXTS (for the file, all levels), plus
+	 * room for the one entry read past it before it is dropped (ld_ar_read_all grows by 64 KiB
+	 * and reads a chunk more than its cap before it says so) */
+	ld_buf_init(&props, JAVA_MAX_POM_TEXTS + 4 * JAVA_MAX_POM);
 	if (ld_ar_open_mem(&ar, data, len, LD_AR_FMT_ZIP, st->ctx, "archive")) {
 		scan_warn(st, where, st->ctx->err.msg);
 		ld_error_clear(st->ctx);
@@ -258,16 +267,31 @@ static void scan_archive(java_scan *st, const unsigned char *data, size_t len, l
 			}
 		} else if (ld_slice_starts_with(p, "META-INF/maven/") &&
 			   ld_slice_ends_with(p, "/pom.properties")) {
-			size_t start = props.len;
-			if (ld_ar_read_all(ar, &props, JAVA_MAX_TEXT)) {
+			size_t start = props.len, left = JAVA_MAX_POM_TEXTS - st->pom_bytes;
+			if (!left) {
+				if (!st->poms_capped)
+					scan_warn(st, where, "pom.properties files over the limit for one archive: "
+							     "the rest are not read");
+				st->poms_capped = true;
+				continue;
+			}
+			if (ld_ar_read_all(ar, &props, LD_MIN(left, JAVA_MAX_POM))) {
+				st->pom_bytes += LD_MIN(props.len - start, left);
 				scan_warn(st, where, st->ctx->err.msg);
 				ld_error_clear(st->ctx);
 				props.len = start;
 				continue;
 			}
+			if (props.len - start + p.len + 2 > left) {
+				/* its path counts too: one that does not fit is the limit reached */
+				props.len = start;
+				st->pom_bytes = JAVA_MAX_POM_TEXTS;
+				continue;
+			}
 			ld_buf_addc(&props, '\0');
 			ld_buf_addslice(&props, p);
 			ld_buf_addc(&props, '\0');
+			st->pom_bytes += props.len - start;
 			npoms++;
 		} else if (depth + 1 < JAVA_MAX_DEPTH && archive_name(ld_path_base(p))) {
 			scan_nested(st, ar, &e, where, depth);

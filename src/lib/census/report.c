@@ -1,5 +1,6 @@
 /* The assessment as a table, JSON or a self-contained HTML page with one chart per product. */
 #include "util/common.h"
+#include "util/term.h"
 #include "census/census.h"
 #include "util/jsonw.h"
 
@@ -37,7 +38,7 @@ int ld_census_write_table(ld_buf *b, const lading_census_assessment *a)
 	static const char *const head[] = {"PRODUCT", "HOSTS", "VERSIONED", "NEWEST KNOWN", "BEHIND",
 					   "BEHIND LINE", "VULNERABLE", "KEV", "BACKPORTED?"};
 	static const size_t w[] = {16, 7, 10, 24, 8, 12, 11, 7, 12};
-	size_t s;
+	size_t s, start = b->len;
 	for (size_t i = 0; i < LD_ARRAY_LEN(head); i++) {
 		s = b->len;
 		ld_buf_adds(b, head[i]);
@@ -101,6 +102,8 @@ int ld_census_write_table(ld_buf *b, const lading_census_assessment *a)
 		if (p->version_count > TABLE_VERSIONS)
 			ld_buf_addf(b, "  ... %zu more versions\n", p->version_count - TABLE_VERSIONS);
 	}
+	/* banners and product strings come from the network: no control byte reaches a terminal */
+	ld_buf_term_sanitize(b, start, true);
 	return ld_buf_error(b);
 }
 

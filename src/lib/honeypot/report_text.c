@@ -2,6 +2,7 @@
  * strings in the table have control characters replaced (a payload must not drive the reader's
  * terminal) and are cut to the column. */
 #include "util/common.h"
+#include "util/term.h"
 #include "util/jsonw.h"
 #include "honeypot/analysis.h"
 
@@ -66,6 +67,7 @@ static void section(ld_buf *b, const char *title, const lading_honeypot_count *r
 
 int ld_hp_report_table(ld_buf *b, const lading_honeypot_report *r)
 {
+	size_t start = b->len;
 	double auto_share = r->nsessions ? (double)r->automated / (double)r->nsessions : 0.0;
 	ld_buf_addf(b, "Honeypot report: %" PRIu64 " events from %" PRIu64 " file(s)", r->events,
 		    r->files);
@@ -131,6 +133,7 @@ int ld_hp_report_table(ld_buf *b, const lading_honeypot_report *r)
 		cell(b, s->services, 80);
 		ld_buf_addc(b, '\n');
 	}
+	ld_buf_term_sanitize(b, start, true); /* the shared net (util/term.h) over what cell() missed */
 	return ld_buf_error(b);
 }
 

@@ -739,7 +739,7 @@ void ld_layer_cache_finish(lading_image *img, ld_layer *l, lading_ctx *wctx, int
 	ld_buf_release(&st->rec);
 }
 
-void ld_layer_cache_refetch(ld_layer *l, const char *const *paths, size_t n, size_t max_size)
+void ld_layer_cache_refetch(ld_layer *l, const char *const *paths, const size_t *caps, size_t n)
 {
 	if (!l->cache)
 		return;
@@ -751,7 +751,7 @@ void ld_layer_cache_refetch(ld_layer *l, const char *const *paths, size_t n, siz
 			if (strcmp(paths[k], f->path))
 				continue;
 			f->wanted = true;
-			if (f->size > max_size)
+			if (f->size > caps[k])
 				f->too_big = true;
 			else
 				f->captured = true;

@@ -26,7 +26,7 @@ int ld_layer_cache_lookup(lading_image *img, ld_layer *l, const ld_wants *w, lad
 void ld_layer_cache_finish(lading_image *img, ld_layer *l, lading_ctx *wctx, int rc);
 /* ld_layer_fetch, before reading: files a cached earlier fetch kept become captured again (as
  * a fresh fetch would capture them), so the layer need not be read. */
-void ld_layer_cache_refetch(ld_layer *l, const char *const *paths, size_t n, size_t max_size);
+void ld_layer_cache_refetch(ld_layer *l, const char *const *paths, const size_t *caps, size_t n);
 /* ld_layer_fetch, after capturing more files: store the layer again with them. */
 void ld_layer_cache_update(lading_image *img, ld_layer *l);
 

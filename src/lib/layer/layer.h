@@ -161,8 +161,10 @@ void ld_layer_plain_sort(ld_layer *l);
  * *out is an array of info.layer_count layers; free with ld_layers_free. */
 int ld_layers_read(ld_layer **out, lading_image *img, const ld_wants *wants, lading_ctx *ctx);
 /* Read layer `l` again and capture the given canonical paths too (targets of symlinks found
- * after the merge). */
-int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, size_t n, size_t max_size,
+ * after the merge, of hardlinks), each within its own cap caps[i] (the cap of the want that
+ * reached it). The re-read is checked against the layer's digest before anything it captured
+ * is used or cached: on any failure nothing it captured stays. */
+int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, const size_t *caps, size_t n,
 		   lading_ctx *ctx);
 void ld_layers_free(ld_layer *layers, size_t n);
 

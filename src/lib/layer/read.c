@@ -17,6 +17,7 @@ typedef struct tar_entries {
 	ld_entries base;
 	ld_ar *ar;
 	ld_stream *raw; /* not owned: the stream as stored, for progress (pos) */
+	ld_stream *stored; /* not owned: the stored bytes through their digest check, before decoding */
 } tar_entries;
 
 static int tar_next(ld_entries *w, ld_ar_entry *e)
@@ -61,9 +62,16 @@ static int open_blob(void *opaque, ld_stream **out, lading_ctx *ctx)
 		return rc;
 	b->raw = s;
 	if (!b->img->lsrc[b->i].blob_digest[0] && !b->img->lsrc[b->i].verify_diff_id) {
-		/* nothing to check against (rootfs-tar): compute the digest to report it */
-		if ((rc = ld_stream_hash(&s, s, b->l->blob_digest)))
+		/* nothing to check against (rootfs-tar): compute the digest to report it, and hold a
+		 * second read (ld_layer_fetch) to the digest the first one computed */
+		if (b->l->blob_digest[0]) {
+			char label[LD_DIGEST_STR_LEN + 48];
+			ld_snprintf(label, sizeof(label), "layer %zu (read again)", b->i + 1);
+			if ((rc = ld_stream_verify(&s, s, b->l->blob_digest, -1, label)))
+				return rc;
+		} else if ((rc = ld_stream_hash(&s, s, b->l->blob_digest))) {
 			return rc;
+		}
 	}
 	*out = s;
 	return 0;
@@ -71,7 +79,7 @@ static int open_blob(void *opaque, ld_stream **out, lading_ctx *ctx)
 
 static int open_layer_entries(lading_image *img, size_t i, ld_layer *l, ld_entries **out, lading_ctx *ctx)
 {
-	ld_stream *raw, *s;
+	ld_stream *raw, *stored, *s;
 	tar_entries *t;
 	char label[160];
 	blob_open bo = {img, i, l, NULL};
@@ -89,6 +97,7 @@ static int open_layer_entries(lading_image *img, size_t i, ld_layer *l, ld_entri
 	/* progress counts stored bytes: the read-ahead stream's own position when there is one
 	 * (the raw stream is the reader thread's) */
 	raw = img->layers[i].size >= READAHEAD_MIN ? s : bo.raw;
+	stored = s;
 	ld_snprintf(label, sizeof(label), "layer %zu (%s)", i + 1,
 		    img->layers[i].digest ? img->layers[i].digest : img->info.source_path);
 	if ((rc = ld_stream_decompress(&s, s, NULL, label, &l->comp)))
@@ -109,6 +118,7 @@ static int open_layer_entries(lading_image *img, size_t i, ld_layer *l, ld_entri
 		return rc;
 	}
 	t->raw = raw;
+	t->stored = stored;
 	t->base.next = tar_next;
 	t->base.read = tar_read;
 	t->base.close = tar_close;
@@ -659,6 +669,100 @@ static int record_entry(ld_entries *w, ld_layer *l, const ld_wants *wants, ld_ar
 	return 0;
 }
 
+/* A wanted hardlink takes its target's bytes only within its own cap (the cap of the wanted
+ * pattern its path matches), however the target itself got captured. */
+static void link_capped(ld_lfile *f, const ld_lfile *tf, size_t cap, ld_layer *l, lading_ctx *ctx)
+{
+	uint64_t len = tf->captured ? tf->data_len : tf->size;
+	if (!tf->captured || len > cap) {
+		if (!f->too_big)
+			ld_warn(ctx, "layer %zu: %s (a hardlink to %s) is %" PRIu64 " bytes, over the %zu-byte limit "
+				"for it: not read", l->index + 1, f->path, tf->path, len, cap);
+		f->too_big = true;
+		return;
+	}
+	f->data = tf->data;
+	f->data_len = tf->data_len;
+	f->captured = true;
+	f->size = tf->size;
+}
+
+/* The regular file a hardlink names (the last of that path), captured or not; a plain file
+ * (kept as a hash only) has a record once a fetch captured it. */
+static const ld_lfile *link_target(const ld_map *regs, const ld_layer *l, const ld_lfile *f)
+{
+	const ld_lfile *tf = ld_map_gets(regs, f->link);
+	return tf ? tf : ld_layer_captured(l, f->link);
+}
+
+/* A hardlink target kept as a plain file's hash: it can be fetched, its size is known then. */
+static bool link_plain(const ld_layer *l, const ld_lfile *f)
+{
+	ld_slice p = ld_slice_cstr(f->link);
+	return ld_layer_has_plain(l, ld_hash64_keyed(p.ptr, p.len));
+}
+
+/* After the stream: wanted hardlinks share their target's captured bytes; targets that were
+ * not captured (not wanted themselves) are read again, each under the largest cap of the links
+ * that want it, and each link then keeps the bytes only within its own cap. */
+static int link_wanted(lading_image *img, ld_layer *l, const ld_wants *wants, size_t pending,
+		       lading_ctx *ctx)
+{
+	const char **need = calloc(pending, sizeof(char *));
+	size_t *caps = calloc(pending, sizeof(size_t)), nn = 0;
+	ld_map regs, slot; /* path -> regular file; target path -> index+1 in need */
+	int rc = 0;
+
+	ld_map_init(&regs);
+	ld_map_init(&slot);
+	if (!need || !caps)
+		goto oom;
+	for (size_t i = 0; i < l->files.len; i++) {
+		ld_lfile *f = ld_layer_file(l, i);
+		if (f->type == LD_LF_REG && ld_map_put(&regs, ld_slice_make(f->path, f->path_len), f, NULL))
+			goto oom;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < l->files.len; i++) {
+			ld_lfile *f = ld_layer_file(l, i);
+			const ld_lfile *tf;
+			size_t cap = 0;
+			if (f->type != LD_LF_HARDLINK || !f->wanted || f->captured || f->too_big)
+				continue;
+			ld_wants_match(wants, ld_slice_make(f->path, f->path_len), &cap);
+			tf = link_target(&regs, l, f);
+			if (tf && tf->captured) {
+				link_capped(f, tf, cap, l, ctx);
+			} else if (tf && pass == 1 && tf->size > cap) {
+				link_capped(f, tf, cap, l, ctx); /* warns: over its cap, not read */
+			} else if ((tf || link_plain(l, f)) && pass == 0) {
+				uintptr_t k = (uintptr_t)ld_map_gets(&slot, f->link);
+				if (!k && nn < pending) {
+					need[nn] = f->link;
+					caps[nn++] = cap;
+					if (ld_map_put(&slot, ld_slice_cstr(f->link), (void *)(uintptr_t)nn, NULL))
+						goto oom;
+				} else if (k && cap > caps[k - 1]) {
+					caps[k - 1] = cap;
+				}
+			}
+		}
+		if (pass == 0 && nn && (rc = ld_layer_fetch(img, l, need, caps, nn, ctx)))
+			goto out;
+		if (!nn)
+			break;
+	}
+	goto out;
+oom:
+	rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+out:
+	ld_map_release(&regs);
+	ld_map_release(&slot);
+	free(need);
+	free(caps);
+	return rc;
+}
+
 /* Full read of one layer: metadata of every entry, content of wanted ones. */
 static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wants *wants, lading_ctx *ctx)
 {
@@ -730,36 +834,11 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 
 	/* hardlinks to wanted content: share the target's bytes, or fetch targets we skipped */
 	if (pending_links) {
-		const char **need = calloc(pending_links, sizeof(char *));
-		size_t nn = 0;
-		if (!need) {
-			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-			goto out;
-		}
-		for (size_t i = 0; i < l->files.len; i++) {
-			ld_lfile *f = ld_layer_file(l, i);
-			uintptr_t t;
-			if (f->type != LD_LF_HARDLINK || !f->wanted)
-				continue;
-			t = (uintptr_t)ld_map_gets(&captured, f->link);
-			if (t) {
-				const ld_lfile *tf = ld_layer_file(l, t - 1);
-				f->data = tf->data;
-				f->data_len = tf->data_len;
-				f->captured = true;
-				f->size = tf->size;
-			} else if (nn < pending_links) {
-				need[nn++] = f->link;
-			}
-		}
 		ld_map_release(&captured);
 		ld_map_init(&captured);
-		if (nn) {
-			w->close(w);
-			w = NULL;
-			rc = ld_layer_fetch(img, l, need, nn, SIZE_MAX, ctx);
-		}
-		free(need);
+		w->close(w);
+		w = NULL;
+		rc = link_wanted(img, l, wants, pending_links, ctx);
 	}
 out:
 	if (w)
@@ -948,7 +1027,34 @@ static ld_lfile *new_extra(ld_layer *l, ld_slice path, const ld_ar_entry *e)
 	return f;
 }
 
-int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, size_t n, size_t max_size,
+/* After a re-read captured what it came for: read the rest of the stored bytes through the
+ * source's digest check (the blob's, or the diff_id's on the decoded tar), so that bytes from a
+ * blob changed since the first read are never used nor cached. */
+static int verify_rest(ld_entries *w, const lading_image *img, size_t i)
+{
+	tar_entries *t = (tar_entries *)w;
+	if (img->ops->open_entries)
+		return 0; /* a directory on the host: no stored blob */
+	if (img->lsrc[i].verify_diff_id)
+		return ld_ar_drain(t->ar);
+	return ld_stream_drain(t->stored);
+}
+
+/* The files of `l` captured by this fetch are dropped again (their re-read failed). */
+static void uncapture(ld_map *idx)
+{
+	const ld_map_slot *slot;
+	for (size_t i = 0; ld_map_next(idx, &i, &slot);) {
+		ld_lfile *f = slot->val;
+		if (f->fetched) {
+			f->captured = f->fetched = false;
+			f->data = NULL;
+			f->data_len = 0;
+		}
+	}
+}
+
+int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, const size_t *caps, size_t n,
 		   lading_ctx *ctx)
 {
 	ld_map want, idx, plain;
@@ -956,16 +1062,21 @@ int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, siz
 	ld_ar_entry e;
 	size_t remaining = 0;
 	bool fetched = false;
-	int rc = 0, r;
+	int rc = 0, r = 0;
 
 	/* [layer cache] what an earlier run fetched from this layer comes back without reading it */
-	ld_layer_cache_refetch(l, paths, n, max_size);
+	ld_layer_cache_refetch(l, paths, caps, n);
 	ld_map_init(&want);
 	ld_map_init(&idx);
 	ld_map_init(&plain);
-	for (size_t i = 0; i < n; i++)
-		if (ld_map_put(&want, ld_slice_cstr(paths[i]), (void *)1, NULL))
+	/* path -> index+1 in paths (its cap); a path asked twice keeps its larger cap */
+	for (size_t i = 0; i < n; i++) {
+		uintptr_t k = (uintptr_t)ld_map_gets(&want, paths[i]);
+		if (k && caps[k - 1] >= caps[i])
+			continue;
+		if (ld_map_put(&want, ld_slice_cstr(paths[i]), (void *)(uintptr_t)(i + 1), NULL))
 			goto oom;
+	}
 	/* index this layer's regular files by path (the last duplicate wins) */
 	for (size_t i = 0; i < l->files.len; i++) {
 		ld_lfile *f = ld_layer_file(l, i);
@@ -982,19 +1093,20 @@ int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, siz
 	}
 	remaining = idx.len + plain.len;
 	if (!remaining)
-		goto link;
+		goto out;
 	if ((rc = open_layer_entries(img, l->index, l, &w, ctx)))
 		goto out;
 	while (remaining && (r = w->next(w, &e)) > 0) {
 		char canon[LD_PATH_MAX];
-		size_t cn;
+		size_t cn, cap;
 		ld_lfile *f;
 		if (e.type != LD_AR_REG || ld_path_canon(ld_slice_cstr(e.path), canon, &cn) != LD_PATH_OK)
 			continue;
 		f = ld_map_get(&idx, ld_slice_make(canon, cn));
 		if (!f && ld_map_del(&plain, ld_slice_make(canon, cn))) {
 			/* a plain file: its record is made now, once */
-			if (!(f = new_extra(l, ld_slice_make(canon, cn), &e)))
+			if (!(f = new_extra(l, ld_slice_make(canon, cn), &e)) ||
+			    ld_map_put(&idx, ld_slice_make(f->path, f->path_len), f, NULL))
 				goto oom;
 		}
 		if (!f)
@@ -1002,38 +1114,39 @@ int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, siz
 		if (f->captured)
 			continue;
 		f->wanted = true;
-		if ((uint64_t)e.size > max_size) {
+		cap = caps[(uintptr_t)ld_map_get(&want, ld_slice_make(canon, cn)) - 1];
+		if (e.size < 0 || (uint64_t)e.size > cap) {
+			if (!f->too_big)
+				ld_warn(ctx, "layer %zu: %s is %" PRId64 " bytes, over the %zu-byte limit for it: not read",
+					l->index + 1, f->path, e.size, cap);
 			f->too_big = true;
 			remaining--;
 			continue;
 		}
-		if ((rc = capture(w, l, f, (uint64_t)(e.size > 0 ? e.size : 0), ctx)))
+		if (l->captured_bytes + (uint64_t)e.size > LD_LAYER_MAX_CAPTURE) {
+			rc = ld_error_set(ctx, LADING_ELIMIT, "layer %zu: wanted files exceed %zu bytes", l->index + 1,
+					  LD_LAYER_MAX_CAPTURE);
+			goto out;
+		}
+		if ((rc = capture(w, l, f, (uint64_t)e.size, ctx)))
 			goto out;
 		f->fetched = fetched = true;
 		remaining--;
 	}
-	if (remaining && r < 0) {
+	if (r < 0) {
 		rc = r;
 		goto out;
 	}
-link:
-	/* hardlinks whose targets are now present */
-	for (size_t i = 0; i < l->files.len; i++) {
-		ld_lfile *f = ld_layer_file(l, i);
-		const ld_lfile *t;
-		if (f->type == LD_LF_HARDLINK && f->wanted && !f->captured && (t = ld_layer_captured(l, f->link))) {
-			f->data = t->data;
-			f->data_len = t->data_len;
-			f->size = t->size;
-			f->captured = true;
-		}
-	}
+	if ((rc = verify_rest(w, img, l->index)))
+		goto out;
 	if (fetched)
-		ld_layer_cache_update(img, l); /* [layer cache] keep what was fetched */
+		ld_layer_cache_update(img, l); /* [layer cache] keep what was fetched (verified) */
 	goto out;
 oom:
 	rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 out:
+	if (rc)
+		uncapture(&idx);
 	if (w)
 		w->close(w);
 	ld_map_release(&want);

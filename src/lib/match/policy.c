@@ -134,7 +134,15 @@ static int add_stmt(ld_arena *a, ld_vex_stmt **out, size_t *n, size_t *cap, cons
 	return 0;
 }
 
-/* Product references of an OpenVEX product: its @id, identifiers.purl, or its subcomponents. */
+static void put_ref(const char **refs, size_t *n, const char *r)
+{
+	if (refs)
+		refs[*n] = r;
+	(*n)++;
+}
+
+/* Product references of an OpenVEX product: its @id, identifiers.purl, or its subcomponents.
+ * With refs NULL, only counts them (up to max). */
 static size_t openvex_products(const ld_json *products, const char **refs, size_t max)
 {
 	const ld_json *p, *sub;
@@ -143,7 +151,7 @@ static size_t openvex_products(const ld_json *products, const char **refs, size_
 		const ld_json *subs = ld_json_get(p, "subcomponents");
 		if (ld_json_is(p, LD_JSON_STRING)) {
 			if (n < max)
-				refs[n++] = ld_json_str(p);
+				put_ref(refs, &n, ld_json_str(p));
 			continue;
 		}
 		if (ld_json_len(subs)) {
@@ -153,7 +161,7 @@ static size_t openvex_products(const ld_json *products, const char **refs, size_
 				if (!id)
 					id = ld_json_str(ld_json_getp(sub, "identifiers", "purl", NULL));
 				if (id && n < max)
-					refs[n++] = id;
+					put_ref(refs, &n, id);
 			}
 			continue;
 		}
@@ -162,7 +170,7 @@ static size_t openvex_products(const ld_json *products, const char **refs, size_
 			if (!id)
 				id = ld_json_str(ld_json_getp(p, "identifiers", "purl", NULL));
 			if (id && n < max)
-				refs[n++] = id;
+				put_ref(refs, &n, id);
 		}
 	}
 	return n;
@@ -186,7 +194,10 @@ int ld_vex_parse(ld_slice text, ld_arena *a, ld_vex_stmt **out, size_t *n, ladin
 		ld_json_foreach_item(stmts, i, s) {
 			ld_vex_stmt st;
 			const ld_json *v = ld_json_get(s, "vulnerability");
-			const char **refs = ld_arena_array(a, VEX_MAX_PRODUCTS < 4096 ? VEX_MAX_PRODUCTS : 4096, sizeof(char *));
+			/* counted first: a fixed array per statement cost 32 KiB each, 32 GiB for a
+			 * million short statements */
+			size_t np = openvex_products(ld_json_get(s, "products"), NULL, VEX_MAX_PRODUCTS);
+			const char **refs = ld_arena_array(a, np + 1, sizeof(char *));
 			memset(&st, 0, sizeof(st));
 			if (!refs)
 				return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
@@ -203,7 +214,7 @@ int ld_vex_parse(ld_slice text, ld_arena *a, ld_vex_stmt **out, size_t *n, ladin
 				st.reason = ld_json_get_str(s, "impact_statement");
 			if (!st.reason)
 				st.reason = ld_json_get_str(s, "status_notes");
-			st.nproducts = openvex_products(ld_json_get(s, "products"), refs, 4096);
+			st.nproducts = openvex_products(ld_json_get(s, "products"), refs, np);
 			st.products = refs;
 			if ((rc = add_stmt(a, out, n, &cap, &st, ctx, what)))
 				return rc;

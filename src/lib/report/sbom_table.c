@@ -1,21 +1,16 @@
 /* Human-readable inventory: a header about the image, then one row per package. */
 #include "util/common.h"
+#include "util/term.h"
 #include "report/report.h"
 
-static size_t width(const char *s)
-{
-	/* display width approximated by code points */
-	size_t n = 0;
-	for (; s && *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
+/* display width approximated by code points, of the text as shown (escaped) */
+#define width ld_term_width
 
+/* Image-controlled text is escaped (util/term.h): no control byte reaches the terminal. */
 static void cell(ld_buf *b, const char *s, size_t w, bool last)
 {
 	size_t n = width(s);
-	ld_buf_adds(b, s ? s : "");
+	ld_buf_add_term(b, s);
 	if (!last)
 		for (size_t i = n; i < w + 2; i++)
 			ld_buf_addc(b, ' ');
@@ -26,25 +21,28 @@ int ld_report_sbom_table(ld_buf *out, const ld_sbom_view *v)
 	const lading_image_info *img = v->image;
 	const lading_os *os = v->os;
 	static const char *const head[] = {"NAME", "VERSION", "TYPE", "SOURCE", "LAYER"};
-	size_t w[5];
-	char plat[128];
+	size_t w[5], start = out->len;
+	char plat[128], t1[1024], t2[256];
 
-	ld_buf_addf(out, "Image:    %s (%s)\n", ld_report_image_name(img), img->source_type);
+	ld_buf_addf(out, "Image:    %s (%s)\n", ld_term(ld_report_image_name(img), t1, sizeof(t1)),
+		    ld_term(img->source_type, t2, sizeof(t2)));
 	if (img->config_digest)
-		ld_buf_addf(out, "ID:       %s\n", img->config_digest);
+		ld_buf_addf(out, "ID:       %s\n", ld_term(img->config_digest, t1, sizeof(t1)));
 	if (ld_report_platform(img, plat, sizeof(plat)))
-		ld_buf_addf(out, "Platform: %s\n", plat);
+		ld_buf_addf(out, "Platform: %s\n", ld_term(plat, t1, sizeof(t1)));
 	ld_buf_addf(out, "OS:       %s\n",
-		    os->pretty_name ? os->pretty_name : os->id ? os->id : "unknown (no os-release)");
+		    ld_term(os->pretty_name ? os->pretty_name : os->id ? os->id : "unknown (no os-release)", t1,
+			    sizeof(t1)));
 	ld_buf_addf(out, "Layers:   %zu\n", img->layer_count);
 	for (size_t i = 0; i < img->layer_count; i++) {
 		const char *cb = img->layers[i].created_by;
-		ld_buf_addf(out, "  %2zu  %.19s  %.80s\n", i + 1, img->layers[i].digest ? img->layers[i].digest : "-",
-			    cb ? cb : "");
+		ld_buf_addf(out, "  %2zu  %.19s  %.80s\n", i + 1,
+			    ld_term(img->layers[i].digest ? img->layers[i].digest : "-", t2, sizeof(t2)),
+			    ld_term(cb, t1, sizeof(t1)));
 	}
 	ld_buf_addf(out, "Packages: %zu\n\n", v->npkgs);
 	if (!v->npkgs)
-		return ld_buf_error(out);
+		goto out;
 	for (int c = 0; c < 5; c++)
 		w[c] = strlen(head[c]);
 	for (size_t i = 0; i < v->npkgs; i++) {
@@ -71,5 +69,7 @@ int ld_report_sbom_table(ld_buf *out, const ld_sbom_view *v)
 		cell(out, layer, w[4], true);
 		ld_buf_addc(out, '\n');
 	}
+out:
+	ld_buf_term_sanitize(out, start, true);
 	return ld_buf_error(out);
 }

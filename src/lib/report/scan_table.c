@@ -1,5 +1,6 @@
 /* Human-readable findings: grouped by package (most urgent package first), a summary line. */
 #include "util/common.h"
+#include "util/term.h"
 #include "report/report.h"
 
 static const char *sev_upper(lading_severity s)
@@ -26,13 +27,19 @@ int ld_report_scan_table(ld_buf *out, const ld_scan_view *v)
 	const lading_image_info *img = v->sbom.image;
 	const lading_os *os = v->sbom.os;
 	bool *done = calloc(v->sbom.npkgs ? v->sbom.npkgs : 1, sizeof(bool));
-	size_t shown = 0;
+	size_t shown = 0, start = out->len;
 
 	if (!done)
 		return LADING_ENOMEM;
-	ld_buf_addf(out, "%s (%s)", ld_report_image_name(img), img->source_type);
-	if (os->pretty_name || os->id)
-		ld_buf_addf(out, " — %s", os->pretty_name ? os->pretty_name : os->id);
+	/* image-controlled text is escaped value by value (util/term.h), then once more as a net */
+	ld_buf_add_term(out, ld_report_image_name(img));
+	ld_buf_adds(out, " (");
+	ld_buf_add_term(out, img->source_type);
+	ld_buf_adds(out, ")");
+	if (os->pretty_name || os->id) {
+		ld_buf_adds(out, " — ");
+		ld_buf_add_term(out, os->pretty_name ? os->pretty_name : os->id);
+	}
 	ld_buf_addf(out, "\n%zu packages, %zu checked against the database\n\n", v->summary->packages,
 		    v->summary->packages_checked);
 	/* packages in the order of their most urgent finding (findings are sorted "fix first") */
@@ -42,9 +49,15 @@ int ld_report_scan_table(ld_buf *out, const ld_scan_view *v)
 		if (f0->suppressed || done[f0->package_index])
 			continue;
 		done[f0->package_index] = true;
-		ld_buf_addf(out, "%s %s (%s", p->name, p->version, p->type);
-		if (p->source_name && strcmp(p->source_name, p->name))
-			ld_buf_addf(out, ", source %s", p->source_name);
+		ld_buf_add_term(out, p->name);
+		ld_buf_addc(out, ' ');
+		ld_buf_add_term(out, p->version);
+		ld_buf_adds(out, " (");
+		ld_buf_add_term(out, p->type);
+		if (p->source_name && strcmp(p->source_name, p->name)) {
+			ld_buf_adds(out, ", source ");
+			ld_buf_add_term(out, p->source_name);
+		}
 		if (p->layer >= 0)
 			ld_buf_addf(out, ", layer %d", p->layer + 1);
 		ld_buf_adds(out, ")\n");
@@ -80,5 +93,6 @@ int ld_report_scan_table(ld_buf *out, const ld_scan_view *v)
 	for (size_t i = 0; i < v->nexpired; i++)
 		ld_buf_addf(out, "Expired ignore entry (no longer applied): %s\n", v->expired[i]);
 	ld_report_summary_line(out, v->summary);
+	ld_buf_term_sanitize(out, start, true);
 	return ld_buf_error(out);
 }

@@ -6,6 +6,7 @@
 
 #include "util/common.h"
 #include "util/base64.h"
+#include "util/http.h"
 #include "source/registry.h"
 
 /* Named limits (besides LD_REF_* in registry.h). */
@@ -225,6 +226,27 @@ void ld_imgref_format(const ld_imgref *r, char *out, size_t n)
 {
 	ld_snprintf(out, n, "%s/%s%s%s%s%s", r->registry, r->repo, r->tag[0] ? ":" : "", r->tag,
 		    r->digest[0] ? "@" : "", r->digest);
+}
+
+bool ld_url_is_loopback(const char *url)
+{
+	char host[LD_REF_MAX_HOST + 1];
+	long port;
+	if (ld_http_url_host(url, host, sizeof(host), &port))
+		return false;
+	return ld_host_is_loopback(host);
+}
+
+bool ld_url_same_host(const char *url, const char *hostport)
+{
+	char a[LD_REF_MAX_HOST + 1], b[LD_REF_MAX_HOST + 1], https[LD_REF_MAX_HOST + 16];
+	long pa, pb;
+	if (!hostport || strpbrk(hostport, "/@?#"))
+		return false;
+	ld_snprintf(https, sizeof(https), "https://%s/", hostport);
+	if (ld_http_url_host(url, a, sizeof(a), &pa) || ld_http_url_host(https, b, sizeof(b), &pb))
+		return false;
+	return !strcmp(a, b);
 }
 
 bool ld_host_is_loopback(const char *host)

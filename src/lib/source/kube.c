@@ -166,7 +166,13 @@ int ld_kube_config_parse(ld_kube_cfg *k, const char *p, size_t len, const char *
 static int http_for(ld_kube_cfg *k, ld_http **out, int insecure, lading_ctx *ctx)
 {
 	ld_http_options ho = {0};
-	ho.insecure = k->insecure || insecure;
+	char host[300], hostport[320];
+	long port;
+	/* insecure-skip-tls-verify covers the cluster's own server only */
+	if ((k->insecure || insecure) && ld_http_url_host(k->server, host, sizeof(host), &port) == 0) {
+		ld_snprintf(hostport, sizeof(hostport), strchr(host, ':') ? "[%s]:%ld" : "%s:%ld", host, port);
+		ho.insecure_host = hostport;
+	}
 	ho.ca_file = k->ca_file;
 	ho.ca_pem = ld_buf_slice(&k->ca);
 	ho.cert_file = k->cert_file;

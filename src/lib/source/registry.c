@@ -123,17 +123,6 @@ static void add_escaped(ld_buf *b, const char *s)
 	}
 }
 
-static bool url_is_loopback(const char *url)
-{
-	const char *h = strstr(url, "://");
-	char host[LD_REF_MAX_HOST + 1];
-	if (!h)
-		return false;
-	h += 3;
-	ld_slice_copy(host, sizeof(host), ld_slice_make(h, strcspn(h, "/?#")));
-	return ld_host_is_loopback(host);
-}
-
 /* Answer a challenge: Basic sends the credentials; Bearer asks the token server. Called with
  * c->mu held. */
 static int authenticate(reg_client *c, ld_http *h, const char *header, lading_ctx *ctx)
@@ -183,8 +172,10 @@ static int authenticate(reg_client *c, ld_http *h, const char *header, lading_ct
 		goto out;
 	}
 	ld_http_url_for_log(ch.realm, logurl, sizeof(logurl));
-	if (!strncmp(ch.realm, "http://", 7) && c->have_creds && !c->insecure &&
-	    !url_is_loopback(ch.realm)) {
+	/* on the parsed URL: "http://localhost:1@evil/" is on evil; --insecure covers the
+	 * registry's own host only */
+	if (!strncmp(ch.realm, "http://", 7) && c->have_creds && !ld_url_is_loopback(ch.realm) &&
+	    !(c->insecure && ld_url_same_host(ch.realm, c->ref.api_host))) {
 		rc = ld_error_set(ctx, LADING_EAUTH,
 				  "the token server of %s (%s) is plain HTTP: refusing to send "
 				  "credentials over it "
@@ -1112,7 +1103,9 @@ int ld_registry_open(lading_image *img, const ld_imgref *ref, const lading_image
 	c->allow_http = c->insecure || ld_host_is_loopback(ref->api_host);
 	c->hopt.retries = REG_RETRIES;
 	c->hopt.max_backoff_ms = REG_MAX_BACKOFF_MS;
-	c->hopt.insecure = c->insecure;
+	/* --insecure relaxes TLS for the registry named only: token servers and redirect targets
+	 * elsewhere stay verified */
+	c->hopt.insecure_host = c->insecure ? c->ref.api_host : NULL;
 	if (img->cache_root) {
 		ld_snprintf(c->blob_dir, sizeof(c->blob_dir), "%s/blobs/sha256", img->cache_root);
 		if (ld_cachedir_make(c->blob_dir))

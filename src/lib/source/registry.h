@@ -35,6 +35,11 @@ void ld_imgref_format(const ld_imgref *r, char *out, size_t n);
 /* localhost, 127.0.0.0/8, ::1: plain HTTP never leaves the machine, so it is allowed without
  * --insecure (Docker's rule too). `host` may carry a port. */
 bool ld_host_is_loopback(const char *host);
+/* The same for the host of an http(s) URL, parsed as libcurl parses it (user-info is not the
+ * host: "http://localhost:1@evil/" is not loopback); false for what does not parse. */
+bool ld_url_is_loopback(const char *url);
+/* Whether an http(s) URL is on the host of `hostport` (any port): the registry's own host. */
+bool ld_url_same_host(const char *url, const char *hostport);
 
 /* One challenge of a WWW-Authenticate header (RFC 7235), the one a registry sends:
  * `Bearer realm="https://auth/token",service="registry",scope="repository:x:pull"` or

@@ -59,8 +59,9 @@ int ld_ar_open(ld_ar **out, ld_stream *in, int formats, lading_ctx *ctx, const c
 		archive_read_support_format_tar(ar->a);
 	if (formats & LD_AR_FMT_ZIP)
 		archive_read_support_format_zip(ar->a);
-	archive_read_support_filter_bzip2(ar->a);
-	archive_read_support_filter_xz(ar->a);
+	/* no compression filters: streams come decoded by ld_stream_decompress, under its limits
+	 * (libarchive's own bzip2/xz filters would decode without any) */
+	archive_read_support_filter_none(ar->a);
 	if (archive_read_open(ar->a, ar, NULL, ar_read_cb, NULL) != ARCHIVE_OK) {
 		int rc = ar_fail(ar, "cannot read archive");
 		ld_ar_close(ar);

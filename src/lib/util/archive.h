@@ -30,8 +30,8 @@ typedef struct ld_ar_entry {
 
 typedef struct ld_ar ld_ar;
 
-/* `formats` is a mask of LD_AR_FMT_*. Takes ownership of `in`. Compression filters are left
- * to the caller (ld_stream_decompress) except bzip2/xz, which libarchive handles itself. */
+/* `formats` is a mask of LD_AR_FMT_*. Takes ownership of `in`. Compression is left to the
+ * caller (ld_stream_decompress, under its limits): a compressed stream here is not an archive. */
 int ld_ar_open(ld_ar **out, ld_stream *in, int formats, lading_ctx *ctx, const char *label);
 /* An archive held in memory (not copied: it must outlive the reader). Zip is read through its
  * central directory (libarchive's seekable zip reader), so skipping an entry costs nothing, even

@@ -1,7 +1,12 @@
 /* Streaming decompression, detected by magic bytes. gzip goes through ISA-L's igzip (2-3x
  * zlib's inflate speed on layer data: layers are mostly decompression time), zstd through
- * libzstd. The only user of ISA-L and libzstd in the library. */
+ * libzstd, bzip2 through libbz2 and xz through liblzma: every codec under the same limits
+ * (decompressed bytes, ratio), and what comes out is the decoded stream, so a diff_id check
+ * above sees the tar's bytes whatever the codec. The only user of ISA-L, libzstd, libbz2 and
+ * liblzma in the library. */
+#include <bzlib.h>
 #include <isa-l/igzip_lib.h>
+#include <lzma.h>
 #include <zstd.h>
 
 #include "util/common.h"
@@ -11,6 +16,9 @@
 #define DEFAULT_MAX_OUT ((uint64_t)64 << 30)
 #define DEFAULT_RATIO_AFTER ((uint64_t)256 << 20)
 #define DEFAULT_MAX_RATIO 1000u
+/* xz headers name their dictionary size (up to 1.5 GiB): `xz -9` needs 65 MiB to decode, so a
+ * stream asking for more than this is refused instead of allocated */
+#define XZ_MEMLIMIT ((uint64_t)256 << 20)
 
 typedef struct decomp_stream {
 	ld_stream base;
@@ -28,6 +36,11 @@ typedef struct decomp_stream {
 	/* zstd */
 	ZSTD_DStream *zs;
 	size_t zs_last; /* last ZSTD_decompressStream hint: 0 = frame complete */
+	/* bzip2 (any number of concatenated streams, as pbzip2 writes) */
+	bz_stream *bz;
+	bool bz_live, bz_done; /* a stream is initialized; the last one ended */
+	/* xz (concatenated streams) */
+	lzma_stream *xz;
 	bool finished;
 } decomp_stream;
 
@@ -175,6 +188,96 @@ static ssize_t zs_read(decomp_stream *d, void *buf, size_t n)
 	}
 }
 
+static ssize_t bz_read(decomp_stream *d, void *buf, size_t n)
+{
+	if (n > UINT_MAX)
+		n = UINT_MAX;
+	for (;;) {
+		int rc, r;
+		if ((rc = fill(d)))
+			return rc;
+		if (d->bz_done) {
+			/* another stream may follow; trailing zeros are padding */
+			while (d->in_off < d->in_len && d->in[d->in_off] == 0)
+				d->in_off++;
+			if (d->in_off == d->in_len) {
+				if (d->in_eof) {
+					d->finished = true;
+					return 0;
+				}
+				continue;
+			}
+			if (BZ2_bzDecompressInit(d->bz, 0, 0) != BZ_OK)
+				return ld_error_set(d->base.ctx, LADING_ENOMEM, "out of memory");
+			d->bz_live = true;
+			d->bz_done = false;
+		}
+		d->bz->next_in = (char *)d->in + d->in_off;
+		d->bz->avail_in = (unsigned)(d->in_len - d->in_off);
+		d->bz->next_out = buf;
+		d->bz->avail_out = (unsigned)n;
+		r = BZ2_bzDecompress(d->bz);
+		d->in_off = d->in_len - d->bz->avail_in;
+		if (r != BZ_OK && r != BZ_STREAM_END)
+			return ld_error_set(d->base.ctx, r == BZ_MEM_ERROR ? LADING_ENOMEM : LADING_EINVALID,
+					    "%s: corrupt bzip2 data (error %d)", d->label, r);
+		if (r == BZ_STREAM_END) {
+			BZ2_bzDecompressEnd(d->bz);
+			d->bz_live = false;
+			d->bz_done = true;
+		}
+		if (n - d->bz->avail_out > 0) {
+			size_t got = n - d->bz->avail_out;
+			if ((rc = check_limits(d, got)))
+				return rc;
+			return (ssize_t)got;
+		}
+		/* no output: libbz2 holds no more, so it needs input that is not there */
+		if (!d->bz_done && d->in_eof && d->in_off == d->in_len)
+			return ld_error_set(d->base.ctx, LADING_EINVALID, "%s: truncated bzip2 stream", d->label);
+	}
+}
+
+static ssize_t xz_read(decomp_stream *d, void *buf, size_t n)
+{
+	for (;;) {
+		lzma_ret r;
+		int rc;
+		if ((rc = fill(d)))
+			return rc;
+		d->xz->next_in = d->in + d->in_off;
+		d->xz->avail_in = d->in_len - d->in_off;
+		d->xz->next_out = buf;
+		d->xz->avail_out = n;
+		/* LZMA_FINISH at the end of input: with LZMA_CONCATENATED that is how the decoder learns
+		 * no further stream follows */
+		r = lzma_code(d->xz, d->in_eof ? LZMA_FINISH : LZMA_RUN);
+		d->in_off = d->in_len - d->xz->avail_in;
+		if (r == LZMA_MEMLIMIT_ERROR)
+			return ld_error_set(d->base.ctx, LADING_ELIMIT,
+					    "%s: xz stream needs more than %" PRIu64 " bytes of memory to decode (limit)",
+					    d->label, XZ_MEMLIMIT);
+		if (r != LZMA_OK && r != LZMA_STREAM_END)
+			return ld_error_set(d->base.ctx, r == LZMA_MEM_ERROR ? LADING_ENOMEM : LADING_EINVALID,
+					    "%s: %s xz data (error %d)", d->label,
+					    r == LZMA_BUF_ERROR ? "truncated" : "corrupt", (int)r);
+		if (n - d->xz->avail_out > 0) {
+			size_t got = n - d->xz->avail_out;
+			if (r == LZMA_STREAM_END)
+				d->finished = true;
+			if ((rc = check_limits(d, got)))
+				return rc;
+			return (ssize_t)got;
+		}
+		if (r == LZMA_STREAM_END) {
+			d->finished = true;
+			return 0;
+		}
+		/* LZMA_OK without output: more input (or, at its end, another LZMA_FINISH call, which
+		 * reports LZMA_BUF_ERROR when nothing can progress) */
+	}
+}
+
 static ssize_t plain_read(decomp_stream *d, void *buf, size_t n)
 {
 	size_t k;
@@ -199,6 +302,8 @@ static ssize_t decomp_read(ld_stream *s, void *buf, size_t n)
 	switch (d->comp) {
 	case LD_COMP_GZIP: return gz_read(d, buf, n);
 	case LD_COMP_ZSTD: return zs_read(d, buf, n);
+	case LD_COMP_BZIP2: return bz_read(d, buf, n);
+	case LD_COMP_XZ: return xz_read(d, buf, n);
 	default: return plain_read(d, buf, n);
 	}
 }
@@ -210,6 +315,12 @@ static void decomp_close(ld_stream *s)
 	free(d->gz);
 	if (d->zs)
 		ZSTD_freeDStream(d->zs);
+	if (d->bz_live)
+		BZ2_bzDecompressEnd(d->bz);
+	free(d->bz);
+	if (d->xz)
+		lzma_end(d->xz);
+	free(d->xz);
 	free(d->in);
 	free(d);
 }
@@ -273,6 +384,24 @@ int ld_stream_decompress(ld_stream **out, ld_stream *inner, const ld_decomp_limi
 		/* bound the window so a hostile frame cannot demand gigabytes of memory */
 		ZSTD_DCtx_setParameter(d->zs, ZSTD_d_windowLogMax, 27);
 		d->zs_last = 1;
+	} else if (d->comp == LD_COMP_BZIP2) {
+		d->bz = calloc(1, sizeof(*d->bz));
+		if (!d->bz || BZ2_bzDecompressInit(d->bz, 0, 0) != BZ_OK) {
+			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			goto fail;
+		}
+		d->bz_live = true;
+	} else if (d->comp == LD_COMP_XZ) {
+		static const lzma_stream init = LZMA_STREAM_INIT;
+		d->xz = malloc(sizeof(*d->xz));
+		if (d->xz)
+			*d->xz = init;
+		if (!d->xz || lzma_stream_decoder(d->xz, XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK) {
+			free(d->xz);
+			d->xz = NULL;
+			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			goto fail;
+		}
 	}
 	if (detected)
 		*detected = d->comp;

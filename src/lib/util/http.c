@@ -19,6 +19,7 @@ struct ld_http {
 	CURL *curl;
 	ld_http_options opt;
 	char ua[64];
+	char insecure_host[320]; /* the option's string, copied: callers may build it on the stack */
 	unsigned seed;
 };
 
@@ -56,6 +57,43 @@ void ld_http_url_for_log(const char *url, char *out, size_t outsz)
 		ld_snprintf(out + o, outsz - o, "%.*s", (int)(end - host), host);
 }
 
+int ld_http_url_host(const char *url, char *host, size_t hostsz, long *port)
+{
+	CURLU *u = curl_url();
+	char *h = NULL, *pt = NULL;
+	int rc = -1;
+	if (!u || !url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)))
+		goto out;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &pt, CURLU_DEFAULT_PORT) != CURLUE_OK)
+		goto out;
+	if (strlen(h) >= hostsz)
+		goto out;
+	for (size_t i = 0; h[i]; i++)
+		host[i] = (char)tolower((unsigned char)h[i]);
+	host[strlen(h)] = '\0';
+	*port = strtol(pt, NULL, 10);
+	rc = 0;
+out:
+	curl_free(h);
+	curl_free(pt);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+bool ld_http_url_on_host(const char *url, const char *hostport)
+{
+	char a[512], b[512], https[600];
+	long pa, pb;
+	if (!hostport || !*hostport || strpbrk(hostport, "/@?#"))
+		return false;
+	ld_snprintf(https, sizeof(https), "https://%s/", hostport);
+	if (ld_http_url_host(url, a, sizeof(a), &pa) || ld_http_url_host(https, b, sizeof(b), &pb))
+		return false;
+	return pa == pb && !strcmp(a, b);
+}
+
 int ld_http_new(ld_http **out, const ld_http_options *opts, lading_ctx *ctx)
 {
 	ld_http *h;
@@ -69,6 +107,14 @@ int ld_http_new(ld_http **out, const ld_http_options *opts, lading_ctx *ctx)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	if (opts)
 		h->opt = *opts;
+	if (h->opt.insecure_host) {
+		if (strlen(h->opt.insecure_host) >= sizeof(h->insecure_host)) {
+			free(h);
+			return ld_error_set(ctx, LADING_EINVALID, "host name too long: %s", opts->insecure_host);
+		}
+		ld_snprintf(h->insecure_host, sizeof(h->insecure_host), "%s", h->opt.insecure_host);
+		h->opt.insecure_host = h->insecure_host;
+	}
 	if (!h->opt.connect_timeout_ms)
 		h->opt.connect_timeout_ms = HTTP_DEFAULT_CONNECT_MS;
 	if (!h->opt.read_timeout_ms)
@@ -229,26 +275,29 @@ static CURLcode set_blob(CURL *c, CURLoption opt, ld_slice pem)
 	return curl_easy_setopt(c, opt, &b);
 }
 
-static int set_common(ld_http *h, xfer *x, struct curl_slist *hdrs)
+/* One request (one hop when redirects are followed here): TLS verified unless `url` is on the
+ * insecure host. */
+static int set_common(ld_http *h, xfer *x, struct curl_slist *hdrs, const char *url)
 {
 	CURL *c = h->curl;
 	CURLcode r = CURLE_OK;
+	bool insecure = h->opt.insecure_host && ld_http_url_on_host(url, h->opt.insecure_host);
 	curl_easy_reset(c);
 #define S(opt, val)                                                                                \
 	if (r == CURLE_OK)                                                                         \
 	r = curl_easy_setopt(c, opt, val)
-	S(CURLOPT_URL, x->req->url);
+	S(CURLOPT_URL, url);
 	if (x->req->head) {
 		S(CURLOPT_NOBODY, 1L);
 	} else {
 		S(CURLOPT_HTTPGET, 1L);
 	}
-	S(CURLOPT_FOLLOWLOCATION, 1L);
+	S(CURLOPT_FOLLOWLOCATION, h->opt.insecure_host ? 0L : 1L);
 	S(CURLOPT_MAXREDIRS, HTTP_MAX_REDIRECTS);
 	S(CURLOPT_PROTOCOLS_STR, "http,https");
 	S(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	S(CURLOPT_SSL_VERIFYPEER, h->opt.insecure ? 0L : 1L);
-	S(CURLOPT_SSL_VERIFYHOST, h->opt.insecure ? 0L : 2L);
+	S(CURLOPT_SSL_VERIFYPEER, insecure ? 0L : 1L);
+	S(CURLOPT_SSL_VERIFYHOST, insecure ? 0L : 2L);
 	if (x->req->identity) {
 		/* digest-checked blobs: a storage backend's Content-Encoding must not be undone */
 		S(CURLOPT_HTTP_CONTENT_DECODING, 0L);
@@ -285,6 +334,80 @@ static int set_common(ld_http *h, xfer *x, struct curl_slist *hdrs)
 	if (r == CURLE_OK && h->opt.key_pem.len)
 		r = set_blob(c, CURLOPT_SSLKEY_BLOB, h->opt.key_pem);
 	return r == CURLE_OK ? 0 : LADING_ENET;
+}
+
+/* Whether two URLs share scheme, host and port (libcurl's rule for keeping Authorization). */
+static bool same_origin(const char *a, const char *b)
+{
+	char ha[512], hb[512];
+	long pa, pb;
+	if (ld_http_url_host(a, ha, sizeof(ha), &pa) || ld_http_url_host(b, hb, sizeof(hb), &pb))
+		return false;
+	return pa == pb && !strcmp(ha, hb) && !strncmp(a, b, 5) /* "http:" vs "https" */;
+}
+
+/* The request headers without Authorization (for a hop to another origin); NULL on OOM with
+ * *oom set. */
+static struct curl_slist *without_authz(const struct curl_slist *in, bool *oom)
+{
+	struct curl_slist *out = NULL, *t;
+	for (; in; in = in->next) {
+		if (!strncasecmp(in->data, "Authorization:", 14))
+			continue;
+		if (!(t = curl_slist_append(out, in->data))) {
+			curl_slist_free_all(out);
+			*oom = true;
+			return NULL;
+		}
+		out = t;
+	}
+	return out;
+}
+
+/* One attempt: libcurl follows redirects itself, unless an insecure host is set: then each hop
+ * is a request of its own, so TLS verification is decided per host. */
+static CURLcode perform(ld_http *h, xfer *x, struct curl_slist *hdrs, long *status, int *rc)
+{
+	char cur[4096];
+	struct curl_slist *own = NULL, *use = hdrs;
+	bool crossed = false;
+	CURLcode cr = CURLE_OK;
+	ld_strlcpy(cur, x->req->url, sizeof(cur));
+	*rc = 0;
+	for (long hop = 0;; hop++) {
+		char *loc = NULL;
+		if (set_common(h, x, use, cur)) {
+			*rc = LADING_ENET;
+			break;
+		}
+		cr = curl_easy_perform(h->curl);
+		*status = 0;
+		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, status);
+		if (!h->opt.insecure_host || cr != CURLE_OK || *status < 300 || *status > 399 || x->sink_err)
+			break;
+		if (curl_easy_getinfo(h->curl, CURLINFO_REDIRECT_URL, &loc) != CURLE_OK || !loc)
+			break;
+		if (hop >= HTTP_MAX_REDIRECTS) {
+			cr = CURLE_TOO_MANY_REDIRECTS;
+			break;
+		}
+		if ((strncmp(loc, "http://", 7) && strncmp(loc, "https://", 8)) || strlen(loc) >= sizeof(cur)) {
+			cr = CURLE_UNSUPPORTED_PROTOCOL;
+			break;
+		}
+		if (!crossed && !same_origin(x->req->url, loc)) {
+			bool oom = false;
+			crossed = true;
+			use = own = without_authz(hdrs, &oom);
+			if (oom) {
+				*rc = LADING_ENOMEM;
+				break;
+			}
+		}
+		ld_strlcpy(cur, loc, sizeof(cur));
+	}
+	curl_slist_free_all(own);
+	return cr;
 }
 
 static unsigned backoff(ld_http *h, unsigned attempt, long retry_after_s)
@@ -351,13 +474,12 @@ int ld_http_get(ld_http *h, const ld_http_request *req, ld_http_response *resp, 
 		resp->etag[0] = resp->last_modified[0] = resp->content_type[0] = '\0';
 		resp->www_authenticate[0] = resp->content_digest[0] = resp->error_body[0] = '\0';
 		resp->content_length = -1;
-		if (set_common(h, &x, hdrs)) {
-			rc = ld_error_set(ctx, LADING_ENET, "%s: cannot configure libcurl", logurl);
+		cr = perform(h, &x, hdrs, &status, &rc);
+		if (rc) {
+			rc = rc == LADING_ENOMEM ? ld_error_set(ctx, rc, "out of memory")
+						 : ld_error_set(ctx, rc, "%s: cannot configure libcurl", logurl);
 			break;
 		}
-		cr = curl_easy_perform(h->curl);
-		status = 0;
-		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
 		resp->status = status;
 		if (x.sink_err) {
 			rc = x.sink_err == LADING_ELIMIT

@@ -43,7 +43,12 @@ typedef struct ld_http_options {
 	unsigned backoff_ms;	 /* first wait; 0 = 1000 */
 	unsigned max_backoff_ms; /* cap on any wait, Retry-After included; 0 = 60000 */
 	const char *user_agent;	 /* NULL = "lading/<version>" */
-	bool insecure;		 /* no TLS peer/host verification (only when the user asked) */
+	/* No TLS peer/host verification for URLs on this host[:port] (the registry the user named
+	 * with --insecure), NULL for none. Every other host keeps verification, token servers and
+	 * redirect targets included: with it set, redirects are followed here one hop at a time so
+	 * each hop gets its own setting (Authorization dropped on another host, port or scheme,
+	 * as libcurl does). */
+	const char *insecure_host;
 	/* Local engines and clusters (containers issue). Strings and PEM blobs are not copied: they
 	 * must outlive the handle. */
 	const char *unix_socket; /* connect to this socket instead of the URL's host (Docker API) */
@@ -86,6 +91,12 @@ typedef struct ld_http_response {
 } ld_http_response;
 
 int ld_http_new(ld_http **out, const ld_http_options *opts, lading_ctx *ctx);
+/* Host (lowercase; IPv6 in brackets) and port (the scheme's default when none) of an http(s) URL,
+ * parsed by libcurl's URL parser: "http://localhost:1@evil/" is on host "evil". 0 or -1. */
+int ld_http_url_host(const char *url, char *host, size_t hostsz, long *port);
+/* Whether an http(s) URL is on `hostport` ("host", "host:port", "[v6]:port"; no port = 443, the
+ * port TLS uses by default). */
+bool ld_http_url_on_host(const char *url, const char *hostport);
 void ld_http_free(ld_http *h);
 
 /* GET (HEAD when req->head). Returns 0 for 2xx and 304 (see resp->status), LADING_ENOTFOUND for

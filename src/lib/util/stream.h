@@ -68,9 +68,9 @@ typedef struct ld_decomp_limits {
 	uint32_t max_ratio;   /* output/input beyond this is a bomb; 0 = 1000 */
 } ld_decomp_limits;
 
-/* Decompress gzip (any number of members, checksums verified) or zstd as detected from the
- * first bytes; other data passes through unchanged (*detected says which). Takes ownership of
- * `inner`. bzip2/xz also pass through: the tar layer hands those to libarchive's filters. */
+/* Decompress gzip (any number of members, checksums verified), zstd, bzip2 or xz (concatenated
+ * streams too) as detected from the first bytes, all under the same limits; other data passes
+ * through unchanged (*detected says which). Takes ownership of `inner`. */
 int ld_stream_decompress(ld_stream **out, ld_stream *inner, const ld_decomp_limits *lim,
 			 const char *label, ld_comp *detected);
 

@@ -186,6 +186,67 @@ static void test_depth_limit(void **state)
 	free(z6.p);
 }
 
+static size_t count_lines(const char *s, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = s; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* pom.properties texts held for one file are capped (JAVA_MAX_POM_TEXTS, 16 MiB) across every
+ * nesting level, and one oversized pom.properties is skipped: a jar of 300 poms of 60 KB with a
+ * nested jar of 100 more reports some of them and a warning, not all 400 (before, 1 GiB per
+ * level). */
+static void test_pom_budget(void **state)
+{
+	enum { OUTER = 300, INNER = 100, PAD = 60000 };
+	member *mo = calloc(OUTER + 3, sizeof(member)), *mi = calloc(INNER + 1, sizeof(member));
+	char **names = calloc(OUTER + INNER, sizeof(char *)), **texts = calloc(OUTER + INNER, sizeof(char *));
+	char *huge = malloc(200000);
+	zbuf inner, outer;
+	char *got;
+	size_t poms;
+	(void)state;
+	for (int i = 0; i < OUTER + INNER; i++) {
+		names[i] = malloc(128);
+		texts[i] = malloc(PAD + 128);
+		snprintf(names[i], 128, "META-INF/maven/g/a%d/pom.properties", i);
+		int k = snprintf(texts[i], PAD + 128, "version=1\ngroupId=g\nartifactId=a%d\n#", i);
+		memset(texts[i] + k, 'x', PAD);
+		texts[i][k + PAD] = '\0';
+	}
+	for (int i = 0; i < INNER; i++)
+		mi[i] = (member){names[OUTER + i], texts[OUTER + i], NULL};
+	inner = make_zip(mi, false);
+	memset(huge, 'y', 199999);
+	huge[199999] = '\0';
+	memcpy(huge, "version=9\nartifactId=huge\n#", 27);
+	mo[0] = (member){"META-INF/maven/g/huge/pom.properties", huge, NULL};
+	mo[1] = (member){"lib/inner-1.0.jar", NULL, &inner};
+	for (int i = 0; i < OUTER; i++)
+		mo[i + 2] = (member){names[i], texts[i], NULL};
+	outer = make_zip(mo, false);
+	got = analyze(&outer, "fat-1.0.jar");
+	poms = count_lines(got, "|pom\n");
+	assert_true(poms > 200);
+	assert_true(poms < OUTER + INNER);
+	assert_true(count_lines(got, "W\n") >= 1); /* warned (the huge one, the budget) */
+	assert_null(strstr(got, "|huge|")); /* over JAVA_MAX_POM: skipped */
+	free(got);
+	for (int i = 0; i < OUTER + INNER; i++) {
+		free(names[i]);
+		free(texts[i]);
+	}
+	free(names);
+	free(texts);
+	free(huge);
+	free(mo);
+	free(mi);
+	free(inner.p);
+	free(outer.p);
+}
+
 static void test_broken(void **state)
 {
 	zbuf z = {(unsigned char *)"PK\x03\x04 not really a zip", 24};
@@ -281,7 +342,7 @@ int main(void)
 	    cmocka_unit_test(test_pom),	      cmocka_unit_test(test_shaded_and_manifest),
 	    cmocka_unit_test(test_nested),    cmocka_unit_test(test_depth_limit),
 	    cmocka_unit_test(test_broken),    cmocka_unit_test(test_file_names),
-	    cmocka_unit_test(test_real_jars), cmocka_unit_test(test_result_each),
+	    cmocka_unit_test(test_real_jars), cmocka_unit_test(test_result_each), cmocka_unit_test(test_pom_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

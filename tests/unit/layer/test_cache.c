@@ -184,7 +184,8 @@ static void test_round_trip(void **state)
 		ld_lfile *f = ld_layer_file(&b, 9);
 		b.cache =
 		    ld_arena_alloc(&b.arena, 64); /* any non-NULL state: refetch only checks it */
-		ld_layer_cache_refetch(&b, paths, 1, 1 << 20);
+		const size_t caps[] = {1 << 20};
+		ld_layer_cache_refetch(&b, paths, caps, 1);
 		assert_true(f->captured && f->wanted);
 		assert_string_equal((const char *)f->data, "ID=debian\n");
 		b.cache = NULL;

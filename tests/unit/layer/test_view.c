@@ -59,10 +59,13 @@ static mem_layer make_tar(const ent *e)
 
 static mem_layer g_layers[8];
 
+/* Like the real sources: a layer with a blob digest is checked against it as it is read. */
 static int mem_open_layer(lading_image *img, size_t i, ld_stream **out, lading_ctx *ctx)
 {
-	(void)img;
-	return ld_stream_mem(out, ctx, g_layers[i].buf, g_layers[i].len);
+	int rc = ld_stream_mem(out, ctx, g_layers[i].buf, g_layers[i].len);
+	if (!rc && img->lsrc[i].blob_digest[0])
+		rc = ld_stream_verify(out, *out, img->lsrc[i].blob_digest, (int64_t)g_layers[i].len, "mem layer");
+	return rc;
 }
 
 static const ld_source_ops mem_ops = {mem_open_layer, NULL, NULL};
@@ -101,6 +104,32 @@ static ld_view *build(lading_image *img, ld_layer **layers, const char *const *w
 	assert_int_equal(ld_view_build(&v, *layers, img->info.layer_count, ctx), 0);
 	ld_wants_free(w);
 	return v;
+}
+
+/* build() with one cap per want */
+static ld_view *build_capped(lading_image *img, ld_layer **layers, const char *const *wants, const size_t *caps,
+			     lading_ctx *ctx)
+{
+	ld_wants *w;
+	ld_view *v;
+	assert_int_equal(ld_wants_new(&w), 0);
+	for (size_t i = 0; wants[i]; i++)
+		assert_int_equal(ld_wants_add(w, wants[i], caps[i]), 0);
+	if (ld_layers_read(layers, img, w, ctx))
+		fail_msg("read: %s", ctx->err.msg);
+	assert_int_equal(ld_view_build(&v, *layers, img->info.layer_count, ctx), 0);
+	ld_wants_free(w);
+	return v;
+}
+
+static ld_lfile *layer_find(ld_layer *l, const char *path)
+{
+	ld_lfile *found = NULL;
+	for (size_t i = 0; i < l->files.len; i++)
+		if (!strcmp(ld_layer_file(l, i)->path, path))
+			found = ld_layer_file(l, i);
+	assert_non_null(found);
+	return found;
 }
 
 static void expect_content(ld_view *v, const char *path, const char *content, int layer)
@@ -198,7 +227,8 @@ static void test_symlinks(void **state)
 	assert_string_equal(canon, "usr/lib/os-release");
 	{
 		const char *need[] = {"usr/lib/os-release"};
-		assert_int_equal(ld_layer_fetch(img, &ls[0], need, 1, 1 << 20, ctx), 0);
+		const size_t caps[] = {1 << 20};
+		assert_int_equal(ld_layer_fetch(img, &ls[0], need, caps, 1, ctx), 0);
 	}
 	expect_content(v, "etc/os-release", "ID=test", 0);
 	expect_content(v, "etc/abs", "ID=test", 0);
@@ -249,12 +279,160 @@ static void test_real_twolayer(void **state)
 	lading_ctx_free(ctx);
 }
 
+
+static const char BIG300[] =
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+
+/* A wanted hardlink whose target was not captured is read again within the link's own cap,
+ * never uncapped; nor does a link share a captured target over its own cap. */
+static void test_hardlink_caps(void **state)
+{
+	static const ent l0[] = {{"data/big", 'f', BIG300},         {"data/small", 'f', "tiny"},
+				 {"data/wanted", 'f', BIG300},      {"etc/biglink", 'h', "data/big"},
+				 {"etc/smalllink", 'h', "data/small"}, {"etc/widelink", 'h', "data/big"},
+				 {"etc/wantedlink", 'h', "data/wanted"}, {NULL, 0, 0}};
+	const ent *layers[] = {l0};
+	static const char *const wants[] = {"etc/biglink", "etc/smalllink", "etc/widelink", "data/wanted",
+					    "etc/wantedlink", NULL};
+	static const size_t caps[] = {100, 100, 1000, 1000, 100};
+	lading_ctx *ctx;
+	lading_image *img;
+	ld_layer *ls;
+	ld_view *v;
+	ld_lfile *f;
+	(void)state;
+
+	lading_ctx_new(&ctx);
+	img = fake_image(layers, 1, ctx);
+	v = build_capped(img, &ls, wants, caps, ctx);
+	expect_content(v, "etc/smalllink", "tiny", 0);
+	/* data/big was read again for etc/widelink (cap 1000): etc/biglink (cap 100) stays without */
+	f = layer_find(&ls[0], "etc/biglink");
+	assert_false(f->captured);
+	assert_true(f->too_big);
+	expect_content(v, "etc/widelink", BIG300, 0);
+	/* a captured target over the link's cap is not shared */
+	expect_content(v, "data/wanted", BIG300, 0);
+	f = layer_find(&ls[0], "etc/wantedlink");
+	assert_false(f->captured);
+	assert_true(f->too_big);
+	assert_true(lading_ctx_warning_count(ctx) >= 2);
+	ld_view_free(v);
+	ld_layers_free(ls, 1);
+	free_image(img, 1);
+
+	/* only links under their cap: the unwanted target is re-read within 100 bytes, i.e. not */
+	{
+		static const char *const w2[] = {"etc/biglink", NULL};
+		static const size_t c2[] = {100};
+		img = fake_image(layers, 1, ctx);
+		v = build_capped(img, &ls, w2, c2, ctx);
+		f = layer_find(&ls[0], "etc/biglink");
+		assert_false(f->captured);
+		assert_false(layer_find(&ls[0], "data/big")->captured);
+		ld_view_free(v);
+		ld_layers_free(ls, 1);
+		free_image(img, 1);
+	}
+	lading_ctx_free(ctx);
+}
+
+/* ld_layer_fetch applies each path's own cap, not the largest of the call. */
+static void test_fetch_caps(void **state)
+{
+	static const ent l0[] = {{"usr/lib/big", 'f', BIG300}, {"usr/lib/small", 'f', "small"},
+				 {"etc/a", 'l', "../usr/lib/big"}, {"etc/b", 'l', "../usr/lib/small"},
+				 {NULL, 0, 0}};
+	const ent *layers[] = {l0};
+	static const char *const wants[] = {"etc/a", "etc/b", NULL};
+	lading_ctx *ctx;
+	lading_image *img;
+	ld_layer *ls;
+	ld_view *v;
+	const char *need[] = {"usr/lib/big", "usr/lib/small"};
+	const size_t caps[] = {100, 1 << 20};
+	(void)state;
+
+	lading_ctx_new(&ctx);
+	img = fake_image(layers, 1, ctx);
+	v = build(img, &ls, wants, ctx);
+	assert_int_equal(ld_layer_fetch(img, &ls[0], need, caps, 2, ctx), 0);
+	assert_true(layer_find(&ls[0], "usr/lib/big")->too_big);
+	assert_false(layer_find(&ls[0], "usr/lib/big")->captured);
+	expect_content(v, "etc/b", "small", 0);
+	ld_view_free(v);
+	ld_layers_free(ls, 1);
+	free_image(img, 1);
+	lading_ctx_free(ctx);
+}
+
+/* Flip the first occurrence of `from` in layer i's bytes to `to` (same length). */
+static void tamper(size_t i, const char *from, const char *to)
+{
+	unsigned char *p = memmem(g_layers[i].buf, g_layers[i].len, from, strlen(from));
+	assert_non_null(p);
+	memcpy(p, to, strlen(to));
+}
+
+/* A second read of a layer whose bytes changed since the first (a registry serving other bytes,
+ * a file rewritten) fails on the digest, and nothing it read is kept: with the blob digest of
+ * the source, and for sources without one (rootfs-tar) against the digest the first read took. */
+static void test_refetch_verified(void **state)
+{
+	static const ent l0[] = {{"usr/lib/os-release", 'f', "ID=test"}, {"etc/os-release", 'l', "../usr/lib/os-release"},
+				 {"zz/after", 'f', "trailer"}, {NULL, 0, 0}};
+	const ent *layers[] = {l0};
+	static const char *const wants[] = {"etc/os-release", NULL};
+	const char *need[] = {"usr/lib/os-release"};
+	const size_t caps[] = {1 << 20};
+	(void)state;
+
+	for (int with_digest = 0; with_digest < 2; with_digest++) {
+		lading_ctx *ctx;
+		lading_image *img;
+		ld_layer *ls;
+		ld_view *v;
+		ld_slice d;
+		ld_lfile *f;
+		lading_ctx_new(&ctx);
+		img = fake_image(layers, 1, ctx);
+		if (with_digest)
+			ld_sha256_buf(g_layers[0].buf, g_layers[0].len, img->lsrc[0].blob_digest);
+		v = build(img, &ls, wants, ctx);
+		/* the content of the target changes before it is read again */
+		tamper(0, "ID=test", "ID=evil");
+		assert_int_equal(ld_layer_fetch(img, &ls[0], need, caps, 1, ctx), LADING_EDIGEST);
+		f = layer_find(&ls[0], "usr/lib/os-release");
+		assert_false(f->captured);
+		assert_null(f->data);
+		assert_int_equal(ld_view_read(v, "etc/os-release", &d, NULL), LADING_ELIMIT);
+		/* so does a byte after the wanted file (the whole blob is checked) */
+		tamper(0, "ID=evil", "ID=test");
+		tamper(0, "trailer", "TRAILER");
+		assert_int_equal(ld_layer_fetch(img, &ls[0], need, caps, 1, ctx), LADING_EDIGEST);
+		assert_false(f->captured);
+		/* the original bytes read again are fine */
+		tamper(0, "TRAILER", "trailer");
+		assert_int_equal(ld_layer_fetch(img, &ls[0], need, caps, 1, ctx), 0);
+		expect_content(v, "etc/os-release", "ID=test", 0);
+		ld_view_free(v);
+		ld_layers_free(ls, 1);
+		free_image(img, 1);
+		lading_ctx_free(ctx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_whiteouts),
 		cmocka_unit_test(test_symlinks),
 		cmocka_unit_test(test_real_twolayer),
+		cmocka_unit_test(test_hardlink_caps),
+		cmocka_unit_test(test_fetch_caps),
+		cmocka_unit_test(test_refetch_verified),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -123,6 +123,25 @@ static void test_loopback(void **state)
 	assert_false(ld_host_is_loopback("[::2]:5000"));
 	assert_false(ld_host_is_loopback("registry-1.docker.io"));
 	assert_false(ld_host_is_loopback(NULL));
+	/* token realms: the host of the parsed URL, user-info is not a host */
+	assert_true(ld_url_is_loopback("http://localhost:5001/token"));
+	assert_true(ld_url_is_loopback("http://127.0.0.1/token?x=1"));
+	assert_true(ld_url_is_loopback("http://[::1]:8080/token"));
+	assert_true(ld_url_is_loopback("http://user:pw@localhost/token"));
+	assert_false(ld_url_is_loopback("http://localhost:1@evil.example/token"));
+	assert_false(ld_url_is_loopback("http://localhost@evil.example/"));
+	assert_false(ld_url_is_loopback("http://127.0.0.1:80@evil.example:80/"));
+	assert_false(ld_url_is_loopback("http://localhost.evil.example/"));
+	assert_false(ld_url_is_loopback("http://evil.example/localhost"));
+	assert_false(ld_url_is_loopback("http://evil.example?@localhost"));
+	assert_false(ld_url_is_loopback("http://evil.example#@localhost"));
+	assert_false(ld_url_is_loopback("localhost"));
+	/* --insecure's scope: the registry's own host (any port), nothing else */
+	assert_true(ld_url_same_host("http://reg.example:5001/token", "reg.example:5000"));
+	assert_true(ld_url_same_host("http://REG.example/token", "reg.example"));
+	assert_false(ld_url_same_host("http://reg.example@auth.example/token", "reg.example"));
+	assert_false(ld_url_same_host("http://auth.example/token", "reg.example:5000"));
+	assert_false(ld_url_same_host("http://reg.example.auth.example/token", "reg.example"));
 }
 
 static void test_challenges(void **state)

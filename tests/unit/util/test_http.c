@@ -103,6 +103,31 @@ static void answer(int c, const char *req)
 		send_all(c, body, sizeof(body));
 		return;
 	}
+	if (!strncmp(path, "/redir-same ", 12) || !strncmp(path, "/redir-other ", 13) ||
+	    !strncmp(path, "/redir-loop ", 12) || !strncmp(path, "/redir-ftp ", 11)) {
+		const char *to = path[7] == 's' ? "http://127.0.0.1:%d/echo"
+				 : path[7] == 'o' ? "http://localhost:%d/echo"
+				 : path[7] == 'l' ? "/redir-loop"
+						  : "ftp://127.0.0.1:%d/x";
+		char loc[128];
+		ld_snprintf(loc, sizeof(loc), to, srv.port);
+		ld_snprintf(head, sizeof(head),
+			    "HTTP/1.1 307 Temporary Redirect\r\nLocation: %s\r\nContent-Length: 4\r\n"
+			    "Connection: close\r\n\r\nmove",
+			    loc);
+		send_all(c, head, strlen(head));
+		return;
+	}
+	if (!strncmp(path, "/echo ", 6)) {
+		char body[64];
+		int n = snprintf(body, sizeof(body), "auth=%s x=%s", strstr(req, "Authorization: ") ? "yes" : "no",
+				 strstr(req, "X-Test: ") ? "yes" : "no");
+		ld_snprintf(head, sizeof(head),
+			    "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", n);
+		send_all(c, head, strlen(head));
+		send_all(c, body, (size_t)n);
+		return;
+	}
 	if (!strncmp(path, "/always503 ", 11)) {
 		const char *r = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: "
 				"0\r\nConnection: close\r\n\r\n";
@@ -343,12 +368,81 @@ static void test_url_for_log(void **state)
 	assert_int_equal(strlen(out), 9);
 }
 
+/* Hosts come from libcurl's URL parser: user-info is not the host. */
+static void test_url_host(void **state)
+{
+	char host[256];
+	long port;
+	(void)state;
+	assert_int_equal(ld_http_url_host("http://localhost:1@evil.example/x", host, sizeof(host), &port), 0);
+	assert_string_equal(host, "evil.example");
+	assert_int_equal(port, 80);
+	assert_int_equal(ld_http_url_host("https://Reg.Example:5000/v2/", host, sizeof(host), &port), 0);
+	assert_string_equal(host, "reg.example");
+	assert_int_equal(port, 5000);
+	assert_int_equal(ld_http_url_host("https://[::1]/t", host, sizeof(host), &port), 0);
+	assert_string_equal(host, "[::1]");
+	assert_int_equal(port, 443);
+	assert_int_equal(ld_http_url_host("ftp://h/x", host, sizeof(host), &port), -1);
+	assert_int_equal(ld_http_url_host("http://", host, sizeof(host), &port), -1);
+	assert_true(ld_http_url_on_host("https://reg.example/v2/", "reg.example"));
+	assert_true(ld_http_url_on_host("https://REG.example:443/v2/", "reg.example"));
+	assert_true(ld_http_url_on_host("https://reg.example:5000/v2/", "reg.example:5000"));
+	assert_false(ld_http_url_on_host("https://reg.example:5001/v2/", "reg.example:5000"));
+	assert_false(ld_http_url_on_host("https://auth.example/token", "reg.example"));
+	assert_false(ld_http_url_on_host("https://reg.example@auth.example/token", "reg.example"));
+	assert_false(ld_http_url_on_host("https://reg.example.evil/", "reg.example"));
+	assert_false(ld_http_url_on_host("https://reg.example/", NULL));
+	assert_false(ld_http_url_on_host("https://reg.example/", "reg.example/x"));
+}
+
+/* With an insecure host set, redirects are followed hop by hop (so that TLS verification is
+ * decided per host): Authorization is kept on the same origin and dropped on another, other
+ * headers go on; loops and non-http schemes end in errors. */
+static void test_redirect_hops(void **state)
+{
+	lading_ctx *ctx;
+	ld_http *h;
+	ld_http_options o = {.connect_timeout_ms = 5000, .read_timeout_ms = 10000};
+	ld_http_request rq = {0};
+	ld_http_response rs;
+	ld_buf b = LD_BUF_INIT;
+	char u[128], ih[64];
+	const char *hdr[] = {"Authorization: Bearer secret", "X-Test: 1"};
+	(void)state;
+	lading_ctx_new(&ctx);
+	ld_snprintf(ih, sizeof(ih), "127.0.0.1:%d", srv.port);
+	o.insecure_host = ih;
+	assert_int_equal(ld_http_new(&h, &o, ctx), 0);
+	rq.url = u;
+	rq.body = &b;
+	rq.headers = hdr;
+	rq.nheaders = 2;
+	url(u, sizeof(u), "/redir-same");
+	assert_int_equal(ld_http_get(h, &rq, &rs, ctx), 0);
+	assert_string_equal(ld_buf_cstr(&b), "auth=yes x=yes");
+	ld_buf_clear(&b);
+	url(u, sizeof(u), "/redir-other");
+	assert_int_equal(ld_http_get(h, &rq, &rs, ctx), 0);
+	assert_string_equal(ld_buf_cstr(&b), "auth=no x=yes");
+	ld_buf_clear(&b);
+	url(u, sizeof(u), "/redir-loop");
+	assert_int_equal(ld_http_get(h, &rq, &rs, ctx), LADING_ENET);
+	url(u, sizeof(u), "/redir-ftp");
+	assert_int_equal(ld_http_get(h, &rq, &rs, ctx), LADING_ENET);
+	assert_int_equal(b.len, 0);
+	ld_buf_release(&b);
+	ld_http_free(h);
+	lading_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_retry_after_503), cmocka_unit_test(test_conditional),
 		cmocka_unit_test(test_gzip_and_sinks),	cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_url_for_log),
+		cmocka_unit_test(test_url_for_log),	cmocka_unit_test(test_url_host),
+		cmocka_unit_test(test_redirect_hops),
 	};
 	/* the scripted server is local: a proxy from the caller's environment must not intercept */
 	unsetenv("http_proxy");

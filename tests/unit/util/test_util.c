@@ -1,3 +1,5 @@
+#include <bzlib.h>
+#include <lzma.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 #include "util/map.h"
 #include "util/path.h"
 #include "util/stream.h"
+#include "util/term.h"
 
 static void test_buf_cap(void **state)
 {
@@ -180,6 +183,123 @@ static void test_verify_stream(void **state)
 	lading_ctx_free(ctx);
 }
 
+/* bzip2 and xz layers decode through the same stream as gzip/zstd: concatenated streams, a
+ * truncation is an error, and the output and ratio limits hold (before, libarchive decoded them
+ * with no limit at all). */
+static size_t compress_with(int codec, const unsigned char *in, size_t n, unsigned char *out, size_t cap)
+{
+	if (codec == LD_COMP_BZIP2) {
+		unsigned int olen = (unsigned int)cap;
+		assert_int_equal(BZ2_bzBuffToBuffCompress((char *)out, &olen, (char *)(uintptr_t)in, (unsigned)n, 9, 0, 0),
+				 BZ_OK);
+		return olen;
+	} else {
+		size_t opos = 0;
+		assert_int_equal(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, in, n, out, &opos, cap), LZMA_OK);
+		return opos;
+	}
+}
+
+static int decode_all(const unsigned char *p, size_t n, const ld_decomp_limits *lim, ld_buf *out, ld_comp *comp,
+		      lading_ctx *ctx)
+{
+	ld_stream *s, *d;
+	int rc;
+	ld_buf_clear(out);
+	assert_int_equal(ld_stream_mem(&s, ctx, p, n), 0);
+	if ((rc = ld_stream_decompress(&d, s, lim, "test layer", comp)))
+		return rc;
+	rc = ld_stream_read_all(d, out, (size_t)1 << 30, "test");
+	ld_stream_close(d);
+	return rc;
+}
+
+static void test_decompress_bz_xz(void **state)
+{
+	const size_t n = (size_t)1 << 20, zn = (size_t)8 << 20;
+	unsigned char *data = malloc(n), *zeros = calloc(1, zn), *c = malloc(2 * n + 4096);
+	ld_buf out = LD_BUF_INIT;
+	lading_ctx *ctx;
+	uint32_t x = 12345;
+	(void)state;
+	lading_ctx_new(&ctx);
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		data[i] = (unsigned char)("abcdefgh \n"[(x >> 16) % 10]);
+	}
+	for (int codec = LD_COMP_BZIP2; codec <= LD_COMP_XZ; codec++) {
+		ld_decomp_limits bomb = {0, (uint64_t)1 << 20, 100};
+		ld_decomp_limits small = {(uint64_t)512 << 10, 0, 0};
+		ld_comp comp = LD_COMP_NONE;
+		size_t k = compress_with(codec, data, n, c, n + 4096);
+		/* two streams back to back (pbzip2, xz concatenation) decode to both */
+		memcpy(c + k, c, k);
+		assert_int_equal(decode_all(c, 2 * k, NULL, &out, &comp, ctx), 0);
+		assert_int_equal(comp, codec);
+		assert_int_equal(out.len, 2 * n);
+		assert_memory_equal(out.ptr, data, n);
+		assert_memory_equal(out.ptr + n, data, n);
+		/* cut short: an error, not a short success */
+		assert_int_equal(decode_all(c, k - 7, NULL, &out, NULL, ctx), LADING_EINVALID);
+		/* corrupt in the middle */
+		c[k / 2] ^= 0x55;
+		assert_int_not_equal(decode_all(c, k, NULL, &out, NULL, ctx), 0);
+		/* over the output limit */
+		k = compress_with(codec, data, n, c, n + 4096);
+		assert_int_equal(decode_all(c, k, &small, &out, NULL, ctx), LADING_ELIMIT);
+		/* a bomb: 8 MiB of zeros in a few KB, over a 100:1 ratio past 1 MiB */
+		k = compress_with(codec, zeros, zn, c, n + 4096);
+		assert_true(k < zn / 100);
+		assert_int_equal(decode_all(c, k, &bomb, &out, NULL, ctx), LADING_ELIMIT);
+		assert_non_null(strstr(lading_ctx_error(ctx)->msg, "ratio"));
+	}
+	ld_buf_release(&out);
+	free(data);
+	free(zeros);
+	free(c);
+	lading_ctx_free(ctx);
+}
+
+/* Terminal escaping: every C0/C1 control, DEL and invalid byte escaped, valid UTF-8 kept. */
+static void test_term_escape(void **state)
+{
+	static const char *const cases[][2] = {
+		{"plain-1.2.3", "plain-1.2.3"},
+		{"red\x1b[31mtext", "red\\x1b[31mtext"},
+		{"title\x1b]0;pwned\x07", "title\\x1b]0;pwned\\x07"},
+		{"a\nb\tc\rd", "a\\x0ab\\x09c\\x0dd"},
+		{"del\x7f", "del\\x7f"},
+		{"csi\xc2\x9b" "31m", "csi\\u009b31m"},       /* C1 CSI as UTF-8 */
+		{"raw\x9b" "31m", "raw\\x9b31m"},              /* C1 as a raw byte */
+		{"caf\xc3\xa9 \xe6\xbc\xa2", "caf\xc3\xa9 \xe6\xbc\xa2"}, /* valid UTF-8 passes */
+		{"over\xc0\xaflong", "over\\xc0\\xaflong"},     /* overlong '/' */
+		{"cut\xe6\xbc", "cut\\xe6\\xbc"},               /* truncated sequence */
+		{"sur\xed\xa0\x80", "sur\\xed\\xa0\\x80"},       /* UTF-16 surrogate */
+	};
+	char out[128];
+	ld_buf b = LD_BUF_INIT;
+	(void)state;
+	for (size_t i = 0; i < LD_ARRAY_LEN(cases); i++) {
+		assert_string_equal(ld_term(cases[i][0], out, sizeof(out)), cases[i][1]);
+		assert_int_equal(lading_text_escape(cases[i][0], out, sizeof(out)), strlen(cases[i][1]));
+		assert_string_equal(out, cases[i][1]);
+	}
+	assert_int_equal(ld_term_width("caf\xc3\xa9"), 4);
+	assert_int_equal(ld_term_width("a\x1b"), 5);
+	assert_int_equal(ld_term_width(NULL), 0);
+	/* truncated output stays terminated; the return value says what it needed */
+	assert_int_equal(lading_text_escape("\x1b\x1b\x1b", out, 5), 12);
+	assert_int_equal(strlen(out), 4);
+	/* the net over a table: row newlines stay, everything else is escaped */
+	ld_buf_adds(&b, "head\n");
+	ld_buf_adds(&b, "row \x1b[2J\xc2\x85\nnext\n");
+	ld_buf_term_sanitize(&b, 5, true);
+	assert_string_equal(ld_buf_cstr(&b), "head\nrow \\x1b[2J\\u0085\nnext\n");
+	ld_buf_term_sanitize(&b, 0, false);
+	assert_string_equal(ld_buf_cstr(&b), "head\\x0arow \\x1b[2J\\u0085\\x0anext\\x0a");
+	ld_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,7 +307,8 @@ int main(void)
 		cmocka_unit_test(test_json_errors),  cmocka_unit_test(test_json_depth),
 		cmocka_unit_test(test_json_writer),  cmocka_unit_test(test_path_canon),
 		cmocka_unit_test(test_glob),         cmocka_unit_test(test_map),
-		cmocka_unit_test(test_verify_stream),
+		cmocka_unit_test(test_verify_stream), cmocka_unit_test(test_decompress_bz_xz),
+		cmocka_unit_test(test_term_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
