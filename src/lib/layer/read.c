@@ -152,6 +152,8 @@ static int capture(ld_entries *w, ld_layer *l, ld_lfile *f, uint64_t size, ladin
 	if (size > SIZE_MAX - 1)
 		return ld_error_set(ctx, LADING_ELIMIT, "%s: too large", f->path);
 	buf = ld_arena_alloc(&l->arena, (size_t)size + 1);
+	if (!buf && l->arena.over_budget)
+		return ld_budget_error(ctx, size, "capturing /%s in layer %zu", f->path, l->index + 1);
 	if (!buf)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory capturing %s", f->path);
 	while (got < size) {
@@ -228,12 +230,19 @@ static int run_analyzers(ld_layer *l, ld_lfile *f, const ld_wants *wants, uint32
 static int analyze_sparse(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *wants,
 			  uint32_t mask, ld_range *ranges, size_t nr, ld_buf *buf, lading_ctx *ctx)
 {
-	size_t size = (size_t)f->size, pos = buf->len, ri = 0, kept = buf->len;
-	unsigned char *m = ld_mem_sparse_alloc(size);
+	size_t size = (size_t)f->size, pos = buf->len, ri = 0, kept = buf->len, charge = buf->len;
+	unsigned char *m;
 	int rc = 0;
 
-	if (!m)
+	/* only the pages written take memory: the head and the planned ranges */
+	for (size_t i = 0; i < nr; i++)
+		charge += ranges[i].len < size ? (size_t)ranges[i].len : size;
+	if (!ld_budget_charge(l->plain.budget, charge))
+		return ld_budget_error(ctx, charge, "analyzing /%s in layer %zu", f->path, l->index + 1);
+	if (!(m = ld_mem_sparse_alloc(size))) {
+		ld_budget_release(l->plain.budget, charge);
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
+	}
 	memcpy(m, buf->ptr, buf->len);
 	qsort(ranges, nr, sizeof(*ranges), range_cmp);
 	while (pos < size) {
@@ -283,6 +292,7 @@ static int analyze_sparse(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_want
 	rc = run_analyzers(l, f, wants, mask, m, pos, ctx);
 out:
 	ld_mem_sparse_free(m, size);
+	ld_budget_release(l->plain.budget, charge);
 	return rc;
 }
 
@@ -358,12 +368,14 @@ static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *want
 	/* The declared size is a hint, not a promise: reserve it once (capped) so a large binary is
 	 * one allocation instead of a chain of doubling reallocs that each copy it. */
 	if (f->size < maxsz && f->size > buf->len && ld_buf_grow(buf, (size_t)f->size - buf->len))
-		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
+		goto fail;
 	while (!eof) {
 		ssize_t r;
 		/* room for one more byte: grows (doubling) only when full, so the reserve above
 		 * usually holds the whole file */
 		if (ld_buf_grow(buf, 1)) {
+			if (ld_buf_over_budget(buf))
+				goto fail;
 			l->analyze_skipped++;
 			return 0; /* longer than declared and than the cap: not analyzable */
 		}
@@ -380,7 +392,9 @@ static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *want
 		ld_buf_release(buf); /* one huge binary must not pin its size for the rest of the layer */
 	return rc;
 fail:
-	if (rc == LADING_ENOMEM)
+	if (ld_buf_over_budget(buf))
+		return ld_budget_error(ctx, f->size, "analyzing /%s in layer %zu", f->path, l->index + 1);
+	if (rc == LADING_ENOMEM || !rc)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
 	return rc;
 }
@@ -475,9 +489,13 @@ int ld_layer_add_plain(ld_layer *l, ld_slice path, char *prev, size_t *prevlen)
 	ld_plain *p = &l->plain;
 	if (p->len == p->cap) {
 		size_t ncap = p->cap ? p->cap + p->cap / 2 : 1024;
-		uint64_t *nh = realloc(p->hash, ncap * sizeof(*nh));
-		if (!nh)
+		uint64_t *nh;
+		if (!ld_budget_charge(p->budget, (ncap - p->cap) * sizeof(*nh)))
+			return LADING_ELIMIT;
+		if (!(nh = realloc(p->hash, ncap * sizeof(*nh)))) {
+			ld_budget_release(p->budget, (ncap - p->cap) * sizeof(*nh));
 			return LADING_ENOMEM;
+		}
 		p->hash = nh;
 		p->cap = ncap;
 	}
@@ -492,7 +510,7 @@ int ld_layer_add_plain(ld_layer *l, ld_slice path, char *prev, size_t *prevlen)
 		ld_buf_add(&p->fc, v, k);
 		ld_buf_add(&p->fc, path.ptr + common, path.len - common);
 		if (ld_buf_error(&p->fc))
-			return LADING_ENOMEM;
+			return ld_buf_error(&p->fc);
 		memcpy(prev + common, path.ptr + common, path.len - common);
 		*prevlen = path.len;
 		p->fc_count++;
@@ -549,16 +567,28 @@ void ld_layer_plain_sort(ld_layer *l)
 /* Keep a whole record of an entry: copy its path into the layer's arena. */
 static ld_lfile *keep(ld_layer *l, const ld_lfile *tmpl, lading_ctx *ctx)
 {
-	ld_lfile *f = ld_vec_push(&l->files);
+	ld_lfile *f;
 	char *p;
+	if (!ld_budget_charge(l->plain.budget, sizeof(*f))) {
+		ld_budget_error(ctx, sizeof(*f), "recording the entries of layer %zu (%zu so far)", l->index + 1,
+				ld_layer_entry_count(l));
+		return NULL;
+	}
+	f = ld_vec_push(&l->files);
 	if (!f || !(p = ld_arena_strndup(&l->arena, tmpl->path, tmpl->path_len))) {
 		if (f)
 			l->files.len--;
-		ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		ld_budget_release(l->plain.budget, sizeof(*f));
+		if (l->arena.over_budget)
+			ld_budget_error(ctx, tmpl->path_len, "recording the entries of layer %zu (%zu so far)",
+					l->index + 1, ld_layer_entry_count(l));
+		else
+			ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 		return NULL;
 	}
 	*f = *tmpl;
 	f->path = p;
+	l->plain.kept++;
 	return f;
 }
 
@@ -584,7 +614,7 @@ static int note_parent(ld_layer *l, ld_map *dirs, ld_slice path, lading_ctx *ctx
 	t.type = LD_LF_DIR;
 	t.implicit = true;
 	if (!(f = keep(l, &t, ctx)))
-		return LADING_ENOMEM;
+		return ctx->err.code;
 	if (ld_map_put(dirs, ld_slice_make(f->path, f->path_len), (void *)(uintptr_t)l->files.len, NULL))
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	l->plain.last_dir = l->files.len;
@@ -613,11 +643,15 @@ static int record_entry(ld_entries *w, ld_layer *l, const ld_wants *wants, ld_ar
 		if (!t.results) {
 			if ((rc = note_parent(l, dirs, ld_slice_make(path, plen), ctx)))
 				return rc;
-			if (ld_layer_add_plain(l, ld_slice_make(path, plen), prev, prevlen))
-				return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			if ((rc = ld_layer_add_plain(l, ld_slice_make(path, plen), prev, prevlen)))
+				return rc == LADING_ELIMIT || l->plain.fc.over_budget
+					       ? ld_budget_error(ctx, l->plain.cap * 4,
+								 "recording the entries of layer %zu (%zu so far)",
+								 l->index + 1, ld_layer_entry_count(l))
+					       : ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 			return 0;
 		}
-		return keep(l, &t, ctx) ? 0 : LADING_ENOMEM;
+		return keep(l, &t, ctx) ? 0 : ctx->err.code;
 	}
 	if (type == LD_LF_SYMLINK) {
 		if (!(t.link = ld_arena_strdup(&l->arena, e->link ? e->link : "")))
@@ -633,7 +667,7 @@ static int record_entry(ld_entries *w, ld_layer *l, const ld_wants *wants, ld_ar
 			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	}
 	if (!(f = keep(l, &t, ctx)))
-		return LADING_ENOMEM;
+		return ctx->err.code;
 	if (type == LD_LF_DIR && ld_map_put(dirs, ld_slice_make(f->path, f->path_len), (void *)(uintptr_t)l->files.len, NULL))
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	if (type != LD_LF_REG && !(type == LD_LF_HARDLINK && ld_wants_match(wants, ld_slice_make(path, plen), &maxsz)))
@@ -674,6 +708,7 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 
 	ld_map_init(&captured);
 	ld_map_init(&dirs);
+	ld_buf_set_budget(&scratch, l->plain.budget);
 	/* [layer cache] plain files' paths are kept only for the cache file */
 	l->plain.keep_paths = l->cache != NULL;
 	if (!prev) {
@@ -828,6 +863,8 @@ void ld_layers_free(ld_layer *layers, size_t n)
 	if (!layers)
 		return;
 	for (size_t i = 0; i < n; i++) {
+		ld_budget_release(layers[i].plain.budget, layers[i].plain.cap * sizeof(uint64_t) +
+								  layers[i].plain.kept * sizeof(ld_lfile));
 		ld_vec_release(&layers[i].files);
 		ld_vec_release(&layers[i].extra);
 		free(layers[i].plain.hash);
@@ -862,6 +899,10 @@ int ld_layers_read(ld_layer **out, lading_image *img, const ld_wants *wants, lad
 		ld_vec_init(&layers[i].files, sizeof(ld_lfile), 0);
 		ld_vec_init(&layers[i].extra, sizeof(ld_lfile *), 0);
 		ld_buf_init(&layers[i].plain.fc, (size_t)1 << 30);
+		/* [budget] everything a layer holds is charged to the scan's budget */
+		layers[i].plain.budget = ld_ctx_budget(ctx);
+		ld_arena_set_budget(&layers[i].arena, layers[i].plain.budget);
+		ld_buf_set_budget(&layers[i].plain.fc, layers[i].plain.budget);
 		ld_ctx_init_child(&job.workers[i], ctx);
 		job.order[i] = i;
 		if (img->layers[i].size > 0)
