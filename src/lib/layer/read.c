@@ -7,38 +7,52 @@
 #include "util/common.h"
 #include "layer/cache.h"
 #include "layer/layer.h"
+#include "util/tar.h"
 #include "util/varint.h"
 
 #define PROGRESS_STEP ((uint64_t)1 << 20)
 
 /* ---- tar streams as entry walks ---- */
 
+/* Layers are read by our tar reader (util/tar.c); bzip2 and xz ones, which libarchive
+ * decompresses itself, by libarchive. */
 typedef struct tar_entries {
 	ld_entries base;
 	ld_ar *ar;
+	ld_tar *tar;
 	ld_stream *raw; /* not owned: the stream as stored, for progress (pos) */
 } tar_entries;
 
 static int tar_next(ld_entries *w, ld_ar_entry *e)
 {
-	return ld_ar_next(((tar_entries *)w)->ar, e);
+	tar_entries *t = (tar_entries *)w;
+	return t->tar ? ld_tar_next(t->tar, e) : ld_ar_next(t->ar, e);
 }
 
 static ssize_t tar_read(ld_entries *w, void *buf, size_t n)
 {
-	return ld_ar_read(((tar_entries *)w)->ar, buf, n);
+	tar_entries *t = (tar_entries *)w;
+	return t->tar ? ld_tar_read(t->tar, buf, n) : ld_ar_read(t->ar, buf, n);
 }
 
 static void tar_close(ld_entries *w)
 {
-	ld_ar_close(((tar_entries *)w)->ar);
+	tar_entries *t = (tar_entries *)w;
+	ld_tar_close(t->tar);
+	ld_ar_close(t->ar);
 	free(w);
 }
 
 static uint64_t tar_consumed(ld_entries *w)
 {
 	tar_entries *t = (tar_entries *)w;
-	return t->raw ? t->raw->pos : ld_ar_consumed(t->ar);
+	return t->raw ? t->raw->pos : t->tar ? ld_tar_consumed(t->tar) : ld_ar_consumed(t->ar);
+}
+
+static int tar_drain(ld_entries *w)
+{
+	tar_entries *t = (tar_entries *)w;
+	return t->tar ? ld_tar_drain(t->tar) : ld_ar_drain(t->ar);
 }
 
 /* Layers this big read their blob (and hash it) in a thread of their own, ahead of the
@@ -104,7 +118,11 @@ static int open_layer_entries(lading_image *img, size_t i, ld_layer *l, ld_entri
 		ld_stream_close(s);
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	}
-	if ((rc = ld_ar_open(&t->ar, s, LD_AR_FMT_TAR, ctx, label))) {
+	if (l->comp == LD_COMP_BZIP2 || l->comp == LD_COMP_XZ)
+		rc = ld_ar_open(&t->ar, s, LD_AR_FMT_TAR, ctx, label);
+	else
+		rc = ld_tar_open(&t->tar, s, ctx, label);
+	if (rc) {
 		free(t);
 		return rc;
 	}
@@ -758,7 +776,7 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 	ld_map_release(&dirs);
 	ld_layer_plain_sort(l);
 	/* read to the end so the digest of the whole blob gets checked */
-	if (!img->ops->open_entries && (rc = ld_ar_drain(((tar_entries *)w)->ar)))
+	if (!img->ops->open_entries && (rc = tar_drain(w)))
 		goto out;
 	progress_add(job, l->index, w->consumed(w) - reported);
 	l->bytes_in = w->consumed(w);
