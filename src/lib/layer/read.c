@@ -506,7 +506,8 @@ int ld_layer_add_plain(ld_layer *l, ld_slice path, char *prev, size_t *prevlen)
 {
 	ld_plain *p = &l->plain;
 	if (p->len == p->cap) {
-		size_t ncap = p->cap ? p->cap + p->cap / 2 : 1024;
+		/* large arrays grow by 1/8 (realloc moves them with mremap, no copy): less slack */
+		size_t ncap = !p->cap ? 1024 : p->cap < ((size_t)1 << 20) ? p->cap + p->cap / 2 : p->cap + p->cap / 8;
 		uint64_t *nh;
 		if (!ld_budget_charge(p->budget, (ncap - p->cap) * sizeof(*nh)))
 			return LADING_ELIMIT;

@@ -20,6 +20,9 @@ struct ld_tar {
 	ld_buf lname, llink, pax, ppath, plink; /* long names, pax record data and values */
 	bool has_ppath, has_plink, has_psize, pax_seen;
 	bool pax_archive; /* a pax header was seen: hardlinks may have bodies (libarchive's rule) */
+	bool sparse, sparse_name, has_real; /* GNU sparse entry (pax GNU.sparse.* or type 'S') */
+	int64_t realsize;
+	bool reading_sparse, sparse_warned;
 	int64_t psize;
 	char hname[256 + 101], hlink[101];
 	char label[256];
@@ -44,7 +47,7 @@ static ssize_t fill(ld_tar *t)
 		return 0;
 	r = ld_stream_read(t->in, t->buf, TBUF);
 	if (r < 0)
-		return fail(t, (int)r, "read failed");
+		return t->err = (int)r; /* the stream's message (digest, decompression) stands */
 	if (r == 0)
 		t->eof = true;
 	t->consumed += (uint64_t)r;
@@ -167,7 +170,10 @@ static void parse_pax(ld_tar *t, const char *p, size_t n)
 		if (eq < len - 1) {
 			ld_slice key = ld_slice_make(p + i + 1, eq - i - 1);
 			ld_slice val = ld_slice_make(p + eq + 1, len - 1 - eq - 1);
-			if (ld_slice_eq_cstr(key, "path")) {
+			if (ld_slice_starts_with(key, "GNU.sparse."))
+				t->sparse = true;
+			if (ld_slice_eq_cstr(key, "GNU.sparse.name") || (ld_slice_eq_cstr(key, "path") && !t->sparse_name)) {
+				t->sparse_name |= ld_slice_eq_cstr(key, "GNU.sparse.name");
 				ld_buf_clear(&t->ppath);
 				ld_buf_addslice(&t->ppath, val);
 				t->has_ppath = !ld_buf_error(&t->ppath);
@@ -175,14 +181,19 @@ static void parse_pax(ld_tar *t, const char *p, size_t n)
 				ld_buf_clear(&t->plink);
 				ld_buf_addslice(&t->plink, val);
 				t->has_plink = !ld_buf_error(&t->plink);
-			} else if (ld_slice_eq_cstr(key, "size")) {
+			} else if (ld_slice_eq_cstr(key, "size") || ld_slice_eq_cstr(key, "GNU.sparse.realsize") ||
+				   ld_slice_eq_cstr(key, "GNU.sparse.size")) {
+				bool real = key.len > 4;
 				uint64_t v = 0;
 				bool ok = val.len > 0 && val.len < 20;
 				for (size_t k = 0; ok && k < val.len; k++) {
 					ok = val.ptr[k] >= '0' && val.ptr[k] <= '9';
 					v = v * 10 + (uint64_t)(val.ptr[k] - '0');
 				}
-				if (ok) {
+				if (ok && real) {
+					t->realsize = (int64_t)v;
+					t->has_real = true;
+				} else if (ok) {
 					t->psize = (int64_t)v;
 					t->has_psize = true;
 				}
@@ -291,9 +302,16 @@ static int make_entry(ld_tar *t, const unsigned char *h, int64_t size, ld_ar_ent
 		e->type = LD_AR_DIR; /* "regular" entries with a trailing '/' are directories */
 		t->remaining = 0;
 	}
-	t->padding = (BLOCK - ((uint64_t)size & (BLOCK - 1))) & (BLOCK - 1);
-	if (t->remaining != (uint64_t)size)
-		t->padding = (BLOCK - (t->remaining & (BLOCK - 1))) & (BLOCK - 1);
+	t->padding = (BLOCK - (t->remaining & (BLOCK - 1))) & (BLOCK - 1);
+	if (tf == 'S') {
+		t->sparse = true;
+		t->has_real = num(h + 483, 12, &t->realsize);
+	}
+	/* sparse files: their full size is reported; their data (a map, then the stored pieces)
+	 * is passed over, not read: they read as empty (ld_tar_read warns) */
+	t->reading_sparse = t->sparse && e->type == LD_AR_REG;
+	if (t->reading_sparse && t->has_real)
+		e->size = t->realsize;
 	return tf == 'S' ? skip_sparse_ext(t, h) : 0;
 }
 
@@ -312,6 +330,7 @@ int ld_tar_next(ld_tar *t, ld_ar_entry *e)
 	ld_buf_clear(&t->lname);
 	ld_buf_clear(&t->llink);
 	t->has_ppath = t->has_plink = t->has_psize = t->pax_seen = false;
+	t->sparse = t->sparse_name = t->has_real = t->reading_sparse = t->sparse_warned = false;
 	for (;;) {
 		ssize_t r = take(t, h, BLOCK);
 		int64_t size;
@@ -377,6 +396,13 @@ ssize_t ld_tar_read(ld_tar *t, void *buf, size_t n)
 		return t->err;
 	if (!t->remaining || !n)
 		return 0;
+	if (t->reading_sparse) {
+		if (!t->sparse_warned)
+			ld_warn(t->ctx, "%s: a sparse file was read as empty (sparse tar entries are not supported)",
+				t->label);
+		t->sparse_warned = true;
+		return 0;
+	}
 	if (n > t->remaining)
 		n = (size_t)t->remaining;
 	if ((r = take(t, buf, n)) < 0)
