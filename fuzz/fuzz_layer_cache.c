@@ -50,7 +50,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		for (size_t i = 0; i < nwarn; i++)
 			(void)strlen(warn[i]);
+		/* plain files: sorted hashes, and their coded paths inside the file */
+		for (size_t i = 1; i < l.plain.len; i++)
+			if (l.plain.hash[i - 1] > l.plain.hash[i])
+				__builtin_trap();
 	}
+	free(l.plain.hash);
 	ld_vec_release(&l.files);
 	ld_arena_release(&l.arena);
 	free(buf);

@@ -56,6 +56,13 @@ LADING_EXTERN(const char *) lading_ctx_warning(const lading_ctx *ctx, size_t i);
 LADING_EXTERN(void) lading_ctx_set_progress(lading_ctx *ctx, lading_progress_fn fn, void *opaque);
 /* Worker threads for parallel stages; 0 = number of online CPUs. */
 LADING_EXTERN(void) lading_ctx_set_threads(lading_ctx *ctx, unsigned n);
+/* Memory budget of a scan (sbom or scan) run with this context: captured files, analyzer
+ * buffers, entry records, the merged view and catalogers' buffers draw from it; a scan that
+ * needs more fails with LADING_ELIMIT naming what was too big. Default 1 GiB; 0 = no limit. */
+#define LADING_DEFAULT_MAX_MEMORY ((uint64_t)1 << 30)
+LADING_EXTERN(void) lading_ctx_set_max_memory(lading_ctx *ctx, uint64_t bytes);
+/* The most memory the budget saw in use at once (bytes). */
+LADING_EXTERN(uint64_t) lading_ctx_memory_peak(const lading_ctx *ctx);
 LADING_EXTERN(const char *) lading_strerror(int code);
 /* `s` made safe to print on a terminal: C0/C1 control characters (ESC, CSI, newline...), DEL
  * and invalid UTF-8 bytes shown escaped (\x1b, \u009b), so text from an image (file names,

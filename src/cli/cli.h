@@ -3,6 +3,7 @@
 #define LADING_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "lading/lading.h"
@@ -34,11 +35,17 @@ typedef struct cli_image_opts {
 	bool insecure;
 	bool no_cache;
 	const char *docker_host;
+	uint64_t max_memory; /* --max-memory (when max_memory_set) */
+	bool max_memory_set;
 	char password[1024];
 } cli_image_opts;
 int cli_image_flag(int argc, char **argv, int *i, cli_image_opts *o);
 int cli_image_apply(cli_image_opts *o, lading_image_options *io);
 void cli_image_release(cli_image_opts *o);
+/* Settings of the scan's context: the memory budget. */
+void cli_image_ctx(const cli_image_opts *o, lading_ctx *ctx);
+/* "1073741824", "512K", "64M", "1G", "2GiB" -> bytes; false when not a size. */
+bool cli_parse_size(const char *s, uint64_t *out);
 #define CLI_IMAGE_USAGE                                                                            \
 	"  --username USER    registry user (the password comes from --password-stdin)\n"          \
 	"  --password-stdin   read the registry password (or token) from standard input\n"        \
@@ -46,6 +53,8 @@ void cli_image_release(cli_image_opts *o);
 	"  --no-cache         neither use nor fill the blob and layer caches\n"                    \
 	"  --docker-host URL  engine of docker:NAME images (unix:///PATH or tcp://HOST:PORT;\n"     \
 	"                     default $DOCKER_HOST, else unix:///var/run/docker.sock)\n"           \
+	"  --max-memory SIZE  memory budget of the scan (default 1G; K, M, G suffixes; 0 = none):\n" \
+	"                     more is a clean error (exit 3) naming what was too big\n"            \
 	"                     (registries also read ~/.docker/config.json and\n"                   \
 	"                     LADING_REGISTRY_USERNAME/LADING_REGISTRY_PASSWORD)\n"
 

@@ -212,6 +212,7 @@ int cmd_scan(int argc, char **argv)
 		fprintf(stderr, "lading: out of memory\n");
 		return EXIT_ERROR;
 	}
+	cli_image_ctx(&regopts, ctx);
 	cli_progress_install(ctx);
 	iopts.platform = platform;
 	rc = lading_image_open(&img, ctx, image, &iopts);

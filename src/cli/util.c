@@ -315,6 +315,10 @@ int cli_image_flag(int argc, char **argv, int *i, cli_image_opts *o)
 		if (!val || !*val)
 			return cli_usage("--docker-host needs a URL");
 		o->docker_host = val;
+	} else if (cli_opt(argc, argv, i, "--max-memory", &val)) {
+		if (!val || !cli_parse_size(val, &o->max_memory))
+			return cli_usage("--max-memory takes a size such as 512M or 2G (0 = no limit)");
+		o->max_memory_set = true;
 	} else if (cli_opt(argc, argv, i, "--username", &val) || cli_opt(argc, argv, i, "-u", &val)) {
 		if (!val || !*val)
 			return cli_usage("--username needs a value");
@@ -326,6 +330,39 @@ int cli_image_flag(int argc, char **argv, int *i, cli_image_opts *o)
 		return 0;
 	}
 	return 1;
+}
+
+bool cli_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+	if (!s || !*s || *s == '-')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return false;
+	switch (*end) {
+	case 'k': case 'K': mul = (uint64_t)1 << 10; end++; break;
+	case 'm': case 'M': mul = (uint64_t)1 << 20; end++; break;
+	case 'g': case 'G': mul = (uint64_t)1 << 30; end++; break;
+	case 't': case 'T': mul = (uint64_t)1 << 40; end++; break;
+	default: break;
+	}
+	if (mul > 1 && (*end == 'i' || *end == 'I') && (end[1] == 'b' || end[1] == 'B'))
+		end += 2;
+	else if (mul > 1 && (*end == 'b' || *end == 'B'))
+		end++;
+	if (*end || (v && mul > UINT64_MAX / v))
+		return false;
+	*out = (uint64_t)v * mul;
+	return true;
+}
+
+void cli_image_ctx(const cli_image_opts *o, lading_ctx *ctx)
+{
+	lading_ctx_set_max_memory(ctx, o->max_memory_set ? o->max_memory : LADING_DEFAULT_MAX_MEMORY);
 }
 
 int cli_image_apply(cli_image_opts *o, lading_image_options *io)

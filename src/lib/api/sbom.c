@@ -120,11 +120,14 @@ int lading_sbom_build(lading_sbom **out, lading_ctx *ctx, lading_image *img, con
 	}
 	s->image = img;
 	ld_catalog_init(&s->cat, view, &img->info);
+	ld_arena_set_budget(&s->cat.arena, ld_ctx_budget(ctx)); /* [budget] */
 	for (size_t a = 0; a < ld_wants_analyzer_count(wants); a++)
 		s->cat.analyzer_names[s->cat.nanalyzers++] = ld_wants_analyzer(wants, a)->name;
 	for (size_t c = 0; cats[c]; c++) {
 		if ((rc = cats[c]->run(&s->cat, ctx))) {
-			if (!ctx->err.code)
+			if (s->cat.arena.over_budget)
+				rc = ld_budget_error(ctx, 0, "cataloger %s", cats[c]->name);
+			else if (!ctx->err.code)
 				ld_error_set(ctx, rc, "cataloger %s failed", cats[c]->name);
 			goto out;
 		}
@@ -142,6 +145,8 @@ int lading_sbom_build(lading_sbom **out, lading_ctx *ctx, lading_image *img, con
 			img->layers[i].size = (int64_t)layers[i].bytes_in;
 	}
 	s->cat.view = NULL; /* the view goes now; packages hold copies of what they need */
+	/* the result outlives the scan (and may outlive ctx): it leaves the budget */
+	ld_arena_set_budget(&s->cat.arena, NULL);
 out:
 	ld_view_free(view);
 	ld_layers_free(layers, n);

@@ -125,6 +125,8 @@ typedef struct ld_plain {
 	size_t fc_count;
 	bool keep_paths;
 	size_t last_dir; /* while reading: index + 1 in files of the previous plain file's parent */
+	struct ld_budget *budget; /* the hash array (and the layer's records) are charged to it */
+	size_t kept;              /* records charged by the reader */
 } ld_plain;
 
 typedef struct ld_layer {

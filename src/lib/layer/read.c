@@ -7,39 +7,53 @@
 #include "util/common.h"
 #include "layer/cache.h"
 #include "layer/layer.h"
+#include "util/tar.h"
 #include "util/varint.h"
 
 #define PROGRESS_STEP ((uint64_t)1 << 20)
 
 /* ---- tar streams as entry walks ---- */
 
+/* Layers are read by our tar reader (util/tar.c); bzip2 and xz ones, which libarchive
+ * decompresses itself, by libarchive. */
 typedef struct tar_entries {
 	ld_entries base;
 	ld_ar *ar;
+	ld_tar *tar;
 	ld_stream *raw; /* not owned: the stream as stored, for progress (pos) */
 	ld_stream *stored; /* not owned: the stored bytes through their digest check, before decoding */
 } tar_entries;
 
 static int tar_next(ld_entries *w, ld_ar_entry *e)
 {
-	return ld_ar_next(((tar_entries *)w)->ar, e);
+	tar_entries *t = (tar_entries *)w;
+	return t->tar ? ld_tar_next(t->tar, e) : ld_ar_next(t->ar, e);
 }
 
 static ssize_t tar_read(ld_entries *w, void *buf, size_t n)
 {
-	return ld_ar_read(((tar_entries *)w)->ar, buf, n);
+	tar_entries *t = (tar_entries *)w;
+	return t->tar ? ld_tar_read(t->tar, buf, n) : ld_ar_read(t->ar, buf, n);
 }
 
 static void tar_close(ld_entries *w)
 {
-	ld_ar_close(((tar_entries *)w)->ar);
+	tar_entries *t = (tar_entries *)w;
+	ld_tar_close(t->tar);
+	ld_ar_close(t->ar);
 	free(w);
 }
 
 static uint64_t tar_consumed(ld_entries *w)
 {
 	tar_entries *t = (tar_entries *)w;
-	return t->raw ? t->raw->pos : ld_ar_consumed(t->ar);
+	return t->raw ? t->raw->pos : t->tar ? ld_tar_consumed(t->tar) : ld_ar_consumed(t->ar);
+}
+
+static int tar_drain(ld_entries *w)
+{
+	tar_entries *t = (tar_entries *)w;
+	return t->tar ? ld_tar_drain(t->tar) : ld_ar_drain(t->ar);
 }
 
 /* Layers this big read their blob (and hash it) in a thread of their own, ahead of the
@@ -113,7 +127,11 @@ static int open_layer_entries(lading_image *img, size_t i, ld_layer *l, ld_entri
 		ld_stream_close(s);
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	}
-	if ((rc = ld_ar_open(&t->ar, s, LD_AR_FMT_TAR, ctx, label))) {
+	if (l->comp == LD_COMP_BZIP2 || l->comp == LD_COMP_XZ)
+		rc = ld_ar_open(&t->ar, s, LD_AR_FMT_TAR, ctx, label);
+	else
+		rc = ld_tar_open(&t->tar, s, ctx, label);
+	if (rc) {
 		free(t);
 		return rc;
 	}
@@ -162,6 +180,8 @@ static int capture(ld_entries *w, ld_layer *l, ld_lfile *f, uint64_t size, ladin
 	if (size > SIZE_MAX - 1)
 		return ld_error_set(ctx, LADING_ELIMIT, "%s: too large", f->path);
 	buf = ld_arena_alloc(&l->arena, (size_t)size + 1);
+	if (!buf && l->arena.over_budget)
+		return ld_budget_error(ctx, size, "capturing /%s in layer %zu", f->path, l->index + 1);
 	if (!buf)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory capturing %s", f->path);
 	while (got < size) {
@@ -238,12 +258,19 @@ static int run_analyzers(ld_layer *l, ld_lfile *f, const ld_wants *wants, uint32
 static int analyze_sparse(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *wants,
 			  uint32_t mask, ld_range *ranges, size_t nr, ld_buf *buf, lading_ctx *ctx)
 {
-	size_t size = (size_t)f->size, pos = buf->len, ri = 0, kept = buf->len;
-	unsigned char *m = ld_mem_sparse_alloc(size);
+	size_t size = (size_t)f->size, pos = buf->len, ri = 0, kept = buf->len, charge = buf->len;
+	unsigned char *m;
 	int rc = 0;
 
-	if (!m)
+	/* only the pages written take memory: the head and the planned ranges */
+	for (size_t i = 0; i < nr; i++)
+		charge += ranges[i].len < size ? (size_t)ranges[i].len : size;
+	if (!ld_budget_charge(l->plain.budget, charge))
+		return ld_budget_error(ctx, charge, "analyzing /%s in layer %zu", f->path, l->index + 1);
+	if (!(m = ld_mem_sparse_alloc(size))) {
+		ld_budget_release(l->plain.budget, charge);
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
+	}
 	memcpy(m, buf->ptr, buf->len);
 	qsort(ranges, nr, sizeof(*ranges), range_cmp);
 	while (pos < size) {
@@ -293,6 +320,7 @@ static int analyze_sparse(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_want
 	rc = run_analyzers(l, f, wants, mask, m, pos, ctx);
 out:
 	ld_mem_sparse_free(m, size);
+	ld_budget_release(l->plain.budget, charge);
 	return rc;
 }
 
@@ -368,12 +396,14 @@ static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *want
 	/* The declared size is a hint, not a promise: reserve it once (capped) so a large binary is
 	 * one allocation instead of a chain of doubling reallocs that each copy it. */
 	if (f->size < maxsz && f->size > buf->len && ld_buf_grow(buf, (size_t)f->size - buf->len))
-		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
+		goto fail;
 	while (!eof) {
 		ssize_t r;
 		/* room for one more byte: grows (doubling) only when full, so the reserve above
 		 * usually holds the whole file */
 		if (ld_buf_grow(buf, 1)) {
+			if (ld_buf_over_budget(buf))
+				goto fail;
 			l->analyze_skipped++;
 			return 0; /* longer than declared and than the cap: not analyzable */
 		}
@@ -390,7 +420,9 @@ static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *want
 		ld_buf_release(buf); /* one huge binary must not pin its size for the rest of the layer */
 	return rc;
 fail:
-	if (rc == LADING_ENOMEM)
+	if (ld_buf_over_budget(buf))
+		return ld_budget_error(ctx, f->size, "analyzing /%s in layer %zu", f->path, l->index + 1);
+	if (rc == LADING_ENOMEM || !rc)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
 	return rc;
 }
@@ -484,10 +516,15 @@ int ld_layer_add_plain(ld_layer *l, ld_slice path, char *prev, size_t *prevlen)
 {
 	ld_plain *p = &l->plain;
 	if (p->len == p->cap) {
-		size_t ncap = p->cap ? p->cap + p->cap / 2 : 1024;
-		uint64_t *nh = realloc(p->hash, ncap * sizeof(*nh));
-		if (!nh)
+		/* large arrays grow by 1/8 (realloc moves them with mremap, no copy): less slack */
+		size_t ncap = !p->cap ? 1024 : p->cap < ((size_t)1 << 20) ? p->cap + p->cap / 2 : p->cap + p->cap / 8;
+		uint64_t *nh;
+		if (!ld_budget_charge(p->budget, (ncap - p->cap) * sizeof(*nh)))
+			return LADING_ELIMIT;
+		if (!(nh = realloc(p->hash, ncap * sizeof(*nh)))) {
+			ld_budget_release(p->budget, (ncap - p->cap) * sizeof(*nh));
 			return LADING_ENOMEM;
+		}
 		p->hash = nh;
 		p->cap = ncap;
 	}
@@ -502,7 +539,7 @@ int ld_layer_add_plain(ld_layer *l, ld_slice path, char *prev, size_t *prevlen)
 		ld_buf_add(&p->fc, v, k);
 		ld_buf_add(&p->fc, path.ptr + common, path.len - common);
 		if (ld_buf_error(&p->fc))
-			return LADING_ENOMEM;
+			return ld_buf_error(&p->fc);
 		memcpy(prev + common, path.ptr + common, path.len - common);
 		*prevlen = path.len;
 		p->fc_count++;
@@ -559,16 +596,28 @@ void ld_layer_plain_sort(ld_layer *l)
 /* Keep a whole record of an entry: copy its path into the layer's arena. */
 static ld_lfile *keep(ld_layer *l, const ld_lfile *tmpl, lading_ctx *ctx)
 {
-	ld_lfile *f = ld_vec_push(&l->files);
+	ld_lfile *f;
 	char *p;
+	if (!ld_budget_charge(l->plain.budget, sizeof(*f))) {
+		ld_budget_error(ctx, sizeof(*f), "recording the entries of layer %zu (%zu so far)", l->index + 1,
+				ld_layer_entry_count(l));
+		return NULL;
+	}
+	f = ld_vec_push(&l->files);
 	if (!f || !(p = ld_arena_strndup(&l->arena, tmpl->path, tmpl->path_len))) {
 		if (f)
 			l->files.len--;
-		ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		ld_budget_release(l->plain.budget, sizeof(*f));
+		if (l->arena.over_budget)
+			ld_budget_error(ctx, tmpl->path_len, "recording the entries of layer %zu (%zu so far)",
+					l->index + 1, ld_layer_entry_count(l));
+		else
+			ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 		return NULL;
 	}
 	*f = *tmpl;
 	f->path = p;
+	l->plain.kept++;
 	return f;
 }
 
@@ -594,7 +643,7 @@ static int note_parent(ld_layer *l, ld_map *dirs, ld_slice path, lading_ctx *ctx
 	t.type = LD_LF_DIR;
 	t.implicit = true;
 	if (!(f = keep(l, &t, ctx)))
-		return LADING_ENOMEM;
+		return ctx->err.code;
 	if (ld_map_put(dirs, ld_slice_make(f->path, f->path_len), (void *)(uintptr_t)l->files.len, NULL))
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	l->plain.last_dir = l->files.len;
@@ -623,11 +672,15 @@ static int record_entry(ld_entries *w, ld_layer *l, const ld_wants *wants, ld_ar
 		if (!t.results) {
 			if ((rc = note_parent(l, dirs, ld_slice_make(path, plen), ctx)))
 				return rc;
-			if (ld_layer_add_plain(l, ld_slice_make(path, plen), prev, prevlen))
-				return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			if ((rc = ld_layer_add_plain(l, ld_slice_make(path, plen), prev, prevlen)))
+				return rc == LADING_ELIMIT || l->plain.fc.over_budget
+					       ? ld_budget_error(ctx, l->plain.cap * 4,
+								 "recording the entries of layer %zu (%zu so far)",
+								 l->index + 1, ld_layer_entry_count(l))
+					       : ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 			return 0;
 		}
-		return keep(l, &t, ctx) ? 0 : LADING_ENOMEM;
+		return keep(l, &t, ctx) ? 0 : ctx->err.code;
 	}
 	if (type == LD_LF_SYMLINK) {
 		if (!(t.link = ld_arena_strdup(&l->arena, e->link ? e->link : "")))
@@ -643,7 +696,7 @@ static int record_entry(ld_entries *w, ld_layer *l, const ld_wants *wants, ld_ar
 			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	}
 	if (!(f = keep(l, &t, ctx)))
-		return LADING_ENOMEM;
+		return ctx->err.code;
 	if (type == LD_LF_DIR && ld_map_put(dirs, ld_slice_make(f->path, f->path_len), (void *)(uintptr_t)l->files.len, NULL))
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	if (type != LD_LF_REG && !(type == LD_LF_HARDLINK && ld_wants_match(wants, ld_slice_make(path, plen), &maxsz)))
@@ -778,6 +831,7 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 
 	ld_map_init(&captured);
 	ld_map_init(&dirs);
+	ld_buf_set_budget(&scratch, l->plain.budget);
 	/* [layer cache] plain files' paths are kept only for the cache file */
 	l->plain.keep_paths = l->cache != NULL;
 	if (!prev) {
@@ -827,7 +881,7 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 	ld_map_release(&dirs);
 	ld_layer_plain_sort(l);
 	/* read to the end so the digest of the whole blob gets checked */
-	if (!img->ops->open_entries && (rc = ld_ar_drain(((tar_entries *)w)->ar)))
+	if (!img->ops->open_entries && (rc = tar_drain(w)))
 		goto out;
 	progress_add(job, l->index, w->consumed(w) - reported);
 	l->bytes_in = w->consumed(w);
@@ -907,6 +961,8 @@ void ld_layers_free(ld_layer *layers, size_t n)
 	if (!layers)
 		return;
 	for (size_t i = 0; i < n; i++) {
+		ld_budget_release(layers[i].plain.budget, layers[i].plain.cap * sizeof(uint64_t) +
+								  layers[i].plain.kept * sizeof(ld_lfile));
 		ld_vec_release(&layers[i].files);
 		ld_vec_release(&layers[i].extra);
 		free(layers[i].plain.hash);
@@ -941,6 +997,10 @@ int ld_layers_read(ld_layer **out, lading_image *img, const ld_wants *wants, lad
 		ld_vec_init(&layers[i].files, sizeof(ld_lfile), 0);
 		ld_vec_init(&layers[i].extra, sizeof(ld_lfile *), 0);
 		ld_buf_init(&layers[i].plain.fc, (size_t)1 << 30);
+		/* [budget] everything a layer holds is charged to the scan's budget */
+		layers[i].plain.budget = ld_ctx_budget(ctx);
+		ld_arena_set_budget(&layers[i].arena, layers[i].plain.budget);
+		ld_buf_set_budget(&layers[i].plain.fc, layers[i].plain.budget);
 		ld_ctx_init_child(&job.workers[i], ctx);
 		job.order[i] = i;
 		if (img->layers[i].size > 0)

@@ -295,8 +295,12 @@ int ld_view_build(ld_view **out, ld_layer *layers, size_t n, lading_ctx *ctx)
 		ld_view_free(v);
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	}
+	/* [budget] the view's nodes are charged to the scan's budget */
+	ld_arena_set_budget(&v->arena, ld_ctx_budget(ctx));
 	for (size_t i = 0; i < n; i++) {
 		if ((rc = apply_layer(v, &layers[i], ctx))) {
+			if (v->arena.over_budget)
+				rc = ld_budget_error(ctx, sizeof(ld_vnode), "merging layer %zu into the view", i + 1);
 			ld_view_free(v);
 			return rc;
 		}

@@ -1,5 +1,6 @@
 /* Archive entry iterator over an ld_stream (tar in all its dialects, zip), built on libarchive.
- * The only user of libarchive in the library: layers (tar), OSV feeds and Java archives (zip).
+ * The only user of libarchive in the library: bzip2/xz layers (other layers: util/tar.c), OSV
+ * feeds and Java archives (zip).
  * Entry paths are returned raw; callers canonicalize them (util/path.h) before use. */
 #ifndef LD_ARCHIVE_H
 #define LD_ARCHIVE_H

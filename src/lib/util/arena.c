@@ -1,4 +1,5 @@
 #include "util/common.h"
+#include "util/budget.h"
 
 #include <sys/mman.h>
 
@@ -57,6 +58,19 @@ void ld_arena_init(ld_arena *a, size_t max)
 	a->used = 0;
 	a->max = max ? max : LD_ARENA_DEFAULT_MAX;
 	a->err = 0;
+	a->budget = NULL;
+	a->over_budget = false;
+}
+
+int ld_arena_set_budget(ld_arena *a, ld_budget *b)
+{
+	if (a->budget == b)
+		return 0;
+	if (!ld_budget_charge(b, a->used))
+		return LADING_ELIMIT;
+	ld_budget_release(a->budget, a->used);
+	a->budget = b;
+	return 0;
 }
 
 void ld_arena_release(ld_arena *a)
@@ -68,8 +82,10 @@ void ld_arena_release(ld_arena *a)
 		c = n;
 	}
 	a->head = NULL;
+	ld_budget_release(a->budget, a->used);
 	a->used = 0;
 	a->err = 0;
+	a->over_budget = false;
 }
 
 void *ld_arena_alloc(ld_arena *a, size_t n)
@@ -106,8 +122,15 @@ void *ld_arena_alloc(ld_arena *a, size_t n)
 			a->err = LADING_ELIMIT;
 			return NULL;
 		}
+		/* what ld_mem_big_alloc really takes (whole huge pages) */
+		if (!ld_budget_charge(a->budget, total)) {
+			a->err = LADING_ELIMIT;
+			a->over_budget = true;
+			return NULL;
+		}
 		c = ld_mem_big_alloc(total);
 		if (!c) {
+			ld_budget_release(a->budget, total);
 			a->err = LADING_ENOMEM;
 			return NULL;
 		}

@@ -4,23 +4,30 @@
 #ifndef LD_ARENA_H
 #define LD_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/slice.h"
 
 typedef struct ld_arena_chunk ld_arena_chunk;
 
+struct ld_budget;
+
 typedef struct ld_arena {
 	ld_arena_chunk *head;
 	size_t used;  /* bytes handed out + chunk overhead, for the cap */
 	size_t max;   /* 0 = default cap */
 	int err;      /* sticky: LADING_ENOMEM or LADING_ELIMIT after a failure */
+	struct ld_budget *budget; /* chunks are charged to it (util/budget.h), or NULL */
+	bool over_budget;         /* err is LADING_ELIMIT because the budget refused a chunk */
 } ld_arena;
 
 #define LD_ARENA_DEFAULT_MAX ((size_t)4 << 30)
 
 void ld_arena_init(ld_arena *a, size_t max);
 void ld_arena_release(ld_arena *a);
+/* Charge the arena's chunks (those it has and those to come) to a scan's budget. */
+int ld_arena_set_budget(ld_arena *a, struct ld_budget *b);
 void *ld_arena_alloc(ld_arena *a, size_t n);          /* 16-byte aligned, zeroed */
 void *ld_arena_array(ld_arena *a, size_t n, size_t size); /* overflow-checked */
 char *ld_arena_strndup(ld_arena *a, const char *p, size_t n);

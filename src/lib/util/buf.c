@@ -1,4 +1,5 @@
 #include "util/common.h"
+#include "util/budget.h"
 
 
 void ld_buf_init(ld_buf *b, size_t max)
@@ -8,20 +9,41 @@ void ld_buf_init(ld_buf *b, size_t max)
 	b->cap = 0;
 	b->max = max ? max : LD_BUF_DEFAULT_MAX;
 	b->err = 0;
+	b->budget = NULL;
+	b->over_budget = false;
+}
+
+int ld_buf_set_budget(ld_buf *b, ld_budget *bg)
+{
+	if (b->budget == bg)
+		return 0;
+	if (!ld_budget_charge(bg, b->cap))
+		return LADING_ELIMIT;
+	ld_budget_release(b->budget, b->cap);
+	b->budget = bg;
+	return 0;
+}
+
+bool ld_buf_over_budget(const ld_buf *b)
+{
+	return b->err == LADING_ELIMIT && b->over_budget;
 }
 
 void ld_buf_release(ld_buf *b)
 {
+	ld_budget_release(b->budget, b->cap);
 	free(b->ptr);
 	b->ptr = NULL;
 	b->len = b->cap = 0;
 	b->err = 0;
+	b->over_budget = false;
 }
 
 void ld_buf_clear(ld_buf *b)
 {
 	b->len = 0;
 	b->err = 0;
+	b->over_budget = false;
 	if (b->ptr)
 		b->ptr[0] = '\0';
 }
@@ -49,6 +71,15 @@ int ld_buf_grow(ld_buf *b, size_t extra)
 	}
 	if (ncap - 1 > b->max)
 		ncap = b->max + 1;
+	if (!ld_budget_charge(b->budget, ncap - b->cap)) {
+		/* the budget first refuses the doubling, then even the bytes needed */
+		ncap = need;
+		if (!ld_budget_charge(b->budget, ncap - b->cap)) {
+			b->err = LADING_ELIMIT;
+			b->over_budget = true;
+			return b->err;
+		}
+	}
 	if (ncap >= LD_HUGE_PAGE && b->len < LD_HUGE_PAGE / 2) {
 		/* a big buffer filled from (nearly) empty: huge pages (ld_mem_big_alloc); the copy is
 		 * small, larger buffers keep realloc's in-place growth */
@@ -60,6 +91,7 @@ int ld_buf_grow(ld_buf *b, size_t extra)
 		np = realloc(b->ptr, ncap);
 	}
 	if (!np) {
+		ld_budget_release(b->budget, ncap - b->cap);
 		b->err = LADING_ENOMEM;
 		return b->err;
 	}
@@ -135,6 +167,7 @@ char *ld_buf_detach(ld_buf *b, size_t *len)
 	}
 	if (len)
 		*len = b->len;
+	ld_budget_release(b->budget, b->cap); /* the caller owns the bytes now */
 	b->ptr = NULL;
 	b->len = b->cap = 0;
 	return p;

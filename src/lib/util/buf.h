@@ -5,10 +5,13 @@
 #define LD_BUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "util/slice.h"
+
+struct ld_budget;
 
 typedef struct ld_buf {
 	char *ptr;  /* always NUL-terminated when non-NULL */
@@ -16,13 +19,19 @@ typedef struct ld_buf {
 	size_t cap;
 	size_t max; /* hard cap on len */
 	int err;    /* 0, LADING_ENOMEM or LADING_ELIMIT */
+	struct ld_budget *budget; /* its capacity is charged to it (util/budget.h), or NULL */
+	bool over_budget;         /* err is LADING_ELIMIT because the budget refused to grow it */
 } ld_buf;
 
 #define LD_BUF_DEFAULT_MAX ((size_t)1 << 30)
-#define LD_BUF_INIT {NULL, 0, 0, LD_BUF_DEFAULT_MAX, 0}
+#define LD_BUF_INIT {NULL, 0, 0, LD_BUF_DEFAULT_MAX, 0, NULL, false}
 
 void ld_buf_init(ld_buf *b, size_t max);
 void ld_buf_release(ld_buf *b);
+/* Charge the buffer's capacity (now and as it grows) to a scan's budget; growth past it fails
+ * with LADING_ELIMIT (ld_buf_over_budget tells it from the buffer's own cap). */
+int ld_buf_set_budget(ld_buf *b, struct ld_budget *bg);
+bool ld_buf_over_budget(const ld_buf *b);
 void ld_buf_clear(ld_buf *b); /* len = 0, keep memory and error state reset */
 int ld_buf_grow(ld_buf *b, size_t extra);
 int ld_buf_add(ld_buf *b, const void *p, size_t n);

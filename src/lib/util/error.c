@@ -8,8 +8,43 @@ int lading_ctx_new(lading_ctx **out)
 	if (!c)
 		return LADING_ENOMEM;
 	pthread_mutex_init(&c->lock, NULL);
+	ld_budget_init(&c->budget, LD_BUDGET_DEFAULT);
 	*out = c;
 	return 0;
+}
+
+void lading_ctx_set_max_memory(lading_ctx *ctx, uint64_t bytes)
+{
+	ctx->budget.max = bytes;
+}
+
+uint64_t lading_ctx_memory_peak(const lading_ctx *ctx)
+{
+	return ld_budget_peak(&ctx->budget);
+}
+
+ld_budget *ld_ctx_budget(lading_ctx *ctx)
+{
+	while (ctx->parent)
+		ctx = ctx->parent;
+	return &ctx->budget;
+}
+
+int ld_budget_error(lading_ctx *ctx, uint64_t n, const char *fmt, ...)
+{
+	char what[512], max[32], need[32], used[32];
+	ld_budget *b = ld_ctx_budget(ctx);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	ld_budget_size_str(b->max, max, sizeof(max));
+	ld_budget_size_str(n, need, sizeof(need));
+	ld_budget_size_str(ld_budget_used(b), used, sizeof(used));
+	return ld_error_set(ctx, LADING_ELIMIT,
+			    "memory budget of %s exceeded: %s needs %s more with %s in use (raise it with "
+			    "--max-memory)",
+			    max, what, need, used);
 }
 
 void lading_ctx_free(lading_ctx *ctx)

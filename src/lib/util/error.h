@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "lading/common.h"
+#include "util/budget.h"
 
 #define LD_WARNINGS_KEPT 256
 
@@ -23,6 +24,7 @@ struct lading_ctx {
 	 * a layer's warnings to replay them); called on the warning thread, before forwarding. */
 	void (*warn_tap)(void *opaque, const char *msg);
 	void *warn_tap_opaque;
+	ld_budget budget;         /* the scan's memory budget (root context's; children share it) */
 };
 
 /* Record an error and return `code` so callers can `return ld_error_set(...)`. */
@@ -42,6 +44,11 @@ void ld_ctx_release_child(lading_ctx *child);
 /* Copy a worker's error into `ctx` (when it has one); returns its code. */
 int ld_ctx_adopt_error(lading_ctx *ctx, const lading_ctx *child);
 unsigned ld_ctx_threads(const lading_ctx *ctx);
+/* The memory budget of the scan this context belongs to (the root context's). */
+ld_budget *ld_ctx_budget(lading_ctx *ctx);
+/* LADING_ELIMIT with a message naming what did not fit in the budget: `what` (e.g. "capturing
+ * /var/lib/dpkg/status in layer 2") asked for `n` more bytes. */
+int ld_budget_error(lading_ctx *ctx, uint64_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void ld_progress(lading_ctx *ctx, const char *what, size_t index, size_t count, uint64_t done,
 		 uint64_t total);
 

@@ -42,10 +42,13 @@ static void layer_init(ld_layer *l)
 	memset(l, 0, sizeof(*l));
 	ld_arena_init(&l->arena, 0);
 	ld_vec_init(&l->files, sizeof(ld_lfile), 0);
+	ld_buf_init(&l->plain.fc, 0);
 }
 
 static void layer_release(ld_layer *l)
 {
+	free(l->plain.hash);
+	ld_buf_release(&l->plain.fc);
 	ld_vec_release(&l->files);
 	ld_arena_release(&l->arena);
 }
@@ -95,6 +98,19 @@ static void sample(ld_layer *l)
 	f->data_len = 6;
 	f->size = 6;
 	f->captured = f->wanted = true;
+	/* plain files (hashes, and their paths front-coded for the file) under an implicit dir */
+	f = add(l, "app/node_modules", LD_LF_DIR, NULL, NULL);
+	f->implicit = true;
+	{
+		static const char *const plain[] = {"app/node_modules/a/index.js", "app/node_modules/a/package.jsonx",
+						    "app/node_modules/b/index.js", NULL};
+		char prev[LD_PATH_MAX];
+		size_t prevlen = 0;
+		l->plain.keep_paths = true;
+		for (size_t i = 0; plain[i]; i++)
+			assert_int_equal(ld_layer_add_plain(l, ld_slice_cstr(plain[i]), prev, &prevlen), 0);
+		ld_layer_plain_sort(l);
+	}
 }
 
 static size_t write_sample(const ld_layer *l, unsigned char **out)
@@ -177,6 +193,15 @@ static void test_round_trip(void **state)
 	}
 	/* the hardlink shares its target's bytes again */
 	assert_ptr_equal(ld_layer_file(&b, 5)->data, ld_layer_file(&b, 4)->data);
+	/* plain files come back as hashes, their coded paths as they were */
+	assert_true(ld_layer_file(&b, 11)->implicit);
+	assert_int_equal(b.plain.len, 3);
+	assert_int_equal(b.plain.fc_count, 3);
+	assert_int_equal(b.plain.fc_view.len, a.plain.fc_view.len);
+	assert_memory_equal(b.plain.fc_view.ptr, a.plain.fc_view.ptr, a.plain.fc_view.len);
+	assert_true(ld_layer_has_plain(&b, ld_hash64_keyed("app/node_modules/a/package.jsonx", 32)));
+	assert_true(ld_layer_has_plain(&b, ld_hash64_keyed("app/node_modules/b/index.js", 27)));
+	assert_false(ld_layer_has_plain(&b, ld_hash64_keyed("app/node_modules/b/index.jsx", 28)));
 
 	/* a fetch gets the set-aside file back without reading the layer */
 	{

@@ -246,6 +246,119 @@ static void test_symlinks(void **state)
 	lading_ctx_free(ctx);
 }
 
+/* Files nothing asked for are kept as hashes only ("plain"): the view must still see them
+ * exactly where the old tree of every entry did. */
+static void test_plain_files(void **state)
+{
+	static const ent l0[] = {{"srv/", 'd', 0},
+				 {"srv/a/plain1", 'f', "p1"}, /* parent not listed: implicit */
+				 {"srv/dir/", 'd', 0},
+				 {"srv/dir/x", 'f', "x"},
+				 {"srv/dir/wanted", 'f', "w"},
+				 {"opq/p1", 'f', "p1"},
+				 {"opq/sub/p2", 'f', "p2"},
+				 {"etc/target", 'f', "target!"},
+				 {"etc/link", 'l', "target"},
+				 {"data/big", 'f', "shared bytes"},
+				 {"data/hl", 'h', "data/big"},
+				 {"gone/p", 'f', "p"},
+				 {"keep/p", 'f', "kept"},
+				 {NULL, 0, 0}};
+	static const ent l1[] = {{"srv/dir", 'f', "now a file"}, /* a plain file replaces a directory */
+				 {"srv/a/.wh.plain1", 'f', ""},
+				 {".wh.gone", 'f', ""},
+				 {"opq/.wh..wh..opq", 'f', ""},
+				 {"opq/new", 'f', "n"},
+				 {"keep/p", 'f', "again"}, /* the upper copy wins */
+				 {NULL, 0, 0}};
+	static const ent l2[] = {{"srv/dir/again", 'f', "a"}, {NULL, 0, 0}}; /* a directory again */
+	const ent *layers[] = {l0, l1, l2};
+	static const char *const wants[] = {"srv/dir/wanted", "data/hl", NULL};
+	lading_ctx *ctx;
+	lading_image *img;
+	ld_layer *ls;
+	ld_view *v;
+	ld_vnode *n;
+	ld_slice d;
+	char canon[LD_PATH_MAX];
+	(void)state;
+
+	lading_ctx_new(&ctx);
+	img = fake_image(layers, 2, ctx);
+	v = build(img, &ls, wants, ctx);
+	/* only what something needs is kept whole */
+	assert_true(ls[0].plain.len >= 7);
+	for (size_t i = 0; i < ls[0].files.len; i++)
+		assert_string_not_equal(ld_layer_file(&ls[0], i)->path, "srv/dir/x");
+	assert_null(ld_view_lookup(v, LD_SLICE_LIT("srv/a/plain1")));
+	assert_int_equal(ld_view_lookup(v, LD_SLICE_LIT("srv/a"))->type, LD_LF_DIR);
+	n = ld_view_lookup(v, LD_SLICE_LIT("srv/dir"));
+	assert_non_null(n);
+	assert_int_equal(n->type, LD_LF_REG);
+	assert_int_equal(n->layer, 1);
+	assert_null(ld_view_lookup(v, LD_SLICE_LIT("srv/dir/x")));
+	assert_int_equal(ld_view_read(v, "srv/dir/wanted", &d, NULL), LADING_ENOTFOUND);
+	assert_null(ld_view_lookup(v, LD_SLICE_LIT("gone")));
+	assert_null(ld_view_lookup(v, LD_SLICE_LIT("gone/p")));
+	assert_null(ld_view_lookup(v, LD_SLICE_LIT("opq/p1")));
+	assert_null(ld_view_lookup(v, LD_SLICE_LIT("opq/sub")));
+	assert_null(ld_view_lookup(v, LD_SLICE_LIT("opq/sub/p2")));
+	assert_int_equal(ld_view_lookup(v, LD_SLICE_LIT("opq/new"))->layer, 1);
+	assert_int_equal(ld_view_lookup(v, LD_SLICE_LIT("keep/p"))->layer, 1);
+	assert_null(ld_view_lookup(v, LD_SLICE_LIT("keep/nothing")));
+	/* a symlink to a plain file: found, then fetched from its layer */
+	n = ld_view_resolve(v, LD_SLICE_LIT("etc/link"), true, canon);
+	assert_non_null(n);
+	assert_string_equal(canon, "etc/target");
+	assert_int_equal(n->layer, 0);
+	assert_int_equal(ld_view_read(v, "etc/link", &d, NULL), LADING_ELIMIT);
+	{
+		const char *need[] = {"etc/target"};
+		assert_int_equal(ld_layer_fetch(img, &ls[0], need, 1, 1 << 20, ctx), 0);
+	}
+	expect_content(v, "etc/link", "target!", 0);
+	/* a wanted hardlink to a plain file gets its bytes */
+	expect_content(v, "data/hl", "shared bytes", 0);
+	ld_view_free(v);
+	ld_layers_free(ls, 2);
+	free_image(img, 2);
+
+	img = fake_image(layers, 3, ctx);
+	v = build(img, &ls, wants, ctx);
+	assert_int_equal(ld_view_lookup(v, LD_SLICE_LIT("srv/dir"))->type, LD_LF_DIR);
+	assert_int_equal(ld_view_lookup(v, LD_SLICE_LIT("srv/dir/again"))->layer, 2);
+	assert_null(ld_view_lookup(v, LD_SLICE_LIT("srv/dir/x"))); /* not back from layer 0 */
+	ld_view_free(v);
+	ld_layers_free(ls, 3);
+	free_image(img, 3);
+	lading_ctx_free(ctx);
+}
+
+static void test_budget(void **state)
+{
+	static const ent l0[] = {{"var/lib/dpkg/status", 'f', "Package: a\nVersion: 1\n\n"}, {NULL, 0, 0}};
+	const ent *layers[] = {l0};
+	static const char *const wants[] = {"var/lib/dpkg/status", NULL};
+	lading_ctx *ctx;
+	lading_image *img;
+	ld_layer *ls;
+	ld_wants *w;
+	(void)state;
+
+	lading_ctx_new(&ctx);
+	lading_ctx_set_max_memory(ctx, 1024); /* less than one arena chunk */
+	img = fake_image(layers, 1, ctx);
+	assert_int_equal(ld_wants_new(&w), 0);
+	assert_int_equal(ld_wants_add(w, wants[0], 1 << 20), 0);
+	assert_int_equal(ld_layers_read(&ls, img, w, ctx), LADING_ELIMIT);
+	assert_non_null(strstr(ctx->err.msg, "memory budget"));
+	assert_non_null(strstr(ctx->err.msg, "layer 1"));
+	assert_int_equal(ld_budget_used(ld_ctx_budget(ctx)), 0); /* all released */
+	ld_wants_free(w);
+	free_image(img, 1);
+	lading_ctx_free(ctx);
+}
+
 static void test_real_twolayer(void **state)
 {
 	char ref[4096];
@@ -429,6 +542,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_whiteouts),
 		cmocka_unit_test(test_symlinks),
+		cmocka_unit_test(test_plain_files),
+		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_real_twolayer),
 		cmocka_unit_test(test_hardlink_caps),
 		cmocka_unit_test(test_fetch_caps),
