@@ -14,6 +14,7 @@ W=$(hp_workdir honeypot_logcap)
 awk 'BEGIN { for (i = 0; i < 200000; i++) printf "PING\r\n" }' >"$W/pings"
 
 # -- defaults
+trap 'kill "${HP_PID:-0}" 2>/dev/null || true' EXIT
 hp_start "$W" -- --redis 0 --flush-ms 20
 R=$(hp_port redis)
 redis-cli -p "$R" --pipe <"$W/pings" >"$W/pipe.out" 2>&1 || true

@@ -89,6 +89,32 @@ void ld_hp_outf(ld_hp_conn *c, const char *fmt, ...) __attribute__((format(print
 /* Fill a buffer with random bytes (session ids, salts, container ids). */
 void ld_hp_random(void *p, size_t n);
 
+/* What a source created (Kubernetes objects, Docker containers and images) and later lists
+ * show it again; nothing runs. Allocated on a source's first creation, at most
+ * LD_HP_MAX_STATES sources at once (past that, creations are answered but not remembered),
+ * forgotten with the source. Strings are cut to their fields. */
+#define LD_HP_STATE_OBJS 16
+#define LD_HP_MAX_STATES 4096
+typedef struct ld_hp_obj {
+	char kind[24];	/* "pods", "deployments", ..., "container", "image", "exec" */
+	char ns[64];	/* namespace; Docker: container id of an exec */
+	char name[72];	/* name; Docker: id */
+	char image[160];
+	char cmd[256];	/* joined command line */
+	char extra[128]; /* Kubernetes: schedule; Docker: container name */
+	int64_t created; /* unix seconds */
+	bool flag;	/* Docker: running; Kubernetes: privileged */
+} ld_hp_obj;
+typedef struct ld_hp_src_state {
+	ld_hp_obj obj[LD_HP_STATE_OBJS];
+	unsigned n;
+} ld_hp_src_state;
+/* The connection's source state; NULL when it has none and `create` is false, or when no more
+ * states may be allocated. */
+ld_hp_src_state *ld_hp_source_state(ld_hp_conn *c, bool create);
+/* A new object slot (the oldest is reused when full); NULL without a state. */
+ld_hp_obj *ld_hp_state_add(ld_hp_conn *c, const char *kind);
+
 /* Charge an event of `bytes` to the connection's source log budget (loop.c); false: the source
  * is out of budget, the event is not written (counted for its honeypot.limit summary). */
 bool ld_hp_source_admit(ld_hp_conn *c, size_t bytes);
