@@ -38,6 +38,13 @@ typedef struct ld_hp_mysql_state {
 	char plugin[64];
 } ld_hp_mysql_state;
 
+/* A Docker connection after the attach/exec upgrade: the attacker's stdin comes in raw, output
+ * goes out in the multiplexed frames (or raw with a TTY). */
+typedef struct ld_hp_docker_state {
+	bool stream, tty, stdin_open;
+	char id[72]; /* container (attach) or exec id */
+} ld_hp_docker_state;
+
 struct ld_hp_conn {
 	int kind; /* first member: epoll data points at listeners and connections alike */
 	int fd;
@@ -62,6 +69,7 @@ struct ld_hp_conn {
 	union {
 		ld_hp_redis_state redis;
 		ld_hp_mysql_state mysql;
+		ld_hp_docker_state docker;
 	} st;
 	ld_hp_conn *prev, *next; /* all connections, for timeouts */
 };
@@ -103,8 +111,13 @@ typedef struct ld_hp_obj {
 	char cmd[256];	/* joined command line */
 	char extra[128]; /* Kubernetes: schedule; Docker: container name */
 	int64_t created; /* unix seconds */
-	bool flag;	/* Docker: running; Kubernetes: privileged */
+	unsigned flags; /* LD_HP_OBJ_* */
 } ld_hp_obj;
+#define LD_HP_OBJ_RUNNING 1u /* Docker: started */
+#define LD_HP_OBJ_TTY	  2u /* Docker: Tty */
+#define LD_HP_OBJ_STDIN	  4u /* Docker: OpenStdin / AttachStdin */
+#define LD_HP_OBJ_EXITED  8u /* Docker: its attached command has ended */
+#define LD_HP_OBJ_AUTORM  16u /* Docker: --rm (gone once exited) */
 typedef struct ld_hp_src_state {
 	ld_hp_obj obj[LD_HP_STATE_OBJS];
 	unsigned n;
@@ -134,6 +147,10 @@ ld_jw *ld_hp_event_begin_sensor(ld_hp *hp, const char *eventid);
 void ld_hp_event_end_sensor(ld_hp *hp);
 /* Current UTC time as ISO 8601 with microseconds. */
 void ld_hp_timestamp(char out[32]);
+
+/* ---- canned shell output (shell.c) ---- */
+/* What an Alpine root shell would print for a command line (nothing is run); appended to out. */
+void ld_hp_shell_output(ld_slice line, ld_buf *out);
 
 /* ---- the log (log.c) ---- */
 typedef struct ld_hp_log ld_hp_log;
@@ -188,11 +205,14 @@ size_t ld_hp_http_segments(ld_slice path, ld_slice *seg, size_t max);
 void ld_hp_json_inner(ld_buf *b, const char *s);
 /* Base64 (standard or URL alphabet, padding optional) into out; returns bytes written. */
 size_t ld_hp_base64_decode(ld_slice in, char *out, size_t outsz);
+/* Standard base64 with padding into out (NUL-terminated, truncated to outsz - 1). */
+void ld_hp_base64_encode(ld_slice in, char *out, size_t outsz);
 /* Random lowercase hex of n bytes (2n chars + NUL in out). */
 void ld_hp_hex_id(char *out, size_t nbytes);
 
 /* routes of the HTTP emulations */
 size_t ld_hp_docker_on_data(ld_hp_conn *c, const char *p, size_t n);
+void ld_hp_docker_on_close(ld_hp_conn *c);
 size_t ld_hp_kube_on_data(ld_hp_conn *c, const char *p, size_t n);
 size_t ld_hp_etcd_on_data(ld_hp_conn *c, const char *p, size_t n);
 size_t ld_hp_es_on_data(ld_hp_conn *c, const char *p, size_t n);
