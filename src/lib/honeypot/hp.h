@@ -32,7 +32,7 @@ typedef struct ld_hp_redis_state {
 
 typedef struct ld_hp_mysql_state {
 	unsigned char salt[20];
-	int stage; /* 0 greeting sent, 1 switched to cleartext, 2 done */
+	int stage; /* greeting sent, switched to cleartext, done, logged in (mysql.c) */
 	char user[128];
 	char auth_hex[129];
 	char plugin[64];
@@ -232,6 +232,7 @@ struct ld_hp_shared {
 	bool has_payload;
 	uint64_t session_keep;
 	unsigned session_events;
+	const char *mysql_accept; /* options' "user:password,..." */
 	bool closing_event; /* the event being built is session.closed (not under session_events) */
 	/* parser scratch of the loop thread (too big for the stack) */
 	ld_resp_cmd resp;

@@ -1007,6 +1007,7 @@ int lading_honeypot_new(lading_honeypot **out, const lading_honeypot_options *o,
 	ld_strlcpy(hp->sh.sensor, o->sensor, sizeof(hp->sh.sensor));
 	hp->sh.session_keep = o->session_keep_bytes;
 	hp->sh.session_events = o->session_events;
+	hp->sh.mysql_accept = hp->o.mysql_accept;
 	ld_buf_init(&hp->sh.ev, 1 << 20);
 	ld_map_init(&hp->sources);
 	ld_hp_random(&hp->session_salt, sizeof(hp->session_salt));
