@@ -45,6 +45,12 @@ typedef struct ld_hp_docker_state {
 	char id[72]; /* container (attach) or exec id */
 } ld_hp_docker_state;
 
+/* etcd: the HTTP/2 session of a gRPC client (etcdgrpc.c), decided by the first bytes. */
+typedef struct ld_hp_etcd_state {
+	void *h2;
+	int proto; /* 0 undecided, 1 HTTP/1, 2 HTTP/2 */
+} ld_hp_etcd_state;
+
 struct ld_hp_conn {
 	int kind; /* first member: epoll data points at listeners and connections alike */
 	int fd;
@@ -70,6 +76,7 @@ struct ld_hp_conn {
 		ld_hp_redis_state redis;
 		ld_hp_mysql_state mysql;
 		ld_hp_docker_state docker;
+		ld_hp_etcd_state etcd;
 	} st;
 	ld_hp_conn *prev, *next; /* all connections, for timeouts */
 };
@@ -215,6 +222,9 @@ size_t ld_hp_docker_on_data(ld_hp_conn *c, const char *p, size_t n);
 void ld_hp_docker_on_close(ld_hp_conn *c);
 size_t ld_hp_kube_on_data(ld_hp_conn *c, const char *p, size_t n);
 size_t ld_hp_etcd_on_data(ld_hp_conn *c, const char *p, size_t n);
+void ld_hp_etcd_on_close(ld_hp_conn *c);
+int ld_hp_etcd_h2_detect(const char *p, size_t n);
+size_t ld_hp_etcd_h2_data(ld_hp_conn *c, const char *p, size_t n);
 size_t ld_hp_es_on_data(ld_hp_conn *c, const char *p, size_t n);
 size_t ld_hp_redis_on_data(ld_hp_conn *c, const char *p, size_t n);
 void ld_hp_mysql_on_open(ld_hp_conn *c);
