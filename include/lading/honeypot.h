@@ -64,6 +64,10 @@ typedef struct lading_honeypot_options {
 	unsigned session_events;   /* 0 = no cap */
 	uint64_t source_log_rate;  /* bytes/s; 0 = no cap */
 	uint64_t source_log_burst; /* bytes */
+	/* MySQL logins accepted: "user:password" entries, comma-separated ("" = none, every login
+	 * fails). A client that sends the password in clear (after the auth switch) and matches gets
+	 * in: its queries are recorded and answered (docs/honeypot.md). */
+	char mysql_accept[512];
 } lading_honeypot_options;
 
 LADING_EXTERN(void) lading_honeypot_options_init(lading_honeypot_options *o);
@@ -71,7 +75,8 @@ LADING_EXTERN(void) lading_honeypot_options_init(lading_honeypot_options *o);
  * listener; "log", "sensor", "user", "kube-tls", "rotate-size" (bytes, K/M/G suffixes allowed),
  * "rotate-keep", "flush-ms", "max-sessions", "max-sources", "source-conns", "source-conn-rate",
  * "source-byte-rate", "session-keep", "max-buffered", "idle-timeout", "session-timeout",
- * "session-events", "source-log-rate", "source-log-burst". */
+ * "session-events", "source-log-rate", "source-log-burst", "mysql-accept" (USER:PASSWORD, may be
+ * given several times). */
 LADING_EXTERN(int)
 lading_honeypot_options_set(lading_honeypot_options *o, const char *name, const char *value,
 			    lading_ctx *ctx);

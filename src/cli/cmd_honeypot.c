@@ -47,6 +47,8 @@ static void usage(FILE *f)
 		"(60)\n"
 		"          --session-timeout S (600) --session-events N (1000; 0 = none)\n"
 		"          --source-log-rate BYTES/s (1K; 0 = none) --source-log-burst BYTES (2M)\n"
+		"  --mysql-accept USER:PASSWORD  let this login in (repeatable): its queries are "
+		"recorded\n"
 		"  log:    --rotate-size BYTES (100M; 0 = never) --rotate-keep N (10) --flush-ms "
 		"MS (100)\n"
 		"\n"
@@ -94,7 +96,8 @@ static bool library_option(const char *name)
 					    "session-timeout",
 					    "session-events",
 					    "source-log-rate",
-					    "source-log-burst"};
+					    "source-log-burst",
+					    "mysql-accept"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(name, names[i]))
 			return true;

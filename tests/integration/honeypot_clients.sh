@@ -13,6 +13,7 @@ MYSQL=$(command -v mariadb || command -v mysql || true)
 [ -n "$MYSQL" ] || { echo "SKIP: no mysql/mariadb client (apt-get install mariadb-client)"; exit 77; }
 
 W=$(hp_workdir honeypot_clients)
+trap 'kill "${HP_PID:-0}" 2>/dev/null || true' EXIT
 hp_start "$W" -- --redis 0 --docker 0 --kube 0 --kube 0 --kube-tls --mysql 0 --etcd 0 --elasticsearch 0 \
   --rotate-size 8K --rotate-keep 100 --flush-ms 20
 R=$(hp_port redis); D=$(hp_port docker); M=$(hp_port mysql); E=$(hp_port etcd); S=$(hp_port elasticsearch)

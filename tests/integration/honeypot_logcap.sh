@@ -14,6 +14,7 @@ W=$(hp_workdir honeypot_logcap)
 awk 'BEGIN { for (i = 0; i < 200000; i++) printf "PING\r\n" }' >"$W/pings"
 
 # -- defaults
+trap 'kill "${HP_PID:-0}" 2>/dev/null || true' EXIT
 hp_start "$W" -- --redis 0 --flush-ms 20
 R=$(hp_port redis)
 redis-cli -p "$R" --pipe <"$W/pings" >"$W/pipe.out" 2>&1 || true
@@ -51,7 +52,7 @@ echo "ok: source budget 64K: $src bytes of the source's events in ${secs}s"
 # -- IPv6 sources count per /64 (needs root for a network namespace with several addresses)
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && command -v python3 >/dev/null &&
    ip netns add "lhc$$" 2>/dev/null; then
-  trap 'kill -TERM "${HP_PID:-0}" 2>/dev/null; ip netns del "lhc$$" 2>/dev/null || true' EXIT
+  trap 'kill -TERM "${HP_PID:-0}" 2>/dev/null || true; ip netns del "lhc$$" 2>/dev/null || true' EXIT
   ip -n "lhc$$" link set lo up
   for a in 2001:db8:1:2::1 2001:db8:1:2::10 2001:db8:1:2::20 2001:db8:1:3::30; do
     ip -n "lhc$$" addr add "$a/64" dev lo nodad

@@ -1,7 +1,8 @@
 /* etcd emulation (3.4 on 2379 without client authentication): the v2 keys API and the v3 JSON
  * gateway (/v3/kv/range, /v3/kv/put, /v3/kv/deleterange; also under /v3beta and /v3alpha).
  * Reads find an almost empty store, writes succeed without storing; keys and values (base64 in
- * v3) are decoded and recorded, values as payloads. */
+ * v3) are decoded and recorded, values as payloads. A connection that starts with the HTTP/2
+ * preface is etcdctl's gRPC (etcdgrpc.c). */
 #include "util/common.h"
 #include "util/json.h"
 #include "honeypot/hp.h"
@@ -150,5 +151,14 @@ static void route(ld_hp_conn *c, const ld_http_req *r)
 
 size_t ld_hp_etcd_on_data(ld_hp_conn *c, const char *p, size_t n)
 {
+	ld_hp_etcd_state *e = &c->st.etcd;
+	if (!e->proto) {
+		int h2 = ld_hp_etcd_h2_detect(p, n);
+		if (h2 < 0)
+			return 0;
+		e->proto = h2 ? 2 : 1;
+	}
+	if (e->proto == 2)
+		return ld_hp_etcd_h2_data(c, p, n);
 	return ld_hp_http_on_data(c, p, n, route);
 }

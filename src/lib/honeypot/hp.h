@@ -32,11 +32,24 @@ typedef struct ld_hp_redis_state {
 
 typedef struct ld_hp_mysql_state {
 	unsigned char salt[20];
-	int stage; /* 0 greeting sent, 1 switched to cleartext, 2 done */
+	int stage; /* greeting sent, switched to cleartext, done, logged in (mysql.c) */
 	char user[128];
 	char auth_hex[129];
 	char plugin[64];
 } ld_hp_mysql_state;
+
+/* A Docker connection after the attach/exec upgrade: the attacker's stdin comes in raw, output
+ * goes out in the multiplexed frames (or raw with a TTY). */
+typedef struct ld_hp_docker_state {
+	bool stream, tty, stdin_open;
+	char id[72]; /* container (attach) or exec id */
+} ld_hp_docker_state;
+
+/* etcd: the HTTP/2 session of a gRPC client (etcdgrpc.c), decided by the first bytes. */
+typedef struct ld_hp_etcd_state {
+	void *h2;
+	int proto; /* 0 undecided, 1 HTTP/1, 2 HTTP/2 */
+} ld_hp_etcd_state;
 
 struct ld_hp_conn {
 	int kind; /* first member: epoll data points at listeners and connections alike */
@@ -62,6 +75,8 @@ struct ld_hp_conn {
 	union {
 		ld_hp_redis_state redis;
 		ld_hp_mysql_state mysql;
+		ld_hp_docker_state docker;
+		ld_hp_etcd_state etcd;
 	} st;
 	ld_hp_conn *prev, *next; /* all connections, for timeouts */
 };
@@ -89,6 +104,37 @@ void ld_hp_outf(ld_hp_conn *c, const char *fmt, ...) __attribute__((format(print
 /* Fill a buffer with random bytes (session ids, salts, container ids). */
 void ld_hp_random(void *p, size_t n);
 
+/* What a source created (Kubernetes objects, Docker containers and images) and later lists
+ * show it again; nothing runs. Allocated on a source's first creation, at most
+ * LD_HP_MAX_STATES sources at once (past that, creations are answered but not remembered),
+ * forgotten with the source. Strings are cut to their fields. */
+#define LD_HP_STATE_OBJS 16
+#define LD_HP_MAX_STATES 4096
+typedef struct ld_hp_obj {
+	char kind[24];	/* "pods", "deployments", ..., "container", "image", "exec" */
+	char ns[64];	/* namespace; Docker: container id of an exec */
+	char name[72];	/* name; Docker: id */
+	char image[160];
+	char cmd[256];	/* joined command line */
+	char extra[128]; /* Kubernetes: schedule; Docker: container name */
+	int64_t created; /* unix seconds */
+	unsigned flags; /* LD_HP_OBJ_* */
+} ld_hp_obj;
+#define LD_HP_OBJ_RUNNING 1u /* Docker: started */
+#define LD_HP_OBJ_TTY	  2u /* Docker: Tty */
+#define LD_HP_OBJ_STDIN	  4u /* Docker: OpenStdin / AttachStdin */
+#define LD_HP_OBJ_EXITED  8u /* Docker: its attached command has ended */
+#define LD_HP_OBJ_AUTORM  16u /* Docker: --rm (gone once exited) */
+typedef struct ld_hp_src_state {
+	ld_hp_obj obj[LD_HP_STATE_OBJS];
+	unsigned n;
+} ld_hp_src_state;
+/* The connection's source state; NULL when it has none and `create` is false, or when no more
+ * states may be allocated. */
+ld_hp_src_state *ld_hp_source_state(ld_hp_conn *c, bool create);
+/* A new object slot (the oldest is reused when full); NULL without a state. */
+ld_hp_obj *ld_hp_state_add(ld_hp_conn *c, const char *kind);
+
 /* Charge an event of `bytes` to the connection's source log budget (loop.c); false: the source
  * is out of budget, the event is not written (counted for its honeypot.limit summary). */
 bool ld_hp_source_admit(ld_hp_conn *c, size_t bytes);
@@ -108,6 +154,10 @@ ld_jw *ld_hp_event_begin_sensor(ld_hp *hp, const char *eventid);
 void ld_hp_event_end_sensor(ld_hp *hp);
 /* Current UTC time as ISO 8601 with microseconds. */
 void ld_hp_timestamp(char out[32]);
+
+/* ---- canned shell output (shell.c) ---- */
+/* What an Alpine root shell would print for a command line (nothing is run); appended to out. */
+void ld_hp_shell_output(ld_slice line, ld_buf *out);
 
 /* ---- the log (log.c) ---- */
 typedef struct ld_hp_log ld_hp_log;
@@ -162,13 +212,19 @@ size_t ld_hp_http_segments(ld_slice path, ld_slice *seg, size_t max);
 void ld_hp_json_inner(ld_buf *b, const char *s);
 /* Base64 (standard or URL alphabet, padding optional) into out; returns bytes written. */
 size_t ld_hp_base64_decode(ld_slice in, char *out, size_t outsz);
+/* Standard base64 with padding into out (NUL-terminated, truncated to outsz - 1). */
+void ld_hp_base64_encode(ld_slice in, char *out, size_t outsz);
 /* Random lowercase hex of n bytes (2n chars + NUL in out). */
 void ld_hp_hex_id(char *out, size_t nbytes);
 
 /* routes of the HTTP emulations */
 size_t ld_hp_docker_on_data(ld_hp_conn *c, const char *p, size_t n);
+void ld_hp_docker_on_close(ld_hp_conn *c);
 size_t ld_hp_kube_on_data(ld_hp_conn *c, const char *p, size_t n);
 size_t ld_hp_etcd_on_data(ld_hp_conn *c, const char *p, size_t n);
+void ld_hp_etcd_on_close(ld_hp_conn *c);
+int ld_hp_etcd_h2_detect(const char *p, size_t n);
+size_t ld_hp_etcd_h2_data(ld_hp_conn *c, const char *p, size_t n);
 size_t ld_hp_es_on_data(ld_hp_conn *c, const char *p, size_t n);
 size_t ld_hp_redis_on_data(ld_hp_conn *c, const char *p, size_t n);
 void ld_hp_mysql_on_open(ld_hp_conn *c);
@@ -186,6 +242,7 @@ struct ld_hp_shared {
 	bool has_payload;
 	uint64_t session_keep;
 	unsigned session_events;
+	const char *mysql_accept; /* options' "user:password,..." */
 	bool closing_event; /* the event being built is session.closed (not under session_events) */
 	/* parser scratch of the loop thread (too big for the stack) */
 	ld_resp_cmd resp;

@@ -33,6 +33,8 @@ static const char *reason(int status)
 		return "Conflict";
 	case 413:
 		return "Payload Too Large";
+	case 415:
+		return "Unsupported Media Type";
 	case 431:
 		return "Request Header Fields Too Large";
 	case 500:
@@ -233,4 +235,25 @@ size_t ld_hp_base64_decode(ld_slice in, char *out, size_t outsz)
 		}
 	}
 	return o < outsz ? o : outsz;
+}
+
+void ld_hp_base64_encode(ld_slice in, char *out, size_t outsz)
+{
+	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *u = (const unsigned char *)in.ptr;
+	size_t o = 0;
+	if (!outsz)
+		return;
+	for (size_t i = 0; i < in.len && o + 4 < outsz; i += 3) {
+		uint32_t v = (uint32_t)u[i] << 16;
+		if (i + 1 < in.len)
+			v |= (uint32_t)u[i + 1] << 8;
+		if (i + 2 < in.len)
+			v |= u[i + 2];
+		out[o++] = al[(v >> 18) & 63];
+		out[o++] = al[(v >> 12) & 63];
+		out[o++] = i + 1 < in.len ? al[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < in.len ? al[v & 63] : '=';
+	}
+	out[o] = '\0';
 }

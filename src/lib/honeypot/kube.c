@@ -1,12 +1,14 @@
-/* Kubernetes emulation: an API server (6443) that lets anonymous clients list and create pods,
- * and a kubelet (10250) whose /run and /exec endpoints accept commands, the two
- * misconfigurations attacks exploit. Both path sets are answered on every Kubernetes listener;
+/* Kubernetes emulation: an API server (6443) that lets anonymous clients discover its API, read
+ * every object of a small decoy cluster (kubeobj.c) and create pods and workloads (shown back in
+ * that source's later lists), and a kubelet (10250) whose /run and /exec endpoints accept
+ * commands, the two misconfigurations attacks exploit. Both path sets are answered on every Kubernetes listener;
  * with --kube-tls the listeners speak TLS with a self-signed certificate (tls.c). Nothing is
  * scheduled or run: pod specs (images, commands, privileged, host paths) and commands are
  * recorded. */
 #include "util/common.h"
 #include "util/json.h"
 #include "honeypot/hp.h"
+#include "honeypot/kube.h"
 
 #define BODY_JSON_DEPTH 64
 #define BODY_JSON_ARENA ((size_t)2 << 20)
@@ -18,21 +20,6 @@ static const char version_json[] =
 	"\"0f77da5bd4809927e15d1658fb4aa8f13ad890a5\",\"gitTreeState\":\"clean\",\"buildDate\":"
 	"\"2022-06-15T14:11:36Z\",\"goVersion\":\"go1.16.15\",\"compiler\":\"gc\",\"platform\":"
 	"\"linux/amd64\"}";
-
-static const char pods_json[] =
-	"{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":"
-	"\"48213977\"},\"items\":["
-	"{\"metadata\":{\"name\":\"web-7d4b9c6f5d-x2lqp\",\"namespace\":\"default\",\"uid\":"
-	"\"2f9c1a4e-8b3d-4e5f-9a6b-1c2d3e4f5a6b\",\"labels\":{\"app\":\"web\"}},\"spec\":{"
-	"\"containers\":"
-	"[{\"name\":\"web\",\"image\":\"nginx:1.23\"}],\"nodeName\":\"worker-1\"},\"status\":{"
-	"\"phase\":"
-	"\"Running\",\"podIP\":\"10.244.1.17\"}},"
-	"{\"metadata\":{\"name\":\"coredns-558bd4d5db-8vhnz\",\"namespace\":\"kube-system\","
-	"\"uid\":"
-	"\"7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d\",\"labels\":{\"k8s-app\":\"kube-dns\"}},\"spec\":"
-	"{\"containers\":[{\"name\":\"coredns\",\"image\":\"k8s.gcr.io/coredns/coredns:v1.8.0\"}],"
-	"\"nodeName\":\"worker-1\"},\"status\":{\"phase\":\"Running\",\"podIP\":\"10.244.1.2\"}}]}";
 
 static const char not_found_json[] =
 	"{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
@@ -126,29 +113,66 @@ static void pod_spec(ld_hp_conn *c, const ld_json *spec)
 			   strlen(ld_json_get_str(spec, "nodeName")));
 }
 
-static void create(ld_hp_conn *c, const ld_http_req *r, ld_slice ns, ld_slice kind)
+/* Remember a created pod or workload for the source's later lists. */
+static void remember(ld_hp_conn *c, const ld_kube_res *res, ld_slice ns, const char *name,
+		     const ld_json *v, const ld_json *spec)
+{
+	const ld_json *ct = ld_json_at(ld_json_get(spec, "containers"), 0);
+	ld_hp_obj *o = ld_hp_state_add(c, res->name);
+	ld_buf b;
+	if (!o)
+		return;
+	ld_slice_copy(o->ns, sizeof(o->ns), ns);
+	ld_strlcpy(o->name, name, sizeof(o->name));
+	ld_strlcpy(o->image, ld_json_str_or(ld_json_get(ct, "image"), ""), sizeof(o->image));
+	ld_strlcpy(o->extra, ld_json_str_or(ld_json_getp(v, "spec", "schedule", NULL), ""),
+		   sizeof(o->extra));
+	ld_buf_init(&b, sizeof(o->cmd) - 1);
+	join_command(ct, &b);
+	ld_strlcpy(o->cmd, b.len ? b.ptr : "", sizeof(o->cmd));
+	ld_buf_release(&b);
+}
+
+/* The pod spec of an object: a Pod's spec, a workload's template, a CronJob's job template. */
+static const ld_json *object_pod_spec(const ld_json *v, const ld_kube_res *res)
+{
+	if (!strcmp(res->name, "pods"))
+		return ld_json_get(v, "spec");
+	if (!strcmp(res->name, "cronjobs"))
+		return ld_json_getp(v, "spec", "jobTemplate", "spec", "template", "spec", NULL);
+	return ld_json_getp(v, "spec", "template", "spec", NULL);
+}
+
+static void create(ld_hp_conn *c, const ld_http_req *r, ld_slice ns, const ld_kube_res *res)
 {
 	ld_arena a;
 	const ld_json *v, *spec;
-	const char *name;
-	bool pod = ld_slice_eq_cstr(kind, "pods");
-	char reply[1024];
+	char name[72];
+	bool pod = !strcmp(res->name, "pods");
 	ld_buf b;
 	ld_arena_init(&a, BODY_JSON_ARENA);
 	v = body_json(&a, r);
-	spec = pod ? ld_json_get(v, "spec") : ld_json_getp(v, "spec", "template", "spec", NULL);
-	name = ld_json_str(ld_json_getp(v, "metadata", "name", NULL));
+	spec = object_pod_spec(v, res);
+	ld_strlcpy(name, ld_json_str_or(ld_json_getp(v, "metadata", "name", NULL), ""),
+		   sizeof(name));
+	if (!name[0]) {
+		/* generateName, as kubectl create job / run with --generate-name send */
+		char sfx[6];
+		ld_hp_hex_id(sfx, 2);
+		ld_snprintf(name, sizeof(name), "%s%s",
+			    ld_json_str_or(ld_json_getp(v, "metadata", "generateName", NULL),
+					   "pod-"),
+			    sfx);
+	}
 	ld_hp_http_event(c, pod ? "kube.pod.create" : "kube.workload.create", r);
 	ld_hp_kslice(c, "namespace", ns);
-	if (!pod)
-		ld_hp_kslice(c, "kind", kind);
-	if (name)
-		ld_hp_kstr(c, "name", name, strlen(name));
+	ld_hp_kstr(c, "kind", res->name, strlen(res->name));
+	ld_hp_kstr(c, "name", name, strlen(name));
 	if (spec)
 		pod_spec(c, spec);
 	ld_hp_event_end(c);
 
-	if (!v) {
+	if (!v || !ld_json_is(v, LD_JSON_OBJECT)) {
 		ld_hp_http_json(c, r, 400,
 				"{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
 				"\"status\":\"Failure\","
@@ -157,26 +181,23 @@ static void create(ld_hp_conn *c, const ld_http_req *r, ld_slice ns, ld_slice ki
 		ld_arena_release(&a);
 		return;
 	}
-	/* echo the name and namespace back as a created object would */
-	ld_buf_init(&b, sizeof(reply));
-	ld_buf_adds(&b, "{\"kind\":\"");
-	ld_buf_adds(&b, pod ? "Pod" : "Deployment");
-	ld_buf_adds(&b, "\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"");
-	ld_hp_json_inner(&b, name ? name : "pod");
-	ld_buf_adds(&b, "\",\"namespace\":\"");
+	if (!ld_http_query_get(r->query, "dryRun", (char[8]){0}, 8))
+		remember(c, res, ns, name, v, spec);
+	/* the object as the source will list it from now on */
+	ld_buf_init(&b, 64 * 1024);
 	{
-		char nsbuf[256];
+		char nsbuf[64];
 		ld_slice_copy(nsbuf, sizeof(nsbuf), ns);
-		ld_hp_json_inner(&b, nsbuf);
-	}
-	{
-		char uid[33];
-		ld_hp_hex_id(uid, 16);
-		ld_buf_addf(&b,
-			    "\",\"uid\":\"%.8s-%.4s-%.4s-%.4s-%.12s\",\"resourceVersion\":"
-			    "\"48213991\"},"
-			    "\"status\":{\"phase\":\"Pending\"}}",
-			    uid, uid + 8, uid + 12, uid + 16, uid + 20);
+		if (!ld_hp_kube_list(&b, res, nsbuf, name, false, ld_hp_source_state(c, false))) {
+			ld_buf_clear(&b);
+			ld_buf_addf(&b, "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{"
+					"\"name\":\"",
+				    res->kind, res->gv);
+			ld_hp_json_inner(&b, name);
+			ld_buf_adds(&b, "\",\"namespace\":\"");
+			ld_hp_json_inner(&b, nsbuf);
+			ld_buf_adds(&b, "\"},\"status\":{\"phase\":\"Pending\"}}");
+		}
 	}
 	if (!ld_buf_error(&b))
 		ld_hp_http_reply(c, r, 201, "application/json", NULL, b.ptr, b.len);
@@ -206,20 +227,12 @@ static void kubelet_run(ld_hp_conn *c, const ld_http_req *r, const ld_slice *seg
 	ld_hp_http_reply(c, r, 200, "text/plain; charset=utf-8", NULL, "", 0);
 }
 
-/* kubelet /exec/{ns}/{pod}/{container}?command=a&command=b: record, then ask for the stream
- * upgrade a real kubelet requires (we never grant it). */
-static void kubelet_exec(ld_hp_conn *c, const ld_http_req *r, const ld_slice *seg, size_t n)
+/* The argv of an exec ("command" parameters, in order). */
+static void exec_command(ld_hp_conn *c, const ld_http_req *r)
 {
 	struct ld_hp_shared *sh = ld_hp_shared(c->hp);
 	ld_slice q = r->query, name, value;
 	size_t words = 0;
-	ld_hp_http_event(c, "kube.exec", r);
-	if (n >= 2)
-		ld_hp_kslice(c, "namespace", seg[1]);
-	if (n >= 3)
-		ld_hp_kslice(c, "pod", seg[2]);
-	if (n >= 4)
-		ld_hp_kslice(c, "container", seg[3]);
 	ld_jw_key(&sh->jw, "command");
 	ld_jw_arr(&sh->jw);
 	while (ld_http_query_next(&q, &name, &value) && words < LIST_MAX) {
@@ -231,9 +244,58 @@ static void kubelet_exec(ld_hp_conn *c, const ld_http_req *r, const ld_slice *se
 		words++;
 	}
 	ld_jw_arr_end(&sh->jw);
+}
+
+/* exec/attach of the API server (pods/NAME/exec) and the kubelet (/exec/NS/POD/CONTAINER):
+ * recorded with the stream protocols the client offers; the upgrade is not granted, so the
+ * client gets the answer of a server that refuses streaming through its proxy. */
+void ld_hp_kube_exec(ld_hp_conn *c, const ld_http_req *r, const char *ns, const char *pod,
+		     bool attach)
+{
+	char container[128];
+	ld_slice up = ld_http_header_get(r, "upgrade");
+	ld_slice proto = ld_http_header_get(r, "x-stream-protocol-version");
+	ld_hp_http_event(c, attach ? "kube.attach" : "kube.exec", r);
+	ld_hp_kstr(c, "namespace", ns, strlen(ns));
+	ld_hp_kstr(c, "pod", pod, strlen(pod));
+	if (ld_http_query_get(r->query, "container", container, sizeof(container)))
+		ld_hp_kstr(c, "container", container, strlen(container));
+	exec_command(c, r);
+	if (up.ptr)
+		ld_hp_kslice(c, "upgrade", up);
+	if (proto.ptr)
+		ld_hp_kslice(c, "stream_protocol", proto);
 	ld_hp_event_end(c);
 	ld_hp_http_reply(c, r, 400, "text/plain; charset=utf-8", NULL, "Upgrade request required",
 			 24);
+}
+
+/* kubelet /exec/{ns}/{pod}/{container}?command=a&command=b */
+static void kubelet_exec(ld_hp_conn *c, const ld_http_req *r, const ld_slice *seg, size_t n)
+{
+	char ns[64] = "", pod[128] = "";
+	if (n >= 2)
+		ld_slice_copy(ns, sizeof(ns), seg[1]);
+	if (n >= 3)
+		ld_slice_copy(pod, sizeof(pod), seg[2]);
+	if (n >= 4) {
+		/* the kubelet names the container in the path */
+		struct ld_hp_shared *sh = ld_hp_shared(c->hp);
+		ld_slice up = ld_http_header_get(r, "upgrade");
+		ld_hp_http_event(c, ld_slice_eq_cstr(seg[0], "attach") ? "kube.attach" : "kube.exec", r);
+		ld_hp_kstr(c, "namespace", ns, strlen(ns));
+		ld_hp_kstr(c, "pod", pod, strlen(pod));
+		ld_hp_kslice(c, "container", seg[3]);
+		exec_command(c, r);
+		if (up.ptr)
+			ld_hp_kslice(c, "upgrade", up);
+		(void)sh;
+		ld_hp_event_end(c);
+		ld_hp_http_reply(c, r, 400, "text/plain; charset=utf-8", NULL,
+				 "Upgrade request required", 24);
+		return;
+	}
+	ld_hp_kube_exec(c, r, ns, pod, ld_slice_eq_cstr(seg[0], "attach"));
 }
 
 static void generic(ld_hp_conn *c, const ld_http_req *r, const char *eventid, int status,
@@ -244,54 +306,272 @@ static void generic(ld_hp_conn *c, const ld_http_req *r, const char *eventid, in
 	ld_hp_http_json(c, r, status, json);
 }
 
+/* A path of the API: /api/v1/... or /apis/GROUP/VERSION/..., then [namespaces/NS/]RES[/NAME
+ * [/SUB]] (namespaces/NAME is the namespace itself). */
+typedef struct kpath {
+	ld_slice gv;
+	char gvbuf[96];
+	const ld_kube_res *res;
+	char ns[64], name[72];
+	bool has_ns, has_name;
+	ld_slice sub;
+} kpath;
+
+static bool parse_path(const ld_slice *seg, size_t n, kpath *kp)
+{
+	const ld_slice *rest;
+	size_t m;
+	memset(kp, 0, sizeof(*kp));
+	if (n >= 3 && ld_slice_eq_cstr(seg[0], "api") && ld_slice_eq_cstr(seg[1], "v1")) {
+		kp->gv = LD_SLICE_LIT("v1");
+		rest = seg + 2;
+		m = n - 2;
+	} else if (n >= 4 && ld_slice_eq_cstr(seg[0], "apis") && seg[1].len + seg[2].len < 90) {
+		ld_snprintf(kp->gvbuf, sizeof(kp->gvbuf), "%.*s/%.*s", (int)seg[1].len,
+			    seg[1].ptr, (int)seg[2].len, seg[2].ptr);
+		kp->gv = ld_slice_cstr(kp->gvbuf);
+		rest = seg + 3;
+		m = n - 3;
+	} else {
+		return false;
+	}
+	if (m >= 3 && ld_slice_eq_cstr(rest[0], "namespaces")) {
+		ld_slice_copy(kp->ns, sizeof(kp->ns), rest[1]);
+		kp->has_ns = true;
+		rest += 2;
+		m -= 2;
+	}
+	kp->res = ld_hp_kube_res(kp->gv, rest[0]);
+	if (m >= 2) {
+		ld_slice_copy(kp->name, sizeof(kp->name), rest[1]);
+		kp->has_name = true;
+	}
+	if (m >= 3)
+		kp->sub = rest[2];
+	return kp->res != NULL && m <= 3;
+}
+
+static void status_reply(ld_hp_conn *c, const ld_http_req *r, int code, const char *reason,
+			 const kpath *kp)
+{
+	ld_buf b;
+	ld_buf_init(&b, 4096);
+	ld_buf_addf(&b, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":"
+			"\"Failure\",\"message\":\"%s \\\"",
+		    kp->res->name);
+	ld_hp_json_inner(&b, kp->name);
+	ld_buf_addf(&b, "\\\" not found\",\"reason\":\"%s\",\"details\":{\"name\":\"", reason);
+	ld_hp_json_inner(&b, kp->name);
+	ld_buf_addf(&b, "\",\"kind\":\"%s\"},\"code\":%d}", kp->res->name, code);
+	ld_hp_http_reply(c, r, code, "application/json", NULL, b.ptr, b.len);
+	ld_buf_release(&b);
+}
+
+/* GET of a list or one object. */
+static void read_objects(ld_hp_conn *c, const ld_http_req *r, const kpath *kp)
+{
+	char eventid[64];
+	bool table = ld_slice_find_str(ld_http_header_get(r, "accept"), LD_SLICE_LIT("as=Table")) >= 0;
+	const char *ns = kp->has_ns ? kp->ns : NULL;
+	ld_buf b;
+	size_t n;
+	/* namespaces/NAME names the namespace object itself */
+	if (!strcmp(kp->res->name, "namespaces") && kp->has_ns && !kp->has_name)
+		ns = NULL;
+	ld_snprintf(eventid, sizeof(eventid), "kube.%s.%s", kp->res->singular,
+		    kp->has_name ? "get" : "list");
+	ld_hp_http_event(c, eventid, r);
+	if (kp->has_ns)
+		ld_hp_kstr(c, "namespace", kp->ns, strlen(kp->ns));
+	if (kp->has_name)
+		ld_hp_kstr(c, "name", kp->name, strlen(kp->name));
+	ld_hp_event_end(c);
+	ld_buf_init(&b, 512 * 1024);
+	n = ld_hp_kube_list(&b, kp->res, ns, kp->has_name ? kp->name : NULL, table,
+			    ld_hp_source_state(c, false));
+	if (kp->has_name && !n)
+		status_reply(c, r, 404, "NotFound", kp);
+	else if (!ld_buf_error(&b))
+		ld_hp_http_reply(c, r, 200, "application/json", NULL, b.ptr, b.len);
+	else
+		ld_hp_http_json(c, r, 500, "{}");
+	ld_buf_release(&b);
+}
+
+/* kubectl auth can-i: every anonymous request is allowed (the misconfiguration we pose as). */
+static void access_review(ld_hp_conn *c, const ld_http_req *r, const kpath *kp)
+{
+	ld_arena a;
+	const ld_json *v, *attrs;
+	bool rules = !strcmp(kp->res->name, "selfsubjectrulesreviews");
+	ld_arena_init(&a, BODY_JSON_ARENA);
+	v = body_json(&a, r);
+	attrs = ld_json_getp(v, "spec", "resourceAttributes", NULL);
+	ld_hp_http_event(c, "kube.auth.review", r);
+	ld_hp_kstr(c, "kind", kp->res->name, strlen(kp->res->name));
+	{
+		const char *keys[] = {"verb", "resource", "namespace", "subresource", "name"};
+		for (size_t i = 0; i < LD_ARRAY_LEN(keys); i++) {
+			const char *x = ld_json_get_str(attrs, keys[i]);
+			if (x)
+				ld_hp_kstr(c, keys[i], x, strlen(x));
+		}
+	}
+	ld_hp_event_end(c);
+	if (rules)
+		ld_hp_http_json(c, r, 201,
+				"{\"kind\":\"SelfSubjectRulesReview\",\"apiVersion\":"
+				"\"authorization.k8s.io/v1\",\"metadata\":{},\"spec\":{},\"status\":{"
+				"\"resourceRules\":[{\"verbs\":[\"*\"],\"apiGroups\":[\"*\"],"
+				"\"resources\":[\"*\"]}],\"nonResourceRules\":[{\"verbs\":[\"*\"],"
+				"\"nonResourceURLs\":[\"*\"]}],\"incomplete\":false}}");
+	else
+		ld_hp_http_json(c, r, 201,
+				"{\"kind\":\"SelfSubjectAccessReview\",\"apiVersion\":"
+				"\"authorization.k8s.io/v1\",\"metadata\":{},\"spec\":{},\"status\":{"
+				"\"allowed\":true,\"reason\":\"RBAC: allowed by ClusterRoleBinding "
+				"\\\"anonymous-admin\\\" of ClusterRole \\\"cluster-admin\\\" to User "
+				"\\\"system:anonymous\\\"\"}}");
+	ld_arena_release(&a);
+}
+
+static bool workload(const ld_kube_res *res)
+{
+	const char *k[] = {"pods", "deployments", "daemonsets", "jobs", "cronjobs", "replicasets",
+			   "statefulsets"};
+	for (size_t i = 0; i < LD_ARRAY_LEN(k); i++)
+		if (!strcmp(res->name, k[i]))
+			return true;
+	return false;
+}
+
+/* The API server's resource paths; false when the path is none of them. */
+static bool api_route(ld_hp_conn *c, const ld_http_req *r, const ld_slice *seg, size_t n)
+{
+	kpath kp;
+	bool get = ld_slice_eq_cstr(r->method, "GET") || ld_slice_eq_cstr(r->method, "HEAD");
+	bool post = ld_slice_eq_cstr(r->method, "POST");
+	if (!parse_path(seg, n, &kp))
+		return false;
+	if (r->body.len && strncmp(kp.res->name, "selfsubject", 11) &&
+	    ld_slice_find_str(ld_http_header_get(r, "content-type"), LD_SLICE_LIT("protobuf")) >= 0) {
+		/* kubectl >= 1.30 sends built-in kinds as protobuf, which is not decoded yet: logged
+		 * (body excerpt and hash) and refused as by a server without that serializer */
+		ld_hp_http_event(c, "kube.request", r);
+		ld_hp_event_end(c);
+		ld_hp_http_json(c, r, 415,
+				"{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+				"\"status\":\"Failure\",\"message\":\"the body of the request was in an "
+				"unknown format - accepted media types include: application/json, "
+				"application/yaml\",\"reason\":\"UnsupportedMediaType\",\"code\":415}");
+		return true;
+	}
+	if (kp.sub.len && !strcmp(kp.res->name, "pods") &&
+	    (ld_slice_eq_cstr(kp.sub, "exec") || ld_slice_eq_cstr(kp.sub, "attach"))) {
+		ld_hp_kube_exec(c, r, kp.ns, kp.name, ld_slice_eq_cstr(kp.sub, "attach"));
+		return true;
+	}
+	if (get && !kp.sub.len) {
+		read_objects(c, r, &kp);
+	} else if (post && !kp.has_name && !strncmp(kp.res->name, "selfsubject", 11)) {
+		access_review(c, r, &kp);
+	} else if (post && !kp.has_name && workload(kp.res)) {
+		create(c, r, kp.has_ns ? ld_slice_cstr(kp.ns) : LD_SLICE_LIT("default"), kp.res);
+	} else {
+		/* other writes (secrets, roles, deletes, patches): recorded, accepted */
+		char eventid[64];
+		ld_snprintf(eventid, sizeof(eventid), "kube.%s.%.*s", kp.res->singular[0] ? kp.res->singular : "request",
+			    (int)LD_MIN(r->method.len, (size_t)8), r->method.ptr);
+		for (char *p = eventid; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		ld_hp_http_event(c, eventid, r);
+		if (kp.has_ns)
+			ld_hp_kstr(c, "namespace", kp.ns, strlen(kp.ns));
+		if (kp.has_name)
+			ld_hp_kstr(c, "name", kp.name, strlen(kp.name));
+		ld_hp_event_end(c);
+		if (kp.has_name) {
+			/* patch, update, delete of one object: answered with the object */
+			ld_buf b;
+			ld_buf_init(&b, 64 * 1024);
+			if (!ld_hp_kube_list(&b, kp.res, kp.has_ns ? kp.ns : NULL, kp.name, false,
+					     ld_hp_source_state(c, false)))
+				status_reply(c, r, 404, "NotFound", &kp);
+			else if (!ld_buf_error(&b))
+				ld_hp_http_reply(c, r, 200, "application/json", NULL, b.ptr, b.len);
+			else
+				ld_hp_http_json(c, r, 500, "{}");
+			ld_buf_release(&b);
+		} else if (r->body.len && r->body.ptr[0] == '{') {
+			ld_hp_http_reply(c, r, post ? 201 : 200, "application/json", NULL,
+					 r->body.ptr, r->body.len);
+		} else {
+			ld_hp_http_json(c, r, 200,
+					"{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+					"\"status\":\"Success\"}");
+		}
+	}
+	return true;
+}
+
 static void route(ld_hp_conn *c, const ld_http_req *r)
 {
 	ld_slice seg[10];
 	size_t n = ld_hp_http_segments(r->path, seg, LD_ARRAY_LEN(seg));
 	bool get = ld_slice_eq_cstr(r->method, "GET") || ld_slice_eq_cstr(r->method, "HEAD");
 	bool post = ld_slice_eq_cstr(r->method, "POST");
+	ld_buf b;
 
 	if (n == 1 && get && ld_slice_eq_cstr(seg[0], "version")) {
 		generic(c, r, "kube.version", 200, version_json);
-	} else if (n == 1 && get &&
-		   (ld_slice_eq_cstr(seg[0], "healthz") || ld_slice_eq_cstr(seg[0], "livez") ||
-		    ld_slice_eq_cstr(seg[0], "readyz"))) {
+		return;
+	}
+	if (n == 1 && get &&
+	    (ld_slice_eq_cstr(seg[0], "healthz") || ld_slice_eq_cstr(seg[0], "livez") ||
+	     ld_slice_eq_cstr(seg[0], "readyz"))) {
 		ld_hp_http_event(c, "kube.request", r);
 		ld_hp_event_end(c);
 		ld_hp_http_reply(c, r, 200, "text/plain; charset=utf-8", NULL, "ok", 2);
-	} else if (n == 1 && get && ld_slice_eq_cstr(seg[0], "api")) {
-		generic(c, r, "kube.request", 200,
-			"{\"kind\":\"APIVersions\",\"versions\":[\"v1\"],"
-			"\"serverAddressByClientCIDRs\":[{\"clientCIDR\":"
-			"\"0.0.0.0/0\",\"serverAddress\":\"172.31.24.117:6443\"}]}");
-	} else if (get &&
-		   ((n == 3 && ld_slice_eq_cstr(seg[0], "api") &&
-		     ld_slice_eq_cstr(seg[2], "pods")) ||
-		    (n == 5 && ld_slice_eq_cstr(seg[0], "api") &&
-		     ld_slice_eq_cstr(seg[2], "namespaces") && ld_slice_eq_cstr(seg[4], "pods")) ||
-		    (n == 1 && (ld_slice_eq_cstr(seg[0], "pods") ||
-				ld_slice_eq_cstr(seg[0], "runningpods"))))) {
-		generic(c, r, "kube.pod.list", 200, pods_json);
-	} else if (get && ((n == 3 && ld_slice_eq_cstr(seg[0], "api") &&
-			    ld_slice_eq_cstr(seg[2], "secrets")) ||
-			   (n == 5 && ld_slice_eq_cstr(seg[0], "api") &&
-			    ld_slice_eq_cstr(seg[4], "secrets")))) {
-		generic(c, r, "kube.secret.list", 200,
-			"{\"kind\":\"SecretList\",\"apiVersion\":\"v1\",\"metadata\":{"
-			"\"resourceVersion\":\"48213977\"},"
-			"\"items\":[]}");
-	} else if (post && n == 5 && ld_slice_eq_cstr(seg[0], "api") &&
-		   ld_slice_eq_cstr(seg[2], "namespaces") && ld_slice_eq_cstr(seg[4], "pods")) {
-		create(c, r, seg[3], seg[4]);
-	} else if (post && n == 6 && ld_slice_eq_cstr(seg[0], "apis") &&
-		   ld_slice_eq_cstr(seg[3], "namespaces") &&
-		   (ld_slice_eq_cstr(seg[5], "deployments") ||
-		    ld_slice_eq_cstr(seg[5], "daemonsets") || ld_slice_eq_cstr(seg[5], "jobs") ||
-		    ld_slice_eq_cstr(seg[5], "cronjobs"))) {
-		create(c, r, seg[4], seg[5]);
+		return;
+	}
+	if (n == 2 && get && ld_slice_eq_cstr(seg[0], "openapi") && ld_slice_eq_cstr(seg[1], "v2")) {
+		/* kubectl create/apply validate against this first. A protobuf Document with
+		 * swagger "2.0", info {title, version} and no definitions: kubectl skips the
+		 * validation of kinds it has no schema for, as for CRDs. */
+		static const char doc[] = "\x0a\x03"
+					  "2.0"
+					  "\x12\x16\x0a\x0a"
+					  "Kubernetes"
+					  "\x12\x08"
+					  "v1.21.14";
+		ld_hp_http_event(c, "kube.discovery", r);
+		ld_hp_event_end(c);
+		ld_hp_http_reply(c, r, 200,
+				 "application/octet-stream", NULL,
+				 doc, sizeof(doc) - 1);
+		return;
+	}
+	ld_buf_init(&b, 64 * 1024);
+	if (get && ld_hp_kube_discovery(&b, seg, n)) {
+		ld_hp_http_event(c, "kube.discovery", r);
+		ld_hp_event_end(c);
+		ld_hp_http_reply(c, r, 200, "application/json", NULL, b.ptr, b.len);
+		ld_buf_release(&b);
+		return;
+	}
+	ld_buf_release(&b);
+	if (api_route(c, r, seg, n))
+		return;
+	if (get && n == 1 && (ld_slice_eq_cstr(seg[0], "pods") || ld_slice_eq_cstr(seg[0], "runningpods"))) {
+		/* kubelet: the pods of its node */
+		kpath kp;
+		memset(&kp, 0, sizeof(kp));
+		kp.res = ld_hp_kube_res(LD_SLICE_LIT("v1"), LD_SLICE_LIT("pods"));
+		read_objects(c, r, &kp);
 	} else if (post && n >= 1 && ld_slice_eq_cstr(seg[0], "run")) {
 		kubelet_run(c, r, seg, n);
-	} else if (n >= 1 && ld_slice_eq_cstr(seg[0], "exec")) {
+	} else if (n >= 1 && (ld_slice_eq_cstr(seg[0], "exec") || ld_slice_eq_cstr(seg[0], "attach"))) {
 		kubelet_exec(c, r, seg, n);
 	} else {
 		generic(c, r, "kube.request", 404, not_found_json);

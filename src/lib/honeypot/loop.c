@@ -30,6 +30,7 @@ enum { KIND_LISTENER = 1, KIND_CONN, KIND_WAKE };
 #define TICK_MS		 100	       /* refills, resumes and timeouts */
 #define SWEEP_MS	 10000	       /* forget idle sources this often */
 #define SOURCE_IDLE_MS	 60000	       /* ... when they have had no connection this long */
+#define STATE_IDLE_MS	 600000	       /* ... or this long when they created something */
 #define READ_CHUNK	 (16 * 1024)   /* bytes read per wake-up and connection */
 #define ACCEPTS_PER_WAKE 64	       /* fairness between listeners and connections */
 #define EPOLL_BATCH	 256	       /* events per epoll_wait */
@@ -61,6 +62,7 @@ struct ld_hp_source {
 	unsigned conns;
 	double conn_tokens, byte_tokens, log_tokens;
 	uint64_t log_dropped, log_reported; /* bytes of events not written (LIM_LOG) */
+	ld_hp_src_state *state;		    /* what it created (hp.h) */
 	uint64_t t_refill, t_last;
 	uint32_t refused[LIM_N], reported[LIM_N]; /* by reason */
 	uint64_t t_limit_event;
@@ -74,7 +76,7 @@ struct lading_honeypot {
 	int ep, wakefd, reserve_fd;
 	void *tls;
 	ld_map sources;
-	size_t nsources;
+	size_t nsources, nstates;
 	ld_hp_conn *conns;
 	size_t nconns;
 	uint64_t buffered;
@@ -86,10 +88,10 @@ struct lading_honeypot {
 };
 
 static const ld_hp_service_ops services[LD_HP_NSERVICES] = {
-	[LD_HP_DOCKER] = {"docker", NULL, ld_hp_docker_on_data, NULL},
+	[LD_HP_DOCKER] = {"docker", NULL, ld_hp_docker_on_data, ld_hp_docker_on_close},
 	[LD_HP_REDIS] = {"redis", NULL, ld_hp_redis_on_data, NULL},
 	[LD_HP_KUBE] = {"kube", NULL, ld_hp_kube_on_data, NULL},
-	[LD_HP_ETCD] = {"etcd", NULL, ld_hp_etcd_on_data, NULL},
+	[LD_HP_ETCD] = {"etcd", NULL, ld_hp_etcd_on_data, ld_hp_etcd_on_close},
 	[LD_HP_ES] = {"elasticsearch", NULL, ld_hp_es_on_data, NULL},
 	[LD_HP_MYSQL] = {"mysql", ld_hp_mysql_on_open, ld_hp_mysql_on_data, ld_hp_mysql_on_close},
 };
@@ -338,6 +340,37 @@ bool ld_hp_source_admit(ld_hp_conn *c, size_t bytes)
 	return false;
 }
 
+ld_hp_src_state *ld_hp_source_state(ld_hp_conn *c, bool create)
+{
+	ld_hp *hp = c->hp;
+	ld_hp_source *s = c->src;
+	if (!s)
+		return NULL;
+	if (!s->state && create && hp->nstates < LD_HP_MAX_STATES) {
+		s->state = calloc(1, sizeof(*s->state));
+		if (s->state)
+			hp->nstates++;
+	}
+	return s->state;
+}
+
+ld_hp_obj *ld_hp_state_add(ld_hp_conn *c, const char *kind)
+{
+	ld_hp_src_state *st = ld_hp_source_state(c, true);
+	ld_hp_obj *o;
+	if (!st)
+		return NULL;
+	if (st->n == LD_HP_STATE_OBJS) {
+		memmove(&st->obj[0], &st->obj[1], sizeof(st->obj[0]) * (LD_HP_STATE_OBJS - 1));
+		st->n--;
+	}
+	o = &st->obj[st->n++];
+	memset(o, 0, sizeof(*o));
+	ld_strlcpy(o->kind, kind, sizeof(o->kind));
+	o->created = (int64_t)time(NULL);
+	return o;
+}
+
 /* Still paying off log it wrote: forgetting it would hand it a fresh burst. */
 static bool log_in_debt(ld_hp *hp, ld_hp_source *s)
 {
@@ -385,13 +418,16 @@ static void sweep_sources(ld_hp *hp)
 		return;
 	for (size_t i = 0; ld_map_next(&hp->sources, &i, &slot);) {
 		ld_hp_source *s = slot->val;
-		if (!s->conns && hp->now - s->t_last > SOURCE_IDLE_MS &&
+		if (!s->conns && hp->now - s->t_last > (s->state ? STATE_IDLE_MS : SOURCE_IDLE_MS) &&
 		    !memcmp(s->refused, s->reported, sizeof(s->refused)) && !log_in_debt(hp, s) &&
 		    n < hp->nsources)
 			gone[n++] = s;
 	}
 	for (size_t i = 0; i < n; i++) {
 		ld_map_del(&hp->sources, ld_slice_make(gone[i]->key, 17));
+		if (gone[i]->state)
+			hp->nstates--;
+		free(gone[i]->state);
 		free(gone[i]);
 		hp->nsources--;
 	}
@@ -971,6 +1007,7 @@ int lading_honeypot_new(lading_honeypot **out, const lading_honeypot_options *o,
 	ld_strlcpy(hp->sh.sensor, o->sensor, sizeof(hp->sh.sensor));
 	hp->sh.session_keep = o->session_keep_bytes;
 	hp->sh.session_events = o->session_events;
+	hp->sh.mysql_accept = hp->o.mysql_accept;
 	ld_buf_init(&hp->sh.ev, 1 << 20);
 	ld_map_init(&hp->sources);
 	ld_hp_random(&hp->session_salt, sizeof(hp->session_salt));
@@ -1181,8 +1218,10 @@ void lading_honeypot_free(lading_honeypot *hp)
 	}
 	for (size_t i = 0; i < hp->nlis; i++)
 		close(hp->lis[i].fd);
-	for (size_t i = 0; ld_map_next(&hp->sources, &i, &slot);)
+	for (size_t i = 0; ld_map_next(&hp->sources, &i, &slot);) {
+		free(((ld_hp_source *)slot->val)->state);
 		free(slot->val);
+	}
 	ld_map_release(&hp->sources);
 	ld_hp_log_free(hp->sh.log);
 	ld_hp_tls_ctx_free(hp->tls);

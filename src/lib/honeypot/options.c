@@ -177,6 +177,19 @@ int lading_honeypot_options_set(lading_honeypot_options *o, const char *name, co
 		ld_strlcpy(dst, value, 64);
 		return 0;
 	}
+	if (!strcmp(name, "mysql-accept")) {
+		size_t have = strlen(o->mysql_accept);
+		if (!strchr(value, ':') || strchr(value, ',') ||
+		    have + strlen(value) + 2 > sizeof(o->mysql_accept))
+			return ld_error_set(ctx, LADING_EUSAGE,
+					    "mysql-accept: USER:PASSWORD (no comma; at most %zu bytes "
+					    "in all), not '%s'",
+					    sizeof(o->mysql_accept) - 1, value);
+		if (have)
+			o->mysql_accept[have++] = ',';
+		ld_strlcpy(o->mysql_accept + have, value, sizeof(o->mysql_accept) - have);
+		return 0;
+	}
 	if (!strcmp(name, "kube-tls")) {
 		if (!parse_bool(value, &o->kube_tls))
 			return ld_error_set(ctx, LADING_EUSAGE, "kube-tls: true or false, not '%s'",

@@ -116,4 +116,35 @@ typedef struct ld_mysql_login {
 /* Parse a HandshakeResponse41 or HandshakeResponse320 payload. */
 int ld_mysql_parse_login(ld_mysql_login *l, const char *p, size_t len);
 
+/* ---- gRPC messages and protobuf fields (etcd v3 over HTTP/2) ---- */
+
+#define LD_GRPC_MAX_MSG (64 * 1024) /* bytes of one gRPC message we read */
+
+/* One length-prefixed gRPC message at the start of (p, len): flag byte (compressed: refused),
+ * 4-byte big-endian length. LD_HP_DONE with *msg and *consumed, LD_HP_MORE, LADING_EINVALID
+ * (compressed), LADING_ELIMIT (longer than LD_GRPC_MAX_MSG). */
+int ld_grpc_message(const char *p, size_t len, ld_slice *msg, size_t *consumed);
+
+/* The next protobuf field of *in (advanced past it): its number and wire type; varints in *v,
+ * length-delimited bytes in *bytes (a slice of the input); fixed32/64 in *v. LD_HP_DONE,
+ * LD_HP_MORE at the end, LADING_EINVALID for a truncated or malformed field. */
+int ld_pb_next(ld_slice *in, uint32_t *field, int *wire, uint64_t *v, ld_slice *bytes);
+
+/* ---- tar archives (docker cp uploads) ---- */
+
+/* Limits: we only list what an upload holds (names, sizes, content hashes), never write it. */
+#define LD_TAR_MAX_ENTRIES 256 /* entries listed per archive */
+#define LD_TAR_MAX_NAME	   356 /* prefix + "/" + name of a ustar header */
+
+typedef struct ld_tar_entry {
+	char name[LD_TAR_MAX_NAME];
+	char type;	   /* '0' file, '5' directory, '2' symlink, ... */
+	uint64_t size;	   /* declared size */
+	ld_slice data;	   /* the bytes of the entry present in the input (may be short) */
+} ld_tar_entry;
+
+/* The next entry of a tar stream in *rest (advanced past it): LD_HP_DONE, LD_HP_MORE at the end
+ * (a zero block or no whole header left), LADING_EINVALID for a bad header checksum or size. */
+int ld_tar_next(ld_slice *rest, ld_tar_entry *e);
+
 #endif

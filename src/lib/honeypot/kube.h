@@ -1,0 +1,34 @@
+/* The Kubernetes emulation's cluster (kubeobj.c): resources, discovery and decoy objects, used
+ * by the API routes in kube.c. */
+#ifndef LD_HP_KUBE_H
+#define LD_HP_KUBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/buf.h"
+#include "util/slice.h"
+#include "honeypot/hp.h"
+
+typedef struct ld_kube_res {
+	const char *name, *singular, *kind, *gv, *shorts; /* shorts: JSON strings, comma-joined */
+	bool namespaced;
+	const char *verbs; /* JSON array */
+	const char *cols;  /* Table column definitions (JSON objects), NULL for subresources */
+} ld_kube_res;
+
+/* The resource NAME of group/version gv ("v1", "apps/v1"), or NULL. */
+const ld_kube_res *ld_hp_kube_res(ld_slice gv, ld_slice name);
+/* Discovery documents for path segments seg[0..n); false when the path is not discovery. */
+bool ld_hp_kube_discovery(ld_buf *b, const ld_slice *seg, size_t n);
+/* A List (or, with name, the one object; with table, a meta.k8s.io Table) of resource r in
+ * namespace ns (NULL: all) from the decoys and what the source created (st may be NULL).
+ * Returns the number of objects written. */
+size_t ld_hp_kube_list(ld_buf *b, const ld_kube_res *r, const char *ns, const char *name,
+		       bool table, const ld_hp_src_state *st);
+
+/* exec/attach of a pod: recorded (kube.c). */
+void ld_hp_kube_exec(ld_hp_conn *c, const ld_http_req *r, const char *ns, const char *pod,
+		     bool attach);
+
+#endif
