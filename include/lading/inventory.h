@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "lading/common.h"
+#include "lading/containers.h"
 #include "lading/image.h"
 #include "lading/sbom.h"
 
@@ -39,35 +40,7 @@ LADING_EXTERN(const char *) lading_store_backend(const lading_store *s);
 
 /* ---- containers: what a snapshot of one host or cluster says about each ---- */
 
-typedef struct lading_label {
-	const char *key;
-	const char *value;
-} lading_label;
-
-/* One container as a source reports it. Every string may be NULL unless marked required. The
- * container sources (Docker Engine API, Kubernetes API, snapshot files) fill this; the store
- * records it. */
-typedef struct lading_container {
-	const char *id;           /* required: the engine's container ID (Docker: 64 hex; CRI:
-				     the containerID without its "runtime://" prefix) */
-	const char *name;         /* container name (Docker: without the leading '/') */
-	const char *source;       /* host or cluster it was seen on; NULL = the snapshot's */
-	const char *namespace_name; /* Kubernetes namespace */
-	const char *pod;
-	const char *node;
-	const char *owner;        /* controlling object "Kind/name" (ReplicaSet/web-7d9f...) */
-	const char *image_ref;    /* the image as the container names it ("nginx:1.25",
-				     "docker.io/library/nginx@sha256:...") */
-	const char *image_digest; /* "sha256:HEX": the image ID (config digest, Docker) or the
-				     manifest digest (Kubernetes imageID); the store knows both */
-	const lading_label *labels;
-	size_t label_count;
-	const char *state;        /* "running", "created" or "exited" (sources map their own:
-				     paused/restarting -> running, dead -> exited, waiting ->
-				     created, terminated -> exited); "gone" is the store's */
-	const char *created;      /* RFC 3339 UTC */
-	const char *started;      /* RFC 3339 UTC */
-} lading_container;
+/* lading_label and lading_container: include/lading/containers.h (the sources fill it). */
 
 typedef struct lading_snapshot {
 	const char *source;       /* required: names the host or cluster ("unix:///run/docker.sock",

@@ -697,10 +697,10 @@ static void archive(ld_hp_conn *c, const ld_http_req *r, ld_slice id)
 	ld_hp_kstr(c, "target", path, strlen(path));
 	if (put) {
 		ld_slice rest = r->body;
-		ld_tar_entry e;
+		ld_hp_tar_entry e;
 		ld_jw_key(&sh->jw, "files");
 		ld_jw_arr(&sh->jw);
-		for (int i = 0; i < LD_TAR_MAX_ENTRIES && ld_tar_next(&rest, &e) == LD_HP_DONE; i++) {
+		for (int i = 0; i < LD_TAR_MAX_ENTRIES && ld_hp_tar_next(&rest, &e) == LD_HP_DONE; i++) {
 			char d[LD_DIGEST_STR_LEN];
 			ld_jw_obj(&sh->jw);
 			ld_hp_kstr(c, "name", e.name, strlen(e.name));

@@ -136,15 +136,15 @@ int ld_pb_next(ld_slice *in, uint32_t *field, int *wire, uint64_t *v, ld_slice *
 #define LD_TAR_MAX_ENTRIES 256 /* entries listed per archive */
 #define LD_TAR_MAX_NAME	   356 /* prefix + "/" + name of a ustar header */
 
-typedef struct ld_tar_entry {
+typedef struct ld_hp_tar_entry {
 	char name[LD_TAR_MAX_NAME];
 	char type;	   /* '0' file, '5' directory, '2' symlink, ... */
 	uint64_t size;	   /* declared size */
 	ld_slice data;	   /* the bytes of the entry present in the input (may be short) */
-} ld_tar_entry;
+} ld_hp_tar_entry;
 
 /* The next entry of a tar stream in *rest (advanced past it): LD_HP_DONE, LD_HP_MORE at the end
  * (a zero block or no whole header left), LADING_EINVALID for a bad header checksum or size. */
-int ld_tar_next(ld_slice *rest, ld_tar_entry *e);
+int ld_hp_tar_next(ld_slice *rest, ld_hp_tar_entry *e);
 
 #endif

@@ -41,7 +41,7 @@ static size_t field_len(const unsigned char *p, size_t n)
 	return i;
 }
 
-int ld_tar_next(ld_slice *rest, ld_tar_entry *e)
+int ld_hp_tar_next(ld_slice *rest, ld_hp_tar_entry *e)
 {
 	const unsigned char *h = (const unsigned char *)rest->ptr;
 	size_t nlen, plen, padded, have;

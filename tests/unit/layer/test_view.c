@@ -314,7 +314,8 @@ static void test_plain_files(void **state)
 	assert_int_equal(ld_view_read(v, "etc/link", &d, NULL), LADING_ELIMIT);
 	{
 		const char *need[] = {"etc/target"};
-		assert_int_equal(ld_layer_fetch(img, &ls[0], need, 1, 1 << 20, ctx), 0);
+		const size_t caps[] = {1 << 20};
+		assert_int_equal(ld_layer_fetch(img, &ls[0], need, caps, 1, ctx), 0);
 	}
 	expect_content(v, "etc/link", "target!", 0);
 	/* a wanted hardlink to a plain file gets its bytes */
