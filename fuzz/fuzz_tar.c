@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lading_ctx_free(ctx);
 		return 0;
 	}
-	while ((r = ld_hp_tar_next(t, &e)) > 0) {
+	while ((r = ld_tar_next(t, &e)) > 0) {
 		ssize_t n;
 		if (!e.path || (e.size < 0))
 			__builtin_trap(); /* entries always have a path and a size */
