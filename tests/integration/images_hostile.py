@@ -16,6 +16,9 @@ BIN = os.environ["LADING_BIN"]
 WORK = os.path.join(os.environ.get("LADING_WORK", tempfile.gettempdir()), "hostile")
 shutil.rmtree(WORK, ignore_errors=True)
 os.makedirs(WORK)
+# a layer cache of its own: cases check warnings that a warm cache (from an earlier run of an
+# older build) would not repeat
+os.environ["XDG_CACHE_HOME"] = os.path.join(WORK, "cache")
 failures = []
 
 APK_DB = b"P:musl\nV:1.2.3-r0\nA:x86_64\no:musl\n\nP:zlib\nV:1.3-r0\nA:x86_64\n\n"

@@ -745,7 +745,12 @@ static void link_capped(ld_lfile *f, const ld_lfile *tf, size_t cap, ld_layer *l
 static const ld_lfile *link_target(const ld_map *regs, const ld_layer *l, const ld_lfile *f)
 {
 	const ld_lfile *tf = ld_map_gets(regs, f->link);
-	return tf ? tf : ld_layer_captured(l, f->link);
+	for (size_t i = 0; !tf && i < l->extra.len; i++) {
+		const ld_lfile *x = *(ld_lfile *const *)ld_vec_at(&l->extra, i);
+		if (!strcmp(x->path, f->link))
+			tf = x;
+	}
+	return tf;
 }
 
 /* A hardlink target kept as a plain file's hash: it can be fetched, its size is known then. */
