@@ -28,6 +28,8 @@ for f in nvdcve-1.1-2002.json.gz nvdcve-1.1-2002.meta nvdcve-1.1-2003.json.gz nv
 done
 feeds_start "$www"
 DB="$W/db.sqlite"
+D="$DB"
+O="$W"
 "$LADING_BIN" db build --mirror "$www" --db "$DB" > /dev/null 2>&1 || fail "build"
 db_tables "$DB" > "$W/before"
 db_records_check "$DB" || fail "records after the build"
@@ -41,31 +43,31 @@ feeds_of() {
 	esac
 }
 
-# one_case SOURCE PATH KIND [STATUS] EXPECTED-EXIT
+# one_case SOURCE PATH KIND [STATUS] EXPECTED-EXIT, on database $D with outputs in $O
 n=0
 one_case() {
 	local src="$1" path="$2" kind="$3" status="$4" want="$5" rc f
 	n=$((n + 1))
 	feeds_control "{\"listing\": true, \"faults\": {\"$path\": {\"kind\": \"$kind\", \"status\": $status, \"count\": -1, \"seconds\": 3}}}"
 	set +e
-	"$LADING_BIN" db update --db "$DB" --source "$src=$FEEDS_URL/$src" --retries 0 \
-		--read-timeout 1 --connect-timeout 2 --json > "$W/out.json" 2> "$W/err"
+	"$LADING_BIN" db update --db "$D" --source "$src=$FEEDS_URL/$src" --retries 0 \
+		--read-timeout 1 --connect-timeout 2 --json > "$O/out.json" 2> "$O/err"
 	rc=$?
 	set -e
 	local what="$src $path $kind${status:+ $status}"
-	[ "$rc" = "$want" ] || { cat "$W/err"; fail "$what: exit $rc, expected $want"; }
-	db_tables "$DB" > "$W/after"
-	diff "$W/before" "$W/after" > "$W/diff" || { cat "$W/diff"; fail "$what: the tables changed"; }
-	db_records_check "$DB" || fail "$what: records"
-	[ "$(jq .failed "$W/out.json")" = 0 ] || fail "$what: a feed failed"
+	[ "$rc" = "$want" ] || { cat "$O/err"; fail "$what: exit $rc, expected $want"; }
+	db_tables "$D" > "$O/after"
+	diff "$W/before" "$O/after" > "$O/diff" || { cat "$O/diff"; fail "$what: the tables changed"; }
+	db_records_check "$D" || fail "$what: records"
+	[ "$(jq .failed "$O/out.json")" = 0 ] || fail "$what: a feed failed"
 	for f in $(feeds_of "$src"); do
 		if [ "$want" = 3 ]; then
-			[ "$(jq -r --arg n "$f" '.feeds[] | select(.name == $n) | "\(.status) \(.stale)"' "$W/out.json")" = "carried true" ] \
+			[ "$(jq -r --arg n "$f" '.feeds[] | select(.name == $n) | "\(.status) \(.stale)"' "$O/out.json")" = "carried true" ] \
 				|| fail "$what: $f not reported stale"
-			grep -q "^lading: $f could not be refreshed (.*); its previous data is kept" "$W/err" \
-				|| { cat "$W/err"; fail "$what: $f not named"; }
+			grep -q "^lading: $f could not be refreshed (.*); its previous data is kept" "$O/err" \
+				|| { cat "$O/err"; fail "$what: $f not named"; }
 		else
-			[ "$(jq -r --arg n "$f" '.feeds[] | select(.name == $n) | .status' "$W/out.json")" = ok ] \
+			[ "$(jq -r --arg n "$f" '.feeds[] | select(.name == $n) | .status' "$O/out.json")" = ok ] \
 				|| fail "$what: $f not ok"
 		fi
 	done
@@ -80,7 +82,17 @@ declare -A file=(
 	[epss]=/epss/CVE_2003_EPSS.csv
 	[nvd]=/nvd/nvdcve-1.1-2003.json.gz
 )
-for src in osv alpine-secdb debian kev epss nvd; do
+
+# the cases of one source, on its own copy of the database with its own server (the sources run
+# side by side: most of a case's time is waiting for the disk)
+run_source() {
+	local src="$1" f
+	O="$W/$src"
+	mkdir -p "$O"
+	ln -s "$www" "$O/www"
+	feeds_start "$O/www"
+	D="$O/db.sqlite"
+	cp "$DB" "$D"
 	# the first request: a directory source's listing (404 there means "no listing": the files
 	# are asked for by their known names and the update succeeds with the same data)
 	if [ "$src" != debian ]; then
@@ -101,7 +113,32 @@ for src in osv alpine-secdb debian kev epss nvd; do
 	# a file of the right format cut in half, served as complete: a parse error where the format
 	# can tell (zip, gzip, JSON); a CSV or list cut at a line is a shorter file, not an error
 	case "$src" in osv | alpine-secdb | kev | nvd) one_case "$src" "$f" cut 0 3 ;; esac
+	echo "$n" > "$O/cases"
+}
+
+srcs=(osv alpine-secdb debian kev epss nvd)
+pids=()
+for src in "${srcs[@]}"; do
+	(run_source "$src") > "$W/$src.log" 2>&1 &
+	pids+=($!)
 done
+for i in "${!pids[@]}"; do
+	wait "${pids[$i]}" || { cat "$W/${srcs[$i]}.log"; fail "source ${srcs[$i]}"; }
+	n=$((n + $(cat "$W/${srcs[$i]}/cases")))
+done
+
+# upstream (no URL): every source through a proxy that is not there (so that no test depends on
+# the network): every feed that had data is kept and named, exit 3
+set +e
+https_proxy=http://127.0.0.1:1 HTTPS_PROXY=http://127.0.0.1:1 no_proxy="" "$LADING_BIN" db update --db "$DB" \
+	--retries 0 --connect-timeout 2 --read-timeout 2 --json > "$W/up.json" 2> "$W/err"
+rc=$?
+set -e
+[ "$rc" = 3 ] || { cat "$W/err"; fail "upstream unreachable: exit $rc"; }
+db_tables "$DB" > "$W/after"
+diff "$W/before" "$W/after" || fail "upstream failure changed the tables"
+[ "$(jq '[.feeds[] | select(.status == "carried" and .stale)] | length' "$W/up.json")" = 6 ] \
+	|| fail "upstream: not every feed carried and stale: $(jq -c '[.feeds[] | [.name, .status, .stale]]' "$W/up.json")"
 
 # not modified: an update of every source right after a good one gets 304 for every file and
 # keeps every feed as it was (status ok, exit 0)

@@ -118,6 +118,14 @@ static void test_dla_crlf_and_errors(void **state)
 		assert_non_null(
 			strstr(lading_ctx_error(ctx)->msg, "junk: not a Debian DSA/DLA list"));
 	}
+	{
+		/* a NUL byte: a damaged file, not a line to skip */
+		static const char dmg[] = "[01 Apr 2023] DSA-5380-1 xorg - security update\n\0\0\n";
+		assert_int_equal(ld_vdb_parse_debian_list(&t.sink, dmg, sizeof(dmg) - 1, "dmg",
+							  "debian-dsa", &res, ctx),
+				 LADING_EINVALID);
+		assert_non_null(strstr(lading_ctx_error(ctx)->msg, "dmg: NUL byte at offset"));
+	}
 	assert_int_equal(ld_vdb_import_debian_list_to(&t.sink, "/nonexistent/DSA.list",
 						      "debian-dsa", &res, ctx),
 			 LADING_ENOTFOUND);

@@ -150,6 +150,14 @@ static void test_epss_year_and_dir(void **state)
 	assert_int_equal(ld_vdb_parse_epss(&t.sink, "a,b,c\nd,e,f\n", 12, "x.csv", &res, ctx),
 			 LADING_EINVALID);
 	assert_non_null(strstr(lading_ctx_error(ctx)->msg, "x.csv: not an EPSS CSV"));
+	/* a NUL byte: a damaged file fails whole (its other rows would hide the loss) */
+	{
+		static const char dmg[] = "CVE-2021-1;0.5;0.5\nCVE-2021-2;0.\0\0\0\nCVE-2021-3;0.1;0.1\n";
+		assert_int_equal(
+			ld_vdb_parse_epss(&t.sink, dmg, sizeof(dmg) - 1, "d.csv", &res, ctx),
+			LADING_EINVALID);
+		assert_non_null(strstr(lading_ctx_error(ctx)->msg, "d.csv: NUL byte at offset 32"));
+	}
 	assert_int_equal(ld_vdb_import_epss_to(&t.sink, "/nonexistent", &res, ctx),
 			 LADING_ENOTFOUND);
 	feedtap_release(&t);
