@@ -53,10 +53,10 @@ bool cli_parse_size(const char *s, uint64_t *out);
 	"  --no-cache         neither use nor fill the blob and layer caches\n"                    \
 	"  --docker-host URL  engine of docker:NAME images (unix:///PATH or tcp://HOST:PORT;\n"     \
 	"                     default $DOCKER_HOST, else unix:///var/run/docker.sock)\n"           \
-	"  --max-memory SIZE  memory budget of the scan (default 1G; K, M, G suffixes; 0 = none):\n" \
-	"                     more is a clean error (exit 3) naming what was too big\n"            \
 	"                     (registries also read ~/.docker/config.json and\n"                   \
-	"                     LADING_REGISTRY_USERNAME/LADING_REGISTRY_PASSWORD)\n"
+	"                     LADING_REGISTRY_USERNAME/LADING_REGISTRY_PASSWORD)\n"             \
+	"  --max-memory SIZE  memory budget of the scan (default 1G; K, M, G suffixes; 0 = none):\n" \
+	"                     more is a clean error (exit 3) naming what was too big\n"
 
 /* Option scanning: returns true when argv[*i] is `name` (with its value in *val for options
  * taking one, either "--name VALUE" or "--name=VALUE"). */

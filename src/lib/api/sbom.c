@@ -70,8 +70,23 @@ out:
 	return rc;
 }
 
+typedef struct reread_state {
+	lading_image *img;
+	ld_layer *layers;
+	lading_ctx *ctx;
+} reread_state;
+
+/* ld_catalog.reread: a layer's copy of a file let go after the read (ld_layer_drop_big). */
+static int reread(void *opaque, size_t layer, const char *path, ld_layer_filebuf *out)
+{
+	reread_state *r = opaque;
+	out->budget = ld_ctx_budget(r->ctx);
+	return ld_layer_read_file(r->img, &r->layers[layer], path, LD_LAYER_MAX_CAPTURE, out, r->ctx);
+}
+
 int lading_sbom_build(lading_sbom **out, lading_ctx *ctx, lading_image *img, const lading_sbom_options *opts)
 {
+	reread_state rs = {img, NULL, ctx};
 	const ld_cataloger *const *cats = ld_catalogers();
 	lading_sbom *s = NULL;
 	ld_wants *wants = NULL;
@@ -121,6 +136,9 @@ int lading_sbom_build(lading_sbom **out, lading_ctx *ctx, lading_image *img, con
 	s->image = img;
 	ld_catalog_init(&s->cat, view, &img->info);
 	ld_arena_set_budget(&s->cat.arena, ld_ctx_budget(ctx)); /* [budget] */
+	rs.layers = layers;
+	s->cat.reread = reread;
+	s->cat.reread_opaque = &rs;
 	for (size_t a = 0; a < ld_wants_analyzer_count(wants); a++)
 		s->cat.analyzer_names[s->cat.nanalyzers++] = ld_wants_analyzer(wants, a)->name;
 	for (size_t c = 0; cats[c]; c++) {
@@ -147,6 +165,7 @@ int lading_sbom_build(lading_sbom **out, lading_ctx *ctx, lading_image *img, con
 	s->cat.view = NULL; /* the view goes now; packages hold copies of what they need */
 	/* the result outlives the scan (and may outlive ctx): it leaves the budget */
 	ld_arena_set_budget(&s->cat.arena, NULL);
+	s->cat.reread = NULL;
 out:
 	ld_view_free(view);
 	ld_layers_free(layers, n);

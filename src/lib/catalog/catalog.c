@@ -115,15 +115,27 @@ int ld_catalog_history(const ld_catalog *c, const char *path, ld_history_fn fn, 
 	for (size_t i = 0; i < v->nlayers; i++) {
 		const ld_layer *l = &v->layers[i];
 		const ld_lfile *last = NULL;
+		bool dropped = false;
 		for (size_t j = 0; j < l->files.len; j++) {
 			const ld_lfile *f = ld_layer_file(l, j);
-			if (f->captured && !strcmp(f->path, canon))
-				last = f;
+			if ((f->captured || f->dropped) && !strcmp(f->path, canon)) {
+				last = f->captured ? f : NULL;
+				dropped = f->dropped;
+			}
 		}
-		if (!last)
+		if (!last && !dropped)
 			last = ld_layer_captured(l, canon); /* a plain file fetched later */
 		if (last && (rc = fn(opaque, (int)i, ld_slice_make(last->data, last->data_len))))
 			return rc;
+		if (!last && dropped && c->reread) {
+			/* a large copy let go after the read: read it again, use it, let it go */
+			ld_layer_filebuf b = {NULL, 0, 0, NULL};
+			if (!(rc = c->reread(c->reread_opaque, i, canon, &b)))
+				rc = fn(opaque, (int)i, ld_slice_make(b.data, b.len));
+			ld_layer_file_release(&b);
+			if (rc)
+				return rc;
+		}
 	}
 	return 0;
 }

@@ -21,6 +21,10 @@ typedef struct ld_catalog {
 	bool owned_ready;
 	ld_vec candidates;      /* const ld_vnode *, see ld_catalog_candidates */
 	bool candidates_ready;
+	/* Read a file of a layer again (copies let go after the read, ld_layer_drop_big), into
+	 * `out`; set by the pipeline. */
+	int (*reread)(void *opaque, size_t layer, const char *path, ld_layer_filebuf *out);
+	void *reread_opaque;
 } ld_catalog;
 
 typedef struct ld_cataloger {

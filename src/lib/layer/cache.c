@@ -52,7 +52,8 @@ enum {
 	F_LINK = 16,
 	F_DATA = 32,
 	F_DATA_REF = 64,
-	F_IMPLICIT = 128
+	F_IMPLICIT = 128,
+	F_DROPPED = 256
 };
 
 /* Entries kept whole, then plain files captured by fetches (ld_layer.extra). */
@@ -181,6 +182,7 @@ int ld_layer_cache_write(int fd, const ld_layer *l, const char *digest, const ch
 		flags |= (f->fetched || stashed) ? F_FETCHED : 0;
 		flags |= f->link ? F_LINK : 0;
 		flags |= f->implicit ? F_IMPLICIT : 0;
+		flags |= f->dropped ? F_DROPPED : 0;
 		if (f->data) {
 			flags |= F_DATA;
 			ref = (uintptr_t)ld_map_get(&shared,
@@ -391,7 +393,7 @@ int ld_layer_cache_parse(ld_layer *l, const unsigned char *p, size_t len, const 
 		flags = rd_v(&r);
 		mode = rd_v(&r);
 		size = rd_v(&r);
-		if (r.bad || type > LD_LF_OPAQUE || flags > 255 || mode > UINT32_MAX ||
+		if (r.bad || type > LD_LF_OPAQUE || flags > 511 || mode > UINT32_MAX ||
 		    ((flags & F_IMPLICIT) && type != LD_LF_DIR))
 			return corrupt(ctx, "bad entry");
 		if (!(f = ld_vec_push(&l->files)))
@@ -408,6 +410,9 @@ int ld_layer_cache_parse(ld_layer *l, const unsigned char *p, size_t len, const 
 		f->too_big = (flags & F_TOO_BIG) != 0;
 		f->fetched = (flags & F_FETCHED) != 0;
 		f->implicit = (flags & F_IMPLICIT) != 0;
+		f->dropped = (flags & F_DROPPED) != 0;
+		if (f->dropped && (f->captured || type != LD_LF_REG))
+			return corrupt(ctx, "bad entry");
 		if (flags & F_LINK) {
 			ld_slice lk = rd_s(&r, LD_PATH_MAX);
 			if (r.bad || memchr(lk.ptr, '\0', lk.len))

@@ -23,6 +23,8 @@ void ld_wants_free(ld_wants *w);
  * read of one file (larger ones are noted as too big and skipped with a warning). */
 int ld_wants_add(ld_wants *w, const char *pattern, size_t max_size);
 bool ld_wants_match(const ld_wants *w, ld_slice path, size_t *max_size);
+/* Whether the path is wanted by name (not only through a glob). */
+bool ld_wants_exact(const ld_wants *w, ld_slice path);
 
 /* Analyzers look at files that are too big or too many to keep (executables, shared libraries,
  * archives): each matching file is read into a reusable buffer, given to `fn`, and only fn's
@@ -103,11 +105,14 @@ typedef struct ld_lfile {
 	bool too_big;
 	bool fetched;      /* captured by ld_layer_fetch (after the merge), not while streaming */
 	bool implicit;     /* LD_LF_DIR only: a parent directory the archive did not list */
+	bool big;          /* data is a block of its own (LD_CAPTURE_DROP_MIN or more), freed with the layer */
+	bool dropped;      /* captured, then let go after the read (ld_layer_drop_big): read it again */
 	uint32_t mode;
 	uint64_t size;
 	const char *link;  /* symlink target (raw) or hardlink target (canonical) */
 	const unsigned char *data;
 	size_t data_len;
+	size_t big_size;       /* bytes of the block of a `big` capture (charged to the budget) */
 	ld_lresult *results;   /* analyzers' results, if any applied */
 } ld_lfile;
 
@@ -169,6 +174,24 @@ int ld_layers_read(ld_layer **out, lading_image *img, const ld_wants *wants, lad
 int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, const size_t *caps, size_t n,
 		   lading_ctx *ctx);
 void ld_layers_free(ld_layer *layers, size_t n);
+/* Captured files this big, wanted by name (package databases), are not kept after their layer is
+ * read: the top copy is read again after the merge (ld_layer_fetch, as symlink targets are) and
+ * each lower copy only when the history of the file is walked (ld_layer_read_file), one at a
+ * time. Why: an image whose 64 MB package database was in eight layers held eight copies. */
+#define LD_CAPTURE_DROP_MIN ((size_t)16 << 20)
+void ld_layer_drop_big(ld_layer *l, const ld_wants *w);
+/* A file read again: its own mapping (freed at once by ld_layer_file_release: a heap block of
+ * this size could stay with the process after free), charged to the scan's budget. */
+typedef struct ld_layer_filebuf {
+	unsigned char *data; /* NUL-terminated */
+	size_t len, cap;
+	struct ld_budget *budget;
+} ld_layer_filebuf;
+/* Read one regular file of layer `l` (at most max bytes): 0, LADING_ENOTFOUND, LADING_ELIMIT or a
+ * read error. Release *out with ld_layer_file_release in every case. */
+int ld_layer_read_file(lading_image *img, const ld_layer *l, const char *path, size_t max,
+		       ld_layer_filebuf *out, lading_ctx *ctx);
+void ld_layer_file_release(ld_layer_filebuf *b);
 
 /* ---- the merged view ---- */
 

@@ -179,11 +179,23 @@ static int capture(ld_entries *w, ld_layer *l, ld_lfile *f, uint64_t size, ladin
 	size_t got = 0;
 	if (size > SIZE_MAX - 1)
 		return ld_error_set(ctx, LADING_ELIMIT, "%s: too large", f->path);
-	buf = ld_arena_alloc(&l->arena, (size_t)size + 1);
-	if (!buf && l->arena.over_budget)
-		return ld_budget_error(ctx, size, "capturing /%s in layer %zu", f->path, l->index + 1);
-	if (!buf)
-		return ld_error_set(ctx, LADING_ENOMEM, "out of memory capturing %s", f->path);
+	if (size >= LD_CAPTURE_DROP_MIN) {
+		/* a block of its own, so that ld_layer_drop_big can give it back */
+		if (!ld_budget_charge(l->plain.budget, (size_t)size + 1))
+			return ld_budget_error(ctx, size, "capturing /%s in layer %zu", f->path, l->index + 1);
+		if (!(buf = ld_mem_sparse_alloc((size_t)size + 1))) {
+			ld_budget_release(l->plain.budget, (size_t)size + 1);
+			return ld_error_set(ctx, LADING_ENOMEM, "out of memory capturing %s", f->path);
+		}
+		f->big = true;
+		f->big_size = (size_t)size + 1;
+	} else {
+		buf = ld_arena_alloc(&l->arena, (size_t)size + 1);
+		if (!buf && l->arena.over_budget)
+			return ld_budget_error(ctx, size, "capturing /%s in layer %zu", f->path, l->index + 1);
+		if (!buf)
+			return ld_error_set(ctx, LADING_ENOMEM, "out of memory capturing %s", f->path);
+	}
 	while (got < size) {
 		ssize_t r = w->read(w, buf + got, (size_t)size - got);
 		if (r < 0)
@@ -196,6 +208,7 @@ static int capture(ld_entries *w, ld_layer *l, ld_lfile *f, uint64_t size, ladin
 	f->data = buf;
 	f->data_len = got;
 	f->captured = true;
+	f->dropped = false;
 	l->captured_bytes += got;
 	return 0;
 }
@@ -952,6 +965,9 @@ static void *worker(void *arg)
 			rc = read_layer(job, job->img, &job->layers[i], job->wants, &job->workers[i]);
 			if (rc && !atomic_load(&job->stop))
 				rc = blame_digest(job->img, &job->layers[i], rc, &job->workers[i]);
+			/* [budget] before the cache stores the layer: a hit must not bring the copies back */
+			if (!rc)
+				ld_layer_drop_big(&job->layers[i], job->wants);
 			ld_layer_cache_finish(job->img, &job->layers[i], &job->workers[i], rc); /* [layer cache] */
 		}
 		job->rcs[i] = rc;
@@ -961,11 +977,120 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+static void free_big(ld_layer *l)
+{
+	for (size_t i = 0; i < l->files.len; i++) {
+		ld_lfile *f = ld_layer_file(l, i);
+		if (f->big && f->data) {
+			ld_budget_release(l->plain.budget, f->big_size);
+			ld_mem_sparse_free((void *)f->data, f->big_size);
+			f->data = NULL;
+		}
+		f->big = false;
+	}
+	for (size_t i = 0; i < l->extra.len; i++) {
+		ld_lfile *f = *(ld_lfile **)ld_vec_at(&l->extra, i);
+		if (f->big && f->data) {
+			ld_budget_release(l->plain.budget, f->big_size);
+			ld_mem_sparse_free((void *)f->data, f->big_size);
+			f->data = NULL;
+		}
+		f->big = false;
+	}
+}
+
+void ld_layer_drop_big(ld_layer *l, const ld_wants *w)
+{
+	for (size_t i = 0; i < l->files.len; i++) {
+		ld_lfile *f = ld_layer_file(l, i);
+		bool shared = false;
+		if (!f->big || !f->captured || f->type != LD_LF_REG ||
+		    !ld_wants_exact(w, ld_slice_make(f->path, f->path_len)))
+			continue;
+		for (size_t j = 0; j < l->files.len && !shared; j++)
+			shared = j != i && ld_layer_file(l, j)->data == f->data;
+		if (shared)
+			continue; /* a hardlink holds the same bytes: keep them */
+		ld_budget_release(l->plain.budget, f->big_size);
+		ld_mem_sparse_free((void *)f->data, f->big_size);
+		f->data = NULL;
+		f->data_len = 0;
+		f->big = f->captured = false;
+		f->dropped = true;
+	}
+}
+
+void ld_layer_file_release(ld_layer_filebuf *b)
+{
+	if (b->data) {
+		ld_mem_sparse_free(b->data, b->cap);
+		ld_budget_release(b->budget, b->cap);
+	}
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+/* Read the current entry (declared `size`) into a mapping of its own. */
+static int read_entry_block(ld_entries *w, uint64_t size, ld_layer_filebuf *out, const char *path,
+			    size_t layer, lading_ctx *ctx)
+{
+	size_t cap = (size_t)size + 1;
+	if (!ld_budget_charge(out->budget, cap))
+		return ld_budget_error(ctx, size, "reading /%s of layer %zu again", path, layer + 1);
+	if (!(out->data = ld_mem_sparse_alloc(cap))) {
+		ld_budget_release(out->budget, cap);
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	}
+	out->cap = cap;
+	while (out->len < cap - 1) {
+		ssize_t got = w->read(w, out->data + out->len, cap - 1 - out->len);
+		if (got < 0)
+			return (int)got;
+		if (got == 0)
+			break;
+		out->len += (size_t)got;
+	}
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+int ld_layer_read_file(lading_image *img, const ld_layer *l, const char *path, size_t max,
+		       ld_layer_filebuf *out, lading_ctx *ctx)
+{
+	ld_entries *w = NULL;
+	ld_ar_entry e;
+	ld_layer tmp = *l; /* open_layer_entries records the compression it finds on it */
+	int rc, r;
+
+	out->data = NULL;
+	out->len = out->cap = 0;
+	if ((rc = open_layer_entries(img, l->index, &tmp, &w, ctx)))
+		return rc;
+	rc = LADING_ENOTFOUND;
+	while ((r = w->next(w, &e)) > 0) {
+		char canon[LD_PATH_MAX];
+		size_t cn;
+		if (e.type != LD_AR_REG || ld_path_canon(ld_slice_cstr(e.path), canon, &cn) != LD_PATH_OK ||
+		    strcmp(canon, path))
+			continue;
+		if (e.size > 0 && (uint64_t)e.size > max)
+			rc = ld_error_set(ctx, LADING_ELIMIT, "layer %zu: /%s is over %zu bytes", l->index + 1, path, max);
+		else
+			rc = read_entry_block(w, e.size > 0 ? (uint64_t)e.size : 0, out, path, l->index, ctx);
+		break;
+	}
+	if (r < 0 && rc == LADING_ENOTFOUND)
+		rc = r;
+	w->close(w);
+	return rc;
+}
+
 void ld_layers_free(ld_layer *layers, size_t n)
 {
 	if (!layers)
 		return;
 	for (size_t i = 0; i < n; i++) {
+		free_big(&layers[i]);
 		ld_budget_release(layers[i].plain.budget, layers[i].plain.cap * sizeof(uint64_t) +
 								  layers[i].plain.kept * sizeof(ld_lfile));
 		ld_vec_release(&layers[i].files);

@@ -125,6 +125,11 @@ bool ld_wants_match(const ld_wants *w, ld_slice path, size_t *max_size)
 	return hit;
 }
 
+bool ld_wants_exact(const ld_wants *w, ld_slice path)
+{
+	return ld_map_get(&w->exact, path) != NULL;
+}
+
 int ld_wants_add_analyzer(ld_wants *w, const ld_analyzer *an, int *id)
 {
 	if (w->nan >= LD_MAX_ANALYZERS)

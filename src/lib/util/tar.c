@@ -339,7 +339,7 @@ int ld_tar_next(ld_tar *t, ld_ar_entry *e)
 		/* what is not a tar from its first header on is refused as libarchive's bid does */
 		bool first = !t->started;
 		t->started = true;
-		if (r == 0 && first)
+		if (r < BLOCK && first)
 			return fail(t, LADING_EINVALID, "cannot read archive: Unrecognized archive format");
 		if (r == 0 && !t->lname.len && !t->llink.len && !t->pax_seen) {
 			t->done = true; /* the stream ends at a header boundary */
