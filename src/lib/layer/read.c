@@ -1054,6 +1054,8 @@ static int read_entry_block(ld_entries *w, uint64_t size, ld_layer_filebuf *out,
 	return 0;
 }
 
+static int verify_rest(ld_entries *w, const lading_image *img, size_t i);
+
 int ld_layer_read_file(lading_image *img, const ld_layer *l, const char *path, size_t max,
 		       ld_layer_filebuf *out, lading_ctx *ctx)
 {
@@ -1081,6 +1083,10 @@ int ld_layer_read_file(lading_image *img, const ld_layer *l, const char *path, s
 	}
 	if (r < 0 && rc == LADING_ENOTFOUND)
 		rc = r;
+	/* a second read is verified like the first before its bytes are used: the rest of the
+	 * stored blob goes through its digest check */
+	if (rc == 0 && (rc = verify_rest(w, img, l->index)))
+		ld_layer_file_release(out);
 	w->close(w);
 	return rc;
 }
