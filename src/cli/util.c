@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -181,9 +182,19 @@ static void progress_cb(void *opaque, const char *what, size_t index, size_t cou
 	pthread_mutex_unlock(&progress_mu);
 }
 
+bool cli_quiet;
+
+/* NO_COLOR (no-color.org): set to anything non-empty, no escape sequences; the bar redraws with
+ * them, so it goes too. */
+static bool no_color(void)
+{
+	const char *v = getenv("NO_COLOR");
+	return v && *v;
+}
+
 void cli_progress_install(lading_ctx *ctx)
 {
-	if (isatty(STDERR_FILENO) && !getenv("LADING_NO_PROGRESS"))
+	if (!cli_quiet && isatty(STDERR_FILENO) && !getenv("LADING_NO_PROGRESS") && !no_color())
 		lading_ctx_set_progress(ctx, progress_cb, NULL);
 }
 
@@ -197,6 +208,46 @@ void cli_progress_done(void)
 	}
 	dl_seen = false;
 	pthread_mutex_unlock(&progress_mu);
+}
+
+/* ---- data files ---- */
+
+static bool readable(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+int cli_data_file(const char *name, char *out, size_t outsz)
+{
+	char exe[PATH_MAX], *slash;
+	const char *env = getenv("LADING_DATA_DIR");
+	ssize_t n;
+	if (env && *env) {
+		snprintf(out, outsz, "%s/%s", env, name);
+		return readable(out) ? 0 : -1;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0) {
+		snprintf(out, outsz, "no /proc/self/exe; set LADING_DATA_DIR");
+		return -1;
+	}
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	/* installed: PREFIX/bin/lading reads PREFIX/share/lading (LADING_DATA_REL: relative to bin/, from CMake) */
+	snprintf(out, outsz, "%s/%s/%s", exe, LADING_DATA_REL, name);
+	if (readable(out))
+		return 0;
+	/* in its build directory: the source tree's data/ (never for an installed copy) */
+	if (!strcmp(exe, LADING_BUILD_DIR)) {
+		snprintf(out, outsz, "%s/%s", LADING_SOURCE_DATA_DIR, name);
+		if (readable(out))
+			return 0;
+	}
+	snprintf(out, outsz, "%s/%s/%s", exe, LADING_DATA_REL, name);
+	return -1;
 }
 
 /* ---- registry and cache options ---- */
