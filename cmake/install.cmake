@@ -41,8 +41,9 @@ install(FILES ${LADING_GEN_DIR}/completions/_lading DESTINATION ${LADING_ZSH_COM
 install(FILES ${LADING_GEN_DIR}/completions/lading.fish
         DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
 
-# pkg-config: `cc $(pkg-config --cflags --libs lading) prog.c`. The private requirements let a
-# static link (--static) find the libraries liblading uses.
+# pkg-config: `cc $(pkg-config --cflags --libs lading) prog.c`. Libs.private names the libraries
+# liblading uses for a static link (--static); as libraries, not Requires.private, so that the
+# shared case needs none of their -dev packages.
 # A relocatable tree (LADING_INSTALL_RPATH) finds its prefix from the .pc file's own place.
 if(LADING_INSTALL_RPATH)
   file(RELATIVE_PATH _pc_rel ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
