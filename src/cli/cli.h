@@ -21,7 +21,8 @@ int cli_write_output(const char *path, const char *data, size_t len);
  * run from its build directory, in the source tree's data/. 0 and the path in `out`, or -1 with
  * the places looked at in `out`. */
 int cli_data_file(const char *name, char *out, size_t outsz);
-/* Progress bar on stderr when it is a terminal (not with --quiet, LADING_NO_PROGRESS or NO_COLOR). */
+/* Progress bar on stderr when it is a terminal, not with --quiet or LADING_NO_PROGRESS; with
+ * NO_COLOR set it writes no escape sequences. */
 void cli_progress_install(lading_ctx *ctx);
 void cli_progress_done(void);
 

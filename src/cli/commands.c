@@ -29,8 +29,8 @@ const char cli_main_notes[] =
 	"\n"
 	"Environment: LADING_DB (the vulnerability database), LADING_MIRROR (a local copy of the\n"
 	"feeds), LADING_CENSUS (the census store), XDG_CACHE_HOME (default place of those and of\n"
-	"the layer cache), LADING_NO_PROGRESS or NO_COLOR (no progress bar), LADING_DATA_DIR (the\n"
-	"data files, default ../share/lading beside the binary).\n"
+	"the layer cache), LADING_NO_PROGRESS (no progress bar), NO_COLOR (no escape sequences),\n"
+	"LADING_DATA_DIR (the data files, default ../share/lading beside the binary).\n"
 	"Exit status: 0 done, 1 a policy (--fail-on) violated, 2 usage, 3 error.\n";
 
 const cli_command *cli_command_find(const cli_command *const *list, const char *name)

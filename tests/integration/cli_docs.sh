@@ -5,7 +5,7 @@
 # completion functions, run on "lading CMD [SUB] -"). A command added to the table is covered
 # with no edit here.
 set -euo pipefail
-: "${LADING_BIN:?}" "${LADING_WORK:?}" "${LADING_BUILD:?}"
+: "${LADING_BIN:?}" "${LADING_WORK:?}" "${LADING_BUILD:?}" "${LADING_SRC:?}"
 W="$LADING_WORK/cli_docs"
 rm -rf "$W" && mkdir -p "$W/empty"
 cd "$W/empty" # file completions offer nothing here
@@ -49,11 +49,11 @@ fish_complete() { # COMMAND-LINE
 cmds=$(sed -n '/^commands:/,/^$/p' "$W/main.help" | awk 'NF && !/^commands:/ {print $1}')
 [ -n "$cmds" ] || fail "no commands in lading --help"
 for c in $cmds; do
-	plain_man "$W/man1/lading.1" | grep -qF "lading-$c" || fail "lading(1) does not list $c"
-	bash_complete lading "" | grep -qx "$c" || fail "bash: 'lading <TAB>' does not offer $c"
+	plain_man "$W/man1/lading.1" | grep -F "lading-$c" > /dev/null || fail "lading(1) does not list $c"
+	bash_complete lading "" | grep -x "$c" > /dev/null || fail "bash: 'lading <TAB>' does not offer $c"
 done
 for o in --help --version; do
-	bash_complete lading - | grep -qx -- "$o" || fail "bash: lading $o"
+	bash_complete lading - | grep -x -- "$o" > /dev/null || fail "bash: lading $o"
 done
 
 total=0
@@ -96,19 +96,35 @@ done
 
 [ "$total" -gt 50 ] || fail "only $total options found in all --help texts"
 
+# and the other way: an option the code of src/cli/cmd_NAME.c parses is in `lading NAME --help`
+# (files of no command, against every --help), so nothing is parsed that the table does not list
+cat "$W"/*.help > "$W/all.help"
+for f in "$LADING_SRC"/src/cli/*.c; do
+	name=$(basename "$f" .c)
+	name=${name#cmd_}
+	h="$W/$name.help"
+	[ -f "$h" ] || h="$W/all.help"
+	[ "$(basename "$f")" = util.c ] && h="$W/all.help" # the registry options of sbom and scan
+	for o in $(grep -E 'cli_opt\(|cli_flag\(|strcmp\(argv\[[a-z0-9]+\], "-' "$f" |
+		grep -oE '"--?[A-Za-z][A-Za-z0-9-]*"' | tr -d '"' | sort -u); do
+		case $o in -h | --help | --password) continue ;; esac
+		help_options < "$h" | grep -x -- "$o" > /dev/null || fail "$(basename "$f") parses $o, which 'lading $name --help' does not show"
+	done
+done
+
 # values and operands: formats, image kinds, files
-bash_complete lading scan --format "" | grep -qx sarif || fail "bash: scan --format values"
-bash_complete lading sbom --format "" | grep -qx spdx || fail "bash: sbom --format values"
-bash_complete lading scan "" | grep -qx 'oci:' || fail "bash: scan image kinds"
+bash_complete lading scan --format "" | grep -x sarif > /dev/null || fail "bash: scan --format values"
+bash_complete lading sbom --format "" | grep -x spdx > /dev/null || fail "bash: sbom --format values"
+bash_complete lading scan "" | grep -x 'oci:' > /dev/null || fail "bash: scan image kinds"
 touch "$W/empty/image.tar"
-bash_complete lading scan im | grep -qx image.tar || fail "bash: scan IMAGE file names"
-bash_complete lading scan -o im | grep -qx image.tar || fail "bash: -o FILE file names"
+bash_complete lading scan im | grep -x image.tar > /dev/null || fail "bash: scan IMAGE file names"
+bash_complete lading scan -o im | grep -x image.tar > /dev/null || fail "bash: -o FILE file names"
 if command -v fish > /dev/null; then
-	fish_complete "lading scan --format=s" | grep -qx -- --format=sarif || fail "fish: --format=VALUE"
-	fish_complete "lading scan im" | grep -qx image.tar || fail "fish: IMAGE file names"
+	fish_complete "lading scan --format=s" | grep -x -- --format=sarif > /dev/null || fail "fish: --format=VALUE"
+	fish_complete "lading scan im" | grep -x image.tar > /dev/null || fail "fish: IMAGE file names"
 fi
 if command -v zsh > /dev/null; then
-	zsh_complete lading db "" | grep -qx update || fail "zsh: db subcommands"
+	zsh_complete lading db "" | grep -x update > /dev/null || fail "zsh: db subcommands"
 fi
 # roff without warnings where groff is installed
 if command -v groff > /dev/null; then

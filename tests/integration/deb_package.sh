@@ -27,7 +27,7 @@ for p in lading liblading0 liblading-dev; do
 done
 lintian --tag-display-limit 0 "$W"/lading_*.changes > "$W/lintian.log" 2>&1 || true
 if grep -q '^E:' "$W/lintian.log"; then fail "lintian errors: $(grep '^E:' "$W/lintian.log" | head -10)"; fi
-dpkg-deb -f "$W"/lading_*.deb Depends | grep -q 'liblading0' || fail "lading does not depend on liblading0"
+dpkg-deb -f "$W"/lading_*.deb Depends | grep 'liblading0' > /dev/null || fail "lading does not depend on liblading0"
 
 # a fresh root: nothing but dpkg's database (dependencies are the host's, hence --force-depends)
 dpkg --root="$W/root" --force-depends --force-script-chrootless -i "$W"/lading_*.deb "$W"/liblading0_*.deb \
@@ -40,7 +40,7 @@ for f in usr/bin/lading usr/share/lading/honeypot-rules.conf usr/share/lading/bi
 	usr/share/fish/vendor_completions.d/lading.fish; do
 	[ -e "$R/$f" ] || fail "not installed by the packages: /$f"
 done
-readelf -d "$R/usr/bin/lading" | grep -qE 'RPATH|RUNPATH' && fail "the packaged lading has an RPATH"
+readelf -d "$R/usr/bin/lading" | grep -E 'RPATH|RUNPATH' > /dev/null && fail "the packaged lading has an RPATH"
 
 run() { (cd "$W/cwd" && env -i PATH=/usr/bin:/bin HOME="$W/cwd" LD_LIBRARY_PATH="$libdir" "$R/usr/bin/lading" "$@"); }
 run --version > "$W/version" || fail "--version: exit $?"
@@ -54,7 +54,7 @@ n=$(jq '.vulnerabilities | length' "$W/deb.json" 2> /dev/null || echo 0)
 	fail "scan from the package: $n findings, the build tree's: $(jq '.vulnerabilities | length' "$W/build.json")"
 : > "$W/empty.log"
 run honeypot report "$W/empty.log" > /dev/null 2> "$W/err" || fail "honeypot rules not found in /usr/share/lading: $(cat "$W/err")"
-man -l "$R/usr/share/man/man1/lading-scan.1.gz" 2> /dev/null | grep -q -- '--fail-on' || fail "man lading-scan"
+man -l "$R/usr/share/man/man1/lading-scan.1.gz" 2> /dev/null | grep -- '--fail-on' > /dev/null || fail "man lading-scan"
 
 cat > "$W/prog.c" << 'C'
 #include <lading/lading.h>
@@ -71,7 +71,7 @@ C
 flags=$(PKG_CONFIG_SYSROOT_DIR="$R" PKG_CONFIG_LIBDIR="$libdir/pkgconfig" pkg-config --cflags --libs lading) ||
 	fail "pkg-config lading in the root"
 # shellcheck disable=SC2086
-cc -std=c11 -Wall -Werror -o "$W/prog" "$W/prog.c" $flags && LD_LIBRARY_PATH="$libdir" "$W/prog" | grep -q " $commit\$" ||
+cc -std=c11 -Wall -Werror -o "$W/prog" "$W/prog.c" $flags && LD_LIBRARY_PATH="$libdir" "$W/prog" | grep " $commit\$" > /dev/null ||
 	fail "a program against liblading-dev"
 
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; cat "$W/lintian.log"; exit 1; }

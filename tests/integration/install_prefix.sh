@@ -34,12 +34,12 @@ ncmd=$("$LADING_BIN" --help | sed -n '/^commands:/,/^$/p' | grep -c '^  ')
 [ "$(ls "$P/share/man/man1" | wc -l)" -eq $((ncmd + 1)) ] || fail "not lading.1 and one man page per command"
 
 # the library: SONAME, RPATH, exports
-readelf -d "$P/$libdir/liblading.so.0" | grep -q 'SONAME.*\[liblading\.so\.0\]' || fail "SONAME is not liblading.so.0"
-readelf -d "$P/bin/lading" | grep -E 'RPATH|RUNPATH' | grep -qF '$ORIGIN/../' || fail "bin/lading has no \$ORIGIN RPATH"
+readelf -d "$P/$libdir/liblading.so.0" | grep 'SONAME.*\[liblading\.so\.0\]' > /dev/null || fail "SONAME is not liblading.so.0"
+readelf -d "$P/bin/lading" | grep -E 'RPATH|RUNPATH' | grep -F '$ORIGIN/../' > /dev/null || fail "bin/lading has no \$ORIGIN RPATH"
 bad=$(nm -D --defined-only "$P/$libdir/liblading.so.0" | awk '$2 ~ /^[TDBRW]$/ {print $3}' |
 	grep -v '^lading_' | grep -v '^LADING_0$' || true)
 [ -z "$bad" ] || fail "liblading exports more than lading_*: $(echo "$bad" | head -5 | tr '\n' ' ')"
-nm -D --defined-only "$P/$libdir/liblading.so.0" | grep -q ' T lading_scan_run@@LADING_0' ||
+nm -D --defined-only "$P/$libdir/liblading.so.0" | grep ' T lading_scan_run@@LADING_0' > /dev/null ||
 	fail "lading_scan_run is not exported with version LADING_0"
 
 # the installed binary, alone: another cwd, no build paths in the environment
