@@ -103,6 +103,17 @@ static void roff_str(FILE *f, const char *s)
 	roff_text(f, s, strlen(s));
 }
 
+/* A summary ("find known vulnerabilities in an image") as a sentence of the man page. */
+static void roff_sentence(FILE *f, const char *s)
+{
+	if (*s >= 'a' && *s <= 'z') {
+		fputc(*s - 'a' + 'A', f);
+		s++;
+	}
+	roff_str(f, s);
+	fputs(".\n", f);
+}
+
 /* Help lines as man text: a blank line starts a paragraph, an indented line a new line. */
 static void roff_lines(FILE *f, const char *text)
 {
@@ -190,8 +201,7 @@ static void man_command(FILE *f, const cli_command *cmd)
 		roff_synopsis(f, words, (*s)->synopsis ? (*s)->synopsis : "");
 	}
 	fputs(".fi\n.SH DESCRIPTION\n", f);
-	roff_str(f, cmd->summary);
-	fputs(".\n", f);
+	roff_sentence(f, cmd->summary);
 	if (cmd->description) {
 		fputs(".PP\n", f);
 		roff_lines(f, cmd->description);
@@ -204,8 +214,7 @@ static void man_command(FILE *f, const cli_command *cmd)
 		fputs(".SH COMMANDS\n", f);
 	for (const cli_command *const *s = cmd->subs; s && *s; s++) {
 		fprintf(f, ".SS \"lading %s %s\"\n", cmd->name, (*s)->name);
-		roff_str(f, (*s)->summary);
-		fputs(".\n", f);
+		roff_sentence(f, (*s)->summary);
 		if ((*s)->description) {
 			fputs(".PP\n", f);
 			roff_lines(f, (*s)->description);
