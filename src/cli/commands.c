@@ -106,8 +106,9 @@ const cli_command cli_cmd_version = {
 	.name = "version",
 	.summary = "print the version, the git commit and the schema versions",
 	.synopsis = "",
-	.description = "The top-level version option prints the same. The commit is the short hash of the source tree\n"
-		       "lading was built from ('unknown' outside a git checkout).",
+	.description = "The top-level version option prints the same. The commit is the short\n"
+		       "hash of the source tree lading was built from ('unknown' when not\n"
+		       "built from git).",
 	.run = run_version,
 };
 
