@@ -30,7 +30,9 @@ if grep -q '^E:' "$W/lintian.log"; then fail "lintian errors: $(grep '^E:' "$W/l
 dpkg-deb -f "$W"/lading_*.deb Depends | grep 'liblading0' > /dev/null || fail "lading does not depend on liblading0"
 
 # a fresh root: nothing but dpkg's database (dependencies are the host's, hence --force-depends)
-dpkg --root="$W/root" --force-depends --force-script-chrootless -i "$W"/lading_*.deb "$W"/liblading0_*.deb \
+nonroot=()
+[ "$(id -u)" = 0 ] || nonroot=(--force-not-root)
+dpkg --root="$W/root" "${nonroot[@]}" --force-depends --force-script-chrootless -i "$W"/lading_*.deb "$W"/liblading0_*.deb \
 	"$W"/liblading-dev_*.deb > "$W/dpkg.log" 2>&1 || fail "dpkg --root -i: $(tail -5 "$W/dpkg.log")"
 R="$W/root"
 libdir=$(dirname "$(find "$R/usr/lib" -name 'liblading.so.0' | head -1)")
