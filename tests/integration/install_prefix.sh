@@ -47,7 +47,8 @@ run() { (cd "$W/cwd" && env -i PATH=/usr/bin:/bin HOME="$W/home" XDG_CACHE_HOME=
 LDD=$(cd "$W/cwd" && env -i PATH=/usr/bin:/bin ldd "$P/bin/lading" | grep liblading || true)
 case $LDD in *"$P/"*) ;; *) fail "bin/lading does not load the installed liblading: $LDD" ;; esac
 run --version > "$W/version" || fail "--version: exit $?"
-grep -q '^lading [0-9]' "$W/version" && grep -q '^commit: ' "$W/version" && grep -q '^database schema: [0-9]' "$W/version" ||
+grep -q '^lading [0-9]' "$W/version" && grep -q '^commit: ' "$W/version" && grep -q '^database schema: [0-9]' "$W/version" &&
+	grep -q '^store schema: [1-9][0-9]*$' "$W/version" ||
 	fail "--version: $(cat "$W/version")"
 db=$(bash "$LADING_SRC/tests/setup/vulndb.sh")
 img="$LADING_SHARED/images/alpine/alpine-minirootfs-3.7.3-x86_64.tar.gz" # musl 1.1.18-r3: CVE-2019-14697
