@@ -71,6 +71,17 @@ LADING_EXTERN(const char *) lading_strerror(int code);
 LADING_EXTERN(size_t) lading_text_escape(const char *s, char *out, size_t outsz);
 LADING_EXTERN(const char *) lading_version_string(void);
 
+/* What this build is: its version, the source commit, and the schema versions of the files it
+ * reads and writes (a file of another schema version is rebuilt or refused, never misread). */
+typedef struct lading_build_info {
+	const char *version; /* "0.1.0", as lading_version_string() */
+	const char *commit;  /* short git hash of the sources, "unknown" when not built from git */
+	int db_schema;       /* the vulnerability database (lading db) */
+	int store_schema;    /* the inventory store; 0 when this build has none */
+} lading_build_info;
+
+LADING_EXTERN(void) lading_build_info_get(lading_build_info *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,12 +21,18 @@ int cli_write_output(const char *path, const char *data, size_t len);
  * in the same directory and rename (readers never see half a file); a device, FIFO, socket or
  * symlink in place (never replaced). 0 or -1 with errno. */
 int cli_write_file(const char *path, const char *data, size_t len);
-/* Progress bar on stderr when it is a terminal. */
+/* Find data file `name` (e.g. "honeypot-rules.conf"): in $LADING_DATA_DIR, else in the install
+ * prefix's share/lading beside the binary (/proc/self/exe/../../share/lading), else, for a binary
+ * run from its build directory, in the source tree's data/. 0 and the path in `out`, or -1 with
+ * the places looked at in `out`. */
+int cli_data_file(const char *name, char *out, size_t outsz);
+/* Progress bar on stderr when it is a terminal, not with --quiet or LADING_NO_PROGRESS; with
+ * NO_COLOR set it writes no escape sequences. */
 void cli_progress_install(lading_ctx *ctx);
 void cli_progress_done(void);
 
-/* Registry and cache options of commands that open images: --insecure, --username USER,
- * --password-stdin, --no-cache. cli_image_flag returns 1 when argv[*i] was one of them, 0 when
+/* Registry, engine and memory options of commands that open images: --insecure, --username USER,
+ * --password-stdin, --no-cache, --docker-host URL, --max-memory SIZE. cli_image_flag returns 1 when argv[*i] was one of them, 0 when
  * not, EXIT_USAGE (message printed) on a bad one; cli_image_apply reads the password and fills
  * the image options (0 or EXIT_USAGE); cli_image_release wipes the password. */
 typedef struct cli_image_opts {
@@ -46,32 +52,95 @@ void cli_image_release(cli_image_opts *o);
 void cli_image_ctx(const cli_image_opts *o, lading_ctx *ctx);
 /* "1073741824", "512K", "64M", "1G", "2GiB" -> bytes; false when not a size. */
 bool cli_parse_size(const char *s, uint64_t *out);
-#define CLI_IMAGE_USAGE                                                                            \
-	"  --username USER    registry user (the password comes from --password-stdin)\n"          \
-	"  --password-stdin   read the registry password (or token) from standard input\n"        \
-	"  --insecure         allow plain HTTP and unverified TLS to the registry named\n"          \
-	"  --no-cache         neither use nor fill the blob and layer caches\n"                    \
-	"  --docker-host URL  engine of docker:NAME images (unix:///PATH or tcp://HOST:PORT;\n"     \
-	"                     default $DOCKER_HOST, else unix:///var/run/docker.sock)\n"           \
-	"                     (registries also read ~/.docker/config.json and\n"                   \
-	"                     LADING_REGISTRY_USERNAME/LADING_REGISTRY_PASSWORD)\n"             \
-	"  --max-memory SIZE  memory budget of the scan (default 1G; K, M, G suffixes; 0 = none):\n" \
-	"                     more is a clean error (exit 3) naming what was too big\n"
+/* The option table entries of these options (inside a command's cli_option array). */
+#define CLI_IMAGE_OPTIONS                                                                          \
+	{"--username", "-u", "USER", "registry user (the password comes from --password-stdin)",   \
+	 CLI_C_NONE, NULL},                                                                        \
+	    {"--password-stdin", NULL, NULL,                                                       \
+	     "read the registry password (or token) from standard input", CLI_C_NONE, NULL},       \
+	    {"--insecure", NULL, NULL, "allow plain HTTP and unverified TLS to the registry named", \
+	     CLI_C_NONE, NULL},                                                                    \
+	    {"--no-cache", NULL, NULL, "neither use nor fill the blob and layer caches",           \
+	     CLI_C_NONE, NULL},                                                                    \
+	    {"--docker-host", NULL, "URL",                                                         \
+	     "engine of docker:NAME images (unix:///PATH or tcp://HOST:PORT;\n"                    \
+	     "default $DOCKER_HOST, else unix:///var/run/docker.sock)",                            \
+	     CLI_C_NONE, NULL},                                                                    \
+	    {"--max-memory", NULL, "SIZE",                                                         \
+	     "memory budget of the scan (default 1G; K, M, G suffixes; 0 = none):\n"               \
+	     "more is a clean error (exit 3) naming what was too big\n"                            \
+	     "(registries also read ~/.docker/config.json and\n"                                   \
+	     "LADING_REGISTRY_USERNAME/LADING_REGISTRY_PASSWORD)",                                 \
+	     CLI_C_NONE, NULL}
+#define CLI_QUIET_OPTION                                                                           \
+	{"--quiet", "-q", NULL, "no progress bar (it is shown only on a terminal anyway)",         \
+	 CLI_C_NONE, NULL}
 
 /* Option scanning: returns true when argv[*i] is `name` (with its value in *val for options
  * taking one, either "--name VALUE" or "--name=VALUE"). */
 bool cli_opt(int argc, char **argv, int *i, const char *name, const char **val);
 bool cli_flag(char **argv, int i, const char *name);
 
-int cmd_sbom(int argc, char **argv);
-int cmd_scan(int argc, char **argv);
-int cmd_db(int argc, char **argv);
-int cmd_vercmp(int argc, char **argv);
-int cmd_honeypot(int argc, char **argv);
-int cmd_probe(int argc, char **argv);
-int cmd_census(int argc, char **argv);
-int cmd_inventory(int argc, char **argv);
-int cmd_containers(int argc, char **argv);
-int cmd_report(int argc, char **argv);
+/* ---- the command table: the one source of --help, the man pages and the completions ----
+ * A command is one cli_command (in its cmd_<name>.c) plus one line in commands.c; `lading
+ * help-man` and `lading completion` then cover it with no other edit. */
+
+/* What an option's value or a command's operands complete to. */
+typedef enum cli_complete {
+	CLI_C_NONE,  /* free text: nothing to offer */
+	CLI_C_FILE,  /* a file name */
+	CLI_C_DIR,   /* a directory name */
+	CLI_C_IMAGE, /* an image reference: the kind prefixes (oci:, dir:, ...) and files */
+	CLI_C_WORDS, /* one of `words` (space-separated) */
+	CLI_C_COMMAND /* a command name (from the table) */
+} cli_complete;
+
+typedef struct cli_option {
+	const char *name;      /* "--format" */
+	const char *alias;     /* "-f", or NULL */
+	const char *arg;       /* the value's placeholder ("F"), NULL for a flag */
+	const char *help;      /* lines separated by '\n' */
+	cli_complete complete; /* what the value completes to (options with `arg`) */
+	const char *words;     /* CLI_C_WORDS: the values, space-separated */
+} cli_option;
+
+typedef struct cli_command cli_command;
+struct cli_command {
+	const char *name;        /* the command's word: "scan"; a subcommand's own word: "build" */
+	const char *summary;     /* one line: 'lading --help' and NAME of the man page */
+	/* The arguments after the command words; '\n' starts another form, a line starting with a
+	 * space continues the form before it. */
+	const char *synopsis;
+	const char *description; /* before the options; lines separated by '\n'; may be NULL */
+	const cli_option *options; /* ends with an entry whose name is NULL; may be NULL */
+	const char *notes;       /* after the options (environment, exit status); may be NULL */
+	cli_complete operands;   /* what the operands complete to */
+	const char *operand_words; /* CLI_C_WORDS: the operands, space-separated */
+	/* argv[0] is the command's own word; NULL when a subcommand is required */
+	int (*run)(int argc, char **argv);
+	const cli_command *const *subs; /* subcommands, NULL-terminated; NULL when none */
+};
+
+/* The top-level commands (commands.c), NULL-terminated, and the text that 'lading --help' and
+ * lading(1) share (image references, environment, exit status). */
+extern const cli_command *const cli_commands[];
+extern const char cli_main_notes[];
+/* Run the command line (main.c's whole job). */
+int cli_dispatch(int argc, char **argv);
+const cli_command *cli_command_find(const cli_command *const *list, const char *name);
+/* --help text of a top-level command and its subcommands; of lading itself. */
+void cli_help(FILE *f, const cli_command *cmd);
+void cli_help_main(FILE *f);
+/* Man page (roff) of a top-level command, or lading(1) when cmd is NULL. */
+void cli_man(FILE *f, const cli_command *cmd);
+/* Completion script for "bash", "zsh" or "fish"; -1 for another shell. */
+int cli_completion(FILE *f, const char *shell);
+
+/* -q/--quiet: no progress bar (commands set it while reading their options). */
+extern bool cli_quiet;
+
+extern const cli_command cli_cmd_sbom, cli_cmd_scan, cli_cmd_db, cli_cmd_vercmp, cli_cmd_honeypot,
+	cli_cmd_probe, cli_cmd_census, cli_cmd_inventory, cli_cmd_containers,
+	cli_cmd_report, cli_cmd_version, cli_cmd_completion, cli_cmd_help_man;
 
 #endif

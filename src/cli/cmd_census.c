@@ -5,31 +5,7 @@
 
 #include "cli.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: lading census import FILE... [--format auto|shodan|censys|zgrab2|nmap|lading]\n"
-		"                                    [--store URL] [-v]\n"
-		"       lading census report [--format table|json|html] [-o FILE] [--db FILE]\n"
-		"                            [--store URL]\n"
-		"       lading census list [--format table|json] [-o FILE] [--store URL]\n"
-		"\n"
-		"import  add banner records from scan data: Shodan JSON lines (shodan download, .gz\n"
-		"        too), Censys host records, zgrab2 JSON lines, nmap XML (-sV -oX), or\n"
-		"        'lading probe --format json' output. Bad lines are reported and skipped.\n"
-		"report  per product: version spread, share behind the newest known release, share\n"
-		"        on versions with known vulnerabilities and known-exploited ones (KEV),\n"
-		"        hosts that are possibly backported (a distribution build). Needs the\n"
-		"        vulnerability database (--db, as for 'lading scan').\n"
-		"list    the stored records\n"
-		"\n"
-		"The records live in the inventory store (see 'lading inventory'): --store URL, else\n"
-		"$LADING_STORE, else $XDG_DATA_HOME/lading/store.sqlite. --census FILE and\n"
-		"$LADING_CENSUS are deprecated aliases. A census file of the old format (named, or\n"
-		"the old default $XDG_CACHE_HOME/lading/census.sqlite) is imported once, with a\n"
-		"message. Exit status: 0 done, 2 usage, 3 error\n"
-		"(import: also when a file could not be read at all; the others are imported).\n");
-}
+extern const cli_command cli_cmd_census;
 
 /* --census FILE: the deprecated alias of --store */
 static bool census_alias(int argc, char **argv, int *i, const char **val)
@@ -66,7 +42,7 @@ static int do_import(int argc, char **argv)
 		return EXIT_ERROR;
 	for (int i = 1; i < argc; i++) {
 		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			usage(stdout);
+			cli_help(stdout, &cli_cmd_census);
 			goto out;
 		} else if (cli_opt(argc, argv, &i, "--format", &val) || cli_opt(argc, argv, &i, "-f", &val)) {
 			if (!val) {
@@ -136,7 +112,7 @@ static int do_report(int argc, char **argv, bool list)
 
 	for (int i = 1; i < argc; i++) {
 		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			usage(stdout);
+			cli_help(stdout, &cli_cmd_census);
 			return EXIT_OK;
 		} else if (cli_opt(argc, argv, &i, "--format", &val) || cli_opt(argc, argv, &i, "-f", &val)) {
 			if (!val)
@@ -199,22 +175,96 @@ out:
 	return ret;
 }
 
-int cmd_census(int argc, char **argv)
+static int run_import(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	if (!strcmp(argv[1], "import"))
-		return do_import(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "report"))
-		return do_report(argc - 1, argv + 1, false);
-	if (!strcmp(argv[1], "list"))
-		return do_report(argc - 1, argv + 1, true);
-	usage(stderr);
-	return cli_usage("unknown census command '%s' (import, report, list)", argv[1]);
+	return do_import(argc, argv);
 }
+
+static int run_report(int argc, char **argv)
+{
+	return do_report(argc, argv, false);
+}
+
+static int run_list(int argc, char **argv)
+{
+	return do_report(argc, argv, true);
+}
+
+#define CENSUS_OPTION                                                                              \
+	{"--store", NULL, "URL", "the inventory store the census lives in (default below)", CLI_C_FILE,   \
+	 NULL},                                                                                    \
+	    {"--census", NULL, "FILE", "deprecated alias of --store", CLI_C_FILE, NULL}
+#define OUTPUT_OPTION                                                                              \
+	{"--output", "-o", "FILE", "write to FILE instead of standard output", CLI_C_FILE, NULL}
+
+static const cli_option import_options[] = {
+	{"--format", "-f", "F", "the kind of the files (default auto: detected)", CLI_C_WORDS,
+	 "auto shodan censys zgrab2 nmap lading"},
+	CENSUS_OPTION,
+	{"--verbose", "-v", NULL, "print every warning (bad lines skipped)", CLI_C_NONE, NULL},
+	{0},
+};
+
+static const cli_option report_options[] = {
+	{"--format", "-f", "F", "table (default), json, html", CLI_C_WORDS, "table json html"},
+	OUTPUT_OPTION,
+	{"--db", NULL, "FILE", "the vulnerability database (as for 'lading scan')", CLI_C_FILE, NULL},
+	CENSUS_OPTION,
+	{0},
+};
+
+static const cli_option list_options[] = {
+	{"--format", "-f", "F", "table (default) or json", CLI_C_WORDS, "table json"},
+	OUTPUT_OPTION,
+	CENSUS_OPTION,
+	{0},
+};
+
+static const cli_command census_import = {
+	.name = "import",
+	.summary = "add banner records from scan data",
+	.synopsis = "FILE... [--format auto|shodan|censys|zgrab2|nmap|lading]\n"
+		    " [--store URL] [-v]",
+	.description = "Shodan JSON lines (shodan download, .gz too), Censys host records, zgrab2 JSON\n"
+		       "lines, nmap XML (-sV -oX), or 'lading probe --format json' output. Bad lines\n"
+		       "are reported and skipped.",
+	.options = import_options,
+	.operands = CLI_C_FILE,
+	.run = run_import,
+};
+
+static const cli_command census_report = {
+	.name = "report",
+	.summary = "per product: version spread, staleness and risk",
+	.synopsis = "[--format table|json|html] [-o FILE] [--db FILE]\n"
+		    " [--store URL]",
+	.description = "Version spread, share behind the newest known release, share on versions with\n"
+		       "known vulnerabilities and known-exploited ones (KEV), hosts that are possibly\n"
+		       "backported (a distribution build). Needs the vulnerability database (--db, as\n"
+		       "for 'lading scan').",
+	.options = report_options,
+	.run = run_report,
+};
+
+static const cli_command census_list = {
+	.name = "list",
+	.summary = "the stored records",
+	.synopsis = "[--format table|json] [-o FILE] [--store URL]",
+	.options = list_options,
+	.run = run_list,
+};
+
+static const cli_command *const census_subs[] = {&census_import, &census_report, &census_list,
+						  NULL};
+
+const cli_command cli_cmd_census = {
+	.name = "census",
+	.summary = "exposed-service census: scan data, staleness, risk",
+	.notes = "The records live in the inventory store (see 'lading inventory'): --store URL, else\n"
+		 "$LADING_STORE, else $XDG_DATA_HOME/lading/store.sqlite. --census FILE and\n"
+		 "$LADING_CENSUS are deprecated aliases. A census file of the old format (named, or\n"
+		 "the old default $XDG_CACHE_HOME/lading/census.sqlite) is imported once, with a\n"
+		 "message. Exit status: 0 done, 2 usage, 3 error\n"
+		 "(import: also when a file could not be read at all; the others are imported).",
+	.subs = census_subs,
+};

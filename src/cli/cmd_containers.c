@@ -5,24 +5,9 @@
 
 #include "cli.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: lading containers list (--docker-host URL | --docker | --kubeconfig FILE | --from FILE|-)\n"
-		   "                               [--source NAME] [--context NAME] [--insecure]\n"
-		   "                               [--format table|json] [-o FILE]\n"
-		   "\n"
-		   "  --docker-host URL  Docker Engine or Podman API: unix:///PATH or tcp://HOST:PORT\n"
-		   "  --docker           the default Docker host: $DOCKER_HOST, else\n"
-		   "                     unix:///var/run/docker.sock\n"
-		   "  --kubeconfig FILE  Kubernetes API: the pods of all namespaces (current context)\n"
-		   "  --context NAME     kubeconfig context to use instead of the current one\n"
-		   "  --from FILE|-      a file of `docker ps --format json`, `docker inspect`,\n"
-		   "                     `crictl ps -o json` or `kubectl get pods -A -o json`\n"
-		   "  --source NAME      name of the host or cluster in the records\n"
-		   "  --insecure         Kubernetes: do not verify the server's certificate\n");
-}
+extern const cli_command cli_cmd_containers;
 
-int cmd_containers(int argc, char **argv)
+static int run_list(int argc, char **argv)
 {
 	lading_containers_options o = LADING_CONTAINERS_OPTIONS_INIT;
 	const char *format = "table", *output = NULL, *val;
@@ -33,17 +18,9 @@ int cmd_containers(int argc, char **argv)
 	bool docker_default = false;
 	int rc, ret;
 
-	if (argc < 2 || strcmp(argv[1], "list")) {
-		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-			usage(stdout);
-			return EXIT_OK;
-		}
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	for (int i = 2; i < argc; i++) {
+	for (int i = 1; i < argc; i++) {
 		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			usage(stdout);
+			cli_help(stdout, &cli_cmd_containers);
 			return EXIT_OK;
 		} else if (cli_opt(argc, argv, &i, "--docker-host", &val)) {
 			if (!val)
@@ -78,7 +55,7 @@ int cmd_containers(int argc, char **argv)
 				return cli_usage("-o needs a file name");
 			output = val;
 		} else {
-			usage(stderr);
+			cli_help(stderr, &cli_cmd_containers);
 			return cli_usage("unknown argument %s", argv[i]);
 		}
 	}
@@ -101,3 +78,45 @@ int cmd_containers(int argc, char **argv)
 	lading_ctx_free(ctx);
 	return ret;
 }
+
+static const cli_option list_options[] = {
+	{"--docker-host", NULL, "URL", "Docker Engine or Podman API: unix:///PATH or tcp://HOST:PORT",
+	 CLI_C_NONE, NULL},
+	{"--docker", NULL, NULL,
+	 "the default Docker host: $DOCKER_HOST, else\n"
+	 "unix:///var/run/docker.sock",
+	 CLI_C_NONE, NULL},
+	{"--kubeconfig", NULL, "FILE", "Kubernetes API: the pods of all namespaces (current context)",
+	 CLI_C_FILE, NULL},
+	{"--context", NULL, "NAME", "kubeconfig context to use instead of the current one", CLI_C_NONE,
+	 NULL},
+	{"--from", NULL, "FILE|-",
+	 "a file of `docker ps --format json`, `docker inspect`,\n"
+	 "`crictl ps -o json` or `kubectl get pods -o json` of all namespaces",
+	 CLI_C_FILE, NULL},
+	{"--source", NULL, "NAME", "name of the host or cluster in the records", CLI_C_NONE, NULL},
+	{"--insecure", NULL, NULL, "Kubernetes: do not verify the server's certificate", CLI_C_NONE,
+	 NULL},
+	{"--format", "-f", "F", "table (default) or json", CLI_C_WORDS, "table json"},
+	{"--output", "-o", "FILE", "write the list to FILE instead of standard output", CLI_C_FILE,
+	 NULL},
+	{0},
+};
+
+static const cli_command containers_list = {
+	.name = "list",
+	.summary = "one snapshot of the containers of a host, a cluster or a file",
+	.synopsis = "(--docker-host URL | --docker | --kubeconfig FILE | --from FILE|-)\n"
+		    " [--source NAME] [--context NAME] [--insecure]\n"
+		    " [--format table|json] [-o FILE]",
+	.options = list_options,
+	.run = run_list,
+};
+
+static const cli_command *const containers_subs[] = {&containers_list, NULL};
+
+const cli_command cli_cmd_containers = {
+	.name = "containers",
+	.summary = "the containers of a Docker/Podman host, a cluster or a file",
+	.subs = containers_subs,
+};

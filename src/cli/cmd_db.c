@@ -9,44 +9,6 @@
 
 #define DB_MAX_SOURCES 32
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: lading db build --mirror DIR [--db FILE] [--threads N] [--json] [-v]\n"
-		"       lading db update [--source NAME[=URL] ...] [--db FILE] [--cache DIR]\n"
-		"                        [--retries N] [--connect-timeout S] [--read-timeout S] "
-		"[--json] [-v]\n"
-		"       lading db info [--db FILE] [--json]\n"
-		"\n"
-		"build   build the database offline from DIR, laid out like the upstream feeds:\n"
-		"        osv/<Ecosystem>/all.zip, alpine-secdb/v3.X/*.json|yaml, debian/DSA.list,\n"
-		"        debian/DLA.list, kev/, epss/, nvd/ (see docs/vulndb.md)\n"
-		"update  download the feeds from their upstream URLs (conditional requests against "
-		"the\n"
-		"        copies kept in the cache, FILE.feeds/ by default) and rebuild. With "
-		"--source,\n"
-		"        only the named sources are fetched; NAME=URL reads them from a mirror in the\n"
-		"        layout of build --mirror (e.g. --source epss=http://host/vulndata/epss), its "
-		"files\n"
-		"        found from the server's directory listing or by their known names. The "
-		"others\n"
-		"        keep their previous data. Sources: osv, alpine-secdb, debian, kev, epss, nvd.\n"
-		"        A feed that had data keeps it unless a newer copy was imported whole: not\n"
-		"        modified (304) keeps it as it is; a failed download or import keeps it and\n"
-		"        makes the exit status 3, naming the feed and the reason.\n"
-		"info    what the database holds: feeds, snapshot dates, record counts, age\n"
-		"\n"
-		"The database is FILE, else $LADING_DB, else $XDG_CACHE_HOME/lading/db.sqlite, "
-		"else\n"
-		"~/.cache/lading/db.sqlite. It is replaced atomically; a feed that fails keeps its "
-		"previous\n"
-		"data. Exit status: 0 done, 2 usage, 3 error (including a feed that failed with no "
-		"previous\n"
-		"data, and an update that could not refresh a feed: the new database is installed "
-		"all the\n"
-		"same, with the old data of that feed).\n");
-}
-
 static bool parse_uint(const char *s, unsigned max, unsigned *out)
 {
 	char *end;
@@ -125,7 +87,7 @@ static int print_report(const lading_db_report *r, bool json, bool update)
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
 }
 
-static int run_build(int argc, char **argv, bool update)
+static int build_or_update(int argc, char **argv, bool update)
 {
 	lading_db_options o = LADING_DB_OPTIONS_INIT;
 	const char *sources[DB_MAX_SOURCES];
@@ -141,8 +103,10 @@ static int run_build(int argc, char **argv, bool update)
 			json = true;
 		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
 			verbose = true;
+		} else if (cli_flag(argv, i, "-q") || cli_flag(argv, i, "--quiet")) {
+			cli_quiet = true;
 		} else if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			usage(stdout);
+			cli_help(stdout, &cli_cmd_db);
 			return EXIT_OK;
 		} else if (cli_opt(argc, argv, &i, "--db", &v)) {
 			if (!v || !*v)
@@ -236,7 +200,7 @@ static int run_info(int argc, char **argv)
 		if (cli_flag(argv, i, "--json")) {
 			json = true;
 		} else if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			usage(stdout);
+			cli_help(stdout, &cli_cmd_db);
 			return EXIT_OK;
 		} else if (cli_opt(argc, argv, &i, "--db", &v)) {
 			if (!v || !*v)
@@ -299,25 +263,108 @@ out:
 	return ex;
 }
 
-int cmd_db(int argc, char **argv)
+static int run_build(int argc, char **argv)
 {
-	const char *sub;
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	sub = argv[1];
-	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	if (!strcmp(sub, "build"))
-		return run_build(argc - 1, argv + 1, false);
-	if (!strcmp(sub, "update"))
-		return run_build(argc - 1, argv + 1, true);
-	if (!strcmp(sub, "info"))
-		return run_info(argc - 1, argv + 1);
-	fprintf(stderr, "lading: unknown db command '%s'\n", sub);
-	usage(stderr);
-	return EXIT_USAGE;
+	return build_or_update(argc, argv, false);
 }
+
+static int run_update(int argc, char **argv)
+{
+	return build_or_update(argc, argv, true);
+}
+
+#define DB_OPTION                                                                                  \
+	{"--db", NULL, "FILE", "the database (default: $LADING_DB, else\n"                         \
+			       "$XDG_CACHE_HOME/lading/db.sqlite, else ~/.cache/lading/db.sqlite)", \
+	 CLI_C_FILE, NULL}
+#define JSON_OPTION {"--json", NULL, NULL, "print the report as JSON", CLI_C_NONE, NULL}
+#define VERBOSE_OPTION                                                                             \
+	{"--verbose", "-v", NULL, "print every warning (malformed records skipped)", CLI_C_NONE, NULL}
+#define THREADS_OPTION                                                                             \
+	{"--threads", NULL, "N", "feeds imported in parallel (default: the number of CPUs; 1-64)",  \
+	 CLI_C_NONE, NULL}
+
+static const cli_option build_options[] = {
+	{"--mirror", NULL, "DIR", "the copy of the feeds to build from", CLI_C_DIR, NULL},
+	DB_OPTION,
+	THREADS_OPTION,
+	JSON_OPTION,
+	VERBOSE_OPTION,
+	CLI_QUIET_OPTION,
+	{0},
+};
+
+static const cli_option update_options[] = {
+	{"--source", NULL, "NAME[=URL]",
+	 "fetch only this source (repeatable), from URL when given: a base URL\n"
+	 "serving that source's folder of the mirror layout (as build --mirror DIR)",
+	 CLI_C_WORDS, "osv alpine-secdb debian kev epss nvd"},
+	DB_OPTION,
+	{"--cache", NULL, "DIR", "where the downloaded feeds are kept (default FILE.feeds/)", CLI_C_DIR,
+	 NULL},
+	{"--retries", NULL, "N", "retries of a failed download (0-20)", CLI_C_NONE, NULL},
+	{"--connect-timeout", NULL, "S", "seconds to wait for a connection (1-3600)", CLI_C_NONE, NULL},
+	{"--read-timeout", NULL, "S", "seconds to wait for data on a connection (1-3600)", CLI_C_NONE,
+	 NULL},
+	THREADS_OPTION,
+	JSON_OPTION,
+	VERBOSE_OPTION,
+	CLI_QUIET_OPTION,
+	{0},
+};
+
+static const cli_option info_options[] = {
+	DB_OPTION,
+	JSON_OPTION,
+	{0},
+};
+
+static const cli_command db_build = {
+	.name = "build",
+	.summary = "build the database offline from DIR",
+	.synopsis = "--mirror DIR [--db FILE] [--threads N] [--json] [-v] [-q]",
+	.description = "DIR is laid out like the upstream feeds:\n"
+		       "osv/<Ecosystem>/all.zip, alpine-secdb/v3.X/*.json|yaml, debian/DSA.list,\n"
+		       "debian/DLA.list, kev/, epss/, nvd/ (see docs/vulndb.md)",
+	.options = build_options,
+	.run = run_build,
+};
+
+static const cli_command db_update = {
+	.name = "update",
+	.summary = "download the feeds from their upstream URLs and rebuild",
+	.synopsis = "[--source NAME[=URL] ...] [--db FILE] [--cache DIR]\n"
+		    " [--retries N] [--connect-timeout S] [--read-timeout S] [--json] [-v] [-q]",
+	.description = "Conditional requests against the copies kept in the cache (FILE.feeds/ by\n"
+		       "default). With --source, only the named sources are fetched; NAME=URL reads\n"
+		       "them from a mirror in the layout of build --mirror (e.g.\n"
+		       "--source epss=http://host/vulndata/epss), its files found from the server's\n"
+		       "directory listing or by their known names. The others keep their previous\n"
+		       "data. Sources: osv, alpine-secdb, debian, kev, epss, nvd.\n"
+		       "A feed that had data keeps it unless a newer copy was imported whole: not\n"
+		       "modified (304) keeps it as it is; a failed download or import keeps it and\n"
+		       "makes the exit status 3, naming the feed and the reason.",
+	.options = update_options,
+	.run = run_update,
+};
+
+static const cli_command db_info = {
+	.name = "info",
+	.summary = "what the database holds: feeds, snapshot dates, record counts, age",
+	.synopsis = "[--db FILE] [--json]",
+	.options = info_options,
+	.run = run_info,
+};
+
+static const cli_command *const db_subs[] = {&db_build, &db_update, &db_info, NULL};
+
+const cli_command cli_cmd_db = {
+	.name = "db",
+	.summary = "manage the vulnerability database: build, update, info",
+	.notes = "The database is FILE, else $LADING_DB, else $XDG_CACHE_HOME/lading/db.sqlite, else\n"
+		 "~/.cache/lading/db.sqlite. It is replaced atomically; a feed that fails keeps its\n"
+		 "previous data. Exit status: 0 done, 2 usage, 3 error (including a feed that failed\n"
+		 "with no previous data, and an update that could not refresh a feed: the new\n"
+		 "database is installed all the same, with the old data of that feed).",
+	.subs = db_subs,
+};

@@ -10,56 +10,101 @@
 
 #define RULES_FILE "honeypot-rules.conf"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: lading honeypot [--docker ADDR] [--redis ADDR] [--kube ADDR] [--etcd "
-		"ADDR]\n"
-		"                       [--elasticsearch ADDR] [--mysql ADDR] --log FILE [--config "
-		"FILE]\n"
-		"                       [--sensor NAME] [--user USER] [--kube-tls] [--ready-file "
-		"FILE] [OPTION VALUE...]\n"
-		"       lading honeypot report LOG... [--geoip FILE.mmdb] [--rules FILE] [--format "
-		"table|json|html]\n"
-		"                       [-o FILE] [--top N]\n"
-		"\n"
-		"Service (runs until SIGINT/SIGTERM; never runs or fetches what clients send):\n"
-		"  ADDR               PORT (on 127.0.0.1), IPV4:PORT, [IPV6]:PORT or *:PORT; a "
-		"service may repeat\n"
-		"                     (e.g. --kube 6443 --kube 10250). Ports usually: docker 2375, "
-		"redis 6379,\n"
-		"                     kube 6443/10250, etcd 2379, elasticsearch 9200, mysql 3306\n"
-		"  --log FILE         JSON-lines event log (appended; fsync'd in batches; rotated "
-		"by size)\n"
-		"  --config FILE      'OPTION VALUE' lines with the options below (flags given "
-		"later win)\n"
-		"  --kube-tls         Kubernetes listeners speak TLS (self-signed certificate made "
-		"at start)\n"
-		"  --user USER        started as root: switch to USER after binding (default "
-		"nobody)\n"
-		"  --sensor NAME      sensor name in every event (default: host name)\n"
-		"  --ready-file FILE  write 'SERVICE ADDR' lines there once listening (for "
-		"scripts)\n"
-		"  limits: --max-sessions N (1024) --source-conns N (32) --source-conn-rate N/s "
-		"(50)\n"
-		"          --source-byte-rate BYTES/s (256K; 0 = none) --session-keep BYTES (1M)\n"
-		"          --max-buffered BYTES (64M) --max-sources N (65536) --idle-timeout S "
-		"(60)\n"
-		"          --session-timeout S (600) --session-events N (1000; 0 = none)\n"
-		"          --source-log-rate BYTES/s (1K; 0 = none) --source-log-burst BYTES (2M)\n"
-		"  --mysql-accept USER:PASSWORD  let this login in (repeatable): its queries are "
-		"recorded\n"
-		"  log:    --rotate-size BYTES (100M; 0 = never) --rotate-keep N (10) --flush-ms "
-		"MS (100)\n"
-		"\n"
-		"Report:\n"
-		"  --rules FILE       classification rules (default: $LADING_HONEYPOT_RULES, else\n"
-		"                     " RULES_FILE
-		" in ../share/lading or ../data beside the binary)\n"
-		"  --geoip FILE       MMDB country database (MaxMind or ip-location-db layout)\n"
-		"  --format F         table (default), json, html\n"
-		"  --top N            entries in the top lists (default 10)\n");
-}
+static int run_serve(int argc, char **argv);
+static int run_report(int argc, char **argv);
+
+#define ADDR_HELP(svc, port) "listen for " svc " on ADDR (usually port " port ")"
+
+/* Options with a value are handed to the library by name (lading_honeypot_options_set), except
+ * --config and --ready-file, which the CLI handles. */
+static const cli_option serve_options[] = {
+	{"--docker", NULL, "ADDR", ADDR_HELP("the Docker API", "2375"), CLI_C_NONE, NULL},
+	{"--redis", NULL, "ADDR", ADDR_HELP("Redis", "6379"), CLI_C_NONE, NULL},
+	{"--kube", NULL, "ADDR", ADDR_HELP("the Kubernetes API or kubelet", "6443/10250"), CLI_C_NONE,
+	 NULL},
+	{"--etcd", NULL, "ADDR", ADDR_HELP("etcd", "2379"), CLI_C_NONE, NULL},
+	{"--elasticsearch", NULL, "ADDR", ADDR_HELP("Elasticsearch", "9200"), CLI_C_NONE, NULL},
+	{"--mysql", NULL, "ADDR", ADDR_HELP("MySQL", "3306"), CLI_C_NONE, NULL},
+	{"--log", NULL, "FILE", "JSON-lines event log (appended; fsync'd in batches; rotated by size)",
+	 CLI_C_FILE, NULL},
+	{"--config", NULL, "FILE", "'OPTION VALUE' lines with the options below (flags given later win)",
+	 CLI_C_FILE, NULL},
+	{"--kube-tls", NULL, NULL,
+	 "Kubernetes listeners speak TLS (self-signed certificate made at start)", CLI_C_NONE, NULL},
+	{"--user", NULL, "USER", "started as root: switch to USER after binding (default nobody)",
+	 CLI_C_NONE, NULL},
+	{"--sensor", NULL, "NAME", "sensor name in every event (default: host name)", CLI_C_NONE, NULL},
+	{"--ready-file", NULL, "FILE", "write 'SERVICE ADDR' lines there once listening (for scripts)",
+	 CLI_C_FILE, NULL},
+	{"--max-sessions", NULL, "N", "limit: sessions open at once (1024)", CLI_C_NONE, NULL},
+	{"--source-conns", NULL, "N", "limit: connections from one source (32)", CLI_C_NONE, NULL},
+	{"--source-conn-rate", NULL, "N", "limit: new connections per second from one source (50)",
+	 CLI_C_NONE, NULL},
+	{"--source-byte-rate", NULL, "BYTES", "limit: bytes per second from one source (256K; 0 = none)",
+	 CLI_C_NONE, NULL},
+	{"--session-keep", NULL, "BYTES", "limit: bytes of a session kept in its event (1M)",
+	 CLI_C_NONE, NULL},
+	{"--max-buffered", NULL, "BYTES", "limit: bytes buffered for all sessions (64M)", CLI_C_NONE,
+	 NULL},
+	{"--max-sources", NULL, "N", "limit: sources tracked (65536)", CLI_C_NONE, NULL},
+	{"--idle-timeout", NULL, "S", "limit: seconds a session may stay silent (60)", CLI_C_NONE,
+	 NULL},
+	{"--session-timeout", NULL, "S", "limit: seconds a session may last (600)", CLI_C_NONE, NULL},
+	{"--session-events", NULL, "N", "limit: events one session logs (1000; 0 = none)", CLI_C_NONE,
+	 NULL},
+	{"--source-log-rate", NULL, "BYTES",
+	 "limit: log bytes per second one source may fill (1K; 0 = none)", CLI_C_NONE, NULL},
+	{"--source-log-burst", NULL, "BYTES", "limit: log bytes one source may fill at once (2M)",
+	 CLI_C_NONE, NULL},
+	{"--mysql-accept", NULL, "USER:PASSWORD",
+	 "let this login in (repeatable): its queries are recorded", CLI_C_NONE, NULL},
+	{"--rotate-size", NULL, "BYTES", "log: rotate at this size (100M; 0 = never)", CLI_C_NONE,
+	 NULL},
+	{"--rotate-keep", NULL, "N", "log: rotated files kept (10)", CLI_C_NONE, NULL},
+	{"--flush-ms", NULL, "MS", "log: fsync at least this often (100)", CLI_C_NONE, NULL},
+	{0},
+};
+
+static const cli_option report_options[] = {
+	{"--rules", NULL, "FILE",
+	 "classification rules (default: $LADING_HONEYPOT_RULES, else\n" RULES_FILE
+	 " in the data directory: $LADING_DATA_DIR, else ../share/lading\n"
+	 "or ../data beside the binary)",
+	 CLI_C_FILE, NULL},
+	{"--geoip", NULL, "FILE", "MMDB country database (MaxMind or ip-location-db layout)", CLI_C_FILE,
+	 NULL},
+	{"--format", NULL, "F", "table (default), json, html", CLI_C_WORDS, "table json html"},
+	{"--output", "-o", "FILE", "write the report to FILE instead of standard output", CLI_C_FILE,
+	 NULL},
+	{"--top", NULL, "N", "entries in the top lists (default 10)", CLI_C_NONE, NULL},
+	{0},
+};
+
+static const cli_command honeypot_report = {
+	.name = "report",
+	.summary = "analyse event logs: classification, campaigns, sources",
+	.synopsis = "LOG... [--geoip FILE.mmdb] [--rules FILE] [--format table|json|html]\n"
+		    " [-o FILE] [--top N]",
+	.options = report_options,
+	.operands = CLI_C_FILE,
+	.run = run_report,
+};
+
+static const cli_command *const honeypot_subs[] = {&honeypot_report, NULL};
+
+const cli_command cli_cmd_honeypot = {
+	.name = "honeypot",
+	.summary = "emulate cloud-native services, record and analyse attacks",
+	.synopsis = "[--docker ADDR] [--redis ADDR] [--kube ADDR] [--etcd ADDR]\n"
+		    " [--elasticsearch ADDR] [--mysql ADDR] --log FILE [--config FILE]\n"
+		    " [--sensor NAME] [--user USER] [--kube-tls] [--ready-file FILE] [OPTION VALUE...]",
+	.description = "Service (runs until SIGINT/SIGTERM; never runs or fetches what clients send):\n"
+		       "ADDR is PORT (on 127.0.0.1), IPV4:PORT, [IPV6]:PORT or *:PORT; a service may\n"
+		       "repeat (e.g. --kube 6443 --kube 10250).",
+	.options = serve_options,
+	.run = run_serve,
+	.subs = honeypot_subs,
+};
 
 static lading_honeypot *g_hp;
 
@@ -70,36 +115,12 @@ static void on_signal(int sig)
 		lading_honeypot_stop(g_hp);
 }
 
-/* Long options that take a value and are passed to the library by name. */
+/* Long options that take a value and are passed to the library by name (the table's). */
 static bool library_option(const char *name)
 {
-	static const char *const names[] = {"docker",
-					    "redis",
-					    "kube",
-					    "etcd",
-					    "elasticsearch",
-					    "mysql",
-					    "log",
-					    "sensor",
-					    "user",
-					    "rotate-size",
-					    "rotate-keep",
-					    "flush-ms",
-					    "max-sessions",
-					    "max-sources",
-					    "source-conns",
-					    "source-conn-rate",
-					    "source-byte-rate",
-					    "session-keep",
-					    "max-buffered",
-					    "idle-timeout",
-					    "session-timeout",
-					    "session-events",
-					    "source-log-rate",
-					    "source-log-burst",
-					    "mysql-accept"};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(name, names[i]))
+	for (const cli_option *o = serve_options; o->name; o++)
+		if (o->arg && !strcmp(o->name + 2, name) && strcmp(name, "config") &&
+		    strcmp(name, "ready-file"))
 			return true;
 	return false;
 }
@@ -123,7 +144,7 @@ static int write_ready(const char *path, lading_honeypot *hp)
 	return cli_write_file(path, text, len);
 }
 
-static int serve(int argc, char **argv)
+static int run_serve(int argc, char **argv)
 {
 	lading_honeypot_options o;
 	lading_ctx *ctx = NULL;
@@ -145,7 +166,7 @@ static int serve(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			usage(stdout);
+			cli_help(stdout, &cli_cmd_honeypot);
 			rc = EXIT_OK;
 			goto out;
 		}
@@ -228,35 +249,18 @@ out:
 	return rc;
 }
 
-/* The rules file beside an installed (bin/../share/lading) or in-tree (build/../data) binary. */
+/* The rules file: $LADING_HONEYPOT_RULES, else in the data directory (cli_data_file). */
 static bool default_rules(char *out, size_t outsz)
 {
-	char exe[PATH_MAX], *slash;
 	const char *env = getenv("LADING_HONEYPOT_RULES");
-	static const char *const rel[] = {"/../share/lading/" RULES_FILE, "/../data/" RULES_FILE,
-					  "/share/lading/" RULES_FILE, "/data/" RULES_FILE};
-	ssize_t n;
 	if (env && *env) {
 		snprintf(out, outsz, "%s", env);
 		return true;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
-	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-		snprintf(out, outsz, "%s%s", exe, rel[i]);
-		if (access(out, R_OK) == 0)
-			return true;
-	}
-	return false;
+	return cli_data_file(RULES_FILE, out, outsz) == 0;
 }
 
-static int report(int argc, char **argv)
+static int run_report(int argc, char **argv)
 {
 	lading_honeypot_report_options o = LADING_HONEYPOT_REPORT_OPTIONS_INIT;
 	lading_honeypot_report *r = NULL;
@@ -275,7 +279,7 @@ static int report(int argc, char **argv)
 	}
 	for (int i = 1; i < argc; i++) {
 		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			usage(stdout);
+			cli_help(stdout, &cli_cmd_honeypot);
 			rc = EXIT_OK;
 			goto out;
 		} else if (cli_opt(argc, argv, &i, "--geoip", &val)) {
@@ -312,9 +316,9 @@ static int report(int argc, char **argv)
 	}
 	if (!o.rules_path) {
 		if (!default_rules(rules, sizeof(rules))) {
-			rc = cli_usage("no classification rules found beside the binary; give "
-				       "--rules FILE "
-				       "(data/" RULES_FILE " in the source tree)");
+			rc = cli_usage("no classification rules found (%s): give --rules FILE "
+				       "(data/" RULES_FILE " in the source tree)",
+				       rules);
 			goto out;
 		}
 		o.rules_path = rules;
@@ -332,11 +336,4 @@ out:
 	lading_ctx_free(ctx);
 	free(logs);
 	return rc;
-}
-
-int cmd_honeypot(int argc, char **argv)
-{
-	if (argc >= 2 && !strcmp(argv[1], "report"))
-		return report(argc - 1, argv + 1);
-	return serve(argc, argv);
 }

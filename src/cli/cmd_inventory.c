@@ -10,39 +10,7 @@
 #define MAX_JOBS 64
 #define MAX_SNAPSHOT_BYTES ((size_t)512 << 20)
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: lading inventory add IMAGE... [--jobs N]\n"
-		"       lading inventory rescan\n"
-		"       lading inventory query (--cve ID | --package NAME[@VERSION] [--type T] |\n"
-		"                               --image REF|DIGEST | --kev | --severity SEV)\n"
-		"       lading inventory list images|containers|layers\n"
-		"       lading inventory containers --from FILE|- [--source NAME]\n"
-		"       lading inventory prune --before DATE\n"
-		"       lading inventory check\n"
-		"\n"
-		"common options:\n"
-		"  --store URL        a path or sqlite:PATH (SQLite), or postgres://USER@HOST:PORT/DB?...\n"
-		"                     (default: $LADING_STORE, else $XDG_DATA_HOME/lading/store.sqlite,\n"
-		"                     else ~/.local/share/lading/store.sqlite)\n"
-		"  --db FILE          vulnerability database (default: $LADING_DB, else the cache's);\n"
-		"                     add and containers match new images against it, rescan matches\n"
-		"                     the whole fleet against it\n"
-		"  --format F         table (default) or json\n"
-		"  -o FILE            write the document to FILE\n"
-		"add:\n"
-		"  --jobs N           images recorded in parallel (default 1)\n"
-		"  --no-match         record without matching (no database needed)\n"
-		CLI_IMAGE_USAGE
-		"containers:\n"
-		"  --from FILE|-      a container list as 'inventory list containers --format json' writes\n"
-		"  --source NAME      the host or cluster the snapshot is of (default: the file name)\n"
-		"\n"
-		"IMAGE: anything 'lading scan' takes. An image already in the store is not read again;\n"
-		"layers of new images that were read before come from the layer cache.\n"
-		"Exit status: 0 ok, 2 usage, 3 error (check: the store is not consistent).\n");
-}
+extern const cli_command cli_cmd_inventory;
 
 typedef struct inv_opts {
 	const char *store, *db, *format, *output;
@@ -85,7 +53,7 @@ static int parse(int argc, char **argv, inv_opts *o)
 				      &o->from,	    &o->source, &jobs};
 		bool done = false;
 		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			usage(stdout);
+			cli_help(stdout, &cli_cmd_inventory);
 			return -1;
 		}
 		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]) && !done; k++) {
@@ -152,6 +120,7 @@ static void *add_worker(void *arg)
 	opts.no_match = j->o->no_match;
 	if (lading_ctx_new(&ctx))
 		return NULL;
+	cli_image_ctx(&j->o->img, ctx);
 	if ((rc = lading_store_open(&s, ctx, j->o->store))) {
 		pthread_mutex_lock(&j->mu);
 		cli_fail(ctx, rc);
@@ -375,42 +344,193 @@ static int do_check(inv_opts *o, lading_ctx *ctx, lading_store *s)
 	return ret;
 }
 
-int cmd_inventory(int argc, char **argv)
+/* One subcommand: argv[0] is its word. */
+static int run_sub(int argc, char **argv, int (*fn)(inv_opts *, lading_ctx *, lading_store *))
 {
-	static const struct {
-		const char *name;
-		int (*fn)(inv_opts *, lading_ctx *, lading_store *);
-	} cmds[] = {{"query", do_query},   {"list", do_list},	{"rescan", do_rescan},
-		    {"containers", do_containers}, {"prune", do_prune}, {"check", do_check}};
 	inv_opts o;
 	lading_ctx *ctx = NULL;
 	lading_store *s = NULL;
 	int ret;
 
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	if ((ret = parse(argc - 1, argv + 1, &o)))
+	if ((ret = parse(argc, argv, &o)))
 		return ret < 0 ? EXIT_OK : ret;
-	if (!strcmp(argv[1], "add"))
+	if (!fn)
 		return do_add(&o);
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		if (strcmp(argv[1], cmds[i].name))
-			continue;
-		if (lading_ctx_new(&ctx))
-			return EXIT_ERROR;
-		if (!(ret = open_store(&o, ctx, &s)))
-			ret = cmds[i].fn(&o, ctx, s);
-		lading_store_close(s);
-		lading_ctx_free(ctx);
-		return ret;
-	}
-	fprintf(stderr, "lading: unknown inventory command '%s'\n", argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
+	if (lading_ctx_new(&ctx))
+		return EXIT_ERROR;
+	if (!(ret = open_store(&o, ctx, &s)))
+		ret = fn(&o, ctx, s);
+	lading_store_close(s);
+	lading_ctx_free(ctx);
+	return ret;
 }
+
+static int run_add(int argc, char **argv)
+{
+	return run_sub(argc, argv, NULL);
+}
+
+static int run_rescan(int argc, char **argv)
+{
+	return run_sub(argc, argv, do_rescan);
+}
+
+static int run_query(int argc, char **argv)
+{
+	return run_sub(argc, argv, do_query);
+}
+
+static int run_list(int argc, char **argv)
+{
+	return run_sub(argc, argv, do_list);
+}
+
+static int run_containers(int argc, char **argv)
+{
+	return run_sub(argc, argv, do_containers);
+}
+
+static int run_prune(int argc, char **argv)
+{
+	return run_sub(argc, argv, do_prune);
+}
+
+static int run_check(int argc, char **argv)
+{
+	return run_sub(argc, argv, do_check);
+}
+
+/* Every subcommand reads the same options (parse); each lists those it uses. */
+#define STORE_OPTION {"--store", NULL, "URL", "the inventory store (see below)", CLI_C_FILE, NULL}
+#define DB_OPTION                                                                                  \
+	{"--db", NULL, "FILE",                                                                     \
+	 "vulnerability database (default: $LADING_DB, else the cache's);\n"                      \
+	 "add and containers match new images against it, rescan matches\n"                        \
+	 "the whole fleet against it",                                                             \
+	 CLI_C_FILE, NULL}
+#define FORMAT_OPTION {"--format", NULL, "F", "table (default) or json", CLI_C_WORDS, "table json"}
+#define OUTPUT_OPTION {"-o", NULL, "FILE", "write the document to FILE", CLI_C_FILE, NULL}
+
+static const cli_option add_options[] = {
+	{"--jobs", NULL, "N", "images recorded in parallel (default 1)", CLI_C_NONE, NULL},
+	{"--no-match", NULL, NULL, "record without matching (no database needed)", CLI_C_NONE, NULL},
+	STORE_OPTION,
+	DB_OPTION,
+	CLI_IMAGE_OPTIONS,
+	{0},
+};
+
+static const cli_option rescan_options[] = {
+	STORE_OPTION, DB_OPTION, FORMAT_OPTION, OUTPUT_OPTION, {0},
+};
+
+static const cli_option query_options[] = {
+	{"--cve", NULL, "ID", "images with this vulnerability (a CVE or any alias: GHSA, GO-, ...)", CLI_C_NONE, NULL},
+	{"--package", NULL, "NAME[@VERSION]", "images with this package", CLI_C_NONE, NULL},
+	{"--type", NULL, "T", "with --package: the purl type (deb, apk, npm, ...)", CLI_C_NONE,
+	 NULL},
+	{"--image", NULL, "REF|DIGEST", "what the store knows of one image", CLI_C_NONE, NULL},
+	{"--kev", NULL, NULL, "images with known-exploited (KEV) vulnerabilities", CLI_C_NONE, NULL},
+	{"--severity", NULL, "SEV", "images with findings of this severity or above", CLI_C_WORDS,
+	 "critical high medium low unknown"},
+	STORE_OPTION,
+	FORMAT_OPTION,
+	OUTPUT_OPTION,
+	{0},
+};
+
+static const cli_option doc_options[] = {
+	STORE_OPTION, FORMAT_OPTION, OUTPUT_OPTION, {0},
+};
+
+static const cli_option containers_options[] = {
+	{"--from", NULL, "FILE|-",
+	 "a container list as 'inventory list containers --format json' writes", CLI_C_FILE, NULL},
+	{"--source", NULL, "NAME", "the host or cluster the snapshot is of (default: the file name)",
+	 CLI_C_NONE, NULL},
+	STORE_OPTION,
+	DB_OPTION,
+	{0},
+};
+
+static const cli_option prune_options[] = {
+	{"--before", NULL, "DATE", "remove what was last seen before DATE (YYYY-MM-DD or\nYYYY-MM-DDTHH:MM:SSZ, UTC) and what nothing uses any more", CLI_C_NONE, NULL},
+	STORE_OPTION,
+	{0},
+};
+
+static const cli_command inv_add = {
+	.name = "add",
+	.summary = "read images and record them (packages, layers, findings)",
+	.synopsis = "IMAGE... [--jobs N]",
+	.description = "IMAGE: anything 'lading scan' takes. An image already in the store is not read\n"
+		       "again; layers of new images that were read before come from the layer cache.",
+	.options = add_options,
+	.operands = CLI_C_IMAGE,
+	.run = run_add,
+};
+
+static const cli_command inv_rescan = {
+	.name = "rescan",
+	.summary = "match every stored image against the database again, reading no image",
+	.synopsis = "",
+	.options = rescan_options,
+	.run = run_rescan,
+};
+
+static const cli_command inv_query = {
+	.name = "query",
+	.summary = "which images have a vulnerability, a package, KEV or a severity",
+	.synopsis = "(--cve ID | --package NAME[@VERSION] [--type T] |\n"
+		    " --image REF|DIGEST | --kev | --severity SEV)",
+	.options = query_options,
+	.run = run_query,
+};
+
+static const cli_command inv_list = {
+	.name = "list",
+	.summary = "the stored images, containers or layers",
+	.synopsis = "images|containers|layers",
+	.options = doc_options,
+	.operands = CLI_C_WORDS,
+	.operand_words = "images containers layers",
+	.run = run_list,
+};
+
+static const cli_command inv_containers = {
+	.name = "containers",
+	.summary = "record a snapshot of containers (from 'lading containers list')",
+	.synopsis = "--from FILE|- [--source NAME]",
+	.options = containers_options,
+	.run = run_containers,
+};
+
+static const cli_command inv_prune = {
+	.name = "prune",
+	.summary = "remove what was last seen before a date",
+	.synopsis = "--before DATE",
+	.options = prune_options,
+	.run = run_prune,
+};
+
+static const cli_command inv_check = {
+	.name = "check",
+	.summary = "check the store's foreign keys and invariants",
+	.synopsis = "",
+	.options = doc_options,
+	.run = run_check,
+};
+
+static const cli_command *const inventory_subs[] = {
+	&inv_add, &inv_rescan, &inv_query, &inv_list, &inv_containers, &inv_prune, &inv_check, NULL,
+};
+
+const cli_command cli_cmd_inventory = {
+	.name = "inventory",
+	.summary = "the fleet inventory: add, rescan, query, list, containers, prune, check",
+	.notes = "--store URL is a path or sqlite:PATH (SQLite), or postgres://USER@HOST:PORT/DB?...\n"
+		 "(default: $LADING_STORE, else $XDG_DATA_HOME/lading/store.sqlite,\n"
+		 "else ~/.local/share/lading/store.sqlite).\n"
+		 "Exit status: 0 ok, 2 usage, 3 error (check: the store is not consistent).",
+	.subs = inventory_subs,
+};

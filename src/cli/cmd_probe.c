@@ -18,28 +18,48 @@ static bool census_alias(int argc, char **argv, int *i, const char **val)
 	return true;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: lading probe TARGET... [--ports LIST] [--timeout MS] [--banner-wait MS]\n"
-		"                   [--concurrency N] [--max-bytes N] [--format json|table] [-o FILE]\n"
-		"                   [--save] [--store URL] [-v]\n"
-		"\n"
-		"TARGET is HOST:PORT, [IPV6]:PORT, HOST or A.B.C.D/NN (the last two with --ports).\n"
-		"  --ports LIST       ports for targets without one: 22,80,8000-8100 (default: the\n"
-		"                     ports of the services lading knows)\n"
-		"  --timeout MS       connect timeout and time allowed for each exchange (3000)\n"
-		"  --banner-wait MS   how long to wait for a greeting on a port with no known\n"
-		"                     service before speaking first (800)\n"
-		"  --concurrency N    connections open at once (256)\n"
-		"  --max-bytes N      bytes read from one service, all exchanges together (65536)\n"
-		"  --format F         table (default) or json: one record per open port\n"
-		"  --save             also add the records to the census store (see 'lading census')\n"
-		"  --store URL        the store the census lives in (default: $LADING_STORE, else\n"
-		"                     $XDG_DATA_HOME/lading/store.sqlite); --census FILE is a\n"
-		"                     deprecated alias\n"
-		"Exit status: 0 done (whatever the ports said), 2 usage, 3 error.\n");
-}
+static int run_probe(int argc, char **argv);
+
+static const cli_option probe_options[] = {
+	{"--ports", "-p", "LIST",
+	 "ports for targets without one: 22,80,8000-8100 (default: the\n"
+	 "ports of the services lading knows)",
+	 CLI_C_NONE, NULL},
+	{"--timeout", NULL, "MS", "connect timeout and time allowed for each exchange (3000)",
+	 CLI_C_NONE, NULL},
+	{"--banner-wait", NULL, "MS",
+	 "how long to wait for a greeting on a port with no known\n"
+	 "service before speaking first (800)",
+	 CLI_C_NONE, NULL},
+	{"--concurrency", NULL, "N", "connections open at once (256)", CLI_C_NONE, NULL},
+	{"--max-bytes", NULL, "N", "bytes read from one service, all exchanges together (65536)",
+	 CLI_C_NONE, NULL},
+	{"--format", "-f", "F", "table (default) or json: one record per open port", CLI_C_WORDS,
+	 "table json"},
+	{"--output", "-o", "FILE", "write the records to FILE instead of standard output", CLI_C_FILE,
+	 NULL},
+	{"--save", NULL, NULL, "also add the records to the census store (see 'lading census')",
+	 CLI_C_NONE, NULL},
+	{"--store", NULL, "URL",
+	 "the store the census lives in (default: $LADING_STORE, else\n"
+	 "$XDG_DATA_HOME/lading/store.sqlite)",
+	 CLI_C_FILE, NULL},
+	{"--census", NULL, "FILE", "deprecated alias of --store", CLI_C_FILE, NULL},
+	{"--verbose", "-v", NULL, "print the statistics and every warning", CLI_C_NONE, NULL},
+	{0},
+};
+
+const cli_command cli_cmd_probe = {
+	.name = "probe",
+	.summary = "read product and version from network services",
+	.synopsis = "TARGET... [--ports LIST] [--timeout MS] [--banner-wait MS]\n"
+		    " [--concurrency N] [--max-bytes N] [--format json|table] [-o FILE]\n"
+		    " [--save] [--store URL] [-v]",
+	.description = "TARGET is HOST:PORT, [IPV6]:PORT, HOST or A.B.C.D/NN (the last two with --ports).",
+	.options = probe_options,
+	.notes = "Exit status: 0 done (whatever the ports said), 2 usage, 3 error.",
+	.run = run_probe,
+};
 
 static bool parse_num(const char *s, unsigned long max, unsigned long *out)
 {
@@ -65,7 +85,7 @@ static void raise_fd_limit(void)
 	}
 }
 
-int cmd_probe(int argc, char **argv)
+static int run_probe(int argc, char **argv)
 {
 	lading_probe_options o = LADING_PROBE_OPTIONS_INIT;
 	const char **targets = NULL, *format = "table", *output = NULL, *census = NULL, *val;
@@ -86,7 +106,7 @@ int cmd_probe(int argc, char **argv)
 	}
 	for (int i = 1; i < argc; i++) {
 		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			usage(stdout);
+			cli_help(stdout, &cli_cmd_probe);
 			free(targets);
 			return EXIT_OK;
 		} else if (cli_opt(argc, argv, &i, "--ports", &val) || cli_opt(argc, argv, &i, "-p", &val)) {
@@ -134,7 +154,7 @@ int cmd_probe(int argc, char **argv)
 		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
 			verbose = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			usage(stderr);
+			cli_help(stderr, &cli_cmd_probe);
 			ret = cli_usage("unknown option %s", argv[i]);
 			goto out;
 		} else if (ntargets >= PROBE_MAX_TARGETS) {
@@ -146,7 +166,7 @@ int cmd_probe(int argc, char **argv)
 		}
 	}
 	if (!ntargets) {
-		usage(stderr);
+		cli_help(stderr, &cli_cmd_probe);
 		ret = EXIT_USAGE;
 		goto out;
 	}

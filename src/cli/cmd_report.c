@@ -8,33 +8,7 @@
 
 #define MAX_FAMOUS_FILES 64
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: lading report fleet [--store URL | --from FILE] [--format table|json|html]\n"
-		"                           [-o FILE] [--group-by KEY] [--since DATE] [--official REGEX]\n"
-		"                           [--famous FILE]... [--history]\n"
-		"\n"
-		"The studies' tables for your own fleet, per group and overall: distinct vulnerabilities\n"
-		"per image (mean, median, p90), severity mix, known-exploited (KEV) and famous\n"
-		"vulnerabilities, image and base-image age, fixable findings, top vulnerabilities and\n"
-		"packages, and the containers running (or that ran) images with KEV or critical findings.\n"
-		"Reads each image's latest stored match: no vulnerability database is needed.\n"
-		"\n"
-		"  --store URL        the inventory store (also LADING_STORE)\n"
-		"  --from FILE        an exported inventory (fleet JSON, docs/fleet.md) instead of a store\n"
-		"  --group-by KEY     official (default: official and community), registry, repo,\n"
-		"                     namespace, source or label:KEY\n"
-		"  --official REGEX   references of other registries that count as official (POSIX\n"
-		"                     extended regex; Docker Hub library/ images always do)\n"
-		"  --since DATE       only images and containers seen since DATE (YYYY-MM-DD or RFC 3339)\n"
-		"  --famous FILE      add famous vulnerabilities (name<TAB>ids<TAB>description; repeatable)\n"
-		"  --history          the trend of the stored summaries (one per group per rescan)\n"
-		"  --now TIME         compute ages at TIME instead of now (reproducible reports)\n"
-		"  --export FILE      write the data the report reads as a fleet export (for --from)\n"
-		"                     instead of the report\n"
-		"Exit status: 0 done (also for an empty store), 2 usage, 3 error.\n");
-}
+extern const cli_command cli_cmd_report;
 
 typedef struct fleet_args {
 	lading_fleet_options o;
@@ -86,7 +60,7 @@ static int fleet(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			usage(stdout);
+			cli_help(stdout, &cli_cmd_report);
 			return EXIT_OK;
 		} else if (cli_flag(argv, i, "--history")) {
 			a.o.history = 1;
@@ -112,13 +86,58 @@ static int fleet(int argc, char **argv)
 	return ret;
 }
 
-int cmd_report(int argc, char **argv)
-{
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
-	if (!strcmp(argv[1], "fleet"))
-		return fleet(argc - 1, argv + 1);
-	return cli_usage("unknown report '%s' (fleet)", argv[1]);
-}
+static const cli_option fleet_options[] = {
+	{"--store", NULL, "URL", "the inventory store (also LADING_STORE)", CLI_C_FILE, NULL},
+	{"--from", NULL, "FILE", "an exported inventory (fleet JSON, docs/fleet.md) instead of a store",
+	 CLI_C_FILE, NULL},
+	{"--format", "-f", "F", "table (default), json, html", CLI_C_WORDS, "table json html"},
+	{"--output", "-o", "FILE", "write the report to FILE instead of standard output", CLI_C_FILE,
+	 NULL},
+	{"--group-by", NULL, "KEY",
+	 "official (default: official and community), registry, repo,\n"
+	 "namespace, source or label:KEY",
+	 CLI_C_WORDS, "official registry repo namespace source label:"},
+	{"--official", NULL, "REGEX",
+	 "references of other registries that count as official (POSIX\n"
+	 "extended regex; Docker Hub library/ images always do)",
+	 CLI_C_NONE, NULL},
+	{"--since", NULL, "DATE", "only images and containers seen since DATE (YYYY-MM-DD or RFC 3339)",
+	 CLI_C_NONE, NULL},
+	{"--famous", NULL, "FILE",
+	 "add famous vulnerabilities (name<TAB>ids<TAB>description; repeatable)", CLI_C_FILE, NULL},
+	{"--history", NULL, NULL, "the trend of the stored summaries (one per group per rescan)",
+	 CLI_C_NONE, NULL},
+	{"--now", NULL, "TIME", "compute ages at TIME instead of now (reproducible reports)",
+	 CLI_C_NONE, NULL},
+	{"--export", NULL, "FILE",
+	 "write the data the report reads as a fleet export (for --from)\n"
+	 "instead of the report",
+	 CLI_C_FILE, NULL},
+	{0},
+};
+
+static const cli_command report_fleet = {
+	.name = "fleet",
+	.summary = "the fleet report: per-group vulnerability, staleness and container figures",
+	.synopsis = "[--store URL | --from FILE] [--format table|json|html]\n"
+		    " [-o FILE] [--group-by KEY] [--since DATE] [--official REGEX]\n"
+		    " [--famous FILE]... [--history] [--now TIME] [--export FILE]",
+	.description =
+		"The studies' tables for your own fleet, per group and overall: distinct\n"
+		"vulnerabilities per image (mean, median, p90), severity mix, known-exploited (KEV)\n"
+		"and famous vulnerabilities, image and base-image age, fixable findings, top\n"
+		"vulnerabilities and packages, and the containers running (or that ran) images with\n"
+		"KEV or critical findings. Reads each image's latest stored match: no vulnerability\n"
+		"database is needed.",
+	.options = fleet_options,
+	.run = fleet,
+};
+
+static const cli_command *const report_subs[] = {&report_fleet, NULL};
+
+const cli_command cli_cmd_report = {
+	.name = "report",
+	.summary = "reports over the inventory: fleet (table, json, html)",
+	.notes = "Exit status: 0 done (also for an empty store), 2 usage, 3 error.",
+	.subs = report_subs,
+};

@@ -5,23 +5,39 @@
 
 #include "cli.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: lading sbom IMAGE [--format table|json|cyclonedx|spdx] [-o FILE]\n"
-		   "                        [--platform OS/ARCH[/VARIANT]] [--files] [-v]\n"
-		   "                        [--username USER --password-stdin] [--insecure] [--no-cache]\n"
-		   "\n"
-		   "IMAGE: docker-archive:FILE[:TAG], oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:PATH,\n"
-		   "       rootfs-tar:FILE, a path (its kind is detected), or a registry image\n"
-		   "       [REGISTRY/]REPO[:TAG|@sha256:DIGEST] (also as registry:REF or docker://REF)\n"
-		   "  --format F         output format (default table)\n"
-		   "  -o FILE            write the report to FILE instead of standard output\n"
-		   "  --platform P       platform to pick from a multi-platform index (default linux/amd64)\n"
-		   "  --files            include the files each package owns (json, cyclonedx, spdx)\n"
-		   "  -v                 print every warning (malformed entries skipped)\n" CLI_IMAGE_USAGE);
-}
+static int run_sbom(int argc, char **argv);
 
-int cmd_sbom(int argc, char **argv)
+static const cli_option sbom_options[] = {
+	{"--format", "-f", "F", "output format (default table)", CLI_C_WORDS,
+	 "table json cyclonedx spdx"},
+	{"--output", "-o", "FILE", "write the report to FILE instead of standard output", CLI_C_FILE,
+	 NULL},
+	{"--platform", NULL, "P", "platform to pick from a multi-platform index (default linux/amd64)",
+	 CLI_C_WORDS, "linux/amd64 linux/arm64 linux/arm/v7 linux/386 linux/ppc64le linux/s390x"},
+	{"--files", NULL, NULL, "include the files each package owns (json, cyclonedx, spdx)",
+	 CLI_C_NONE, NULL},
+	{"--verbose", "-v", NULL, "print every warning (malformed entries skipped)", CLI_C_NONE, NULL},
+	CLI_QUIET_OPTION,
+	CLI_IMAGE_OPTIONS,
+	{0},
+};
+
+const cli_command cli_cmd_sbom = {
+	.name = "sbom",
+	.summary = "list what is inside an image (packages, OS, layers)",
+	.synopsis = "IMAGE [--format table|json|cyclonedx|spdx] [-o FILE]\n"
+		    " [--platform OS/ARCH[/VARIANT]] [--files] [-v] [-q]\n"
+		    " [--username USER --password-stdin] [--insecure] [--no-cache]",
+	.description = "IMAGE: docker-archive:FILE[:TAG], oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:PATH,\n"
+		       "       rootfs-tar:FILE, a path (its kind is detected), or a registry image\n"
+		       "       [REGISTRY/]REPO[:TAG|@sha256:DIGEST] (also as registry:REF or docker://REF)",
+	.options = sbom_options,
+	.notes = "Exit status: 0 done, 2 usage, 3 error.",
+	.operands = CLI_C_IMAGE,
+	.run = run_sbom,
+};
+
+static int run_sbom(int argc, char **argv)
 {
 	const char *image = NULL, *format = "table", *output = NULL, *platform = NULL, *val;
 	lading_image_options iopts = LADING_IMAGE_OPTIONS_INIT;
@@ -38,7 +54,7 @@ int cmd_sbom(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			usage(stdout);
+			cli_help(stdout, &cli_cmd_sbom);
 			return EXIT_OK;
 		} else if (cli_opt(argc, argv, &i, "--format", &val) || cli_opt(argc, argv, &i, "-f", &val)) {
 			if (!val)
@@ -56,11 +72,13 @@ int cmd_sbom(int argc, char **argv)
 			ropts.with_files = 1;
 		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
 			verbose = true;
+		} else if (cli_flag(argv, i, "-q") || cli_flag(argv, i, "--quiet")) {
+			cli_quiet = true;
 		} else if ((rc = cli_image_flag(argc, argv, &i, &regopts)) != 0) {
 			if (rc != 1)
 				return rc;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			usage(stderr);
+			cli_help(stderr, &cli_cmd_sbom);
 			return cli_usage("unknown option %s", argv[i]);
 		} else if (!image) {
 			image = argv[i];
@@ -69,7 +87,7 @@ int cmd_sbom(int argc, char **argv)
 		}
 	}
 	if (!image) {
-		usage(stderr);
+		cli_help(stderr, &cli_cmd_sbom);
 		return EXIT_USAGE;
 	}
 	if (lading_format_parse(format, &fmt) || fmt == LADING_FORMAT_SARIF || fmt == LADING_FORMAT_HTML)

@@ -10,33 +10,66 @@
 #define MAX_VEX 64
 #define DB_STALE_SECONDS (7 * 24 * 3600)
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: lading scan IMAGE [--db FILE] [--mirror DIR] [--format table|json|sarif|cyclonedx|html]\n"
-		"                         [-o FILE] [--severity LIST] [--ignore-unfixed] [--fail-on SEVERITY]\n"
-		"                         [--fail-on-kev] [--ignore-file FILE] [--vex FILE ...] [--platform P]\n"
-		"                         [--include-os-managed] [-v]\n"
-		"                         [--username USER --password-stdin] [--insecure] [--no-cache]\n"
-		"\n"
-		"  --db FILE          vulnerability database (default: $LADING_DB, else\n"
-		"                     $XDG_CACHE_HOME/lading/db.sqlite, else ~/.cache/lading/db.sqlite)\n"
-		"  --mirror DIR       with no database yet, build it from DIR (also $LADING_MIRROR);\n"
-		"                     without one, the first scan runs 'lading db update'\n"
-		"  --format F         table (default), json, sarif, cyclonedx, html\n"
-		"  --severity LIST    report only these severities (e.g. critical,high)\n"
-		"  --ignore-unfixed   drop findings that have no fixed version yet\n"
-		"  --fail-on SEV      exit 1 when a reported finding is at SEV or above\n"
-		"                     (unknown, low, medium, high, critical; unknown fails on any)\n"
-		"  --fail-on-kev      exit 1 when a reported finding is known exploited (CISA KEV)\n"
-		"  --ignore-file F    lines 'ID [package] [until YYYY-MM-DD] [# reason]'\n"
-		"  --vex F            OpenVEX or CycloneDX VEX: not_affected/fixed statements suppress\n"
-		"  --include-os-managed  also match language packages that OS packages installed\n"
-		"                     against their language's feed (default: the distribution's feed only)\n"
-		CLI_IMAGE_USAGE
-		"Exit status: 0 no policy violated, 1 a --fail-on/--fail-on-kev policy violated,\n"
-		"2 usage, 3 error.\n");
-}
+static int run_scan(int argc, char **argv);
+
+#define SEVERITIES "unknown low medium high critical"
+
+static const cli_option scan_options[] = {
+	{"--db", NULL, "FILE",
+	 "vulnerability database (default: $LADING_DB, else\n"
+	 "$XDG_CACHE_HOME/lading/db.sqlite, else ~/.cache/lading/db.sqlite)",
+	 CLI_C_FILE, NULL},
+	{"--mirror", NULL, "DIR",
+	 "with no database yet, build it from DIR (also $LADING_MIRROR);\n"
+	 "without one, the first scan runs 'lading db update'",
+	 CLI_C_DIR, NULL},
+	{"--format", "-f", "F", "table (default), json, sarif, cyclonedx, html", CLI_C_WORDS,
+	 "table json sarif cyclonedx html"},
+	{"--output", "-o", "FILE", "write the report to FILE instead of standard output", CLI_C_FILE,
+	 NULL},
+	{"--severity", NULL, "LIST", "report only these severities (e.g. critical,high)", CLI_C_WORDS,
+	 SEVERITIES},
+	{"--ignore-unfixed", NULL, NULL, "drop findings that have no fixed version yet", CLI_C_NONE,
+	 NULL},
+	{"--fail-on", NULL, "SEV",
+	 "exit 1 when a reported finding is at SEV or above\n"
+	 "(unknown, low, medium, high, critical; unknown fails on any)",
+	 CLI_C_WORDS, SEVERITIES},
+	{"--fail-on-kev", NULL, NULL, "exit 1 when a reported finding is known exploited (CISA KEV)",
+	 CLI_C_NONE, NULL},
+	{"--ignore-file", NULL, "F", "lines 'ID [package] [until YYYY-MM-DD] [# reason]'", CLI_C_FILE,
+	 NULL},
+	{"--vex", NULL, "F", "OpenVEX or CycloneDX VEX: not_affected/fixed statements suppress",
+	 CLI_C_FILE, NULL},
+	{"--include-os-managed", NULL, NULL,
+	 "also match language packages that OS packages installed\n"
+	 "against their language's feed (default: the distribution's feed only)",
+	 CLI_C_NONE, NULL},
+	{"--platform", NULL, "P", "platform to pick from a multi-platform index (default linux/amd64)",
+	 CLI_C_WORDS, "linux/amd64 linux/arm64 linux/arm/v7 linux/386 linux/ppc64le linux/s390x"},
+	{"--files", NULL, NULL, "include the files each package owns (json, cyclonedx)", CLI_C_NONE,
+	 NULL},
+	{"--verbose", "-v", NULL, "print every warning and the matching notes", CLI_C_NONE, NULL},
+	CLI_QUIET_OPTION,
+	CLI_IMAGE_OPTIONS,
+	{0},
+};
+
+const cli_command cli_cmd_scan = {
+	.name = "scan",
+	.summary = "find known vulnerabilities in an image",
+	.synopsis = "IMAGE [--db FILE] [--mirror DIR] [--format table|json|sarif|cyclonedx|html]\n"
+		    " [-o FILE] [--severity LIST] [--ignore-unfixed] [--fail-on SEVERITY]\n"
+		    " [--fail-on-kev] [--ignore-file FILE] [--vex FILE ...] [--platform P]\n"
+		    " [--include-os-managed] [-v] [-q]\n"
+		    " [--username USER --password-stdin] [--insecure] [--no-cache]",
+	.description = "IMAGE as for 'lading sbom' (see lading(1)).",
+	.options = scan_options,
+	.notes = "Exit status: 0 no policy violated, 1 a --fail-on/--fail-on-kev policy violated,\n"
+		 "2 usage, 3 error.",
+	.operands = CLI_C_IMAGE,
+	.run = run_scan,
+};
 
 static int parse_severities(const char *list, unsigned *mask)
 {
@@ -80,6 +113,7 @@ static int ensure_db(lading_ctx *ctx, const char *db, const char *mirror, bool s
 		o.retries = 1; /* first use: an offline machine should hear so soon, not after minutes */
 		rc = lading_db_update(&o, &rep, ctx);
 	}
+	cli_progress_done();
 	if (rep) {
 		size_t ok = 0;
 		for (size_t i = 0; i < rep->nfeeds; i++)
@@ -106,7 +140,7 @@ static int ensure_db(lading_ctx *ctx, const char *db, const char *mirror, bool s
 	return 0;
 }
 
-int cmd_scan(int argc, char **argv)
+static int run_scan(int argc, char **argv)
 {
 	const char *image = NULL, *format = "table", *output = NULL, *platform = NULL, *db = NULL, *val;
 	const char *mirror = getenv("LADING_MIRROR");
@@ -127,7 +161,7 @@ int cmd_scan(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			usage(stdout);
+			cli_help(stdout, &cli_cmd_scan);
 			return EXIT_OK;
 		} else if (cli_opt(argc, argv, &i, "--format", &val) || cli_opt(argc, argv, &i, "-f", &val)) {
 			if (!val)
@@ -177,11 +211,13 @@ int cmd_scan(int argc, char **argv)
 			ropts.with_files = 1;
 		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
 			verbose = true;
+		} else if (cli_flag(argv, i, "-q") || cli_flag(argv, i, "--quiet")) {
+			cli_quiet = true;
 		} else if ((rc = cli_image_flag(argc, argv, &i, &regopts)) != 0) {
 			if (rc != 1)
 				return rc;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			usage(stderr);
+			cli_help(stderr, &cli_cmd_scan);
 			return cli_usage("unknown option %s", argv[i]);
 		} else if (!image) {
 			image = argv[i];
@@ -190,7 +226,7 @@ int cmd_scan(int argc, char **argv)
 		}
 	}
 	if (!image) {
-		usage(stderr);
+		cli_help(stderr, &cli_cmd_scan);
 		return EXIT_USAGE;
 	}
 	if (lading_format_parse(format, &fmt) || fmt == LADING_FORMAT_SPDX)

@@ -6,23 +6,36 @@
 
 #include "cli.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: lading vercmp [--ecosystem] SCHEME A B\n"
-		"       lading vercmp --valid SCHEME V\n"
-		"       lading vercmp --batch SCHEME < PAIRS\n"
-		"\n"
-		"Prints '<', '=' or '>' for A against B under SCHEME's ordering rules.\n"
-		"SCHEME: deb apk rpm semver go pypi maven gem nuget generic, or an alias\n"
-		"        (dpkg debian alpine npm cargo crates.io composer rubygems python ...).\n"
-		"--ecosystem  SCHEME is an advisory ecosystem (\"Debian:12\", \"Alpine:v3.20\", "
-		"\"PyPI\");\n"
-		"             unknown ones use the generic rules.\n"
-		"--valid      print 'valid' or 'invalid' for V (exit 0 either way).\n"
-		"--batch      read 'A<TAB>B' lines from standard input, print one result per line\n"
-		"             (with --valid: one version per line, print valid or invalid).\n");
-}
+static int run_vercmp(int argc, char **argv);
+
+static const cli_option vercmp_options[] = {
+	{"--ecosystem", NULL, NULL,
+	 "SCHEME is an advisory ecosystem (\"Debian:12\", \"Alpine:v3.20\", \"PyPI\");\n"
+	 "unknown ones use the generic rules.",
+	 CLI_C_NONE, NULL},
+	{"--valid", NULL, NULL, "print 'valid' or 'invalid' for V (exit 0 either way).", CLI_C_NONE,
+	 NULL},
+	{"--batch", NULL, NULL,
+	 "read 'A<TAB>B' lines from standard input, print one result per line\n"
+	 "(with --valid: one version per line, print valid or invalid).",
+	 CLI_C_NONE, NULL},
+	{0},
+};
+
+const cli_command cli_cmd_vercmp = {
+	.name = "vercmp",
+	.summary = "compare two versions with an ecosystem's rules",
+	.synopsis = "[--ecosystem] SCHEME A B\n"
+		    "--valid SCHEME V\n"
+		    "--batch SCHEME < PAIRS",
+	.description = "Prints '<', '=' or '>' for A against B under SCHEME's ordering rules.\n"
+		       "SCHEME: deb apk rpm semver go pypi maven gem nuget generic, or an alias\n"
+		       "        (dpkg debian alpine npm cargo crates.io composer rubygems python ...).",
+	.options = vercmp_options,
+	.operands = CLI_C_WORDS,
+	.operand_words = "deb apk rpm semver go pypi maven gem nuget generic",
+	.run = run_vercmp,
+};
 
 /* One comparison per input line "A\tB"; output is line-buffered in bulk for speed. */
 static int batch(const char *scheme, bool valid)
@@ -68,7 +81,7 @@ static int batch(const char *scheme, bool valid)
 	return rc;
 }
 
-int cmd_vercmp(int argc, char **argv)
+static int run_vercmp(int argc, char **argv)
 {
 	const char *scheme, *pos[3];
 	bool eco = false, valid = false, bulk = false;
@@ -76,7 +89,7 @@ int cmd_vercmp(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
+			cli_help(stdout, &cli_cmd_vercmp);
 			return EXIT_OK;
 		}
 		if (!strcmp(argv[i], "--ecosystem")) {
@@ -109,7 +122,7 @@ int cmd_vercmp(int argc, char **argv)
 		pos[npos++] = argv[i];
 	}
 	if (npos != (bulk ? 1 : valid ? 2 : 3)) {
-		usage(stderr);
+		cli_help(stderr, &cli_cmd_vercmp);
 		return cli_usage(
 		    bulk    ? "vercmp --batch: expected SCHEME only (pairs come on standard input)"
 		    : valid ? "vercmp --valid: expected SCHEME and one version"

@@ -216,6 +216,19 @@ static uint64_t dl_done[DL_MAX], dl_total[DL_MAX];
 static size_t dl_count;
 static bool dl_seen;
 
+/* NO_COLOR (no-color.org) set: no escape sequences at all; the bar is erased with spaces. */
+static bool progress_plain;
+#define PROGRESS_COLUMNS 79
+
+/* Clear the rest of a line whose first n columns were written. */
+static void end_line(int n)
+{
+	if (!progress_plain)
+		fputs("\033[K", stderr);
+	else if (n >= 0 && n < PROGRESS_COLUMNS)
+		fprintf(stderr, "%*s", PROGRESS_COLUMNS - n, "");
+}
+
 static void render_downloads(void)
 {
 	uint64_t sd = 0, st = 0;
@@ -236,7 +249,8 @@ static void render_downloads(void)
 			      100.0 * (double)dl_done[i] / (double)dl_total[i]);
 		shown++;
 	}
-	fprintf(stderr, "\r%s\033[K", line);
+	fputc('\r', stderr);
+	end_line(fprintf(stderr, "%s", line));
 }
 
 static void progress_cb(void *opaque, const char *what, size_t index, size_t count, uint64_t done,
@@ -273,31 +287,86 @@ static void progress_cb(void *opaque, const char *what, size_t index, size_t cou
 		int width = 30, fill = (int)((double)done / (double)total * width);
 		if (fill > width)
 			fill = width;
-		fprintf(stderr, "\r%s %zu/%zu [%.*s%*s] %5.1f%% ", what, index + 1, count, fill,
-			"##############################", width - fill, "", 100.0 * (double)done / (double)total);
+		fputc('\r', stderr);
+		end_line(fprintf(stderr, "%s %zu/%zu [%.*s%*s] %5.1f%% ", what, index + 1, count, fill,
+				 "##############################", width - fill, "",
+				 100.0 * (double)done / (double)total));
 	} else {
-		fprintf(stderr, "\r%s %zu/%zu %.1f MB ", what, index + 1, count, (double)done / 1e6);
+		fputc('\r', stderr);
+		end_line(fprintf(stderr, "%s %zu/%zu %.1f MB ", what, index + 1, count, (double)done / 1e6));
 	}
 	fflush(stderr);
 	pthread_mutex_unlock(&progress_mu);
 }
 
+bool cli_quiet;
+
+static bool no_color(void)
+{
+	const char *v = getenv("NO_COLOR");
+	return v && *v;
+}
+
 void cli_progress_install(lading_ctx *ctx)
 {
-	if (isatty(STDERR_FILENO) && !getenv("LADING_NO_PROGRESS"))
-		lading_ctx_set_progress(ctx, progress_cb, NULL);
+	if (cli_quiet || !isatty(STDERR_FILENO) || getenv("LADING_NO_PROGRESS"))
+		return;
+	progress_plain = no_color();
+	lading_ctx_set_progress(ctx, progress_cb, NULL);
 }
 
 void cli_progress_done(void)
 {
 	pthread_mutex_lock(&progress_mu);
 	if (progress_active) {
-		fputs("\r\033[K", stderr);
+		fputc('\r', stderr);
+		end_line(0);
+		fputc('\r', stderr);
 		fflush(stderr);
 		progress_active = 0;
 	}
 	dl_seen = false;
 	pthread_mutex_unlock(&progress_mu);
+}
+
+/* ---- data files ---- */
+
+static bool readable(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+int cli_data_file(const char *name, char *out, size_t outsz)
+{
+	char exe[PATH_MAX], *slash;
+	const char *env = getenv("LADING_DATA_DIR");
+	ssize_t n;
+	if (env && *env) {
+		snprintf(out, outsz, "%s/%s", env, name);
+		return readable(out) ? 0 : -1;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0) {
+		snprintf(out, outsz, "no /proc/self/exe; set LADING_DATA_DIR");
+		return -1;
+	}
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	/* installed: PREFIX/bin/lading reads PREFIX/share/lading (LADING_DATA_REL: relative to bin/, from CMake) */
+	snprintf(out, outsz, "%s/%s/%s", exe, LADING_DATA_REL, name);
+	if (readable(out))
+		return 0;
+	/* in its build directory: the source tree's data/ (never for an installed copy) */
+	if (!strcmp(exe, LADING_BUILD_DIR)) {
+		snprintf(out, outsz, "%s/%s", LADING_SOURCE_DATA_DIR, name);
+		if (readable(out))
+			return 0;
+	}
+	snprintf(out, outsz, "%s/%s/%s", exe, LADING_DATA_REL, name);
+	return -1;
 }
 
 /* ---- registry and cache options ---- */

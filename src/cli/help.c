@@ -1,0 +1,280 @@
+/* --help texts and man pages, both rendered from the command table (cli.h), so they cannot drift. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define HELP_COL 18 /* width of the option column in --help */
+
+/* ---- --help ---- */
+
+static void help_lines(FILE *f, const char *text, const char *indent)
+{
+	while (text && *text) {
+		size_t n = strcspn(text, "\n");
+		fprintf(f, "%s%.*s\n", n ? indent : "", (int)n, text);
+		text += n + (text[n] == '\n');
+	}
+}
+
+static void help_option(FILE *f, const cli_option *o)
+{
+	char left[128];
+	const char *h = o->help ? o->help : "";
+	size_t n = strcspn(h, "\n");
+	snprintf(left, sizeof(left), "%s%s%s%s%s", o->alias ? o->alias : "", o->alias ? ", " : "",
+		 o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+	if (strlen(left) <= HELP_COL)
+		fprintf(f, "  %-*s %.*s\n", HELP_COL, left, (int)n, h);
+	else
+		fprintf(f, "  %s  %.*s\n", left, (int)n, h);
+	if (h[n])
+		help_lines(f, h + n + 1, "                     ");
+}
+
+static void help_options(FILE *f, const cli_option *opts)
+{
+	for (const cli_option *o = opts; o && o->name; o++)
+		help_option(f, o);
+}
+
+/* One synopsis: each form is "lading WORDS ARGS"; continuation lines align under ARGS. */
+static void help_synopsis(FILE *f, const char *words, const char *syn, bool *first)
+{
+	size_t indent = strlen("usage: lading ") + strlen(words) + 1;
+	while (syn) {
+		size_t n = strcspn(syn, "\n");
+		if (syn[0] == ' ') {
+			size_t sp = strspn(syn, " ");
+			fprintf(f, "%*s%.*s\n", (int)indent, "", (int)(n - sp), syn + sp);
+		} else {
+			fprintf(f, "%s lading %s%s%.*s\n", *first ? "usage:" : "      ", words, n ? " " : "",
+				(int)n, syn);
+			*first = false;
+		}
+		syn = syn[n] ? syn + n + 1 : NULL;
+	}
+}
+
+void cli_help(FILE *f, const cli_command *cmd)
+{
+	bool first = true;
+	char words[128];
+	if (cmd->run)
+		help_synopsis(f, cmd->name, cmd->synopsis ? cmd->synopsis : "", &first);
+	for (const cli_command *const *s = cmd->subs; s && *s; s++) {
+		snprintf(words, sizeof(words), "%s %s", cmd->name, (*s)->name);
+		help_synopsis(f, words, (*s)->synopsis ? (*s)->synopsis : "", &first);
+	}
+	if (cmd->description || (cmd->options && cmd->options->name))
+		fputc('\n', f);
+	help_lines(f, cmd->description, "");
+	help_options(f, cmd->options);
+	for (const cli_command *const *s = cmd->subs; s && *s; s++) {
+		fprintf(f, "\nlading %s %s: %s\n", cmd->name, (*s)->name, (*s)->summary);
+		help_lines(f, (*s)->description, "  ");
+		help_options(f, (*s)->options);
+	}
+	if (cmd->notes) {
+		fputc('\n', f);
+		help_lines(f, cmd->notes, "");
+	}
+}
+
+/* ---- man pages (roff) ---- */
+
+/* Text for roff: backslashes and hyphens escaped, no line may start with a control character. */
+static void roff_text(FILE *f, const char *s, size_t n)
+{
+	if (n && (s[0] == '.' || s[0] == '\''))
+		fputs("\\&", f);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\')
+			fputs("\\e", f);
+		else if (s[i] == '-')
+			fputs("\\-", f);
+		else
+			fputc(s[i], f);
+	}
+}
+
+static void roff_str(FILE *f, const char *s)
+{
+	roff_text(f, s, strlen(s));
+}
+
+/* A summary ("find known vulnerabilities in an image") as a sentence of the man page. */
+static void roff_sentence(FILE *f, const char *s)
+{
+	if (*s >= 'a' && *s <= 'z') {
+		fputc(*s - 'a' + 'A', f);
+		s++;
+	}
+	roff_str(f, s);
+	fputs(".\n", f);
+}
+
+/* Help lines as man text: a blank line starts a paragraph, an indented line a new line. */
+static void roff_lines(FILE *f, const char *text)
+{
+	while (text && *text) {
+		size_t n = strcspn(text, "\n"), sp = strspn(text, " ");
+		if (!n) {
+			fputs(".PP\n", f);
+		} else {
+			if (sp && sp < n)
+				fputs(".br\n", f);
+			roff_text(f, text + (sp < n ? sp : 0), n - (sp < n ? sp : 0));
+			fputc('\n', f);
+		}
+		text += n + (text[n] == '\n');
+	}
+}
+
+static void roff_options(FILE *f, const cli_option *opts)
+{
+	for (const cli_option *o = opts; o && o->name; o++) {
+		fputs(".TP\n", f);
+		if (o->alias) {
+			fputs("\\fB", f);
+			roff_str(f, o->alias);
+			fputs("\\fR, ", f);
+		}
+		fputs("\\fB", f);
+		roff_str(f, o->name);
+		fputs("\\fR", f);
+		if (o->arg) {
+			fputs(" \\fI", f);
+			roff_str(f, o->arg);
+			fputs("\\fR", f);
+		}
+		fputc('\n', f);
+		roff_lines(f, o->help);
+	}
+}
+
+static void roff_synopsis(FILE *f, const char *words, const char *syn)
+{
+	while (syn) {
+		size_t n = strcspn(syn, "\n");
+		if (syn[0] == ' ') {
+			fputs("        ", f);
+			roff_text(f, syn + strspn(syn, " "), n - strspn(syn, " "));
+		} else {
+			fputs("\\fBlading ", f);
+			roff_str(f, words);
+			fputs("\\fR ", f);
+			roff_text(f, syn, n);
+		}
+		fputc('\n', f);
+		syn = syn[n] ? syn + n + 1 : NULL;
+	}
+}
+
+static void roff_header(FILE *f, const char *page, const char *summary)
+{
+	char upper[128];
+	size_t i;
+	for (i = 0; page[i] && i + 1 < sizeof(upper); i++)
+		upper[i] = (char)(page[i] >= 'a' && page[i] <= 'z' ? page[i] - 32 : page[i]);
+	upper[i] = '\0';
+	fputs(".\\\" generated by 'lading help-man' from the command table in src/cli/: do not edit\n", f);
+	fputs(".TH \"", f);
+	roff_str(f, upper);
+	fprintf(f, "\" 1 \"\" \"lading %s\" \"lading manual\"\n.SH NAME\n", lading_version_string());
+	roff_str(f, page);
+	fputs(" \\- ", f);
+	roff_str(f, summary);
+	fputc('\n', f);
+}
+
+static void man_command(FILE *f, const cli_command *cmd)
+{
+	char page[128], words[128];
+	snprintf(page, sizeof(page), "lading-%s", cmd->name);
+	roff_header(f, page, cmd->summary);
+	fputs(".SH SYNOPSIS\n.nf\n", f);
+	if (cmd->run)
+		roff_synopsis(f, cmd->name, cmd->synopsis ? cmd->synopsis : "");
+	for (const cli_command *const *s = cmd->subs; s && *s; s++) {
+		snprintf(words, sizeof(words), "%s %s", cmd->name, (*s)->name);
+		roff_synopsis(f, words, (*s)->synopsis ? (*s)->synopsis : "");
+	}
+	fputs(".fi\n.SH DESCRIPTION\n", f);
+	roff_sentence(f, cmd->summary);
+	if (cmd->description) {
+		fputs(".PP\n", f);
+		roff_lines(f, cmd->description);
+	}
+	if (cmd->options && cmd->options->name) {
+		fputs(".SH OPTIONS\n", f);
+		roff_options(f, cmd->options);
+	}
+	if (cmd->subs)
+		fputs(".SH COMMANDS\n", f);
+	for (const cli_command *const *s = cmd->subs; s && *s; s++) {
+		fprintf(f, ".SS \"lading %s %s\"\n", cmd->name, (*s)->name);
+		roff_sentence(f, (*s)->summary);
+		if ((*s)->description) {
+			fputs(".PP\n", f);
+			roff_lines(f, (*s)->description);
+		}
+		roff_options(f, (*s)->options);
+	}
+	if (cmd->notes) {
+		fputs(".SH NOTES\n", f);
+		roff_lines(f, cmd->notes);
+	}
+	fputs(".SH SEE ALSO\n.BR lading (1)\n", f);
+}
+
+/* lading(1): the commands, then the common text of 'lading --help'. */
+static void man_main(FILE *f)
+{
+	roff_header(f, "lading", "container image inventory and vulnerability scanner");
+	fputs(".SH SYNOPSIS\n.nf\n\\fBlading\\fR \\fICOMMAND\\fR [\\fIOPTIONS\\fR]\n"
+	      "\\fBlading\\fR \\fB\\-\\-version\\fR | \\fB\\-\\-help\\fR\n.fi\n"
+	      ".SH DESCRIPTION\n",
+	      f);
+	fputs("lading lists what is inside container images (operating system and language packages,\n"
+	      "binaries) and finds their known vulnerabilities in a local database built from public\n"
+	      "feeds. Each command has its own manual page, lading\\-\\fICOMMAND\\fR(1), and prints\n"
+	      "its options with \\fB\\-\\-help\\fR.\n.SH COMMANDS\n",
+	      f);
+	for (const cli_command *const *c = cli_commands; *c; c++) {
+		fputs(".TP\n.BR lading\\-", f);
+		roff_str(f, (*c)->name);
+		fputs(" (1)\n", f);
+		roff_str(f, (*c)->summary);
+		fputc('\n', f);
+	}
+	fputs(".SH OPTIONS\n.TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nprint the commands\n"
+	      ".TP\n\\fB\\-\\-version\\fR\nprint the version, the git commit and the schema versions\n"
+	      ".SH NOTES\n",
+	      f);
+	roff_lines(f, cli_main_notes);
+	fputs(".SH SEE ALSO\n", f);
+	for (const cli_command *const *c = cli_commands; *c; c++) {
+		fputs(".BR lading\\-", f);
+		roff_str(f, (*c)->name);
+		fputs(c[1] ? " (1),\n" : " (1)\n", f);
+	}
+}
+
+void cli_man(FILE *f, const cli_command *cmd)
+{
+	if (cmd)
+		man_command(f, cmd);
+	else
+		man_main(f);
+}
+
+void cli_help_main(FILE *f)
+{
+	fputs("usage: lading <command> [options]\n       lading --version\n\ncommands:\n", f);
+	for (const cli_command *const *c = cli_commands; *c; c++)
+		fprintf(f, "  %-12s %s\n", (*c)->name, (*c)->summary);
+	fputc('\n', f);
+	help_lines(f, cli_main_notes, "");
+	fputs("Run 'lading <command> --help' or 'man lading-<command>' for the options of a command.\n", f);
+}
