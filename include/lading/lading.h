@@ -8,9 +8,9 @@
 #include "lading/version.h"
 #include "lading/vulndb.h"
 #include "lading/scan.h"
+#include "lading/fleet.h"
 #include "lading/honeypot.h"
 #include "lading/census.h"
-#include "lading/fleet.h"
 #include "lading/vulndb.h"
 
 #endif

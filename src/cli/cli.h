@@ -49,11 +49,11 @@ bool cli_flag(char **argv, int i, const char *name);
 
 int cmd_sbom(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_vercmp(int argc, char **argv);
 int cmd_honeypot(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_census(int argc, char **argv);
-int cmd_report(int argc, char **argv);
 
 #endif

@@ -12,13 +12,13 @@ static void usage(FILE *f)
 		"commands:\n"
 		"  sbom IMAGE       list what is inside an image (packages, OS, layers)\n"
 		"  scan IMAGE       find known vulnerabilities in an image\n"
+		"  report fleet     the fleet report: per-group vulnerability, staleness and\n"
+		"                   container figures over the inventory (table, json, html)\n"
 		"  db build|update|info   manage the vulnerability database\n"
 		"  vercmp SCHEME A B      compare two versions with an ecosystem's rules\n"
 		"  honeypot [report]      emulate cloud-native services, record and analyse attacks\n"
 		"  probe TARGET...  read product and version from network services\n"
 		"  census import|report|list   exposed-service census: scan data, staleness, risk\n"
-		"  report fleet     the fleet report: per-group vulnerability, staleness and\n"
-		"                   container figures over the inventory (table, json, html)\n"
 		"  version          print the version\n"
 		"\n"
 		"IMAGE: docker-archive:FILE, oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:PATH,\n"
@@ -38,6 +38,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("lading %s\n", lading_version_string());
 		return EXIT_OK;
@@ -56,8 +58,6 @@ int main(int argc, char **argv)
 		return cmd_probe(argc - 1, argv + 1);
 	if (!strcmp(cmd, "census"))
 		return cmd_census(argc - 1, argv + 1);
-	if (!strcmp(cmd, "report"))
-		return cmd_report(argc - 1, argv + 1);
 	fprintf(stderr, "lading: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return EXIT_USAGE;
