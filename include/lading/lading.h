@@ -8,11 +8,11 @@
 #include "lading/version.h"
 #include "lading/vulndb.h"
 #include "lading/scan.h"
+#include "lading/fleet.h"
 #include "lading/honeypot.h"
 #include "lading/census.h"
 #include "lading/inventory.h"
 #include "lading/containers.h"
-#include "lading/fleet.h"
 #include "lading/vulndb.h"
 
 #endif

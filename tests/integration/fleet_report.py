@@ -243,6 +243,25 @@ if chrome:
     body = r.stdout[r.stdout.find("<body"):][:200]
     check("html: the inline script ran (sortable tables set up) and met no error",
           'data-js-ok="1"' in body and "data-js-errors" not in body, body)
+    # the tables sort when a header is clicked (numbers by their data-v), twice = the other way
+    sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
+    import cdp  # noqa: E402
+    col = ("(function(){var t=document.querySelector('table.sortable');t.tHead.rows[0].cells[1].click();"
+           "return JSON.stringify([...t.tBodies[0].rows].map(function(r){return parseFloat(r.cells[1]"
+           ".getAttribute('data-v'));}));})()")
+    try:
+        ready, asc, desc = cdp.evaluate(cdp.binary(), "file://" + html,
+                                        ["document.readyState === 'complete' ? document.body.getAttribute('data-js-ok') : null",
+                                         col, col])
+        asc, desc = json.loads(asc), json.loads(desc)
+        check("html: a click on a header sorts the table, a second click reverses it",
+              ready == "1" and len(asc) >= 3 and asc == sorted(asc) and desc == sorted(asc, reverse=True), (asc, desc))
+    except Exception as e:  # noqa: BLE001
+        check("html: a click on a header sorts the table", False, repr(e))
+    pdf = os.path.join(WORK, "fleet.pdf")
+    r = subprocess.run(flags + [f"--print-to-pdf={pdf}", "file://" + html], capture_output=True, text=True, timeout=180)
+    check("html: prints (headless Chromium --print-to-pdf)", os.path.exists(pdf) and os.path.getsize(pdf) > 10000,
+          r.stderr[-500:])
 else:
     check("chromium is installed for the HTML test", False, "install Debian's chromium")
 

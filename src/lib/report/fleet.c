@@ -225,9 +225,12 @@ static int image_facts(work *w, size_t i, ld_fleet_pair *scratch)
 	f->base = -1;
 	if ((rc = image_pairs(w, i, scratch)) || (rc = image_pkgs_famous(w, i)) || (rc = image_repos(w, i)))
 		return rc;
-	f->npkgs = uniq_u32((uint32_t *)w->pkgs.ptr + f->pkg_off, f->npkgs);
+	/* (a vector that never grew has no array to point into) */
+	if (f->npkgs)
+		f->npkgs = uniq_u32((uint32_t *)w->pkgs.ptr + f->pkg_off, f->npkgs);
 	w->pkgs.len = f->pkg_off + f->npkgs;
-	f->nfams = uniq_u32((uint32_t *)w->fams.ptr + f->fam_off, f->nfams);
+	if (f->nfams)
+		f->nfams = uniq_u32((uint32_t *)w->fams.ptr + f->fam_off, f->nfams);
 	w->fams.len = f->fam_off + f->nfams;
 	return f->included ? image_groups(w, i) : 0;
 }
@@ -473,7 +476,7 @@ static int group_images(work *w, ld_fleet_group_stats *gs, const uint32_t *m, si
 	gs->images = n;
 	for (size_t i = 0; i < n; i++) {
 		const facts *f = &w->f[m[i]];
-		const ld_fleet_pair *p = (ld_fleet_pair *)w->pairs.ptr + f->pair_off;
+		const ld_fleet_pair *p = f->npairs ? (ld_fleet_pair *)w->pairs.ptr + f->pair_off : NULL;
 		nv[i] = f->nv;
 		sum += f->nv;
 		gs->matched += w->d->images[m[i]].matched;

@@ -48,7 +48,7 @@ static void td_num(ld_buf *b, double v, int dec)
 
 static void group_table(ld_buf *b, const ld_fleet_stats *st)
 {
-	ld_buf_adds(b, "<table class=\"sortable\"><thead><tr><th>");
+	ld_buf_adds(b, "<div class=\"wide\"><table class=\"sortable\"><thead><tr><th>");
 	esc(b, st->group_by);
 	ld_buf_adds(b, "</th><th>Images</th><th>Repos</th><th>Tags</th><th>Vulns/image mean</th><th>Median"
 		       "</th><th>p90</th><th>&ge;1 critical</th><th>&ge;1 high</th><th>KEV</th><th>Fixable</th>"
@@ -78,7 +78,7 @@ static void group_table(ld_buf *b, const ld_fleet_stats *st)
 		td_num(b, (double)g->risky_gone, 0);
 		ld_buf_adds(b, "</tr>\n");
 	}
-	ld_buf_adds(b, "</tbody></table>\n");
+	ld_buf_adds(b, "</tbody></table></div>\n");
 	if (st->group_count > HTML_GROUPS)
 		ld_buf_addf(b, "<p class=\"note\">%zu more groups: see <code>--format json</code>.</p>\n",
 			    st->group_count - HTML_GROUPS);
@@ -383,9 +383,9 @@ static const char css[] =
 	"th.desc:after{content:\" \\25BC\"}tr.total td{font-weight:600}td.ids{font-size:.85em;color:#444}"
 	".chart text{font-size:12px;fill:#222}.legend span{display:inline-block;margin-right:1.2em}"
 	".legend i,i.sev{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-1px;"
-	"border:1px solid #444}.note{color:#555;font-size:.92em}"
+	"border:1px solid #444}.note{color:#555;font-size:.92em}.wide{overflow-x:auto}.wide th{font-size:.9em}"
 	"@media print{body{max-width:none;margin:0;font-size:10pt}th{cursor:auto}h2{break-before:auto}"
-	"table,svg{break-inside:avoid}th.asc:after,th.desc:after{content:\"\"}}";
+	"table,svg{break-inside:avoid}th.asc:after,th.desc:after{content:\"\"}.wide{overflow:visible}}";
 
 /* Sort a table by the clicked column: numbers by data-v, text otherwise. Errors the page meets
  * are written into the document (data-js-errors) so a headless test can read them. */
