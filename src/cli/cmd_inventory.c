@@ -14,6 +14,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: lading inventory add IMAGE... [--jobs N]\n"
+		"       lading inventory crawl REGISTRY [--repos GLOB] [--tags latest|all|N] [--jobs N]\n"
+		"                              [--insecure]\n"
 		"       lading inventory rescan\n"
 		"       lading inventory query (--cve ID | --package NAME[@VERSION] [--type T] |\n"
 		"                               --image REF|DIGEST | --kev | --severity SEV)\n"
@@ -35,6 +37,10 @@ static void usage(FILE *f)
 		"  --jobs N           images recorded in parallel (default 1)\n"
 		"  --no-match         record without matching (no database needed)\n"
 		CLI_IMAGE_USAGE
+		"crawl:\n"
+		"  --repos GLOB       repositories to record (e.g. 'library/*'; default all)\n"
+		"  --tags T           latest (default), all, or N: the N last tags (lexical order)\n"
+		"  --page-size N      names asked for per catalog/tags request (default 1000)\n"
 		"containers:\n"
 		"  --from FILE|-      a container list as 'inventory list containers --format json' writes\n"
 		"  --source NAME      the host or cluster the snapshot is of (default: the file name)\n"
@@ -46,11 +52,12 @@ static void usage(FILE *f)
 
 typedef struct inv_opts {
 	const char *store, *db, *format, *output;
-	const char *cve, *package, *type, *image, *severity, *before, *from, *source;
+	const char *cve, *package, *type, *image, *severity, *before, *from, *source, *repos, *tags, *page_size;
 	bool kev, no_match;
 	unsigned jobs;
 	cli_image_opts img;
-	const char *args[4096];
+	const char *argv_buf[4096];
+	const char **args; /* argv_buf, or the references a crawl found */
 	size_t nargs;
 	lading_format fmt;
 } inv_opts;
@@ -74,15 +81,18 @@ static int parse(int argc, char **argv, inv_opts *o)
 	int ret = 0, r;
 
 	memset(o, 0, sizeof(*o));
+	o->args = o->argv_buf;
 	o->format = "table";
 	o->jobs = 1;
 	for (int i = 1; i < argc; i++) {
-		const char *const names[] = {"--store", "--db",	     "--format", "-o",	    "--cve",
-					     "--package", "--type",  "--image",	 "--severity", "--before",
-					     "--from",	  "--source", "--jobs"};
-		const char **dst[] = {&o->store,    &o->db,	&o->format, &o->output,	  &o->cve,
-				      &o->package,  &o->type,	&o->image,  &o->severity, &o->before,
-				      &o->from,	    &o->source, &jobs};
+		const char *const names[] = {"--store", "--db",	      "--format", "-o",	       "--cve",
+					     "--package", "--type",   "--image",  "--severity", "--before",
+					     "--from",	  "--source", "--jobs",	  "--repos",    "--tags",
+					     "--page-size"};
+		const char **dst[] = {&o->store,   &o->db,     &o->format, &o->output,   &o->cve,
+				      &o->package, &o->type,   &o->image,  &o->severity, &o->before,
+				      &o->from,	   &o->source, &jobs,	   &o->repos,	 &o->tags,
+				      &o->page_size};
 		bool done = false;
 		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
 			usage(stdout);
@@ -104,8 +114,8 @@ static int parse(int argc, char **argv, inv_opts *o)
 				return r;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cli_usage("unknown option %s", argv[i]);
-		} else if (o->nargs < sizeof(o->args) / sizeof(o->args[0])) {
-			o->args[o->nargs++] = argv[i];
+		} else if (o->nargs < sizeof(o->argv_buf) / sizeof(o->argv_buf[0])) {
+			o->argv_buf[o->nargs++] = argv[i];
 		} else {
 			return cli_usage("too many arguments");
 		}
@@ -217,6 +227,47 @@ static int do_add(inv_opts *o)
 	pthread_mutex_destroy(&j.mu);
 	cli_image_release(&o->img);
 	return j.failed ? EXIT_ERROR : EXIT_OK;
+}
+
+/* crawl REGISTRY: list the registry's selected tags, then record them as add does (an image
+ * already stored is not fetched again, so an interrupted crawl re-run goes on where it stopped) */
+static int do_crawl(inv_opts *o)
+{
+	lading_crawl_options co = LADING_CRAWL_OPTIONS_INIT;
+	lading_ctx *ctx = NULL;
+	char **refs = NULL;
+	size_t n = 0;
+	int rc, ret;
+
+	if (o->nargs != 1)
+		return cli_usage("inventory crawl REGISTRY (HOST[:PORT])");
+	co.repos = o->repos;
+	co.tags = o->tags;
+	co.insecure = o->img.insecure;
+	if (o->page_size) {
+		char *end;
+		unsigned long v = strtoul(o->page_size, &end, 10);
+		if (*end || !v || v > 100000)
+			return cli_usage("--page-size: 1 to 100000");
+		co.page_size = (unsigned)v;
+	}
+	if (lading_ctx_new(&ctx))
+		return EXIT_ERROR;
+	rc = lading_registry_crawl_list(&refs, &n, ctx, o->args[0], &co);
+	cli_print_warnings(ctx, false);
+	if (rc) {
+		ret = cli_fail(ctx, rc);
+		lading_ctx_free(ctx);
+		return ret;
+	}
+	lading_ctx_free(ctx);
+	fprintf(stderr, "crawl %s: %zu images selected\n", o->argv_buf[0], n);
+	o->args = (const char **)refs;
+	o->nargs = n;
+	ret = n ? do_add(o) : EXIT_OK;
+	o->args = o->argv_buf;
+	lading_registry_crawl_list_free(refs, n);
+	return ret;
 }
 
 /* ---- documents ---- */
@@ -399,6 +450,8 @@ int cmd_inventory(int argc, char **argv)
 		return ret < 0 ? EXIT_OK : ret;
 	if (!strcmp(argv[1], "add"))
 		return do_add(&o);
+	if (!strcmp(argv[1], "crawl"))
+		return do_crawl(&o);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (strcmp(argv[1], cmds[i].name))
 			continue;

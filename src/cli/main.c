@@ -17,7 +17,7 @@ static void usage(FILE *f)
 		"  honeypot [report]      emulate cloud-native services, record and analyse attacks\n"
 		"  probe TARGET...  read product and version from network services\n"
 		"  census import|report|list   exposed-service census: scan data, staleness, risk\n"
-		"  inventory add|rescan|query|list|containers|prune|check   the fleet inventory\n"
+		"  inventory add|crawl|rescan|query|list|containers|prune|check   the fleet inventory\n"
 		"  version          print the version\n"
 		"\n"
 		"IMAGE: docker-archive:FILE, oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:PATH,\n"
