@@ -53,6 +53,7 @@ typedef struct rs {
 	const char *built_at;
 	int64_t build;
 	lading_rescan_result *res;
+	const char *only; /* one image's list (add), or NULL: the whole fleet */
 } rs;
 
 static const char *key3(ld_arena *a, int64_t x, int64_t y, int64_t z)
@@ -635,11 +636,16 @@ static void render_table(ld_buf *b, const ld_vec *entries, const inv_doc *d)
 
 static int load(rs *r)
 {
+	ld_sv only = ld_sv_text(r->only);
 	int rc;
 	if ((rc = ld_store_exec(r->s, LD_SQ_RESCAN_OSES, NULL, 0, os_row, r, NULL)) ||
-	    (rc = ld_store_exec(r->s, LD_SQ_RESCAN_PACKAGES, NULL, 0, pkg_row, r, NULL)) ||
-	    (rc = ld_store_exec(r->s, LD_SQ_RESCAN_ITEMS, NULL, 0, item_row, r, NULL)))
+	    (rc = ld_store_exec(r->s, r->only ? LD_SQ_PACKAGES_OF_IMAGE : LD_SQ_RESCAN_PACKAGES, &only, r->only ? 1 : 0,
+				pkg_row, r, NULL)) ||
+	    (rc = ld_store_exec(r->s, r->only ? LD_SQ_ITEMS_OF_IMAGE : LD_SQ_RESCAN_ITEMS, &only, r->only ? 1 : 0,
+				item_row, r, NULL)))
 		return rc;
+	if (r->only)
+		return 0; /* no report: the previous findings are not needed */
 	/* the previous findings of every list: one read per build still current somewhere */
 	for (size_t i = 0; i < r->items.len; i++) {
 		rs_item *it = ld_vec_at(&r->items, i);
@@ -701,6 +707,46 @@ out:
 	return rc;
 }
 
+static void rs_init(rs *r, lading_store *s, lading_ctx *ctx, lading_rescan_result *res)
+{
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->ctx = ctx;
+	r->res = res;
+	s->ctx = ctx;
+	ld_arena_init(&r->arena, 0);
+	ld_vec_init(&r->items, sizeof(rs_item), 0);
+	ld_vec_init(&r->group_list, sizeof(rs_group *), 0);
+	ld_vec_init(&r->pair_list, sizeof(rs_pkg *), 0);
+	ld_vec_init(&r->old_vecs, sizeof(ld_vec *), 0);
+	ld_map_init(&r->oses);
+	ld_map_init(&r->pkgs);
+	ld_map_init(&r->groups);
+	ld_map_init(&r->pairs);
+	ld_map_init(&r->old);
+}
+
+/* add: a known image whose list has no match of this build is matched from its stored list. */
+int ld_inv_match_stored(lading_store *s, lading_ctx *ctx, ld_vdb *db, const char *built_at, const char *digest,
+			size_t *findings)
+{
+	lading_rescan_result res;
+	rs r;
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	rs_init(&r, s, ctx, &res);
+	r.built_at = built_at;
+	r.only = digest;
+	if (!(rc = load(&r)) && !(rc = build_groups(&r)) && !(rc = match_groups(&r, db)))
+		rc = ld_store_transaction(s, rescan_tx, &r);
+	*findings = 0;
+	for (size_t i = 0; !rc && i < r.group_list.len; i++)
+		*findings += ((rs_group *)*(rs_group **)ld_vec_at(&r.group_list, i))->res.findings.len;
+	rs_release(&r);
+	return rc;
+}
+
 int lading_inventory_rescan(lading_store *s, lading_ctx *ctx, const lading_inventory_options *opts, lading_format fmt,
 			    char **out, size_t *len, lading_rescan_result *res)
 {
@@ -719,21 +765,7 @@ int lading_inventory_rescan(lading_store *s, lading_ctx *ctx, const lading_inven
 		ld_strlcpy(path, opts->db_path, sizeof(path));
 	else if (lading_db_default_path(path, sizeof(path)))
 		return ld_error_set(ctx, LADING_EUSAGE, "no database path: set --db, LADING_DB or HOME");
-	memset(&r, 0, sizeof(r));
-	r.s = s;
-	r.ctx = ctx;
-	r.res = res;
-	s->ctx = ctx;
-	ld_arena_init(&r.arena, 0);
-	ld_vec_init(&r.items, sizeof(rs_item), 0);
-	ld_vec_init(&r.group_list, sizeof(rs_group *), 0);
-	ld_vec_init(&r.pair_list, sizeof(rs_pkg *), 0);
-	ld_vec_init(&r.old_vecs, sizeof(ld_vec *), 0);
-	ld_map_init(&r.oses);
-	ld_map_init(&r.pkgs);
-	ld_map_init(&r.groups);
-	ld_map_init(&r.pairs);
-	ld_map_init(&r.old);
+	rs_init(&r, s, ctx, res);
 	if ((rc = ld_vdb_open(&db, path, ctx)) || (rc = ld_vdb_meta_get(db, &r.arena, &meta, ctx)))
 		goto out;
 	if (!meta || !meta->built_at) {

@@ -203,6 +203,14 @@ static const char *const sql[LD_SQ_COUNT] = {
 				    " dbbuild_id = ?1",
 	[LD_SQ_IMAGES_OF_PKGLISTS] = "SELECT id, digest, pkglist_id FROM image WHERE pkglist_id IS NOT NULL"
 				     " ORDER BY pkglist_id, digest",
+	[LD_SQ_ITEMS_OF_IMAGE] = "SELECT it.pkglist_id, pl.os_id, pl.dbbuild_id, it.package_id, it.layer FROM image i"
+				 " JOIN pkglist pl ON pl.id = i.pkglist_id JOIN pkglist_item it ON"
+				 " it.pkglist_id = pl.id WHERE i.digest = ?1 ORDER BY it.pkglist_id",
+	[LD_SQ_PACKAGES_OF_IMAGE] = "SELECT DISTINCT p.id, p.type, p.name, p.version, p.arch, p.purl, p.source_name,"
+				    " p.source_version, p.epoch, p.upstream_version, p.release, p.license,"
+				    " p.found_by, p.location, p.flags, p.cpe FROM image i JOIN pkglist_item it ON"
+				    " it.pkglist_id = i.pkglist_id JOIN package p ON p.id = it.package_id WHERE"
+				    " i.digest = ?1",
 	[LD_SQ_PRUNE_REFS] = "DELETE FROM image_ref WHERE last_seen < ?1",
 	[LD_SQ_PRUNE_CONTAINERS] = "DELETE FROM container WHERE last_seen < ?1",
 	[LD_SQ_PRUNE_IMAGE_LAYERS] = "DELETE FROM image_layer WHERE image_id IN (SELECT i.id FROM image i"

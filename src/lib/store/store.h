@@ -126,6 +126,8 @@ typedef enum ld_sq {
 	LD_SQ_RESCAN_PACKAGES,   /* () -> id, then the package columns of PKG_INSERT after hash */
 	LD_SQ_FINDINGS_OF_BUILD, /* (dbbuild_id) -> os_id, package_id, vuln, severity, kev */
 	LD_SQ_IMAGES_OF_PKGLISTS,/* () -> image id, digest, pkglist_id */
+	LD_SQ_ITEMS_OF_IMAGE,    /* (digest) -> as RESCAN_ITEMS, for one image's list */
+	LD_SQ_PACKAGES_OF_IMAGE, /* (digest) -> as RESCAN_PACKAGES, for one image's list */
 	/* prune (before) and check */
 	LD_SQ_PRUNE_REFS,
 	LD_SQ_PRUNE_CONTAINERS,
