@@ -190,6 +190,11 @@ static const char *const sql[LD_SQ_COUNT] = {
 				      " (SELECT digest FROM image WHERE id = ?1 UNION SELECT ref FROM"
 				      " image_ref WHERE image_id = ?1 AND kind = 'manifest')"
 				      " ORDER BY c.source, c.cid",
+	[LD_SQ_IMAGES_BY_IDS] = "SELECT " IMAGE_COLS " WHERE i.id IN (SELECT value FROM json_each(?1))",
+	[LD_SQ_REFS_BY_IDS] = "SELECT image_id, kind, ref, first_seen, last_seen FROM image_ref WHERE image_id IN"
+			      " (SELECT value FROM json_each(?1)) ORDER BY image_id, kind DESC, ref",
+	[LD_SQ_CONTAINERS_BY_DIGESTS] = "SELECT " CONTAINER_COLS " FROM container c WHERE c.image_digest IN (SELECT"
+					" value FROM json_each(?1)) ORDER BY c.source, c.cid",
 	[LD_SQ_RESCAN_ITEMS] = "SELECT it.pkglist_id, pl.os_id, pl.dbbuild_id, it.package_id, it.layer FROM"
 			       " pkglist_item it JOIN pkglist pl ON pl.id = it.pkglist_id WHERE EXISTS"
 			       " (SELECT 1 FROM image i WHERE i.pkglist_id = pl.id) ORDER BY it.pkglist_id",

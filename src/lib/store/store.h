@@ -120,6 +120,10 @@ typedef enum ld_sq {
 	LD_SQ_IMAGES_BY_KEV,     /* () -> image_id, FINDING_COLS */
 	LD_SQ_IMAGES_BY_SEVERITY,/* (min severity) -> image_id, FINDING_COLS */
 	LD_SQ_CONTAINERS_OF_IMAGE, /* (image_id) -> CONTAINER_COLS */
+	/* sets bound as one JSON array parameter: one statement whatever the set's size */
+	LD_SQ_IMAGES_BY_IDS,     /* ([ids]) -> IMAGE_COLS */
+	LD_SQ_REFS_BY_IDS,       /* ([ids]) -> image_id, kind, ref, first_seen, last_seen */
+	LD_SQ_CONTAINERS_BY_DIGESTS, /* (["sha256:..."]) -> CONTAINER_COLS */
 	/* rescan */
 	LD_SQ_RESCAN_ITEMS,      /* () -> pkglist_id, os_id, dbbuild_id|NULL, package_id, layer */
 	LD_SQ_RESCAN_OSES,       /* () -> id, os_id, version_id, version, codename, name, pretty, id_like */
