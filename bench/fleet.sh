@@ -113,7 +113,7 @@ run() { # BACKEND STORE-URL size-function
 two() { # BACKEND STORE-URL
 	local st=$2 t0 t n
 	"$LADING" inventory add --store "$st" --db "$W/A.sqlite" $(head -n "$NB" "$W/refs") > /dev/null
-	tail -n +"$((NB + 1))" "$W/refs" | head -n 2000 > "$W/two"
+	sed -n "$((NB + 1)),$((NB + 2000))p" "$W/refs" > "$W/two"
 	n=$(wc -l < "$W/two")
 	t0=$(now)
 	awk 'NR % 2 == 1' "$W/two" | xargs "$LADING" inventory add --store "$st" --db "$W/A.sqlite" > /dev/null &
