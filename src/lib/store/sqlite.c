@@ -90,11 +90,13 @@ static const char *const migrations[] = {
 	" JOIN pkglist pl ON pl.id = i.pkglist_id JOIN pkglist_item it ON it.pkglist_id = pl.id"       \
 	" JOIN finding f ON f.dbbuild_id = pl.dbbuild_id AND f.os_id = pl.os_id"                      \
 	" AND f.package_id = it.package_id JOIN package p ON p.id = it.package_id"
+/* CROSS JOIN: SQLite keeps that order (the list's items, then their findings by primary key);
+ * left to itself it scanned the findings of the build per image (5.5 s -> 0.25 s for 1,700 images) */
 #define IMAGE_COLS                                                                                 \
 	"i.id, i.digest, i.os, i.architecture, i.variant, i.created, i.source_type, i.first_seen,"    \
 	" i.last_seen, pl.npkgs, d.built_at, (SELECT count(*) FROM image_layer l WHERE"               \
 	" l.image_id = i.id), o.os_id, o.version_id, (SELECT count(DISTINCT f.vuln) FROM pkglist_item" \
-	" it JOIN finding f ON f.dbbuild_id = pl.dbbuild_id AND f.os_id = pl.os_id AND"               \
+	" it CROSS JOIN finding f ON f.dbbuild_id = pl.dbbuild_id AND f.os_id = pl.os_id AND"         \
 	" f.package_id = it.package_id WHERE it.pkglist_id = pl.id) FROM image i LEFT JOIN pkglist pl ON" \
 	" pl.id = i.pkglist_id LEFT JOIN dbbuild d ON d.id = pl.dbbuild_id LEFT JOIN os o ON"         \
 	" o.id = pl.os_id"
