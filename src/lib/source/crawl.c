@@ -174,7 +174,8 @@ static int tag_cmp(const void *a, const void *b)
 /* Which tags: "latest", "all", or N (the N last in lexical order, which is the registry's). */
 static int select_tags(crawl_list *tags, const char *sel, size_t *from, size_t *to)
 {
-	qsort(tags->v, tags->n, sizeof(char *), tag_cmp);
+	if (tags->n)
+		qsort(tags->v, tags->n, sizeof(char *), tag_cmp);
 	*from = 0;
 	*to = tags->n;
 	if (!sel || !strcmp(sel, "latest")) {
