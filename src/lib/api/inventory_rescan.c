@@ -340,11 +340,129 @@ static const ld_vec *new_findings(rs *r, int64_t os, int64_t pkg)
 
 /* ---- the write: one transaction for the whole rescan ---- */
 
+/* Rows go to the store in batches, each one statement with the rows as a JSON array. */
+#define RS_BATCH 4000
+
+static int flush_findings(ld_store *s, rs *r, ld_buf *b, size_t *n)
+{
+	ld_sv p[2];
+	int rc;
+	if (!*n)
+		return 0;
+	ld_buf_addc(b, ']');
+	if (ld_buf_error(b))
+		return LADING_ENOMEM;
+	p[0] = ld_sv_int(r->build);
+	p[1] = ld_sv_textn(b->ptr, b->len);
+	rc = ld_store_exec(s, LD_SQ_FINDINGS_INSERT_MANY, p, 2, NULL, NULL, NULL);
+	ld_buf_clear(b);
+	*n = 0;
+	return rc;
+}
+
+static void finding_json(ld_buf *b, const rs_pkg *pp, const lading_finding *f, const char *fixed,
+			 const char *aliases)
+{
+	ld_jw w;
+	ld_buf_addc(b, b->len ? ',' : '[');
+	ld_jw_init(&w, b, false);
+	ld_jw_arr(&w);
+	ld_jw_i64(&w, pp->os);
+	ld_jw_i64(&w, pp->pkg);
+	ld_jw_str(&w, f->id);
+	ld_jw_i64(&w, f->severity);
+	ld_jw_i64(&w, f->kev ? 1 : 0);
+	if (f->epss_score >= 0)
+		ld_jw_fixed(&w, f->epss_score, 6);
+	else
+		ld_jw_null(&w);
+	if (f->cvss_score >= 0)
+		ld_jw_fixed(&w, f->cvss_score, 1);
+	else
+		ld_jw_null(&w);
+	ld_jw_str(&w, fixed);
+	ld_jw_str(&w, f->status);
+	ld_jw_str(&w, aliases);
+	ld_jw_arr_end(&w);
+}
+
+static int write_findings(ld_store *s, rs *r)
+{
+	ld_buf b = LD_BUF_INIT;
+	ld_map aliased;
+	size_t n = 0;
+	int rc = 0;
+
+	ld_map_init(&aliased);
+	for (size_t i = 0; i < r->pair_list.len && !rc; i++) {
+		rs_pkg *pp = *(rs_pkg **)ld_vec_at(&r->pair_list, i);
+		const ld_vec *fv = ld_vec_at(&pp->group->rep_findings, pp->rep);
+		for (size_t k = 0; k < fv->len && !rc; k++) {
+			const lading_finding *f = *(const lading_finding **)ld_vec_at(fv, k);
+			const char *fixed = join(&r->arena, f->fixed_versions, f->fixed_count, ", ");
+			const char *aliases = join(&r->arena, f->aliases, f->alias_count, " ");
+			finding_json(&b, pp, f, fixed, aliases);
+			if (++n >= RS_BATCH)
+				rc = flush_findings(s, r, &b, &n);
+			/* a vulnerability's aliases once per rescan (many packages share it) */
+			if (!rc && aliases && !ld_map_gets(&aliased, f->id)) {
+				if (!(rc = ld_store_put_aliases(s, f->id, aliases)))
+					rc = ld_map_put(&aliased, ld_slice_cstr(f->id), (void *)f->id, NULL);
+			}
+		}
+	}
+	if (!rc)
+		rc = flush_findings(s, r, &b, &n);
+	ld_map_release(&aliased);
+	ld_buf_release(&b);
+	return rc;
+}
+
+static int flush_lists(ld_store *s, rs *r, ld_buf *b, size_t *n, const char *now)
+{
+	ld_sv p[3];
+	int rc;
+	if (!*n)
+		return 0;
+	ld_buf_addc(b, ']');
+	if (ld_buf_error(b))
+		return LADING_ENOMEM;
+	p[0] = ld_sv_textn(b->ptr, b->len);
+	p[1] = ld_sv_int(r->build);
+	p[2] = ld_sv_text(now);
+	if (!(rc = ld_store_exec(s, LD_SQ_MATCH_INSERT_MANY, p, 3, NULL, NULL, NULL)))
+		rc = ld_store_exec(s, LD_SQ_PKGLIST_CURRENT_MANY, p, 2, NULL, NULL, NULL);
+	ld_buf_clear(b);
+	*n = 0;
+	return rc;
+}
+
+static int write_matches(ld_store *s, rs *r, const char *now)
+{
+	ld_buf b = LD_BUF_INIT;
+	size_t n = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < r->items.len && !rc; i++) {
+		rs_item *it = ld_vec_at(&r->items, i);
+		if (i && ((rs_item *)ld_vec_at(&r->items, i - 1))->list == it->list)
+			continue;
+		ld_buf_addf(&b, "%c%" PRId64, b.len ? ',' : '[', it->list);
+		if (++n >= RS_BATCH)
+			rc = flush_lists(s, r, &b, &n, now);
+	}
+	if (!rc)
+		rc = flush_lists(s, r, &b, &n, now);
+	ld_buf_release(&b);
+	return rc;
+}
+
+/* ---- the write: one transaction for the whole rescan ---- */
+
 static int rescan_tx(ld_store *s, void *opaque)
 {
 	rs *r = opaque;
 	ld_sv key = ld_sv_text(r->built_at);
-	ld_map aliased;
 	char now[32];
 	int rc;
 
@@ -359,41 +477,9 @@ static int rescan_tx(ld_store *s, void *opaque)
 		if (!found && (rc = ld_store_exec_id(s, LD_SQ_DBBUILD_GET, &key, 1, &r->build, &found)))
 			return rc;
 	}
-	ld_map_init(&aliased);
-	for (size_t i = 0; i < r->pair_list.len; i++) {
-		rs_pkg *pp = *(rs_pkg **)ld_vec_at(&r->pair_list, i);
-		const ld_vec *fv = ld_vec_at(&pp->group->rep_findings, pp->rep);
-		for (size_t k = 0; k < fv->len; k++) {
-			const lading_finding *f = *(const lading_finding **)ld_vec_at(fv, k);
-			const char *fixed = join(&r->arena, f->fixed_versions, f->fixed_count, ", ");
-			const char *aliases = join(&r->arena, f->aliases, f->alias_count, " ");
-			ld_sv q[11] = {ld_sv_int(r->build), ld_sv_int(pp->os), ld_sv_int(pp->pkg), ld_sv_text(f->id),
-				       ld_sv_int(f->severity), ld_sv_int(f->kev ? 1 : 0),
-				       f->epss_score >= 0 ? ld_sv_real(f->epss_score) : ld_sv_text(NULL),
-				       f->cvss_score >= 0 ? ld_sv_real(f->cvss_score) : ld_sv_text(NULL),
-				       ld_sv_text(fixed), ld_sv_text(f->status), ld_sv_text(aliases)};
-			if ((rc = ld_store_exec(s, LD_SQ_FINDING_INSERT, q, 11, NULL, NULL, NULL)))
-				goto out;
-			/* a vulnerability's aliases once per rescan (many packages share it) */
-			if (aliases && !ld_map_gets(&aliased, f->id)) {
-				if ((rc = ld_store_put_aliases(s, f->id, aliases)) ||
-				    (rc = ld_map_put(&aliased, ld_slice_cstr(f->id), (void *)f->id, NULL)))
-					goto out;
-			}
-		}
-	}
-	for (size_t i = 0; i < r->items.len; i++) {
-		rs_item *it = ld_vec_at(&r->items, i);
-		ld_sv m[3] = {ld_sv_int(it->list), ld_sv_int(r->build), ld_sv_text(now)};
-		if (i && ((rs_item *)ld_vec_at(&r->items, i - 1))->list == it->list)
-			continue;
-		if ((rc = ld_store_exec(s, LD_SQ_MATCH_INSERT, m, 3, NULL, NULL, NULL)) ||
-		    (rc = ld_store_exec(s, LD_SQ_PKGLIST_CURRENT, m, 2, NULL, NULL, NULL)))
-			goto out;
-	}
-out:
-	ld_map_release(&aliased);
-	return rc;
+	if ((rc = write_findings(s, r)))
+		return rc;
+	return write_matches(s, r, now);
 }
 
 /* ---- what changed, per list then per image ---- */

@@ -147,6 +147,15 @@ static const char *const sql[LD_SQ_COUNT] = {
 				 " epss, cvss, fixed, status, aliases) VALUES($1, $2, $3, $4, $5, $6, $7,"
 				 " $8, $9, $10, $11) ON CONFLICT DO NOTHING",
 	[LD_SQ_ALIAS_INSERT] = "INSERT INTO vuln_alias(alias, vuln) VALUES($1, $2) ON CONFLICT DO NOTHING",
+	[LD_SQ_FINDINGS_INSERT_MANY] =
+		"INSERT INTO finding(dbbuild_id, os_id, package_id, vuln, severity, kev, epss, cvss, fixed, status,"
+		" aliases) SELECT $1, (e->>0)::bigint, (e->>1)::bigint, e->>2, (e->>3)::bigint, (e->>4)::bigint,"
+		" (e->>5)::double precision, (e->>6)::double precision, e->>7, e->>8, e->>9 FROM"
+		" json_array_elements($2::json) AS e ON CONFLICT DO NOTHING",
+	[LD_SQ_MATCH_INSERT_MANY] = "INSERT INTO pkglist_match(pkglist_id, dbbuild_id, matched_at) SELECT"
+				    " (json_array_elements_text($1::json))::bigint, $2, $3 ON CONFLICT DO NOTHING",
+	[LD_SQ_PKGLIST_CURRENT_MANY] = "UPDATE pkglist SET dbbuild_id = $2 WHERE id IN (SELECT"
+				       " json_array_elements_text($1::json)::bigint)",
 	[LD_SQ_SNAPSHOT_INSERT] = "INSERT INTO snapshot(source, taken_at, containers) VALUES($1, $2, $3)"
 				  " RETURNING id",
 	[LD_SQ_CONTAINER_GET] = "SELECT id FROM container WHERE source = $1 AND cid = $2",

@@ -146,6 +146,15 @@ static const char *const sql[LD_SQ_COUNT] = {
 				 " epss, cvss, fixed, status, aliases) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
 				 " ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",
 	[LD_SQ_ALIAS_INSERT] = "INSERT INTO vuln_alias(alias, vuln) VALUES(?1, ?2) ON CONFLICT DO NOTHING",
+	[LD_SQ_FINDINGS_INSERT_MANY] =
+		"INSERT INTO finding(dbbuild_id, os_id, package_id, vuln, severity, kev, epss, cvss, fixed, status,"
+		" aliases) SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value,"
+		" '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),"
+		" json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]'),"
+		" json_extract(value, '$[9]') FROM json_each(?2) WHERE true ON CONFLICT DO NOTHING",
+	[LD_SQ_MATCH_INSERT_MANY] = "INSERT INTO pkglist_match(pkglist_id, dbbuild_id, matched_at) SELECT value, ?2, ?3"
+				    " FROM json_each(?1) WHERE true ON CONFLICT DO NOTHING",
+	[LD_SQ_PKGLIST_CURRENT_MANY] = "UPDATE pkglist SET dbbuild_id = ?2 WHERE id IN (SELECT value FROM json_each(?1))",
 	[LD_SQ_SNAPSHOT_INSERT] = "INSERT INTO snapshot(source, taken_at, containers) VALUES(?1, ?2, ?3)"
 				  " RETURNING id",
 	[LD_SQ_CONTAINER_GET] = "SELECT id FROM container WHERE source = ?1 AND cid = ?2",

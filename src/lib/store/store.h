@@ -94,6 +94,10 @@ typedef enum ld_sq {
 	LD_SQ_FINDING_INSERT,    /* (dbbuild_id, os_id, package_id, vuln, severity, kev, epss, cvss,
 				    fixed, status, aliases) */
 	LD_SQ_ALIAS_INSERT,      /* (alias, vuln) */
+	LD_SQ_FINDINGS_INSERT_MANY, /* (dbbuild_id, [[os_id, package_id, vuln, severity, kev, epss,
+				       cvss, fixed, status, aliases], ...]) */
+	LD_SQ_MATCH_INSERT_MANY, /* ([pkglist_id, ...], dbbuild_id, now) */
+	LD_SQ_PKGLIST_CURRENT_MANY, /* ([pkglist_id, ...], dbbuild_id) */
 	/* containers */
 	LD_SQ_SNAPSHOT_INSERT,   /* (source, taken_at, containers) -> id */
 	LD_SQ_CONTAINER_GET,     /* (source, cid) -> id */
