@@ -168,7 +168,8 @@ static int container_row(void *opaque, const ld_sv *c, size_t n)
 	k->started = sv_dup(d, &c[12]);
 	k->first_seen = sv_dup(d, &c[13]);
 	k->last_seen = sv_dup(d, &c[14]);
-	k->resolved = resolved;
+	/* the map may belong to another document (list containers): the digest is copied */
+	k->resolved = resolved ? ld_arena_strdup(&d->arena, resolved) : NULL;
 	return 0;
 }
 
