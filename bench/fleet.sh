@@ -121,6 +121,8 @@ run() { # BACKEND STORE-URL size-function
 # two add processes at once on a fresh store, each half of the fleet after the bases
 two() { # BACKEND STORE-URL
 	local st=$2 t0 t n
+	# a cache of its own: the images' top layers are new to it, as in the single-process figure
+	export XDG_CACHE_HOME="$W/cache-two-$1"
 	"$LADING" inventory add --store "$st" --db "$W/A.sqlite" $(head -n "$NB" "$W/refs") > /dev/null
 	sed -n "$((NB + 1)),$((NB + 2000))p" "$W/refs" > "$W/two"
 	n=$(wc -l < "$W/two")
