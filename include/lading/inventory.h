@@ -105,6 +105,28 @@ LADING_EXTERN(int) lading_inventory_record(lading_store *s, lading_ctx *ctx, con
 					 const char *ref, const lading_inventory_options *opts,
 					 lading_inventory_added *out);
 
+/* ---- crawling a registry: the references `inventory crawl` records ---- */
+
+typedef struct lading_crawl_options {
+	unsigned version;      /* LADING_CRAWL_OPTIONS_VERSION */
+	const char *repos;     /* glob over repository paths (library/ and a star); NULL = all */
+	const char *tags;      /* "latest" (default), "all", or N: the N last tags in the registry's
+				  (lexical) order */
+	int insecure;          /* plain HTTP or unverified TLS (loopback hosts use HTTP anyway) */
+	const char *username;  /* Basic credentials for the catalog; NULL = anonymous */
+	const char *password;
+	unsigned page_size;    /* names asked for per request; 0 = 1000 */
+} lading_crawl_options;
+#define LADING_CRAWL_OPTIONS_VERSION 1
+#define LADING_CRAWL_OPTIONS_INIT {LADING_CRAWL_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, 0}
+
+/* Every selected "REGISTRY/REPO:TAG" of a registry: /v2/_catalog and /v2/NAME/tags/list, page
+ * by page (n, last). Names that are not valid references are skipped with a warning. Free the
+ * list with lading_registry_crawl_list_free. */
+LADING_EXTERN(int) lading_registry_crawl_list(char ***out, size_t *count, lading_ctx *ctx,
+					    const char *registry, const lading_crawl_options *o);
+LADING_EXTERN(void) lading_registry_crawl_list_free(char **refs, size_t count);
+
 /* ---- reading the store: every function renders a document (table or JSON) into *out
  * (malloc'd, NUL-terminated; free()). JSON shapes are in docs/formats.md. */
 

@@ -14,11 +14,12 @@ extern const cli_command cli_cmd_inventory;
 
 typedef struct inv_opts {
 	const char *store, *db, *format, *output;
-	const char *cve, *package, *type, *image, *severity, *before, *from, *source;
+	const char *cve, *package, *type, *image, *severity, *before, *from, *source, *repos, *tags, *page_size;
 	bool kev, no_match;
 	unsigned jobs;
 	cli_image_opts img;
-	const char *args[4096];
+	const char *argv_buf[4096];
+	const char **args; /* argv_buf, or the references a crawl found */
 	size_t nargs;
 	lading_format fmt;
 } inv_opts;
@@ -42,15 +43,18 @@ static int parse(int argc, char **argv, inv_opts *o)
 	int ret = 0, r;
 
 	memset(o, 0, sizeof(*o));
+	o->args = o->argv_buf;
 	o->format = "table";
 	o->jobs = 1;
 	for (int i = 1; i < argc; i++) {
-		const char *const names[] = {"--store", "--db",	     "--format", "-o",	    "--cve",
-					     "--package", "--type",  "--image",	 "--severity", "--before",
-					     "--from",	  "--source", "--jobs"};
-		const char **dst[] = {&o->store,    &o->db,	&o->format, &o->output,	  &o->cve,
-				      &o->package,  &o->type,	&o->image,  &o->severity, &o->before,
-				      &o->from,	    &o->source, &jobs};
+		const char *const names[] = {"--store", "--db",	      "--format", "-o",	       "--cve",
+					     "--package", "--type",   "--image",  "--severity", "--before",
+					     "--from",	  "--source", "--jobs",	  "--repos",    "--tags",
+					     "--page-size"};
+		const char **dst[] = {&o->store,   &o->db,     &o->format, &o->output,   &o->cve,
+				      &o->package, &o->type,   &o->image,  &o->severity, &o->before,
+				      &o->from,	   &o->source, &jobs,	   &o->repos,	 &o->tags,
+				      &o->page_size};
 		bool done = false;
 		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
 			cli_help(stdout, &cli_cmd_inventory);
@@ -72,8 +76,8 @@ static int parse(int argc, char **argv, inv_opts *o)
 				return r;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cli_usage("unknown option %s", argv[i]);
-		} else if (o->nargs < sizeof(o->args) / sizeof(o->args[0])) {
-			o->args[o->nargs++] = argv[i];
+		} else if (o->nargs < sizeof(o->argv_buf) / sizeof(o->argv_buf[0])) {
+			o->argv_buf[o->nargs++] = argv[i];
 		} else {
 			return cli_usage("too many arguments");
 		}
@@ -186,6 +190,47 @@ static int do_add(inv_opts *o)
 	pthread_mutex_destroy(&j.mu);
 	cli_image_release(&o->img);
 	return j.failed ? EXIT_ERROR : EXIT_OK;
+}
+
+/* crawl REGISTRY: list the registry's selected tags, then record them as add does (an image
+ * already stored is not fetched again, so an interrupted crawl re-run goes on where it stopped) */
+static int do_crawl(inv_opts *o)
+{
+	lading_crawl_options co = LADING_CRAWL_OPTIONS_INIT;
+	lading_ctx *ctx = NULL;
+	char **refs = NULL;
+	size_t n = 0;
+	int rc, ret;
+
+	if (o->nargs != 1)
+		return cli_usage("inventory crawl REGISTRY (HOST[:PORT])");
+	co.repos = o->repos;
+	co.tags = o->tags;
+	co.insecure = o->img.insecure;
+	if (o->page_size) {
+		char *end;
+		unsigned long v = strtoul(o->page_size, &end, 10);
+		if (*end || !v || v > 100000)
+			return cli_usage("--page-size: 1 to 100000");
+		co.page_size = (unsigned)v;
+	}
+	if (lading_ctx_new(&ctx))
+		return EXIT_ERROR;
+	rc = lading_registry_crawl_list(&refs, &n, ctx, o->args[0], &co);
+	cli_print_warnings(ctx, false);
+	if (rc) {
+		ret = cli_fail(ctx, rc);
+		lading_ctx_free(ctx);
+		return ret;
+	}
+	lading_ctx_free(ctx);
+	fprintf(stderr, "crawl %s: %zu images selected\n", o->argv_buf[0], n);
+	o->args = (const char **)refs;
+	o->nargs = n;
+	ret = n ? do_add(o) : EXIT_OK;
+	o->args = o->argv_buf;
+	lading_registry_crawl_list_free(refs, n);
+	return ret;
 }
 
 /* ---- documents ---- */
@@ -370,6 +415,15 @@ static int run_add(int argc, char **argv)
 	return run_sub(argc, argv, NULL);
 }
 
+static int run_crawl(int argc, char **argv)
+{
+	inv_opts o;
+	int ret = parse(argc, argv, &o);
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	return do_crawl(&o);
+}
+
 static int run_rescan(int argc, char **argv)
 {
 	return run_sub(argc, argv, do_rescan);
@@ -412,6 +466,21 @@ static int run_check(int argc, char **argv)
 #define OUTPUT_OPTION {"-o", NULL, "FILE", "write the document to FILE", CLI_C_FILE, NULL}
 
 static const cli_option add_options[] = {
+	{"--jobs", NULL, "N", "images recorded in parallel (default 1)", CLI_C_NONE, NULL},
+	{"--no-match", NULL, NULL, "record without matching (no database needed)", CLI_C_NONE, NULL},
+	STORE_OPTION,
+	DB_OPTION,
+	CLI_IMAGE_OPTIONS,
+	{0},
+};
+
+static const cli_option crawl_options[] = {
+	{"--repos", NULL, "GLOB", "repositories to record (e.g. 'library/*'; default all)", CLI_C_NONE,
+	 NULL},
+	{"--tags", NULL, "T", "latest (default), all, or N: the N last tags (lexical order)",
+	 CLI_C_NONE, NULL},
+	{"--page-size", NULL, "N", "names asked for per catalog/tags request (default 1000)",
+	 CLI_C_NONE, NULL},
 	{"--jobs", NULL, "N", "images recorded in parallel (default 1)", CLI_C_NONE, NULL},
 	{"--no-match", NULL, NULL, "record without matching (no database needed)", CLI_C_NONE, NULL},
 	STORE_OPTION,
@@ -470,6 +539,17 @@ static const cli_command inv_add = {
 	.run = run_add,
 };
 
+static const cli_command inv_crawl = {
+	.name = "crawl",
+	.summary = "record the images of a registry (/v2/_catalog, tags lists, resumable)",
+	.synopsis = "REGISTRY [--repos GLOB] [--tags latest|all|N] [--jobs N] [--insecure]",
+	.description = "REGISTRY: HOST[:PORT]. Every selected tag is resolved to its manifest digest and\n"
+		       "recorded as add does; an image already stored is not fetched again, so an\n"
+		       "interrupted crawl run again goes on where it stopped.",
+	.options = crawl_options,
+	.run = run_crawl,
+};
+
 static const cli_command inv_rescan = {
 	.name = "rescan",
 	.summary = "match every stored image against the database again, reading no image",
@@ -522,12 +602,12 @@ static const cli_command inv_check = {
 };
 
 static const cli_command *const inventory_subs[] = {
-	&inv_add, &inv_rescan, &inv_query, &inv_list, &inv_containers, &inv_prune, &inv_check, NULL,
+	&inv_add, &inv_crawl, &inv_rescan, &inv_query, &inv_list, &inv_containers, &inv_prune, &inv_check, NULL,
 };
 
 const cli_command cli_cmd_inventory = {
 	.name = "inventory",
-	.summary = "the fleet inventory: add, rescan, query, list, containers, prune, check",
+	.summary = "the fleet inventory: add, crawl, rescan, query, list, containers, prune, check",
 	.notes = "--store URL is a path or sqlite:PATH (SQLite), or postgres://USER@HOST:PORT/DB?...\n"
 		 "(default: $LADING_STORE, else $XDG_DATA_HOME/lading/store.sqlite,\n"
 		 "else ~/.local/share/lading/store.sqlite).\n"

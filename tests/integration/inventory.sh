@@ -77,6 +77,14 @@ suite_basic() {
 	check '[.images[] | select(.os_version == "3.20.3") | .layers] | sort == [1, 2]' "$W/images.json" "3.20.3 images"
 	digest373=$(jq -r '.images[] | select(.os_version == "3.7.3") | .digest' "$W/images.json")
 	D396=$(jq -r '.images[] | select(.os_version == "3.9.6") | .digest' "$W/images.json")
+	# a known image and a new database build: matched from its stored package list, not read
+	inv add --store "$st" --db "$W/B.sqlite" "${IMAGES[3]}" > "$W/add3.out" || fail "add with another build"
+	grep -q 'known, not read again' "$W/add3.out" || fail "known image read again for a new build: $(cat "$W/add3.out")"
+	inv list images --store "$st" --format json > "$W/images3.json"
+	[ "$(jq -r ".images[] | select(.digest == \"$D396\") | .db_built_at" "$W/images3.json")" != \
+		"$(jq -r ".images[] | select(.digest == \"$D396\") | .db_built_at" "$W/images.json")" ] \
+		|| fail "the stored list matched with the new build"
+	inv add --store "$st" --db "$W/A.sqlite" "${IMAGES[3]}" > /dev/null || fail "back to build A"
 	inv list layers --store "$st" --format json > "$W/layers.json"
 	check ".layers | length == $NLAYERS" "$W/layers.json" "$NLAYERS layers"
 	check '[.layers[] | select(.images == 2)] | length == 1' "$W/layers.json" "the shared base layer"

@@ -5,6 +5,7 @@
 #include "util/common.h"
 #include "util/hash.h"
 #include "api/api.h"
+#include "api/inventory_doc.h"
 #include "lading/vulndb.h"
 #include "match/match.h"
 #include "source/registry.h"
@@ -265,6 +266,15 @@ int lading_inventory_add(lading_store *s, lading_ctx *ctx, const char *ref, cons
 	/* a known image (by config digest) is not read again */
 	if (info->config_digest && (rc = ld_store_image_known(s, info->config_digest, d.built_at, &found, &matched)))
 		goto out;
+	/* known, but not matched with this build: matched from its stored package list */
+	if (found && !matched && d.db) {
+		size_t nf = 0;
+		if ((rc = ld_inv_match_stored(s, ctx, d.db, d.built_at, info->config_digest, &nf)))
+			goto out;
+		matched = true;
+		if (out)
+			out->findings = nf;
+	}
 	if (found && (matched || !d.db)) {
 		inv_refs refs;
 		collect_refs(&a, info, &refs);

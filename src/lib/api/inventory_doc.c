@@ -2,9 +2,6 @@
 #include "api/inventory_doc.h"
 #include "util/json.h"
 
-/* Above this many images a document reads all image rows, references or containers once and
- * keeps those it needs, instead of one statement per image. */
-#define DOC_BULK_IMAGES 4000
 
 void inv_doc_init(inv_doc *d)
 {
@@ -171,7 +168,8 @@ static int container_row(void *opaque, const ld_sv *c, size_t n)
 	k->started = sv_dup(d, &c[12]);
 	k->first_seen = sv_dup(d, &c[13]);
 	k->last_seen = sv_dup(d, &c[14]);
-	k->resolved = resolved;
+	/* the map may belong to another document (list containers): the digest is copied */
+	k->resolved = resolved ? ld_arena_strdup(&d->arena, resolved) : NULL;
 	return 0;
 }
 
@@ -191,44 +189,65 @@ static int digest_map(inv_doc *d, ld_map *m)
 	return 0;
 }
 
+/* The document's image ids, or every digest its containers may name, as one JSON array. */
+static int id_array(const inv_doc *d, ld_buf *b)
+{
+	ld_jw w;
+	ld_buf_clear(b);
+	ld_jw_init(&w, b, false);
+	ld_jw_arr(&w);
+	for (size_t i = 0; i < d->images.len; i++)
+		ld_jw_i64(&w, (*(inv_image **)ld_vec_at(&d->images, i))->id);
+	ld_jw_arr_end(&w);
+	return ld_buf_error(b) ? LADING_ENOMEM : 0;
+}
+
+static int digest_array(const inv_doc *d, ld_buf *b)
+{
+	ld_jw w;
+	ld_buf_clear(b);
+	ld_jw_init(&w, b, false);
+	ld_jw_arr(&w);
+	for (size_t i = 0; i < d->images.len; i++) {
+		const inv_image *im = *(inv_image **)ld_vec_at(&d->images, i);
+		if (im->digest)
+			ld_jw_str(&w, im->digest);
+		for (size_t k = 0; k < im->manifests.len; k++)
+			ld_jw_str(&w, *(const char **)ld_vec_at(&im->manifests, k));
+	}
+	ld_jw_arr_end(&w);
+	return ld_buf_error(b) ? LADING_ENOMEM : 0;
+}
+
 int inv_doc_complete(inv_doc *d, lading_store *s, bool containers)
 {
-	bool bulk = d->images.len > DOC_BULK_IMAGES;
+	ld_buf b = LD_BUF_INIT;
+	ld_sv p;
 	ld_map m;
-	int rc = 0;
+	int rc;
 
-	if (bulk) {
-		if ((rc = ld_store_exec(s, LD_SQ_LIST_IMAGES, NULL, 0, image_row, d, NULL)) ||
-		    (rc = ld_store_exec(s, LD_SQ_LIST_REFS, NULL, 0, ref_row, d, NULL)))
-			return rc;
-	} else {
-		for (size_t i = 0; i < d->images.len; i++) {
-			inv_image *im = *(inv_image **)ld_vec_at(&d->images, i);
-			ld_sv p = ld_sv_int(im->id);
-			if ((rc = ld_store_exec(s, LD_SQ_IMAGE_ROW, &p, 1, image_row, d, NULL)) ||
-			    (rc = ld_store_exec(s, LD_SQ_REFS_OF_IMAGE, &p, 1, ref_row, d, NULL)))
-				return rc;
-		}
-	}
-	if (!containers || !d->images.len)
+	if (!d->images.len)
 		return 0;
 	ld_map_init(&m);
-	if ((rc = digest_map(d, &m)))
+	/* three statements whatever the number of images: the sets go as JSON arrays */
+	if ((rc = id_array(d, &b)))
 		goto out;
+	p = ld_sv_textn(b.ptr, b.len);
+	if ((rc = ld_store_exec(s, LD_SQ_IMAGES_BY_IDS, &p, 1, image_row, d, NULL)) ||
+	    (rc = ld_store_exec(s, LD_SQ_REFS_BY_IDS, &p, 1, ref_row, d, NULL)))
+		goto out;
+	if (!containers)
+		goto out;
+	if ((rc = digest_map(d, &m)) || (rc = digest_array(d, &b)))
+		goto out;
+	p = ld_sv_textn(b.ptr, b.len);
 	{
 		cont_ctx cc = {d, &m, false};
-		if (bulk) {
-			rc = ld_store_exec(s, LD_SQ_LIST_CONTAINERS, NULL, 0, container_row, &cc, NULL);
-		} else {
-			for (size_t i = 0; i < d->images.len && !rc; i++) {
-				inv_image *im = *(inv_image **)ld_vec_at(&d->images, i);
-				ld_sv p = ld_sv_int(im->id);
-				rc = ld_store_exec(s, LD_SQ_CONTAINERS_OF_IMAGE, &p, 1, container_row, &cc, NULL);
-			}
-		}
+		rc = ld_store_exec(s, LD_SQ_CONTAINERS_BY_DIGESTS, &p, 1, container_row, &cc, NULL);
 	}
 out:
 	ld_map_release(&m);
+	ld_buf_release(&b);
 	return rc;
 }
 
@@ -351,22 +370,17 @@ void inv_json_image(ld_jw *w, const inv_image *im, bool findings)
 	ld_jw_obj_end(w);
 }
 
-/* Labels are stored as a JSON object the store wrote itself; parsed again to be written. */
-static void labels_json(ld_jw *w, const char *labels, lading_ctx *ctx)
+/* Labels are stored as a JSON object the store wrote itself (snapshot.c): copied as is. */
+static void labels_json(ld_jw *w, const char *labels)
 {
-	ld_arena a;
-	ld_json *v = NULL;
-	ld_json_limits lim = {4, 0};
-
-	ld_arena_init(&a, 0);
+	size_t n = labels ? strlen(labels) : 0;
 	ld_jw_key(w, "labels");
+	if (n >= 2 && labels[0] == '{' && labels[n - 1] == '}') {
+		ld_jw_raw(w, labels, n);
+		return;
+	}
 	ld_jw_obj(w);
-	if (labels && !ld_json_parse(&v, &a, labels, strlen(labels), &lim, ctx, "labels") &&
-	    ld_json_is(v, LD_JSON_OBJECT))
-		for (size_t i = 0; i < v->n; i++)
-			ld_jw_kstr(w, v->u.members[i].key, ld_json_str(&v->u.members[i].value));
 	ld_jw_obj_end(w);
-	ld_arena_release(&a);
 }
 
 void inv_json_container(ld_jw *w, const inv_container *c, lading_ctx *ctx)
@@ -381,7 +395,8 @@ void inv_json_container(ld_jw *w, const inv_container *c, lading_ctx *ctx)
 	ld_jw_kstr(w, "owner", c->owner);
 	ld_jw_kstr(w, "image_ref", c->image_ref);
 	ld_jw_kstr(w, "image_digest", c->resolved ? c->resolved : c->image_digest);
-	labels_json(w, c->labels, ctx);
+	labels_json(w, c->labels);
+	(void)ctx;
 	ld_jw_kstr(w, "state", c->state);
 	ld_jw_kstr(w, "created", c->created);
 	ld_jw_kstr(w, "started", c->started);

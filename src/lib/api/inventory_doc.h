@@ -8,6 +8,7 @@
 #include "util/map.h"
 #include "util/vec.h"
 #include "store/store.h"
+#include "vulndb/query.h"
 
 typedef struct inv_finding {
 	const char *vuln, *fixed, *status, *aliases, *type, *name, *version;
@@ -57,5 +58,10 @@ void inv_json_image(ld_jw *w, const inv_image *im, bool findings);
 void inv_json_finding(ld_jw *w, const inv_finding *f);
 void inv_json_container(ld_jw *w, const inv_container *c, lading_ctx *ctx);
 const char *inv_severity_name(int s);
+
+/* add (inventory_rescan.c): a known image's stored package list matched with the database
+ * `db` (build `built_at`) and that match stored, without reading the image. */
+int ld_inv_match_stored(lading_store *s, lading_ctx *ctx, ld_vdb *db, const char *built_at, const char *digest,
+			size_t *findings);
 
 #endif

@@ -53,6 +53,7 @@ typedef struct rs {
 	const char *built_at;
 	int64_t build;
 	lading_rescan_result *res;
+	const char *only; /* one image's list (add), or NULL: the whole fleet */
 } rs;
 
 static const char *key3(ld_arena *a, int64_t x, int64_t y, int64_t z)
@@ -339,11 +340,129 @@ static const ld_vec *new_findings(rs *r, int64_t os, int64_t pkg)
 
 /* ---- the write: one transaction for the whole rescan ---- */
 
+/* Rows go to the store in batches, each one statement with the rows as a JSON array. */
+#define RS_BATCH 4000
+
+static int flush_findings(ld_store *s, rs *r, ld_buf *b, size_t *n)
+{
+	ld_sv p[2];
+	int rc;
+	if (!*n)
+		return 0;
+	ld_buf_addc(b, ']');
+	if (ld_buf_error(b))
+		return LADING_ENOMEM;
+	p[0] = ld_sv_int(r->build);
+	p[1] = ld_sv_textn(b->ptr, b->len);
+	rc = ld_store_exec(s, LD_SQ_FINDINGS_INSERT_MANY, p, 2, NULL, NULL, NULL);
+	ld_buf_clear(b);
+	*n = 0;
+	return rc;
+}
+
+static void finding_json(ld_buf *b, const rs_pkg *pp, const lading_finding *f, const char *fixed,
+			 const char *aliases)
+{
+	ld_jw w;
+	ld_buf_addc(b, b->len ? ',' : '[');
+	ld_jw_init(&w, b, false);
+	ld_jw_arr(&w);
+	ld_jw_i64(&w, pp->os);
+	ld_jw_i64(&w, pp->pkg);
+	ld_jw_str(&w, f->id);
+	ld_jw_i64(&w, f->severity);
+	ld_jw_i64(&w, f->kev ? 1 : 0);
+	if (f->epss_score >= 0)
+		ld_jw_fixed(&w, f->epss_score, 6);
+	else
+		ld_jw_null(&w);
+	if (f->cvss_score >= 0)
+		ld_jw_fixed(&w, f->cvss_score, 1);
+	else
+		ld_jw_null(&w);
+	ld_jw_str(&w, fixed);
+	ld_jw_str(&w, f->status);
+	ld_jw_str(&w, aliases);
+	ld_jw_arr_end(&w);
+}
+
+static int write_findings(ld_store *s, rs *r)
+{
+	ld_buf b = LD_BUF_INIT;
+	ld_map aliased;
+	size_t n = 0;
+	int rc = 0;
+
+	ld_map_init(&aliased);
+	for (size_t i = 0; i < r->pair_list.len && !rc; i++) {
+		rs_pkg *pp = *(rs_pkg **)ld_vec_at(&r->pair_list, i);
+		const ld_vec *fv = ld_vec_at(&pp->group->rep_findings, pp->rep);
+		for (size_t k = 0; k < fv->len && !rc; k++) {
+			const lading_finding *f = *(const lading_finding **)ld_vec_at(fv, k);
+			const char *fixed = join(&r->arena, f->fixed_versions, f->fixed_count, ", ");
+			const char *aliases = join(&r->arena, f->aliases, f->alias_count, " ");
+			finding_json(&b, pp, f, fixed, aliases);
+			if (++n >= RS_BATCH)
+				rc = flush_findings(s, r, &b, &n);
+			/* a vulnerability's aliases once per rescan (many packages share it) */
+			if (!rc && aliases && !ld_map_gets(&aliased, f->id)) {
+				if (!(rc = ld_store_put_aliases(s, f->id, aliases)))
+					rc = ld_map_put(&aliased, ld_slice_cstr(f->id), (void *)f->id, NULL);
+			}
+		}
+	}
+	if (!rc)
+		rc = flush_findings(s, r, &b, &n);
+	ld_map_release(&aliased);
+	ld_buf_release(&b);
+	return rc;
+}
+
+static int flush_lists(ld_store *s, rs *r, ld_buf *b, size_t *n, const char *now)
+{
+	ld_sv p[3];
+	int rc;
+	if (!*n)
+		return 0;
+	ld_buf_addc(b, ']');
+	if (ld_buf_error(b))
+		return LADING_ENOMEM;
+	p[0] = ld_sv_textn(b->ptr, b->len);
+	p[1] = ld_sv_int(r->build);
+	p[2] = ld_sv_text(now);
+	if (!(rc = ld_store_exec(s, LD_SQ_MATCH_INSERT_MANY, p, 3, NULL, NULL, NULL)))
+		rc = ld_store_exec(s, LD_SQ_PKGLIST_CURRENT_MANY, p, 2, NULL, NULL, NULL);
+	ld_buf_clear(b);
+	*n = 0;
+	return rc;
+}
+
+static int write_matches(ld_store *s, rs *r, const char *now)
+{
+	ld_buf b = LD_BUF_INIT;
+	size_t n = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < r->items.len && !rc; i++) {
+		rs_item *it = ld_vec_at(&r->items, i);
+		if (i && ((rs_item *)ld_vec_at(&r->items, i - 1))->list == it->list)
+			continue;
+		ld_buf_addf(&b, "%c%" PRId64, b.len ? ',' : '[', it->list);
+		if (++n >= RS_BATCH)
+			rc = flush_lists(s, r, &b, &n, now);
+	}
+	if (!rc)
+		rc = flush_lists(s, r, &b, &n, now);
+	ld_buf_release(&b);
+	return rc;
+}
+
+/* ---- the write: one transaction for the whole rescan ---- */
+
 static int rescan_tx(ld_store *s, void *opaque)
 {
 	rs *r = opaque;
 	ld_sv key = ld_sv_text(r->built_at);
-	ld_map aliased;
 	char now[32];
 	int rc;
 
@@ -358,41 +477,9 @@ static int rescan_tx(ld_store *s, void *opaque)
 		if (!found && (rc = ld_store_exec_id(s, LD_SQ_DBBUILD_GET, &key, 1, &r->build, &found)))
 			return rc;
 	}
-	ld_map_init(&aliased);
-	for (size_t i = 0; i < r->pair_list.len; i++) {
-		rs_pkg *pp = *(rs_pkg **)ld_vec_at(&r->pair_list, i);
-		const ld_vec *fv = ld_vec_at(&pp->group->rep_findings, pp->rep);
-		for (size_t k = 0; k < fv->len; k++) {
-			const lading_finding *f = *(const lading_finding **)ld_vec_at(fv, k);
-			const char *fixed = join(&r->arena, f->fixed_versions, f->fixed_count, ", ");
-			const char *aliases = join(&r->arena, f->aliases, f->alias_count, " ");
-			ld_sv q[11] = {ld_sv_int(r->build), ld_sv_int(pp->os), ld_sv_int(pp->pkg), ld_sv_text(f->id),
-				       ld_sv_int(f->severity), ld_sv_int(f->kev ? 1 : 0),
-				       f->epss_score >= 0 ? ld_sv_real(f->epss_score) : ld_sv_text(NULL),
-				       f->cvss_score >= 0 ? ld_sv_real(f->cvss_score) : ld_sv_text(NULL),
-				       ld_sv_text(fixed), ld_sv_text(f->status), ld_sv_text(aliases)};
-			if ((rc = ld_store_exec(s, LD_SQ_FINDING_INSERT, q, 11, NULL, NULL, NULL)))
-				goto out;
-			/* a vulnerability's aliases once per rescan (many packages share it) */
-			if (aliases && !ld_map_gets(&aliased, f->id)) {
-				if ((rc = ld_store_put_aliases(s, f->id, aliases)) ||
-				    (rc = ld_map_put(&aliased, ld_slice_cstr(f->id), (void *)f->id, NULL)))
-					goto out;
-			}
-		}
-	}
-	for (size_t i = 0; i < r->items.len; i++) {
-		rs_item *it = ld_vec_at(&r->items, i);
-		ld_sv m[3] = {ld_sv_int(it->list), ld_sv_int(r->build), ld_sv_text(now)};
-		if (i && ((rs_item *)ld_vec_at(&r->items, i - 1))->list == it->list)
-			continue;
-		if ((rc = ld_store_exec(s, LD_SQ_MATCH_INSERT, m, 3, NULL, NULL, NULL)) ||
-		    (rc = ld_store_exec(s, LD_SQ_PKGLIST_CURRENT, m, 2, NULL, NULL, NULL)))
-			goto out;
-	}
-out:
-	ld_map_release(&aliased);
-	return rc;
+	if ((rc = write_findings(s, r)))
+		return rc;
+	return write_matches(s, r, now);
 }
 
 /* ---- what changed, per list then per image ---- */
@@ -635,11 +722,16 @@ static void render_table(ld_buf *b, const ld_vec *entries, const inv_doc *d)
 
 static int load(rs *r)
 {
+	ld_sv only = ld_sv_text(r->only);
 	int rc;
 	if ((rc = ld_store_exec(r->s, LD_SQ_RESCAN_OSES, NULL, 0, os_row, r, NULL)) ||
-	    (rc = ld_store_exec(r->s, LD_SQ_RESCAN_PACKAGES, NULL, 0, pkg_row, r, NULL)) ||
-	    (rc = ld_store_exec(r->s, LD_SQ_RESCAN_ITEMS, NULL, 0, item_row, r, NULL)))
+	    (rc = ld_store_exec(r->s, r->only ? LD_SQ_PACKAGES_OF_IMAGE : LD_SQ_RESCAN_PACKAGES, &only, r->only ? 1 : 0,
+				pkg_row, r, NULL)) ||
+	    (rc = ld_store_exec(r->s, r->only ? LD_SQ_ITEMS_OF_IMAGE : LD_SQ_RESCAN_ITEMS, &only, r->only ? 1 : 0,
+				item_row, r, NULL)))
 		return rc;
+	if (r->only)
+		return 0; /* no report: the previous findings are not needed */
 	/* the previous findings of every list: one read per build still current somewhere */
 	for (size_t i = 0; i < r->items.len; i++) {
 		rs_item *it = ld_vec_at(&r->items, i);
@@ -672,7 +764,8 @@ static int report(rs *r, lading_format fmt, char **out, size_t *len)
 	    (rc = diff(r, &imgs, &entries)))
 		goto out;
 	r->res->images = imgs.len;
-	qsort(entries.ptr, entries.len, sizeof(rs_entry), entry_cmp);
+	if (entries.len)
+		qsort(entries.ptr, entries.len, sizeof(rs_entry), entry_cmp);
 	for (size_t i = 0; i < entries.len; i++) {
 		rs_entry *e = ld_vec_at(&entries, i);
 		r->res->new_findings += e->kind == 0;
@@ -701,6 +794,46 @@ out:
 	return rc;
 }
 
+static void rs_init(rs *r, lading_store *s, lading_ctx *ctx, lading_rescan_result *res)
+{
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->ctx = ctx;
+	r->res = res;
+	s->ctx = ctx;
+	ld_arena_init(&r->arena, 0);
+	ld_vec_init(&r->items, sizeof(rs_item), 0);
+	ld_vec_init(&r->group_list, sizeof(rs_group *), 0);
+	ld_vec_init(&r->pair_list, sizeof(rs_pkg *), 0);
+	ld_vec_init(&r->old_vecs, sizeof(ld_vec *), 0);
+	ld_map_init(&r->oses);
+	ld_map_init(&r->pkgs);
+	ld_map_init(&r->groups);
+	ld_map_init(&r->pairs);
+	ld_map_init(&r->old);
+}
+
+/* add: a known image whose list has no match of this build is matched from its stored list. */
+int ld_inv_match_stored(lading_store *s, lading_ctx *ctx, ld_vdb *db, const char *built_at, const char *digest,
+			size_t *findings)
+{
+	lading_rescan_result res;
+	rs r;
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	rs_init(&r, s, ctx, &res);
+	r.built_at = built_at;
+	r.only = digest;
+	if (!(rc = load(&r)) && !(rc = build_groups(&r)) && !(rc = match_groups(&r, db)))
+		rc = ld_store_transaction(s, rescan_tx, &r);
+	*findings = 0;
+	for (size_t i = 0; !rc && i < r.group_list.len; i++)
+		*findings += ((rs_group *)*(rs_group **)ld_vec_at(&r.group_list, i))->res.findings.len;
+	rs_release(&r);
+	return rc;
+}
+
 int lading_inventory_rescan(lading_store *s, lading_ctx *ctx, const lading_inventory_options *opts, lading_format fmt,
 			    char **out, size_t *len, lading_rescan_result *res)
 {
@@ -719,21 +852,7 @@ int lading_inventory_rescan(lading_store *s, lading_ctx *ctx, const lading_inven
 		ld_strlcpy(path, opts->db_path, sizeof(path));
 	else if (lading_db_default_path(path, sizeof(path)))
 		return ld_error_set(ctx, LADING_EUSAGE, "no database path: set --db, LADING_DB or HOME");
-	memset(&r, 0, sizeof(r));
-	r.s = s;
-	r.ctx = ctx;
-	r.res = res;
-	s->ctx = ctx;
-	ld_arena_init(&r.arena, 0);
-	ld_vec_init(&r.items, sizeof(rs_item), 0);
-	ld_vec_init(&r.group_list, sizeof(rs_group *), 0);
-	ld_vec_init(&r.pair_list, sizeof(rs_pkg *), 0);
-	ld_vec_init(&r.old_vecs, sizeof(ld_vec *), 0);
-	ld_map_init(&r.oses);
-	ld_map_init(&r.pkgs);
-	ld_map_init(&r.groups);
-	ld_map_init(&r.pairs);
-	ld_map_init(&r.old);
+	rs_init(&r, s, ctx, res);
 	if ((rc = ld_vdb_open(&db, path, ctx)) || (rc = ld_vdb_meta_get(db, &r.arena, &meta, ctx)))
 		goto out;
 	if (!meta || !meta->built_at) {

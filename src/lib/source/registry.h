@@ -41,6 +41,16 @@ bool ld_url_is_loopback(const char *url);
 /* Whether an http(s) URL is on the host of `hostport` (any port): the registry's own host. */
 bool ld_url_same_host(const char *url, const char *hostport);
 
+/* inventory crawl (crawl.c): one page of /v2/_catalog ("repositories") or tags/list ("tags"),
+ * exposed for the fuzz harness. Valid names are appended to `out`; *count = names in the page,
+ * `last` = the last one (the continuation). */
+typedef struct crawl_list {
+	char **v;
+	size_t n, cap;
+} crawl_list;
+int ld_crawl_parse_page(const char *p, size_t len, const char *key, bool tags, crawl_list *out, size_t *count,
+			char *last, size_t lastsz, lading_ctx *ctx, const char *what);
+
 /* One challenge of a WWW-Authenticate header (RFC 7235), the one a registry sends:
  * `Bearer realm="https://auth/token",service="registry",scope="repository:x:pull"` or
  * `Basic realm="..."`. */

@@ -147,6 +147,15 @@ static const char *const sql[LD_SQ_COUNT] = {
 				 " epss, cvss, fixed, status, aliases) VALUES($1, $2, $3, $4, $5, $6, $7,"
 				 " $8, $9, $10, $11) ON CONFLICT DO NOTHING",
 	[LD_SQ_ALIAS_INSERT] = "INSERT INTO vuln_alias(alias, vuln) VALUES($1, $2) ON CONFLICT DO NOTHING",
+	[LD_SQ_FINDINGS_INSERT_MANY] =
+		"INSERT INTO finding(dbbuild_id, os_id, package_id, vuln, severity, kev, epss, cvss, fixed, status,"
+		" aliases) SELECT $1, (e->>0)::bigint, (e->>1)::bigint, e->>2, (e->>3)::bigint, (e->>4)::bigint,"
+		" (e->>5)::double precision, (e->>6)::double precision, e->>7, e->>8, e->>9 FROM"
+		" json_array_elements($2::json) AS e ON CONFLICT DO NOTHING",
+	[LD_SQ_MATCH_INSERT_MANY] = "INSERT INTO pkglist_match(pkglist_id, dbbuild_id, matched_at) SELECT"
+				    " (json_array_elements_text($1::json))::bigint, $2, $3 ON CONFLICT DO NOTHING",
+	[LD_SQ_PKGLIST_CURRENT_MANY] = "UPDATE pkglist SET dbbuild_id = $2 WHERE id IN (SELECT"
+				       " json_array_elements_text($1::json)::bigint)",
 	[LD_SQ_SNAPSHOT_INSERT] = "INSERT INTO snapshot(source, taken_at, containers) VALUES($1, $2, $3)"
 				  " RETURNING id",
 	[LD_SQ_CONTAINER_GET] = "SELECT id FROM container WHERE source = $1 AND cid = $2",
@@ -193,6 +202,11 @@ static const char *const sql[LD_SQ_COUNT] = {
 				      " (SELECT digest FROM image WHERE id = $1 UNION SELECT ref FROM"
 				      " image_ref WHERE image_id = $1 AND kind = 'manifest')"
 				      " ORDER BY c.source, c.cid",
+	[LD_SQ_IMAGES_BY_IDS] = "SELECT " IMAGE_COLS " WHERE i.id IN (SELECT json_array_elements_text($1::json)::bigint)",
+	[LD_SQ_REFS_BY_IDS] = "SELECT image_id, kind, ref, first_seen, last_seen FROM image_ref WHERE image_id IN"
+			      " (SELECT json_array_elements_text($1::json)::bigint) ORDER BY image_id, kind DESC, ref",
+	[LD_SQ_CONTAINERS_BY_DIGESTS] = "SELECT " CONTAINER_COLS " FROM container c WHERE c.image_digest IN (SELECT"
+					" json_array_elements_text($1::json)) ORDER BY c.source, c.cid",
 	[LD_SQ_RESCAN_ITEMS] = "SELECT it.pkglist_id, pl.os_id, pl.dbbuild_id, it.package_id, it.layer FROM"
 			       " pkglist_item it JOIN pkglist pl ON pl.id = it.pkglist_id WHERE EXISTS"
 			       " (SELECT 1 FROM image i WHERE i.pkglist_id = pl.id) ORDER BY it.pkglist_id",
@@ -206,6 +220,14 @@ static const char *const sql[LD_SQ_COUNT] = {
 				    " dbbuild_id = $1",
 	[LD_SQ_IMAGES_OF_PKGLISTS] = "SELECT id, digest, pkglist_id FROM image WHERE pkglist_id IS NOT NULL"
 				     " ORDER BY pkglist_id, digest",
+	[LD_SQ_ITEMS_OF_IMAGE] = "SELECT it.pkglist_id, pl.os_id, pl.dbbuild_id, it.package_id, it.layer FROM image i"
+				 " JOIN pkglist pl ON pl.id = i.pkglist_id JOIN pkglist_item it ON"
+				 " it.pkglist_id = pl.id WHERE i.digest = $1 ORDER BY it.pkglist_id",
+	[LD_SQ_PACKAGES_OF_IMAGE] = "SELECT DISTINCT p.id, p.type, p.name, p.version, p.arch, p.purl, p.source_name,"
+				    " p.source_version, p.epoch, p.upstream_version, p.release, p.license,"
+				    " p.found_by, p.location, p.flags, p.cpe FROM image i JOIN pkglist_item it ON"
+				    " it.pkglist_id = i.pkglist_id JOIN package p ON p.id = it.package_id WHERE"
+				    " i.digest = $1",
 	[LD_SQ_PRUNE_REFS] = "DELETE FROM image_ref WHERE last_seen < $1",
 	[LD_SQ_PRUNE_CONTAINERS] = "DELETE FROM container WHERE last_seen < $1",
 	[LD_SQ_PRUNE_IMAGE_LAYERS] = "DELETE FROM image_layer WHERE image_id IN (SELECT i.id FROM image i"

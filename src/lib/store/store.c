@@ -558,7 +558,8 @@ int ld_store_put_image(ld_store *s, const ld_store_image *img, ld_store_put_resu
 		pc.items[i].layer = img->pkgs[i]->layer;
 		pc.items[i].pkg = i;
 	}
-	qsort(pc.items, img->npkgs, sizeof(*pc.items), item_cmp);
+	if (img->npkgs)
+		qsort(pc.items, img->npkgs, sizeof(*pc.items), item_cmp);
 	/* identical (package, layer) pairs count once; the list's hash covers OS and items */
 	ld_buf_adds(&b, pc.os_hash);
 	for (size_t i = 0; i < img->npkgs; i++) {

@@ -94,6 +94,10 @@ typedef enum ld_sq {
 	LD_SQ_FINDING_INSERT,    /* (dbbuild_id, os_id, package_id, vuln, severity, kev, epss, cvss,
 				    fixed, status, aliases) */
 	LD_SQ_ALIAS_INSERT,      /* (alias, vuln) */
+	LD_SQ_FINDINGS_INSERT_MANY, /* (dbbuild_id, [[os_id, package_id, vuln, severity, kev, epss,
+				       cvss, fixed, status, aliases], ...]) */
+	LD_SQ_MATCH_INSERT_MANY, /* ([pkglist_id, ...], dbbuild_id, now) */
+	LD_SQ_PKGLIST_CURRENT_MANY, /* ([pkglist_id, ...], dbbuild_id) */
 	/* containers */
 	LD_SQ_SNAPSHOT_INSERT,   /* (source, taken_at, containers) -> id */
 	LD_SQ_CONTAINER_GET,     /* (source, cid) -> id */
@@ -120,12 +124,18 @@ typedef enum ld_sq {
 	LD_SQ_IMAGES_BY_KEV,     /* () -> image_id, FINDING_COLS */
 	LD_SQ_IMAGES_BY_SEVERITY,/* (min severity) -> image_id, FINDING_COLS */
 	LD_SQ_CONTAINERS_OF_IMAGE, /* (image_id) -> CONTAINER_COLS */
+	/* sets bound as one JSON array parameter: one statement whatever the set's size */
+	LD_SQ_IMAGES_BY_IDS,     /* ([ids]) -> IMAGE_COLS */
+	LD_SQ_REFS_BY_IDS,       /* ([ids]) -> image_id, kind, ref, first_seen, last_seen */
+	LD_SQ_CONTAINERS_BY_DIGESTS, /* (["sha256:..."]) -> CONTAINER_COLS */
 	/* rescan */
 	LD_SQ_RESCAN_ITEMS,      /* () -> pkglist_id, os_id, dbbuild_id|NULL, package_id, layer */
 	LD_SQ_RESCAN_OSES,       /* () -> id, os_id, version_id, version, codename, name, pretty, id_like */
 	LD_SQ_RESCAN_PACKAGES,   /* () -> id, then the package columns of PKG_INSERT after hash */
 	LD_SQ_FINDINGS_OF_BUILD, /* (dbbuild_id) -> os_id, package_id, vuln, severity, kev */
 	LD_SQ_IMAGES_OF_PKGLISTS,/* () -> image id, digest, pkglist_id */
+	LD_SQ_ITEMS_OF_IMAGE,    /* (digest) -> as RESCAN_ITEMS, for one image's list */
+	LD_SQ_PACKAGES_OF_IMAGE, /* (digest) -> as RESCAN_PACKAGES, for one image's list */
 	/* prune (before) and check */
 	LD_SQ_PRUNE_REFS,
 	LD_SQ_PRUNE_CONTAINERS,

@@ -8,6 +8,12 @@
 /* Named limits. */
 #define EVICT_MAX_ENTRIES 200000 /* entries looked at in one directory scan */
 #define ENTRY_MIN_COST	  512	 /* an empty file still costs an inode and a directory slot */
+/* A scan reads every entry of the directory: after each write that is quadratic over a fleet
+ * (inventory add of thousands of images, one new layer each). A process scans a directory again
+ * only after this many seconds unless its last scan found it near its cap; the cap may be
+ * exceeded meanwhile by what one process writes in that time, on top of the 10 % headroom. */
+#define EVICT_INTERVAL_S  10
+#define EVICT_DIRS	  8 /* directories remembered */
 
 int ld_cachedir_root(char *out, size_t n, const char *override)
 {
@@ -120,7 +126,62 @@ static int by_age(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static uint64_t evict_scan(const char *dir, uint64_t max_bytes);
+
+typedef struct evict_memo {
+	char dir[LD_CACHE_PATH_MAX];
+	time_t at;
+	uint64_t total;
+} evict_memo;
+static evict_memo memos[EVICT_DIRS];
+static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* True when this process scanned `dir` recently and found it well under its cap. */
+static bool scanned_recently(const char *dir, uint64_t max_bytes, time_t now, uint64_t *total)
+{
+	bool skip = false;
+	pthread_mutex_lock(&memo_mu);
+	for (size_t i = 0; i < EVICT_DIRS; i++)
+		if (memos[i].at && !strcmp(memos[i].dir, dir)) {
+			skip = now - memos[i].at < EVICT_INTERVAL_S && memos[i].total < max_bytes / 10 * 9;
+			*total = memos[i].total;
+			break;
+		}
+	pthread_mutex_unlock(&memo_mu);
+	return skip;
+}
+
+static void remember_scan(const char *dir, uint64_t total, time_t now)
+{
+	size_t slot = 0;
+	pthread_mutex_lock(&memo_mu);
+	for (size_t i = 0; i < EVICT_DIRS; i++) {
+		if (!strcmp(memos[i].dir, dir)) {
+			slot = i;
+			break;
+		}
+		if (memos[i].at < memos[slot].at)
+			slot = i; /* the oldest (or an empty) slot */
+	}
+	ld_strlcpy(memos[slot].dir, dir, sizeof(memos[slot].dir));
+	memos[slot].at = now;
+	memos[slot].total = total;
+	pthread_mutex_unlock(&memo_mu);
+}
+
 uint64_t ld_cachedir_evict(const char *dir, uint64_t max_bytes)
+{
+	time_t now0 = time(NULL);
+	uint64_t left;
+
+	if (scanned_recently(dir, max_bytes, now0, &left))
+		return left; /* as of the last scan */
+	left = evict_scan(dir, max_bytes);
+	remember_scan(dir, left, now0);
+	return left;
+}
+
+static uint64_t evict_scan(const char *dir, uint64_t max_bytes)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;

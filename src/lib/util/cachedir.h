@@ -36,7 +36,10 @@ void ld_cachedir_touch(const char *path);
 uint64_t ld_cachedir_cap(uint64_t def);
 /* Keep `dir` (flat: entries are files directly in it) under `max_bytes`: when over, remove the
  * least recently used entries until under 90 % of the cap. Also removes temporary files older
- * than LD_CACHE_STALE_TMP_SECONDS. Best effort, never fails. Returns the bytes left. */
+ * than LD_CACHE_STALE_TMP_SECONDS. Best effort, never fails. Returns the bytes left. A process
+ * scans one directory at most every 10 s while its last scan found it under 90 % of the cap
+ * (each scan reads every entry: after every write of a fleet's layers that was quadratic);
+ * then it returns the bytes of that last scan. */
 uint64_t ld_cachedir_evict(const char *dir, uint64_t max_bytes);
 
 #endif

@@ -149,6 +149,12 @@ void ld_jw_strn(ld_jw *w, const char *s, size_t n)
 	ld_json_escape(w->b, s, n);
 }
 
+void ld_jw_raw(ld_jw *w, const char *json, size_t n)
+{
+	before(w);
+	ld_buf_add(w->b, json, n);
+}
+
 void ld_jw_str(ld_jw *w, const char *s)
 {
 	if (!s) {

@@ -32,6 +32,8 @@ void ld_jw_u64(ld_jw *w, uint64_t v);
 void ld_jw_fixed(ld_jw *w, double v, int decimals); /* NaN/inf write null */
 void ld_jw_bool(ld_jw *w, bool v);
 void ld_jw_null(ld_jw *w);
+/* A value already in JSON, written as is: only text this library wrote itself (a stored object). */
+void ld_jw_raw(ld_jw *w, const char *json, size_t n);
 /* key + value shorthands */
 void ld_jw_kstr(ld_jw *w, const char *k, const char *v);     /* null when v is NULL */
 void ld_jw_kstr_opt(ld_jw *w, const char *k, const char *v); /* omitted when v is NULL or "" */
