@@ -23,7 +23,8 @@ extern "C" {
 typedef struct lading_fleet_options {
 	unsigned version;               /* LADING_FLEET_OPTIONS_VERSION */
 	const char *from;               /* an exported inventory (fleet JSON), or NULL */
-	const char *store;              /* the inventory store URL when `from` is NULL */
+	const char *store;              /* the inventory store URL when `from` is NULL (NULL: the
+					   default store, as lading_store_open) */
 	const char *group_by;           /* official (NULL), registry, repo, namespace, source, label:KEY */
 	const char *official;           /* POSIX extended regex: references of other registries that are
 					   official too (Docker Hub library/ images always are) */

@@ -9,6 +9,7 @@
 #include "report/fleet.h"
 
 #include "lading/fleet.h"
+#include "lading/inventory.h"
 
 #define FLEET_FILE_MAX ((size_t)4 << 30) /* an exported inventory */
 #define FAMOUS_FILE_MAX ((size_t)16 << 20)
@@ -71,11 +72,15 @@ static int load_export(ld_fleet_data *d, const char *path, lading_ctx *ctx)
 
 static int load_data(ld_fleet_data *d, const lading_fleet_options *o, lading_ctx *ctx)
 {
-	if (!o->from)
-		return ld_error_set(ctx, LADING_EUNSUPPORTED,
-				    "this lading reads the fleet from an exported inventory only (--from FILE): "
-				    "the inventory store loader is not part of this build");
-	return load_export(d, o->from, ctx);
+	lading_store *s = NULL;
+	int rc;
+	if (o->from)
+		return load_export(d, o->from, ctx);
+	if ((rc = lading_store_open(&s, ctx, o->store)))
+		return rc;
+	rc = ld_store_load_fleet(s, d, ctx);
+	lading_store_close(s);
+	return rc;
 }
 
 static int render(ld_buf *b, const ld_fleet_stats *st, lading_format fmt, lading_ctx *ctx)

@@ -221,7 +221,7 @@ int lading_registry_crawl_list(char ***out, size_t *count, lading_ctx *ctx, cons
 	/* plain HTTP only for loopback or with --insecure, as for images */
 	ld_snprintf(base, sizeof(base), "%s://%s", (o && o->insecure) || ld_host_is_loopback(registry) ? "http" : "https",
 		    registry);
-	ho.insecure = o && o->insecure;
+	ho.insecure_host = o && o->insecure ? registry : NULL; /* the registry named only */
 	ho.retries = 3;
 	if ((rc = ld_http_new(&c.http, &ho, ctx)))
 		return rc;

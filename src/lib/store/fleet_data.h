@@ -131,6 +131,11 @@ int ld_fleet_data_parse_json(ld_fleet_data *d, const char *p, size_t len, lading
 /* Write `d` in the same format (an export the report reads back with --from). */
 int ld_fleet_data_write_json(ld_buf *out, const ld_fleet_data *d);
 
+/* Fill `d` from an open inventory store (store/fleet_load.c): every image with its references,
+ * layers and the findings of its current match, every container; one read transaction. */
+struct lading_store;
+int ld_store_load_fleet(struct lading_store *s, ld_fleet_data *d, lading_ctx *ctx);
+
 /* RFC 3339 ("2024-05-01T12:00:00Z", offsets and fractions allowed) or "YYYY-MM-DD" to Unix
  * seconds; false when malformed. */
 bool ld_fleet_parse_time(const char *s, int64_t *out);

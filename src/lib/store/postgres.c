@@ -218,6 +218,16 @@ static const char *const sql[LD_SQ_COUNT] = {
 				  " (SELECT 1 FROM pkglist_item it WHERE it.package_id = p.id)",
 	[LD_SQ_FINDINGS_OF_BUILD] = "SELECT os_id, package_id, vuln, severity, kev FROM finding WHERE"
 				    " dbbuild_id = $1",
+	[LD_SQ_FLEET_IMAGES] = "SELECT i.id, i.digest, i.created, i.source_type, i.first_seen, i.last_seen,"
+			       " pl.dbbuild_id FROM image i LEFT JOIN pkglist pl ON pl.id = i.pkglist_id"
+			       " ORDER BY i.digest",
+	[LD_SQ_FLEET_LAYERS] = "SELECT il.image_id, il.position, l.digest FROM image_layer il JOIN layer l"
+			       " ON l.id = il.layer_id ORDER BY il.image_id, il.position",
+	[LD_SQ_FLEET_FINDINGS] = "SELECT pl.id, " FINDING_COLS " FROM pkglist pl JOIN pkglist_item it ON"
+				 " it.pkglist_id = pl.id JOIN finding f ON f.dbbuild_id = pl.dbbuild_id AND"
+				 " f.os_id = pl.os_id AND f.package_id = it.package_id JOIN package p ON"
+				 " p.id = it.package_id WHERE EXISTS (SELECT 1 FROM image i WHERE"
+				 " i.pkglist_id = pl.id) ORDER BY pl.id",
 	[LD_SQ_IMAGES_OF_PKGLISTS] = "SELECT id, digest, pkglist_id FROM image WHERE pkglist_id IS NOT NULL"
 				     " ORDER BY pkglist_id, digest",
 	[LD_SQ_ITEMS_OF_IMAGE] = "SELECT it.pkglist_id, pl.os_id, pl.dbbuild_id, it.package_id, it.layer FROM image i"

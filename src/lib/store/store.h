@@ -134,6 +134,12 @@ typedef enum ld_sq {
 	LD_SQ_RESCAN_PACKAGES,   /* () -> id, then the package columns of PKG_INSERT after hash */
 	LD_SQ_FINDINGS_OF_BUILD, /* (dbbuild_id) -> os_id, package_id, vuln, severity, kev */
 	LD_SQ_IMAGES_OF_PKGLISTS,/* () -> image id, digest, pkglist_id */
+	/* the fleet report (fleet_load.c) */
+	LD_SQ_FLEET_IMAGES,      /* () -> id, digest, created, source_type, first_seen, last_seen,
+				    dbbuild_id of its list (NULL: never matched) */
+	LD_SQ_FLEET_LAYERS,      /* () -> image_id, position, layer digest */
+	LD_SQ_FLEET_FINDINGS,    /* () -> pkglist_id, FINDING_COLS: the current findings of every
+				    package list an image uses */
 	LD_SQ_ITEMS_OF_IMAGE,    /* (digest) -> as RESCAN_ITEMS, for one image's list */
 	LD_SQ_PACKAGES_OF_IMAGE, /* (digest) -> as RESCAN_PACKAGES, for one image's list */
 	/* prune (before) and check */
