@@ -105,6 +105,16 @@ LADING_EXTERN(int) lading_inventory_record(lading_store *s, lading_ctx *ctx, con
 					 const char *ref, const lading_inventory_options *opts,
 					 lading_inventory_added *out);
 
+/* After lading_inventory_record_snapshot: the images the snapshot's containers run that the store
+ * does not have yet are read and recorded as lading_inventory_add does: from the engine for a
+ * Docker/Podman API snapshot (docker:ID; opts->image names the engine), from their registry by
+ * digest for a Kubernetes snapshot (REPO@sha256:...). Snapshots read from files are left as they
+ * are. An image that cannot be read is a warning on ctx and counted in *failed. */
+LADING_EXTERN(int) lading_inventory_snapshot_images(lading_store *s, lading_ctx *ctx,
+						  const lading_containers *snap,
+						  const lading_inventory_options *opts, size_t *added,
+						  size_t *failed);
+
 /* ---- crawling a registry: the references `inventory crawl` records ---- */
 
 typedef struct lading_crawl_options {

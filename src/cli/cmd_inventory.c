@@ -15,6 +15,7 @@ extern const cli_command cli_cmd_inventory;
 typedef struct inv_opts {
 	const char *store, *db, *format, *output;
 	const char *cve, *package, *type, *image, *severity, *before, *from, *source, *repos, *tags, *page_size;
+	const char *kubeconfig, *context;
 	bool kev, no_match;
 	unsigned jobs;
 	cli_image_opts img;
@@ -50,11 +51,11 @@ static int parse(int argc, char **argv, inv_opts *o)
 		const char *const names[] = {"--store", "--db",	      "--format", "-o",	       "--cve",
 					     "--package", "--type",   "--image",  "--severity", "--before",
 					     "--from",	  "--source", "--jobs",	  "--repos",    "--tags",
-					     "--page-size"};
+					     "--page-size", "--kubeconfig", "--context"};
 		const char **dst[] = {&o->store,   &o->db,     &o->format, &o->output,   &o->cve,
 				      &o->package, &o->type,   &o->image,  &o->severity, &o->before,
 				      &o->from,	   &o->source, &jobs,	   &o->repos,	 &o->tags,
-				      &o->page_size};
+				      &o->page_size, &o->kubeconfig, &o->context};
 		bool done = false;
 		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
 			cli_help(stdout, &cli_cmd_inventory);
@@ -299,68 +300,58 @@ static int do_rescan(inv_opts *o, lading_ctx *ctx, lading_store *s)
 	return write_doc(o, out, len);
 }
 
-static int read_all(const char *path, char **out, size_t *len)
+/* Images the snapshot's containers run that the store lacks: from the engine or the registry. */
+static int snapshot_images(inv_opts *o, lading_ctx *ctx, lading_store *s, const lading_containers *c)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	size_t cap = 1 << 16, n = 0, got;
-	char *b = NULL, *nb;
-
-	if (!f)
-		return -1;
-	for (;;) {
-		if (!(nb = realloc(b, cap + 1)))
-			break;
-		b = nb;
-		got = fread(b + n, 1, cap - n, f);
-		n += got;
-		if (n < cap || cap >= MAX_SNAPSHOT_BYTES)
-			break;
-		cap *= 2;
-	}
-	if (f != stdin)
-		fclose(f);
-	if (!b || n >= MAX_SNAPSHOT_BYTES) {
-		free(b);
-		return -2;
-	}
-	b[n] = '\0';
-	*out = b;
-	*len = n;
-	return 0;
+	lading_image_options io = LADING_IMAGE_OPTIONS_INIT;
+	lading_inventory_options opts = LADING_INVENTORY_OPTIONS_INIT;
+	size_t added = 0, failed = 0;
+	int rc;
+	if ((rc = cli_image_apply(&o->img, &io)))
+		return rc;
+	opts.db_path = o->db;
+	opts.image = &io;
+	opts.no_match = o->no_match;
+	rc = lading_inventory_snapshot_images(s, ctx, c, &opts, &added, &failed);
+	cli_print_warnings(ctx, false);
+	if (rc)
+		return cli_fail(ctx, rc);
+	if (added || failed)
+		printf("images of the snapshot: %zu recorded, %zu could not be read\n", added, failed);
+	return failed ? EXIT_ERROR : EXIT_OK;
 }
 
 static int do_containers(inv_opts *o, lading_ctx *ctx, lading_store *s)
 {
-	lading_container *v = NULL;
+	lading_containers_options co = LADING_CONTAINERS_OPTIONS_INIT;
+	lading_containers *c = NULL;
 	lading_snapshot snap;
 	lading_snapshot_result r;
-	char *data = NULL;
-	size_t len = 0, n = 0;
 	int rc, ret = EXIT_OK;
 
-	if (!o->from)
-		return cli_usage("inventory containers: --from FILE|-");
-	if ((rc = read_all(o->from, &data, &len))) {
-		fprintf(stderr, "lading: cannot read %s%s\n", o->from, rc == -2 ? " (too large)" : "");
-		return EXIT_ERROR;
-	}
-	if ((rc = lading_containers_parse_json(&v, &n, ctx, data, len, o->from))) {
-		ret = cli_fail(ctx, rc);
-		goto out;
-	}
+	co.from_file = o->from;
+	co.docker_host = o->img.docker_host;
+	co.kubeconfig = o->kubeconfig;
+	co.kube_context = o->context;
+	co.source_name = o->source;
+	co.insecure = o->img.insecure;
+	if (!!co.from_file + !!co.docker_host + !!co.kubeconfig != 1)
+		return cli_usage("inventory containers: one of --docker-host URL, --kubeconfig FILE, --from FILE|-");
+	if ((rc = lading_containers_read(&c, ctx, &co)))
+		return cli_fail(ctx, rc);
 	memset(&snap, 0, sizeof(snap));
-	snap.source = o->source ? o->source : (strcmp(o->from, "-") ? o->from : "stdin");
-	snap.containers = v;
-	snap.count = n;
+	snap.source = lading_containers_source(c);
+	snap.containers = lading_containers_items(c);
+	snap.count = lading_containers_count(c);
 	if ((rc = lading_inventory_record_snapshot(s, ctx, &snap, &r))) {
 		ret = cli_fail(ctx, rc);
 		goto out;
 	}
 	printf("snapshot of %s: %zu containers, %zu new, %zu updated, %zu gone\n", snap.source, r.seen, r.added,
 	       r.updated, r.gone);
+	ret = snapshot_images(o, ctx, s, c);
 out:
-	free(v);
-	free(data);
+	lading_containers_free(c);
 	return ret;
 }
 
@@ -514,11 +505,20 @@ static const cli_option doc_options[] = {
 
 static const cli_option containers_options[] = {
 	{"--from", NULL, "FILE|-",
-	 "a container list as 'inventory list containers --format json' writes", CLI_C_FILE, NULL},
-	{"--source", NULL, "NAME", "the host or cluster the snapshot is of (default: the file name)",
+	 "a snapshot file: docker ps --format json lines, docker inspect, crictl ps -o json,\n"
+	 "kubectl get pods -o json of all namespaces, or lading's own container list",
+	 CLI_C_FILE, NULL},
+	{"--kubeconfig", NULL, "FILE", "Kubernetes API: the pods of all namespaces (current context)",
+	 CLI_C_FILE, NULL},
+	{"--context", NULL, "NAME", "kubeconfig context to use instead of the current one", CLI_C_NONE,
+	 NULL},
+	{"--source", NULL, "NAME", "the host or cluster the snapshot is of (default: derived from it)",
 	 CLI_C_NONE, NULL},
+	{"--no-match", NULL, NULL, "record new images without matching (no database needed)", CLI_C_NONE,
+	 NULL},
 	STORE_OPTION,
 	DB_OPTION,
+	CLI_IMAGE_OPTIONS,
 	{0},
 };
 
@@ -579,8 +579,12 @@ static const cli_command inv_list = {
 
 static const cli_command inv_containers = {
 	.name = "containers",
-	.summary = "record a snapshot of containers (from 'lading containers list')",
-	.synopsis = "--from FILE|- [--source NAME]",
+	.summary = "record a snapshot of the containers of a host or cluster, and their images",
+	.synopsis = "(--docker-host URL | --kubeconfig FILE | --from FILE|-) [--source NAME]",
+	.description = "A container absent from a later snapshot of the same source is marked gone, never\n"
+		       "deleted. Images the store lacks are then read: from the engine (--docker-host)\n"
+		       "or from their registry by digest (--kubeconfig); file snapshots record containers\n"
+		       "only.",
 	.options = containers_options,
 	.run = run_containers,
 };

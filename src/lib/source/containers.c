@@ -586,6 +586,9 @@ static int add_lading(lading_containers *s, const ld_json *arr, const char *what
 		const char *st = ld_json_get_str(e, "state");
 		if (!ld_json_is(e, LD_JSON_OBJECT) || !ld_json_get_str(e, "id"))
 			return ld_error_set_path(ctx, LADING_EINVALID, what, 0, "%s: containers[%zu] has no \"id\"", what, i);
+		/* "gone" is the store's verdict: such a container is in no snapshot of its host any more */
+		if (st && !strcmp(st, "gone"))
+			continue;
 		if (!(c = ld_snap_add(s, what, ctx)))
 			return lading_ctx_error(ctx)->code;
 		c->id = ld_json_get_str(e, "id");
@@ -597,8 +600,7 @@ static int add_lading(lading_containers *s, const ld_json *arr, const char *what
 		own_strings(s, c);
 		c->owner = keep(s, ld_json_get_str(e, "owner"));
 		c->image_digest = config_digest(s, ld_json_get_str(e, "image_digest"));
-		/* "gone" is the store's verdict, not a source's: such a record says it last exited */
-		c->state = st && !strcmp(st, "gone") ? "exited" : norm_state(st);
+		c->state = norm_state(st);
 		if (!c->state)
 			return no_state(c, what, 0, ctx);
 		c->created = ld_snap_time(&s->arena, ld_json_get_str(e, "created"));
