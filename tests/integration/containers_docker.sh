@@ -93,10 +93,31 @@ key() { jq -c '[.containers[] | {name, state, image_digest, labels}] | sort_by(.
 L containers list --from - --format json < "$W/ps.jsonl" | jq -e '.containers | length == 2' > /dev/null ||
 	bad "--from - (standard input)"
 
+# --- the inventory: a snapshot of the engine records its containers and reads the images the
+# store lacks from the engine itself (the config digest is the image's identity)
+ST="$W/store.sqlite"
+L inventory containers "${H[@]}" --store "$ST" --no-match > "$W/inv1.out" 2> "$W/inv1.err" ||
+	bad "inventory containers --docker-host: $(cat "$W/inv1.err")"
+grep -q "2 containers, 2 new" "$W/inv1.out" || bad "inventory snapshot counts: $(cat "$W/inv1.out")"
+grep -q "images of the snapshot: 2 recorded" "$W/inv1.out" || bad "engine images not recorded: $(cat "$W/inv1.out" "$W/inv1.err")"
+L inventory list images --store "$ST" --format json > "$W/inv-images.json"
+for d in "sha256:$id12" "sha256:$id20"; do
+	jq -e --arg d "$d" '.images | map(select(.digest == $d)) | length == 1' "$W/inv-images.json" > /dev/null ||
+		bad "image $d not in the store: $(jq -c '[.images[].digest]' "$W/inv-images.json")"
+done
+L inventory containers "${H[@]}" --store "$ST" --no-match > "$W/inv2.out" || bad "second inventory snapshot"
+grep -q "images of the snapshot" "$W/inv2.out" && bad "known images read again: $(cat "$W/inv2.out")"
+L inventory check --store "$ST" > /dev/null || bad "inventory check after engine snapshots"
+
 # --- a removed container vanishes from the next snapshot
 P rm web1 > /dev/null
 L containers list "${H[@]}" --format json > "$W/api2.json"
 [ "$(jq -r '[.containers[].name] | join(",")' "$W/api2.json")" = worker ] || bad "web1 still listed after podman rm"
+L inventory containers "${H[@]}" --store "$ST" --no-match | grep -q "1 containers, 0 new, 1 updated, 1 gone" ||
+	bad "inventory: web1 not marked gone"
+L inventory list containers --store "$ST" --format json |
+	jq -e '.containers | map(select(.name == "web1" and .state == "gone" and .last_seen != null)) | length == 1' > /dev/null ||
+	bad "inventory: web1 record not kept as gone"
 
 # --- images from the engine equal the archive files
 norm() { jq -S 'del(.source)' "$1"; }
