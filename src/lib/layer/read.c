@@ -538,13 +538,11 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 {
 	ld_entries *w = NULL;
 	ld_ar_entry e;
-	ld_map captured; /* path -> index+1 of captured regular files, for hardlinks */
 	ld_buf scratch = LD_BUF_INIT; /* analyzed files pass through here */
 	size_t pending_links = 0;
 	uint64_t reported = 0;
 	int rc, r;
 
-	ld_map_init(&captured);
 	if ((rc = open_layer_entries(img, l->index, l, &w, ctx)))
 		goto out;
 	while ((r = w->next(w, &e)) > 0) {
@@ -611,10 +609,6 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 			} else {
 				if ((rc = capture(w, l, f, f->size, ctx)))
 					goto out;
-				if (ld_map_put(&captured, ld_slice_make(path, plen), (void *)(uintptr_t)l->files.len, NULL)) {
-					rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-					goto out;
-				}
 			}
 		}
 		if (type == LD_LF_REG && !f->captured && ld_wants_analyzer_count(wants) &&
@@ -638,8 +632,6 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 
 	/* hardlinks to wanted content: share the target's bytes, or fetch targets we skipped */
 	if (pending_links) {
-		ld_map_release(&captured);
-		ld_map_init(&captured);
 		w->close(w);
 		w = NULL;
 		rc = link_wanted(img, l, wants, pending_links, ctx);
@@ -647,7 +639,6 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 out:
 	if (w)
 		w->close(w);
-	ld_map_release(&captured);
 	ld_buf_release(&scratch);
 	return rc;
 }
