@@ -14,7 +14,7 @@
 
 /* Messages carry image-controlled text (entry names, tags, package names): printed escaped
  * (lading_text_escape), so no control byte from an image reaches the terminal. */
-static void print_escaped(const char *prefix, const char *msg)
+void cli_eprint(const char *prefix, const char *msg)
 {
 	char buf[4096];
 	lading_text_escape(msg, buf, sizeof(buf));
@@ -25,7 +25,7 @@ int cli_fail(lading_ctx *ctx, int rc)
 {
 	const lading_error *e = lading_ctx_error(ctx);
 	if (e->code && e->msg[0])
-		print_escaped("lading: ", e->msg);
+		cli_eprint("lading: ", e->msg);
 	else
 		fprintf(stderr, "lading: %s\n", lading_strerror(rc));
 	return rc == LADING_EUSAGE ? EXIT_USAGE : EXIT_ERROR;
@@ -49,7 +49,7 @@ void cli_print_warnings(lading_ctx *ctx, bool verbose)
 		return;
 	if (verbose) {
 		for (size_t i = 0; i < kept; i++)
-			print_escaped("lading: warning: ", lading_ctx_warning(ctx, i));
+			cli_eprint("lading: warning: ", lading_ctx_warning(ctx, i));
 		if (n > kept)
 			fprintf(stderr, "lading: ... and %zu more warnings\n", n - kept);
 	} else {
