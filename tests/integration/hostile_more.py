@@ -16,6 +16,7 @@ CASE_TIMEOUT = 60  # seconds, each case
 MAX_RSS_MB = 300   # peak RSS of any case (ASan builds included)
 
 h = None  # images_hostile, set by main()
+peak = [0.0, ""]  # the largest peak RSS of any run here, and which
 
 
 def timed(name, fn):
@@ -32,6 +33,8 @@ def timed(name, fn):
 
 def sbom(ref, *extra, fmt="json"):
     rc, out, err, rss = h.run(["sbom", "--format", fmt, ref] + list(extra), max_rss_mb=MAX_RSS_MB)
+    if rss > peak[0]:
+        peak[0], peak[1] = rss, os.path.basename(ref)
     doc = None
     if rc == 0 and fmt == "json":
         doc = json.loads(out)
@@ -348,4 +351,4 @@ def main(hostile):
     t0 = time.monotonic()
     for part in (codecs, terminal, host_files, sizes, nesting, lies, layers_and_whiteouts, poisoned_dbs):
         part(mk)
-    print(f"hostile_more: {time.monotonic() - t0:.1f} s")
+    print(f"hostile_more: {time.monotonic() - t0:.1f} s, largest peak RSS {peak[0]:.0f} MB ({peak[1]})")
