@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,12 +84,16 @@ static int open_temp(const char *path, char *tmp, size_t tmpsz)
 	const char *slash = strrchr(path, '/');
 	int dirlen = slash ? (int)(slash - path + 1) : 0;
 	for (int attempt = 0; attempt < 100; attempt++) {
-		struct timespec ts;
-		unsigned long r;
+		unsigned long r = 0;
 		int fd;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		r = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^ (unsigned long)attempt * 2654435761u;
-		if ((size_t)snprintf(tmp, tmpsz, "%.*s.%s.%lx.tmp", dirlen, path, path + dirlen, r) >= tmpsz) {
+		/* an unpredictable name (O_EXCL would refuse a planted one anyway) */
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			r = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^ (unsigned long)attempt;
+		}
+		if ((size_t)snprintf(tmp, tmpsz, "%.*s.%s.%lx.tmp", dirlen, path, path + dirlen, r) >=
+		    tmpsz) {
 			errno = ENAMETOOLONG;
 			return -1;
 		}
