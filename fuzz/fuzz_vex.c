@@ -21,7 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ld_arena_init(&a, (size_t)512 << 20);
 	if (ld_vex_parse(ld_slice_make((const char *)data, size), &a, &st, &n, ctx, "fuzz") == 0) {
 		for (size_t i = 0; i < n; i++) {
-			sink += strlen(st[i].vuln) + strlen(st[i].status) + (st[i].reason ? strlen(st[i].reason) : 0);
+			sink += strlen(st[i].vuln) + strlen(st[i].status);
+			sink += st[i].reason ? strlen(st[i].reason) : 0;
 			for (size_t j = 0; j < st[i].nproducts; j++)
 				for (size_t k = 0; k < LD_ARRAY_LEN(purls); k++)
 					sink += ld_vex_purl_matches(st[i].products[j], purls[k]);

@@ -15,6 +15,9 @@ enum { EXIT_OK = 0, EXIT_POLICY = 1, EXIT_USAGE = 2, EXIT_ERROR = 3 };
 int cli_fail(lading_ctx *ctx, int rc);
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_print_warnings(lading_ctx *ctx, bool verbose);
+/* "<prefix><msg>\n" on stderr with msg escaped (lading_text_escape): messages carry text from
+ * images and servers, which must not drive the terminal. */
+void cli_eprint(const char *prefix, const char *msg);
 /* Write a buffer to -o FILE or stdout; prints the error. */
 int cli_write_output(const char *path, const char *data, size_t len);
 /* Write a buffer to `path`: a regular file or a new path through an O_EXCL|O_NOFOLLOW temporary

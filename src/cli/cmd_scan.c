@@ -130,7 +130,7 @@ static int ensure_db(lading_ctx *ctx, const char *db, const char *mirror, bool s
 	}
 	lading_db_report_free(rep);
 	if (rc || stat(db, &st) != 0) {
-		fprintf(stderr, "lading: %s\n", lading_ctx_error(ctx)->msg[0] ? lading_ctx_error(ctx)->msg : "no feed could be downloaded");
+		cli_eprint("lading: ", lading_ctx_error(ctx)->msg[0] ? lading_ctx_error(ctx)->msg : "no feed could be downloaded");
 		fprintf(stderr, "lading: there is no vulnerability database at %s and none could be obtained; build one with "
 				"'lading db build --mirror DIR' (offline, from a copy of the feeds) or 'lading db update', or "
 				"point --db / LADING_DB at an existing one\n",
@@ -283,9 +283,9 @@ static int run_scan(int argc, char **argv)
 		fprintf(stderr, "lading: warning: the vulnerability database is %lld days old; run 'lading db update'\n",
 			(long long)(lading_scan_db_age(scan) / 86400));
 	for (size_t i = 0; i < lading_scan_expired_count(scan); i++)
-		fprintf(stderr, "lading: warning: ignore entry expired and no longer applies: %s\n", lading_scan_expired(scan, i));
+		cli_eprint("lading: warning: ignore entry expired and no longer applies: ", lading_scan_expired(scan, i));
 	for (size_t i = 0; verbose && i < lading_scan_note_count(scan); i++)
-		fprintf(stderr, "lading: note: %s\n", lading_scan_note(scan, i));
+		cli_eprint("lading: note: ", lading_scan_note(scan, i));
 	if ((rc = lading_scan_report(&out, &len, ctx, scan, fmt, &ropts))) {
 		ret = cli_fail(ctx, rc);
 		goto out;

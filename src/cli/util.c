@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@
 
 /* Messages carry image-controlled text (entry names, tags, package names): printed escaped
  * (lading_text_escape), so no control byte from an image reaches the terminal. */
-static void print_escaped(const char *prefix, const char *msg)
+void cli_eprint(const char *prefix, const char *msg)
 {
 	char buf[4096];
 	lading_text_escape(msg, buf, sizeof(buf));
@@ -25,7 +26,7 @@ int cli_fail(lading_ctx *ctx, int rc)
 {
 	const lading_error *e = lading_ctx_error(ctx);
 	if (e->code && e->msg[0])
-		print_escaped("lading: ", e->msg);
+		cli_eprint("lading: ", e->msg);
 	else
 		fprintf(stderr, "lading: %s\n", lading_strerror(rc));
 	return rc == LADING_EUSAGE ? EXIT_USAGE : EXIT_ERROR;
@@ -49,7 +50,7 @@ void cli_print_warnings(lading_ctx *ctx, bool verbose)
 		return;
 	if (verbose) {
 		for (size_t i = 0; i < kept; i++)
-			print_escaped("lading: warning: ", lading_ctx_warning(ctx, i));
+			cli_eprint("lading: warning: ", lading_ctx_warning(ctx, i));
 		if (n > kept)
 			fprintf(stderr, "lading: ... and %zu more warnings\n", n - kept);
 	} else {
@@ -83,12 +84,16 @@ static int open_temp(const char *path, char *tmp, size_t tmpsz)
 	const char *slash = strrchr(path, '/');
 	int dirlen = slash ? (int)(slash - path + 1) : 0;
 	for (int attempt = 0; attempt < 100; attempt++) {
-		struct timespec ts;
-		unsigned long r;
+		unsigned long r = 0;
 		int fd;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		r = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^ (unsigned long)attempt * 2654435761u;
-		if ((size_t)snprintf(tmp, tmpsz, "%.*s.%s.%lx.tmp", dirlen, path, path + dirlen, r) >= tmpsz) {
+		/* an unpredictable name (O_EXCL would refuse a planted one anyway) */
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			r = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^ (unsigned long)attempt;
+		}
+		if ((size_t)snprintf(tmp, tmpsz, "%.*s.%s.%lx.tmp", dirlen, path, path + dirlen, r) >=
+		    tmpsz) {
 			errno = ENAMETOOLONG;
 			return -1;
 		}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Registry faults, injected by tests/registry/proxy.py in front of a local docker-registry: 429
 # and 503 with Retry-After are retried; a connection dropped in the middle of a layer resumes
-# (the reader sees each byte once); a tampered or over-long blob is rejected naming its digest
+# (the reader sees each byte once); a tampered or over-long blob is rejected naming its digest,
+# also when only the second read of a layer (a symlinked os-release) is tampered
 # and never cached; blob downloads redirected to another host get no Authorization header; a
 # server without the v2 API is named as such; two processes filling one cache at once agree; TLS
 # is verified unless --insecure, and --insecure covers the registry named only (not a host a blob
@@ -69,6 +70,33 @@ rules "[{\"match\": \"GET /v2/alpine/blobs/$L1\", \"action\": \"extra\", \"bytes
 PATTERNS=("$L1" "longer than")
 scan_fails "over-long layer" --no-cache "$P/alpine:2l"
 echo "tampered and over-long blobs: rejected"
+
+# a layer read twice (its os-release is a symlink to a file nobody asked for while streaming):
+# served right the first time and tampered the second, the re-read fails on the digest instead of
+# feeding the scan or the layer cache
+python3 - "$W/symimg" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["LADING_SRC"], "tests", "tools"))
+import mkimage as mk
+layer = [("usr/share/real-os-release", "file", b'ID=alpine\nVERSION_ID=3.99.1\n'),
+         ("etc/os-release", "symlink", "../usr/share/real-os-release"),
+         ("lib/apk/db/installed", "file", b"P:musl\nV:1.2.3-r0\nA:x86_64\n\n"),
+         ("opt/padding", "file", os.urandom(300000))]
+mk.oci_layout(sys.argv[1], [mk.Image().add_layer(layer)], tags=["sym"])
+PY
+reg_push "oci:$W/symimg:sym" "127.0.0.1:$REG_PORT/alpine:sym"
+LS=$(jq -r '.manifests[0].digest' "$W/symimg/index.json")
+LS=$(jq -r '.layers[0].digest' "$W/symimg/blobs/sha256/${LS:7}")
+rules '[]'
+"$LADING_BIN" sbom --format json --no-cache "$P/alpine:sym" -o "$W/sym.json" 2> "$W/err" || bad "symlinked os-release: scan failed: $(cat "$W/err")"
+[ "$(jq -r .image.os.version "$W/sym.json")" = 3.99.1 ] || bad "symlinked os-release: not read"
+[ "$(count "blobs/$LS")" -eq 2 ] || bad "symlinked os-release: expected the layer read twice, got $(count "blobs/$LS")"
+rules "[{\"match\": \"GET /v2/alpine/blobs/$LS\", \"after\": 1, \"action\": \"tamper\"}]"
+PATTERNS=("digest mismatch" "$LS")
+scan_fails "layer tampered between its first read and its re-read" --no-cache "$P/alpine:sym"
+[ "$(count "blobs/$LS")" -eq 2 ] || bad "re-read tamper: expected two requests for the layer"
+rules '[]'
+echo "a re-read layer: verified before use"
 
 # not a registry
 rules '[{"match": "GET /v2/$", "action": "status", "status": 404}]'

@@ -4,7 +4,8 @@
 Usage: proxy.py PORTFILE UPSTREAM_PORT RULES.json LOG.jsonl [STORAGE_PORTFILE [USER:PASSWORD]]
 
 Every request is forwarded to 127.0.0.1:UPSTREAM_PORT unless a rule of RULES.json (re-read on each
-request) matches "METHOD /path". A rule: {"match": REGEX, "times": N (-1 = always), "action": A}
+request) matches "METHOD /path". A rule: {"match": REGEX, "times": N (-1 = always), "after": K
+(the first K matches pass; default 0), "action": A}
 with A one of:
   "status"   answer `status` (with `retry_after` as Retry-After when given) instead of forwarding
   "tamper"   forward, but flip one byte in the middle of the body
@@ -54,9 +55,11 @@ def pick_rule(method, path):
         key = (st.st_mtime_ns, i)
         with lock:
             n = applied.get(key, 0)
-            if r.get("times", -1) >= 0 and n >= r["times"]:
-                continue
             applied[key] = n + 1
+            if n < r.get("after", 0):
+                continue  # the first `after` matches pass untouched
+            if r.get("times", -1) >= 0 and n - r.get("after", 0) >= r["times"]:
+                continue
         return r
     return None
 

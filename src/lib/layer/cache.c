@@ -750,18 +750,24 @@ void ld_layer_cache_refetch(ld_layer *l, const char *const *paths, const size_t 
 		return;
 	for (size_t i = 0; i < l->files.len; i++) {
 		ld_lfile *f = ld_layer_file(l, i);
+		size_t cap = 0;
+		bool asked = false;
 		if (f->type != LD_LF_REG || f->captured || !f->data)
 			continue;
+		/* a path asked twice keeps its larger cap, as ld_layer_fetch does */
 		for (size_t k = 0; k < n; k++) {
-			if (strcmp(paths[k], f->path))
-				continue;
-			f->wanted = true;
-			if (f->size > caps[k])
-				f->too_big = true;
-			else
-				f->captured = true;
-			break;
+			if (!strcmp(paths[k], f->path)) {
+				asked = true;
+				cap = LD_MAX(cap, caps[k]);
+			}
 		}
+		if (!asked)
+			continue;
+		f->wanted = true;
+		if (f->size > cap)
+			f->too_big = true;
+		else
+			f->captured = true;
 	}
 }
 

@@ -906,8 +906,6 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 
 	/* hardlinks to wanted content: share the target's bytes, or fetch targets we skipped */
 	if (pending_links) {
-		ld_map_release(&captured);
-		ld_map_init(&captured);
 		w->close(w);
 		w = NULL;
 		rc = link_wanted(img, l, wants, pending_links, ctx);
