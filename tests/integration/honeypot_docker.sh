@@ -55,6 +55,6 @@ hp_stop
 [ "$(hp_count '.eventid=="docker.exec.create" and .request.container=="web" and .request.cmd==["sh","-c","cat /etc/passwd | head -1; whoami"]')" = 1 ] || fail "exec create event"
 [ "$(hp_count '.eventid=="docker.exec.start" and .request.cmd=="cat /etc/passwd | head -1; whoami"')" = 1 ] || fail "exec start event"
 sum=$(sha256sum "$W/m.sh" | cut -d' ' -f1)
-[ "$(hp_count '.eventid=="docker.container.archive.put" and .request.target=="/tmp/" and .request.files[0].name=="m.sh" and .request.files[0].sha256=="'"$sum"'" and (.request.files[0].head|test("xmrig"))')" = 1 ] \
+[ "$(hp_count '.eventid=="docker.container.archive.put" and .request.target=="/tmp/" and .request.files[0].name=="m.sh" and .request.files[0].sha256=="'"$sum"'" and ((.request.files[0].head // "")|test("xmrig"))')" = 1 ] \
   || fail "cp upload event"
 echo "ok: docker $(hp_count '.service=="docker" and (.eventid|startswith("session.")|not)') steps logged"

@@ -78,13 +78,13 @@ hp_stop
 [ "$(hp_count '.eventid=="kube.secret.list"')" -ge 1 ] || fail "secret list"
 [ "$(hp_count '.eventid=="kube.secret.get" and .request.name=="db-credentials"')" = 1 ] || fail "secret get"
 [ "$(hp_count '.eventid=="kube.auth.review" and .request.verb=="create" and .request.resource=="pods"')" = 1 ] || fail "can-i"
-[ "$(hp_count '.eventid=="kube.pod.create" and .request.images==["xmrig/xmrig:6.19"] and (.request.commands[0]|test("pool.example.net"))')" = 1 ] || fail "run event"
-[ "$(hp_count '.eventid=="kube.workload.create" and .request.kind=="daemonsets" and .request.privileged==true and .request.host_pid==true and .request.host_paths==["/"] and (.request.commands[0]|test("^nsenter -t 1"))')" = 1 ] \
+[ "$(hp_count '.eventid=="kube.pod.create" and .request.images==["xmrig/xmrig:6.19"] and ((.request.commands[0] // "")|test("pool.example.net"))')" = 1 ] || fail "run event"
+[ "$(hp_count '.eventid=="kube.workload.create" and .request.kind=="daemonsets" and .request.privileged==true and .request.host_pid==true and .request.host_paths==["/"] and ((.request.commands[0] // "")|test("^nsenter -t 1"))')" = 1 ] \
   || fail "daemonset event"
 [ "$(hp_count '.eventid=="kube.workload.create" and .request.kind=="deployments" and .request.images==["nginx:1.25"]')" = 1 ] || fail "deployment event"
 [ "$(hp_count '.eventid=="kube.pod.delete" and .request.name=="miner"')" = 1 ] || fail "delete event"
-[ "$(hp_count '.eventid=="kube.exec" and .request.pod=="web-7d4b9c6f5d-x2lqp" and .request.command[0]=="sh" and (.request.command[2]|test("serviceaccount/token"))')" = 1 ] \
+[ "$(hp_count '.eventid=="kube.exec" and .request.pod=="web-7d4b9c6f5d-x2lqp" and .request.command[0]=="sh" and ((.request.command[2] // "")|test("serviceaccount/token"))')" = 1 ] \
   || fail "exec event"
 [ "$(hp_count '.eventid=="kube.stdin" and .request.pod=="web-7d4b9c6f5d-x2lqp" and .request.line=="id"')" = 1 ] || fail "stdin line 1"
-[ "$(hp_count '.eventid=="kube.stdin" and (.request.line|test("/dev/tcp/203.0.113.5"))')" = 1 ] || fail "stdin line 2"
+[ "$(hp_count '.eventid=="kube.stdin" and ((.request.line // "")|test("/dev/tcp/203.0.113.5"))')" = 1 ] || fail "stdin line 2"
 echo "ok: kubectl $(hp_count '.service=="kube" and (.eventid|startswith("session.")|not)') steps logged"
