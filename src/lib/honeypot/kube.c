@@ -297,22 +297,24 @@ static void kubelet_exec(ld_hp_conn *c, const ld_http_req *r, const ld_slice *se
 		/* the kubelet names the container in the path */
 		struct ld_hp_shared *sh = ld_hp_shared(c->hp);
 		ld_slice up = ld_http_header_get(r, "upgrade");
+		ld_buf line;
 		ld_hp_http_event(c, ld_slice_eq_cstr(seg[0], "attach") ? "kube.attach" : "kube.exec", r);
 		ld_hp_kstr(c, "namespace", ns, strlen(ns));
 		ld_hp_kstr(c, "pod", pod, strlen(pod));
 		ld_hp_kslice(c, "container", seg[3]);
-		{
-			ld_buf line;
-			ld_buf_init(&line, 255);
-			exec_command(c, r, &line);
-			ld_buf_release(&line);
-		}
+		ld_buf_init(&line, 255);
+		exec_command(c, r, &line);
 		if (up.ptr)
 			ld_hp_kslice(c, "upgrade", up);
 		(void)sh;
 		ld_hp_event_end(c);
-		ld_hp_http_reply(c, r, 400, "text/plain; charset=utf-8", NULL,
-				 "Upgrade request required", 24);
+		/* the kubelet streams over SPDY like the API server's exec */
+		if (!ld_hp_kube_spdy_start(c, r, pod,
+					   line.ptr && !ld_slice_eq_cstr(seg[0], "attach") ? line.ptr
+											 : ""))
+			ld_hp_http_reply(c, r, 400, "text/plain; charset=utf-8", NULL,
+					 "Upgrade request required", 24);
+		ld_buf_release(&line);
 		return;
 	}
 	ld_hp_kube_exec(c, r, ns, pod, ld_slice_eq_cstr(seg[0], "attach"));
