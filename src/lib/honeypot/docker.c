@@ -682,6 +682,74 @@ static void container_logs(ld_hp_conn *c, const ld_http_req *r, ld_slice id)
 	ld_buf_release(&framed);
 }
 
+/* One ustar header block for name (a file of size bytes, or a directory). */
+static void tar_header(ld_buf *b, const char *name, size_t size, bool dir)
+{
+	unsigned char h[512];
+	unsigned sum = 0;
+	memset(h, 0, sizeof(h));
+	ld_snprintf((char *)h, 100, "%s%s", name, dir ? "/" : "");
+	ld_snprintf((char *)h + 100, 8, "%07o", dir ? 0755u : 0644u);
+	ld_snprintf((char *)h + 108, 8, "%07o", 0u);
+	ld_snprintf((char *)h + 116, 8, "%07o", 0u);
+	ld_snprintf((char *)h + 124, 12, "%011llo", (unsigned long long)size);
+	ld_snprintf((char *)h + 136, 12, "%011llo", 1792397462ull);
+	memset(h + 148, ' ', 8);
+	h[156] = dir ? '5' : '0';
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	ld_snprintf((char *)h + 265, 32, "root");
+	ld_snprintf((char *)h + 297, 32, "root");
+	for (size_t i = 0; i < sizeof(h); i++)
+		sum += h[i];
+	ld_snprintf((char *)h + 148, 8, "%06o", sum);
+	h[155] = ' ';
+	ld_buf_add(b, h, sizeof(h));
+}
+
+/* docker cp out of a container: files the canned shell knows (/etc/passwd, the token, ...) come
+ * back as a one-file tar, any other path as an empty directory; HEAD is the stat alone. */
+static void archive_get(ld_hp_conn *c, const ld_http_req *r, char *path, bool get)
+{
+	size_t plen = strlen(path);
+	const char *base;
+	char cmd[1100], stat_json[1400], hdr[2200], b64[1900];
+	ld_buf sj, content, tar;
+	while (plen > 1 && path[plen - 1] == '/')
+		path[--plen] = '\0';
+	base = strrchr(path, '/');
+	base = base && base[1] ? base + 1 : path;
+	ld_buf_init(&content, OUTPUT_MAX);
+	ld_snprintf(cmd, sizeof(cmd), "cat %s", path);
+	if (strcmp(path, "/"))
+		ld_hp_shell_output(ld_slice_cstr(cmd), &content);
+	ld_buf_init(&sj, sizeof(stat_json) - 1);
+	ld_buf_adds(&sj, "{\"name\":\"");
+	ld_hp_json_inner(&sj, base);
+	/* mode: a directory is os.ModeDir | 0755 as Go encodes it */
+	ld_buf_addf(&sj, "\",\"size\":%zu,\"mode\":%s,\"mtime\":\"2026-10-20T08:11:02Z\","
+			 "\"linkTarget\":\"\"}",
+		    content.len ? content.len : 4096, content.len ? "420" : "2147484141");
+	ld_strlcpy(stat_json, sj.ptr ? sj.ptr : "{}", sizeof(stat_json));
+	ld_buf_release(&sj);
+	ld_hp_base64_encode(ld_slice_cstr(stat_json), b64, sizeof(b64));
+	ld_snprintf(hdr, sizeof(hdr), "X-Docker-Container-Path-Stat: %s\r\n" DOCKER_HEADERS, b64);
+	ld_buf_init(&tar, OUTPUT_MAX + 4096);
+	if (get) {
+		tar_header(&tar, base, content.len, !content.len);
+		if (content.len) {
+			static const char zero[512];
+			ld_buf_add(&tar, content.ptr, content.len);
+			ld_buf_add(&tar, zero, (512 - content.len % 512) % 512);
+		}
+		for (int i = 0; i < 2; i++)
+			ld_buf_add(&tar, (char[512]){0}, 512);
+	}
+	ld_hp_http_reply(c, r, 200, "application/x-tar", hdr, tar.ptr ? tar.ptr : "", tar.len);
+	ld_buf_release(&tar);
+	ld_buf_release(&content);
+}
+
 /* docker cp: HEAD/GET stat the target (directories exist), PUT the archive: its entries listed
  * with name, size and the sha256 of what arrived; nothing is written anywhere. */
 static void archive(ld_hp_conn *c, const ld_http_req *r, ld_slice id)
@@ -691,7 +759,10 @@ static void archive(ld_hp_conn *c, const ld_http_req *r, ld_slice id)
 	bool put = ld_slice_eq_cstr(r->method, "PUT");
 	const ld_hp_obj *o = find(c, "container", id);
 	ld_http_query_get(r->query, "path", path, sizeof(path));
-	ld_hp_http_event(c, put ? "docker.container.archive.put" : "docker.container.archive.stat",
+	ld_hp_http_event(c,
+			 put ? "docker.container.archive.put"
+			 : ld_slice_eq_cstr(r->method, "GET") ? "docker.container.archive.get"
+							       : "docker.container.archive.stat",
 			 r);
 	ld_hp_kslice(c, "container", id);
 	ld_hp_kstr(c, "target", path, strlen(path));
@@ -724,26 +795,7 @@ static void archive(ld_hp_conn *c, const ld_http_req *r, ld_slice id)
 	} else if (put) {
 		ld_hp_http_reply(c, r, 200, NULL, DOCKER_HEADERS, "", 0);
 	} else {
-		/* {"name":"tmp","size":4096,"mode":2147484159 (a directory, 0777),...} */
-		size_t plen = strlen(path);
-		const char *base;
-		char stat_json[1400], hdr[2200], b64[1900];
-		ld_buf sj;
-		while (plen > 1 && path[plen - 1] == '/')
-			path[--plen] = '\0';
-		base = strrchr(path, '/');
-		base = base && base[1] ? base + 1 : path;
-		ld_buf_init(&sj, sizeof(stat_json) - 1);
-		ld_buf_adds(&sj, "{\"name\":\"");
-		ld_hp_json_inner(&sj, base);
-		ld_buf_adds(&sj, "\",\"size\":4096,\"mode\":2147484141,\"mtime\":"
-				 "\"2026-10-20T08:11:02Z\",\"linkTarget\":\"\"}");
-		ld_strlcpy(stat_json, sj.ptr ? sj.ptr : "{}", sizeof(stat_json));
-		ld_buf_release(&sj);
-		ld_hp_base64_encode(ld_slice_cstr(stat_json), b64, sizeof(b64));
-		ld_snprintf(hdr, sizeof(hdr), "X-Docker-Container-Path-Stat: %s\r\n" DOCKER_HEADERS,
-			    b64);
-		ld_hp_http_reply(c, r, 200, "application/x-tar", hdr, "", 0);
+		archive_get(c, r, path, ld_slice_eq_cstr(r->method, "GET"));
 	}
 }
 
@@ -787,10 +839,18 @@ static void route(ld_hp_conn *c, const ld_http_req *r)
 		ld_hp_http_event(c, "docker.image.create", r);
 		ld_hp_kstr(c, "image", full, strlen(full));
 		ld_hp_event_end(c);
-		if (image[0] && !find(c, "image", ld_slice_cstr(full))) {
-			ld_hp_obj *o = ld_hp_state_add(c, "image");
-			if (o)
-				ld_strlcpy(o->name, full, sizeof(o->name));
+		{
+			/* listed as dockerd shows Docker Hub names: without the registry */
+			const char *shown = full;
+			if (!strncmp(shown, "docker.io/", 10))
+				shown += 10;
+			if (!strncmp(shown, "library/", 8))
+				shown += 8;
+			if (image[0] && !find(c, "image", ld_slice_cstr(shown))) {
+				ld_hp_obj *o = ld_hp_state_add(c, "image");
+				if (o)
+					ld_strlcpy(o->name, shown, sizeof(o->name));
+			}
 		}
 		/* progress messages as dockerd streams them; nothing is pulled. The image name is
 		 * attacker text inside JSON: write it through the JSON escaper. */

@@ -18,6 +18,7 @@
 static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 typedef struct stream {
+	struct stream *prev, *next; /* the connection's open streams (freed with it) */
 	char path[128];
 	ld_buf in, out;
 	size_t outoff;
@@ -28,6 +29,8 @@ typedef struct stream {
 typedef struct h2 {
 	nghttp2_session *s;
 	unsigned streams;
+	stream *open;
+	bool closing; /* session_del runs: the list frees the streams */
 } h2;
 
 /* The decoy keys: what a cluster's etcd holds under /registry (as JSON: an API server started
@@ -309,10 +312,16 @@ static void call(ld_hp_conn *c, stream *st)
 
 /* ---- HTTP/2 (libnghttp2) ---- */
 
-static void stream_free(stream *st)
+static void stream_free(h2 *h, stream *st)
 {
 	if (!st)
 		return;
+	if (st->prev)
+		st->prev->next = st->next;
+	else
+		h->open = st->next;
+	if (st->next)
+		st->next->prev = st->prev;
 	ld_buf_release(&st->in);
 	ld_buf_release(&st->out);
 	free(st);
@@ -387,6 +396,10 @@ static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *us
 		return NGHTTP2_ERR_CALLBACK_FAILURE;
 	ld_buf_init(&st->in, LD_GRPC_MAX_MSG + 5);
 	ld_buf_init(&st->out, REPLY_MAX);
+	st->next = h->open;
+	if (h->open)
+		h->open->prev = st;
+	h->open = st;
 	nghttp2_session_set_stream_user_data(s, f->hd.stream_id, st);
 	return 0;
 }
@@ -433,9 +446,12 @@ static int on_frame(nghttp2_session *s, const nghttp2_frame *f, void *user)
 
 static int on_close(nghttp2_session *s, int32_t id, uint32_t code, void *user)
 {
+	ld_hp_conn *c = user;
+	h2 *h = c->st.etcd.h2;
 	(void)code;
-	(void)user;
-	stream_free(nghttp2_session_get_stream_user_data(s, id));
+	if (!h || h->closing)
+		return 0;
+	stream_free(h, nghttp2_session_get_stream_user_data(s, id));
 	nghttp2_session_set_stream_user_data(s, id, NULL);
 	return 0;
 }
@@ -526,7 +542,10 @@ void ld_hp_etcd_on_close(ld_hp_conn *c)
 	h2 *h = c->st.etcd.h2;
 	if (!h)
 		return;
-	nghttp2_session_del(h->s); /* closes its streams: on_close frees them */
+	h->closing = true;
+	nghttp2_session_del(h->s); /* frees its streams, not our stream structs */
+	while (h->open)
+		stream_free(h, h->open);
 	free(h);
 	c->st.etcd.h2 = NULL;
 }

@@ -51,6 +51,15 @@ typedef struct ld_hp_etcd_state {
 	int proto; /* 0 undecided, 1 HTTP/1, 2 HTTP/2 */
 } ld_hp_etcd_state;
 
+/* Kubernetes: an exec or attach upgraded to SPDY/3.1 (kubeexec.c). */
+typedef struct ld_hp_kube_state {
+	bool spdy, tty, want_stdin, want_stdout, want_stderr, finished, zlib_started;
+	uint8_t opened, expected;
+	uint32_t sid_error, sid_stdin, sid_stdout, sid_stderr;
+	char pod[64];
+	char line[256]; /* the command line, for its canned output */
+} ld_hp_kube_state;
+
 struct ld_hp_conn {
 	int kind; /* first member: epoll data points at listeners and connections alike */
 	int fd;
@@ -77,6 +86,7 @@ struct ld_hp_conn {
 		ld_hp_mysql_state mysql;
 		ld_hp_docker_state docker;
 		ld_hp_etcd_state etcd;
+		ld_hp_kube_state kube;
 	} st;
 	ld_hp_conn *prev, *next; /* all connections, for timeouts */
 };

@@ -21,14 +21,24 @@ typedef struct ld_kube_res {
 const ld_kube_res *ld_hp_kube_res(ld_slice gv, ld_slice name);
 /* Discovery documents for path segments seg[0..n); false when the path is not discovery. */
 bool ld_hp_kube_discovery(ld_buf *b, const ld_slice *seg, size_t n);
-/* A List (or, with name, the one object; with table, a meta.k8s.io Table) of resource r in
- * namespace ns (NULL: all) from the decoys and what the source created (st may be NULL).
- * Returns the number of objects written. */
+/* A List (or, single, the one object named; with table, a meta.k8s.io Table) of resource r in
+ * namespace ns (NULL: all), only the object `name` when given, from the decoys and what the
+ * source created, less what it deleted (st may be NULL). Returns the number of objects. */
 size_t ld_hp_kube_list(ld_buf *b, const ld_kube_res *r, const char *ns, const char *name,
-		       bool table, const ld_hp_src_state *st);
+		       bool single, bool table, const ld_hp_src_state *st);
 
 /* exec/attach of a pod: recorded (kube.c). */
 void ld_hp_kube_exec(ld_hp_conn *c, const ld_http_req *r, const char *ns, const char *pod,
 		     bool attach);
+
+/* A protobuf-encoded object ("k8s\0" envelope) rewritten as its JSON form, the fields the
+ * emulation records only (kubepb.c). LADING_EINVALID: not such an envelope. */
+int ld_hp_kube_pb_json(ld_slice body, ld_buf *out);
+
+/* SPDY exec streams (kubeexec.c): grant the upgrade when offered (false: not offered), then
+ * the connection's input. */
+bool ld_hp_kube_spdy_start(ld_hp_conn *c, const ld_http_req *r, const char *pod,
+			   const char *line);
+size_t ld_hp_kube_spdy_data(ld_hp_conn *c, const char *p, size_t n);
 
 #endif

@@ -473,11 +473,22 @@ static bool ns_match(const char *want, const char *ns)
 	return !want || (ns && !strcmp(want, ns));
 }
 
+/* The source deleted this decoy (a "deleted" object of its state names it). */
+static bool deleted(const ld_hp_src_state *st, const char *res, const char *ns, const char *name)
+{
+	for (unsigned i = 0; st && i < st->n; i++) {
+		const ld_hp_obj *o = &st->obj[i];
+		if (!strcmp(o->kind, "deleted") && !strcmp(o->image, res) &&
+		    !strcmp(o->ns, ns ? ns : "") && !strcmp(o->name, name))
+			return true;
+	}
+	return false;
+}
+
 size_t ld_hp_kube_list(ld_buf *b, const ld_kube_res *r, const char *ns, const char *name,
-		       bool table, const ld_hp_src_state *st)
+		       bool single, bool table, const ld_hp_src_state *st)
 {
 	size_t count = 0;
-	bool single = name != NULL;
 	if (table)
 		ld_buf_addf(b, "{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":{"
 			       "\"resourceVersion\":\"48213977\"},\"columnDefinitions\":[%s],"
@@ -490,7 +501,7 @@ size_t ld_hp_kube_list(ld_buf *b, const ld_kube_res *r, const char *ns, const ch
 	for (size_t i = 0; i < LD_ARRAY_LEN(decoys); i++) {
 		const decoy *d = &decoys[i];
 		if (strcmp(d->res, r->name) || !ns_match(ns, d->ns) ||
-		    (name && strcmp(name, d->name)))
+		    (name && strcmp(name, d->name)) || deleted(st, d->res, d->ns, d->name))
 			continue;
 		if (table) {
 			row(b, d->name, !count);

@@ -130,6 +130,24 @@ int ld_grpc_message(const char *p, size_t len, ld_slice *msg, size_t *consumed);
  * LD_HP_MORE at the end, LADING_EINVALID for a truncated or malformed field. */
 int ld_pb_next(ld_slice *in, uint32_t *field, int *wire, uint64_t *v, ld_slice *bytes);
 
+/* ---- SPDY/3.1 frames (kubectl's exec and attach streams) ---- */
+
+#define LD_SPDY_MAX_FRAME (64 * 1024) /* payload bytes of one frame we read */
+
+typedef struct ld_spdy_frame {
+	bool control;
+	uint16_t type;	    /* control frames: 1 SYN_STREAM, 2 SYN_REPLY, 3 RST_STREAM, 4 SETTINGS,
+			       6 PING, 7 GOAWAY, 8 HEADERS, 9 WINDOW_UPDATE */
+	uint8_t flags;	    /* 1: FIN */
+	uint32_t stream_id; /* data frames; SYN_STREAM, SYN_REPLY, RST_STREAM, WINDOW_UPDATE */
+	ld_slice data;	    /* the payload (control frames: after the type's fixed fields) */
+} ld_spdy_frame;
+
+/* One frame at the start of (p, len): LD_HP_DONE with *consumed, LD_HP_MORE, LADING_EINVALID
+ * (not SPDY/3, a control frame too short for its type), LADING_ELIMIT (a frame past
+ * LD_SPDY_MAX_FRAME). */
+int ld_spdy_frame_parse(const char *p, size_t len, ld_spdy_frame *f, size_t *consumed);
+
 /* ---- tar archives (docker cp uploads) ---- */
 
 /* Limits: we only list what an upload holds (names, sizes, content hashes), never write it. */

@@ -31,6 +31,11 @@ static const canned table[] = {
 	 "root:x:0:0:root:/root:/bin/ash\nbin:x:1:1:bin:/bin:/sbin/nologin\ndaemon:x:2:2:daemon:/"
 	 "sbin:/sbin/nologin\nnobody:x:65534:65534:nobody:/:/sbin/nologin\n"},
 	{"cat", "/etc/hostname", "4c01db0b339c\n"},
+	{"cat", "serviceaccount/token",
+	 "eyJhbGciOiJSUzI1NiIsImtpZCI6IkExWl9rVjN3T3FITkVZMmtjUEd6R1RyWXBDcE10ZXJnIn0.eyJpc3MiOiJrd"
+	 "WJlcm5ldGVzL3NlcnZpY2VhY2NvdW50Iiwic3ViIjoic3lzdGVtOnNlcnZpY2VhY2NvdW50OmRlZmF1bHQ6ZGVmYX"
+	 "VsdCJ9.c2lnbmF0dXJl"},
+	{"cat", "serviceaccount/namespace", "default"},
 	{"cat", "/etc/os-release",
 	 "NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.18.4\nPRETTY_NAME=\"Alpine Linux "
 	 "v3.18\"\n"},

@@ -443,6 +443,19 @@ static void test_options(void **state)
 	assert_int_equal(lading_honeypot_options_set(&o, "max-sessions", "x", ctx), LADING_EUSAGE);
 	assert_int_equal(lading_honeypot_options_set(&o, "frobnicate", "1", ctx), LADING_EUSAGE);
 	assert_int_equal(o.nlisten, 2);
+	/* the log budget's defaults and the MySQL accept list */
+	assert_int_equal(o.session_events, 1000);
+	assert_int_equal(o.source_log_rate, 1024);
+	assert_int_equal(o.source_log_burst, 2u << 20);
+	assert_int_equal(lading_honeypot_options_set(&o, "source-log-burst", "64K", ctx), 0);
+	assert_int_equal(o.source_log_burst, 64u << 10);
+	assert_int_equal(lading_honeypot_options_set(&o, "mysql-accept", "root:toor", ctx), 0);
+	assert_int_equal(lading_honeypot_options_set(&o, "mysql-accept", "admin:a:b", ctx), 0);
+	assert_string_equal(o.mysql_accept, "root:toor,admin:a:b");
+	assert_int_equal(lading_honeypot_options_set(&o, "mysql-accept", "nopassword", ctx),
+			 LADING_EUSAGE);
+	assert_int_equal(lading_honeypot_options_set(&o, "mysql-accept", "a:b,c:d", ctx),
+			 LADING_EUSAGE);
 	/* no log */
 	assert_int_equal(lading_honeypot_new(&hp, &o, ctx), LADING_EUSAGE);
 	ld_snprintf(path, sizeof(path), "%s/hp.conf", dir);
