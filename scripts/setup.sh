@@ -14,6 +14,9 @@ for p in $pkgs; do
   case "$p" in
     nodejs) command -v node >/dev/null 2>&1 && continue ;;
     npm) command -v npm >/dev/null 2>&1 && continue ;;
+    # a kubectl the machine already has (e.g. the package `kubectl` of another repository owns
+    # /usr/bin/kubectl, and kubernetes-client would conflict with it) is used as it is
+    kubernetes-client) command -v kubectl >/dev/null 2>&1 && continue ;;
   esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
