@@ -1,5 +1,7 @@
 /* lading honeypot: run the service emulations; lading honeypot report: analyse event logs. */
 #include <limits.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,12 +106,27 @@ static bool library_option(const char *name)
 	return false;
 }
 
+/* The ready file: written to an unpredictable temporary beside it (mkstemp: O_EXCL, never
+ * through a planted symlink) and renamed over PATH only when PATH is a regular file or absent;
+ * anything else (a FIFO, a device, a symlink the user chose) is written in place. */
 static int write_ready(const char *path, lading_honeypot *hp)
 {
 	char tmp[PATH_MAX];
-	FILE *f;
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "w");
+	struct stat st;
+	bool in_place = lstat(path, &st) == 0 && !S_ISREG(st.st_mode);
+	FILE *f = NULL;
+	int fd;
+	if (in_place) {
+		f = fopen(path, "w");
+	} else {
+		if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+			return -1;
+		fd = mkstemp(tmp);
+		if (fd >= 0 && !(f = fdopen(fd, "w"))) {
+			close(fd);
+			unlink(tmp);
+		}
+	}
 	if (!f)
 		return -1;
 	for (size_t i = 0; i < lading_honeypot_listener_count(hp); i++) {
@@ -118,9 +135,15 @@ static int write_ready(const char *path, lading_honeypot *hp)
 		if (lading_honeypot_listener(hp, i, &svc, addr, sizeof(addr)) == 0)
 			fprintf(f, "%s %s\n", svc, addr);
 	}
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return -1;
+	if (in_place)
+		return fclose(f) == 0 ? 0 : -1;
+	{
+		bool ok = fchmod(fileno(f), 0644) == 0; /* mkstemp made it 0600 */
+		ok = fclose(f) == 0 && ok;
+		if (!ok || rename(tmp, path) != 0) {
+			unlink(tmp);
+			return -1;
+		}
 	}
 	return 0;
 }
