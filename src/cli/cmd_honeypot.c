@@ -1,5 +1,7 @@
 /* lading honeypot: run the service emulations; lading honeypot report: analyse event logs. */
 #include <limits.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +127,8 @@ static bool library_option(const char *name)
 	return false;
 }
 
+/* The ready file: written as -o is (cli_write_file): an O_EXCL|O_NOFOLLOW temporary beside it
+ * renamed only over a regular file or a new path; a FIFO, device or symlink written in place. */
 static int write_ready(const char *path, lading_honeypot *hp)
 {
 	char text[8192];
