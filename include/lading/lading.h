@@ -13,6 +13,7 @@
 #include "lading/inventory.h"
 #include "lading/containers.h"
 #include "lading/fleet.h"
+#include "lading/service.h"
 #include "lading/vulndb.h"
 
 #endif

@@ -73,5 +73,8 @@ int cmd_census(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
 int cmd_containers(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 #endif

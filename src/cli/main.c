@@ -21,6 +21,9 @@ static void usage(FILE *f)
 		"  containers list  the containers of a Docker/Podman host, a cluster or a file\n"
 		"  report fleet     the fleet report: per-group vulnerability, staleness and\n"
 		"                   container figures over the inventory (table, json, html)\n"
+		"  serve            the HTTP API and dashboard over the inventory store\n"
+		"  worker           take inventory jobs from the store's queue (PostgreSQL)\n"
+		"  token create|list|revoke   API tokens of the service\n"
 		"  version          print the version\n"
 		"\n"
 		"IMAGE: docker-archive:FILE, oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:PATH,\n"
@@ -65,6 +68,12 @@ int main(int argc, char **argv)
 		return cmd_containers(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
 		return cmd_report(argc - 1, argv + 1);
+	if (!strcmp(cmd, "serve"))
+		return cmd_serve(argc - 1, argv + 1);
+	if (!strcmp(cmd, "worker"))
+		return cmd_worker(argc - 1, argv + 1);
+	if (!strcmp(cmd, "token"))
+		return cmd_token(argc - 1, argv + 1);
 	fprintf(stderr, "lading: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return EXIT_USAGE;
