@@ -72,9 +72,10 @@ typedef struct lading_worker_options {
 	int once;                      /* return when the queue is empty */
 	lading_log_fn log;
 	void *log_opaque;
+	unsigned lease_s;              /* a job's lease, renewed every third of it; 0 = 30 s */
 } lading_worker_options;
 #define LADING_WORKER_OPTIONS_VERSION 1
-#define LADING_WORKER_OPTIONS_INIT {LADING_WORKER_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL}
+#define LADING_WORKER_OPTIONS_INIT {LADING_WORKER_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 0}
 
 /* Take jobs from the store's queue until *stop becomes non-zero (or, with `once`, the queue is
  * empty). A job's lease is renewed while it runs; one whose worker died is taken again when its

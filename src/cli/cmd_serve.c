@@ -133,11 +133,14 @@ int cmd_worker(int argc, char **argv)
 		} else if (cli_opt(argc, argv, &i, "--jobs", &v)) {
 			if (parse_uint(v, &o.jobs) || !o.jobs)
 				return cli_usage("--jobs: a number from 1");
+		} else if (cli_opt(argc, argv, &i, "--lease", &v)) {
+			if (parse_uint(v, &o.lease_s) || !o.lease_s || o.lease_s > 300)
+				return cli_usage("--lease: seconds, 1 to 300");
 		} else if (cli_flag(argv, i, "--once")) {
 			o.once = 1;
 		} else {
 			fprintf(stderr, "usage: lading worker [--store URL] [--jobs N] [--db FILE]\n"
-					"                     [--insecure-registry HOST:PORT]... [--once]\n"
+					"                     [--insecure-registry HOST:PORT]... [--lease SECONDS] [--once]\n"
 					"  takes jobs from the store's queue (PostgreSQL: any number of workers)\n");
 			return cli_flag(argv, i, "--help") ? EXIT_OK : EXIT_USAGE;
 		}

@@ -32,6 +32,7 @@ struct ld_svc_workers {
 	int64_t running[POOL_MAX_THREADS]; /* job id held by each thread, 0 = none */
 	char name[POOL_MAX_THREADS][WORKER_NAME_MAX];
 	thread_arg args[POOL_MAX_THREADS];
+	unsigned lease;                    /* seconds */
 };
 
 static void time_at(char out[32], int64_t delta_s)
@@ -213,7 +214,7 @@ static bool step(ld_svc_workers *w, lading_store *s, lading_ctx *ctx, unsigned i
 	int rc;
 	memset(&j, 0, sizeof(j));
 	time_at(now, 0);
-	time_at(lease, LD_JOB_LEASE_S);
+	time_at(lease, w->lease);
 	ld_sv p[3] = {ld_sv_text(now), ld_sv_text(lease), ld_sv_text(w->name[i])};
 	if (ld_store_exec(s, LD_SQ_JOB_CLAIM, p, 3, claim_row, &j, NULL) || !j.found) {
 		free(j.ref);
@@ -285,7 +286,7 @@ static void *heartbeat_main(void *opaque)
 	for (unsigned tick = 0; !*w->stop; tick++) {
 		struct timespec ts = {0, 250 * 1000 * 1000};
 		nanosleep(&ts, NULL);
-		if (tick % (LD_JOB_LEASE_S * 4 / 3))
+		if (tick % (w->lease * 4 / 3 ? w->lease * 4 / 3 : 1))
 			continue;
 		for (unsigned i = 0; i < w->n; i++) {
 			char lease[32];
@@ -295,7 +296,7 @@ static void *heartbeat_main(void *opaque)
 			pthread_mutex_unlock(&w->mu);
 			if (!id)
 				continue;
-			time_at(lease, LD_JOB_LEASE_S);
+			time_at(lease, w->lease);
 			ld_sv p[3] = {ld_sv_int(id), ld_sv_text(w->name[i]), ld_sv_text(lease)};
 			ld_store_exec(s, LD_SQ_JOB_HEARTBEAT, p, 3, NULL, NULL, NULL);
 		}
@@ -318,6 +319,9 @@ int ld_svc_workers_start(ld_svc_workers **out, lading_ctx *ctx, const lading_wor
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	w->o = *o;
 	w->stop = stop;
+	w->lease = o->lease_s ? o->lease_s : LD_JOB_LEASE_S;
+	if (w->lease > LD_JOB_LEASE_MAX_S)
+		w->lease = LD_JOB_LEASE_MAX_S;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	gethostname(host, sizeof(host) - 1);

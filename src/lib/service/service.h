@@ -66,7 +66,8 @@ int ld_svc_token_check(lading_store *s, lading_ctx *ctx, ld_slice tok, ld_svc_to
 
 /* ---- jobs (jobs.c) ---- */
 
-#define LD_JOB_LEASE_S 30          /* a running job's lease; renewed every LEASE/3 */
+#define LD_JOB_LEASE_S 30          /* a running job's lease by default; renewed every LEASE/3 */
+#define LD_JOB_LEASE_MAX_S 300
 #define LD_JOB_MAX_ATTEMPTS 3      /* then the job is parked as failed with its error */
 #define LD_JOB_PRIO_SUBMITTED 10   /* submitted jobs before scheduled rescans */
 #define LD_JOB_PRIO_RESCAN 0
