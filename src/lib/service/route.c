@@ -125,3 +125,30 @@ bool ld_svc_bearer(ld_slice h, ld_slice *tok)
 	*tok = ld_slice_make(h.ptr + i, h.len - i);
 	return ld_svc_token_valid(*tok);
 }
+
+/* A registry reference only: no local paths or other sources through the API (the job runs it
+ * as "registry:REF" in any case; this answers 400 at once instead of a failed job). */
+static const char *const local_schemes[] = {"docker-archive:", "oci-archive:", "oci:", "dir:", "rootfs-tar:",
+					    "docker:", "docker-dir:", "file:", "docker-daemon:",
+					    "containers-storage:", "podman:"};
+
+bool ld_svc_ref_ok(const char *r)
+{
+	size_t n;
+	if (!strncmp(r, "registry:", 9))
+		r += 9;
+	else if (!strncmp(r, "docker://", 9))
+		r += 9;
+	n = strlen(r);
+	if (!n || n > LD_SVC_REF_MAX || r[0] == '/' || r[0] == '.' || r[0] == '-' || r[0] == ':')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)r[i] <= ' ' || r[i] == '\\' || (unsigned char)r[i] >= 0x7f)
+			return false;
+	if (strstr(r, "..") || strstr(r, "://") || strstr(r, "//"))
+		return false;
+	for (size_t i = 0; i < sizeof(local_schemes) / sizeof(local_schemes[0]); i++)
+		if (!strncmp(r, local_schemes[i], strlen(local_schemes[i])))
+			return false;
+	return true;
+}

@@ -25,7 +25,6 @@
 #define RATE_TABLE 256                /* tokens tracked at once (least recently used replaced) */
 #define LAST_USED_EVERY_S 60          /* a token's last_used is written at most this often */
 #define TLS_FILE_MAX (1024 * 1024)
-#define REF_MAX 1024
 #define QUERY_VALUE_MAX 512
 #define POOL_MAX 64
 
@@ -317,39 +316,12 @@ static enum MHD_Result h_job(hctx *h)
 	return rc ? fail(h, rc) : ok_doc(h, MHD_HTTP_OK, "application/json", out, len);
 }
 
-/* A registry reference only: no local paths or other sources through the API (the job runs it
- * as "registry:REF" in any case; this answers 400 at once instead of a failed job). */
-static const char *const local_schemes[] = {"docker-archive:", "oci-archive:", "oci:", "dir:", "rootfs-tar:",
-					    "docker:", "docker-dir:", "file:", "docker-daemon:",
-					    "containers-storage:", "podman:"};
-
-static bool ref_ok(const char *r)
-{
-	size_t n;
-	if (!strncmp(r, "registry:", 9))
-		r += 9;
-	else if (!strncmp(r, "docker://", 9))
-		r += 9;
-	n = strlen(r);
-	if (!n || n > REF_MAX || r[0] == '/' || r[0] == '.' || r[0] == '-' || r[0] == ':')
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)r[i] <= ' ' || r[i] == '\\' || (unsigned char)r[i] >= 0x7f)
-			return false;
-	if (strstr(r, "..") || strstr(r, "://") || strstr(r, "//"))
-		return false;
-	for (size_t i = 0; i < sizeof(local_schemes) / sizeof(local_schemes[0]); i++)
-		if (!strncmp(r, local_schemes[i], strlen(local_schemes[i])))
-			return false;
-	return true;
-}
-
 static enum MHD_Result h_images_add(hctx *h)
 {
 	ld_arena a;
 	ld_json *doc = NULL;
 	const char *ref;
-	char refbuf[REF_MAX + 16];
+	char refbuf[LD_SVC_REF_MAX + 16];
 	int64_t id = 0;
 	int rc;
 	ld_json_limits lim = {8, 1 << 20};
@@ -360,7 +332,7 @@ static enum MHD_Result h_images_add(hctx *h)
 		return fail(h, LADING_EINVALID);
 	}
 	ref = ld_json_get_str(doc, "ref");
-	if (!ref || !ref_ok(ref)) {
+	if (!ref || !ld_svc_ref_ok(ref)) {
 		ld_arena_release(&a);
 		return reply_error(h->svc, h->c, h->method, h->url, h->rq, MHD_HTTP_BAD_REQUEST,
 				   "body: {\"ref\": \"HOST/REPOSITORY[:TAG|@DIGEST]\"} (a registry reference)");

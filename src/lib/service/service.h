@@ -53,6 +53,11 @@ const char *ld_svc_scope_name(ld_svc_scope s);
 bool ld_svc_bearer(ld_slice header, ld_slice *tok);
 bool ld_svc_token_valid(ld_slice tok);
 
+#define LD_SVC_REF_MAX 1024
+/* A registry reference ("[registry:]HOST/REPO[:TAG][@DIGEST]"), never a local source (a path,
+ * oci:, dir:, docker-archive:...): what POST /api/v1/images accepts. */
+bool ld_svc_ref_ok(const char *ref);
+
 /* ---- tokens (token.c) ---- */
 
 typedef struct ld_svc_token {
