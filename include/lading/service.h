@@ -46,9 +46,11 @@ typedef struct lading_serve_options {
 	unsigned threads;              /* HTTP threads; 0 = 2 */
 	lading_log_fn log;             /* access log and job lines; may be NULL */
 	void *log_opaque;
+	unsigned token_rate;           /* requests per second per token (bucket of twice that);
+					  0 = 1000 */
 } lading_serve_options;
 #define LADING_SERVE_OPTIONS_VERSION 1
-#define LADING_SERVE_OPTIONS_INIT {LADING_SERVE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, (unsigned)-1, 0, NULL, NULL}
+#define LADING_SERVE_OPTIONS_INIT {LADING_SERVE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, (unsigned)-1, 0, NULL, NULL, 0}
 
 typedef struct lading_service lading_service;
 

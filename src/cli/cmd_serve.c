@@ -48,6 +48,7 @@ static int serve_usage(void)
 		"  ADDR: PORT (on 127.0.0.1), IPV4:PORT, [IPV6]:PORT or *:PORT\n"
 		"  --workers N   job threads in the server (default 2 with a SQLite store, 0 with\n"
 		"                PostgreSQL: run 'lading worker' on any number of machines)\n"
+		"  --token-rate N  requests per second per token (default 1000, bursts of twice that)\n"
 		"API: docs/service.md. Tokens: lading token create --name N --scope read|write|admin\n");
 	return EXIT_USAGE;
 }
@@ -83,6 +84,12 @@ int cmd_serve(int argc, char **argv)
 		} else if (cli_opt(argc, argv, &i, "--workers", &v)) {
 			if (parse_uint(v, &o.workers))
 				return cli_usage("--workers: a number");
+		} else if (cli_opt(argc, argv, &i, "--token-rate", &v)) {
+			char *end;
+			long r = strtol(v, &end, 10);
+			if (!*v || *end || r < 1 || r > 10000000)
+				return cli_usage("--token-rate: requests per second, 1 to 10000000");
+			o.token_rate = (unsigned)r;
 		} else if (cli_opt(argc, argv, &i, "--threads", &v)) {
 			if (parse_uint(v, &o.threads))
 				return cli_usage("--threads: a number");

@@ -20,8 +20,8 @@
 #define CONNECTION_LIMIT 512
 #define PER_IP_CONNECTIONS 32
 #define LISTEN_BACKLOG 256
-#define TOKEN_RATE_PER_S 1000         /* per-token token bucket: refill per second ... */
-#define TOKEN_BURST 2000              /* ... and depth */
+#define TOKEN_RATE_PER_S 1000         /* per-token token bucket: refill per second by default,
+					 its depth twice that (--token-rate) */
 #define RATE_TABLE 256                /* tokens tracked at once (least recently used replaced) */
 #define LAST_USED_EVERY_S 60          /* a token's last_used is written at most this often */
 #define TLS_FILE_MAX (1024 * 1024)
@@ -53,6 +53,7 @@ struct lading_service {
 	unsigned npool;
 	pthread_mutex_t rate_mu;
 	rate_entry rate[RATE_TABLE];
+	double rate_per_s;
 	ld_svc_workers *workers;
 	volatile sig_atomic_t stop;
 };
@@ -128,13 +129,13 @@ static bool rate_take(lading_service *svc, int64_t id, bool *write_used)
 	if (!e) {
 		e = oldest;
 		e->token_id = id;
-		e->tokens = TOKEN_BURST;
+		e->tokens = 2.0 * svc->rate_per_s;
 		e->last = now;
 		e->used_written = 0;
 	}
-	e->tokens += (now - e->last) * TOKEN_RATE_PER_S;
-	if (e->tokens > TOKEN_BURST)
-		e->tokens = TOKEN_BURST;
+	e->tokens += (now - e->last) * svc->rate_per_s;
+	if (e->tokens > 2.0 * svc->rate_per_s)
+		e->tokens = 2.0 * svc->rate_per_s;
 	e->last = now;
 	ok = e->tokens >= 1.0;
 	if (ok)
@@ -638,6 +639,7 @@ int lading_service_start(lading_service **out, lading_ctx *ctx, const lading_ser
 	svc->o = *o;
 	svc->store_url = ld_strdup(url);
 	svc->o.store = svc->store_url;
+	svc->rate_per_s = o->token_rate ? o->token_rate : TOKEN_RATE_PER_S;
 	pthread_mutex_init(&svc->pool_mu, NULL);
 	pthread_cond_init(&svc->pool_cv, NULL);
 	pthread_mutex_init(&svc->rate_mu, NULL);
