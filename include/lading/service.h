@@ -48,9 +48,14 @@ typedef struct lading_serve_options {
 	void *log_opaque;
 	unsigned token_rate;           /* requests per second per token (bucket of twice that);
 					  0 = 1000 */
+	/* admission (POST /api/v1/admission), as `scan`'s --fail-on / --fail-on-kev */
+	int fail_on;                   /* lading_severity; -1 = no severity gate */
+	int fail_on_kev;
+	int admission_unknown_allow;   /* an image not in the store after the webhook's timeout:
+					  0 deny, 1 allow */
 } lading_serve_options;
 #define LADING_SERVE_OPTIONS_VERSION 1
-#define LADING_SERVE_OPTIONS_INIT {LADING_SERVE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, (unsigned)-1, 0, NULL, NULL, 0}
+#define LADING_SERVE_OPTIONS_INIT {LADING_SERVE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, (unsigned)-1, 0, NULL, NULL, 0, -1, 0, 0}
 
 typedef struct lading_service lading_service;
 

@@ -49,6 +49,10 @@ static int serve_usage(void)
 		"  --workers N   job threads in the server (default 2 with a SQLite store, 0 with\n"
 		"                PostgreSQL: run 'lading worker' on any number of machines)\n"
 		"  --token-rate N  requests per second per token (default 1000, bursts of twice that)\n"
+		"  --fail-on SEV, --fail-on-kev   admission (POST /api/v1/admission): deny a pod whose\n"
+		"                image has a finding at SEV or above / known exploited, as scan does\n"
+		"  --admission-unknown allow|deny an image still not in the store at the webhook's\n"
+		"                timeout (it is scanned meanwhile when the server runs jobs; default deny)\n"
 		"API: docs/service.md. Tokens: lading token create --name N --scope read|write|admin\n");
 	return EXIT_USAGE;
 }
@@ -90,6 +94,17 @@ int cmd_serve(int argc, char **argv)
 			if (!*v || *end || r < 1 || r > 10000000)
 				return cli_usage("--token-rate: requests per second, 1 to 10000000");
 			o.token_rate = (unsigned)r;
+		} else if (cli_opt(argc, argv, &i, "--fail-on", &v)) {
+			lading_severity sev;
+			if (lading_severity_parse(v, &sev))
+				return cli_usage("--fail-on takes unknown, low, medium, high or critical");
+			o.fail_on = (int)sev;
+		} else if (cli_flag(argv, i, "--fail-on-kev")) {
+			o.fail_on_kev = 1;
+		} else if (cli_opt(argc, argv, &i, "--admission-unknown", &v)) {
+			if (strcmp(v, "allow") && strcmp(v, "deny"))
+				return cli_usage("--admission-unknown: allow or deny");
+			o.admission_unknown_allow = !strcmp(v, "allow");
 		} else if (cli_opt(argc, argv, &i, "--threads", &v)) {
 			if (parse_uint(v, &o.threads))
 				return cli_usage("--threads: a number");

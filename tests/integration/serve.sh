@@ -49,7 +49,7 @@ jq '(.packages[] | select(.pkg.name == "musl") | .pkg.secfixes) = {"9.9.9-r0": [
 reg_start reg config.yml
 REG="127.0.0.1:$REG_PORT"
 IMAGES=(alpine-3.9.6 alpine-3.12.12 alpine-3.20.3)
-for i in "${IMAGES[@]}"; do reg_push "docker-archive:$SH/images/docker-archive/$i.tar" "$REG/lib/$i:1"; done
+for i in "${IMAGES[@]}" alpine-3.20.3-twolayer; do reg_push "docker-archive:$SH/images/docker-archive/$i.tar" "$REG/lib/$i:1"; done
 
 # serve STORE LOG [options]: starts `lading serve` on a free port; sets URL, SERVE_PID
 serve() {
@@ -91,7 +91,7 @@ AT=$(token "$S" ops admin)
 "$L" token list --store "$S" --format json > "$W/tokens.json"
 jq -e '.tokens | length == 3' "$W/tokens.json" > /dev/null || fail "token list"
 grep -q "${WT#ldt_}" "$W/store.sqlite" && fail "the store holds a token in clear"
-serve "$S" "$W/serve.log"
+serve "$S" "$W/serve.log" --fail-on unknown
 
 expect 401 "$URL/api/v1/images"
 expect 401 -H "Authorization: Bearer ldt_$(printf '0%.0s' $(seq 64))" "$URL/api/v1/images"
@@ -118,6 +118,7 @@ expect 200 -H "Authorization: Bearer $RT" "$URL/api/v1/jobs/${IDS[0]}"
 jq -e '.state == "done" and (.image | startswith("sha256:")) and .error == null' "$W/body" > /dev/null || fail "job document"
 expect 200 -H "Authorization: Bearer $RT" "$URL/api/v1/images"
 jq -e '.images | length == 3' "$W/body" > /dev/null || fail "3 images ($(jq -c '.images|length' "$W/body"))"
+NIMG_SQLITE=4 # after the admission of a new image below
 "$L" inventory list images --store "$S" --format json > "$W/cli-images.json"
 cmp -s "$W/body" "$W/cli-images.json" || fail "GET /api/v1/images differs from inventory list images"
 "$L" inventory query --store "$S" --cve CVE-2019-14697 --format json > "$W/cli-q.json"
@@ -147,6 +148,38 @@ else
 	grep -qF "$(sed 's/^lading: //' "$W/fleet-cli.err" | head -c 60)" "$W/body" || fail "fleet error differs from the CLI's"
 	expect 422 -H "Authorization: Bearer $RT" "$URL/"
 fi
+
+# --- admission: AdmissionReview v1 as the API server sends it (?timeout=), uid echoed
+review() { # UID IMAGE INIT-IMAGE
+	jq -n --arg uid "$1" --arg a "$2" --arg b "$3" '{apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview",
+	  request: {uid: $uid, kind: {group: "", version: "v1", kind: "Pod"},
+	    resource: {group: "", version: "v1", resource: "pods"}, requestKind: {group: "", version: "v1", kind: "Pod"},
+	    requestResource: {group: "", version: "v1", resource: "pods"}, name: "web", namespace: "default",
+	    operation: "CREATE", userInfo: {username: "admin", groups: ["system:authenticated"]},
+	    object: {apiVersion: "v1", kind: "Pod", metadata: {name: "web", namespace: "default"},
+	      spec: {containers: [{name: "app", image: $a}], initContainers: [{name: "init", image: $b}],
+	        ephemeralContainers: []}}, oldObject: null, dryRun: false,
+	    options: {apiVersion: "meta.k8s.io/v1", kind: "CreateOptions"}}}' > "$W/review.json"
+}
+review 3f0c1a2b-ok "$REG/lib/alpine-3.20.3:1" "$REG/lib/alpine-3.12.12:1"
+expect 200 -H "Authorization: Bearer $RT" --data-binary @"$W/review.json" "$URL/api/v1/admission?timeout=10s"
+jq -e '.apiVersion == "admission.k8s.io/v1" and .kind == "AdmissionReview" and .response.uid == "3f0c1a2b-ok"
+	and .response.allowed == true' "$W/body" > /dev/null || fail "admission allowed: $(cat "$W/body")"
+review 77e2-deny "$REG/lib/alpine-3.20.3:1" "$REG/lib/alpine-3.9.6:1"
+expect 200 -H "Authorization: Bearer $RT" --data-binary @"$W/review.json" "$URL/api/v1/admission?timeout=10s"
+jq -e '.response.uid == "77e2-deny" and .response.allowed == false and .response.status.code == 403
+	and (.response.status.message | contains("CVE-2019-14697") and contains("alpine-3.9.6"))' "$W/body" > /dev/null ||
+	fail "admission denied: $(cat "$W/body")"
+# an image not in the store yet is scanned within the webhook's timeout
+review new-1 "$REG/lib/alpine-3.20.3-twolayer:1" "$REG/lib/alpine-3.20.3:1"
+expect 200 -H "Authorization: Bearer $RT" --data-binary @"$W/review.json" "$URL/api/v1/admission?timeout=10s"
+jq -e '.response.uid == "new-1" and .response.allowed == true' "$W/body" > /dev/null || fail "admission of a new image: $(cat "$W/body")"
+review gone-1 "127.0.0.1:9/none/x:1" "$REG/lib/alpine-3.20.3:1"
+expect 200 -H "Authorization: Bearer $RT" --data-binary @"$W/review.json" "$URL/api/v1/admission?timeout=3s"
+jq -e '.response.uid == "gone-1" and .response.allowed == false' "$W/body" > /dev/null || fail "unknown image allowed"
+expect 401 --data-binary @"$W/review.json" "$URL/api/v1/admission"
+expect 400 -H "Authorization: Bearer $RT" -d '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{}}' "$URL/api/v1/admission"
+expect 400 -H "Authorization: Bearer $RT" -d '{"kind":"AdmissionReview"' "$URL/api/v1/admission"
 
 # --- hostile requests: each a clean status, nothing written
 before=$(sqlite3 "$W/store.sqlite" 'SELECT (SELECT count(*) FROM job) || "/" || (SELECT count(*) FROM image) || "/" || (SELECT count(*) FROM container) || "/" || (SELECT count(*) FROM snapshot)')

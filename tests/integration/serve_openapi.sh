@@ -35,7 +35,8 @@ def call(method, path, auth, body=None):
         return urllib.request.urlopen(req, timeout=20).status
     except urllib.error.HTTPError as e:
         return e.code
-samples = {"/api/v1/images": b'{"ref": "127.0.0.1:9/none/x:1"}', "/api/v1/containers": b'{"containers": []}'}
+samples = {"/api/v1/images": b'{"ref": "127.0.0.1:9/none/x:1"}', "/api/v1/containers": b'{"containers": []}',
+           "/api/v1/admission": b'{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","object":{"kind":"Pod","spec":{"containers":[]}}}}'}
 documented = set()
 for path, ops in spec["paths"].items():
     for method, op in ops.items():

@@ -7,6 +7,7 @@
 /* Named limits of the request bodies each route accepts. */
 #define BODY_IMAGE_MAX (16 * 1024)            /* {"ref": ...} */
 #define BODY_SNAPSHOT_MAX (32 * 1024 * 1024)  /* a cluster's container list */
+#define BODY_ADMISSION_MAX (4 * 1024 * 1024)  /* an AdmissionReview with its Pod */
 #define TOKEN_PREFIX "ldt_"
 #define TOKEN_HEX 64
 
@@ -19,6 +20,8 @@ static const ld_svc_route routes[] = {
 	{"POST", "/api/v1/containers", LD_R_CONTAINERS_PUT, LD_SCOPE_WRITE, BODY_SNAPSHOT_MAX},
 	{"GET", "/api/v1/query", LD_R_QUERY, LD_SCOPE_READ, 0},
 	{"GET", "/api/v1/report/fleet", LD_R_FLEET, LD_SCOPE_READ, 0},
+	/* any valid token: the API server's webhook configuration carries a read token */
+	{"POST", "/api/v1/admission", LD_R_ADMISSION, LD_SCOPE_READ, BODY_ADMISSION_MAX},
 };
 
 const ld_svc_route *ld_svc_routes(size_t *n)

@@ -10,6 +10,7 @@
 #include "util/jsonw.h"
 #include "util/netaddr.h"
 #include "lading/fleet.h"
+#include "lading/scan.h"
 #include "store/store.h"
 #include "service/service.h"
 
@@ -27,6 +28,10 @@
 #define TLS_FILE_MAX (1024 * 1024)
 #define QUERY_VALUE_MAX 512
 #define POOL_MAX 64
+#define ADMISSION_TIMEOUT_S 10        /* when the API server gives no ?timeout= */
+#define ADMISSION_MARGIN_MS 1500      /* answer this long before the API server gives up */
+#define ADMISSION_SHOWN 5             /* blocking vulnerabilities named per image */
+#define ADMISSION_MSG_MAX 4096
 
 typedef struct rate_entry {
 	int64_t token_id;
@@ -391,6 +396,155 @@ static enum MHD_Result h_containers_put(hctx *h)
 	return out ? ok_doc(h, MHD_HTTP_CREATED, "application/json", out, len) : MHD_NO;
 }
 
+/* ---- admission: the same gate as scan --fail-on / --fail-on-kev, over the stored findings ---- */
+
+typedef struct verdict {
+	bool known, blocked;
+} verdict;
+
+static int image_verdict(hctx *h, const char *image, ld_buf *msg, verdict *v)
+{
+	lading_inventory_query q = {LADING_QUERY_IMAGE, image, NULL};
+	const lading_serve_options *o = &h->svc->o;
+	ld_json *doc = NULL;
+	ld_arena a;
+	char *out = NULL;
+	size_t len = 0, shown = 0, more = 0;
+	int rc;
+	memset(v, 0, sizeof(*v));
+	rc = lading_inventory_query_run(h->s, h->ctx, &q, LADING_FORMAT_JSON, &out, &len);
+	if (rc == LADING_ENOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	ld_arena_init(&a, 0);
+	rc = ld_json_parse(&doc, &a, out, len, NULL, h->ctx, "query");
+	free(out);
+	const ld_json *img = ld_json_at(ld_json_get(doc, "images"), 0);
+	if (!rc && img) {
+		const ld_json *f = ld_json_get(img, "findings");
+		v->known = true;
+		for (size_t i = 0; i < ld_json_len(f); i++) {
+			const ld_json *x = ld_json_at(f, i);
+			lading_severity sev = LADING_SEVERITY_UNKNOWN;
+			bool kev = ld_json_bool(ld_json_get(x, "kev"), false);
+			lading_severity_parse(ld_json_str_or(ld_json_get(x, "severity"), "unknown"), &sev);
+			if (!((o->fail_on >= 0 && (int)sev >= o->fail_on) || (o->fail_on_kev && kev)))
+				continue;
+			if (!v->blocked)
+				ld_buf_addf(msg, "%s%s:", msg->len ? "; " : "", image);
+			v->blocked = true;
+			if (shown++ < ADMISSION_SHOWN)
+				ld_buf_addf(msg, " %s (%s %s, %s%s)", ld_json_str_or(ld_json_get(x, "id"), "?"),
+					    ld_json_str_or(ld_json_get(x, "package"), "?"),
+					    ld_json_str_or(ld_json_get(x, "version"), "?"), lading_severity_name(sev),
+					    kev ? ", known exploited" : "");
+			else
+				more++;
+		}
+		if (more)
+			ld_buf_addf(msg, " and %zu more", more);
+	}
+	ld_arena_release(&a);
+	return rc;
+}
+
+/* An image not in the store: queue it and wait for its job until the deadline. */
+static void scan_unknown(hctx *h, const char *image, double deadline)
+{
+	char ref[LD_SVC_REF_MAX + 16];
+	int64_t id = 0;
+	if (!h->svc->workers || !ld_svc_ref_ok(image))
+		return;
+	ld_snprintf(ref, sizeof(ref), "%s%s", strncmp(image, "registry:", 9) ? "registry:" : "", image);
+	if (ld_svc_job_submit(h->s, h->ctx, "image", ref, LD_JOB_PRIO_SUBMITTED + 10, &id))
+		return;
+	ld_svc_workers_wake(h->svc->workers);
+	while (mono_s() < deadline) {
+		char *out = NULL;
+		size_t len = 0;
+		bool end = false;
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		if (ld_svc_job_json(h->s, h->ctx, id, &out, &len) == 0)
+			end = strstr(out, "\"state\":\"done\"") || strstr(out, "\"state\":\"failed\"");
+		free(out);
+		if (end)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static enum MHD_Result admission_reply(hctx *h, const char *uid, bool allowed, const char *msg)
+{
+	ld_buf b;
+	ld_jw w;
+	size_t len = 0;
+	ld_buf_init(&b, ADMISSION_MSG_MAX * 2);
+	ld_jw_init(&w, &b, false);
+	ld_jw_obj(&w);
+	ld_jw_kstr(&w, "apiVersion", "admission.k8s.io/v1");
+	ld_jw_kstr(&w, "kind", "AdmissionReview");
+	ld_jw_key(&w, "response");
+	ld_jw_obj(&w);
+	ld_jw_kstr(&w, "uid", uid);
+	ld_jw_kbool(&w, "allowed", allowed);
+	if (!allowed) {
+		ld_jw_key(&w, "status");
+		ld_jw_obj(&w);
+		ld_jw_ki64(&w, "code", 403);
+		ld_jw_kstr(&w, "message", msg);
+		ld_jw_obj_end(&w);
+	}
+	ld_jw_obj_end(&w);
+	ld_jw_obj_end(&w);
+	ld_jw_finish(&w);
+	ld_buf_addc(&b, '\n');
+	char *out = ld_buf_detach(&b, &len);
+	return out ? ok_doc(h, MHD_HTTP_OK, "application/json", out, len) : MHD_NO;
+}
+
+static enum MHD_Result h_admission(hctx *h)
+{
+	ld_svc_admission r;
+	ld_arena a;
+	ld_buf msg;
+	unsigned tmo = ld_svc_timeout_parse(arg(h, "timeout"));
+	double deadline = mono_s() + (tmo ? tmo : ADMISSION_TIMEOUT_S) - ADMISSION_MARGIN_MS / 1000.0;
+	bool allowed = true;
+	enum MHD_Result ret;
+	int rc;
+	ld_arena_init(&a, 0);
+	ld_buf_init(&msg, ADMISSION_MSG_MAX);
+	if ((rc = ld_svc_admission_parse(&r, &a, h->rq->body.ptr ? h->rq->body.ptr : "", h->rq->body.len, h->ctx))) {
+		ld_arena_release(&a);
+		ld_buf_release(&msg);
+		return fail(h, rc == LADING_ELIMIT ? LADING_EINVALID : rc);
+	}
+	for (size_t i = 0; i < r.nimages; i++) {
+		verdict v;
+		if ((rc = image_verdict(h, r.images[i], &msg, &v)) == 0 && !v.known) {
+			scan_unknown(h, r.images[i], deadline);
+			rc = image_verdict(h, r.images[i], &msg, &v);
+		}
+		if (rc || !v.known) {
+			if (!h->svc->o.admission_unknown_allow) {
+				ld_buf_addf(&msg, "%s%s: not in the inventory (--admission-unknown deny)",
+					    msg.len ? "; " : "", r.images[i]);
+				allowed = false;
+			}
+			continue;
+		}
+		if (v.blocked)
+			allowed = false;
+	}
+	if (!allowed)
+		log_line(h->svc, "admission denied %s: %s", r.uid, ld_buf_cstr(&msg));
+	ret = admission_reply(h, r.uid, allowed, ld_buf_error(&msg) ? "denied (message too long)" : ld_buf_cstr(&msg));
+	ld_arena_release(&a);
+	ld_buf_release(&msg);
+	return ret;
+}
+
 static enum MHD_Result dispatch(hctx *h)
 {
 	switch ((ld_svc_route_id)ld_svc_routes(&(size_t){0})[h->rq->route].id) {
@@ -410,6 +564,8 @@ static enum MHD_Result dispatch(hctx *h)
 		return h_query(h);
 	case LD_R_FLEET:
 		return h_fleet(h, LADING_FORMAT_JSON);
+	case LD_R_ADMISSION:
+		return h_admission(h);
 	default:
 		return reply_error(h->svc, h->c, h->method, h->url, h->rq, MHD_HTTP_NOT_FOUND, "no such route");
 	}

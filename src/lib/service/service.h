@@ -25,6 +25,7 @@ typedef enum ld_svc_route_id {
 	LD_R_CONTAINERS_PUT,
 	LD_R_QUERY,
 	LD_R_FLEET,
+	LD_R_ADMISSION,
 	LD_R_COUNT
 } ld_svc_route_id;
 
@@ -57,6 +58,22 @@ bool ld_svc_token_valid(ld_slice tok);
 /* A registry reference ("[registry:]HOST/REPO[:TAG][@DIGEST]"), never a local source (a path,
  * oci:, dir:, docker-archive:...): what POST /api/v1/images accepts. */
 bool ld_svc_ref_ok(const char *ref);
+
+/* ---- AdmissionReview (admission.c) ---- */
+
+#define LD_SVC_ADM_MAX_IMAGES 256
+
+typedef struct ld_svc_admission {
+	const char *uid;                              /* in the arena */
+	const char *images[LD_SVC_ADM_MAX_IMAGES];    /* containers, initContainers, ephemeralContainers */
+	size_t nimages;
+} ld_svc_admission;
+
+struct ld_arena;
+int ld_svc_admission_parse(ld_svc_admission *out, struct ld_arena *a, const char *p, size_t len,
+			   lading_ctx *ctx);
+/* The API server's ?timeout=10s: seconds, 0 when not a duration (at most an hour). */
+unsigned ld_svc_timeout_parse(const char *s);
 
 /* ---- tokens (token.c) ---- */
 
