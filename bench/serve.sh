@@ -66,6 +66,30 @@ T=$("$LADING" token create --store "$S" --name bench --scope write | tail -1)
 for i in "${IMGS[@]}"; do
 	"$LADING" inventory add --store "$S" --db "$W/db.sqlite" --insecure "$REG/lib/$i:1" > /dev/null 2>&1 || true
 done
-serve "$S" --workers 0 --threads 2 --token-rate 10000000
+serve "$S" --workers 0 --threads 2 --token-rate 10000000 --fail-on high
 wrk -t2 -c32 -d"${WRK_SECONDS:-10}"s --latency -H "Authorization: Bearer $T" \
 	"$URL/api/v1/query?cve=CVE-2019-14697" | sed 's/^/  /'
+
+echo "== admission decision for a stored image (AdmissionReview of a pod with 2 containers, 1000"
+echo "   requests one after another on a kept-alive connection)"
+python3 - "${URL#http://}" "$T" "$REG/lib/alpine-3.9.6:1" "$REG/lib/alpine-3.20.3:1" << 'PY'
+import http.client, json, sys, time
+hostport, tok, a, b = sys.argv[1:5]
+host, port = hostport.rsplit(":", 1)
+body = json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+    "request": {"uid": "bench", "kind": {"group": "", "version": "v1", "kind": "Pod"}, "operation": "CREATE",
+        "object": {"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [{"name": "a", "image": a},
+            {"name": "b", "image": b}]}}}}).encode()
+c = http.client.HTTPConnection(host, int(port), timeout=30)
+lat = []
+for _ in range(1000):
+    t0 = time.perf_counter()
+    c.request("POST", "/api/v1/admission?timeout=10s", body, {"Authorization": "Bearer " + tok,
+              "Content-Type": "application/json"})
+    r = c.getresponse()
+    r.read()
+    lat.append((time.perf_counter() - t0) * 1000)
+    assert r.status == 200, r.status
+lat.sort()
+print("  p50 %.2f ms, p99 %.2f ms, max %.2f ms" % (lat[499], lat[989], lat[-1]))
+PY
