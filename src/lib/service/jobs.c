@@ -235,9 +235,13 @@ static bool step(ld_svc_workers *w, lading_store *s, lading_ctx *ctx, unsigned i
 	return true;
 }
 
-static void wait_idle(ld_svc_workers *w)
+/* Idle: PostgreSQL wakes the worker by NOTIFY from any machine's submit; the timeout still
+ * looks at the queue every IDLE_POLL_MS for expired leases and retries whose backoff ended. */
+static void wait_idle(ld_svc_workers *w, lading_store *s)
 {
 	struct timespec ts;
+	if (ld_store_wait(s, IDLE_POLL_MS) != LADING_EUNSUPPORTED)
+		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += IDLE_POLL_MS / 1000;
 	pthread_mutex_lock(&w->mu);
@@ -264,7 +268,7 @@ static void *worker_main(void *opaque)
 			continue;
 		if (w->o.once)
 			break;
-		wait_idle(w);
+		wait_idle(w, s);
 	}
 	lading_store_close(s);
 	lading_ctx_free(ctx);

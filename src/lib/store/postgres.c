@@ -4,6 +4,7 @@
  * new database at once apply each migration once. Conflicts (serialization failures, deadlocks)
  * are reported to store.c, which re-runs the whole transaction. */
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include "util/common.h"
 #include "store/store.h"
@@ -15,6 +16,7 @@
 typedef struct pg_state {
 	PGconn *conn;
 	bool prepared[LD_SQ_COUNT];
+	bool listening; /* LISTEN lading_job sent on this connection */
 } pg_state;
 
 /* ---- schema: migration N brings version N-1 to N (docs/inventory.md) ---- */
@@ -598,6 +600,40 @@ static int pg_exec(ld_store *s, ld_sq q, const ld_sv *p, size_t np, ld_store_row
 	return rc;
 }
 
+static void pg_drain(pg_state *b)
+{
+	PGnotify *n;
+	PQconsumeInput(b->conn);
+	while ((n = PQnotifies(b->conn)) != NULL)
+		PQfreemem(n);
+}
+
+/* The job queue's wake-ups: LISTEN once per connection, then wait on its socket. */
+static int pg_wait(ld_store *s, int timeout_ms)
+{
+	pg_state *b = s->be;
+	struct pollfd p;
+	if (!b->listening) {
+		PGresult *r = PQexec(b->conn, "LISTEN lading_job");
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			int rc = pg_err(s, r, "listen");
+			PQclear(r);
+			return rc;
+		}
+		PQclear(r);
+		b->listening = true;
+	}
+	pg_drain(b);
+	p.fd = PQsocket(b->conn);
+	p.events = POLLIN;
+	p.revents = 0;
+	if (p.fd < 0)
+		return ld_error_set(s->ctx, LADING_EDB, "store %s: no connection", s->target);
+	if (poll(&p, 1, timeout_ms) > 0)
+		pg_drain(b);
+	return 0;
+}
+
 const ld_store_ops ld_store_postgres_ops = {
-	"postgres", pg_open, pg_close, pg_migrate, pg_begin, pg_commit, pg_rollback, pg_exec,
+	"postgres", pg_open, pg_close, pg_migrate, pg_begin, pg_commit, pg_rollback, pg_exec, pg_wait,
 };

@@ -620,5 +620,5 @@ int ld_store_sqlite_legacy_census(const char *path, ld_store_row_fn fn, void *op
 }
 
 const ld_store_ops ld_store_sqlite_ops = {
-	"sqlite", sq_open, sq_close, sq_migrate, sq_begin, sq_commit, sq_rollback, sq_exec,
+	"sqlite", sq_open, sq_close, sq_migrate, sq_begin, sq_commit, sq_rollback, sq_exec, NULL,
 };

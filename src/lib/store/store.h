@@ -182,6 +182,9 @@ typedef struct ld_store_ops {
 	 * (may be NULL) gets the rows changed by an INSERT/UPDATE/DELETE. */
 	int (*exec)(ld_store *s, ld_sq q, const ld_sv *params, size_t nparams, ld_store_row_fn fn,
 		    void *opaque, int64_t *changes);
+	/* Wait up to timeout_ms for a wake-up of the job queue from any process (PostgreSQL:
+	 * LISTEN/NOTIFY, LD_SQ_JOB_WAKE sends it). NULL when the backend has none (SQLite). */
+	int (*wait)(ld_store *s, int timeout_ms);
 } ld_store_ops;
 
 struct lading_store {
@@ -195,6 +198,9 @@ struct lading_store {
 
 extern const ld_store_ops ld_store_sqlite_ops;
 extern const ld_store_ops ld_store_postgres_ops;
+
+/* ops->wait, or LADING_EUNSUPPORTED at once when the backend has no wake-ups. */
+int ld_store_wait(ld_store *s, int timeout_ms);
 
 /* One statement, with the error put on s->ctx. */
 int ld_store_exec(ld_store *s, ld_sq q, const ld_sv *p, size_t np, ld_store_row_fn fn, void *opaque,
