@@ -171,7 +171,9 @@ static int container_row(void *opaque, const ld_sv *c, size_t n)
 	k->started = sv_dup(d, &c[12]);
 	k->first_seen = sv_dup(d, &c[13]);
 	k->last_seen = sv_dup(d, &c[14]);
-	k->resolved = resolved;
+	/* the map's strings may live in another document's arena (inv_doc_all_containers frees it
+	 * before the caller renders): keep a copy in this one */
+	k->resolved = resolved ? ld_arena_strdup(&d->arena, resolved) : NULL;
 	return 0;
 }
 

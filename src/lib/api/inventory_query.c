@@ -226,8 +226,11 @@ static int finish(inv_doc *d, lading_store *s, bool containers)
 	int rc = inv_doc_complete(d, s, containers);
 	if (rc)
 		return rc;
-	qsort(d->images.ptr, d->images.len, sizeof(inv_image *), image_cmp);
-	qsort(d->containers.ptr, d->containers.len, sizeof(inv_container), cont_cmp);
+	/* qsort on an empty vector would get NULL (undefined even with a count of 0) */
+	if (d->images.len)
+		qsort(d->images.ptr, d->images.len, sizeof(inv_image *), image_cmp);
+	if (d->containers.len)
+		qsort(d->containers.ptr, d->containers.len, sizeof(inv_container), cont_cmp);
 	return 0;
 }
 
@@ -333,7 +336,8 @@ int lading_inventory_list(lading_store *s, lading_ctx *ctx, const char *what, la
 		if ((rc = inv_doc_all_images(&d, s)))
 			rc = fail(s, ctx, rc, "list images");
 		else {
-			qsort(d.images.ptr, d.images.len, sizeof(inv_image *), image_cmp);
+			if (d.images.len)
+				qsort(d.images.ptr, d.images.len, sizeof(inv_image *), image_cmp);
 			rc = render(&d, fmt, false, false, out, len, ctx);
 		}
 	} else if (!strcmp(what, "containers")) {

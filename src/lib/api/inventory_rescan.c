@@ -672,7 +672,8 @@ static int report(rs *r, lading_format fmt, char **out, size_t *len)
 	    (rc = diff(r, &imgs, &entries)))
 		goto out;
 	r->res->images = imgs.len;
-	qsort(entries.ptr, entries.len, sizeof(rs_entry), entry_cmp);
+	if (entries.len)
+		qsort(entries.ptr, entries.len, sizeof(rs_entry), entry_cmp);
 	for (size_t i = 0; i < entries.len; i++) {
 		rs_entry *e = ld_vec_at(&entries, i);
 		r->res->new_findings += e->kind == 0;
