@@ -250,14 +250,13 @@ pg_start || exit $?
 P=$(pg_newdb service)
 PT=$(token "$P" ci write)
 serve "$P" "$W/serve-pg.log" --workers 0
-PIDS_REG=$(pgrep -f "REGISTRY_HTTP_ADDR=127.0.0.1:$REG_PORT" || true)
 IDS=()
 for i in "${IMAGES[@]}" "${IMAGES[@]}"; do
 	expect 202 -H "Authorization: Bearer $PT" -d "{\"ref\":\"$REG/lib/$i:1\"}" "$URL/api/v1/images"
 	IDS+=("$(jq .id "$W/body")")
 done
 # the registry stops answering; the first worker takes a job and hangs in it; SIGKILL
-REGPID=$(ss -ltnp "sport = :$REG_PORT" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
+REGPID=${REG_PIDS[-1]} # env execs docker-registry: the same process
 kill -STOP "$REGPID"
 "$L" worker --store "$P" --db "$W/db.sqlite" --insecure-registry "$REG" --jobs 1 --lease 4 2> "$W/w0.log" &
 W0=$!
@@ -268,6 +267,7 @@ for i in $(seq 100); do
 done
 [ "$(pg_psql service -tAc "SELECT count(*) FROM job WHERE state = 'running'")" = 1 ] || fail "worker 0 took no job"
 kill -9 "$W0"
+wait "$W0" 2> /dev/null || true
 kill -CONT "$REGPID"
 for n in 1 2 3; do
 	"$L" worker --store "$P" --db "$W/db.sqlite" --insecure-registry "$REG" --jobs 1 --lease 4 2> "$W/w$n.log" &
