@@ -14,8 +14,9 @@ PG_NO_TRAP=1
 source "$BENCH_SRC/tests/integration/pg_lib.bash"
 PIDS=()
 cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
-	wait 2> /dev/null || true
+	set +e
+	for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2> /dev/null; done
 	pg_stop
 	reg_cleanup
 	rm -rf "$W"
