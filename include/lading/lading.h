@@ -13,6 +13,7 @@
 #include "lading/census.h"
 #include "lading/inventory.h"
 #include "lading/containers.h"
+#include "lading/service.h"
 #include "lading/vulndb.h"
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "lading/lading.h"
@@ -79,6 +80,14 @@ bool cli_parse_size(const char *s, uint64_t *out);
 	{"--quiet", "-q", NULL, "no progress bar (it is shown only on a terminal anyway)",         \
 	 CLI_C_NONE, NULL}
 
+/* serve and worker: cli_stop_flag is set by SIGINT/SIGTERM once cli_install_stop_signals ran
+ * (SIGPIPE ignored); cli_log_line writes a log line with its UTC time on stderr. */
+extern volatile sig_atomic_t cli_stop_flag;
+void cli_install_stop_signals(void);
+void cli_log_line(void *opaque, const char *line);
+/* A whole decimal number from 0 to max. */
+bool cli_parse_count(const char *v, unsigned max, unsigned *out);
+
 /* Option scanning: returns true when argv[*i] is `name` (with its value in *val for options
  * taking one, either "--name VALUE" or "--name=VALUE"). */
 bool cli_opt(int argc, char **argv, int *i, const char *name, const char **val);
@@ -144,6 +153,6 @@ extern bool cli_quiet;
 
 extern const cli_command cli_cmd_sbom, cli_cmd_scan, cli_cmd_db, cli_cmd_vercmp, cli_cmd_honeypot,
 	cli_cmd_probe, cli_cmd_census, cli_cmd_inventory, cli_cmd_containers,
-	cli_cmd_report, cli_cmd_version, cli_cmd_completion, cli_cmd_help_man;
+	cli_cmd_report, cli_cmd_serve, cli_cmd_worker, cli_cmd_token, cli_cmd_version, cli_cmd_completion, cli_cmd_help_man;
 
 #endif

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -466,4 +467,48 @@ int cli_image_apply(cli_image_opts *o, lading_image_options *io)
 void cli_image_release(cli_image_opts *o)
 {
 	explicit_bzero(o->password, sizeof(o->password));
+}
+
+/* ---- long-running commands (serve, worker): stop on SIGINT/SIGTERM, a log line on stderr ---- */
+
+volatile sig_atomic_t cli_stop_flag;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	cli_stop_flag = 1;
+}
+
+void cli_install_stop_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void cli_log_line(void *opaque, const char *line)
+{
+	char ts[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	(void)opaque;
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s %s\n", ts, line);
+}
+
+bool cli_parse_count(const char *v, unsigned max, unsigned *out)
+{
+	char *end;
+	long n;
+	if (!v || !*v)
+		return false;
+	n = strtol(v, &end, 10);
+	if (*end || n < 0 || n > (long)max)
+		return false;
+	*out = (unsigned)n;
+	return true;
 }

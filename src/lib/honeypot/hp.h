@@ -104,7 +104,6 @@ typedef struct ld_hp_service_ops {
 const ld_hp_service_ops *ld_hp_service(int service);
 /* "PORT" (loopback), "IPV4:PORT", "[IPV6]:PORT", "*:PORT"; numeric only (no DNS). */
 struct sockaddr_storage;
-int ld_hp_parse_addr(const char *s, struct sockaddr_storage *ss, size_t *len);
 int ld_hp_service_by_name(const char *name);
 
 /* ---- output (loop.c) ---- */

@@ -23,6 +23,7 @@
 #include "util/common.h"
 #include "util/map.h"
 #include "honeypot/hp.h"
+#include "util/netaddr.h"
 
 enum { KIND_LISTENER = 1, KIND_CONN, KIND_WAKE };
 
@@ -874,7 +875,7 @@ static int bind_listener(ld_hp *hp, const lading_honeypot_listen *ls, lading_ctx
 	char host[64];
 	if (svc < 0)
 		return ld_error_set(ctx, LADING_EUSAGE, "unknown service '%s'", ls->service);
-	if (ld_hp_parse_addr(ls->addr, &ss, &len) != 0)
+	if (ld_net_parse_addr(ls->addr, &ss, &len) != 0)
 		return ld_error_set(ctx, LADING_EUSAGE, "%s: bad address '%s'", ls->service,
 				    ls->addr);
 	l->kind = KIND_LISTENER;

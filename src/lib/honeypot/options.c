@@ -6,6 +6,7 @@
 
 #include "util/common.h"
 #include "honeypot/hp.h"
+#include "util/netaddr.h"
 
 /* Limits of the configuration file (a local, trusted file; the limits only keep a typo like
  * pointing it at a log file from reading gigabytes). */
@@ -35,52 +36,6 @@ void lading_honeypot_options_init(lading_honeypot_options *o)
 	o->session_events = 1000;
 	o->source_log_rate = 1024;
 	o->source_log_burst = (uint64_t)2 << 20;
-}
-
-int ld_hp_parse_addr(const char *s, struct sockaddr_storage *ss, size_t *len)
-{
-	char host[64];
-	const char *port_s;
-	uint64_t port;
-	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof(host))
-			return -1;
-		ld_slice_copy(host, sizeof(host), ld_slice_make(s + 1, (size_t)(close - s - 1)));
-		port_s = close + 2;
-	} else {
-		const char *colon = strrchr(s, ':');
-		if (!colon) {
-			ld_strlcpy(host, "127.0.0.1", sizeof(host));
-			port_s = s;
-		} else {
-			if ((size_t)(colon - s) >= sizeof(host))
-				return -1;
-			ld_slice_copy(host, sizeof(host), ld_slice_make(s, (size_t)(colon - s)));
-			port_s = colon + 1;
-		}
-	}
-	if (!ld_slice_to_u64(ld_slice_cstr(port_s), 65535, &port))
-		return -1;
-	if (!strcmp(host, "*"))
-		ld_strlcpy(host, "0.0.0.0", sizeof(host));
-	if (strchr(host, ':')) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
-			return -1;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)port);
-		*len = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-			return -1;
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)port);
-		*len = sizeof(*a);
-	}
-	return 0;
 }
 
 /* "123", "64K", "10M", "1G" */
@@ -150,7 +105,7 @@ int lading_honeypot_options_set(lading_honeypot_options *o, const char *name, co
 			return ld_error_set(ctx, LADING_ELIMIT, "at most %d listeners",
 					    LADING_HONEYPOT_MAX_LISTEN);
 		if (strlen(value) >= sizeof(o->listen[0].addr) ||
-		    ld_hp_parse_addr(value, &ss, &len) != 0)
+		    ld_net_parse_addr(value, &ss, &len) != 0)
 			return ld_error_set(ctx, LADING_EUSAGE,
 					    "%s: '%s' is not PORT, IPV4:PORT or [IPV6]:PORT "
 					    "(numeric addresses only)",

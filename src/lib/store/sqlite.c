@@ -76,6 +76,14 @@ static const char *const migrations[] = {
 	"CREATE INDEX census_record_by_product ON census_record(product, version);"
 	"CREATE TABLE census_import(id INTEGER PRIMARY KEY, origin TEXT, format TEXT, imported_at TEXT,"
 	" records INTEGER, skipped INTEGER, ignored INTEGER);",
+	/* 3: the HTTP service (src/lib/service/): API tokens (only their hash) and the job queue */
+	"CREATE TABLE api_token(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, scope TEXT NOT NULL,"
+	" hash TEXT NOT NULL UNIQUE, created TEXT NOT NULL, last_used TEXT, revoked TEXT);"
+	"CREATE TABLE job(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL,"
+	" priority INTEGER NOT NULL, state TEXT NOT NULL, image TEXT, error TEXT,"
+	" attempts INTEGER NOT NULL DEFAULT 0, not_before TEXT NOT NULL, lease_until TEXT, worker TEXT,"
+	" created TEXT NOT NULL, updated TEXT NOT NULL);"
+	"CREATE INDEX job_ready ON job(state, priority, id);",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -306,6 +314,24 @@ static const char *const sql[LD_SQ_COUNT] = {
 	[LD_SQ_CENSUS_LOAD] = "SELECT target, port, transport, service, product, version, distro, cpe, evidence,"
 			      " time, source, note, attrs FROM census_record ORDER BY product IS NULL, product"
 			      ", target, port",
+	/* the service (migration 3) */
+	[LD_SQ_TOKEN_INSERT] = "INSERT INTO api_token(name, scope, hash, created) VALUES(?1, ?2, ?3, ?4)"
+			       " ON CONFLICT DO NOTHING RETURNING id",
+	[LD_SQ_TOKEN_BY_HASH] = "SELECT id, name, scope, hash FROM api_token WHERE hash = ?1 AND revoked IS NULL",
+	[LD_SQ_TOKEN_LIST] = "SELECT id, name, scope, created, last_used, revoked FROM api_token ORDER BY id",
+	[LD_SQ_TOKEN_REVOKE] = "UPDATE api_token SET revoked = ?2 WHERE name = ?1 AND revoked IS NULL",
+	[LD_SQ_TOKEN_USED] = "UPDATE api_token SET last_used = ?2 WHERE id = ?1",
+	[LD_SQ_JOB_INSERT] = "INSERT INTO job(kind, ref, priority, state, not_before, created, updated)"
+			     " VALUES(?1, ?2, ?3, 'queued', ?4, ?4, ?4) RETURNING id",
+	[LD_SQ_JOB_GET] = "SELECT id, kind, ref, state, image, error, attempts FROM job WHERE id = ?1",
+	[LD_SQ_JOB_CLAIM] = "UPDATE job SET state = 'running', lease_until = ?2, worker = ?3,"
+			    " attempts = attempts + 1, updated = ?1 WHERE id = (SELECT id FROM job WHERE"
+			    " (state = 'queued' AND not_before <= ?1) OR (state = 'running' AND lease_until < ?1)"
+			    " ORDER BY priority DESC, id LIMIT 1) RETURNING id, kind, ref, attempts",
+	[LD_SQ_JOB_HEARTBEAT] = "UPDATE job SET lease_until = ?3 WHERE id = ?1 AND worker = ?2 AND state = 'running'",
+	[LD_SQ_JOB_FINISH] = "UPDATE job SET state = ?3, image = ?4, error = ?5, not_before = ?6, updated = ?7,"
+			     " lease_until = NULL WHERE id = ?1 AND worker = ?2 AND state = 'running'",
+	[LD_SQ_JOB_WAKE] = "SELECT 1",
 };
 
 static int sq_err(ld_store *s, int rc, const char *what)
@@ -630,5 +656,5 @@ int ld_store_sqlite_legacy_census(const char *path, ld_store_row_fn fn, void *op
 }
 
 const ld_store_ops ld_store_sqlite_ops = {
-	"sqlite", sq_open, sq_close, sq_migrate, sq_begin, sq_commit, sq_rollback, sq_exec,
+	"sqlite", sq_open, sq_close, sq_migrate, sq_begin, sq_commit, sq_rollback, sq_exec, NULL,
 };

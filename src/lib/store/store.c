@@ -665,3 +665,10 @@ int ld_store_touch_image(ld_store *s, const char *digest, const char *const *tag
 	ld_store_now(t.now);
 	return ld_store_transaction(s, touch_tx, &t);
 }
+
+int ld_store_wait(ld_store *s, int timeout_ms)
+{
+	if (!s->ops->wait)
+		return LADING_EUNSUPPORTED;
+	return s->ops->wait(s, timeout_ms);
+}

@@ -22,7 +22,7 @@
 #define LD_STORE_HASH_LEN 32          /* hex characters of a content hash kept (128 bits) */
 
 /* The schema version this lading writes (migrations 1..N in each backend). */
-#define LD_STORE_SCHEMA_VERSION 2
+#define LD_STORE_SCHEMA_VERSION 3
 
 /* Internal: a transaction met a conflict (SQLite busy, PostgreSQL serialization failure or
  * deadlock); store.c re-runs the whole transaction. Never returned to callers. */
@@ -163,6 +163,21 @@ typedef enum ld_sq {
 	LD_SQ_CENSUS_IMPORTED,   /* (origin, format) -> count */
 	LD_SQ_CENSUS_LOAD,       /* () -> target, port, transport, service, product, version, distro,
 				    cpe, evidence, time, source, note, attrs */
+	/* the HTTP service (migration 3): tokens (their SHA-256 only) and the job queue */
+	LD_SQ_TOKEN_INSERT,      /* (name, scope, hash, now) -> id | no row (name or hash taken) */
+	LD_SQ_TOKEN_BY_HASH,     /* (hash) -> id, name, scope, hash: not revoked */
+	LD_SQ_TOKEN_LIST,        /* () -> id, name, scope, created, last_used, revoked */
+	LD_SQ_TOKEN_REVOKE,      /* (name, now) -> changes */
+	LD_SQ_TOKEN_USED,        /* (id, now) */
+	LD_SQ_JOB_INSERT,        /* (kind, ref, priority, now) -> id */
+	LD_SQ_JOB_GET,           /* (id) -> id, kind, ref, state, image, error, attempts */
+	LD_SQ_JOB_CLAIM,         /* (now, lease_until, worker) -> id, kind, ref, attempts: the ready
+				    job of highest priority, or one whose lease expired (PostgreSQL:
+				    FOR UPDATE SKIP LOCKED) */
+	LD_SQ_JOB_HEARTBEAT,     /* (id, worker, lease_until) -> changes */
+	LD_SQ_JOB_FINISH,        /* (id, worker, state, image, error, not_before, now) -> changes:
+				    only while this worker holds the lease */
+	LD_SQ_JOB_WAKE,          /* (): PostgreSQL NOTIFY lading_job */
 	LD_SQ_COUNT
 } ld_sq;
 
@@ -183,6 +198,9 @@ typedef struct ld_store_ops {
 	 * (may be NULL) gets the rows changed by an INSERT/UPDATE/DELETE. */
 	int (*exec)(ld_store *s, ld_sq q, const ld_sv *params, size_t nparams, ld_store_row_fn fn,
 		    void *opaque, int64_t *changes);
+	/* Wait up to timeout_ms for a wake-up of the job queue from any process (PostgreSQL:
+	 * LISTEN/NOTIFY, LD_SQ_JOB_WAKE sends it). NULL when the backend has none (SQLite). */
+	int (*wait)(ld_store *s, int timeout_ms);
 } ld_store_ops;
 
 struct lading_store {
@@ -196,6 +214,9 @@ struct lading_store {
 
 extern const ld_store_ops ld_store_sqlite_ops;
 extern const ld_store_ops ld_store_postgres_ops;
+
+/* ops->wait, or LADING_EUNSUPPORTED at once when the backend has no wake-ups. */
+int ld_store_wait(ld_store *s, int timeout_ms);
 
 /* One statement, with the error put on s->ctx. */
 int ld_store_exec(ld_store *s, ld_sq q, const ld_sv *p, size_t np, ld_store_row_fn fn, void *opaque,
