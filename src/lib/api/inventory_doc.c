@@ -219,7 +219,7 @@ static int digest_array(const inv_doc *d, ld_buf *b)
 	return ld_buf_error(b) ? LADING_ENOMEM : 0;
 }
 
-int inv_doc_complete(inv_doc *d, lading_store *s, bool containers)
+int inv_doc_complete(inv_doc *d, lading_store *s, bool rows, bool containers)
 {
 	ld_buf b = LD_BUF_INIT;
 	ld_sv p;
@@ -233,7 +233,7 @@ int inv_doc_complete(inv_doc *d, lading_store *s, bool containers)
 	if ((rc = id_array(d, &b)))
 		goto out;
 	p = ld_sv_textn(b.ptr, b.len);
-	if ((rc = ld_store_exec(s, LD_SQ_IMAGES_BY_IDS, &p, 1, image_row, d, NULL)) ||
+	if ((rows && (rc = ld_store_exec(s, LD_SQ_IMAGES_BY_IDS, &p, 1, image_row, d, NULL))) ||
 	    (rc = ld_store_exec(s, LD_SQ_REFS_BY_IDS, &p, 1, ref_row, d, NULL)))
 		goto out;
 	if (!containers)

@@ -47,8 +47,9 @@ void inv_doc_release(inv_doc *d);
 inv_image *inv_doc_image(inv_doc *d, int64_t id);
 /* Rows (image_id, FINDING_COLS...) into findings of their images. */
 int inv_doc_finding_rows(void *opaque, const ld_sv *c, size_t n);
-/* Image rows, references and containers of every image of the document. */
-int inv_doc_complete(inv_doc *d, lading_store *s, bool containers);
+/* Image rows (unless !rows: the caller set each image's digest), references and containers of
+ * every image of the document. */
+int inv_doc_complete(inv_doc *d, lading_store *s, bool rows, bool containers);
 /* All images with their references (list images). */
 int inv_doc_all_images(inv_doc *d, lading_store *s);
 /* All containers (list containers). */

@@ -223,7 +223,7 @@ static int render(const inv_doc *d, lading_format fmt, bool findings, bool conta
 
 static int finish(inv_doc *d, lading_store *s, bool containers)
 {
-	int rc = inv_doc_complete(d, s, containers);
+	int rc = inv_doc_complete(d, s, true, containers);
 	if (rc)
 		return rc;
 	/* qsort with no elements may still not be given NULL */

@@ -771,12 +771,14 @@ static int report(rs *r, lading_format fmt, char **out, size_t *len)
 		r->res->new_findings += e->kind == 0;
 		r->res->resolved += e->kind == 1;
 		r->res->kev_new += e->kind == 2 || (e->kind == 0 && e->v.kev);
-		if (!inv_doc_image(&d, e->image)) {
+		inv_image *im = inv_doc_image(&d, e->image);
+		if (!im) {
 			rc = LADING_ENOMEM;
 			goto out;
 		}
+		im->digest = e->digest; /* the report needs references and containers, not the rows */
 	}
-	if ((rc = inv_doc_complete(&d, r->s, true)))
+	if ((rc = inv_doc_complete(&d, r->s, false, true)))
 		goto out;
 	if (fmt == LADING_FORMAT_JSON)
 		render_json(&b, &entries, &d, r, r->ctx);
