@@ -39,6 +39,12 @@ typedef struct lading_layer_info {
 	const char *compression; /* detected after reading: "gzip", "zstd", "none"... NULL before */
 } lading_layer_info;
 
+/* One label of the image config (config.Labels), as the image's author set it. */
+typedef struct lading_image_label {
+	const char *key;
+	const char *value;
+} lading_image_label;
+
 typedef struct lading_image_info {
 	const char *source_type;     /* "docker-archive", "oci", "oci-archive", "dir", "rootfs-tar",
 					"registry", "docker" (engine API), "docker-dir" (skopeo dir:) */
@@ -57,6 +63,9 @@ typedef struct lading_image_info {
 	/* "REPO@sha256:..." references the source knows (Docker engine RepoDigests) */
 	size_t repo_digest_count;
 	const char *const *repo_digests;
+	/* config.Labels sorted by key (non-string values skipped); none for dir/rootfs-tar */
+	size_t label_count;
+	const lading_image_label *labels;
 } lading_image_info;
 
 /* Open an image: "docker:NAME[:TAG]" or "docker:ID" (an image of a Docker Engine or Podman API,

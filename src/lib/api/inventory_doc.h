@@ -23,7 +23,8 @@ typedef struct inv_image {
 	const char *built_at, *os_id, *os_version;
 	int64_t npkgs, nlayers, nvulns; /* nvulns: distinct ids of the current match */
 	ld_vec tags;      /* const char * */
-	ld_vec manifests; /* const char * */
+	ld_vec manifests;
+	ld_vec labels;  /* lading_image_label: config labels, by key */ /* const char * */
 	ld_vec findings;  /* inv_finding */
 	bool loaded;      /* image row read */
 } inv_image;

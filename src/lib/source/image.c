@@ -1,5 +1,7 @@
 /* Opening images: reference parsing, source detection, the image config. */
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "util/common.h"
 #include "util/cachedir.h"
@@ -38,6 +40,45 @@ int ld_platform_parse(const char *s, char *os, size_t osz, char *arch, size_t as
 	return 0;
 }
 
+static int label_cmp(const void *a, const void *b)
+{
+	return strcmp(((const lading_image_label *)a)->key, ((const lading_image_label *)b)->key);
+}
+
+/* config.Labels (OCI: config.Labels; Docker also writes container_config.Labels, the build's). */
+static int config_labels(lading_image *img, const ld_json *cfg, lading_ctx *ctx)
+{
+	const ld_json *labels = ld_json_getp(cfg, "config", "Labels", NULL);
+	const ld_json_member *m;
+	lading_image_label *v;
+	size_t n = 0;
+
+	if (!ld_json_is(labels, LD_JSON_OBJECT) || !labels->n)
+		return 0;
+	if (labels->n > LD_MAX_IMAGE_LABELS)
+		return ld_error_set(ctx, LADING_ELIMIT, "image config has %u labels, more than the limit of %d",
+				    labels->n, LD_MAX_IMAGE_LABELS);
+	if (!(v = ld_arena_array(&img->arena, labels->n, sizeof(*v))))
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	ld_json_foreach_member(labels, i, m) {
+		const char *val = ld_json_str(&m->value);
+		if (!val || !m->key)
+			continue;
+		v[n].key = m->key;
+		v[n++].value = val;
+	}
+	qsort(v, n, sizeof(*v), label_cmp);
+	/* a key given twice (invalid JSON for Docker, still parsed) is kept once */
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!k || strcmp(v[k - 1].key, v[i].key))
+			v[k++] = v[i];
+	n = k;
+	img->info.labels = v;
+	img->info.label_count = n;
+	return 0;
+}
+
 int ld_config_apply(lading_image *img, const char *p, size_t len, const char *config_digest, lading_ctx *ctx)
 {
 	ld_json *cfg;
@@ -56,6 +97,8 @@ int ld_config_apply(lading_image *img, const char *p, size_t len, const char *co
 	img->info.architecture = ld_json_get_str(cfg, "architecture");
 	img->info.variant = ld_json_get_str(cfg, "variant");
 	img->info.created = ld_json_get_str(cfg, "created");
+	if ((rc = config_labels(img, cfg, ctx)))
+		return rc;
 
 	diff_ids = ld_json_getp(cfg, "rootfs", "diff_ids", NULL);
 	if (ld_json_is(diff_ids, LD_JSON_ARRAY)) {

@@ -76,9 +76,21 @@ static const char *const migrations[] = {
 	"CREATE INDEX census_record_by_product ON census_record(product, version);"
 	"CREATE TABLE census_import(id INTEGER PRIMARY KEY, origin TEXT, format TEXT, imported_at TEXT,"
 	" records INTEGER, skipped INTEGER, ignored INTEGER);",
+	/* labels and history (becomes 4 after the service branch's 3): idempotent, new tables only */
+	"CREATE TABLE IF NOT EXISTS image_label(image_id INTEGER NOT NULL, key TEXT NOT NULL,"
+	" value TEXT NOT NULL, PRIMARY KEY(image_id, key)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS image_label_by_key ON image_label(key, value);"
+	"CREATE TABLE IF NOT EXISTS fleet_summary(time TEXT NOT NULL, group_by TEXT NOT NULL, grp TEXT,"
+	" images INTEGER NOT NULL, vulnerabilities INTEGER NOT NULL, vulns_median REAL NOT NULL,"
+	" vulns_p90 REAL NOT NULL, new_findings INTEGER NOT NULL, fixed_findings INTEGER NOT NULL,"
+	" kev_images INTEGER NOT NULL, critical_images INTEGER NOT NULL, fixable_images INTEGER NOT NULL,"
+	" containers_running INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS fleet_summary_by_time ON fleet_summary(time);",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
+#define SUMMARY_COLS "time, group_by, grp, images, vulnerabilities, vulns_median, vulns_p90, new_findings,"\
+	" fixed_findings, kev_images, critical_images, fixable_images, containers_running"
 #define CONTAINER_COLS                                                                             \
 	"c.source, c.cid, c.name, c.namespace, c.pod, c.node, c.owner, c.image_ref, c.image_digest,"  \
 	" c.labels, c.state, c.created, c.started, c.first_seen, c.last_seen"
@@ -306,6 +318,15 @@ static const char *const sql[LD_SQ_COUNT] = {
 	[LD_SQ_CENSUS_LOAD] = "SELECT target, port, transport, service, product, version, distro, cpe, evidence,"
 			      " time, source, note, attrs FROM census_record ORDER BY product IS NULL, product"
 			      ", target, port",
+	[LD_SQ_IMAGE_LABEL_PUT] = "INSERT INTO image_label(image_id, key, value) VALUES(?1, ?2, ?3)"
+				  " ON CONFLICT DO NOTHING",
+	[LD_SQ_FLEET_LABELS] = "SELECT image_id, key, value FROM image_label ORDER BY image_id, key",
+	[LD_SQ_LABELS_BY_IDS] = "SELECT image_id, key, value FROM image_label WHERE image_id IN (SELECT value FROM json_each(?1))"
+				" ORDER BY image_id, key",
+	[LD_SQ_PRUNE_LABELS] = "DELETE FROM image_label WHERE image_id NOT IN (SELECT id FROM image)",
+	[LD_SQ_SUMMARY_PUT] = "INSERT INTO fleet_summary(" SUMMARY_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[LD_SQ_SUMMARY_LIST] = "SELECT " SUMMARY_COLS " FROM fleet_summary ORDER BY time, group_by, grp",
+	[LD_SQ_SUMMARY_LAST] = "SELECT max(time) FROM fleet_summary HAVING count(*) > 0",
 };
 
 static int sq_err(ld_store *s, int rc, const char *what)
