@@ -109,7 +109,7 @@ typedef struct add_job {
 	const inv_opts *o;
 	lading_image_options io;
 	pthread_mutex_t mu;
-	size_t next, failed;
+	size_t next, failed, recorded;
 } add_job;
 
 static void *add_worker(void *arg)
@@ -148,7 +148,7 @@ static void *add_worker(void *arg)
 		if (rc) {
 			fprintf(stderr, "lading: %s: %s\n", j->o->args[i], lading_ctx_error(ctx)->msg);
 			j->failed++;
-		} else if (!a.layers_read) {
+		} else if (j->recorded++, !a.layers_read) {
 			printf("%s %s: known, not read again%s\n", a.digest, j->o->args[i], a.matched ? "" : " (not matched)");
 		} else {
 			printf("%s %s: %s, %zu packages, %zu findings%s\n", a.digest, j->o->args[i],
@@ -161,6 +161,22 @@ static void *add_worker(void *arg)
 	lading_store_close(s);
 	lading_ctx_free(ctx);
 	return NULL;
+}
+
+/* The day's fleet summary for report fleet --history (rescans write one each). */
+static int add_history(const inv_opts *o)
+{
+	lading_ctx *ctx = NULL;
+	lading_store *s = NULL;
+	int rc, ret = EXIT_OK;
+
+	if (lading_ctx_new(&ctx))
+		return EXIT_ERROR;
+	if ((rc = lading_store_open(&s, ctx, o->store)) || (rc = lading_inventory_history(s, ctx, 1)))
+		ret = cli_fail(ctx, rc);
+	lading_store_close(s);
+	lading_ctx_free(ctx);
+	return ret;
 }
 
 static int do_add(inv_opts *o)
@@ -190,6 +206,8 @@ static int do_add(inv_opts *o)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&j.mu);
 	cli_image_release(&o->img);
+	if (j.recorded && (ret = add_history(o)))
+		return ret;
 	return j.failed ? EXIT_ERROR : EXIT_OK;
 }
 

@@ -80,7 +80,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE IF NOT EXISTS image_label(image_id INTEGER NOT NULL, key TEXT NOT NULL,"
 	" value TEXT NOT NULL, PRIMARY KEY(image_id, key)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS image_label_by_key ON image_label(key, value);"
-	"CREATE TABLE IF NOT EXISTS fleet_summary(time TEXT NOT NULL, group_by TEXT NOT NULL, grp TEXT,"
+	"CREATE TABLE IF NOT EXISTS fleet_summary(id INTEGER PRIMARY KEY, time TEXT NOT NULL, group_by TEXT NOT NULL, grp TEXT,"
 	" images INTEGER NOT NULL, vulnerabilities INTEGER NOT NULL, vulns_median REAL NOT NULL,"
 	" vulns_p90 REAL NOT NULL, new_findings INTEGER NOT NULL, fixed_findings INTEGER NOT NULL,"
 	" kev_images INTEGER NOT NULL, critical_images INTEGER NOT NULL, fixable_images INTEGER NOT NULL,"
@@ -325,7 +325,7 @@ static const char *const sql[LD_SQ_COUNT] = {
 				" ORDER BY image_id, key",
 	[LD_SQ_PRUNE_LABELS] = "DELETE FROM image_label WHERE image_id NOT IN (SELECT id FROM image)",
 	[LD_SQ_SUMMARY_PUT] = "INSERT INTO fleet_summary(" SUMMARY_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-	[LD_SQ_SUMMARY_LIST] = "SELECT " SUMMARY_COLS " FROM fleet_summary ORDER BY time, group_by, grp",
+	[LD_SQ_SUMMARY_LIST] = "SELECT " SUMMARY_COLS " FROM fleet_summary ORDER BY time, id",
 	[LD_SQ_SUMMARY_LAST] = "SELECT max(time) FROM fleet_summary HAVING count(*) > 0",
 };
 
