@@ -24,10 +24,20 @@ typedef struct lading_image_options {
 	/* version 3: Docker Engine API images ("docker:NAME[:TAG]", "docker:ID") */
 	const char *docker_host; /* "unix:///PATH" or "tcp://HOST:PORT"; NULL = $DOCKER_HOST, else
 				    unix:///var/run/docker.sock */
+	/* version 4: registries reached over plain HTTP or unverified TLS, as Docker's daemon
+	   setting "insecure-registries": "HOST[:PORT]" as the reference names the registry
+	   (compared without case; no port = the default port only); every other registry keeps
+	   TLS verification */
+	const char *const *insecure_registries;
+	size_t insecure_registry_count;
 } lading_image_options;
 
-#define LADING_IMAGE_OPTIONS_VERSION 3
-#define LADING_IMAGE_OPTIONS_INIT {LADING_IMAGE_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL, NULL}
+#define LADING_IMAGE_OPTIONS_VERSION 4
+#define LADING_IMAGE_OPTIONS_INIT {LADING_IMAGE_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, 0}
+
+/* Whether `registry` ("HOST[:PORT]") is one of the options' insecure registries (or --insecure
+ * is set). */
+LADING_EXTERN(int) lading_image_registry_insecure(const lading_image_options *opts, const char *registry);
 
 typedef struct lading_layer_info {
 	const char *digest;      /* content digest of the uncompressed layer (diff_id) when known,

@@ -225,7 +225,13 @@ static int do_crawl(inv_opts *o)
 		return cli_usage("inventory crawl REGISTRY (HOST[:PORT])");
 	co.repos = o->repos;
 	co.tags = o->tags;
-	co.insecure = o->img.insecure;
+	{
+		lading_image_options io = LADING_IMAGE_OPTIONS_INIT;
+		io.insecure = o->img.insecure;
+		io.insecure_registries = o->img.insecure_registries;
+		io.insecure_registry_count = o->img.insecure_registry_count;
+		co.insecure = lading_image_registry_insecure(&io, o->args[0]);
+	}
 	if (o->page_size) {
 		char *end;
 		unsigned long v = strtoul(o->page_size, &end, 10);
@@ -560,7 +566,7 @@ static const cli_command inv_add = {
 static const cli_command inv_crawl = {
 	.name = "crawl",
 	.summary = "record the images of a registry (/v2/_catalog, tags lists, resumable)",
-	.synopsis = "REGISTRY [--repos GLOB] [--tags latest|all|N] [--jobs N] [--insecure]",
+	.synopsis = "REGISTRY [--repos GLOB] [--tags latest|all|N] [--jobs N] [--insecure] [--insecure-registry HOST:PORT]",
 	.description = "REGISTRY: HOST[:PORT]. Every selected tag is resolved to its manifest digest and\n"
 		       "recorded as add does; an image already stored is not fetched again, so an\n"
 		       "interrupted crawl run again goes on where it stopped.",

@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/common.h"
 #include "util/cachedir.h"
@@ -124,6 +125,20 @@ int ld_config_apply(lading_image *img, const char *p, size_t len, const char *co
 			break;
 		img->layers[layer++].created_by = ld_json_get_str(h, "created_by");
 	}
+	return 0;
+}
+
+int lading_image_registry_insecure(const lading_image_options *opts, const char *registry)
+{
+	if (!opts || !registry)
+		return 0;
+	if (opts->insecure)
+		return 1;
+	if (opts->version < 4)
+		return 0;
+	for (size_t i = 0; i < opts->insecure_registry_count; i++)
+		if (opts->insecure_registries[i] && !strcasecmp(opts->insecure_registries[i], registry))
+			return 1;
 	return 0;
 }
 
@@ -367,8 +382,10 @@ int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, cons
 	if (!ref || !*ref)
 		return ld_error_set(ctx, LADING_EUSAGE, "no image given");
 	/* options of older callers (version 1) end after `platform` */
-	if (opts && opts->version >= 3)
+	if (opts && opts->version >= 4)
 		o2 = *opts;
+	else if (opts && opts->version == 3)
+		memcpy(&o2, opts, offsetof(lading_image_options, insecure_registries));
 	else if (opts && opts->version == 2)
 		memcpy(&o2, opts, offsetof(lading_image_options, docker_host));
 	else
