@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# --insecure-registry HOST:PORT (repeatable) on inventory add / crawl and scan: a local
-# docker-registry serving TLS with a self-signed certificate is refused (certificate verified),
-# refused too when another registry is named, and read when it is named; crawl likewise.
+# --insecure-registry HOST:PORT (repeatable) on inventory add / crawl / containers and sbom: a
+# local docker-registry serving TLS with a self-signed certificate is refused (certificate
+# verified), refused too when another registry is named, and read when it is named; crawl, a
+# Kubernetes snapshot's image (read by digest, the cluster served by containers_kube.py) and sbom
+# likewise.
 set -euo pipefail
 W="$LADING_WORK/inventory_insecure"
 rm -rf "$W"
@@ -50,6 +52,37 @@ fi
 inv crawl "$R" --store "sqlite:$W/c.sqlite" --no-match --insecure-registry "$R" > /dev/null 2> "$W/c2" ||
 	fail "crawl with --insecure-registry ($(cat "$W/c2"))"
 [ "$(inv list images --store "sqlite:$W/c.sqlite" --format json | jq '.images | length')" = 1 ] || fail "crawl: the image recorded"
+
+# containers: a Kubernetes snapshot's image the store lacks is read from its registry by digest
+MD=$(skopeo inspect --tls-verify=false "docker://$R/library/alpine:latest" | jq -r .Digest)
+jq -n --arg img "$R/library/alpine:latest" --arg id "docker-pullable://$R/library/alpine@$MD" \
+	'{kind: "List", items: [{metadata: {name: "web-0", namespace: "prod"}, spec: {nodeName: "n1",
+	  containers: [{name: "web", image: $img}]}, status: {containerStatuses: [{name: "web",
+	  image: $img, imageID: $id, containerID: "containerd://c1", state: {running: {}}}]}}]}' > "$W/pods.json"
+# served by the Kubernetes API test server (tests/integration/containers_kube.py; the cluster's own
+# TLS is skipped by its kubeconfig, which says nothing of registries)
+KPORT=$(reg_free_port)
+python3 "$LADING_SRC/tests/integration/containers_kube.py" --port "$KPORT" --cert "$W/tls.crt" --key "$W/tls.key" \
+	--client-ca "$W/tls.crt" --token tok --pods "$W/pods.json" --log "$W/kube.log" > "$W/kube.out" 2>&1 &
+REG_PIDS+=("$!")
+for i in $(seq 200); do curl -sk -o /dev/null "https://127.0.0.1:$KPORT/" && break; sleep 0.05; done
+cat > "$W/kubeconfig" << EOC
+apiVersion: v1
+kind: Config
+current-context: t
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:$KPORT", insecure-skip-tls-verify: true}}]
+contexts: [{name: t, context: {cluster: c, user: u}}]
+users: [{name: u, user: {token: tok}}]
+EOC
+K="sqlite:$W/k.sqlite"
+inv containers --store "$K" --no-match --no-cache --kubeconfig "$W/kubeconfig" > "$W/k1.out" 2> "$W/k1.err" || true
+grep -q '1 containers' "$W/k1.out" || fail "containers: the pod read ($(cat "$W/k1.out" "$W/k1.err"))"
+[ "$(inv list images --store "$K" --format json | jq '.images | length')" = 0 ] ||
+	fail "containers: the image read over unverified TLS without --insecure-registry"
+inv containers --store "$K" --no-match --no-cache --insecure-registry "$R" --kubeconfig "$W/kubeconfig" > "$W/k2.out" 2> "$W/k2.err" ||
+	fail "containers --insecure-registry ($(cat "$W/k2.err"))"
+[ "$(inv list images --store "$K" --format json | jq '.images | length')" = 1 ] ||
+	fail "containers --insecure-registry: the snapshot's image recorded ($(cat "$W/k2.out" "$W/k2.err"))"
 
 # scan takes it too
 if "$L" sbom --format json --no-cache "$R/library/alpine:latest" > /dev/null 2>&1; then fail "sbom: TLS not verified"; fi
