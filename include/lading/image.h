@@ -24,10 +24,20 @@ typedef struct lading_image_options {
 	/* version 3: Docker Engine API images ("docker:NAME[:TAG]", "docker:ID") */
 	const char *docker_host; /* "unix:///PATH" or "tcp://HOST:PORT"; NULL = $DOCKER_HOST, else
 				    unix:///var/run/docker.sock */
+	/* version 4: registries reached over plain HTTP or unverified TLS, as Docker's daemon
+	   setting "insecure-registries": "HOST[:PORT]" as the reference names the registry
+	   (compared without case; no port = the default port only); every other registry keeps
+	   TLS verification */
+	const char *const *insecure_registries;
+	size_t insecure_registry_count;
 } lading_image_options;
 
-#define LADING_IMAGE_OPTIONS_VERSION 3
-#define LADING_IMAGE_OPTIONS_INIT {LADING_IMAGE_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL, NULL}
+#define LADING_IMAGE_OPTIONS_VERSION 4
+#define LADING_IMAGE_OPTIONS_INIT {LADING_IMAGE_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, 0}
+
+/* Whether `registry` ("HOST[:PORT]") is one of the options' insecure registries (or --insecure
+ * is set). */
+LADING_EXTERN(int) lading_image_registry_insecure(const lading_image_options *opts, const char *registry);
 
 typedef struct lading_layer_info {
 	const char *digest;      /* content digest of the uncompressed layer (diff_id) when known,
@@ -38,6 +48,12 @@ typedef struct lading_layer_info {
 	const char *created_by;  /* config history entry of this layer, may be NULL */
 	const char *compression; /* detected after reading: "gzip", "zstd", "none"... NULL before */
 } lading_layer_info;
+
+/* One label of the image config (config.Labels), as the image's author set it. */
+typedef struct lading_image_label {
+	const char *key;
+	const char *value;
+} lading_image_label;
 
 typedef struct lading_image_info {
 	const char *source_type;     /* "docker-archive", "oci", "oci-archive", "dir", "rootfs-tar",
@@ -57,6 +73,9 @@ typedef struct lading_image_info {
 	/* "REPO@sha256:..." references the source knows (Docker engine RepoDigests) */
 	size_t repo_digest_count;
 	const char *const *repo_digests;
+	/* config.Labels sorted by key (non-string values skipped); none for dir/rootfs-tar */
+	size_t label_count;
+	const lading_image_label *labels;
 } lading_image_info;
 
 /* Open an image: "docker:NAME[:TAG]" or "docker:ID" (an image of a Docker Engine or Podman API,

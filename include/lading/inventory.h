@@ -179,6 +179,12 @@ LADING_EXTERN(int) lading_inventory_rescan(lading_store *s, lading_ctx *ctx,
 					 const lading_inventory_options *opts, lading_format fmt,
 					 char **out, size_t *len, lading_rescan_result *res);
 
+/* The fleet history: summaries of the fleet as stored now (per "official" group and overall,
+ * docs/fleet.md) kept for `report fleet --history`. A rescan writes them itself; `add` callers
+ * call this once after recording (`once_a_day`: nothing is written when today's (UTC) summary
+ * exists). */
+LADING_EXTERN(int) lading_inventory_history(lading_store *s, lading_ctx *ctx, int once_a_day);
+
 typedef struct lading_prune_result {
 	size_t images, containers, matches, package_lists, layers, refs;
 } lading_prune_result;

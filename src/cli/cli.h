@@ -39,10 +39,13 @@ void cli_progress_done(void);
  * --password-stdin, --no-cache, --docker-host URL, --max-memory SIZE. cli_image_flag returns 1 when argv[*i] was one of them, 0 when
  * not, EXIT_USAGE (message printed) on a bad one; cli_image_apply reads the password and fills
  * the image options (0 or EXIT_USAGE); cli_image_release wipes the password. */
+#define CLI_MAX_INSECURE_REGISTRIES 64
 typedef struct cli_image_opts {
 	const char *username;
 	bool password_stdin;
 	bool insecure;
+	const char *insecure_registries[CLI_MAX_INSECURE_REGISTRIES]; /* --insecure-registry, repeatable */
+	size_t insecure_registry_count;
 	bool no_cache;
 	const char *docker_host;
 	uint64_t max_memory; /* --max-memory (when max_memory_set) */
@@ -63,6 +66,10 @@ bool cli_parse_size(const char *s, uint64_t *out);
 	    {"--password-stdin", NULL, NULL,                                                       \
 	     "read the registry password (or token) from standard input", CLI_C_NONE, NULL},       \
 	    {"--insecure", NULL, NULL, "allow plain HTTP and unverified TLS to the registry named", \
+	     CLI_C_NONE, NULL},                                                                    \
+	    {"--insecure-registry", NULL, "HOST:PORT",                                             \
+	     "plain HTTP or unverified TLS for this registry only (repeatable;\n"                  \
+	     "as Docker's insecure-registries)",                                                   \
 	     CLI_C_NONE, NULL},                                                                    \
 	    {"--no-cache", NULL, NULL, "neither use nor fill the blob and layer caches",           \
 	     CLI_C_NONE, NULL},                                                                    \

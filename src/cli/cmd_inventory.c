@@ -109,7 +109,7 @@ typedef struct add_job {
 	const inv_opts *o;
 	lading_image_options io;
 	pthread_mutex_t mu;
-	size_t next, failed;
+	size_t next, failed, recorded;
 } add_job;
 
 static void *add_worker(void *arg)
@@ -148,7 +148,7 @@ static void *add_worker(void *arg)
 		if (rc) {
 			fprintf(stderr, "lading: %s: %s\n", j->o->args[i], lading_ctx_error(ctx)->msg);
 			j->failed++;
-		} else if (!a.layers_read) {
+		} else if (j->recorded++, !a.layers_read) {
 			printf("%s %s: known, not read again%s\n", a.digest, j->o->args[i], a.matched ? "" : " (not matched)");
 		} else {
 			printf("%s %s: %s, %zu packages, %zu findings%s\n", a.digest, j->o->args[i],
@@ -161,6 +161,22 @@ static void *add_worker(void *arg)
 	lading_store_close(s);
 	lading_ctx_free(ctx);
 	return NULL;
+}
+
+/* The day's fleet summary for report fleet --history (rescans write one each). */
+static int add_history(const inv_opts *o)
+{
+	lading_ctx *ctx = NULL;
+	lading_store *s = NULL;
+	int rc, ret = EXIT_OK;
+
+	if (lading_ctx_new(&ctx))
+		return EXIT_ERROR;
+	if ((rc = lading_store_open(&s, ctx, o->store)) || (rc = lading_inventory_history(s, ctx, 1)))
+		ret = cli_fail(ctx, rc);
+	lading_store_close(s);
+	lading_ctx_free(ctx);
+	return ret;
 }
 
 static int do_add(inv_opts *o)
@@ -190,6 +206,8 @@ static int do_add(inv_opts *o)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&j.mu);
 	cli_image_release(&o->img);
+	if (j.recorded && (ret = add_history(o)))
+		return ret;
 	return j.failed ? EXIT_ERROR : EXIT_OK;
 }
 
@@ -207,7 +225,13 @@ static int do_crawl(inv_opts *o)
 		return cli_usage("inventory crawl REGISTRY (HOST[:PORT])");
 	co.repos = o->repos;
 	co.tags = o->tags;
-	co.insecure = o->img.insecure;
+	{
+		lading_image_options io = LADING_IMAGE_OPTIONS_INIT;
+		io.insecure = o->img.insecure;
+		io.insecure_registries = o->img.insecure_registries;
+		io.insecure_registry_count = o->img.insecure_registry_count;
+		co.insecure = lading_image_registry_insecure(&io, o->args[0]);
+	}
 	if (o->page_size) {
 		char *end;
 		unsigned long v = strtoul(o->page_size, &end, 10);
@@ -542,7 +566,7 @@ static const cli_command inv_add = {
 static const cli_command inv_crawl = {
 	.name = "crawl",
 	.summary = "record the images of a registry (/v2/_catalog, tags lists, resumable)",
-	.synopsis = "REGISTRY [--repos GLOB] [--tags latest|all|N] [--jobs N] [--insecure]",
+	.synopsis = "REGISTRY [--repos GLOB] [--tags latest|all|N] [--jobs N] [--insecure] [--insecure-registry HOST:PORT]",
 	.description = "REGISTRY: HOST[:PORT]. Every selected tag is resolved to its manifest digest and\n"
 		       "recorded as add does; an image already stored is not fetched again, so an\n"
 		       "interrupted crawl run again goes on where it stopped.",

@@ -386,6 +386,12 @@ int cli_image_flag(int argc, char **argv, int *i, cli_image_opts *o)
 		o->no_cache = true;
 	} else if (cli_flag(argv, *i, "--password-stdin")) {
 		o->password_stdin = true;
+	} else if (cli_opt(argc, argv, i, "--insecure-registry", &val)) {
+		if (!val || !*val || strchr(val, '/'))
+			return cli_usage("--insecure-registry takes a registry: HOST or HOST:PORT");
+		if (o->insecure_registry_count >= CLI_MAX_INSECURE_REGISTRIES)
+			return cli_usage("--insecure-registry: at most 64");
+		o->insecure_registries[o->insecure_registry_count++] = val;
 	} else if (cli_opt(argc, argv, i, "--docker-host", &val)) {
 		if (!val || !*val)
 			return cli_usage("--docker-host needs a URL");
@@ -443,6 +449,8 @@ void cli_image_ctx(const cli_image_opts *o, lading_ctx *ctx)
 int cli_image_apply(cli_image_opts *o, lading_image_options *io)
 {
 	io->insecure = o->insecure;
+	io->insecure_registries = o->insecure_registries;
+	io->insecure_registry_count = o->insecure_registry_count;
 	io->no_cache = o->no_cache;
 	io->docker_host = o->docker_host;
 	if (o->password_stdin && !o->username)

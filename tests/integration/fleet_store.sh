@@ -35,6 +35,9 @@ IMAGES=("$AL/alpine-minirootfs-3.6.5-x86_64.tar.gz" "$AL/alpine-minirootfs-3.7.3
 	"$SH/images/oci/alpine-3.20.3" "$SH/images/docker-archive/alpine-3.20.3.tar"
 	"$SH/images/docker-archive/alpine-3.20.3-twolayer.tar")
 
+# the same layers with config labels: another image (another config digest)
+python3 "$HERE/../tools/oci_relabel.py" "$SH/images/oci/alpine-3.20.3" "$W/labelled" team=payments tier=web
+
 run_backend() {
 	local url=$1 d373 d396
 	for img in "${IMAGES[@]}"; do
@@ -71,6 +74,14 @@ run_backend() {
 	# recording times differ between the two runs; everything else must not
 	jq 'del(.data_generated) | walk(if type == "object" then del(.first_seen, .last_seen) else . end)' "$r" \
 		> "$W/$BACKEND.cmp.json"
+	# image config labels: stored, listed, grouped by
+	"$L" inventory add --store "$url" --db "$W/db.sqlite" "oci:$W/labelled" > /dev/null 2>> "$W/add.log" || fail "add labelled"
+	"$L" inventory list images --store "$url" --format json > "$W/$BACKEND.images.json"
+	check '[.images[] | select(.labels.team == "payments" and .labels.tier == "web")] | length == 1' \
+		"$W/$BACKEND.images.json" "list images shows the config labels"
+	check '[.images[] | select(.labels == {})] | length == 6' "$W/$BACKEND.images.json" "unlabelled images have none"
+	"$L" report fleet --store "$url" --now "$NOW" --group-by label:team --format json -o "$W/$BACKEND.lab.json" || fail "group by label"
+	check '.groups.payments.images == 1 and .overall.images == 7' "$W/$BACKEND.lab.json" "grouped by the stored label"
 }
 
 BACKEND=sqlite

@@ -146,6 +146,19 @@ EOF
 		"rescan back to A: resolved"
 	inv rescan --store "$st" --db "$W/B.sqlite" > "$W/r4.txt" 2> /dev/null || fail "rescan table"
 	grep -q 'CVE-2019-14697' "$W/r4.txt" || fail "rescan table names the CVE"
+	# the fleet history: one overall summary per rescan (after the add's one of the day), new and
+	# fixed findings as each rescan reported them, per "official" group too
+	"$L" report fleet --store "$st" --history --format json -o "$W/hist.json" || fail "report fleet --history"
+	n1=$(jq '.new | length' "$W/r1.json")
+	n3=$(jq '.resolved | length' "$W/r3.json")
+	check "[.history[] | select(.group == null)] | length >= 5" "$W/hist.json" "a summary per rescan and the add's"
+	check "[.history[] | select(.group == null)][-4:] | map([.new_findings, .fixed_findings]) == [[$n1, 0], [0, 0], [0, $n3], [$n3, 0]]" \
+		"$W/hist.json" "history: new and fixed findings of each rescan ($n1 new, $n3 fixed)"
+	check "$n1 > 0 and $n3 > 0" "$W/hist.json" "the rescans changed something"
+	check "[.history[] | select(.group != null and .new_findings > 0)] | length >= 2" "$W/hist.json" \
+		"history: the groups' rows carry the new findings too"
+	check "[.history[] | select(.group == null)][-1].images == (.overall.images)" "$W/hist.json" \
+		"history: the last summary counts the fleet's images"
 	consistent "$st" basic
 
 	# malformed snapshots: a clear error with the byte offset, the store untouched

@@ -187,6 +187,8 @@ static int record(lading_store *s, lading_ctx *ctx, const lading_sbom *sbom, inv
 	si.created = info->created;
 	si.source_type = info->source_type;
 	si.layers = info->layers;
+	si.labels = info->labels;
+	si.nlabels = info->label_count;
 	si.nlayers = info->layer_count;
 	collect_refs(&a, info, &refs);
 	si.tags = refs.tags;

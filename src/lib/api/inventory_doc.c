@@ -18,6 +18,7 @@ void inv_doc_release(inv_doc *d)
 		inv_image *im = *(inv_image **)ld_vec_at(&d->images, i);
 		ld_vec_release(&im->tags);
 		ld_vec_release(&im->manifests);
+		ld_vec_release(&im->labels);
 		ld_vec_release(&im->findings);
 	}
 	ld_vec_release(&d->images);
@@ -52,6 +53,7 @@ inv_image *inv_doc_image(inv_doc *d, int64_t id)
 	im->id = id;
 	ld_vec_init(&im->tags, sizeof(const char *), 0);
 	ld_vec_init(&im->manifests, sizeof(const char *), 0);
+	ld_vec_init(&im->labels, sizeof(lading_image_label), 0);
 	ld_vec_init(&im->findings, sizeof(inv_finding), 0);
 	*slot = im;
 	if (ld_map_put(&d->by_id, ld_slice_cstr(key), im, NULL))
@@ -125,6 +127,22 @@ static int ref_row(void *opaque, const ld_sv *c, size_t n)
 	kind = ld_sv_str(&c[1]);
 	if (!(slot = ld_vec_push(kind && !strcmp(kind, "manifest") ? &im->manifests : &im->tags)) ||
 	    !(*slot = sv_dup(d, &c[2])))
+		return LADING_ENOMEM;
+	return 0;
+}
+
+/* image_id, key, value */
+static int label_row(void *opaque, const ld_sv *c, size_t n)
+{
+	inv_doc *d = opaque;
+	inv_image *im;
+	lading_image_label *l;
+
+	if (n < 3)
+		return LADING_EDB;
+	if (!(im = find(d, ld_sv_i64(&c[0]))))
+		return 0;
+	if (!(l = ld_vec_push(&im->labels)) || !(l->key = sv_dup(d, &c[1])) || !(l->value = sv_dup(d, &c[2])))
 		return LADING_ENOMEM;
 	return 0;
 }
@@ -234,7 +252,8 @@ int inv_doc_complete(inv_doc *d, lading_store *s, bool rows, bool containers)
 		goto out;
 	p = ld_sv_textn(b.ptr, b.len);
 	if ((rows && (rc = ld_store_exec(s, LD_SQ_IMAGES_BY_IDS, &p, 1, image_row, d, NULL))) ||
-	    (rc = ld_store_exec(s, LD_SQ_REFS_BY_IDS, &p, 1, ref_row, d, NULL)))
+	    (rc = ld_store_exec(s, LD_SQ_REFS_BY_IDS, &p, 1, ref_row, d, NULL)) ||
+	    (rc = ld_store_exec(s, LD_SQ_LABELS_BY_IDS, &p, 1, label_row, d, NULL)))
 		goto out;
 	if (!containers)
 		goto out;
@@ -255,9 +274,10 @@ int inv_doc_all_images(inv_doc *d, lading_store *s)
 {
 	int rc;
 	d->collect_all = true;
-	if ((rc = ld_store_exec(s, LD_SQ_LIST_IMAGES, NULL, 0, image_row, d, NULL)))
+	if ((rc = ld_store_exec(s, LD_SQ_LIST_IMAGES, NULL, 0, image_row, d, NULL)) ||
+	    (rc = ld_store_exec(s, LD_SQ_LIST_REFS, NULL, 0, ref_row, d, NULL)))
 		return rc;
-	return ld_store_exec(s, LD_SQ_LIST_REFS, NULL, 0, ref_row, d, NULL);
+	return ld_store_exec(s, LD_SQ_FLEET_LABELS, NULL, 0, label_row, d, NULL);
 }
 
 int inv_doc_all_containers(inv_doc *d, lading_store *s)
@@ -354,6 +374,13 @@ void inv_json_image(ld_jw *w, const inv_image *im, bool findings)
 	ld_jw_kstr_opt(w, "variant", im->variant);
 	ld_jw_kstr(w, "created", im->created);
 	ld_jw_kstr(w, "source_type", im->source_type);
+	ld_jw_key(w, "labels");
+	ld_jw_obj(w);
+	for (size_t i = 0; i < im->labels.len; i++) {
+		const lading_image_label *l = ld_vec_at(&im->labels, i);
+		ld_jw_kstr(w, l->key, l->value);
+	}
+	ld_jw_obj_end(w);
 	ld_jw_ki64(w, "layers", im->nlayers);
 	ld_jw_ki64(w, "packages", im->npkgs);
 	ld_jw_ki64(w, "vulnerabilities", im->nvulns);

@@ -24,6 +24,7 @@ typedef struct inv_image {
 	int64_t npkgs, nlayers, nvulns; /* nvulns: distinct ids of the current match */
 	ld_vec tags;      /* const char * */
 	ld_vec manifests; /* const char * */
+	ld_vec labels;    /* lading_image_label: config labels, by key */
 	ld_vec findings;  /* inv_finding */
 	bool loaded;      /* image row read */
 } inv_image;
@@ -64,5 +65,15 @@ const char *inv_severity_name(int s);
  * `db` (build `built_at`) and that match stored, without reading the image. */
 int ld_inv_match_stored(lading_store *s, lading_ctx *ctx, ld_vdb *db, const char *built_at, const char *digest,
 			size_t *findings);
+
+/* The fleet history (store/fleet_data.h): one summary per "official" group and overall, computed
+ * over the fleet as stored now, written in one transaction. `deltas` (may be NULL) give each
+ * image's new and fixed findings of the rescan that just ran; `once_a_day`: nothing is written
+ * when the newest summary is of today (UTC). */
+typedef struct inv_delta {
+	const char *digest;
+	size_t new_findings, fixed_findings;
+} inv_delta;
+int inv_history_record(lading_store *s, lading_ctx *ctx, const inv_delta *deltas, size_t n, bool once_a_day);
 
 #endif

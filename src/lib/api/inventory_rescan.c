@@ -748,6 +748,42 @@ static int load(rs *r)
 	return 0;
 }
 
+/* The rescan's new and fixed findings per image, then the history rows. */
+static int history(rs *r, const ld_vec *entries)
+{
+	ld_map at; /* digest -> index + 1 in deltas */
+	ld_vec deltas;
+	int rc = 0;
+
+	ld_map_init(&at);
+	ld_vec_init(&deltas, sizeof(inv_delta), 0);
+	for (size_t i = 0; i < entries->len && !rc; i++) {
+		const rs_entry *e = ld_vec_at(entries, i);
+		uintptr_t k = (uintptr_t)ld_map_gets(&at, e->digest);
+		inv_delta *dl;
+		if (e->kind == 2)
+			continue;
+		if (!k) {
+			if (!(dl = ld_vec_push(&deltas)) ||
+			    ld_map_put(&at, ld_slice_cstr(e->digest), (void *)(uintptr_t)deltas.len, NULL)) {
+				rc = LADING_ENOMEM;
+				break;
+			}
+			dl->digest = e->digest;
+		} else
+			dl = ld_vec_at(&deltas, k - 1);
+		dl->new_findings += e->kind == 0;
+		dl->fixed_findings += e->kind == 1;
+	}
+	if (!rc)
+		rc = inv_history_record(r->s, r->ctx, deltas.ptr, deltas.len, false);
+	else
+		ld_error_set(r->ctx, rc, "out of memory");
+	ld_map_release(&at);
+	ld_vec_release(&deltas);
+	return rc;
+}
+
 static int report(rs *r, lading_format fmt, char **out, size_t *len)
 {
 	ld_vec imgs, entries;
@@ -778,7 +814,7 @@ static int report(rs *r, lading_format fmt, char **out, size_t *len)
 		}
 		im->digest = e->digest; /* the report needs references and containers, not the rows */
 	}
-	if ((rc = inv_doc_complete(&d, r->s, false, true)))
+	if ((rc = inv_doc_complete(&d, r->s, false, true)) || (rc = history(r, &entries)))
 		goto out;
 	if (fmt == LADING_FORMAT_JSON)
 		render_json(&b, &entries, &d, r, r->ctx);

@@ -201,6 +201,30 @@ static int select_tags(crawl_list *tags, const char *sel, size_t *from, size_t *
 	return 0;
 }
 
+/* Plain HTTP only for loopback or an insecure registry, as for images. An insecure registry is
+ * asked over HTTPS first (its certificate unverified), as Docker does: plain HTTP when no TLS
+ * server answers there. */
+static void choose_base(ld_http *h, const char *registry, bool insecure, char *base, size_t n, lading_ctx *ctx)
+{
+	ld_http_request rq;
+	ld_http_response rs;
+	char url[LD_REF_MAX_HOST + 32];
+
+	if (!insecure) {
+		ld_snprintf(base, n, "%s://%s", ld_host_is_loopback(registry) ? "http" : "https", registry);
+		return;
+	}
+	memset(&rq, 0, sizeof(rq));
+	memset(&rs, 0, sizeof(rs));
+	ld_snprintf(url, sizeof(url), "https://%s/v2/", registry);
+	rq.url = url;
+	rq.no_retry = true;
+	rq.max_bytes = 65536;
+	(void)ld_http_get(h, &rq, &rs, ctx);
+	ld_error_clear(ctx); /* the answer's status (401 included) is all the probe asks */
+	ld_snprintf(base, n, "%s://%s", rs.status ? "https" : "http", registry);
+}
+
 int lading_registry_crawl_list(char ***out, size_t *count, lading_ctx *ctx, const char *registry,
 			       const lading_crawl_options *o)
 {
@@ -218,13 +242,11 @@ int lading_registry_crawl_list(char ***out, size_t *count, lading_ctx *ctx, cons
 		return ld_error_set(ctx, LADING_EUSAGE, "crawl: REGISTRY is HOST[:PORT], not '%s'", registry ? registry : "");
 	if (o && o->tags && strcmp(o->tags, "latest") && strcmp(o->tags, "all") && strspn(o->tags, "0123456789") != strlen(o->tags))
 		return ld_error_set(ctx, LADING_EUSAGE, "--tags: latest, all or a number");
-	/* plain HTTP only for loopback or with --insecure, as for images */
-	ld_snprintf(base, sizeof(base), "%s://%s", (o && o->insecure) || ld_host_is_loopback(registry) ? "http" : "https",
-		    registry);
 	ho.insecure_host = o && o->insecure ? registry : NULL; /* the registry named only */
 	ho.retries = 3;
 	if ((rc = ld_http_new(&c.http, &ho, ctx)))
 		return rc;
+	choose_base(c.http, registry, o && o->insecure, base, sizeof(base), ctx);
 	c.base = base;
 	c.o = o;
 	c.ctx = ctx;

@@ -1,5 +1,8 @@
 /* Opening images: reference parsing, source detection, the image config. */
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "util/common.h"
 #include "util/cachedir.h"
@@ -38,6 +41,45 @@ int ld_platform_parse(const char *s, char *os, size_t osz, char *arch, size_t as
 	return 0;
 }
 
+static int label_cmp(const void *a, const void *b)
+{
+	return strcmp(((const lading_image_label *)a)->key, ((const lading_image_label *)b)->key);
+}
+
+/* config.Labels (OCI: config.Labels; Docker also writes container_config.Labels, the build's). */
+static int config_labels(lading_image *img, const ld_json *cfg, lading_ctx *ctx)
+{
+	const ld_json *labels = ld_json_getp(cfg, "config", "Labels", NULL);
+	const ld_json_member *m;
+	lading_image_label *v;
+	size_t n = 0;
+
+	if (!ld_json_is(labels, LD_JSON_OBJECT) || !labels->n)
+		return 0;
+	if (labels->n > LD_MAX_IMAGE_LABELS)
+		return ld_error_set(ctx, LADING_ELIMIT, "image config has %u labels, more than the limit of %d",
+				    labels->n, LD_MAX_IMAGE_LABELS);
+	if (!(v = ld_arena_array(&img->arena, labels->n, sizeof(*v))))
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	ld_json_foreach_member(labels, i, m) {
+		const char *val = ld_json_str(&m->value);
+		if (!val || !m->key)
+			continue;
+		v[n].key = m->key;
+		v[n++].value = val;
+	}
+	qsort(v, n, sizeof(*v), label_cmp);
+	/* a key given twice (invalid JSON for Docker, still parsed) is kept once */
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!k || strcmp(v[k - 1].key, v[i].key))
+			v[k++] = v[i];
+	n = k;
+	img->info.labels = v;
+	img->info.label_count = n;
+	return 0;
+}
+
 int ld_config_apply(lading_image *img, const char *p, size_t len, const char *config_digest, lading_ctx *ctx)
 {
 	ld_json *cfg;
@@ -56,6 +98,8 @@ int ld_config_apply(lading_image *img, const char *p, size_t len, const char *co
 	img->info.architecture = ld_json_get_str(cfg, "architecture");
 	img->info.variant = ld_json_get_str(cfg, "variant");
 	img->info.created = ld_json_get_str(cfg, "created");
+	if ((rc = config_labels(img, cfg, ctx)))
+		return rc;
 
 	diff_ids = ld_json_getp(cfg, "rootfs", "diff_ids", NULL);
 	if (ld_json_is(diff_ids, LD_JSON_ARRAY)) {
@@ -81,6 +125,20 @@ int ld_config_apply(lading_image *img, const char *p, size_t len, const char *co
 			break;
 		img->layers[layer++].created_by = ld_json_get_str(h, "created_by");
 	}
+	return 0;
+}
+
+int lading_image_registry_insecure(const lading_image_options *opts, const char *registry)
+{
+	if (!opts || !registry)
+		return 0;
+	if (opts->insecure)
+		return 1;
+	if (opts->version < 4)
+		return 0;
+	for (size_t i = 0; i < opts->insecure_registry_count; i++)
+		if (opts->insecure_registries[i] && !strcasecmp(opts->insecure_registries[i], registry))
+			return 1;
 	return 0;
 }
 
@@ -324,8 +382,10 @@ int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, cons
 	if (!ref || !*ref)
 		return ld_error_set(ctx, LADING_EUSAGE, "no image given");
 	/* options of older callers (version 1) end after `platform` */
-	if (opts && opts->version >= 3)
+	if (opts && opts->version >= 4)
 		o2 = *opts;
+	else if (opts && opts->version == 3)
+		memcpy(&o2, opts, offsetof(lading_image_options, insecure_registries));
 	else if (opts && opts->version == 2)
 		memcpy(&o2, opts, offsetof(lading_image_options, docker_host));
 	else

@@ -1099,7 +1099,9 @@ int ld_registry_open(lading_image *img, const ld_imgref *ref, const lading_image
 	img->state = c;
 	img->ops = &registry_ops;
 	img->io_parallel = REG_PARALLEL;
-	c->insecure = opts && opts->insecure;
+	/* --insecure: the registry named; --insecure-registry: the registries listed */
+	c->insecure = lading_image_registry_insecure(opts, ref->api_host) ||
+		      (ref->registry[0] && lading_image_registry_insecure(opts, ref->registry));
 	c->allow_http = c->insecure || ld_host_is_loopback(ref->api_host);
 	c->hopt.retries = REG_RETRIES;
 	c->hopt.max_backoff_ms = REG_MAX_BACKOFF_MS;

@@ -11,6 +11,7 @@
 #include "util/stream.h"
 
 /* Named limits for image metadata (manifests and configs are small documents). */
+#define LD_MAX_IMAGE_LABELS 4096       /* config.Labels entries */
 #define LD_MAX_LAYERS 1024             /* OCI sets none; real images have < 128 */
 #define LD_MAX_MANIFEST_BYTES (4u << 20)
 #define LD_MAX_CONFIG_BYTES (8u << 20)

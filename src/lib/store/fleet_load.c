@@ -28,6 +28,8 @@ typedef struct loader {
 	ld_map census;  /* census product -> ld_fleet_census_product */
 	ld_vec products; /* ld_fleet_census_product *, in first-seen order */
 	ld_vec *refs, *mans, *layers; /* per image: const char * */
+	ld_vec *labels;  /* per image: ld_fleet_kv */
+	ld_vec history;  /* ld_fleet_summary */
 	size_t nalloc;  /* images counted (the arrays' size) */
 	size_t rows;
 } loader;
@@ -124,6 +126,52 @@ static int on_layer(void *opaque, const ld_sv *c, size_t n)
 	if (l->layers[i - 1].len >= LD_FLEET_MAX_LAYERS)
 		return LADING_ELIMIT;
 	return push_str(&l->layers[i - 1], col_str(l, &c[2]));
+}
+
+/* image_id, key, value */
+static int on_label(void *opaque, const ld_sv *c, size_t n)
+{
+	loader *l = opaque;
+	uintptr_t i = n >= 3 ? (uintptr_t)by_int(&l->byid, ld_sv_i64(&c[0])) : 0;
+	ld_fleet_kv *kv;
+	if (row_count(l))
+		return LADING_ELIMIT;
+	if (!i)
+		return 0;
+	if (l->labels[i - 1].len >= LD_FLEET_MAX_LIST)
+		return LADING_ELIMIT;
+	if (!(kv = ld_vec_push(&l->labels[i - 1])) || !(kv->key = col_str(l, &c[1])) ||
+	    !(kv->value = col_str(l, &c[2])))
+		return LADING_ENOMEM;
+	return 0;
+}
+
+/* SUMMARY_COLS: time, group_by, grp, images, vulnerabilities, vulns_median, vulns_p90,
+ * new_findings, fixed_findings, kev_images, critical_images, fixable_images, containers_running */
+static int on_summary(void *opaque, const ld_sv *c, size_t n)
+{
+	loader *l = opaque;
+	ld_fleet_summary *h;
+	if (n < 13 || row_count(l))
+		return LADING_EINVALID;
+	if (l->history.len >= LD_FLEET_MAX_HISTORY)
+		return LADING_ELIMIT;
+	if (!(h = ld_vec_push(&l->history)))
+		return LADING_ENOMEM;
+	h->time = when(&c[0]);
+	h->group_by = col_str(l, &c[1]);
+	h->group = col_str(l, &c[2]);
+	h->images = (uint64_t)ld_sv_i64(&c[3]);
+	h->vulnerabilities = (uint64_t)ld_sv_i64(&c[4]);
+	h->vulns_median = ld_sv_f64(&c[5]);
+	h->vulns_p90 = ld_sv_f64(&c[6]);
+	h->new_findings = (uint64_t)ld_sv_i64(&c[7]);
+	h->fixed_findings = (uint64_t)ld_sv_i64(&c[8]);
+	h->kev_images = (uint64_t)ld_sv_i64(&c[9]);
+	h->critical_images = (uint64_t)ld_sv_i64(&c[10]);
+	h->fixable_images = (uint64_t)ld_sv_i64(&c[11]);
+	h->containers_running = (uint64_t)ld_sv_i64(&c[12]);
+	return h->group_by ? 0 : LADING_EINVALID;
 }
 
 /* Split the store's space-separated aliases into an array. */
@@ -309,7 +357,15 @@ static int settle_images(loader *l)
 			if (v[k]->len && !(*dst[k] = ld_arena_memdup(&l->d->arena, v[k]->ptr, v[k]->len * sizeof(char *))))
 				return LADING_ENOMEM;
 		}
+		im->label_count = l->labels[i].len;
+		if (im->label_count &&
+		    !(im->labels = ld_arena_memdup(&l->d->arena, l->labels[i].ptr, im->label_count * sizeof(ld_fleet_kv))))
+			return LADING_ENOMEM;
 	}
+	if (l->history.len &&
+	    !(l->d->history = ld_arena_memdup(&l->d->arena, l->history.ptr, l->history.len * sizeof(ld_fleet_summary))))
+		return LADING_ENOMEM;
+	l->d->history_count = l->history.len;
 	return 0;
 }
 
@@ -329,17 +385,20 @@ static int read_all(loader *l, ld_vec *ctrs)
 	l->nalloc = nimg;
 	if (!(l->d->images = ld_arena_array(&l->d->arena, nimg + 1, sizeof(*l->d->images))) ||
 	    !(l->refs = calloc(nimg + 1, sizeof(*l->refs))) || !(l->mans = calloc(nimg + 1, sizeof(*l->mans))) ||
-	    !(l->layers = calloc(nimg + 1, sizeof(*l->layers))))
+	    !(l->layers = calloc(nimg + 1, sizeof(*l->layers))) || !(l->labels = calloc(nimg + 1, sizeof(*l->labels))))
 		return LADING_ENOMEM;
 	for (size_t i = 0; i <= nimg; i++) {
 		ld_vec_init(&l->refs[i], sizeof(char *), LD_FLEET_MAX_LIST);
 		ld_vec_init(&l->mans[i], sizeof(char *), LD_FLEET_MAX_LIST);
 		ld_vec_init(&l->layers[i], sizeof(char *), LD_FLEET_MAX_LAYERS);
+		ld_vec_init(&l->labels[i], sizeof(ld_fleet_kv), LD_FLEET_MAX_LIST);
 	}
 	l->d->containers = (ld_fleet_container *)ctrs;
 	if ((rc = ld_store_exec(l->s, LD_SQ_FLEET_IMAGES, NULL, 0, on_image, l, NULL)) ||
 	    (rc = ld_store_exec(l->s, LD_SQ_LIST_REFS, NULL, 0, on_ref, l, NULL)) ||
 	    (rc = ld_store_exec(l->s, LD_SQ_FLEET_LAYERS, NULL, 0, on_layer, l, NULL)) ||
+	    (rc = ld_store_exec(l->s, LD_SQ_FLEET_LABELS, NULL, 0, on_label, l, NULL)) ||
+	    (rc = ld_store_exec(l->s, LD_SQ_SUMMARY_LIST, NULL, 0, on_summary, l, NULL)) ||
 	    (rc = ld_store_exec(l->s, LD_SQ_FLEET_FINDINGS, NULL, 0, on_finding, l, NULL)) ||
 	    (rc = settle_findings(l)) ||
 	    (rc = ld_store_exec(l->s, LD_SQ_IMAGES_OF_PKGLISTS, NULL, 0, on_image_list, l, NULL)) ||
@@ -352,11 +411,14 @@ static int read_all(loader *l, ld_vec *ctrs)
 static void loader_release(loader *l)
 {
 	const ld_map_slot *slot;
-	for (size_t i = 0; l->refs && l->mans && l->layers && i <= l->nalloc; i++) {
+	for (size_t i = 0; l->refs && l->mans && l->layers && l->labels && i <= l->nalloc; i++) {
 		ld_vec_release(&l->refs[i]);
 		ld_vec_release(&l->mans[i]);
 		ld_vec_release(&l->layers[i]);
+		ld_vec_release(&l->labels[i]);
 	}
+	free(l->labels);
+	ld_vec_release(&l->history);
 	free(l->refs);
 	free(l->mans);
 	free(l->layers);
@@ -378,6 +440,7 @@ int ld_store_load_fleet(ld_store *s, ld_fleet_data *d, lading_ctx *ctx)
 	ld_map_init(&l.bylist);
 	ld_map_init(&l.census);
 	ld_vec_init(&l.products, sizeof(ld_fleet_census_product *), LD_FLEET_MAX_LIST);
+	ld_vec_init(&l.history, sizeof(ld_fleet_summary), LD_FLEET_MAX_HISTORY);
 	ld_vec_init(&ctrs, sizeof(ld_fleet_container), LD_FLEET_MAX_CONTAINERS);
 	d->generated = (int64_t)time(NULL);
 	if (!(rc = s->ops->begin(s))) {

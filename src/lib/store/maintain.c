@@ -44,7 +44,7 @@ static int prune_tx(ld_store *s, void *opaque)
 	static const ld_sq steps[] = {LD_SQ_PRUNE_REFS,	    LD_SQ_PRUNE_CONTAINERS, LD_SQ_PRUNE_IMAGE_LAYERS,
 				      LD_SQ_PRUNE_IMAGES,   LD_SQ_PRUNE_MATCHES,    LD_SQ_PRUNE_ITEMS,
 				      LD_SQ_PRUNE_PKGLISTS, LD_SQ_PRUNE_FINDINGS,   LD_SQ_PRUNE_PACKAGES,
-				      LD_SQ_PRUNE_LAYERS};
+				      LD_SQ_PRUNE_LAYERS,   LD_SQ_PRUNE_LABELS};
 	int64_t n[sizeof(steps) / sizeof(steps[0])];
 	int rc;
 

@@ -84,9 +84,21 @@ static const char *const migrations[] = {
 	" attempts INTEGER NOT NULL DEFAULT 0, not_before TEXT NOT NULL, lease_until TEXT, worker TEXT,"
 	" created TEXT NOT NULL, updated TEXT NOT NULL);"
 	"CREATE INDEX job_ready ON job(state, priority, id);",
+	/* 4: labels and history: idempotent, new tables only */
+	"CREATE TABLE IF NOT EXISTS image_label(image_id INTEGER NOT NULL, key TEXT NOT NULL,"
+	" value TEXT NOT NULL, PRIMARY KEY(image_id, key)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS image_label_by_key ON image_label(key, value);"
+	"CREATE TABLE IF NOT EXISTS fleet_summary(id INTEGER PRIMARY KEY, time TEXT NOT NULL, group_by TEXT NOT NULL, grp TEXT,"
+	" images INTEGER NOT NULL, vulnerabilities INTEGER NOT NULL, vulns_median REAL NOT NULL,"
+	" vulns_p90 REAL NOT NULL, new_findings INTEGER NOT NULL, fixed_findings INTEGER NOT NULL,"
+	" kev_images INTEGER NOT NULL, critical_images INTEGER NOT NULL, fixable_images INTEGER NOT NULL,"
+	" containers_running INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS fleet_summary_by_time ON fleet_summary(time);",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
+#define SUMMARY_COLS "time, group_by, grp, images, vulnerabilities, vulns_median, vulns_p90, new_findings,"\
+	" fixed_findings, kev_images, critical_images, fixable_images, containers_running"
 #define CONTAINER_COLS                                                                             \
 	"c.source, c.cid, c.name, c.namespace, c.pod, c.node, c.owner, c.image_ref, c.image_digest,"  \
 	" c.labels, c.state, c.created, c.started, c.first_seen, c.last_seen"
@@ -332,6 +344,15 @@ static const char *const sql[LD_SQ_COUNT] = {
 	[LD_SQ_JOB_FINISH] = "UPDATE job SET state = ?3, image = ?4, error = ?5, not_before = ?6, updated = ?7,"
 			     " lease_until = NULL WHERE id = ?1 AND worker = ?2 AND state = 'running'",
 	[LD_SQ_JOB_WAKE] = "SELECT 1",
+	[LD_SQ_IMAGE_LABEL_PUT] = "INSERT INTO image_label(image_id, key, value) VALUES(?1, ?2, ?3)"
+				  " ON CONFLICT DO NOTHING",
+	[LD_SQ_FLEET_LABELS] = "SELECT image_id, key, value FROM image_label ORDER BY image_id, key",
+	[LD_SQ_LABELS_BY_IDS] = "SELECT image_id, key, value FROM image_label WHERE image_id IN (SELECT value FROM json_each(?1))"
+				" ORDER BY image_id, key",
+	[LD_SQ_PRUNE_LABELS] = "DELETE FROM image_label WHERE image_id NOT IN (SELECT id FROM image)",
+	[LD_SQ_SUMMARY_PUT] = "INSERT INTO fleet_summary(" SUMMARY_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[LD_SQ_SUMMARY_LIST] = "SELECT " SUMMARY_COLS " FROM fleet_summary ORDER BY time, id",
+	[LD_SQ_SUMMARY_LAST] = "SELECT max(time) FROM fleet_summary HAVING count(*) > 0",
 };
 
 static int sq_err(ld_store *s, int rc, const char *what)

@@ -530,6 +530,12 @@ static int put_image_tx(ld_store *s, void *opaque)
 			return rc;
 	}
 	pc->res->image_id = image_id;
+	/* every time, not only for new images: images recorded before labels were kept get them */
+	for (size_t i = 0; i < img->nlabels; i++) {
+		ld_sv q[3] = {ld_sv_int(image_id), ld_sv_text(img->labels[i].key), ld_sv_text(img->labels[i].value)};
+		if ((rc = ld_store_exec(s, LD_SQ_IMAGE_LABEL_PUT, q, 3, NULL, NULL, NULL)))
+			return rc;
+	}
 	return put_refs(s, image_id, img->tags, img->ntags, img->manifests, img->nmanifests, pc->now);
 }
 

@@ -22,7 +22,7 @@
 #define LD_STORE_HASH_LEN 32          /* hex characters of a content hash kept (128 bits) */
 
 /* The schema version this lading writes (migrations 1..N in each backend). */
-#define LD_STORE_SCHEMA_VERSION 3
+#define LD_STORE_SCHEMA_VERSION 4
 
 /* Internal: a transaction met a conflict (SQLite busy, PostgreSQL serialization failure or
  * deadlock); store.c re-runs the whole transaction. Never returned to callers. */
@@ -178,6 +178,16 @@ typedef enum ld_sq {
 	LD_SQ_JOB_FINISH,        /* (id, worker, state, image, error, not_before, now) -> changes:
 				    only while this worker holds the lease */
 	LD_SQ_JOB_WAKE,          /* (): PostgreSQL NOTIFY lading_job */
+	/* image config labels and the fleet history (migration "labels and history") */
+	LD_SQ_IMAGE_LABEL_PUT,   /* (image_id, key, value): an existing (image, key) is kept */
+	LD_SQ_FLEET_LABELS,      /* () -> image_id, key, value */
+	LD_SQ_LABELS_BY_IDS,     /* ([ids]) -> image_id, key, value */
+	LD_SQ_PRUNE_LABELS,      /* (): labels of images no longer stored */
+	LD_SQ_SUMMARY_PUT,       /* (time, group_by, grp|NULL, images, vulnerabilities, vulns_median,
+				    vulns_p90, new_findings, fixed_findings, kev_images,
+				    critical_images, fixable_images, containers_running) */
+	LD_SQ_SUMMARY_LIST,      /* () -> the same columns, in time order */
+	LD_SQ_SUMMARY_LAST,      /* () -> time of the newest summary (text), no row when none */
 	LD_SQ_COUNT
 } ld_sq;
 
@@ -264,6 +274,8 @@ typedef struct ld_store_image {
 	const char *dbbuild;       /* the database's built_at */
 	const ld_store_finding *findings;
 	size_t nfindings;
+	const lading_image_label *labels; /* config labels */
+	size_t nlabels;
 } ld_store_image;
 
 typedef struct ld_store_put_result {

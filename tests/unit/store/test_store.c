@@ -14,6 +14,7 @@
 #include "util/common.h"
 #include "util/hash.h"
 #include "store/store.h"
+#include "store/fleet_data.h"
 
 static char dir[256];
 
@@ -293,6 +294,57 @@ static void test_prune_check(void **state)
 	lading_ctx_free(ctx);
 }
 
+/* Config labels: stored with the image, completed when it is recorded again, read by the fleet
+ * loader, pruned with it. History: summaries written on demand, at most once a day when asked. */
+static void test_labels_history(void **state)
+{
+	char db[512];
+	lading_ctx *ctx;
+	lading_store *s;
+	lading_package musl = pkg("musl", "1.1.18-r3", 0);
+	const lading_package *pkgs[1] = {&musl};
+	const lading_image_label two[2] = {{"a", "1"}, {"team", "payments"}};
+	const lading_image_label three[3] = {{"a", "changed"}, {"b", "2"}, {"team", "payments"}};
+	ld_store_image im;
+	ld_store_put_result r;
+	lading_prune_result pr;
+	ld_fleet_data d;
+
+	(void)state;
+	path_of(db, sizeof(db), "labels.sqlite");
+	assert_int_equal(lading_ctx_new(&ctx), 0);
+	assert_int_equal(lading_store_open(&s, ctx, db), 0);
+	image(&im, D1, pkgs, 1, NULL, NULL, 0);
+	im.labels = two;
+	im.nlabels = 2;
+	assert_int_equal(ld_store_put_image(s, &im, &r), 0);
+	im.labels = three; /* the same image: a key already stored keeps its value */
+	im.nlabels = 3;
+	assert_int_equal(ld_store_put_image(s, &im, &r), 0);
+	assert_int_equal(lading_inventory_history(s, ctx, 1), 0);
+	assert_int_equal(lading_inventory_history(s, ctx, 1), 0); /* today's exists: nothing */
+	ld_fleet_data_init(&d);
+	assert_int_equal(ld_store_load_fleet(s, &d, ctx), 0);
+	assert_int_equal(d.image_count, 1);
+	assert_int_equal(d.images[0].label_count, 3);
+	assert_string_equal(d.images[0].labels[0].key, "a");
+	assert_string_equal(d.images[0].labels[0].value, "1");
+	assert_string_equal(d.images[0].labels[2].value, "payments");
+	/* overall and the image's official group (docker.io/library/alpine) */
+	assert_int_equal(d.history_count, 2);
+	assert_null(d.history[0].group);
+	assert_int_equal(d.history[0].images, 1);
+	assert_string_equal(d.history[0].group_by, "official");
+	assert_string_equal(d.history[1].group, "official");
+	ld_fleet_data_release(&d);
+	assert_int_equal(lading_inventory_history(s, ctx, 0), 0);
+	assert_int_equal(lading_inventory_prune(s, ctx, "2999-01-01", &pr), 0);
+	lading_store_close(s);
+	assert_int_equal(count(db, "SELECT count(*) FROM fleet_summary"), 4);
+	assert_int_equal(count(db, "SELECT count(*) FROM image_label"), 0);
+	lading_ctx_free(ctx);
+}
+
 static void test_containers_json(void **state)
 {
 	static const char doc[] =
@@ -330,7 +382,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_identity),   cmocka_unit_test(test_snapshot),
 		cmocka_unit_test(test_refusals),   cmocka_unit_test(test_prune_check),
-		cmocka_unit_test(test_containers_json),
+		cmocka_unit_test(test_containers_json), cmocka_unit_test(test_labels_history),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
