@@ -43,8 +43,8 @@ const cli_command cli_cmd_serve = {
 	.summary = "the HTTP service: API with tokens, job queue, fleet dashboard, admission webhook",
 	.synopsis = "--listen ADDR [--store URL] [--tls-cert FILE --tls-key FILE] [--db FILE]\n"
 		    " [--insecure-registry HOST:PORT]... [--workers N] [--threads N]",
-	.description = "API: docs/service.md and docs/openapi.yaml. Tokens: lading token create --name N\n"
-		       "--scope read|write|admin. Runs until SIGINT or SIGTERM.",
+	.description = "API: docs/service.md and docs/openapi.yaml. Tokens: 'lading token create'.\n"
+		       "Runs until SIGINT or SIGTERM.",
 	.options = serve_options,
 	.run = run_serve,
 };
