@@ -512,13 +512,16 @@ fail:
 	return rc;
 }
 
-static int sq_migrate(ld_store *s)
+/* One attempt at bringing the file to this schema; LD_STORE_ERETRY when another process holds a
+ * lock that the busy handler cannot wait for (a reader and a writer both upgrading, as two
+ * processes creating one new store do). */
+static int sq_migrate_once(ld_store *s)
 {
 	int rc, v;
 
 	/* read the version before anything writes: a newer store is left exactly as it is */
 	if ((rc = sq_version(s, &v)))
-		return rc == LD_STORE_ERETRY ? sq_err(s, SQLITE_ERROR, "the store is locked") : rc;
+		return rc;
 	if (v > LD_STORE_SCHEMA_VERSION)
 		return ld_error_set_path(s->ctx, LADING_EUNSUPPORTED, s->target, 0,
 					 "the store %s has schema version %d, written by a newer lading (this one"
@@ -527,7 +530,7 @@ static int sq_migrate(ld_store *s)
 	if ((rc = sq_simple(s, "PRAGMA journal_mode=WAL", "WAL")) ||
 	    (rc = sq_simple(s, "PRAGMA synchronous=NORMAL", "synchronous")) ||
 	    (rc = sq_simple(s, "PRAGMA foreign_keys=ON", "foreign keys")))
-		return rc == LD_STORE_ERETRY ? sq_err(s, SQLITE_ERROR, "the store is locked") : rc;
+		return rc;
 	if (v == 0 && (rc = sq_simple(s,
 				     "CREATE TABLE IF NOT EXISTS schema_migration(version INTEGER PRIMARY KEY,"
 				     " applied_at TEXT NOT NULL, lading_version TEXT NOT NULL)",
@@ -535,9 +538,25 @@ static int sq_migrate(ld_store *s)
 		return rc;
 	for (unsigned m = (unsigned)v + 1; m <= NMIGRATIONS; m++)
 		if ((rc = sq_apply(s, m)))
-			return rc == LD_STORE_ERETRY ? sq_err(s, SQLITE_ERROR, "migration: store locked") : rc;
+			return rc;
 	s->schema = (int)NMIGRATIONS;
 	return 0;
+}
+
+/* Every step of the migration is idempotent (versions are read again inside each migration's
+ * transaction), so a lost lock race is retried with a short randomised wait, within the busy
+ * timeout. */
+static int sq_migrate(ld_store *s)
+{
+	unsigned waited_ms = 0, seed = (unsigned)getpid();
+	int rc;
+	while ((rc = sq_migrate_once(s)) == LD_STORE_ERETRY && waited_ms < LD_STORE_BUSY_MS) {
+		unsigned ms = 5 + (unsigned)(rand_r(&seed) % 20);
+		struct timespec ts = {0, (long)ms * 1000000L};
+		nanosleep(&ts, NULL);
+		waited_ms += ms;
+	}
+	return rc == LD_STORE_ERETRY ? sq_err(s, SQLITE_ERROR, "the store is locked (migration)") : rc;
 }
 
 static int sq_begin(ld_store *s)
