@@ -33,6 +33,8 @@ int cli_data_file(const char *name, char *out, size_t outsz);
 /* Progress bar on stderr when it is a terminal, not with --quiet or LADING_NO_PROGRESS; with
  * NO_COLOR set it writes no escape sequences. */
 void cli_progress_install(lading_ctx *ctx);
+/* One step of a long operation the CLI drives itself (images i/n of add and crawl). */
+void cli_progress_step(const char *what, size_t index, size_t count);
 void cli_progress_done(void);
 
 /* Registry, engine and memory options of commands that open images: --insecure, --username USER,

@@ -70,6 +70,8 @@ static int parse(int argc, char **argv, inv_opts *o)
 			continue;
 		if (cli_flag(argv, i, "--kev")) {
 			o->kev = true;
+		} else if (cli_flag(argv, i, "--quiet") || cli_flag(argv, i, "-q")) {
+			cli_quiet = true;
 		} else if (cli_flag(argv, i, "--no-match")) {
 			o->no_match = true;
 		} else if ((r = cli_image_flag(argc, argv, &i, &o->img)) != 0) {
@@ -126,6 +128,7 @@ static void *add_worker(void *arg)
 	if (lading_ctx_new(&ctx))
 		return NULL;
 	cli_image_ctx(&j->o->img, ctx);
+	cli_progress_install(ctx);
 	if ((rc = lading_store_open(&s, ctx, j->o->store))) {
 		pthread_mutex_lock(&j->mu);
 		cli_fail(ctx, rc);
@@ -143,8 +146,12 @@ static void *add_worker(void *arg)
 		pthread_mutex_unlock(&j->mu);
 		if (i == (size_t)-1)
 			break;
+		pthread_mutex_lock(&j->mu);
+		cli_progress_step("images", i, j->o->nargs);
+		pthread_mutex_unlock(&j->mu);
 		rc = lading_inventory_add(s, ctx, j->o->args[i], &opts, &a);
 		pthread_mutex_lock(&j->mu);
+		cli_progress_done();
 		if (rc) {
 			fprintf(stderr, "lading: %s: %s\n", j->o->args[i], lading_ctx_error(ctx)->msg);
 			j->failed++;
@@ -316,7 +323,10 @@ static int do_rescan(inv_opts *o, lading_ctx *ctx, lading_store *s)
 	int rc;
 
 	opts.db_path = o->db;
-	if ((rc = lading_inventory_rescan(s, ctx, &opts, o->fmt, &out, &len, &r)))
+	cli_progress_install(ctx);
+	rc = lading_inventory_rescan(s, ctx, &opts, o->fmt, &out, &len, &r);
+	cli_progress_done();
+	if (rc)
 		return cli_fail(ctx, rc);
 	fprintf(stderr, "rescan: %zu images, %zu package lists, %zu distinct packages matched: %zu new, %zu resolved"
 			" (%zu newly known exploited)\n",
@@ -486,6 +496,7 @@ static const cli_option add_options[] = {
 	STORE_OPTION,
 	DB_OPTION,
 	CLI_IMAGE_OPTIONS,
+	CLI_QUIET_OPTION,
 	{0},
 };
 
@@ -501,11 +512,13 @@ static const cli_option crawl_options[] = {
 	STORE_OPTION,
 	DB_OPTION,
 	CLI_IMAGE_OPTIONS,
+	CLI_QUIET_OPTION,
 	{0},
 };
 
 static const cli_option rescan_options[] = {
-	STORE_OPTION, DB_OPTION, FORMAT_OPTION, OUTPUT_OPTION, {0},
+	STORE_OPTION, DB_OPTION, FORMAT_OPTION, OUTPUT_OPTION, CLI_QUIET_OPTION,
+	{0},
 };
 
 static const cli_option query_options[] = {
@@ -543,6 +556,7 @@ static const cli_option containers_options[] = {
 	STORE_OPTION,
 	DB_OPTION,
 	CLI_IMAGE_OPTIONS,
+	CLI_QUIET_OPTION,
 	{0},
 };
 

@@ -108,6 +108,7 @@ static int run_serve(int argc, char **argv)
 	o.log = cli_log_line;
 	if (lading_ctx_new(&ctx))
 		return EXIT_ERROR;
+	cli_progress_install(ctx);
 	cli_install_stop_signals();
 	if ((rc = lading_service_start(&svc, ctx, &o))) {
 		rc = cli_fail(ctx, rc);

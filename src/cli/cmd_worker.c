@@ -72,6 +72,7 @@ static int run_worker(int argc, char **argv)
 	o.log = cli_log_line;
 	if (lading_ctx_new(&ctx))
 		return EXIT_ERROR;
+	cli_progress_install(ctx);
 	cli_install_stop_signals();
 	rc = lading_worker_run(ctx, &o, &cli_stop_flag);
 	rc = rc ? cli_fail(ctx, rc) : EXIT_OK;

@@ -321,6 +321,14 @@ void cli_progress_install(lading_ctx *ctx)
 	lading_ctx_set_progress(ctx, progress_cb, NULL);
 }
 
+void cli_progress_step(const char *what, size_t index, size_t count)
+{
+	if (cli_quiet || !isatty(STDERR_FILENO) || getenv("LADING_NO_PROGRESS"))
+		return;
+	progress_plain = no_color();
+	progress_cb(NULL, what, index, count, index + 1, count);
+}
+
 void cli_progress_done(void)
 {
 	pthread_mutex_lock(&progress_mu);

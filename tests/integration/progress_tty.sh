@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Progress on a terminal (script(1) gives the command one): db build, db update and sbom draw a
+# Progress on a terminal (script(1) gives the command one): db build, db update, sbom, inventory
+# add and rescan draw a
 # progress line on stderr; nothing of it with --quiet or when stderr is not a terminal; with
 # NO_COLOR the line is drawn without any escape sequence.
 set -euo pipefail
@@ -47,6 +48,18 @@ tty_run "$W/sbom.tty" X=1 -- sbom "$img" || fail "sbom on a tty: exit $?"
 has_bar "$W/sbom.tty" 'reading layers' || fail "sbom: no progress line on a terminal"
 tty_run "$W/sbomq.tty" X=1 -- sbom -q "$img" || fail "sbom -q: exit $?"
 has_bar "$W/sbomq.tty" 'reading layers' && fail "sbom -q: progress drawn"
+
+# the inventory: add (images i/n and each image's layers) and rescan (matching the fleet)
+img2="$LADING_SHARED/images/alpine/alpine-minirootfs-3.8.5-x86_64.tar.gz"
+tty_run "$W/add.tty" X=1 -- inventory add --store "$W/store.sqlite" --db "$W/db1.sqlite" "$img" "$img2" ||
+	fail "inventory add on a tty: exit $?"
+has_bar "$W/add.tty" 'images [0-9]' || fail "inventory add: no progress line on a terminal"
+tty_run "$W/rescan.tty" X=1 -- inventory rescan --store "$W/store.sqlite" --db "$W/db1.sqlite" ||
+	fail "inventory rescan on a tty: exit $?"
+has_bar "$W/rescan.tty" 'rescan: matching' || fail "inventory rescan: no progress line on a terminal"
+tty_run "$W/rescanq.tty" X=1 -- inventory rescan --quiet --store "$W/store.sqlite" --db "$W/db1.sqlite" ||
+	fail "inventory rescan --quiet: exit $?"
+has_bar "$W/rescanq.tty" 'rescan' && fail "inventory rescan --quiet: progress drawn"
 
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "progress_tty: ok"

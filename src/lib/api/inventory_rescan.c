@@ -267,6 +267,7 @@ static int match_groups(rs *r, ld_vdb *db)
 	for (size_t i = 0; i < r->group_list.len; i++) {
 		rs_group *g = *(rs_group **)ld_vec_at(&r->group_list, i);
 		ld_match_input in = {&g->info, g->reps.ptr, g->reps.len};
+		ld_progress(r->ctx, "rescan: matching", i, r->group_list.len, i, r->group_list.len);
 		if ((rc = ld_match_run(&g->res, db, &in, &so, r->ctx)))
 			return rc;
 		g->has_res = true;
