@@ -63,21 +63,6 @@ static const char *norm_tag(ld_arena *a, const char *t)
 	return ld_arena_strdup(a, out);
 }
 
-static const char *join(ld_arena *a, const char *const *v, size_t n, const char *sep)
-{
-	ld_buf b = LD_BUF_INIT;
-	const char *s;
-	if (!n)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			ld_buf_adds(&b, sep);
-		ld_buf_adds(&b, v[i] ? v[i] : "");
-	}
-	s = ld_buf_error(&b) ? NULL : ld_arena_strndup(a, b.ptr, b.len);
-	ld_buf_release(&b);
-	return s;
-}
 
 /* An image without a config (a root filesystem) is named by its content: the digests of its
  * layers when known, else its package list. */
@@ -149,9 +134,9 @@ static int to_store_findings(ld_arena *a, const ld_match_result *m, ld_store_fin
 		s->kev = f->kev;
 		s->epss = f->epss_score;
 		s->cvss = f->cvss_score;
-		s->fixed = join(a, f->fixed_versions, f->fixed_count, ", ");
+		s->fixed = ld_inv_join(a, f->fixed_versions, f->fixed_count, ", ");
 		s->status = f->status;
-		s->aliases = join(a, f->aliases, f->alias_count, " ");
+		s->aliases = ld_inv_join(a, f->aliases, f->alias_count, " ");
 	}
 	*out = v;
 	*n = k;

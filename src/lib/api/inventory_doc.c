@@ -431,3 +431,19 @@ void inv_json_container(ld_jw *w, const inv_container *c, lading_ctx *ctx)
 	ld_jw_kstr(w, "last_seen", c->last_seen);
 	ld_jw_obj_end(w);
 }
+
+const char *ld_inv_join(ld_arena *a, const char *const *v, size_t n, const char *sep)
+{
+	ld_buf b = LD_BUF_INIT;
+	const char *s;
+	if (!n)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			ld_buf_adds(&b, sep);
+		ld_buf_adds(&b, v[i] ? v[i] : "");
+	}
+	s = ld_buf_error(&b) ? NULL : ld_arena_strndup(a, b.ptr, b.len);
+	ld_buf_release(&b);
+	return s;
+}

@@ -76,4 +76,7 @@ typedef struct inv_delta {
 } inv_delta;
 int inv_history_record(lading_store *s, lading_ctx *ctx, const inv_delta *deltas, size_t n, bool once_a_day);
 
+/* v[0..n) joined by sep in the arena; NULL when n is 0 or on no memory. */
+const char *ld_inv_join(ld_arena *a, const char *const *v, size_t n, const char *sep);
+
 #endif

@@ -314,21 +314,6 @@ static void rs_release(rs *r)
 }
 
 
-static const char *join(ld_arena *a, const char *const *v, size_t n, const char *sep)
-{
-	ld_buf b = LD_BUF_INIT;
-	const char *s;
-	if (!n)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			ld_buf_adds(&b, sep);
-		ld_buf_adds(&b, v[i] ? v[i] : "");
-	}
-	s = ld_buf_error(&b) ? NULL : ld_arena_strndup(a, b.ptr, b.len);
-	ld_buf_release(&b);
-	return s;
-}
 
 static const ld_vec *new_findings(rs *r, int64_t os, int64_t pkg)
 {
@@ -400,8 +385,8 @@ static int write_findings(ld_store *s, rs *r)
 		const ld_vec *fv = ld_vec_at(&pp->group->rep_findings, pp->rep);
 		for (size_t k = 0; k < fv->len && !rc; k++) {
 			const lading_finding *f = *(const lading_finding **)ld_vec_at(fv, k);
-			const char *fixed = join(&r->arena, f->fixed_versions, f->fixed_count, ", ");
-			const char *aliases = join(&r->arena, f->aliases, f->alias_count, " ");
+			const char *fixed = ld_inv_join(&r->arena, f->fixed_versions, f->fixed_count, ", ");
+			const char *aliases = ld_inv_join(&r->arena, f->aliases, f->alias_count, " ");
 			finding_json(&b, pp, f, fixed, aliases);
 			if (++n >= RS_BATCH)
 				rc = flush_findings(s, r, &b, &n);
@@ -520,7 +505,7 @@ static void vuln_from_finding(rs_vuln *v, const lading_finding *f, const lading_
 	v->name = p ? p->name : NULL;
 	v->version = p ? p->version : NULL;
 	v->type = p ? p->type : NULL;
-	v->fixed = join(a, f->fixed_versions, f->fixed_count, ", ");
+	v->fixed = ld_inv_join(a, f->fixed_versions, f->fixed_count, ", ");
 	v->status = f->status;
 }
 

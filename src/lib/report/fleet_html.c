@@ -5,6 +5,7 @@
  * show at most HTML_GROUPS groups and the top lists fleet.c kept. */
 #include "util/common.h"
 #include "report/fleet.h"
+#include "report/report.h"
 
 #include "lading/scan.h"
 
@@ -19,18 +20,10 @@ static const char *const sev_colour[5] = {"#999999", "#56B4E9", "#F0E442", "#E69
 static const char *const line_colour[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
 					  "#000000", "#F0E442"};
 
+/* One escaper for every HTML writer of the report stage. */
 static void esc(ld_buf *b, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': ld_buf_adds(b, "&lt;"); break;
-		case '>': ld_buf_adds(b, "&gt;"); break;
-		case '&': ld_buf_adds(b, "&amp;"); break;
-		case '"': ld_buf_adds(b, "&quot;"); break;
-		case '\'': ld_buf_adds(b, "&#39;"); break;
-		default: ld_buf_addc(b, *s);
-		}
-	}
+	ld_report_html_esc(b, s);
 }
 
 static void td_pct(ld_buf *b, size_t n, size_t d)

@@ -3,18 +3,10 @@
 #include "util/common.h"
 #include "report/report.h"
 
+/* One escaper for every HTML writer of the report stage. */
 static void esc(ld_buf *b, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': ld_buf_adds(b, "&lt;"); break;
-		case '>': ld_buf_adds(b, "&gt;"); break;
-		case '&': ld_buf_adds(b, "&amp;"); break;
-		case '"': ld_buf_adds(b, "&quot;"); break;
-		case '\'': ld_buf_adds(b, "&#39;"); break;
-		default: ld_buf_addc(b, *s);
-		}
-	}
+	ld_report_html_esc(b, s);
 }
 
 static bool safe_url(const char *u)
