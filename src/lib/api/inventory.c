@@ -247,6 +247,12 @@ int lading_inventory_add(lading_store *s, lading_ctx *ctx, const char *ref, cons
 	s->ctx = ctx;
 	if ((rc = db_open(&d, opts, ctx)))
 		goto out;
+	/* an SBOM document: recorded (and matched) like an image's inventory */
+	if (!strncmp(ref, "sbom:", 5)) {
+		if (!(rc = lading_sbom_read_file(&sbom, ctx, ref + 5)))
+			rc = record(s, ctx, sbom, &d, out);
+		goto out;
+	}
 	if ((rc = lading_image_open(&img, ctx, ref, opts ? opts->image : NULL)))
 		goto out;
 	info = lading_image_get_info(img);
