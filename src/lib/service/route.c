@@ -14,6 +14,8 @@
 
 static const ld_svc_route routes[] = {
 	{"GET", "/", LD_R_DASHBOARD, LD_SCOPE_READ, 0},
+	/* browsers ask for it beside the dashboard: 204 rather than a 404 in their console */
+	{"GET", "/favicon.ico", LD_R_FAVICON, LD_SCOPE_READ, 0},
 	{"GET", "/api/v1/images", LD_R_IMAGES_LIST, LD_SCOPE_READ, 0},
 	{"POST", "/api/v1/images", LD_R_IMAGES_ADD, LD_SCOPE_WRITE, BODY_IMAGE_MAX},
 	{"POST", "/api/v1/sboms", LD_R_SBOMS_ADD, LD_SCOPE_WRITE, BODY_SBOM_MAX},

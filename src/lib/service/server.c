@@ -649,6 +649,8 @@ static enum MHD_Result dispatch(hctx *h)
 		return h_admission(h);
 	case LD_R_SBOMS_ADD:
 		return h_sboms_add(h);
+	case LD_R_FAVICON:
+		return ok_doc(h, MHD_HTTP_NO_CONTENT, "image/x-icon", NULL, 0);
 	default:
 		return reply_error(h->svc, h->c, h->method, h->url, h->rq, MHD_HTTP_NOT_FOUND, "no such route");
 	}
