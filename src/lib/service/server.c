@@ -478,6 +478,10 @@ static enum MHD_Result h_sboms_add(hctx *h)
 	rc = lading_inventory_record(h->s, h->ctx, sbom, NULL, &io, &added);
 	if (rc) {
 		lading_sbom_free(sbom);
+		/* the SBOM was read: what is missing is the server's database (serve --db) */
+		if (rc == LADING_ENOTFOUND)
+			return reply_error(h->svc, h->c, h->method, h->url, h->rq, MHD_HTTP_SERVICE_UNAVAILABLE,
+					   lading_ctx_error(h->ctx)->msg);
 		return fail(h, rc);
 	}
 	ld_buf_init(&b, 1 << 16);
