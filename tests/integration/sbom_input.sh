@@ -82,6 +82,13 @@ for img in "${IMAGES[@]}"; do
 done
 [ "$total" -gt 50 ] || fail "only $total findings in all: the comparison says little"
 
+# every SBOM records in an inventory store (SPDX names only the layers that hold packages)
+for f in "$W"/[0-9]*.cyclonedx "$W"/[0-9]*.spdx "$W"/[0-9]*.json; do
+	"$L" inventory add -q --store "sqlite:$W/inv.sqlite" --db "$DB" "sbom:$f" > /dev/null 2> "$W/inv.err" ||
+		fail "inventory add sbom:$(basename "$f"): $(cat "$W/inv.err")"
+done
+"$L" inventory check --store "sqlite:$W/inv.sqlite" > "$W/check.out" 2>&1 || fail "inventory check: $(cat "$W/check.out")"
+
 # --sbom FILE and standard input give the same
 "$L" scan -q --db "$DB" -f json --sbom "$W/1.cyclonedx" -o "$W/opt.scan" || fail "scan --sbom"
 cmp -s <(findings "$W/opt.scan") "$W/1.want" || fail "scan --sbom differs"

@@ -175,6 +175,11 @@ static int record(lading_store *s, lading_ctx *ctx, const lading_sbom *sbom, inv
 	si.labels = info->labels;
 	si.nlabels = info->label_count;
 	si.nlayers = info->layer_count;
+	/* an SBOM may name some layers only (SPDX names those that hold packages): the store keeps
+	 * layers by digest, so such a record keeps none (its id is then its package list's) */
+	for (size_t i = 0; i < info->layer_count; i++)
+		if (!info->layers[i].digest && !info->layers[i].blob_digest)
+			si.layers = NULL, si.nlayers = 0;
 	collect_refs(&a, info, &refs);
 	si.tags = refs.tags;
 	si.ntags = refs.ntags;
