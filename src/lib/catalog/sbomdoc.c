@@ -12,6 +12,8 @@
 /* Named limits: SBOMs come from anywhere (CI uploads, other scanners). */
 #define SBOMDOC_MAX_BYTES ((size_t)LADING_SBOM_READ_MAX) /* one document */
 #define SBOMDOC_MAX_DEPTH 64                  /* JSON nesting */
+#define SBOMDOC_MAX_TREE ((size_t)1 << 30)    /* the parsed tree (the JSON reader's default is
+						 16 x input + 1 MiB: 4 GiB for the largest document) */
 #define SBOMDOC_MAX_PACKAGES 1000000          /* components / packages read */
 #define SBOMDOC_MAX_NESTING 16                /* CycloneDX components inside components */
 #define SBOMDOC_MAX_FIELD 4096                /* bytes of one name, version, purl... */
@@ -704,6 +706,7 @@ int ld_sbomdoc_parse(ld_catalog *c, ld_sbomdoc_image *img, const char *p, size_t
 	memset(img, 0, sizeof(*img));
 	if (len > SBOMDOC_MAX_BYTES)
 		return ld_error_set(ctx, LADING_ELIMIT, "%s: larger than %zu bytes", what, SBOMDOC_MAX_BYTES);
+	lim.max_arena = len < (SBOMDOC_MAX_TREE - (1 << 20)) / 16 ? 16 * len + (1 << 20) : SBOMDOC_MAX_TREE;
 	ld_arena_init(&tree, 0);
 	if ((rc = ld_json_parse(&doc, &tree, p, len, &lim, ctx, what)))
 		goto out;
