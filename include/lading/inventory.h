@@ -14,6 +14,7 @@
 #include "lading/containers.h"
 #include "lading/image.h"
 #include "lading/sbom.h"
+#include "lading/scan.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -104,6 +105,22 @@ LADING_EXTERN(int) lading_inventory_add(lading_store *s, lading_ctx *ctx, const 
 LADING_EXTERN(int) lading_inventory_record(lading_store *s, lading_ctx *ctx, const lading_sbom *sbom,
 					 const char *ref, const lading_inventory_options *opts,
 					 lading_inventory_added *out);
+
+/* An admission decision on a stored image (a reference or digest), by the policy `scan` applies:
+ * its current findings go through the ignore file and VEX documents of `policy` (ignore_file,
+ * vex_files, today; the library's policy code), then block when one left is at `fail_on` or above
+ * (fail_on < 0: no severity gate) or, with `fail_on_kev`, known exploited. */
+typedef struct lading_gate {
+	int known;          /* the store has the image */
+	int blocked;
+	size_t blocking;    /* findings that block */
+	size_t suppressed;  /* findings the ignore file or VEX suppressed */
+} lading_gate;
+/* *message (malloc'd, NULL when nothing blocks) names up to `shown` blocking findings:
+ * "ID (PACKAGE VERSION, SEVERITY[, known exploited]) ... and N more". */
+LADING_EXTERN(int) lading_inventory_gate(lading_store *s, lading_ctx *ctx, const char *image,
+				       const lading_scan_options *policy, int fail_on, int fail_on_kev,
+				       size_t shown, lading_gate *out, char **message);
 
 /* After lading_inventory_record_snapshot: the images the snapshot's containers run that the store
  * does not have yet are read and recorded as lading_inventory_add does: from the engine for a

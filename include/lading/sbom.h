@@ -67,6 +67,23 @@ LADING_EXTERN(const lading_os *) lading_sbom_os(const lading_sbom *sbom);
 LADING_EXTERN(size_t) lading_sbom_package_count(const lading_sbom *sbom);
 LADING_EXTERN(const lading_package *) lading_sbom_package(const lading_sbom *sbom, size_t i);
 
+/* ---- SBOM documents as input ---- */
+
+/* Read an SBOM document of (data, len): CycloneDX 1.2-1.6 JSON, SPDX 2.2/2.3 JSON or lading's
+ * own JSON (lading.sbom/v1). The result scans, reports and records like an image's inventory:
+ * packages from the components' purls, the OS from the operating-system component (else a purl's
+ * `distro=` qualifier), the image's name, digests and layers from the document when it has them
+ * (source_type "sbom", source_path `name`). `name` names the document in messages. The data need
+ * not outlive the sbom. LADING_EUNSUPPORTED: not one of these formats. docs/sbom-input.md. */
+LADING_EXTERN(int) lading_sbom_read(lading_sbom **out, lading_ctx *ctx, const char *data, size_t len,
+				    const char *name);
+/* The same from a file ("-" = standard input) of at most LADING_SBOM_READ_MAX bytes. */
+#define LADING_SBOM_READ_MAX (256 << 20)
+LADING_EXTERN(int) lading_sbom_read_file(lading_sbom **out, lading_ctx *ctx, const char *path);
+/* "cyclonedx-1.6", "spdx-2.3", "lading" for an sbom read from a document; NULL for one built
+ * from an image. */
+LADING_EXTERN(const char *) lading_sbom_document_format(const lading_sbom *sbom);
+
 /* ---- reports ---- */
 
 typedef enum lading_format {

@@ -53,9 +53,16 @@ typedef struct lading_serve_options {
 	int fail_on_kev;
 	int admission_unknown_allow;   /* an image not in the store after the webhook's timeout:
 					  0 deny, 1 allow */
+	/* version 2: admission applies scan's suppressions (--ignore-file, --vex) */
+	const char *ignore_file;
+	const char *const *vex_files;
+	size_t vex_count;
+	/* version 2: with TLS, a client certificate this CA (PEM) verifies may call admission, as
+	   the Kubernetes API server does with its webhook's client configuration */
+	const char *tls_client_ca;
 } lading_serve_options;
-#define LADING_SERVE_OPTIONS_VERSION 1
-#define LADING_SERVE_OPTIONS_INIT {LADING_SERVE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, (unsigned)-1, 0, NULL, NULL, 0, -1, 0, 0}
+#define LADING_SERVE_OPTIONS_VERSION 2
+#define LADING_SERVE_OPTIONS_INIT {LADING_SERVE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, (unsigned)-1, 0, NULL, NULL, 0, -1, 0, 0, NULL, NULL, 0, NULL}
 
 typedef struct lading_service lading_service;
 

@@ -57,6 +57,11 @@ typedef struct cli_image_opts {
 int cli_image_flag(int argc, char **argv, int *i, cli_image_opts *o);
 int cli_image_apply(cli_image_opts *o, lading_image_options *io);
 void cli_image_release(cli_image_opts *o);
+/* "sbom:FILE" (an SBOM document: CycloneDX, SPDX or lading JSON; FILE "-" is standard input)
+ * is read as an inventory; anything else is opened as an image and cataloged. *img stays NULL
+ * for an SBOM. Returns a lading rc (message on ctx). */
+int cli_inventory_open(lading_ctx *ctx, const char *ref, const lading_image_options *io, lading_image **img,
+		       lading_sbom **sbom);
 /* Settings of the scan's context: the memory budget. */
 void cli_image_ctx(const cli_image_opts *o, lading_ctx *ctx);
 /* "1073741824", "512K", "64M", "1G", "2GiB" -> bytes; false when not a size. */

@@ -570,7 +570,8 @@ static const cli_command inv_add = {
 	.name = "add",
 	.summary = "read images and record them (packages, layers, findings)",
 	.synopsis = "IMAGE... [--jobs N]",
-	.description = "IMAGE: anything 'lading scan' takes. An image already in the store is not read\n"
+	.description = "IMAGE: anything 'lading scan' takes, sbom:FILE too (an SBOM recorded and matched\n"
+		       "as POST /api/v1/sboms does). An image already in the store is not read\n"
 		       "again; layers of new images that were read before come from the layer cache.",
 	.options = add_options,
 	.operands = CLI_C_IMAGE,

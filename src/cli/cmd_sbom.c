@@ -30,7 +30,9 @@ const cli_command cli_cmd_sbom = {
 		    " [--username USER --password-stdin] [--insecure] [--no-cache]",
 	.description = "IMAGE: docker-archive:FILE[:TAG], oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:PATH,\n"
 		       "       rootfs-tar:FILE, a path (its kind is detected), or a registry image\n"
-		       "       [REGISTRY/]REPO[:TAG|@sha256:DIGEST] (also as registry:REF or docker://REF)",
+		       "       [REGISTRY/]REPO[:TAG|@sha256:DIGEST] (also as registry:REF or docker://REF),\n"
+		       "       docker:NAME, or sbom:FILE, an SBOM document (CycloneDX, SPDX or lading JSON)\n"
+		       "       read back, e.g. to convert it to another format",
 	.options = sbom_options,
 	.notes = "Exit status: 0 done, 2 usage, 3 error.",
 	.operands = CLI_C_IMAGE,
@@ -104,14 +106,8 @@ static int run_sbom(int argc, char **argv)
 	cli_image_ctx(&regopts, ctx);
 	cli_progress_install(ctx);
 	iopts.platform = platform;
-	rc = lading_image_open(&img, ctx, image, &iopts);
+	rc = cli_inventory_open(ctx, image, &iopts, &img, &sbom);
 	cli_image_release(&regopts); /* the password is not needed after opening */
-	if (rc) {
-		ret = cli_fail(ctx, rc);
-		goto out;
-	}
-	rc = lading_sbom_build(&sbom, ctx, img, NULL);
-	cli_progress_done();
 	if (rc) {
 		ret = cli_fail(ctx, rc);
 		goto out;

@@ -45,6 +45,10 @@ static const cli_option scan_options[] = {
 	 "also match language packages that OS packages installed\n"
 	 "against their language's feed (default: the distribution's feed only)",
 	 CLI_C_NONE, NULL},
+	{"--sbom", NULL, "FILE",
+	 "scan an SBOM instead of an image (CycloneDX, SPDX or lading\n"
+	 "JSON; '-' reads standard input): the same as IMAGE sbom:FILE",
+	 CLI_C_FILE, NULL},
 	{"--platform", NULL, "P", "platform to pick from a multi-platform index (default linux/amd64)",
 	 CLI_C_WORDS, "linux/amd64 linux/arm64 linux/arm/v7 linux/386 linux/ppc64le linux/s390x"},
 	{"--files", NULL, NULL, "include the files each package owns (json, cyclonedx)", CLI_C_NONE,
@@ -58,12 +62,14 @@ static const cli_option scan_options[] = {
 const cli_command cli_cmd_scan = {
 	.name = "scan",
 	.summary = "find known vulnerabilities in an image",
-	.synopsis = "IMAGE [--db FILE] [--mirror DIR] [--format table|json|sarif|cyclonedx|html]\n"
+	.synopsis = "IMAGE|sbom:FILE|--sbom FILE [--db FILE] [--mirror DIR] [--format table|json|sarif|cyclonedx|html]\n"
 		    " [-o FILE] [--severity LIST] [--ignore-unfixed] [--fail-on SEVERITY]\n"
 		    " [--fail-on-kev] [--ignore-file FILE] [--vex FILE ...] [--platform P]\n"
 		    " [--include-os-managed] [-v] [-q]\n"
 		    " [--username USER --password-stdin] [--insecure] [--no-cache]",
-	.description = "IMAGE as for 'lading sbom' (see lading(1)).",
+	.description = "IMAGE as for 'lading sbom' (see lading(1)). sbom:FILE (or --sbom FILE) matches an\n"
+		       "SBOM document instead: CycloneDX 1.2-1.6 JSON, SPDX 2.2/2.3 JSON or lading's JSON,\n"
+		       "as 'trivy sbom' and grype's sbom: do (docs/sbom-input.md).",
 	.options = scan_options,
 	.notes = "Exit status: 0 no policy violated, 1 a --fail-on/--fail-on-kev policy violated,\n"
 		 "2 usage, 3 error.",
@@ -154,7 +160,7 @@ static int run_scan(int argc, char **argv)
 	lading_image *img = NULL;
 	lading_sbom *sbom = NULL;
 	lading_scan *scan = NULL;
-	char dbpath[4096], *out = NULL;
+	char dbpath[4096], sbomref[4096 + 8], *out = NULL;
 	size_t len = 0, nvex = 0;
 	int fail_on = -1, fail_on_kev = 0, rc, ret = EXIT_OK;
 	bool verbose = false;
@@ -179,6 +185,13 @@ static int run_scan(int argc, char **argv)
 			if (!val)
 				return cli_usage("--mirror needs a directory");
 			mirror = val;
+		} else if (cli_opt(argc, argv, &i, "--sbom", &val)) {
+			if (!val)
+				return cli_usage("--sbom needs a file");
+			if (image)
+				return cli_usage("more than one image given ('%s' and --sbom %s)", image, val);
+			snprintf(sbomref, sizeof(sbomref), "sbom:%s", val);
+			image = sbomref;
 		} else if (cli_opt(argc, argv, &i, "--platform", &val)) {
 			if (!val)
 				return cli_usage("--platform needs a value");
@@ -251,14 +264,8 @@ static int run_scan(int argc, char **argv)
 	cli_image_ctx(&regopts, ctx);
 	cli_progress_install(ctx);
 	iopts.platform = platform;
-	rc = lading_image_open(&img, ctx, image, &iopts);
+	rc = cli_inventory_open(ctx, image, &iopts, &img, &sbom);
 	cli_image_release(&regopts); /* the password is not needed after opening */
-	if (rc) {
-		ret = cli_fail(ctx, rc);
-		goto out;
-	}
-	rc = lading_sbom_build(&sbom, ctx, img, NULL);
-	cli_progress_done();
 	if (rc) {
 		ret = cli_fail(ctx, rc);
 		goto out;

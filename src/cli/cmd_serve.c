@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #define MAX_INSECURE 32
+#define MAX_VEX 64
 
 static int run_serve(int argc, char **argv);
 
@@ -15,6 +16,10 @@ static const cli_option serve_options[] = {
 	{"--store", NULL, "URL", "the inventory store (as lading inventory takes it)", CLI_C_FILE, NULL},
 	{"--tls-cert", NULL, "FILE", "serve HTTPS with this certificate (PEM) ...", CLI_C_FILE, NULL},
 	{"--tls-key", NULL, "FILE", "... and this key (PEM)", CLI_C_FILE, NULL},
+	{"--tls-client-ca", NULL, "FILE",
+	 "with TLS: a client certificate this CA (PEM) verifies may call\n"
+	 "admission without a token (the API server's webhook client config)",
+	 CLI_C_FILE, NULL},
 	{"--db", NULL, "FILE", "vulnerability database the jobs match against", CLI_C_FILE, NULL},
 	{"--insecure-registry", NULL, "HOST:PORT",
 	 "plain HTTP or unverified TLS for this registry only (repeatable)", CLI_C_NONE, NULL},
@@ -31,6 +36,12 @@ static const cli_option serve_options[] = {
 	 CLI_C_WORDS, "unknown low medium high critical"},
 	{"--fail-on-kev", NULL, NULL, "admission: deny a pod whose image has a known-exploited finding",
 	 CLI_C_NONE, NULL},
+	{"--ignore-file", NULL, "F",
+	 "admission: findings this ignore file names do not deny (as scan's)", CLI_C_FILE, NULL},
+	{"--vex", NULL, "F",
+	 "admission: OpenVEX or CycloneDX VEX; not_affected/fixed do not deny\n"
+	 "(repeatable, as scan's)",
+	 CLI_C_FILE, NULL},
 	{"--admission-unknown", NULL, "allow|deny",
 	 "an image still not in the store at the webhook's timeout (it is\n"
 	 "scanned meanwhile when the server runs jobs; default deny)",
@@ -41,26 +52,35 @@ static const cli_option serve_options[] = {
 const cli_command cli_cmd_serve = {
 	.name = "serve",
 	.summary = "the HTTP service: API with tokens, job queue, fleet dashboard, admission webhook",
-	.synopsis = "--listen ADDR [--store URL] [--tls-cert FILE --tls-key FILE] [--db FILE]\n"
-		    " [--insecure-registry HOST:PORT]... [--workers N] [--threads N]",
+	.synopsis = "--listen ADDR [--store URL] [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]\n"
+		    " [--db FILE] [--insecure-registry HOST:PORT]... [--workers N] [--threads N]\n"
+		    " [--fail-on SEV] [--fail-on-kev] [--ignore-file F] [--vex F]... [--admission-unknown allow|deny]",
 	.description = "API: docs/service.md and docs/openapi.yaml. Tokens: 'lading token create'.\n"
 		       "Runs until SIGINT or SIGTERM.",
 	.options = serve_options,
 	.run = run_serve,
 };
 
-static int parse_serve(int argc, char **argv, lading_serve_options *o, const char **insecure)
+static int parse_serve(int argc, char **argv, lading_serve_options *o, const char **insecure, const char **vex)
 {
 	const char *v;
 	for (int i = 1; i < argc; i++) {
 		if (cli_opt(argc, argv, &i, "--store", &o->store) || cli_opt(argc, argv, &i, "--listen", &o->listen) ||
 		    cli_opt(argc, argv, &i, "--tls-cert", &o->tls_cert) ||
+		    cli_opt(argc, argv, &i, "--tls-client-ca", &o->tls_client_ca) ||
+		    cli_opt(argc, argv, &i, "--ignore-file", &o->ignore_file) ||
 		    cli_opt(argc, argv, &i, "--tls-key", &o->tls_key) || cli_opt(argc, argv, &i, "--db", &o->db_path))
 			continue;
 		if (cli_opt(argc, argv, &i, "--insecure-registry", &v)) {
 			if (o->insecure_count >= MAX_INSECURE)
 				return cli_usage("at most %d --insecure-registry", MAX_INSECURE);
 			insecure[o->insecure_count++] = v;
+		} else if (cli_opt(argc, argv, &i, "--vex", &v)) {
+			if (!v)
+				return cli_usage("--vex needs a file");
+			if (o->vex_count >= MAX_VEX)
+				return cli_usage("at most %d --vex files", MAX_VEX);
+			vex[o->vex_count++] = v;
 		} else if (cli_opt(argc, argv, &i, "--workers", &v)) {
 			if (!cli_parse_count(v, 1024, &o->workers))
 				return cli_usage("--workers: a number");
@@ -97,14 +117,15 @@ static int parse_serve(int argc, char **argv, lading_serve_options *o, const cha
 static int run_serve(int argc, char **argv)
 {
 	lading_serve_options o = LADING_SERVE_OPTIONS_INIT;
-	const char *insecure[MAX_INSECURE];
+	const char *insecure[MAX_INSECURE], *vex[MAX_VEX];
 	lading_service *svc = NULL;
 	lading_ctx *ctx = NULL;
 	int rc;
 
-	if ((rc = parse_serve(argc, argv, &o, insecure)))
+	if ((rc = parse_serve(argc, argv, &o, insecure, vex)))
 		return rc < 0 ? EXIT_OK : rc;
 	o.insecure_registries = insecure;
+	o.vex_files = vex;
 	o.log = cli_log_line;
 	if (lading_ctx_new(&ctx))
 		return EXIT_ERROR;

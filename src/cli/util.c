@@ -528,3 +528,18 @@ bool cli_parse_count(const char *v, unsigned max, unsigned *out)
 	*out = (unsigned)n;
 	return true;
 }
+
+int cli_inventory_open(lading_ctx *ctx, const char *ref, const lading_image_options *io, lading_image **img,
+		       lading_sbom **sbom)
+{
+	int rc;
+	*img = NULL;
+	*sbom = NULL;
+	if (!strncmp(ref, "sbom:", 5))
+		return lading_sbom_read_file(sbom, ctx, ref + 5);
+	if ((rc = lading_image_open(img, ctx, ref, io)))
+		return rc;
+	rc = lading_sbom_build(sbom, ctx, *img, NULL);
+	cli_progress_done();
+	return rc;
+}

@@ -36,6 +36,7 @@ def call(method, path, auth, body=None):
     except urllib.error.HTTPError as e:
         return e.code
 samples = {"/api/v1/images": b'{"ref": "127.0.0.1:9/none/x:1"}', "/api/v1/containers": b'{"containers": []}',
+           "/api/v1/sboms": b'{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"type":"library","name":"musl","version":"1.1.20-r4","purl":"pkg:apk/alpine/musl@1.1.20-r4?distro=alpine-3.9.4"}]}',
            "/api/v1/admission": b'{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","object":{"kind":"Pod","spec":{"containers":[]}}}}'}
 documented = set()
 for path, ops in spec["paths"].items():

@@ -175,6 +175,11 @@ static int record(lading_store *s, lading_ctx *ctx, const lading_sbom *sbom, inv
 	si.labels = info->labels;
 	si.nlabels = info->label_count;
 	si.nlayers = info->layer_count;
+	/* an SBOM may name some layers only (SPDX names those that hold packages): the store keeps
+	 * layers by digest, so such a record keeps none (its id is then its package list's) */
+	for (size_t i = 0; i < info->layer_count; i++)
+		if (!info->layers[i].digest && !info->layers[i].blob_digest)
+			si.layers = NULL, si.nlayers = 0;
 	collect_refs(&a, info, &refs);
 	si.tags = refs.tags;
 	si.ntags = refs.ntags;
@@ -247,6 +252,12 @@ int lading_inventory_add(lading_store *s, lading_ctx *ctx, const char *ref, cons
 	s->ctx = ctx;
 	if ((rc = db_open(&d, opts, ctx)))
 		goto out;
+	/* an SBOM document: recorded (and matched) like an image's inventory */
+	if (!strncmp(ref, "sbom:", 5)) {
+		if (!(rc = lading_sbom_read_file(&sbom, ctx, ref + 5)))
+			rc = record(s, ctx, sbom, &d, out);
+		goto out;
+	}
 	if ((rc = lading_image_open(&img, ctx, ref, opts ? opts->image : NULL)))
 		goto out;
 	info = lading_image_get_info(img);

@@ -83,6 +83,8 @@ int inv_doc_finding_rows(void *opaque, const ld_sv *c, size_t n)
 	f->name = sv_dup(d, &c[10]);
 	f->version = sv_dup(d, &c[11]);
 	f->layer = ld_sv_i64(&c[12]);
+	f->purl = n > 13 ? sv_dup(d, &c[13]) : NULL;
+	f->source_name = n > 14 ? sv_dup(d, &c[14]) : NULL;
 	return 0;
 }
 

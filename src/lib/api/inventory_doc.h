@@ -12,6 +12,7 @@
 
 typedef struct inv_finding {
 	const char *vuln, *fixed, *status, *aliases, *type, *name, *version;
+	const char *purl, *source_name; /* what the policy (ignore file, VEX) matches on */
 	int severity, kev;
 	double epss, cvss; /* < 0 unknown */
 	int64_t layer;
@@ -51,6 +52,8 @@ int inv_doc_finding_rows(void *opaque, const ld_sv *c, size_t n);
 /* Image rows (unless !rows: the caller set each image's digest), references and containers of
  * every image of the document. */
 int inv_doc_complete(inv_doc *d, lading_store *s, bool rows, bool containers);
+/* The image a reference or digest names, with its current findings (query --image). */
+int inv_doc_by_image(inv_doc *d, lading_store *s, const char *value);
 /* All images with their references (list images). */
 int inv_doc_all_images(inv_doc *d, lading_store *s);
 /* All containers (list containers). */

@@ -69,7 +69,7 @@ static int by_package(inv_doc *d, lading_store *s, const lading_inventory_query 
 	return 0;
 }
 
-static int by_image(inv_doc *d, lading_store *s, const char *value)
+int inv_doc_by_image(inv_doc *d, lading_store *s, const char *value)
 {
 	ld_sv p = ld_sv_text(value);
 	ld_imgref r;
@@ -108,7 +108,7 @@ static int collect(inv_doc *d, lading_store *s, const lading_inventory_query *q,
 		return ld_store_exec(s, LD_SQ_IMAGES_BY_SEVERITY, &p, 1, inv_doc_finding_rows, d, NULL);
 	}
 	case LADING_QUERY_PACKAGE: return by_package(d, s, q, ctx);
-	case LADING_QUERY_IMAGE: return by_image(d, s, q->value);
+	case LADING_QUERY_IMAGE: return inv_doc_by_image(d, s, q->value);
 	}
 	return ld_error_set(ctx, LADING_EUSAGE, "inventory query: unknown kind %d", (int)q->kind);
 }

@@ -183,6 +183,10 @@ void lading_sbom_free(lading_sbom *s)
 	if (!s)
 		return;
 	ld_catalog_release(&s->cat);
+	if (s->owns_image && s->image) {
+		ld_arena_release(&s->image->arena);
+		free(s->image);
+	}
 	free(s);
 }
 

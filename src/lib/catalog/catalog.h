@@ -71,6 +71,29 @@ char *ld_purl_encode(ld_arena *a, ld_slice s);
 char *ld_purl_build(ld_arena *a, const char *type, const char *ns, const char *name, const char *version,
 		    const char *const *quals);
 
+/* ---- SBOM documents read back (sbomdoc.c) ---- */
+
+#define LD_SBOMDOC_MAX_LAYERS 1024 /* layers an SBOM may name (LD_MAX_LAYERS of the source stage) */
+
+/* What a document says about the image it describes; strings live in the catalog's arena. */
+typedef struct ld_sbomdoc_image {
+	const char *format;          /* "cyclonedx-1.5", "spdx-2.3", "lading" */
+	const char *name;            /* image name or reference, NULL when none */
+	const char *config_digest;   /* "sha256:..." when the document gives one */
+	const char *manifest_digest;
+	const char *platform;        /* "os/arch[/variant]" */
+	const char *created;
+	const char **layers;         /* layer digests by index (entries may be NULL) */
+	size_t nlayers;
+} ld_sbomdoc_image;
+
+/* Parse a CycloneDX (1.2-1.6), SPDX (2.2/2.3) or lading.sbom/v1 JSON document of (p,len) into
+ * the catalog `c` (initialised with no view): its packages (from purls), its OS, and `img`.
+ * Entries without a purl are counted warnings. LADING_EUNSUPPORTED for another kind of
+ * document, LADING_ELIMIT past a named limit. Packages are left unsorted. */
+int ld_sbomdoc_parse(ld_catalog *c, ld_sbomdoc_image *img, const char *p, size_t len, lading_ctx *ctx,
+		     const char *what);
+
 /* Layer attribution from successive versions of a package database: for each package key of
  * the final database, the first layer from which it was present with the same version in every
  * later version of the database. */

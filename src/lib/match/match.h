@@ -38,6 +38,10 @@ void ld_match_result_release(ld_match_result *r);
 int ld_match_run(ld_match_result *r, ld_vdb *db, const ld_match_input *in, const lading_scan_options *opts,
 		 lading_ctx *ctx);
 
+/* The policy alone (policy.c): severity filter, --ignore-unfixed, ignore file, VEX on findings
+ * already in r (ld_match_run calls it; admission applies it to stored findings). */
+int ld_match_policy(ld_match_result *r, const lading_scan_options *opts, lading_ctx *ctx);
+
 /* Does `version` fall in the affected entry (ranges, explicit versions)? Fixed versions above it
  * are appended to fixed[] (up to maxfixed; *nfixed updated). Exposed for tests. */
 bool ld_match_affected(ld_vscheme s, const ld_vdb_q_affected *a, ld_slice version, const char **fixed,

@@ -345,8 +345,6 @@ static int read_file(const char *path, ld_buf *b, size_t max, lading_ctx *ctx)
 	return 0;
 }
 
-int ld_match_policy(ld_match_result *r, const lading_scan_options *opts, lading_ctx *ctx);
-
 int ld_match_policy(ld_match_result *r, const lading_scan_options *opts, lading_ctx *ctx)
 {
 	ld_ignore_rule *rules = NULL;

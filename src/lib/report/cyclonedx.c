@@ -105,6 +105,12 @@ int ld_report_cyclonedx(ld_buf *out, const ld_sbom_view *v,
 			ld_jw_kstr(&w, "version", v->os->version);
 		if (v->os->pretty_name)
 			ld_jw_kstr(&w, "description", v->os->pretty_name);
+		/* what matching needs beyond the version (lading_sbom_read reads them back) */
+		ld_jw_key(&w, "properties");
+		ld_jw_arr(&w);
+		prop(&w, "lading:os:version_id", v->os->version_id);
+		prop(&w, "lading:os:codename", v->os->codename);
+		ld_jw_arr_end(&w);
 		ld_jw_obj_end(&w);
 	}
 	for (size_t i = 0; i < v->npkgs; i++) {
@@ -143,6 +149,9 @@ int ld_report_cyclonedx(ld_buf *out, const ld_sbom_view *v,
 			prop(&w, "lading:package:layer_index", tmp);
 			prop(&w, "lading:package:layer_digest", img->layers[p->layer].digest);
 		}
+		/* flags that change matching (lading_sbom_read reads them back) */
+		prop(&w, "lading:package:os_managed", p->flags & LADING_PKG_OS_MANAGED ? "true" : NULL);
+		prop(&w, "lading:package:local", p->flags & LADING_PKG_LOCAL ? "true" : NULL);
 		ld_jw_arr_end(&w);
 		ld_jw_obj_end(&w);
 	}

@@ -111,6 +111,8 @@ void ld_report_json_package(ld_jw *w, const lading_package *p, const lading_imag
 		ld_jw_kbool(w, "os_managed", true);
 	if (p->flags & LADING_PKG_APPLICATION)
 		ld_jw_kbool(w, "application", true);
+	if (p->flags & LADING_PKG_LOCAL)
+		ld_jw_kbool(w, "local", true);
 	ld_jw_ki64(w, "file_count", (int64_t)p->file_count);
 	if (with_files) {
 		ld_jw_key(w, "files");

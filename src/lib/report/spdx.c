@@ -70,6 +70,9 @@ int ld_report_spdx(ld_buf *out, const ld_sbom_view *v)
 		ld_jw_kstr(&w, "name", p->name);
 		if (p->version)
 			ld_jw_kstr(&w, "versionInfo", p->version);
+		/* where it was found (SPDX: "the path of the directory being treated as a package") */
+		if (p->location)
+			ld_jw_kstr(&w, "packageFileName", p->location);
 		ld_jw_kstr(&w, "downloadLocation", "NOASSERTION");
 		ld_jw_kbool(&w, "filesAnalyzed", false);
 		/* package managers' license fields are not SPDX expressions: keep them as text */
@@ -95,10 +98,18 @@ int ld_report_spdx(ld_buf *out, const ld_sbom_view *v)
 			ld_jw_arr_end(&w);
 		}
 		ld_jw_kstr(&w, "primaryPackagePurpose", p->flags & LADING_PKG_APPLICATION ? "APPLICATION" : "LIBRARY");
-		if (p->layer >= 0 && (size_t)p->layer < img->layer_count && img->layers[p->layer].digest) {
-			char c[200];
-			ld_snprintf(c, sizeof(c), "layer %d: %s", p->layer, img->layers[p->layer].digest);
-			ld_jw_kstr(&w, "comment", c);
+		{
+			/* "layer N: DIGEST" and the flags that change matching, ';'-separated
+			 * (lading_sbom_read reads them back) */
+			char c[256] = "";
+			if (p->layer >= 0 && (size_t)p->layer < img->layer_count && img->layers[p->layer].digest)
+				ld_snprintf(c, sizeof(c), "layer %d: %s", p->layer, img->layers[p->layer].digest);
+			if (p->flags & LADING_PKG_OS_MANAGED)
+				ld_snprintf(c + strlen(c), sizeof(c) - strlen(c), "%sos-managed", c[0] ? "; " : "");
+			if (p->flags & LADING_PKG_LOCAL)
+				ld_snprintf(c + strlen(c), sizeof(c) - strlen(c), "%slocal", c[0] ? "; " : "");
+			if (c[0])
+				ld_jw_kstr(&w, "comment", c);
 		}
 		ld_jw_obj_end(&w);
 	}

@@ -8,13 +8,17 @@
 #define BODY_IMAGE_MAX (16 * 1024)            /* {"ref": ...} */
 #define BODY_SNAPSHOT_MAX (32 * 1024 * 1024)  /* a cluster's container list */
 #define BODY_ADMISSION_MAX (4 * 1024 * 1024)  /* an AdmissionReview with its Pod */
+#define BODY_SBOM_MAX (64 * 1024 * 1024)      /* an SBOM document (CycloneDX, SPDX, lading JSON) */
 #define TOKEN_PREFIX "ldt_"
 #define TOKEN_HEX 64
 
 static const ld_svc_route routes[] = {
 	{"GET", "/", LD_R_DASHBOARD, LD_SCOPE_READ, 0},
+	/* browsers ask for it beside the dashboard: 204 rather than a 404 in their console */
+	{"GET", "/favicon.ico", LD_R_FAVICON, LD_SCOPE_READ, 0},
 	{"GET", "/api/v1/images", LD_R_IMAGES_LIST, LD_SCOPE_READ, 0},
 	{"POST", "/api/v1/images", LD_R_IMAGES_ADD, LD_SCOPE_WRITE, BODY_IMAGE_MAX},
+	{"POST", "/api/v1/sboms", LD_R_SBOMS_ADD, LD_SCOPE_WRITE, BODY_SBOM_MAX},
 	{"GET", "/api/v1/jobs/{id}", LD_R_JOB_GET, LD_SCOPE_READ, 0},
 	{"GET", "/api/v1/containers", LD_R_CONTAINERS_LIST, LD_SCOPE_READ, 0},
 	{"POST", "/api/v1/containers", LD_R_CONTAINERS_PUT, LD_SCOPE_WRITE, BODY_SNAPSHOT_MAX},
@@ -133,7 +137,7 @@ bool ld_svc_bearer(ld_slice h, ld_slice *tok)
  * as "registry:REF" in any case; this answers 400 at once instead of a failed job). */
 static const char *const local_schemes[] = {"docker-archive:", "oci-archive:", "oci:", "dir:", "rootfs-tar:",
 					    "docker:", "docker-dir:", "file:", "docker-daemon:",
-					    "containers-storage:", "podman:"};
+					    "containers-storage:", "podman:", "sbom:"};
 
 bool ld_svc_ref_ok(const char *r)
 {

@@ -1,8 +1,11 @@
 /* The HTTP server (libmicrohttpd): each handler parses, authorizes, calls the library function the
  * CLI calls, serializes. The only user of libmicrohttpd. */
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "util/common.h"
@@ -11,12 +14,18 @@
 #include "util/netaddr.h"
 #include "lading/fleet.h"
 #include "lading/scan.h"
+#include "match/match.h"
 #include "store/store.h"
 #include "service/service.h"
 
-/* Named limits. A slow client (slowloris) meets the idle timeout, the header memory cap and the
- * per-IP connection cap: it can hold at most PER_IP_CONNECTIONS of CONNECTION_LIMIT. */
+/* Named limits. A slow client (slowloris) meets the idle timeout, the total header deadline, the
+ * header memory cap and the per-IP connection cap: it can hold at most PER_IP_CONNECTIONS of
+ * CONNECTION_LIMIT, each for HEADER_DEADLINE_S at most. */
 #define IDLE_TIMEOUT_S 10             /* MHD_OPTION_CONNECTION_TIMEOUT: no byte for this long */
+#define HEADER_DEADLINE_S 10          /* request line + headers complete this long after the
+					 connection opened or its previous request ended, however
+					 steadily they trickle (libmicrohttpd has idle timeouts only) */
+#define DEADLINE_TICK_MS 250          /* how often connections are checked against it */
 #define CONNECTION_MEMORY (32 * 1024) /* request line + headers per connection (else 431) */
 #define CONNECTION_LIMIT 512
 #define PER_IP_CONNECTIONS 32
@@ -40,6 +49,15 @@ typedef struct rate_entry {
 	double used_written;
 } rate_entry;
 
+/* A connection as the header deadline sees it (MHD_OPTION_NOTIFY_CONNECTION). */
+typedef struct conn_slot {
+	int fd;
+	double since;     /* opened, or its previous request ended */
+	bool used;
+	bool in_request;  /* headers complete: the request's own limits apply */
+	bool cut;
+} conn_slot;
+
 typedef struct pooled {
 	lading_store *s;
 	bool busy;
@@ -61,6 +79,13 @@ struct lading_service {
 	double rate_per_s;
 	ld_svc_workers *workers;
 	volatile sig_atomic_t stop;
+	char *tls_ca;                  /* --tls-client-ca, PEM */
+	lading_scan_options policy;    /* admission: --ignore-file, --vex */
+	pthread_mutex_t conn_mu;
+	conn_slot conns[CONNECTION_LIMIT + 8];
+	pthread_t deadline_thread;
+	bool deadline_started;
+	volatile sig_atomic_t deadline_stop;
 };
 
 typedef struct request {
@@ -396,57 +421,117 @@ static enum MHD_Result h_containers_put(hctx *h)
 	return out ? ok_doc(h, MHD_HTTP_CREATED, "application/json", out, len) : MHD_NO;
 }
 
+/* ---- SBOM uploads: read, recorded and matched as `lading inventory add sbom:FILE` does ---- */
+
+/* The findings of a stored image by severity (the store's answer to `inventory query --image`). */
+static int image_summary(hctx *h, const char *digest, ld_jw *w)
+{
+	lading_inventory_query q = {LADING_QUERY_IMAGE, digest, NULL};
+	size_t by[5] = {0}, kev = 0, total = 0;
+	ld_json *doc = NULL;
+	const ld_json *f;
+	ld_arena a;
+	char *out = NULL;
+	size_t len = 0;
+	int rc;
+	if ((rc = lading_inventory_query_run(h->s, h->ctx, &q, LADING_FORMAT_JSON, &out, &len)))
+		return rc;
+	ld_arena_init(&a, 0);
+	rc = ld_json_parse(&doc, &a, out, len, NULL, h->ctx, "query");
+	free(out);
+	f = ld_json_get(ld_json_at(ld_json_get(doc, "images"), 0), "findings");
+	for (size_t i = 0; !rc && i < ld_json_len(f); i++) {
+		const ld_json *x = ld_json_at(f, i);
+		lading_severity sev = LADING_SEVERITY_UNKNOWN;
+		lading_severity_parse(ld_json_str_or(ld_json_get(x, "severity"), "unknown"), &sev);
+		by[sev]++;
+		kev += ld_json_bool(ld_json_get(x, "kev"), false);
+		total++;
+	}
+	ld_arena_release(&a);
+	ld_jw_key(w, "findings");
+	ld_jw_obj(w);
+	ld_jw_ki64(w, "total", (int64_t)total);
+	for (int sv = LADING_SEVERITY_CRITICAL; sv >= LADING_SEVERITY_UNKNOWN; sv--)
+		ld_jw_ki64(w, lading_severity_name((lading_severity)sv), (int64_t)by[sv]);
+	ld_jw_ki64(w, "kev", (int64_t)kev);
+	ld_jw_obj_end(w);
+	return rc;
+}
+
+static enum MHD_Result h_sboms_add(hctx *h)
+{
+	lading_inventory_options io = LADING_INVENTORY_OPTIONS_INIT;
+	lading_inventory_added added;
+	lading_sbom *sbom = NULL;
+	const char *fmt;
+	ld_buf b;
+	ld_jw w;
+	size_t len = 0;
+	char *out;
+	int rc;
+	if ((rc = lading_sbom_read(&sbom, h->ctx, h->rq->body.ptr ? h->rq->body.ptr : "", h->rq->body.len,
+				   "request body")))
+		return fail(h, rc == LADING_EUNSUPPORTED || rc == LADING_EIO ? LADING_EINVALID : rc);
+	io.db_path = h->svc->o.db_path;
+	fmt = lading_sbom_document_format(sbom);
+	rc = lading_inventory_record(h->s, h->ctx, sbom, NULL, &io, &added);
+	if (rc) {
+		lading_sbom_free(sbom);
+		/* the SBOM was read: what is missing is the server's database (serve --db) */
+		if (rc == LADING_ENOTFOUND)
+			return reply_error(h->svc, h->c, h->method, h->url, h->rq, MHD_HTTP_SERVICE_UNAVAILABLE,
+					   lading_ctx_error(h->ctx)->msg);
+		return fail(h, rc);
+	}
+	ld_buf_init(&b, 1 << 16);
+	ld_jw_init(&w, &b, false);
+	ld_jw_obj(&w);
+	ld_jw_kstr(&w, "id", added.digest);
+	ld_jw_kstr(&w, "digest", added.digest);
+	ld_jw_kbool(&w, "new", added.new_image != 0);
+	ld_jw_kstr(&w, "format", fmt);
+	ld_jw_ki64(&w, "packages", (int64_t)added.packages);
+	lading_sbom_free(sbom); /* fmt lived in it */
+	if ((rc = image_summary(h, added.digest, &w))) {
+		ld_buf_release(&b);
+		return fail(h, rc);
+	}
+	ld_jw_obj_end(&w);
+	ld_jw_finish(&w);
+	ld_buf_addc(&b, '\n');
+	if (!(out = ld_buf_detach(&b, &len)))
+		return MHD_NO;
+	return ok_doc(h, added.new_image ? MHD_HTTP_CREATED : MHD_HTTP_OK, "application/json", out, len);
+}
+
 /* ---- admission: the same gate as scan --fail-on / --fail-on-kev, over the stored findings ---- */
 
 typedef struct verdict {
 	bool known, blocked;
 } verdict;
 
+/* The stored image through the library's gate: scan's --ignore-file/--vex suppressions (policy.c),
+ * then --fail-on / --fail-on-kev. */
 static int image_verdict(hctx *h, const char *image, ld_buf *msg, verdict *v)
 {
-	lading_inventory_query q = {LADING_QUERY_IMAGE, image, NULL};
 	const lading_serve_options *o = &h->svc->o;
-	ld_json *doc = NULL;
-	ld_arena a;
-	char *out = NULL;
-	size_t len = 0, shown = 0, more = 0;
+	lading_gate g;
+	char *why = NULL;
 	int rc;
 	memset(v, 0, sizeof(*v));
-	rc = lading_inventory_query_run(h->s, h->ctx, &q, LADING_FORMAT_JSON, &out, &len);
+	rc = lading_inventory_gate(h->s, h->ctx, image, &h->svc->policy, o->fail_on, o->fail_on_kev, ADMISSION_SHOWN,
+				   &g, &why);
 	if (rc == LADING_ENOTFOUND)
 		return 0;
 	if (rc)
 		return rc;
-	ld_arena_init(&a, 0);
-	rc = ld_json_parse(&doc, &a, out, len, NULL, h->ctx, "query");
-	free(out);
-	const ld_json *img = ld_json_at(ld_json_get(doc, "images"), 0);
-	if (!rc && img) {
-		const ld_json *f = ld_json_get(img, "findings");
-		v->known = true;
-		for (size_t i = 0; i < ld_json_len(f); i++) {
-			const ld_json *x = ld_json_at(f, i);
-			lading_severity sev = LADING_SEVERITY_UNKNOWN;
-			bool kev = ld_json_bool(ld_json_get(x, "kev"), false);
-			lading_severity_parse(ld_json_str_or(ld_json_get(x, "severity"), "unknown"), &sev);
-			if (!((o->fail_on >= 0 && (int)sev >= o->fail_on) || (o->fail_on_kev && kev)))
-				continue;
-			if (!v->blocked)
-				ld_buf_addf(msg, "%s%s:", msg->len ? "; " : "", image);
-			v->blocked = true;
-			if (shown++ < ADMISSION_SHOWN)
-				ld_buf_addf(msg, " %s (%s %s, %s%s)", ld_json_str_or(ld_json_get(x, "id"), "?"),
-					    ld_json_str_or(ld_json_get(x, "package"), "?"),
-					    ld_json_str_or(ld_json_get(x, "version"), "?"), lading_severity_name(sev),
-					    kev ? ", known exploited" : "");
-			else
-				more++;
-		}
-		if (more)
-			ld_buf_addf(msg, " and %zu more", more);
-	}
-	ld_arena_release(&a);
-	return rc;
+	v->known = g.known != 0;
+	v->blocked = g.blocked != 0;
+	if (v->blocked)
+		ld_buf_addf(msg, "%s%s: %s", msg->len ? "; " : "", image, why ? why : "");
+	free(why);
+	return 0;
 }
 
 /* An image not in the store: queue it and wait for its job until the deadline. */
@@ -566,9 +651,50 @@ static enum MHD_Result dispatch(hctx *h)
 		return h_fleet(h, LADING_FORMAT_JSON);
 	case LD_R_ADMISSION:
 		return h_admission(h);
+	case LD_R_SBOMS_ADD:
+		return h_sboms_add(h);
+	case LD_R_FAVICON:
+		return ok_doc(h, MHD_HTTP_NO_CONTENT, "image/x-icon", NULL, 0);
 	default:
 		return reply_error(h->svc, h->c, h->method, h->url, h->rq, MHD_HTTP_NOT_FOUND, "no such route");
 	}
+}
+
+/* ---- client certificates (--tls-client-ca): the only use of GnuTLS beside libmicrohttpd's ---- */
+
+/* A client certificate the CA verifies (chain, validity, a key purpose that allows TLS client
+ * authentication): true, and its subject's common name in `cn`. */
+static bool client_cert(struct MHD_Connection *c, char *cn, size_t n)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	gnutls_typed_vdata_st purpose = {GNUTLS_DT_KEY_PURPOSE_OID, (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT, 0};
+	const gnutls_datum_t *certs;
+	gnutls_x509_crt_t crt;
+	gnutls_session_t ss;
+	unsigned ncerts = 0, status = 0;
+	size_t len = n;
+	bool ok;
+	if (!ci || !ci->tls_session)
+		return false;
+	ss = (gnutls_session_t)ci->tls_session;
+	if (gnutls_certificate_type_get(ss) != GNUTLS_CRT_X509 || !(certs = gnutls_certificate_get_peers(ss, &ncerts)) ||
+	    !ncerts)
+		return false;
+	if (gnutls_certificate_verify_peers(ss, &purpose, 1, &status) != GNUTLS_E_SUCCESS || status)
+		return false;
+	ld_strlcpy(cn, "?", n);
+	if (gnutls_x509_crt_init(&crt) != GNUTLS_E_SUCCESS)
+		return true;
+	ok = gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) == GNUTLS_E_SUCCESS &&
+	     gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &len) == GNUTLS_E_SUCCESS;
+	if (!ok)
+		ld_strlcpy(cn, "?", n);
+	/* the name goes to the access log: printable ASCII only */
+	for (char *p = cn; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+	gnutls_x509_crt_deinit(crt);
+	return true;
 }
 
 /* ---- the first call of a request: route, authorize, size the body ---- */
@@ -576,11 +702,28 @@ static enum MHD_Result dispatch(hctx *h)
 static const char *const query_token_names[] = {"token", "access_token", "api_key", "apikey", "bearer",
 						"authorization"};
 
+/* An authorized request: its body's cap by Content-Length now, while reading for chunked ones. */
+static enum MHD_Result size_body(lading_service *svc, struct MHD_Connection *c, const char *method,
+				 const char *url, request *rq, const ld_svc_route *route)
+{
+	const char *clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (clen) {
+		uint64_t n;
+		if (!ld_slice_to_u64(ld_slice_cstr(clen), UINT64_MAX, &n))
+			return reply_error(svc, c, method, url, rq, MHD_HTTP_BAD_REQUEST, "bad Content-Length");
+		if (n > route->body_max)
+			return reply_error(svc, c, method, url, rq, MHD_HTTP_CONTENT_TOO_LARGE,
+					   route->body_max ? "request body too large" : "this request takes no body");
+	}
+	ld_buf_init(&rq->body, route->body_max);
+	return MHD_YES;
+}
+
 static enum MHD_Result admit(lading_service *svc, struct MHD_Connection *c, const char *method,
 			     const char *url, request *rq)
 {
 	const ld_svc_route *routes;
-	const char *auth, *clen;
+	const char *auth;
 	size_t nroutes;
 	unsigned slot;
 	lading_ctx *ctx = NULL;
@@ -601,6 +744,20 @@ static enum MHD_Result admit(lading_service *svc, struct MHD_Connection *c, cons
 	routes = ld_svc_routes(&nroutes);
 	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	ld_slice tok;
+	/* no token: a verified client certificate may call admission (and nothing else) */
+	if (!auth && svc->tls_ca && routes[rq->route].id == LD_R_ADMISSION) {
+		char cn[96];
+		if (client_cert(c, cn, sizeof(cn))) {
+			rq->authorized = true;
+			rq->tok.id = -1; /* one rate bucket for certificate clients */
+			rq->tok.scope = LD_SCOPE_READ;
+			ld_snprintf(rq->tok.name, sizeof(rq->tok.name), "cert:%s", cn);
+			if (!rate_take(svc, rq->tok.id, &write_used))
+				return reply_error(svc, c, method, url, rq, MHD_HTTP_TOO_MANY_REQUESTS,
+						   "rate limit of certificate clients");
+			return size_body(svc, c, method, url, rq, &routes[rq->route]);
+		}
+	}
 	if (!auth || !ld_svc_bearer(ld_slice_cstr(auth), &tok))
 		return reply_error(svc, c, method, url, rq, MHD_HTTP_UNAUTHORIZED,
 				   "an API token is needed: Authorization: Bearer TOKEN (lading token create)");
@@ -630,18 +787,72 @@ static enum MHD_Result admit(lading_service *svc, struct MHD_Connection *c, cons
 	if (rq->tok.scope < routes[rq->route].scope)
 		return reply_error(svc, c, method, url, rq, MHD_HTTP_FORBIDDEN,
 				   "this token's scope does not allow this request");
-	clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (clen) {
-		uint64_t n;
-		if (!ld_slice_to_u64(ld_slice_cstr(clen), UINT64_MAX, &n))
-			return reply_error(svc, c, method, url, rq, MHD_HTTP_BAD_REQUEST, "bad Content-Length");
-		if (n > routes[rq->route].body_max)
-			return reply_error(svc, c, method, url, rq, MHD_HTTP_CONTENT_TOO_LARGE,
-					   routes[rq->route].body_max ? "request body too large"
-								      : "this request takes no body");
+	return size_body(svc, c, method, url, rq, &routes[rq->route]);
+}
+
+/* ---- the total header deadline ---- */
+
+static conn_slot *slot_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+static void slot_mark(lading_service *svc, struct MHD_Connection *c, bool in_request)
+{
+	conn_slot *sl = slot_of(c);
+	if (!sl)
+		return;
+	pthread_mutex_lock(&svc->conn_mu);
+	sl->in_request = in_request;
+	sl->since = mono_s();
+	pthread_mutex_unlock(&svc->conn_mu);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	lading_service *svc = cls;
+	conn_slot *sl = *socket_context;
+	pthread_mutex_lock(&svc->conn_mu);
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		for (size_t i = 0; ci && i < LD_ARRAY_LEN(svc->conns); i++) {
+			if (svc->conns[i].used)
+				continue;
+			svc->conns[i] = (conn_slot){ci->connect_fd, mono_s(), true, false, false};
+			*socket_context = &svc->conns[i];
+			break;
+		}
+	} else if (sl) {
+		/* before libmicrohttpd closes the socket: the deadline thread never touches it after */
+		sl->used = false;
+		*socket_context = NULL;
 	}
-	ld_buf_init(&rq->body, routes[rq->route].body_max);
-	return MHD_YES;
+	pthread_mutex_unlock(&svc->conn_mu);
+}
+
+/* Cut connections whose request line and headers are not complete within HEADER_DEADLINE_S:
+ * shutdown() makes libmicrohttpd see the end of the stream and close the connection itself. */
+static void *deadline_main(void *arg)
+{
+	lading_service *svc = arg;
+	struct timespec tick = {0, DEADLINE_TICK_MS * 1000L * 1000L};
+	while (!svc->deadline_stop) {
+		double now = mono_s();
+		nanosleep(&tick, NULL);
+		pthread_mutex_lock(&svc->conn_mu);
+		for (size_t i = 0; i < LD_ARRAY_LEN(svc->conns); i++) {
+			conn_slot *sl = &svc->conns[i];
+			if (!sl->used || sl->in_request || sl->cut || now - sl->since < HEADER_DEADLINE_S)
+				continue;
+			shutdown(sl->fd, SHUT_RDWR);
+			sl->cut = true;
+			log_line(svc, "connection cut: request headers not complete within %d s", HEADER_DEADLINE_S);
+		}
+		pthread_mutex_unlock(&svc->conn_mu);
+	}
+	return NULL;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -657,6 +868,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_NO;
 		rq->route = -1;
 		*req_cls = rq;
+		slot_mark(svc, c, true); /* the headers are complete */
 		return admit(svc, c, method, url, rq);
 	}
 	if (*upload_size) {
@@ -687,7 +899,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	request *rq = *req_cls;
-	(void)cls, (void)c, (void)toe;
+	(void)toe;
+	slot_mark(cls, c, false); /* the next request's headers: a new deadline */
 	if (!rq)
 		return;
 	ld_buf_release(&rq->body);
@@ -751,8 +964,11 @@ static int start_daemon(lading_service *svc, lading_ctx *ctx, unsigned threads)
 		{MHD_OPTION_PER_IP_CONNECTION_LIMIT, PER_IP_CONNECTIONS, NULL},
 		{MHD_OPTION_LISTEN_BACKLOG_SIZE, LISTEN_BACKLOG, NULL},
 		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, svc},
+		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, svc},
 		{svc->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, svc->tls_cert},
 		{svc->tls_key ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, svc->tls_key},
+		/* the CA that client certificates are checked against (client_cert) */
+		{svc->tls_ca && svc->tls_cert ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0, svc->tls_ca},
 		{MHD_OPTION_END, 0, NULL},
 	};
 	svc->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, svc, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
@@ -768,6 +984,20 @@ static int start_daemon(lading_service *svc, lading_ctx *ctx, unsigned threads)
 		ld_snprintf(svc->addr, sizeof(svc->addr), "%s:%u", host, port);
 	}
 	return 0;
+}
+
+/* The ignore file and VEX documents are read at every admission (they may change while the
+ * server runs); a bad one is refused at start, not at the first pod. */
+static int check_policy(lading_service *svc, lading_ctx *ctx)
+{
+	ld_match_result r;
+	int rc;
+	if (!svc->policy.ignore_file && !svc->policy.vex_count)
+		return 0;
+	ld_match_result_init(&r);
+	rc = ld_match_policy(&r, &svc->policy, ctx);
+	ld_match_result_release(&r);
+	return rc;
 }
 
 int lading_service_start(lading_service **out, lading_ctx *ctx, const lading_serve_options *o)
@@ -799,12 +1029,28 @@ int lading_service_start(lading_service **out, lading_ctx *ctx, const lading_ser
 	pthread_mutex_init(&svc->pool_mu, NULL);
 	pthread_cond_init(&svc->pool_cv, NULL);
 	pthread_mutex_init(&svc->rate_mu, NULL);
+	pthread_mutex_init(&svc->conn_mu, NULL);
+	svc->policy = (lading_scan_options)LADING_SCAN_OPTIONS_INIT;
+	if (o->version >= 2) {
+		svc->policy.ignore_file = o->ignore_file;
+		svc->policy.vex_files = o->vex_files;
+		svc->policy.vex_count = o->vex_count;
+	} else {
+		svc->o.ignore_file = NULL, svc->o.vex_files = NULL, svc->o.vex_count = 0, svc->o.tls_client_ca = NULL;
+	}
 	if (!svc->store_url) {
 		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 		goto fail;
 	}
+	if (svc->o.tls_client_ca && !o->tls_cert) {
+		rc = ld_error_set(ctx, LADING_EUSAGE, "--tls-client-ca needs --tls-cert and --tls-key");
+		goto fail;
+	}
 	if ((o->tls_cert && (rc = read_file(o->tls_cert, &svc->tls_cert, ctx))) ||
-	    (o->tls_key && (rc = read_file(o->tls_key, &svc->tls_key, ctx))))
+	    (o->tls_key && (rc = read_file(o->tls_key, &svc->tls_key, ctx))) ||
+	    (svc->o.tls_client_ca && (rc = read_file(svc->o.tls_client_ca, &svc->tls_ca, ctx))))
+		goto fail;
+	if ((rc = check_policy(svc, ctx)))
 		goto fail;
 	/* opening the first connection migrates the store, before any thread runs */
 	if ((rc = open_pool(svc, ctx, threads + 1)))
@@ -825,6 +1071,11 @@ int lading_service_start(lading_service **out, lading_ctx *ctx, const lading_ser
 	}
 	if ((rc = start_daemon(svc, ctx, threads)))
 		goto fail;
+	if (pthread_create(&svc->deadline_thread, NULL, deadline_main, svc)) {
+		rc = ld_error_set(ctx, LADING_ENOMEM, "cannot start a thread");
+		goto fail;
+	}
+	svc->deadline_started = true;
 	*out = svc;
 	return 0;
 fail:
@@ -841,6 +1092,10 @@ void lading_service_stop(lading_service *svc)
 {
 	if (!svc)
 		return;
+	if (svc->deadline_started) {
+		svc->deadline_stop = 1;
+		pthread_join(svc->deadline_thread, NULL);
+	}
 	if (svc->d)
 		MHD_stop_daemon(svc->d);
 	svc->stop = 1;
@@ -851,6 +1106,8 @@ void lading_service_stop(lading_service *svc)
 	pthread_mutex_destroy(&svc->pool_mu);
 	pthread_cond_destroy(&svc->pool_cv);
 	pthread_mutex_destroy(&svc->rate_mu);
+	pthread_mutex_destroy(&svc->conn_mu);
+	free(svc->tls_ca);
 	free(svc->tls_cert);
 	free(svc->tls_key);
 	free(svc->store_url);

@@ -26,6 +26,8 @@ typedef enum ld_svc_route_id {
 	LD_R_QUERY,
 	LD_R_FLEET,
 	LD_R_ADMISSION,
+	LD_R_SBOMS_ADD,
+	LD_R_FAVICON,
 	LD_R_COUNT
 } ld_svc_route_id;
 

@@ -104,7 +104,7 @@ static const char *const migrations[] = {
 	" c.labels, c.state, c.created, c.started, c.first_seen, c.last_seen"
 #define FINDING_COLS                                                                               \
 	"f.vuln, f.severity, f.kev, f.epss, f.cvss, f.fixed, f.status, f.aliases, p.type, p.name,"    \
-	" p.version, it.layer"
+	" p.version, it.layer, p.purl, p.source_name"
 /* current findings: the list's current build, its OS, its packages */
 #define CURRENT_JOIN                                                                               \
 	" JOIN pkglist pl ON pl.id = i.pkglist_id JOIN pkglist_item it ON it.pkglist_id = pl.id"       \

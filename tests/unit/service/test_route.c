@@ -35,6 +35,16 @@ static void test_routes(void **state)
 	i = route("GET", "/api/v1/jobs/42", &p);
 	assert_int_equal(r[i].id, LD_R_JOB_GET);
 	assert_int_equal(p, 42);
+	/* SBOM uploads write; their cap is larger than an image request's */
+	i = route("POST", "/api/v1/sboms", &p);
+	assert_true(i >= 0);
+	assert_int_equal(r[i].id, LD_R_SBOMS_ADD);
+	assert_int_equal(r[i].scope, LD_SCOPE_WRITE);
+	assert_true(r[i].body_max > r[route("POST", "/api/v1/images", &p)].body_max);
+	assert_int_equal(route("GET", "/api/v1/sboms", &p), LD_SVC_ROUTE_METHOD);
+	i = route("GET", "/favicon.ico", &p);
+	assert_int_equal(r[i].id, LD_R_FAVICON);
+	assert_int_equal(r[i].body_max, 0);
 	assert_int_equal(route("DELETE", "/api/v1/images", &p), LD_SVC_ROUTE_METHOD);
 	assert_int_equal(route("GET", "/api/v1/images/", &p), LD_SVC_ROUTE_NOTFOUND);
 	assert_int_equal(route("GET", "/api/v1/jobs/", &p), LD_SVC_ROUTE_NOTFOUND);
@@ -97,6 +107,7 @@ static void test_refs(void **state)
 	assert_false(ld_svc_ref_ok("../x"));
 	assert_false(ld_svc_ref_ok("a/../../etc"));
 	assert_false(ld_svc_ref_ok("oci:/tmp/layout"));
+	assert_false(ld_svc_ref_ok("sbom:/etc/passwd")); /* SBOMs come as bodies, never as paths */
 	assert_false(ld_svc_ref_ok("registry:dir:/"));
 	assert_false(ld_svc_ref_ok("docker-archive:x.tar"));
 	assert_false(ld_svc_ref_ok("docker:nginx"));
