@@ -60,6 +60,7 @@ struct lading_service {
 	rate_entry rate[RATE_TABLE];
 	double rate_per_s;
 	ld_svc_workers *workers;
+	ld_svc_background *bg;           /* deliverer, rescan scheduler */
 	volatile sig_atomic_t stop;
 };
 
@@ -820,9 +821,14 @@ int lading_service_start(lading_service **out, lading_ctx *ctx, const lading_ser
 		wo.jobs = workers;
 		wo.log = o->log;
 		wo.log_opaque = o->log_opaque;
+		wo.max_rescans = o->max_rescans;
 		if ((rc = ld_svc_workers_start(&svc->workers, ctx, &wo, &svc->stop)))
 			goto fail;
 	}
+	/* webhook deliveries and scheduled rescans, whether or not this server runs jobs */
+	ld_svc_bg_options bo = {svc->store_url, o->db_path, o->rescan_interval_s, o->log, o->log_opaque};
+	if ((rc = ld_svc_background_start(&svc->bg, ctx, &bo, &svc->stop)))
+		goto fail;
 	if ((rc = start_daemon(svc, ctx, threads)))
 		goto fail;
 	*out = svc;
@@ -846,6 +852,7 @@ void lading_service_stop(lading_service *svc)
 	svc->stop = 1;
 	ld_svc_workers_wake(svc->workers);
 	ld_svc_workers_join(svc->workers);
+	ld_svc_background_join(svc->bg);
 	for (unsigned i = 0; i < svc->npool; i++)
 		lading_store_close(svc->pool[i].s);
 	pthread_mutex_destroy(&svc->pool_mu);

@@ -1,0 +1,511 @@
+/* Notification events (docs/service.md "Notifications"). The findings of each image in the
+ * webhooks' scope are compared with those last reported for it (table notify_seen): findings not
+ * reported before are finding.new, reported ones no longer found finding.resolved, and findings
+ * that are known exploited now but were not when reported (or are new and known exploited)
+ * kev.added. Comparing with what was reported, rather than with the previous match, serves jobs,
+ * rescans and snapshots alike and heals itself: an evaluation that failed, or a process that died
+ * before it ran, is caught up by the next one. One evaluation at a time in the whole fleet (the
+ * store's write lock on SQLite, an advisory lock on PostgreSQL), in one transaction with the
+ * events and deliveries it queues, so an event is queued once. */
+#include <stdlib.h>
+
+#include "util/common.h"
+#include "util/hash.h"
+#include "util/jsonw.h"
+#include "store/store.h"
+#include "service/service.h"
+
+/* Named limits */
+#define EVAL_ARENA_MAX ((size_t)2 << 30)  /* strings of one evaluation */
+#define EVAL_ROWS_MAX 50000000            /* finding rows read in one evaluation */
+#define EVAL_HOOKS_MAX 1000               /* webhooks */
+#define SEEN_JSON_MAX ((size_t)256 << 20) /* one image's reported findings as bound JSON */
+#define REFS_MAX 64                       /* references of an image named in an event */
+#define NOTIFY_LOCK_KEY 0x6c6e6f74        /* "lnot" */
+
+typedef struct hook {
+	int64_t id;
+	unsigned events;
+	bool all, slack;
+} hook;
+
+typedef struct fnd {
+	int64_t image;
+	const char *digest, *vuln, *pkg, *type, *name, *version, *fixed;
+	int severity, kev;
+	double epss, cvss;
+} fnd;
+
+typedef struct running {
+	int64_t image, n;
+} running;
+
+typedef struct eval {
+	ld_store *s;
+	lading_ctx *ctx;
+	const char *trigger, *digest;
+	bool silent;       /* baseline: record what is found, queue nothing */
+	int64_t only;      /* one image (its id), 0 = all */
+	ld_arena a;
+	ld_vec hooks, cur, seen, run, nf;
+	bool all_scope, want_slack;
+	lading_notify_result res;
+} eval;
+
+static int col_text(eval *e, const ld_sv *v, const char **out)
+{
+	const char *s = ld_sv_str(v);
+	*out = NULL;
+	if (s && !(*out = ld_arena_strdup(&e->a, s)))
+		return LADING_ENOMEM;
+	return 0;
+}
+
+static double col_real(const ld_sv *v)
+{
+	return v->t == LD_SV_NULL ? -1 : ld_sv_f64(v);
+}
+
+static int hook_row(void *opaque, const ld_sv *c, size_t n)
+{
+	eval *e = opaque;
+	hook *h;
+	const char *ev = ld_sv_str(&c[2]), *fmt = ld_sv_str(&c[4]);
+	if (n < 6 || !(h = ld_vec_push(&e->hooks)))
+		return n < 6 ? 0 : LADING_ELIMIT;
+	h->id = ld_sv_i64(&c[0]);
+	if (!ev || ld_notify_events_parse(ev, strlen(ev), &h->events))
+		h->events = LD_EV_ALL;
+	h->all = ld_sv_i64(&c[3]) != 0;
+	h->slack = fmt && !strcmp(fmt, "slack");
+	e->all_scope |= h->all;
+	e->want_slack |= h->slack;
+	return 0;
+}
+
+static int run_row(void *opaque, const ld_sv *c, size_t n)
+{
+	eval *e = opaque;
+	running *r;
+	if (n < 2)
+		return 0;
+	if (!(r = ld_vec_push(&e->run)))
+		return LADING_ELIMIT;
+	r->image = ld_sv_i64(&c[0]);
+	r->n = ld_sv_i64(&c[1]);
+	return 0;
+}
+
+/* "type\tname\tversion": the package part of a finding's identity */
+static const char *pkg_key(eval *e, const char *type, const char *name, const char *version)
+{
+	return ld_arena_printf(&e->a, "%s\t%s\t%s", type ? type : "", name ? name : "", version ? version : "");
+}
+
+static int cur_row(void *opaque, const ld_sv *c, size_t n)
+{
+	eval *e = opaque;
+	fnd *f;
+	int rc;
+	if (n < 14)
+		return 0;
+	if (!(f = ld_vec_push(&e->cur)))
+		return LADING_ELIMIT;
+	f->image = ld_sv_i64(&c[0]);
+	if ((rc = col_text(e, &c[1], &f->digest)) || (rc = col_text(e, &c[2], &f->vuln)) ||
+	    (rc = col_text(e, &c[7], &f->fixed)) || (rc = col_text(e, &c[10], &f->type)) ||
+	    (rc = col_text(e, &c[11], &f->name)) || (rc = col_text(e, &c[12], &f->version)))
+		return rc;
+	f->severity = (int)ld_sv_i64(&c[3]);
+	f->kev = ld_sv_i64(&c[4]) != 0;
+	f->epss = col_real(&c[5]);
+	f->cvss = col_real(&c[6]);
+	if (!f->vuln || !(f->pkg = pkg_key(e, f->type, f->name, f->version)))
+		return LADING_ENOMEM;
+	return 0;
+}
+
+/* A reported finding: the package part split back from its key for finding.resolved. */
+static int seen_row(void *opaque, const ld_sv *c, size_t n)
+{
+	eval *e = opaque;
+	fnd *f;
+	char *t1, *t2;
+	int rc;
+	if (n < 5)
+		return 0;
+	if (!(f = ld_vec_push(&e->seen)))
+		return LADING_ELIMIT;
+	f->image = ld_sv_i64(&c[0]);
+	if ((rc = col_text(e, &c[1], &f->vuln)) || (rc = col_text(e, &c[2], &f->pkg)))
+		return rc;
+	f->kev = ld_sv_i64(&c[3]) != 0;
+	f->severity = (int)ld_sv_i64(&c[4]);
+	f->epss = f->cvss = -1;
+	if (!f->vuln || !f->pkg)
+		return LADING_ENOMEM;
+	if (!(f->type = ld_arena_strdup(&e->a, f->pkg)))
+		return LADING_ENOMEM;
+	if ((t1 = strchr(f->type, '\t')) && (t2 = strchr(t1 + 1, '\t'))) {
+		*t1 = *t2 = '\0';
+		f->name = t1 + 1;
+		f->version = t2 + 1;
+	}
+	return 0;
+}
+
+static int fnd_cmp(const void *a, const void *b)
+{
+	const fnd *x = a, *y = b;
+	int c;
+	if (x->image != y->image)
+		return x->image < y->image ? -1 : 1;
+	if ((c = strcmp(x->vuln, y->vuln)))
+		return c;
+	return strcmp(x->pkg, y->pkg);
+}
+
+static int run_cmp(const void *a, const void *b)
+{
+	const running *x = a, *y = b;
+	return x->image < y->image ? -1 : x->image > y->image;
+}
+
+/* Running containers of an image (e->run sorted by image). */
+static int64_t running_of(const eval *e, int64_t image)
+{
+	running key = {image, 0};
+	const running *r = e->run.len ? bsearch(&key, e->run.ptr, e->run.len, sizeof(running), run_cmp) : NULL;
+	return r ? r->n : 0;
+}
+
+static void eval_reset(eval *e)
+{
+	ld_arena_release(&e->a);
+	ld_arena_init(&e->a, EVAL_ARENA_MAX);
+	e->hooks.len = e->cur.len = e->seen.len = e->run.len = e->nf.len = 0;
+	e->all_scope = e->want_slack = false;
+	memset(&e->res, 0, sizeof(e->res));
+}
+
+typedef struct refs_acc {
+	eval *e;
+	const char *refs[REFS_MAX];
+	size_t n;
+} refs_acc;
+
+static int ref_row(void *opaque, const ld_sv *c, size_t n)
+{
+	refs_acc *r = opaque;
+	const char *kind = n >= 3 ? ld_sv_str(&c[1]) : NULL;
+	if (!kind || strcmp(kind, "tag") || r->n >= REFS_MAX)
+		return 0;
+	if (col_text(r->e, &c[2], &r->refs[r->n]))
+		return LADING_ENOMEM;
+	r->n += r->refs[r->n] != NULL;
+	return 0;
+}
+
+static int digest_row(void *opaque, const ld_sv *c, size_t n)
+{
+	const char **d = opaque;
+	if (n < 2)
+		return 0;
+	*d = ld_sv_str(&c[1]) ? ld_strdup(ld_sv_str(&c[1])) : NULL;
+	return 1;
+}
+
+
+static bool hook_wants(const hook *h, unsigned bit, int64_t run)
+{
+	return (h->events & bit) && (h->all || run > 0);
+}
+
+typedef struct target {
+	int64_t image, running;
+	const char *digest;
+	refs_acc refs;
+} target;
+
+/* One event of type `bit` for the image: the event row, then one delivery per webhook that wants
+ * it (none: nothing is queued). */
+static int queue_event(eval *e, const target *t, unsigned bit, const ld_vec *list)
+{
+	char uid[40], now[32], hex[33];
+	unsigned char rnd[16];
+	ld_notify_event ev;
+	ld_buf body, slack;
+	int64_t id = 0;
+	bool found = false;
+	size_t nh = 0;
+	int rc;
+
+	for (size_t i = 0; i < e->hooks.len; i++)
+		nh += hook_wants(ld_vec_at(&e->hooks, i), bit, t->running);
+	if (!nh || !list->len)
+		return 0;
+	if (ld_random_bytes(rnd, sizeof(rnd)))
+		return ld_error_set(e->ctx, LADING_EIO, "notifications: no random bytes for an event id");
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		ld_snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	ld_snprintf(uid, sizeof(uid), "evt_%s", hex);
+	ld_store_now(now);
+	memset(&ev, 0, sizeof(ev));
+	ev.uid = uid;
+	ev.type = ld_notify_event_name(bit);
+	ev.created = now;
+	ev.trigger = e->trigger;
+	ev.digest = t->digest;
+	ev.refs = t->refs.refs;
+	ev.nrefs = t->refs.n;
+	ev.running = t->running;
+	ev.findings = list->ptr;
+	ev.nfindings = list->len;
+	ld_buf_init(&body, LD_NOTIFY_BODY_MAX);
+	ld_buf_init(&slack, LD_NOTIFY_BODY_MAX);
+	if ((rc = ld_notify_body_lading(&ev, &body)) || (e->want_slack && (rc = ld_notify_body_slack(&ev, &slack)))) {
+		rc = ld_error_set(e->ctx, rc, "notifications: an event body of %s is over %d bytes", t->digest,
+				  LD_NOTIFY_BODY_MAX);
+		goto out;
+	}
+	ld_sv p[6] = {ld_sv_text(uid), ld_sv_text(ev.type), ld_sv_text(t->digest), ld_sv_text(now),
+		      ld_sv_textn(body.ptr, body.len), e->want_slack ? ld_sv_textn(slack.ptr, slack.len) : ld_sv_text(NULL)};
+	if ((rc = ld_store_exec_id(e->s, LD_SQ_EVENT_INSERT, p, 6, &id, &found)))
+		goto out;
+	for (size_t i = 0; i < e->hooks.len; i++) {
+		const hook *h = ld_vec_at(&e->hooks, i);
+		ld_sv d[3] = {ld_sv_int(h->id), ld_sv_int(id), ld_sv_text(now)};
+		if (hook_wants(h, bit, t->running) && (rc = ld_store_exec(e->s, LD_SQ_DELIVERY_INSERT, d, 3, NULL, NULL, NULL)))
+			goto out;
+	}
+	e->res.events++;
+	e->res.deliveries += nh;
+out:
+	ld_buf_release(&body);
+	ld_buf_release(&slack);
+	return rc;
+}
+
+static int push_nf(ld_vec *v, const fnd *f, const char *change)
+{
+	ld_notify_finding *n = ld_vec_push(v);
+	if (!n)
+		return LADING_ENOMEM;
+	n->vuln = f->vuln;
+	n->type = f->type;
+	n->name = f->name;
+	n->version = f->version;
+	n->fixed = f->fixed;
+	n->change = change;
+	n->severity = f->severity;
+	n->kev = f->kev;
+	n->epss = f->epss;
+	n->cvss = f->cvss;
+	return 0;
+}
+
+/* Index past the duplicates of c[i] (one finding per layer that holds the package). */
+static size_t next_unique(const fnd *c, size_t i, size_t n)
+{
+	size_t k = i + 1;
+	while (k < n && !fnd_cmp(&c[i], &c[k]))
+		k++;
+	return k;
+}
+
+/* The image's findings now as bound JSON: [[vuln, pkg, kev, severity], ...] */
+static int record_seen(eval *e, int64_t img, const fnd *c, size_t nc)
+{
+	ld_buf b;
+	ld_jw w;
+	int rc;
+	ld_sv p[1] = {ld_sv_int(img)};
+	if ((rc = ld_store_exec(e->s, LD_SQ_NOTIFY_SEEN_CLEAR, p, 1, NULL, NULL, NULL)) || !nc)
+		return rc;
+	ld_buf_init(&b, SEEN_JSON_MAX);
+	ld_jw_init(&w, &b, false);
+	ld_jw_arr(&w);
+	for (size_t i = 0; i < nc; i = next_unique(c, i, nc)) {
+		ld_jw_arr(&w);
+		ld_jw_str(&w, c[i].vuln);
+		ld_jw_str(&w, c[i].pkg);
+		ld_jw_i64(&w, c[i].kev);
+		ld_jw_i64(&w, c[i].severity);
+		ld_jw_arr_end(&w);
+	}
+	ld_jw_arr_end(&w);
+	ld_jw_finish(&w);
+	if (ld_buf_error(&b)) {
+		ld_buf_release(&b);
+		return ld_error_set(e->ctx, LADING_ELIMIT, "notifications: too many findings in one image");
+	}
+	ld_sv q[2] = {ld_sv_int(img), ld_sv_textn(b.ptr, b.len)};
+	rc = ld_store_exec(e->s, LD_SQ_NOTIFY_SEEN_PUT_MANY, q, 2, NULL, NULL, NULL);
+	ld_buf_release(&b);
+	return rc;
+}
+
+/* Merge the image's findings now (c, sorted) with those reported (sn, sorted) into the three
+ * lists; *changed when the reported state must be rewritten. */
+static int diff_lists(ld_vec l[3], const fnd *c, size_t nc, const fnd *sn, size_t ns, bool *changed)
+{
+	size_t i = 0, j = 0;
+	int rc = 0;
+	*changed = false;
+	while (!rc && (i < nc || j < ns)) {
+		int cmp = i >= nc ? 1 : j >= ns ? -1 : fnd_cmp(&c[i], &sn[j]);
+		if (cmp < 0) {
+			if (!(rc = push_nf(&l[0], &c[i], NULL)) && c[i].kev)
+				rc = push_nf(&l[2], &c[i], "new");
+			i = next_unique(c, i, nc);
+			*changed = true;
+		} else if (cmp > 0) {
+			rc = push_nf(&l[1], &sn[j++], NULL);
+			*changed = true;
+		} else {
+			if (c[i].kev && !sn[j].kev)
+				rc = push_nf(&l[2], &c[i], "kev");
+			*changed |= c[i].kev != sn[j].kev || c[i].severity != sn[j].severity;
+			i = next_unique(c, i, nc);
+			j++;
+		}
+	}
+	return rc;
+}
+
+static int diff_image(eval *e, int64_t img, const fnd *c, size_t nc, const fnd *sn, size_t ns)
+{
+	static const unsigned bits[3] = {LD_EV_NEW, LD_EV_RESOLVED, LD_EV_KEV};
+	ld_vec l[3];
+	target t;
+	char *dg = NULL;
+	bool changed = false;
+	int rc;
+
+	for (int k = 0; k < 3; k++)
+		ld_vec_init(&l[k], sizeof(ld_notify_finding), EVAL_ROWS_MAX);
+	if ((rc = diff_lists(l, c, nc, sn, ns, &changed)) || !changed)
+		goto out;
+	if ((rc = record_seen(e, img, c, nc)) || e->silent)
+		goto out;
+	memset(&t, 0, sizeof(t));
+	t.image = img;
+	t.running = running_of(e, img);
+	t.refs.e = e;
+	t.digest = nc ? c[0].digest : NULL;
+	ld_sv p[1] = {ld_sv_int(img)};
+	if (!t.digest && !(rc = ld_store_exec(e->s, LD_SQ_IMAGE_ROW, p, 1, digest_row, &dg, NULL)))
+		t.digest = dg;
+	if (rc || !t.digest || (rc = ld_store_exec(e->s, LD_SQ_REFS_OF_IMAGE, p, 1, ref_row, &t.refs, NULL)))
+		goto out;
+	e->res.images++;
+	for (int k = 0; k < 3 && !rc; k++)
+		rc = queue_event(e, &t, bits[k], &l[k]);
+out:
+	free(dg);
+	for (int k = 0; k < 3; k++)
+		ld_vec_release(&l[k]);
+	return rc;
+}
+
+static int walk(eval *e)
+{
+	const fnd *c = e->cur.ptr, *sn = e->seen.ptr;
+	size_t nc = e->cur.len, ns = e->seen.len, i = 0, j = 0;
+	int rc = 0;
+	while (!rc && (i < nc || j < ns)) {
+		int64_t img = i < nc && (j >= ns || c[i].image <= sn[j].image) ? c[i].image : sn[j].image;
+		size_t i1 = i, j1 = j;
+		while (i1 < nc && c[i1].image == img)
+			i1++;
+		while (j1 < ns && sn[j1].image == img)
+			j1++;
+		if (e->all_scope || running_of(e, img) > 0)
+			rc = diff_image(e, img, c + i, i1 - i, sn + j, j1 - j);
+		i = i1;
+		j = j1;
+	}
+	return rc;
+}
+
+static int eval_tx(ld_store *s, void *opaque)
+{
+	eval *e = opaque;
+	bool found = false;
+	int rc;
+
+	eval_reset(e);
+	e->only = 0;
+	ld_sv lk[1] = {ld_sv_int(NOTIFY_LOCK_KEY)};
+	if ((rc = ld_store_exec(s, LD_SQ_XACT_LOCK, lk, 1, NULL, NULL, NULL)) ||
+	    (rc = ld_store_exec(s, LD_SQ_WEBHOOK_LIST, NULL, 0, hook_row, e, NULL)) || !e->hooks.len)
+		return rc;
+	if (e->digest) {
+		ld_sv p[1] = {ld_sv_text(e->digest)};
+		if ((rc = ld_store_exec_id(s, LD_SQ_IMAGE_BY_REF, p, 1, &e->only, &found)) || !found)
+			return rc;
+	}
+	if ((rc = ld_store_exec(s, LD_SQ_NOTIFY_RUNNING, NULL, 0, run_row, e, NULL)))
+		return rc;
+	if (e->run.len)
+		qsort(e->run.ptr, e->run.len, sizeof(running), run_cmp);
+	if (e->only && !e->all_scope && !running_of(e, e->only))
+		return 0;
+	ld_sv p[1] = {e->only ? ld_sv_int(e->only) : ld_sv_text(NULL)};
+	if (!e->only && (rc = ld_store_exec(s, e->silent ? LD_SQ_NOTIFY_SEEN_CLEAR : LD_SQ_NOTIFY_SEEN_PRUNE, p,
+					    e->silent ? 1 : 0, NULL, NULL, NULL)))
+		return rc;
+	if ((rc = ld_store_exec(s, LD_SQ_NOTIFY_CURRENT, p, 1, cur_row, e, NULL)) ||
+	    (rc = ld_store_exec(s, LD_SQ_NOTIFY_SEEN, p, 1, seen_row, e, NULL)))
+		return rc;
+	if (e->cur.len)
+		qsort(e->cur.ptr, e->cur.len, sizeof(fnd), fnd_cmp);
+	if (e->seen.len)
+		qsort(e->seen.ptr, e->seen.len, sizeof(fnd), fnd_cmp);
+	return walk(e);
+}
+
+static int evaluate(lading_store *s, lading_ctx *ctx, const char *trigger, const char *digest, bool silent,
+		    lading_notify_result *res)
+{
+	eval e;
+	int rc;
+
+	s->ctx = ctx;
+	memset(&e, 0, sizeof(e));
+	e.s = s;
+	e.ctx = ctx;
+	e.trigger = trigger ? trigger : "rescan";
+	e.digest = digest;
+	e.silent = silent;
+	ld_arena_init(&e.a, EVAL_ARENA_MAX);
+	ld_vec_init(&e.hooks, sizeof(hook), EVAL_HOOKS_MAX);
+	ld_vec_init(&e.cur, sizeof(fnd), EVAL_ROWS_MAX);
+	ld_vec_init(&e.seen, sizeof(fnd), EVAL_ROWS_MAX);
+	ld_vec_init(&e.run, sizeof(running), EVAL_ROWS_MAX);
+	ld_vec_init(&e.nf, sizeof(ld_notify_finding), EVAL_ROWS_MAX);
+	rc = ld_store_transaction(s, eval_tx, &e);
+	if (rc && !ctx->err.code)
+		ld_error_set(ctx, rc, "notifications: evaluating the findings of %s failed", s->target);
+	if (res)
+		*res = rc ? (lading_notify_result){0, 0, 0} : e.res;
+	ld_arena_release(&e.a);
+	ld_vec_release(&e.hooks);
+	ld_vec_release(&e.cur);
+	ld_vec_release(&e.seen);
+	ld_vec_release(&e.run);
+	ld_vec_release(&e.nf);
+	return rc;
+}
+
+int lading_notify_evaluate(lading_store *s, lading_ctx *ctx, const char *trigger, const char *digest,
+			   lading_notify_result *res)
+{
+	ld_error_clear(ctx);
+	return evaluate(s, ctx, trigger, digest, false, res);
+}
+
+int ld_notify_baseline(lading_store *s, lading_ctx *ctx)
+{
+	return evaluate(s, ctx, "baseline", NULL, true, NULL);
+}
