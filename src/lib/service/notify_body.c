@@ -177,13 +177,13 @@ static void mrkdwn(ld_buf *b, const char *s)
 	}
 }
 
-static const char *what_of(const char *type)
+static const char *what_of(const char *type, bool one)
 {
 	if (!strcmp(type, "finding.new"))
-		return "new finding";
+		return one ? "new finding" : "new findings";
 	if (!strcmp(type, "finding.resolved"))
-		return "resolved finding";
-	return "finding now known exploited";
+		return one ? "resolved finding" : "resolved findings";
+	return one ? "finding now known exploited" : "findings now known exploited";
 }
 
 /* The headline: "3 new findings in HOST/REPO:TAG (sha256:abc...), 2 running containers" */
@@ -191,7 +191,7 @@ static void headline(ld_buf *t, const ld_notify_event *e)
 {
 	char shortd[24];
 	ld_digest_short(e->digest ? e->digest : "", shortd);
-	ld_buf_addf(t, "lading: %zu %s%s in ", e->nfindings, what_of(e->type), e->nfindings == 1 ? "" : "s");
+	ld_buf_addf(t, "lading: %zu %s in ", e->nfindings, what_of(e->type ? e->type : "", e->nfindings == 1));
 	mrkdwn(t, e->nrefs ? e->refs[0] : shortd);
 	ld_buf_adds(t, " (");
 	mrkdwn(t, shortd);
