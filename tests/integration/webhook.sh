@@ -92,6 +92,23 @@ start_receiver() {
 	RECV="http://127.0.0.1:$(cat "$W/recv.port")"
 }
 
+check_api() { # STORE: the webhooks and the delivery log through the API (admin tokens only)
+	local url admin write
+	url="http://$(sed -n 's/.*listening on //p' "$SERVE_OUT")"
+	admin=$("$L" token create --store "$1" --name "admin-$BACKEND" --scope admin | tail -1)
+	write=$("$L" token create --store "$1" --name "write-$BACKEND" --scope write | tail -1)
+	curl -s -H "Authorization: Bearer $admin" "$url/api/v1/webhooks/deliveries?limit=500" > "$W/api.json"
+	"$L" webhook deliveries --store "$1" --limit 500 --format json > "$W/cli.json"
+	jq -e '.deliveries | length > 3' "$W/api.json" > /dev/null || fail "API delivery log: $(head -c 300 "$W/api.json")"
+	cmp -s "$W/api.json" "$W/cli.json" || fail "the API's delivery log is not the command's"
+	curl -s -H "Authorization: Bearer $admin" "$url/api/v1/webhooks" | jq -e '.webhooks | length == 2' > /dev/null \
+		|| fail "API webhooks"
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $write" "$url/api/v1/webhooks/deliveries")" = 403 ] \
+		|| fail "a write token read the delivery log"
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $admin" "$url/api/v1/webhooks/deliveries?limit=x")" = 400 ] \
+		|| fail "a bad limit"
+}
+
 run_backend() { # STORE: the whole scenario; the processes that run jobs are started by the caller
 	local st=$1 d373
 	# the first webhook: every image, the lading body, every event; the second: images with
@@ -128,6 +145,7 @@ run_backend() { # STORE: the whole scenario; the processes that run jobs are sta
 	# A: the musl and busybox advisories are gone: resolved
 	use_db A
 	wait_for 60 "finding.resolved $KEV_CVE" has_event /all finding.resolved "$KEV_CVE"
+	check_api "$st"
 	stop_jobs
 	# the CLI's own rescan queues its events; webhook deliver sends them
 	"$L" inventory rescan --store "$st" --db "$W/C.sqlite" > /dev/null 2> "$W/rescan.err" || fail "inventory rescan"
@@ -159,6 +177,7 @@ run_backend() { # STORE: the whole scenario; the processes that run jobs are sta
 
 # ================= SQLite: serve runs the jobs, the scheduler and the deliverer =================
 BACKEND=sqlite
+SERVE_OUT="$W/serve.out"
 start_jobs() {
 	"$L" serve --store "$1" --listen 127.0.0.1:0 --db "$W/db.sqlite" --rescan-interval 1h \
 		> "$W/serve.out" 2> "$W/serve.log" &
@@ -177,6 +196,7 @@ echo "sqlite: $FAILS failures"
 
 # ================= PostgreSQL: serve without jobs, two workers =================
 BACKEND=postgres
+SERVE_OUT="$W/serve-pg.out"
 pg_start || { rc=$?; [ "$FAILS" = 0 ] && exit "$rc"; exit 1; }
 P=$(pg_newdb notify)
 start_jobs() {

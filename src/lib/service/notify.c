@@ -445,6 +445,10 @@ static int eval_tx(ld_store *s, void *opaque)
 		if ((rc = ld_store_exec_id(s, LD_SQ_IMAGE_BY_REF, p, 1, &e->only, &found)) || !found)
 			return rc;
 	}
+	/* a snapshot changes which images run, not their findings: with every image watched there
+	 * is nothing to compare */
+	if (e->all_scope && !strcmp(e->trigger, "snapshot"))
+		return 0;
 	if ((rc = ld_store_exec(s, LD_SQ_NOTIFY_RUNNING, NULL, 0, run_row, e, NULL)))
 		return rc;
 	if (e->run.len)

@@ -274,6 +274,30 @@ static const char *arg(hctx *h, const char *k)
 	return v && strlen(v) <= QUERY_VALUE_MAX ? v : NULL;
 }
 
+static enum MHD_Result h_webhooks(hctx *h)
+{
+	char *out = NULL;
+	size_t len = 0;
+	int rc = lading_webhook_list(h->s, h->ctx, LADING_FORMAT_JSON, &out, &len);
+	return rc ? fail(h, rc) : ok_doc(h, MHD_HTTP_OK, "application/json", out, len);
+}
+
+/* ?webhook=ID&limit=N */
+static enum MHD_Result h_deliveries(hctx *h)
+{
+	const char *hook = arg(h, "webhook"), *limit = arg(h, "limit");
+	uint64_t id = 0, n = 0;
+	char *out = NULL;
+	size_t len = 0;
+	int rc;
+	if ((hook && !ld_slice_to_u64(ld_slice_cstr(hook), INT64_MAX, &id)) ||
+	    (limit && (!ld_slice_to_u64(ld_slice_cstr(limit), 100000, &n) || !n)))
+		return reply_error(h->svc, h->c, h->method, h->url, h->rq, MHD_HTTP_BAD_REQUEST,
+				   "?webhook=ID (a number) and ?limit=N (1 to 100000)");
+	rc = lading_webhook_deliveries(h->s, h->ctx, (int64_t)id, (size_t)n, LADING_FORMAT_JSON, &out, &len);
+	return rc ? fail(h, rc) : ok_doc(h, MHD_HTTP_OK, "application/json", out, len);
+}
+
 static enum MHD_Result h_query(hctx *h)
 {
 	lading_inventory_query q;
@@ -378,6 +402,13 @@ static enum MHD_Result h_containers_put(hctx *h)
 		lading_containers_free(cs);
 		return fail(h, rc);
 	}
+	/* images that started running bring their findings to the webhooks of running images; a
+	 * failure is logged (the next evaluation catches up), the snapshot is recorded */
+	lading_notify_result nr;
+	if (lading_notify_evaluate(h->s, h->ctx, "snapshot", NULL, &nr))
+		log_line(h->svc, "notifications after a snapshot: %s", lading_ctx_error(h->ctx)->msg);
+	else
+		ld_svc_background_wake(h->svc->bg);
 	ld_buf b;
 	ld_jw w;
 	ld_buf_init(&b, 1 << 16);
@@ -567,6 +598,10 @@ static enum MHD_Result dispatch(hctx *h)
 		return h_fleet(h, LADING_FORMAT_JSON);
 	case LD_R_ADMISSION:
 		return h_admission(h);
+	case LD_R_WEBHOOKS:
+		return h_webhooks(h);
+	case LD_R_DELIVERIES:
+		return h_deliveries(h);
 	default:
 		return reply_error(h->svc, h->c, h->method, h->url, h->rq, MHD_HTTP_NOT_FOUND, "no such route");
 	}

@@ -27,6 +27,8 @@ typedef enum ld_svc_route_id {
 	LD_R_QUERY,
 	LD_R_FLEET,
 	LD_R_ADMISSION,
+	LD_R_WEBHOOKS,
+	LD_R_DELIVERIES,
 	LD_R_COUNT
 } ld_svc_route_id;
 
