@@ -175,6 +175,13 @@ run_backend() { # STORE: the whole scenario; the processes that run jobs are sta
 	"$L" inventory check --store "$st" > /dev/null || fail "inventory check"
 }
 
+prune_check() { # STORE: the delivered log and its events go with the images
+	"$L" inventory prune --store "$1" --before 2999-01-01 > /dev/null || fail "prune"
+	"$L" webhook deliveries --store "$1" --format json | jq -e '.deliveries | length == 0' > /dev/null \
+		|| fail "prune left deliveries"
+	"$L" inventory check --store "$1" > /dev/null || fail "inventory check after prune"
+}
+
 # ================= SQLite: serve runs the jobs, the scheduler and the deliverer =================
 BACKEND=sqlite
 SERVE_OUT="$W/serve.out"
@@ -192,6 +199,7 @@ stop_jobs() {
 start_receiver
 run_backend "sqlite:$W/store.sqlite"
 grep -q 'rescan queued' "$W/serve.log" || fail "the scheduler logged no rescan"
+prune_check "sqlite:$W/store.sqlite"
 echo "sqlite: $FAILS failures"
 
 # ================= PostgreSQL: serve without jobs, two workers =================
@@ -218,5 +226,7 @@ run_backend "$P"
 [ "$(pg_psql notify -tAc "SELECT count(*) FROM schedule_slot WHERE key LIKE 'rescan:db:%'")" -ge 3 ] \
 	|| fail "a rescan per database build"
 [ "$(pg_psql notify -tAc "SELECT count(*) FROM webhook_delivery WHERE state <> 'done'")" = 0 ] || fail "deliveries left"
+prune_check "$P"
+[ "$(pg_psql notify -tAc "SELECT count(*) FROM notify_event")" = 0 ] || fail "prune left events"
 echo "total: $FAILS failures"
 [ "$FAILS" = 0 ]

@@ -408,6 +408,10 @@ static const char *const sql[LD_SQ_COUNT] = {
 				" e.id = d.event_id WHERE $1::bigint IS NULL OR d.webhook_id = $1::bigint ORDER BY d.id DESC LIMIT $2",
 	[LD_SQ_SCHEDULE_SLOT] = "INSERT INTO schedule_slot(key, created) VALUES($1, $2) ON CONFLICT DO NOTHING"
 				" RETURNING 1",
+	[LD_SQ_PRUNE_DELIVERIES] = "DELETE FROM webhook_delivery WHERE state IN ('done', 'failed') AND updated < $1",
+	[LD_SQ_PRUNE_EVENTS] = "DELETE FROM notify_event WHERE created < $1 AND id NOT IN (SELECT event_id FROM"
+			       " webhook_delivery)",
+	[LD_SQ_PRUNE_SLOTS] = "DELETE FROM schedule_slot WHERE created < $1",
 	[LD_SQ_JOB_CLAIM_RESCAN] = "UPDATE job SET state = 'running', lease_until = $2, worker = $3,"
 				   " attempts = attempts + 1, updated = $1 WHERE id = (SELECT id FROM job WHERE"
 				   " kind = 'rescan' AND ((state = 'queued' AND not_before <= $1) OR (state ="

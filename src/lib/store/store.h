@@ -211,6 +211,9 @@ typedef enum ld_sq {
 				    state, attempts, status, error, created, updated, delivered,
 				    not_before: newest first */
 	LD_SQ_SCHEDULE_SLOT,     /* (key, now) -> 1 | no row when the key was taken before */
+	LD_SQ_PRUNE_DELIVERIES,  /* (before): delivered or parked deliveries last updated before */
+	LD_SQ_PRUNE_EVENTS,      /* (before): events created before that no delivery names */
+	LD_SQ_PRUNE_SLOTS,       /* (before): keys of scheduled rescans */
 	LD_SQ_JOB_CLAIM_RESCAN,  /* (now, lease_until, worker, max) -> id, kind, ref, attempts: a rescan
 				    job, only while fewer than max run (call under LD_SQ_XACT_LOCK) */
 	LD_SQ_COUNT
