@@ -216,6 +216,20 @@ static int digest_row(void *opaque, const ld_sv *c, size_t n)
 }
 
 
+/* The order of a body: known exploited, then severity, then id and package. */
+static int nf_cmp(const void *a, const void *b)
+{
+	const ld_notify_finding *x = a, *y = b;
+	int c;
+	if (x->kev != y->kev)
+		return y->kev - x->kev;
+	if (x->severity != y->severity)
+		return y->severity - x->severity;
+	if ((c = strcmp(x->vuln, y->vuln)))
+		return c;
+	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
+}
+
 static bool hook_wants(const hook *h, unsigned bit, int64_t run)
 {
 	return (h->events & bit) && (h->all || run > 0);
@@ -229,7 +243,7 @@ typedef struct target {
 
 /* One event of type `bit` for the image: the event row, then one delivery per webhook that wants
  * it (none: nothing is queued). */
-static int queue_event(eval *e, const target *t, unsigned bit, const ld_vec *list)
+static int queue_event(eval *e, const target *t, unsigned bit, ld_vec *list)
 {
 	char uid[40], now[32], hex[33];
 	unsigned char rnd[16];
@@ -244,6 +258,7 @@ static int queue_event(eval *e, const target *t, unsigned bit, const ld_vec *lis
 		nh += hook_wants(ld_vec_at(&e->hooks, i), bit, t->running);
 	if (!nh || !list->len)
 		return 0;
+	qsort(list->ptr, list->len, sizeof(ld_notify_finding), nf_cmp);
 	if (ld_random_bytes(rnd, sizeof(rnd)))
 		return ld_error_set(e->ctx, LADING_EIO, "notifications: no random bytes for an event id");
 	for (size_t i = 0; i < sizeof(rnd); i++)
@@ -456,11 +471,12 @@ static int eval_tx(ld_store *s, void *opaque)
 	if (e->only && !e->all_scope && !running_of(e, e->only))
 		return 0;
 	ld_sv p[1] = {e->only ? ld_sv_int(e->only) : ld_sv_text(NULL)};
-	if (!e->only && (rc = ld_store_exec(s, e->silent ? LD_SQ_NOTIFY_SEEN_CLEAR : LD_SQ_NOTIFY_SEEN_PRUNE, p,
-					    e->silent ? 1 : 0, NULL, NULL, NULL)))
+	if (!e->only && (rc = ld_store_exec(s, e->silent ? LD_SQ_NOTIFY_SEEN_CLEAR_ALL : LD_SQ_NOTIFY_SEEN_PRUNE, NULL,
+					    0, NULL, NULL, NULL)))
 		return rc;
 	if ((rc = ld_store_exec(s, LD_SQ_NOTIFY_CURRENT, p, 1, cur_row, e, NULL)) ||
-	    (rc = ld_store_exec(s, LD_SQ_NOTIFY_SEEN, p, 1, seen_row, e, NULL)))
+	    (rc = ld_store_exec(s, e->only ? LD_SQ_NOTIFY_SEEN_OF : LD_SQ_NOTIFY_SEEN, p, e->only ? 1 : 0, seen_row,
+				e, NULL)))
 		return rc;
 	if (e->cur.len)
 		qsort(e->cur.ptr, e->cur.len, sizeof(fnd), fnd_cmp);

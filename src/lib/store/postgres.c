@@ -381,9 +381,11 @@ static const char *const sql[LD_SQ_COUNT] = {
 				 " FROM image UNION ALL SELECT image_id, ref FROM image_ref WHERE kind = 'manifest')"
 				 " i ON i.d = c.image_digest WHERE c.state = 'running' GROUP BY i.id",
 	[LD_SQ_NOTIFY_CURRENT] = "SELECT i.id, i.digest, " FINDING_COLS " FROM image i" CURRENT_JOIN
-				 " WHERE $1::bigint IS NULL OR i.id = $1::bigint ORDER BY i.id, f.kev DESC, f.severity DESC, f.vuln, p.name",
-	[LD_SQ_NOTIFY_SEEN] = "SELECT image_id, vuln, pkg, kev, severity FROM notify_seen WHERE $1::bigint IS NULL OR image_id = $1::bigint",
-	[LD_SQ_NOTIFY_SEEN_CLEAR] = "DELETE FROM notify_seen WHERE $1::bigint IS NULL OR image_id = $1::bigint",
+				 " WHERE $1::bigint IS NULL OR i.id = $1::bigint",
+	[LD_SQ_NOTIFY_SEEN] = "SELECT image_id, vuln, pkg, kev, severity FROM notify_seen",
+	[LD_SQ_NOTIFY_SEEN_OF] = "SELECT image_id, vuln, pkg, kev, severity FROM notify_seen WHERE image_id = $1",
+	[LD_SQ_NOTIFY_SEEN_CLEAR] = "DELETE FROM notify_seen WHERE image_id = $1",
+	[LD_SQ_NOTIFY_SEEN_CLEAR_ALL] = "DELETE FROM notify_seen",
 	[LD_SQ_NOTIFY_SEEN_PUT_MANY] = "INSERT INTO notify_seen(image_id, vuln, pkg, kev, severity) SELECT $1,"
 				       " e->>0, e->>1, (e->>2)::bigint, (e->>3)::bigint FROM json_array_elements($2::json) AS e ON CONFLICT DO NOTHING",
 	[LD_SQ_NOTIFY_SEEN_PRUNE] = "DELETE FROM notify_seen WHERE image_id NOT IN (SELECT id FROM image)",

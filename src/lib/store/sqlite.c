@@ -379,10 +379,16 @@ static const char *const sql[LD_SQ_COUNT] = {
 	[LD_SQ_NOTIFY_RUNNING] = "SELECT i.id, count(DISTINCT c.id) FROM container c JOIN (SELECT id, digest AS d"
 				 " FROM image UNION ALL SELECT image_id, ref FROM image_ref WHERE kind = 'manifest')"
 				 " i ON i.d = c.image_digest WHERE c.state = 'running' GROUP BY i.id",
-	[LD_SQ_NOTIFY_CURRENT] = "SELECT i.id, i.digest, " FINDING_COLS " FROM image i" CURRENT_JOIN
-				 " WHERE ?1 IS NULL OR i.id = ?1 ORDER BY i.id, f.kev DESC, f.severity DESC, f.vuln, p.name",
-	[LD_SQ_NOTIFY_SEEN] = "SELECT image_id, vuln, pkg, kev, severity FROM notify_seen WHERE ?1 IS NULL OR image_id = ?1",
-	[LD_SQ_NOTIFY_SEEN_CLEAR] = "DELETE FROM notify_seen WHERE ?1 IS NULL OR image_id = ?1",
+	/* CROSS JOIN fixes the order (images, their list's items, findings by primary key): left to
+	   itself SQLite scanned every item per finding (47 s -> 0.4 s for 6,000 images) */
+	[LD_SQ_NOTIFY_CURRENT] = "SELECT i.id, i.digest, " FINDING_COLS " FROM image i CROSS JOIN pkglist pl ON"
+				 " pl.id = i.pkglist_id CROSS JOIN pkglist_item it ON it.pkglist_id = pl.id CROSS JOIN"
+				 " finding f ON f.dbbuild_id = pl.dbbuild_id AND f.os_id = pl.os_id AND f.package_id ="
+				 " it.package_id JOIN package p ON p.id = it.package_id WHERE ?1 IS NULL OR i.id = ?1",
+	[LD_SQ_NOTIFY_SEEN] = "SELECT image_id, vuln, pkg, kev, severity FROM notify_seen",
+	[LD_SQ_NOTIFY_SEEN_OF] = "SELECT image_id, vuln, pkg, kev, severity FROM notify_seen WHERE image_id = ?1",
+	[LD_SQ_NOTIFY_SEEN_CLEAR] = "DELETE FROM notify_seen WHERE image_id = ?1",
+	[LD_SQ_NOTIFY_SEEN_CLEAR_ALL] = "DELETE FROM notify_seen",
 	[LD_SQ_NOTIFY_SEEN_PUT_MANY] = "INSERT INTO notify_seen(image_id, vuln, pkg, kev, severity) SELECT ?1,"
 				       " json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
 				       " json_extract(value, '$[2]'), json_extract(value, '$[3]') FROM json_each(?2) WHERE true ON CONFLICT DO NOTHING",

@@ -196,8 +196,10 @@ typedef enum ld_sq {
 				    BEGIN IMMEDIATE took is already exclusive) */
 	LD_SQ_NOTIFY_RUNNING,    /* () -> image_id, running containers (by config or manifest digest) */
 	LD_SQ_NOTIFY_CURRENT,    /* (image_id|NULL = all) -> image_id, digest, FINDING_COLS */
-	LD_SQ_NOTIFY_SEEN,       /* (image_id|NULL = all) -> image_id, vuln, pkg, kev, severity */
-	LD_SQ_NOTIFY_SEEN_CLEAR, /* (image_id|NULL = all) */
+	LD_SQ_NOTIFY_SEEN,       /* () -> image_id, vuln, pkg, kev, severity */
+	LD_SQ_NOTIFY_SEEN_OF,    /* (image_id) -> the same for one image */
+	LD_SQ_NOTIFY_SEEN_CLEAR, /* (image_id) */
+	LD_SQ_NOTIFY_SEEN_CLEAR_ALL, /* () */
 	LD_SQ_NOTIFY_SEEN_PUT_MANY, /* (image_id, [[vuln, pkg, kev, severity], ...]) */
 	LD_SQ_NOTIFY_SEEN_PRUNE, /* (): rows of images no longer stored */
 	LD_SQ_EVENT_INSERT,      /* (uid, type, image, now, body, slack|NULL) -> id */
