@@ -387,16 +387,21 @@ static const char *const sql[LD_SQ_COUNT] = {
 				 " it.package_id JOIN package p ON p.id = it.package_id WHERE ?1 IS NULL OR i.id = ?1",
 	[LD_SQ_NOTIFY_SEEN] = "SELECT image_id, vuln, pkg, kev, severity FROM notify_seen",
 	[LD_SQ_NOTIFY_SEEN_OF] = "SELECT image_id, vuln, pkg, kev, severity FROM notify_seen WHERE image_id = ?1",
-	[LD_SQ_NOTIFY_SEEN_CLEAR] = "DELETE FROM notify_seen WHERE image_id = ?1",
+	[LD_SQ_NOTIFY_SEEN_CLEAR_MANY] = "DELETE FROM notify_seen WHERE image_id IN (SELECT value FROM json_each(?1))",
 	[LD_SQ_NOTIFY_SEEN_CLEAR_ALL] = "DELETE FROM notify_seen",
-	[LD_SQ_NOTIFY_SEEN_PUT_MANY] = "INSERT INTO notify_seen(image_id, vuln, pkg, kev, severity) SELECT ?1,"
-				       " json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
-				       " json_extract(value, '$[2]'), json_extract(value, '$[3]') FROM json_each(?2) WHERE true ON CONFLICT DO NOTHING",
+	[LD_SQ_NOTIFY_SEEN_PUT_ALL] = "INSERT INTO notify_seen(image_id, vuln, pkg, kev, severity) SELECT"
+				      " json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value,"
+				      " '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]') FROM"
+				      " json_each(?1) WHERE true ON CONFLICT DO NOTHING",
 	[LD_SQ_NOTIFY_SEEN_PRUNE] = "DELETE FROM notify_seen WHERE image_id NOT IN (SELECT id FROM image)",
-	[LD_SQ_EVENT_INSERT] = "INSERT INTO notify_event(uid, type, image, created, body, slack)"
-			       " VALUES(?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
-	[LD_SQ_DELIVERY_INSERT] = "INSERT INTO webhook_delivery(webhook_id, event_id, state, not_before, created,"
-				  " updated) VALUES(?1, ?2, 'queued', ?3, ?3, ?3) ON CONFLICT DO NOTHING",
+	[LD_SQ_EVENT_INSERT_MANY] = "INSERT INTO notify_event(uid, type, image, created, body, slack) SELECT"
+				    " json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value,"
+				    " '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'),"
+				    " json_extract(value, '$[5]') FROM json_each(?1) WHERE true",
+	[LD_SQ_DELIVERY_INSERT_MANY] = "INSERT INTO webhook_delivery(webhook_id, event_id, state, not_before, created,"
+				       " updated) SELECT json_extract(d.value, '$[0]'), e.id, 'queued', ?2, ?2, ?2 FROM"
+				       " json_each(?1) d JOIN notify_event e ON e.uid = json_extract(d.value, '$[1]')"
+				       " WHERE true ON CONFLICT DO NOTHING",
 	[LD_SQ_DELIVERY_CLAIM] = "UPDATE webhook_delivery SET state = 'running', lease_until = ?2, worker = ?3,"
 				 " attempts = attempts + 1, updated = ?1 WHERE id = (SELECT d.id FROM"
 				 " webhook_delivery d JOIN webhook w ON w.id = d.webhook_id WHERE w.removed IS NULL"

@@ -198,12 +198,12 @@ typedef enum ld_sq {
 	LD_SQ_NOTIFY_CURRENT,    /* (image_id|NULL = all) -> image_id, digest, FINDING_COLS */
 	LD_SQ_NOTIFY_SEEN,       /* () -> image_id, vuln, pkg, kev, severity */
 	LD_SQ_NOTIFY_SEEN_OF,    /* (image_id) -> the same for one image */
-	LD_SQ_NOTIFY_SEEN_CLEAR, /* (image_id) */
+	LD_SQ_NOTIFY_SEEN_CLEAR_MANY, /* ([image_id, ...]) */
 	LD_SQ_NOTIFY_SEEN_CLEAR_ALL, /* () */
-	LD_SQ_NOTIFY_SEEN_PUT_MANY, /* (image_id, [[vuln, pkg, kev, severity], ...]) */
+	LD_SQ_NOTIFY_SEEN_PUT_ALL, /* ([[image_id, vuln, pkg, kev, severity], ...]) */
 	LD_SQ_NOTIFY_SEEN_PRUNE, /* (): rows of images no longer stored */
-	LD_SQ_EVENT_INSERT,      /* (uid, type, image, now, body, slack|NULL) -> id */
-	LD_SQ_DELIVERY_INSERT,   /* (webhook_id, event_id, now) */
+	LD_SQ_EVENT_INSERT_MANY, /* ([[uid, type, image, created, body, slack|null], ...]) */
+	LD_SQ_DELIVERY_INSERT_MANY, /* ([[webhook_id, event uid], ...], now) */
 	LD_SQ_DELIVERY_CLAIM,    /* (now, lease_until, worker) -> id, attempts: a ready delivery of a
 				    live webhook, or one whose lease expired (FOR UPDATE SKIP LOCKED) */
 	LD_SQ_DELIVERY_LOAD,     /* (id) -> url, secret, format, uid, type, created, body, slack */
