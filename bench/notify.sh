@@ -20,8 +20,9 @@ python3 "$BENCH_SRC/tests/tools/gen_fleet.py" --images "$IMAGES" --containers "$
 S="sqlite:$W/store.sqlite"
 "$LADING" inventory list images --store "$S" --format json > /dev/null
 python3 "$BENCH_SRC/bench/fleet_store_fill.py" "$W/fleet.json" "$W/store.sqlite"
-running=$(sqlite3 "$W/store.sqlite" "SELECT count(DISTINCT image_digest) FROM container WHERE state = 'running'")
-echo "store: $IMAGES images, $(sqlite3 "$W/store.sqlite" 'SELECT count(*) FROM finding') findings, $running images with running containers"
+running=$(sqlite3 "$W/store.sqlite" "SELECT count(*) FROM image WHERE digest IN (SELECT image_digest FROM container WHERE state = 'running')")
+current=$(sqlite3 "$W/store.sqlite" "SELECT count(*) FROM image i JOIN pkglist_item it ON it.pkglist_id = i.pkglist_id JOIN finding f ON f.package_id = it.package_id")
+echo "store: $IMAGES images ($running with running containers), $current findings of images"
 printf 'a secret\n' > "$W/secret"
 cat > "$W/recv.py" << 'PY'
 import sys

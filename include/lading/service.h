@@ -123,6 +123,10 @@ LADING_EXTERN(int) lading_webhook_remove(lading_store *s, lading_ctx *ctx, int64
  * webhook_id 0: all; limit 0: 100. */
 LADING_EXTERN(int) lading_webhook_deliveries(lading_store *s, lading_ctx *ctx, int64_t webhook_id,
 					     size_t limit, lading_format fmt, char **out, size_t *len);
+/* Queue parked (failed) deliveries again, due now, with their attempts counted from 0:
+ * delivery_id 0 = every parked one. *requeued how many; LADING_ENOTFOUND when an id was given
+ * and it is not parked. */
+LADING_EXTERN(int) lading_webhook_retry(lading_store *s, lading_ctx *ctx, int64_t delivery_id, size_t *requeued);
 /* Send the deliveries that are due now, one after the other, until none is: *sent delivered,
  * *failed attempts that failed (retried later, or parked after the last attempt). */
 LADING_EXTERN(int) lading_webhook_deliver(lading_store *s, lading_ctx *ctx, size_t *sent, size_t *failed);

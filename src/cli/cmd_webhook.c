@@ -15,11 +15,24 @@ typedef struct webhook_opts {
 	lading_format fmt;
 } webhook_opts;
 
+/* Whether the subcommand takes the option (each takes its own only). */
+static bool takes(const cli_command *cmd, const char *arg)
+{
+	for (const cli_option *op = cmd->options; op && op->name; op++)
+		if (!strcmp(op->name, arg) || (!strncmp(arg, op->name, strlen(op->name)) && arg[strlen(op->name)] == '='))
+			return true;
+	return false;
+}
+
 static int parse_webhook(int argc, char **argv, const cli_command *cmd, webhook_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->out_format = "table";
 	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2] && strcmp(argv[i], "--help") && !takes(cmd, argv[i])) {
+			cli_help(stderr, cmd);
+			return cli_usage("webhook %s: unknown option '%s'", cmd->name, argv[i]);
+		}
 		if (cli_opt(argc, argv, &i, "--store", &o->store) || cli_opt(argc, argv, &i, "--url", &o->url) ||
 		    cli_opt(argc, argv, &i, "--secret-file", &o->secret_file) ||
 		    cli_opt(argc, argv, &i, "--events", &o->events) ||
@@ -159,6 +172,19 @@ static int do_deliveries(const webhook_opts *o, lading_store *s, lading_ctx *ctx
 	return print_doc(ctx, rc, out, len);
 }
 
+static int do_retry(const webhook_opts *o, lading_store *s, lading_ctx *ctx)
+{
+	int64_t id = 0;
+	size_t n = 0;
+	int rc;
+	if (o->id && !parse_id(o->id, &id))
+		return cli_usage("webhook retry [ID]: a delivery id, as webhook deliveries shows");
+	if ((rc = lading_webhook_retry(s, ctx, id, &n)))
+		return cli_fail(ctx, rc);
+	printf("%zu parked deliver%s queued again\n", n, n == 1 ? "y" : "ies");
+	return EXIT_OK;
+}
+
 static int do_deliver(const webhook_opts *o, lading_store *s, lading_ctx *ctx)
 {
 	size_t sent = 0, failed = 0;
@@ -198,12 +224,14 @@ static const cli_option deliveries_options[] = {
 	{0},
 };
 static const cli_option deliver_options[] = {STORE_OPT, {0}};
+static const cli_option retry_options[] = {STORE_OPT, {0}};
 
 static int run_add(int argc, char **argv);
 static int run_list(int argc, char **argv);
 static int run_remove(int argc, char **argv);
 static int run_deliveries(int argc, char **argv);
 static int run_deliver(int argc, char **argv);
+static int run_retry(int argc, char **argv);
 
 static const cli_command webhook_add = {
 	.name = "add",
@@ -248,8 +276,17 @@ static const cli_command webhook_deliver = {
 	.run = run_deliver,
 };
 
-static const cli_command *const webhook_subs[] = {&webhook_add, &webhook_list, &webhook_remove,
-						  &webhook_deliveries, &webhook_deliver, NULL};
+static const cli_command webhook_retry = {
+	.name = "retry",
+	.summary = "queue parked (failed) deliveries again: one by id, or all",
+	.synopsis = "[ID] [--store URL]",
+	.options = retry_options,
+	.run = run_retry,
+};
+
+static const cli_command *const webhook_subs[] = {&webhook_add,	    &webhook_list,    &webhook_remove,
+						  &webhook_deliveries, &webhook_deliver, &webhook_retry,
+						  NULL};
 
 const cli_command cli_cmd_webhook = {
 	.name = "webhook",
@@ -294,4 +331,11 @@ static int run_deliver(int argc, char **argv)
 	webhook_opts o;
 	int rc = parse_webhook(argc, argv, &webhook_deliver, &o);
 	return rc ? (rc < 0 ? EXIT_OK : rc) : with_store(&o, do_deliver);
+}
+
+static int run_retry(int argc, char **argv)
+{
+	webhook_opts o;
+	int rc = parse_webhook(argc, argv, &webhook_retry, &o);
+	return rc ? (rc < 0 ? EXIT_OK : rc) : with_store(&o, do_retry);
 }

@@ -127,6 +127,25 @@ int lading_webhook_remove(lading_store *s, lading_ctx *ctx, int64_t id)
 	return changes ? 0 : ld_error_set(ctx, LADING_ENOTFOUND, "no webhook %" PRId64, id);
 }
 
+int lading_webhook_retry(lading_store *s, lading_ctx *ctx, int64_t delivery_id, size_t *requeued)
+{
+	char now[32];
+	int64_t changes = 0;
+	int rc;
+	ld_error_clear(ctx);
+	s->ctx = ctx;
+	*requeued = 0;
+	ld_store_now(now);
+	ld_sv p[2] = {delivery_id ? ld_sv_int(delivery_id) : ld_sv_text(NULL), ld_sv_text(now)};
+	if ((rc = ld_store_exec(s, LD_SQ_DELIVERY_REQUEUE, p, 2, NULL, NULL, &changes)))
+		return rc;
+	*requeued = (size_t)changes;
+	if (delivery_id && !changes)
+		return ld_error_set(ctx, LADING_ENOTFOUND, "delivery %" PRId64 " is not parked (webhook deliveries shows"
+				    " the failed ones)", delivery_id);
+	return 0;
+}
+
 typedef struct lister {
 	ld_buf b;
 	ld_jw w;

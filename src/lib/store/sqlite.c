@@ -417,6 +417,8 @@ static const char *const sql[LD_SQ_COUNT] = {
 				" d.status, d.error, d.created, d.updated, d.delivered, d.not_before FROM"
 				" webhook_delivery d JOIN webhook w ON w.id = d.webhook_id JOIN notify_event e ON"
 				" e.id = d.event_id WHERE ?1 IS NULL OR d.webhook_id = ?1 ORDER BY d.id DESC LIMIT ?2",
+	[LD_SQ_DELIVERY_REQUEUE] = "UPDATE webhook_delivery SET state = 'queued', attempts = 0, not_before = ?2,"
+				   " updated = ?2 WHERE state = 'failed' AND (?1 IS NULL OR id = ?1)",
 	[LD_SQ_SCHEDULE_SLOT] = "INSERT INTO schedule_slot(key, created) VALUES(?1, ?2) ON CONFLICT DO NOTHING"
 				" RETURNING 1",
 	[LD_SQ_PRUNE_DELIVERIES] = "DELETE FROM webhook_delivery WHERE state IN ('done', 'failed') AND updated < ?1",

@@ -212,6 +212,7 @@ typedef enum ld_sq {
 	LD_SQ_DELIVERY_LIST,     /* (webhook_id|NULL, limit) -> id, webhook_id, url, uid, type, image,
 				    state, attempts, status, error, created, updated, delivered,
 				    not_before: newest first */
+	LD_SQ_DELIVERY_REQUEUE,  /* (id|NULL = every parked one, now) -> changes: parked -> queued, due now */
 	LD_SQ_SCHEDULE_SLOT,     /* (key, now) -> 1 | no row when the key was taken before */
 	LD_SQ_PRUNE_DELIVERIES,  /* (before): delivered or parked deliveries last updated before */
 	LD_SQ_PRUNE_EVENTS,      /* (before): events created before that no delivery names */

@@ -300,9 +300,22 @@ static void test_delivery_log(void **state)
 	assert_non_null(strstr(out, "\"next_attempt\": \"20"));
 	assert_null(strstr(out, "\"status\": 200"));
 	free(out);
-	lading_store_close(s);
 	assert_int_equal(count(db, "SELECT count(*) FROM webhook_delivery WHERE error LIKE '%127.0.0.1%'"), 2);
 	assert_int_equal(count(db, "SELECT count(*) FROM webhook_delivery WHERE not_before > updated"), 2);
+	/* parked after the last attempt; queued again by hand, due now */
+	{
+		size_t n = 9;
+		assert_int_equal(lading_webhook_retry(s, ctx, 1, &n), LADING_ENOTFOUND);
+		sql(db, "UPDATE webhook_delivery SET state = 'failed', attempts = 12");
+		assert_int_equal(lading_webhook_retry(s, ctx, 1, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(lading_webhook_retry(s, ctx, 0, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(lading_webhook_deliver(s, ctx, &sent, &failed), 0);
+		assert_int_equal(failed, 2);
+	}
+	lading_store_close(s);
+	assert_int_equal(count(db, "SELECT count(*) FROM webhook_delivery WHERE attempts = 1 AND state = 'queued'"), 2);
 	lading_ctx_free(ctx);
 }
 
