@@ -216,6 +216,12 @@ start_jobs() {
 		"$L" worker --store "$1" --db "$W/db.sqlite" --rescan-interval 1h --max-rescans 1 2> "$W/w$n.log" &
 		JOB_PIDS+=("$!")
 	done
+	# rescans running at once, sampled while the workers run (--max-rescans 1 for the fleet)
+	while :; do
+		pg_psql notify -tAc "SELECT count(*) FROM job WHERE kind = 'rescan' AND state = 'running'"
+		sleep 0.05
+	done > "$W/rescans.samples" 2> /dev/null &
+	JOB_PIDS+=("$!")
 	PIDS+=("${JOB_PIDS[@]}")
 }
 start_receiver
@@ -225,6 +231,8 @@ run_backend "$P"
 	"$(pg_psql notify -tAc "SELECT count(*) FROM schedule_slot")" ] || fail "rescans queued more than once per key"
 [ "$(pg_psql notify -tAc "SELECT count(*) FROM schedule_slot WHERE key LIKE 'rescan:db:%'")" -ge 3 ] \
 	|| fail "a rescan per database build"
+[ "$(sort -n "$W/rescans.samples" | tail -1)" -le 1 ] || fail "more than one rescan ran at once"
+[ "$(grep -c . "$W/rescans.samples")" -ge 5 ] || fail "too few samples of the running rescans"
 [ "$(pg_psql notify -tAc "SELECT count(*) FROM webhook_delivery WHERE state <> 'done'")" = 0 ] || fail "deliveries left"
 prune_check "$P"
 [ "$(pg_psql notify -tAc "SELECT count(*) FROM notify_event")" = 0 ] || fail "prune left events"
