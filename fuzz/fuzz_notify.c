@@ -36,7 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	if (ld_notify_duration_parse(p, size, &secs) == 0 && (!secs || secs > 30u * 86400u))
 		__builtin_trap();
-	/* the input split on newlines: vulnerability, package type, name, version, fixed, reference */
+	/* the input split on newlines: vulnerability, package type, name, version, fixed, reference
+	 */
 	if (!(copy = ld_strndup(p, size)))
 		return 0;
 	for (char *s = copy; nf < FIELDS; nf++) {
@@ -51,9 +52,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	while (nf < FIELDS)
 		f[nf++] = "";
-	ld_notify_finding fi = {f[0], f[1], f[2], f[3], f[4], "kev", (int)(size % 5), (int)(size & 1), 0.5, 7.5};
+	ld_notify_finding fi = {
+		f[0], f[1], f[2], f[3], f[4], "kev", (int)(size % 5), (int)(size & 1), 0.5, 7.5};
 	const char *refs[1] = {f[5]};
-	ld_notify_event e = {"evt_0", "kev.added", "2026-12-07T00:00:00Z", "rescan", f[5], refs, 1, 2, &fi, 1};
+	ld_notify_event e = {
+		"evt_0", "kev.added", "2026-12-07T00:00:00Z", "rescan", f[5], refs, 1, 2, &fi, 1};
 	body_parses(ld_notify_body_lading, &e);
 	body_parses(ld_notify_body_slack, &e);
 	free(copy);

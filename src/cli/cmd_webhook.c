@@ -19,7 +19,8 @@ typedef struct webhook_opts {
 static bool takes(const cli_command *cmd, const char *arg)
 {
 	for (const cli_option *op = cmd->options; op && op->name; op++)
-		if (!strcmp(op->name, arg) || (!strncmp(arg, op->name, strlen(op->name)) && arg[strlen(op->name)] == '='))
+		if (!strcmp(op->name, arg) ||
+		    (!strncmp(arg, op->name, strlen(op->name)) && arg[strlen(op->name)] == '='))
 			return true;
 	return false;
 }
@@ -29,16 +30,20 @@ static int parse_webhook(int argc, char **argv, const cli_command *cmd, webhook_
 	memset(o, 0, sizeof(*o));
 	o->out_format = "table";
 	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2] && strcmp(argv[i], "--help") && !takes(cmd, argv[i])) {
+		if (argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2] &&
+		    strcmp(argv[i], "--help") && !takes(cmd, argv[i])) {
 			cli_help(stderr, cmd);
 			return cli_usage("webhook %s: unknown option '%s'", cmd->name, argv[i]);
 		}
-		if (cli_opt(argc, argv, &i, "--store", &o->store) || cli_opt(argc, argv, &i, "--url", &o->url) ||
+		if (cli_opt(argc, argv, &i, "--store", &o->store) ||
+		    cli_opt(argc, argv, &i, "--url", &o->url) ||
 		    cli_opt(argc, argv, &i, "--secret-file", &o->secret_file) ||
 		    cli_opt(argc, argv, &i, "--events", &o->events) ||
-		    cli_opt(argc, argv, &i, "--webhook", &o->id) || cli_opt(argc, argv, &i, "--limit", &o->limit))
+		    cli_opt(argc, argv, &i, "--webhook", &o->id) ||
+		    cli_opt(argc, argv, &i, "--limit", &o->limit))
 			continue;
-		if (cli_opt(argc, argv, &i, "--format", !strcmp(cmd->name, "add") ? &o->format : &o->out_format))
+		if (cli_opt(argc, argv, &i, "--format",
+			    !strcmp(cmd->name, "add") ? &o->format : &o->out_format))
 			continue;
 		if (cli_flag(argv, i, "--all-images")) {
 			o->all_images = 1;
@@ -61,7 +66,8 @@ static int parse_webhook(int argc, char **argv, const cli_command *cmd, webhook_
 	return 0;
 }
 
-static int with_store(const webhook_opts *o, int (*fn)(const webhook_opts *, lading_store *, lading_ctx *))
+static int with_store(const webhook_opts *o,
+		      int (*fn)(const webhook_opts *, lading_store *, lading_ctx *))
 {
 	lading_store *s = NULL;
 	lading_ctx *ctx = NULL;
@@ -192,24 +198,33 @@ static int do_deliver(const webhook_opts *o, lading_store *s, lading_ctx *ctx)
 	(void)o;
 	if ((rc = lading_webhook_deliver(s, ctx, &sent, &failed)))
 		return cli_fail(ctx, rc);
-	printf("%zu delivered, %zu failed (retried later with backoff, or parked after the last attempt)\n",
+	printf("%zu delivered, %zu failed (retried later with backoff, or parked after the last "
+	       "attempt)\n",
 	       sent, failed);
 	return EXIT_OK;
 }
 
-#define STORE_OPT {"--store", NULL, "URL", "the inventory store", CLI_C_FILE, NULL}
-#define OUT_FORMAT_OPT {"--format", NULL, "F", "table (default) or json", CLI_C_WORDS, "table json"}
+#define STORE_OPT                                                                                  \
+	{                                                                                          \
+		"--store", NULL, "URL", "the inventory store", CLI_C_FILE, NULL                    \
+	}
+#define OUT_FORMAT_OPT                                                                             \
+	{                                                                                          \
+		"--format", NULL, "F", "table (default) or json", CLI_C_WORDS, "table json"        \
+	}
 
 static const cli_option add_options[] = {
-	{"--url", NULL, "URL", "where the events are POSTed (http:// or https://; no redirects)", CLI_C_NONE, NULL},
-	{"--secret-file", NULL, "FILE", "the HMAC-SHA256 key of X-Lading-Signature (the file's bytes)",
-	 CLI_C_FILE, NULL},
+	{"--url", NULL, "URL", "where the events are POSTed (http:// or https://; no redirects)",
+	 CLI_C_NONE, NULL},
+	{"--secret-file", NULL, "FILE",
+	 "the HMAC-SHA256 key of X-Lading-Signature (the file's bytes)", CLI_C_FILE, NULL},
 	{"--events", NULL, "LIST",
-	 "finding.new, finding.resolved, kev.added, separated by commas (default: all)", CLI_C_NONE, NULL},
-	{"--all-images", NULL, NULL, "every stored image (default: images with running containers)", CLI_C_NONE,
+	 "finding.new, finding.resolved, kev.added, separated by commas (default: all)", CLI_C_NONE,
 	 NULL},
-	{"--format", NULL, "F", "the body: lading (JSON, default) or slack (Slack-compatible)", CLI_C_WORDS,
-	 "lading slack"},
+	{"--all-images", NULL, NULL, "every stored image (default: images with running containers)",
+	 CLI_C_NONE, NULL},
+	{"--format", NULL, "F", "the body: lading (JSON, default) or slack (Slack-compatible)",
+	 CLI_C_WORDS, "lading slack"},
 	STORE_OPT,
 	{0},
 };
@@ -236,10 +251,12 @@ static int run_retry(int argc, char **argv);
 static const cli_command webhook_add = {
 	.name = "add",
 	.summary = "send finding.new, finding.resolved and kev.added events to a URL",
-	.synopsis = "--url URL --secret-file FILE [--events LIST] [--all-images] [--format lading|slack]\n"
+	.synopsis = "--url URL --secret-file FILE [--events LIST] [--all-images] [--format "
+		    "lading|slack]\n"
 		    " [--store URL]",
-	.description = "The first webhook records the fleet's findings as they are: events are the\n"
-		       "changes from then on.",
+	.description =
+		"The first webhook records the fleet's findings as they are: events are the\n"
+		"changes from then on.",
 	.options = add_options,
 	.run = run_add,
 };
@@ -270,7 +287,8 @@ static const cli_command webhook_deliveries = {
 
 static const cli_command webhook_deliver = {
 	.name = "deliver",
-	.summary = "send the deliveries due now and return (serve and worker send them by themselves)",
+	.summary =
+		"send the deliveries due now and return (serve and worker send them by themselves)",
 	.synopsis = "[--store URL]",
 	.options = deliver_options,
 	.run = run_deliver,
@@ -284,9 +302,9 @@ static const cli_command webhook_retry = {
 	.run = run_retry,
 };
 
-static const cli_command *const webhook_subs[] = {&webhook_add,	    &webhook_list,    &webhook_remove,
-						  &webhook_deliveries, &webhook_deliver, &webhook_retry,
-						  NULL};
+static const cli_command *const webhook_subs[] = {
+	&webhook_add,	&webhook_list, &webhook_remove, &webhook_deliveries, &webhook_deliver,
+	&webhook_retry, NULL};
 
 const cli_command cli_cmd_webhook = {
 	.name = "webhook",

@@ -16,7 +16,7 @@
 #include "store/store.h"
 #include "service/service.h"
 
-#define TICK_MS 1000                /* the deliverer and the scheduler look this often */
+#define TICK_MS 1000 /* the deliverer and the scheduler look this often */
 #define DB_META_ARENA (1024 * 1024)
 #define KEY_MAX 160
 
@@ -65,10 +65,12 @@ static void *deliverer_main(void *opaque)
 	while (!*b->stop) {
 		size_t sent = 0, failed = 0;
 		if (lading_webhook_deliver(s, ctx, &sent, &failed)) {
-			ld_snprintf(line, sizeof(line), "deliverer: %s", lading_ctx_error(ctx)->msg);
+			ld_snprintf(line, sizeof(line), "deliverer: %s",
+				    lading_ctx_error(ctx)->msg);
 			bg_log(b, line);
 		} else if (sent || failed) {
-			ld_snprintf(line, sizeof(line), "webhooks: %zu delivered, %zu failed (retried later or parked)",
+			ld_snprintf(line, sizeof(line),
+				    "webhooks: %zu delivered, %zu failed (retried later or parked)",
 				    sent, failed);
 			bg_log(b, line);
 		}
@@ -102,11 +104,13 @@ static int once_fn(ld_store *s, void *opaque)
 	ld_sv q[4] = {ld_sv_text(t->kind), ld_sv_text(t->ref), ld_sv_int(t->prio), ld_sv_text(now)};
 	if ((rc = ld_store_exec_id(s, LD_SQ_JOB_INSERT, q, 4, &t->id, &found)))
 		return rc;
-	return found ? 0 : ld_error_set(t->ctx, LADING_EDB, "store: the %s job was not queued", t->kind);
+	return found ? 0
+		     : ld_error_set(t->ctx, LADING_EDB, "store: the %s job was not queued",
+				    t->kind);
 }
 
-int ld_svc_job_submit_once(lading_store *s, lading_ctx *ctx, const char *key, const char *kind, const char *ref,
-			   int prio, bool *queued)
+int ld_svc_job_submit_once(lading_store *s, lading_ctx *ctx, const char *key, const char *kind,
+			   const char *ref, int prio, bool *queued)
 {
 	once_tx t = {ctx, key, kind, ref, prio, false, 0};
 	int rc;
@@ -121,7 +125,8 @@ int ld_svc_job_submit_once(lading_store *s, lading_ctx *ctx, const char *key, co
 }
 
 /* The database's build time, read when its file changed (inode, size or mtime). */
-static bool db_changed(ld_svc_background *b, lading_ctx *ctx, struct stat *last, char *built, size_t bsz)
+static bool db_changed(ld_svc_background *b, lading_ctx *ctx, struct stat *last, char *built,
+		       size_t bsz)
 {
 	struct stat st;
 	ld_vdb *db = NULL;
@@ -133,7 +138,8 @@ static bool db_changed(ld_svc_background *b, lading_ctx *ctx, struct stat *last,
 				      st.st_mtim.tv_nsec == last->st_mtim.tv_nsec))
 		return false;
 	ld_arena_init(&a, DB_META_ARENA);
-	if (!ld_vdb_open(&db, b->db_path, ctx) && !ld_vdb_meta_get(db, &a, &meta, ctx) && meta && meta->built_at) {
+	if (!ld_vdb_open(&db, b->db_path, ctx) && !ld_vdb_meta_get(db, &a, &meta, ctx) && meta &&
+	    meta->built_at) {
 		ld_strlcpy(built, meta->built_at, bsz);
 		*last = st;
 		changed = true;
@@ -143,7 +149,8 @@ static bool db_changed(ld_svc_background *b, lading_ctx *ctx, struct stat *last,
 	return changed;
 }
 
-static void schedule(ld_svc_background *b, lading_store *s, lading_ctx *ctx, const char *key, const char *why)
+static void schedule(ld_svc_background *b, lading_store *s, lading_ctx *ctx, const char *key,
+		     const char *why)
 {
 	char line[KEY_MAX + 200];
 	bool queued = false;
@@ -178,7 +185,8 @@ static void *scheduler_main(void *opaque)
 			schedule(b, s, ctx, key, "database built at a new time");
 		}
 		if (slot != slot_done) {
-			ld_snprintf(key, sizeof(key), "rescan:every:%u:%" PRId64, b->o.rescan_interval_s, slot);
+			ld_snprintf(key, sizeof(key), "rescan:every:%u:%" PRId64,
+				    b->o.rescan_interval_s, slot);
 			schedule(b, s, ctx, key, "interval");
 			slot_done = slot;
 		}

@@ -17,12 +17,12 @@
 #define SECRET_MAX 4096
 #define CONNECT_TIMEOUT_MS 5000
 #define READ_TIMEOUT_MS 10000
-#define TOTAL_TIMEOUT_MS 15000       /* one attempt; well inside LD_DELIVERY_LEASE_S */
-#define ANSWER_MAX (64 * 1024)       /* bytes of a receiver's answer read (the rest is an error) */
-#define LIST_MAX (16 * 1024 * 1024)  /* a listing document */
+#define TOTAL_TIMEOUT_MS 15000	    /* one attempt; well inside LD_DELIVERY_LEASE_S */
+#define ANSWER_MAX (64 * 1024)	    /* bytes of a receiver's answer read (the rest is an error) */
+#define LIST_MAX (16 * 1024 * 1024) /* a listing document */
 #define LIST_LIMIT_DEFAULT 100
 #define LIST_LIMIT_MAX 100000
-#define ERROR_MAX 480                /* bytes of an attempt's error kept in the log */
+#define ERROR_MAX 480 /* bytes of an attempt's error kept in the log */
 #define WORKER_NAME_MAX 96
 
 int64_t ld_notify_backoff(int64_t attempts)
@@ -72,22 +72,29 @@ static int check_options(lading_ctx *ctx, const lading_webhook_options *o, unsig
 	if (!o || o->version != LADING_WEBHOOK_OPTIONS_VERSION)
 		return ld_error_set(ctx, LADING_EUSAGE, "webhook: options of another version");
 	if (!url_ok(o->url))
-		return ld_error_set(ctx, LADING_EUSAGE,
-				    "webhook: --url takes an http:// or https:// URL of at most %d bytes,"
-				    " without spaces", URL_MAX);
-	if (!o->secret || !o->secret_len || o->secret_len > SECRET_MAX || memchr(o->secret, '\0', o->secret_len))
-		return ld_error_set(ctx, LADING_EUSAGE,
-				    "webhook: the secret must be 1 to %d bytes without NUL (--secret-file)", SECRET_MAX);
+		return ld_error_set(
+			ctx, LADING_EUSAGE,
+			"webhook: --url takes an http:// or https:// URL of at most %d bytes,"
+			" without spaces",
+			URL_MAX);
+	if (!o->secret || !o->secret_len || o->secret_len > SECRET_MAX ||
+	    memchr(o->secret, '\0', o->secret_len))
+		return ld_error_set(
+			ctx, LADING_EUSAGE,
+			"webhook: the secret must be 1 to %d bytes without NUL (--secret-file)",
+			SECRET_MAX);
 	if (o->events && ld_notify_events_parse(o->events, strlen(o->events), events))
-		return ld_error_set(ctx, LADING_EUSAGE,
-				    "webhook: --events takes finding.new, finding.resolved and kev.added,"
-				    " separated by commas");
+		return ld_error_set(
+			ctx, LADING_EUSAGE,
+			"webhook: --events takes finding.new, finding.resolved and kev.added,"
+			" separated by commas");
 	if (o->format && strcmp(o->format, "lading") && strcmp(o->format, "slack"))
 		return ld_error_set(ctx, LADING_EUSAGE, "webhook: --format takes lading or slack");
 	return 0;
 }
 
-int lading_webhook_add(lading_store *s, lading_ctx *ctx, const lading_webhook_options *o, int64_t *id)
+int lading_webhook_add(lading_store *s, lading_ctx *ctx, const lading_webhook_options *o,
+		       int64_t *id)
 {
 	char now[32], evs[64];
 	unsigned events;
@@ -103,8 +110,12 @@ int lading_webhook_add(lading_store *s, lading_ctx *ctx, const lading_webhook_op
 		return rc;
 	ld_notify_events_format(events, evs, sizeof(evs));
 	ld_store_now(now);
-	ld_sv p[6] = {ld_sv_text(o->url), ld_sv_textn(o->secret, o->secret_len), ld_sv_text(evs),
-		      ld_sv_int(o->all_images ? 1 : 0), ld_sv_text(o->format ? o->format : "lading"), ld_sv_text(now)};
+	ld_sv p[6] = {ld_sv_text(o->url),
+		      ld_sv_textn(o->secret, o->secret_len),
+		      ld_sv_text(evs),
+		      ld_sv_int(o->all_images ? 1 : 0),
+		      ld_sv_text(o->format ? o->format : "lading"),
+		      ld_sv_text(now)};
 	if ((rc = ld_store_exec_id(s, LD_SQ_WEBHOOK_INSERT, p, 6, id, &found)))
 		return rc;
 	if (!found)
@@ -141,8 +152,10 @@ int lading_webhook_retry(lading_store *s, lading_ctx *ctx, int64_t delivery_id, 
 		return rc;
 	*requeued = (size_t)changes;
 	if (delivery_id && !changes)
-		return ld_error_set(ctx, LADING_ENOTFOUND, "delivery %" PRId64 " is not parked (webhook deliveries shows"
-				    " the failed ones)", delivery_id);
+		return ld_error_set(ctx, LADING_ENOTFOUND,
+				    "delivery %" PRId64 " is not parked (webhook deliveries shows"
+				    " the failed ones)",
+				    delivery_id);
 	return 0;
 }
 
@@ -158,8 +171,9 @@ static int hook_list_row(void *opaque, const ld_sv *c, size_t n)
 	if (n < 6)
 		return 0;
 	if (!l->json) {
-		ld_buf_addf(&l->b, "%-5" PRId64 " %-7s %-5s %-21s %-45s %s\n", ld_sv_i64(&c[0]), ld_sv_str(&c[4]),
-			    ld_sv_i64(&c[3]) ? "all" : "run", ld_sv_str(&c[5]), ld_sv_str(&c[2]), ld_sv_str(&c[1]));
+		ld_buf_addf(&l->b, "%-5" PRId64 " %-7s %-5s %-21s %-45s %s\n", ld_sv_i64(&c[0]),
+			    ld_sv_str(&c[4]), ld_sv_i64(&c[3]) ? "all" : "run", ld_sv_str(&c[5]),
+			    ld_sv_str(&c[2]), ld_sv_str(&c[1]));
 		return 0;
 	}
 	ld_jw_obj(&l->w);
@@ -186,7 +200,8 @@ static int delivery_row(void *opaque, const ld_sv *c, size_t n)
 		return 0;
 	if (!l->json) {
 		ld_snprintf(st, sizeof(st), "%" PRId64, ld_sv_i64(&c[8]));
-		ld_buf_addf(&l->b, "%-6" PRId64 " %-4" PRId64 " ", ld_sv_i64(&c[0]), ld_sv_i64(&c[1]));
+		ld_buf_addf(&l->b, "%-6" PRId64 " %-4" PRId64 " ", ld_sv_i64(&c[0]),
+			    ld_sv_i64(&c[1]));
 		text_col(&l->b, ld_sv_str(&c[4]), 16);
 		text_col(&l->b, ld_sv_str(&c[6]), 7);
 		ld_buf_addf(&l->b, "%-3" PRId64 " ", ld_sv_i64(&c[7]));
@@ -214,15 +229,17 @@ static int delivery_row(void *opaque, const ld_sv *c, size_t n)
 	ld_jw_kstr(&l->w, "created", ld_sv_str(&c[10]));
 	ld_jw_kstr(&l->w, "updated", ld_sv_str(&c[11]));
 	ld_jw_kstr(&l->w, "delivered", ld_sv_str(&c[12]));
-	ld_jw_kstr(&l->w, "next_attempt", !strcmp(ld_sv_str(&c[6]) ? ld_sv_str(&c[6]) : "", "queued")
-						  ? ld_sv_str(&c[13]) : NULL);
+	ld_jw_kstr(&l->w, "next_attempt",
+		   !strcmp(ld_sv_str(&c[6]) ? ld_sv_str(&c[6]) : "", "queued") ? ld_sv_str(&c[13])
+									       : NULL);
 	ld_jw_obj_end(&l->w);
 	return 0;
 }
 
 /* One listing document: {"KEY":[rows]} or a table under its header line. */
-static int list_doc(lading_store *s, lading_ctx *ctx, ld_sq q, const ld_sv *p, size_t np, ld_store_row_fn fn,
-		    const char *key, const char *header, lading_format fmt, char **out, size_t *len)
+static int list_doc(lading_store *s, lading_ctx *ctx, ld_sq q, const ld_sv *p, size_t np,
+		    ld_store_row_fn fn, const char *key, const char *header, lading_format fmt,
+		    char **out, size_t *len)
 {
 	lister l;
 	int rc;
@@ -251,27 +268,31 @@ static int list_doc(lading_store *s, lading_ctx *ctx, ld_sq q, const ld_sv *p, s
 	}
 	if (ld_buf_error(&l.b)) {
 		ld_buf_release(&l.b);
-		return ld_error_set(ctx, LADING_ELIMIT, "%s: the listing is over %d bytes", key, LIST_MAX);
+		return ld_error_set(ctx, LADING_ELIMIT, "%s: the listing is over %d bytes", key,
+				    LIST_MAX);
 	}
 	*out = ld_buf_detach(&l.b, len);
 	return *out ? 0 : ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 }
 
-int lading_webhook_list(lading_store *s, lading_ctx *ctx, lading_format fmt, char **out, size_t *len)
+int lading_webhook_list(lading_store *s, lading_ctx *ctx, lading_format fmt, char **out,
+			size_t *len)
 {
 	return list_doc(s, ctx, LD_SQ_WEBHOOK_LIST, NULL, 0, hook_list_row, "webhooks",
-			"ID    FORMAT  SCOPE CREATED               EVENTS                                        URL\n",
+			"ID    FORMAT  SCOPE CREATED               EVENTS                          "
+			"              URL\n",
 			fmt, out, len);
 }
 
-int lading_webhook_deliveries(lading_store *s, lading_ctx *ctx, int64_t webhook_id, size_t limit, lading_format fmt,
-			      char **out, size_t *len)
+int lading_webhook_deliveries(lading_store *s, lading_ctx *ctx, int64_t webhook_id, size_t limit,
+			      lading_format fmt, char **out, size_t *len)
 {
 	if (!limit)
 		limit = LIST_LIMIT_DEFAULT;
 	if (limit > LIST_LIMIT_MAX)
 		limit = LIST_LIMIT_MAX;
-	ld_sv p[2] = {webhook_id ? ld_sv_int(webhook_id) : ld_sv_text(NULL), ld_sv_int((int64_t)limit)};
+	ld_sv p[2] = {webhook_id ? ld_sv_int(webhook_id) : ld_sv_text(NULL),
+		      ld_sv_int((int64_t)limit)};
 	return list_doc(s, ctx, LD_SQ_DELIVERY_LIST, p, 2, delivery_row, "deliveries",
 			"ID     HOOK TYPE             STATE   TRY STATUS UPDATED              EVENT"
 			"                                ERROR\n",
@@ -336,8 +357,8 @@ static void loaded_release(loaded_d *d)
 }
 
 /* One signed POST; *status the answer's (0: none), err what went wrong. */
-static int post(ld_http *h, const loaded_d *d, int64_t delivery, int64_t attempt, long *status, char *err,
-		size_t errsz)
+static int post(ld_http *h, const loaded_d *d, int64_t delivery, int64_t attempt, long *status,
+		char *err, size_t errsz)
 {
 	char sig[LD_NOTIFY_SIG_LEN], hdr[6][160];
 	const char *headers[8];
@@ -382,13 +403,17 @@ static int post(ld_http *h, const loaded_d *d, int64_t delivery, int64_t attempt
 	rc = ld_http_get(h, &req, &resp, ctx);
 	*status = resp.status;
 	if (rc)
-		ld_strlcpy(err, lading_ctx_error(ctx)->msg[0] ? lading_ctx_error(ctx)->msg : lading_strerror(rc), errsz);
+		ld_strlcpy(err,
+			   lading_ctx_error(ctx)->msg[0] ? lading_ctx_error(ctx)->msg
+							 : lading_strerror(rc),
+			   errsz);
 	lading_ctx_free(ctx);
 	ld_buf_release(&answer);
 	return rc;
 }
 
-static int finish_d(lading_store *s, const char *worker, const claimed_d *c, int rc, long status, const char *err)
+static int finish_d(lading_store *s, const char *worker, const claimed_d *c, int rc, long status,
+		    const char *err)
 {
 	char now[32], nb[32];
 	const char *state = "done";
@@ -398,16 +423,21 @@ static int finish_d(lading_store *s, const char *worker, const claimed_d *c, int
 		state = c->attempts >= LD_DELIVERY_MAX_ATTEMPTS ? "failed" : "queued";
 		time_in(nb, ld_notify_backoff(c->attempts));
 	}
-	ld_sv p[8] = {ld_sv_int(c->id), ld_sv_text(worker), ld_sv_text(state),
-		      status ? ld_sv_int(status) : ld_sv_text(NULL), rc ? ld_sv_text(err) : ld_sv_text(NULL),
-		      ld_sv_text(nb), ld_sv_text(now), rc ? ld_sv_text(NULL) : ld_sv_text(now)};
+	ld_sv p[8] = {ld_sv_int(c->id),
+		      ld_sv_text(worker),
+		      ld_sv_text(state),
+		      status ? ld_sv_int(status) : ld_sv_text(NULL),
+		      rc ? ld_sv_text(err) : ld_sv_text(NULL),
+		      ld_sv_text(nb),
+		      ld_sv_text(now),
+		      rc ? ld_sv_text(NULL) : ld_sv_text(now)};
 	return ld_store_exec(s, LD_SQ_DELIVERY_FINISH, p, 8, NULL, NULL, NULL);
 }
 
 /* Claim one due delivery and send it: *any false when none was due; *ok whether it was
  * delivered. A store error is returned; a failed attempt is not an error (it is logged). */
-static int deliver_one(lading_store *s, lading_ctx *ctx, ld_http *h, const char *worker, bool *any, bool *ok,
-		       char *line, size_t linesz)
+static int deliver_one(lading_store *s, lading_ctx *ctx, ld_http *h, const char *worker, bool *any,
+		       bool *ok, char *line, size_t linesz)
 {
 	char now[32], lease[32], err[ERROR_MAX] = "";
 	claimed_d c = {0, 0, false};
@@ -436,8 +466,8 @@ static int deliver_one(lading_store *s, lading_ctx *ctx, ld_http *h, const char 
 	*ok = sent == 0;
 	rc = finish_d(s, worker, &c, sent, status, err);
 	ld_snprintf(line, linesz, "delivery %" PRId64 " (%s %s) attempt %" PRId64 ": %s%s%s", c.id,
-		    d.type ? d.type : "?", d.uid ? d.uid : "?", c.attempts, sent ? "failed" : "delivered",
-		    sent ? ": " : "", sent ? err : "");
+		    d.type ? d.type : "?", d.uid ? d.uid : "?", c.attempts,
+		    sent ? "failed" : "delivered", sent ? ": " : "", sent ? err : "");
 out:
 	loaded_release(&d);
 	return rc;

@@ -16,13 +16,13 @@
 #include "service/service.h"
 
 /* Named limits */
-#define EVAL_ARENA_MAX ((size_t)2 << 30)  /* strings of one evaluation */
-#define EVAL_ROWS_MAX 50000000            /* finding rows read in one evaluation */
-#define EVAL_HOOKS_MAX 1000               /* webhooks */
-#define REFS_MAX 64                       /* references of an image named in an event */
-#define BATCH_FLUSH ((size_t)8 << 20)     /* bytes of a batch written at once */
-#define BATCH_MAX ((size_t)256 << 20)     /* one batch, whatever one image adds */
-#define NOTIFY_LOCK_KEY 0x6c6e6f74        /* "lnot" */
+#define EVAL_ARENA_MAX ((size_t)2 << 30) /* strings of one evaluation */
+#define EVAL_ROWS_MAX 50000000		 /* finding rows read in one evaluation */
+#define EVAL_HOOKS_MAX 1000		 /* webhooks */
+#define REFS_MAX 64			 /* references of an image named in an event */
+#define BATCH_FLUSH ((size_t)8 << 20)	 /* bytes of a batch written at once */
+#define BATCH_MAX ((size_t)256 << 20)	 /* one batch, whatever one image adds */
+#define NOTIFY_LOCK_KEY 0x6c6e6f74	 /* "lnot" */
 
 typedef struct hook {
 	int64_t id;
@@ -59,14 +59,15 @@ typedef struct eval {
 	ld_store *s;
 	lading_ctx *ctx;
 	const char *trigger, *digest;
-	bool silent;       /* baseline: record what is found, queue nothing */
-	int64_t only;      /* one image (its id), 0 = all */
+	bool silent;  /* baseline: record what is found, queue nothing */
+	int64_t only; /* one image (its id), 0 = all */
 	ld_arena a;
 	ld_vec hooks, cur, seen, run, nf;
 	bool all_scope, want_slack;
 	lading_notify_result res;
-	batch clear, put, events, deliveries; /* image ids; [img, vuln, pkg, kev, sev]; events; [hook, uid] */
-	ld_vec refs, digests;  /* tags and digests by image (loaded at the first changed image) */
+	batch clear, put, events,
+		deliveries;   /* image ids; [img, vuln, pkg, kev, sev]; events; [hook, uid] */
+	ld_vec refs, digests; /* tags and digests by image (loaded at the first changed image) */
 	bool refs_loaded;
 } eval;
 
@@ -117,7 +118,8 @@ static int run_row(void *opaque, const ld_sv *c, size_t n)
 /* "type\tname\tversion": the package part of a finding's identity */
 static const char *pkg_key(eval *e, const char *type, const char *name, const char *version)
 {
-	return ld_arena_printf(&e->a, "%s\t%s\t%s", type ? type : "", name ? name : "", version ? version : "");
+	return ld_arena_printf(&e->a, "%s\t%s\t%s", type ? type : "", name ? name : "",
+			       version ? version : "");
 }
 
 static int cur_row(void *opaque, const ld_sv *c, size_t n)
@@ -193,7 +195,8 @@ static int run_cmp(const void *a, const void *b)
 static int64_t running_of(const eval *e, int64_t image)
 {
 	running key = {image, 0};
-	const running *r = e->run.len ? bsearch(&key, e->run.ptr, e->run.len, sizeof(running), run_cmp) : NULL;
+	const running *r =
+		e->run.len ? bsearch(&key, e->run.ptr, e->run.len, sizeof(running), run_cmp) : NULL;
 	return r ? r->n : 0;
 }
 
@@ -215,10 +218,12 @@ static int batch_flush(eval *e, batch *x, ld_sq q)
 	ld_jw_arr_end(&x->w);
 	ld_jw_finish(&x->w);
 	if (ld_buf_error(&x->b))
-		return ld_error_set(e->ctx, LADING_ELIMIT, "notifications: a batch is over %zu bytes", BATCH_MAX);
+		return ld_error_set(e->ctx, LADING_ELIMIT,
+				    "notifications: a batch is over %zu bytes", BATCH_MAX);
 	ld_store_now(now);
 	ld_sv p[2] = {ld_sv_textn(x->b.ptr, x->b.len), ld_sv_text(now)};
-	if ((rc = ld_store_exec(e->s, q, p, q == LD_SQ_DELIVERY_INSERT_MANY ? 2 : 1, NULL, NULL, NULL)))
+	if ((rc = ld_store_exec(e->s, q, p, q == LD_SQ_DELIVERY_INSERT_MANY ? 2 : 1, NULL, NULL,
+				NULL)))
 		return rc;
 	batch_open(x);
 	return 0;
@@ -228,7 +233,8 @@ static int batch_flush(eval *e, batch *x, ld_sq q)
 static int flush_all(eval *e, bool force)
 {
 	int rc;
-	if (!force && e->clear.b.len + e->put.b.len + e->events.b.len + e->deliveries.b.len < BATCH_FLUSH)
+	if (!force &&
+	    e->clear.b.len + e->put.b.len + e->events.b.len + e->deliveries.b.len < BATCH_FLUSH)
 		return 0;
 	if ((rc = batch_flush(e, &e->clear, LD_SQ_NOTIFY_SEEN_CLEAR_MANY)) ||
 	    (rc = batch_flush(e, &e->put, LD_SQ_NOTIFY_SEEN_PUT_ALL)) ||
@@ -241,7 +247,8 @@ static void eval_reset(eval *e)
 {
 	ld_arena_release(&e->a);
 	ld_arena_init(&e->a, EVAL_ARENA_MAX);
-	e->hooks.len = e->cur.len = e->seen.len = e->run.len = e->nf.len = e->refs.len = e->digests.len = 0;
+	e->hooks.len = e->cur.len = e->seen.len = e->run.len = e->nf.len = e->refs.len =
+		e->digests.len = 0;
 	e->all_scope = e->want_slack = e->refs_loaded = false;
 	memset(&e->res, 0, sizeof(e->res));
 	batch_open(&e->clear);
@@ -295,7 +302,8 @@ static const tagref *first_of(const ld_vec *v, int64_t image)
 		else
 			hi = mid;
 	}
-	return lo < v->len && ((const tagref *)ld_vec_at(v, lo))->image == image ? ld_vec_at(v, lo) : NULL;
+	return lo < v->len && ((const tagref *)ld_vec_at(v, lo))->image == image ? ld_vec_at(v, lo)
+										 : NULL;
 }
 
 /* References and digests, once per evaluation: of the one image, or of all. */
@@ -306,8 +314,8 @@ static int load_refs(eval *e)
 	if (e->refs_loaded)
 		return 0;
 	e->refs_loaded = true;
-	if ((rc = ld_store_exec(e->s, e->only ? LD_SQ_REFS_OF_IMAGE : LD_SQ_LIST_REFS, p, e->only ? 1 : 0, ref_row, e,
-				NULL)) ||
+	if ((rc = ld_store_exec(e->s, e->only ? LD_SQ_REFS_OF_IMAGE : LD_SQ_LIST_REFS, p,
+				e->only ? 1 : 0, ref_row, e, NULL)) ||
 	    (rc = ld_store_exec(e->s, LD_SQ_IMAGES_OF_PKGLISTS, NULL, 0, img_digest_row, e, NULL)))
 		return rc;
 	if (e->refs.len)
@@ -316,8 +324,6 @@ static int load_refs(eval *e)
 		qsort(e->digests.ptr, e->digests.len, sizeof(tagref), tagref_cmp);
 	return 0;
 }
-
-
 
 /* The order of a body: known exploited, then severity, then id and package. */
 static int nf_cmp(const void *a, const void *b)
@@ -362,7 +368,8 @@ static int queue_event(eval *e, const target *t, unsigned bit, ld_vec *list)
 		return 0;
 	qsort(list->ptr, list->len, sizeof(ld_notify_finding), nf_cmp);
 	if (ld_random_bytes(rnd, sizeof(rnd)))
-		return ld_error_set(e->ctx, LADING_EIO, "notifications: no random bytes for an event id");
+		return ld_error_set(e->ctx, LADING_EIO,
+				    "notifications: no random bytes for an event id");
 	for (size_t i = 0; i < sizeof(rnd); i++)
 		ld_snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
 	ld_snprintf(uid, sizeof(uid), "evt_%s", hex);
@@ -380,9 +387,10 @@ static int queue_event(eval *e, const target *t, unsigned bit, ld_vec *list)
 	ev.nfindings = list->len;
 	ld_buf_init(&body, LD_NOTIFY_BODY_MAX);
 	ld_buf_init(&slack, LD_NOTIFY_BODY_MAX);
-	if ((rc = ld_notify_body_lading(&ev, &body)) || (e->want_slack && (rc = ld_notify_body_slack(&ev, &slack)))) {
-		rc = ld_error_set(e->ctx, rc, "notifications: an event body of %s is over %d bytes", t->digest,
-				  LD_NOTIFY_BODY_MAX);
+	if ((rc = ld_notify_body_lading(&ev, &body)) ||
+	    (e->want_slack && (rc = ld_notify_body_slack(&ev, &slack)))) {
+		rc = ld_error_set(e->ctx, rc, "notifications: an event body of %s is over %d bytes",
+				  t->digest, LD_NOTIFY_BODY_MAX);
 		goto out;
 	}
 	ld_jw_arr(&e->events.w);
@@ -509,8 +517,10 @@ static int diff_image(eval *e, int64_t img, const fnd *c, size_t nc, const fnd *
 	t.digest = nc ? c[0].digest : (r = first_of(&e->digests, img)) ? r->digest : NULL;
 	if (!t.digest)
 		goto out; /* an image without a package list any more: nothing to name */
-	for (r = first_of(&e->refs, img); r && t.nrefs < REFS_MAX && (size_t)(r - (const tagref *)e->refs.ptr) <
-		e->refs.len && r->image == img; r++)
+	for (r = first_of(&e->refs, img);
+	     r && t.nrefs < REFS_MAX && (size_t)(r - (const tagref *)e->refs.ptr) < e->refs.len &&
+	     r->image == img;
+	     r++)
 		t.refs[t.nrefs++] = r->ref;
 	e->res.images++;
 	for (int k = 0; k < 3 && !rc; k++)
@@ -527,7 +537,8 @@ static int walk(eval *e)
 	size_t nc = e->cur.len, ns = e->seen.len, i = 0, j = 0;
 	int rc = 0;
 	while (!rc && (i < nc || j < ns)) {
-		int64_t img = i < nc && (j >= ns || c[i].image <= sn[j].image) ? c[i].image : sn[j].image;
+		int64_t img =
+			i < nc && (j >= ns || c[i].image <= sn[j].image) ? c[i].image : sn[j].image;
 		size_t i1 = i, j1 = j;
 		while (i1 < nc && c[i1].image == img)
 			i1++;
@@ -551,11 +562,13 @@ static int eval_tx(ld_store *s, void *opaque)
 	e->only = 0;
 	ld_sv lk[1] = {ld_sv_int(NOTIFY_LOCK_KEY)};
 	if ((rc = ld_store_exec(s, LD_SQ_XACT_LOCK, lk, 1, NULL, NULL, NULL)) ||
-	    (rc = ld_store_exec(s, LD_SQ_WEBHOOK_LIST, NULL, 0, hook_row, e, NULL)) || !e->hooks.len)
+	    (rc = ld_store_exec(s, LD_SQ_WEBHOOK_LIST, NULL, 0, hook_row, e, NULL)) ||
+	    !e->hooks.len)
 		return rc;
 	if (e->digest) {
 		ld_sv p[1] = {ld_sv_text(e->digest)};
-		if ((rc = ld_store_exec_id(s, LD_SQ_IMAGE_BY_REF, p, 1, &e->only, &found)) || !found)
+		if ((rc = ld_store_exec_id(s, LD_SQ_IMAGE_BY_REF, p, 1, &e->only, &found)) ||
+		    !found)
 			return rc;
 	}
 	/* a snapshot changes which images run, not their findings: with every image watched there
@@ -569,12 +582,14 @@ static int eval_tx(ld_store *s, void *opaque)
 	if (e->only && !e->all_scope && !running_of(e, e->only))
 		return 0;
 	ld_sv p[1] = {e->only ? ld_sv_int(e->only) : ld_sv_text(NULL)};
-	if (!e->only && (rc = ld_store_exec(s, e->silent ? LD_SQ_NOTIFY_SEEN_CLEAR_ALL : LD_SQ_NOTIFY_SEEN_PRUNE, NULL,
-					    0, NULL, NULL, NULL)))
+	if (!e->only &&
+	    (rc = ld_store_exec(s,
+				e->silent ? LD_SQ_NOTIFY_SEEN_CLEAR_ALL : LD_SQ_NOTIFY_SEEN_PRUNE,
+				NULL, 0, NULL, NULL, NULL)))
 		return rc;
 	if ((rc = ld_store_exec(s, LD_SQ_NOTIFY_CURRENT, p, 1, cur_row, e, NULL)) ||
-	    (rc = ld_store_exec(s, e->only ? LD_SQ_NOTIFY_SEEN_OF : LD_SQ_NOTIFY_SEEN, p, e->only ? 1 : 0, seen_row,
-				e, NULL)))
+	    (rc = ld_store_exec(s, e->only ? LD_SQ_NOTIFY_SEEN_OF : LD_SQ_NOTIFY_SEEN, p,
+				e->only ? 1 : 0, seen_row, e, NULL)))
 		return rc;
 	if (e->cur.len)
 		qsort(e->cur.ptr, e->cur.len, sizeof(fnd), fnd_cmp);
@@ -583,8 +598,8 @@ static int eval_tx(ld_store *s, void *opaque)
 	return walk(e);
 }
 
-static int evaluate(lading_store *s, lading_ctx *ctx, const char *trigger, const char *digest, bool silent,
-		    lading_notify_result *res)
+static int evaluate(lading_store *s, lading_ctx *ctx, const char *trigger, const char *digest,
+		    bool silent, lading_notify_result *res)
 {
 	eval e;
 	int rc;
@@ -610,7 +625,8 @@ static int evaluate(lading_store *s, lading_ctx *ctx, const char *trigger, const
 	ld_buf_init(&e.deliveries.b, BATCH_MAX);
 	rc = ld_store_transaction(s, eval_tx, &e);
 	if (rc && !ctx->err.code)
-		ld_error_set(ctx, rc, "notifications: evaluating the findings of %s failed", s->target);
+		ld_error_set(ctx, rc, "notifications: evaluating the findings of %s failed",
+			     s->target);
 	if (res)
 		*res = rc ? (lading_notify_result){0, 0, 0} : e.res;
 	ld_arena_release(&e.a);
@@ -628,8 +644,8 @@ static int evaluate(lading_store *s, lading_ctx *ctx, const char *trigger, const
 	return rc;
 }
 
-int lading_notify_evaluate(lading_store *s, lading_ctx *ctx, const char *trigger, const char *digest,
-			   lading_notify_result *res)
+int lading_notify_evaluate(lading_store *s, lading_ctx *ctx, const char *trigger,
+			   const char *digest, lading_notify_result *res)
 {
 	ld_error_clear(ctx);
 	return evaluate(s, ctx, trigger, digest, false, res);

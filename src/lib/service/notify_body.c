@@ -9,9 +9,9 @@
 #include "service/service.h"
 
 /* Named limits */
-#define EVENTS_LIST_MAX 256          /* bytes of an --events list */
+#define EVENTS_LIST_MAX 256	      /* bytes of an --events list */
 #define DURATION_MAX_S (30u * 86400u) /* --rescan-interval at most 30 days */
-#define SLACK_LINES 10               /* findings listed in a Slack message; the rest counted */
+#define SLACK_LINES 10		      /* findings listed in a Slack message; the rest counted */
 
 static const struct {
 	const char *name;
@@ -43,7 +43,8 @@ int ld_notify_events_parse(const char *p, size_t len, unsigned *mask)
 		while (j < len && p[j] != ',' && p[j] != ' ')
 			j++;
 		for (size_t k = 0; j > i && k < NEVENTS; k++) {
-			if (strlen(event_names[k].name) == j - i && !memcmp(p + i, event_names[k].name, j - i)) {
+			if (strlen(event_names[k].name) == j - i &&
+			    !memcmp(p + i, event_names[k].name, j - i)) {
 				*mask |= event_names[k].bit;
 				known = true;
 			}
@@ -79,11 +80,20 @@ int ld_notify_duration_parse(const char *p, size_t len, unsigned *seconds)
 		if (i + 1 != len)
 			return LADING_EINVALID;
 		switch (p[i]) {
-		case 's': mul = 1; break;
-		case 'm': mul = 60; break;
-		case 'h': mul = 3600; break;
-		case 'd': mul = 86400; break;
-		default: return LADING_EINVALID;
+		case 's':
+			mul = 1;
+			break;
+		case 'm':
+			mul = 60;
+			break;
+		case 'h':
+			mul = 3600;
+			break;
+		case 'd':
+			mul = 86400;
+			break;
+		default:
+			return LADING_EINVALID;
 		}
 	}
 	v *= mul;
@@ -99,7 +109,8 @@ int lading_duration_parse(const char *s, unsigned *seconds)
 	return s ? ld_notify_duration_parse(s, strlen(s), seconds) : LADING_EINVALID;
 }
 
-void ld_notify_sign(const char *secret, size_t slen, const char *body, size_t blen, char out[LD_NOTIFY_SIG_LEN])
+void ld_notify_sign(const char *secret, size_t slen, const char *body, size_t blen,
+		    char out[LD_NOTIFY_SIG_LEN])
 {
 	char hex[65];
 	ld_hmac_sha256_hex(secret, slen, body, blen, hex);
@@ -191,18 +202,21 @@ static void headline(ld_buf *t, const ld_notify_event *e)
 {
 	char shortd[24];
 	ld_digest_short(e->digest ? e->digest : "", shortd);
-	ld_buf_addf(t, "lading: %zu %s in ", e->nfindings, what_of(e->type ? e->type : "", e->nfindings == 1));
+	ld_buf_addf(t, "lading: %zu %s in ", e->nfindings,
+		    what_of(e->type ? e->type : "", e->nfindings == 1));
 	mrkdwn(t, e->nrefs ? e->refs[0] : shortd);
 	ld_buf_adds(t, " (");
 	mrkdwn(t, shortd);
-	ld_buf_addf(t, "), %" PRId64 " running container%s", e->running, e->running == 1 ? "" : "s");
+	ld_buf_addf(t, "), %" PRId64 " running container%s", e->running,
+		    e->running == 1 ? "" : "s");
 }
 
 static void finding_line(ld_buf *t, const ld_notify_finding *f)
 {
 	ld_buf_adds(t, "\n\xe2\x80\xa2 *");
 	mrkdwn(t, f->vuln);
-	ld_buf_addf(t, "* %s%s in ", lading_severity_name((lading_severity)f->severity), f->kev ? ", KEV" : "");
+	ld_buf_addf(t, "* %s%s in ", lading_severity_name((lading_severity)f->severity),
+		    f->kev ? ", KEV" : "");
 	mrkdwn(t, f->name);
 	ld_buf_addc(t, ' ');
 	mrkdwn(t, f->version);

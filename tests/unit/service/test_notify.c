@@ -49,9 +49,11 @@ static void test_duration(void **state)
 		const char *in;
 		unsigned want; /* 0: refused */
 	} cases[] = {
-		{"90", 90}, {"90s", 90}, {"15m", 900}, {"2h", 7200}, {"1d", 86400}, {"30d", 2592000},
-		{"31d", 0}, {"0", 0}, {"0s", 0}, {"", 0}, {"m", 0}, {"5x", 0}, {"5mm", 0}, {"-5", 0},
-		{"1 h", 0}, {"99999999999999999999", 0}, {"2592001", 0},
+		{"90", 90},	{"90s", 90},	  {"15m", 900}, {"2h", 7200},
+		{"1d", 86400},	{"30d", 2592000}, {"31d", 0},	{"0", 0},
+		{"0s", 0},	{"", 0},	  {"m", 0},	{"5x", 0},
+		{"5mm", 0},	{"-5", 0},	  {"1 h", 0},	{"99999999999999999999", 0},
+		{"2592001", 0},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -74,9 +76,11 @@ static void test_sign(void **state)
 	(void)state;
 	/* RFC 4231, test case 2 */
 	ld_notify_sign("Jefe", 4, data, strlen(data), sig);
-	assert_string_equal(sig, "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	assert_string_equal(
+		sig, "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 	ld_notify_sign("Jefe", 4, data, strlen(data) - 1, sig);
-	assert_string_not_equal(sig, "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	assert_string_not_equal(
+		sig, "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
 static void test_backoff(void **state)
@@ -99,14 +103,24 @@ static const ld_json *parse(ld_arena *a, const ld_buf *b)
 	return j;
 }
 
-static ld_notify_finding F1 = {"CVE-2019-14697", "apk", "musl", "1.1.18-r3", "1.1.18-r4", "kev", 4, 1, 0.25, 9.8};
-static ld_notify_finding F2 = {"CVE-2018-0001", "apk", "<busybox>&", "1.27", NULL, NULL, 2, 0, -1, -1};
+static ld_notify_finding F1 = {
+	"CVE-2019-14697", "apk", "musl", "1.1.18-r3", "1.1.18-r4", "kev", 4, 1, 0.25, 9.8};
+static ld_notify_finding F2 = {
+	"CVE-2018-0001", "apk", "<busybox>&", "1.27", NULL, NULL, 2, 0, -1, -1};
 
 static ld_notify_event event(const ld_notify_finding *f, size_t n)
 {
 	static const char *refs[] = {"registry.example/app:1", "registry.example/app:latest"};
-	ld_notify_event e = {"evt_0123", "kev.added", "2026-12-07T23:00:00Z", "rescan", "sha256:abcdef0123456789",
-			     refs, 2, 3, f, n};
+	ld_notify_event e = {"evt_0123",
+			     "kev.added",
+			     "2026-12-07T23:00:00Z",
+			     "rescan",
+			     "sha256:abcdef0123456789",
+			     refs,
+			     2,
+			     3,
+			     f,
+			     n};
 	return e;
 }
 
@@ -127,9 +141,11 @@ static void test_body_lading(void **state)
 	assert_string_equal(ld_json_get_str(j, "type"), "kev.added");
 	assert_string_equal(ld_json_get_str(j, "created"), "2026-12-07T23:00:00Z");
 	assert_string_equal(ld_json_get_str(j, "trigger"), "rescan");
-	assert_string_equal(ld_json_str(ld_json_getp(j, "image", "digest", NULL)), "sha256:abcdef0123456789");
+	assert_string_equal(ld_json_str(ld_json_getp(j, "image", "digest", NULL)),
+			    "sha256:abcdef0123456789");
 	assert_int_equal(ld_json_len(ld_json_getp(j, "image", "refs", NULL)), 2);
-	assert_true(ld_json_i64(ld_json_getp(j, "image", "running_containers", NULL), &v) && v == 3);
+	assert_true(ld_json_i64(ld_json_getp(j, "image", "running_containers", NULL), &v) &&
+		    v == 3);
 	assert_int_equal(ld_json_len(ld_json_get(j, "findings")), 2);
 	f = ld_json_at(ld_json_get(j, "findings"), 0);
 	assert_string_equal(ld_json_get_str(f, "vulnerability"), "CVE-2019-14697");
@@ -198,14 +214,19 @@ static void test_body_slack(void **state)
 	assert_string_equal(ld_json_get_str(ld_json_at(blocks, 0), "type"), "section");
 	list = ld_json_str(ld_json_getp(ld_json_at(blocks, 1), "text", "text", NULL));
 	assert_non_null(list);
-	assert_non_null(strstr(list, "*CVE-2019-14697* critical, KEV in musl 1.1.18-r3, fixed in 1.1.18-r4"));
+	assert_non_null(strstr(
+		list, "*CVE-2019-14697* critical, KEV in musl 1.1.18-r3, fixed in 1.1.18-r4"));
 	/* Slack's control characters escaped */
 	assert_non_null(strstr(list, "&lt;busybox&gt;&amp;"));
 	assert_null(strstr(list, "<busybox>"));
-	assert_string_equal(ld_json_str(ld_json_at(ld_json_getp(ld_json_at(blocks, 2), "elements", NULL), 0) ?
-					ld_json_get(ld_json_at(ld_json_getp(ld_json_at(blocks, 2), "elements", NULL), 0), "text")
-					: NULL),
-			    "evt_0123");
+	assert_string_equal(
+		ld_json_str(ld_json_at(ld_json_getp(ld_json_at(blocks, 2), "elements", NULL), 0)
+				    ? ld_json_get(ld_json_at(ld_json_getp(ld_json_at(blocks, 2),
+									  "elements", NULL),
+							     0),
+						  "text")
+				    : NULL),
+		"evt_0123");
 	ld_buf_release(&b);
 	ld_arena_release(&a);
 }
@@ -213,8 +234,8 @@ static void test_body_slack(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_events),      cmocka_unit_test(test_duration),
-		cmocka_unit_test(test_sign),        cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_events),	    cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_sign),	    cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_body_lading), cmocka_unit_test(test_body_capped),
 		cmocka_unit_test(test_body_slack),
 	};

@@ -50,7 +50,8 @@ static int64_t count(const char *db, const char *sql)
 	return v;
 }
 
-static const lading_os alpine = {"alpine", "3.7.3", "3.7.3", NULL, "Alpine Linux", NULL, NULL, NULL};
+static const lading_os alpine = {"alpine",	 "3.7.3", "3.7.3", NULL,
+				 "Alpine Linux", NULL,	  NULL,	   NULL};
 
 static lading_package pkg(const char *name, const char *version, int layer)
 {
@@ -74,9 +75,11 @@ static void put(lading_store *s, const char *build, const ld_store_finding *f, s
 {
 	static lading_layer_info layers[2] = {
 		{"sha256:1111111111111111111111111111111111111111111111111111111111111111",
-		 "sha256:1111111111111111111111111111111111111111111111111111111111111111", NULL, 1, NULL, NULL},
+		 "sha256:1111111111111111111111111111111111111111111111111111111111111111", NULL, 1,
+		 NULL, NULL},
 		{"sha256:2222222222222222222222222222222222222222222222222222222222222222",
-		 "sha256:2222222222222222222222222222222222222222222222222222222222222222", NULL, 1, NULL, NULL}};
+		 "sha256:2222222222222222222222222222222222222222222222222222222222222222", NULL, 1,
+		 NULL, NULL}};
 	static const char *tags[1] = {"registry.example/app:1"};
 	static lading_package musl0, musl1, busybox;
 	static const lading_package *pkgs[3] = {&musl0, &musl1, &busybox};
@@ -119,20 +122,26 @@ static void sql(const char *db, const char *text)
 static void rematch(const char *db, const char *build, const char *const *findings, size_t n)
 {
 	char q[1024];
-	ld_snprintf(q, sizeof(q), "INSERT INTO dbbuild(built_at, first_used) VALUES('%s', '%s')", build, build);
+	ld_snprintf(q, sizeof(q), "INSERT INTO dbbuild(built_at, first_used) VALUES('%s', '%s')",
+		    build, build);
 	sql(db, q);
 	for (size_t i = 0; i < n; i++) {
 		char vuln[32], name[32];
 		int sev, kev;
 		assert_int_equal(sscanf(findings[i], "%31s %31s %d %d", vuln, name, &sev, &kev), 4);
 		ld_snprintf(q, sizeof(q),
-			    "INSERT INTO finding(dbbuild_id, os_id, package_id, vuln, severity, kev, status)"
-			    " SELECT d.id, pl.os_id, p.id, '%s', %d, %d, 'affected' FROM dbbuild d, pkglist pl,"
+			    "INSERT INTO finding(dbbuild_id, os_id, package_id, vuln, severity, "
+			    "kev, status)"
+			    " SELECT d.id, pl.os_id, p.id, '%s', %d, %d, 'affected' FROM dbbuild "
+			    "d, pkglist pl,"
 			    " package p WHERE d.built_at = '%s' AND p.name = '%s'",
 			    vuln, sev, kev, build, name);
 		sql(db, q);
 	}
-	ld_snprintf(q, sizeof(q), "UPDATE pkglist SET dbbuild_id = (SELECT id FROM dbbuild WHERE built_at = '%s')", build);
+	ld_snprintf(
+		q, sizeof(q),
+		"UPDATE pkglist SET dbbuild_id = (SELECT id FROM dbbuild WHERE built_at = '%s')",
+		build);
 	sql(db, q);
 }
 
@@ -166,9 +175,11 @@ static void last_event(const char *db, const char *type, char *out, size_t outsz
 	lading_ctx *ctx = NULL;
 	ld_buf b;
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(h, "SELECT body FROM notify_event WHERE type = ?1 ORDER BY id DESC", -1,
-					    &st, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+		sqlite3_prepare_v2(h,
+				   "SELECT body FROM notify_event WHERE type = ?1 ORDER BY id DESC",
+				   -1, &st, NULL),
+		SQLITE_OK);
 	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	ld_arena_init(&a, 0);
@@ -196,7 +207,8 @@ static void test_events(void **state)
 	lading_ctx *ctx;
 	lading_store *s;
 	lading_notify_result r;
-	/* findings are per (build, OS, package): musl's reaches the image through both its layers */
+	/* findings are per (build, OS, package): musl's reaches the image through both its layers
+	 */
 	ld_store_finding b1[2] = {{"CVE-1", 0, 3, 0, -1, -1, "1.1.18-r4", "fixed", NULL},
 				  {"CVE-2", 2, 2, 0, -1, -1, NULL, "affected", NULL}};
 	/* build 2: CVE-1 known exploited now, CVE-2 gone, CVE-3 new */
@@ -220,7 +232,8 @@ static void test_events(void **state)
 	assert_int_equal(count(db, "SELECT count(*) FROM notify_seen"), 0);
 	/* the first webhook: the fleet as it is becomes the baseline, silently */
 	add_hook(s, ctx, "http://127.0.0.1:1/all", NULL, 1);
-	assert_int_equal(count(db, "SELECT count(*) FROM notify_seen"), 2); /* musl once for two layers */
+	assert_int_equal(count(db, "SELECT count(*) FROM notify_seen"),
+			 2); /* musl once for two layers */
 	assert_int_equal(count(db, "SELECT count(*) FROM notify_event"), 0);
 	add_hook(s, ctx, "http://127.0.0.1:1/running-kev", "kev.added", 0);
 	r = eval(s, ctx, D1);
@@ -254,11 +267,15 @@ static void test_events(void **state)
 	assert_int_equal(r.deliveries, 2);
 	last_event(db, "kev.added", got, sizeof(got));
 	assert_string_equal(got, "CVE-3/kev");
-	assert_int_equal(count(db, "SELECT count(*) FROM webhook_delivery WHERE webhook_id = 2"), 1);
-	assert_int_equal(count(db, "SELECT count(*) FROM notify_event WHERE body LIKE '%\"running_containers\":1%'"), 1);
+	assert_int_equal(count(db, "SELECT count(*) FROM webhook_delivery WHERE webhook_id = 2"),
+			 1);
+	assert_int_equal(count(db, "SELECT count(*) FROM notify_event WHERE body LIKE "
+				   "'%\"running_containers\":1%'"),
+			 1);
 
-	/* a removed webhook gets no more deliveries; build 4 (the findings of build 1) resolves CVE-3
-	 * and brings CVE-2 back: only the kev.added webhook is left, and nothing became KEV */
+	/* a removed webhook gets no more deliveries; build 4 (the findings of build 1) resolves
+	 * CVE-3 and brings CVE-2 back: only the kev.added webhook is left, and nothing became KEV
+	 */
 	assert_int_equal(lading_webhook_remove(s, ctx, 1), 0);
 	assert_int_equal(lading_webhook_remove(s, ctx, 1), LADING_ENOTFOUND);
 	rematch(db, "2026-01-04T00:00:00Z", b4, 2);
@@ -294,14 +311,18 @@ static void test_delivery_log(void **state)
 	/* due later: a second pass sends nothing */
 	assert_int_equal(lading_webhook_deliver(s, ctx, &sent, &failed), 0);
 	assert_int_equal(sent + failed, 0);
-	assert_int_equal(lading_webhook_deliveries(s, ctx, 0, 0, LADING_FORMAT_JSON, &out, &len), 0);
+	assert_int_equal(lading_webhook_deliveries(s, ctx, 0, 0, LADING_FORMAT_JSON, &out, &len),
+			 0);
 	assert_non_null(strstr(out, "\"state\": \"queued\""));
 	assert_non_null(strstr(out, "\"attempts\": 1"));
 	assert_non_null(strstr(out, "\"next_attempt\": \"20"));
 	assert_null(strstr(out, "\"status\": 200"));
 	free(out);
-	assert_int_equal(count(db, "SELECT count(*) FROM webhook_delivery WHERE error LIKE '%127.0.0.1%'"), 2);
-	assert_int_equal(count(db, "SELECT count(*) FROM webhook_delivery WHERE not_before > updated"), 2);
+	assert_int_equal(
+		count(db, "SELECT count(*) FROM webhook_delivery WHERE error LIKE '%127.0.0.1%'"),
+		2);
+	assert_int_equal(
+		count(db, "SELECT count(*) FROM webhook_delivery WHERE not_before > updated"), 2);
 	/* parked after the last attempt; queued again by hand, due now */
 	{
 		size_t n = 9;
@@ -315,7 +336,9 @@ static void test_delivery_log(void **state)
 		assert_int_equal(failed, 2);
 	}
 	lading_store_close(s);
-	assert_int_equal(count(db, "SELECT count(*) FROM webhook_delivery WHERE attempts = 1 AND state = 'queued'"), 2);
+	assert_int_equal(count(db, "SELECT count(*) FROM webhook_delivery WHERE attempts = 1 AND "
+				   "state = 'queued'"),
+			 2);
 	lading_ctx_free(ctx);
 }
 
@@ -337,9 +360,10 @@ static int claim_row(void *opaque, const ld_sv *c, size_t n)
 static claimed_job claim(lading_store *s, ld_sq q, int64_t max)
 {
 	claimed_job j = {"", false};
-	ld_sv p[4] = {ld_sv_text("2030-01-01T00:00:00Z"), ld_sv_text("2030-01-01T00:01:00Z"), ld_sv_text("w"),
-		      ld_sv_int(max)};
-	assert_int_equal(ld_store_exec(s, q, p, q == LD_SQ_JOB_CLAIM ? 3 : 4, claim_row, &j, NULL), 0);
+	ld_sv p[4] = {ld_sv_text("2030-01-01T00:00:00Z"), ld_sv_text("2030-01-01T00:01:00Z"),
+		      ld_sv_text("w"), ld_sv_int(max)};
+	assert_int_equal(ld_store_exec(s, q, p, q == LD_SQ_JOB_CLAIM ? 3 : 4, claim_row, &j, NULL),
+			 0);
 	return j;
 }
 
@@ -356,13 +380,21 @@ static void test_job_claims(void **state)
 	ld_snprintf(db, sizeof(db), "%s/jobs.sqlite", dir);
 	assert_int_equal(lading_ctx_new(&ctx), 0);
 	assert_int_equal(lading_store_open(&s, ctx, db), 0);
-	assert_int_equal(ld_svc_job_submit_once(s, ctx, "rescan:every:60:1", "rescan", "", LD_JOB_PRIO_RESCAN, &queued), 0);
+	assert_int_equal(ld_svc_job_submit_once(s, ctx, "rescan:every:60:1", "rescan", "",
+						LD_JOB_PRIO_RESCAN, &queued),
+			 0);
 	assert_true(queued);
-	assert_int_equal(ld_svc_job_submit_once(s, ctx, "rescan:every:60:1", "rescan", "", LD_JOB_PRIO_RESCAN, &queued), 0);
+	assert_int_equal(ld_svc_job_submit_once(s, ctx, "rescan:every:60:1", "rescan", "",
+						LD_JOB_PRIO_RESCAN, &queued),
+			 0);
 	assert_false(queued);
-	assert_int_equal(ld_svc_job_submit_once(s, ctx, "rescan:db:x", "rescan", "", LD_JOB_PRIO_RESCAN, &queued), 0);
+	assert_int_equal(ld_svc_job_submit_once(s, ctx, "rescan:db:x", "rescan", "",
+						LD_JOB_PRIO_RESCAN, &queued),
+			 0);
 	assert_true(queued);
-	assert_int_equal(ld_svc_job_submit(s, ctx, "image", "registry:r/a:1", LD_JOB_PRIO_SUBMITTED, &id), 0);
+	assert_int_equal(
+		ld_svc_job_submit(s, ctx, "image", "registry:r/a:1", LD_JOB_PRIO_SUBMITTED, &id),
+		0);
 	/* the submitted job first, though queued last; the job claim never takes a rescan */
 	j = claim(s, LD_SQ_JOB_CLAIM, 0);
 	assert_true(j.found);
