@@ -64,14 +64,8 @@ static void *deliverer_main(void *opaque)
 	}
 	while (!*b->stop) {
 		size_t sent = 0, failed = 0;
-		if (lading_webhook_deliver(s, ctx, &sent, &failed)) {
-			ld_snprintf(line, sizeof(line), "deliverer: %s",
-				    lading_ctx_error(ctx)->msg);
-			bg_log(b, line);
-		} else if (sent || failed) {
-			ld_snprintf(line, sizeof(line),
-				    "webhooks: %zu delivered, %zu failed (retried later or parked)",
-				    sent, failed);
+		if (ld_svc_deliver_due(s, ctx, b->stop, b->o.log, b->o.log_opaque, &sent, &failed)) {
+			ld_snprintf(line, sizeof(line), "deliverer: %s", lading_ctx_error(ctx)->msg);
 			bg_log(b, line);
 		}
 		bg_wait(b);

@@ -483,7 +483,8 @@ static int http_for_delivery(ld_http **h, lading_ctx *ctx)
 	return ld_http_new(h, &ho, ctx);
 }
 
-int lading_webhook_deliver(lading_store *s, lading_ctx *ctx, size_t *sent, size_t *failed)
+int ld_svc_deliver_due(lading_store *s, lading_ctx *ctx, volatile sig_atomic_t *stop, lading_log_fn log,
+		       void *log_opaque, size_t *sent, size_t *failed)
 {
 	char worker[WORKER_NAME_MAX], host[64] = "host", line[1024];
 	ld_http *h = NULL;
@@ -496,9 +497,19 @@ int lading_webhook_deliver(lading_store *s, lading_ctx *ctx, size_t *sent, size_
 	ld_snprintf(worker, sizeof(worker), "%s:%ld:deliver", host, (long)getpid());
 	if ((rc = http_for_delivery(&h, ctx)))
 		return rc;
-	while (any && !(rc = deliver_one(s, ctx, h, worker, &any, &ok, line, sizeof(line))))
-		if (any)
-			ok ? (*sent)++ : (*failed)++;
+	while ((!stop || !*stop) && any &&
+	       !(rc = deliver_one(s, ctx, h, worker, &any, &ok, line, sizeof(line)))) {
+		if (!any)
+			break;
+		ok ? (*sent)++ : (*failed)++;
+		if (log)
+			log(log_opaque, line);
+	}
 	ld_http_free(h);
 	return rc;
+}
+
+int lading_webhook_deliver(lading_store *s, lading_ctx *ctx, size_t *sent, size_t *failed)
+{
+	return ld_svc_deliver_due(s, ctx, NULL, NULL, NULL, sent, failed);
 }

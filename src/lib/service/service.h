@@ -160,6 +160,11 @@ void ld_notify_sign(const char *secret, size_t slen, const char *body, size_t bl
  * baseline). */
 int ld_notify_baseline(lading_store *s, lading_ctx *ctx);
 
+/* lading_webhook_deliver, returning early once *stop is set (stop may be NULL), with one log
+ * line per attempt (log may be NULL). */
+int ld_svc_deliver_due(lading_store *s, lading_ctx *ctx, volatile sig_atomic_t *stop, lading_log_fn log,
+		       void *log_opaque, size_t *sent, size_t *failed);
+
 /* Seconds before retry `attempts` + 1 of a delivery. */
 int64_t ld_notify_backoff(int64_t attempts);
 
