@@ -64,8 +64,10 @@ static void *deliverer_main(void *opaque)
 	}
 	while (!*b->stop) {
 		size_t sent = 0, failed = 0;
-		if (ld_svc_deliver_due(s, ctx, b->stop, b->o.log, b->o.log_opaque, &sent, &failed)) {
-			ld_snprintf(line, sizeof(line), "deliverer: %s", lading_ctx_error(ctx)->msg);
+		if (ld_svc_deliver_due(s, ctx, b->stop, b->o.log, b->o.log_opaque, &sent,
+				       &failed)) {
+			ld_snprintf(line, sizeof(line), "deliverer: %s",
+				    lading_ctx_error(ctx)->msg);
 			bg_log(b, line);
 		}
 		bg_wait(b);

@@ -483,8 +483,8 @@ static int http_for_delivery(ld_http **h, lading_ctx *ctx)
 	return ld_http_new(h, &ho, ctx);
 }
 
-int ld_svc_deliver_due(lading_store *s, lading_ctx *ctx, volatile sig_atomic_t *stop, lading_log_fn log,
-		       void *log_opaque, size_t *sent, size_t *failed)
+int ld_svc_deliver_due(lading_store *s, lading_ctx *ctx, volatile sig_atomic_t *stop,
+		       lading_log_fn log, void *log_opaque, size_t *sent, size_t *failed)
 {
 	char worker[WORKER_NAME_MAX], host[64] = "host", line[1024];
 	ld_http *h = NULL;
