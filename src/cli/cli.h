@@ -167,6 +167,6 @@ extern bool cli_quiet;
 
 extern const cli_command cli_cmd_sbom, cli_cmd_scan, cli_cmd_db, cli_cmd_vercmp, cli_cmd_honeypot,
 	cli_cmd_probe, cli_cmd_census, cli_cmd_inventory, cli_cmd_containers,
-	cli_cmd_report, cli_cmd_serve, cli_cmd_worker, cli_cmd_token, cli_cmd_version, cli_cmd_completion, cli_cmd_help_man;
+	cli_cmd_report, cli_cmd_serve, cli_cmd_worker, cli_cmd_token, cli_cmd_webhook, cli_cmd_version, cli_cmd_completion, cli_cmd_help_man;
 
 #endif

@@ -105,6 +105,21 @@ static int open_store(const inv_opts *o, lading_ctx *ctx, lading_store **s)
 	return rc ? cli_fail(ctx, rc) : 0;
 }
 
+/* Queue the webhooks' events for what changed (nothing when no webhook is configured); they are
+ * sent by a running serve or worker, or by 'lading webhook deliver'. */
+static int notify(lading_store *s, lading_ctx *ctx, const char *trigger)
+{
+	lading_notify_result r;
+	int rc = lading_notify_evaluate(s, ctx, trigger, NULL, &r);
+	if (rc)
+		return cli_fail(ctx, rc);
+	if (r.events && !cli_quiet)
+		fprintf(stderr, "notifications: %zu event%s for %zu image%s, %zu deliver%s queued\n", r.events,
+			r.events == 1 ? "" : "s", r.images, r.images == 1 ? "" : "s", r.deliveries,
+			r.deliveries == 1 ? "y" : "ies");
+	return EXIT_OK;
+}
+
 /* ---- add ---- */
 
 typedef struct add_job {
@@ -181,6 +196,8 @@ static int add_history(const inv_opts *o)
 		return EXIT_ERROR;
 	if ((rc = lading_store_open(&s, ctx, o->store)) || (rc = lading_inventory_history(s, ctx, 1)))
 		ret = cli_fail(ctx, rc);
+	else
+		ret = notify(s, ctx, "add");
 	lading_store_close(s);
 	lading_ctx_free(ctx);
 	return ret;
@@ -331,7 +348,9 @@ static int do_rescan(inv_opts *o, lading_ctx *ctx, lading_store *s)
 	fprintf(stderr, "rescan: %zu images, %zu package lists, %zu distinct packages matched: %zu new, %zu resolved"
 			" (%zu newly known exploited)\n",
 		r.images, r.package_lists, r.packages, r.new_findings, r.resolved, r.kev_new);
-	return write_doc(o, out, len);
+	if ((rc = write_doc(o, out, len)))
+		return rc;
+	return notify(s, ctx, "rescan");
 }
 
 /* Images the snapshot's containers run that the store lacks: from the engine or the registry. */
@@ -384,6 +403,8 @@ static int do_containers(inv_opts *o, lading_ctx *ctx, lading_store *s)
 	printf("snapshot of %s: %zu containers, %zu new, %zu updated, %zu gone\n", snap.source, r.seen, r.added,
 	       r.updated, r.gone);
 	ret = snapshot_images(o, ctx, s, c);
+	if (ret == EXIT_OK)
+		ret = notify(s, ctx, "snapshot");
 out:
 	lading_containers_free(c);
 	return ret;

@@ -42,6 +42,12 @@ static const cli_option serve_options[] = {
 	 "admission: OpenVEX or CycloneDX VEX; not_affected/fixed do not deny\n"
 	 "(repeatable, as scan's)",
 	 CLI_C_FILE, NULL},
+	{"--rescan-interval", NULL, "DURATION",
+	 "queue a rescan of the whole fleet every DURATION (90s, 15m, 6h, 1d), one\n"
+	 "for all processes, and one when the database file changes",
+	 CLI_C_NONE, NULL},
+	{"--max-rescans", NULL, "N", "rescans running at once in the whole fleet (default 1); submitted\n"
+	 "jobs always go first", CLI_C_NONE, NULL},
 	{"--admission-unknown", NULL, "allow|deny",
 	 "an image still not in the store at the webhook's timeout (it is\n"
 	 "scanned meanwhile when the server runs jobs; default deny)",
@@ -54,9 +60,10 @@ const cli_command cli_cmd_serve = {
 	.summary = "the HTTP service: API with tokens, job queue, fleet dashboard, admission webhook",
 	.synopsis = "--listen ADDR [--store URL] [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]\n"
 		    " [--db FILE] [--insecure-registry HOST:PORT]... [--workers N] [--threads N]\n"
-		    " [--fail-on SEV] [--fail-on-kev] [--ignore-file F] [--vex F]... [--admission-unknown allow|deny]",
+		    " [--fail-on SEV] [--fail-on-kev] [--ignore-file F] [--vex F]... [--admission-unknown allow|deny]\n"
+		    " [--rescan-interval DURATION] [--max-rescans N]",
 	.description = "API: docs/service.md and docs/openapi.yaml. Tokens: 'lading token create'.\n"
-		       "Runs until SIGINT or SIGTERM.",
+		       "Sends the webhooks' deliveries ('lading webhook'). Runs until SIGINT or SIGTERM.",
 	.options = serve_options,
 	.run = run_serve,
 };
@@ -98,6 +105,12 @@ static int parse_serve(int argc, char **argv, lading_serve_options *o, const cha
 			if (!v || (strcmp(v, "allow") && strcmp(v, "deny")))
 				return cli_usage("--admission-unknown: allow or deny");
 			o->admission_unknown_allow = !strcmp(v, "allow");
+		} else if (cli_opt(argc, argv, &i, "--rescan-interval", &v)) {
+			if (!v || lading_duration_parse(v, &o->rescan_interval_s))
+				return cli_usage("--rescan-interval: a duration from 1s to 30d (90s, 15m, 6h, 1d)");
+		} else if (cli_opt(argc, argv, &i, "--max-rescans", &v)) {
+			if (!cli_parse_count(v, 64, &o->max_rescans) || !o->max_rescans)
+				return cli_usage("--max-rescans: 1 to 64");
 		} else if (cli_opt(argc, argv, &i, "--threads", &v)) {
 			if (!cli_parse_count(v, 1024, &o->threads))
 				return cli_usage("--threads: a number");

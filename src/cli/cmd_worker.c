@@ -17,6 +17,12 @@ static const cli_option worker_options[] = {
 	 "plain HTTP or unverified TLS for this registry only (repeatable)", CLI_C_NONE, NULL},
 	{"--lease", NULL, "SECONDS", "lease of a job, renewed by heartbeat (default 30, at most 300)",
 	 CLI_C_NONE, NULL},
+	{"--rescan-interval", NULL, "DURATION",
+	 "queue a rescan of the whole fleet every DURATION (90s, 15m, 6h, 1d), one\n"
+	 "for all processes, and one when the database file changes",
+	 CLI_C_NONE, NULL},
+	{"--max-rescans", NULL, "N", "rescans running at once in the whole fleet (default 1); submitted\n"
+	 "jobs always go first", CLI_C_NONE, NULL},
 	{"--once", NULL, NULL, "stop when the queue is empty", CLI_C_NONE, NULL},
 	{0},
 };
@@ -25,7 +31,9 @@ const cli_command cli_cmd_worker = {
 	.name = "worker",
 	.summary = "take inventory jobs from the store's queue (leases, retries, LISTEN/NOTIFY)",
 	.synopsis = "[--store URL] [--jobs N] [--db FILE] [--insecure-registry HOST:PORT]...\n"
-		    " [--lease SECONDS] [--once]",
+		    " [--lease SECONDS] [--once] [--rescan-interval DURATION] [--max-rescans N]",
+	.description = "Also sends the webhooks' deliveries ('lading webhook'); with --once, those due\n"
+		       "when the queue is empty.",
 	.options = worker_options,
 	.run = run_worker,
 };
@@ -46,6 +54,12 @@ static int parse_worker(int argc, char **argv, lading_worker_options *o, const c
 		} else if (cli_opt(argc, argv, &i, "--lease", &v)) {
 			if (!cli_parse_count(v, 300, &o->lease_s) || !o->lease_s)
 				return cli_usage("--lease: seconds, 1 to 300");
+		} else if (cli_opt(argc, argv, &i, "--rescan-interval", &v)) {
+			if (!v || lading_duration_parse(v, &o->rescan_interval_s))
+				return cli_usage("--rescan-interval: a duration from 1s to 30d (90s, 15m, 6h, 1d)");
+		} else if (cli_opt(argc, argv, &i, "--max-rescans", &v)) {
+			if (!cli_parse_count(v, 64, &o->max_rescans) || !o->max_rescans)
+				return cli_usage("--max-rescans: 1 to 64");
 		} else if (cli_flag(argv, i, "--once")) {
 			o->once = 1;
 		} else if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {

@@ -22,6 +22,7 @@ const cli_command *const cli_commands[] = {
 	&cli_cmd_serve,
 	&cli_cmd_worker,
 	&cli_cmd_token,
+	&cli_cmd_webhook,
 	&cli_cmd_completion,
 	&cli_cmd_help_man,
 	&cli_cmd_version,

@@ -14,6 +14,7 @@
 #define BACKOFF_BASE_S 2           /* retry n waits BASE^n seconds */
 #define JOB_DOC_MAX (64 * 1024)
 #define WORKER_NAME_MAX 96
+#define RESCAN_LOCK_KEY 0x6c726573    /* "lres": the claim of a rescan, fleet-wide (PostgreSQL) */
 
 typedef struct thread_arg {
 	struct ld_svc_workers *w;
@@ -157,6 +158,20 @@ static bool insecure_for(const lading_worker_options *o, const char *ref)
 	return false;
 }
 
+/* The job's events for the webhooks. A failure is logged, not the job's: the next evaluation
+ * compares with what was reported and catches up. */
+static void notify(ld_svc_workers *w, lading_store *s, lading_ctx *ctx, const claimed *j, const char *digest)
+{
+	lading_notify_result r;
+	if (lading_notify_evaluate(s, ctx, digest ? "job" : "rescan", digest, &r))
+		logf_(w, "job %" PRId64 ": notifications: %s", j->id, lading_ctx_error(ctx)->msg);
+	else if (r.events)
+		logf_(w, "job %" PRId64 ": %zu event%s for %zu image%s, %zu deliver%s queued", j->id, r.events,
+		      r.events == 1 ? "" : "s", r.images, r.images == 1 ? "" : "s", r.deliveries,
+		      r.deliveries == 1 ? "y" : "ies");
+	ld_error_clear(ctx);
+}
+
 /* Run one claimed job; *digest gets the image recorded. */
 static int run_job(ld_svc_workers *w, lading_store *s, lading_ctx *ctx, const claimed *j, char *digest,
 		   size_t dsz)
@@ -174,6 +189,8 @@ static int run_job(ld_svc_workers *w, lading_store *s, lading_ctx *ctx, const cl
 		lading_rescan_result r;
 		rc = lading_inventory_rescan(s, ctx, &opts, LADING_FORMAT_JSON, &out, &len, &r);
 		free(out);
+		if (!rc)
+			notify(w, s, ctx, j, NULL);
 		return rc;
 	}
 	if (strcmp(j->kind, "image"))
@@ -181,6 +198,7 @@ static int run_job(ld_svc_workers *w, lading_store *s, lading_ctx *ctx, const cl
 	if ((rc = lading_inventory_add(s, ctx, j->ref, &opts, &a)))
 		return rc;
 	ld_strlcpy(digest, a.digest, dsz);
+	notify(w, s, ctx, j, digest);
 	return 0;
 }
 
@@ -206,17 +224,47 @@ static void finish(ld_svc_workers *w, lading_store *s, lading_ctx *ctx, const cl
 	      rc ? err : "");
 }
 
-/* One claim-run-finish step; false when the queue had nothing ready. */
-static bool step(ld_svc_workers *w, lading_store *s, lading_ctx *ctx, unsigned i)
+typedef struct rescan_claim {
+	const char *now, *lease, *worker;
+	unsigned max;
+	claimed *j;
+} rescan_claim;
+
+/* Under the fleet-wide lock, so two workers never both see room for the last rescan. */
+static int claim_rescan_tx(lading_store *s, void *opaque)
 {
-	char now[32], lease[32], digest[80] = "", err[512] = "";
-	claimed j;
+	rescan_claim *c = opaque;
 	int rc;
-	memset(&j, 0, sizeof(j));
+	free(c->j->ref);
+	memset(c->j, 0, sizeof(*c->j));
+	ld_sv lk[1] = {ld_sv_int(RESCAN_LOCK_KEY)};
+	ld_sv p[4] = {ld_sv_text(c->now), ld_sv_text(c->lease), ld_sv_text(c->worker), ld_sv_int(c->max)};
+	if ((rc = ld_store_exec(s, LD_SQ_XACT_LOCK, lk, 1, NULL, NULL, NULL)))
+		return rc;
+	return ld_store_exec(s, LD_SQ_JOB_CLAIM_RESCAN, p, 4, claim_row, c->j, NULL);
+}
+
+/* Submitted jobs first; a rescan only when none is ready and fewer than max_rescans run. */
+static bool claim(ld_svc_workers *w, lading_store *s, unsigned i, claimed *j)
+{
+	char now[32], lease[32];
 	time_at(now, 0);
 	time_at(lease, w->lease);
 	ld_sv p[3] = {ld_sv_text(now), ld_sv_text(lease), ld_sv_text(w->name[i])};
-	if (ld_store_exec(s, LD_SQ_JOB_CLAIM, p, 3, claim_row, &j, NULL) || !j.found) {
+	if (!ld_store_exec(s, LD_SQ_JOB_CLAIM, p, 3, claim_row, j, NULL) && j->found)
+		return true;
+	rescan_claim c = {now, lease, w->name[i], w->o.max_rescans ? w->o.max_rescans : LD_RESCAN_MAX_DEFAULT, j};
+	return !ld_store_transaction(s, claim_rescan_tx, &c) && j->found;
+}
+
+/* One claim-run-finish step; false when the queue had nothing ready. */
+static bool step(ld_svc_workers *w, lading_store *s, lading_ctx *ctx, unsigned i)
+{
+	char digest[80] = "", err[512] = "";
+	claimed j;
+	int rc;
+	memset(&j, 0, sizeof(j));
+	if (!claim(w, s, i, &j)) {
 		free(j.ref);
 		return false;
 	}
@@ -366,13 +414,40 @@ void ld_svc_workers_join(ld_svc_workers *w)
 	free(w);
 }
 
+/* --once: the deliveries the jobs queued that are due now, before returning. */
+static int deliver_due(lading_ctx *ctx, const lading_worker_options *o)
+{
+	lading_store *s = NULL;
+	size_t sent = 0, failed = 0;
+	char line[160];
+	int rc;
+	if ((rc = lading_store_open(&s, ctx, o->store)))
+		return rc;
+	rc = lading_webhook_deliver(s, ctx, &sent, &failed);
+	lading_store_close(s);
+	if (!rc && (sent || failed) && o->log) {
+		ld_snprintf(line, sizeof(line), "webhooks: %zu delivered, %zu failed (retried later or parked)", sent,
+			    failed);
+		o->log(o->log_opaque, line);
+	}
+	return rc;
+}
+
 int lading_worker_run(lading_ctx *ctx, const lading_worker_options *opts, volatile sig_atomic_t *stop)
 {
 	ld_svc_workers *w;
+	ld_svc_background *bg = NULL;
+	ld_svc_bg_options bo = {opts->store, opts->db_path, opts->rescan_interval_s, opts->log, opts->log_opaque};
 	int rc;
 	ld_error_clear(ctx);
 	if ((rc = ld_svc_workers_start(&w, ctx, opts, stop)))
 		return rc;
+	if (!opts->once && (rc = ld_svc_background_start(&bg, ctx, &bo, stop))) {
+		*stop = 1;
+		ld_svc_workers_join(w);
+		return rc;
+	}
 	ld_svc_workers_join(w);
-	return 0;
+	ld_svc_background_join(bg);
+	return opts->once ? deliver_due(ctx, opts) : 0;
 }

@@ -26,6 +26,9 @@ static const ld_svc_route routes[] = {
 	{"GET", "/api/v1/report/fleet", LD_R_FLEET, LD_SCOPE_READ, 0},
 	/* any valid token: the API server's webhook configuration carries a read token */
 	{"POST", "/api/v1/admission", LD_R_ADMISSION, LD_SCOPE_READ, BODY_ADMISSION_MAX},
+	/* webhooks name their URLs: admin only */
+	{"GET", "/api/v1/webhooks", LD_R_WEBHOOKS, LD_SCOPE_ADMIN, 0},
+	{"GET", "/api/v1/webhooks/deliveries", LD_R_DELIVERIES, LD_SCOPE_ADMIN, 0},
 };
 
 const ld_svc_route *ld_svc_routes(size_t *n)

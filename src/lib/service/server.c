@@ -78,6 +78,7 @@ struct lading_service {
 	rate_entry rate[RATE_TABLE];
 	double rate_per_s;
 	ld_svc_workers *workers;
+	ld_svc_background *bg;           /* deliverer, rescan scheduler */
 	volatile sig_atomic_t stop;
 	char *tls_ca;                  /* --tls-client-ca, PEM */
 	lading_scan_options policy;    /* admission: --ignore-file, --vex */
@@ -298,6 +299,30 @@ static const char *arg(hctx *h, const char *k)
 	return v && strlen(v) <= QUERY_VALUE_MAX ? v : NULL;
 }
 
+static enum MHD_Result h_webhooks(hctx *h)
+{
+	char *out = NULL;
+	size_t len = 0;
+	int rc = lading_webhook_list(h->s, h->ctx, LADING_FORMAT_JSON, &out, &len);
+	return rc ? fail(h, rc) : ok_doc(h, MHD_HTTP_OK, "application/json", out, len);
+}
+
+/* ?webhook=ID&limit=N */
+static enum MHD_Result h_deliveries(hctx *h)
+{
+	const char *hook = arg(h, "webhook"), *limit = arg(h, "limit");
+	uint64_t id = 0, n = 0;
+	char *out = NULL;
+	size_t len = 0;
+	int rc;
+	if ((hook && !ld_slice_to_u64(ld_slice_cstr(hook), INT64_MAX, &id)) ||
+	    (limit && (!ld_slice_to_u64(ld_slice_cstr(limit), 100000, &n) || !n)))
+		return reply_error(h->svc, h->c, h->method, h->url, h->rq, MHD_HTTP_BAD_REQUEST,
+				   "?webhook=ID (a number) and ?limit=N (1 to 100000)");
+	rc = lading_webhook_deliveries(h->s, h->ctx, (int64_t)id, (size_t)n, LADING_FORMAT_JSON, &out, &len);
+	return rc ? fail(h, rc) : ok_doc(h, MHD_HTTP_OK, "application/json", out, len);
+}
+
 static enum MHD_Result h_query(hctx *h)
 {
 	lading_inventory_query q;
@@ -402,6 +427,13 @@ static enum MHD_Result h_containers_put(hctx *h)
 		lading_containers_free(cs);
 		return fail(h, rc);
 	}
+	/* images that started running bring their findings to the webhooks of running images; a
+	 * failure is logged (the next evaluation catches up), the snapshot is recorded */
+	lading_notify_result nr;
+	if (lading_notify_evaluate(h->s, h->ctx, "snapshot", NULL, &nr))
+		log_line(h->svc, "notifications after a snapshot: %s", lading_ctx_error(h->ctx)->msg);
+	else
+		ld_svc_background_wake(h->svc->bg);
 	ld_buf b;
 	ld_jw w;
 	ld_buf_init(&b, 1 << 16);
@@ -655,6 +687,10 @@ static enum MHD_Result dispatch(hctx *h)
 		return h_sboms_add(h);
 	case LD_R_FAVICON:
 		return ok_doc(h, MHD_HTTP_NO_CONTENT, "image/x-icon", NULL, 0);
+	case LD_R_WEBHOOKS:
+		return h_webhooks(h);
+	case LD_R_DELIVERIES:
+		return h_deliveries(h);
 	default:
 		return reply_error(h->svc, h->c, h->method, h->url, h->rq, MHD_HTTP_NOT_FOUND, "no such route");
 	}
@@ -1038,6 +1074,8 @@ int lading_service_start(lading_service **out, lading_ctx *ctx, const lading_ser
 	} else {
 		svc->o.ignore_file = NULL, svc->o.vex_files = NULL, svc->o.vex_count = 0, svc->o.tls_client_ca = NULL;
 	}
+	if (o->version < 3)
+		svc->o.rescan_interval_s = 0, svc->o.max_rescans = 0;
 	if (!svc->store_url) {
 		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 		goto fail;
@@ -1066,9 +1104,14 @@ int lading_service_start(lading_service **out, lading_ctx *ctx, const lading_ser
 		wo.jobs = workers;
 		wo.log = o->log;
 		wo.log_opaque = o->log_opaque;
+		wo.max_rescans = svc->o.max_rescans;
 		if ((rc = ld_svc_workers_start(&svc->workers, ctx, &wo, &svc->stop)))
 			goto fail;
 	}
+	/* webhook deliveries and scheduled rescans, whether or not this server runs jobs */
+	ld_svc_bg_options bo = {svc->store_url, o->db_path, svc->o.rescan_interval_s, o->log, o->log_opaque};
+	if ((rc = ld_svc_background_start(&svc->bg, ctx, &bo, &svc->stop)))
+		goto fail;
 	if ((rc = start_daemon(svc, ctx, threads)))
 		goto fail;
 	if (pthread_create(&svc->deadline_thread, NULL, deadline_main, svc)) {
@@ -1101,6 +1144,7 @@ void lading_service_stop(lading_service *svc)
 	svc->stop = 1;
 	ld_svc_workers_wake(svc->workers);
 	ld_svc_workers_join(svc->workers);
+	ld_svc_background_join(svc->bg);
 	for (unsigned i = 0; i < svc->npool; i++)
 		lading_store_close(svc->pool[i].s);
 	pthread_mutex_destroy(&svc->pool_mu);

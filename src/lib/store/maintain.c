@@ -44,12 +44,14 @@ static int prune_tx(ld_store *s, void *opaque)
 	static const ld_sq steps[] = {LD_SQ_PRUNE_REFS,	    LD_SQ_PRUNE_CONTAINERS, LD_SQ_PRUNE_IMAGE_LAYERS,
 				      LD_SQ_PRUNE_IMAGES,   LD_SQ_PRUNE_MATCHES,    LD_SQ_PRUNE_ITEMS,
 				      LD_SQ_PRUNE_PKGLISTS, LD_SQ_PRUNE_FINDINGS,   LD_SQ_PRUNE_PACKAGES,
-				      LD_SQ_PRUNE_LAYERS,   LD_SQ_PRUNE_LABELS};
+				      LD_SQ_PRUNE_LAYERS,   LD_SQ_PRUNE_LABELS,     LD_SQ_NOTIFY_SEEN_PRUNE,
+				      LD_SQ_PRUNE_DELIVERIES, LD_SQ_PRUNE_EVENTS,   LD_SQ_PRUNE_SLOTS};
 	int64_t n[sizeof(steps) / sizeof(steps[0])];
 	int rc;
 
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		bool dated = steps[i] <= LD_SQ_PRUNE_IMAGES;
+		bool dated = steps[i] <= LD_SQ_PRUNE_IMAGES || steps[i] == LD_SQ_PRUNE_DELIVERIES ||
+			     steps[i] == LD_SQ_PRUNE_EVENTS || steps[i] == LD_SQ_PRUNE_SLOTS;
 		n[i] = 0;
 		if ((rc = ld_store_exec(s, steps[i], dated ? &p : NULL, dated ? 1 : 0, NULL, NULL, &n[i])))
 			return rc;

@@ -22,7 +22,7 @@
 #define LD_STORE_HASH_LEN 32          /* hex characters of a content hash kept (128 bits) */
 
 /* The schema version this lading writes (migrations 1..N in each backend). */
-#define LD_STORE_SCHEMA_VERSION 4
+#define LD_STORE_SCHEMA_VERSION 5
 
 /* Internal: a transaction met a conflict (SQLite busy, PostgreSQL serialization failure or
  * deadlock); store.c re-runs the whole transaction. Never returned to callers. */
@@ -188,6 +188,37 @@ typedef enum ld_sq {
 				    critical_images, fixable_images, containers_running) */
 	LD_SQ_SUMMARY_LIST,      /* () -> the same columns, in time order */
 	LD_SQ_SUMMARY_LAST,      /* () -> time of the newest summary (text), no row when none */
+	/* notifications and scheduled rescans (migration 5, service/notify.c, service/deliver.c) */
+	LD_SQ_WEBHOOK_INSERT,    /* (url, secret, events, all_images, format, now) -> id */
+	LD_SQ_WEBHOOK_LIST,      /* () -> id, url, events, all_images, format, created: not removed */
+	LD_SQ_WEBHOOK_REMOVE,    /* (id, now) -> changes */
+	LD_SQ_XACT_LOCK,         /* (key): PostgreSQL pg_advisory_xact_lock (SQLite: the write lock
+				    BEGIN IMMEDIATE took is already exclusive) */
+	LD_SQ_NOTIFY_RUNNING,    /* () -> image_id, running containers (by config or manifest digest) */
+	LD_SQ_NOTIFY_CURRENT,    /* (image_id|NULL = all) -> image_id, digest, FINDING_COLS */
+	LD_SQ_NOTIFY_SEEN,       /* () -> image_id, vuln, pkg, kev, severity */
+	LD_SQ_NOTIFY_SEEN_OF,    /* (image_id) -> the same for one image */
+	LD_SQ_NOTIFY_SEEN_CLEAR_MANY, /* ([image_id, ...]) */
+	LD_SQ_NOTIFY_SEEN_CLEAR_ALL, /* () */
+	LD_SQ_NOTIFY_SEEN_PUT_ALL, /* ([[image_id, vuln, pkg, kev, severity], ...]) */
+	LD_SQ_NOTIFY_SEEN_PRUNE, /* (): rows of images no longer stored */
+	LD_SQ_EVENT_INSERT_MANY, /* ([[uid, type, image, created, body, slack|null], ...]) */
+	LD_SQ_DELIVERY_INSERT_MANY, /* ([[webhook_id, event uid], ...], now) */
+	LD_SQ_DELIVERY_CLAIM,    /* (now, lease_until, worker) -> id, attempts: a ready delivery of a
+				    live webhook, or one whose lease expired (FOR UPDATE SKIP LOCKED) */
+	LD_SQ_DELIVERY_LOAD,     /* (id) -> url, secret, format, uid, type, created, body, slack */
+	LD_SQ_DELIVERY_FINISH,   /* (id, worker, state, status, error, not_before, now, delivered)
+				    -> changes: only while this worker holds the lease */
+	LD_SQ_DELIVERY_LIST,     /* (webhook_id|NULL, limit) -> id, webhook_id, url, uid, type, image,
+				    state, attempts, status, error, created, updated, delivered,
+				    not_before: newest first */
+	LD_SQ_DELIVERY_REQUEUE,  /* (id|NULL = every parked one, now) -> changes: parked -> queued, due now */
+	LD_SQ_SCHEDULE_SLOT,     /* (key, now) -> 1 | no row when the key was taken before */
+	LD_SQ_PRUNE_DELIVERIES,  /* (before): delivered or parked deliveries last updated before */
+	LD_SQ_PRUNE_EVENTS,      /* (before): events created before that no delivery names */
+	LD_SQ_PRUNE_SLOTS,       /* (before): keys of scheduled rescans */
+	LD_SQ_JOB_CLAIM_RESCAN,  /* (now, lease_until, worker, max) -> id, kind, ref, attempts: a rescan
+				    job, only while fewer than max run (call under LD_SQ_XACT_LOCK) */
 	LD_SQ_COUNT
 } ld_sq;
 

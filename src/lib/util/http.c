@@ -289,10 +289,14 @@ static int set_common(ld_http *h, xfer *x, struct curl_slist *hdrs, const char *
 	S(CURLOPT_URL, url);
 	if (x->req->head) {
 		S(CURLOPT_NOBODY, 1L);
+	} else if (x->req->post) {
+		S(CURLOPT_POST, 1L);
+		S(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->req->post_len);
+		S(CURLOPT_POSTFIELDS, x->req->post);
 	} else {
 		S(CURLOPT_HTTPGET, 1L);
 	}
-	S(CURLOPT_FOLLOWLOCATION, h->opt.insecure_host ? 0L : 1L);
+	S(CURLOPT_FOLLOWLOCATION, h->opt.insecure_host || x->req->no_redirect ? 0L : 1L);
 	S(CURLOPT_MAXREDIRS, HTTP_MAX_REDIRECTS);
 	S(CURLOPT_PROTOCOLS_STR, "http,https");
 	S(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -383,7 +387,7 @@ static CURLcode perform(ld_http *h, xfer *x, struct curl_slist *hdrs, long *stat
 		cr = curl_easy_perform(h->curl);
 		*status = 0;
 		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, status);
-		if (!h->opt.insecure_host || cr != CURLE_OK || *status < 300 || *status > 399 || x->sink_err)
+		if (!h->opt.insecure_host || x->req->no_redirect || cr != CURLE_OK || *status < 300 || *status > 399 || x->sink_err)
 			break;
 		if (curl_easy_getinfo(h->curl, CURLINFO_REDIRECT_URL, &loc) != CURLE_OK || !loc)
 			break;

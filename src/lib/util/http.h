@@ -75,6 +75,11 @@ typedef struct ld_http_request {
 	bool head;     /* HEAD: status and headers only */
 	bool identity; /* no Accept-Encoding, no decoding: the bytes exactly as served (blobs) */
 	bool no_retry; /* one attempt whatever the options say (probes) */
+	/* POST these bytes instead of a GET (webhooks); with no_redirect a 3xx answer is the
+	 * final one (the caller treats it as a failure) */
+	const char *post;
+	size_t post_len;
+	bool no_redirect;
 } ld_http_request;
 
 typedef struct ld_http_response {
@@ -99,7 +104,7 @@ int ld_http_url_host(const char *url, char *host, size_t hostsz, long *port);
 bool ld_http_url_on_host(const char *url, const char *hostport);
 void ld_http_free(ld_http *h);
 
-/* GET (HEAD when req->head). Returns 0 for 2xx and 304 (see resp->status), LADING_ENOTFOUND for
+/* GET (HEAD when req->head, POST when req->post). Returns 0 for 2xx and 304 (see resp->status), LADING_ENOTFOUND for
  * 404/410, LADING_EAUTH for 401/403, LADING_ELIMIT when the body exceeds max_bytes, the sink's code
  * when it aborts, else LADING_ENET (after the retries) with "URL: what happened" on ctx. */
 int ld_http_get(ld_http *h, const ld_http_request *req, ld_http_response *resp, lading_ctx *ctx);
