@@ -10,6 +10,7 @@
 #include "lading/scan.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/jsonw.h"
 #include "util/vec.h"
 
 /* Named limits. */
@@ -62,28 +63,17 @@ typedef int (*ld_store_row_fn)(void *opaque, const ld_sv *cols, size_t ncols);
 /* The statements every backend implements (parameters and columns in the order the comment
  * gives; docs/inventory.md has the tables). */
 typedef enum ld_sq {
-	/* layers */
-	LD_SQ_LAYER_GET = 0,     /* (digest) -> id */
-	LD_SQ_LAYER_INSERT,      /* (digest, blob_digest, media_type, size, now) -> id | no row */
-	LD_SQ_LAYER_SEEN,        /* (id, now): last_seen */
-	/* os and packages */
-	LD_SQ_OS_GET,            /* (hash) -> id */
+	/* os and packages (layers, packages, references, labels: the *_MANY statements below) */
+	LD_SQ_OS_GET = 0,        /* (hash) -> id */
 	LD_SQ_OS_INSERT,         /* (hash, id, version_id, version, codename, name, pretty, id_like)
 				    -> id | no row */
-	LD_SQ_PKG_GET,           /* (hash) -> id */
-	LD_SQ_PKG_INSERT,        /* (hash, type, name, version, arch, purl, source_name,
-				    source_version, epoch, upstream_version, release, license,
-				    found_by, location, flags, cpe) -> id | no row */
 	LD_SQ_PKGLIST_GET,       /* (hash) -> id */
 	LD_SQ_PKGLIST_INSERT,    /* (hash, os_id, npkgs, now) -> id | no row */
-	LD_SQ_PKGLIST_ITEM,      /* (pkglist_id, package_id, layer) */
 	/* images */
 	LD_SQ_IMAGE_GET,         /* (digest) -> id, pkglist_id */
 	LD_SQ_IMAGE_INSERT,      /* (digest, os, arch, variant, created, source_type, pkglist_id, now)
 				    -> id | no row */
 	LD_SQ_IMAGE_SEEN,        /* (id, now) */
-	LD_SQ_IMAGE_LAYER,       /* (image_id, position, layer_id) */
-	LD_SQ_REF_UPSERT,        /* (image_id, kind, ref, now): first_seen kept, last_seen = now */
 	LD_SQ_IMAGE_BY_REF,      /* (ref) -> image id: by image digest, tag or manifest digest */
 	/* database builds and matches */
 	LD_SQ_DBBUILD_GET,       /* (built_at) -> id */
@@ -91,18 +81,12 @@ typedef enum ld_sq {
 	LD_SQ_MATCH_GET,         /* (pkglist_id, dbbuild_id) -> 1 */
 	LD_SQ_MATCH_INSERT,      /* (pkglist_id, dbbuild_id, now) */
 	LD_SQ_PKGLIST_CURRENT,   /* (pkglist_id, dbbuild_id): the list's current match */
-	LD_SQ_FINDING_INSERT,    /* (dbbuild_id, os_id, package_id, vuln, severity, kev, epss, cvss,
-				    fixed, status, aliases) */
-	LD_SQ_ALIAS_INSERT,      /* (alias, vuln) */
 	LD_SQ_FINDINGS_INSERT_MANY, /* (dbbuild_id, [[os_id, package_id, vuln, severity, kev, epss,
 				       cvss, fixed, status, aliases], ...]) */
 	LD_SQ_MATCH_INSERT_MANY, /* ([pkglist_id, ...], dbbuild_id, now) */
 	LD_SQ_PKGLIST_CURRENT_MANY, /* ([pkglist_id, ...], dbbuild_id) */
 	/* containers */
 	LD_SQ_SNAPSHOT_INSERT,   /* (source, taken_at, containers) -> id */
-	LD_SQ_CONTAINER_GET,     /* (source, cid) -> id */
-	LD_SQ_CONTAINER_UPSERT,  /* (source, cid, name, namespace, pod, node, owner, image_ref,
-				    image_digest, labels, state, created, started, now, snapshot_id) */
 	LD_SQ_CONTAINER_GONE,    /* (source, snapshot_id, taken_at) -> changes: marked gone */
 	LD_SQ_SNAPSHOT_COUNTS,   /* (id, added, gone) */
 	/* reading */
@@ -131,7 +115,7 @@ typedef enum ld_sq {
 	/* rescan */
 	LD_SQ_RESCAN_ITEMS,      /* () -> pkglist_id, os_id, dbbuild_id|NULL, package_id, layer */
 	LD_SQ_RESCAN_OSES,       /* () -> id, os_id, version_id, version, codename, name, pretty, id_like */
-	LD_SQ_RESCAN_PACKAGES,   /* () -> id, then the package columns of PKG_INSERT after hash */
+	LD_SQ_RESCAN_PACKAGES,   /* () -> id, then the package columns of PKG_INSERT_MANY after hash */
 	LD_SQ_FINDINGS_OF_BUILD, /* (dbbuild_id) -> os_id, package_id, vuln, severity, kev */
 	LD_SQ_IMAGES_OF_PKGLISTS,/* () -> image id, digest, pkglist_id */
 	/* the fleet report (fleet_load.c) */
@@ -179,7 +163,6 @@ typedef enum ld_sq {
 				    only while this worker holds the lease */
 	LD_SQ_JOB_WAKE,          /* (): PostgreSQL NOTIFY lading_job */
 	/* image config labels and the fleet history (migration "labels and history") */
-	LD_SQ_IMAGE_LABEL_PUT,   /* (image_id, key, value): an existing (image, key) is kept */
 	LD_SQ_FLEET_LABELS,      /* () -> image_id, key, value */
 	LD_SQ_LABELS_BY_IDS,     /* ([ids]) -> image_id, key, value */
 	LD_SQ_PRUNE_LABELS,      /* (): labels of images no longer stored */
@@ -188,6 +171,24 @@ typedef enum ld_sq {
 				    critical_images, fixable_images, containers_running) */
 	LD_SQ_SUMMARY_LIST,      /* () -> the same columns, in time order */
 	LD_SQ_SUMMARY_LAST,      /* () -> time of the newest summary (text), no row when none */
+	/* many rows per statement (batch.c): the last parameter is a JSON array of rows */
+	LD_SQ_PKG_INSERT_MANY,   /* ([[hash, type, name, version, arch, purl, source_name,
+				    source_version, epoch, upstream_version, release, license, found_by,
+				    location, flags, cpe], ...]): the packages not yet stored */
+	LD_SQ_PKG_IDS_MANY,      /* ([hash, ...]) -> hash, id */
+	LD_SQ_PKGLIST_ITEM_MANY, /* (pkglist_id, [[package_id, layer], ...]) */
+	LD_SQ_ALIAS_INSERT_MANY, /* ([[alias, vuln], ...]) */
+	LD_SQ_LAYER_PUT_MANY,    /* (now, [[digest, blob_digest, media_type, size], ...]): inserted, or
+				    last_seen = now */
+	LD_SQ_IMAGE_LAYER_MANY,  /* (image_id, [[position, layer digest], ...]) */
+	LD_SQ_IMAGE_LABEL_PUT_MANY, /* (image_id, [[key, value], ...]): an existing (image, key) kept */
+	LD_SQ_REF_UPSERT_MANY,   /* (image_id, now, [[kind, ref], ...]): first_seen kept, last_seen = now */
+	LD_SQ_CONTAINER_MAX_ID,  /* () -> the highest container id (no row or NULL: none) */
+	LD_SQ_CONTAINER_UPSERT_MANY, /* (now, snapshot_id, max_id, [[source, cid, name, namespace, pod,
+					node, owner, image_ref, image_digest, labels, state, created,
+					started], ...]): created, or updated when not older -> one row per container
+					written: 1 if it was inserted (its id above max_id, the
+					highest id before the statement), 0 if updated */
 	LD_SQ_COUNT
 } ld_sq;
 
@@ -239,6 +240,29 @@ int ld_store_exec_id(ld_store *s, ld_sq q, const ld_sv *p, size_t np, int64_t *o
 typedef int (*ld_store_tx_fn)(ld_store *s, void *opaque);
 int ld_store_transaction(ld_store *s, ld_store_tx_fn fn, void *opaque);
 
+/* Rows sent many at a time (batch.c): each row is one JSON value (an array of the row's columns,
+ * or a scalar) written by the caller; the rows go to statement q as one JSON array, the parameter
+ * after the fixed ones. Use: row = ld_store_batch_row(), write one value, ld_store_batch_next();
+ * at the end ld_store_batch_flush() and ld_store_batch_release(). */
+#define LD_STORE_BATCH_ROWS 4000
+#define LD_STORE_BATCH_BYTES (4u << 20)
+typedef struct ld_store_batch {
+	ld_store *s;
+	ld_sq q;
+	ld_sv p[LD_STORE_MAX_PARAMS];
+	size_t np;
+	ld_buf b;
+	ld_jw w;
+	size_t rows;
+	ld_store_row_fn fn; /* result rows of each statement (may be NULL) */
+	void *opaque;
+} ld_store_batch;
+void ld_store_batch_init(ld_store_batch *bt, ld_store *s, ld_sq q, const ld_sv *p, size_t np);
+ld_jw *ld_store_batch_row(ld_store_batch *bt);
+int ld_store_batch_next(ld_store_batch *bt);
+int ld_store_batch_flush(ld_store_batch *bt);
+void ld_store_batch_release(ld_store_batch *bt);
+
 /* "2026-12-07T20:21:15Z" */
 void ld_store_now(char out[32]);
 /* sha256 of the bytes, first LD_STORE_HASH_LEN hex characters. */
@@ -287,8 +311,8 @@ typedef struct ld_store_put_result {
 /* Record an image in one transaction (identity by content: re-recording is a no-op apart from
  * last-seen times). */
 int ld_store_put_image(ld_store *s, const ld_store_image *img, ld_store_put_result *res);
-/* vuln_alias rows for the space-separated aliases of vuln. */
-int ld_store_put_aliases(ld_store *s, const char *vuln, const char *aliases);
+/* vuln_alias rows for the space-separated aliases of vuln, into a batch of ALIAS_INSERT_MANY. */
+int ld_store_alias_rows(ld_store_batch *bt, const char *vuln, const char *aliases);
 /* What the store knows of an image digest: *found, its pkglist and whether the list has a match
  * for `dbbuild` (NULL: not asked). */
 int ld_store_image_known(ld_store *s, const char *digest, const char *dbbuild, bool *found,
