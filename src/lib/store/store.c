@@ -630,20 +630,20 @@ static int put_layers(ld_store *s, int64_t image_id, const ld_store_image *img, 
 }
 
 /* every time, not only for new images: images recorded before labels were kept get them */
-static int put_labels(ld_store *s, int64_t image_id, const ld_store_image *img)
+static int put_labels(ld_store *s, int64_t image_id, const lading_image_label *labels, size_t nlabels)
 {
 	ld_sv q = ld_sv_int(image_id);
 	ld_store_batch bt;
 	int rc = 0;
 
-	if (!img->nlabels)
+	if (!nlabels)
 		return 0;
 	ld_store_batch_init(&bt, s, LD_SQ_IMAGE_LABEL_PUT_MANY, &q, 1);
-	for (size_t i = 0; i < img->nlabels && !rc; i++) {
+	for (size_t i = 0; i < nlabels && !rc; i++) {
 		ld_jw *w = ld_store_batch_row(&bt);
 		ld_jw_arr(w);
-		ld_jw_str(w, img->labels[i].key);
-		ld_jw_str(w, img->labels[i].value);
+		ld_jw_str(w, labels[i].key);
+		ld_jw_str(w, labels[i].value);
 		ld_jw_arr_end(w);
 		rc = ld_store_batch_next(&bt);
 	}
@@ -693,7 +693,7 @@ static int put_image_tx(ld_store *s, void *opaque)
 			return rc;
 	}
 	pc->res->image_id = image_id;
-	if ((rc = put_labels(s, image_id, img)))
+	if ((rc = put_labels(s, image_id, img->labels, img->nlabels)))
 		return rc;
 	return put_refs(s, image_id, img->tags, img->ntags, img->manifests, img->nmanifests, pc->now);
 }
@@ -800,6 +800,8 @@ typedef struct touch_ctx {
 	size_t ntags;
 	const char *const *manifests;
 	size_t nmanifests;
+	const lading_image_label *labels;
+	size_t nlabels;
 	char now[32];
 } touch_ctx;
 
@@ -820,13 +822,17 @@ static int touch_tx(ld_store *s, void *opaque)
 		if ((rc = ld_store_exec(s, LD_SQ_IMAGE_SEEN, q, 2, NULL, NULL, NULL)))
 			return rc;
 	}
+	/* an image recorded before labels were kept gets them from its config, read again anyway */
+	if ((rc = put_labels(s, id, t->labels, t->nlabels)))
+		return rc;
 	return put_refs(s, id, t->tags, t->ntags, t->manifests, t->nmanifests, t->now);
 }
 
 int ld_store_touch_image(ld_store *s, const char *digest, const char *const *tags, size_t ntags,
-			 const char *const *manifests, size_t nmanifests)
+			 const char *const *manifests, size_t nmanifests, const lading_image_label *labels,
+			 size_t nlabels)
 {
-	touch_ctx t = {digest, tags, ntags, manifests, nmanifests, {0}};
+	touch_ctx t = {digest, tags, ntags, manifests, nmanifests, labels, nlabels, {0}};
 	ld_store_now(t.now);
 	return ld_store_transaction(s, touch_tx, &t);
 }

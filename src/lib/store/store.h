@@ -317,9 +317,11 @@ int ld_store_alias_rows(ld_store_batch *bt, const char *vuln, const char *aliase
  * for `dbbuild` (NULL: not asked). */
 int ld_store_image_known(ld_store *s, const char *digest, const char *dbbuild, bool *found,
 			 bool *matched);
-/* Touch a known image: references seen now. */
+/* Touch a known image: references seen now; its config labels stored when missing (images
+ * recorded before labels were kept get them so). */
 int ld_store_touch_image(ld_store *s, const char *digest, const char *const *tags, size_t ntags,
-			 const char *const *manifests, size_t nmanifests);
+			 const char *const *manifests, size_t nmanifests, const lading_image_label *labels,
+			 size_t nlabels);
 /* Snapshots (one transaction). */
 int ld_store_put_snapshot(ld_store *s, const lading_snapshot *snap, lading_snapshot_result *res);
 
