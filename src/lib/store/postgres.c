@@ -214,11 +214,19 @@ static const char *const sql[LD_SQ_COUNT] = {
 			       " ORDER BY i.digest",
 	[LD_SQ_FLEET_LAYERS] = "SELECT il.image_id, il.position, l.digest FROM image_layer il JOIN layer l"
 			       " ON l.id = il.layer_id ORDER BY il.image_id, il.position",
-	[LD_SQ_FLEET_FINDINGS] = "SELECT pl.id, " FINDING_COLS " FROM pkglist pl JOIN pkglist_item it ON"
-				 " it.pkglist_id = pl.id JOIN finding f ON f.dbbuild_id = pl.dbbuild_id AND"
-				 " f.os_id = pl.os_id AND f.package_id = it.package_id JOIN package p ON"
-				 " p.id = it.package_id WHERE EXISTS (SELECT 1 FROM image i WHERE"
-				 " i.pkglist_id = pl.id) ORDER BY pl.id",
+	/* a finding once per (build, OS, package) here; the loader gives it to every list with
+	   that package (reading it joined per list repeated its text per image) */
+	[LD_SQ_FLEET_BUILD_FINDINGS] = "SELECT f.dbbuild_id, f.os_id, f.package_id, f.vuln, f.severity, f.kev, f.epss,"
+				       " f.cvss, f.fixed, f.status, f.aliases, p.type, p.name, p.version FROM finding f"
+				       " JOIN package p ON p.id = f.package_id WHERE f.dbbuild_id IN (SELECT"
+				       " pl.dbbuild_id FROM pkglist pl WHERE EXISTS (SELECT 1 FROM image i WHERE"
+				       " i.pkglist_id = pl.id)) ORDER BY f.dbbuild_id, f.os_id, f.package_id, f.vuln",
+	[LD_SQ_FLEET_ITEMS] = "SELECT it.pkglist_id, pl.os_id, pl.dbbuild_id, it.package_id, it.layer FROM"
+			      " pkglist_item it JOIN pkglist pl ON pl.id = it.pkglist_id WHERE EXISTS (SELECT 1"
+			      " FROM image i WHERE i.pkglist_id = pl.id) ORDER BY it.pkglist_id, it.package_id,"
+			      " it.layer",
+	[LD_SQ_FLEET_CONTAINERS] = "SELECT source, cid, name, namespace, image_ref, image_digest, state, first_seen,"
+				   " last_seen FROM container ORDER BY id",
 	[LD_SQ_IMAGES_OF_PKGLISTS] = "SELECT id, digest, pkglist_id FROM image WHERE pkglist_id IS NOT NULL"
 				     " ORDER BY pkglist_id, digest",
 	[LD_SQ_ITEMS_OF_IMAGE] = "SELECT it.pkglist_id, pl.os_id, pl.dbbuild_id, it.package_id, it.layer FROM image i"

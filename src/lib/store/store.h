@@ -122,8 +122,14 @@ typedef enum ld_sq {
 	LD_SQ_FLEET_IMAGES,      /* () -> id, digest, created, source_type, first_seen, last_seen,
 				    dbbuild_id of its list (NULL: never matched) */
 	LD_SQ_FLEET_LAYERS,      /* () -> image_id, position, layer digest */
-	LD_SQ_FLEET_FINDINGS,    /* () -> pkglist_id, FINDING_COLS: the current findings of every
-				    package list an image uses */
+	LD_SQ_FLEET_BUILD_FINDINGS, /* () -> dbbuild_id, os_id, package_id, vuln, severity, kev, epss,
+				       cvss, fixed, status, aliases, type, name, version: the findings
+				       of every build that is some image's list's current one, in
+				       (build, os, package, vuln) order */
+	LD_SQ_FLEET_ITEMS,       /* () -> pkglist_id, os_id, dbbuild_id|NULL, package_id, layer: the
+				    items of the lists images use, in (list, package, layer) order */
+	LD_SQ_FLEET_CONTAINERS,  /* () -> source, cid, name, namespace, image_ref, image_digest, state,
+				    first_seen, last_seen, in the order they were first recorded */
 	LD_SQ_ITEMS_OF_IMAGE,    /* (digest) -> as RESCAN_ITEMS, for one image's list */
 	LD_SQ_PACKAGES_OF_IMAGE, /* (digest) -> as RESCAN_PACKAGES, for one image's list */
 	/* prune (before) and check */
