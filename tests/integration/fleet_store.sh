@@ -86,6 +86,12 @@ run_backend() {
 	check '[.images[] | select(.labels == {})] | length == 6' "$W/$BACKEND.images.json" "unlabelled images have none"
 	"$L" report fleet --store "$url" --now "$NOW" --group-by label:team --format json -o "$W/$BACKEND.lab.json" || fail "group by label"
 	check '.groups.payments.images == 1 and .overall.images == 7' "$W/$BACKEND.lab.json" "grouped by the stored label"
+	# an image recorded before labels were kept (none stored): add meets it again, labels filled in
+	"$SQL" "DELETE FROM image_label"
+	"$L" inventory add --store "$url" --db "$W/db.sqlite" "oci:$W/labelled" > /dev/null 2>> "$W/add.log" || fail "add labelled again"
+	"$L" inventory list images --store "$url" --format json > "$W/$BACKEND.images2.json"
+	check '[.images[] | select(.labels.team == "payments" and .labels.tier == "web")] | length == 1' \
+		"$W/$BACKEND.images2.json" "labels of a stored image without them filled in by add"
 	history_checks "$url"
 	census_checks "$url"
 }
@@ -137,6 +143,8 @@ census_checks() {
 }
 
 BACKEND=sqlite
+sq_sql() { sqlite3 "$W/s.sqlite" "$1" > /dev/null; }
+SQL=sq_sql
 run_backend "sqlite:$W/s.sqlite"
 empty="sqlite:$W/empty.sqlite"
 "$L" report fleet --store "$empty" > "$W/empty.txt" || fail "empty store: exit status"
@@ -144,6 +152,8 @@ grep -q "nothing to report" "$W/empty.txt" || fail "empty store: says so"
 
 BACKEND=postgres
 if pg_start; then
+	pg_sql() { pg_psql fleet -q -c "$1" > /dev/null; }
+	SQL=pg_sql
 	run_backend "$(pg_newdb fleet)"
 	diff "$W/sqlite.cmp.json" "$W/postgres.cmp.json" > "$W/backends.diff" || fail "SQLite and PostgreSQL give different reports: $(head -c 600 "$W/backends.diff")"
 else

@@ -36,28 +36,36 @@ static int last_row(void *opaque, const ld_sv *c, size_t n)
 static int put_rows(ld_store *s, void *opaque)
 {
 	const hist *h = opaque;
-	int rc;
-	for (size_t i = 0; i < h->n; i++) {
+	ld_store_batch bt;
+	int rc = 0;
+
+	ld_store_batch_init(&bt, s, LD_SQ_SUMMARY_PUT_MANY, NULL, 0);
+	for (size_t i = 0; i < h->n && !rc; i++) {
 		const ld_fleet_summary *r = &h->rows[i];
+		ld_jw *w = ld_store_batch_row(&bt);
 		char t[32];
 		ld_fleet_format_time(r->time, t);
-		ld_sv p[13] = {ld_sv_text(t),
-			       ld_sv_text(r->group_by),
-			       ld_sv_text(r->group),
-			       ld_sv_int((int64_t)r->images),
-			       ld_sv_int((int64_t)r->vulnerabilities),
-			       ld_sv_real(r->vulns_median),
-			       ld_sv_real(r->vulns_p90),
-			       ld_sv_int((int64_t)r->new_findings),
-			       ld_sv_int((int64_t)r->fixed_findings),
-			       ld_sv_int((int64_t)r->kev_images),
-			       ld_sv_int((int64_t)r->critical_images),
-			       ld_sv_int((int64_t)r->fixable_images),
-			       ld_sv_int((int64_t)r->containers_running)};
-		if ((rc = ld_store_exec(s, LD_SQ_SUMMARY_PUT, p, 13, NULL, NULL, NULL)))
-			return rc;
+		ld_jw_arr(w);
+		ld_jw_str(w, t);
+		ld_jw_str(w, r->group_by);
+		ld_jw_str(w, r->group);
+		ld_jw_u64(w, r->images);
+		ld_jw_u64(w, r->vulnerabilities);
+		ld_jw_fixed(w, r->vulns_median, 1);
+		ld_jw_fixed(w, r->vulns_p90, 1);
+		ld_jw_u64(w, r->new_findings);
+		ld_jw_u64(w, r->fixed_findings);
+		ld_jw_u64(w, r->kev_images);
+		ld_jw_u64(w, r->critical_images);
+		ld_jw_u64(w, r->fixable_images);
+		ld_jw_u64(w, r->containers_running);
+		ld_jw_arr_end(w);
+		rc = ld_store_batch_next(&bt);
 	}
-	return 0;
+	if (!rc)
+		rc = ld_store_batch_flush(&bt);
+	ld_store_batch_release(&bt);
+	return rc;
 }
 
 static const char *row_key(ld_buf *k, const char *group_by, const char *group)

@@ -326,7 +326,10 @@ static const char *const sql[LD_SQ_COUNT] = {
 	[LD_SQ_LABELS_BY_IDS] = "SELECT image_id, key, value FROM image_label WHERE image_id IN (SELECT json_array_elements_text($1::json)::bigint)"
 				" ORDER BY image_id, key COLLATE \"C\"",
 	[LD_SQ_PRUNE_LABELS] = "DELETE FROM image_label WHERE image_id NOT IN (SELECT id FROM image)",
-	[LD_SQ_SUMMARY_PUT] = "INSERT INTO fleet_summary(" SUMMARY_COLS ") VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+	[LD_SQ_SUMMARY_PUT_MANY] = "INSERT INTO fleet_summary(" SUMMARY_COLS ") SELECT e->>0, e->>1, e->>2,"
+				   " (e->>3)::bigint, (e->>4)::bigint, (e->>5)::double precision, (e->>6)::double"
+				   " precision, (e->>7)::bigint, (e->>8)::bigint, (e->>9)::bigint, (e->>10)::bigint,"
+				   " (e->>11)::bigint, (e->>12)::bigint FROM jsonb_array_elements($1::jsonb) AS e",
 	[LD_SQ_SUMMARY_LIST] = "SELECT " SUMMARY_COLS " FROM fleet_summary ORDER BY time, id",
 	[LD_SQ_SUMMARY_LAST] = "SELECT max(time) FROM fleet_summary HAVING count(*) > 0",
 	/* many rows per statement (batch.c) */

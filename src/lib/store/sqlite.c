@@ -330,7 +330,9 @@ static const char *const sql[LD_SQ_COUNT] = {
 	[LD_SQ_LABELS_BY_IDS] = "SELECT image_id, key, value FROM image_label WHERE image_id IN (SELECT value FROM json_each(?1))"
 				" ORDER BY image_id, key",
 	[LD_SQ_PRUNE_LABELS] = "DELETE FROM image_label WHERE image_id NOT IN (SELECT id FROM image)",
-	[LD_SQ_SUMMARY_PUT] = "INSERT INTO fleet_summary(" SUMMARY_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[LD_SQ_SUMMARY_PUT_MANY] = "INSERT INTO fleet_summary(" SUMMARY_COLS ") SELECT " J(0) ", " J(1) ", " J(2) ","
+				   " " J(3) ", " J(4) ", " J(5) ", " J(6) ", " J(7) ", " J(8) ", " J(9) ", " J(10) ","
+				   " " J(11) ", " J(12) " FROM json_each(?1)",
 	[LD_SQ_SUMMARY_LIST] = "SELECT " SUMMARY_COLS " FROM fleet_summary ORDER BY time, id",
 	[LD_SQ_SUMMARY_LAST] = "SELECT max(time) FROM fleet_summary HAVING count(*) > 0",
 	/* many rows per statement (batch.c) */

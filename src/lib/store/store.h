@@ -172,10 +172,10 @@ typedef enum ld_sq {
 	LD_SQ_FLEET_LABELS,      /* () -> image_id, key, value */
 	LD_SQ_LABELS_BY_IDS,     /* ([ids]) -> image_id, key, value */
 	LD_SQ_PRUNE_LABELS,      /* (): labels of images no longer stored */
-	LD_SQ_SUMMARY_PUT,       /* (time, group_by, grp|NULL, images, vulnerabilities, vulns_median,
-				    vulns_p90, new_findings, fixed_findings, kev_images,
-				    critical_images, fixable_images, containers_running) */
-	LD_SQ_SUMMARY_LIST,      /* () -> the same columns, in time order */
+	LD_SQ_SUMMARY_LIST,      /* () -> time, group_by, grp|NULL, images, vulnerabilities,
+				    vulns_median, vulns_p90, new_findings, fixed_findings, kev_images,
+				    critical_images, fixable_images, containers_running, in time order */
+	LD_SQ_SUMMARY_PUT_MANY,  /* ([[the 13 columns of SUMMARY_LIST], ...]) */
 	LD_SQ_SUMMARY_LAST,      /* () -> time of the newest summary (text), no row when none */
 	/* many rows per statement (batch.c): the last parameter is a JSON array of rows */
 	LD_SQ_PKG_INSERT_MANY,   /* ([[hash, type, name, version, arch, purl, source_name,
