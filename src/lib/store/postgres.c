@@ -16,6 +16,7 @@
 typedef struct pg_state {
 	PGconn *conn;
 	bool prepared[LD_SQ_COUNT];
+	bool used[LD_SQ_COUNT]; /* run once unprepared: prepared on its second use */
 	bool listening; /* LISTEN lading_job sent on this connection */
 } pg_state;
 
@@ -646,7 +647,9 @@ static int pg_exec(ld_store *s, ld_sq q, const ld_sv *p, size_t np, ld_store_row
 
 	if (q >= LD_SQ_COUNT || !sql[q] || np > LD_STORE_MAX_PARAMS)
 		return ld_error_set(s->ctx, LADING_EUSAGE, "store: no statement %d", (int)q);
-	if (!b->prepared[q] && (rc = pg_prepare(s, q)))
+	/* a statement run once (a query, the report's reads) costs one round trip unprepared; one run
+	 * again (per image, per batch) is prepared then, its plan kept */
+	if (!b->prepared[q] && b->used[q] && (rc = pg_prepare(s, q)))
 		return rc;
 	ld_arena_init(&a, 0);
 	for (size_t i = 0; i < np; i++) {
@@ -662,7 +665,11 @@ static int pg_exec(ld_store *s, ld_sq q, const ld_sv *p, size_t np, ld_store_row
 		}
 	}
 	ld_snprintf(name, sizeof(name), "ld_%d", (int)q);
-	r = PQexecPrepared(b->conn, name, (int)np, vals, NULL, NULL, 0);
+	if (b->prepared[q])
+		r = PQexecPrepared(b->conn, name, (int)np, vals, NULL, NULL, 0);
+	else
+		r = PQexecParams(b->conn, sql[q], (int)np, NULL, vals, NULL, NULL, 0);
+	b->used[q] = true;
 	ld_arena_release(&a);
 	st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
