@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define LADING_FLEET_OPTIONS_VERSION 1
+#define LADING_FLEET_OPTIONS_VERSION 2
 typedef struct lading_fleet_options {
 	unsigned version;               /* LADING_FLEET_OPTIONS_VERSION */
 	const char *from;               /* an exported inventory (fleet JSON), or NULL */
@@ -33,8 +33,13 @@ typedef struct lading_fleet_options {
 	const char *since;              /* RFC 3339 or YYYY-MM-DD: only records seen since then */
 	int history;                    /* add the trend of the stored summaries */
 	const char *now;                /* RFC 3339: the time ages are computed at; NULL = now */
+	/* version 2 */
+	const char *db;                 /* vulnerability database for the census section's assessment
+					   (behind, vulnerable, known exploited); NULL: the default
+					   database when it exists, else those figures stay unknown */
 } lading_fleet_options;
-#define LADING_FLEET_OPTIONS_INIT {LADING_FLEET_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL}
+#define LADING_FLEET_OPTIONS_INIT                                                                   \
+	{LADING_FLEET_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL}
 
 /* Render the fleet report: LADING_FORMAT_TABLE, _JSON or _HTML (one self-contained file).
  * *out is NUL-terminated; free() it. An empty store is an empty report that says so, not an

@@ -20,7 +20,8 @@ typedef struct fleet_args {
 static int fleet_opt(int argc, char **argv, int *i, fleet_args *a)
 {
 	static const char *const names[] = {"--store", "--from", "--format", "-f", "--output", "-o",
-					    "--group-by", "--since", "--official", "--famous", "--now", "--export"};
+					    "--group-by", "--since", "--official", "--famous", "--now", "--export",
+					    "--db"};
 	const char *val = NULL;
 	size_t k;
 	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
@@ -44,7 +45,8 @@ static int fleet_opt(int argc, char **argv, int *i, fleet_args *a)
 		a->famous[a->o.famous_count++] = val;
 		break;
 	case 10: a->o.now = val; break;
-	default: a->export = val; break;
+	case 11: a->export = val; break;
+	default: a->o.db = val; break;
 	}
 	return 1;
 }
@@ -107,6 +109,11 @@ static const cli_option fleet_options[] = {
 	 "add famous vulnerabilities (name<TAB>ids<TAB>description; repeatable)", CLI_C_FILE, NULL},
 	{"--history", NULL, NULL, "the trend of the stored summaries (one per group per rescan)",
 	 CLI_C_NONE, NULL},
+	{"--db", NULL, "FILE",
+	 "the vulnerability database for the census section's behind,\n"
+	 "vulnerable and known-exploited columns (default: LADING_DB or the\n"
+	 "default database when it exists, else those columns say \"not assessed\")",
+	 CLI_C_FILE, NULL},
 	{"--now", NULL, "TIME", "compute ages at TIME instead of now (reproducible reports)",
 	 CLI_C_NONE, NULL},
 	{"--export", NULL, "FILE",
@@ -121,14 +128,15 @@ static const cli_command report_fleet = {
 	.summary = "the fleet report: per-group vulnerability, staleness and container figures",
 	.synopsis = "[--store URL | --from FILE] [--format table|json|html]\n"
 		    " [-o FILE] [--group-by KEY] [--since DATE] [--official REGEX]\n"
-		    " [--famous FILE]... [--history] [--now TIME] [--export FILE]",
+		    " [--famous FILE]... [--history] [--now TIME] [--export FILE] [--db FILE]",
 	.description =
 		"The studies' tables for your own fleet, per group and overall: distinct\n"
 		"vulnerabilities per image (mean, median, p90), severity mix, known-exploited (KEV)\n"
 		"and famous vulnerabilities, image and base-image age, fixable findings, top\n"
 		"vulnerabilities and packages, and the containers running (or that ran) images with\n"
 		"KEV or critical findings. Reads each image's latest stored match: no vulnerability\n"
-		"database is needed.",
+		"database is needed for the images. The census section (exposed services in the same\n"
+		"store) is assessed as `lading census report` does when a database is at hand.",
 	.options = fleet_options,
 	.run = fleet,
 };

@@ -1,5 +1,6 @@
-/* lading_fleet_report: load the fleet data (an exported inventory; the inventory store once its
- * loader is in), the famous table, compute the statistics and render them. */
+/* lading_fleet_report: load the fleet data (an exported inventory or the inventory store, whose
+ * census records are assessed by the census stage), the famous table, compute the statistics
+ * and render them. */
 #include <sys/mman.h>
 #include <time.h>
 
@@ -8,6 +9,8 @@
 #include "store/fleet_data.h"
 #include "report/fleet.h"
 
+#include "lading/census.h"
+#include "lading/vulndb.h"
 #include "lading/fleet.h"
 #include "lading/inventory.h"
 
@@ -70,17 +73,64 @@ static int load_export(ld_fleet_data *d, const char *path, lading_ctx *ctx)
 	return rc;
 }
 
-static int load_data(ld_fleet_data *d, const lading_fleet_options *o, lading_ctx *ctx)
+/* The census products of the store judged as `lading census report` judges them (the census
+ * stage's own assessment, with the vulnerability database): behind the newest version,
+ * vulnerable, known exploited. Without a database these stay unknown ("not assessed"). */
+static int assess_census(ld_fleet_data *d, const lading_fleet_options *o, const char *store, lading_ctx *ctx)
+{
+	lading_census *c = NULL;
+	lading_census_assessment *a = NULL;
+	ld_fleet_census_product *p = (ld_fleet_census_product *)d->census.products;
+	const char *db = o->version >= 2 ? o->db : NULL;
+	char def[4096];
+	int rc;
+
+	if (!d->census.present)
+		return 0;
+	if (!db) {
+		if (lading_db_default_path(def, sizeof(def)) || access(def, R_OK))
+			return 0;
+		db = def;
+	}
+	if ((rc = lading_census_load(&c, store, ctx)) || (rc = lading_census_assess(&a, ctx, c, db)))
+		goto out;
+	for (size_t i = 0; i < lading_census_product_count(a); i++) {
+		const lading_census_product_stat *ps = lading_census_product(a, i);
+		for (size_t k = 0; k < d->census.product_count; k++)
+			if (ps->product && !strcmp(p[k].product, ps->product)) {
+				p[k].behind = ps->behind;
+				p[k].vulnerable = ps->vulnerable;
+				p[k].kev = ps->kev;
+				if (ps->name && !p[k].name)
+					p[k].name = ld_arena_strdup(&d->arena, ps->name);
+			}
+	}
+out:
+	lading_census_assessment_free(a);
+	lading_census_free(c);
+	return rc;
+}
+
+static int load_data(ld_fleet_data *d, const lading_fleet_options *o, bool assess, lading_ctx *ctx)
 {
 	lading_store *s = NULL;
+	char def[4096];
+	const char *url = o->store;
 	int rc;
 	if (o->from)
 		return load_export(d, o->from, ctx);
-	if ((rc = lading_store_open(&s, ctx, o->store)))
+	if ((rc = lading_store_open(&s, ctx, url)))
 		return rc;
 	rc = ld_store_load_fleet(s, d, ctx);
 	lading_store_close(s);
-	return rc;
+	if (rc || !assess)
+		return rc;
+	if (!url || !*url) {
+		if (lading_store_default_url(def, sizeof(def)))
+			return 0;
+		url = def;
+	}
+	return assess_census(d, o, url, ctx);
 }
 
 static int render(ld_buf *b, const ld_fleet_stats *st, lading_format fmt, lading_ctx *ctx)
@@ -116,7 +166,7 @@ int lading_fleet_export(char **out, size_t *len, lading_ctx *ctx, const lading_f
 	if (!o || o->version < 1)
 		return ld_error_set(ctx, LADING_EUSAGE, "fleet options: unknown version");
 	ld_fleet_data_init(&d);
-	if (!(rc = load_data(&d, o, ctx)) && !(rc = ld_fleet_data_write_json(&b, &d)) && ld_buf_error(&b))
+	if (!(rc = load_data(&d, o, false, ctx)) && !(rc = ld_fleet_data_write_json(&b, &d)) && ld_buf_error(&b))
 		rc = ld_error_set(ctx, ld_buf_error(&b), "fleet export too large");
 	if (!rc)
 		*out = ld_buf_detach(&b, len);
@@ -146,7 +196,7 @@ int lading_fleet_report(char **out, size_t *len, lading_ctx *ctx, const lading_f
 	fo.official_re = o->official;
 	fo.history = o->history;
 	fo.famous = &fm;
-	if ((rc = parse_times(&fo, o, ctx)) || (rc = load_famous(&fm, o, ctx)) || (rc = load_data(&d, o, ctx)) ||
+	if ((rc = parse_times(&fo, o, ctx)) || (rc = load_famous(&fm, o, ctx)) || (rc = load_data(&d, o, true, ctx)) ||
 	    (rc = ld_fleet_stats_compute(&st, &d, &fo, ctx)))
 		goto out;
 	if (!(rc = render(&b, &st, fmt, ctx)) && ld_buf_error(&b))

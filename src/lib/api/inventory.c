@@ -277,7 +277,7 @@ int lading_inventory_add(lading_store *s, lading_ctx *ctx, const char *ref, cons
 		inv_refs refs;
 		collect_refs(&a, info, &refs);
 		if ((rc = ld_store_touch_image(s, info->config_digest, refs.tags, refs.ntags, refs.manifests,
-					       refs.nmanifests)))
+					       refs.nmanifests, info->labels, info->label_count)))
 			goto out;
 		if (out) {
 			ld_strlcpy(out->digest, info->config_digest, sizeof(out->digest));

@@ -375,11 +375,13 @@ static void finding_json(ld_buf *b, const rs_pkg *pp, const lading_finding *f, c
 static int write_findings(ld_store *s, rs *r)
 {
 	ld_buf b = LD_BUF_INIT;
+	ld_store_batch ab;
 	ld_map aliased;
 	size_t n = 0;
 	int rc = 0;
 
 	ld_map_init(&aliased);
+	ld_store_batch_init(&ab, s, LD_SQ_ALIAS_INSERT_MANY, NULL, 0);
 	for (size_t i = 0; i < r->pair_list.len && !rc; i++) {
 		rs_pkg *pp = *(rs_pkg **)ld_vec_at(&r->pair_list, i);
 		const ld_vec *fv = ld_vec_at(&pp->group->rep_findings, pp->rep);
@@ -392,13 +394,14 @@ static int write_findings(ld_store *s, rs *r)
 				rc = flush_findings(s, r, &b, &n);
 			/* a vulnerability's aliases once per rescan (many packages share it) */
 			if (!rc && aliases && !ld_map_gets(&aliased, f->id)) {
-				if (!(rc = ld_store_put_aliases(s, f->id, aliases)))
+				if (!(rc = ld_store_alias_rows(&ab, f->id, aliases)))
 					rc = ld_map_put(&aliased, ld_slice_cstr(f->id), (void *)f->id, NULL);
 			}
 		}
 	}
-	if (!rc)
-		rc = flush_findings(s, r, &b, &n);
+	if (!rc && !(rc = flush_findings(s, r, &b, &n)))
+		rc = ld_store_batch_flush(&ab);
+	ld_store_batch_release(&ab);
 	ld_map_release(&aliased);
 	ld_buf_release(&b);
 	return rc;

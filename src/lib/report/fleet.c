@@ -552,17 +552,59 @@ static int group_refs(work *w, ld_fleet_group_stats *gs, const uint32_t *m, size
 static int cmp_running(const void *a, const void *b)
 {
 	const ld_fleet_ctr_row *x = a, *y = b;
+	int c;
 	if (x->kev != y->kev)
 		return y->kev - x->kev;
-	return strcmp(x->c->id, y->c->id);
+	/* the same id may come from two sources: the order never depends on the input's */
+	c = strcmp(x->c->id, y->c->id);
+	return c ? c : strcmp(x->c->source ? x->c->source : "", y->c->source ? y->c->source : "");
 }
 
 static int cmp_gone(const void *a, const void *b)
 {
 	const ld_fleet_ctr_row *x = a, *y = b;
+	int c;
 	if (x->c->last_seen != y->c->last_seen)
 		return x->c->last_seen < y->c->last_seen ? 1 : -1;
-	return strcmp(x->c->id, y->c->id);
+	c = strcmp(x->c->id, y->c->id);
+	return c ? c : strcmp(x->c->source ? x->c->source : "", y->c->source ? y->c->source : "");
+}
+
+/* The k first rows of v[0..n) in cmp order, sorted, into v[0..min(n, k)): a bounded heap of the
+ * k best so far (its root the worst of them), then one sort of those k. A group's list shows at
+ * most k containers of possibly 100,000: sorting them all was most of the report's time. */
+static void sift_down(ld_fleet_ctr_row *h, size_t n, size_t i, int (*cmp)(const void *, const void *))
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		ld_fleet_ctr_row t;
+		if (l < n && cmp(&h[l], &h[m]) > 0)
+			m = l;
+		if (r < n && cmp(&h[r], &h[m]) > 0)
+			m = r;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static void top_k(ld_fleet_ctr_row *v, size_t n, size_t k, int (*cmp)(const void *, const void *))
+{
+	if (n > k && k) {
+		for (size_t i = k / 2; i-- > 0;)
+			sift_down(v, k, i, cmp);
+		for (size_t i = k; i < n; i++)
+			if (cmp(&v[i], &v[0]) < 0) {
+				v[0] = v[i];
+				sift_down(v, k, 0, cmp);
+			}
+		n = k;
+	}
+	if (n > 1)
+		qsort(v, LD_MIN(n, k), sizeof(*v), cmp);
 }
 
 /* Container states and the containers (running, gone) on images with KEV or critical findings. */
@@ -591,8 +633,8 @@ static int group_containers(work *w, ld_fleet_group_stats *gs, const uint32_t *c
 		else if (c->state == LD_FLEET_GONE)
 			gone[gs->risky_gone++] = row;
 	}
-	qsort(run, gs->risky_running, sizeof(*run), cmp_running);
-	qsort(gone, gs->risky_gone, sizeof(*gone), cmp_gone);
+	top_k(run, gs->risky_running, cap, cmp_running);
+	top_k(gone, gs->risky_gone, cap, cmp_gone);
 	gs->n_running = LD_MIN(gs->risky_running, cap);
 	gs->n_gone = LD_MIN(gs->risky_gone, cap);
 	gs->running = ld_arena_memdup(&w->st->arena, run, (gs->n_running + 1) * sizeof(*run));

@@ -189,11 +189,13 @@ int ld_fleet_groups_of(const ld_fleet_grouping *g, const ld_fleet_image *img, ld
 void ld_fleet_ref_split(const char *ref, char *host, size_t hn, char *repo, size_t rn, char *tag,
 			size_t tn);
 
-/* The summaries of `d` at `time` for the groups of `g` and overall (group NULL), the record the
- * store keeps per rescan; new_findings/fixed_findings are left 0 for the store to fill from its
- * rescan diff. *out lives in `arena`. */
+/* The summaries of `d` at `time` for the groups of each of the `ngr` groupings `g` and one
+ * overall (group NULL, group_by the first grouping's key): the records the store keeps per
+ * rescan. Each image's distinct vulnerabilities are worked out once for all groupings.
+ * new_findings/fixed_findings are left 0 for the store to fill from its rescan diff. *out lives
+ * in `arena`, overall first, then in order of first appearance. */
 int ld_fleet_summarize(ld_fleet_summary **out, size_t *n, const ld_fleet_data *d,
-		       const ld_fleet_vulns *v, const ld_fleet_grouping *g, int64_t time,
-		       ld_arena *arena, lading_ctx *ctx);
+		       const ld_fleet_vulns *v, const ld_fleet_grouping *const *g, size_t ngr,
+		       int64_t time, ld_arena *arena, lading_ctx *ctx);
 
 #endif

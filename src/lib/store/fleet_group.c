@@ -438,25 +438,44 @@ int ld_fleet_groups_of(const ld_fleet_grouping *g, const ld_fleet_image *img, ld
 /* ---- summaries ---- */
 
 typedef struct acc {
-	const char *group;
-	ld_vec counts; /* uint32_t distinct vulnerabilities per image */
+	const char *group;   /* "" for overall */
+	size_t grouping;     /* index of its grouping */
+	ld_vec counts;       /* uint32_t distinct vulnerabilities per image */
 	uint64_t kev, critical, fixable, running;
+	char key[];          /* map key: grouping index and group name */
 } acc;
 
-static acc *acc_of(ld_map *m, ld_vec *all, const char *group)
+/* The accumulator of `group` under grouping `gi` ("" = overall, one for all groupings). */
+static acc *acc_of(ld_map *m, ld_vec *all, size_t gi, const char *group)
 {
-	acc *a = ld_map_gets(m, group);
-	acc **slot;
+	char head[24];
+	size_t hn, gn = strlen(group);
+	acc *a, **slot;
+	ld_buf k = LD_BUF_INIT;
+
+	if (!*group)
+		gi = 0;
+	ld_snprintf(head, sizeof(head), "%zu\x1f", gi);
+	hn = strlen(head);
+	ld_buf_adds(&k, head);
+	ld_buf_add(&k, group, gn);
+	if (ld_buf_error(&k))
+		return NULL;
+	a = ld_map_get(m, ld_buf_slice(&k));
+	ld_buf_release(&k);
 	if (a)
 		return a;
-	if (!(a = calloc(1, sizeof(*a))) || !(slot = ld_vec_push(all))) {
+	if (!(a = calloc(1, sizeof(*a) + hn + gn + 1)) || !(slot = ld_vec_push(all))) {
 		free(a);
 		return NULL;
 	}
 	*slot = a;
-	a->group = group;
+	memcpy(a->key, head, hn);
+	memcpy(a->key + hn, group, gn + 1);
+	a->group = a->key + hn;
+	a->grouping = gi;
 	ld_vec_init(&a->counts, sizeof(uint32_t), 0);
-	if (ld_map_put(m, ld_slice_cstr(group), a, NULL))
+	if (ld_map_put(m, ld_slice_cstr(a->key), a, NULL))
 		return NULL;
 	return a;
 }
@@ -479,7 +498,7 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void acc_emit(const acc *a, ld_fleet_summary *s, const ld_fleet_grouping *g, int64_t time)
+static void acc_emit(const acc *a, ld_fleet_summary *s, const ld_fleet_grouping *const *g, int64_t time)
 {
 	uint32_t *c = a->counts.ptr;
 	uint64_t sum = 0;
@@ -488,7 +507,7 @@ static void acc_emit(const acc *a, ld_fleet_summary *s, const ld_fleet_grouping 
 	for (size_t i = 0; i < a->counts.len; i++)
 		sum += c[i];
 	*s = (ld_fleet_summary){.time = time,
-				.group_by = ld_fleet_grouping_key(g),
+				.group_by = ld_fleet_grouping_key(g[a->grouping]),
 				.group = a->group,
 				.images = a->counts.len,
 				.vulnerabilities = sum,
@@ -500,54 +519,83 @@ static void acc_emit(const acc *a, ld_fleet_summary *s, const ld_fleet_grouping 
 				.containers_running = a->running};
 }
 
-/* Fold every image (and its running containers) into the overall accumulator and its groups'. */
-static int summarize_images(ld_map *m, ld_vec *all, const ld_fleet_data *d, const ld_fleet_vulns *v,
-			    const ld_fleet_grouping *g, ld_arena *arena, ld_fleet_pair *scratch)
+/* One image's distinct vulnerabilities (np of them, with their flags) into the overall
+ * accumulator and into its groups' under every grouping. */
+static int fold_image(ld_map *m, ld_vec *all, const ld_fleet_image *img, const ld_fleet_pair *pairs, size_t np,
+		      const ld_fleet_grouping *const *g, size_t ngr, ld_arena *arena)
 {
 	const char *names[MAX_GROUPS_PER_IMAGE];
+	bool kev = false, crit = false, fix = false;
+	acc *a;
+	int rc;
+
+	for (size_t k = 0; k < np; k++) {
+		kev |= pairs[k].kev;
+		crit |= pairs[k].severity == LADING_SEVERITY_CRITICAL;
+		fix |= pairs[k].fixable;
+	}
+	if (!(a = acc_of(m, all, 0, "")) || (rc = acc_image(a, (uint32_t)np, kev, crit, fix)))
+		return LADING_ENOMEM;
+	for (size_t j = 0; j < ngr; j++) {
+		size_t ng = 0;
+		if ((rc = ld_fleet_groups_of(g[j], img, arena, names, MAX_GROUPS_PER_IMAGE, &ng)))
+			return rc;
+		for (size_t k = 0; k < ng; k++)
+			if (!(a = acc_of(m, all, j, names[k])) || acc_image(a, (uint32_t)np, kev, crit, fix))
+				return LADING_ENOMEM;
+	}
+	return 0;
+}
+
+/* A running container counts in the overall row and in its image's groups. */
+static int fold_container(ld_map *m, ld_vec *all, const ld_fleet_image *img, const ld_fleet_grouping *const *g,
+			  size_t ngr, ld_arena *arena)
+{
+	const char *names[MAX_GROUPS_PER_IMAGE];
+	acc *a;
+	int rc;
+
+	if (!(a = acc_of(m, all, 0, "")))
+		return LADING_ENOMEM;
+	a->running++;
+	for (size_t j = 0; img && j < ngr; j++) {
+		size_t ng = 0;
+		if ((rc = ld_fleet_groups_of(g[j], img, arena, names, MAX_GROUPS_PER_IMAGE, &ng)))
+			return rc;
+		for (size_t k = 0; k < ng; k++) {
+			if (!(a = acc_of(m, all, j, names[k])))
+				return LADING_ENOMEM;
+			a->running++;
+		}
+	}
+	return 0;
+}
+
+/* Fold every image (and its running containers) into the overall accumulator and its groups'. */
+static int summarize_images(ld_map *m, ld_vec *all, const ld_fleet_data *d, const ld_fleet_vulns *v,
+			    const ld_fleet_grouping *const *g, size_t ngr, ld_arena *arena, ld_fleet_pair *scratch)
+{
 	ld_map byimg;
 	int rc = 0;
 	ld_map_init(&byimg);
 	for (size_t i = 0; i < d->image_count && !rc; i++) {
-		size_t np = ld_fleet_image_pairs(v, d, i, scratch), ng = 0;
-		bool kev = false, crit = false, fix = false;
-		for (size_t k = 0; k < np; k++) {
-			kev |= scratch[k].kev;
-			crit |= scratch[k].severity == LADING_SEVERITY_CRITICAL;
-			fix |= scratch[k].fixable;
-		}
-		if ((rc = ld_fleet_groups_of(g, &d->images[i], arena, names, MAX_GROUPS_PER_IMAGE, &ng)))
-			break;
-		for (size_t k = 0; k <= ng && !rc; k++) {
-			acc *a = acc_of(m, all, k < ng ? names[k] : "");
-			rc = a ? acc_image(a, (uint32_t)np, kev, crit, fix) : LADING_ENOMEM;
-		}
+		size_t np = ld_fleet_image_pairs(v, d, i, scratch);
+		rc = fold_image(m, all, &d->images[i], scratch, np, g, ngr, arena);
 		if (!rc && ld_map_put(&byimg, ld_slice_cstr(d->images[i].digest), (void *)(uintptr_t)(i + 1), NULL))
 			rc = LADING_ENOMEM;
 	}
 	for (size_t c = 0; c < d->container_count && !rc; c++) {
 		const ld_fleet_container *ct = &d->containers[c];
 		uintptr_t idx = ct->image_digest ? (uintptr_t)ld_map_gets(&byimg, ct->image_digest) : 0;
-		size_t ng = 0;
-		if (ct->state != LD_FLEET_RUNNING)
-			continue;
-		if (idx && (rc = ld_fleet_groups_of(g, &d->images[idx - 1], arena, names, MAX_GROUPS_PER_IMAGE, &ng)))
-			break;
-		for (size_t k = 0; k <= ng; k++) {
-			acc *a = acc_of(m, all, k < ng ? names[k] : "");
-			if (!a) {
-				rc = LADING_ENOMEM;
-				break;
-			}
-			a->running++;
-		}
+		if (ct->state == LD_FLEET_RUNNING)
+			rc = fold_container(m, all, idx ? &d->images[idx - 1] : NULL, g, ngr, arena);
 	}
 	ld_map_release(&byimg);
 	return rc;
 }
 
 int ld_fleet_summarize(ld_fleet_summary **out, size_t *n, const ld_fleet_data *d, const ld_fleet_vulns *v,
-		       const ld_fleet_grouping *g, int64_t time, ld_arena *arena, lading_ctx *ctx)
+		       const ld_fleet_grouping *const *g, size_t ngr, int64_t time, ld_arena *arena, lading_ctx *ctx)
 {
 	ld_map m;
 	ld_vec all;
@@ -560,9 +608,9 @@ int ld_fleet_summarize(ld_fleet_summary **out, size_t *n, const ld_fleet_data *d
 	ld_vec_init(&all, sizeof(acc *), 0);
 	for (size_t i = 0; i < d->image_count; i++)
 		maxf = LD_MAX(maxf, d->images[i].finding_count);
-	if (!(scratch = malloc(maxf * sizeof(*scratch))) || !acc_of(&m, &all, ""))
+	if (!ngr || !(scratch = malloc(maxf * sizeof(*scratch))) || !acc_of(&m, &all, 0, ""))
 		goto out;
-	if ((rc = summarize_images(&m, &all, d, v, g, arena, scratch)))
+	if ((rc = summarize_images(&m, &all, d, v, g, ngr, arena, scratch)))
 		goto out;
 	rc = LADING_ENOMEM;
 	if (!(*out = ld_arena_array(arena, all.len, sizeof(**out))))
@@ -570,8 +618,10 @@ int ld_fleet_summarize(ld_fleet_summary **out, size_t *n, const ld_fleet_data *d
 	for (size_t i = 0; i < all.len; i++) {
 		const acc *a = *(acc **)ld_vec_at(&all, i);
 		acc_emit(a, &(*out)[i], g, time);
-		if (!*a->group)
-			(*out)[i].group = NULL;
+		/* the accumulator (and the name in its key) is freed below */
+		(*out)[i].group = *a->group ? ld_arena_strdup(arena, a->group) : NULL;
+		if (*a->group && !(*out)[i].group)
+			goto out;
 	}
 	*n = all.len;
 	rc = 0;

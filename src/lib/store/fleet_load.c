@@ -1,8 +1,8 @@
 /* The fleet report's input from the inventory store: every image with its references, layers
  * and the findings of its package list's current match, every container, and the census
  * records counted per product, read in one read transaction through the store's numbered
- * statements (no SQL here). Findings are read once per
- * package list: images with the same list share them. */
+ * statements (no SQL here). Findings are read once per (build, OS, package) and given to each
+ * package list holding that package; images with the same list share the list's. */
 #include <time.h>
 
 #include "util/common.h"
@@ -30,6 +30,10 @@ typedef struct loader {
 	ld_vec *refs, *mans, *layers; /* per image: const char * */
 	ld_vec *labels;  /* per image: ld_fleet_kv */
 	ld_vec history;  /* ld_fleet_summary */
+	ld_vec bf;       /* ld_fleet_finding: the findings of the builds in use, in key order */
+	ld_map byfkey;   /* (build, os, package) -> finding_range */
+	int64_t last_list; /* on_item: the list of the previous item (items come by list) */
+	list_findings *last_lf;
 	size_t nalloc;  /* images counted (the arrays' size) */
 	size_t rows;
 } loader;
@@ -202,37 +206,88 @@ static int split_aliases(loader *l, const char *s, ld_fleet_finding *f)
 	return 0;
 }
 
-/* pkglist_id, vuln, severity, kev, epss, cvss, fixed, status, aliases, type, name, version, layer */
-static int on_finding(void *opaque, const ld_sv *c, size_t n)
+/* The findings of one (build, OS, package): bf[start, start + n). */
+typedef struct finding_range {
+	size_t start, n;
+} finding_range;
+
+typedef struct fkey {
+	int64_t build, os, pkg;
+} fkey;
+
+/* dbbuild_id, os_id, package_id, vuln, severity, kev, epss, cvss, fixed, status, aliases, type,
+ * name, version: rows come grouped by (build, os, package) */
+static int on_build_finding(void *opaque, const ld_sv *c, size_t n)
+{
+	loader *l = opaque;
+	fkey k;
+	finding_range *r;
+	ld_fleet_finding *f;
+	int64_t sev;
+	if (n < 14 || row_count(l))
+		return LADING_EINVALID;
+	k = (fkey){ld_sv_i64(&c[0]), ld_sv_i64(&c[1]), ld_sv_i64(&c[2])};
+	if (!(r = ld_map_get(&l->byfkey, ld_slice_make(&k, sizeof(k))))) {
+		fkey *kept = ld_arena_memdup(&l->d->arena, &k, sizeof(k));
+		if (!kept || !(r = ld_arena_alloc(&l->d->arena, sizeof(*r))) ||
+		    ld_map_put(&l->byfkey, ld_slice_make(kept, sizeof(*kept)), r, NULL))
+			return LADING_ENOMEM;
+		r->start = l->bf.len;
+		r->n = 0;
+	}
+	if (r->start + r->n != l->bf.len) /* not grouped: the statement broke its promise */
+		return LADING_EINVALID;
+	if (!(f = ld_vec_push(&l->bf)))
+		return LADING_ENOMEM;
+	r->n++;
+	sev = ld_sv_i64(&c[4]);
+	f->id = col_str(l, &c[3]);
+	f->severity = (uint8_t)(sev >= 0 && sev <= 4 ? sev : 0);
+	f->kev = ld_sv_i64(&c[5]) != 0;
+	f->epss = c[6].t == LD_SV_NULL ? -1 : ld_sv_f64(&c[6]);
+	f->fixed_version = col_str(l, &c[8]);
+	f->fixable = f->fixed_version && *f->fixed_version;
+	f->pkg_type = col_str(l, &c[11]);
+	f->pkg_name = col_str(l, &c[12]);
+	f->pkg_version = col_str(l, &c[13]);
+	if (!f->id)
+		return LADING_ENOMEM;
+	return split_aliases(l, ld_sv_str(&c[10]), f);
+}
+
+/* pkglist_id, os_id, dbbuild_id, package_id, layer: the list gets its package's findings under
+ * its current build (one copy per item, as a package in two layers is two items) */
+static int on_item(void *opaque, const ld_sv *c, size_t n)
 {
 	loader *l = opaque;
 	list_findings *lf;
-	ld_fleet_finding *f;
-	int64_t sev;
-	if (n < 12 || row_count(l))
+	const finding_range *r;
+	fkey k;
+	if (n < 5 || row_count(l))
 		return LADING_EINVALID;
-	if (!(lf = by_int(&l->bylist, ld_sv_i64(&c[0])))) {
+	if (c[2].t == LD_SV_NULL) /* never matched */
+		return 0;
+	k = (fkey){ld_sv_i64(&c[2]), ld_sv_i64(&c[1]), ld_sv_i64(&c[3])};
+	if (!(r = ld_map_get(&l->byfkey, ld_slice_make(&k, sizeof(k)))))
+		return 0;
+	if (l->last_lf && l->last_list == ld_sv_i64(&c[0]))
+		lf = l->last_lf;
+	else if (!(lf = by_int(&l->bylist, ld_sv_i64(&c[0])))) {
 		if (!(lf = ld_arena_alloc(&l->d->arena, sizeof(*lf))))
 			return LADING_ENOMEM;
 		ld_vec_init(&lf->v, sizeof(ld_fleet_finding), LD_FLEET_MAX_FINDINGS);
 		if (put_int(l, &l->bylist, ld_sv_i64(&c[0]), lf))
 			return LADING_ENOMEM;
 	}
-	if (!(f = ld_vec_push(&lf->v)))
-		return ld_vec_full(&lf->v) ? LADING_ELIMIT : LADING_ENOMEM;
-	sev = ld_sv_i64(&c[2]);
-	f->id = col_str(l, &c[1]);
-	f->severity = (uint8_t)(sev >= 0 && sev <= 4 ? sev : 0);
-	f->kev = ld_sv_i64(&c[3]) != 0;
-	f->epss = c[4].t == LD_SV_NULL ? -1 : ld_sv_f64(&c[4]);
-	f->fixed_version = col_str(l, &c[6]);
-	f->fixable = f->fixed_version && *f->fixed_version;
-	f->pkg_type = col_str(l, &c[9]);
-	f->pkg_name = col_str(l, &c[10]);
-	f->pkg_version = col_str(l, &c[11]);
-	if (!f->id)
-		return LADING_ENOMEM;
-	return split_aliases(l, ld_sv_str(&c[8]), f);
+	l->last_list = ld_sv_i64(&c[0]);
+	l->last_lf = lf;
+	for (size_t i = 0; i < r->n; i++) {
+		ld_fleet_finding *f = ld_vec_push(&lf->v);
+		if (!f)
+			return ld_vec_full(&lf->v) ? LADING_ELIMIT : LADING_ENOMEM;
+		*f = *(const ld_fleet_finding *)ld_vec_at(&l->bf, r->start + i);
+	}
+	return 0;
 }
 
 /* image id, digest, pkglist_id: images take their list's findings (shared, not copied) */
@@ -250,15 +305,14 @@ static int on_image_list(void *opaque, const ld_sv *c, size_t n)
 	return 0;
 }
 
-/* CONTAINER_COLS: source, cid, name, namespace, pod, node, owner, image_ref, image_digest,
- * labels, state, created, started, first_seen, last_seen */
+/* source, cid, name, namespace, image_ref, image_digest, state, first_seen, last_seen */
 static int on_container(void *opaque, const ld_sv *c, size_t n)
 {
 	loader *l = opaque;
 	ld_vec *v = (ld_vec *)l->d->containers; /* a vector until the end of the read */
 	ld_fleet_container *ct;
 	const char *state;
-	if (n < 15 || row_count(l))
+	if (n < 9 || row_count(l))
 		return LADING_EINVALID;
 	if (!(ct = ld_vec_push(v)))
 		return ld_vec_full(v) ? LADING_ELIMIT : LADING_ENOMEM;
@@ -266,11 +320,11 @@ static int on_container(void *opaque, const ld_sv *c, size_t n)
 	ct->id = col_str(l, &c[1]);
 	ct->name = col_str(l, &c[2]);
 	ct->namespace_name = col_str(l, &c[3]);
-	ct->image_ref = col_str(l, &c[7]);
-	ct->image_digest = col_str(l, &c[8]);
-	ct->first_seen = when(&c[13]);
-	ct->last_seen = when(&c[14]);
-	state = ld_sv_str(&c[10]);
+	ct->image_ref = col_str(l, &c[4]);
+	ct->image_digest = col_str(l, &c[5]);
+	ct->first_seen = when(&c[7]);
+	ct->last_seen = when(&c[8]);
+	state = ld_sv_str(&c[6]);
 	ct->state = LD_FLEET_UNKNOWN_STATE;
 	for (unsigned k = LD_FLEET_RUNNING; state && k <= LD_FLEET_GONE; k++)
 		if (!strcmp(state, ld_fleet_state_name(k)))
@@ -399,10 +453,11 @@ static int read_all(loader *l, ld_vec *ctrs)
 	    (rc = ld_store_exec(l->s, LD_SQ_FLEET_LAYERS, NULL, 0, on_layer, l, NULL)) ||
 	    (rc = ld_store_exec(l->s, LD_SQ_FLEET_LABELS, NULL, 0, on_label, l, NULL)) ||
 	    (rc = ld_store_exec(l->s, LD_SQ_SUMMARY_LIST, NULL, 0, on_summary, l, NULL)) ||
-	    (rc = ld_store_exec(l->s, LD_SQ_FLEET_FINDINGS, NULL, 0, on_finding, l, NULL)) ||
+	    (rc = ld_store_exec(l->s, LD_SQ_FLEET_BUILD_FINDINGS, NULL, 0, on_build_finding, l, NULL)) ||
+	    (rc = ld_store_exec(l->s, LD_SQ_FLEET_ITEMS, NULL, 0, on_item, l, NULL)) ||
 	    (rc = settle_findings(l)) ||
 	    (rc = ld_store_exec(l->s, LD_SQ_IMAGES_OF_PKGLISTS, NULL, 0, on_image_list, l, NULL)) ||
-	    (rc = ld_store_exec(l->s, LD_SQ_LIST_CONTAINERS, NULL, 0, on_container, l, NULL)) ||
+	    (rc = ld_store_exec(l->s, LD_SQ_FLEET_CONTAINERS, NULL, 0, on_container, l, NULL)) ||
 	    (rc = ld_store_exec(l->s, LD_SQ_CENSUS_LOAD, NULL, 0, on_census, l, NULL)) || (rc = settle_census(l)))
 		return rc;
 	return settle_images(l);
@@ -426,6 +481,8 @@ static void loader_release(loader *l)
 	for (size_t i = 0; ld_map_next(&l->bylist, &i, &slot);)
 		ld_vec_release(&((list_findings *)slot->val)->v);
 	ld_map_release(&l->bylist);
+	ld_map_release(&l->byfkey);
+	ld_vec_release(&l->bf);
 	ld_map_release(&l->census);
 	ld_vec_release(&l->products);
 }
@@ -438,6 +495,8 @@ int ld_store_load_fleet(ld_store *s, ld_fleet_data *d, lading_ctx *ctx)
 	s->ctx = ctx;
 	ld_map_init(&l.byid);
 	ld_map_init(&l.bylist);
+	ld_map_init(&l.byfkey);
+	ld_vec_init(&l.bf, sizeof(ld_fleet_finding), FLEET_LOAD_MAX_ROWS);
 	ld_map_init(&l.census);
 	ld_vec_init(&l.products, sizeof(ld_fleet_census_product *), LD_FLEET_MAX_LIST);
 	ld_vec_init(&l.history, sizeof(ld_fleet_summary), LD_FLEET_MAX_HISTORY);

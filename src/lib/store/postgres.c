@@ -16,6 +16,7 @@
 typedef struct pg_state {
 	PGconn *conn;
 	bool prepared[LD_SQ_COUNT];
+	bool used[LD_SQ_COUNT]; /* run once unprepared: prepared on its second use */
 	bool listening; /* LISTEN lading_job sent on this connection */
 } pg_state;
 
@@ -144,34 +145,18 @@ static const char *const migrations[] = {
 	" AND NOT EXISTS (SELECT 1 FROM container c WHERE c.image_digest = i.digest)"
 
 static const char *const sql[LD_SQ_COUNT] = {
-	[LD_SQ_LAYER_GET] = "SELECT id FROM layer WHERE digest = $1",
-	[LD_SQ_LAYER_INSERT] = "INSERT INTO layer(digest, blob_digest, media_type, size, first_seen,"
-			       " last_seen) VALUES($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING RETURNING id",
-	[LD_SQ_LAYER_SEEN] = "UPDATE layer SET last_seen = $2 WHERE id = $1 AND last_seen < $2",
 	[LD_SQ_OS_GET] = "SELECT id FROM os WHERE hash = $1",
 	[LD_SQ_OS_INSERT] = "INSERT INTO os(hash, os_id, version_id, version, codename, name, pretty_name,"
 			    " id_like) VALUES($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING"
 			    " RETURNING id",
-	[LD_SQ_PKG_GET] = "SELECT id FROM package WHERE hash = $1",
-	[LD_SQ_PKG_INSERT] = "INSERT INTO package(hash, type, name, version, arch, purl, source_name,"
-			     " source_version, epoch, upstream_version, release, license, found_by,"
-			     " location, flags, cpe) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-			     " $12, $13, $14, $15, $16) ON CONFLICT DO NOTHING RETURNING id",
 	[LD_SQ_PKGLIST_GET] = "SELECT id FROM pkglist WHERE hash = $1",
 	[LD_SQ_PKGLIST_INSERT] = "INSERT INTO pkglist(hash, os_id, npkgs, created) VALUES($1, $2, $3, $4)"
 				 " ON CONFLICT DO NOTHING RETURNING id",
-	[LD_SQ_PKGLIST_ITEM] = "INSERT INTO pkglist_item(pkglist_id, package_id, layer) VALUES($1, $2, $3)"
-			       " ON CONFLICT DO NOTHING",
 	[LD_SQ_IMAGE_GET] = "SELECT id, pkglist_id FROM image WHERE digest = $1",
 	[LD_SQ_IMAGE_INSERT] = "INSERT INTO image(digest, os, architecture, variant, created, source_type,"
 			       " pkglist_id, first_seen, last_seen) VALUES($1, $2, $3, $4, $5, $6, $7, $8,"
 			       " $8) ON CONFLICT DO NOTHING RETURNING id",
 	[LD_SQ_IMAGE_SEEN] = "UPDATE image SET last_seen = $2 WHERE id = $1 AND last_seen < $2",
-	[LD_SQ_IMAGE_LAYER] = "INSERT INTO image_layer(image_id, position, layer_id) VALUES($1, $2, $3)"
-			      " ON CONFLICT DO NOTHING",
-	[LD_SQ_REF_UPSERT] = "INSERT INTO image_ref(image_id, kind, ref, first_seen, last_seen)"
-			     " VALUES($1, $2, $3, $4, $4) ON CONFLICT(image_id, kind, ref) DO UPDATE SET"
-			     " last_seen = excluded.last_seen WHERE excluded.last_seen > image_ref.last_seen",
 	[LD_SQ_IMAGE_BY_REF] = "SELECT i.id FROM image i WHERE i.digest = $1 UNION SELECT r.image_id FROM"
 			       " image_ref r WHERE r.ref = $1",
 	[LD_SQ_DBBUILD_GET] = "SELECT id FROM dbbuild WHERE built_at = $1",
@@ -181,32 +166,17 @@ static const char *const sql[LD_SQ_COUNT] = {
 	[LD_SQ_MATCH_INSERT] = "INSERT INTO pkglist_match(pkglist_id, dbbuild_id, matched_at)"
 			       " VALUES($1, $2, $3) ON CONFLICT DO NOTHING",
 	[LD_SQ_PKGLIST_CURRENT] = "UPDATE pkglist SET dbbuild_id = $2 WHERE id = $1",
-	[LD_SQ_FINDING_INSERT] = "INSERT INTO finding(dbbuild_id, os_id, package_id, vuln, severity, kev,"
-				 " epss, cvss, fixed, status, aliases) VALUES($1, $2, $3, $4, $5, $6, $7,"
-				 " $8, $9, $10, $11) ON CONFLICT DO NOTHING",
-	[LD_SQ_ALIAS_INSERT] = "INSERT INTO vuln_alias(alias, vuln) VALUES($1, $2) ON CONFLICT DO NOTHING",
 	[LD_SQ_FINDINGS_INSERT_MANY] =
 		"INSERT INTO finding(dbbuild_id, os_id, package_id, vuln, severity, kev, epss, cvss, fixed, status,"
 		" aliases) SELECT $1, (e->>0)::bigint, (e->>1)::bigint, e->>2, (e->>3)::bigint, (e->>4)::bigint,"
 		" (e->>5)::double precision, (e->>6)::double precision, e->>7, e->>8, e->>9 FROM"
-		" json_array_elements($2::json) AS e ON CONFLICT DO NOTHING",
+		" jsonb_array_elements($2::jsonb) AS e ON CONFLICT DO NOTHING",
 	[LD_SQ_MATCH_INSERT_MANY] = "INSERT INTO pkglist_match(pkglist_id, dbbuild_id, matched_at) SELECT"
 				    " (json_array_elements_text($1::json))::bigint, $2, $3 ON CONFLICT DO NOTHING",
 	[LD_SQ_PKGLIST_CURRENT_MANY] = "UPDATE pkglist SET dbbuild_id = $2 WHERE id IN (SELECT"
 				       " json_array_elements_text($1::json)::bigint)",
 	[LD_SQ_SNAPSHOT_INSERT] = "INSERT INTO snapshot(source, taken_at, containers) VALUES($1, $2, $3)"
 				  " RETURNING id",
-	[LD_SQ_CONTAINER_GET] = "SELECT id FROM container WHERE source = $1 AND cid = $2",
-	[LD_SQ_CONTAINER_UPSERT] =
-		"INSERT INTO container(source, cid, name, namespace, pod, node, owner, image_ref,"
-		" image_digest, labels, state, created, started, first_seen, last_seen, snapshot_id)"
-		" VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)"
-		" ON CONFLICT(source, cid) DO UPDATE SET name = excluded.name, namespace ="
-		" excluded.namespace, pod = excluded.pod, node = excluded.node, owner = excluded.owner,"
-		" image_ref = excluded.image_ref, image_digest = excluded.image_digest, labels ="
-		" excluded.labels, state = excluded.state, created = excluded.created, started ="
-		" excluded.started, last_seen = excluded.last_seen, snapshot_id = excluded.snapshot_id"
-		" WHERE excluded.last_seen >= container.last_seen",
 	[LD_SQ_CONTAINER_GONE] = "UPDATE container SET state = 'gone' WHERE source = $1 AND state <> 'gone'"
 				 " AND (snapshot_id IS NULL OR snapshot_id <> $2) AND last_seen <= $3",
 	[LD_SQ_SNAPSHOT_COUNTS] = "UPDATE snapshot SET added = $2, gone = $3 WHERE id = $1",
@@ -261,11 +231,19 @@ static const char *const sql[LD_SQ_COUNT] = {
 			       " ORDER BY i.digest",
 	[LD_SQ_FLEET_LAYERS] = "SELECT il.image_id, il.position, l.digest FROM image_layer il JOIN layer l"
 			       " ON l.id = il.layer_id ORDER BY il.image_id, il.position",
-	[LD_SQ_FLEET_FINDINGS] = "SELECT pl.id, " FINDING_COLS " FROM pkglist pl JOIN pkglist_item it ON"
-				 " it.pkglist_id = pl.id JOIN finding f ON f.dbbuild_id = pl.dbbuild_id AND"
-				 " f.os_id = pl.os_id AND f.package_id = it.package_id JOIN package p ON"
-				 " p.id = it.package_id WHERE EXISTS (SELECT 1 FROM image i WHERE"
-				 " i.pkglist_id = pl.id) ORDER BY pl.id",
+	/* a finding once per (build, OS, package) here; the loader gives it to every list with
+	   that package (reading it joined per list repeated its text per image) */
+	[LD_SQ_FLEET_BUILD_FINDINGS] = "SELECT f.dbbuild_id, f.os_id, f.package_id, f.vuln, f.severity, f.kev, f.epss,"
+				       " f.cvss, f.fixed, f.status, f.aliases, p.type, p.name, p.version FROM finding f"
+				       " JOIN package p ON p.id = f.package_id WHERE f.dbbuild_id IN (SELECT"
+				       " pl.dbbuild_id FROM pkglist pl WHERE EXISTS (SELECT 1 FROM image i WHERE"
+				       " i.pkglist_id = pl.id)) ORDER BY f.dbbuild_id, f.os_id, f.package_id, f.vuln",
+	[LD_SQ_FLEET_ITEMS] = "SELECT it.pkglist_id, pl.os_id, pl.dbbuild_id, it.package_id, it.layer FROM"
+			      " pkglist_item it JOIN pkglist pl ON pl.id = it.pkglist_id WHERE EXISTS (SELECT 1"
+			      " FROM image i WHERE i.pkglist_id = pl.id) ORDER BY it.pkglist_id, it.package_id,"
+			      " it.layer",
+	[LD_SQ_FLEET_CONTAINERS] = "SELECT source, cid, name, namespace, image_ref, image_digest, state, first_seen,"
+				   " last_seen FROM container ORDER BY id",
 	[LD_SQ_IMAGES_OF_PKGLISTS] = "SELECT id, digest, pkglist_id FROM image WHERE pkglist_id IS NOT NULL"
 				     " ORDER BY pkglist_id, digest",
 	[LD_SQ_ITEMS_OF_IMAGE] = "SELECT it.pkglist_id, pl.os_id, pl.dbbuild_id, it.package_id, it.layer FROM image i"
@@ -361,13 +339,14 @@ static const char *const sql[LD_SQ_COUNT] = {
 	[LD_SQ_JOB_FINISH] = "UPDATE job SET state = $3, image = $4, error = $5, not_before = $6, updated = $7,"
 			     " lease_until = NULL WHERE id = $1 AND worker = $2 AND state = 'running'",
 	[LD_SQ_JOB_WAKE] = "SELECT pg_notify('lading_job', '')",
-	[LD_SQ_IMAGE_LABEL_PUT] = "INSERT INTO image_label(image_id, key, value) VALUES($1, $2, $3)"
-				  " ON CONFLICT DO NOTHING",
 	[LD_SQ_FLEET_LABELS] = "SELECT image_id, key, value FROM image_label ORDER BY image_id, key COLLATE \"C\"",
 	[LD_SQ_LABELS_BY_IDS] = "SELECT image_id, key, value FROM image_label WHERE image_id IN (SELECT json_array_elements_text($1::json)::bigint)"
 				" ORDER BY image_id, key COLLATE \"C\"",
 	[LD_SQ_PRUNE_LABELS] = "DELETE FROM image_label WHERE image_id NOT IN (SELECT id FROM image)",
-	[LD_SQ_SUMMARY_PUT] = "INSERT INTO fleet_summary(" SUMMARY_COLS ") VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+	[LD_SQ_SUMMARY_PUT_MANY] = "INSERT INTO fleet_summary(" SUMMARY_COLS ") SELECT e->>0, e->>1, e->>2,"
+				   " (e->>3)::bigint, (e->>4)::bigint, (e->>5)::double precision, (e->>6)::double"
+				   " precision, (e->>7)::bigint, (e->>8)::bigint, (e->>9)::bigint, (e->>10)::bigint,"
+				   " (e->>11)::bigint, (e->>12)::bigint FROM jsonb_array_elements($1::jsonb) AS e",
 	[LD_SQ_SUMMARY_LIST] = "SELECT " SUMMARY_COLS " FROM fleet_summary ORDER BY time, id",
 	[LD_SQ_SUMMARY_LAST] = "SELECT max(time) FROM fleet_summary HAVING count(*) > 0",
 	/* notifications and scheduled rescans (migration 5) */
@@ -426,6 +405,50 @@ static const char *const sql[LD_SQ_COUNT] = {
 				   " 'running' AND lease_until < $1)) AND (SELECT count(*) FROM job WHERE kind ="
 				   " 'rescan' AND state = 'running' AND lease_until >= $1) < $4 ORDER BY priority"
 				   " DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, kind, ref, attempts",
+	/* many rows per statement (batch.c) */
+	[LD_SQ_PKG_INSERT_MANY] =
+		"INSERT INTO package(hash, type, name, version, arch, purl, source_name, source_version, epoch,"
+		" upstream_version, release, license, found_by, location, flags, cpe) SELECT e->>0, e->>1, e->>2,"
+		" e->>3, e->>4, e->>5, e->>6, e->>7, (e->>8)::bigint, e->>9, e->>10, e->>11, e->>12, e->>13,"
+		" (e->>14)::bigint, e->>15 FROM jsonb_array_elements($1::jsonb) AS e WHERE NOT EXISTS (SELECT 1 FROM"
+		" package p WHERE p.hash = e->>0) ON CONFLICT DO NOTHING",
+	[LD_SQ_PKG_IDS_MANY] =
+		"SELECT hash, id FROM package WHERE hash IN (SELECT jsonb_array_elements_text($1::jsonb))",
+	[LD_SQ_PKGLIST_ITEM_MANY] =
+		"INSERT INTO pkglist_item(pkglist_id, package_id, layer) SELECT $1::bigint,"
+		" (e->>0)::bigint, (e->>1)::bigint FROM jsonb_array_elements($2::jsonb) AS e ON CONFLICT DO NOTHING",
+	[LD_SQ_ALIAS_INSERT_MANY] =
+		"INSERT INTO vuln_alias(alias, vuln) SELECT e->>0, e->>1 FROM jsonb_array_elements($1::jsonb) AS e"
+		" ON CONFLICT DO NOTHING",
+	[LD_SQ_LAYER_PUT_MANY] =
+		"INSERT INTO layer(digest, blob_digest, media_type, size, first_seen, last_seen) SELECT DISTINCT ON"
+		" (e->>0) e->>0, e->>1, e->>2, (e->>3)::bigint, $1::text, $1::text FROM jsonb_array_elements($2::jsonb)"
+		" AS e ON CONFLICT(digest) DO UPDATE SET last_seen = excluded.last_seen WHERE layer.last_seen <"
+		" excluded.last_seen",
+	[LD_SQ_IMAGE_LAYER_MANY] =
+		"INSERT INTO image_layer(image_id, position, layer_id) SELECT $1::bigint, (e->>0)::bigint, l.id"
+		" FROM jsonb_array_elements($2::jsonb) AS e JOIN layer l ON l.digest = e->>1 ON CONFLICT DO NOTHING",
+	[LD_SQ_IMAGE_LABEL_PUT_MANY] =
+		"INSERT INTO image_label(image_id, key, value) SELECT $1::bigint, e->>0, e->>1 FROM"
+		" jsonb_array_elements($2::jsonb) AS e ON CONFLICT DO NOTHING",
+	[LD_SQ_REF_UPSERT_MANY] =
+		"INSERT INTO image_ref(image_id, kind, ref, first_seen, last_seen) SELECT DISTINCT $1::bigint,"
+		" e->>0, e->>1, $2::text, $2::text FROM jsonb_array_elements($3::jsonb) AS e ON CONFLICT(image_id, kind,"
+		" ref) DO UPDATE SET last_seen = excluded.last_seen WHERE excluded.last_seen > image_ref.last_seen",
+	[LD_SQ_CONTAINER_MAX_ID] =
+		"SELECT max(id) FROM container",
+	[LD_SQ_CONTAINER_UPSERT_MANY] =
+		"INSERT INTO container(source, cid, name, namespace, pod, node, owner, image_ref, image_digest,"
+		" labels, state, created, started, first_seen, last_seen, snapshot_id) SELECT e->>0, e->>1, e->>2,"
+		" e->>3, e->>4, e->>5, e->>6, e->>7, e->>8, e->>9, e->>10, e->>11, e->>12, $1::text, $1::text,"
+		" $2::bigint FROM jsonb_array_elements($4::jsonb) AS e ON CONFLICT(source, cid) DO UPDATE SET name ="
+		" excluded.name, namespace = excluded.namespace, pod = excluded.pod, node = excluded.node, owner ="
+		" excluded.owner, image_ref = excluded.image_ref, image_digest = excluded.image_digest, labels ="
+		" excluded.labels, state = excluded.state, created = excluded.created, started = excluded.started,"
+		" last_seen = excluded.last_seen, snapshot_id = excluded.snapshot_id WHERE excluded.last_seen >="
+		" container.last_seen"
+		/* xmax is 0 on a row this statement inserted, not on one it updated */
+		" RETURNING CASE WHEN xmax = 0 AND id > coalesce($3::bigint, 0) THEN 1 ELSE 0 END",
 };
 
 static void no_notice(void *arg, const char *msg)
@@ -696,7 +719,9 @@ static int pg_exec(ld_store *s, ld_sq q, const ld_sv *p, size_t np, ld_store_row
 
 	if (q >= LD_SQ_COUNT || !sql[q] || np > LD_STORE_MAX_PARAMS)
 		return ld_error_set(s->ctx, LADING_EUSAGE, "store: no statement %d", (int)q);
-	if (!b->prepared[q] && (rc = pg_prepare(s, q)))
+	/* a statement run once (a query, the report's reads) costs one round trip unprepared; one run
+	 * again (per image, per batch) is prepared then, its plan kept */
+	if (!b->prepared[q] && b->used[q] && (rc = pg_prepare(s, q)))
 		return rc;
 	ld_arena_init(&a, 0);
 	for (size_t i = 0; i < np; i++) {
@@ -712,7 +737,11 @@ static int pg_exec(ld_store *s, ld_sq q, const ld_sv *p, size_t np, ld_store_row
 		}
 	}
 	ld_snprintf(name, sizeof(name), "ld_%d", (int)q);
-	r = PQexecPrepared(b->conn, name, (int)np, vals, NULL, NULL, 0);
+	if (b->prepared[q])
+		r = PQexecPrepared(b->conn, name, (int)np, vals, NULL, NULL, 0);
+	else
+		r = PQexecParams(b->conn, sql[q], (int)np, NULL, vals, NULL, NULL, 0);
+	b->used[q] = true;
 	ld_arena_release(&a);
 	st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)

@@ -96,11 +96,72 @@ static char *labels_json(const lading_container *c)
 	return ld_buf_detach(&b, NULL);
 }
 
+static int count_cb(void *opaque, const ld_sv *cols, size_t n)
+{
+	if (n >= 1)
+		*(int64_t *)opaque += ld_sv_i64(&cols[0]);
+	return 0;
+}
+
+static const char *container_source(const snap_ctx *sc, const lading_container *c)
+{
+	return c->source && *c->source ? c->source : sc->snap->source;
+}
+
+static void container_row(ld_jw *w, const snap_ctx *sc, size_t i)
+{
+	const lading_container *c = &sc->snap->containers[i];
+	ld_jw_arr(w);
+	ld_jw_str(w, container_source(sc, c));
+	ld_jw_str(w, c->id);
+	ld_jw_str(w, c->name);
+	ld_jw_str(w, c->namespace_name);
+	ld_jw_str(w, c->pod);
+	ld_jw_str(w, c->node);
+	ld_jw_str(w, c->owner);
+	ld_jw_str(w, c->image_ref);
+	ld_jw_str(w, c->image_digest);
+	ld_jw_str(w, sc->labels[i]);
+	ld_jw_str(w, c->state);
+	ld_jw_str(w, c->created);
+	ld_jw_str(w, c->started);
+	ld_jw_arr_end(w);
+}
+
+/* Containers [from, to): created or updated, a statement per batch; each row written says
+ * whether it was new (for the added/updated counts). */
+static int put_containers(ld_store *s, snap_ctx *sc, int64_t snap_id, size_t from, size_t to)
+{
+	int64_t max_id = 0, added = 0;
+	ld_store_batch ub;
+	bool found;
+	int rc = 0;
+
+	if ((rc = ld_store_exec_id(s, LD_SQ_CONTAINER_MAX_ID, NULL, 0, &max_id, &found)))
+		return rc;
+	{
+		ld_sv p[3] = {ld_sv_text(sc->taken_at), ld_sv_int(snap_id), ld_sv_int(max_id)};
+		ld_store_batch_init(&ub, s, LD_SQ_CONTAINER_UPSERT_MANY, p, 3);
+	}
+	ub.fn = count_cb;
+	ub.opaque = &added;
+	for (size_t i = from; i < to && !rc; i++) {
+		container_row(ld_store_batch_row(&ub), sc, i);
+		rc = ld_store_batch_next(&ub);
+	}
+	if (!rc)
+		rc = ld_store_batch_flush(&ub);
+	ld_store_batch_release(&ub);
+	sc->res->added += (size_t)added;
+	sc->res->updated += (to - from) - (size_t)added;
+	return rc;
+}
+
 static int snap_tx(ld_store *s, void *opaque)
 {
 	snap_ctx *sc = opaque;
 	const lading_snapshot *snap = sc->snap;
-	int64_t snap_id, gone = 0, id;
+	int64_t snap_id, gone = 0;
 	bool found;
 	int rc;
 
@@ -110,32 +171,10 @@ static int snap_tx(ld_store *s, void *opaque)
 		if ((rc = ld_store_exec_id(s, LD_SQ_SNAPSHOT_INSERT, q, 3, &snap_id, &found)))
 			return rc;
 	}
-	for (size_t i = 0; i < snap->count; i++) {
-		const lading_container *c = &snap->containers[i];
-		const char *src = c->source && *c->source ? c->source : snap->source;
-		ld_sv key[2] = {ld_sv_text(src), ld_sv_text(c->id)};
-		ld_sv q[15] = {key[0],
-			       key[1],
-			       ld_sv_text(c->name),
-			       ld_sv_text(c->namespace_name),
-			       ld_sv_text(c->pod),
-			       ld_sv_text(c->node),
-			       ld_sv_text(c->owner),
-			       ld_sv_text(c->image_ref),
-			       ld_sv_text(c->image_digest),
-			       ld_sv_text(sc->labels[i]),
-			       ld_sv_text(c->state),
-			       ld_sv_text(c->created),
-			       ld_sv_text(c->started),
-			       ld_sv_text(sc->taken_at),
-			       ld_sv_int(snap_id)};
-		if ((rc = ld_store_exec_id(s, LD_SQ_CONTAINER_GET, key, 2, &id, &found)) ||
-		    (rc = ld_store_exec(s, LD_SQ_CONTAINER_UPSERT, q, 15, NULL, NULL, NULL)))
+	for (size_t i = 0; i < snap->count; i += LD_STORE_BATCH_ROWS) {
+		size_t to = snap->count - i > LD_STORE_BATCH_ROWS ? i + LD_STORE_BATCH_ROWS : snap->count;
+		if ((rc = put_containers(s, sc, snap_id, i, to)))
 			return rc;
-		if (found)
-			sc->res->updated++;
-		else
-			sc->res->added++;
 	}
 	{
 		ld_sv q[3] = {ld_sv_text(snap->source), ld_sv_int(snap_id), ld_sv_text(sc->taken_at)};

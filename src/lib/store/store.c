@@ -336,26 +336,107 @@ static int put_os(ld_store *s, const lading_os *os, const char *hash, int64_t *i
 	return get_or_insert(s, LD_SQ_OS_GET, &key, LD_SQ_OS_INSERT, p, 8, id, NULL);
 }
 
-static int put_package(ld_store *s, const lading_package *k, const char *hash, int64_t *id)
+static void pkg_row(ld_jw *w, const lading_package *k, const char *hash)
 {
-	ld_sv key = ld_sv_text(hash);
-	ld_sv p[16] = {key,
-		       ld_sv_text(k->type ? k->type : ""),
-		       ld_sv_text(k->name ? k->name : ""),
-		       ld_sv_text(k->version ? k->version : ""),
-		       ld_sv_text(k->arch),
-		       ld_sv_text(k->purl),
-		       ld_sv_text(k->source_name),
-		       ld_sv_text(k->source_version),
-		       ld_sv_int(k->epoch),
-		       ld_sv_text(k->upstream_version),
-		       ld_sv_text(k->release),
-		       ld_sv_text(k->license),
-		       ld_sv_text(k->found_by),
-		       ld_sv_text(k->location),
-		       ld_sv_int(k->flags),
-		       ld_sv_text(k->cpe)};
-	return get_or_insert(s, LD_SQ_PKG_GET, &key, LD_SQ_PKG_INSERT, p, 16, id, NULL);
+	ld_jw_arr(w);
+	ld_jw_str(w, hash);
+	ld_jw_str(w, k->type ? k->type : "");
+	ld_jw_str(w, k->name ? k->name : "");
+	ld_jw_str(w, k->version ? k->version : "");
+	ld_jw_str(w, k->arch);
+	ld_jw_str(w, k->purl);
+	ld_jw_str(w, k->source_name);
+	ld_jw_str(w, k->source_version);
+	ld_jw_i64(w, k->epoch);
+	ld_jw_str(w, k->upstream_version);
+	ld_jw_str(w, k->release);
+	ld_jw_str(w, k->license);
+	ld_jw_str(w, k->found_by);
+	ld_jw_str(w, k->location);
+	ld_jw_i64(w, k->flags);
+	ld_jw_str(w, k->cpe);
+	ld_jw_arr_end(w);
+}
+
+/* (hash, id) rows: the id goes to every item of that package (one per layer it is in) */
+static int pkg_id_cb(void *opaque, const ld_sv *cols, size_t n)
+{
+	put_ctx *pc = opaque;
+	const char *h = n >= 2 ? ld_sv_str(&cols[0]) : NULL;
+	size_t lo = 0, hi = pc->nitems;
+
+	if (!h)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(pc->items[mid].hash, h) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < pc->nitems && !strcmp(pc->items[lo].hash, h); lo++)
+		pc->items[lo].id = ld_sv_i64(&cols[1]);
+	return 0;
+}
+
+/* The list's packages: those not stored yet inserted, then every id read, a batch each. Items
+ * are in hash order, so concurrent writers lock package rows in one order. */
+static int put_packages(ld_store *s, put_ctx *pc)
+{
+	ld_store_batch bt;
+	int rc = 0;
+
+	ld_store_batch_init(&bt, s, LD_SQ_PKG_INSERT_MANY, NULL, 0);
+	for (size_t i = 0; i < pc->nitems && !rc; i++) {
+		pc->items[i].id = 0;
+		if (i && !strcmp(pc->items[i - 1].hash, pc->items[i].hash))
+			continue;
+		pkg_row(ld_store_batch_row(&bt), pc->img->pkgs[pc->items[i].pkg], pc->items[i].hash);
+		rc = ld_store_batch_next(&bt);
+	}
+	if (!rc)
+		rc = ld_store_batch_flush(&bt);
+	ld_store_batch_release(&bt);
+	if (rc)
+		return rc;
+	ld_store_batch_init(&bt, s, LD_SQ_PKG_IDS_MANY, NULL, 0);
+	bt.fn = pkg_id_cb;
+	bt.opaque = pc;
+	for (size_t i = 0; i < pc->nitems && !rc; i++) {
+		if (i && !strcmp(pc->items[i - 1].hash, pc->items[i].hash))
+			continue;
+		ld_jw_str(ld_store_batch_row(&bt), pc->items[i].hash);
+		rc = ld_store_batch_next(&bt);
+	}
+	if (!rc)
+		rc = ld_store_batch_flush(&bt);
+	ld_store_batch_release(&bt);
+	for (size_t i = 0; i < pc->nitems && !rc; i++)
+		if (!pc->items[i].id)
+			rc = ld_error_set(s->ctx, LADING_EDB, "store %s: a package row vanished while recording",
+					  s->target);
+	return rc;
+}
+
+static int put_items(ld_store *s, put_ctx *pc, int64_t list_id)
+{
+	ld_sv key = ld_sv_int(list_id);
+	ld_store_batch bt;
+	int rc = 0;
+
+	ld_store_batch_init(&bt, s, LD_SQ_PKGLIST_ITEM_MANY, &key, 1);
+	for (size_t i = 0; i < pc->nitems && !rc; i++) {
+		ld_jw *w = ld_store_batch_row(&bt);
+		ld_jw_arr(w);
+		ld_jw_i64(w, pc->items[i].id);
+		ld_jw_i64(w, pc->items[i].layer);
+		ld_jw_arr_end(w);
+		rc = ld_store_batch_next(&bt);
+	}
+	if (!rc)
+		rc = ld_store_batch_flush(&bt);
+	ld_store_batch_release(&bt);
+	return rc;
 }
 
 static int put_pkglist(ld_store *s, put_ctx *pc, int64_t os_id, int64_t *list_id)
@@ -367,21 +448,60 @@ static int put_pkglist(ld_store *s, put_ctx *pc, int64_t os_id, int64_t *list_id
 
 	if ((rc = ld_store_exec_id(s, LD_SQ_PKGLIST_GET, &key, 1, list_id, &found)) || found)
 		return rc;
-	/* packages in hash order: concurrent writers lock rows in one order (no deadlock) */
-	for (size_t i = 0; i < pc->nitems; i++)
-		if ((rc = put_package(s, pc->img->pkgs[pc->items[i].pkg], pc->items[i].hash, &pc->items[i].id)))
-			return rc;
+	if ((rc = put_packages(s, pc)))
+		return rc;
 	if ((rc = get_or_insert(s, LD_SQ_PKGLIST_GET, &key, LD_SQ_PKGLIST_INSERT, p, 4, list_id, &inserted)))
 		return rc;
 	if (!inserted)
 		return 0;
 	pc->res->new_pkglist = true;
-	for (size_t i = 0; i < pc->nitems; i++) {
-		ld_sv q[3] = {ld_sv_int(*list_id), ld_sv_int(pc->items[i].id), ld_sv_int(pc->items[i].layer)};
-		if ((rc = ld_store_exec(s, LD_SQ_PKGLIST_ITEM, q, 3, NULL, NULL, NULL)))
-			return rc;
+	return put_items(s, pc, *list_id);
+}
+
+static void finding_row(ld_jw *w, int64_t os_id, int64_t pkg_id, const ld_store_finding *f)
+{
+	ld_jw_arr(w);
+	ld_jw_i64(w, os_id);
+	ld_jw_i64(w, pkg_id);
+	ld_jw_str(w, f->vuln);
+	ld_jw_i64(w, f->severity);
+	ld_jw_i64(w, f->kev ? 1 : 0);
+	if (f->epss >= 0)
+		ld_jw_fixed(w, f->epss, 6);
+	else
+		ld_jw_null(w);
+	if (f->cvss >= 0)
+		ld_jw_fixed(w, f->cvss, 1);
+	else
+		ld_jw_null(w);
+	ld_jw_str(w, f->fixed);
+	ld_jw_str(w, f->status);
+	ld_jw_str(w, f->aliases);
+	ld_jw_arr_end(w);
+}
+
+static int put_findings(ld_store *s, put_ctx *pc, int64_t os_id, int64_t build)
+{
+	const ld_store_image *img = pc->img;
+	ld_sv key = ld_sv_int(build);
+	ld_store_batch fb, ab;
+	int rc = 0;
+
+	ld_store_batch_init(&fb, s, LD_SQ_FINDINGS_INSERT_MANY, &key, 1);
+	ld_store_batch_init(&ab, s, LD_SQ_ALIAS_INSERT_MANY, NULL, 0);
+	for (size_t i = 0; i < img->nfindings && !rc; i++) {
+		const ld_store_finding *f = &img->findings[i];
+		if (f->package >= img->npkgs)
+			continue;
+		finding_row(ld_store_batch_row(&fb), os_id, pc->items[pc->rec_item[f->package]].id, f);
+		if (!(rc = ld_store_batch_next(&fb)))
+			rc = ld_store_alias_rows(&ab, f->vuln, f->aliases);
 	}
-	return 0;
+	if (!rc && !(rc = ld_store_batch_flush(&fb)))
+		rc = ld_store_batch_flush(&ab);
+	ld_store_batch_release(&fb);
+	ld_store_batch_release(&ab);
+	return rc;
 }
 
 /* The findings of one package list under one database build. Findings are stored per (build,
@@ -402,22 +522,11 @@ static int put_match(ld_store *s, put_ctx *pc, int64_t os_id, int64_t list_id)
 		if ((rc = ld_store_exec_id(s, LD_SQ_MATCH_GET, m, 2, &one, &found)) || found)
 			return rc;
 	}
-	for (size_t i = 0; i < img->nfindings; i++) {
-		const ld_store_finding *f = &img->findings[i];
-		int64_t pkg_id;
-		if (f->package >= img->npkgs)
-			continue;
-		pkg_id = pc->items[pc->rec_item[f->package]].id;
-		ld_sv q[11] = {ld_sv_int(build), ld_sv_int(os_id), ld_sv_int(pkg_id), ld_sv_text(f->vuln),
-			       ld_sv_int(f->severity), ld_sv_int(f->kev ? 1 : 0),
-			       f->epss >= 0 ? ld_sv_real(f->epss) : ld_sv_text(NULL),
-			       f->cvss >= 0 ? ld_sv_real(f->cvss) : ld_sv_text(NULL), ld_sv_text(f->fixed),
-			       ld_sv_text(f->status), ld_sv_text(f->aliases)};
-		if ((rc = ld_store_exec(s, LD_SQ_FINDING_INSERT, q, 11, NULL, NULL, NULL)))
-			return rc;
-		if ((rc = ld_store_put_aliases(s, f->vuln, f->aliases)))
-			return rc;
-	}
+	/* a list found stored by put_pkglist has no package ids here yet */
+	if (img->nfindings && !pc->res->new_pkglist && (rc = put_packages(s, pc)))
+		return rc;
+	if ((rc = put_findings(s, pc, os_id, build)))
+		return rc;
 	{
 		ld_sv m[3] = {ld_sv_int(list_id), ld_sv_int(build), ld_sv_text(pc->now)};
 		if ((rc = ld_store_exec(s, LD_SQ_MATCH_INSERT, m, 3, NULL, NULL, NULL)) ||
@@ -427,7 +536,7 @@ static int put_match(ld_store *s, put_ctx *pc, int64_t os_id, int64_t list_id)
 	return 0;
 }
 
-int ld_store_put_aliases(ld_store *s, const char *vuln, const char *aliases)
+int ld_store_alias_rows(ld_store_batch *bt, const char *vuln, const char *aliases)
 {
 	const char *p = aliases;
 	int rc;
@@ -436,8 +545,12 @@ int ld_store_put_aliases(ld_store *s, const char *vuln, const char *aliases)
 		const char *e = strchr(p, ' ');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 		if (n) {
-			ld_sv q[2] = {ld_sv_textn(p, n), ld_sv_text(vuln)};
-			if ((rc = ld_store_exec(s, LD_SQ_ALIAS_INSERT, q, 2, NULL, NULL, NULL)))
+			ld_jw *w = ld_store_batch_row(bt);
+			ld_jw_arr(w);
+			ld_jw_strn(w, p, n);
+			ld_jw_str(w, vuln);
+			ld_jw_arr_end(w);
+			if ((rc = ld_store_batch_next(bt)))
 				return rc;
 		}
 		p = e ? e + 1 : NULL;
@@ -448,46 +561,96 @@ int ld_store_put_aliases(ld_store *s, const char *vuln, const char *aliases)
 static int put_refs(ld_store *s, int64_t image_id, const char *const *tags, size_t ntags,
 		    const char *const *manifests, size_t nmanifests, const char *now)
 {
-	int rc;
-	for (size_t i = 0; i < ntags + nmanifests; i++) {
+	ld_sv p[2] = {ld_sv_int(image_id), ld_sv_text(now)};
+	ld_store_batch bt;
+	int rc = 0;
+
+	ld_store_batch_init(&bt, s, LD_SQ_REF_UPSERT_MANY, p, 2);
+	for (size_t i = 0; i < ntags + nmanifests && !rc; i++) {
 		const char *r = i < ntags ? tags[i] : manifests[i - ntags];
-		ld_sv q[4] = {ld_sv_int(image_id), ld_sv_text(i < ntags ? "tag" : "manifest"), ld_sv_text(r),
-			      ld_sv_text(now)};
+		ld_jw *w;
 		if (!r || !*r)
 			continue;
-		if ((rc = ld_store_exec(s, LD_SQ_REF_UPSERT, q, 4, NULL, NULL, NULL)))
-			return rc;
+		w = ld_store_batch_row(&bt);
+		ld_jw_arr(w);
+		ld_jw_str(w, i < ntags ? "tag" : "manifest");
+		ld_jw_str(w, r);
+		ld_jw_arr_end(w);
+		rc = ld_store_batch_next(&bt);
 	}
-	return 0;
+	if (!rc)
+		rc = ld_store_batch_flush(&bt);
+	ld_store_batch_release(&bt);
+	return rc;
 }
 
+/* The image's layers: stored (or seen now), then its ordered list, a statement each. */
 static int put_layers(ld_store *s, int64_t image_id, const ld_store_image *img, const char *now)
 {
-	int rc;
-	for (size_t i = 0; i < img->nlayers; i++) {
+	ld_sv p = ld_sv_text(now), q = ld_sv_int(image_id);
+	ld_store_batch lb, ib;
+	int rc = 0;
+
+	for (size_t i = 0; i < img->nlayers; i++)
+		if (!img->layers[i].digest && !img->layers[i].blob_digest)
+			return ld_error_set(s->ctx, LADING_EINVALID, "image %s: layer %zu has no digest", img->digest, i);
+	ld_store_batch_init(&lb, s, LD_SQ_LAYER_PUT_MANY, &p, 1);
+	ld_store_batch_init(&ib, s, LD_SQ_IMAGE_LAYER_MANY, &q, 1);
+	for (size_t i = 0; i < img->nlayers && !rc; i++) {
 		const lading_layer_info *l = &img->layers[i];
 		const char *d = l->digest ? l->digest : l->blob_digest;
-		ld_sv key = ld_sv_text(d);
-		ld_sv p[5] = {key, ld_sv_text(l->blob_digest), ld_sv_text(l->media_type),
-			      l->size >= 0 ? ld_sv_int(l->size) : ld_sv_text(NULL), ld_sv_text(now)};
-		int64_t id;
-		bool inserted;
-		if (!d)
-			return ld_error_set(s->ctx, LADING_EINVALID, "image %s: layer %zu has no digest", img->digest, i);
-		if ((rc = get_or_insert(s, LD_SQ_LAYER_GET, &key, LD_SQ_LAYER_INSERT, p, 5, &id, &inserted)))
-			return rc;
-		if (!inserted) {
-			ld_sv q[2] = {ld_sv_int(id), ld_sv_text(now)};
-			if ((rc = ld_store_exec(s, LD_SQ_LAYER_SEEN, q, 2, NULL, NULL, NULL)))
-				return rc;
-		}
-		{
-			ld_sv q[3] = {ld_sv_int(image_id), ld_sv_int((int64_t)i), ld_sv_int(id)};
-			if ((rc = ld_store_exec(s, LD_SQ_IMAGE_LAYER, q, 3, NULL, NULL, NULL)))
-				return rc;
-		}
+		ld_jw *w = ld_store_batch_row(&lb);
+		ld_jw_arr(w);
+		ld_jw_str(w, d);
+		ld_jw_str(w, l->blob_digest);
+		ld_jw_str(w, l->media_type);
+		if (l->size >= 0)
+			ld_jw_i64(w, l->size);
+		else
+			ld_jw_null(w);
+		ld_jw_arr_end(w);
+		rc = ld_store_batch_next(&lb);
 	}
-	return 0;
+	if (!rc)
+		rc = ld_store_batch_flush(&lb);
+	for (size_t i = 0; i < img->nlayers && !rc; i++) {
+		const lading_layer_info *l = &img->layers[i];
+		ld_jw *w = ld_store_batch_row(&ib);
+		ld_jw_arr(w);
+		ld_jw_i64(w, (int64_t)i);
+		ld_jw_str(w, l->digest ? l->digest : l->blob_digest);
+		ld_jw_arr_end(w);
+		rc = ld_store_batch_next(&ib);
+	}
+	if (!rc)
+		rc = ld_store_batch_flush(&ib);
+	ld_store_batch_release(&lb);
+	ld_store_batch_release(&ib);
+	return rc;
+}
+
+/* every time, not only for new images: images recorded before labels were kept get them */
+static int put_labels(ld_store *s, int64_t image_id, const lading_image_label *labels, size_t nlabels)
+{
+	ld_sv q = ld_sv_int(image_id);
+	ld_store_batch bt;
+	int rc = 0;
+
+	if (!nlabels)
+		return 0;
+	ld_store_batch_init(&bt, s, LD_SQ_IMAGE_LABEL_PUT_MANY, &q, 1);
+	for (size_t i = 0; i < nlabels && !rc; i++) {
+		ld_jw *w = ld_store_batch_row(&bt);
+		ld_jw_arr(w);
+		ld_jw_str(w, labels[i].key);
+		ld_jw_str(w, labels[i].value);
+		ld_jw_arr_end(w);
+		rc = ld_store_batch_next(&bt);
+	}
+	if (!rc)
+		rc = ld_store_batch_flush(&bt);
+	ld_store_batch_release(&bt);
+	return rc;
 }
 
 static int put_image_tx(ld_store *s, void *opaque)
@@ -530,12 +693,8 @@ static int put_image_tx(ld_store *s, void *opaque)
 			return rc;
 	}
 	pc->res->image_id = image_id;
-	/* every time, not only for new images: images recorded before labels were kept get them */
-	for (size_t i = 0; i < img->nlabels; i++) {
-		ld_sv q[3] = {ld_sv_int(image_id), ld_sv_text(img->labels[i].key), ld_sv_text(img->labels[i].value)};
-		if ((rc = ld_store_exec(s, LD_SQ_IMAGE_LABEL_PUT, q, 3, NULL, NULL, NULL)))
-			return rc;
-	}
+	if ((rc = put_labels(s, image_id, img->labels, img->nlabels)))
+		return rc;
 	return put_refs(s, image_id, img->tags, img->ntags, img->manifests, img->nmanifests, pc->now);
 }
 
@@ -641,6 +800,8 @@ typedef struct touch_ctx {
 	size_t ntags;
 	const char *const *manifests;
 	size_t nmanifests;
+	const lading_image_label *labels;
+	size_t nlabels;
 	char now[32];
 } touch_ctx;
 
@@ -661,13 +822,17 @@ static int touch_tx(ld_store *s, void *opaque)
 		if ((rc = ld_store_exec(s, LD_SQ_IMAGE_SEEN, q, 2, NULL, NULL, NULL)))
 			return rc;
 	}
+	/* an image recorded before labels were kept gets them from its config, read again anyway */
+	if ((rc = put_labels(s, id, t->labels, t->nlabels)))
+		return rc;
 	return put_refs(s, id, t->tags, t->ntags, t->manifests, t->nmanifests, t->now);
 }
 
 int ld_store_touch_image(ld_store *s, const char *digest, const char *const *tags, size_t ntags,
-			 const char *const *manifests, size_t nmanifests)
+			 const char *const *manifests, size_t nmanifests, const lading_image_label *labels,
+			 size_t nlabels)
 {
-	touch_ctx t = {digest, tags, ntags, manifests, nmanifests, {0}};
+	touch_ctx t = {digest, tags, ntags, manifests, nmanifests, labels, nlabels, {0}};
 	ld_store_now(t.now);
 	return ld_store_transaction(s, touch_tx, &t);
 }

@@ -10,6 +10,7 @@
 #include "lading/scan.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/jsonw.h"
 #include "util/vec.h"
 
 /* Named limits. */
@@ -62,28 +63,17 @@ typedef int (*ld_store_row_fn)(void *opaque, const ld_sv *cols, size_t ncols);
 /* The statements every backend implements (parameters and columns in the order the comment
  * gives; docs/inventory.md has the tables). */
 typedef enum ld_sq {
-	/* layers */
-	LD_SQ_LAYER_GET = 0,     /* (digest) -> id */
-	LD_SQ_LAYER_INSERT,      /* (digest, blob_digest, media_type, size, now) -> id | no row */
-	LD_SQ_LAYER_SEEN,        /* (id, now): last_seen */
-	/* os and packages */
-	LD_SQ_OS_GET,            /* (hash) -> id */
+	/* os and packages (layers, packages, references, labels: the *_MANY statements below) */
+	LD_SQ_OS_GET = 0,        /* (hash) -> id */
 	LD_SQ_OS_INSERT,         /* (hash, id, version_id, version, codename, name, pretty, id_like)
 				    -> id | no row */
-	LD_SQ_PKG_GET,           /* (hash) -> id */
-	LD_SQ_PKG_INSERT,        /* (hash, type, name, version, arch, purl, source_name,
-				    source_version, epoch, upstream_version, release, license,
-				    found_by, location, flags, cpe) -> id | no row */
 	LD_SQ_PKGLIST_GET,       /* (hash) -> id */
 	LD_SQ_PKGLIST_INSERT,    /* (hash, os_id, npkgs, now) -> id | no row */
-	LD_SQ_PKGLIST_ITEM,      /* (pkglist_id, package_id, layer) */
 	/* images */
 	LD_SQ_IMAGE_GET,         /* (digest) -> id, pkglist_id */
 	LD_SQ_IMAGE_INSERT,      /* (digest, os, arch, variant, created, source_type, pkglist_id, now)
 				    -> id | no row */
 	LD_SQ_IMAGE_SEEN,        /* (id, now) */
-	LD_SQ_IMAGE_LAYER,       /* (image_id, position, layer_id) */
-	LD_SQ_REF_UPSERT,        /* (image_id, kind, ref, now): first_seen kept, last_seen = now */
 	LD_SQ_IMAGE_BY_REF,      /* (ref) -> image id: by image digest, tag or manifest digest */
 	/* database builds and matches */
 	LD_SQ_DBBUILD_GET,       /* (built_at) -> id */
@@ -91,18 +81,12 @@ typedef enum ld_sq {
 	LD_SQ_MATCH_GET,         /* (pkglist_id, dbbuild_id) -> 1 */
 	LD_SQ_MATCH_INSERT,      /* (pkglist_id, dbbuild_id, now) */
 	LD_SQ_PKGLIST_CURRENT,   /* (pkglist_id, dbbuild_id): the list's current match */
-	LD_SQ_FINDING_INSERT,    /* (dbbuild_id, os_id, package_id, vuln, severity, kev, epss, cvss,
-				    fixed, status, aliases) */
-	LD_SQ_ALIAS_INSERT,      /* (alias, vuln) */
 	LD_SQ_FINDINGS_INSERT_MANY, /* (dbbuild_id, [[os_id, package_id, vuln, severity, kev, epss,
 				       cvss, fixed, status, aliases], ...]) */
 	LD_SQ_MATCH_INSERT_MANY, /* ([pkglist_id, ...], dbbuild_id, now) */
 	LD_SQ_PKGLIST_CURRENT_MANY, /* ([pkglist_id, ...], dbbuild_id) */
 	/* containers */
 	LD_SQ_SNAPSHOT_INSERT,   /* (source, taken_at, containers) -> id */
-	LD_SQ_CONTAINER_GET,     /* (source, cid) -> id */
-	LD_SQ_CONTAINER_UPSERT,  /* (source, cid, name, namespace, pod, node, owner, image_ref,
-				    image_digest, labels, state, created, started, now, snapshot_id) */
 	LD_SQ_CONTAINER_GONE,    /* (source, snapshot_id, taken_at) -> changes: marked gone */
 	LD_SQ_SNAPSHOT_COUNTS,   /* (id, added, gone) */
 	/* reading */
@@ -131,15 +115,21 @@ typedef enum ld_sq {
 	/* rescan */
 	LD_SQ_RESCAN_ITEMS,      /* () -> pkglist_id, os_id, dbbuild_id|NULL, package_id, layer */
 	LD_SQ_RESCAN_OSES,       /* () -> id, os_id, version_id, version, codename, name, pretty, id_like */
-	LD_SQ_RESCAN_PACKAGES,   /* () -> id, then the package columns of PKG_INSERT after hash */
+	LD_SQ_RESCAN_PACKAGES,   /* () -> id, then the package columns of PKG_INSERT_MANY after hash */
 	LD_SQ_FINDINGS_OF_BUILD, /* (dbbuild_id) -> os_id, package_id, vuln, severity, kev */
 	LD_SQ_IMAGES_OF_PKGLISTS,/* () -> image id, digest, pkglist_id */
 	/* the fleet report (fleet_load.c) */
 	LD_SQ_FLEET_IMAGES,      /* () -> id, digest, created, source_type, first_seen, last_seen,
 				    dbbuild_id of its list (NULL: never matched) */
 	LD_SQ_FLEET_LAYERS,      /* () -> image_id, position, layer digest */
-	LD_SQ_FLEET_FINDINGS,    /* () -> pkglist_id, FINDING_COLS: the current findings of every
-				    package list an image uses */
+	LD_SQ_FLEET_BUILD_FINDINGS, /* () -> dbbuild_id, os_id, package_id, vuln, severity, kev, epss,
+				       cvss, fixed, status, aliases, type, name, version: the findings
+				       of every build that is some image's list's current one, in
+				       (build, os, package, vuln) order */
+	LD_SQ_FLEET_ITEMS,       /* () -> pkglist_id, os_id, dbbuild_id|NULL, package_id, layer: the
+				    items of the lists images use, in (list, package, layer) order */
+	LD_SQ_FLEET_CONTAINERS,  /* () -> source, cid, name, namespace, image_ref, image_digest, state,
+				    first_seen, last_seen, in the order they were first recorded */
 	LD_SQ_ITEMS_OF_IMAGE,    /* (digest) -> as RESCAN_ITEMS, for one image's list */
 	LD_SQ_PACKAGES_OF_IMAGE, /* (digest) -> as RESCAN_PACKAGES, for one image's list */
 	/* prune (before) and check */
@@ -179,14 +169,13 @@ typedef enum ld_sq {
 				    only while this worker holds the lease */
 	LD_SQ_JOB_WAKE,          /* (): PostgreSQL NOTIFY lading_job */
 	/* image config labels and the fleet history (migration "labels and history") */
-	LD_SQ_IMAGE_LABEL_PUT,   /* (image_id, key, value): an existing (image, key) is kept */
 	LD_SQ_FLEET_LABELS,      /* () -> image_id, key, value */
 	LD_SQ_LABELS_BY_IDS,     /* ([ids]) -> image_id, key, value */
 	LD_SQ_PRUNE_LABELS,      /* (): labels of images no longer stored */
-	LD_SQ_SUMMARY_PUT,       /* (time, group_by, grp|NULL, images, vulnerabilities, vulns_median,
-				    vulns_p90, new_findings, fixed_findings, kev_images,
-				    critical_images, fixable_images, containers_running) */
-	LD_SQ_SUMMARY_LIST,      /* () -> the same columns, in time order */
+	LD_SQ_SUMMARY_LIST,      /* () -> time, group_by, grp|NULL, images, vulnerabilities,
+				    vulns_median, vulns_p90, new_findings, fixed_findings, kev_images,
+				    critical_images, fixable_images, containers_running, in time order */
+	LD_SQ_SUMMARY_PUT_MANY,  /* ([[the 13 columns of SUMMARY_LIST], ...]) */
 	LD_SQ_SUMMARY_LAST,      /* () -> time of the newest summary (text), no row when none */
 	/* notifications and scheduled rescans (migration 5, service/notify.c, service/deliver.c) */
 	LD_SQ_WEBHOOK_INSERT,    /* (url, secret, events, all_images, format, now) -> id */
@@ -219,6 +208,24 @@ typedef enum ld_sq {
 	LD_SQ_PRUNE_SLOTS,       /* (before): keys of scheduled rescans */
 	LD_SQ_JOB_CLAIM_RESCAN,  /* (now, lease_until, worker, max) -> id, kind, ref, attempts: a rescan
 				    job, only while fewer than max run (call under LD_SQ_XACT_LOCK) */
+	/* many rows per statement (batch.c): the last parameter is a JSON array of rows */
+	LD_SQ_PKG_INSERT_MANY,   /* ([[hash, type, name, version, arch, purl, source_name,
+				    source_version, epoch, upstream_version, release, license, found_by,
+				    location, flags, cpe], ...]): the packages not yet stored */
+	LD_SQ_PKG_IDS_MANY,      /* ([hash, ...]) -> hash, id */
+	LD_SQ_PKGLIST_ITEM_MANY, /* (pkglist_id, [[package_id, layer], ...]) */
+	LD_SQ_ALIAS_INSERT_MANY, /* ([[alias, vuln], ...]) */
+	LD_SQ_LAYER_PUT_MANY,    /* (now, [[digest, blob_digest, media_type, size], ...]): inserted, or
+				    last_seen = now */
+	LD_SQ_IMAGE_LAYER_MANY,  /* (image_id, [[position, layer digest], ...]) */
+	LD_SQ_IMAGE_LABEL_PUT_MANY, /* (image_id, [[key, value], ...]): an existing (image, key) kept */
+	LD_SQ_REF_UPSERT_MANY,   /* (image_id, now, [[kind, ref], ...]): first_seen kept, last_seen = now */
+	LD_SQ_CONTAINER_MAX_ID,  /* () -> the highest container id (no row or NULL: none) */
+	LD_SQ_CONTAINER_UPSERT_MANY, /* (now, snapshot_id, max_id, [[source, cid, name, namespace, pod,
+					node, owner, image_ref, image_digest, labels, state, created,
+					started], ...]): created, or updated when not older -> one row per container
+					written: 1 if it was inserted (its id above max_id, the
+					highest id before the statement), 0 if updated */
 	LD_SQ_COUNT
 } ld_sq;
 
@@ -270,6 +277,29 @@ int ld_store_exec_id(ld_store *s, ld_sq q, const ld_sv *p, size_t np, int64_t *o
 typedef int (*ld_store_tx_fn)(ld_store *s, void *opaque);
 int ld_store_transaction(ld_store *s, ld_store_tx_fn fn, void *opaque);
 
+/* Rows sent many at a time (batch.c): each row is one JSON value (an array of the row's columns,
+ * or a scalar) written by the caller; the rows go to statement q as one JSON array, the parameter
+ * after the fixed ones. Use: row = ld_store_batch_row(), write one value, ld_store_batch_next();
+ * at the end ld_store_batch_flush() and ld_store_batch_release(). */
+#define LD_STORE_BATCH_ROWS 4000
+#define LD_STORE_BATCH_BYTES (4u << 20)
+typedef struct ld_store_batch {
+	ld_store *s;
+	ld_sq q;
+	ld_sv p[LD_STORE_MAX_PARAMS];
+	size_t np;
+	ld_buf b;
+	ld_jw w;
+	size_t rows;
+	ld_store_row_fn fn; /* result rows of each statement (may be NULL) */
+	void *opaque;
+} ld_store_batch;
+void ld_store_batch_init(ld_store_batch *bt, ld_store *s, ld_sq q, const ld_sv *p, size_t np);
+ld_jw *ld_store_batch_row(ld_store_batch *bt);
+int ld_store_batch_next(ld_store_batch *bt);
+int ld_store_batch_flush(ld_store_batch *bt);
+void ld_store_batch_release(ld_store_batch *bt);
+
 /* "2026-12-07T20:21:15Z" */
 void ld_store_now(char out[32]);
 /* sha256 of the bytes, first LD_STORE_HASH_LEN hex characters. */
@@ -318,15 +348,17 @@ typedef struct ld_store_put_result {
 /* Record an image in one transaction (identity by content: re-recording is a no-op apart from
  * last-seen times). */
 int ld_store_put_image(ld_store *s, const ld_store_image *img, ld_store_put_result *res);
-/* vuln_alias rows for the space-separated aliases of vuln. */
-int ld_store_put_aliases(ld_store *s, const char *vuln, const char *aliases);
+/* vuln_alias rows for the space-separated aliases of vuln, into a batch of ALIAS_INSERT_MANY. */
+int ld_store_alias_rows(ld_store_batch *bt, const char *vuln, const char *aliases);
 /* What the store knows of an image digest: *found, its pkglist and whether the list has a match
  * for `dbbuild` (NULL: not asked). */
 int ld_store_image_known(ld_store *s, const char *digest, const char *dbbuild, bool *found,
 			 bool *matched);
-/* Touch a known image: references seen now. */
+/* Touch a known image: references seen now; its config labels stored when missing (images
+ * recorded before labels were kept get them so). */
 int ld_store_touch_image(ld_store *s, const char *digest, const char *const *tags, size_t ntags,
-			 const char *const *manifests, size_t nmanifests);
+			 const char *const *manifests, size_t nmanifests, const lading_image_label *labels,
+			 size_t nlabels);
 /* Snapshots (one transaction). */
 int ld_store_put_snapshot(ld_store *s, const lading_snapshot *snap, lading_snapshot_result *res);
 

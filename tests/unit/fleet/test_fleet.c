@@ -512,7 +512,7 @@ static void test_summaries(void **state)
 	ld_arena_init(&arena, 0);
 	assert_int_equal(ld_fleet_vulns_build(&v, &f.d, f.ctx), 0);
 	assert_int_equal(ld_fleet_grouping_new(&g, "official", NULL, f.ctx), 0);
-	assert_int_equal(ld_fleet_summarize(&s, &n, &f.d, v, g, 1000, &arena, f.ctx), 0);
+	assert_int_equal(ld_fleet_summarize(&s, &n, &f.d, v, (const ld_fleet_grouping *const *)&g, 1, 1000, &arena, f.ctx), 0);
 	/* overall, community, official (order of first appearance: overall first) */
 	assert_int_equal(n, 3);
 	assert_null(s[0].group);

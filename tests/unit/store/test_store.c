@@ -330,17 +330,32 @@ static void test_labels_history(void **state)
 	assert_string_equal(d.images[0].labels[0].key, "a");
 	assert_string_equal(d.images[0].labels[0].value, "1");
 	assert_string_equal(d.images[0].labels[2].value, "payments");
-	/* overall and the image's official group (docker.io/library/alpine) */
-	assert_int_equal(d.history_count, 2);
+	/* overall, and the image's group under each grouping: official, registry, repo, namespace,
+	 * source and one per label key */
+	assert_int_equal(d.history_count, 9);
 	assert_null(d.history[0].group);
 	assert_int_equal(d.history[0].images, 1);
 	assert_string_equal(d.history[0].group_by, "official");
-	assert_string_equal(d.history[1].group, "official");
+	{
+		static const char *const want[][2] = {{"official", "official"}, {"registry", "docker.io"},
+						      {"repo", "docker.io/library/alpine"}, {"label:a", "1"},
+						      {"label:b", "2"}, {"label:team", "payments"}};
+		for (size_t w = 0; w < sizeof(want) / sizeof(want[0]); w++) {
+			size_t hits = 0;
+			for (size_t i = 1; i < d.history_count; i++)
+				if (!strcmp(d.history[i].group_by, want[w][0])) {
+					assert_string_equal(d.history[i].group, want[w][1]);
+					assert_int_equal(d.history[i].images, 1);
+					hits++;
+				}
+			assert_int_equal(hits, 1);
+		}
+	}
 	ld_fleet_data_release(&d);
 	assert_int_equal(lading_inventory_history(s, ctx, 0), 0);
 	assert_int_equal(lading_inventory_prune(s, ctx, "2999-01-01", &pr), 0);
 	lading_store_close(s);
-	assert_int_equal(count(db, "SELECT count(*) FROM fleet_summary"), 4);
+	assert_int_equal(count(db, "SELECT count(*) FROM fleet_summary"), 18);
 	assert_int_equal(count(db, "SELECT count(*) FROM image_label"), 0);
 	lading_ctx_free(ctx);
 }
