@@ -53,6 +53,7 @@ typedef struct cli_image_opts {
 	uint64_t max_memory; /* --max-memory (when max_memory_set) */
 	bool max_memory_set;
 	char password[1024];
+	bool password_read; /* read from standard input by cli_image_apply already */
 } cli_image_opts;
 int cli_image_flag(int argc, char **argv, int *i, cli_image_opts *o);
 int cli_image_apply(cli_image_opts *o, lading_image_options *io);

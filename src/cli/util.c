@@ -465,7 +465,11 @@ int cli_image_apply(cli_image_opts *o, lading_image_options *io)
 		return cli_usage("--password-stdin needs --username");
 	if (o->username && !o->password_stdin)
 		return cli_usage("--username needs --password-stdin (the password is read from standard input)");
-	if (o->password_stdin) {
+	if (o->password_stdin && o->password_read) {
+		/* a second use (crawl lists, then records): standard input was read once */
+		io->username = o->username;
+		io->password = o->password;
+	} else if (o->password_stdin) {
 		size_t n = fread(o->password, 1, sizeof(o->password) - 1, stdin);
 		if (n == sizeof(o->password) - 1 && fgetc(stdin) != EOF)
 			return cli_usage("password on standard input is too long");
@@ -476,6 +480,7 @@ int cli_image_apply(cli_image_opts *o, lading_image_options *io)
 			return cli_usage("--password-stdin: standard input held no password");
 		io->username = o->username;
 		io->password = o->password;
+		o->password_read = true;
 	}
 	return 0;
 }
@@ -483,6 +488,7 @@ int cli_image_apply(cli_image_opts *o, lading_image_options *io)
 void cli_image_release(cli_image_opts *o)
 {
 	explicit_bzero(o->password, sizeof(o->password));
+	o->password_read = false;
 }
 
 /* ---- long-running commands (serve, worker): stop on SIGINT/SIGTERM, a log line on stderr ---- */

@@ -85,6 +85,7 @@ typedef enum ld_sq {
 	LD_SQ_IMAGE_LAYER,       /* (image_id, position, layer_id) */
 	LD_SQ_REF_UPSERT,        /* (image_id, kind, ref, now): first_seen kept, last_seen = now */
 	LD_SQ_IMAGE_BY_REF,      /* (ref) -> image id: by image digest, tag or manifest digest */
+	LD_SQ_IMAGE_BY_MANIFEST, /* (manifest digest) -> image digest */
 	/* database builds and matches */
 	LD_SQ_DBBUILD_GET,       /* (built_at) -> id */
 	LD_SQ_DBBUILD_INSERT,    /* (built_at, now) -> id | no row */
@@ -293,6 +294,9 @@ int ld_store_put_aliases(ld_store *s, const char *vuln, const char *aliases);
  * for `dbbuild` (NULL: not asked). */
 int ld_store_image_known(ld_store *s, const char *digest, const char *dbbuild, bool *found,
 			 bool *matched);
+/* The image (its digest) a manifest digest was recorded for: *found. */
+int ld_store_image_by_manifest(ld_store *s, const char *manifest, char *digest, size_t digestsz,
+			       bool *found);
 /* Touch a known image: references seen now. */
 int ld_store_touch_image(ld_store *s, const char *digest, const char *const *tags, size_t ntags,
 			 const char *const *manifests, size_t nmanifests);
