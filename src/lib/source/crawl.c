@@ -360,8 +360,14 @@ static int list_all(crawler *c, const char *repo, crawl_list *out)
 				rc = 0;
 				break; /* the registry paginates and says this is the last page */
 			}
-			if (rc || !strcmp(next, path) || !count)
-				break; /* a link to the same page, or an empty page, would never end */
+			if (rc)
+				break;
+			if (!strcmp(next, path) || !count) {
+				/* a link to the same page, or past an empty one, would never end */
+				ld_warn(c->ctx, "%s: the next page's link goes nowhere new: the listing stops here",
+					what);
+				break;
+			}
 			ld_strlcpy(path, next, sizeof(path));
 			continue;
 		}
