@@ -404,6 +404,8 @@ int cli_image_flag(int argc, char **argv, int *i, cli_image_opts *o)
 		if (!val || !*val)
 			return cli_usage("--docker-host needs a URL");
 		o->docker_host = val;
+	} else if (cli_flag(argv, *i, "--tls-verify")) {
+		cli_docker_tls_verify();
 	} else if (cli_opt(argc, argv, i, "--max-memory", &val)) {
 		if (!val || !cli_parse_size(val, &o->max_memory))
 			return cli_usage("--max-memory takes a size such as 512M or 2G (0 = no limit)");
@@ -452,6 +454,12 @@ bool cli_parse_size(const char *s, uint64_t *out)
 void cli_image_ctx(const cli_image_opts *o, lading_ctx *ctx)
 {
 	lading_ctx_set_max_memory(ctx, o->max_memory_set ? o->max_memory : LADING_DEFAULT_MAX_MEMORY);
+}
+
+/* --tls-verify: the engine over TLS, as DOCKER_TLS_VERIFY=1 says to the library (and to docker) */
+void cli_docker_tls_verify(void)
+{
+	setenv("DOCKER_TLS_VERIFY", "1", 1);
 }
 
 int cli_image_apply(cli_image_opts *o, lading_image_options *io)
