@@ -258,7 +258,9 @@ static int do_crawl(inv_opts *o)
 	co.image = &io;
 	if (lading_ctx_new(&ctx))
 		return EXIT_ERROR;
+	cli_progress_install(ctx);
 	rc = lading_registry_crawl_list(&refs, &n, ctx, o->args[0], &co);
+	cli_progress_done();
 	cli_print_warnings(ctx, false);
 	if (rc) {
 		ret = cli_fail(ctx, rc);

@@ -143,6 +143,23 @@ inv crawl "$LINK" --store "$W/loop.sqlite" --no-match > /dev/null 2> "$W/loop.er
 grep -q "goes nowhere new" "$W/loop.err" || fail "loop warning: $(cat "$W/loop.err")"
 [ "$(grep -c '/v2/_catalog' "$W/link-loop.jsonl")" = 1 ] || fail "a looping Link asked again"
 
+# --- progress on a terminal (script(1) gives one): the listing (repositories i/n), then the images
+if command -v script > /dev/null; then
+	tty_crawl() { # OUT ARGS...
+		local out=$1
+		shift
+		env -u LADING_NO_PROGRESS script -qec "$(printf '%q ' "$L" inventory crawl "$R" --no-match --tags all "$@")" \
+			/dev/null > "$out" < /dev/null
+	}
+	tty_crawl "$W/tty.out" --store "$W/tty.sqlite" || fail "crawl on a terminal"
+	grep -qaE $'\r''crawl: listing repositories [0-9]+/[0-9]+' "$W/tty.out" || fail "no listing progress on a terminal"
+	grep -qaE $'\r''images [0-9]+/[0-9]+' "$W/tty.out" || fail "no images progress on a terminal"
+	tty_crawl "$W/ttyq.out" --store "$W/ttyq.sqlite" --quiet || fail "crawl --quiet on a terminal"
+	grep -qa 'crawl: listing' "$W/ttyq.out" && fail "--quiet: progress drawn"
+else
+	echo "note: no script(1): progress on a terminal not checked"
+fi
+
 # --- Bearer tokens for the catalog ----------------------------------------------------------------
 SECRET="Crawl-$RANDOM-$$"
 printf 'carol:%s\n' "$SECRET" > "$W/users"

@@ -618,6 +618,8 @@ int lading_registry_crawl_list(char ***out, size_t *count, lading_ctx *ctx, cons
 	for (size_t i = 0; i < repos.n && !rc; i++) {
 		if (o && o->repos && !ld_glob_match(o->repos, ld_slice_cstr(repos.v[i])))
 			continue;
+		/* the listing of a large registry (a manifest per tag) takes a while: repositories i/n */
+		ld_progress(ctx, "crawl: listing repositories", i, repos.n, i + 1, repos.n);
 		rc = crawl_repo(&c, repos.v[i]);
 	}
 out:
