@@ -103,6 +103,20 @@ inv crawl "$R" --store "$S" --no-match --no-cache > "$W/m2.out" 2> "$W/m2.err" |
 [ "$(grep -c "GET /v2/multi/alpine/manifests/sha256\|GET /v2/[^ ]*/blobs/" "$W/reg.log" || true)" = "$(cat "$W/n0")" ] ||
 	fail "a re-run fetched manifests by digest or blobs"
 inv check --store "$S" > /dev/null || fail "check"
+# the same on PostgreSQL (the store's lookup by manifest digest is a statement of each backend)
+source "$LADING_SRC/tests/integration/pg_lib.bash"
+if PG_NO_TRAP=1 pg_start; then
+	trap 'reg_cleanup; pg_stop' EXIT
+	PGS=$(pg_newdb crawlindex)
+	inv crawl "$R" --store "$PGS" --no-match > /dev/null 2>&1 || fail "crawl into PostgreSQL"
+	inv crawl "$R" --store "$PGS" --no-match > "$W/pg2.out" 2>&1 || fail "crawl into PostgreSQL again"
+	[ "$(grep -c 'known, not read again' "$W/pg2.out")" = 2 ] || fail "PostgreSQL: known images: $(cat "$W/pg2.out")"
+	inv list images --store "$PGS" --format json | jq -e '.images | length == 2' > /dev/null || fail "PostgreSQL: 2 images"
+	inv check --store "$PGS" > /dev/null || fail "PostgreSQL: check"
+	pg_stop
+else
+	echo "note: PostgreSQL not installed: the crawl was checked on SQLite only"
+fi
 
 # --- Link headers ---------------------------------------------------------------------------------
 for t in a:1 b:1 b:2 b:3 c:x d:1; do
