@@ -504,7 +504,9 @@ static int resolve(crawler *c, const char *repo, const char *tag, const char *re
 		/* attestation manifests (buildx) are not images */
 		if (ld_json_get_str(ld_json_get(d, "annotations"), "vnd.docker.reference.type"))
 			continue;
-		if (dmt && ld_mt_is_index(dmt)) {
+		/* a nested index, or (with --platform) an entry that does not say its platform: its
+		   manifest (and config) decide */
+		if ((dmt && ld_mt_is_index(dmt)) || (!p && c->nplat)) {
 			if (depth >= LD_MAX_INDEX_DEPTH) {
 				rc = ld_error_set(c->ctx, LADING_ELIMIT, "%s/%s:%s: indexes nested deeper than %d",
 						  c->registry, repo, tag, LD_MAX_INDEX_DEPTH);
