@@ -30,6 +30,7 @@
 #define REG_PROGRESS_STEP    ((uint64_t)256 << 10)
 #define REG_MAX_TOKEN_ANSWER (64u << 10)
 #define REG_URL_MAX	     2048
+#define REG_HTTP_MEMO	     64 /* plain-HTTP registries remembered per process */
 
 #define ACCEPT_MANIFESTS                                                                           \
 	"Accept: application/vnd.oci.image.index.v1+json, "                                        \
@@ -294,6 +295,29 @@ out:
 	return rc;
 }
 
+/* Registries of this process found to speak plain HTTP (where it is allowed: loopback or
+ * insecure), so that the next client for one (inventory crawl opens one per image) does not try
+ * HTTPS first: a failed TLS attempt costs a load of the CA store, ~25 ms of CPU. `op`: 0 asks,
+ * 1 adds, -1 forgets (it did not answer over HTTP after all). */
+static bool http_memo(const char *host, int op)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static char hosts[REG_HTTP_MEMO][LD_REF_MAX_HOST + 1];
+	static size_t n;
+	bool found = false;
+	size_t i;
+
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < n && !found; i++)
+		found = !strcasecmp(hosts[i], host);
+	if (op > 0 && !found && n < REG_HTTP_MEMO)
+		ld_strlcpy(hosts[n++], host, sizeof(hosts[0]));
+	else if (op < 0 && found)
+		memmove(hosts[i - 1], hosts[i], (n-- - i) * sizeof(hosts[0]));
+	pthread_mutex_unlock(&mu);
+	return found;
+}
+
 /* Probe /v2/ once: choose https or (when allowed) http, and authenticate if asked to. */
 static int ensure_ready(reg_client *c, lading_ctx *ctx)
 {
@@ -301,7 +325,7 @@ static int ensure_ready(reg_client *c, lading_ctx *ctx)
 	ld_http_request rq = {0};
 	ld_http_response rs;
 	char url[LD_REF_MAX_HOST + 32], first[sizeof(ctx->err.msg)];
-	bool loopback = ld_host_is_loopback(c->ref.api_host);
+	bool loopback = ld_host_is_loopback(c->ref.api_host), known_http;
 	int rc;
 
 	pthread_mutex_lock(&c->probe_mu);
@@ -311,13 +335,17 @@ static int ensure_ready(reg_client *c, lading_ctx *ctx)
 	}
 	if ((rc = pool_get(c, &h, ctx)))
 		goto out;
+	memset(&rs, 0, sizeof(rs));
+	ld_strlcpy(first, "not tried: it spoke plain HTTP before", sizeof(first));
+	known_http = c->allow_http && http_memo(c->ref.api_host, 0);
 	/* HTTPS first; a plain-HTTP registry fails the TLS handshake at once, so no retries when
 	 * HTTP may follow */
-	for (int scheme = 0; scheme < 2; scheme++) {
+	for (int scheme = known_http; scheme < 2; scheme++) {
 		if (scheme == 1) {
 			if (!c->allow_http || rs.status != 0)
 				break;
-			ld_strlcpy(first, ctx->err.msg, sizeof(first));
+			if (!known_http)
+				ld_strlcpy(first, ctx->err.msg, sizeof(first));
 		}
 		ld_snprintf(c->base, sizeof(c->base), "%s://%s", scheme ? "http" : "https",
 			    c->ref.api_host);
@@ -369,6 +397,8 @@ static int ensure_ready(reg_client *c, lading_ctx *ctx)
 	}
 	if (!rc)
 		c->ready = true;
+	if (c->allow_http)
+		http_memo(c->ref.api_host, !rc && !strncmp(c->base, "http:", 5) ? 1 : known_http ? -1 : 0);
 out:
 	if (h)
 		pool_put(c, h);
