@@ -111,6 +111,7 @@ if command -v socat > /dev/null && command -v openssl > /dev/null; then
 		--docker-host "tcp://127.0.0.1:$SP" > "$W/tls-inv.out" 2>&1 || bad "TLS: inventory containers failed: $(cat "$W/tls-inv.out")"
 	# refusals: plain HTTP to a TLS port, another CA, no client certificate, no ca.pem
 	if L containers list --docker-host "tcp://127.0.0.1:$SP" > /dev/null 2> "$W/tls1.err"; then bad "TLS port read without TLS"; fi
+	grep -q -- "--tls-verify" "$W/tls1.err" || bad "TLS port without TLS: no hint: $(cat "$W/tls1.err")"
 	if DOCKER_CERT_PATH="$X" L containers list --docker-host "tcp://127.0.0.1:$SP" --tls-verify > /dev/null 2> "$W/tls2.err"; then
 		bad "TLS: an engine certificate of another CA accepted"
 	fi

@@ -158,6 +158,16 @@ static int docker_get(docker_client *dc, const char *path, size_t max, ld_buf *b
 	if (rc == LADING_ENOTFOUND)
 		return ld_error_set_path(ctx, rc, dc->host, 0, "%s: %s: not found (%.200s)", dc->host, path,
 					 resp.error_body);
+	if (rc == LADING_ENET && resp.status == 0 && !strncmp(dc->base, "http:", 5) && !dc->sock[0]) {
+		/* a TLS-protected engine drops a plain HTTP request: say what to do about it */
+		char msg[sizeof(ctx->err.msg)];
+		ld_strlcpy(msg, ctx->err.msg, sizeof(msg));
+		return ld_error_set(ctx, rc,
+				    "Docker API %s: %s (a TLS-protected engine needs --tls-verify or "
+				    "DOCKER_TLS_VERIFY=1, with DOCKER_CERT_PATH naming its ca.pem, cert.pem and "
+				    "key.pem)",
+				    dc->host, msg);
+	}
 	if (rc)
 		return ld_error_prefix(ctx, "Docker API %s: ", dc->host);
 	return 0;
