@@ -318,14 +318,79 @@ static bool http_memo(const char *host, int op)
 	return found;
 }
 
+/* GET /v2/ over HTTPS, then (when allowed and HTTPS had no server) plain HTTP; c->base is the
+ * scheme that answered. `known_http`: this process saw the registry speak HTTP, start there. */
+static int probe_schemes(reg_client *c, ld_http *h, bool known_http, ld_http_response *rs, lading_ctx *ctx)
+{
+	ld_http_request rq = {0};
+	char url[LD_REF_MAX_HOST + 32], first[sizeof(ctx->err.msg)];
+	bool loopback = ld_host_is_loopback(c->ref.api_host);
+	int rc = 0;
+
+	memset(rs, 0, sizeof(*rs));
+	ld_strlcpy(first, "not tried: it spoke plain HTTP before", sizeof(first));
+	/* HTTPS first; a plain-HTTP registry fails the TLS handshake at once, so no retries when
+	 * HTTP may follow */
+	for (int scheme = known_http; scheme < 2; scheme++) {
+		if (scheme == 1) {
+			if (!c->allow_http || rs->status != 0)
+				break;
+			if (!known_http)
+				ld_strlcpy(first, ctx->err.msg, sizeof(first));
+		}
+		ld_snprintf(c->base, sizeof(c->base), "%s://%s", scheme ? "http" : "https", c->ref.api_host);
+		ld_snprintf(url, sizeof(url), "%s/v2/", c->base);
+		rq.url = url;
+		/* nothing to wait for when one's own machine refuses the connection */
+		rq.no_retry = (scheme == 0 && c->allow_http) || loopback;
+		rc = ld_http_get(h, &rq, rs, ctx);
+		if (rc == LADING_ENET && rs->status != 0 && rq.no_retry && loopback) {
+			rq.no_retry = false; /* an overloaded registry (429/5xx): that is worth waiting for */
+			rc = ld_http_get(h, &rq, rs, ctx);
+		}
+		if (scheme == 0 && (rc != LADING_ENET || rs->status != 0))
+			break; /* HTTPS answered */
+		if (scheme == 1 && rc && rc != LADING_ENOTFOUND && !(rc == LADING_EAUTH && rs->status == 401)) {
+			/* no registry over plain HTTP either: both reasons matter (a certificate
+			 * problem on HTTPS, a TLS-only server on HTTP) */
+			char second[sizeof(ctx->err.msg)];
+			ld_strlcpy(second, ctx->err.msg, sizeof(second));
+			rc = ld_error_set(ctx, LADING_ENET, "cannot reach %s over HTTPS (%s) nor over HTTP (%s)",
+					  c->ref.registry, first, second);
+		}
+	}
+	return rc;
+}
+
+/* What the probe's answer means: a challenge is answered, other refusals explained. */
+static int probe_answer(reg_client *c, ld_http *h, int rc, const ld_http_response *rs, lading_ctx *ctx)
+{
+	if (rc == LADING_EAUTH && rs->status == 401) {
+		if (!rs->www_authenticate[0])
+			return ld_error_set(ctx, LADING_EAUTH, "%s answered 401 without saying how to authenticate",
+					    c->ref.registry);
+		pthread_mutex_lock(&c->mu);
+		rc = authenticate(c, h, rs->www_authenticate, false, ctx);
+		pthread_mutex_unlock(&c->mu);
+	} else if (rc == LADING_ENOTFOUND) {
+		rc = ld_error_set(ctx, LADING_EUNSUPPORTED,
+				  "%s does not speak the registry API v2 (GET /v2/ answered HTTP %ld)", c->ref.registry,
+				  rs->status);
+	} else if (rc == LADING_EAUTH) {
+		rc = ld_error_set(ctx, LADING_EAUTH, "%s refused access (HTTP %ld)", c->ref.registry, rs->status);
+	} else if (rc && !strstr(ctx->err.msg, "cannot reach")) {
+		ld_error_prefix(ctx, rs->status == 0 ? "cannot reach registry %s: " : "registry %s: ",
+				c->ref.registry);
+	}
+	return rc;
+}
+
 /* Probe /v2/ once: choose https or (when allowed) http, and authenticate if asked to. */
 static int ensure_ready(reg_client *c, lading_ctx *ctx)
 {
 	ld_http *h = NULL;
-	ld_http_request rq = {0};
 	ld_http_response rs;
-	char url[LD_REF_MAX_HOST + 32], first[sizeof(ctx->err.msg)];
-	bool loopback = ld_host_is_loopback(c->ref.api_host), known_http;
+	bool known_http;
 	int rc;
 
 	pthread_mutex_lock(&c->probe_mu);
@@ -335,66 +400,8 @@ static int ensure_ready(reg_client *c, lading_ctx *ctx)
 	}
 	if ((rc = pool_get(c, &h, ctx)))
 		goto out;
-	memset(&rs, 0, sizeof(rs));
-	ld_strlcpy(first, "not tried: it spoke plain HTTP before", sizeof(first));
 	known_http = c->allow_http && http_memo(c->ref.api_host, 0);
-	/* HTTPS first; a plain-HTTP registry fails the TLS handshake at once, so no retries when
-	 * HTTP may follow */
-	for (int scheme = known_http; scheme < 2; scheme++) {
-		if (scheme == 1) {
-			if (!c->allow_http || rs.status != 0)
-				break;
-			if (!known_http)
-				ld_strlcpy(first, ctx->err.msg, sizeof(first));
-		}
-		ld_snprintf(c->base, sizeof(c->base), "%s://%s", scheme ? "http" : "https",
-			    c->ref.api_host);
-		ld_snprintf(url, sizeof(url), "%s/v2/", c->base);
-		rq.url = url;
-		/* nothing to wait for when one's own machine refuses the connection */
-		rq.no_retry = (scheme == 0 && c->allow_http) || loopback;
-		rc = ld_http_get(h, &rq, &rs, ctx);
-		if (rc == LADING_ENET && rs.status != 0 && rq.no_retry && loopback) {
-			rq.no_retry =
-			    false; /* an overloaded registry (429/5xx): that is worth waiting for */
-			rc = ld_http_get(h, &rq, &rs, ctx);
-		}
-		if (scheme == 0 && (rc != LADING_ENET || rs.status != 0))
-			break; /* HTTPS answered */
-		if (scheme == 1 && rc && rc != LADING_ENOTFOUND &&
-		    !(rc == LADING_EAUTH && rs.status == 401)) {
-			/* no registry over plain HTTP either: both reasons matter (a certificate
-			 * problem on HTTPS, a TLS-only server on HTTP) */
-			char second[sizeof(ctx->err.msg)];
-			ld_strlcpy(second, ctx->err.msg, sizeof(second));
-			rc = ld_error_set(ctx, LADING_ENET,
-					  "cannot reach %s over HTTPS (%s) nor over HTTP (%s)",
-					  c->ref.registry, first, second);
-		}
-	}
-	if (rc == LADING_EAUTH && rs.status == 401) {
-		if (!rs.www_authenticate[0]) {
-			rc = ld_error_set(ctx, LADING_EAUTH,
-					  "%s answered 401 without saying how to authenticate",
-					  c->ref.registry);
-			goto out;
-		}
-		pthread_mutex_lock(&c->mu);
-		rc = authenticate(c, h, rs.www_authenticate, false, ctx);
-		pthread_mutex_unlock(&c->mu);
-	} else if (rc == LADING_ENOTFOUND) {
-		rc = ld_error_set(
-		    ctx, LADING_EUNSUPPORTED,
-		    "%s does not speak the registry API v2 (GET /v2/ answered HTTP %ld)",
-		    c->ref.registry, rs.status);
-	} else if (rc == LADING_EAUTH) {
-		rc = ld_error_set(ctx, LADING_EAUTH, "%s refused access (HTTP %ld)",
-				  c->ref.registry, rs.status);
-	} else if (rc && !strstr(ctx->err.msg, "cannot reach")) {
-		ld_error_prefix(ctx,
-				rs.status == 0 ? "cannot reach registry %s: " : "registry %s: ",
-				c->ref.registry);
-	}
+	rc = probe_answer(c, h, probe_schemes(c, h, known_http, &rs, ctx), &rs, ctx);
 	if (!rc)
 		c->ready = true;
 	if (c->allow_http)
@@ -439,6 +446,28 @@ typedef struct reg_req {
 	const char *what; /* for messages: "manifest latest", "blob sha256:..." */
 } reg_req;
 
+/* A refusal or a miss of one request, said with the registry's error code (an enum, safe). */
+static int reg_error(reg_client *c, const reg_req *r, int rc, const ld_http_response *rs, lading_ctx *ctx)
+{
+	char code[48];
+	if (rc != LADING_EAUTH && rc != LADING_ENOTFOUND)
+		return rc; /* rs may hold no answer */
+	error_code(rs->error_body, code, sizeof(code));
+	if (rc == LADING_EAUTH && rs->status == 401 && c->have_creds)
+		return ld_error_set(ctx, LADING_EAUTH,
+				    "%s refused user '%s' (credentials from %s) for %s (%s): wrong user name or "
+				    "password, or no pull permission? (HTTP 401%s%s)",
+				    c->ref.registry, who(c), c->creds.from, repo_name(c), r->what, code[0] ? " " : "",
+				    code);
+	if (rc == LADING_EAUTH && rs->status == 401)
+		return need_creds_error(c, ctx);
+	if (rc == LADING_EAUTH)
+		return ld_error_set(ctx, LADING_EAUTH, "%s denied access to %s (%s): HTTP %ld%s%s", c->ref.registry,
+				    repo_name(c), r->what, rs->status, code[0] ? " " : "", code);
+	return ld_error_set(ctx, LADING_ENOTFOUND, "%s: %s not found (HTTP %ld%s%s)", c->refstr, r->what,
+			    rs->status, code[0] ? " " : "", code);
+}
+
 /* After ld_reg_set_repo: a Bearer token is for one scope, so the new repository's is asked for
  * before its first request rather than after a 401. */
 static int renew_scope(reg_client *c, ld_http *h, lading_ctx *ctx)
@@ -456,7 +485,7 @@ static int renew_scope(reg_client *c, ld_http *h, lading_ctx *ctx)
 static int reg_do(reg_client *c, const reg_req *r, ld_http_response *rs, lading_ctx *ctx)
 {
 	ld_http *h = NULL;
-	char url[REG_URL_MAX + sizeof(c->base)], code[48];
+	char url[REG_URL_MAX + sizeof(c->base)];
 	ld_buf authz = LD_BUF_INIT;
 	int rc;
 
@@ -522,28 +551,7 @@ static int reg_do(reg_client *c, const reg_req *r, ld_http_response *rs, lading_
 		explicit_bzero(authz.ptr, authz.cap);
 	ld_buf_release(&authz);
 	pool_put(c, h);
-	if (rc == LADING_EAUTH) {
-		error_code(rs->error_body, code, sizeof(code));
-		if (rs->status == 401 && c->have_creds)
-			rc = ld_error_set(
-			    ctx, LADING_EAUTH,
-			    "%s refused user '%s' (credentials from %s) for %s (%s): "
-			    "wrong user name or password, or no pull permission? (HTTP 401%s%s)",
-			    c->ref.registry, who(c), c->creds.from, repo_name(c), r->what,
-			    code[0] ? " " : "", code);
-		else if (rs->status == 401)
-			rc = need_creds_error(c, ctx);
-		else
-			rc = ld_error_set(ctx, LADING_EAUTH,
-					  "%s denied access to %s (%s): HTTP %ld%s%s",
-					  c->ref.registry, repo_name(c), r->what, rs->status,
-					  code[0] ? " " : "", code);
-	} else if (rc == LADING_ENOTFOUND) {
-		error_code(rs->error_body, code, sizeof(code));
-		rc = ld_error_set(ctx, LADING_ENOTFOUND, "%s: %s not found (HTTP %ld%s%s)",
-				  c->refstr, r->what, rs->status, code[0] ? " " : "", code);
-	}
-	return rc;
+	return rc ? reg_error(c, r, rc, rs, ctx) : 0;
 }
 
 /* ---- the blob cache ---- */
