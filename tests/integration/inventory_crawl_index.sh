@@ -157,6 +157,14 @@ inv crawl "$LINK" --store "$W/loop.sqlite" --no-match > /dev/null 2> "$W/loop.er
 grep -q "goes nowhere new" "$W/loop.err" || fail "loop warning: $(cat "$W/loop.err")"
 [ "$(grep -c '/v2/_catalog' "$W/link-loop.jsonl")" = 1 ] || fail "a looping Link asked again"
 
+# a tag whose manifest cannot be used (Docker schema 1) is a warning; the rest is crawled
+reg_push "oci:$SH/alpine-3.9.6:3.9.6" "$R/old/s1:v1" "" --format v2s1
+reg_push "oci:$SH/alpine-3.9.6:3.9.6" "$R/old/s2:v1"
+inv crawl "$R" --store "$W/old.sqlite" --no-match --repos 'old/*' --tags all > /dev/null 2> "$W/old.err" ||
+	fail "crawl with a schema 1 tag: $(cat "$W/old.err")"
+grep -q "1 images selected" "$W/old.err" && grep -q "old/s1.*schema 1" "$W/old.err" ||
+	fail "schema 1 tag: a warning and the other image: $(cat "$W/old.err")"
+
 # --- progress on a terminal (script(1) gives one): the listing (repositories i/n), then the images
 if command -v script > /dev/null; then
 	tty_crawl() { # OUT ARGS...
