@@ -62,7 +62,7 @@ def desc(tag, plat):
     return {"mediaType": resp.headers["Content-Type"], "digest": "sha256:" + hashlib.sha256(b).hexdigest(),
             "size": len(b), "platform": plat}
 a = desc("amd64", {"os": "linux", "architecture": "amd64"})
-b = desc("arm64", {"os": "linux", "architecture": "arm64", "variant": "v8"})
+b = desc("arm64", {"os": "linux", "architecture": "arm64"})  # no variant: arm64's default, v8
 att = dict(a, platform={"os": "unknown", "architecture": "unknown"},
            annotations={"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": a["digest"]})
 print(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [a, b, att]}))

@@ -420,15 +420,25 @@ static int select_tags(crawl_list *tags, const char *sel, size_t *from, size_t *
 
 /* ---- tags to image manifests, one per platform ---- */
 
-/* Whether os/arch/variant passes the --platform filters (none: every platform). A filter
- * without a variant takes every variant. */
+/* A filter's variant against an entry's: none asked takes every one; an entry that names none
+ * has its architecture's default (arm64 is v8, as containerd normalizes it). */
+static bool variant_ok(const char *want, const char *arch, const char *have)
+{
+	if (!want[0])
+		return true;
+	if (have && *have)
+		return !strcmp(want, have);
+	return !strcmp(arch, "arm64") && !strcmp(want, "v8");
+}
+
+/* Whether os/arch/variant passes the --platform filters (none: every platform). */
 static bool platform_wanted(const crawler *c, const char *os, const char *arch, const char *variant)
 {
 	if (!c->nplat)
 		return true;
 	for (size_t i = 0; i < c->nplat; i++)
 		if (os && arch && !strcmp(c->os[i], os) && !strcmp(c->arch[i], arch) &&
-		    (!c->variant[i][0] || (variant && !strcmp(c->variant[i], variant))))
+		    variant_ok(c->variant[i], arch, variant))
 			return true;
 	return false;
 }
