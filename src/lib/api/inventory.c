@@ -269,7 +269,15 @@ static int known_by_manifest(lading_store *s, lading_ctx *ctx, inv_db *d, const 
 	bool found = false;
 	int rc;
 
+	static const char *const other[] = {"docker-archive:", "oci-archive:", "oci:", "dir:", "rootfs-tar:",
+					    "docker-dir:", "docker:"};
 	*done = false;
+	if (!strncmp(ref, "registry:", 9) || !strncmp(ref, "docker://", 9))
+		ref += 9;
+	else
+		for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+			if (!strncmp(ref, other[i], strlen(other[i])))
+				return 0; /* another kind of source: opened as it says */
 	if (ld_imgref_parse(&r, ref, strlen(ref)) || !r.digest[0] || access(ref, F_OK) == 0)
 		return 0; /* not a registry reference by digest (or a file of that name) */
 	if ((rc = ld_store_image_by_manifest(s, r.digest, digest, sizeof(digest), &found)) || !found)
