@@ -140,16 +140,26 @@ typedef struct lading_crawl_options {
 	const char *tags;      /* "latest" (default), "all", or N: the N last tags in the registry's
 				  (lexical) order */
 	int insecure;          /* plain HTTP or unverified TLS (loopback hosts use HTTP anyway) */
-	const char *username;  /* Basic credentials for the catalog; NULL = anonymous */
+	const char *username;  /* registry credentials; NULL = those of `image`, the environment or
+				  the docker config */
 	const char *password;
 	unsigned page_size;    /* names asked for per request; 0 = 1000 */
+	/* version 2 */
+	const lading_image_options *image; /* credentials, insecure registries, cache; may be NULL */
+	const char *const *platforms;      /* "os/arch[/variant]" filters of index entries (and of
+					      single images, by their config); none = every platform */
+	size_t platform_count;
 } lading_crawl_options;
-#define LADING_CRAWL_OPTIONS_VERSION 1
-#define LADING_CRAWL_OPTIONS_INIT {LADING_CRAWL_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, 0}
+#define LADING_CRAWL_OPTIONS_VERSION 2
+#define LADING_CRAWL_OPTIONS_INIT {LADING_CRAWL_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0}
 
-/* Every selected "REGISTRY/REPO:TAG" of a registry: /v2/_catalog and /v2/NAME/tags/list, page
- * by page (n, last). Names that are not valid references are skipped with a warning. Free the
- * list with lading_registry_crawl_list_free. */
+/* Every selected image of a registry: /v2/_catalog and /v2/NAME/tags/list page by page (the
+ * Link header's next page, else n and last), with the registry's authentication (Basic, or
+ * Bearer tokens of scope registry:catalog:* and repository:NAME:pull). Each selected tag is
+ * resolved to its image manifests: one "REGISTRY/REPO:TAG@sha256:..." per image, i.e. one per
+ * platform of a multi-platform index. Names that are not valid references, and tags whose
+ * manifest cannot be read, are skipped with a warning. Free the list with
+ * lading_registry_crawl_list_free. */
 LADING_EXTERN(int) lading_registry_crawl_list(char ***out, size_t *count, lading_ctx *ctx,
 					    const char *registry, const lading_crawl_options *o);
 LADING_EXTERN(void) lading_registry_crawl_list_free(char **refs, size_t count);

@@ -53,6 +53,7 @@ typedef struct cli_image_opts {
 	uint64_t max_memory; /* --max-memory (when max_memory_set) */
 	bool max_memory_set;
 	char password[1024];
+	bool password_read; /* read from standard input by cli_image_apply already */
 } cli_image_opts;
 int cli_image_flag(int argc, char **argv, int *i, cli_image_opts *o);
 int cli_image_apply(cli_image_opts *o, lading_image_options *io);
@@ -62,6 +63,7 @@ void cli_image_release(cli_image_opts *o);
  * for an SBOM. Returns a lading rc (message on ctx). */
 int cli_inventory_open(lading_ctx *ctx, const char *ref, const lading_image_options *io, lading_image **img,
 		       lading_sbom **sbom);
+void cli_docker_tls_verify(void);
 /* Settings of the scan's context: the memory budget. */
 void cli_image_ctx(const cli_image_opts *o, lading_ctx *ctx);
 /* "1073741824", "512K", "64M", "1G", "2GiB" -> bytes; false when not a size. */
@@ -83,6 +85,10 @@ bool cli_parse_size(const char *s, uint64_t *out);
 	    {"--docker-host", NULL, "URL",                                                         \
 	     "engine of docker:NAME images (unix:///PATH or tcp://HOST:PORT;\n"                    \
 	     "default $DOCKER_HOST, else unix:///var/run/docker.sock)",                            \
+	     CLI_C_NONE, NULL},                                                                    \
+	    {"--tls-verify", NULL, NULL,                                                           \
+	     "a tcp:// engine over TLS, verified with $DOCKER_CERT_PATH/ca.pem\n"                 \
+	     "and authenticated by its cert.pem and key.pem (as DOCKER_TLS_VERIFY=1)",            \
 	     CLI_C_NONE, NULL},                                                                    \
 	    {"--max-memory", NULL, "SIZE",                                                         \
 	     "memory budget of the scan (default 1G; K, M, G suffixes; 0 = none):\n"               \

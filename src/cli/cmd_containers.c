@@ -28,6 +28,8 @@ static int run_list(int argc, char **argv)
 			o.docker_host = val;
 		} else if (cli_flag(argv, i, "--docker")) {
 			docker_default = true;
+		} else if (cli_flag(argv, i, "--tls-verify")) {
+			cli_docker_tls_verify();
 		} else if (cli_opt(argc, argv, &i, "--kubeconfig", &val)) {
 			if (!val)
 				return cli_usage("--kubeconfig needs a file");
@@ -85,6 +87,10 @@ static const cli_option list_options[] = {
 	{"--docker", NULL, NULL,
 	 "the default Docker host: $DOCKER_HOST, else\n"
 	 "unix:///var/run/docker.sock",
+	 CLI_C_NONE, NULL},
+	{"--tls-verify", NULL, NULL,
+	 "a tcp:// engine over TLS, verified with $DOCKER_CERT_PATH/ca.pem\n"
+	 "and authenticated by its cert.pem and key.pem (as DOCKER_TLS_VERIFY=1)",
 	 CLI_C_NONE, NULL},
 	{"--kubeconfig", NULL, "FILE", "Kubernetes API: the pods of all namespaces (current context)",
 	 CLI_C_FILE, NULL},

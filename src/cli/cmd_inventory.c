@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #define MAX_JOBS 64
+#define MAX_PLATFORMS 64
 #define MAX_SNAPSHOT_BYTES ((size_t)512 << 20)
 
 extern const cli_command cli_cmd_inventory;
@@ -16,7 +17,9 @@ typedef struct inv_opts {
 	const char *store, *db, *format, *output;
 	const char *cve, *package, *type, *image, *severity, *before, *from, *source, *repos, *tags, *page_size;
 	const char *kubeconfig, *context;
-	bool kev, no_match;
+	const char *platforms[MAX_PLATFORMS];
+	size_t nplatforms;
+	bool kev, no_match, crawled;
 	unsigned jobs;
 	cli_image_opts img;
 	const char *argv_buf[4096];
@@ -68,7 +71,12 @@ static int parse(int argc, char **argv, inv_opts *o)
 		}
 		if (done)
 			continue;
-		if (cli_flag(argv, i, "--kev")) {
+		if (cli_opt(argc, argv, &i, "--platform", &o->platforms[o->nplatforms])) {
+			if (!o->platforms[o->nplatforms])
+				return cli_usage("--platform needs a value");
+			if (++o->nplatforms == MAX_PLATFORMS)
+				return cli_usage("--platform: at most %d", MAX_PLATFORMS - 1);
+		} else if (cli_flag(argv, i, "--kev")) {
 			o->kev = true;
 		} else if (cli_flag(argv, i, "--quiet") || cli_flag(argv, i, "-q")) {
 			cli_quiet = true;
@@ -217,6 +225,9 @@ static int do_add(inv_opts *o)
 	j.io = (lading_image_options)LADING_IMAGE_OPTIONS_INIT;
 	if ((ret = cli_image_apply(&o->img, &j.io)))
 		return ret;
+	if (o->nplatforms > 1 && !o->crawled)
+		return cli_usage("inventory add: one --platform (the image an index names for it)");
+	j.io.platform = o->nplatforms && !o->crawled ? o->platforms[0] : NULL;
 	pthread_mutex_init(&j.mu, NULL);
 	n = o->jobs < o->nargs ? o->jobs : (unsigned)o->nargs;
 	for (unsigned i = 0; i < n; i++)
@@ -240,6 +251,7 @@ static int do_add(inv_opts *o)
 static int do_crawl(inv_opts *o)
 {
 	lading_crawl_options co = LADING_CRAWL_OPTIONS_INIT;
+	lading_image_options io = LADING_IMAGE_OPTIONS_INIT;
 	lading_ctx *ctx = NULL;
 	char **refs = NULL;
 	size_t n = 0;
@@ -249,13 +261,8 @@ static int do_crawl(inv_opts *o)
 		return cli_usage("inventory crawl REGISTRY (HOST[:PORT])");
 	co.repos = o->repos;
 	co.tags = o->tags;
-	{
-		lading_image_options io = LADING_IMAGE_OPTIONS_INIT;
-		io.insecure = o->img.insecure;
-		io.insecure_registries = o->img.insecure_registries;
-		io.insecure_registry_count = o->img.insecure_registry_count;
-		co.insecure = lading_image_registry_insecure(&io, o->args[0]);
-	}
+	co.platforms = o->platforms;
+	co.platform_count = o->nplatforms;
 	if (o->page_size) {
 		char *end;
 		unsigned long v = strtoul(o->page_size, &end, 10);
@@ -263,20 +270,29 @@ static int do_crawl(inv_opts *o)
 			return cli_usage("--page-size: 1 to 100000");
 		co.page_size = (unsigned)v;
 	}
+	if ((ret = cli_image_apply(&o->img, &io)))
+		return ret;
+	co.image = &io;
 	if (lading_ctx_new(&ctx))
 		return EXIT_ERROR;
+	cli_progress_install(ctx);
 	rc = lading_registry_crawl_list(&refs, &n, ctx, o->args[0], &co);
+	cli_progress_done();
 	cli_print_warnings(ctx, false);
 	if (rc) {
 		ret = cli_fail(ctx, rc);
 		lading_ctx_free(ctx);
+		cli_image_release(&o->img);
 		return ret;
 	}
 	lading_ctx_free(ctx);
 	fprintf(stderr, "crawl %s: %zu images selected\n", o->argv_buf[0], n);
 	o->args = (const char **)refs;
 	o->nargs = n;
+	o->crawled = true;
 	ret = n ? do_add(o) : EXIT_OK;
+	if (!n)
+		cli_image_release(&o->img);
 	o->args = o->argv_buf;
 	lading_registry_crawl_list_free(refs, n);
 	return ret;
@@ -513,6 +529,8 @@ static int run_check(int argc, char **argv)
 
 static const cli_option add_options[] = {
 	{"--jobs", NULL, "N", "images recorded in parallel (default 1)", CLI_C_NONE, NULL},
+	{"--platform", NULL, "P", "platform to pick from a multi-platform index (default linux/amd64)",
+	 CLI_C_NONE, NULL},
 	{"--no-match", NULL, NULL, "record without matching (no database needed)", CLI_C_NONE, NULL},
 	STORE_OPTION,
 	DB_OPTION,
@@ -527,6 +545,10 @@ static const cli_option crawl_options[] = {
 	{"--tags", NULL, "T", "latest (default), all, or N: the N last tags (lexical order)",
 	 CLI_C_NONE, NULL},
 	{"--page-size", NULL, "N", "names asked for per catalog/tags request (default 1000)",
+	 CLI_C_NONE, NULL},
+	{"--platform", NULL, "OS/ARCH[/VARIANT]",
+	 "record only this platform of multi-platform indexes (and single\n"
+	 "images whose config says it); repeatable; default every platform",
 	 CLI_C_NONE, NULL},
 	{"--jobs", NULL, "N", "images recorded in parallel (default 1)", CLI_C_NONE, NULL},
 	{"--no-match", NULL, NULL, "record without matching (no database needed)", CLI_C_NONE, NULL},
@@ -602,10 +624,14 @@ static const cli_command inv_add = {
 static const cli_command inv_crawl = {
 	.name = "crawl",
 	.summary = "record the images of a registry (/v2/_catalog, tags lists, resumable)",
-	.synopsis = "REGISTRY [--repos GLOB] [--tags latest|all|N] [--jobs N] [--insecure] [--insecure-registry HOST:PORT]",
-	.description = "REGISTRY: HOST[:PORT]. Every selected tag is resolved to its manifest digest and\n"
-		       "recorded as add does; an image already stored is not fetched again, so an\n"
-		       "interrupted crawl run again goes on where it stopped.",
+	.synopsis = "REGISTRY [--repos GLOB] [--tags latest|all|N] [--platform OS/ARCH[/VARIANT]]...\n"
+		    " [--jobs N] [--insecure] [--insecure-registry HOST:PORT]",
+	.description = "REGISTRY: HOST[:PORT]. The catalog and tags lists are read page by page (the\n"
+		       "Link header's next page, else n and last), with the registry's Basic or Bearer\n"
+		       "token authentication. Every selected tag is resolved to its manifest digest, one\n"
+		       "per platform of a multi-platform index, and each image is recorded as add does;\n"
+		       "an image already stored is not fetched again, so an interrupted crawl run again\n"
+		       "goes on where it stopped.",
 	.options = crawl_options,
 	.run = run_crawl,
 };

@@ -404,6 +404,8 @@ int cli_image_flag(int argc, char **argv, int *i, cli_image_opts *o)
 		if (!val || !*val)
 			return cli_usage("--docker-host needs a URL");
 		o->docker_host = val;
+	} else if (cli_flag(argv, *i, "--tls-verify")) {
+		cli_docker_tls_verify();
 	} else if (cli_opt(argc, argv, i, "--max-memory", &val)) {
 		if (!val || !cli_parse_size(val, &o->max_memory))
 			return cli_usage("--max-memory takes a size such as 512M or 2G (0 = no limit)");
@@ -454,6 +456,12 @@ void cli_image_ctx(const cli_image_opts *o, lading_ctx *ctx)
 	lading_ctx_set_max_memory(ctx, o->max_memory_set ? o->max_memory : LADING_DEFAULT_MAX_MEMORY);
 }
 
+/* --tls-verify: the engine over TLS, as DOCKER_TLS_VERIFY=1 says to the library (and to docker) */
+void cli_docker_tls_verify(void)
+{
+	setenv("DOCKER_TLS_VERIFY", "1", 1);
+}
+
 int cli_image_apply(cli_image_opts *o, lading_image_options *io)
 {
 	io->insecure = o->insecure;
@@ -465,7 +473,11 @@ int cli_image_apply(cli_image_opts *o, lading_image_options *io)
 		return cli_usage("--password-stdin needs --username");
 	if (o->username && !o->password_stdin)
 		return cli_usage("--username needs --password-stdin (the password is read from standard input)");
-	if (o->password_stdin) {
+	if (o->password_stdin && o->password_read) {
+		/* a second use (crawl lists, then records): standard input was read once */
+		io->username = o->username;
+		io->password = o->password;
+	} else if (o->password_stdin) {
 		size_t n = fread(o->password, 1, sizeof(o->password) - 1, stdin);
 		if (n == sizeof(o->password) - 1 && fgetc(stdin) != EOF)
 			return cli_usage("password on standard input is too long");
@@ -476,6 +488,7 @@ int cli_image_apply(cli_image_opts *o, lading_image_options *io)
 			return cli_usage("--password-stdin: standard input held no password");
 		io->username = o->username;
 		io->password = o->password;
+		o->password_read = true;
 	}
 	return 0;
 }
@@ -483,6 +496,7 @@ int cli_image_apply(cli_image_opts *o, lading_image_options *io)
 void cli_image_release(cli_image_opts *o)
 {
 	explicit_bzero(o->password, sizeof(o->password));
+	o->password_read = false;
 }
 
 /* ---- long-running commands (serve, worker): stop on SIGINT/SIGTERM, a log line on stderr ---- */

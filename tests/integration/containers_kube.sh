@@ -122,5 +122,72 @@ L containers list --kubeconfig "$W/broken.yaml" 2> "$W/br.err" && bad "truncated
 grep -q "127.0.0.1:$PORT/api/v1/pods" "$W/br.err" && grep -q "byte" "$W/br.err" || bad "truncated page message: $(cat "$W/br.err")"
 grep -q "$TOKEN" "$W/br.err" && bad "token in message"
 
+# --- exec credential plugins (client.authentication.k8s.io), as kubectl runs them: the command
+# (relative to the kubeconfig's directory, or looked up in PATH) with its args and env, the
+# ExecCredential in KUBERNETES_EXEC_INFO, a token or a client certificate printed back
+mkdir -p "$W/plugins" "$W/bin"
+cat > "$W/plugins/token.sh" << EOP
+#!/bin/sh
+printf '%s\n' "\$*" > "$W/plugin-args"
+printf '%s\n' "\$LADING_PLUGIN_ENV" > "$W/plugin-env"
+printf '%s\n' "\$KUBERNETES_EXEC_INFO" > "$W/plugin-info"
+[ "\$1" = --cluster ] && [ "\$2" = test ] && [ "\$LADING_PLUGIN_ENV" = ok ] || { echo "bad arguments" >&2; exit 2; }
+printf '{"apiVersion":"%s","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"2030-01-01T00:00:00Z"}}\n' \
+	"\${API:-client.authentication.k8s.io/v1}" "$TOKEN"
+EOP
+jq -n --rawfile c "$W/pki/client.crt" --rawfile k "$W/pki/client.key" \
+	'{apiVersion: "client.authentication.k8s.io/v1beta1", kind: "ExecCredential", status: {clientCertificateData: $c, clientKeyData: $k}}' \
+	> "$W/plugins/cert.json"
+printf '#!/bin/sh\ncat "%s"\n' "$W/plugins/cert.json" > "$W/bin/lading-cert-plugin"
+printf '#!/bin/sh\necho "error: token expired, run login first" >&2\nexit 1\n' > "$W/plugins/fail.sh"
+printf '#!/bin/sh\nhead -c 3000000 /dev/zero\n' > "$W/plugins/big.sh"
+chmod +x "$W/plugins/"*.sh "$W/bin/lading-cert-plugin"
+execcfg() { # FILE API COMMAND [ARGS-AND-ENV-LINES]
+	kubeconfig "$1" "$P" "    certificate-authority-data: $(b64 "$W/pki/ca.crt")" "    exec:
+      apiVersion: $2
+      command: $3
+      interactiveMode: Never
+      provideClusterInfo: true
+${4:-}"
+}
+execcfg "$W/exec-token.yaml" client.authentication.k8s.io/v1 ./plugins/token.sh "      args: [--cluster, test]
+      env:
+      - name: LADING_PLUGIN_ENV
+        value: ok"
+execcfg "$W/exec-cert.yaml" client.authentication.k8s.io/v1beta1 lading-cert-plugin
+execcfg "$W/exec-fail.yaml" client.authentication.k8s.io/v1 ./plugins/fail.sh
+execcfg "$W/exec-big.yaml" client.authentication.k8s.io/v1 ./plugins/big.sh
+execcfg "$W/exec-api.yaml" client.authentication.k8s.io/v1beta1 ./plugins/token.sh "      args: [--cluster, test]
+      env:
+      - name: LADING_PLUGIN_ENV
+        value: ok"
+execcfg "$W/exec-missing.yaml" client.authentication.k8s.io/v1 ./plugins/none.sh
+execcfg "$W/exec-old.yaml" client.authentication.k8s.io/v1alpha1 ./plugins/token.sh
+: > "$W/paged.log"
+L containers list --kubeconfig "$W/exec-token.yaml" --format json > "$W/exec-token.json" 2> "$W/exec-token.err" ||
+	bad "exec token plugin: $(cat "$W/exec-token.err")"
+cmp -s <(norm "$W/exec-token.json") <(norm "$W/file.json") || bad "exec token: snapshot differs from the file"
+[ "$(grep -c "auth=token" "$W/paged.log")" = 4 ] || bad "exec token: not authenticated by the token: $(cat "$W/paged.log")"
+[ "$(cat "$W/plugin-args")" = "--cluster test" ] || bad "exec: args $(cat "$W/plugin-args")"
+jq -e --arg s "https://127.0.0.1:$P" '.kind == "ExecCredential" and .apiVersion == "client.authentication.k8s.io/v1" and
+	.spec.interactive == false and .spec.cluster.server == $s and (.spec.cluster["certificate-authority-data"] | length > 0)' \
+	"$W/plugin-info" > /dev/null || bad "exec: KUBERNETES_EXEC_INFO $(cat "$W/plugin-info")"
+: > "$W/paged.log"
+PATH="$W/bin:$PATH" L containers list --kubeconfig "$W/exec-cert.yaml" --format json > "$W/exec-cert.json" 2> "$W/exec-cert.err" ||
+	bad "exec certificate plugin (PATH, v1beta1): $(cat "$W/exec-cert.err")"
+[ "$(grep -c "auth=cert" "$W/paged.log")" = 4 ] || bad "exec cert: not authenticated by the certificate: $(cat "$W/paged.log")"
+L containers list --kubeconfig "$W/exec-fail.yaml" > /dev/null 2> "$W/exec-fail.err" && bad "a failing plugin accepted"
+grep -q "exited with status 1: error: token expired, run login first" "$W/exec-fail.err" || bad "failing plugin message: $(cat "$W/exec-fail.err")"
+L containers list --kubeconfig "$W/exec-big.yaml" > /dev/null 2> "$W/exec-big.err" && bad "a 3 MB plugin answer accepted"
+grep -q "wrote more than" "$W/exec-big.err" || bad "big plugin message: $(cat "$W/exec-big.err")"
+API=client.authentication.k8s.io/v1 L containers list --kubeconfig "$W/exec-api.yaml" > /dev/null 2> "$W/exec-api.err" &&
+	bad "an ExecCredential of another apiVersion accepted"
+grep -q "did not print an ExecCredential of client.authentication.k8s.io/v1beta1" "$W/exec-api.err" || bad "apiVersion message: $(cat "$W/exec-api.err")"
+L containers list --kubeconfig "$W/exec-missing.yaml" > /dev/null 2> "$W/exec-missing.err" && bad "a missing plugin accepted"
+grep -q "cannot run .*plugins/none.sh" "$W/exec-missing.err" || bad "missing plugin message: $(cat "$W/exec-missing.err")"
+L containers list --kubeconfig "$W/exec-old.yaml" > /dev/null 2> "$W/exec-old.err" && bad "v1alpha1 accepted"
+grep -q "apiVersion" "$W/exec-old.err" || bad "v1alpha1 message: $(cat "$W/exec-old.err")"
+grep -q "$TOKEN" "$W"/exec-*.err "$W"/exec-*.json && bad "a token appears in the output"
+
 [ $fail = 0 ] && echo "containers_kube: ok"
 exit $fail

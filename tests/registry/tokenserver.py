@@ -5,7 +5,8 @@ registry checks it against its rootcertbundle).
 
 Usage: tokenserver.py PORTFILE KEY.pem CERT.pem USERS LOG.jsonl
 
-USERS holds "user:password" lines. GET /token?service=S&scope=repository:NAME:ACTIONS:
+USERS holds "user:password" lines. GET /token?service=S&scope=repository:NAME:ACTIONS (or
+registry:catalog:*):
 with Basic credentials of a listed user: a token granting the asked actions; with wrong ones: 401;
 without any: a token granting nothing (anonymous), which the registry then refuses.
 Each request is logged as one JSON line (user, whether credentials were valid, scope).
@@ -98,8 +99,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for s in scopes:
                 for one in s.split(" "):
                     parts = one.split(":")
-                    if len(parts) >= 3 and parts[0] == "repository":
-                        access.append({"type": "repository", "name": ":".join(parts[1:-1]),
+                    if len(parts) >= 3 and parts[0] in ("repository", "registry"):
+                        # registry:catalog:* is what listing /v2/_catalog needs
+                        access.append({"type": parts[0], "name": ":".join(parts[1:-1]),
                                        "actions": parts[-1].split(",")})
         t = token(service, access)
         body = json.dumps({"token": t, "access_token": t, "expires_in": 300}).encode()

@@ -234,6 +234,70 @@ int lading_inventory_record(lading_store *s, lading_ctx *ctx, const lading_sbom 
 	return rc;
 }
 
+/* A known image (by config digest): matched from its stored package list when this database
+ * build is new to it, and its references touched. *done = nothing more to do. */
+static int known_image(lading_store *s, lading_ctx *ctx, inv_db *d, const char *digest, const inv_refs *refs,
+		       const lading_image_label *labels, size_t nlabels, bool *done, lading_inventory_added *out)
+{
+	bool found = false, matched = false;
+	int rc;
+
+	*done = false;
+	if ((rc = ld_store_image_known(s, digest, d->built_at, &found, &matched)) || !found)
+		return rc;
+	if (!matched && d->db) {
+		size_t nf = 0;
+		if ((rc = ld_inv_match_stored(s, ctx, d->db, d->built_at, digest, &nf)))
+			return rc;
+		matched = true;
+		if (out)
+			out->findings = nf;
+	}
+	/* labels an older record lacks are filled in (NULL: a digest reference, no config read) */
+	if ((rc = ld_store_touch_image(s, digest, refs->tags, refs->ntags, refs->manifests, refs->nmanifests,
+				       labels, nlabels)))
+		return rc;
+	if (out) {
+		ld_strlcpy(out->digest, digest, sizeof(out->digest));
+		out->matched = matched;
+	}
+	*done = true;
+	return 0;
+}
+
+/* REGISTRY/REPO[:TAG]@DIGEST whose manifest digest the store has: the image is known without
+ * asking the registry anything (a crawl run again, every platform of an index). */
+static int known_by_manifest(lading_store *s, lading_ctx *ctx, inv_db *d, const char *ref, bool *done,
+			     lading_inventory_added *out)
+{
+	ld_imgref r;
+	inv_refs refs;
+	char digest[LD_DIGEST_STR_LEN + 16], tagged[LD_REF_MAX_LEN + 1];
+	bool found = false;
+	int rc;
+
+	static const char *const other[] = {"docker-archive:", "oci-archive:", "oci:", "dir:", "rootfs-tar:",
+					    "docker-dir:", "docker:"};
+	*done = false;
+	if (!strncmp(ref, "registry:", 9) || !strncmp(ref, "docker://", 9))
+		ref += 9;
+	else
+		for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+			if (!strncmp(ref, other[i], strlen(other[i])))
+				return 0; /* another kind of source: opened as it says */
+	if (ld_imgref_parse(&r, ref, strlen(ref)) || !r.digest[0] || access(ref, F_OK) == 0)
+		return 0; /* not a registry reference by digest (or a file of that name) */
+	if ((rc = ld_store_image_by_manifest(s, r.digest, digest, sizeof(digest), &found)) || !found)
+		return rc;
+	memset(&refs, 0, sizeof(refs));
+	if (r.tag[0]) {
+		ld_snprintf(tagged, sizeof(tagged), "%s/%s:%s", r.registry, r.repo, r.tag);
+		refs.tags[refs.ntags++] = tagged;
+	}
+	refs.manifests[refs.nmanifests++] = r.digest;
+	return known_image(s, ctx, d, digest, &refs, NULL, 0, done, out);
+}
+
 int lading_inventory_add(lading_store *s, lading_ctx *ctx, const char *ref, const lading_inventory_options *opts,
 			 lading_inventory_added *out)
 {
@@ -242,7 +306,7 @@ int lading_inventory_add(lading_store *s, lading_ctx *ctx, const char *ref, cons
 	const lading_image_info *info;
 	inv_db d;
 	ld_arena a;
-	bool found = false, matched = false;
+	bool done = false;
 	int rc;
 
 	ld_error_clear(ctx);
@@ -250,7 +314,7 @@ int lading_inventory_add(lading_store *s, lading_ctx *ctx, const char *ref, cons
 	if (out)
 		memset(out, 0, sizeof(*out));
 	s->ctx = ctx;
-	if ((rc = db_open(&d, opts, ctx)))
+	if ((rc = db_open(&d, opts, ctx)) || (rc = known_by_manifest(s, ctx, &d, ref, &done, out)) || done)
 		goto out;
 	/* an SBOM document: recorded (and matched) like an image's inventory */
 	if (!strncmp(ref, "sbom:", 5)) {
@@ -262,28 +326,12 @@ int lading_inventory_add(lading_store *s, lading_ctx *ctx, const char *ref, cons
 		goto out;
 	info = lading_image_get_info(img);
 	/* a known image (by config digest) is not read again */
-	if (info->config_digest && (rc = ld_store_image_known(s, info->config_digest, d.built_at, &found, &matched)))
-		goto out;
-	/* known, but not matched with this build: matched from its stored package list */
-	if (found && !matched && d.db) {
-		size_t nf = 0;
-		if ((rc = ld_inv_match_stored(s, ctx, d.db, d.built_at, info->config_digest, &nf)))
-			goto out;
-		matched = true;
-		if (out)
-			out->findings = nf;
-	}
-	if (found && (matched || !d.db)) {
+	if (info->config_digest) {
 		inv_refs refs;
 		collect_refs(&a, info, &refs);
-		if ((rc = ld_store_touch_image(s, info->config_digest, refs.tags, refs.ntags, refs.manifests,
-					       refs.nmanifests, info->labels, info->label_count)))
+		if ((rc = known_image(s, ctx, &d, info->config_digest, &refs, info->labels, info->label_count, &done,
+				       out)) || done)
 			goto out;
-		if (out) {
-			ld_strlcpy(out->digest, info->config_digest, sizeof(out->digest));
-			out->matched = matched;
-		}
-		goto out;
 	}
 	if ((rc = lading_sbom_build(&sbom, ctx, img, NULL)))
 		goto out;

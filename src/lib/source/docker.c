@@ -25,14 +25,60 @@
 
 typedef struct docker_client {
 	ld_http *http;
-	char base[600];   /* "http://localhost" for a socket, "http://HOST:PORT" for tcp */
+	char base[600];   /* "http://localhost" for a socket, "http(s)://HOST:PORT" for tcp */
 	char host[600];   /* as given, for messages */
 	char sock[512];
+	char ca[1100], cert[1100], key[1100]; /* TLS files (DOCKER_CERT_PATH) */
 } docker_client;
+
+static bool file_exists(const char *p)
+{
+	return access(p, R_OK) == 0;
+}
+
+/* TLS to a tcp:// engine, Docker's conventions: DOCKER_TLS_VERIFY set to anything non-empty
+ * (or an https:// host) asks for TLS with the engine's certificate verified against
+ * $DOCKER_CERT_PATH/ca.pem (default ~/.docker/ca.pem; the system's CAs when the directory has
+ * none and the host is https://), and cert.pem + key.pem there as the client certificate (the
+ * engine's --tlsverify demands one). *tls = whether to speak TLS. */
+static int tls_setup(docker_client *dc, bool https, ld_http_options *ho, bool *tls, lading_ctx *ctx)
+{
+	const char *verify = getenv("DOCKER_TLS_VERIFY"), *dir = getenv("DOCKER_CERT_PATH");
+	const char *home = getenv("HOME");
+	char d[1024];
+
+	*tls = https || (verify && *verify);
+	if (!*tls)
+		return 0;
+	if (dir && *dir)
+		ld_strlcpy(d, dir, sizeof(d));
+	else if (home && *home)
+		ld_snprintf(d, sizeof(d), "%s/.docker", home);
+	else
+		d[0] = '\0';
+	ld_snprintf(dc->ca, sizeof(dc->ca), "%s/ca.pem", d);
+	ld_snprintf(dc->cert, sizeof(dc->cert), "%s/cert.pem", d);
+	ld_snprintf(dc->key, sizeof(dc->key), "%s/key.pem", d);
+	if (d[0] && file_exists(dc->ca))
+		ho->ca_file = dc->ca;
+	else if (!https)
+		return ld_error_set(ctx, LADING_EUSAGE,
+				    "DOCKER_TLS_VERIFY is set but %s cannot be read: set DOCKER_CERT_PATH to "
+				    "the directory of ca.pem, cert.pem and key.pem",
+				    d[0] ? dc->ca : "~/.docker/ca.pem");
+	if (d[0] && file_exists(dc->cert) != file_exists(dc->key))
+		return ld_error_set(ctx, LADING_EUSAGE, "%s: cert.pem and key.pem go together (one is missing)", d);
+	if (d[0] && file_exists(dc->cert)) {
+		ho->cert_file = dc->cert;
+		ho->key_file = dc->key;
+	}
+	return 0;
+}
 
 static int client_open(docker_client *dc, const char *host, lading_ctx *ctx)
 {
 	ld_http_options ho = {0};
+	int rc;
 	memset(dc, 0, sizeof(*dc));
 	if (!host || !*host)
 		host = lading_docker_host_default();
@@ -43,16 +89,22 @@ static int client_open(docker_client *dc, const char *host, lading_ctx *ctx)
 		ld_strlcpy(dc->sock, host + 7, sizeof(dc->sock));
 		ld_strlcpy(dc->base, "http://localhost", sizeof(dc->base));
 		ho.unix_socket = dc->sock;
-	} else if (!strncmp(host, "tcp://", 6) || !strncmp(host, "http://", 7)) {
-		const char *hp = host + (host[0] == 't' ? 6 : 7);
+	} else if (!strncmp(host, "tcp://", 6) || !strncmp(host, "http://", 7) || !strncmp(host, "https://", 8)) {
+		bool https = host[4] == 's', tls;
+		const char *hp = strstr(host, "://") + 3;
 		size_t n = strcspn(hp, "/");
 		if (!n)
 			return ld_error_set(ctx, LADING_EUSAGE, "bad Docker host '%s' (tcp://HOST:PORT)", host);
-		ld_snprintf(dc->base, sizeof(dc->base), "http://%.*s", (int)n, hp);
+		if ((rc = tls_setup(dc, https, &ho, &tls, ctx)))
+			return rc;
+		if (tls && host[0] == 'h' && !https)
+			return ld_error_set(ctx, LADING_EUSAGE, "Docker host '%s' is plain http:// but DOCKER_TLS_VERIFY is set",
+					    host);
+		ld_snprintf(dc->base, sizeof(dc->base), "%s://%.*s", tls ? "https" : "http", (int)n, hp);
 	} else {
 		return ld_error_set(ctx, LADING_EUSAGE,
-				    "Docker host '%s' is not supported (unix:///PATH or tcp://HOST:PORT; "
-				    "TLS-protected engines are not supported yet)",
+				    "Docker host '%s' is not supported (unix:///PATH, tcp://HOST:PORT, with TLS when "
+				    "DOCKER_TLS_VERIFY is set, or https://HOST:PORT)",
 				    host);
 	}
 	ho.connect_timeout_ms = 10000;
@@ -106,6 +158,16 @@ static int docker_get(docker_client *dc, const char *path, size_t max, ld_buf *b
 	if (rc == LADING_ENOTFOUND)
 		return ld_error_set_path(ctx, rc, dc->host, 0, "%s: %s: not found (%.200s)", dc->host, path,
 					 resp.error_body);
+	if (rc == LADING_ENET && resp.status == 0 && !strncmp(dc->base, "http:", 5) && !dc->sock[0]) {
+		/* a TLS-protected engine drops a plain HTTP request: say what to do about it */
+		char msg[sizeof(ctx->err.msg)];
+		ld_strlcpy(msg, ctx->err.msg, sizeof(msg));
+		return ld_error_set(ctx, rc,
+				    "Docker API %s: %s (a TLS-protected engine needs --tls-verify or "
+				    "DOCKER_TLS_VERIFY=1, with DOCKER_CERT_PATH naming its ca.pem, cert.pem and "
+				    "key.pem)",
+				    dc->host, msg);
+	}
 	if (rc)
 		return ld_error_prefix(ctx, "Docker API %s: ", dc->host);
 	return 0;

@@ -30,6 +30,7 @@
 #define REG_PROGRESS_STEP    ((uint64_t)256 << 10)
 #define REG_MAX_TOKEN_ANSWER (64u << 10)
 #define REG_URL_MAX	     2048
+#define REG_HTTP_MEMO	     64 /* plain-HTTP registries remembered per process */
 
 #define ACCEPT_MANIFESTS                                                                           \
 	"Accept: application/vnd.oci.image.index.v1+json, "                                        \
@@ -50,6 +51,8 @@ typedef struct reg_client {
 	bool have_creds;
 	ld_buf authz; /* "Authorization: ..." (secret), empty = none */
 	unsigned auth_gen;
+	char challenge[LD_AUTH_MAX_HEADER + 1]; /* the last Bearer challenge answered */
+	bool scope_stale; /* the repository changed since (ld_reg_set_repo): ask for its scope */
 	ld_http *pool[REG_POOL];
 	size_t npool;
 	ld_http_options hopt;
@@ -98,13 +101,19 @@ static const char *who(const reg_client *c)
 	return c->have_creds ? c->creds.username : "";
 }
 
+/* For messages: the repository, or the catalog when a crawl lists it. */
+static const char *repo_name(const reg_client *c)
+{
+	return c->ref.repo[0] ? c->ref.repo : "its catalog";
+}
+
 static int need_creds_error(reg_client *c, lading_ctx *ctx)
 {
 	return ld_error_set(
 	    ctx, LADING_EAUTH,
 	    "%s requires authentication for %s: give --username and --password-stdin, set "
 	    "LADING_REGISTRY_USERNAME and LADING_REGISTRY_PASSWORD, or log in with docker login",
-	    c->ref.registry, c->ref.repo);
+	    c->ref.registry, repo_name(c));
 }
 
 /* Percent-encode a query value (RFC 3986 unreserved characters stay). */
@@ -123,13 +132,117 @@ static void add_escaped(ld_buf *b, const char *s)
 	}
 }
 
-/* Answer a challenge: Basic sends the credentials; Bearer asks the token server. Called with
- * c->mu held. */
-static int authenticate(reg_client *c, ld_http *h, const char *header, lading_ctx *ctx)
+/* base64(user:password) into `basic` (which the caller wipes), or nothing without credentials. */
+static int basic_secret(reg_client *c, ld_buf *basic, lading_ctx *ctx)
+{
+	ld_buf up = LD_BUF_INIT;
+	if (!c->have_creds)
+		return 0;
+	ld_buf_addf(&up, "%s:%s", c->creds.username, c->creds.password);
+	ld_base64_encode(basic, up.ptr ? up.ptr : "", up.len);
+	if (up.ptr)
+		explicit_bzero(up.ptr, up.cap);
+	ld_buf_release(&up);
+	return ld_buf_error(basic) ? ld_error_set(ctx, LADING_ENOMEM, "out of memory") : 0;
+}
+
+/* The token server must be http(s), and plain HTTP only where credentials may travel in clear. */
+static int check_realm(const reg_client *c, const ld_auth_challenge *ch, const char *logurl,
+		       lading_ctx *ctx)
+{
+	if (strncmp(ch->realm, "https://", 8) && strncmp(ch->realm, "http://", 7))
+		return ld_error_set(ctx, LADING_EAUTH,
+				    "%s names a token server that is not an http(s) URL",
+				    c->ref.registry);
+	/* on the parsed URL: "http://localhost:1@evil/" is on evil; --insecure covers the
+	 * registry's own host only */
+	if (!strncmp(ch->realm, "http://", 7) && c->have_creds && !ld_url_is_loopback(ch->realm) &&
+	    !(c->insecure && ld_url_same_host(ch->realm, c->ref.api_host)))
+		return ld_error_set(ctx, LADING_EAUTH,
+				    "the token server of %s (%s) is plain HTTP: refusing to send "
+				    "credentials over it (--insecure allows it)",
+				    c->ref.registry, logurl);
+	return 0;
+}
+
+/* The scope asked for when the challenge names none (or names the previous repository's):
+ * pull of the repository, or the catalog when there is none (inventory crawl). */
+static void default_scope(const reg_client *c, ld_buf *url)
+{
+	ld_buf scope = LD_BUF_INIT;
+	if (c->ref.repo[0])
+		ld_buf_addf(&scope, "repository:%s:pull", c->ref.repo);
+	else
+		ld_buf_adds(&scope, "registry:catalog:*");
+	add_escaped(url, ld_buf_cstr(&scope));
+	ld_buf_release(&scope);
+}
+
+/* realm?service=...&scope=... */
+static int token_url(const reg_client *c, const ld_auth_challenge *ch, bool own_scope, ld_buf *url,
+		     lading_ctx *ctx)
+{
+	ld_buf_adds(url, ch->realm);
+	ld_buf_addc(url, strchr(ch->realm, '?') ? '&' : '?');
+	if (ch->service[0]) {
+		ld_buf_adds(url, "service=");
+		add_escaped(url, ch->service);
+		ld_buf_addc(url, '&');
+	}
+	ld_buf_adds(url, "scope=");
+	if (ch->scope[0] && !own_scope)
+		add_escaped(url, ch->scope);
+	else
+		default_scope(c, url);
+	return ld_buf_error(url) ? ld_error_set(ctx, LADING_ENOMEM, "out of memory") : 0;
+}
+
+/* Ask the token server (with Basic credentials when we have some) into `body`. */
+static int token_request(reg_client *c, ld_http *h, const char *url, const ld_buf *basic,
+			 const char *logurl, ld_buf *body, lading_ctx *ctx)
+{
+	ld_http_request rq = {0};
+	ld_http_response rs;
+	ld_buf line = LD_BUF_INIT;
+	const char *hdr[1];
+	int rc;
+
+	if (c->have_creds) {
+		ld_buf_addf(&line, "Authorization: Basic %s", basic->ptr);
+		hdr[0] = ld_buf_cstr(&line);
+		rq.headers = hdr;
+		rq.nheaders = 1;
+	}
+	rq.url = url;
+	rq.body = body;
+	rq.max_bytes = REG_MAX_TOKEN_ANSWER;
+	rc = ld_http_get(h, &rq, &rs, ctx);
+	if (line.ptr)
+		explicit_bzero(line.ptr, line.cap);
+	ld_buf_release(&line);
+	if (rc == LADING_EAUTH && c->have_creds)
+		return ld_error_set(ctx, LADING_EAUTH,
+				    "the token server of %s refused user '%s' (credentials from %s): "
+				    "wrong user name or password? (HTTP %ld from %s)",
+				    c->ref.registry, who(c), c->creds.from, rs.status, logurl);
+	if (rc == LADING_EAUTH)
+		return ld_error_set(ctx, LADING_EAUTH,
+				    "the token server of %s refused anonymous access to %s (HTTP %ld): "
+				    "give --username and --password-stdin, or log in with docker login",
+				    c->ref.registry, repo_name(c), rs.status);
+	if (rc)
+		ld_error_prefix(ctx, "token server of %s: ", c->ref.registry);
+	return rc;
+}
+
+/* Answer a challenge: Basic sends the credentials; Bearer asks the token server for a token of
+ * the challenge's scope (or, with `own_scope`, of the current repository's). Called with c->mu
+ * held. */
+static int authenticate(reg_client *c, ld_http *h, const char *header, bool own_scope,
+			lading_ctx *ctx)
 {
 	ld_auth_challenge ch;
-	ld_buf url = LD_BUF_INIT, body = LD_BUF_INIT, tok = LD_BUF_INIT, basic = LD_BUF_INIT,
-	       line = LD_BUF_INIT;
+	ld_buf url = LD_BUF_INIT, body = LD_BUF_INIT, tok = LD_BUF_INIT, basic = LD_BUF_INIT;
 	char logurl[512];
 	int rc;
 
@@ -137,26 +250,15 @@ static int authenticate(reg_client *c, ld_http *h, const char *header, lading_ct
 		return ld_error_set(ctx, LADING_EAUTH,
 				    "%s sent an authentication challenge I cannot parse",
 				    c->ref.registry);
-	if (c->have_creds) {
-		ld_buf up = LD_BUF_INIT;
-		ld_buf_addf(&up, "%s:%s", c->creds.username, c->creds.password);
-		ld_base64_encode(&basic, up.ptr ? up.ptr : "", up.len);
-		if (up.ptr)
-			explicit_bzero(up.ptr, up.cap);
-		ld_buf_release(&up);
-		if (ld_buf_error(&basic)) {
-			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-			goto out;
-		}
-	}
+	if ((rc = basic_secret(c, &basic, ctx)))
+		goto out;
 	if (!strcmp(ch.scheme, "basic")) {
 		if (!c->have_creds) {
 			rc = need_creds_error(c, ctx);
 			goto out;
 		}
 		set_authz(c, "Basic", basic.ptr, basic.len);
-		rc =
-		    ld_buf_error(&c->authz) ? ld_error_set(ctx, LADING_ENOMEM, "out of memory") : 0;
+		rc = ld_buf_error(&c->authz) ? ld_error_set(ctx, LADING_ENOMEM, "out of memory") : 0;
 		goto out;
 	}
 	if (strcmp(ch.scheme, "bearer")) {
@@ -165,86 +267,19 @@ static int authenticate(reg_client *c, ld_http *h, const char *header, lading_ct
 				  c->ref.registry, ch.scheme);
 		goto out;
 	}
-	if (strncmp(ch.realm, "https://", 8) && strncmp(ch.realm, "http://", 7)) {
-		rc = ld_error_set(ctx, LADING_EAUTH,
-				  "%s names a token server that is not an http(s) URL",
-				  c->ref.registry);
-		goto out;
-	}
 	ld_http_url_for_log(ch.realm, logurl, sizeof(logurl));
-	/* on the parsed URL: "http://localhost:1@evil/" is on evil; --insecure covers the
-	 * registry's own host only */
-	if (!strncmp(ch.realm, "http://", 7) && c->have_creds && !ld_url_is_loopback(ch.realm) &&
-	    !(c->insecure && ld_url_same_host(ch.realm, c->ref.api_host))) {
-		rc = ld_error_set(ctx, LADING_EAUTH,
-				  "the token server of %s (%s) is plain HTTP: refusing to send "
-				  "credentials over it "
-				  "(--insecure allows it)",
-				  c->ref.registry, logurl);
+	if ((rc = check_realm(c, &ch, logurl, ctx)) || (rc = token_url(c, &ch, own_scope, &url, ctx)) ||
+	    (rc = token_request(c, h, url.ptr, &basic, logurl, &body, ctx)))
 		goto out;
-	}
-	ld_buf_adds(&url, ch.realm);
-	ld_buf_addc(&url, strchr(ch.realm, '?') ? '&' : '?');
-	if (ch.service[0]) {
-		ld_buf_adds(&url, "service=");
-		add_escaped(&url, ch.service);
-		ld_buf_addc(&url, '&');
-	}
-	ld_buf_adds(&url, "scope=");
-	if (ch.scope[0]) {
-		add_escaped(&url, ch.scope);
-	} else {
-		ld_buf scope = LD_BUF_INIT;
-		ld_buf_addf(&scope, "repository:%s:pull", c->ref.repo);
-		add_escaped(&url, ld_buf_cstr(&scope));
-		ld_buf_release(&scope);
-	}
-	if (ld_buf_error(&url)) {
-		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-		goto out;
-	}
-	{
-		ld_http_request rq = {0};
-		ld_http_response rs;
-		const char *hdr[1];
-		if (c->have_creds) {
-			ld_buf_addf(&line, "Authorization: Basic %s", basic.ptr);
-			hdr[0] = ld_buf_cstr(&line);
-			rq.headers = hdr;
-			rq.nheaders = 1;
-		}
-		rq.url = url.ptr;
-		rq.body = &body;
-		rq.max_bytes = REG_MAX_TOKEN_ANSWER;
-		rc = ld_http_get(h, &rq, &rs, ctx);
-		if (rc == LADING_EAUTH) {
-			if (c->have_creds)
-				rc = ld_error_set(ctx, LADING_EAUTH,
-						  "the token server of %s refused user '%s' "
-						  "(credentials from %s): wrong user "
-						  "name or password? (HTTP %ld from %s)",
-						  c->ref.registry, who(c), c->creds.from, rs.status,
-						  logurl);
-			else
-				rc = ld_error_set(
-				    ctx, LADING_EAUTH,
-				    "the token server of %s refused anonymous access to %s (HTTP "
-				    "%ld): give "
-				    "--username and --password-stdin, or log in with docker login",
-				    c->ref.registry, c->ref.repo, rs.status);
-			goto out;
-		}
-		if (rc) {
-			ld_error_prefix(ctx, "token server of %s: ", c->ref.registry);
-			goto out;
-		}
-	}
 	if ((rc = ld_auth_token_parse(body.ptr ? body.ptr : "", body.len, &tok, ctx))) {
 		ld_error_prefix(ctx, "%s: ", logurl);
 		goto out;
 	}
 	set_authz(c, "Bearer", tok.ptr, tok.len);
 	rc = ld_buf_error(&c->authz) ? ld_error_set(ctx, LADING_ENOMEM, "out of memory") : 0;
+	/* kept to ask for another repository's scope without a 401 first (crawl) */
+	ld_strlcpy(c->challenge, header, sizeof(c->challenge));
+	c->scope_stale = false;
 out:
 	/* everything that held a secret is wiped before it is freed */
 	if (body.ptr)
@@ -253,13 +288,100 @@ out:
 		explicit_bzero(tok.ptr, tok.cap);
 	if (basic.ptr)
 		explicit_bzero(basic.ptr, basic.cap);
-	if (line.ptr)
-		explicit_bzero(line.ptr, line.cap);
 	ld_buf_release(&url);
 	ld_buf_release(&body);
 	ld_buf_release(&tok);
 	ld_buf_release(&basic);
-	ld_buf_release(&line);
+	return rc;
+}
+
+/* Registries of this process found to speak plain HTTP (where it is allowed: loopback or
+ * insecure), so that the next client for one (inventory crawl opens one per image) does not try
+ * HTTPS first: a failed TLS attempt costs a load of the CA store, ~25 ms of CPU. `op`: 0 asks,
+ * 1 adds, -1 forgets (it did not answer over HTTP after all). */
+static bool http_memo(const char *host, int op)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static char hosts[REG_HTTP_MEMO][LD_REF_MAX_HOST + 1];
+	static size_t n;
+	bool found = false;
+	size_t i;
+
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < n && !found; i++)
+		found = !strcasecmp(hosts[i], host);
+	if (op > 0 && !found && n < REG_HTTP_MEMO)
+		ld_strlcpy(hosts[n++], host, sizeof(hosts[0]));
+	else if (op < 0 && found)
+		memmove(hosts[i - 1], hosts[i], (n-- - i) * sizeof(hosts[0]));
+	pthread_mutex_unlock(&mu);
+	return found;
+}
+
+/* GET /v2/ over HTTPS, then (when allowed and HTTPS had no server) plain HTTP; c->base is the
+ * scheme that answered. `known_http`: this process saw the registry speak HTTP, start there. */
+static int probe_schemes(reg_client *c, ld_http *h, bool known_http, ld_http_response *rs, lading_ctx *ctx)
+{
+	ld_http_request rq = {0};
+	char url[LD_REF_MAX_HOST + 32], first[sizeof(ctx->err.msg)];
+	bool loopback = ld_host_is_loopback(c->ref.api_host);
+	int rc = 0;
+
+	memset(rs, 0, sizeof(*rs));
+	ld_strlcpy(first, "not tried: it spoke plain HTTP before", sizeof(first));
+	/* HTTPS first; a plain-HTTP registry fails the TLS handshake at once, so no retries when
+	 * HTTP may follow */
+	for (int scheme = known_http; scheme < 2; scheme++) {
+		if (scheme == 1) {
+			if (!c->allow_http || rs->status != 0)
+				break;
+			if (!known_http)
+				ld_strlcpy(first, ctx->err.msg, sizeof(first));
+		}
+		ld_snprintf(c->base, sizeof(c->base), "%s://%s", scheme ? "http" : "https", c->ref.api_host);
+		ld_snprintf(url, sizeof(url), "%s/v2/", c->base);
+		rq.url = url;
+		/* nothing to wait for when one's own machine refuses the connection */
+		rq.no_retry = (scheme == 0 && c->allow_http) || loopback;
+		rc = ld_http_get(h, &rq, rs, ctx);
+		if (rc == LADING_ENET && rs->status != 0 && rq.no_retry && loopback) {
+			rq.no_retry = false; /* an overloaded registry (429/5xx): that is worth waiting for */
+			rc = ld_http_get(h, &rq, rs, ctx);
+		}
+		if (scheme == 0 && (rc != LADING_ENET || rs->status != 0))
+			break; /* HTTPS answered */
+		if (scheme == 1 && rc && rc != LADING_ENOTFOUND && !(rc == LADING_EAUTH && rs->status == 401)) {
+			/* no registry over plain HTTP either: both reasons matter (a certificate
+			 * problem on HTTPS, a TLS-only server on HTTP) */
+			char second[sizeof(ctx->err.msg)];
+			ld_strlcpy(second, ctx->err.msg, sizeof(second));
+			rc = ld_error_set(ctx, LADING_ENET, "cannot reach %s over HTTPS (%s) nor over HTTP (%s)",
+					  c->ref.registry, first, second);
+		}
+	}
+	return rc;
+}
+
+/* What the probe's answer means: a challenge is answered, other refusals explained. */
+static int probe_answer(reg_client *c, ld_http *h, int rc, const ld_http_response *rs, lading_ctx *ctx)
+{
+	if (rc == LADING_EAUTH && rs->status == 401) {
+		if (!rs->www_authenticate[0])
+			return ld_error_set(ctx, LADING_EAUTH, "%s answered 401 without saying how to authenticate",
+					    c->ref.registry);
+		pthread_mutex_lock(&c->mu);
+		rc = authenticate(c, h, rs->www_authenticate, false, ctx);
+		pthread_mutex_unlock(&c->mu);
+	} else if (rc == LADING_ENOTFOUND) {
+		rc = ld_error_set(ctx, LADING_EUNSUPPORTED,
+				  "%s does not speak the registry API v2 (GET /v2/ answered HTTP %ld)", c->ref.registry,
+				  rs->status);
+	} else if (rc == LADING_EAUTH) {
+		rc = ld_error_set(ctx, LADING_EAUTH, "%s refused access (HTTP %ld)", c->ref.registry, rs->status);
+	} else if (rc && !strstr(ctx->err.msg, "cannot reach")) {
+		ld_error_prefix(ctx, rs->status == 0 ? "cannot reach registry %s: " : "registry %s: ",
+				c->ref.registry);
+	}
 	return rc;
 }
 
@@ -267,10 +389,8 @@ out:
 static int ensure_ready(reg_client *c, lading_ctx *ctx)
 {
 	ld_http *h = NULL;
-	ld_http_request rq = {0};
 	ld_http_response rs;
-	char url[LD_REF_MAX_HOST + 32], first[sizeof(ctx->err.msg)];
-	bool loopback = ld_host_is_loopback(c->ref.api_host);
+	bool known_http;
 	int rc;
 
 	pthread_mutex_lock(&c->probe_mu);
@@ -280,64 +400,12 @@ static int ensure_ready(reg_client *c, lading_ctx *ctx)
 	}
 	if ((rc = pool_get(c, &h, ctx)))
 		goto out;
-	/* HTTPS first; a plain-HTTP registry fails the TLS handshake at once, so no retries when
-	 * HTTP may follow */
-	for (int scheme = 0; scheme < 2; scheme++) {
-		if (scheme == 1) {
-			if (!c->allow_http || rs.status != 0)
-				break;
-			ld_strlcpy(first, ctx->err.msg, sizeof(first));
-		}
-		ld_snprintf(c->base, sizeof(c->base), "%s://%s", scheme ? "http" : "https",
-			    c->ref.api_host);
-		ld_snprintf(url, sizeof(url), "%s/v2/", c->base);
-		rq.url = url;
-		/* nothing to wait for when one's own machine refuses the connection */
-		rq.no_retry = (scheme == 0 && c->allow_http) || loopback;
-		rc = ld_http_get(h, &rq, &rs, ctx);
-		if (rc == LADING_ENET && rs.status != 0 && rq.no_retry && loopback) {
-			rq.no_retry =
-			    false; /* an overloaded registry (429/5xx): that is worth waiting for */
-			rc = ld_http_get(h, &rq, &rs, ctx);
-		}
-		if (scheme == 0 && (rc != LADING_ENET || rs.status != 0))
-			break; /* HTTPS answered */
-		if (scheme == 1 && rc && rc != LADING_ENOTFOUND &&
-		    !(rc == LADING_EAUTH && rs.status == 401)) {
-			/* no registry over plain HTTP either: both reasons matter (a certificate
-			 * problem on HTTPS, a TLS-only server on HTTP) */
-			char second[sizeof(ctx->err.msg)];
-			ld_strlcpy(second, ctx->err.msg, sizeof(second));
-			rc = ld_error_set(ctx, LADING_ENET,
-					  "cannot reach %s over HTTPS (%s) nor over HTTP (%s)",
-					  c->ref.registry, first, second);
-		}
-	}
-	if (rc == LADING_EAUTH && rs.status == 401) {
-		if (!rs.www_authenticate[0]) {
-			rc = ld_error_set(ctx, LADING_EAUTH,
-					  "%s answered 401 without saying how to authenticate",
-					  c->ref.registry);
-			goto out;
-		}
-		pthread_mutex_lock(&c->mu);
-		rc = authenticate(c, h, rs.www_authenticate, ctx);
-		pthread_mutex_unlock(&c->mu);
-	} else if (rc == LADING_ENOTFOUND) {
-		rc = ld_error_set(
-		    ctx, LADING_EUNSUPPORTED,
-		    "%s does not speak the registry API v2 (GET /v2/ answered HTTP %ld)",
-		    c->ref.registry, rs.status);
-	} else if (rc == LADING_EAUTH) {
-		rc = ld_error_set(ctx, LADING_EAUTH, "%s refused access (HTTP %ld)",
-				  c->ref.registry, rs.status);
-	} else if (rc && !strstr(ctx->err.msg, "cannot reach")) {
-		ld_error_prefix(ctx,
-				rs.status == 0 ? "cannot reach registry %s: " : "registry %s: ",
-				c->ref.registry);
-	}
+	known_http = c->allow_http && http_memo(c->ref.api_host, 0);
+	rc = probe_answer(c, h, probe_schemes(c, h, known_http, &rs, ctx), &rs, ctx);
 	if (!rc)
 		c->ready = true;
+	if (c->allow_http)
+		http_memo(c->ref.api_host, !rc && !strncmp(c->base, "http:", 5) ? 1 : known_http ? -1 : 0);
 out:
 	if (h)
 		pool_put(c, h);
@@ -367,7 +435,7 @@ static void error_code(const char *body, char *out, size_t n)
 }
 
 typedef struct reg_req {
-	char path[512]; /* "/v2/<repo>/manifests/<ref>" */
+	char path[REG_URL_MAX]; /* "/v2/<repo>/manifests/<ref>", or a list page's path and query */
 	bool head, identity;
 	const char *accept;
 	ld_buf *body;
@@ -378,11 +446,46 @@ typedef struct reg_req {
 	const char *what; /* for messages: "manifest latest", "blob sha256:..." */
 } reg_req;
 
+/* A refusal or a miss of one request, said with the registry's error code (an enum, safe). */
+static int reg_error(reg_client *c, const reg_req *r, int rc, const ld_http_response *rs, lading_ctx *ctx)
+{
+	char code[48];
+	if (rc != LADING_EAUTH && rc != LADING_ENOTFOUND)
+		return rc; /* rs may hold no answer */
+	error_code(rs->error_body, code, sizeof(code));
+	if (rc == LADING_EAUTH && rs->status == 401 && c->have_creds)
+		return ld_error_set(ctx, LADING_EAUTH,
+				    "%s refused user '%s' (credentials from %s) for %s (%s): wrong user name or "
+				    "password, or no pull permission? (HTTP 401%s%s)",
+				    c->ref.registry, who(c), c->creds.from, repo_name(c), r->what, code[0] ? " " : "",
+				    code);
+	if (rc == LADING_EAUTH && rs->status == 401)
+		return need_creds_error(c, ctx);
+	if (rc == LADING_EAUTH)
+		return ld_error_set(ctx, LADING_EAUTH, "%s denied access to %s (%s): HTTP %ld%s%s", c->ref.registry,
+				    repo_name(c), r->what, rs->status, code[0] ? " " : "", code);
+	return ld_error_set(ctx, LADING_ENOTFOUND, "%s: %s not found (HTTP %ld%s%s)", c->refstr, r->what,
+			    rs->status, code[0] ? " " : "", code);
+}
+
+/* After ld_reg_set_repo: a Bearer token is for one scope, so the new repository's is asked for
+ * before its first request rather than after a 401. */
+static int renew_scope(reg_client *c, ld_http *h, lading_ctx *ctx)
+{
+	int rc = 0;
+	pthread_mutex_lock(&c->mu);
+	if (c->scope_stale && c->challenge[0])
+		rc = authenticate(c, h, c->challenge, true, ctx);
+	c->scope_stale = false;
+	pthread_mutex_unlock(&c->mu);
+	return rc;
+}
+
 /* One request with the current authorization; a 401 renews it once. */
 static int reg_do(reg_client *c, const reg_req *r, ld_http_response *rs, lading_ctx *ctx)
 {
 	ld_http *h = NULL;
-	char url[REG_URL_MAX], code[48];
+	char url[REG_URL_MAX + sizeof(c->base)];
 	ld_buf authz = LD_BUF_INIT;
 	int rc;
 
@@ -390,6 +493,10 @@ static int reg_do(reg_client *c, const reg_req *r, ld_http_response *rs, lading_
 		return rc;
 	if ((rc = pool_get(c, &h, ctx)))
 		return rc;
+	if ((rc = renew_scope(c, h, ctx))) {
+		pool_put(c, h);
+		return rc;
+	}
 	ld_snprintf(url, sizeof(url), "%s%s", c->base, r->path);
 	for (int attempt = 0;; attempt++) {
 		ld_http_request rq = {0};
@@ -430,7 +537,7 @@ static int reg_do(reg_client *c, const reg_req *r, ld_http_response *rs, lading_
 			ld_strlcpy(challenge, rs->www_authenticate, sizeof(challenge));
 			pthread_mutex_lock(&c->mu);
 			/* another thread may have renewed it meanwhile: then just try again */
-			rc = c->auth_gen == gen ? authenticate(c, h, challenge, ctx) : 0;
+			rc = c->auth_gen == gen ? authenticate(c, h, challenge, false, ctx) : 0;
 			pthread_mutex_unlock(&c->mu);
 			if (rc)
 				break;
@@ -444,28 +551,7 @@ static int reg_do(reg_client *c, const reg_req *r, ld_http_response *rs, lading_
 		explicit_bzero(authz.ptr, authz.cap);
 	ld_buf_release(&authz);
 	pool_put(c, h);
-	if (rc == LADING_EAUTH) {
-		error_code(rs->error_body, code, sizeof(code));
-		if (rs->status == 401 && c->have_creds)
-			rc = ld_error_set(
-			    ctx, LADING_EAUTH,
-			    "%s refused user '%s' (credentials from %s) for %s (%s): "
-			    "wrong user name or password, or no pull permission? (HTTP 401%s%s)",
-			    c->ref.registry, who(c), c->creds.from, c->ref.repo, r->what,
-			    code[0] ? " " : "", code);
-		else if (rs->status == 401)
-			rc = need_creds_error(c, ctx);
-		else
-			rc = ld_error_set(ctx, LADING_EAUTH,
-					  "%s denied access to %s (%s): HTTP %ld%s%s",
-					  c->ref.registry, c->ref.repo, r->what, rs->status,
-					  code[0] ? " " : "", code);
-	} else if (rc == LADING_ENOTFOUND) {
-		error_code(rs->error_body, code, sizeof(code));
-		rc = ld_error_set(ctx, LADING_ENOTFOUND, "%s: %s not found (HTTP %ld%s%s)",
-				  c->refstr, r->what, rs->status, code[0] ? " " : "", code);
-	}
-	return rc;
+	return rc ? reg_error(c, r, rc, rs, ctx) : 0;
 }
 
 /* ---- the blob cache ---- */
@@ -982,9 +1068,8 @@ static int reg_open_layer(lading_image *img, size_t i, ld_stream **out, lading_c
 	return dl_open(c, i, digest, size, out, ctx);
 }
 
-static void reg_free(lading_image *img)
+static void client_free(reg_client *c)
 {
-	reg_client *c = img->state;
 	if (!c)
 		return;
 	for (size_t i = 0; i < c->npool; i++)
@@ -992,10 +1077,16 @@ static void reg_free(lading_image *img)
 	ld_creds_wipe(&c->creds);
 	if (c->authz.ptr)
 		explicit_bzero(c->authz.ptr, c->authz.cap);
+	explicit_bzero(c->challenge, sizeof(c->challenge));
 	ld_buf_release(&c->authz);
 	pthread_mutex_destroy(&c->mu);
 	pthread_mutex_destroy(&c->probe_mu);
 	free(c);
+}
+
+static void reg_free(lading_image *img)
+{
+	client_free(img->state);
 	img->state = NULL;
 }
 
@@ -1075,19 +1166,15 @@ static int find_creds(reg_client *c, const lading_image_options *o, lading_ctx *
 
 /* ---- opening ---- */
 
-int ld_registry_open(lading_image *img, const ld_imgref *ref, const lading_image_options *opts,
-		     lading_ctx *ctx)
+/* A client for `ref`'s registry: TLS and plain-HTTP rules, the blob cache under `cache_root`
+ * (NULL: none), credentials. */
+static int client_new(reg_client **out, const ld_imgref *ref, const lading_image_options *opts,
+		      const char *cache_root, lading_ctx *ctx)
 {
-	const char *platform = opts ? opts->platform : NULL;
 	reg_client *c = calloc(1, sizeof(*c));
-	ld_buf doc = LD_BUF_INIT;
-	char digest[LD_DIGEST_STR_LEN], mt[128], cur[LD_DIGEST_STR_LEN + LD_REF_MAX_TAG];
-	const ld_json *cfgdesc;
-	ld_json *man = NULL;
-	bool by_digest;
-	int64_t size = -1;
 	int rc;
 
+	*out = NULL;
 	if (!c)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	c->ref = *ref;
@@ -1096,9 +1183,6 @@ int ld_registry_open(lading_image *img, const ld_imgref *ref, const lading_image
 	pthread_mutex_init(&c->probe_mu, NULL);
 	ld_buf_init(&c->authz, LD_TOKEN_MAX + 64);
 	atomic_init(&c->downloaded, 0);
-	img->state = c;
-	img->ops = &registry_ops;
-	img->io_parallel = REG_PARALLEL;
 	/* --insecure: the registry named; --insecure-registry: the registries listed */
 	c->insecure = lading_image_registry_insecure(opts, ref->api_host) ||
 		      (ref->registry[0] && lading_image_registry_insecure(opts, ref->registry));
@@ -1108,15 +1192,24 @@ int ld_registry_open(lading_image *img, const ld_imgref *ref, const lading_image
 	/* --insecure relaxes TLS for the registry named only: token servers and redirect targets
 	 * elsewhere stay verified */
 	c->hopt.insecure_host = c->insecure ? c->ref.api_host : NULL;
-	if (img->cache_root) {
-		ld_snprintf(c->blob_dir, sizeof(c->blob_dir), "%s/blobs/sha256", img->cache_root);
+	if (cache_root) {
+		ld_snprintf(c->blob_dir, sizeof(c->blob_dir), "%s/blobs/sha256", cache_root);
 		if (ld_cachedir_make(c->blob_dir))
 			c->blob_dir[0] = '\0'; /* no cache rather than no scan */
 		c->blob_cap = ld_cachedir_cap(LD_CACHE_DEFAULT_BLOBS_MAX);
 	}
-	if ((rc = find_creds(c, opts, ctx)))
-		goto out;
+	if ((rc = find_creds(c, opts, ctx))) {
+		client_free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
 
+/* The image's source fields and its tag reference. */
+static int describe_image(lading_image *img, const reg_client *c, lading_ctx *ctx)
+{
+	const ld_imgref *ref = &c->ref;
 	img->info.source_type = "registry";
 	img->info.source_path = ld_arena_strdup(&img->arena, c->refstr);
 	img->info.ref = img->info.source_path;
@@ -1124,52 +1217,74 @@ int ld_registry_open(lading_image *img, const ld_imgref *ref, const lading_image
 		const char **rt = ld_arena_array(&img->arena, 1, sizeof(char *));
 		char tagged[sizeof(c->refstr)];
 		ld_snprintf(tagged, sizeof(tagged), "%s/%s:%s", ref->registry, ref->repo, ref->tag);
-		if (!rt || !(rt[0] = ld_arena_strdup(&img->arena, tagged))) {
-			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-			goto out;
-		}
+		if (!rt || !(rt[0] = ld_arena_strdup(&img->arena, tagged)))
+			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 		img->info.repo_tags = rt;
 		img->info.repo_tag_count = 1;
 	}
+	return 0;
+}
 
-	/* the manifest named, then down through indexes to the platform's image manifest */
-	by_digest = ref->digest[0] != '\0';
-	ld_strlcpy(cur, by_digest ? ref->digest : ref->tag, sizeof(cur));
+/* The manifest named, then down through indexes to the platform's image manifest: *man (in
+ * img's arena), its digest and media type. */
+static int resolve_manifest(reg_client *c, lading_image *img, const char *platform, ld_buf *doc,
+			    ld_json **man, char digest[LD_DIGEST_STR_LEN], char *mt, size_t mtsz,
+			    lading_ctx *ctx)
+{
+	char cur[LD_DIGEST_STR_LEN + LD_REF_MAX_TAG];
+	bool by_digest = c->ref.digest[0] != '\0';
+	int64_t size = -1;
+	int rc;
+
+	ld_strlcpy(cur, by_digest ? c->ref.digest : c->ref.tag, sizeof(cur));
 	for (int depth = 0;; depth++) {
 		const char *dmt;
-		if (depth > LD_MAX_INDEX_DEPTH) {
-			rc = ld_error_set(ctx, LADING_ELIMIT,
-					  "image index nested deeper than %d levels",
-					  LD_MAX_INDEX_DEPTH);
-			goto out;
-		}
-		if ((rc = fetch_manifest(c, cur, by_digest, size, &doc, digest, mt, sizeof(mt),
-					 ctx)))
-			goto out;
-		if ((rc = ld_json_parse(&man, &img->arena, doc.ptr ? doc.ptr : "", doc.len, NULL,
-					ctx, "image manifest")))
-			goto out;
-		dmt = doc_media_type(man, mt);
-		if (mt_is_schema1(dmt) || mt_is_schema1(mt)) {
-			rc = schema1_error(c, digest, ctx);
-			goto out;
-		}
+		const ld_json *chosen;
+		if (depth > LD_MAX_INDEX_DEPTH)
+			return ld_error_set(ctx, LADING_ELIMIT, "image index nested deeper than %d levels",
+					    LD_MAX_INDEX_DEPTH);
+		if ((rc = fetch_manifest(c, cur, by_digest, size, doc, digest, mt, mtsz, ctx)))
+			return rc;
+		if ((rc = ld_json_parse(man, &img->arena, doc->ptr ? doc->ptr : "", doc->len, NULL, ctx,
+					"image manifest")))
+			return rc;
+		dmt = doc_media_type(*man, mt);
+		if (mt_is_schema1(dmt) || mt_is_schema1(mt))
+			return schema1_error(c, digest, ctx);
 		if (!ld_mt_is_index(dmt)) {
-			ld_strlcpy(mt, dmt ? dmt : "", sizeof(mt));
-			break;
+			ld_strlcpy(mt, dmt ? dmt : "", mtsz);
+			return 0;
 		}
-		{
-			const ld_json *chosen;
-			if ((rc = ld_index_choose(man, NULL, platform, &chosen, ctx))) {
-				ld_error_prefix(ctx, "%s: ", c->refstr);
-				goto out;
-			}
-			ld_strlcpy(cur, ld_json_get_str(chosen, "digest"), sizeof(cur));
-			size = -1;
-			ld_json_i64(ld_json_get(chosen, "size"), &size);
-			by_digest = true;
+		if ((rc = ld_index_choose(*man, NULL, platform, &chosen, ctx))) {
+			ld_error_prefix(ctx, "%s: ", c->refstr);
+			return rc;
 		}
+		ld_strlcpy(cur, ld_json_get_str(chosen, "digest"), sizeof(cur));
+		size = -1;
+		ld_json_i64(ld_json_get(chosen, "size"), &size);
+		by_digest = true;
 	}
+}
+
+int ld_registry_open(lading_image *img, const ld_imgref *ref, const lading_image_options *opts,
+		     lading_ctx *ctx)
+{
+	reg_client *c;
+	ld_buf doc = LD_BUF_INIT;
+	char digest[LD_DIGEST_STR_LEN], mt[128];
+	const ld_json *cfgdesc;
+	ld_json *man = NULL;
+	int rc;
+
+	if ((rc = client_new(&c, ref, opts, img->cache_root, ctx)))
+		return rc;
+	img->state = c;
+	img->ops = &registry_ops;
+	img->io_parallel = REG_PARALLEL;
+	if ((rc = describe_image(img, c, ctx)) ||
+	    (rc = resolve_manifest(c, img, opts ? opts->platform : NULL, &doc, &man, digest, mt,
+				   sizeof(mt), ctx)))
+		goto out;
 	img->info.manifest_digest = ld_arena_strdup(&img->arena, digest);
 	if ((rc = ld_manifest_apply(img, man, digest, mt[0] ? mt : NULL, &cfgdesc, ctx)))
 		goto out;
@@ -1185,4 +1300,91 @@ int ld_registry_open(lading_image *img, const ld_imgref *ref, const lading_image
 out:
 	ld_buf_release(&doc);
 	return rc;
+}
+
+/* ---- the client for other callers (inventory crawl) ---- */
+
+int ld_reg_new(ld_reg **out, const char *registry, const lading_image_options *opts,
+	       const char *cache_root, lading_ctx *ctx)
+{
+	ld_imgref ref;
+	memset(&ref, 0, sizeof(ref));
+	if (!registry || strlen(registry) > LD_REF_MAX_HOST)
+		return ld_error_set(ctx, LADING_EUSAGE, "not a registry host: '%s'", registry ? registry : "");
+	ld_strlcpy(ref.registry, registry, sizeof(ref.registry));
+	ld_strlcpy(ref.api_host, strcmp(registry, LD_DOCKER_HUB) ? registry : LD_DOCKER_HUB_API,
+		   sizeof(ref.api_host));
+	return client_new(out, &ref, opts, cache_root, ctx);
+}
+
+void ld_reg_free(ld_reg *c)
+{
+	client_free(c);
+}
+
+int ld_reg_set_repo(ld_reg *c, const char *repo)
+{
+	if (!repo || strlen(repo) > LD_REF_MAX_REPO)
+		return LADING_EINVALID;
+	if (!strcmp(c->ref.repo, repo))
+		return 0;
+	ld_strlcpy(c->ref.repo, repo, sizeof(c->ref.repo));
+	ld_snprintf(c->refstr, sizeof(c->refstr), "%s/%s", c->ref.registry, repo);
+	pthread_mutex_lock(&c->mu);
+	c->scope_stale = !strncmp(ld_buf_cstr(&c->authz), "Authorization: Bearer", 21);
+	pthread_mutex_unlock(&c->mu);
+	return 0;
+}
+
+int ld_reg_base(ld_reg *c, const char **base, lading_ctx *ctx)
+{
+	int rc = ensure_ready(c, ctx);
+	*base = rc ? NULL : c->base;
+	return rc;
+}
+
+int ld_reg_get(ld_reg *c, const char *path, ld_buf *body, uint64_t max, ld_http_response *rs,
+	       const char *what, lading_ctx *ctx)
+{
+	reg_req r = {0};
+	if (strlen(path) >= sizeof(r.path))
+		return ld_error_set(ctx, LADING_ELIMIT, "%s: a URL longer than %d bytes", what,
+				    REG_URL_MAX);
+	ld_strlcpy(r.path, path, sizeof(r.path));
+	r.body = body;
+	r.max = max;
+	r.what = what;
+	return reg_do(c, &r, rs, ctx);
+}
+
+int ld_reg_manifest(ld_reg *c, const char *ref, ld_buf *out, char digest[LD_DIGEST_STR_LEN],
+		    const char **mt, ld_json **doc, ld_arena *a, lading_ctx *ctx)
+{
+	char ctype[128];
+	bool by_digest = ld_digest_valid(ref);
+	int rc;
+
+	*mt = NULL;
+	if ((rc = fetch_manifest(c, ref, by_digest, -1, out, digest, ctype, sizeof(ctype), ctx)))
+		return rc;
+	if ((rc = ld_json_parse(doc, a, out->ptr ? out->ptr : "", out->len, NULL, ctx,
+				"image manifest"))) {
+		ld_error_prefix(ctx, "%s:%s: ", c->refstr, ref);
+		return rc;
+	}
+	*mt = doc_media_type(*doc, ctype);
+	if (*mt && !strcmp(*mt, ctype))
+		*mt = ld_arena_strdup(a, ctype);
+	if (mt_is_schema1(*mt))
+		return schema1_error(c, digest, ctx);
+	return 0;
+}
+
+int ld_reg_blob(ld_reg *c, const char *digest, int64_t size, size_t max, ld_buf *out,
+		lading_ctx *ctx)
+{
+	if (!ld_digest_valid(digest))
+		return ld_error_set(ctx, LADING_EINVALID, "%s: a config descriptor without a valid digest",
+				    c->refstr);
+	return fetch_small_blob(c, digest, size, max, out, ctx);
 }

@@ -5,6 +5,7 @@
 #define LD_REGISTRY_H
 
 #include "source/source.h"
+#include "util/http.h"
 
 /* Named limits of references (Docker's distribution/reference grammar). */
 #define LD_REF_MAX_LEN	1024 /* whole reference as typed */
@@ -51,6 +52,11 @@ typedef struct crawl_list {
 int ld_crawl_parse_page(const char *p, size_t len, const char *key, bool tags, crawl_list *out, size_t *count,
 			char *last, size_t lastsz, lading_ctx *ctx, const char *what);
 
+/* The target of the first link-value of a Link header (RFC 8288) whose first rel parameter
+ * holds "next", as written (a URI reference: resolve it). 0, LADING_ENOTFOUND (none),
+ * LADING_EINVALID (malformed), LADING_ELIMIT (header or target too long). */
+int ld_link_next(const char *p, size_t len, char *out, size_t outsz);
+
 /* One challenge of a WWW-Authenticate header (RFC 7235), the one a registry sends:
  * `Bearer realm="https://auth/token",service="registry",scope="repository:x:pull"` or
  * `Basic realm="..."`. */
@@ -85,6 +91,31 @@ int ld_docker_config_find(const char *json, size_t len, const char *registry, ld
 /* The token of a token server's JSON answer ({"token": ...} or {"access_token": ...}). */
 #define LD_TOKEN_MAX 16384
 int ld_auth_token_parse(const char *json, size_t len, ld_buf *token, lading_ctx *ctx);
+
+/* A registry API client for callers other than lading_image_open (inventory crawl): the same
+ * TLS rules, credentials (options, environment, docker config), Basic or Bearer authentication
+ * (a token for the repository set last, or for `registry:catalog:*` before any), retries and
+ * blob cache (`cache_root`, NULL = none). One thread at a time. */
+typedef struct reg_client ld_reg;
+int ld_reg_new(ld_reg **out, const char *registry, const lading_image_options *opts,
+	       const char *cache_root, lading_ctx *ctx);
+void ld_reg_free(ld_reg *c);
+/* Requests from now on are for this repository ("" = the catalog). LADING_EINVALID if too long. */
+int ld_reg_set_repo(ld_reg *c, const char *repo);
+/* "https://host[:port]" or "http://..." once the registry answered on it. */
+int ld_reg_base(ld_reg *c, const char **base, lading_ctx *ctx);
+/* GET `path` (path and query, on the registry's base) into body (at most `max` bytes); 404 is
+ * LADING_ENOTFOUND. `what` names it in messages. */
+int ld_reg_get(ld_reg *c, const char *path, ld_buf *body, uint64_t max, ld_http_response *rs,
+	       const char *what, lading_ctx *ctx);
+/* The manifest (or index) of the current repository by tag or digest, digest-checked and
+ * cached: the bytes in `out`, parsed into *doc (in `a`), its digest and media type. Schema 1
+ * is refused. */
+int ld_reg_manifest(ld_reg *c, const char *ref, ld_buf *out, char digest[LD_DIGEST_STR_LEN],
+		    const char **mt, ld_json **doc, ld_arena *a, lading_ctx *ctx);
+/* A small blob (a config) of the current repository, digest-checked and cached. */
+int ld_reg_blob(ld_reg *c, const char *digest, int64_t size, size_t max, ld_buf *out,
+		lading_ctx *ctx);
 
 /* Open a registry image into `img` (called by lading_image_open). */
 int ld_registry_open(lading_image *img, const ld_imgref *ref, const lading_image_options *opts,

@@ -159,6 +159,8 @@ static const char *const sql[LD_SQ_COUNT] = {
 	[LD_SQ_IMAGE_SEEN] = "UPDATE image SET last_seen = $2 WHERE id = $1 AND last_seen < $2",
 	[LD_SQ_IMAGE_BY_REF] = "SELECT i.id FROM image i WHERE i.digest = $1 UNION SELECT r.image_id FROM"
 			       " image_ref r WHERE r.ref = $1",
+	[LD_SQ_IMAGE_BY_MANIFEST] = "SELECT i.digest FROM image_ref r JOIN image i ON i.id = r.image_id"
+				    " WHERE r.ref = $1 AND r.kind = 'manifest'",
 	[LD_SQ_DBBUILD_GET] = "SELECT id FROM dbbuild WHERE built_at = $1",
 	[LD_SQ_DBBUILD_INSERT] = "INSERT INTO dbbuild(built_at, first_used) VALUES($1, $2) ON CONFLICT"
 				 " DO NOTHING RETURNING id",

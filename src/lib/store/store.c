@@ -766,6 +766,33 @@ static int image_get_cb(void *opaque, const ld_sv *cols, size_t n)
 	return 1;
 }
 
+typedef struct text_row {
+	char *out;
+	size_t outsz;
+	bool found;
+} text_row;
+
+static int text_cb(void *opaque, const ld_sv *cols, size_t n)
+{
+	text_row *r = opaque;
+	if (n < 1 || cols[0].t != LD_SV_TEXT || cols[0].n >= r->outsz)
+		return 1;
+	memcpy(r->out, cols[0].s, cols[0].n);
+	r->out[cols[0].n] = '\0';
+	r->found = true;
+	return 1;
+}
+
+int ld_store_image_by_manifest(ld_store *s, const char *manifest, char *digest, size_t digestsz,
+			       bool *found)
+{
+	ld_sv key = ld_sv_text(manifest);
+	text_row r = {digest, digestsz, false};
+	int rc = ld_store_exec(s, LD_SQ_IMAGE_BY_MANIFEST, &key, 1, text_cb, &r, NULL);
+	*found = r.found;
+	return rc;
+}
+
 int ld_store_image_known(ld_store *s, const char *digest, const char *dbbuild, bool *found, bool *matched)
 {
 	ld_sv key = ld_sv_text(digest);

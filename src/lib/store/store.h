@@ -75,6 +75,7 @@ typedef enum ld_sq {
 				    -> id | no row */
 	LD_SQ_IMAGE_SEEN,        /* (id, now) */
 	LD_SQ_IMAGE_BY_REF,      /* (ref) -> image id: by image digest, tag or manifest digest */
+	LD_SQ_IMAGE_BY_MANIFEST, /* (manifest digest) -> image digest */
 	/* database builds and matches */
 	LD_SQ_DBBUILD_GET,       /* (built_at) -> id */
 	LD_SQ_DBBUILD_INSERT,    /* (built_at, now) -> id | no row */
@@ -354,6 +355,9 @@ int ld_store_alias_rows(ld_store_batch *bt, const char *vuln, const char *aliase
  * for `dbbuild` (NULL: not asked). */
 int ld_store_image_known(ld_store *s, const char *digest, const char *dbbuild, bool *found,
 			 bool *matched);
+/* The image (its digest) a manifest digest was recorded for: *found. */
+int ld_store_image_by_manifest(ld_store *s, const char *manifest, char *digest, size_t digestsz,
+			       bool *found);
 /* Touch a known image: references seen now; its config labels stored when missing (images
  * recorded before labels were kept get them so). */
 int ld_store_touch_image(ld_store *s, const char *digest, const char *const *tags, size_t ntags,

@@ -82,6 +82,40 @@ out:
 	return rc;
 }
 
+int ld_http_url_resolve(const char *base, const char *ref, char *out, size_t outsz)
+{
+	CURLU *u = curl_url();
+	char *full = NULL;
+	int rc = -1;
+	if (!u || !base || !ref || (strncmp(base, "http://", 7) && strncmp(base, "https://", 8)))
+		goto out;
+	/* setting a relative URL on a handle holding one resolves it (RFC 3986, section 5) */
+	if (curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_URL, ref, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK)
+		goto out;
+	if ((strncmp(full, "http://", 7) && strncmp(full, "https://", 8)) || strlen(full) >= outsz)
+		goto out;
+	memcpy(out, full, strlen(full) + 1);
+	rc = 0;
+out:
+	curl_free(full);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+bool ld_http_url_same_origin(const char *a, const char *b)
+{
+	char ha[512], hb[512];
+	long pa, pb;
+	size_t sa, sb;
+	if (ld_http_url_host(a, ha, sizeof(ha), &pa) || ld_http_url_host(b, hb, sizeof(hb), &pb))
+		return false;
+	sa = strcspn(a, ":");
+	sb = strcspn(b, ":");
+	return sa == sb && !strncmp(a, b, sa) && pa == pb && !strcmp(ha, hb);
+}
+
 bool ld_http_url_on_host(const char *url, const char *hostport)
 {
 	char a[512], b[512], https[600];
@@ -199,6 +233,19 @@ static void header_value(const char *p, size_t n, size_t namelen, char *out, siz
 	ld_slice_copy(out, outsz, v);
 }
 
+/* Link fields are joined; one that does not fit whole is dropped (a cut URL is worse). */
+static void add_link(ld_http_response *r, const char *p, size_t n)
+{
+	ld_slice v = ld_slice_trim(ld_slice_make(p, n));
+	size_t have = strlen(r->link), sep = have ? 2 : 0;
+	if (!v.len || have + sep + v.len >= sizeof(r->link))
+		return;
+	if (sep)
+		memcpy(r->link + have, ", ", 2);
+	memcpy(r->link + have + sep, v.ptr, v.len);
+	r->link[have + sep + v.len] = '\0';
+}
+
 static size_t header_cb(char *p, size_t size, size_t nmemb, void *opaque)
 {
 	xfer *x = opaque;
@@ -208,6 +255,7 @@ static size_t header_cb(char *p, size_t size, size_t nmemb, void *opaque)
 		x->resp->etag[0] = x->resp->last_modified[0] = x->resp->content_type[0] = '\0';
 		x->resp->www_authenticate[0] = x->resp->content_digest[0] = x->resp->error_body[0] =
 		    '\0';
+		x->resp->link[0] = '\0';
 		x->resp->content_length = -1;
 		x->checked = false;
 		return n;
@@ -226,6 +274,8 @@ static size_t header_cb(char *p, size_t size, size_t nmemb, void *opaque)
 		header_value(p, n, 15, v, sizeof(v));
 		if (ld_slice_to_u64(ld_slice_cstr(v), INT64_MAX, &len))
 			x->resp->content_length = (int64_t)len;
+	} else if (n > 5 && !strncasecmp(p, "Link:", 5)) {
+		add_link(x->resp, p + 5, n - 5);
 	} else if (n > 17 && !strncasecmp(p, "WWW-Authenticate:", 17)) {
 		/* several challenges may come; Bearer is the one registries mean */
 		bool have_bearer = !strncasecmp(x->resp->www_authenticate, "Bearer", 6);
@@ -477,6 +527,7 @@ int ld_http_get(ld_http *h, const ld_http_request *req, ld_http_response *resp, 
 		resp->attempts = attempt;
 		resp->etag[0] = resp->last_modified[0] = resp->content_type[0] = '\0';
 		resp->www_authenticate[0] = resp->content_digest[0] = resp->error_body[0] = '\0';
+		resp->link[0] = '\0';
 		resp->content_length = -1;
 		cr = perform(h, &x, hdrs, &status, &rc);
 		if (rc) {

@@ -93,6 +93,9 @@ typedef struct ld_http_response {
 	char content_digest[80];     /* Docker-Content-Digest of the final response, "" if none */
 	int64_t content_length;	     /* Content-Length of the final response, -1 if none */
 	char error_body[512];	     /* start of a non-2xx response's body (registry error JSON) */
+	/* Link header fields of the final response (RFC 8288; several are joined with ", " as
+	 * RFC 9110 allows), "" if none; a value longer than the field is dropped, not cut */
+	char link[2048];
 } ld_http_response;
 
 int ld_http_new(ld_http **out, const ld_http_options *opts, lading_ctx *ctx);
@@ -102,6 +105,11 @@ int ld_http_url_host(const char *url, char *host, size_t hostsz, long *port);
 /* Whether an http(s) URL is on `hostport` ("host", "host:port", "[v6]:port"; no port = 443, the
  * port TLS uses by default). */
 bool ld_http_url_on_host(const char *url, const char *hostport);
+/* Resolve `ref` (absolute, or relative as RFC 3986 says) against the absolute http(s) URL
+ * `base` into out. Only http and https results. 0, or -1 (unparsable, other scheme, too long). */
+int ld_http_url_resolve(const char *base, const char *ref, char *out, size_t outsz);
+/* Whether two http(s) URLs have the same scheme, host and port (the port defaulted). */
+bool ld_http_url_same_origin(const char *a, const char *b);
 void ld_http_free(ld_http *h);
 
 /* GET (HEAD when req->head, POST when req->post). Returns 0 for 2xx and 304 (see resp->status), LADING_ENOTFOUND for

@@ -8,6 +8,7 @@
 
 #include "util/common.h"
 #include "util/base64.h"
+#include "util/http.h"
 #include "source/registry.h"
 
 static char *read_table(const char *name)
@@ -307,6 +308,82 @@ static void test_base64(void **state)
 	}
 }
 
+/* Link headers (RFC 8288): the first link-value whose first rel holds "next". */
+static void test_link_next(void **state)
+{
+	static const struct {
+		const char *hdr, *want; /* want NULL: rc below */
+		int rc;
+	} cases[] = {
+	    {"</v2/_catalog?last=b&n=2>; rel=\"next\"", "/v2/_catalog?last=b&n=2", 0},
+	    {"<https://r.example/v2/x/tags/list?n=1&last=a>;rel=next", "https://r.example/v2/x/tags/list?n=1&last=a", 0},
+	    {"<p1>; rel=\"prev\", <p2>; rel=\"next\"", "p2", 0},
+	    {"<p1>; rel=\"prev next\"", "p1", 0},
+	    {"<p1>; REL=\"Next\"", "p1", 0},
+	    {"<p1>; title=\"a, b; <c>\"; rel=\"next\", <p2>; rel=next", "p1", 0},
+	    {"<p1>; title*=UTF-8'de'n%c3%a4chstes; rel=\"next\"", "p1", 0},
+	    {"<a,b>; rel=next", "a,b", 0},
+	    {"<p1>; rel=\"\\next\"", "p1", 0},
+	    {"<p1>; rel=\"prev\"; rel=\"next\"", NULL, LADING_ENOTFOUND}, /* only the first rel counts */
+	    {"<p1>; rel=\"nextpage\"", NULL, LADING_ENOTFOUND},
+	    {"<p1>; rel=prev", NULL, LADING_ENOTFOUND},
+	    {"", NULL, LADING_ENOTFOUND},
+	    {"<p1>", NULL, LADING_ENOTFOUND},
+	    {"<p1; rel=next", NULL, LADING_EINVALID},
+	    {"<p 1>; rel=next", NULL, LADING_EINVALID},
+	    {"p1; rel=next", NULL, LADING_EINVALID},
+	    {"<p1>; rel=\"next", NULL, LADING_EINVALID},
+	    {"<p1> rel=next", NULL, LADING_EINVALID},
+	    {"<p1>; =next", NULL, LADING_EINVALID},
+	};
+	char out[64];
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = ld_link_next(cases[i].hdr, strlen(cases[i].hdr), out, sizeof(out));
+		if (cases[i].want) {
+			if (rc)
+				fail_msg("%s: %d", cases[i].hdr, rc);
+			assert_string_equal(out, cases[i].want);
+		} else if (rc != cases[i].rc) {
+			fail_msg("%s: %d, expected %d", cases[i].hdr, rc, cases[i].rc);
+		}
+	}
+	/* a target longer than the output, and a header over the limit */
+	{
+		char big[9000];
+		memset(big, 'a', sizeof(big));
+		big[0] = '<';
+		memcpy(big + 100, ">; rel=next", 11);
+		assert_int_equal(ld_link_next(big, 111, out, sizeof(out)), LADING_ELIMIT);
+		assert_int_equal(ld_link_next(big, sizeof(big), out, sizeof(out)), LADING_ELIMIT);
+	}
+}
+
+/* URL resolution and origins, as crawl follows a Link */
+static void test_url_resolve(void **state)
+{
+	char out[256];
+	(void)state;
+	assert_int_equal(ld_http_url_resolve("http://h:5000/v2/_catalog?n=2", "/v2/_catalog?last=b&n=2", out,
+					     sizeof(out)), 0);
+	assert_string_equal(out, "http://h:5000/v2/_catalog?last=b&n=2");
+	assert_int_equal(ld_http_url_resolve("http://h:5000/v2/x/tags/list?n=2", "list?n=2&last=c", out,
+					     sizeof(out)), 0);
+	assert_string_equal(out, "http://h:5000/v2/x/tags/list?n=2&last=c");
+	assert_int_equal(ld_http_url_resolve("http://h:5000/v2/_catalog", "?n=1&last=z", out, sizeof(out)), 0);
+	assert_string_equal(out, "http://h:5000/v2/_catalog?n=1&last=z");
+	assert_int_equal(ld_http_url_resolve("https://h/v2/_catalog", "https://other/v2/_catalog", out, sizeof(out)),
+			 0);
+	assert_string_equal(out, "https://other/v2/_catalog");
+	assert_int_equal(ld_http_url_resolve("https://h/v2/_catalog", "ftp://h/x", out, sizeof(out)), -1);
+	assert_int_equal(ld_http_url_resolve("https://h/v2/_catalog", "/x", out, 10), -1);
+	assert_true(ld_http_url_same_origin("https://h/a", "https://H:443/b"));
+	assert_true(ld_http_url_same_origin("http://h:5000/a", "http://h:5000"));
+	assert_false(ld_http_url_same_origin("http://h:5000/a", "https://h:5000/a"));
+	assert_false(ld_http_url_same_origin("http://h:5000/a", "http://h:5001/a"));
+	assert_false(ld_http_url_same_origin("http://h:5000@evil:5000/a", "http://h:5000/a"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +395,8 @@ int main(void)
 	    cmocka_unit_test(test_docker_config),
 	    cmocka_unit_test(test_token),
 	    cmocka_unit_test(test_base64),
+	    cmocka_unit_test(test_link_next),
+	    cmocka_unit_test(test_url_resolve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
