@@ -51,13 +51,21 @@ typedef struct ld_hp_etcd_state {
 	int proto; /* 0 undecided, 1 HTTP/1, 2 HTTP/2 */
 } ld_hp_etcd_state;
 
-/* Kubernetes: an exec or attach upgraded to SPDY/3.1 (kubeexec.c). */
+/* Kubernetes: an exec or attach upgraded to SPDY/3.1 (kubeexec.c) or WebSocket (kubews.c), or
+ * a watch held open (kubewatch.c). */
 typedef struct ld_hp_kube_state {
 	bool spdy, tty, want_stdin, want_stdout, want_stderr, finished, zlib_started;
+	bool ws, ws_frag;     /* WebSocket; a fragmented message is open */
+	uint8_t ws_proto;     /* 4 or 5 (v5 has the close signal) */
+	uint8_t ws_chan;      /* channel of the open fragmented message */
+	bool watch;	      /* a chunked watch response is being held open */
+	uint64_t watch_until; /* monotonic ms its end is due */
 	uint8_t opened, expected;
 	uint32_t sid_error, sid_stdin, sid_stdout, sid_stderr;
 	char pod[64];
 	char line[256]; /* the command line, for its canned output */
+	char part[512]; /* stdin: a line not finished yet */
+	uint16_t partlen;
 } ld_hp_kube_state;
 
 struct ld_hp_conn {
@@ -258,6 +266,8 @@ struct ld_hp_shared {
 	ld_http_req req;
 	char scratch[LD_HTTP_MAX_BODY > LD_RESP_MAX_INLINE ? LD_HTTP_MAX_BODY : LD_RESP_MAX_INLINE];
 };
+/* kubews.c unmasks a whole WebSocket frame into the scratch */
+_Static_assert(LD_WS_MAX_PAYLOAD <= LD_HTTP_MAX_BODY, "WebSocket payload fits the scratch");
 struct ld_hp_shared *ld_hp_shared(ld_hp *hp);
 
 #endif

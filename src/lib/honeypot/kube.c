@@ -278,6 +278,29 @@ static void exec_command(ld_hp_conn *c, const ld_http_req *r, ld_buf *line)
 	ld_jw_arr_end(&sh->jw);
 }
 
+/* The upgrade an exec or attach asks for: protocol and the stream protocols it offers. */
+static void stream_fields(ld_hp_conn *c, const ld_http_req *r)
+{
+	ld_slice up = ld_http_header_get(r, "upgrade");
+	ld_slice spdy = ld_http_header_get(r, "x-stream-protocol-version");
+	ld_slice ws = ld_http_header_get(r, "sec-websocket-protocol");
+	if (up.ptr)
+		ld_hp_kslice(c, "upgrade", up);
+	if (spdy.ptr)
+		ld_hp_kslice(c, "stream_protocol", spdy);
+	if (ws.ptr)
+		ld_hp_kslice(c, "websocket_protocol", ws);
+}
+
+/* Grant the upgrade the client asked for (WebSocket, then SPDY/3.1), or refuse it as a server
+ * does whose proxy cannot stream. */
+static void stream_start(ld_hp_conn *c, const ld_http_req *r, const char *pod, const char *line)
+{
+	if (!ld_hp_kube_ws_start(c, r, pod, line) && !ld_hp_kube_spdy_start(c, r, pod, line))
+		ld_hp_http_reply(c, r, 400, "text/plain; charset=utf-8", NULL,
+				 "Upgrade request required", 24);
+}
+
 /* exec/attach of the API server (pods/NAME/exec) and the kubelet (/exec/NS/POD/CONTAINER):
  * recorded with the stream protocols the client offers; the upgrade is not granted, so the
  * client gets the answer of a server that refuses streaming through its proxy. */
@@ -285,8 +308,6 @@ void ld_hp_kube_exec(ld_hp_conn *c, const ld_http_req *r, const char *ns, const 
 		     bool attach)
 {
 	char container[128];
-	ld_slice up = ld_http_header_get(r, "upgrade");
-	ld_slice proto = ld_http_header_get(r, "x-stream-protocol-version");
 	ld_buf line;
 	ld_buf_init(&line, 255);
 	ld_hp_http_event(c, attach ? "kube.attach" : "kube.exec", r);
@@ -295,14 +316,9 @@ void ld_hp_kube_exec(ld_hp_conn *c, const ld_http_req *r, const char *ns, const 
 	if (ld_http_query_get(r->query, "container", container, sizeof(container)))
 		ld_hp_kstr(c, "container", container, strlen(container));
 	exec_command(c, r, &line);
-	if (up.ptr)
-		ld_hp_kslice(c, "upgrade", up);
-	if (proto.ptr)
-		ld_hp_kslice(c, "stream_protocol", proto);
+	stream_fields(c, r);
 	ld_hp_event_end(c);
-	if (!ld_hp_kube_spdy_start(c, r, pod, line.ptr && !attach ? line.ptr : ""))
-		ld_hp_http_reply(c, r, 400, "text/plain; charset=utf-8", NULL,
-				 "Upgrade request required", 24);
+	stream_start(c, r, pod, line.ptr && !attach ? line.ptr : "");
 	ld_buf_release(&line);
 }
 
@@ -316,8 +332,6 @@ static void kubelet_exec(ld_hp_conn *c, const ld_http_req *r, const ld_slice *se
 		ld_slice_copy(pod, sizeof(pod), seg[2]);
 	if (n >= 4) {
 		/* the kubelet names the container in the path */
-		struct ld_hp_shared *sh = ld_hp_shared(c->hp);
-		ld_slice up = ld_http_header_get(r, "upgrade");
 		ld_buf line;
 		ld_hp_http_event(c, ld_slice_eq_cstr(seg[0], "attach") ? "kube.attach" : "kube.exec", r);
 		ld_hp_kstr(c, "namespace", ns, strlen(ns));
@@ -325,16 +339,11 @@ static void kubelet_exec(ld_hp_conn *c, const ld_http_req *r, const ld_slice *se
 		ld_hp_kslice(c, "container", seg[3]);
 		ld_buf_init(&line, 255);
 		exec_command(c, r, &line);
-		if (up.ptr)
-			ld_hp_kslice(c, "upgrade", up);
-		(void)sh;
+		stream_fields(c, r);
 		ld_hp_event_end(c);
-		/* the kubelet streams over SPDY like the API server's exec */
-		if (!ld_hp_kube_spdy_start(c, r, pod,
-					   line.ptr && !ld_slice_eq_cstr(seg[0], "attach") ? line.ptr
-											 : ""))
-			ld_hp_http_reply(c, r, 400, "text/plain; charset=utf-8", NULL,
-					 "Upgrade request required", 24);
+		/* the kubelet streams like the API server's exec */
+		stream_start(c, r, pod,
+			     line.ptr && !ld_slice_eq_cstr(seg[0], "attach") ? line.ptr : "");
 		ld_buf_release(&line);
 		return;
 	}
@@ -666,5 +675,7 @@ size_t ld_hp_kube_on_data(ld_hp_conn *c, const char *p, size_t n)
 {
 	if (c->st.kube.spdy)
 		return ld_hp_kube_spdy_data(c, p, n);
+	if (c->st.kube.ws)
+		return ld_hp_kube_ws_data(c, p, n);
 	return ld_hp_http_on_data(c, p, n, route);
 }

@@ -40,5 +40,17 @@ int ld_hp_kube_pb_json(ld_slice body, ld_buf *out);
 bool ld_hp_kube_spdy_start(ld_hp_conn *c, const ld_http_req *r, const char *pod,
 			   const char *line);
 size_t ld_hp_kube_spdy_data(ld_hp_conn *c, const char *p, size_t n);
+/* What the exec streams share (kubeexec.c): the canned output of a command line, and stdin
+ * recorded line by line and answered, written on SPDY or WebSocket as the connection speaks. */
+void ld_hp_kube_stream_output(ld_hp_conn *c, ld_slice line);
+void ld_hp_kube_stream_stdin(ld_hp_conn *c, ld_slice d);
+/* stdin has ended: an unfinished last line is recorded. */
+void ld_hp_kube_stream_stdin_end(ld_hp_conn *c);
+
+/* WebSocket exec streams (kubews.c, v5/v4.channel.k8s.io): as for SPDY. */
+bool ld_hp_kube_ws_start(ld_hp_conn *c, const ld_http_req *r, const char *pod, const char *line);
+size_t ld_hp_kube_ws_data(ld_hp_conn *c, const char *p, size_t n);
+/* A channel message (channel byte, then the bytes) in one binary frame. */
+void ld_hp_kube_ws_send(ld_hp_conn *c, uint8_t chan, const void *p, size_t n);
 
 #endif

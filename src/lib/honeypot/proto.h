@@ -148,6 +148,34 @@ typedef struct ld_spdy_frame {
  * LD_SPDY_MAX_FRAME). */
 int ld_spdy_frame_parse(const char *p, size_t len, ld_spdy_frame *f, size_t *consumed);
 
+/* ---- WebSocket frames (RFC 6455: kubectl's exec and attach streams since 1.29) ---- */
+
+/* Limits: kubectl sends stdin in messages of at most 32 KiB; control frames are at most 125
+ * bytes by the RFC. A frame past these is refused, not buffered. */
+#define LD_WS_MAX_PAYLOAD (64 * 1024) /* payload bytes of one data frame we read */
+#define LD_WS_MAX_CONTROL 125	      /* payload bytes of a close, ping or pong */
+#define LD_WS_HEAD_MAX	  14	      /* 2 + 8 (64-bit length) + 4 (mask) */
+
+enum { LD_WS_CONT = 0, LD_WS_TEXT = 1, LD_WS_BINARY = 2, LD_WS_CLOSE = 8, LD_WS_PING = 9,
+       LD_WS_PONG = 10 };
+
+typedef struct ld_ws_frame {
+	bool fin;
+	uint8_t opcode;
+	uint8_t mask[4];
+	ld_slice data; /* the payload as sent, still masked (ld_ws_unmask) */
+} ld_ws_frame;
+
+/* One client frame at the start of (p, len): LD_HP_DONE with *consumed, LD_HP_MORE,
+ * LADING_EINVALID (unmasked, reserved bits or opcodes, a fragmented or long control frame, a
+ * length with its top bit set or not in its shortest form), LADING_ELIMIT (a payload past
+ * LD_WS_MAX_PAYLOAD). */
+int ld_ws_frame_parse(const char *p, size_t len, ld_ws_frame *f, size_t *consumed);
+/* The payload of f unmasked into out (f->data.len bytes). */
+void ld_ws_unmask(const ld_ws_frame *f, char *out);
+/* The head of a server frame (unmasked, FIN set) of `len` payload bytes; returns its size. */
+size_t ld_ws_head(unsigned char out[LD_WS_HEAD_MAX], uint8_t opcode, uint64_t len);
+
 /* ---- tar archives (docker cp uploads) ---- */
 
 /* Limits: we only list what an upload holds (names, sizes, content hashes), never write it. */
