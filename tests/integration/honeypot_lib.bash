@@ -55,7 +55,12 @@ hp_files() {
 hp_cat() { hp_files | xargs cat; }
 
 # Number of events (all log files of the run) matching a jq filter.
-hp_count() { hp_cat | jq -c "select($1)" | wc -l; }
+# A filter jq cannot compile prints nothing, so the comparison that uses the count fails too.
+hp_count() {
+  local out
+  out=$(hp_cat | jq -c "select($1)") || { echo "FAIL: jq filter: $1" >&2; return 1; }
+  if [ -n "$out" ]; then printf '%s\n' "$out" | wc -l; else echo 0; fi
+}
 
 # The GeoIP database from the npm registry, cached under the build dir; empty when unavailable.
 hp_geoip() {

@@ -76,11 +76,11 @@ static const char info_json[] =
 static const ld_hp_obj decoys[] = {
 	{"container", "", "4c01db0b339c7a9b8e1e5d6e0f3a2b1c4d5e6f708192a3b4c5d6e7f8091a2b3c",
 	 "nginx:1.23", "/docker-entrypoint.sh nginx -g 'daemon off;'", "web", 1681721325,
-	 LD_HP_OBJ_RUNNING},
+	 LD_HP_OBJ_RUNNING, 0},
 	{"container", "", "9e2f61c8a7b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d",
-	 "postgres:14", "docker-entrypoint.sh postgres", "db", 1681721301, LD_HP_OBJ_RUNNING},
-	{"image", "", "nginx:1.23", "", "", "", 1681290000, 0},
-	{"image", "", "postgres:14", "", "", "", 1681290400, 0},
+	 "postgres:14", "docker-entrypoint.sh postgres", "db", 1681721301, LD_HP_OBJ_RUNNING, 0},
+	{"image", "", "nginx:1.23", "", "", "", 1681290000, 0, 0},
+	{"image", "", "postgres:14", "", "", "", 1681290400, 0, 0},
 };
 
 /* What the decoys print to `docker logs`. */

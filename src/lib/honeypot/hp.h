@@ -58,8 +58,10 @@ typedef struct ld_hp_kube_state {
 	bool ws, ws_frag;     /* WebSocket; a fragmented message is open */
 	uint8_t ws_proto;     /* 4 or 5 (v5 has the close signal) */
 	uint8_t ws_chan;      /* channel of the open fragmented message */
-	bool watch;	      /* a chunked watch response is being held open */
-	uint64_t watch_until; /* monotonic ms its end is due */
+	bool watch, watch_table; /* a chunked watch response is held open; rows as Tables */
+	uint32_t watch_seq;	 /* the source's objects up to this one were sent */
+	uint64_t watch_until;	 /* unix ms its end is due */
+	const void *watch_res;	 /* the ld_kube_res watched */
 	uint8_t opened, expected;
 	uint32_t sid_error, sid_stdin, sid_stdout, sid_stderr;
 	char pod[64];
@@ -107,6 +109,7 @@ typedef struct ld_hp_service_ops {
 	void (*on_open)(ld_hp_conn *c);
 	size_t (*on_data)(ld_hp_conn *c, const char *p, size_t n);
 	void (*on_close)(ld_hp_conn *c); /* last events before session.closed (may be NULL) */
+	void (*on_tick)(ld_hp_conn *c);	 /* every tick, for output not caused by input (may be NULL) */
 } ld_hp_service_ops;
 
 const ld_hp_service_ops *ld_hp_service(int service);
@@ -136,6 +139,7 @@ typedef struct ld_hp_obj {
 	char extra[128]; /* Kubernetes: schedule; Docker: container name */
 	int64_t created; /* unix seconds */
 	unsigned flags; /* LD_HP_OBJ_* */
+	uint32_t seq;	/* the state's sequence number when added (watches send what is newer) */
 } ld_hp_obj;
 #define LD_HP_OBJ_RUNNING 1u /* Docker: started */
 #define LD_HP_OBJ_TTY	  2u /* Docker: Tty */
@@ -145,6 +149,7 @@ typedef struct ld_hp_obj {
 typedef struct ld_hp_src_state {
 	ld_hp_obj obj[LD_HP_STATE_OBJS];
 	unsigned n;
+	uint32_t seq; /* of the last object added */
 } ld_hp_src_state;
 /* The connection's source state; NULL when it has none and `create` is false, or when no more
  * states may be allocated. */
@@ -238,6 +243,7 @@ void ld_hp_hex_id(char *out, size_t nbytes);
 size_t ld_hp_docker_on_data(ld_hp_conn *c, const char *p, size_t n);
 void ld_hp_docker_on_close(ld_hp_conn *c);
 size_t ld_hp_kube_on_data(ld_hp_conn *c, const char *p, size_t n);
+void ld_hp_kube_on_tick(ld_hp_conn *c);
 size_t ld_hp_etcd_on_data(ld_hp_conn *c, const char *p, size_t n);
 void ld_hp_etcd_on_close(ld_hp_conn *c);
 int ld_hp_etcd_h2_detect(const char *p, size_t n);

@@ -446,24 +446,30 @@ static void read_objects(ld_hp_conn *c, const ld_http_req *r, const kpath *kp)
 	const char *ns = kp->has_ns ? kp->ns : NULL;
 	ld_buf b;
 	size_t n;
-	char sel[200];
+	char sel[200], w[8];
 	const char *by_name = NULL;
+	bool watch = ld_http_query_get(r->query, "watch", w, sizeof(w)) &&
+		     (!strcmp(w, "1") || !strcmp(w, "true"));
 	/* namespaces/NAME names the namespace object itself */
 	if (!strcmp(kp->res->name, "namespaces") && kp->has_ns && !kp->has_name)
 		ns = NULL;
 	ld_snprintf(eventid, sizeof(eventid), "kube.%s.%s", kp->res->singular,
-		    kp->has_name ? "get" : "list");
+		    kp->has_name ? "get" : watch ? "watch" : "list");
 	ld_hp_http_event(c, eventid, r);
 	if (kp->has_ns)
 		ld_hp_kstr(c, "namespace", kp->ns, strlen(kp->ns));
 	if (kp->has_name)
 		ld_hp_kstr(c, "name", kp->name, strlen(kp->name));
 	ld_hp_event_end(c);
-	ld_buf_init(&b, 512 * 1024);
 	/* kubectl finds one object by listing with fieldSelector=metadata.name=NAME */
 	if (!kp->has_name && ld_http_query_get(r->query, "fieldSelector", sel, sizeof(sel)) &&
 	    !strncmp(sel, "metadata.name=", 14))
 		by_name = sel + 14;
+	if (watch && !kp->has_name) {
+		ld_hp_kube_watch_start(c, r, kp->res, ns, by_name, table);
+		return;
+	}
+	ld_buf_init(&b, 512 * 1024);
 	n = ld_hp_kube_list(&b, kp->res, ns, kp->has_name ? kp->name : by_name, kp->has_name, table,
 			    ld_hp_source_state(c, false));
 	if (kp->has_name && !n)
@@ -673,6 +679,8 @@ static void route(ld_hp_conn *c, const ld_http_req *r)
 
 size_t ld_hp_kube_on_data(ld_hp_conn *c, const char *p, size_t n)
 {
+	if (c->st.kube.watch)
+		return 0; /* the watch's response is still going: read on once it has ended */
 	if (c->st.kube.spdy)
 		return ld_hp_kube_spdy_data(c, p, n);
 	if (c->st.kube.ws)

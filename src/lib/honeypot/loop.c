@@ -91,7 +91,7 @@ struct lading_honeypot {
 static const ld_hp_service_ops services[LD_HP_NSERVICES] = {
 	[LD_HP_DOCKER] = {"docker", NULL, ld_hp_docker_on_data, ld_hp_docker_on_close},
 	[LD_HP_REDIS] = {"redis", NULL, ld_hp_redis_on_data, NULL},
-	[LD_HP_KUBE] = {"kube", NULL, ld_hp_kube_on_data, NULL},
+	[LD_HP_KUBE] = {"kube", NULL, ld_hp_kube_on_data, NULL, ld_hp_kube_on_tick},
 	[LD_HP_ETCD] = {"etcd", NULL, ld_hp_etcd_on_data, ld_hp_etcd_on_close},
 	[LD_HP_ES] = {"elasticsearch", NULL, ld_hp_es_on_data, NULL},
 	[LD_HP_MYSQL] = {"mysql", ld_hp_mysql_on_open, ld_hp_mysql_on_data, ld_hp_mysql_on_close},
@@ -369,6 +369,7 @@ ld_hp_obj *ld_hp_state_add(ld_hp_conn *c, const char *kind)
 	memset(o, 0, sizeof(*o));
 	ld_strlcpy(o->kind, kind, sizeof(o->kind));
 	o->created = (int64_t)time(NULL);
+	o->seq = ++st->seq;
 	return o;
 }
 
@@ -845,6 +846,10 @@ static void tick(ld_hp *hp)
 			hp->st.closed_limit++;
 			conn_close(c);
 			continue;
+		}
+		if (services[c->service].on_tick && c->tls_done && !c->closing) {
+			services[c->service].on_tick(c);
+			update_mask(c, false);
 		}
 		if (c->paused_rate) {
 			refill(hp, c->src);
