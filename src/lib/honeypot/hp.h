@@ -246,6 +246,7 @@ size_t ld_hp_kube_on_data(ld_hp_conn *c, const char *p, size_t n);
 void ld_hp_kube_on_tick(ld_hp_conn *c);
 size_t ld_hp_etcd_on_data(ld_hp_conn *c, const char *p, size_t n);
 void ld_hp_etcd_on_close(ld_hp_conn *c);
+void ld_hp_etcd_on_tick(ld_hp_conn *c);
 int ld_hp_etcd_h2_detect(const char *p, size_t n);
 size_t ld_hp_etcd_h2_data(ld_hp_conn *c, const char *p, size_t n);
 size_t ld_hp_es_on_data(ld_hp_conn *c, const char *p, size_t n);

@@ -92,7 +92,7 @@ static const ld_hp_service_ops services[LD_HP_NSERVICES] = {
 	[LD_HP_DOCKER] = {"docker", NULL, ld_hp_docker_on_data, ld_hp_docker_on_close},
 	[LD_HP_REDIS] = {"redis", NULL, ld_hp_redis_on_data, NULL},
 	[LD_HP_KUBE] = {"kube", NULL, ld_hp_kube_on_data, NULL, ld_hp_kube_on_tick},
-	[LD_HP_ETCD] = {"etcd", NULL, ld_hp_etcd_on_data, ld_hp_etcd_on_close},
+	[LD_HP_ETCD] = {"etcd", NULL, ld_hp_etcd_on_data, ld_hp_etcd_on_close, ld_hp_etcd_on_tick},
 	[LD_HP_ES] = {"elasticsearch", NULL, ld_hp_es_on_data, NULL},
 	[LD_HP_MYSQL] = {"mysql", ld_hp_mysql_on_open, ld_hp_mysql_on_data, ld_hp_mysql_on_close},
 };
