@@ -22,9 +22,7 @@
 #define STREAM_LINE_MAX (8 * 1024) /* stdin bytes recorded as one line when no newline comes */
 #define OUTPUT_MAX	(64 * 1024) /* canned output per command */
 
-#define DOCKER_HEADERS                                                                             \
-	"Api-Version: 1.41\r\nDocker-Experimental: false\r\nOstype: linux\r\nServer: "             \
-	"Docker/20.10.24 (linux)\r\n"
+#define DOCKER_HEADERS LD_HP_DOCKER_HEADERS
 
 static const char version_json[] =
 	"{\"Platform\":{\"Name\":\"Docker Engine - "
@@ -750,53 +748,23 @@ static void archive_get(ld_hp_conn *c, const ld_http_req *r, char *path, bool ge
 	ld_buf_release(&content);
 }
 
-/* docker cp: HEAD/GET stat the target (directories exist), PUT the archive: its entries listed
- * with name, size and the sha256 of what arrived; nothing is written anywhere. */
+/* docker cp out: HEAD/GET stat the target (directories exist), GET reads it (archive_get);
+ * uploads (PUT) stream through dockercp.c. */
 static void archive(ld_hp_conn *c, const ld_http_req *r, ld_slice id)
 {
-	struct ld_hp_shared *sh = ld_hp_shared(c->hp);
 	char path[1024] = "";
-	bool put = ld_slice_eq_cstr(r->method, "PUT");
+	bool get = ld_slice_eq_cstr(r->method, "GET");
 	const ld_hp_obj *o = find(c, "container", id);
 	ld_http_query_get(r->query, "path", path, sizeof(path));
-	ld_hp_http_event(c,
-			 put ? "docker.container.archive.put"
-			 : ld_slice_eq_cstr(r->method, "GET") ? "docker.container.archive.get"
-							       : "docker.container.archive.stat",
+	ld_hp_http_event(c, get ? "docker.container.archive.get" : "docker.container.archive.stat",
 			 r);
 	ld_hp_kslice(c, "container", id);
 	ld_hp_kstr(c, "target", path, strlen(path));
-	if (put) {
-		ld_slice rest = r->body;
-		ld_hp_tar_entry e;
-		ld_jw_key(&sh->jw, "files");
-		ld_jw_arr(&sh->jw);
-		for (int i = 0; i < LD_TAR_MAX_ENTRIES && ld_hp_tar_next(&rest, &e) == LD_HP_DONE; i++) {
-			char d[LD_DIGEST_STR_LEN];
-			ld_jw_obj(&sh->jw);
-			ld_hp_kstr(c, "name", e.name, strlen(e.name));
-			ld_jw_ki64(&sh->jw, "size", (int64_t)e.size);
-			if (e.type == '0' || e.type == '7') {
-				ld_sha256_buf(e.data.ptr, e.data.len, d);
-				ld_jw_kstr(&sh->jw, "sha256", d + 7);
-				/* a script's first bytes say what it is */
-				ld_hp_kstr(c, "head", e.data.ptr, LD_MIN(e.data.len, (size_t)256));
-			} else {
-				char t[2] = {e.type, 0};
-				ld_jw_kstr(&sh->jw, "type", t);
-			}
-			ld_jw_obj_end(&sh->jw);
-		}
-		ld_jw_arr_end(&sh->jw);
-	}
 	ld_hp_event_end(c);
-	if (!o) {
+	if (!o)
 		no_such(c, r, "container", id);
-	} else if (put) {
-		ld_hp_http_reply(c, r, 200, NULL, DOCKER_HEADERS, "", 0);
-	} else {
-		archive_get(c, r, path, ld_slice_eq_cstr(r->method, "GET"));
-	}
+	else
+		archive_get(c, r, path, get);
 }
 
 static void route(ld_hp_conn *c, const ld_http_req *r)
@@ -937,13 +905,24 @@ static void route(ld_hp_conn *c, const ld_http_req *r)
 
 size_t ld_hp_docker_on_data(ld_hp_conn *c, const char *p, size_t n)
 {
+	size_t used = 0;
 	if (c->st.docker.stream)
 		return stream_data(c, p, n);
+	if (c->st.docker.upload)
+		return ld_hp_docker_upload_data(c, p, n);
+	if (n >= 4 && !memcmp(p, "PUT ", 4) && ld_hp_docker_upload_start(c, p, n, &used))
+		return used;
 	return ld_hp_http_on_data(c, p, n, route);
+}
+
+const ld_hp_obj *ld_hp_docker_container(ld_hp_conn *c, ld_slice key)
+{
+	return find(c, "container", key);
 }
 
 void ld_hp_docker_on_close(ld_hp_conn *c)
 {
+	ld_hp_docker_upload_free(c);
 	/* the end of an attached stdin: the shell reading it exits */
 	if (c->st.docker.stream && c->st.docker.stdin_open) {
 		const ld_hp_obj *o = find(c, "container", ld_slice_cstr(c->st.docker.id));

@@ -62,6 +62,14 @@ void ld_hp_event_payload(ld_hp_conn *c, const void *p, size_t n)
 	sh->has_payload = true;
 }
 
+void ld_hp_event_payload_digest(ld_hp_conn *c, const char digest[72], uint64_t size)
+{
+	struct ld_hp_shared *sh = ld_hp_shared(c->hp);
+	memcpy(sh->payload_digest, digest, sizeof(sh->payload_digest));
+	sh->payload_size = size;
+	sh->has_payload = true;
+}
+
 static void suppress(ld_hp_conn *c, size_t bytes)
 {
 	c->suppressed++;

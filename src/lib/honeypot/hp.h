@@ -43,6 +43,7 @@ typedef struct ld_hp_mysql_state {
 typedef struct ld_hp_docker_state {
 	bool stream, tty, stdin_open;
 	char id[72]; /* container (attach) or exec id */
+	void *upload; /* a docker cp upload streaming in (dockercp.c) */
 } ld_hp_docker_state;
 
 /* etcd: the HTTP/2 session of a gRPC client (etcdgrpc.c), decided by the first bytes. */
@@ -166,6 +167,8 @@ bool ld_hp_source_admit(ld_hp_conn *c, size_t bytes);
 ld_jw *ld_hp_event_begin(ld_hp_conn *c, const char *eventid);
 /* The bytes an attacker sent as a payload (script, cron line, body): sha256 and size recorded. */
 void ld_hp_event_payload(ld_hp_conn *c, const void *p, size_t n);
+/* ... or its digest ("sha256:<hex>"), for a payload hashed as it streamed in. */
+void ld_hp_event_payload_digest(ld_hp_conn *c, const char digest[72], uint64_t size);
 void ld_hp_event_end(ld_hp_conn *c);
 /* Attacker strings, cut at LD_HP_FIELD_MAX and at what the session may still keep. */
 void ld_hp_kstr(ld_hp_conn *c, const char *key, const void *p, size_t n);
@@ -241,6 +244,16 @@ void ld_hp_hex_id(char *out, size_t nbytes);
 
 /* routes of the HTTP emulations */
 size_t ld_hp_docker_on_data(ld_hp_conn *c, const char *p, size_t n);
+/* docker cp uploads (dockercp.c): start one when the request head is PUT .../archive (false:
+ * it is not; *used 0: the head is not complete), then its body as it comes. */
+bool ld_hp_docker_upload_start(ld_hp_conn *c, const char *p, size_t n, size_t *used);
+size_t ld_hp_docker_upload_data(ld_hp_conn *c, const char *p, size_t n);
+void ld_hp_docker_upload_free(ld_hp_conn *c);
+/* The container a Docker request names (id, id prefix or name), or NULL (docker.c). */
+const ld_hp_obj *ld_hp_docker_container(ld_hp_conn *c, ld_slice key);
+#define LD_HP_DOCKER_HEADERS                                                                       \
+	"Api-Version: 1.41\r\nDocker-Experimental: false\r\nOstype: linux\r\nServer: "           \
+	"Docker/20.10.24 (linux)\r\n"
 void ld_hp_docker_on_close(ld_hp_conn *c);
 size_t ld_hp_kube_on_data(ld_hp_conn *c, const char *p, size_t n);
 void ld_hp_kube_on_tick(ld_hp_conn *c);

@@ -185,6 +185,23 @@ static int chunked(ld_http_req *r, const char *p, size_t len, size_t pos, char *
 
 int ld_http_parse(ld_http_req *r, const char *p, size_t len, char *scratch, size_t *consumed)
 {
+	size_t pos;
+	int rc = ld_http_parse_head(r, p, len, &pos);
+	if (rc != LD_HP_DONE)
+		return rc;
+	if (r->chunked)
+		return chunked(r, p, len, pos, scratch, consumed);
+	if (r->content_length > LD_HTTP_MAX_BODY)
+		return fail(r, 413, LADING_ELIMIT);
+	if (len - pos < r->content_length)
+		return LD_HP_MORE;
+	r->body = ld_slice_make(p + pos, (size_t)r->content_length);
+	*consumed = pos + (size_t)r->content_length;
+	return LD_HP_DONE;
+}
+
+int ld_http_parse_head(ld_http_req *r, const char *p, size_t len, size_t *head_len)
+{
 	size_t pos = 0, lim;
 	ld_slice line, te = LD_SLICE_NULL, conn = LD_SLICE_NULL;
 	bool have_cl = false;
@@ -248,15 +265,8 @@ int ld_http_parse(ld_http_req *r, const char *p, size_t len, char *scratch, size
 		if (!ld_slice_case_eq_cstr(trim_ows(te), "chunked"))
 			return fail(r, 501, LADING_EUNSUPPORTED);
 		r->chunked = true;
-		rc = chunked(r, p, len, pos, scratch, consumed);
-		return rc;
 	}
-	if (r->content_length > LD_HTTP_MAX_BODY)
-		return fail(r, 413, LADING_ELIMIT);
-	if (len - pos < r->content_length)
-		return LD_HP_MORE;
-	r->body = ld_slice_make(p + pos, (size_t)r->content_length);
-	*consumed = pos + (size_t)r->content_length;
+	*head_len = pos;
 	return LD_HP_DONE;
 }
 
