@@ -190,7 +190,7 @@ static void kv_event(ld_hp_conn *c, const char *eventid, const char *grpc, const
 	}
 	if (q->lease) {
 		char id[20];
-		ld_snprintf(id, sizeof(id), "%" PRIx64, q->lease);
+		ld_snprintf(id, sizeof(id), "%016" PRIx64, q->lease);
 		ld_hp_kstr(c, "lease", id, strlen(id));
 	}
 	ld_hp_event_end(c);
@@ -257,7 +257,7 @@ int ld_etcd_kv_put(ld_hp_conn *c, const char *grpc, ld_slice m, ld_buf *out, con
 		ld_slice_copy(o->cmd, sizeof(o->cmd), q.value);
 		o->extra[0] = '\0';
 		if (q.lease)
-			ld_snprintf(o->extra, sizeof(o->extra), "%" PRIx64, q.lease);
+			ld_snprintf(o->extra, sizeof(o->extra), "%016" PRIx64, q.lease);
 	}
 	ld_etcd_pb_header(out);
 	return 0;

@@ -19,7 +19,7 @@ ld_hp_obj *ld_etcd_lease_find(ld_hp_conn *c, uint64_t id)
 {
 	ld_hp_src_state *ss = ld_hp_source_state(c, false);
 	char hex[20];
-	ld_snprintf(hex, sizeof(hex), "%" PRIx64, id);
+	ld_snprintf(hex, sizeof(hex), "%016" PRIx64, id);
 	for (unsigned i = 0; ss && i < ss->n; i++)
 		if (!strcmp(ss->obj[i].kind, "lease") && !strcmp(ss->obj[i].name, hex))
 			return &ss->obj[i];
@@ -44,7 +44,7 @@ static void lease_event(ld_hp_conn *c, const char *eventid, const char *grpc, ui
 {
 	char hex[20];
 	ld_jw *w = ld_hp_event_begin(c, eventid);
-	ld_snprintf(hex, sizeof(hex), "%" PRIx64, id);
+	ld_snprintf(hex, sizeof(hex), "%016" PRIx64, id);
 	ld_hp_kstr(c, "grpc", grpc, strlen(grpc));
 	if (id)
 		ld_hp_kstr(c, "lease", hex, strlen(hex));
@@ -74,7 +74,7 @@ int ld_etcd_lease_grant(ld_hp_conn *c, const char *grpc, ld_slice m, ld_buf *out
 		ld_hp_random(&id, sizeof(id)); /* a positive int64, as etcd's ids are */
 	lease_event(c, "etcd.lease.grant", grpc, id, (int64_t)ttl);
 	if ((o = ld_hp_state_add(c, "lease"))) {
-		ld_snprintf(o->name, sizeof(o->name), "%" PRIx64, id);
+		ld_snprintf(o->name, sizeof(o->name), "%016" PRIx64, id);
 		o->flags = (unsigned)LD_MIN(ttl, (uint64_t)UINT32_MAX);
 	}
 	ld_etcd_pb_header(out);

@@ -45,7 +45,7 @@ ld_jw *ld_hp_event_begin(ld_hp_conn *c, const char *eventid)
 	sh->closing_event = !strcmp(eventid, "session.closed");
 	ld_jw_kstr(w, "session", c->session);
 	ld_jw_kstr(w, "sensor", sh->sensor);
-	ld_jw_kstr(w, "service", ld_hp_service(c->service)->name);
+	ld_jw_kstr(w, "service", ld_hp_service(c->service)->opt.name);
 	ld_jw_kstr(w, "src_ip", c->src_ip);
 	ld_jw_ki64(w, "src_port", c->src_port);
 	ld_jw_ki64(w, "dst_port", c->dst_port);

@@ -15,8 +15,6 @@
 #include "util/buf.h"
 #include "util/jsonw.h"
 
-enum { LD_HP_DOCKER, LD_HP_REDIS, LD_HP_KUBE, LD_HP_ETCD, LD_HP_ES, LD_HP_MYSQL, LD_HP_NSERVICES };
-
 /* Fields written as attacker strings are cut at this many bytes (the payload hash covers all). */
 #define LD_HP_FIELD_MAX 4096
 
@@ -102,20 +100,23 @@ struct ld_hp_conn {
 	ld_hp_conn *prev, *next; /* all connections, for timeouts */
 };
 
-/* An emulation: greeting on connect (may be NULL) and input handling. on_data consumes whole
- * messages from (p, n) and returns how many bytes it used (0: need more); it may set
- * c->close_after_write. */
+/* An emulation (services.c has the table): its listener option's name, usual ports and help
+ * line, the input it may buffer, whether --kube-tls applies to it, then its handlers:
+ * greeting on connect (may be NULL) and input handling. on_data consumes whole messages from
+ * (p, n) and returns how many bytes it used (0: need more); it may set c->close_after_write. */
 typedef struct ld_hp_service_ops {
-	const char *name;
+	lading_honeypot_option_info opt; /* name (the service's), "ADDR", help */
+	const char *ports;
+	size_t in_max;
+	bool tls;
 	void (*on_open)(ld_hp_conn *c);
 	size_t (*on_data)(ld_hp_conn *c, const char *p, size_t n);
 	void (*on_close)(ld_hp_conn *c); /* last events before session.closed (may be NULL) */
 	void (*on_tick)(ld_hp_conn *c);	 /* every tick, for output not caused by input (may be NULL) */
 } ld_hp_service_ops;
 
+size_t ld_hp_service_count(void);
 const ld_hp_service_ops *ld_hp_service(int service);
-/* "PORT" (loopback), "IPV4:PORT", "[IPV6]:PORT", "*:PORT"; numeric only (no DNS). */
-struct sockaddr_storage;
 int ld_hp_service_by_name(const char *name);
 
 /* ---- output (loop.c) ---- */
