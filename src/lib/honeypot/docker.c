@@ -17,7 +17,6 @@
 
 /* Limits of the request bodies we read as JSON (the body itself is capped by the HTTP parser). */
 #define BODY_JSON_DEPTH 32
-#define BODY_JSON_ARENA ((size_t)2 << 20)
 #define LIST_MAX	64 /* array members recorded per field */
 #define STREAM_LINE_MAX (8 * 1024) /* stdin bytes recorded as one line when no newline comes */
 #define OUTPUT_MAX	(64 * 1024) /* canned output per command */
@@ -131,18 +130,10 @@ static void str_field(ld_hp_conn *c, const char *key, const ld_json *v)
 		ld_hp_kslice(c, key, ld_json_slice(v));
 }
 
-/* Parse a JSON body into *out (NULL when absent or not JSON: recorded as raw body anyway). */
+/* The request's body as JSON (NULL when absent or not JSON: recorded as raw body anyway). */
 static const ld_json *body_json(ld_arena *a, const ld_http_req *r)
 {
-	ld_json *v = NULL;
-	ld_json_limits lim = {BODY_JSON_DEPTH, BODY_JSON_ARENA};
-	lading_ctx *ctx = NULL;
-	if (!r->body.len || lading_ctx_new(&ctx) != 0)
-		return NULL;
-	if (ld_json_parse(&v, a, r->body.ptr, r->body.len, &lim, ctx, "body") != 0)
-		v = NULL;
-	lading_ctx_free(ctx);
-	return v;
+	return ld_hp_json_body(a, r->body, BODY_JSON_DEPTH);
 }
 
 static void container_create(ld_hp_conn *c, const ld_http_req *r)
@@ -151,7 +142,7 @@ static void container_create(ld_hp_conn *c, const ld_http_req *r)
 	ld_arena a;
 	const ld_json *v, *hc, *mounts, *m;
 	char name[256] = "", id[65], reply[160];
-	ld_arena_init(&a, BODY_JSON_ARENA);
+	ld_arena_init(&a, LD_HP_BODY_JSON_ARENA);
 	v = body_json(&a, r);
 	hc = ld_json_get(v, "HostConfig");
 	ld_hp_http_event(c, "docker.container.create", r);
@@ -214,7 +205,7 @@ static void exec_create(ld_hp_conn *c, const ld_http_req *r, ld_slice container)
 	ld_arena a;
 	const ld_json *v;
 	char id[65], reply[128];
-	ld_arena_init(&a, BODY_JSON_ARENA);
+	ld_arena_init(&a, LD_HP_BODY_JSON_ARENA);
 	v = body_json(&a, r);
 	ld_hp_http_event(c, "docker.exec.create", r);
 	ld_hp_kslice(c, "container", container);
@@ -767,6 +758,77 @@ static void archive(ld_hp_conn *c, const ld_http_req *r, ld_slice id)
 		archive_get(c, r, path, get);
 }
 
+/* docker pull: recorded, the image listed for the source from now on, answered with dockerd's
+ * progress messages; nothing is pulled. */
+static void image_create(ld_hp_conn *c, const ld_http_req *r)
+{
+	char image[512], tag[128], full[700], body[2048];
+	if (!ld_http_query_get(r->query, "fromImage", image, sizeof(image)))
+		image[0] = '\0';
+	if (!ld_http_query_get(r->query, "tag", tag, sizeof(tag)) || !tag[0])
+		ld_strlcpy(tag, "latest", sizeof(tag));
+	ld_snprintf(full, sizeof(full), "%s%s%s", image,
+		    strchr(image, ':') || strchr(image, '@') ? "" : ":",
+		    strchr(image, ':') || strchr(image, '@') ? "" : tag);
+	ld_hp_http_event(c, "docker.image.create", r);
+	ld_hp_kstr(c, "image", full, strlen(full));
+	ld_hp_event_end(c);
+	{
+		/* listed as dockerd shows Docker Hub names: without the registry */
+		const char *shown = full;
+		if (!strncmp(shown, "docker.io/", 10))
+			shown += 10;
+		if (!strncmp(shown, "library/", 8))
+			shown += 8;
+		if (image[0] && !find(c, "image", ld_slice_cstr(shown))) {
+			ld_hp_obj *o = ld_hp_state_add(c, "image");
+			if (o)
+				ld_strlcpy(o->name, shown, sizeof(o->name));
+		}
+	}
+	/* progress messages as dockerd streams them; nothing is pulled. The image name is
+	 * attacker text inside JSON: write it through the JSON escaper. */
+	{
+		ld_buf b;
+		ld_buf_init(&b, sizeof(body));
+		ld_buf_adds(&b, "{\"status\":\"Pulling from ");
+		ld_hp_json_inner(&b, image);
+		ld_buf_adds(&b, "\",\"id\":\"");
+		ld_hp_json_inner(&b, tag);
+		ld_buf_adds(&b, "\"}\r\n{\"status\":\"Digest: sha256:");
+		{
+			char hex[65];
+			ld_hp_hex_id(hex, 32);
+			ld_buf_adds(&b, hex);
+		}
+		ld_buf_adds(&b, "\"}\r\n{\"status\":\"Status: Downloaded newer image for ");
+		ld_hp_json_inner(&b, full);
+		ld_buf_adds(&b, "\"}\r\n");
+		if (!ld_buf_error(&b))
+			ld_hp_http_reply(c, r, 200, "application/json", DOCKER_HEADERS,
+					 b.ptr, b.len);
+		else
+			reply_json(c, r, 500, "{\"message\":\"internal error\"}");
+		ld_buf_release(&b);
+	}
+}
+
+/* start: 204, or 304 when it runs already; the source's own container runs from now on. */
+static void container_start(ld_hp_conn *c, const ld_http_req *r, ld_slice id)
+{
+	const ld_hp_obj *o = find(c, "container", id);
+	simple_event(c, r, "docker.container.start", "container", id);
+	if (o && o->flags & LD_HP_OBJ_RUNNING)
+		ld_hp_http_reply(c, r, 304, NULL, DOCKER_HEADERS, "", 0);
+	else if (o && !is_decoy(o)) {
+		((ld_hp_obj *)o)->flags |= LD_HP_OBJ_RUNNING; /* the source's own, not const */
+		ld_hp_http_reply(c, r, 204, NULL, DOCKER_HEADERS, "", 0);
+	} else if (o) {
+		ld_hp_http_reply(c, r, 204, NULL, DOCKER_HEADERS, "", 0);
+	} else
+		no_such(c, r, "container", id);
+}
+
 static void route(ld_hp_conn *c, const ld_http_req *r)
 {
 	ld_slice path = ld_hp_http_strip_version(r->path), seg[8];
@@ -796,71 +858,13 @@ static void route(ld_hp_conn *c, const ld_http_req *r)
 		image_list(c, r);
 	} else if (n == 2 && post && ld_slice_eq_cstr(seg[0], "images") &&
 		   ld_slice_eq_cstr(seg[1], "create")) {
-		char image[512], tag[128], full[700], body[2048];
-		if (!ld_http_query_get(r->query, "fromImage", image, sizeof(image)))
-			image[0] = '\0';
-		if (!ld_http_query_get(r->query, "tag", tag, sizeof(tag)) || !tag[0])
-			ld_strlcpy(tag, "latest", sizeof(tag));
-		ld_snprintf(full, sizeof(full), "%s%s%s", image,
-			    strchr(image, ':') || strchr(image, '@') ? "" : ":",
-			    strchr(image, ':') || strchr(image, '@') ? "" : tag);
-		ld_hp_http_event(c, "docker.image.create", r);
-		ld_hp_kstr(c, "image", full, strlen(full));
-		ld_hp_event_end(c);
-		{
-			/* listed as dockerd shows Docker Hub names: without the registry */
-			const char *shown = full;
-			if (!strncmp(shown, "docker.io/", 10))
-				shown += 10;
-			if (!strncmp(shown, "library/", 8))
-				shown += 8;
-			if (image[0] && !find(c, "image", ld_slice_cstr(shown))) {
-				ld_hp_obj *o = ld_hp_state_add(c, "image");
-				if (o)
-					ld_strlcpy(o->name, shown, sizeof(o->name));
-			}
-		}
-		/* progress messages as dockerd streams them; nothing is pulled. The image name is
-		 * attacker text inside JSON: write it through the JSON escaper. */
-		{
-			ld_buf b;
-			ld_buf_init(&b, sizeof(body));
-			ld_buf_adds(&b, "{\"status\":\"Pulling from ");
-			ld_hp_json_inner(&b, image);
-			ld_buf_adds(&b, "\",\"id\":\"");
-			ld_hp_json_inner(&b, tag);
-			ld_buf_adds(&b, "\"}\r\n{\"status\":\"Digest: sha256:");
-			{
-				char hex[65];
-				ld_hp_hex_id(hex, 32);
-				ld_buf_adds(&b, hex);
-			}
-			ld_buf_adds(&b, "\"}\r\n{\"status\":\"Status: Downloaded newer image for ");
-			ld_hp_json_inner(&b, full);
-			ld_buf_adds(&b, "\"}\r\n");
-			if (!ld_buf_error(&b))
-				ld_hp_http_reply(c, r, 200, "application/json", DOCKER_HEADERS,
-						 b.ptr, b.len);
-			else
-				reply_json(c, r, 500, "{\"message\":\"internal error\"}");
-			ld_buf_release(&b);
-		}
+		image_create(c, r);
 	} else if (n == 2 && post && ld_slice_eq_cstr(seg[0], "containers") &&
 		   ld_slice_eq_cstr(seg[1], "create")) {
 		container_create(c, r);
 	} else if (n == 3 && post && ld_slice_eq_cstr(seg[0], "containers") &&
 		   ld_slice_eq_cstr(seg[2], "start")) {
-		const ld_hp_obj *o = find(c, "container", seg[1]);
-		simple_event(c, r, "docker.container.start", "container", seg[1]);
-		if (o && o->flags & LD_HP_OBJ_RUNNING)
-			ld_hp_http_reply(c, r, 304, NULL, DOCKER_HEADERS, "", 0);
-		else if (o && !is_decoy(o)) {
-			((ld_hp_obj *)o)->flags |= LD_HP_OBJ_RUNNING; /* the source's own, not const */
-			ld_hp_http_reply(c, r, 204, NULL, DOCKER_HEADERS, "", 0);
-		} else if (o) {
-			ld_hp_http_reply(c, r, 204, NULL, DOCKER_HEADERS, "", 0);
-		} else
-			no_such(c, r, "container", seg[1]);
+		container_start(c, r, seg[1]);
 	} else if (n == 3 && post && ld_slice_eq_cstr(seg[0], "containers") &&
 		   ld_slice_eq_cstr(seg[2], "exec")) {
 		exec_create(c, r, seg[1]);

@@ -234,6 +234,13 @@ ld_jw *ld_hp_http_event(ld_hp_conn *c, const char *eventid, const ld_http_req *r
 ld_slice ld_hp_http_strip_version(ld_slice path);
 /* Split a path into segments: up to `max`, returns the count. */
 size_t ld_hp_http_segments(ld_slice path, ld_slice *seg, size_t max);
+/* A request body parsed as JSON into arena a (ld_arena_init(a, LD_HP_BODY_JSON_ARENA)): NULL
+ * when empty, not JSON or past the limits (its raw bytes are recorded anyway). Every HTTP
+ * emulation reads its bodies through this, each with the nesting depth it allows. */
+#define LD_HP_BODY_JSON_ARENA ((size_t)2 << 20)
+struct ld_arena;
+struct ld_json;
+const struct ld_json *ld_hp_json_body(struct ld_arena *a, ld_slice body, unsigned max_depth);
 /* JSON-escape s into b without the surrounding quotes (attacker text inside canned JSON). */
 void ld_hp_json_inner(ld_buf *b, const char *s);
 /* Base64 (standard or URL alphabet, padding optional) into out; returns bytes written. */

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "util/common.h"
+#include "util/json.h"
 #include "honeypot/hp.h"
 
 #define BAD_REQUEST_KEPT 256 /* bytes of a non-HTTP probe kept in its event */
@@ -189,6 +190,19 @@ void ld_hp_hex_id(char *out, size_t nbytes)
 		out[2 * i + 1] = hex[raw[i] & 15];
 	}
 	out[2 * nbytes] = '\0';
+}
+
+const ld_json *ld_hp_json_body(ld_arena *a, ld_slice body, unsigned max_depth)
+{
+	ld_json *v = NULL;
+	ld_json_limits lim = {max_depth, LD_HP_BODY_JSON_ARENA};
+	lading_ctx *ctx = NULL;
+	if (!body.len || lading_ctx_new(&ctx) != 0)
+		return NULL;
+	if (ld_json_parse(&v, a, body.ptr, body.len, &lim, ctx, "body") != 0)
+		v = NULL;
+	lading_ctx_free(ctx);
+	return v;
 }
 
 void ld_hp_json_inner(ld_buf *b, const char *s)

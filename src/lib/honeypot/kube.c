@@ -11,7 +11,6 @@
 #include "honeypot/kube.h"
 
 #define BODY_JSON_DEPTH 64
-#define BODY_JSON_ARENA ((size_t)2 << 20)
 #define LIST_MAX	64   /* containers, volumes, command words recorded */
 #define COMMAND_MAX	4096 /* bytes of one container's joined command line */
 
@@ -36,26 +35,14 @@ static bool protobuf_body(const ld_http_req *r)
 /* The request's object: JSON as sent, or a protobuf one rewritten as JSON (kubepb.c). */
 static const ld_json *body_json(ld_arena *a, const ld_http_req *r)
 {
-	ld_json *v = NULL;
-	ld_json_limits lim = {BODY_JSON_DEPTH, BODY_JSON_ARENA};
-	lading_ctx *ctx = NULL;
+	const ld_json *v;
 	ld_buf pb;
-	ld_slice body = r->body;
+	if (!protobuf_body(r))
+		return ld_hp_json_body(a, r->body, BODY_JSON_DEPTH);
 	ld_buf_init(&pb, 2 * LD_HTTP_MAX_BODY);
-	if (protobuf_body(r)) {
-		if (ld_hp_kube_pb_json(r->body, &pb) != 0) {
-			ld_buf_release(&pb);
-			return NULL;
-		}
-		body = ld_buf_slice(&pb);
-	}
-	if (!body.len || lading_ctx_new(&ctx) != 0) {
-		ld_buf_release(&pb);
-		return NULL;
-	}
-	if (ld_json_parse(&v, a, body.ptr, body.len, &lim, ctx, "body") != 0)
-		v = NULL;
-	lading_ctx_free(ctx);
+	v = ld_hp_kube_pb_json(r->body, &pb) == 0 ? ld_hp_json_body(a, ld_buf_slice(&pb),
+								      BODY_JSON_DEPTH)
+						  : NULL;
 	ld_buf_release(&pb);
 	return v;
 }
@@ -170,7 +157,7 @@ static void create(ld_hp_conn *c, const ld_http_req *r, ld_slice ns, const ld_ku
 	char name[72];
 	bool pod = !strcmp(res->name, "pods");
 	ld_buf b;
-	ld_arena_init(&a, BODY_JSON_ARENA);
+	ld_arena_init(&a, LD_HP_BODY_JSON_ARENA);
 	v = body_json(&a, r);
 	spec = object_pod_spec(v, res);
 	ld_strlcpy(name, ld_json_str_or(ld_json_getp(v, "metadata", "name", NULL), ""),
@@ -487,7 +474,7 @@ static void access_review(ld_hp_conn *c, const ld_http_req *r, const kpath *kp)
 	ld_arena a;
 	const ld_json *v, *attrs;
 	bool rules = !strcmp(kp->res->name, "selfsubjectrulesreviews");
-	ld_arena_init(&a, BODY_JSON_ARENA);
+	ld_arena_init(&a, LD_HP_BODY_JSON_ARENA);
 	v = body_json(&a, r);
 	attrs = ld_json_getp(v, "spec", "resourceAttributes", NULL);
 	ld_hp_http_event(c, "kube.auth.review", r);
