@@ -12,18 +12,13 @@
 #define UPLOAD_MAX   ((uint64_t)1 << 30) /* bytes of one upload */
 #define FILES_LISTED 64			 /* files named in the event */
 #define FILES_JSON   (64 * 1024)	 /* ... and the bytes of their list */
-#define CHUNK_LINE   LD_HTTP_MAX_CHUNK_LINE
-
-enum { CH_SIZE, CH_DATA, CH_DATA_END, CH_TRAILER, CH_DONE };
 
 typedef struct upload {
 	ld_hp_tar_stream tar;
 	ld_sha256 whole;
 	bool chunked, keep_alive, tar_error;
-	int cstate;
-	char line[CHUNK_LINE + 1];
-	size_t linelen;
-	uint64_t left;	/* Content-Length left, or bytes of the current chunk */
+	ld_http_dechunk dc;
+	uint64_t left;	/* Content-Length left */
 	uint64_t bytes; /* of the body */
 	char container[72], target[1024], path[256], ua[256];
 	ld_buf files; /* JSON array members, comma-joined */
@@ -66,8 +61,9 @@ static void on_file(void *arg, const ld_hp_tar_file *f)
 	ld_buf_release(&one);
 }
 
-static void body(upload *u, const char *p, size_t n)
+static void body(void *arg, const char *p, size_t n)
 {
+	upload *u = arg;
 	u->bytes += n;
 	ld_sha256_update(&u->whole, p, n);
 	if (!u->tar_error && ld_hp_tar_stream_feed(&u->tar, p, n) == LADING_EINVALID)
@@ -115,69 +111,6 @@ static void finish(ld_hp_conn *c, upload *u, int status)
 	ld_hp_docker_upload_free(c);
 }
 
-static bool hexval(char ch, unsigned *v)
-{
-	if (ch >= '0' && ch <= '9')
-		*v = (unsigned)(ch - '0');
-	else if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
-		*v = (unsigned)((ch | 0x20) - 'a' + 10);
-	else
-		return false;
-	return true;
-}
-
-/* A chunk-size line is whole: the next chunk's size (0: trailers follow). */
-static bool size_line(upload *u)
-{
-	uint64_t size = 0;
-	size_t i = 0;
-	unsigned v;
-	for (; i < u->linelen && hexval(u->line[i], &v); i++) {
-		if (i >= 15)
-			return false;
-		size = size * 16 + v;
-	}
-	if (!i)
-		return false;
-	u->left = size;
-	u->cstate = size ? CH_DATA : CH_TRAILER;
-	return true;
-}
-
-/* The chunked framing, a byte state machine over lines and data. false: malformed. */
-static bool chunked(upload *u, const char *p, size_t n, size_t *used)
-{
-	size_t i = 0;
-	while (i < n && u->cstate != CH_DONE) {
-		if (u->cstate == CH_DATA) {
-			size_t take = (size_t)LD_MIN((uint64_t)(n - i), u->left);
-			body(u, p + i, take);
-			i += take;
-			if (!(u->left -= take))
-				u->cstate = CH_DATA_END;
-			continue;
-		}
-		if (p[i] != '\n') {
-			if (u->linelen == CHUNK_LINE)
-				return false;
-			if (p[i] != '\r')
-				u->line[u->linelen++] = p[i];
-			i++;
-			continue;
-		}
-		i++;
-		if (u->cstate == CH_SIZE && !size_line(u))
-			return false;
-		else if (u->cstate == CH_DATA_END)
-			u->cstate = CH_SIZE;
-		else if (u->cstate == CH_TRAILER && !u->linelen)
-			u->cstate = CH_DONE;
-		u->linelen = 0;
-	}
-	*used = i;
-	return true;
-}
-
 size_t ld_hp_docker_upload_data(ld_hp_conn *c, const char *p, size_t n)
 {
 	upload *u = c->st.docker.upload;
@@ -186,7 +119,7 @@ size_t ld_hp_docker_upload_data(ld_hp_conn *c, const char *p, size_t n)
 		used = (size_t)LD_MIN((uint64_t)n, u->left);
 		body(u, p, used);
 		u->left -= used;
-	} else if (!chunked(u, p, n, &used)) {
+	} else if (ld_http_dechunk_feed(&u->dc, p, n, &used, body, u) < 0) {
 		u->tar_error = true;
 		c->close_after_write = true;
 		finish(c, u, 413);
@@ -197,7 +130,7 @@ size_t ld_hp_docker_upload_data(ld_hp_conn *c, const char *p, size_t n)
 		finish(c, u, 413);
 		return n;
 	}
-	if (u->chunked ? u->cstate == CH_DONE : !u->left)
+	if (u->chunked ? ld_http_dechunk_done(&u->dc) : !u->left)
 		finish(c, u, 200);
 	return used;
 }

@@ -329,3 +329,66 @@ bool ld_http_query_get(ld_slice query, const char *name, char *out, size_t outsz
 	}
 	return false;
 }
+
+/* ---- chunked bodies as they stream in (docker cp uploads) ---- */
+
+enum { CH_SIZE, CH_DATA, CH_DATA_END, CH_TRAILER, CH_DONE };
+
+/* A chunk-size line is whole: the next chunk's size (0: trailers follow). */
+static bool size_line(ld_http_dechunk *d)
+{
+	uint64_t size = 0;
+	size_t i = 0;
+	for (; i < d->linelen && hexdigit(d->line[i]) >= 0; i++) {
+		if (i >= 15)
+			return false;
+		size = size * 16 + (uint64_t)hexdigit(d->line[i]);
+	}
+	if (!i || (i < d->linelen && d->line[i] != ';' && d->line[i] != ' ' && d->line[i] != '\t'))
+		return false;
+	d->left = size;
+	d->state = size ? CH_DATA : CH_TRAILER;
+	return true;
+}
+
+int ld_http_dechunk_feed(ld_http_dechunk *d, const char *p, size_t n, size_t *used,
+			 ld_http_data_fn fn, void *arg)
+{
+	size_t i = 0;
+	*used = 0;
+	while (i < n && d->state != CH_DONE) {
+		if (d->state == CH_DATA) {
+			size_t take = (size_t)LD_MIN((uint64_t)(n - i), d->left);
+			fn(arg, p + i, take);
+			i += take;
+			if (!(d->left -= take))
+				d->state = CH_DATA_END;
+			continue;
+		}
+		if (p[i] != '\n') {
+			if (d->linelen == LD_HTTP_MAX_CHUNK_LINE)
+				return LADING_EINVALID;
+			if (p[i] != '\r')
+				d->line[d->linelen++] = p[i];
+			i++;
+			continue;
+		}
+		i++;
+		if (d->state == CH_SIZE && !size_line(d))
+			return LADING_EINVALID;
+		if (d->state == CH_DATA_END && d->linelen)
+			return LADING_EINVALID; /* data longer than its size */
+		if (d->state == CH_DATA_END)
+			d->state = CH_SIZE;
+		else if (d->state == CH_TRAILER && !d->linelen)
+			d->state = CH_DONE;
+		d->linelen = 0;
+	}
+	*used = i;
+	return 0;
+}
+
+bool ld_http_dechunk_done(const ld_http_dechunk *d)
+{
+	return d->state == CH_DONE;
+}

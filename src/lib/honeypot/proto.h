@@ -74,6 +74,21 @@ int ld_http_parse(ld_http_req *r, const char *p, size_t len, char *scratch, size
 /* The request line and headers only (for a body read as it streams in): on LD_HP_DONE
  * *head_len is where the body starts; content_length and chunked say how it is framed. */
 int ld_http_parse_head(ld_http_req *r, const char *p, size_t len, size_t *head_len);
+/* A chunked body decoded as it streams in, without a size limit of its own (the caller
+ * counts): chunk-size lines of at most LD_HTTP_MAX_CHUNK_LINE bytes, sizes below 2^60,
+ * extensions and trailers skipped. */
+typedef struct ld_http_dechunk {
+	int state;
+	char line[LD_HTTP_MAX_CHUNK_LINE + 1];
+	size_t linelen;
+	uint64_t left; /* bytes of the current chunk still to come */
+} ld_http_dechunk;
+typedef void (*ld_http_data_fn)(void *arg, const char *p, size_t n);
+/* Feed (p, n): the body's bytes go to fn; *used is what was taken (less than n once the body
+ * has ended). 0, or LADING_EINVALID for a malformed chunk line. Zero-initialise d first. */
+int ld_http_dechunk_feed(ld_http_dechunk *d, const char *p, size_t n, size_t *used,
+			 ld_http_data_fn fn, void *arg);
+bool ld_http_dechunk_done(const ld_http_dechunk *d);
 /* First header with this name (case-insensitive), or LD_SLICE_NULL. */
 ld_slice ld_http_header_get(const ld_http_req *r, const char *name);
 /* Iterate "a=1&b=2": false at the end. Name and value are still percent-encoded. */
