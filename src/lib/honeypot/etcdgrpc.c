@@ -171,8 +171,10 @@ static void watch_create(ld_hp_conn *c, const char *grpc, ld_slice m, ld_buf *ou
 	wt = &st->watches[st->nwatches++];
 	memset(wt, 0, sizeof(*wt));
 	wt->id = want_id ? (int64_t)want_id : (int64_t)st->nwatches - 1;
-	memcpy(wt->key, key.ptr, wt->keylen = key.len);
-	memcpy(wt->end, end.ptr, wt->endlen = end.len);
+	if ((wt->keylen = key.len))
+		memcpy(wt->key, key.ptr, key.len);
+	if ((wt->endlen = end.len))
+		memcpy(wt->end, end.ptr, end.len);
 	wt->seq = ss ? ss->seq : 0;
 	watch_response(out, wt->id, true, false);
 }
@@ -298,7 +300,7 @@ static void run(ld_hp_conn *c, stream *st, ld_slice msg)
 static void take_messages(ld_hp_conn *c, stream *st)
 {
 	size_t off = 0;
-	while (!st->grpc_status) {
+	while (!st->grpc_status && off < st->in.len) {
 		ld_slice msg;
 		size_t used;
 		int rc = ld_grpc_message(st->in.ptr + off, st->in.len - off, &msg, &used);
@@ -314,8 +316,10 @@ static void take_messages(ld_hp_conn *c, stream *st)
 		if (!st->bidi)
 			break;
 	}
-	memmove(st->in.ptr, st->in.ptr + off, st->in.len - off);
-	st->in.len -= off;
+	if (off) {
+		memmove(st->in.ptr, st->in.ptr + off, st->in.len - off);
+		st->in.len -= off;
+	}
 }
 
 /* ---- HTTP/2 (libnghttp2) ---- */
