@@ -230,6 +230,8 @@ void ld_hp_http_json(ld_hp_conn *c, const ld_http_req *r, int status, const char
 /* Begin an HTTP event with the request's method, path, query, user agent, host, content type
  * and body (kept and hashed); the caller adds members and calls ld_hp_event_end. */
 ld_jw *ld_hp_http_event(ld_hp_conn *c, const char *eventid, const ld_http_req *r);
+/* Record the request's header `header` as `key` when the request has it. */
+void ld_hp_kheader(ld_hp_conn *c, const char *key, const ld_http_req *r, const char *header);
 /* Path without a Docker API version prefix ("/v1.41/containers/json" -> "/containers/json"). */
 ld_slice ld_hp_http_strip_version(ld_slice path);
 /* Split a path into segments: up to `max`, returns the count. */

@@ -268,15 +268,9 @@ static void exec_command(ld_hp_conn *c, const ld_http_req *r, ld_buf *line)
 /* The upgrade an exec or attach asks for: protocol and the stream protocols it offers. */
 static void stream_fields(ld_hp_conn *c, const ld_http_req *r)
 {
-	ld_slice up = ld_http_header_get(r, "upgrade");
-	ld_slice spdy = ld_http_header_get(r, "x-stream-protocol-version");
-	ld_slice ws = ld_http_header_get(r, "sec-websocket-protocol");
-	if (up.ptr)
-		ld_hp_kslice(c, "upgrade", up);
-	if (spdy.ptr)
-		ld_hp_kslice(c, "stream_protocol", spdy);
-	if (ws.ptr)
-		ld_hp_kslice(c, "websocket_protocol", ws);
+	ld_hp_kheader(c, "upgrade", r, "upgrade");
+	ld_hp_kheader(c, "stream_protocol", r, "x-stream-protocol-version");
+	ld_hp_kheader(c, "websocket_protocol", r, "sec-websocket-protocol");
 }
 
 /* Grant the upgrade the client asked for (WebSocket, then SPDY/3.1), or refuse it as a server

@@ -59,8 +59,9 @@ size_t ld_hp_kube_spdy_data(ld_hp_conn *c, const char *p, size_t n);
  * recorded line by line and answered, written on SPDY or WebSocket as the connection speaks. */
 void ld_hp_kube_stream_output(ld_hp_conn *c, ld_slice line);
 void ld_hp_kube_stream_stdin(ld_hp_conn *c, ld_slice d);
-/* stdin has ended: an unfinished last line is recorded. */
-void ld_hp_kube_stream_stdin_end(ld_hp_conn *c);
+/* The command has ended: true the first time only, when an unfinished last stdin line is
+ * recorded and the caller closes its streams. */
+bool ld_hp_kube_stream_end(ld_hp_conn *c);
 
 /* WebSocket exec streams (kubews.c, v5/v4.channel.k8s.io): as for SPDY. */
 bool ld_hp_kube_ws_start(ld_hp_conn *c, const ld_http_req *r, const char *pod, const char *line);

@@ -76,10 +76,8 @@ void ld_hp_kube_stream_output(ld_hp_conn *c, ld_slice line)
 static void finish(ld_hp_conn *c)
 {
 	ld_hp_kube_state *k = &c->st.kube;
-	if (k->finished)
+	if (!ld_hp_kube_stream_end(c))
 		return;
-	k->finished = true;
-	ld_hp_kube_stream_stdin_end(c);
 	data(c, k->sid_stdout, "", 0, true);
 	data(c, k->sid_stderr, "", 0, true);
 	data(c, k->sid_error, "", 0, true); /* no Status: success */
@@ -158,10 +156,14 @@ void ld_hp_kube_stream_stdin(ld_hp_conn *c, ld_slice d)
 	}
 }
 
-void ld_hp_kube_stream_stdin_end(ld_hp_conn *c)
+bool ld_hp_kube_stream_end(ld_hp_conn *c)
 {
+	if (c->st.kube.finished)
+		return false;
+	c->st.kube.finished = true;
 	if (c->st.kube.partlen)
 		part_line(c, LD_SLICE_NULL);
+	return true;
 }
 
 size_t ld_hp_kube_spdy_data(ld_hp_conn *c, const char *p, size_t n)

@@ -51,11 +51,8 @@ static void close_frame(ld_hp_conn *c, unsigned code)
 /* The command has ended: Success on the error channel, then the close handshake. */
 static void finish(ld_hp_conn *c)
 {
-	ld_hp_kube_state *k = &c->st.kube;
-	if (k->finished)
+	if (!ld_hp_kube_stream_end(c))
 		return;
-	k->finished = true;
-	ld_hp_kube_stream_stdin_end(c);
 	ld_hp_kube_ws_send(c, CHAN_ERROR, success_status, sizeof(success_status) - 1);
 	close_frame(c, CLOSE_NORMAL);
 }
