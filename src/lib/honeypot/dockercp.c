@@ -11,7 +11,7 @@
 
 #define UPLOAD_MAX   ((uint64_t)1 << 30) /* bytes of one upload */
 #define FILES_LISTED 64			 /* files named in the event */
-#define FILES_JSON   (64 * 1024)	 /* ... and the bytes of their list */
+#define FILES_JSON   (16 * 1024)	 /* ... and the bytes of their list (1024 uploads: 16 MiB) */
 
 typedef struct upload {
 	ld_hp_tar_stream tar;
