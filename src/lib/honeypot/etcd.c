@@ -8,24 +8,16 @@
 #include "honeypot/hp.h"
 
 #define BODY_JSON_DEPTH 16
-#define BODY_JSON_ARENA ((size_t)1 << 20)
 #define KEY_MAX		1024 /* decoded key bytes recorded */
 
 static const char header_json[] = "\"header\":{\"cluster_id\":\"14841639068965178418\",\"member_"
 				  "id\":\"10276657743932975437\","
 				  "\"revision\":\"31\",\"raft_term\":\"4\"}";
 
+/* The request's body as JSON (NULL when absent or not JSON: recorded as raw body anyway). */
 static const ld_json *body_json(ld_arena *a, const ld_http_req *r)
 {
-	ld_json *v = NULL;
-	ld_json_limits lim = {BODY_JSON_DEPTH, BODY_JSON_ARENA};
-	lading_ctx *ctx = NULL;
-	if (!r->body.len || lading_ctx_new(&ctx) != 0)
-		return NULL;
-	if (ld_json_parse(&v, a, r->body.ptr, r->body.len, &lim, ctx, "body") != 0)
-		v = NULL;
-	lading_ctx_free(ctx);
-	return v;
+	return ld_hp_json_body(a, r->body, BODY_JSON_DEPTH);
 }
 
 static void b64_field(ld_hp_conn *c, const char *key, const ld_json *v, bool payload)
@@ -49,7 +41,7 @@ static void v3(ld_hp_conn *c, const ld_http_req *r, ld_slice op)
 			      : ld_slice_eq_cstr(op, "deleterange") ? "etcd.kv.delete"
 								    : "etcd.request";
 	char reply[512];
-	ld_arena_init(&a, BODY_JSON_ARENA);
+	ld_arena_init(&a, LD_HP_BODY_JSON_ARENA);
 	v = body_json(&a, r);
 	ld_hp_http_event(c, eventid, r);
 	b64_field(c, "key", ld_json_get(v, "key"), false);

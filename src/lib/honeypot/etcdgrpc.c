@@ -1,21 +1,30 @@
 /* etcd v3 over gRPC (what etcdctl 3.4 speaks): HTTP/2 with prior knowledge on the etcd port,
- * framed by libnghttp2 (this file is its only user), the few calls an attacker's etcdctl makes
- * decoded by hand (pb.c): KV Range, Put, DeleteRange, Auth Authenticate, Maintenance Status.
- * Keys a source puts are kept for its later gets (hp.h state) beside the decoy keys of a
- * Kubernetes cluster's store; nothing is stored anywhere else. Bounds: 32 concurrent streams,
- * one gRPC message of LD_GRPC_MAX_MSG per call, 64 KiB of header list, the loop's buffers. */
+ * framed by libnghttp2 (this file is its only user). The calls are a table of methods
+ * (etcdkv.c, etcdlease.c, and Watch here); unary calls are answered when the request stream
+ * ends, the two bidirectional ones (Watch, LeaseKeepAlive) message by message while the
+ * stream stays open. A watch sends a created response, then an event for every put or delete
+ * the same source makes on any connection (the loop's tick looks for them). Protobuf is
+ * decoded by hand (pb.c). Bounds: 32 concurrent streams, one gRPC message of LD_GRPC_MAX_MSG,
+ * 64 KiB of header list, REPLY_MAX of pending output per stream, 8 watches per stream. */
 #include <nghttp2/nghttp2.h>
 
 #include "util/common.h"
-#include "honeypot/hp.h"
+#include "honeypot/etcdv3.h"
 
 #define MAX_STREAMS	  32
 #define MAX_HEADER_LIST	  (64 * 1024)
 #define STREAMS_PER_CONN  4096 /* calls on one connection; then GOAWAY */
 #define REPLY_MAX	  (256 * 1024)
-#define ETCD_REVISION	  31
+#define WATCHES_MAX	  8    /* watches created on one Watch stream */
 
 static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+typedef struct watch {
+	int64_t id;
+	char key[LD_ETCD_KEY_MAX], end[LD_ETCD_KEY_MAX];
+	size_t keylen, endlen;
+	uint32_t seq; /* the source's keys changed up to this were sent */
+} watch;
 
 typedef struct stream {
 	struct stream *prev, *next; /* the connection's open streams (freed with it) */
@@ -24,6 +33,10 @@ typedef struct stream {
 	size_t outoff;
 	int grpc_status;
 	const char *grpc_message;
+	bool bidi, replying, ended; /* a streaming call; its response begun; its input done */
+	int32_t id;
+	watch watches[WATCHES_MAX];
+	size_t nwatches;
 } stream;
 
 typedef struct h2 {
@@ -33,217 +46,52 @@ typedef struct h2 {
 	bool closing; /* session_del runs: the list frees the streams */
 } h2;
 
-/* The decoy keys: what a cluster's etcd holds under /registry (as JSON: an API server started
- * with --storage-media-type=application/json). */
+typedef int (*method_fn)(ld_hp_conn *c, const char *grpc, ld_slice m, ld_buf *out,
+			 const char **why);
+
+static int status(ld_hp_conn *c, const char *grpc, ld_slice m, ld_buf *out, const char **why);
+static int authenticate(ld_hp_conn *c, const char *grpc, ld_slice m, ld_buf *out,
+			const char **why);
+static int watch_msg(ld_hp_conn *c, const char *grpc, ld_slice m, ld_buf *out,
+		     const char **why);
+
+/* The methods served; `bidi` ones answer each message of an open stream. */
 static const struct {
-	const char *key, *value;
-} decoys[] = {
-	{"/registry/configmaps/kube-system/coredns",
-	 "{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"coredns\","
-	 "\"namespace\":\"kube-system\"},\"data\":{\"Corefile\":\".:53 {\\n    forward . "
-	 "/etc/resolv.conf\\n}\\n\"}}"},
-	{"/registry/namespaces/default",
-	 "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"default\"}}"},
-	{"/registry/namespaces/kube-system",
-	 "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"kube-system\"}}"},
-	{"/registry/secrets/default/db-credentials",
-	 "{\"kind\":\"Secret\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"db-credentials\","
-	 "\"namespace\":\"default\"},\"data\":{\"username\":\"YXBw\",\"password\":"
-	 "\"VGgzLVAwc3RncjNzLVBhc3M=\"},\"type\":\"Opaque\"}"},
-	{"/registry/secrets/kube-system/default-token-m4qzt",
-	 "{\"kind\":\"Secret\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
-	 "\"default-token-m4qzt\",\"namespace\":\"kube-system\"},\"type\":"
-	 "\"kubernetes.io/service-account-token\"}"},
-	{"/registry/serviceaccounts/default/default",
-	 "{\"kind\":\"ServiceAccount\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
-	 "\"default\",\"namespace\":\"default\"}}"},
+	const char *path;
+	method_fn fn;
+	bool bidi;
+} methods[] = {
+	{"/etcdserverpb.KV/Range", ld_etcd_kv_range, false},
+	{"/etcdserverpb.KV/Put", ld_etcd_kv_put, false},
+	{"/etcdserverpb.KV/DeleteRange", ld_etcd_kv_delete, false},
+	{"/etcdserverpb.KV/Txn", ld_etcd_kv_txn, false},
+	{"/etcdserverpb.Lease/LeaseGrant", ld_etcd_lease_grant, false},
+	{"/etcdserverpb.Lease/LeaseRevoke", ld_etcd_lease_revoke, false},
+	{"/etcdserverpb.Lease/LeaseTimeToLive", ld_etcd_lease_ttl, false},
+	{"/etcdserverpb.Lease/LeaseLeases", ld_etcd_lease_leases, false},
+	{"/etcdserverpb.Lease/LeaseKeepAlive", ld_etcd_lease_keepalive, true},
+	{"/etcdserverpb.Watch/Watch", watch_msg, true},
+	{"/etcdserverpb.Auth/Authenticate", authenticate, false},
+	{"/etcdserverpb.Maintenance/Status", status, false},
 };
 
-/* ---- protobuf writing ---- */
-
-static void pb_varint(ld_buf *b, uint64_t v)
+static int method(const char *path)
 {
-	while (v >= 0x80) {
-		ld_buf_addc(b, (char)(v | 0x80));
-		v >>= 7;
-	}
-	ld_buf_addc(b, (char)v);
+	for (size_t i = 0; i < LD_ARRAY_LEN(methods); i++)
+		if (!strcmp(methods[i].path, path))
+			return (int)i;
+	return -1;
 }
 
-static void pb_uint(ld_buf *b, uint32_t field, uint64_t v)
-{
-	pb_varint(b, (uint64_t)field << 3);
-	pb_varint(b, v);
-}
-
-static void pb_bytes(ld_buf *b, uint32_t field, const void *p, size_t n)
-{
-	pb_varint(b, (uint64_t)field << 3 | 2);
-	pb_varint(b, n);
-	ld_buf_add(b, p, n);
-}
-
-/* ResponseHeader as field 1 of every response */
-static void pb_header(ld_buf *b)
-{
-	ld_buf h;
-	ld_buf_init(&h, 64);
-	pb_uint(&h, 1, 14841639068965178418ull);
-	pb_uint(&h, 2, 10276657743932975437ull);
-	pb_uint(&h, 3, ETCD_REVISION);
-	pb_uint(&h, 4, 4);
-	pb_bytes(b, 1, h.ptr, h.len);
-	ld_buf_release(&h);
-}
-
-static void pb_kv(ld_buf *b, ld_slice key, ld_slice value, bool keys_only)
-{
-	ld_buf kv;
-	ld_buf_init(&kv, REPLY_MAX);
-	pb_bytes(&kv, 1, key.ptr, key.len);
-	pb_uint(&kv, 2, 4);
-	pb_uint(&kv, 3, ETCD_REVISION - 2);
-	pb_uint(&kv, 4, 1);
-	if (!keys_only)
-		pb_bytes(&kv, 5, value.ptr, value.len);
-	pb_bytes(b, 2, kv.ptr, kv.len);
-	ld_buf_release(&kv);
-}
-
-/* ---- the calls ---- */
-
-typedef struct kv_req {
-	ld_slice key, range_end, value;
-	bool keys_only, count_only;
-	uint64_t limit;
-} kv_req;
-
-static void parse_kv(ld_slice m, kv_req *q, bool put)
-{
-	uint32_t f;
-	int w;
-	uint64_t v;
-	ld_slice b;
-	memset(q, 0, sizeof(*q));
-	while (ld_pb_next(&m, &f, &w, &v, &b) == LD_HP_DONE) {
-		if (f == 1 && w == 2)
-			q->key = b;
-		else if (f == 2 && w == 2)
-			(put ? &q->value : &q->range_end)[0] = b;
-		else if (!put && f == 3 && w == 0)
-			q->limit = v;
-		else if (!put && f == 8 && w == 0)
-			q->keys_only = v != 0;
-		else if (!put && f == 9 && w == 0)
-			q->count_only = v != 0;
-	}
-}
-
-static bool in_range(ld_slice k, const kv_req *q)
-{
-	int lo;
-	size_t n = LD_MIN(k.len, q->key.len);
-	lo = memcmp(k.ptr, q->key.ptr, n);
-	if (!lo)
-		lo = k.len < q->key.len ? -1 : k.len > q->key.len;
-	if (!q->range_end.len)
-		return lo == 0;
-	if (lo < 0)
-		return false;
-	if (q->range_end.len == 1 && q->range_end.ptr[0] == '\0')
-		return true; /* "\0": every key from key on */
-	n = LD_MIN(k.len, q->range_end.len);
-	lo = memcmp(k.ptr, q->range_end.ptr, n);
-	return lo < 0 || (lo == 0 && k.len < q->range_end.len);
-}
-
-static void kv_event(ld_hp_conn *c, const char *eventid, const stream *st, const kv_req *q)
-{
-	ld_hp_event_begin(c, eventid);
-	ld_hp_kstr(c, "grpc", st->path, strlen(st->path));
-	ld_hp_kslice(c, "key", q->key);
-	if (q->range_end.len)
-		ld_hp_kslice(c, "range_end", q->range_end);
-	if (q->value.ptr) {
-		ld_hp_kslice(c, "value", q->value);
-		ld_hp_event_payload(c, q->value.ptr, q->value.len);
-	}
-	ld_hp_event_end(c);
-}
-
-static void range(ld_hp_conn *c, stream *st, ld_slice m)
-{
-	const ld_hp_src_state *ss = ld_hp_source_state(c, false);
-	kv_req q;
-	uint64_t count = 0;
-	ld_buf kvs;
-	parse_kv(m, &q, false);
-	kv_event(c, "etcd.kv.range", st, &q);
-	ld_buf_init(&kvs, REPLY_MAX);
-	for (size_t i = 0; i < LD_ARRAY_LEN(decoys); i++) {
-		ld_slice k = ld_slice_cstr(decoys[i].key);
-		if (!in_range(k, &q))
-			continue;
-		if (!q.count_only && (!q.limit || count < q.limit))
-			pb_kv(&kvs, k, ld_slice_cstr(decoys[i].value),
-			      q.keys_only);
-		count++;
-	}
-	for (unsigned i = 0; ss && i < ss->n; i++) {
-		const ld_hp_obj *o = &ss->obj[i];
-		ld_slice k = ld_slice_cstr(o->name);
-		if (strcmp(o->kind, "etcd") || !in_range(k, &q))
-			continue;
-		if (!q.count_only && (!q.limit || count < q.limit))
-			pb_kv(&kvs, k, ld_slice_cstr(o->cmd), q.keys_only);
-		count++;
-	}
-	pb_header(&st->out);
-	ld_buf_add(&st->out, kvs.ptr ? kvs.ptr : "", kvs.len);
-	if (q.limit && count > q.limit)
-		pb_uint(&st->out, 3, 1);
-	pb_uint(&st->out, 4, count);
-	ld_buf_release(&kvs);
-}
-
-static void put(ld_hp_conn *c, stream *st, ld_slice m)
-{
-	kv_req q;
-	ld_hp_obj *o;
-	parse_kv(m, &q, true);
-	if (!q.value.ptr)
-		q.value = LD_SLICE_LIT("");
-	kv_event(c, "etcd.kv.put", st, &q);
-	if ((o = ld_hp_state_add(c, "etcd"))) {
-		ld_slice_copy(o->name, sizeof(o->name), q.key);
-		ld_slice_copy(o->cmd, sizeof(o->cmd), q.value);
-	}
-	pb_header(&st->out);
-}
-
-static void delete_range(ld_hp_conn *c, stream *st, ld_slice m)
-{
-	ld_hp_src_state *ss = ld_hp_source_state(c, false);
-	kv_req q;
-	uint64_t deleted = 0;
-	parse_kv(m, &q, false);
-	kv_event(c, "etcd.kv.delete", st, &q);
-	for (unsigned i = 0; ss && i < ss->n; i++)
-		if (!strcmp(ss->obj[i].kind, "etcd") && in_range(ld_slice_cstr(ss->obj[i].name), &q)) {
-			ld_strlcpy(ss->obj[i].kind, "etcd-deleted", sizeof(ss->obj[i].kind));
-			deleted++;
-		}
-	pb_header(&st->out);
-	pb_uint(&st->out, 2, deleted);
-}
-
-static void authenticate(ld_hp_conn *c, stream *st, ld_slice m)
+static int authenticate(ld_hp_conn *c, const char *grpc, ld_slice m, ld_buf *out,
+			const char **why)
 {
 	uint32_t f;
 	int w;
 	uint64_t v;
 	ld_slice b, name = LD_SLICE_NULL, pass = LD_SLICE_NULL;
 	char token[33];
+	(void)why;
 	while (ld_pb_next(&m, &f, &w, &v, &b) == LD_HP_DONE) {
 		if (f == 1 && w == 2)
 			name = b;
@@ -251,62 +99,226 @@ static void authenticate(ld_hp_conn *c, stream *st, ld_slice m)
 			pass = b;
 	}
 	ld_hp_event_begin(c, "etcd.login");
-	ld_hp_kstr(c, "grpc", st->path, strlen(st->path));
+	ld_hp_kstr(c, "grpc", grpc, strlen(grpc));
 	ld_hp_kslice(c, "username", name);
 	ld_hp_kslice(c, "password", pass);
 	ld_hp_event_end(c);
 	ld_hp_hex_id(token, 16);
-	pb_header(&st->out);
-	pb_bytes(&st->out, 2, token, 32);
+	ld_etcd_pb_header(out);
+	ld_etcd_pb_bytes(out, 2, token, 32);
+	return 0;
 }
 
-static void status(ld_hp_conn *c, stream *st)
+static int status(ld_hp_conn *c, const char *grpc, ld_slice m, ld_buf *out, const char **why)
 {
+	(void)m;
+	(void)why;
 	ld_hp_event_begin(c, "etcd.version");
-	ld_hp_kstr(c, "grpc", st->path, strlen(st->path));
+	ld_hp_kstr(c, "grpc", grpc, strlen(grpc));
 	ld_hp_event_end(c);
-	pb_header(&st->out);
-	pb_bytes(&st->out, 2, "3.4.13", 6);
-	pb_uint(&st->out, 3, 2433024);
-	pb_uint(&st->out, 4, 10276657743932975437ull);
-	pb_uint(&st->out, 5, 48213);
-	pb_uint(&st->out, 6, 4);
+	ld_etcd_pb_header(out);
+	ld_etcd_pb_bytes(out, 2, "3.4.13", 6);
+	ld_etcd_pb_uint(out, 3, 2433024);
+	ld_etcd_pb_uint(out, 4, 10276657743932975437ull);
+	ld_etcd_pb_uint(out, 5, 48213);
+	ld_etcd_pb_uint(out, 6, 4);
+	return 0;
 }
 
-/* Answer a whole request: the message is decoded, recorded and answered in st->out. */
-static void call(ld_hp_conn *c, stream *st)
+/* ---- Watch ---- */
+
+static stream *current; /* the stream whose message watch_msg handles (one loop thread) */
+
+static void watch_response(ld_buf *out, int64_t id, bool created, bool canceled)
 {
-	ld_slice msg = LD_SLICE_NULL;
-	size_t used;
-	int rc = st->in.len ? ld_grpc_message(st->in.ptr, st->in.len, &msg, &used) : LD_HP_DONE;
-	c->steps++;
-	if (rc != LD_HP_DONE) {
-		ld_hp_event_begin(c, "etcd.request");
-		ld_hp_kstr(c, "grpc", st->path, strlen(st->path));
-		ld_hp_event_payload(c, st->in.ptr, st->in.len);
-		ld_hp_event_end(c);
-		st->grpc_status = 13;
-		st->grpc_message = "grpc: error unmarshalling request";
+	ld_etcd_pb_header(out);
+	if (id)
+		ld_etcd_pb_uint(out, 2, (uint64_t)id);
+	if (created)
+		ld_etcd_pb_uint(out, 3, 1);
+	if (canceled)
+		ld_etcd_pb_uint(out, 4, 1);
+}
+
+static void watch_create(ld_hp_conn *c, const char *grpc, ld_slice m, ld_buf *out)
+{
+	const ld_hp_src_state *ss = ld_hp_source_state(c, false);
+	stream *st = current;
+	ld_slice key = LD_SLICE_NULL, end = LD_SLICE_NULL, b;
+	uint32_t f;
+	int w;
+	uint64_t v, want_id = 0;
+	watch *wt;
+	while (ld_pb_next(&m, &f, &w, &v, &b) == LD_HP_DONE) {
+		if (f == 1 && w == 2)
+			key = b;
+		else if (f == 2 && w == 2)
+			end = b;
+		else if (f == 7 && w == 0)
+			want_id = v;
+	}
+	ld_hp_event_begin(c, "etcd.watch");
+	ld_hp_kstr(c, "grpc", grpc, strlen(grpc));
+	ld_hp_kslice(c, "key", key);
+	if (end.len)
+		ld_hp_kslice(c, "range_end", end);
+	ld_hp_event_end(c);
+	if (st->nwatches == WATCHES_MAX || key.len > LD_ETCD_KEY_MAX ||
+	    end.len > LD_ETCD_KEY_MAX) {
+		watch_response(out, -1, true, true); /* created and canceled at once */
 		return;
 	}
-	if (!strcmp(st->path, "/etcdserverpb.KV/Range"))
-		range(c, st, msg);
-	else if (!strcmp(st->path, "/etcdserverpb.KV/Put"))
-		put(c, st, msg);
-	else if (!strcmp(st->path, "/etcdserverpb.KV/DeleteRange"))
-		delete_range(c, st, msg);
-	else if (!strcmp(st->path, "/etcdserverpb.Auth/Authenticate"))
-		authenticate(c, st, msg);
-	else if (!strcmp(st->path, "/etcdserverpb.Maintenance/Status"))
-		status(c, st);
-	else {
-		ld_hp_event_begin(c, "etcd.request");
-		ld_hp_kstr(c, "grpc", st->path, strlen(st->path));
-		if (msg.len)
-			ld_hp_event_payload(c, msg.ptr, msg.len);
-		ld_hp_event_end(c);
-		st->grpc_status = 12;
-		st->grpc_message = "unknown method";
+	wt = &st->watches[st->nwatches++];
+	memset(wt, 0, sizeof(*wt));
+	wt->id = want_id ? (int64_t)want_id : (int64_t)st->nwatches - 1;
+	if ((wt->keylen = key.len))
+		memcpy(wt->key, key.ptr, key.len);
+	if ((wt->endlen = end.len))
+		memcpy(wt->end, end.ptr, end.len);
+	wt->seq = ss ? ss->seq : 0;
+	watch_response(out, wt->id, true, false);
+}
+
+static int watch_msg(ld_hp_conn *c, const char *grpc, ld_slice m, ld_buf *out,
+		     const char **why)
+{
+	uint32_t f;
+	int w;
+	uint64_t v;
+	ld_slice b;
+	(void)why;
+	while (ld_pb_next(&m, &f, &w, &v, &b) == LD_HP_DONE) {
+		if (f == 1 && w == 2) {
+			watch_create(c, grpc, b, out);
+		} else if (f == 2 && w == 2) {
+			/* cancel: the watch stops; its id is echoed */
+			uint64_t id = 0;
+			uint32_t g;
+			int gw;
+			ld_slice x;
+			while (ld_pb_next(&b, &g, &gw, &id, &x) == LD_HP_DONE && g != 1)
+				id = 0;
+			for (size_t i = 0; i < current->nwatches; i++)
+				if (current->watches[i].id == (int64_t)id)
+					current->watches[i] = current->watches[--current->nwatches];
+			watch_response(out, (int64_t)id, false, true);
+		} else if (f == 3 && w == 2) {
+			watch_response(out, 0, false, false); /* progress */
+		}
+	}
+	return 0;
+}
+
+/* The events of one watch: the source's keys in its range changed since it last looked. */
+static void watch_events(const ld_hp_src_state *ss, watch *wt, ld_buf *out)
+{
+	ld_etcd_range r = {ld_slice_make(wt->key, wt->keylen), ld_slice_make(wt->end, wt->endlen)};
+	ld_buf evs;
+	size_t n = 0;
+	ld_buf_init(&evs, REPLY_MAX);
+	for (unsigned i = 0; i < ss->n; i++) {
+		const ld_hp_obj *o = &ss->obj[i];
+		bool del = !strcmp(o->kind, "etcd-deleted");
+		ld_buf ev, kv;
+		if (o->seq <= wt->seq || (!del && strcmp(o->kind, "etcd")) ||
+		    !ld_etcd_in_range(ld_slice_cstr(o->name), &r))
+			continue;
+		ld_buf_init(&ev, REPLY_MAX);
+		ld_buf_init(&kv, REPLY_MAX);
+		if (del)
+			ld_etcd_pb_uint(&ev, 1, 1);
+		ld_etcd_pb_kv_body(&kv, ld_slice_cstr(o->name),
+				   del ? LD_SLICE_NULL : ld_slice_cstr(o->cmd), 0, del);
+		ld_etcd_pb_bytes(&ev, 2, kv.ptr ? kv.ptr : "", kv.len);
+		ld_etcd_pb_bytes(&evs, 11, ev.ptr ? ev.ptr : "", ev.len);
+		ld_buf_release(&kv);
+		ld_buf_release(&ev);
+		n++;
+	}
+	wt->seq = ss->seq;
+	if (n) {
+		watch_response(out, wt->id, false, false);
+		ld_buf_add(out, evs.ptr, evs.len);
+	}
+	ld_buf_release(&evs);
+}
+
+/* ---- calls over HTTP/2 streams ---- */
+
+/* Append a reply message (5-byte prefix, then body) to the stream's output. */
+static void frame_msg(stream *st, const ld_buf *body)
+{
+	unsigned char pre[5] = {0, (unsigned char)(body->len >> 24), (unsigned char)(body->len >> 16),
+				(unsigned char)(body->len >> 8), (unsigned char)body->len};
+	ld_buf_add(&st->out, pre, 5);
+	ld_buf_add(&st->out, body->ptr ? body->ptr : "", body->len);
+	if (ld_buf_error(&st->out)) {
+		st->grpc_status = 8;
+		st->grpc_message = "reply too large";
+	}
+}
+
+static void unknown(ld_hp_conn *c, stream *st, ld_slice payload, int code, const char *why)
+{
+	ld_hp_event_begin(c, "etcd.request");
+	ld_hp_kstr(c, "grpc", st->path, strlen(st->path));
+	if (payload.len)
+		ld_hp_event_payload(c, payload.ptr, payload.len);
+	ld_hp_event_end(c);
+	st->grpc_status = code;
+	st->grpc_message = why;
+}
+
+/* One request message through its method; the reply message goes to the stream's output. */
+static void run(ld_hp_conn *c, stream *st, ld_slice msg)
+{
+	int m = method(st->path), rc;
+	const char *why = NULL;
+	ld_buf body;
+	c->steps++;
+	if (m < 0) {
+		unknown(c, st, msg, 12, "unknown method");
+		return;
+	}
+	ld_buf_init(&body, REPLY_MAX);
+	current = st;
+	rc = methods[m].fn(c, st->path, msg, &body, &why);
+	if (rc < 0) {
+		st->grpc_status = -rc;
+		st->grpc_message = why;
+	} else if (ld_buf_error(&body)) {
+		st->grpc_status = 8;
+		st->grpc_message = "reply too large";
+	} else {
+		frame_msg(st, &body);
+	}
+	ld_buf_release(&body);
+}
+
+/* The whole messages at the front of the stream's input: all of them on a streaming call,
+ * the one a unary call has otherwise. */
+static void take_messages(ld_hp_conn *c, stream *st)
+{
+	size_t off = 0;
+	while (!st->grpc_status && off < st->in.len) {
+		ld_slice msg;
+		size_t used;
+		int rc = ld_grpc_message(st->in.ptr + off, st->in.len - off, &msg, &used);
+		if (rc == LD_HP_MORE)
+			break;
+		if (rc < 0) {
+			unknown(c, st, ld_slice_make(st->in.ptr + off, st->in.len - off), 13,
+				"grpc: error unmarshalling request");
+			break;
+		}
+		run(c, st, msg);
+		off += used;
+		if (!st->bidi)
+			break;
+	}
+	if (off) {
+		memmove(st->in.ptr, st->in.ptr + off, st->in.len - off);
+		st->in.len -= off;
 	}
 }
 
@@ -327,6 +339,19 @@ static void stream_free(h2 *h, stream *st)
 	free(st);
 }
 
+static int trailers(nghttp2_session *s, int32_t id, stream *st)
+{
+	char code[12];
+	nghttp2_nv tr[2] = {
+		{(uint8_t *)"grpc-status", (uint8_t *)code, 11, 0, NGHTTP2_NV_FLAG_NONE},
+		{(uint8_t *)"grpc-message", (uint8_t *)(st->grpc_message ? st->grpc_message : ""),
+		 12, st->grpc_message ? strlen(st->grpc_message) : 0, NGHTTP2_NV_FLAG_NONE}};
+	ld_snprintf(code, sizeof(code), "%d", st->grpc_status);
+	tr[0].valuelen = strlen(code);
+	return nghttp2_submit_trailer(s, id, tr, st->grpc_message ? 2 : 1);
+}
+
+/* What the stream has to send; a streaming call still open waits (DEFERRED) for more. */
 static ssize_t read_reply(nghttp2_session *s, int32_t id, uint8_t *buf, size_t len,
 			  uint32_t *flags, nghttp2_data_source *src, void *user)
 {
@@ -336,48 +361,36 @@ static ssize_t read_reply(nghttp2_session *s, int32_t id, uint8_t *buf, size_t l
 	if (n)
 		memcpy(buf, st->out.ptr + st->outoff, n);
 	st->outoff += n;
-	if (st->outoff == st->out.len) {
-		char code[12];
-		nghttp2_nv tr[2] = {
-			{(uint8_t *)"grpc-status", (uint8_t *)code, 11, 0, NGHTTP2_NV_FLAG_NONE},
-			{(uint8_t *)"grpc-message", (uint8_t *)(st->grpc_message ? st->grpc_message : ""),
-			 12, st->grpc_message ? strlen(st->grpc_message) : 0, NGHTTP2_NV_FLAG_NONE}};
-		ld_snprintf(code, sizeof(code), "%d", st->grpc_status);
-		tr[0].valuelen = strlen(code);
-		*flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
-		if (nghttp2_submit_trailer(s, id, tr, st->grpc_message ? 2 : 1) != 0)
-			return NGHTTP2_ERR_CALLBACK_FAILURE;
+	if (st->outoff < st->out.len)
+		return (ssize_t)n;
+	if (st->bidi && !st->ended && !st->grpc_status) {
+		st->out.len = st->outoff = 0; /* all sent: the buffer starts over */
+		return n ? (ssize_t)n : NGHTTP2_ERR_DEFERRED;
 	}
+	*flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
+	if (trailers(s, id, st) != 0)
+		return NGHTTP2_ERR_CALLBACK_FAILURE;
 	return (ssize_t)n;
 }
 
-static void respond(ld_hp_conn *c, nghttp2_session *s, int32_t id, stream *st)
+/* Start the response (headers, then the output as it comes), or wake it for more output. */
+static void reply(nghttp2_session *s, stream *st)
 {
 	static const nghttp2_nv hdrs[] = {
 		{(uint8_t *)":status", (uint8_t *)"200", 7, 3, NGHTTP2_NV_FLAG_NONE},
 		{(uint8_t *)"content-type", (uint8_t *)"application/grpc", 12, 16,
 		 NGHTTP2_NV_FLAG_NONE}};
 	nghttp2_data_provider prd;
-	size_t n;
-	/* the reply message after its 5-byte prefix */
-	ld_buf_add(&st->out, "\0\0\0\0\0", 5);
-	call(c, st);
-	n = st->out.len - 5;
-	if (st->grpc_status || ld_buf_error(&st->out)) {
-		st->out.len = 0;
-		if (!st->grpc_status) {
-			st->grpc_status = 8;
-			st->grpc_message = "reply too large";
-		}
-	} else {
-		st->out.ptr[1] = (char)(n >> 24);
-		st->out.ptr[2] = (char)(n >> 16);
-		st->out.ptr[3] = (char)(n >> 8);
-		st->out.ptr[4] = (char)n;
+	if (st->replying) {
+		nghttp2_session_resume_data(s, st->id);
+		return;
 	}
+	if (st->grpc_status)
+		st->out.len = st->outoff = 0; /* a failed call sends no message */
+	st->replying = true;
 	prd.source.ptr = st;
 	prd.read_callback = read_reply;
-	nghttp2_submit_response(s, id, hdrs, LD_ARRAY_LEN(hdrs), &prd);
+	nghttp2_submit_response(s, st->id, hdrs, LD_ARRAY_LEN(hdrs), &prd);
 }
 
 static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *user)
@@ -396,6 +409,7 @@ static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *us
 		return NGHTTP2_ERR_CALLBACK_FAILURE;
 	ld_buf_init(&st->in, LD_GRPC_MAX_MSG + 5);
 	ld_buf_init(&st->out, REPLY_MAX);
+	st->id = f->hd.stream_id;
 	st->next = h->open;
 	if (h->open)
 		h->open->prev = st;
@@ -411,8 +425,12 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
 	stream *st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
 	(void)flags;
 	(void)user;
-	if (st && namelen == 5 && !memcmp(name, ":path", 5))
+	if (st && namelen == 5 && !memcmp(name, ":path", 5)) {
+		int m;
 		ld_slice_copy(st->path, sizeof(st->path), ld_slice_make(value, valuelen));
+		m = method(st->path);
+		st->bidi = m >= 0 && methods[m].bidi;
+	}
 	return 0;
 }
 
@@ -434,13 +452,21 @@ static int on_chunk(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t
 
 static int on_frame(nghttp2_session *s, const nghttp2_frame *f, void *user)
 {
+	ld_hp_conn *c = user;
 	stream *st;
-	if ((f->hd.type != NGHTTP2_DATA && f->hd.type != NGHTTP2_HEADERS) ||
-	    !(f->hd.flags & NGHTTP2_FLAG_END_STREAM))
+	bool end = f->hd.flags & NGHTTP2_FLAG_END_STREAM;
+	if (f->hd.type != NGHTTP2_DATA && f->hd.type != NGHTTP2_HEADERS)
 		return 0;
 	st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
-	if (st)
-		respond(user, s, f->hd.stream_id, st);
+	if (!st || (!end && !st->bidi))
+		return 0;
+	if (!st->bidi && !st->in.len)
+		run(c, st, LD_SLICE_NULL); /* a request without a message (Status) */
+	else
+		take_messages(c, st);
+	st->ended = st->ended || end;
+	if (end || st->out.len > st->outoff || st->grpc_status)
+		reply(s, st);
 	return 0;
 }
 
@@ -535,6 +561,34 @@ size_t ld_hp_etcd_h2_data(ld_hp_conn *c, const char *p, size_t n)
 	}
 	h2_flush(c, h);
 	return n;
+}
+
+/* New keys of the source for the open watches of this connection. */
+void ld_hp_etcd_on_tick(ld_hp_conn *c)
+{
+	h2 *h = c->st.etcd.h2;
+	const ld_hp_src_state *ss = ld_hp_source_state(c, false);
+	bool more = false;
+	if (!h || !ss)
+		return;
+	for (stream *st = h->open; st; st = st->next) {
+		for (size_t i = 0; i < st->nwatches && !st->grpc_status; i++) {
+			ld_buf body;
+			if (st->watches[i].seq == ss->seq)
+				continue;
+			ld_buf_init(&body, REPLY_MAX);
+			watch_events(ss, &st->watches[i], &body);
+			if (body.len)
+				frame_msg(st, &body);
+			ld_buf_release(&body);
+		}
+		if (st->replying && st->out.len > st->outoff) {
+			nghttp2_session_resume_data(h->s, st->id);
+			more = true;
+		}
+	}
+	if (more)
+		h2_flush(c, h);
 }
 
 void ld_hp_etcd_on_close(ld_hp_conn *c)

@@ -45,7 +45,7 @@ ld_jw *ld_hp_event_begin(ld_hp_conn *c, const char *eventid)
 	sh->closing_event = !strcmp(eventid, "session.closed");
 	ld_jw_kstr(w, "session", c->session);
 	ld_jw_kstr(w, "sensor", sh->sensor);
-	ld_jw_kstr(w, "service", ld_hp_service(c->service)->name);
+	ld_jw_kstr(w, "service", ld_hp_service(c->service)->opt.name);
 	ld_jw_kstr(w, "src_ip", c->src_ip);
 	ld_jw_ki64(w, "src_port", c->src_port);
 	ld_jw_ki64(w, "dst_port", c->dst_port);
@@ -59,6 +59,14 @@ void ld_hp_event_payload(ld_hp_conn *c, const void *p, size_t n)
 	struct ld_hp_shared *sh = ld_hp_shared(c->hp);
 	ld_sha256_buf(p, n, sh->payload_digest);
 	sh->payload_size = n;
+	sh->has_payload = true;
+}
+
+void ld_hp_event_payload_digest(ld_hp_conn *c, const char digest[72], uint64_t size)
+{
+	struct ld_hp_shared *sh = ld_hp_shared(c->hp);
+	memcpy(sh->payload_digest, digest, sizeof(sh->payload_digest));
+	sh->payload_size = size;
 	sh->has_payload = true;
 }
 

@@ -15,8 +15,6 @@
 #include "util/buf.h"
 #include "util/jsonw.h"
 
-enum { LD_HP_DOCKER, LD_HP_REDIS, LD_HP_KUBE, LD_HP_ETCD, LD_HP_ES, LD_HP_MYSQL, LD_HP_NSERVICES };
-
 /* Fields written as attacker strings are cut at this many bytes (the payload hash covers all). */
 #define LD_HP_FIELD_MAX 4096
 
@@ -43,6 +41,7 @@ typedef struct ld_hp_mysql_state {
 typedef struct ld_hp_docker_state {
 	bool stream, tty, stdin_open;
 	char id[72]; /* container (attach) or exec id */
+	void *upload; /* a docker cp upload streaming in (dockercp.c) */
 } ld_hp_docker_state;
 
 /* etcd: the HTTP/2 session of a gRPC client (etcdgrpc.c), decided by the first bytes. */
@@ -51,13 +50,23 @@ typedef struct ld_hp_etcd_state {
 	int proto; /* 0 undecided, 1 HTTP/1, 2 HTTP/2 */
 } ld_hp_etcd_state;
 
-/* Kubernetes: an exec or attach upgraded to SPDY/3.1 (kubeexec.c). */
+/* Kubernetes: an exec or attach upgraded to SPDY/3.1 (kubeexec.c) or WebSocket (kubews.c), or
+ * a watch held open (kubewatch.c). */
 typedef struct ld_hp_kube_state {
 	bool spdy, tty, want_stdin, want_stdout, want_stderr, finished, zlib_started;
+	bool ws, ws_frag;     /* WebSocket; a fragmented message is open */
+	uint8_t ws_proto;     /* 4 or 5 (v5 has the close signal) */
+	uint8_t ws_chan;      /* channel of the open fragmented message */
+	bool watch, watch_table; /* a chunked watch response is held open; rows as Tables */
+	uint32_t watch_seq;	 /* the source's objects up to this one were sent */
+	uint64_t watch_until;	 /* unix ms its end is due */
+	const void *watch_res;	 /* the ld_kube_res watched */
 	uint8_t opened, expected;
 	uint32_t sid_error, sid_stdin, sid_stdout, sid_stderr;
 	char pod[64];
 	char line[256]; /* the command line, for its canned output */
+	char part[512]; /* stdin: a line not finished yet */
+	uint16_t partlen;
 } ld_hp_kube_state;
 
 struct ld_hp_conn {
@@ -91,19 +100,23 @@ struct ld_hp_conn {
 	ld_hp_conn *prev, *next; /* all connections, for timeouts */
 };
 
-/* An emulation: greeting on connect (may be NULL) and input handling. on_data consumes whole
- * messages from (p, n) and returns how many bytes it used (0: need more); it may set
- * c->close_after_write. */
+/* An emulation (services.c has the table): its listener option's name, usual ports and help
+ * line, the input it may buffer, whether --kube-tls applies to it, then its handlers:
+ * greeting on connect (may be NULL) and input handling. on_data consumes whole messages from
+ * (p, n) and returns how many bytes it used (0: need more); it may set c->close_after_write. */
 typedef struct ld_hp_service_ops {
-	const char *name;
+	lading_honeypot_option_info opt; /* name (the service's), "ADDR", help */
+	const char *ports;
+	size_t in_max;
+	bool tls;
 	void (*on_open)(ld_hp_conn *c);
 	size_t (*on_data)(ld_hp_conn *c, const char *p, size_t n);
 	void (*on_close)(ld_hp_conn *c); /* last events before session.closed (may be NULL) */
+	void (*on_tick)(ld_hp_conn *c);	 /* every tick, for output not caused by input (may be NULL) */
 } ld_hp_service_ops;
 
+size_t ld_hp_service_count(void);
 const ld_hp_service_ops *ld_hp_service(int service);
-/* "PORT" (loopback), "IPV4:PORT", "[IPV6]:PORT", "*:PORT"; numeric only (no DNS). */
-struct sockaddr_storage;
 int ld_hp_service_by_name(const char *name);
 
 /* ---- output (loop.c) ---- */
@@ -128,6 +141,7 @@ typedef struct ld_hp_obj {
 	char extra[128]; /* Kubernetes: schedule; Docker: container name */
 	int64_t created; /* unix seconds */
 	unsigned flags; /* LD_HP_OBJ_* */
+	uint32_t seq;	/* the state's sequence number when added (watches send what is newer) */
 } ld_hp_obj;
 #define LD_HP_OBJ_RUNNING 1u /* Docker: started */
 #define LD_HP_OBJ_TTY	  2u /* Docker: Tty */
@@ -137,6 +151,7 @@ typedef struct ld_hp_obj {
 typedef struct ld_hp_src_state {
 	ld_hp_obj obj[LD_HP_STATE_OBJS];
 	unsigned n;
+	uint32_t seq; /* of the last object added */
 } ld_hp_src_state;
 /* The connection's source state; NULL when it has none and `create` is false, or when no more
  * states may be allocated. */
@@ -153,6 +168,8 @@ bool ld_hp_source_admit(ld_hp_conn *c, size_t bytes);
 ld_jw *ld_hp_event_begin(ld_hp_conn *c, const char *eventid);
 /* The bytes an attacker sent as a payload (script, cron line, body): sha256 and size recorded. */
 void ld_hp_event_payload(ld_hp_conn *c, const void *p, size_t n);
+/* ... or its digest ("sha256:<hex>"), for a payload hashed as it streamed in. */
+void ld_hp_event_payload_digest(ld_hp_conn *c, const char digest[72], uint64_t size);
 void ld_hp_event_end(ld_hp_conn *c);
 /* Attacker strings, cut at LD_HP_FIELD_MAX and at what the session may still keep. */
 void ld_hp_kstr(ld_hp_conn *c, const char *key, const void *p, size_t n);
@@ -213,10 +230,19 @@ void ld_hp_http_json(ld_hp_conn *c, const ld_http_req *r, int status, const char
 /* Begin an HTTP event with the request's method, path, query, user agent, host, content type
  * and body (kept and hashed); the caller adds members and calls ld_hp_event_end. */
 ld_jw *ld_hp_http_event(ld_hp_conn *c, const char *eventid, const ld_http_req *r);
+/* Record the request's header `header` as `key` when the request has it. */
+void ld_hp_kheader(ld_hp_conn *c, const char *key, const ld_http_req *r, const char *header);
 /* Path without a Docker API version prefix ("/v1.41/containers/json" -> "/containers/json"). */
 ld_slice ld_hp_http_strip_version(ld_slice path);
 /* Split a path into segments: up to `max`, returns the count. */
 size_t ld_hp_http_segments(ld_slice path, ld_slice *seg, size_t max);
+/* A request body parsed as JSON into arena a (ld_arena_init(a, LD_HP_BODY_JSON_ARENA)): NULL
+ * when empty, not JSON or past the limits (its raw bytes are recorded anyway). Every HTTP
+ * emulation reads its bodies through this, each with the nesting depth it allows. */
+#define LD_HP_BODY_JSON_ARENA ((size_t)2 << 20)
+struct ld_arena;
+struct ld_json;
+const struct ld_json *ld_hp_json_body(struct ld_arena *a, ld_slice body, unsigned max_depth);
 /* JSON-escape s into b without the surrounding quotes (attacker text inside canned JSON). */
 void ld_hp_json_inner(ld_buf *b, const char *s);
 /* Base64 (standard or URL alphabet, padding optional) into out; returns bytes written. */
@@ -228,10 +254,22 @@ void ld_hp_hex_id(char *out, size_t nbytes);
 
 /* routes of the HTTP emulations */
 size_t ld_hp_docker_on_data(ld_hp_conn *c, const char *p, size_t n);
+/* docker cp uploads (dockercp.c): start one when the request head is PUT .../archive (false:
+ * it is not; *used 0: the head is not complete), then its body as it comes. */
+bool ld_hp_docker_upload_start(ld_hp_conn *c, const char *p, size_t n, size_t *used);
+size_t ld_hp_docker_upload_data(ld_hp_conn *c, const char *p, size_t n);
+void ld_hp_docker_upload_free(ld_hp_conn *c);
+/* The container a Docker request names (id, id prefix or name), or NULL (docker.c). */
+const ld_hp_obj *ld_hp_docker_container(ld_hp_conn *c, ld_slice key);
+#define LD_HP_DOCKER_HEADERS                                                                       \
+	"Api-Version: 1.41\r\nDocker-Experimental: false\r\nOstype: linux\r\nServer: "           \
+	"Docker/20.10.24 (linux)\r\n"
 void ld_hp_docker_on_close(ld_hp_conn *c);
 size_t ld_hp_kube_on_data(ld_hp_conn *c, const char *p, size_t n);
+void ld_hp_kube_on_tick(ld_hp_conn *c);
 size_t ld_hp_etcd_on_data(ld_hp_conn *c, const char *p, size_t n);
 void ld_hp_etcd_on_close(ld_hp_conn *c);
+void ld_hp_etcd_on_tick(ld_hp_conn *c);
 int ld_hp_etcd_h2_detect(const char *p, size_t n);
 size_t ld_hp_etcd_h2_data(ld_hp_conn *c, const char *p, size_t n);
 size_t ld_hp_es_on_data(ld_hp_conn *c, const char *p, size_t n);
@@ -258,6 +296,8 @@ struct ld_hp_shared {
 	ld_http_req req;
 	char scratch[LD_HTTP_MAX_BODY > LD_RESP_MAX_INLINE ? LD_HTTP_MAX_BODY : LD_RESP_MAX_INLINE];
 };
+/* kubews.c unmasks a whole WebSocket frame into the scratch */
+_Static_assert(LD_WS_MAX_PAYLOAD <= LD_HTTP_MAX_BODY, "WebSocket payload fits the scratch");
 struct ld_hp_shared *ld_hp_shared(ld_hp *hp);
 
 #endif

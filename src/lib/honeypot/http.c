@@ -185,6 +185,23 @@ static int chunked(ld_http_req *r, const char *p, size_t len, size_t pos, char *
 
 int ld_http_parse(ld_http_req *r, const char *p, size_t len, char *scratch, size_t *consumed)
 {
+	size_t pos;
+	int rc = ld_http_parse_head(r, p, len, &pos);
+	if (rc != LD_HP_DONE)
+		return rc;
+	if (r->chunked)
+		return chunked(r, p, len, pos, scratch, consumed);
+	if (r->content_length > LD_HTTP_MAX_BODY)
+		return fail(r, 413, LADING_ELIMIT);
+	if (len - pos < r->content_length)
+		return LD_HP_MORE;
+	r->body = ld_slice_make(p + pos, (size_t)r->content_length);
+	*consumed = pos + (size_t)r->content_length;
+	return LD_HP_DONE;
+}
+
+int ld_http_parse_head(ld_http_req *r, const char *p, size_t len, size_t *head_len)
+{
 	size_t pos = 0, lim;
 	ld_slice line, te = LD_SLICE_NULL, conn = LD_SLICE_NULL;
 	bool have_cl = false;
@@ -248,15 +265,8 @@ int ld_http_parse(ld_http_req *r, const char *p, size_t len, char *scratch, size
 		if (!ld_slice_case_eq_cstr(trim_ows(te), "chunked"))
 			return fail(r, 501, LADING_EUNSUPPORTED);
 		r->chunked = true;
-		rc = chunked(r, p, len, pos, scratch, consumed);
-		return rc;
 	}
-	if (r->content_length > LD_HTTP_MAX_BODY)
-		return fail(r, 413, LADING_ELIMIT);
-	if (len - pos < r->content_length)
-		return LD_HP_MORE;
-	r->body = ld_slice_make(p + pos, (size_t)r->content_length);
-	*consumed = pos + (size_t)r->content_length;
+	*head_len = pos;
 	return LD_HP_DONE;
 }
 
@@ -318,4 +328,67 @@ bool ld_http_query_get(ld_slice query, const char *name, char *out, size_t outsz
 		}
 	}
 	return false;
+}
+
+/* ---- chunked bodies as they stream in (docker cp uploads) ---- */
+
+enum { CH_SIZE, CH_DATA, CH_DATA_END, CH_TRAILER, CH_DONE };
+
+/* A chunk-size line is whole: the next chunk's size (0: trailers follow). */
+static bool size_line(ld_http_dechunk *d)
+{
+	uint64_t size = 0;
+	size_t i = 0;
+	for (; i < d->linelen && hexdigit(d->line[i]) >= 0; i++) {
+		if (i >= 15)
+			return false;
+		size = size * 16 + (uint64_t)hexdigit(d->line[i]);
+	}
+	if (!i || (i < d->linelen && d->line[i] != ';' && d->line[i] != ' ' && d->line[i] != '\t'))
+		return false;
+	d->left = size;
+	d->state = size ? CH_DATA : CH_TRAILER;
+	return true;
+}
+
+int ld_http_dechunk_feed(ld_http_dechunk *d, const char *p, size_t n, size_t *used,
+			 ld_http_data_fn fn, void *arg)
+{
+	size_t i = 0;
+	*used = 0;
+	while (i < n && d->state != CH_DONE) {
+		if (d->state == CH_DATA) {
+			size_t take = (size_t)LD_MIN((uint64_t)(n - i), d->left);
+			fn(arg, p + i, take);
+			i += take;
+			if (!(d->left -= take))
+				d->state = CH_DATA_END;
+			continue;
+		}
+		if (p[i] != '\n') {
+			if (d->linelen == LD_HTTP_MAX_CHUNK_LINE)
+				return LADING_EINVALID;
+			if (p[i] != '\r')
+				d->line[d->linelen++] = p[i];
+			i++;
+			continue;
+		}
+		i++;
+		if (d->state == CH_SIZE && !size_line(d))
+			return LADING_EINVALID;
+		if (d->state == CH_DATA_END && d->linelen)
+			return LADING_EINVALID; /* data longer than its size */
+		if (d->state == CH_DATA_END)
+			d->state = CH_SIZE;
+		else if (d->state == CH_TRAILER && !d->linelen)
+			d->state = CH_DONE;
+		d->linelen = 0;
+	}
+	*used = i;
+	return 0;
+}
+
+bool ld_http_dechunk_done(const ld_http_dechunk *d)
+{
+	return d->state == CH_DONE;
 }

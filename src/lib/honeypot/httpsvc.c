@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "util/common.h"
+#include "util/json.h"
 #include "honeypot/hp.h"
 
 #define BAD_REQUEST_KEPT 256 /* bytes of a non-HTTP probe kept in its event */
@@ -87,26 +88,25 @@ void ld_hp_http_json(ld_hp_conn *c, const ld_http_req *r, int status, const char
 	ld_hp_http_reply(c, r, status, "application/json", NULL, json, strlen(json));
 }
 
+void ld_hp_kheader(ld_hp_conn *c, const char *key, const ld_http_req *r, const char *header)
+{
+	ld_slice v = ld_http_header_get(r, header);
+	if (v.ptr)
+		ld_hp_kslice(c, key, v);
+}
+
 ld_jw *ld_hp_http_event(ld_hp_conn *c, const char *eventid, const ld_http_req *r)
 {
 	ld_jw *w = ld_hp_event_begin(c, eventid);
-	ld_slice ua = ld_http_header_get(r, "user-agent");
-	ld_slice host = ld_http_header_get(r, "host");
-	ld_slice ct = ld_http_header_get(r, "content-type");
-	ld_slice auth = ld_http_header_get(r, "authorization");
 	ld_hp_kslice(c, "method", r->method);
 	ld_hp_kslice(c, "path", r->path);
 	if (r->query.len)
 		ld_hp_kslice(c, "query", r->query);
 	ld_hp_kslice(c, "version", r->version);
-	if (ua.ptr)
-		ld_hp_kslice(c, "user_agent", ua);
-	if (host.ptr)
-		ld_hp_kslice(c, "host", host);
-	if (ct.ptr)
-		ld_hp_kslice(c, "content_type", ct);
-	if (auth.ptr)
-		ld_hp_kslice(c, "authorization", auth);
+	ld_hp_kheader(c, "user_agent", r, "user-agent");
+	ld_hp_kheader(c, "host", r, "host");
+	ld_hp_kheader(c, "content_type", r, "content-type");
+	ld_hp_kheader(c, "authorization", r, "authorization");
 	ld_jw_key(w, "header_names"); /* order and names: a tool fingerprint */
 	ld_jw_arr(w);
 	for (size_t i = 0; i < r->nhdr && i < HEADERS_LOGGED; i++) {
@@ -189,6 +189,19 @@ void ld_hp_hex_id(char *out, size_t nbytes)
 		out[2 * i + 1] = hex[raw[i] & 15];
 	}
 	out[2 * nbytes] = '\0';
+}
+
+const ld_json *ld_hp_json_body(ld_arena *a, ld_slice body, unsigned max_depth)
+{
+	ld_json *v = NULL;
+	ld_json_limits lim = {max_depth, LD_HP_BODY_JSON_ARENA};
+	lading_ctx *ctx = NULL;
+	if (!body.len || lading_ctx_new(&ctx) != 0)
+		return NULL;
+	if (ld_json_parse(&v, a, body.ptr, body.len, &lim, ctx, "body") != 0)
+		v = NULL;
+	lading_ctx_free(ctx);
+	return v;
 }
 
 void ld_hp_json_inner(ld_buf *b, const char *s)

@@ -11,7 +11,6 @@
 #include "honeypot/kube.h"
 
 #define BODY_JSON_DEPTH 64
-#define BODY_JSON_ARENA ((size_t)2 << 20)
 #define LIST_MAX	64   /* containers, volumes, command words recorded */
 #define COMMAND_MAX	4096 /* bytes of one container's joined command line */
 
@@ -36,26 +35,14 @@ static bool protobuf_body(const ld_http_req *r)
 /* The request's object: JSON as sent, or a protobuf one rewritten as JSON (kubepb.c). */
 static const ld_json *body_json(ld_arena *a, const ld_http_req *r)
 {
-	ld_json *v = NULL;
-	ld_json_limits lim = {BODY_JSON_DEPTH, BODY_JSON_ARENA};
-	lading_ctx *ctx = NULL;
+	const ld_json *v;
 	ld_buf pb;
-	ld_slice body = r->body;
+	if (!protobuf_body(r))
+		return ld_hp_json_body(a, r->body, BODY_JSON_DEPTH);
 	ld_buf_init(&pb, 2 * LD_HTTP_MAX_BODY);
-	if (protobuf_body(r)) {
-		if (ld_hp_kube_pb_json(r->body, &pb) != 0) {
-			ld_buf_release(&pb);
-			return NULL;
-		}
-		body = ld_buf_slice(&pb);
-	}
-	if (!body.len || lading_ctx_new(&ctx) != 0) {
-		ld_buf_release(&pb);
-		return NULL;
-	}
-	if (ld_json_parse(&v, a, body.ptr, body.len, &lim, ctx, "body") != 0)
-		v = NULL;
-	lading_ctx_free(ctx);
+	v = ld_hp_kube_pb_json(r->body, &pb) == 0 ? ld_hp_json_body(a, ld_buf_slice(&pb),
+								      BODY_JSON_DEPTH)
+						  : NULL;
 	ld_buf_release(&pb);
 	return v;
 }
@@ -170,7 +157,7 @@ static void create(ld_hp_conn *c, const ld_http_req *r, ld_slice ns, const ld_ku
 	char name[72];
 	bool pod = !strcmp(res->name, "pods");
 	ld_buf b;
-	ld_arena_init(&a, BODY_JSON_ARENA);
+	ld_arena_init(&a, LD_HP_BODY_JSON_ARENA);
 	v = body_json(&a, r);
 	spec = object_pod_spec(v, res);
 	ld_strlcpy(name, ld_json_str_or(ld_json_getp(v, "metadata", "name", NULL), ""),
@@ -278,6 +265,23 @@ static void exec_command(ld_hp_conn *c, const ld_http_req *r, ld_buf *line)
 	ld_jw_arr_end(&sh->jw);
 }
 
+/* The upgrade an exec or attach asks for: protocol and the stream protocols it offers. */
+static void stream_fields(ld_hp_conn *c, const ld_http_req *r)
+{
+	ld_hp_kheader(c, "upgrade", r, "upgrade");
+	ld_hp_kheader(c, "stream_protocol", r, "x-stream-protocol-version");
+	ld_hp_kheader(c, "websocket_protocol", r, "sec-websocket-protocol");
+}
+
+/* Grant the upgrade the client asked for (WebSocket, then SPDY/3.1), or refuse it as a server
+ * does whose proxy cannot stream. */
+static void stream_start(ld_hp_conn *c, const ld_http_req *r, const char *pod, const char *line)
+{
+	if (!ld_hp_kube_ws_start(c, r, pod, line) && !ld_hp_kube_spdy_start(c, r, pod, line))
+		ld_hp_http_reply(c, r, 400, "text/plain; charset=utf-8", NULL,
+				 "Upgrade request required", 24);
+}
+
 /* exec/attach of the API server (pods/NAME/exec) and the kubelet (/exec/NS/POD/CONTAINER):
  * recorded with the stream protocols the client offers; the upgrade is not granted, so the
  * client gets the answer of a server that refuses streaming through its proxy. */
@@ -285,8 +289,6 @@ void ld_hp_kube_exec(ld_hp_conn *c, const ld_http_req *r, const char *ns, const 
 		     bool attach)
 {
 	char container[128];
-	ld_slice up = ld_http_header_get(r, "upgrade");
-	ld_slice proto = ld_http_header_get(r, "x-stream-protocol-version");
 	ld_buf line;
 	ld_buf_init(&line, 255);
 	ld_hp_http_event(c, attach ? "kube.attach" : "kube.exec", r);
@@ -295,14 +297,9 @@ void ld_hp_kube_exec(ld_hp_conn *c, const ld_http_req *r, const char *ns, const 
 	if (ld_http_query_get(r->query, "container", container, sizeof(container)))
 		ld_hp_kstr(c, "container", container, strlen(container));
 	exec_command(c, r, &line);
-	if (up.ptr)
-		ld_hp_kslice(c, "upgrade", up);
-	if (proto.ptr)
-		ld_hp_kslice(c, "stream_protocol", proto);
+	stream_fields(c, r);
 	ld_hp_event_end(c);
-	if (!ld_hp_kube_spdy_start(c, r, pod, line.ptr && !attach ? line.ptr : ""))
-		ld_hp_http_reply(c, r, 400, "text/plain; charset=utf-8", NULL,
-				 "Upgrade request required", 24);
+	stream_start(c, r, pod, line.ptr && !attach ? line.ptr : "");
 	ld_buf_release(&line);
 }
 
@@ -316,8 +313,6 @@ static void kubelet_exec(ld_hp_conn *c, const ld_http_req *r, const ld_slice *se
 		ld_slice_copy(pod, sizeof(pod), seg[2]);
 	if (n >= 4) {
 		/* the kubelet names the container in the path */
-		struct ld_hp_shared *sh = ld_hp_shared(c->hp);
-		ld_slice up = ld_http_header_get(r, "upgrade");
 		ld_buf line;
 		ld_hp_http_event(c, ld_slice_eq_cstr(seg[0], "attach") ? "kube.attach" : "kube.exec", r);
 		ld_hp_kstr(c, "namespace", ns, strlen(ns));
@@ -325,16 +320,11 @@ static void kubelet_exec(ld_hp_conn *c, const ld_http_req *r, const ld_slice *se
 		ld_hp_kslice(c, "container", seg[3]);
 		ld_buf_init(&line, 255);
 		exec_command(c, r, &line);
-		if (up.ptr)
-			ld_hp_kslice(c, "upgrade", up);
-		(void)sh;
+		stream_fields(c, r);
 		ld_hp_event_end(c);
-		/* the kubelet streams over SPDY like the API server's exec */
-		if (!ld_hp_kube_spdy_start(c, r, pod,
-					   line.ptr && !ld_slice_eq_cstr(seg[0], "attach") ? line.ptr
-											 : ""))
-			ld_hp_http_reply(c, r, 400, "text/plain; charset=utf-8", NULL,
-					 "Upgrade request required", 24);
+		/* the kubelet streams like the API server's exec */
+		stream_start(c, r, pod,
+			     line.ptr && !ld_slice_eq_cstr(seg[0], "attach") ? line.ptr : "");
 		ld_buf_release(&line);
 		return;
 	}
@@ -437,24 +427,30 @@ static void read_objects(ld_hp_conn *c, const ld_http_req *r, const kpath *kp)
 	const char *ns = kp->has_ns ? kp->ns : NULL;
 	ld_buf b;
 	size_t n;
-	char sel[200];
+	char sel[200], w[8];
 	const char *by_name = NULL;
+	bool watch = ld_http_query_get(r->query, "watch", w, sizeof(w)) &&
+		     (!strcmp(w, "1") || !strcmp(w, "true"));
 	/* namespaces/NAME names the namespace object itself */
 	if (!strcmp(kp->res->name, "namespaces") && kp->has_ns && !kp->has_name)
 		ns = NULL;
 	ld_snprintf(eventid, sizeof(eventid), "kube.%s.%s", kp->res->singular,
-		    kp->has_name ? "get" : "list");
+		    kp->has_name ? "get" : watch ? "watch" : "list");
 	ld_hp_http_event(c, eventid, r);
 	if (kp->has_ns)
 		ld_hp_kstr(c, "namespace", kp->ns, strlen(kp->ns));
 	if (kp->has_name)
 		ld_hp_kstr(c, "name", kp->name, strlen(kp->name));
 	ld_hp_event_end(c);
-	ld_buf_init(&b, 512 * 1024);
 	/* kubectl finds one object by listing with fieldSelector=metadata.name=NAME */
 	if (!kp->has_name && ld_http_query_get(r->query, "fieldSelector", sel, sizeof(sel)) &&
 	    !strncmp(sel, "metadata.name=", 14))
 		by_name = sel + 14;
+	if (watch && !kp->has_name) {
+		ld_hp_kube_watch_start(c, r, kp->res, ns, by_name, table);
+		return;
+	}
+	ld_buf_init(&b, 512 * 1024);
 	n = ld_hp_kube_list(&b, kp->res, ns, kp->has_name ? kp->name : by_name, kp->has_name, table,
 			    ld_hp_source_state(c, false));
 	if (kp->has_name && !n)
@@ -472,7 +468,7 @@ static void access_review(ld_hp_conn *c, const ld_http_req *r, const kpath *kp)
 	ld_arena a;
 	const ld_json *v, *attrs;
 	bool rules = !strcmp(kp->res->name, "selfsubjectrulesreviews");
-	ld_arena_init(&a, BODY_JSON_ARENA);
+	ld_arena_init(&a, LD_HP_BODY_JSON_ARENA);
 	v = body_json(&a, r);
 	attrs = ld_json_getp(v, "spec", "resourceAttributes", NULL);
 	ld_hp_http_event(c, "kube.auth.review", r);
@@ -664,7 +660,11 @@ static void route(ld_hp_conn *c, const ld_http_req *r)
 
 size_t ld_hp_kube_on_data(ld_hp_conn *c, const char *p, size_t n)
 {
+	if (c->st.kube.watch)
+		return 0; /* the watch's response is still going: read on once it has ended */
 	if (c->st.kube.spdy)
 		return ld_hp_kube_spdy_data(c, p, n);
+	if (c->st.kube.ws)
+		return ld_hp_kube_ws_data(c, p, n);
 	return ld_hp_http_on_data(c, p, n, route);
 }

@@ -61,12 +61,14 @@ static void syn_reply(ld_hp_conn *c, uint32_t sid)
 	c->st.kube.zlib_started = true;
 }
 
-static void output(ld_hp_conn *c, ld_slice line)
+void ld_hp_kube_stream_output(ld_hp_conn *c, ld_slice line)
 {
 	ld_buf out;
 	ld_buf_init(&out, OUTPUT_MAX);
 	ld_hp_shell_output(line, &out);
-	if (out.len)
+	if (out.len && c->st.kube.ws)
+		ld_hp_kube_ws_send(c, 1, out.ptr, out.len);
+	else if (out.len)
 		data(c, c->st.kube.sid_stdout, out.ptr, out.len, false);
 	ld_buf_release(&out);
 }
@@ -74,9 +76,8 @@ static void output(ld_hp_conn *c, ld_slice line)
 static void finish(ld_hp_conn *c)
 {
 	ld_hp_kube_state *k = &c->st.kube;
-	if (k->finished)
+	if (!ld_hp_kube_stream_end(c))
 		return;
-	k->finished = true;
 	data(c, k->sid_stdout, "", 0, true);
 	data(c, k->sid_stderr, "", 0, true);
 	data(c, k->sid_error, "", 0, true); /* no Status: success */
@@ -103,26 +104,66 @@ static void opened(ld_hp_conn *c, uint32_t sid)
 	k->opened++;
 	if (k->opened != k->expected)
 		return;
-	output(c, ld_slice_cstr(k->line));
+	ld_hp_kube_stream_output(c, ld_slice_cstr(k->line));
 	if (!k->want_stdin)
 		finish(c);
 }
 
-static void stdin_data(ld_hp_conn *c, ld_slice d)
+static void stdin_line(ld_hp_conn *c, ld_slice line)
 {
+	c->steps++;
+	ld_hp_event_begin(c, "kube.stdin");
+	ld_hp_kstr(c, "pod", c->st.kube.pod, strlen(c->st.kube.pod));
+	ld_hp_kslice(c, "line", line);
+	ld_hp_event_payload(c, line.ptr, line.len);
+	ld_hp_event_end(c);
+	ld_hp_kube_stream_output(c, line);
+}
+
+/* The line kept from earlier messages, completed by `more`, recorded. */
+static void part_line(ld_hp_conn *c, ld_slice more)
+{
+	ld_hp_kube_state *k = &c->st.kube;
+	ld_buf b;
+	ld_buf_init(&b, STDIN_LINE_MAX);
+	ld_buf_add(&b, k->part, k->partlen);
+	ld_buf_addslice(&b, ld_slice_sub(more, 0, STDIN_LINE_MAX - k->partlen));
+	k->partlen = 0;
+	stdin_line(c, ld_buf_slice(&b));
+	ld_buf_release(&b);
+}
+
+/* A line may come in several messages (kubectl sends what one read of its stdin gave, a
+ * WebSocket message may be fragmented): the unfinished tail is kept, up to sizeof(part). */
+void ld_hp_kube_stream_stdin(ld_hp_conn *c, ld_slice d)
+{
+	ld_hp_kube_state *k = &c->st.kube;
 	while (d.len) {
 		ptrdiff_t nl = ld_slice_find(d, '\n');
-		size_t len = nl >= 0 ? (size_t)nl : LD_MIN(d.len, (size_t)STDIN_LINE_MAX);
-		ld_slice line = ld_slice_sub(d, 0, len);
-		c->steps++;
-		ld_hp_event_begin(c, "kube.stdin");
-		ld_hp_kstr(c, "pod", c->st.kube.pod, strlen(c->st.kube.pod));
-		ld_hp_kslice(c, "line", line);
-		ld_hp_event_payload(c, line.ptr, line.len);
-		ld_hp_event_end(c);
-		output(c, line);
+		size_t len = nl >= 0 ? (size_t)nl : d.len;
+		if (nl < 0 && k->partlen + d.len <= sizeof(k->part)) {
+			memcpy(k->part + k->partlen, d.ptr, d.len);
+			k->partlen = (uint16_t)(k->partlen + d.len);
+			return;
+		}
+		if (nl < 0)
+			len = LD_MIN(d.len, (size_t)STDIN_LINE_MAX);
+		if (k->partlen)
+			part_line(c, ld_slice_sub(d, 0, len));
+		else
+			stdin_line(c, ld_slice_sub(d, 0, len));
 		d = ld_slice_sub(d, nl >= 0 ? len + 1 : len, SIZE_MAX);
 	}
+}
+
+bool ld_hp_kube_stream_end(ld_hp_conn *c)
+{
+	if (c->st.kube.finished)
+		return false;
+	c->st.kube.finished = true;
+	if (c->st.kube.partlen)
+		part_line(c, LD_SLICE_NULL);
+	return true;
 }
 
 size_t ld_hp_kube_spdy_data(ld_hp_conn *c, const char *p, size_t n)
@@ -149,7 +190,7 @@ size_t ld_hp_kube_spdy_data(ld_hp_conn *c, const char *p, size_t n)
 	} else if (f.control && f.type == 7) {
 		c->close_after_write = true;
 	} else if (!f.control && f.stream_id && f.stream_id == k->sid_stdin) {
-		stdin_data(c, f.data);
+		ld_hp_kube_stream_stdin(c, f.data);
 		if (f.flags & 1)
 			finish(c);
 	}

@@ -485,54 +485,106 @@ static bool deleted(const ld_hp_src_state *st, const char *res, const char *ns, 
 	return false;
 }
 
-size_t ld_hp_kube_list(ld_buf *b, const ld_kube_res *r, const char *ns, const char *name,
-		       bool single, bool table, const ld_hp_src_state *st)
+uint64_t ld_hp_kube_list_rv(const ld_hp_src_state *st)
 {
-	size_t count = 0;
-	if (table)
-		ld_buf_addf(b, "{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":{"
-			       "\"resourceVersion\":\"48213977\"},\"columnDefinitions\":[%s],"
-			       "\"rows\":[",
-			    r->cols ? r->cols : COLS_NAME_AGE);
-	else if (!single)
-		ld_buf_addf(b, "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"metadata\":{"
-			       "\"resourceVersion\":\"48213977\"},\"items\":[",
-			    r->kind, r->gv);
-	for (size_t i = 0; i < LD_ARRAY_LEN(decoys); i++) {
-		const decoy *d = &decoys[i];
+	return LD_HP_KUBE_RV_BASE + (st ? st->seq : 0);
+}
+
+/* The objects of resource r a source sees, decoys first, then its own: *i is the cursor
+ * (start at 0); false at the end. */
+typedef struct kobj {
+	const decoy *d;
+	const ld_hp_obj *o;
+	const char *ns, *name;
+} kobj;
+
+static bool next_obj(const ld_kube_res *r, const char *ns, const char *name,
+		     const ld_hp_src_state *st, size_t *i, kobj *k)
+{
+	for (; *i < LD_ARRAY_LEN(decoys); ++*i) {
+		const decoy *d = &decoys[*i];
 		if (strcmp(d->res, r->name) || !ns_match(ns, d->ns) ||
 		    (name && strcmp(name, d->name)) || deleted(st, d->res, d->ns, d->name))
 			continue;
-		if (table) {
-			row(b, d->name, !count);
-			ld_buf_adds(b, d->cells);
-			row_end(b, d->ns, d->name);
-		} else {
-			if (count)
-				ld_buf_addc(b, ',');
-			decoy_item(b, r, d);
-		}
-		count++;
-		if (single)
-			break;
+		*k = (kobj){d, NULL, d->ns, d->name};
+		++*i;
+		return true;
 	}
-	for (unsigned i = 0; st && i < st->n && !(single && count); i++) {
-		const ld_hp_obj *o = &st->obj[i];
+	for (; st && *i - LD_ARRAY_LEN(decoys) < st->n; ++*i) {
+		const ld_hp_obj *o = &st->obj[*i - LD_ARRAY_LEN(decoys)];
 		if (strcmp(o->kind, r->name) || !ns_match(ns, o->ns) ||
 		    (name && strcmp(name, o->name)))
 			continue;
-		if (table) {
-			row(b, o->name, !count);
-			created_cells(b, o);
-			row_end(b, o->ns, o->name);
-		} else {
-			if (count)
-				ld_buf_addc(b, ',');
-			created_item(b, r, o);
-		}
-		count++;
+		*k = (kobj){NULL, o, o->ns, o->name};
+		++*i;
+		return true;
+	}
+	return false;
+}
+
+static void table_head(ld_buf *b, const ld_kube_res *r, const ld_hp_src_state *st)
+{
+	ld_buf_addf(b, "{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":{"
+		       "\"resourceVersion\":\"%" PRIu64 "\"},\"columnDefinitions\":[%s],\"rows\":[",
+		    ld_hp_kube_list_rv(st), r->cols ? r->cols : COLS_NAME_AGE);
+}
+
+/* One object: a Table row or the object itself. */
+static void obj_json(ld_buf *b, const ld_kube_res *r, const kobj *k, bool table, bool first)
+{
+	if (table) {
+		row(b, k->name, first);
+		if (k->d)
+			ld_buf_adds(b, k->d->cells);
+		else
+			created_cells(b, k->o);
+		row_end(b, k->ns, k->name);
+		return;
+	}
+	if (!first)
+		ld_buf_addc(b, ',');
+	if (k->d)
+		decoy_item(b, r, k->d);
+	else
+		created_item(b, r, k->o);
+}
+
+size_t ld_hp_kube_list(ld_buf *b, const ld_kube_res *r, const char *ns, const char *name,
+		       bool single, bool table, const ld_hp_src_state *st)
+{
+	size_t count = 0, i = 0;
+	kobj k;
+	if (table)
+		table_head(b, r, st);
+	else if (!single)
+		ld_buf_addf(b, "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"metadata\":{"
+			       "\"resourceVersion\":\"%" PRIu64 "\"},\"items\":[",
+			    r->kind, r->gv, ld_hp_kube_list_rv(st));
+	while (next_obj(r, ns, name, st, &i, &k)) {
+		obj_json(b, r, &k, table, !count);
+		if (++count && single)
+			break;
 	}
 	if (table || !single)
 		ld_buf_adds(b, "]}");
+	return count;
+}
+
+size_t ld_hp_kube_watch_events(ld_buf *b, const ld_kube_res *r, const char *ns, const char *name,
+			       bool table, const ld_hp_src_state *st, bool decoys_too,
+			       uint32_t after)
+{
+	size_t count = 0, i = decoys_too ? 0 : LD_ARRAY_LEN(decoys);
+	kobj k;
+	while (next_obj(r, ns, name, st, &i, &k)) {
+		if (k.o && k.o->seq <= after)
+			continue;
+		ld_buf_adds(b, "{\"type\":\"ADDED\",\"object\":");
+		if (table)
+			table_head(b, r, st);
+		obj_json(b, r, &k, table, true);
+		ld_buf_adds(b, table ? "]}}\n" : "}\n");
+		count++;
+	}
 	return count;
 }

@@ -39,9 +39,6 @@ enum { KIND_LISTENER = 1, KIND_CONN, KIND_WAKE };
 #define OUT_MAX		 (1024 * 1024) /* ... and close it past this */
 #define BUF_KEEP	 (16 * 1024)   /* buffers above this are freed once empty */
 #define LIMIT_EVENT_MS	 10000	       /* at most one honeypot.limit event per source this often */
-#define IN_MAX_HTTP	 (LD_HTTP_MAX_HEAD + LD_HTTP_MAX_BODY + 1024) /* one whole request */
-#define IN_MAX_REDIS	 (LD_RESP_MAX_BULK + 4096)		      /* one whole argument */
-#define IN_MAX_MYSQL	 (LD_MYSQL_MAX_PACKET + 4)		      /* one packet */
 
 typedef struct listener {
 	int kind;
@@ -88,38 +85,9 @@ struct lading_honeypot {
 	bool ran;
 };
 
-static const ld_hp_service_ops services[LD_HP_NSERVICES] = {
-	[LD_HP_DOCKER] = {"docker", NULL, ld_hp_docker_on_data, ld_hp_docker_on_close},
-	[LD_HP_REDIS] = {"redis", NULL, ld_hp_redis_on_data, NULL},
-	[LD_HP_KUBE] = {"kube", NULL, ld_hp_kube_on_data, NULL},
-	[LD_HP_ETCD] = {"etcd", NULL, ld_hp_etcd_on_data, ld_hp_etcd_on_close},
-	[LD_HP_ES] = {"elasticsearch", NULL, ld_hp_es_on_data, NULL},
-	[LD_HP_MYSQL] = {"mysql", ld_hp_mysql_on_open, ld_hp_mysql_on_data, ld_hp_mysql_on_close},
-};
-
-const ld_hp_service_ops *ld_hp_service(int service)
-{
-	return &services[(unsigned)service < LD_HP_NSERVICES ? service : 0];
-}
-
-int ld_hp_service_by_name(const char *name)
-{
-	for (int i = 0; i < LD_HP_NSERVICES; i++)
-		if (!strcmp(services[i].name, name))
-			return i;
-	return -1;
-}
-
 struct ld_hp_shared *ld_hp_shared(ld_hp *hp)
 {
 	return &hp->sh;
-}
-
-static size_t in_max(int service)
-{
-	return service == LD_HP_REDIS	? IN_MAX_REDIS
-	       : service == LD_HP_MYSQL ? IN_MAX_MYSQL
-					: IN_MAX_HTTP;
 }
 
 static uint64_t mono_ms(void)
@@ -369,6 +337,7 @@ ld_hp_obj *ld_hp_state_add(ld_hp_conn *c, const char *kind)
 	memset(o, 0, sizeof(*o));
 	ld_strlcpy(o->kind, kind, sizeof(o->kind));
 	o->created = (int64_t)time(NULL);
+	o->seq = ++st->seq;
 	return o;
 }
 
@@ -482,8 +451,8 @@ static void conn_close(ld_hp_conn *c)
 {
 	ld_hp *hp = c->hp;
 	ld_jw *w;
-	if (services[c->service].on_close && c->tls_done)
-		services[c->service].on_close(c);
+	if (ld_hp_service(c->service)->on_close && c->tls_done)
+		ld_hp_service(c->service)->on_close(c);
 	w = ld_hp_event_begin(c, "session.closed");
 	ld_jw_kstr(w, "reason", c->close_reason ? c->close_reason : "closed");
 	ld_jw_ki64(w, "duration_ms", (int64_t)(hp->now - c->t_start));
@@ -608,8 +577,8 @@ static void accept_one(ld_hp *hp, listener *l, int fd, const struct sockaddr_sto
 		ld_jw_kbool(w, "tls", l->tls);
 		ld_hp_event_end(c);
 	}
-	if (c->tls_done && services[c->service].on_open)
-		services[c->service].on_open(c);
+	if (c->tls_done && ld_hp_service(c->service)->on_open)
+		ld_hp_service(c->service)->on_open(c);
 	if (c->closing)
 		conn_close(c);
 	else
@@ -644,7 +613,7 @@ static void on_listener(ld_hp *hp, listener *l)
 /* Parse and answer what the input holds. */
 static void process(ld_hp_conn *c)
 {
-	const ld_hp_service_ops *ops = &services[c->service];
+	const ld_hp_service_ops *ops = ld_hp_service(c->service);
 	size_t off = 0;
 	while (off < c->inlen && !c->closing && !c->close_after_write &&
 	       c->outlen - c->outoff < OUT_PAUSE) {
@@ -700,7 +669,7 @@ static bool flush(ld_hp_conn *c, bool *want_write)
 static bool do_read(ld_hp_conn *c, bool *tls_want_write)
 {
 	ld_hp *hp = c->hp;
-	size_t max = in_max(c->service), want = READ_CHUNK;
+	size_t max = ld_hp_service(c->service)->in_max, want = READ_CHUNK;
 	ssize_t r;
 	if (c->inlen >= max) {
 		/* the emulation could not make sense of a full buffer */
@@ -787,8 +756,8 @@ static void on_conn(ld_hp_conn *c, uint32_t events)
 		}
 		c->tls_done = true;
 		c->t_last = c->hp->now;
-		if (services[c->service].on_open)
-			services[c->service].on_open(c);
+		if (ld_hp_service(c->service)->on_open)
+			ld_hp_service(c->service)->on_open(c);
 	}
 	if (c->outoff < c->outlen && !flush(c, &ww))
 		ok = false;
@@ -846,6 +815,10 @@ static void tick(ld_hp *hp)
 			conn_close(c);
 			continue;
 		}
+		if (ld_hp_service(c->service)->on_tick && c->tls_done && !c->closing) {
+			ld_hp_service(c->service)->on_tick(c);
+			update_mask(c, false);
+		}
 		if (c->paused_rate) {
 			refill(hp, c->src);
 			/* resume with a useful amount, not byte by byte */
@@ -880,7 +853,7 @@ static int bind_listener(ld_hp *hp, const lading_honeypot_listen *ls, lading_ctx
 				    ls->addr);
 	l->kind = KIND_LISTENER;
 	l->service = svc;
-	l->tls = svc == LD_HP_KUBE && hp->o.kube_tls;
+	l->tls = ld_hp_service(svc)->tls && hp->o.kube_tls;
 	l->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0)
 		return ld_error_set(ctx, LADING_EIO, "socket: %s", strerror(errno));
@@ -977,6 +950,29 @@ static void raise_nofile(ld_hp *hp, lading_ctx *ctx)
 	}
 }
 
+/* "no service": the listener options, from the service table. */
+static int no_service(lading_ctx *ctx)
+{
+	ld_buf names;
+	int rc;
+	ld_buf_init(&names, 256);
+	for (size_t i = 0; i < ld_hp_service_count(); i++)
+		ld_buf_addf(&names, "%s--%s", i ? ", " : "", ld_hp_service((int)i)->opt.name);
+	rc = ld_error_set(ctx, LADING_EUSAGE, "no service to emulate: give at least one of %s",
+			  names.ptr ? names.ptr : "");
+	ld_buf_release(&names);
+	return rc;
+}
+
+/* The largest input a connection may buffer: two of them must fit max-buffered. */
+static size_t largest_input(void)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < ld_hp_service_count(); i++)
+		m = LD_MAX(m, ld_hp_service((int)i)->in_max);
+	return m;
+}
+
 int lading_honeypot_new(lading_honeypot **out, const lading_honeypot_options *o, lading_ctx *ctx)
 {
 	ld_hp *hp;
@@ -988,18 +984,16 @@ int lading_honeypot_new(lading_honeypot **out, const lading_honeypot_options *o,
 	if (!o || o->version != LADING_HONEYPOT_OPTIONS_VERSION)
 		return ld_error_set(ctx, LADING_EUSAGE, "honeypot options: unknown version");
 	if (!o->nlisten)
-		return ld_error_set(ctx, LADING_EUSAGE,
-				    "no service to emulate: give at least one of --docker, "
-				    "--redis, --kube, --etcd, --elasticsearch, --mysql");
+		return no_service(ctx);
 	if (!o->log_path[0])
 		return ld_error_set(ctx, LADING_EUSAGE, "no event log: give --log FILE");
 	if (!o->max_sessions || !o->source_max_conns || !o->max_sources)
 		return ld_error_set(
 			ctx, LADING_EUSAGE,
 			"max-sessions, source-conns and max-sources must be at least 1");
-	if (o->max_buffered < (uint64_t)IN_MAX_REDIS * 2)
-		return ld_error_set(ctx, LADING_EUSAGE, "max-buffered must be at least %d bytes",
-				    IN_MAX_REDIS * 2);
+	if (o->max_buffered < largest_input() * 2)
+		return ld_error_set(ctx, LADING_EUSAGE, "max-buffered must be at least %zu bytes",
+				    largest_input() * 2);
 	hp = calloc(1, sizeof(*hp));
 	if (!hp)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
@@ -1054,7 +1048,7 @@ int lading_honeypot_listener(const lading_honeypot *hp, size_t i, const char **s
 {
 	if (!hp || i >= hp->nlis)
 		return LADING_ENOTFOUND;
-	*service = services[hp->lis[i].service].name;
+	*service = ld_hp_service(hp->lis[i].service)->opt.name;
 	ld_strlcpy(addr, hp->lis[i].addr, addrsz);
 	return 0;
 }
@@ -1076,7 +1070,7 @@ static void start_event(ld_hp *hp)
 	ld_jw_arr(w);
 	for (size_t i = 0; i < hp->nlis; i++) {
 		ld_jw_obj(w);
-		ld_jw_kstr(w, "service", services[hp->lis[i].service].name);
+		ld_jw_kstr(w, "service", ld_hp_service(hp->lis[i].service)->opt.name);
 		ld_jw_kstr(w, "addr", hp->lis[i].addr);
 		ld_jw_kbool(w, "tls", hp->lis[i].tls);
 		ld_jw_obj_end(w);

@@ -2,6 +2,7 @@
  * file), and listen addresses. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <sys/socket.h>
 
 #include "util/common.h"
@@ -68,102 +69,151 @@ static bool parse_bool(const char *v, bool *out)
 	return true;
 }
 
+/* The options other than the listeners, one line each: the CLI's help, the configuration
+ * file and lading_honeypot_options_set all read this table. */
+enum { K_PATH, K_NAME, K_FLAG, K_U32, K_U64, K_LOGIN };
+
+typedef struct optdesc {
+	lading_honeypot_option_info info;
+	int kind;
+	size_t off; /* of the field in lading_honeypot_options */
+	uint64_t max;
+} optdesc;
+
+#define OFF(f) offsetof(lading_honeypot_options, f)
+
+static const optdesc opts[] = {
+	{{"log", "FILE", "JSON-lines event log (appended; fsync'd in batches; rotated by size)"},
+	 K_PATH, OFF(log_path), sizeof(((lading_honeypot_options *)0)->log_path)},
+	{{"kube-tls", NULL, "Kubernetes listeners speak TLS (self-signed certificate made at start)"},
+	 K_FLAG, OFF(kube_tls), 0},
+	{{"user", "USER", "started as root: switch to USER after binding (default nobody)"}, K_NAME,
+	 OFF(user), 64},
+	{{"sensor", "NAME", "sensor name in every event (default: host name)"}, K_NAME, OFF(sensor),
+	 64},
+	{{"max-sessions", "N", "limit: sessions open at once (1024)"}, K_U32, OFF(max_sessions),
+	 1000000},
+	{{"source-conns", "N", "limit: connections from one source (32)"}, K_U32,
+	 OFF(source_max_conns), 1000000},
+	{{"source-conn-rate", "N", "limit: new connections per second from one source (50)"}, K_U32,
+	 OFF(source_conn_rate), 1000000000},
+	{{"source-byte-rate", "BYTES", "limit: bytes per second from one source (256K; 0 = none)"},
+	 K_U64, OFF(source_byte_rate), UINT64_MAX},
+	{{"session-keep", "BYTES", "limit: bytes of a session kept in its event (1M)"}, K_U64,
+	 OFF(session_keep_bytes), UINT64_MAX},
+	{{"max-buffered", "BYTES", "limit: bytes buffered for all sessions (64M)"}, K_U64,
+	 OFF(max_buffered), UINT64_MAX},
+	{{"max-sources", "N", "limit: sources tracked (65536)"}, K_U32, OFF(max_sources), 10000000},
+	{{"idle-timeout", "S", "limit: seconds a session may stay silent (60)"}, K_U32,
+	 OFF(idle_timeout_s), 86400},
+	{{"session-timeout", "S", "limit: seconds a session may last (600)"}, K_U32,
+	 OFF(session_timeout_s), 86400 * 7},
+	{{"session-events", "N", "limit: events one session logs (1000; 0 = none)"}, K_U32,
+	 OFF(session_events), 100000000},
+	{{"source-log-rate", "BYTES", "limit: log bytes per second one source may fill (1K; 0 = none)"},
+	 K_U64, OFF(source_log_rate), UINT64_MAX},
+	{{"source-log-burst", "BYTES", "limit: log bytes one source may fill at once (2M)"}, K_U64,
+	 OFF(source_log_burst), UINT64_MAX},
+	{{"mysql-accept", "USER:PASSWORD", "let this login in (repeatable): its queries are recorded"},
+	 K_LOGIN, OFF(mysql_accept), sizeof(((lading_honeypot_options *)0)->mysql_accept)},
+	{{"rotate-size", "BYTES", "log: rotate at this size (100M; 0 = never)"}, K_U64,
+	 OFF(log_rotate_bytes), UINT64_MAX},
+	{{"rotate-keep", "N", "log: rotated files kept (10)"}, K_U32, OFF(log_keep), 1000},
+	{{"flush-ms", "MS", "log: fsync at least this often (100)"}, K_U32, OFF(flush_ms), 60000},
+};
+
+size_t lading_honeypot_option_count(void)
+{
+	return ld_hp_service_count() + LD_ARRAY_LEN(opts);
+}
+
+const lading_honeypot_option_info *lading_honeypot_option_at(size_t i)
+{
+	if (i < ld_hp_service_count())
+		return &ld_hp_service((int)i)->opt;
+	i -= ld_hp_service_count();
+	return i < LD_ARRAY_LEN(opts) ? &opts[i].info : NULL;
+}
+
+static int set_listen(lading_honeypot_options *o, int svc, const char *value, lading_ctx *ctx)
+{
+	struct sockaddr_storage ss;
+	size_t len;
+	const char *name = ld_hp_service(svc)->opt.name;
+	if (o->nlisten >= LADING_HONEYPOT_MAX_LISTEN)
+		return ld_error_set(ctx, LADING_ELIMIT, "at most %d listeners",
+				    LADING_HONEYPOT_MAX_LISTEN);
+	if (strlen(value) >= sizeof(o->listen[0].addr) || ld_net_parse_addr(value, &ss, &len) != 0)
+		return ld_error_set(ctx, LADING_EUSAGE,
+				    "%s: '%s' is not PORT, IPV4:PORT or [IPV6]:PORT "
+				    "(numeric addresses only)",
+				    name, value);
+	ld_strlcpy(o->listen[o->nlisten].service, name, sizeof(o->listen[0].service));
+	ld_strlcpy(o->listen[o->nlisten].addr, value, sizeof(o->listen[0].addr));
+	o->nlisten++;
+	return 0;
+}
+
+/* "user:password" entries, comma-joined. */
+static int add_login(char *dst, size_t cap, const char *value, lading_ctx *ctx)
+{
+	size_t have = strlen(dst);
+	if (!strchr(value, ':') || strchr(value, ',') || have + strlen(value) + 2 > cap)
+		return ld_error_set(ctx, LADING_EUSAGE,
+				    "mysql-accept: USER:PASSWORD (no comma; at most %zu bytes "
+				    "in all), not '%s'",
+				    cap - 1, value);
+	if (have)
+		dst[have++] = ',';
+	ld_strlcpy(dst + have, value, cap - have);
+	return 0;
+}
+
+static int set_one(lading_honeypot_options *o, const optdesc *d, const char *value,
+		   lading_ctx *ctx)
+{
+	char *field = (char *)o + d->off;
+	const char *name = d->info.name;
+	uint64_t n;
+	switch (d->kind) {
+	case K_PATH:
+	case K_NAME:
+		if (!*value || strlen(value) >= d->max)
+			return ld_error_set(ctx, LADING_EUSAGE, "%s: 1 to %" PRIu64 " bytes are needed",
+					    name, d->max - 1);
+		ld_strlcpy(field, value, (size_t)d->max);
+		return 0;
+	case K_FLAG:
+		if (!parse_bool(value, (bool *)field))
+			return ld_error_set(ctx, LADING_EUSAGE, "%s: true or false, not '%s'", name,
+					    value);
+		return 0;
+	case K_LOGIN:
+		return add_login(field, (size_t)d->max, value, ctx);
+	default:
+		if (!parse_size(value, &n) || n > d->max)
+			return ld_error_set(ctx, LADING_EUSAGE,
+					    "%s: '%s' is not a number up to %" PRIu64, name, value,
+					    d->max);
+		if (d->kind == K_U32)
+			*(unsigned *)field = (unsigned)n;
+		else
+			*(uint64_t *)field = n;
+		return 0;
+	}
+}
+
 int lading_honeypot_options_set(lading_honeypot_options *o, const char *name, const char *value,
 				lading_ctx *ctx)
 {
-	uint64_t n;
 	int svc;
-	struct {
-		const char *name;
-		unsigned *u32;
-		uint64_t *u64;
-		uint64_t max;
-	} nums[] = {
-		{"rotate-keep", &o->log_keep, NULL, 1000},
-		{"flush-ms", &o->flush_ms, NULL, 60000},
-		{"max-sessions", &o->max_sessions, NULL, 1000000},
-		{"max-sources", &o->max_sources, NULL, 10000000},
-		{"source-conns", &o->source_max_conns, NULL, 1000000},
-		{"source-conn-rate", &o->source_conn_rate, NULL, 1000000000},
-		{"idle-timeout", &o->idle_timeout_s, NULL, 86400},
-		{"session-timeout", &o->session_timeout_s, NULL, 86400 * 7},
-		{"session-events", &o->session_events, NULL, 100000000},
-		{"source-log-rate", NULL, &o->source_log_rate, UINT64_MAX},
-		{"source-log-burst", NULL, &o->source_log_burst, UINT64_MAX},
-		{"rotate-size", NULL, &o->log_rotate_bytes, UINT64_MAX},
-		{"source-byte-rate", NULL, &o->source_byte_rate, UINT64_MAX},
-		{"session-keep", NULL, &o->session_keep_bytes, UINT64_MAX},
-		{"max-buffered", NULL, &o->max_buffered, UINT64_MAX},
-	};
-
 	if (!value)
 		value = "";
-	if ((svc = ld_hp_service_by_name(name)) >= 0) {
-		struct sockaddr_storage ss;
-		size_t len;
-		if (o->nlisten >= LADING_HONEYPOT_MAX_LISTEN)
-			return ld_error_set(ctx, LADING_ELIMIT, "at most %d listeners",
-					    LADING_HONEYPOT_MAX_LISTEN);
-		if (strlen(value) >= sizeof(o->listen[0].addr) ||
-		    ld_net_parse_addr(value, &ss, &len) != 0)
-			return ld_error_set(ctx, LADING_EUSAGE,
-					    "%s: '%s' is not PORT, IPV4:PORT or [IPV6]:PORT "
-					    "(numeric addresses only)",
-					    name, value);
-		ld_strlcpy(o->listen[o->nlisten].service, ld_hp_service(svc)->name,
-			   sizeof(o->listen[0].service));
-		ld_strlcpy(o->listen[o->nlisten].addr, value, sizeof(o->listen[0].addr));
-		o->nlisten++;
-		return 0;
-	}
-	if (!strcmp(name, "log")) {
-		if (!*value || strlen(value) >= sizeof(o->log_path))
-			return ld_error_set(ctx, LADING_EUSAGE,
-					    "log: a file path (shorter than %zu bytes) is needed",
-					    sizeof(o->log_path));
-		ld_strlcpy(o->log_path, value, sizeof(o->log_path));
-		return 0;
-	}
-	if (!strcmp(name, "sensor") || !strcmp(name, "user")) {
-		char *dst = !strcmp(name, "sensor") ? o->sensor : o->user;
-		if (!*value || strlen(value) >= 64)
-			return ld_error_set(ctx, LADING_EUSAGE,
-					    "%s: a name of 1 to 63 bytes is needed", name);
-		ld_strlcpy(dst, value, 64);
-		return 0;
-	}
-	if (!strcmp(name, "mysql-accept")) {
-		size_t have = strlen(o->mysql_accept);
-		if (!strchr(value, ':') || strchr(value, ',') ||
-		    have + strlen(value) + 2 > sizeof(o->mysql_accept))
-			return ld_error_set(ctx, LADING_EUSAGE,
-					    "mysql-accept: USER:PASSWORD (no comma; at most %zu bytes "
-					    "in all), not '%s'",
-					    sizeof(o->mysql_accept) - 1, value);
-		if (have)
-			o->mysql_accept[have++] = ',';
-		ld_strlcpy(o->mysql_accept + have, value, sizeof(o->mysql_accept) - have);
-		return 0;
-	}
-	if (!strcmp(name, "kube-tls")) {
-		if (!parse_bool(value, &o->kube_tls))
-			return ld_error_set(ctx, LADING_EUSAGE, "kube-tls: true or false, not '%s'",
-					    value);
-		return 0;
-	}
-	for (size_t i = 0; i < LD_ARRAY_LEN(nums); i++) {
-		if (strcmp(name, nums[i].name))
-			continue;
-		if (!parse_size(value, &n) || n > nums[i].max)
-			return ld_error_set(ctx, LADING_EUSAGE,
-					    "%s: '%s' is not a number up to %" PRIu64, name, value,
-					    nums[i].max);
-		if (nums[i].u32)
-			*nums[i].u32 = (unsigned)n;
-		else
-			*nums[i].u64 = n;
-		return 0;
-	}
+	if ((svc = ld_hp_service_by_name(name)) >= 0)
+		return set_listen(o, svc, value, ctx);
+	for (size_t i = 0; i < LD_ARRAY_LEN(opts); i++)
+		if (!strcmp(name, opts[i].info.name))
+			return set_one(o, &opts[i], value, ctx);
 	return ld_error_set(ctx, LADING_EUSAGE, "unknown honeypot option '%s'", name);
 }
 

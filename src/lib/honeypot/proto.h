@@ -71,6 +71,24 @@ typedef struct ld_http_req {
 /* Parse one request (head and body) at the start of (p, len). Chunked bodies are decoded into
  * scratch (LD_HTTP_MAX_BODY bytes). On LD_HP_DONE *consumed is the request's size on the wire. */
 int ld_http_parse(ld_http_req *r, const char *p, size_t len, char *scratch, size_t *consumed);
+/* The request line and headers only (for a body read as it streams in): on LD_HP_DONE
+ * *head_len is where the body starts; content_length and chunked say how it is framed. */
+int ld_http_parse_head(ld_http_req *r, const char *p, size_t len, size_t *head_len);
+/* A chunked body decoded as it streams in, without a size limit of its own (the caller
+ * counts): chunk-size lines of at most LD_HTTP_MAX_CHUNK_LINE bytes, sizes below 2^60,
+ * extensions and trailers skipped. */
+typedef struct ld_http_dechunk {
+	int state;
+	char line[LD_HTTP_MAX_CHUNK_LINE + 1];
+	size_t linelen;
+	uint64_t left; /* bytes of the current chunk still to come */
+} ld_http_dechunk;
+typedef void (*ld_http_data_fn)(void *arg, const char *p, size_t n);
+/* Feed (p, n): the body's bytes go to fn; *used is what was taken (less than n once the body
+ * has ended). 0, or LADING_EINVALID for a malformed chunk line. Zero-initialise d first. */
+int ld_http_dechunk_feed(ld_http_dechunk *d, const char *p, size_t n, size_t *used,
+			 ld_http_data_fn fn, void *arg);
+bool ld_http_dechunk_done(const ld_http_dechunk *d);
 /* First header with this name (case-insensitive), or LD_SLICE_NULL. */
 ld_slice ld_http_header_get(const ld_http_req *r, const char *name);
 /* Iterate "a=1&b=2": false at the end. Name and value are still percent-encoded. */
@@ -148,21 +166,72 @@ typedef struct ld_spdy_frame {
  * LD_SPDY_MAX_FRAME). */
 int ld_spdy_frame_parse(const char *p, size_t len, ld_spdy_frame *f, size_t *consumed);
 
-/* ---- tar archives (docker cp uploads) ---- */
+/* ---- WebSocket frames (RFC 6455: kubectl's exec and attach streams since 1.29) ---- */
 
-/* Limits: we only list what an upload holds (names, sizes, content hashes), never write it. */
-#define LD_TAR_MAX_ENTRIES 256 /* entries listed per archive */
-#define LD_TAR_MAX_NAME	   356 /* prefix + "/" + name of a ustar header */
+/* Limits: kubectl sends stdin in messages of at most 32 KiB; control frames are at most 125
+ * bytes by the RFC. A frame past these is refused, not buffered. */
+#define LD_WS_MAX_PAYLOAD (64 * 1024) /* payload bytes of one data frame we read */
+#define LD_WS_MAX_CONTROL 125	      /* payload bytes of a close, ping or pong */
+#define LD_WS_HEAD_MAX	  14	      /* 2 + 8 (64-bit length) + 4 (mask) */
 
-typedef struct ld_hp_tar_entry {
+enum { LD_WS_CONT = 0, LD_WS_TEXT = 1, LD_WS_BINARY = 2, LD_WS_CLOSE = 8, LD_WS_PING = 9,
+       LD_WS_PONG = 10 };
+
+typedef struct ld_ws_frame {
+	bool fin;
+	uint8_t opcode;
+	uint8_t mask[4];
+	ld_slice data; /* the payload as sent, still masked (ld_ws_unmask) */
+} ld_ws_frame;
+
+/* One client frame at the start of (p, len): LD_HP_DONE with *consumed, LD_HP_MORE,
+ * LADING_EINVALID (unmasked, reserved bits or opcodes, a fragmented or long control frame, a
+ * length with its top bit set or not in its shortest form), LADING_ELIMIT (a payload past
+ * LD_WS_MAX_PAYLOAD). */
+int ld_ws_frame_parse(const char *p, size_t len, ld_ws_frame *f, size_t *consumed);
+/* The payload of f unmasked into out (f->data.len bytes). */
+void ld_ws_unmask(const ld_ws_frame *f, char *out);
+/* The head of a server frame (unmasked, FIN set) of `len` payload bytes; returns its size. */
+size_t ld_ws_head(unsigned char out[LD_WS_HEAD_MAX], uint8_t opcode, uint64_t len);
+
+/* ---- tar archives (docker cp uploads), listed as they stream in ---- */
+
+/* Limits: we only list what an upload holds (names, sizes, content hashes and first bytes),
+ * never keep or write it; the header rules are util/tar.c's. */
+#define LD_TAR_MAX_NAME	   356 /* prefix + "/" + name of a ustar header; GNU long names cut */
+#define LD_TAR_HEAD_KEPT   256 /* first bytes of each file kept (a script's first line) */
+
+typedef struct ld_hp_tar_file {
 	char name[LD_TAR_MAX_NAME];
-	char type;	   /* '0' file, '5' directory, '2' symlink, ... */
-	uint64_t size;	   /* declared size */
-	ld_slice data;	   /* the bytes of the entry present in the input (may be short) */
-} ld_hp_tar_entry;
+	char type;	/* '0' file, '5' directory, '2' symlink, ... */
+	uint64_t size;	/* declared size */
+	uint64_t got;	/* bytes of it that arrived (less than size when the upload stopped) */
+	char sha256[65]; /* of what arrived (files only), lowercase hex */
+	char head[LD_TAR_HEAD_KEPT];
+	size_t headlen;
+} ld_hp_tar_file;
 
-/* The next entry of a tar stream in *rest (advanced past it): LD_HP_DONE, LD_HP_MORE at the end
- * (a zero block or no whole header left), LADING_EINVALID for a bad header checksum or size. */
-int ld_hp_tar_next(ld_slice *rest, ld_hp_tar_entry *e);
+typedef void (*ld_hp_tar_fn)(void *arg, const ld_hp_tar_file *f);
+
+/* A push parser: fed the bytes of a tar stream in pieces of any size, it calls `fn` once per
+ * entry when the entry's data is complete, hashing file data as it passes. */
+typedef struct ld_hp_tar_stream {
+	unsigned char block[512]; /* the header being gathered */
+	size_t blen;
+	uint64_t left, pad;	  /* data bytes of the current entry still to come, then padding */
+	bool in_entry, ended, failed, long_name;
+	ld_hp_tar_file cur;
+	char next_name[LD_TAR_MAX_NAME]; /* a GNU 'L' entry's name for the next header */
+	void *sha;			 /* ld_sha256 of the current file's data */
+	ld_hp_tar_fn fn;
+	void *arg;
+} ld_hp_tar_stream;
+
+void ld_hp_tar_stream_init(ld_hp_tar_stream *t, ld_hp_tar_fn fn, void *arg);
+/* LD_HP_MORE (feed on), LD_HP_DONE (the end-of-archive block was seen: the rest is ignored),
+ * LADING_EINVALID (a bad header: sticky, the rest is ignored). */
+int ld_hp_tar_stream_feed(ld_hp_tar_stream *t, const char *p, size_t n);
+/* The upload stopped: an entry still open is reported with what arrived. Frees the state. */
+void ld_hp_tar_stream_end(ld_hp_tar_stream *t);
 
 #endif

@@ -204,6 +204,71 @@ static void record(ld_hp_conn *c, const ld_resp_cmd *cmd)
 	ld_hp_event_end(c);
 }
 
+/* CONFIG GET/SET (dir and dbfilename remembered for the session: the file-write attack). */
+static void config_cmd(ld_hp_conn *c, size_t argc, const ld_slice *a)
+{
+	if (argc >= 3 && is(a[1], "GET")) {
+		config_get(c, a[2]);
+	} else if (argc >= 4 && is(a[1], "SET")) {
+		if (is(a[2], "dir"))
+			ld_slice_copy(c->st.redis.dir, sizeof(c->st.redis.dir), a[3]);
+		else if (is(a[2], "dbfilename"))
+			ld_slice_copy(c->st.redis.dbfilename,
+				      sizeof(c->st.redis.dbfilename), a[3]);
+		simple(c, "+OK");
+	} else if (argc >= 2 && (is(a[1], "RESETSTAT") || is(a[1], "REWRITE"))) {
+		simple(c, "+OK");
+	} else {
+		simple(c, "-ERR Unknown subcommand or wrong number of arguments for "
+			  "'CONFIG'. Try CONFIG HELP.");
+	}
+}
+
+/* MODULE LOAD fails as with a file that is not a module; nothing is loaded. */
+static void module_cmd(ld_hp_conn *c, size_t argc, const ld_slice *a)
+{
+	if (argc >= 3 && is(a[1], "LOAD"))
+		simple(c,
+		       "-ERR Error loading the extension. Please check the server logs.");
+	else if (argc >= 2 && is(a[1], "LIST"))
+		simple(c, "*0");
+	else if (argc >= 3 && is(a[1], "UNLOAD"))
+		simple(c, "-ERR Error unloading module: no such module with that name");
+	else
+		simple(c, "-ERR Unknown subcommand or wrong number of arguments for "
+			  "'MODULE'. Try MODULE HELP.");
+}
+
+/* EVAL fails as the Lua sandbox escape (CVE-2022-0543) fails on a patched server. */
+static void eval_cmd(ld_hp_conn *c, size_t argc, const ld_slice *a)
+{
+	ld_slice name = a[0];
+	if (argc < 3)
+		wrong_args(c, name);
+	else if (is(name, "EVALSHA"))
+		simple(c, "-NOSCRIPT No matching script. Please use EVAL.");
+	else
+		simple(c, "-ERR Error running script (call to "
+			  "f_3c1a2b0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b): "
+			  "@user_script:1: user_script:1: attempt to call field 'loadlib' "
+			  "(a nil value)");
+}
+
+static void client_cmd(ld_hp_conn *c, size_t argc, const ld_slice *a)
+{
+	if (argc >= 2 && is(a[1], "LIST"))
+		bulks(c, "id=1873 addr=127.0.0.1:51334 fd=8 name= age=0 idle=0 flags=N "
+			 "db=0 sub=0 psub=0 "
+			 "multi=-1 qbuf=26 qbuf-free=32742 obl=0 oll=0 omem=0 events=r "
+			 "cmd=client\n");
+	else if (argc >= 2 && is(a[1], "GETNAME"))
+		simple(c, "$-1");
+	else if (argc >= 2 && is(a[1], "ID"))
+		simple(c, ":1873");
+	else
+		simple(c, "+OK");
+}
+
 static void answer(ld_hp_conn *c, const ld_resp_cmd *cmd)
 {
 	ld_slice name = cmd->argv[0];
@@ -225,21 +290,7 @@ static void answer(ld_hp_conn *c, const ld_resp_cmd *cmd)
 	} else if (is(name, "INFO")) {
 		info(c, argc > 1 ? a[1] : LD_SLICE_NULL);
 	} else if (is(name, "CONFIG")) {
-		if (argc >= 3 && is(a[1], "GET")) {
-			config_get(c, a[2]);
-		} else if (argc >= 4 && is(a[1], "SET")) {
-			if (is(a[2], "dir"))
-				ld_slice_copy(c->st.redis.dir, sizeof(c->st.redis.dir), a[3]);
-			else if (is(a[2], "dbfilename"))
-				ld_slice_copy(c->st.redis.dbfilename,
-					      sizeof(c->st.redis.dbfilename), a[3]);
-			simple(c, "+OK");
-		} else if (argc >= 2 && (is(a[1], "RESETSTAT") || is(a[1], "REWRITE"))) {
-			simple(c, "+OK");
-		} else {
-			simple(c, "-ERR Unknown subcommand or wrong number of arguments for "
-				  "'CONFIG'. Try CONFIG HELP.");
-		}
+		config_cmd(c, argc, a);
 	} else if (is(name, "SET") || is(name, "SETEX") || is(name, "PSETEX") || is(name, "MSET") ||
 		   is(name, "SELECT") || is(name, "FLUSHALL") || is(name, "FLUSHDB") ||
 		   is(name, "SAVE") || is(name, "MONITOR") || is(name, "SCRIPT") ||
@@ -264,26 +315,9 @@ static void answer(ld_hp_conn *c, const ld_resp_cmd *cmd)
 	} else if (is(name, "LASTSAVE")) {
 		ld_hp_outf(c, ":%ld\r\n", (long)time(NULL) - 3600);
 	} else if (is(name, "MODULE")) {
-		if (argc >= 3 && is(a[1], "LOAD"))
-			simple(c,
-			       "-ERR Error loading the extension. Please check the server logs.");
-		else if (argc >= 2 && is(a[1], "LIST"))
-			simple(c, "*0");
-		else if (argc >= 3 && is(a[1], "UNLOAD"))
-			simple(c, "-ERR Error unloading module: no such module with that name");
-		else
-			simple(c, "-ERR Unknown subcommand or wrong number of arguments for "
-				  "'MODULE'. Try MODULE HELP.");
+		module_cmd(c, argc, a);
 	} else if (is(name, "EVAL") || is(name, "EVALSHA")) {
-		if (argc < 3)
-			wrong_args(c, name);
-		else if (is(name, "EVALSHA"))
-			simple(c, "-NOSCRIPT No matching script. Please use EVAL.");
-		else
-			simple(c, "-ERR Error running script (call to "
-				  "f_3c1a2b0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b): "
-				  "@user_script:1: user_script:1: attempt to call field 'loadlib' "
-				  "(a nil value)");
+		eval_cmd(c, argc, a);
 	} else if (is(name, "GET") || is(name, "GETSET") || is(name, "HGET") || is(name, "LPOP") ||
 		   is(name, "RPOP") || is(name, "SPOP")) {
 		simple(c, "$-1");
@@ -314,17 +348,7 @@ static void answer(ld_hp_conn *c, const ld_resp_cmd *cmd)
 		bulks(c, secs);
 		bulks(c, "412733");
 	} else if (is(name, "CLIENT")) {
-		if (argc >= 2 && is(a[1], "LIST"))
-			bulks(c, "id=1873 addr=127.0.0.1:51334 fd=8 name= age=0 idle=0 flags=N "
-				 "db=0 sub=0 psub=0 "
-				 "multi=-1 qbuf=26 qbuf-free=32742 obl=0 oll=0 omem=0 events=r "
-				 "cmd=client\n");
-		else if (argc >= 2 && is(a[1], "GETNAME"))
-			simple(c, "$-1");
-		else if (argc >= 2 && is(a[1], "ID"))
-			simple(c, ":1873");
-		else
-			simple(c, "+OK");
+		client_cmd(c, argc, a);
 	} else if (is(name, "CLUSTER")) {
 		simple(c, "-ERR This instance has cluster support disabled");
 	} else if (is(name, "DEBUG")) {

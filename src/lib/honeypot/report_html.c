@@ -2,43 +2,12 @@
  * figures as inline SVG charts (automated vs manual, attack types, countries, services) and the
  * top lists and attack sessions as tables. Every string from a log is HTML-escaped. */
 #include "util/common.h"
+#include "util/html_esc.h"
 #include "honeypot/analysis.h"
 
 #define BARS_MAX	 12   /* bars per chart */
 #define SESSIONS_IN_PAGE 1000 /* session rows in the page */
 #define CELL_MAX	 300  /* characters of an attacker string shown in a cell */
-
-static void esc(ld_buf *b, const char *s, size_t max)
-{
-	size_t n = 0;
-	for (; s && *s && n < max; s++, n++) {
-		unsigned char c = (unsigned char)*s;
-		switch (c) {
-		case '<':
-			ld_buf_adds(b, "&lt;");
-			break;
-		case '>':
-			ld_buf_adds(b, "&gt;");
-			break;
-		case '&':
-			ld_buf_adds(b, "&amp;");
-			break;
-		case '"':
-			ld_buf_adds(b, "&quot;");
-			break;
-		case '\'':
-			ld_buf_adds(b, "&#39;");
-			break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				ld_buf_adds(b, "\xef\xbf\xbd"); /* U+FFFD */
-			else
-				ld_buf_addc(b, (char)c);
-		}
-	}
-	if (s && *s)
-		ld_buf_adds(b, "&hellip;");
-}
 
 static const char *palette(size_t i)
 {
@@ -55,7 +24,7 @@ static void bars(ld_buf *b, const char *title, const lading_honeypot_count *rows
 	size_t shown = LD_MIN(n, (size_t)BARS_MAX);
 	uint64_t max = 1;
 	ld_buf_adds(b, "<section><h2>");
-	esc(b, title, 200);
+	ld_html_esc_max(b, title, 200);
 	ld_buf_adds(b, "</h2>\n");
 	if (!n) {
 		ld_buf_adds(b, "<p class=\"muted\">None.</p></section>\n");
@@ -64,7 +33,7 @@ static void bars(ld_buf *b, const char *title, const lading_honeypot_count *rows
 	for (size_t i = 0; i < shown; i++)
 		max = LD_MAX(max, rows[i].count);
 	ld_buf_addf(b, "<svg role=\"img\" aria-label=\"");
-	esc(b, title, 200);
+	ld_html_esc_max(b, title, 200);
 	ld_buf_addf(b, "\" width=\"760\" height=\"%zu\" viewBox=\"0 0 760 %zu\">\n", shown * 26 + 6,
 		    shown * 26 + 6);
 	for (size_t i = 0; i < shown; i++) {
@@ -72,7 +41,7 @@ static void bars(ld_buf *b, const char *title, const lading_honeypot_count *rows
 		const char *label = use_label && rows[i].label ? rows[i].label : rows[i].key;
 		ld_buf_addf(b, "<text x=\"0\" y=\"%zu\" font-size=\"12\" fill=\"#334155\">",
 			    18 + i * 26);
-		esc(b, label, 38);
+		ld_html_esc_max(b, label, 38);
 		ld_buf_adds(b, "</text>");
 		ld_buf_addf(b,
 			    "<rect x=\"260\" y=\"%zu\" width=\"%d\" height=\"18\" rx=\"3\" "
@@ -122,7 +91,7 @@ static void table(ld_buf *b, const char *title, const char *keyname,
 		  const lading_honeypot_count *rows, size_t n, const char *labelname)
 {
 	ld_buf_adds(b, "<section><h2>");
-	esc(b, title, 200);
+	ld_html_esc_max(b, title, 200);
 	ld_buf_adds(b, "</h2>\n");
 	if (!n) {
 		ld_buf_adds(b, "<p class=\"muted\">None.</p></section>\n");
@@ -135,12 +104,12 @@ static void table(ld_buf *b, const char *title, const char *keyname,
 		    labelname ? "</th>" : "");
 	for (size_t i = 0; i < n; i++) {
 		ld_buf_adds(b, "<tr><td><code>");
-		esc(b, rows[i].key, CELL_MAX);
+		ld_html_esc_max(b, rows[i].key, CELL_MAX);
 		ld_buf_addf(b, "</code></td><td>%" PRIu64 "</td><td>%.1f%%</td>", rows[i].count,
 			    rows[i].share * 100.0);
 		if (labelname) {
 			ld_buf_adds(b, "<td><code>");
-			esc(b, rows[i].label, CELL_MAX);
+			ld_html_esc_max(b, rows[i].label, CELL_MAX);
 			ld_buf_adds(b, "</code></td>");
 		}
 		ld_buf_adds(b, "</tr>\n");
@@ -148,7 +117,8 @@ static void table(ld_buf *b, const char *title, const char *keyname,
 	ld_buf_adds(b, "</tbody></table></section>\n");
 }
 
-int ld_hp_report_html(ld_buf *b, const lading_honeypot_report *r)
+/* The page up to the header's summary line: the style sheet (no scripts, no external assets). */
+static void page_head(ld_buf *b)
 {
 	ld_buf_adds(
 		b,
@@ -178,15 +148,20 @@ int ld_hp_report_html(ld_buf *b, const lading_honeypot_report *r)
 		".grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:"
 		"18px}\n"
 		"</style></head><body>\n<header><h1>Honeypot report</h1><p>");
+}
+
+int ld_hp_report_html(ld_buf *b, const lading_honeypot_report *r)
+{
+	page_head(b);
 	ld_buf_addf(b, "%" PRIu64 " events from %" PRIu64 " log file(s)", r->events, r->files);
 	if (r->first) {
 		ld_buf_adds(b, " · ");
-		esc(b, r->first, 40);
+		ld_html_esc_max(b, r->first, 40);
 		ld_buf_adds(b, " to ");
-		esc(b, r->last, 40);
+		ld_html_esc_max(b, r->last, 40);
 	}
 	ld_buf_adds(b, " · countries: ");
-	esc(b, r->geoip_description ? r->geoip_description : "no GeoIP database", 400);
+	ld_html_esc_max(b, r->geoip_description ? r->geoip_description : "no GeoIP database", 400);
 	ld_buf_addf(b, " · lading %s</p></header>\n<main>\n<div class=\"cards\">", LADING_VERSION);
 	ld_buf_addf(b, "<div class=\"card\"><span>attack sessions</span><b>%" PRIu64 "</b></div>",
 		    r->nsessions);
@@ -225,22 +200,22 @@ int ld_hp_report_html(ld_buf *b, const lading_honeypot_report *r)
 	for (size_t i = 0; i < r->nsession_rows && i < SESSIONS_IN_PAGE; i++) {
 		const lading_honeypot_session *s = &r->sessions[i];
 		ld_buf_adds(b, "<tr><td><code>");
-		esc(b, s->src_ip, 60);
+		ld_html_esc_max(b, s->src_ip, 60);
 		ld_buf_adds(b, "</code></td><td>");
-		esc(b, s->country, 4);
+		ld_html_esc_max(b, s->country, 4);
 		ld_buf_adds(b, "</td><td>");
-		esc(b, s->first, 40);
+		ld_html_esc_max(b, s->first, 40);
 		ld_buf_adds(b, "</td><td>");
-		esc(b, s->last, 40);
+		ld_html_esc_max(b, s->last, 40);
 		ld_buf_addf(b, "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%s</td><td>",
 			    s->steps, s->connections, s->automated ? "yes" : "no");
-		esc(b, s->why, 80);
+		ld_html_esc_max(b, s->why, 80);
 		ld_buf_adds(b, "</td><td>");
-		esc(b, s->type, 80);
+		ld_html_esc_max(b, s->type, 80);
 		ld_buf_adds(b, "</td><td>");
-		esc(b, s->types, 400);
+		ld_html_esc_max(b, s->types, 400);
 		ld_buf_adds(b, "</td><td>");
-		esc(b, s->services, 200);
+		ld_html_esc_max(b, s->services, 200);
 		ld_buf_adds(b, "</td></tr>\n");
 	}
 	ld_buf_adds(b, "</tbody></table>");

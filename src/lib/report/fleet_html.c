@@ -4,6 +4,7 @@
  * Okabe-Ito colour-blind-safe palette. Size stays bounded whatever the fleet: tables and charts
  * show at most HTML_GROUPS groups and the top lists fleet.c kept. */
 #include "util/common.h"
+#include "util/html_esc.h"
 #include "report/fleet.h"
 #include "report/report.h"
 
@@ -19,12 +20,6 @@
 static const char *const sev_colour[5] = {"#999999", "#56B4E9", "#F0E442", "#E69F00", "#D55E00"};
 static const char *const line_colour[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
 					  "#000000", "#F0E442"};
-
-/* One escaper for every HTML writer of the report stage. */
-static void esc(ld_buf *b, const char *s)
-{
-	ld_report_html_esc(b, s);
-}
 
 static void td_pct(ld_buf *b, size_t n, size_t d)
 {
@@ -42,7 +37,7 @@ static void td_num(ld_buf *b, double v, int dec)
 static void group_table(ld_buf *b, const ld_fleet_stats *st)
 {
 	ld_buf_adds(b, "<div class=\"wide\"><table class=\"sortable\"><thead><tr><th>");
-	esc(b, st->group_by);
+	ld_html_esc(b, st->group_by);
 	ld_buf_adds(b, "</th><th>Images</th><th>Repos</th><th>Tags</th><th>Vulns/image mean</th><th>Median"
 		       "</th><th>p90</th><th>&ge;1 critical</th><th>&ge;1 high</th><th>KEV</th><th>Fixable</th>"
 		       "<th>Median age (days)</th><th>&gt;1 year</th><th>Base not latest</th><th>Running</th>"
@@ -50,7 +45,7 @@ static void group_table(ld_buf *b, const ld_fleet_stats *st)
 	for (size_t i = 0; i <= st->group_count && i <= HTML_GROUPS; i++) {
 		const ld_fleet_group_stats *g = i ? &st->groups[i - 1] : &st->overall;
 		ld_buf_adds(b, i ? "<tr><td>" : "<tr class=\"total\"><td>");
-		esc(b, g->name);
+		ld_html_esc(b, g->name);
 		ld_buf_adds(b, "</td>");
 		td_num(b, (double)g->images, 0);
 		td_num(b, (double)g->repositories, 0);
@@ -98,7 +93,7 @@ static void severity_chart(ld_buf *b, const ld_fleet_stats *st)
 		size_t y = 4 + i * (BAR_H + 6);
 		double x = LABEL_W;
 		ld_buf_addf(b, "<text x=\"%d\" y=\"%zu\" text-anchor=\"end\">", LABEL_W - 6, y + BAR_H - 5);
-		esc(b, g->name);
+		ld_html_esc(b, g->name);
 		ld_buf_adds(b, "</text>");
 		for (int s = LADING_SEVERITY_CRITICAL; s >= LADING_SEVERITY_UNKNOWN && g->findings; s--) {
 			double wd = (double)CHART_W * (double)g->by_severity[s] / (double)g->findings;
@@ -106,7 +101,7 @@ static void severity_chart(ld_buf *b, const ld_fleet_stats *st)
 				continue;
 			ld_buf_addf(b, "<rect x=\"%.1f\" y=\"%zu\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>",
 				    x, y, wd, BAR_H, sev_colour[s]);
-			esc(b, g->name);
+			ld_html_esc(b, g->name);
 			ld_buf_addf(b, ": %s %.1f%% (%zu findings)</title></rect>", lading_severity_name((lading_severity)s),
 				    ld_fleet_pct(g->by_severity[s], g->findings), g->by_severity[s]);
 			x += wd;
@@ -191,7 +186,7 @@ static void history_chart(ld_buf *b, const ld_fleet_stats *st, int kev)
 	ld_buf_adds(b, "</svg>\n<p class=\"legend\"><span><i style=\"background:#0072B2\"></i>overall</span>");
 	for (size_t k = 0; k < nseen; k++) {
 		ld_buf_addf(b, "<span><i style=\"background:%s\"></i>", line_colour[(k + 1) % LD_ARRAY_LEN(line_colour)]);
-		esc(b, seen[k]);
+		ld_html_esc(b, seen[k]);
 		ld_buf_adds(b, "</span>");
 	}
 	ld_buf_adds(b, "</p>\n");
@@ -215,7 +210,7 @@ static void history_section(ld_buf *b, const ld_fleet_stats *st)
 		char when[32];
 		ld_fleet_format_time(s->time, when);
 		ld_buf_addf(b, "<tr><td>%s</td><td>", when);
-		esc(b, s->group ? s->group : "overall");
+		ld_html_esc(b, s->group ? s->group : "overall");
 		ld_buf_adds(b, "</td>");
 		td_num(b, (double)s->images, 0);
 		td_num(b, s->images ? (double)s->vulnerabilities / (double)s->images : 0, 1);
@@ -236,16 +231,16 @@ static void famous_table(ld_buf *b, const ld_fleet_stats *st)
 		       "<th>Images</th><th>Share</th>");
 	for (size_t i = 0; i < ng; i++) {
 		ld_buf_adds(b, "<th>");
-		esc(b, st->groups[i].name);
+		ld_html_esc(b, st->groups[i].name);
 		ld_buf_adds(b, "</th>");
 	}
 	ld_buf_adds(b, "<th>Ids</th></tr></thead><tbody>\n");
 	for (size_t f = 0; f < st->famous->count; f++) {
 		const ld_famous_entry *e = &st->famous->entries[f];
 		ld_buf_adds(b, "<tr><td title=\"");
-		esc(b, e->description);
+		ld_html_esc(b, e->description);
 		ld_buf_adds(b, "\">");
-		esc(b, e->name);
+		ld_html_esc(b, e->name);
 		ld_buf_adds(b, "</td>");
 		td_num(b, (double)st->overall.famous[f], 0);
 		td_pct(b, st->overall.famous[f], st->overall.images);
@@ -254,7 +249,7 @@ static void famous_table(ld_buf *b, const ld_fleet_stats *st)
 		ld_buf_adds(b, "<td class=\"ids\">");
 		for (size_t k = 0; k < e->id_count; k++) {
 			ld_buf_adds(b, k ? ", " : "");
-			esc(b, e->ids[k]);
+			ld_html_esc(b, e->ids[k]);
 		}
 		ld_buf_adds(b, "</td></tr>\n");
 	}
@@ -273,7 +268,7 @@ static void top_table(ld_buf *b, const char *title, const char *col, const ld_fl
 		       "<th>KEV</th></tr></thead><tbody>\n", col);
 	for (size_t i = 0; i < n; i++) {
 		ld_buf_adds(b, "<tr><td>");
-		esc(b, t[i].name);
+		ld_html_esc(b, t[i].name);
 		ld_buf_adds(b, "</td>");
 		td_num(b, (double)t[i].images, 0);
 		td_pct(b, t[i].images, images);
@@ -295,7 +290,7 @@ static void bases_table(ld_buf *b, const ld_fleet_stats *st)
 		char when[32];
 		ld_fleet_format_time(r->created, when);
 		ld_buf_adds(b, "<tr><td>");
-		esc(b, r->name);
+		ld_html_esc(b, r->name);
 		ld_buf_adds(b, "</td>");
 		td_num(b, (double)r->images, 0);
 		ld_buf_addf(b, "<td>%.10s</td>", when);
@@ -319,15 +314,15 @@ static void ctr_table(ld_buf *b, const char *title, const ld_fleet_ctr_row *r, s
 		ld_fleet_format_time(c->first_seen, fs);
 		ld_fleet_format_time(c->last_seen, ls);
 		ld_buf_adds(b, "<tr><td><code>");
-		esc(b, c->id);
+		ld_html_esc(b, c->id);
 		ld_buf_adds(b, "</code></td><td>");
-		esc(b, c->name);
+		ld_html_esc(b, c->name);
 		ld_buf_adds(b, "</td><td>");
-		esc(b, c->source);
+		ld_html_esc(b, c->source);
 		ld_buf_adds(b, "</td><td>");
-		esc(b, c->namespace_name);
+		ld_html_esc(b, c->namespace_name);
 		ld_buf_adds(b, "</td><td>");
-		esc(b, r[i].image);
+		ld_html_esc(b, r[i].image);
 		ld_buf_addf(b, "</td><td>%s%s</td><td>%s</td><td>%s</td></tr>\n", r[i].kev ? "KEV " : "",
 			    r[i].critical ? "critical" : "", fs, ls);
 	}
@@ -346,7 +341,7 @@ static void census_section(ld_buf *b, const ld_fleet_census *c)
 	for (size_t i = 0; i < c->product_count; i++) {
 		const ld_fleet_census_product *p = &c->products[i];
 		ld_buf_adds(b, "<tr><td>");
-		esc(b, p->name ? p->name : p->product);
+		ld_html_esc(b, p->name ? p->name : p->product);
 		ld_buf_adds(b, "</td>");
 		td_num(b, (double)p->hosts, 0);
 		td_num(b, (double)p->versioned, 0);
@@ -407,7 +402,7 @@ static void head(ld_buf *b, const ld_fleet_stats *st)
 	ld_buf_adds(b, script);
 	ld_buf_addf(b, "</script></head><body>\n<h1>Fleet report</h1>\n<p class=\"note\">Generated %s, grouped by "
 		       "<b>", now);
-	esc(b, st->group_by);
+	ld_html_esc(b, st->group_by);
 	ld_buf_adds(b, "</b>");
 	if (since[0])
 		ld_buf_addf(b, "; records seen since %s (%zu images left out)", since, st->images_skipped);
@@ -425,7 +420,7 @@ int ld_fleet_write_html(ld_buf *b, const ld_fleet_stats *st)
 	} else {
 		if (st->group_count == 1 && st->groups[0].name[0] == '(') {
 			ld_buf_adds(b, "<p><b>No image matches the group key ");
-			esc(b, st->group_by);
+			ld_html_esc(b, st->group_by);
 			ld_buf_adds(b, ".</b></p>\n");
 		}
 		ld_buf_adds(b, "<h2>Groups</h2>\n");

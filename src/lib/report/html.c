@@ -1,13 +1,8 @@
 /* One self-contained HTML page (no external assets, no scripts): summary, a severity chart in
  * inline SVG, findings in "fix first" order, the layers, and the inventory. */
 #include "util/common.h"
+#include "util/html_esc.h"
 #include "report/report.h"
-
-/* One escaper for every HTML writer of the report stage. */
-static void esc(ld_buf *b, const char *s)
-{
-	ld_report_html_esc(b, s);
-}
 
 static bool safe_url(const char *u)
 {
@@ -30,7 +25,7 @@ int ld_report_scan_html(ld_buf *b, const ld_scan_view *v)
 
 	ld_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>lading: ");
-	esc(b, ld_report_image_name(img));
+	ld_html_esc(b, ld_report_image_name(img));
 	ld_buf_adds(b, "</title>\n<style>\n"
 		       "body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1f2937;background:#f8fafc}\n"
 		       "header{background:#0f172a;color:#f8fafc;padding:18px 28px}header h1{margin:0;font-size:20px}\n"
@@ -44,20 +39,20 @@ int ld_report_scan_html(ld_buf *b, const ld_scan_view *v)
 		       ".kev{background:#7f1d1d;color:#fff;border-radius:4px;padding:1px 6px;font-size:11px;font-weight:700}\n"
 		       ".muted{color:#64748b}.sup td{opacity:.55}details summary{cursor:pointer;font-weight:600}\n"
 		       "</style></head><body>\n<header><h1>");
-	esc(b, ld_report_image_name(img));
+	ld_html_esc(b, ld_report_image_name(img));
 	ld_buf_adds(b, "</h1><p>");
-	esc(b, img->source_type);
+	ld_html_esc(b, img->source_type);
 	if (img->config_digest) {
 		ld_buf_adds(b, " · ");
-		esc(b, img->config_digest);
+		ld_html_esc(b, img->config_digest);
 	}
 	if (ld_report_platform(img, plat, sizeof(plat))) {
 		ld_buf_adds(b, " · ");
-		esc(b, plat);
+		ld_html_esc(b, plat);
 	}
 	if (os->pretty_name || os->id) {
 		ld_buf_adds(b, " · ");
-		esc(b, os->pretty_name ? os->pretty_name : os->id);
+		ld_html_esc(b, os->pretty_name ? os->pretty_name : os->id);
 	}
 	ld_buf_addf(b, " · lading %s</p></header>\n<main>\n<div class=\"cards\">", ld_report_tool_version(&v->sbom));
 	ld_buf_addf(b, "<div class=\"card\"><span>vulnerabilities</span><b>%zu</b></div>", s->total);
@@ -93,16 +88,16 @@ int ld_report_scan_html(ld_buf *b, const ld_scan_view *v)
 		ld_buf_addf(b, "<tr%s><td>", f->suppressed ? " class=\"sup\"" : "");
 		if (safe_url(f->url)) {
 			ld_buf_adds(b, "<a href=\"");
-			esc(b, f->url);
+			ld_html_esc(b, f->url);
 			ld_buf_adds(b, "\">");
-			esc(b, f->id);
+			ld_html_esc(b, f->id);
 			ld_buf_adds(b, "</a>");
 		} else {
-			esc(b, f->id);
+			ld_html_esc(b, f->id);
 		}
 		for (size_t k = 0; k < f->alias_count && k < 4; k++) {
 			ld_buf_adds(b, "<br><span class=\"muted\">");
-			esc(b, f->aliases[k]);
+			ld_html_esc(b, f->aliases[k]);
 			ld_buf_adds(b, "</span>");
 		}
 		ld_buf_addf(b, "</td><td><span class=\"sev\" style=\"background:%s\">%s</span>", color(f->severity),
@@ -112,34 +107,34 @@ int ld_report_scan_html(ld_buf *b, const ld_scan_view *v)
 		ld_buf_adds(b, "</td><td>");
 		if (f->kev) {
 			ld_buf_adds(b, "<span class=\"kev\">KEV</span> ");
-			esc(b, f->kev_date_added);
+			ld_html_esc(b, f->kev_date_added);
 		}
 		if (f->epss_score >= 0)
 			ld_buf_addf(b, "<br><span class=\"muted\">EPSS %.2f%%</span>", f->epss_score * 100.0);
 		ld_buf_adds(b, "</td><td>");
-		esc(b, f->package->name);
+		ld_html_esc(b, f->package->name);
 		ld_buf_adds(b, "</td><td><code>");
-		esc(b, f->package->version);
+		ld_html_esc(b, f->package->version);
 		ld_buf_adds(b, "</code></td><td>");
 		if (f->fixed_count) {
 			ld_buf_adds(b, "<code>");
-			esc(b, f->fixed_versions[0]);
+			ld_html_esc(b, f->fixed_versions[0]);
 			ld_buf_adds(b, "</code>");
 		} else {
 			ld_buf_adds(b, "<span class=\"muted\">");
-			esc(b, f->status);
+			ld_html_esc(b, f->status);
 			ld_buf_adds(b, "</span>");
 		}
 		ld_buf_adds(b, "</td><td>");
 		if (f->package->layer >= 0)
 			ld_buf_addf(b, "%d", f->package->layer + 1);
 		ld_buf_adds(b, "</td><td>");
-		esc(b, f->title);
+		ld_html_esc(b, f->title);
 		if (f->suppressed) {
 			ld_buf_adds(b, "<br><span class=\"muted\">suppressed (");
-			esc(b, f->suppressed);
+			ld_html_esc(b, f->suppressed);
 			ld_buf_adds(b, "): ");
-			esc(b, f->suppressed_reason);
+			ld_html_esc(b, f->suppressed_reason);
 			ld_buf_adds(b, "</span>");
 		}
 		ld_buf_adds(b, "</td></tr>\n");
@@ -148,20 +143,20 @@ int ld_report_scan_html(ld_buf *b, const ld_scan_view *v)
 		ld_buf_adds(b, "</tbody></table>\n");
 	for (size_t i = 0; i < v->nnotes; i++) {
 		ld_buf_adds(b, "<p class=\"muted\">Note: ");
-		esc(b, v->notes[i]);
+		ld_html_esc(b, v->notes[i]);
 		ld_buf_adds(b, "</p>\n");
 	}
 	for (size_t i = 0; i < v->nexpired; i++) {
 		ld_buf_adds(b, "<p class=\"muted\">Expired ignore entry: ");
-		esc(b, v->expired[i]);
+		ld_html_esc(b, v->expired[i]);
 		ld_buf_adds(b, "</p>\n");
 	}
 	ld_buf_adds(b, "</section>\n<section><h2>Layers</h2><table><thead><tr><th>#</th><th>Digest</th><th>Created by</th></tr></thead><tbody>\n");
 	for (size_t i = 0; i < img->layer_count; i++) {
 		ld_buf_addf(b, "<tr><td>%zu</td><td><code>", i + 1);
-		esc(b, img->layers[i].digest);
+		ld_html_esc(b, img->layers[i].digest);
 		ld_buf_adds(b, "</code></td><td><code>");
-		esc(b, img->layers[i].created_by);
+		ld_html_esc(b, img->layers[i].created_by);
 		ld_buf_adds(b, "</code></td></tr>\n");
 	}
 	ld_buf_addf(b, "</tbody></table></section>\n<section><details><summary>Inventory: %zu packages</summary>\n"
@@ -170,13 +165,13 @@ int ld_report_scan_html(ld_buf *b, const ld_scan_view *v)
 	for (size_t i = 0; i < v->sbom.npkgs; i++) {
 		const lading_package *p = v->sbom.pkgs[i];
 		ld_buf_adds(b, "<tr><td>");
-		esc(b, p->name);
+		ld_html_esc(b, p->name);
 		ld_buf_adds(b, "</td><td><code>");
-		esc(b, p->version);
+		ld_html_esc(b, p->version);
 		ld_buf_adds(b, "</code></td><td>");
-		esc(b, p->type);
+		ld_html_esc(b, p->type);
 		ld_buf_adds(b, "</td><td>");
-		esc(b, p->source_name);
+		ld_html_esc(b, p->source_name);
 		ld_buf_adds(b, "</td><td>");
 		if (p->layer >= 0)
 			ld_buf_addf(b, "%d", p->layer + 1);

@@ -60,6 +60,13 @@ void ld_sha256_buf(const void *p, size_t n, char out[LD_DIGEST_STR_LEN])
 	ld_sha256_final(&h, out);
 }
 
+void ld_sha1_raw(const void *p, size_t n, unsigned char out[20])
+{
+	unsigned int len = 0;
+	if (EVP_Digest(p, n, out, &len, EVP_sha1(), NULL) != 1 || len != 20)
+		memset(out, 0, 20);
+}
+
 bool ld_digest_valid_slice(ld_slice d)
 {
 	if (d.len != 71 || memcmp(d.ptr, "sha256:", 7) != 0)

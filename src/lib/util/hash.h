@@ -23,6 +23,9 @@ void ld_sha256_update(ld_sha256 *h, const void *p, size_t n);
 void ld_sha256_final(ld_sha256 *h, char out[LD_DIGEST_STR_LEN]);
 void ld_sha256_release(ld_sha256 *h);
 void ld_sha256_buf(const void *p, size_t n, char out[LD_DIGEST_STR_LEN]);
+/* SHA-1 of (p, n), raw. Only for protocols that fix it (the WebSocket accept key), never for
+ * content identity. */
+void ld_sha1_raw(const void *p, size_t n, unsigned char out[20]);
 
 /* "sha256:" followed by exactly 64 lowercase hex digits. Other algorithms are rejected: the
  * OCI spec allows sha512 too, but no image tool writes it; we say so instead of guessing. */

@@ -90,7 +90,7 @@ static int pass(ld_tar *t, uint64_t n)
 
 /* A numeric field: octal (leading spaces or NULs, ends at the first other byte, as libarchive
  * reads it) or base-256 (first byte 0x80); negative or overflowing values are refused. */
-static bool num(const unsigned char *p, size_t n, int64_t *out)
+bool ld_tar_num(const unsigned char *p, size_t n, int64_t *out)
 {
 	uint64_t v = 0;
 	size_t i = 0;
@@ -118,7 +118,7 @@ static bool num(const unsigned char *p, size_t n, int64_t *out)
 	return true;
 }
 
-static bool checksum_ok(const unsigned char *h)
+bool ld_tar_checksum_ok(const unsigned char *h)
 {
 	uint64_t us = 0;
 	int64_t ss = 0, stored;
@@ -127,10 +127,10 @@ static bool checksum_ok(const unsigned char *h)
 		us += c;
 		ss += (signed char)c;
 	}
-	return num(h + 148, 8, &stored) && (stored == (int64_t)us || stored == ss);
+	return ld_tar_num(h + 148, 8, &stored) && (stored == (int64_t)us || stored == ss);
 }
 
-static bool zero_block(const unsigned char *h)
+bool ld_tar_zero_block(const unsigned char *h)
 {
 	for (size_t i = 0; i < BLOCK; i++)
 		if (h[i])
@@ -276,8 +276,8 @@ static int make_entry(ld_tar *t, const unsigned char *h, int64_t size, ld_ar_ent
 		t->hlink[n] = '\0';
 		e->link = t->hlink;
 	}
-	(void)num(h + 100, 8, &mode);
-	(void)num(h + 136, 12, &mtime);
+	(void)ld_tar_num(h + 100, 8, &mode);
+	(void)ld_tar_num(h + 136, 12, &mtime);
 	e->mode = (uint32_t)mode & 07777;
 	e->mtime = mtime;
 	e->size = size;
@@ -305,7 +305,7 @@ static int make_entry(ld_tar *t, const unsigned char *h, int64_t size, ld_ar_ent
 	t->padding = (BLOCK - (t->remaining & (BLOCK - 1))) & (BLOCK - 1);
 	if (tf == 'S') {
 		t->sparse = true;
-		t->has_real = num(h + 483, 12, &t->realsize);
+		t->has_real = ld_tar_num(h + 483, 12, &t->realsize);
 	}
 	/* sparse files: their full size is reported; their data (a map, then the stored pieces)
 	 * is passed over, not read: they read as empty (ld_tar_read warns) */
@@ -347,14 +347,14 @@ int ld_tar_next(ld_tar *t, ld_ar_entry *e)
 		}
 		if (r < BLOCK)
 			return fail(t, LADING_EINVALID, "cannot read entry header: Truncated tar archive");
-		if (zero_block(h)) {
+		if (ld_tar_zero_block(h)) {
 			t->done = true;
 			return 0;
 		}
-		if (!checksum_ok(h))
+		if (!ld_tar_checksum_ok(h))
 			return fail(t, LADING_EINVALID, first ? "cannot read archive: Unrecognized archive format"
 							      : "cannot read entry header: Damaged tar archive");
-		if (!num(h + 124, 12, &size) || size > LD_TAR_MAX_SIZE)
+		if (!ld_tar_num(h + 124, 12, &size) || size > LD_TAR_MAX_SIZE)
 			return fail(t, LADING_EINVALID, "cannot read entry header: bad entry size");
 		switch (h[156]) {
 		case 'L':

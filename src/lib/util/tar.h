@@ -16,6 +16,15 @@
 
 typedef struct ld_tar ld_tar;
 
+/* The header block rules, shared with readers that are fed bytes instead of pulling them (the
+ * honeypot's docker cp lister): a numeric field (octal, or base-256 when its first byte has the
+ * top bit; negative or overflowing values are false), the header checksum (unsigned or signed
+ * sum), and the all-zero block that ends an archive. Blocks are LD_TAR_BLOCK bytes. */
+#define LD_TAR_BLOCK 512
+bool ld_tar_num(const unsigned char *p, size_t n, int64_t *out);
+bool ld_tar_checksum_ok(const unsigned char *h);
+bool ld_tar_zero_block(const unsigned char *h);
+
 /* Takes ownership of `in` (already decompressed). */
 int ld_tar_open(ld_tar **out, ld_stream *in, lading_ctx *ctx, const char *label);
 /* 1 = *e filled (valid until the next call), 0 = end of archive, < 0 = error (on ctx). */

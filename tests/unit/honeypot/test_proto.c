@@ -320,6 +320,49 @@ static void test_mysql_edge(void **state)
 	}
 }
 
+static void dechunk_take(void *arg, const char *p, size_t n)
+{
+	ld_buf_add(arg, p, n);
+}
+
+static void test_http_dechunk(void **state)
+{
+	static const char in[] = "a\r\n0123456789\r\n3;x=y\r\nabc\r\n0\r\nT: 1\r\n\r\nNEXT";
+	ld_buf b;
+	(void)state;
+	ld_buf_init(&b, 4096);
+	for (size_t piece = 1; piece <= sizeof(in); piece++) {
+		ld_http_dechunk d;
+		size_t off = 0, used;
+		memset(&d, 0, sizeof(d));
+		ld_buf_clear(&b);
+		while (off < sizeof(in) - 1 && !ld_http_dechunk_done(&d)) {
+			size_t n = LD_MIN(piece, sizeof(in) - 1 - off);
+			assert_int_equal(ld_http_dechunk_feed(&d, in + off, n, &used, dechunk_take, &b), 0);
+			off += used;
+		}
+		assert_true(ld_http_dechunk_done(&d));
+		assert_int_equal(off, sizeof(in) - 1 - 4); /* "NEXT" is the next request's */
+		assert_int_equal(b.len, 13);
+		assert_memory_equal(b.ptr, "0123456789abc", 13);
+	}
+	{
+		ld_http_dechunk d;
+		size_t used;
+		memset(&d, 0, sizeof(d));
+		assert_int_equal(ld_http_dechunk_feed(&d, "zz\r\n", 4, &used, dechunk_take, &b),
+				 LADING_EINVALID);
+		memset(&d, 0, sizeof(d));
+		assert_int_equal(ld_http_dechunk_feed(&d, "2\r\nabc\r\n", 9, &used, dechunk_take, &b),
+				 LADING_EINVALID); /* more data than the size said */
+		memset(&d, 0, sizeof(d));
+		assert_int_equal(ld_http_dechunk_feed(&d, "1000000000000000\r\n", 18, &used,
+						      dechunk_take, &b),
+				 LADING_EINVALID);
+	}
+	ld_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,7 +371,7 @@ int main(void)
 		cmocka_unit_test(test_http_basic),  cmocka_unit_test(test_http_chunked),
 		cmocka_unit_test(test_http_errors), cmocka_unit_test(test_http_limits),
 		cmocka_unit_test(test_http_query),  cmocka_unit_test(test_mysql_login),
-		cmocka_unit_test(test_mysql_edge),
+		cmocka_unit_test(test_mysql_edge),  cmocka_unit_test(test_http_dechunk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
