@@ -337,6 +337,94 @@ out:
 	return rc;
 }
 
+#define SWEEP_CHUNK ((size_t)256 << 10)
+
+/* Give back what the sweep released of the bytes in (below pos); returns the bytes given back. */
+static size_t sweep_release(unsigned char *m, size_t pos, const ld_sweep *sw)
+{
+	size_t back = 0;
+	for (size_t i = 0; i < sw->nrelease && i < LD_SWEEP_MAX_RELEASE; i++) {
+		uint64_t a = sw->release[i].off, b;
+		if (!sw->release[i].len || a >= pos)
+			continue;
+		b = sw->release[i].len > pos - a ? pos : a + sw->release[i].len;
+		back += ld_mem_sparse_drop(m, (size_t)a, (size_t)(b - a));
+	}
+	return back;
+}
+
+/* The swept read (ld_sweep_fn): the head (buf) is in; the rest streams into an address space of
+ * the file's size, chunk by chunk, keeping what the sweep does not let go; then the analyzer. */
+static int analyze_swept(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_analyzer *an, uint32_t mask,
+			 const ld_wants *wants, ld_buf *buf, lading_ctx *ctx)
+{
+	size_t size = (size_t)f->size, pos = buf->len, charged = 0, kept = buf->len;
+	ld_sweep sw;
+	unsigned char *m;
+	int rc = 0;
+
+	if (!ld_budget_charge(l->plain.budget, buf->len))
+		return ld_budget_error(ctx, buf->len, "analyzing /%s in layer %zu", f->path, l->index + 1);
+	charged = buf->len;
+	if (!(m = ld_mem_sparse_alloc(size))) {
+		ld_budget_release(l->plain.budget, charged);
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
+	}
+	memcpy(m, buf->ptr, buf->len);
+	memset(&sw, 0, sizeof(sw));
+	an->sweep(&sw, m, pos, size);
+	while (pos < size) {
+		bool keep = sw.whole || sw.skip_to <= pos;
+		size_t want = keep ? LD_MIN(SWEEP_CHUNK, size - pos)
+				   : (size_t)LD_MIN(sw.skip_to, (uint64_t)size) - pos;
+		unsigned char *dst = keep ? m + pos : (unsigned char *)buf->ptr;
+		ssize_t r;
+		if (!keep && want > buf->cap - 1)
+			want = buf->cap - 1; /* skipped bytes pass through the scratch buffer */
+		if (keep && !ld_budget_charge(l->plain.budget, want)) {
+			rc = ld_budget_error(ctx, kept + want, "analyzing /%s in layer %zu", f->path, l->index + 1);
+			goto out;
+		}
+		charged += keep ? want : 0;
+		if ((r = w->read(w, dst, want)) < 0) {
+			rc = (int)r;
+			goto out;
+		}
+		if (r == 0)
+			break; /* shorter than declared: the rest reads as zeros */
+		pos += (size_t)r;
+		if (!keep)
+			continue;
+		kept += (size_t)r;
+		if (!sw.whole) {
+			size_t back;
+			sw.skip_to = 0;
+			sw.nrelease = 0;
+			an->sweep(&sw, m, pos, size);
+			back = LD_MIN(sweep_release(m, pos, &sw), charged);
+			ld_budget_release(l->plain.budget, back);
+			charged -= back;
+			kept -= LD_MIN(back, kept);
+		}
+	}
+	l->analyzed_bytes += kept;
+	rc = run_analyzers(l, f, wants, mask, m, pos, ctx);
+out:
+	ld_mem_sparse_free(m, size);
+	ld_budget_release(l->plain.budget, charged);
+	return rc;
+}
+
+/* The one analyzer of mask when it has a sweep, else NULL. */
+static const ld_analyzer *sweeper(const ld_wants *wants, uint32_t mask)
+{
+	const ld_analyzer *an;
+	if (!mask || (mask & (mask - 1)))
+		return NULL;
+	an = ld_wants_analyzer(wants, (size_t)__builtin_ctz(mask));
+	return an->sweep ? an : NULL;
+}
+
 /* Run the analyzers that apply to a regular file: check their magic on the first bytes, then
  * read the file into `buf` (reused) and keep only their results: whole, or for large files
  * only the ranges the analyzers ask for (ld_plan_fn). */
@@ -372,6 +460,13 @@ static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *want
 	if (!mask)
 		return 0;
 
+	if (f->size > ld_wants_sparse_min(wants) && !eof && sweeper(wants, mask)) {
+		if ((rc = read_more(w, buf, (size_t)(f->size < LD_ANALYZE_HEAD ? f->size : LD_ANALYZE_HEAD) - buf->len,
+				    &eof)))
+			goto fail;
+		if (!eof)
+			return analyze_swept(w, l, f, sweeper(wants, mask), mask, wants, buf, ctx);
+	}
 	if (f->size > ld_wants_sparse_min(wants) && !eof) {
 		ld_range ranges[ANALYZE_MAX_RANGES];
 		size_t nr = 0;

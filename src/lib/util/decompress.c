@@ -414,7 +414,7 @@ fail:
 
 /* ---- one-shot zlib (RFC 1950) from memory: cargo-auditable's .dep-v0 ---- */
 
-int ld_zlib_inflate(ld_slice in, size_t max, ld_buf *out)
+static int inflate_mem(ld_slice in, size_t max, ld_buf *out, uint32_t flag)
 {
 	struct inflate_state s;
 	int rc;
@@ -422,7 +422,7 @@ int ld_zlib_inflate(ld_slice in, size_t max, ld_buf *out)
 	if (in.len > UINT32_MAX)
 		return LADING_ELIMIT;
 	isal_inflate_init(&s);
-	s.crc_flag = ISAL_ZLIB; /* header and adler32 checked */
+	s.crc_flag = flag;
 	s.next_in = (uint8_t *)(uintptr_t)in.ptr;
 	s.avail_in = (uint32_t)in.len;
 	if (max >= SIZE_MAX - 2)
@@ -452,4 +452,14 @@ int ld_zlib_inflate(ld_slice in, size_t max, ld_buf *out)
 		if (s.avail_in == 0 && s.avail_out > 0)
 			return LADING_EINVALID; /* truncated */
 	}
+}
+
+int ld_zlib_inflate(ld_slice in, size_t max, ld_buf *out)
+{
+	return inflate_mem(in, max, out, ISAL_ZLIB); /* header and adler32 checked */
+}
+
+int ld_deflate_inflate(ld_slice in, size_t max, ld_buf *out)
+{
+	return inflate_mem(in, max, out, ISAL_DEFLATE);
 }

@@ -78,5 +78,7 @@ int ld_stream_decompress(ld_stream **out, ld_stream *inner, const ld_decomp_limi
  * (cleared first; NUL-terminated). LADING_ELIMIT beyond `max` output bytes, LADING_EINVALID for
  * corrupt or truncated data. */
 int ld_zlib_inflate(ld_slice in, size_t max, ld_buf *out);
+/* The same for raw deflate data (RFC 1951: zip entries of method 8). */
+int ld_deflate_inflate(ld_slice in, size_t max, ld_buf *out);
 
 #endif
