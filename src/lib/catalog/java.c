@@ -643,7 +643,7 @@ static int sw_scan(ld_sweep *s, sw_level *lv, const unsigned char *m, uint64_t a
 	return 1;
 }
 
-static void java_sweep(ld_sweep *s, const unsigned char *m, uint64_t avail, uint64_t size)
+void ld_java_sweep(ld_sweep *s, const unsigned char *m, uint64_t avail, uint64_t size)
 {
 	if (!s->state[0]) {
 		s->state[0] = 1;
@@ -734,7 +734,7 @@ static const ld_analyzer java_ar = {
     .magic_len = 4,
     .max_size = JAVA_MAX_ARCHIVE,
     .fn = ld_java_analyze,
-    .sweep = java_sweep,
+    .sweep = ld_java_sweep,
 };
 static const ld_analyzer java_pi = {
     .name = "java-plugin",
@@ -744,7 +744,7 @@ static const ld_analyzer java_pi = {
     .magic_len = 4,
     .max_size = JAVA_MAX_ARCHIVE,
     .fn = ld_java_analyze,
-    .sweep = java_sweep,
+    .sweep = ld_java_sweep,
 };
 static const ld_analyzer *const java_analyzers[] = {&java_ar, &java_pi, NULL};
 
