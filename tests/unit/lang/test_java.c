@@ -324,7 +324,8 @@ static void test_pom_budget(void **state)
 
 static void test_broken(void **state)
 {
-	zbuf z = {(unsigned char *)"PK\x03\x04 not really a zip", 24};
+	static const char bad[] = "PK\x03\x04 not really a zip";
+	zbuf z = {(unsigned char *)bad, sizeof(bad) - 1}; /* was 24: two bytes past the string */
 	member none[] = {{"a.txt", "x", NULL}, {NULL, NULL, NULL}};
 	zbuf e = make_zip(none, false);
 	(void)state;
