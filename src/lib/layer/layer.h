@@ -191,10 +191,11 @@ int ld_layers_read(ld_layer **out, lading_image *img, const ld_wants *wants, lad
 int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, const size_t *caps, size_t n,
 		   lading_ctx *ctx);
 void ld_layers_free(ld_layer *layers, size_t n);
-/* Captured files this big, wanted by name (package databases), are not kept after their layer is
- * read: the top copy is read again after the merge (ld_layer_fetch, as symlink targets are) and
- * each lower copy only when the history of the file is walked (ld_layer_read_file), one at a
- * time. Why: an image whose 64 MB package database was in eight layers held eight copies. */
+/* Captured files this big (package databases wanted by name, lockfiles matched by a glob) are
+ * not kept after their layer is read: the top copy is read again after the merge (ld_layer_fetch,
+ * as symlink targets are) and each lower copy only when the history of the file is walked
+ * (ld_layer_read_file), one at a time. Why: an image whose 64 MB package database was in eight
+ * layers held eight copies; lockfiles up to their 64 MiB cap were held per layer alike. */
 #define LD_CAPTURE_DROP_MIN ((size_t)16 << 20)
 void ld_layer_drop_big(ld_layer *l, const ld_wants *w);
 /* A file read again: its own mapping (freed at once by ld_layer_file_release: a heap block of

@@ -1097,8 +1097,8 @@ void ld_layer_drop_big(ld_layer *l, const ld_wants *w)
 	for (size_t i = 0; i < l->files.len; i++) {
 		ld_lfile *f = ld_layer_file(l, i);
 		bool shared = false;
-		if (!f->big || !f->captured || f->type != LD_LF_REG ||
-		    !ld_wants_exact(w, ld_slice_make(f->path, f->path_len)))
+		(void)w;
+		if (!f->big || !f->captured || f->type != LD_LF_REG)
 			continue;
 		for (size_t j = 0; j < l->files.len && !shared; j++)
 			shared = j != i && ld_layer_file(l, j)->data == f->data;
