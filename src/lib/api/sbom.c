@@ -197,6 +197,8 @@ int lading_sbom_build(lading_sbom **out, lading_ctx *ctx, lading_image *img, con
 	s->image = img;
 	ld_catalog_init(&s->cat, view, &img->info);
 	ld_arena_set_budget(&s->cat.arena, ld_ctx_budget(ctx)); /* [budget] */
+	ld_map_set_budget(&s->cat.owned, ld_ctx_budget(ctx));
+	ld_map_set_budget(&s->cat.dircache, ld_ctx_budget(ctx));
 	rs.layers = layers;
 	s->cat.reread = reread;
 	s->cat.reread_opaque = &rs;
@@ -226,6 +228,8 @@ int lading_sbom_build(lading_sbom **out, lading_ctx *ctx, lading_image *img, con
 	s->cat.view = NULL; /* the view goes now; packages hold copies of what they need */
 	/* the result outlives the scan (and may outlive ctx): it leaves the budget */
 	ld_arena_set_budget(&s->cat.arena, NULL);
+	ld_map_set_budget(&s->cat.owned, NULL);
+	ld_map_set_budget(&s->cat.dircache, NULL);
 	s->cat.reread = NULL;
 out:
 	ld_view_free(view);

@@ -172,6 +172,15 @@ static void progress_add(read_job *job, size_t layer, uint64_t delta)
 	pthread_mutex_unlock(&job->mu);
 }
 
+/* A failed put into one of the layer's tables: the budget's message when it refused. */
+static int map_fail(const ld_map *m, const ld_layer *l, lading_ctx *ctx)
+{
+	if (m->over_budget)
+		return ld_budget_error(ctx, m->cap * sizeof(ld_map_slot), "indexing the entries of layer %zu",
+				       l->index + 1);
+	return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+}
+
 /* Capture one entry's content (size already checked against the cap). */
 static int capture(ld_entries *w, ld_layer *l, ld_lfile *f, uint64_t size, lading_ctx *ctx)
 {
@@ -753,7 +762,7 @@ static int note_parent(ld_layer *l, ld_map *dirs, ld_slice path, lading_ctx *ctx
 	if (!(f = keep(l, &t, ctx)))
 		return ctx->err.code;
 	if (ld_map_put(dirs, ld_slice_make(f->path, f->path_len), (void *)(uintptr_t)l->files.len, NULL))
-		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		return map_fail(dirs, l, ctx);
 	l->plain.last_dir = l->files.len;
 	return 0;
 }
@@ -806,7 +815,7 @@ static int record_entry(ld_entries *w, ld_layer *l, const ld_wants *wants, ld_ar
 	if (!(f = keep(l, &t, ctx)))
 		return ctx->err.code;
 	if (type == LD_LF_DIR && ld_map_put(dirs, ld_slice_make(f->path, f->path_len), (void *)(uintptr_t)l->files.len, NULL))
-		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		return map_fail(dirs, l, ctx);
 	if (type != LD_LF_REG && !(type == LD_LF_HARDLINK && ld_wants_match(wants, ld_slice_make(path, plen), &maxsz)))
 		return 0;
 	f->wanted = true;
@@ -823,7 +832,7 @@ static int record_entry(ld_entries *w, ld_layer *l, const ld_wants *wants, ld_ar
 		if ((rc = capture(w, l, f, f->size, ctx)))
 			return rc;
 		if (ld_map_put(captured, ld_slice_make(f->path, f->path_len), (void *)(uintptr_t)l->files.len, NULL))
-			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			return map_fail(captured, l, ctx);
 	}
 	if (type == LD_LF_REG && !f->captured && ld_wants_analyzer_count(wants))
 		return analyze(w, l, f, wants, ctx, scratch);
@@ -944,6 +953,8 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 
 	ld_map_init(&captured);
 	ld_map_init(&dirs);
+	ld_map_set_budget(&captured, l->plain.budget);
+	ld_map_set_budget(&dirs, l->plain.budget);
 	ld_buf_set_budget(&scratch, l->plain.budget);
 	/* [layer cache] plain files' paths are kept only for the cache file */
 	l->plain.keep_paths = l->cache != NULL;
