@@ -24,6 +24,15 @@
 #define JAVA_MAX_ENTRIES 1000000		  /* zip entries looked at for one file */
 #define JAVA_MAX_PACKAGES 20000			  /* packages reported for one file */
 #define JAVA_MAX_FIELD 512			  /* a manifest value we keep */
+/* deflated nested archives larger than this are swept as they are inflated (smaller ones are
+ * inflated whole: a sparse mapping per small jar would cost more than it saves) */
+#define JAVA_NESTED_SWEEP_MIN ((uint64_t)1 << 20)
+
+/* The sweep's state words (ld_sweep.state): [0] levels in use, then SW_LEVELS levels of 6 words,
+ * then the nesting depth of the archive swept (0: a file of the image; more for a nested
+ * archive inflated). */
+#define SW_LEVELS JAVA_MAX_DEPTH
+#define SW_BASE	  (1 + SW_LEVELS * 6)
 
 static const char *const java_wants[] = {NULL};
 
@@ -254,6 +263,63 @@ too_big:
 			    max);
 }
 
+#define JAVA_SWEEP_CHUNK ((size_t)64 << 10) /* inflated at a time into a nested archive's space */
+
+/* A deflated nested archive, inflated as a stream into an address space of its declared size
+ * and swept as the layer stage sweeps a large file (ld_java_sweep): only what its analysis reads
+ * stays, charged to the scan's budget while it is read. *m and *charged are the caller's to
+ * release (ld_mem_sparse_free(*m, usize), ld_budget_release). */
+static int inflate_swept(java_scan *st, ld_slice raw, uint64_t usize, int depth, unsigned char **m,
+			 size_t *len, size_t *charged)
+{
+	ld_inflater *f = NULL;
+	unsigned char scratch[16 << 10];
+	ld_sweep *sw = calloc(1, sizeof(*sw));
+	size_t pos = 0, size = (size_t)usize;
+	int rc = 0;
+	*len = *charged = 0;
+	if (!sw || !(*m = ld_mem_sparse_alloc(size)) || ld_inflater_new(&f, raw)) {
+		rc = ld_error_set(st->ctx, LADING_ENOMEM, "archive: out of memory");
+		goto out;
+	}
+	sw->state[SW_BASE] = (uint64_t)depth;
+	while (pos < size) {
+		bool keep = sw->whole || sw->skip_to <= pos;
+		size_t want = keep ? LD_MIN(JAVA_SWEEP_CHUNK, size - pos)
+				   : LD_MIN((size_t)LD_MIN(sw->skip_to, (uint64_t)size) - pos, sizeof(scratch));
+		ssize_t r;
+		if (keep && !ld_budget_charge(st->budget, want)) {
+			rc = ld_error_set(st->ctx, LADING_ELIMIT, "archive: over the scan's memory budget");
+			goto out;
+		}
+		*charged += keep ? want : 0;
+		if ((r = ld_inflater_read(f, keep ? *m + pos : scratch, want)) < 0) {
+			rc = ld_error_set(st->ctx, LADING_EINVALID, "archive: damaged deflate data");
+			goto out;
+		}
+		if (r == 0)
+			break;
+		pos += (size_t)r;
+		if (keep && !sw->whole) {
+			sw->skip_to = 0;
+			sw->nrelease = 0;
+			ld_java_sweep(sw, *m, pos, size);
+			for (size_t i = 0; i < sw->nrelease; i++) {
+				size_t back = ld_mem_sparse_drop(*m, (size_t)sw->release[i].off,
+								 (size_t)sw->release[i].len);
+				back = LD_MIN(back, *charged);
+				ld_budget_release(st->budget, back);
+				*charged -= back;
+			}
+		}
+	}
+	*len = pos;
+out:
+	ld_inflater_free(f);
+	free(sw);
+	return rc;
+}
+
 /* An archive inside the one being read: stored ones are read in place, deflated ones inflated
  * (bounded, charged to the scan's budget); then scanned. */
 static void scan_nested(jar *j, const ld_zip_entry *e)
@@ -261,6 +327,8 @@ static void scan_nested(jar *j, const ld_zip_entry *e)
 	java_scan *st = j->st;
 	ld_buf b = LD_BUF_INIT;
 	ld_buf path = LD_BUF_INIT;
+	unsigned char *m = NULL;
+	size_t charged = 0;
 	size_t left = JAVA_MAX_NESTED_TOTAL - st->nested_bytes;
 	size_t cap = left < JAVA_MAX_NESTED_ONE ? left : JAVA_MAX_NESTED_ONE;
 	ld_slice name = e->name, data;
@@ -279,6 +347,15 @@ static void scan_nested(jar *j, const ld_zip_entry *e)
 	if (e->method == LD_ZIP_STORED && !(e->flags & LD_ZIP_FLAG_ENCRYPTED) &&
 	    !ld_zip_data(&j->z, e, &data, NULL)) {
 		/* nothing to inflate: the bytes are the parent's */
+	} else if (e->method == LD_ZIP_DEFLATED && !(e->flags & LD_ZIP_FLAG_ENCRYPTED) &&
+		   e->usize > JAVA_NESTED_SWEEP_MIN && !ld_zip_data(&j->z, e, &data, NULL)) {
+		size_t n;
+		if (inflate_swept(st, data, e->usize, j->depth + 1, &m, &n, &charged)) {
+			scan_warn(st, ld_buf_slice(&path), st->ctx->err.msg);
+			ld_error_clear(st->ctx);
+			goto out;
+		}
+		data = ld_slice_make(m, n);
 	} else if (entry_read(st, &j->z, e, cap, &b)) {
 		scan_warn(st, ld_buf_slice(&path), st->ctx->err.msg);
 		ld_error_clear(st->ctx);
@@ -291,6 +368,9 @@ static void scan_nested(jar *j, const ld_zip_entry *e)
 		scan_archive(st, (const unsigned char *)data.ptr, data.len, ld_buf_slice(&path),
 			     ld_path_base(name), j->depth + 1);
 out:
+	if (m)
+		ld_mem_sparse_free(m, (size_t)e->usize);
+	ld_budget_release(st->budget, charged);
 	ld_buf_release(&path);
 	ld_buf_release(&b);
 }
@@ -542,9 +622,7 @@ enum { SW_HEAD = 0, SW_SCAN_DROP, SW_SCAN_KEEP, SW_KEEP_REST };
 typedef struct sw_level {
 	uint64_t cursor, end, mode, start, drop_from, resume;
 } sw_level;
-#define SW_LEVELS JAVA_MAX_DEPTH
-/* the state words: [0] levels in use, then SW_LEVELS levels of 6 words */
-_Static_assert(1 + SW_LEVELS * 6 <= sizeof(((ld_sweep *)0)->state) / sizeof(uint64_t),
+_Static_assert(SW_BASE + 1 <= sizeof(((ld_sweep *)0)->state) / sizeof(uint64_t),
 	       "sweep state too small");
 #define SW_SCAN_KEEP_BACK 64 /* bytes kept behind a descriptor scan (the descriptor itself) */
 
@@ -559,6 +637,8 @@ static bool sw_release(ld_sweep *s, uint64_t a, uint64_t b, uint64_t avail)
 	ld_range *last = s->nrelease ? &s->release[s->nrelease - 1] : NULL;
 	if (b > avail)
 		b = avail;
+	if (a < 4)
+		a = 4; /* the magic stays: a nested archive is recognized by it */
 	if (b <= a)
 		return true;
 	if (last && last->off + last->len == a) {
@@ -576,7 +656,7 @@ static int sw_header(ld_sweep *s, sw_level *lv, const unsigned char *m, uint64_t
 {
 	ld_zip_local loc;
 	uint64_t lim = LD_MIN(avail, lv->end), data, end;
-	int depth = (int)s->state[0] - 1, kind, r;
+	int depth = (int)(s->state[SW_BASE] + s->state[0]) - 1, kind, r;
 	if (lv->cursor >= avail) {
 		s->skip_to = lv->cursor; /* the entry's bytes up to there are let go */
 		return 0;

@@ -5,6 +5,7 @@
 #include <archive_entry.h>
 
 #include "langtest.h"
+#include "util/budget.h"
 
 typedef struct zbuf {
 	unsigned char *p;
@@ -412,6 +413,45 @@ static void test_result_each(void **state)
 	assert_int_equal(n, 102);
 }
 
+/* A deflated nested jar over 1 MiB is swept as it is inflated: within a 2 MiB budget, a nested
+ * jar of 4 MiB (an incompressible class around its pom.properties) is still read (inflated whole,
+ * it would not fit). */
+static void test_nested_deflated_swept(void **state)
+{
+	size_t n = 4 << 20;
+	char *big = malloc(n + 1);
+	uint32_t x = 7;
+	ld_budget b;
+	ld_arena a;
+	ld_slice res;
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		big[i] = (char)('a' + (x >> 16) % 26);
+	}
+	big[n] = '\0';
+	{
+		member inner[] = {{"a/Big.class", big, NULL},
+				  {"META-INF/maven/g/inner/pom.properties", "version=7\n", NULL},
+				  {"b/Big.class", big, NULL},
+				  {NULL, NULL, NULL}};
+		zbuf in = make_zip(inner, true);
+		member outer[] = {{"WEB-INF/lib/inner-7.jar", NULL, &in}, {NULL, NULL, NULL}};
+		zbuf out = make_zip(outer, false);
+		ld_budget_init(&b, 2 << 20);
+		ld_arena_init(&a, 0);
+		assert_int_equal(ld_arena_set_budget(&a, &b), 0);
+		assert_int_equal(ld_java_analyze(out.p, out.n, "srv/shop.war", &a, &res), 0);
+		assert_non_null(res.ptr);
+		assert_non_null(strstr(res.ptr, "WEB-INF/lib/inner-7.jar\tg\tinner\t7\tpom"));
+		ld_arena_release(&a);
+		assert_int_equal(ld_budget_used(&b), 0);
+		free(in.p);
+		free(out.p);
+	}
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +460,7 @@ int main(void)
 	    cmocka_unit_test(test_broken),    cmocka_unit_test(test_file_names),
 	    cmocka_unit_test(test_real_jars), cmocka_unit_test(test_result_each), cmocka_unit_test(test_pom_budget),
 	    cmocka_unit_test(test_sweep_drops),
+	    cmocka_unit_test(test_nested_deflated_swept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
