@@ -434,9 +434,37 @@ static const ld_analyzer *sweeper(const ld_wants *wants, uint32_t mask)
 	return an->sweep ? an : NULL;
 }
 
+/* The ranges every analyzer of mask plans from the head in buf (clipped to the file): false
+ * when one of them needs the whole file. */
+static bool plan_ranges(const ld_wants *wants, uint32_t mask, const ld_buf *buf, uint64_t size,
+			ld_range *ranges, size_t *nr)
+{
+	for (size_t i = 0; i < ld_wants_analyzer_count(wants); i++) {
+		const ld_analyzer *an = ld_wants_analyzer(wants, i);
+		int k;
+		if (!(mask & (1u << i)))
+			continue;
+		k = an->plan ? an->plan((const unsigned char *)buf->ptr, buf->len, size, ranges + *nr,
+					LD_ANALYZE_MAX_RANGES)
+			     : -1;
+		if (k < 0 || k > LD_ANALYZE_MAX_RANGES)
+			return false;
+		/* clip what the plan asked for to the file: offsets come from its bytes */
+		for (size_t j = 0, base = *nr; j < (size_t)k; j++) {
+			ld_range r = ranges[base + j]; /* *nr <= base + j: compacting in place */
+			if (r.off >= size || !r.len)
+				continue;
+			if (r.len > size - r.off)
+				r.len = size - r.off;
+			ranges[(*nr)++] = r;
+		}
+	}
+	return true;
+}
+
 /* Run the analyzers that apply to a regular file: check their magic on the first bytes, then
  * read the file into `buf` (reused) and keep only their results: whole, or for large files
- * only the ranges the analyzers ask for (ld_plan_fn). */
+ * only the ranges the analyzers ask for (ld_plan_fn) or what a sweep keeps (ld_sweep_fn). */
 static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *wants, lading_ctx *ctx, ld_buf *buf)
 {
 	uint32_t mask = ld_wants_analyzers_for(wants, ld_slice_make(f->path, f->path_len), f->mode);
@@ -469,43 +497,15 @@ static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *want
 	if (!mask)
 		return 0;
 
-	if (f->size > ld_wants_sparse_min(wants) && !eof && sweeper(wants, mask)) {
-		if ((rc = read_more(w, buf, (size_t)(f->size < LD_ANALYZE_HEAD ? f->size : LD_ANALYZE_HEAD) - buf->len,
-				    &eof)))
-			goto fail;
-		if (!eof)
-			return analyze_swept(w, l, f, sweeper(wants, mask), mask, wants, buf, ctx);
-	}
 	if (f->size > ld_wants_sparse_min(wants) && !eof) {
 		ld_range ranges[ANALYZE_MAX_RANGES];
 		size_t nr = 0;
-		bool whole = false;
 		if ((rc = read_more(w, buf, (size_t)(f->size < LD_ANALYZE_HEAD ? f->size : LD_ANALYZE_HEAD) - buf->len,
 				    &eof)))
 			goto fail;
-		for (size_t i = 0; i < ld_wants_analyzer_count(wants) && !whole; i++) {
-			const ld_analyzer *an = ld_wants_analyzer(wants, i);
-			int k;
-			if (!(mask & (1u << i)))
-				continue;
-			k = an->plan ? an->plan((const unsigned char *)buf->ptr, buf->len, f->size, ranges + nr,
-						LD_ANALYZE_MAX_RANGES)
-				     : -1;
-			if (k < 0 || k > LD_ANALYZE_MAX_RANGES) {
-				whole = true;
-				continue;
-			}
-			/* clip what the plan asked for to the file: offsets come from its bytes */
-			for (size_t j = 0, base = nr; j < (size_t)k; j++) {
-				ld_range r = ranges[base + j]; /* nr <= base + j: compacting in place */
-				if (r.off >= f->size || !r.len)
-					continue;
-				if (r.len > f->size - r.off)
-					r.len = f->size - r.off;
-				ranges[nr++] = r;
-			}
-		}
-		if (!whole && !eof)
+		if (!eof && sweeper(wants, mask))
+			return analyze_swept(w, l, f, sweeper(wants, mask), mask, wants, buf, ctx);
+		if (!eof && plan_ranges(wants, mask, buf, f->size, ranges, &nr))
 			return analyze_sparse(w, l, f, wants, mask, ranges, nr, buf, ctx);
 	}
 
