@@ -4,7 +4,8 @@
 # RSS over $RUNS runs, page cache dropped before each run (as root), Trivy with a fresh cache dir
 # each run. Images: Alpine 3.20.3, the Debian multi-layer image of tests/setup, and the javago
 # image of bench/mkjavago.sh (a fat jar, nested jars, a venv, an npm tree, Go binaries) both as a
-# docker-archive and as an OCI layout (skipped when it cannot be built: needs root and npm).
+# docker-archive and as an OCI layout (skipped when it cannot be built: needs root and npm;
+# JAVAGO=0 skips it). ONLY=REGEX measures only the images whose label matches (e.g. ONLY=javago).
 source "$(dirname "$0")/common.sh"
 need igzip isal
 TRIVY=$(trivy_bin)
@@ -30,6 +31,9 @@ floor() { # decompress every layer blob of an OCI layout, sequentially
 }
 export -f floor
 
+if [ -n "${ONLY:-}" ]; then
+  kept=(); for spec in "${images[@]}"; do [[ ${spec%% *} =~ $ONLY ]] && kept+=("$spec"); done; images=("${kept[@]}")
+fi
 printf '%-14s %-9s %10s %10s %12s %12s %10s %10s %12s\n' image size lading_s trivy_s speedup floor_s vs_floor lading_MB trivy_MB
 for spec in "${images[@]}"; do
   read -r img f dir <<< "$spec"
