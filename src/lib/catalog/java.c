@@ -3,7 +3,9 @@
  * every META-INF/maven/GROUP/ARTIFACT/pom.properties (groupId, artifactId, version); when none of
  * those describes the archive itself, its MANIFEST.MF (Implementation-* / Bundle-* headers) or,
  * last, its file name ("log4j-core-2.14.1.jar"). Archives inside archives (WEB-INF/lib,
- * BOOT-INF/lib, fat jars) are read the same way down to a bounded depth and byte budget. */
+ * BOOT-INF/lib, fat jars) are read the same way down to a bounded depth and byte budget. Zips are
+ * read through their central directory (util/zip.c); large ones are swept as they stream
+ * (ld_java_sweep, at the end of this file), so only the entries read here are kept. */
 #include "util/common.h"
 #include "util/budget.h"
 #include "util/stream.h"
