@@ -7,23 +7,75 @@
 /* Wanted files reached through symlinks were not captured while streaming (their real path did
  * not match); read them now from the layers that hold them, each within the cap of the want that
  * reached it (not the largest cap of its layer). */
+/* Files to read again after the merge, per layer, each with its cap (for ld_layer_fetch). */
+typedef struct fetch_list {
+	const char ***need;
+	size_t *nneed;
+	size_t **caps;
+	size_t n;
+	ld_arena a;
+} fetch_list;
+
+static int fl_init(fetch_list *fl, size_t n)
+{
+	fl->n = n;
+	fl->need = calloc(n ? n : 1, sizeof(char **));
+	fl->nneed = calloc(n ? n : 1, sizeof(size_t));
+	fl->caps = calloc(n ? n : 1, sizeof(size_t *));
+	ld_arena_init(&fl->a, 0);
+	return fl->need && fl->nneed && fl->caps ? 0 : LADING_ENOMEM;
+}
+
+static int fl_add(fetch_list *fl, size_t l, const char *path, size_t cap)
+{
+	const char **nv = realloc(fl->need[l], (fl->nneed[l] + 1) * sizeof(char *));
+	size_t *nc;
+	if (nv)
+		fl->need[l] = nv;
+	nc = nv ? realloc(fl->caps[l], (fl->nneed[l] + 1) * sizeof(size_t)) : NULL;
+	if (!nc)
+		return LADING_ENOMEM;
+	fl->caps[l] = nc;
+	nc[fl->nneed[l]] = cap;
+	if (!(nv[fl->nneed[l]] = ld_arena_strdup(&fl->a, path)))
+		return LADING_ENOMEM;
+	fl->nneed[l]++;
+	return 0;
+}
+
+static int fl_run(fetch_list *fl, lading_image *img, ld_layer *layers, lading_ctx *ctx)
+{
+	int rc;
+	for (size_t l = 0; l < fl->n; l++)
+		if (fl->nneed[l] && (rc = ld_layer_fetch(img, &layers[l], fl->need[l], fl->caps[l], fl->nneed[l], ctx)))
+			return rc;
+	return 0;
+}
+
+static void fl_release(fetch_list *fl)
+{
+	for (size_t l = 0; l < fl->n; l++) {
+		if (fl->need)
+			free(fl->need[l]);
+		if (fl->caps)
+			free(fl->caps[l]);
+	}
+	free(fl->need);
+	free(fl->nneed);
+	free(fl->caps);
+	ld_arena_release(&fl->a);
+}
+
+/* Files wanted by name that the view reaches through a symlink, or that were let go after their
+ * layer (ld_layer_drop_big): read from the layer that holds the top copy. */
 static int fetch_symlinked(lading_image *img, ld_layer *layers, ld_view *view, lading_ctx *ctx)
 {
 	const ld_cataloger *const *cats = ld_catalogers();
-	size_t n = img->info.layer_count;
-	const char ***need = calloc(n ? n : 1, sizeof(char **));
-	size_t *nneed = calloc(n ? n : 1, sizeof(size_t));
-	size_t **caps = calloc(n ? n : 1, sizeof(size_t *));
-	ld_arena a;
-	int rc = 0;
+	fetch_list fl;
+	int rc = fl_init(&fl, img->info.layer_count);
 
-	ld_arena_init(&a, 0);
-	if (!need || !nneed || !caps) {
-		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t c = 0; cats[c]; c++) {
-		for (size_t w = 0; cats[c]->wants[w]; w++) {
+	for (size_t c = 0; cats[c] && !rc; c++) {
+		for (size_t w = 0; cats[c]->wants[w] && !rc; w++) {
 			const char *want = cats[c]->wants[w];
 			char canon[LD_PATH_MAX];
 			ld_vnode *node;
@@ -33,40 +85,47 @@ static int fetch_symlinked(lading_image *img, ld_layer *layers, ld_view *view, l
 			if (!node || node->type != LD_LF_REG || !node->file || node->file->captured || node->file->too_big ||
 			    node->layer < 0)
 				continue;
-			{
-				size_t l = (size_t)node->layer;
-				const char **nv = realloc(need[l], (nneed[l] + 1) * sizeof(char *));
-				size_t *nc;
-				if (nv)
-					need[l] = nv;
-				nc = nv ? realloc(caps[l], (nneed[l] + 1) * sizeof(size_t)) : NULL;
-				if (!nc) {
-					rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-					goto out;
-				}
-				caps[l] = nc;
-				nc[nneed[l]] = cats[c]->max_file;
-				nv[nneed[l]++] = ld_arena_strdup(&a, canon);
-			}
+			rc = fl_add(&fl, (size_t)node->layer, canon, cats[c]->max_file);
 		}
 	}
-	for (size_t l = 0; l < n; l++) {
-		if (!nneed[l])
-			continue;
-		if ((rc = ld_layer_fetch(img, &layers[l], need[l], caps[l], nneed[l], ctx)))
-			goto out;
-	}
-out:
-	for (size_t l = 0; l < n; l++) {
-		if (need)
-			free(need[l]);
-		if (caps)
-			free(caps[l]);
-	}
-	free(need);
-	free(nneed);
-	free(caps);
-	ld_arena_release(&a);
+	if (!rc)
+		rc = fl_run(&fl, img, layers, ctx);
+	else
+		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	fl_release(&fl);
+	return rc;
+}
+
+typedef struct dropped_walk {
+	fetch_list *fl;
+	const ld_wants *wants;
+} dropped_walk;
+
+static int add_dropped(void *opaque, const ld_vnode *n)
+{
+	dropped_walk *d = opaque;
+	size_t cap = 0;
+	if (n->type != LD_LF_REG || !n->file || !n->file->dropped || n->file->captured || n->layer < 0 ||
+	    !ld_wants_match(d->wants, ld_slice_make(n->path, n->path_len), &cap))
+		return 0;
+	return fl_add(d->fl, (size_t)n->layer, n->path, cap);
+}
+
+/* The top copies of large files matched by a glob (lockfiles) that were let go after their
+ * layer: read again now, one read of each layer that holds some. */
+static int fetch_dropped(lading_image *img, ld_layer *layers, ld_view *view, const ld_wants *wants,
+			 lading_ctx *ctx)
+{
+	fetch_list fl;
+	dropped_walk d = {&fl, wants};
+	int rc = fl_init(&fl, img->info.layer_count);
+	if (!rc)
+		rc = ld_view_each(view, add_dropped, &d);
+	if (rc)
+		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	else
+		rc = fl_run(&fl, img, layers, ctx);
+	fl_release(&fl);
 	return rc;
 }
 
@@ -127,6 +186,8 @@ int lading_sbom_build(lading_sbom **out, lading_ctx *ctx, lading_image *img, con
 		goto out;
 	if ((rc = fetch_symlinked(img, layers, view, ctx)))
 		goto out;
+	if ((rc = fetch_dropped(img, layers, view, wants, ctx)))
+		goto out;
 
 	s = calloc(1, sizeof(*s));
 	if (!s) {
@@ -136,6 +197,8 @@ int lading_sbom_build(lading_sbom **out, lading_ctx *ctx, lading_image *img, con
 	s->image = img;
 	ld_catalog_init(&s->cat, view, &img->info);
 	ld_arena_set_budget(&s->cat.arena, ld_ctx_budget(ctx)); /* [budget] */
+	ld_map_set_budget(&s->cat.owned, ld_ctx_budget(ctx));
+	ld_map_set_budget(&s->cat.dircache, ld_ctx_budget(ctx));
 	rs.layers = layers;
 	s->cat.reread = reread;
 	s->cat.reread_opaque = &rs;
@@ -165,6 +228,8 @@ int lading_sbom_build(lading_sbom **out, lading_ctx *ctx, lading_image *img, con
 	s->cat.view = NULL; /* the view goes now; packages hold copies of what they need */
 	/* the result outlives the scan (and may outlive ctx): it leaves the budget */
 	ld_arena_set_budget(&s->cat.arena, NULL);
+	ld_map_set_budget(&s->cat.owned, NULL);
+	ld_map_set_budget(&s->cat.dircache, NULL);
 	s->cat.reread = NULL;
 out:
 	ld_view_free(view);

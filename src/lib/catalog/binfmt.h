@@ -39,6 +39,8 @@ typedef struct ld_elf_layout {
 	uint64_t tail;		/* where bytes no PT_LOAD segment covers begin: the non-allocated
 				   sections (.symtab, .comment, .dep-v0, ...) and usually the table */
 	uint64_t data_off, data_len; /* the first writable, non-executable PT_LOAD segment */
+	uint64_t wr_off[4], wr_len[4]; /* the first four such segments (relro, data, ...) */
+	size_t nwr;
 	bool go;		/* a Go build ID (its ELF note, or the text string) in the head */
 } ld_elf_layout;
 /* 0, or LADING_EINVALID when `head` does not hold the ELF header and all program headers. */

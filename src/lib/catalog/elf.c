@@ -254,6 +254,10 @@ int ld_elf_layout_of(const unsigned char *head, size_t head_len, uint64_t size, 
 			uint64_t end = p.off > size || p.filesz > size - p.off ? size : p.off + p.filesz;
 			if (end > out->tail)
 				out->tail = end;
+			if ((p.flags & (PF_X | PF_W)) == PF_W && out->nwr < 4) {
+				out->wr_off[out->nwr] = p.off;
+				out->wr_len[out->nwr++] = end > p.off ? end - p.off : 0;
+			}
 			if (!data && (p.flags & (PF_X | PF_W)) == PF_W) {
 				data = true;
 				out->data_off = p.off;

@@ -66,23 +66,31 @@ static bool pointer_string(const ld_elf *e, uint64_t addr, size_t ptrsize, bool 
 	return ld_elf_vaddr(e, data, n, out);
 }
 
-int ld_go_buildinfo(const unsigned char *data, size_t len, ld_slice *version, ld_slice *modinfo)
+/* The build info header: in .go.buildinfo, else at the start of the data segment, else (no
+ * section table at all: sstrip, packers) anywhere in the file. */
+static const unsigned char *locate(const ld_elf *e, const unsigned char *data, size_t len)
 {
-	ld_elf e;
 	ld_slice r;
 	uint64_t addr;
 	const unsigned char *h = NULL;
+	if (ld_elf_section(e, ".go.buildinfo", &r, &addr))
+		h = find_header(ld_slice_sub(r, 0, GO_SEARCH_WINDOW), addr % GO_ALIGN == 0);
+	else if (ld_elf_data_segment(e, &r, &addr))
+		h = find_header(ld_slice_sub(r, 0, GO_SEARCH_WINDOW), addr % GO_ALIGN == 0);
+	if (!h && !e->shnum)
+		h = find_header(ld_slice_make(data, len), false);
+	return h;
+}
+
+int ld_go_buildinfo(const unsigned char *data, size_t len, ld_slice *version, ld_slice *modinfo)
+{
+	ld_elf e;
+	const unsigned char *h;
 
 	*version = *modinfo = ld_slice_make("", 0);
 	if (ld_elf_open(&e, data, len))
 		return LADING_ENOTFOUND;
-	if (ld_elf_section(&e, ".go.buildinfo", &r, &addr))
-		h = find_header(ld_slice_sub(r, 0, GO_SEARCH_WINDOW), addr % GO_ALIGN == 0);
-	else if (ld_elf_data_segment(&e, &r, &addr))
-		h = find_header(ld_slice_sub(r, 0, GO_SEARCH_WINDOW), addr % GO_ALIGN == 0);
-	if (!h && !e.shnum) /* no section table at all (sstrip, packers): scan the whole file */
-		h = find_header(ld_slice_make(data, len), false);
-	if (!h)
+	if (!(h = locate(&e, data, len)))
 		return LADING_ENOTFOUND;
 
 	if (h[15] & 2) { /* Go 1.18+: the strings follow the header */
@@ -216,17 +224,39 @@ int ld_go_blob_each(ld_slice blob, int (*fn)(void *opaque, const ld_go_module *m
 
 /* ---- analyzer ---- */
 
+/* The result of a binary whose build info has the pre-1.18 layout (pointers to strings anywhere
+ * in the file) and was read sparsely: the cataloger reads that binary again whole. */
+#define GO_REREAD "reread\n"
+
+static bool pointer_layout(const unsigned char *data, size_t len)
+{
+	ld_elf e;
+	const unsigned char *h;
+	return !ld_elf_open(&e, data, len) && (h = locate(&e, data, len)) && !(h[15] & 2);
+}
+
+static int blob_of(const unsigned char *data, size_t len, ld_buf *b)
+{
+	ld_slice version, modinfo;
+	int rc = ld_go_buildinfo(data, len, &version, &modinfo);
+	return rc ? rc : ld_go_blob(version, modinfo, b);
+}
+
 static int analyze(const unsigned char *data, size_t len, const char *path, ld_arena *a,
 		   ld_slice *result)
 {
-	ld_slice version, modinfo;
 	ld_buf b = LD_BUF_INIT;
 	int rc;
 
 	(void)path;
-	if ((rc = ld_go_buildinfo(data, len, &version, &modinfo)))
-		return rc;
-	if ((rc = ld_go_blob(version, modinfo, &b)) == 0) {
+	rc = blob_of(data, len, &b);
+	if (rc && pointer_layout(data, len)) {
+		/* its strings may lie in bytes a sparse read passed over */
+		ld_buf_clear(&b);
+		ld_buf_adds(&b, GO_REREAD);
+		rc = ld_buf_error(&b);
+	}
+	if (!rc) {
 		char *s = ld_arena_slice(a, ld_buf_slice(&b));
 		if (s)
 			*result = ld_slice_make(s, b.len);
@@ -237,29 +267,41 @@ static int analyze(const unsigned char *data, size_t len, const char *path, ld_a
 	return rc;
 }
 
-/* Sparse read of a large ELF (layer.h): a Go binary (its build ID note or string in the head)
- * is read whole, as Go < 1.18 keeps its build info behind pointers into any segment; any other
- * ELF is read only where a Go build info could be found without that note: the section table,
- * the non-allocated tail holding the section names (when not huge), and the start of the data
- * segment (ld_go_buildinfo's fallback when the names are missing). */
+/* Sparse read of a large ELF (layer.h): only where the build info can be: the section table and
+ * the non-allocated tail holding the section names (when not huge); for a Go binary (its build
+ * ID note or string in the head) every writable segment whole, as the linker may put
+ * .go.buildinfo anywhere in them (relro first under PIE, anywhere under external linking); for
+ * any other ELF the start of the data segment (ld_go_buildinfo's fallback when the names are
+ * missing). Go 1.18+ writes the module strings right after the header; older binaries point to
+ * them anywhere (GO_REREAD). Why: Go binaries were read whole (tens of MB each, the peak of an
+ * image of Go tools) for a few KB of build info. */
 #define GO_PLAN_MAX_TAIL ((uint64_t)16 << 20)
+#define GO_PLAN_MAX_DATA ((uint64_t)64 << 20) /* writable segments kept of one Go binary */
 static int plan(const unsigned char *head, size_t head_len, uint64_t size, ld_range *out, size_t max)
 {
 	ld_elf_layout lay;
+	uint64_t data = 0;
 	int n = 0;
-	if (max < 3 || ld_elf_layout_of(head, head_len, size, &lay) || lay.go || !lay.shsize)
+	if (max < 6 || ld_elf_layout_of(head, head_len, size, &lay) || !lay.shsize)
 		return -1;
 	out[n++] = (ld_range){lay.shoff, lay.shsize};
-	if (lay.data_len)
-		out[n++] = (ld_range){lay.data_off, lay.data_len < GO_SEARCH_WINDOW ? lay.data_len : GO_SEARCH_WINDOW};
 	if (lay.tail < size && size - lay.tail <= GO_PLAN_MAX_TAIL)
 		out[n++] = (ld_range){lay.tail, size - lay.tail};
-	return n;
+	if (!lay.go) {
+		if (lay.data_len)
+			out[n++] = (ld_range){lay.data_off, LD_MIN(lay.data_len, (uint64_t)GO_SEARCH_WINDOW)};
+		return n;
+	}
+	for (size_t i = 0; i < lay.nwr; i++) {
+		data += lay.wr_len[i];
+		out[n++] = (ld_range){lay.wr_off[i], lay.wr_len[i]};
+	}
+	return data > GO_PLAN_MAX_DATA ? -1 : n;
 }
 
 static const ld_analyzer go_analyzer = {
     .name = "go-buildinfo",
-    .version = "1",
+    .version = "3", /* 2: an unfinished plan of this branch, cached on its machine */
     .pattern = NULL,
     .exec_or_lib = true,
     .magic = "\x7f"
@@ -274,6 +316,7 @@ static const ld_analyzer go_analyzer = {
 
 typedef struct go_run {
 	ld_catalog *c;
+	lading_ctx *ctx;
 	int analyzer;
 	const ld_vnode *node;
 } go_run;
@@ -317,6 +360,31 @@ static int add_module(void *opaque, const ld_go_module *m)
 	return 0;
 }
 
+/* A pre-1.18 binary read sparsely (GO_REREAD): read it again whole, one at a time. */
+static int reread_node(go_run *r, const ld_vnode *n)
+{
+	ld_layer_filebuf f = {NULL, 0, 0, NULL};
+	ld_buf b = LD_BUF_INIT;
+	int rc;
+	if (!r->c->reread || n->layer < 0)
+		return 0;
+	rc = r->c->reread(r->c->reread_opaque, (size_t)n->layer, n->path, &f);
+	if (rc == LADING_ENOMEM || rc == LADING_ELIMIT)
+		goto out; /* the scan's memory budget: an error of the scan */
+	if (rc) {
+		ld_warn(r->ctx, "/%s: Go build info not read: %s", n->path, r->ctx->err.msg);
+		ld_error_clear(r->ctx);
+		rc = 0;
+		goto out;
+	}
+	if (!blob_of(f.data, f.len, &b))
+		rc = ld_go_blob_each(ld_buf_slice(&b), add_module, r);
+out:
+	ld_buf_release(&b);
+	ld_layer_file_release(&f);
+	return rc;
+}
+
 static int each_node(void *opaque, const ld_vnode *n)
 {
 	go_run *r = opaque;
@@ -325,17 +393,19 @@ static int each_node(void *opaque, const ld_vnode *n)
 	    !(res = ld_vnode_result(n, r->analyzer)))
 		return 0;
 	r->node = n;
+	if (ld_slice_eq_cstr(*res, GO_REREAD))
+		return reread_node(r, n);
 	return ld_go_blob_each(*res, add_module, r);
 }
 
 static int run(ld_catalog *c, lading_ctx *ctx)
 {
-	go_run r = {c, ld_catalog_analyzer_id(c, go_analyzer.name), NULL};
+	go_run r = {c, ctx, ld_catalog_analyzer_id(c, go_analyzer.name), NULL};
 	int rc;
 	if (!c->view || r.analyzer < 0)
 		return 0;
 	if ((rc = ld_view_each(c->view, each_node, &r)))
-		return ld_error_set(ctx, rc, "out of memory listing Go modules");
+		return ctx->err.code ? rc : ld_error_set(ctx, rc, "out of memory listing Go modules");
 	return 0;
 }
 

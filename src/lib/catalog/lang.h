@@ -63,6 +63,9 @@ bool ld_npm_is_install_path(ld_slice path);
 /* ---- Java ---- */
 /* The jar/war/ear/par/jpi/hpi analyzer: pom.properties, MANIFEST.MF, nested archives, file name.
  * Result: a blob, one "J" line per package (see java.c). */
+/* The Java analyzer's sweep (layer.h, ld_sweep_fn): which bytes of a large archive streaming past
+ * to keep (exposed for fuzzing). */
+void ld_java_sweep(ld_sweep *s, const unsigned char *m, uint64_t avail, uint64_t size);
 int ld_java_analyze(const unsigned char *data, size_t len, const char *path, ld_arena *a,
 		    ld_slice *result);
 /* "log4j-core-2.14.1.jar" -> "log4j-core", "2.14.1"; false when no version can be split off. */

@@ -44,6 +44,22 @@ typedef struct ld_range {
  * the peak of `lading sbom`'s memory, read whole only to look at their section table. */
 typedef int (*ld_plan_fn)(const unsigned char *head, size_t head_len, uint64_t size, ld_range *out,
 			  size_t max);
+/* Some formats say where things are only as the file streams past (a zip: each local header
+ * names the entry that follows; the directory of them all comes last). For those a sweep is
+ * called as the file streams into an address space of its size (m holds its bytes [0, avail),
+ * zeros where earlier calls let bytes go) and says what it will not need: the bytes
+ * [avail, skip_to) pass without being kept, the bytes of `release` (below avail) are given back;
+ * `whole` keeps everything from then on (no more calls). `fn` then sees the file's full length,
+ * as with a plan. Used when a sweep is the only analyzer of a file over the sparse threshold. */
+#define LD_SWEEP_MAX_RELEASE 64
+typedef struct ld_sweep {
+	uint64_t state[24];			 /* the analyzer's, zeroed for each file */
+	uint64_t skip_to;			 /* out */
+	ld_range release[LD_SWEEP_MAX_RELEASE]; /* out */
+	size_t nrelease;			 /* out */
+	bool whole;				 /* out */
+} ld_sweep;
+typedef void (*ld_sweep_fn)(ld_sweep *s, const unsigned char *m, uint64_t avail, uint64_t size);
 #define LD_ANALYZE_HEAD	       ((size_t)64 << 10)
 #define LD_ANALYZE_SPARSE_MIN  ((uint64_t)1 << 20) /* default; LADING_ANALYZE_SPARSE_MIN overrides */
 #define LD_ANALYZE_MAX_RANGES  8                   /* per analyzer */
@@ -57,6 +73,7 @@ typedef struct ld_analyzer {
 	size_t max_size;      /* larger files are skipped (counted) */
 	ld_analyze_fn fn;
 	ld_plan_fn plan;      /* optional (see above); NULL = reads the whole file */
+	ld_sweep_fn sweep;    /* optional (see above), instead of a plan */
 	bool (*applies)(ld_slice path); /* optional: false = nothing to look for in this file */
 } ld_analyzer;
 #define LD_MAX_ANALYZERS 32
@@ -174,10 +191,11 @@ int ld_layers_read(ld_layer **out, lading_image *img, const ld_wants *wants, lad
 int ld_layer_fetch(lading_image *img, ld_layer *l, const char *const *paths, const size_t *caps, size_t n,
 		   lading_ctx *ctx);
 void ld_layers_free(ld_layer *layers, size_t n);
-/* Captured files this big, wanted by name (package databases), are not kept after their layer is
- * read: the top copy is read again after the merge (ld_layer_fetch, as symlink targets are) and
- * each lower copy only when the history of the file is walked (ld_layer_read_file), one at a
- * time. Why: an image whose 64 MB package database was in eight layers held eight copies. */
+/* Captured files this big (package databases wanted by name, lockfiles matched by a glob) are
+ * not kept after their layer is read: the top copy is read again after the merge (ld_layer_fetch,
+ * as symlink targets are) and each lower copy only when the history of the file is walked
+ * (ld_layer_read_file), one at a time. Why: an image whose 64 MB package database was in eight
+ * layers held eight copies; lockfiles up to their 64 MiB cap were held per layer alike. */
 #define LD_CAPTURE_DROP_MIN ((size_t)16 << 20)
 void ld_layer_drop_big(ld_layer *l, const ld_wants *w);
 /* A file read again: its own mapping (freed at once by ld_layer_file_release: a heap block of

@@ -172,6 +172,15 @@ static void progress_add(read_job *job, size_t layer, uint64_t delta)
 	pthread_mutex_unlock(&job->mu);
 }
 
+/* A failed put into one of the layer's tables: the budget's message when it refused. */
+static int map_fail(const ld_map *m, const ld_layer *l, lading_ctx *ctx)
+{
+	if (m->over_budget)
+		return ld_budget_error(ctx, m->cap * sizeof(ld_map_slot), "indexing the entries of layer %zu",
+				       l->index + 1);
+	return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+}
+
 /* Capture one entry's content (size already checked against the cap). */
 static int capture(ld_entries *w, ld_layer *l, ld_lfile *f, uint64_t size, lading_ctx *ctx)
 {
@@ -337,9 +346,125 @@ out:
 	return rc;
 }
 
+#define SWEEP_CHUNK ((size_t)256 << 10)
+
+/* Give back what the sweep released of the bytes in (below pos); returns the bytes given back. */
+static size_t sweep_release(unsigned char *m, size_t pos, const ld_sweep *sw)
+{
+	size_t back = 0;
+	for (size_t i = 0; i < sw->nrelease && i < LD_SWEEP_MAX_RELEASE; i++) {
+		uint64_t a = sw->release[i].off, b;
+		if (!sw->release[i].len || a >= pos)
+			continue;
+		b = sw->release[i].len > pos - a ? pos : a + sw->release[i].len;
+		back += ld_mem_sparse_drop(m, (size_t)a, (size_t)(b - a));
+	}
+	return back;
+}
+
+/* The swept read (ld_sweep_fn): the head (buf) is in; the rest streams into an address space of
+ * the file's size, chunk by chunk, keeping what the sweep does not let go; then the analyzer. */
+static int analyze_swept(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_analyzer *an, uint32_t mask,
+			 const ld_wants *wants, ld_buf *buf, lading_ctx *ctx)
+{
+	size_t size = (size_t)f->size, pos = buf->len, charged = 0, kept = buf->len;
+	ld_sweep sw;
+	unsigned char *m;
+	int rc = 0;
+
+	if (!ld_budget_charge(l->plain.budget, buf->len))
+		return ld_budget_error(ctx, buf->len, "analyzing /%s in layer %zu", f->path, l->index + 1);
+	charged = buf->len;
+	if (!(m = ld_mem_sparse_alloc(size))) {
+		ld_budget_release(l->plain.budget, charged);
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory analyzing %s", f->path);
+	}
+	memcpy(m, buf->ptr, buf->len);
+	memset(&sw, 0, sizeof(sw));
+	an->sweep(&sw, m, pos, size);
+	while (pos < size) {
+		bool keep = sw.whole || sw.skip_to <= pos;
+		size_t want = keep ? LD_MIN(SWEEP_CHUNK, size - pos)
+				   : (size_t)LD_MIN(sw.skip_to, (uint64_t)size) - pos;
+		unsigned char *dst = keep ? m + pos : (unsigned char *)buf->ptr;
+		ssize_t r;
+		if (!keep && want > buf->cap - 1)
+			want = buf->cap - 1; /* skipped bytes pass through the scratch buffer */
+		if (keep && !ld_budget_charge(l->plain.budget, want)) {
+			rc = ld_budget_error(ctx, kept + want, "analyzing /%s in layer %zu", f->path, l->index + 1);
+			goto out;
+		}
+		charged += keep ? want : 0;
+		if ((r = w->read(w, dst, want)) < 0) {
+			rc = (int)r;
+			goto out;
+		}
+		if (r == 0)
+			break; /* shorter than declared: the rest reads as zeros */
+		pos += (size_t)r;
+		if (!keep)
+			continue;
+		kept += (size_t)r;
+		if (!sw.whole) {
+			size_t back;
+			sw.skip_to = 0;
+			sw.nrelease = 0;
+			an->sweep(&sw, m, pos, size);
+			back = LD_MIN(sweep_release(m, pos, &sw), charged);
+			ld_budget_release(l->plain.budget, back);
+			charged -= back;
+			kept -= LD_MIN(back, kept);
+		}
+	}
+	l->analyzed_bytes += kept;
+	rc = run_analyzers(l, f, wants, mask, m, pos, ctx);
+out:
+	ld_mem_sparse_free(m, size);
+	ld_budget_release(l->plain.budget, charged);
+	return rc;
+}
+
+/* The one analyzer of mask when it has a sweep, else NULL. */
+static const ld_analyzer *sweeper(const ld_wants *wants, uint32_t mask)
+{
+	const ld_analyzer *an;
+	if (!mask || (mask & (mask - 1)))
+		return NULL;
+	an = ld_wants_analyzer(wants, (size_t)__builtin_ctz(mask));
+	return an->sweep ? an : NULL;
+}
+
+/* The ranges every analyzer of mask plans from the head in buf (clipped to the file): false
+ * when one of them needs the whole file. */
+static bool plan_ranges(const ld_wants *wants, uint32_t mask, const ld_buf *buf, uint64_t size,
+			ld_range *ranges, size_t *nr)
+{
+	for (size_t i = 0; i < ld_wants_analyzer_count(wants); i++) {
+		const ld_analyzer *an = ld_wants_analyzer(wants, i);
+		int k;
+		if (!(mask & (1u << i)))
+			continue;
+		k = an->plan ? an->plan((const unsigned char *)buf->ptr, buf->len, size, ranges + *nr,
+					LD_ANALYZE_MAX_RANGES)
+			     : -1;
+		if (k < 0 || k > LD_ANALYZE_MAX_RANGES)
+			return false;
+		/* clip what the plan asked for to the file: offsets come from its bytes */
+		for (size_t j = 0, base = *nr; j < (size_t)k; j++) {
+			ld_range r = ranges[base + j]; /* *nr <= base + j: compacting in place */
+			if (r.off >= size || !r.len)
+				continue;
+			if (r.len > size - r.off)
+				r.len = size - r.off;
+			ranges[(*nr)++] = r;
+		}
+	}
+	return true;
+}
+
 /* Run the analyzers that apply to a regular file: check their magic on the first bytes, then
  * read the file into `buf` (reused) and keep only their results: whole, or for large files
- * only the ranges the analyzers ask for (ld_plan_fn). */
+ * only the ranges the analyzers ask for (ld_plan_fn) or what a sweep keeps (ld_sweep_fn). */
 static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *wants, lading_ctx *ctx, ld_buf *buf)
 {
 	uint32_t mask = ld_wants_analyzers_for(wants, ld_slice_make(f->path, f->path_len), f->mode);
@@ -375,33 +500,12 @@ static int analyze(ld_entries *w, ld_layer *l, ld_lfile *f, const ld_wants *want
 	if (f->size > ld_wants_sparse_min(wants) && !eof) {
 		ld_range ranges[ANALYZE_MAX_RANGES];
 		size_t nr = 0;
-		bool whole = false;
 		if ((rc = read_more(w, buf, (size_t)(f->size < LD_ANALYZE_HEAD ? f->size : LD_ANALYZE_HEAD) - buf->len,
 				    &eof)))
 			goto fail;
-		for (size_t i = 0; i < ld_wants_analyzer_count(wants) && !whole; i++) {
-			const ld_analyzer *an = ld_wants_analyzer(wants, i);
-			int k;
-			if (!(mask & (1u << i)))
-				continue;
-			k = an->plan ? an->plan((const unsigned char *)buf->ptr, buf->len, f->size, ranges + nr,
-						LD_ANALYZE_MAX_RANGES)
-				     : -1;
-			if (k < 0 || k > LD_ANALYZE_MAX_RANGES) {
-				whole = true;
-				continue;
-			}
-			/* clip what the plan asked for to the file: offsets come from its bytes */
-			for (size_t j = 0, base = nr; j < (size_t)k; j++) {
-				ld_range r = ranges[base + j]; /* nr <= base + j: compacting in place */
-				if (r.off >= f->size || !r.len)
-					continue;
-				if (r.len > f->size - r.off)
-					r.len = f->size - r.off;
-				ranges[nr++] = r;
-			}
-		}
-		if (!whole && !eof)
+		if (!eof && sweeper(wants, mask))
+			return analyze_swept(w, l, f, sweeper(wants, mask), mask, wants, buf, ctx);
+		if (!eof && plan_ranges(wants, mask, buf, f->size, ranges, &nr))
 			return analyze_sparse(w, l, f, wants, mask, ranges, nr, buf, ctx);
 	}
 
@@ -658,7 +762,7 @@ static int note_parent(ld_layer *l, ld_map *dirs, ld_slice path, lading_ctx *ctx
 	if (!(f = keep(l, &t, ctx)))
 		return ctx->err.code;
 	if (ld_map_put(dirs, ld_slice_make(f->path, f->path_len), (void *)(uintptr_t)l->files.len, NULL))
-		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		return map_fail(dirs, l, ctx);
 	l->plain.last_dir = l->files.len;
 	return 0;
 }
@@ -711,7 +815,7 @@ static int record_entry(ld_entries *w, ld_layer *l, const ld_wants *wants, ld_ar
 	if (!(f = keep(l, &t, ctx)))
 		return ctx->err.code;
 	if (type == LD_LF_DIR && ld_map_put(dirs, ld_slice_make(f->path, f->path_len), (void *)(uintptr_t)l->files.len, NULL))
-		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		return map_fail(dirs, l, ctx);
 	if (type != LD_LF_REG && !(type == LD_LF_HARDLINK && ld_wants_match(wants, ld_slice_make(path, plen), &maxsz)))
 		return 0;
 	f->wanted = true;
@@ -728,7 +832,7 @@ static int record_entry(ld_entries *w, ld_layer *l, const ld_wants *wants, ld_ar
 		if ((rc = capture(w, l, f, f->size, ctx)))
 			return rc;
 		if (ld_map_put(captured, ld_slice_make(f->path, f->path_len), (void *)(uintptr_t)l->files.len, NULL))
-			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+			return map_fail(captured, l, ctx);
 	}
 	if (type == LD_LF_REG && !f->captured && ld_wants_analyzer_count(wants))
 		return analyze(w, l, f, wants, ctx, scratch);
@@ -849,6 +953,8 @@ static int read_layer(read_job *job, lading_image *img, ld_layer *l, const ld_wa
 
 	ld_map_init(&captured);
 	ld_map_init(&dirs);
+	ld_map_set_budget(&captured, l->plain.budget);
+	ld_map_set_budget(&dirs, l->plain.budget);
 	ld_buf_set_budget(&scratch, l->plain.budget);
 	/* [layer cache] plain files' paths are kept only for the cache file */
 	l->plain.keep_paths = l->cache != NULL;
@@ -1002,8 +1108,8 @@ void ld_layer_drop_big(ld_layer *l, const ld_wants *w)
 	for (size_t i = 0; i < l->files.len; i++) {
 		ld_lfile *f = ld_layer_file(l, i);
 		bool shared = false;
-		if (!f->big || !f->captured || f->type != LD_LF_REG ||
-		    !ld_wants_exact(w, ld_slice_make(f->path, f->path_len)))
+		(void)w;
+		if (!f->big || !f->captured || f->type != LD_LF_REG)
 			continue;
 		for (size_t j = 0; j < l->files.len && !shared; j++)
 			shared = j != i && ld_layer_file(l, j)->data == f->data;

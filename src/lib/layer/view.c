@@ -22,9 +22,10 @@ static ld_vnode *new_node(ld_view *v, const char *path, size_t len, int made)
 /* Enter a node in both indexes. */
 static int index_node(ld_view *v, ld_vnode *n)
 {
-	if (ld_map_put(&v->nodes, ld_slice_make(n->path, n->path_len), n, NULL) ||
-	    ld_map_put(&v->byhash, ld_slice_make(&n->hash, sizeof(n->hash)), n, NULL))
-		return LADING_ENOMEM;
+	int rc;
+	if ((rc = ld_map_put(&v->nodes, ld_slice_make(n->path, n->path_len), n, NULL)) ||
+	    (rc = ld_map_put(&v->byhash, ld_slice_make(&n->hash, sizeof(n->hash)), n, NULL)))
+		return rc;
 	return 0;
 }
 
@@ -295,11 +296,14 @@ int ld_view_build(ld_view **out, ld_layer *layers, size_t n, lading_ctx *ctx)
 		ld_view_free(v);
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	}
-	/* [budget] the view's nodes are charged to the scan's budget */
+	/* [budget] the view's nodes and their tables are charged to the scan's budget */
 	ld_arena_set_budget(&v->arena, ld_ctx_budget(ctx));
+	ld_map_set_budget(&v->nodes, ld_ctx_budget(ctx));
+	ld_map_set_budget(&v->byhash, ld_ctx_budget(ctx));
+	ld_map_set_budget(&v->plain, ld_ctx_budget(ctx));
 	for (size_t i = 0; i < n; i++) {
 		if ((rc = apply_layer(v, &layers[i], ctx))) {
-			if (v->arena.over_budget)
+			if (v->arena.over_budget || v->nodes.over_budget || v->byhash.over_budget)
 				rc = ld_budget_error(ctx, sizeof(ld_vnode), "merging layer %zu into the view", i + 1);
 			ld_view_free(v);
 			return rc;

@@ -2,6 +2,7 @@
 #include "util/budget.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 
 struct ld_arena_chunk {
@@ -50,6 +51,18 @@ void ld_mem_sparse_free(void *p, size_t n)
 {
 	if (p)
 		munmap(p, n ? n : 1);
+}
+
+size_t ld_mem_sparse_drop(void *p, size_t off, size_t n)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), a, b;
+	if (!p || !n || off > SIZE_MAX - n)
+		return 0;
+	a = (off + page - 1) / page * page;
+	b = (off + n) / page * page;
+	if (b <= a || madvise((char *)p + a, b - a, MADV_DONTNEED))
+		return 0;
+	return b - a;
 }
 
 void ld_arena_init(ld_arena *a, size_t max)

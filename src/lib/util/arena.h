@@ -48,5 +48,8 @@ void *ld_mem_big_alloc(size_t n);
  * at their offsets. NULL on failure; release with ld_mem_sparse_free(p, n). */
 void *ld_mem_sparse_alloc(size_t n);
 void ld_mem_sparse_free(void *p, size_t n);
+/* Give back the whole pages inside [off, off+n) of such a mapping (they read as zeros again);
+ * returns the bytes given back. */
+size_t ld_mem_sparse_drop(void *p, size_t off, size_t n);
 
 #endif

@@ -414,7 +414,7 @@ fail:
 
 /* ---- one-shot zlib (RFC 1950) from memory: cargo-auditable's .dep-v0 ---- */
 
-int ld_zlib_inflate(ld_slice in, size_t max, ld_buf *out)
+static int inflate_mem(ld_slice in, size_t max, ld_buf *out, uint32_t flag)
 {
 	struct inflate_state s;
 	int rc;
@@ -422,7 +422,7 @@ int ld_zlib_inflate(ld_slice in, size_t max, ld_buf *out)
 	if (in.len > UINT32_MAX)
 		return LADING_ELIMIT;
 	isal_inflate_init(&s);
-	s.crc_flag = ISAL_ZLIB; /* header and adler32 checked */
+	s.crc_flag = flag;
 	s.next_in = (uint8_t *)(uintptr_t)in.ptr;
 	s.avail_in = (uint32_t)in.len;
 	if (max >= SIZE_MAX - 2)
@@ -452,4 +452,74 @@ int ld_zlib_inflate(ld_slice in, size_t max, ld_buf *out)
 		if (s.avail_in == 0 && s.avail_out > 0)
 			return LADING_EINVALID; /* truncated */
 	}
+}
+
+int ld_zlib_inflate(ld_slice in, size_t max, ld_buf *out)
+{
+	return inflate_mem(in, max, out, ISAL_ZLIB); /* header and adler32 checked */
+}
+
+int ld_deflate_inflate(ld_slice in, size_t max, ld_buf *out)
+{
+	return inflate_mem(in, max, out, ISAL_DEFLATE);
+}
+
+/* ---- raw deflate from memory, as a stream ---- */
+
+struct ld_inflater {
+	struct inflate_state s;
+	ld_slice in;
+	size_t used; /* input bytes handed to ISA-L so far */
+	bool done;
+};
+
+int ld_inflater_new(ld_inflater **out, ld_slice in)
+{
+	ld_inflater *f = calloc(1, sizeof(*f));
+	*out = NULL;
+	if (!f)
+		return LADING_ENOMEM;
+	isal_inflate_init(&f->s);
+	f->s.crc_flag = ISAL_DEFLATE;
+	f->in = in;
+	*out = f;
+	return 0;
+}
+
+ssize_t ld_inflater_read(ld_inflater *f, void *buf, size_t n)
+{
+	size_t got = 0;
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	while (!f->done && got < n) {
+		uint32_t before, in_before;
+		if (!f->s.avail_in && f->used < f->in.len) {
+			size_t take = f->in.len - f->used;
+			if (take > UINT32_MAX)
+				take = UINT32_MAX;
+			f->s.next_in = (uint8_t *)(uintptr_t)(f->in.ptr + f->used);
+			f->s.avail_in = (uint32_t)take;
+			f->used += take;
+		}
+		f->s.next_out = (uint8_t *)buf + got;
+		f->s.avail_out = (uint32_t)(n - got);
+		before = f->s.avail_out;
+		in_before = f->s.avail_in;
+		if (isal_inflate(&f->s) < 0)
+			return LADING_EINVALID;
+		got += before - f->s.avail_out;
+		if (before == f->s.avail_out && in_before == f->s.avail_in && f->s.block_state != ISAL_BLOCK_FINISH &&
+		    f->used == f->in.len)
+			return LADING_EINVALID; /* no progress: nothing more will come */
+		if (f->s.block_state == ISAL_BLOCK_FINISH)
+			f->done = true;
+		else if (!f->s.avail_in && f->used == f->in.len && f->s.avail_out)
+			return LADING_EINVALID; /* truncated */
+	}
+	return (ssize_t)got;
+}
+
+void ld_inflater_free(ld_inflater *f)
+{
+	free(f);
 }

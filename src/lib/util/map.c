@@ -1,4 +1,5 @@
 #include "util/common.h"
+#include "util/budget.h"
 #include "util/hash.h"
 #include "util/map.h"
 
@@ -11,10 +12,25 @@ void ld_map_init(ld_map *m)
 	memset(m, 0, sizeof(*m));
 }
 
+int ld_map_set_budget(ld_map *m, ld_budget *b)
+{
+	size_t bytes = m->cap * sizeof(*m->slots);
+	if (m->budget == b)
+		return 0;
+	if (!ld_budget_charge(b, bytes))
+		return LADING_ELIMIT;
+	ld_budget_release(m->budget, bytes);
+	m->budget = b;
+	return 0;
+}
+
 void ld_map_release(ld_map *m)
 {
+	ld_budget *b = m->budget;
+	ld_budget_release(b, m->cap * sizeof(*m->slots));
 	free(m->slots);
 	memset(m, 0, sizeof(*m));
+	m->budget = b; /* still charged to the same budget if used again */
 }
 
 void ld_map_clear(ld_map *m)
@@ -59,8 +75,16 @@ static int rehash(ld_map *m, size_t ncap)
 	ld_map_slot *old = m->slots, *ns;
 	size_t ocap = m->cap, bytes;
 
-	if (ld_mul_overflow(ncap, sizeof(*ns), &bytes) || !(ns = ld_mem_big_alloc(bytes)))
+	if (ld_mul_overflow(ncap, sizeof(*ns), &bytes))
 		return LADING_ENOMEM;
+	if (!ld_budget_charge(m->budget, bytes)) {
+		m->over_budget = true;
+		return LADING_ELIMIT;
+	}
+	if (!(ns = ld_mem_big_alloc(bytes))) {
+		ld_budget_release(m->budget, bytes);
+		return LADING_ENOMEM;
+	}
 	memset(ns, 0, bytes);
 	m->slots = ns;
 	m->cap = ncap;
@@ -75,6 +99,7 @@ static int rehash(ld_map *m, size_t ncap)
 		ns[j] = *s;
 	}
 	free(old);
+	ld_budget_release(m->budget, ocap * sizeof(*ns));
 	return 0;
 }
 
@@ -100,8 +125,9 @@ int ld_map_put(ld_map *m, ld_slice key, void *val, void **old)
 				return LADING_ENOMEM;
 			ncap *= 2;
 		}
-		if (rehash(m, ncap))
-			return LADING_ENOMEM;
+		int rc = rehash(m, ncap);
+		if (rc)
+			return rc;
 	}
 	mask = m->cap - 1;
 	for (i = h & mask; m->slots[i].key && m->slots[i].key != TOMB; i = (i + 1) & mask)

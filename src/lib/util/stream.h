@@ -78,5 +78,14 @@ int ld_stream_decompress(ld_stream **out, ld_stream *inner, const ld_decomp_limi
  * (cleared first; NUL-terminated). LADING_ELIMIT beyond `max` output bytes, LADING_EINVALID for
  * corrupt or truncated data. */
 int ld_zlib_inflate(ld_slice in, size_t max, ld_buf *out);
+/* The same for raw deflate data (RFC 1951: zip entries of method 8). */
+int ld_deflate_inflate(ld_slice in, size_t max, ld_buf *out);
+/* Raw deflate data held in memory, inflated piece by piece (a nested archive swept as it is
+ * inflated, catalog/java.c): read gives > 0 bytes, 0 at the end of the deflate stream, or
+ * LADING_EINVALID for corrupt or truncated data. */
+typedef struct ld_inflater ld_inflater;
+int ld_inflater_new(ld_inflater **out, ld_slice in);
+ssize_t ld_inflater_read(ld_inflater *f, void *buf, size_t n);
+void ld_inflater_free(ld_inflater *f);
 
 #endif

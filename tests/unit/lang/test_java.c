@@ -5,6 +5,7 @@
 #include <archive_entry.h>
 
 #include "langtest.h"
+#include "util/budget.h"
 
 typedef struct zbuf {
 	unsigned char *p;
@@ -21,7 +22,7 @@ typedef struct member {
 static zbuf make_zip(const member *m, bool store)
 {
 	zbuf z;
-	size_t cap = 4 << 20, used = 0;
+	size_t cap = 32 << 20, used = 0;
 	struct archive *a = archive_write_new();
 	z.p = malloc(cap);
 	archive_write_set_format_zip(a);
@@ -78,12 +79,87 @@ static const char pom_log4j[] =
     "#Created by Apache Maven 3.6.3\nversion=2.14.1\ngroupId=org.apache.logging.log4j\n"
     "artifactId=log4j-core\n";
 
+/* The archive as the layer stage's sweep leaves it when it streams past in chunks of `chunk`
+ * bytes (layer/read.c, analyze_swept): bytes let go or skipped are zeros. *kept gets how many
+ * bytes were kept. */
+static zbuf swept(const zbuf *z, size_t chunk, size_t *kept)
+{
+	zbuf o = {calloc(1, z->n ? z->n : 1), z->n};
+	ld_sweep s;
+	size_t pos = 0;
+	memset(&s, 0, sizeof(s));
+	*kept = 0;
+	while (pos < z->n) {
+		bool keep = s.whole || s.skip_to <= pos;
+		size_t want = keep ? (chunk < z->n - pos ? chunk : z->n - pos)
+				   : (size_t)(s.skip_to < z->n ? s.skip_to : z->n) - pos;
+		if (keep) {
+			memcpy(o.p + pos, z->p + pos, want);
+			*kept += want;
+		}
+		pos += want;
+		if (!keep || s.whole)
+			continue;
+		s.skip_to = 0;
+		s.nrelease = 0;
+		ld_java_sweep(&s, o.p, pos, z->n);
+		for (size_t i = 0; i < s.nrelease; i++) {
+			assert_true(s.release[i].off + s.release[i].len <= pos);
+			memset(o.p + s.release[i].off, 0, (size_t)s.release[i].len);
+			*kept -= (size_t)s.release[i].len;
+		}
+	}
+	return o;
+}
+
+/* The result read whole, and read through the sweep at a few chunk sizes: the same. */
 static void check(const zbuf *z, const char *path, const char *want)
 {
+	static const size_t chunks[] = {7, 4096, 1 << 20};
 	char *got = analyze(z, path);
 	if (strcmp(got, want))
 		fail_msg("%s: got\n%s\nwant\n%s", path, got, want);
 	free(got);
+	for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		size_t kept;
+		zbuf o = swept(z, chunks[i], &kept);
+		got = analyze(&o, path);
+		if (strcmp(got, want))
+			fail_msg("%s swept by %zu: got\n%s\nwant\n%s", path, chunks[i], got, want);
+		free(got);
+		free(o.p);
+	}
+}
+
+/* What the sweep keeps of an archive of one large class file and a pom.properties, with sizes in
+ * the local headers or in data descriptors (libarchive's writer): little. */
+static void test_sweep_drops(void **state)
+{
+	size_t n = 4 << 20, kept;
+	char *big = malloc(n + 1);
+	uint32_t x = 1;
+	(void)state;
+	for (size_t i = 0; i < n; i++) { /* incompressible: the entry stays large */
+		x = x * 1103515245u + 12345u;
+		big[i] = (char)('a' + (x >> 16) % 26);
+	}
+	big[n] = '\0';
+	for (int store = 0; store < 2; store++) {
+		member m[] = {{"a/Big.class", big, NULL},
+			      {"META-INF/maven/g/a/pom.properties", "version=1\n", NULL},
+			      {"b/Big2.class", big, NULL},
+			      {NULL, NULL, NULL}};
+		zbuf z = make_zip(m, store);
+		zbuf o = swept(&z, 256 << 10, &kept);
+		char *got = analyze(&o, "a-1.jar");
+		assert_string_equal(got, "|g|a|1|pom\n");
+		if (kept > z.n / 8)
+			fail_msg("store=%d: kept %zu of %zu bytes", store, kept, z.n);
+		free(got);
+		free(o.p);
+		free(z.p);
+	}
+	free(big);
 }
 
 static void test_pom(void **state)
@@ -249,7 +325,8 @@ static void test_pom_budget(void **state)
 
 static void test_broken(void **state)
 {
-	zbuf z = {(unsigned char *)"PK\x03\x04 not really a zip", 24};
+	static const char bad[] = "PK\x03\x04 not really a zip";
+	zbuf z = {(unsigned char *)bad, sizeof(bad) - 1}; /* was 24: two bytes past the string */
 	member none[] = {{"a.txt", "x", NULL}, {NULL, NULL, NULL}};
 	zbuf e = make_zip(none, false);
 	(void)state;
@@ -336,6 +413,45 @@ static void test_result_each(void **state)
 	assert_int_equal(n, 102);
 }
 
+/* A deflated nested jar over 1 MiB is swept as it is inflated: within a 2 MiB budget, a nested
+ * jar of 4 MiB (an incompressible class around its pom.properties) is still read (inflated whole,
+ * it would not fit). */
+static void test_nested_deflated_swept(void **state)
+{
+	size_t n = 4 << 20;
+	char *big = malloc(n + 1);
+	uint32_t x = 7;
+	ld_budget b;
+	ld_arena a;
+	ld_slice res;
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		big[i] = (char)('a' + (x >> 16) % 26);
+	}
+	big[n] = '\0';
+	{
+		member inner[] = {{"a/Big.class", big, NULL},
+				  {"META-INF/maven/g/inner/pom.properties", "version=7\n", NULL},
+				  {"b/Big.class", big, NULL},
+				  {NULL, NULL, NULL}};
+		zbuf in = make_zip(inner, true);
+		member outer[] = {{"WEB-INF/lib/inner-7.jar", NULL, &in}, {NULL, NULL, NULL}};
+		zbuf out = make_zip(outer, false);
+		ld_budget_init(&b, 2 << 20);
+		ld_arena_init(&a, 0);
+		assert_int_equal(ld_arena_set_budget(&a, &b), 0);
+		assert_int_equal(ld_java_analyze(out.p, out.n, "srv/shop.war", &a, &res), 0);
+		assert_non_null(res.ptr);
+		assert_non_null(strstr(res.ptr, "WEB-INF/lib/inner-7.jar\tg\tinner\t7\tpom"));
+		ld_arena_release(&a);
+		assert_int_equal(ld_budget_used(&b), 0);
+		free(in.p);
+		free(out.p);
+	}
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +459,8 @@ int main(void)
 	    cmocka_unit_test(test_nested),    cmocka_unit_test(test_depth_limit),
 	    cmocka_unit_test(test_broken),    cmocka_unit_test(test_file_names),
 	    cmocka_unit_test(test_real_jars), cmocka_unit_test(test_result_each), cmocka_unit_test(test_pom_budget),
+	    cmocka_unit_test(test_sweep_drops),
+	    cmocka_unit_test(test_nested_deflated_swept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

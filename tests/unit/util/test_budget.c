@@ -8,6 +8,7 @@
 
 #include "util/common.h"
 #include "util/budget.h"
+#include "util/map.h"
 
 static void test_charge_release(void **state)
 {
@@ -96,6 +97,36 @@ static void test_arena_and_buf(void **state)
 	assert_int_equal(ld_budget_used(&b), 0);
 }
 
+/* Hash-map tables are charged: a table that would not fit is refused (LADING_ELIMIT,
+ * over_budget), what is charged goes back on release and when the map leaves the budget. */
+static void test_map(void **state)
+{
+	ld_budget b;
+	ld_map m;
+	char keys[2000][8];
+	size_t i;
+	int rc = 0;
+	(void)state;
+	ld_budget_init(&b, 16 << 10);
+	ld_map_init(&m);
+	assert_int_equal(ld_map_set_budget(&m, &b), 0);
+	for (i = 0; i < 2000 && !rc; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%zu", i);
+		rc = ld_map_put(&m, ld_slice_cstr(keys[i]), keys[i], NULL);
+	}
+	assert_int_equal(rc, LADING_ELIMIT);
+	assert_true(m.over_budget);
+	assert_true(ld_budget_used(&b) <= 16 << 10);
+	assert_int_equal(ld_budget_used(&b), m.cap * sizeof(ld_map_slot));
+	assert_ptr_equal(ld_map_gets(&m, "k1"), keys[1]); /* what fitted is still there */
+	assert_int_equal(ld_map_set_budget(&m, NULL), 0);
+	assert_int_equal(ld_budget_used(&b), 0);
+	assert_int_equal(ld_map_set_budget(&m, &b), 0);
+	assert_true(ld_budget_used(&b) > 0);
+	ld_map_release(&m);
+	assert_int_equal(ld_budget_used(&b), 0);
+}
+
 static void test_context(void **state)
 {
 	lading_ctx *ctx, child;
@@ -121,6 +152,7 @@ int main(void)
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_arena_and_buf),
 		cmocka_unit_test(test_context),
+		cmocka_unit_test(test_map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
