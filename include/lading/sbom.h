@@ -69,17 +69,6 @@ LADING_EXTERN(const lading_package *) lading_sbom_package(const lading_sbom *sbo
 
 /* ---- reports ---- */
 
-typedef enum lading_format {
-	LADING_FORMAT_TABLE = 0,
-	LADING_FORMAT_JSON,
-	LADING_FORMAT_CYCLONEDX,
-	LADING_FORMAT_SPDX,
-	LADING_FORMAT_SARIF,
-	LADING_FORMAT_HTML
-} lading_format;
-
-LADING_EXTERN(int) lading_format_parse(const char *name, lading_format *out);
-
 typedef struct lading_report_options {
 	unsigned version;  /* LADING_REPORT_OPTIONS_VERSION */
 	int with_files;    /* list each package's files (json, cyclonedx, spdx) */

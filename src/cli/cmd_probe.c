@@ -91,6 +91,7 @@ static int run_probe(int argc, char **argv)
 	const char **targets = NULL, *format = "table", *output = NULL, *census = NULL, *val;
 	size_t ntargets = 0;
 	lading_format fmt;
+	char names[128];
 	lading_ctx *ctx = NULL;
 	lading_census *c = NULL;
 	char path[4096], *out = NULL;
@@ -170,8 +171,9 @@ static int run_probe(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	if (lading_format_parse(format, &fmt) || (fmt != LADING_FORMAT_JSON && fmt != LADING_FORMAT_TABLE)) {
-		ret = cli_usage("unknown probe format '%s' (table, json)", format);
+	if (lading_format_for(LADING_REPORT_LIST, format, &fmt)) {
+		lading_format_names(LADING_REPORT_LIST, names, sizeof(names));
+		ret = cli_usage("unknown probe format '%s' (%s)", format, names);
 		goto out;
 	}
 	if (save) {

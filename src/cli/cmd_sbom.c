@@ -44,6 +44,7 @@ static int run_sbom(int argc, char **argv)
 	cli_image_opts regopts = {0};
 	lading_report_options ropts = LADING_REPORT_OPTIONS_INIT;
 	lading_format fmt;
+	char names[128];
 	lading_ctx *ctx = NULL;
 	lading_image *img = NULL;
 	lading_sbom *sbom = NULL;
@@ -90,8 +91,10 @@ static int run_sbom(int argc, char **argv)
 		cli_help(stderr, &cli_cmd_sbom);
 		return EXIT_USAGE;
 	}
-	if (lading_format_parse(format, &fmt) || fmt == LADING_FORMAT_SARIF || fmt == LADING_FORMAT_HTML)
-		return cli_usage("unknown sbom format '%s' (table, json, cyclonedx, spdx)", format);
+	if (lading_format_for(LADING_REPORT_SBOM, format, &fmt)) {
+		lading_format_names(LADING_REPORT_SBOM, names, sizeof(names));
+		return cli_usage("unknown sbom format '%s' (%s)", format, names);
+	}
 	if ((rc = cli_image_apply(&regopts, &iopts)) != 0) {
 		cli_image_release(&regopts);
 		return rc;

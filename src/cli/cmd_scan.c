@@ -150,6 +150,7 @@ static int run_scan(int argc, char **argv)
 	lading_report_options ropts = LADING_REPORT_OPTIONS_INIT;
 	lading_scan_options sopts = LADING_SCAN_OPTIONS_INIT;
 	lading_format fmt;
+	char names[128];
 	lading_ctx *ctx = NULL;
 	lading_image *img = NULL;
 	lading_sbom *sbom = NULL;
@@ -229,8 +230,10 @@ static int run_scan(int argc, char **argv)
 		cli_help(stderr, &cli_cmd_scan);
 		return EXIT_USAGE;
 	}
-	if (lading_format_parse(format, &fmt) || fmt == LADING_FORMAT_SPDX)
-		return cli_usage("unknown scan format '%s' (table, json, sarif, cyclonedx, html)", format);
+	if (lading_format_for(LADING_REPORT_SCAN, format, &fmt)) {
+		lading_format_names(LADING_REPORT_SCAN, names, sizeof(names));
+		return cli_usage("unknown scan format '%s' (%s)", format, names);
+	}
 	if (db)
 		snprintf(dbpath, sizeof(dbpath), "%s", db);
 	else if (lading_db_default_path(dbpath, sizeof(dbpath)))
