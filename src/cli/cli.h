@@ -59,6 +59,12 @@ int cli_image_apply(cli_image_opts *o, lading_image_options *io);
 void cli_image_release(cli_image_opts *o);
 /* Settings of the scan's context: the memory budget. */
 void cli_image_ctx(const cli_image_opts *o, lading_ctx *ctx);
+/* The start of sbom and scan: apply the image options (releasing the credentials once the image
+ * is open), make the context, open IMAGE with a progress bar and build its inventory. Returns
+ * EXIT_OK, or the exit status after printing the error; *ctx, *img and *sbom are set as far as
+ * it got (the caller frees them either way). */
+int cli_open_sbom(const char *image, const char *platform, cli_image_opts *o,
+		  lading_image_options *io, lading_ctx **ctx, lading_image **img, lading_sbom **sbom);
 /* "1073741824", "512K", "64M", "1G", "2GiB" -> bytes; false when not a size. */
 bool cli_parse_size(const char *s, uint64_t *out);
 /* The option table entries of these options (inside a command's cli_option array). */

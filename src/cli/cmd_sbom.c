@@ -95,30 +95,8 @@ static int run_sbom(int argc, char **argv)
 		lading_format_names(LADING_REPORT_SBOM, names, sizeof(names));
 		return cli_usage("unknown sbom format '%s' (%s)", format, names);
 	}
-	if ((rc = cli_image_apply(&regopts, &iopts)) != 0) {
-		cli_image_release(&regopts);
-		return rc;
-	}
-	if (lading_ctx_new(&ctx)) {
-		cli_image_release(&regopts);
-		fprintf(stderr, "lading: out of memory\n");
-		return EXIT_ERROR;
-	}
-	cli_image_ctx(&regopts, ctx);
-	cli_progress_install(ctx);
-	iopts.platform = platform;
-	rc = lading_image_open(&img, ctx, image, &iopts);
-	cli_image_release(&regopts); /* the password is not needed after opening */
-	if (rc) {
-		ret = cli_fail(ctx, rc);
+	if ((ret = cli_open_sbom(image, platform, &regopts, &iopts, &ctx, &img, &sbom)) != EXIT_OK)
 		goto out;
-	}
-	rc = lading_sbom_build(&sbom, ctx, img, NULL);
-	cli_progress_done();
-	if (rc) {
-		ret = cli_fail(ctx, rc);
-		goto out;
-	}
 	if ((rc = lading_sbom_report(&out, &len, ctx, sbom, fmt, &ropts))) {
 		ret = cli_fail(ctx, rc);
 		goto out;

@@ -242,30 +242,8 @@ static int run_scan(int argc, char **argv)
 	sopts.vex_files = vex;
 	sopts.vex_count = nvex;
 	sopts.today = getenv("LADING_TODAY"); /* tests pin the date for ignore-file expiry */
-	if ((rc = cli_image_apply(&regopts, &iopts)) != 0) {
-		cli_image_release(&regopts);
-		return rc;
-	}
-	if (lading_ctx_new(&ctx)) {
-		cli_image_release(&regopts);
-		fprintf(stderr, "lading: out of memory\n");
-		return EXIT_ERROR;
-	}
-	cli_image_ctx(&regopts, ctx);
-	cli_progress_install(ctx);
-	iopts.platform = platform;
-	rc = lading_image_open(&img, ctx, image, &iopts);
-	cli_image_release(&regopts); /* the password is not needed after opening */
-	if (rc) {
-		ret = cli_fail(ctx, rc);
+	if ((ret = cli_open_sbom(image, platform, &regopts, &iopts, &ctx, &img, &sbom)) != EXIT_OK)
 		goto out;
-	}
-	rc = lading_sbom_build(&sbom, ctx, img, NULL);
-	cli_progress_done();
-	if (rc) {
-		ret = cli_fail(ctx, rc);
-		goto out;
-	}
 	if (ensure_db(ctx, dbpath, mirror, false)) {
 		ret = EXIT_ERROR;
 		goto out;

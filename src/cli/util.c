@@ -528,3 +528,28 @@ bool cli_parse_count(const char *v, unsigned max, unsigned *out)
 	*out = (unsigned)n;
 	return true;
 }
+
+int cli_open_sbom(const char *image, const char *platform, cli_image_opts *o,
+		  lading_image_options *io, lading_ctx **ctx, lading_image **img, lading_sbom **sbom)
+{
+	int rc;
+	if ((rc = cli_image_apply(o, io)) != 0) {
+		cli_image_release(o);
+		return rc;
+	}
+	if (lading_ctx_new(ctx)) {
+		cli_image_release(o);
+		fprintf(stderr, "lading: out of memory\n");
+		return EXIT_ERROR;
+	}
+	cli_image_ctx(o, *ctx);
+	cli_progress_install(*ctx);
+	io->platform = platform;
+	rc = lading_image_open(img, *ctx, image, io);
+	cli_image_release(o); /* the password is not needed after opening */
+	if (rc)
+		return cli_fail(*ctx, rc);
+	rc = lading_sbom_build(sbom, *ctx, *img, NULL);
+	cli_progress_done();
+	return rc ? cli_fail(*ctx, rc) : EXIT_OK;
+}

@@ -188,20 +188,6 @@ int ld_census_write_json(ld_buf *b, const lading_census_assessment *a)
 
 /* ------------------------------------------------------------------ HTML */
 
-static void esc(ld_buf *b, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': ld_buf_adds(b, "&amp;"); break;
-		case '<': ld_buf_adds(b, "&lt;"); break;
-		case '>': ld_buf_adds(b, "&gt;"); break;
-		case '"': ld_buf_adds(b, "&quot;"); break;
-		case '\'': ld_buf_adds(b, "&#39;"); break;
-		default: ld_buf_addc(b, *s);
-		}
-	}
-}
-
 /* A version's class in the chart: its worst state. */
 static const char *klass(const lading_census_version_stat *v)
 {
@@ -236,7 +222,7 @@ static void chart(ld_buf *b, const lading_census_product_stat *p, size_t idx)
 		    "height=\"%zu\" viewBox=\"0 0 %d %zu\"><title id=\"c%zu\">",
 		    idx, CHART_LABEL_W + CHART_BAR_W + 60, height, CHART_LABEL_W + CHART_BAR_W + 60,
 		    height, idx);
-	esc(b, p->name);
+	ld_buf_add_html(b, p->name);
 	ld_buf_adds(b, ": hosts per version</title>\n");
 	for (size_t k = 0; k < rows; k++) {
 		const lading_census_version_stat *v = k < bars ? &p->versions[k] : NULL;
@@ -245,12 +231,12 @@ static void chart(ld_buf *b, const lading_census_product_stat *p, size_t idx)
 		size_t wbar = LD_MAX((size_t)2, hosts * CHART_BAR_W / maxh);
 		ld_buf_addf(b, "<text x=\"%d\" y=\"%zu\" text-anchor=\"end\">", CHART_LABEL_W - 6,
 			    y + CHART_BAR_H - 5);
-		esc(b, v ? (v->version ? v->version : "not disclosed") : "other versions");
+		ld_buf_add_html(b, v ? (v->version ? v->version : "not disclosed") : "other versions");
 		ld_buf_addf(b,
 			    "</text><rect class=\"%s\" x=\"%d\" y=\"%zu\" width=\"%zu\" height=\"%d\">"
 			    "<title>",
 			    v ? klass(v) : "other", CHART_LABEL_W, y, wbar, CHART_BAR_H);
-		esc(b, v ? (v->version ? v->version : "not disclosed") : "other versions");
+		ld_buf_add_html(b, v ? (v->version ? v->version : "not disclosed") : "other versions");
 		ld_buf_addf(b, ": %zu host%s", hosts, hosts == 1 ? "" : "s");
 		if (v && v->vulnerable)
 			ld_buf_addf(b, ", %zu CVEs", v->cve_count);
@@ -280,10 +266,10 @@ int ld_census_write_html(ld_buf *b, const lading_census_assessment *a)
 	ld_buf_adds(b, "</style></head><body>\n<h1>Exposed-service census</h1>\n<p class=\"note\">");
 	ld_buf_addf(b, "%zu records, %zu products, %zu unidentified services. Generated ", a->records,
 		    a->nproducts, a->unidentified);
-	esc(b, a->generated_at);
+	ld_buf_add_html(b, a->generated_at);
 	if (a->db_built_at) {
 		ld_buf_adds(b, "; vulnerability database built ");
-		esc(b, a->db_built_at);
+		ld_buf_add_html(b, a->db_built_at);
 	}
 	ld_buf_adds(b, ". Shares are of the hosts that disclosed a version. <b>Vulnerable</b>: the "
 		       "upstream version has known vulnerabilities and the host announces no "
@@ -296,13 +282,13 @@ int ld_census_write_html(ld_buf *b, const lading_census_assessment *a)
 	for (size_t i = 0; i < a->nproducts; i++) {
 		const lading_census_product_stat *p = &a->products[i];
 		ld_buf_addf(b, "<tr><td><a href=\"#p%zu\">", i);
-		esc(b, p->name);
+		ld_buf_add_html(b, p->name);
 		ld_buf_addf(b, "</a></td><td class=\"n\">%zu</td><td class=\"n\">%zu</td><td>", p->hosts,
 			    p->versioned);
 		if (p->newest) {
-			esc(b, p->newest);
+			ld_buf_add_html(b, p->newest);
 			ld_buf_adds(b, " <span class=\"note\">(");
-			esc(b, p->newest_source);
+			ld_buf_add_html(b, p->newest_source);
 			ld_buf_adds(b, ")</span>");
 		}
 		ld_buf_adds(b, "</td><td class=\"n\">");
@@ -325,12 +311,12 @@ int ld_census_write_html(ld_buf *b, const lading_census_assessment *a)
 	for (size_t i = 0; i < a->nproducts; i++) {
 		const lading_census_product_stat *p = &a->products[i];
 		ld_buf_addf(b, "<section id=\"p%zu\"><h2>", i);
-		esc(b, p->name);
+		ld_buf_add_html(b, p->name);
 		ld_buf_addf(b, " <span class=\"note\">%zu host%s</span></h2>\n<p class=\"note\">", p->hosts,
 			    p->hosts == 1 ? "" : "s");
 		if (p->data_sources) {
 			ld_buf_adds(b, "Data: ");
-			esc(b, p->data_sources);
+			ld_buf_add_html(b, p->data_sources);
 			ld_buf_adds(b, ".");
 		} else {
 			ld_buf_adds(b, "No vulnerability data for this product: versions are shown, not "
@@ -343,7 +329,7 @@ int ld_census_write_html(ld_buf *b, const lading_census_assessment *a)
 		for (size_t k = 0; k < p->version_count; k++) {
 			const lading_census_version_stat *v = &p->versions[k];
 			ld_buf_adds(b, "<tr><td>");
-			esc(b, v->version ? v->version : "not disclosed");
+			ld_buf_add_html(b, v->version ? v->version : "not disclosed");
 			ld_buf_addf(b, "</td><td class=\"n\">%zu</td><td>", v->hosts);
 			if (v->version) {
 				ld_buf_adds(b, v->behind ? "behind" : "newest known");
@@ -355,13 +341,13 @@ int ld_census_write_html(ld_buf *b, const lading_census_assessment *a)
 			ld_buf_addf(b, "</td><td class=\"n\">%zu", v->cve_count);
 			if (v->max_severity) {
 				ld_buf_adds(b, " <span class=\"note\">max ");
-				esc(b, v->max_severity);
+				ld_buf_add_html(b, v->max_severity);
 				ld_buf_adds(b, "</span>");
 			}
 			ld_buf_adds(b, "</td><td>");
 			for (size_t c = 0; c < v->kev_count; c++) {
 				ld_buf_adds(b, c ? ", <code>" : "<code>");
-				esc(b, v->kev_cves[c]);
+				ld_buf_add_html(b, v->kev_cves[c]);
 				ld_buf_adds(b, "</code>");
 			}
 			ld_buf_adds(b, "</td></tr>\n");

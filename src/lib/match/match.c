@@ -132,24 +132,12 @@ bool ld_match_os_key(const lading_os *os, const lading_package *p, ld_match_key 
 
 /* ---- where language packages are looked up ---- */
 
-static int hexdig(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void add_decoded(ld_buf *b, ld_slice s)
 {
 	for (size_t i = 0; i < s.len; i++) {
-		int h, l;
-		if (s.ptr[i] == '%' && i + 2 < s.len && (h = hexdig(s.ptr[i + 1])) >= 0 &&
-		    (l = hexdig(s.ptr[i + 2])) >= 0) {
-			ld_buf_addc(b, (char)(h * 16 + l));
+		int c = ld_percent_byte(s.ptr, s.len, i);
+		if (c >= 0) {
+			ld_buf_addc(b, (char)c);
 			i += 2;
 		} else {
 			ld_buf_addc(b, s.ptr[i]);

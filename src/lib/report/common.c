@@ -102,17 +102,3 @@ const char *ld_report_image_name(const lading_image_info *img)
 {
 	return img->ref ? img->ref : img->source_path;
 }
-
-void ld_report_html_esc(ld_buf *b, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': ld_buf_adds(b, "&lt;"); break;
-		case '>': ld_buf_adds(b, "&gt;"); break;
-		case '&': ld_buf_adds(b, "&amp;"); break;
-		case '"': ld_buf_adds(b, "&quot;"); break;
-		case '\'': ld_buf_adds(b, "&#39;"); break;
-		default: ld_buf_addc(b, *s);
-		}
-	}
-}

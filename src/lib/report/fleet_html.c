@@ -20,10 +20,10 @@ static const char *const sev_colour[5] = {"#999999", "#56B4E9", "#F0E442", "#E69
 static const char *const line_colour[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
 					  "#000000", "#F0E442"};
 
-/* One escaper for every HTML writer of the report stage. */
+/* One escaper for every HTML writer (util/buf.c: the report stage's and the census's). */
 static void esc(ld_buf *b, const char *s)
 {
-	ld_report_html_esc(b, s);
+	ld_buf_add_html(b, s);
 }
 
 static void td_pct(ld_buf *b, size_t n, size_t d)

@@ -3,10 +3,10 @@
 #include "util/common.h"
 #include "report/report.h"
 
-/* One escaper for every HTML writer of the report stage. */
+/* One escaper for every HTML writer (util/buf.c: the report stage's and the census's). */
 static void esc(ld_buf *b, const char *s)
 {
-	ld_report_html_esc(b, s);
+	ld_buf_add_html(b, s);
 }
 
 static bool safe_url(const char *u)

@@ -58,7 +58,4 @@ const char *ld_report_platform(const lading_image_info *img, char *buf, size_t n
 /* Human name of the image: ref, else the source path. */
 const char *ld_report_image_name(const lading_image_info *img);
 
-/* Text for HTML element content and attribute values: < > & " ' escaped. */
-void ld_report_html_esc(ld_buf *b, const char *s);
-
 #endif

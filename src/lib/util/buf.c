@@ -226,3 +226,17 @@ char *ld_strdup(const char *s)
 {
 	return ld_strndup(s, strlen(s));
 }
+
+void ld_buf_add_html(ld_buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': ld_buf_adds(b, "&lt;"); break;
+		case '>': ld_buf_adds(b, "&gt;"); break;
+		case '&': ld_buf_adds(b, "&amp;"); break;
+		case '"': ld_buf_adds(b, "&quot;"); break;
+		case '\'': ld_buf_adds(b, "&#39;"); break;
+		default: ld_buf_addc(b, *s);
+		}
+	}
+}
