@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -91,46 +90,30 @@ static int parse_severities(const char *list, unsigned *mask)
 /* First use: get a database as Trivy does, from a mirror when one is given, else online. With
  * `stale`, the database is there but of another schema version (an older lading wrote it): it is
  * replaced the same way (the update is atomic; the old file stays until the new one is done). */
+/* The database policy is the library's (lading_db_ensure); this says what it is doing. */
 static int ensure_db(lading_ctx *ctx, const char *db, const char *mirror, bool stale)
 {
 	lading_db_options o = LADING_DB_OPTIONS_INIT;
-	lading_db_report *rep = NULL;
-	struct stat st;
+	size_t failed = 0;
 	int rc;
-	if (!stale && stat(db, &st) == 0)
+	if (!stale && lading_db_present(db))
 		return 0;
 	o.db_path = db;
+	o.mirror = mirror;
 	if (stale)
 		fprintf(stderr, "lading: the vulnerability database at %s has another schema version: replacing it\n", db);
-	if (mirror) {
+	if (mirror)
 		fprintf(stderr, "lading: %s at %s%s; building it from %s\n", stale ? "rebuilding the database" : "no vulnerability database",
 			db, stale ? "" : " yet", mirror);
-		o.mirror = mirror;
-		rc = lading_db_build(&o, &rep, ctx);
-	} else {
+	else
 		fprintf(stderr, "lading: %s at %s%s; downloading the feeds (lading db update)\n",
 			stale ? "rebuilding the database" : "no vulnerability database", db, stale ? "" : " yet");
-		o.retries = 1; /* first use: an offline machine should hear so soon, not after minutes */
-		rc = lading_db_update(&o, &rep, ctx);
-	}
+	rc = lading_db_ensure(&o, stale, &failed, ctx);
 	cli_progress_done();
-	if (rep) {
-		size_t ok = 0;
-		for (size_t i = 0; i < rep->nfeeds; i++)
-			ok += !strcmp(rep->feeds[i].status, "ok");
-		if (!ok) {
-			/* a database without a single feed would report every image clean */
-			if (!rc)
-				rc = -1;
-			if (!stale)
-				unlink(db);
-		} else if (rep->failed) {
-			fprintf(stderr, "lading: warning: %zu feed(s) could not be read; see 'lading db info'\n", rep->failed);
-		}
-	}
-	lading_db_report_free(rep);
-	if (rc || stat(db, &st) != 0) {
-		cli_eprint("lading: ", lading_ctx_error(ctx)->msg[0] ? lading_ctx_error(ctx)->msg : "no feed could be downloaded");
+	if (failed)
+		fprintf(stderr, "lading: warning: %zu feed(s) could not be read; see 'lading db info'\n", failed);
+	if (rc) {
+		cli_eprint("lading: ", lading_ctx_error(ctx)->msg);
 		fprintf(stderr, "lading: there is no vulnerability database at %s and none could be obtained; build one with "
 				"'lading db build --mirror DIR' (offline, from a copy of the feeds) or 'lading db update', or "
 				"point --db / LADING_DB at an existing one\n",
