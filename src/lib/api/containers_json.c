@@ -31,6 +31,16 @@ static const char *put(cj_block *b, const char *s)
 	return d;
 }
 
+/* The string members of a record. */
+static const size_t str_fields[] = {
+	offsetof(lading_container, id),		  offsetof(lading_container, name),
+	offsetof(lading_container, source),	  offsetof(lading_container, namespace_name),
+	offsetof(lading_container, pod),	  offsetof(lading_container, node),
+	offsetof(lading_container, owner),	  offsetof(lading_container, image_ref),
+	offsetof(lading_container, image_digest), offsetof(lading_container, state),
+	offsetof(lading_container, created),	  offsetof(lading_container, started),
+};
+
 /* Pass 1 (b->p NULL) sizes, pass 2 copies. */
 static void copy_all(cj_block *b, const lading_containers *s, lading_container *out)
 {
@@ -40,18 +50,10 @@ static void copy_all(cj_block *b, const lading_containers *s, lading_container *
 		lading_label *lv = take(b, c->label_count * sizeof(lading_label) + 1);
 		lading_container o;
 		o = *c;
-		o.id = put(b, c->id);
-		o.name = put(b, c->name);
-		o.source = put(b, c->source);
-		o.namespace_name = put(b, c->namespace_name);
-		o.pod = put(b, c->pod);
-		o.node = put(b, c->node);
-		o.owner = put(b, c->owner);
-		o.image_ref = put(b, c->image_ref);
-		o.image_digest = put(b, c->image_digest);
-		o.state = put(b, c->state);
-		o.created = put(b, c->created);
-		o.started = put(b, c->started);
+		for (size_t f = 0; f < LD_ARRAY_LEN(str_fields); f++) {
+			const char **field = (const char **)((char *)&o + str_fields[f]);
+			*field = put(b, *field);
+		}
 		for (size_t l = 0; l < c->label_count; l++) {
 			const char *k = put(b, c->labels[l].key), *v = put(b, c->labels[l].value);
 			if (lv) {

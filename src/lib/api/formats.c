@@ -70,6 +70,18 @@ const ld_format_row *ld_format_find(lading_report_kind kind, lading_format fmt)
 	return NULL;
 }
 
+int ld_format_finish(ld_buf *b, int rc, lading_ctx *ctx, char **out, size_t *len)
+{
+	if (rc) {
+		ld_buf_release(b);
+		if (!ctx->err.code)
+			ld_error_set(ctx, rc, "cannot render the report");
+		return rc;
+	}
+	*out = ld_buf_detach(b, len);
+	return 0;
+}
+
 int lading_format_parse(const char *name, lading_format *out)
 {
 	for (size_t i = 0; name && i < LD_ARRAY_LEN(rows); i++)

@@ -27,4 +27,8 @@ const ld_format_row *ld_format_rows(size_t *n);
 /* The row of (kind, fmt), NULL when the kind does not come in that format. */
 const ld_format_row *ld_format_find(lading_report_kind kind, lading_format fmt);
 
+/* The end of a rendering: on rc the buffer goes (and the context gets "cannot render the
+ * report" unless it has an error), else *out (NUL-terminated) and *len get it. */
+int ld_format_finish(ld_buf *b, int rc, lading_ctx *ctx, char **out, size_t *len);
+
 #endif

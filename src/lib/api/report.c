@@ -43,12 +43,5 @@ int lading_sbom_report(char **out, size_t *len, lading_ctx *ctx, const lading_sb
 	else
 		rc = ld_error_set(ctx, LADING_EUSAGE, "this format is for scan results, not inventories");
 	free(pkgs);
-	if (rc) {
-		ld_buf_release(&b);
-		if (!ctx->err.code)
-			ld_error_set(ctx, rc, "cannot render the report");
-		return rc;
-	}
-	*out = ld_buf_detach(&b, len);
-	return 0;
+	return ld_format_finish(&b, rc, ctx, out, len);
 }

@@ -151,12 +151,5 @@ int lading_scan_report(char **out, size_t *len, lading_ctx *ctx, const lading_sc
 	else
 		rc = ld_error_set(ctx, LADING_EUSAGE, "scan results come as table, json, sarif, cyclonedx or html");
 	free(pkgs);
-	if (rc) {
-		ld_buf_release(&b);
-		if (!ctx->err.code)
-			ld_error_set(ctx, rc, "cannot render the report");
-		return rc;
-	}
-	*out = ld_buf_detach(&b, len);
-	return 0;
+	return ld_format_finish(&b, rc, ctx, out, len);
 }
