@@ -9,6 +9,8 @@
 
 #include "lading/lading.h"
 
+typedef struct cli_command cli_command;
+
 /* Exit codes (documented in README and docs/cli.md). */
 enum { EXIT_OK = 0, EXIT_POLICY = 1, EXIT_USAGE = 2, EXIT_ERROR = 3 };
 
@@ -59,12 +61,30 @@ int cli_image_apply(cli_image_opts *o, lading_image_options *io);
 void cli_image_release(cli_image_opts *o);
 /* Settings of the scan's context: the memory budget. */
 void cli_image_ctx(const cli_image_opts *o, lading_ctx *ctx);
+/* What the image commands (sbom, scan) share: IMAGE, --format/-f, --output/-o, --platform,
+ * --files, -v, -q and the registry options. */
+typedef struct cli_image_args {
+	const char *image, *format, *output, *platform;
+	bool verbose;
+	lading_report_options ropts;
+	cli_image_opts reg;
+	lading_image_options io;
+} cli_image_args;
+void cli_image_args_init(cli_image_args *a);
+/* One argument of an image command (the command tries its own options first): CLI_ARG_TAKEN
+ * when it was one of the shared ones or IMAGE, else the exit status to return (after -h:
+ * EXIT_OK; a usage error is printed). */
+#define CLI_ARG_TAKEN (-1)
+int cli_image_arg(int argc, char **argv, int *i, const cli_command *cmd, cli_image_args *a);
+/* After the arguments: IMAGE given (else the help on stderr) and --format one of the kind's
+ * ("unknown WHAT format"). EXIT_OK or EXIT_USAGE. */
+int cli_image_args_check(const cli_image_args *a, const cli_command *cmd, lading_report_kind kind,
+			 const char *what, lading_format *fmt);
 /* The start of sbom and scan: apply the image options (releasing the credentials once the image
  * is open), make the context, open IMAGE with a progress bar and build its inventory. Returns
  * EXIT_OK, or the exit status after printing the error; *ctx, *img and *sbom are set as far as
  * it got (the caller frees them either way). */
-int cli_open_sbom(const char *image, const char *platform, cli_image_opts *o,
-		  lading_image_options *io, lading_ctx **ctx, lading_image **img, lading_sbom **sbom);
+int cli_open_sbom(cli_image_args *a, lading_ctx **ctx, lading_image **img, lading_sbom **sbom);
 /* "1073741824", "512K", "64M", "1G", "2GiB" -> bytes; false when not a size. */
 bool cli_parse_size(const char *s, uint64_t *out);
 /* The option table entries of these options (inside a command's cli_option array). */
@@ -131,7 +151,6 @@ typedef struct cli_option {
 	const char *words;     /* CLI_C_WORDS: the values, space-separated */
 } cli_option;
 
-typedef struct cli_command cli_command;
 struct cli_command {
 	const char *name;        /* the command's word: "scan"; a subcommand's own word: "build" */
 	const char *summary;     /* one line: 'lading --help' and NAME of the man page */

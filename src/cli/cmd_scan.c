@@ -125,15 +125,12 @@ static int ensure_db(lading_ctx *ctx, const char *db, const char *mirror, bool s
 
 static int run_scan(int argc, char **argv)
 {
-	const char *image = NULL, *format = "table", *output = NULL, *platform = NULL, *db = NULL, *val;
+	const char *db = NULL, *val;
 	const char *mirror = getenv("LADING_MIRROR");
 	const char *vex[MAX_VEX];
-	lading_image_options iopts = LADING_IMAGE_OPTIONS_INIT;
-	cli_image_opts regopts = {0};
-	lading_report_options ropts = LADING_REPORT_OPTIONS_INIT;
+	cli_image_args a;
 	lading_scan_options sopts = LADING_SCAN_OPTIONS_INIT;
 	lading_format fmt;
-	char names[128];
 	lading_ctx *ctx = NULL;
 	lading_image *img = NULL;
 	lading_sbom *sbom = NULL;
@@ -141,21 +138,10 @@ static int run_scan(int argc, char **argv)
 	char dbpath[4096], *out = NULL;
 	size_t len = 0, nvex = 0;
 	int fail_on = -1, fail_on_kev = 0, rc, ret = EXIT_OK;
-	bool verbose = false;
 
+	cli_image_args_init(&a);
 	for (int i = 1; i < argc; i++) {
-		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			cli_help(stdout, &cli_cmd_scan);
-			return EXIT_OK;
-		} else if (cli_opt(argc, argv, &i, "--format", &val) || cli_opt(argc, argv, &i, "-f", &val)) {
-			if (!val)
-				return cli_usage("--format needs a value");
-			format = val;
-		} else if (cli_opt(argc, argv, &i, "--output", &val) || cli_opt(argc, argv, &i, "-o", &val)) {
-			if (!val)
-				return cli_usage("-o needs a file name");
-			output = val;
-		} else if (cli_opt(argc, argv, &i, "--db", &val)) {
+		if (cli_opt(argc, argv, &i, "--db", &val)) {
 			if (!val)
 				return cli_usage("--db needs a file");
 			db = val;
@@ -163,10 +149,6 @@ static int run_scan(int argc, char **argv)
 			if (!val)
 				return cli_usage("--mirror needs a directory");
 			mirror = val;
-		} else if (cli_opt(argc, argv, &i, "--platform", &val)) {
-			if (!val)
-				return cli_usage("--platform needs a value");
-			platform = val;
 		} else if (cli_opt(argc, argv, &i, "--severity", &val)) {
 			if (!val || parse_severities(val, &sopts.severities))
 				return cli_usage("--severity takes a list of unknown, low, medium, high, critical");
@@ -191,32 +173,12 @@ static int run_scan(int argc, char **argv)
 			if (nvex >= MAX_VEX)
 				return cli_usage("at most %d --vex files", MAX_VEX);
 			vex[nvex++] = val;
-		} else if (cli_flag(argv, i, "--files")) {
-			ropts.with_files = 1;
-		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
-			verbose = true;
-		} else if (cli_flag(argv, i, "-q") || cli_flag(argv, i, "--quiet")) {
-			cli_quiet = true;
-		} else if ((rc = cli_image_flag(argc, argv, &i, &regopts)) != 0) {
-			if (rc != 1)
-				return rc;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_help(stderr, &cli_cmd_scan);
-			return cli_usage("unknown option %s", argv[i]);
-		} else if (!image) {
-			image = argv[i];
-		} else {
-			return cli_usage("more than one image given ('%s' and '%s')", image, argv[i]);
+		} else if ((rc = cli_image_arg(argc, argv, &i, &cli_cmd_scan, &a)) != CLI_ARG_TAKEN) {
+			return rc;
 		}
 	}
-	if (!image) {
-		cli_help(stderr, &cli_cmd_scan);
-		return EXIT_USAGE;
-	}
-	if (lading_format_for(LADING_REPORT_SCAN, format, &fmt)) {
-		lading_format_names(LADING_REPORT_SCAN, names, sizeof(names));
-		return cli_usage("unknown scan format '%s' (%s)", format, names);
-	}
+	if ((rc = cli_image_args_check(&a, &cli_cmd_scan, LADING_REPORT_SCAN, "scan", &fmt)))
+		return rc;
 	if (db)
 		snprintf(dbpath, sizeof(dbpath), "%s", db);
 	else if (lading_db_default_path(dbpath, sizeof(dbpath)))
@@ -225,7 +187,7 @@ static int run_scan(int argc, char **argv)
 	sopts.vex_files = vex;
 	sopts.vex_count = nvex;
 	sopts.today = getenv("LADING_TODAY"); /* tests pin the date for ignore-file expiry */
-	if ((ret = cli_open_sbom(image, platform, &regopts, &iopts, &ctx, &img, &sbom)) != EXIT_OK)
+	if ((ret = cli_open_sbom(&a, &ctx, &img, &sbom)) != EXIT_OK)
 		goto out;
 	if (ensure_db(ctx, dbpath, mirror, false)) {
 		ret = EXIT_ERROR;
@@ -248,14 +210,14 @@ static int run_scan(int argc, char **argv)
 			(long long)(lading_scan_db_age(scan) / 86400));
 	for (size_t i = 0; i < lading_scan_expired_count(scan); i++)
 		cli_eprint("lading: warning: ignore entry expired and no longer applies: ", lading_scan_expired(scan, i));
-	for (size_t i = 0; verbose && i < lading_scan_note_count(scan); i++)
+	for (size_t i = 0; a.verbose && i < lading_scan_note_count(scan); i++)
 		cli_eprint("lading: note: ", lading_scan_note(scan, i));
-	if ((rc = lading_scan_report(&out, &len, ctx, scan, fmt, &ropts))) {
+	if ((rc = lading_scan_report(&out, &len, ctx, scan, fmt, &a.ropts))) {
 		ret = cli_fail(ctx, rc);
 		goto out;
 	}
-	ret = cli_write_output(output, out, len);
-	cli_print_warnings(ctx, verbose);
+	ret = cli_write_output(a.output, out, len);
+	cli_print_warnings(ctx, a.verbose);
 	if (ret == EXIT_OK && lading_scan_violates(scan, fail_on, fail_on_kev))
 		ret = EXIT_POLICY;
 out:

@@ -529,9 +529,75 @@ bool cli_parse_count(const char *v, unsigned max, unsigned *out)
 	return true;
 }
 
-int cli_open_sbom(const char *image, const char *platform, cli_image_opts *o,
-		  lading_image_options *io, lading_ctx **ctx, lading_image **img, lading_sbom **sbom)
+void cli_image_args_init(cli_image_args *a)
 {
+	lading_report_options ro = LADING_REPORT_OPTIONS_INIT;
+	lading_image_options io = LADING_IMAGE_OPTIONS_INIT;
+	memset(a, 0, sizeof(*a));
+	a->format = "table";
+	a->ropts = ro;
+	a->io = io;
+}
+
+int cli_image_arg(int argc, char **argv, int *i, const cli_command *cmd, cli_image_args *a)
+{
+	const char *val;
+	int rc;
+	if (cli_flag(argv, *i, "-h") || cli_flag(argv, *i, "--help")) {
+		cli_help(stdout, cmd);
+		return EXIT_OK;
+	} else if (cli_opt(argc, argv, i, "--format", &val) || cli_opt(argc, argv, i, "-f", &val)) {
+		if (!val)
+			return cli_usage("--format needs a value");
+		a->format = val;
+	} else if (cli_opt(argc, argv, i, "--output", &val) || cli_opt(argc, argv, i, "-o", &val)) {
+		if (!val)
+			return cli_usage("-o needs a file name");
+		a->output = val;
+	} else if (cli_opt(argc, argv, i, "--platform", &val)) {
+		if (!val)
+			return cli_usage("--platform needs a value");
+		a->platform = val;
+	} else if (cli_flag(argv, *i, "--files")) {
+		a->ropts.with_files = 1;
+	} else if (cli_flag(argv, *i, "-v") || cli_flag(argv, *i, "--verbose")) {
+		a->verbose = true;
+	} else if (cli_flag(argv, *i, "-q") || cli_flag(argv, *i, "--quiet")) {
+		cli_quiet = true;
+	} else if ((rc = cli_image_flag(argc, argv, i, &a->reg)) != 0) {
+		if (rc != 1)
+			return rc;
+	} else if (argv[*i][0] == '-' && argv[*i][1]) {
+		cli_help(stderr, cmd);
+		return cli_usage("unknown option %s", argv[*i]);
+	} else if (!a->image) {
+		a->image = argv[*i];
+	} else {
+		return cli_usage("more than one image given ('%s' and '%s')", a->image, argv[*i]);
+	}
+	return CLI_ARG_TAKEN;
+}
+
+int cli_image_args_check(const cli_image_args *a, const cli_command *cmd, lading_report_kind kind,
+			 const char *what, lading_format *fmt)
+{
+	char names[128];
+	if (!a->image) {
+		cli_help(stderr, cmd);
+		return EXIT_USAGE;
+	}
+	if (lading_format_for(kind, a->format, fmt)) {
+		lading_format_names(kind, names, sizeof(names));
+		return cli_usage("unknown %s format '%s' (%s)", what, a->format, names);
+	}
+	return EXIT_OK;
+}
+
+int cli_open_sbom(cli_image_args *a, lading_ctx **ctx, lading_image **img, lading_sbom **sbom)
+{
+	cli_image_opts *o = &a->reg;
+	lading_image_options *io = &a->io;
+	const char *image = a->image, *platform = a->platform;
 	int rc;
 	if ((rc = cli_image_apply(o, io)) != 0) {
 		cli_image_release(o);
