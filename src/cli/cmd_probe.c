@@ -1,5 +1,4 @@
 /* lading probe TARGET...: read product and version from network services (lading/census.h). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,15 +60,11 @@ const cli_command cli_cmd_probe = {
 	.run = run_probe,
 };
 
+/* A count from 1 to max. */
 static bool parse_num(const char *s, unsigned long max, unsigned long *out)
 {
-	char *end;
-	unsigned long v;
-	if (!s || !*s)
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v == 0 || v > max)
+	unsigned v;
+	if (!cli_parse_count(s, (unsigned)max, &v) || !v)
 		return false;
 	*out = v;
 	return true;
