@@ -61,6 +61,14 @@ int cli_image_apply(cli_image_opts *o, lading_image_options *io);
 void cli_image_release(cli_image_opts *o);
 /* Settings of the scan's context: the memory budget. */
 void cli_image_ctx(const cli_image_opts *o, lading_ctx *ctx);
+/* The database of scan, serve and worker: obtained when there is none at `db` (or replaced, with
+ * `stale`: one of another schema version) by lading_db_ensure -- from `mirror` when given, else
+ * downloaded -- saying what it does on stderr. 0, or -1 with the error printed. */
+int cli_ensure_db(lading_ctx *ctx, const char *db, const char *mirror, bool stale);
+/* serve and worker: with $LADING_MIRROR set, a missing database (`db`, NULL = the default) is
+ * built from it before jobs run; without, nothing is done (a job without a database fails). */
+int cli_ensure_db_from_mirror(lading_ctx *ctx, const char *db);
+
 /* What the image commands (sbom, scan) share: IMAGE, --format/-f, --output/-o, --platform,
  * --files, -v, -q and the registry options. */
 typedef struct cli_image_args {

@@ -90,39 +90,6 @@ static int parse_severities(const char *list, unsigned *mask)
 /* First use: get a database as Trivy does, from a mirror when one is given, else online. With
  * `stale`, the database is there but of another schema version (an older lading wrote it): it is
  * replaced the same way (the update is atomic; the old file stays until the new one is done). */
-/* The database policy is the library's (lading_db_ensure); this says what it is doing. */
-static int ensure_db(lading_ctx *ctx, const char *db, const char *mirror, bool stale)
-{
-	lading_db_options o = LADING_DB_OPTIONS_INIT;
-	size_t failed = 0;
-	int rc;
-	if (!stale && lading_db_present(db))
-		return 0;
-	o.db_path = db;
-	o.mirror = mirror;
-	if (stale)
-		fprintf(stderr, "lading: the vulnerability database at %s has another schema version: replacing it\n", db);
-	if (mirror)
-		fprintf(stderr, "lading: %s at %s%s; building it from %s\n", stale ? "rebuilding the database" : "no vulnerability database",
-			db, stale ? "" : " yet", mirror);
-	else
-		fprintf(stderr, "lading: %s at %s%s; downloading the feeds (lading db update)\n",
-			stale ? "rebuilding the database" : "no vulnerability database", db, stale ? "" : " yet");
-	rc = lading_db_ensure(&o, stale, &failed, ctx);
-	cli_progress_done();
-	if (failed)
-		fprintf(stderr, "lading: warning: %zu feed(s) could not be read; see 'lading db info'\n", failed);
-	if (rc) {
-		cli_eprint("lading: ", lading_ctx_error(ctx)->msg);
-		fprintf(stderr, "lading: there is no vulnerability database at %s and none could be obtained; build one with "
-				"'lading db build --mirror DIR' (offline, from a copy of the feeds) or 'lading db update', or "
-				"point --db / LADING_DB at an existing one\n",
-			db);
-		return -1;
-	}
-	return 0;
-}
-
 static int run_scan(int argc, char **argv)
 {
 	const char *db = NULL, *val;
@@ -189,13 +156,13 @@ static int run_scan(int argc, char **argv)
 	sopts.today = getenv("LADING_TODAY"); /* tests pin the date for ignore-file expiry */
 	if ((ret = cli_open_sbom(&a, &ctx, &img, &sbom)) != EXIT_OK)
 		goto out;
-	if (ensure_db(ctx, dbpath, mirror, false)) {
+	if (cli_ensure_db(ctx, dbpath, mirror, false)) {
 		ret = EXIT_ERROR;
 		goto out;
 	}
 	rc = lading_scan_run(&scan, ctx, sbom, &sopts);
 	if (rc == LADING_EUNSUPPORTED) { /* a database of another schema version (scan.h) */
-		if (ensure_db(ctx, dbpath, mirror, true)) {
+		if (cli_ensure_db(ctx, dbpath, mirror, true)) {
 			ret = EXIT_ERROR;
 			goto out;
 		}

@@ -44,7 +44,8 @@ const cli_command cli_cmd_serve = {
 	.synopsis = "--listen ADDR [--store URL] [--tls-cert FILE --tls-key FILE] [--db FILE]\n"
 		    " [--insecure-registry HOST:PORT]... [--workers N] [--threads N]",
 	.description = "API: docs/service.md and docs/openapi.yaml. Tokens: 'lading token create'.\n"
-		       "Runs until SIGINT or SIGTERM.",
+		       "Runs until SIGINT or SIGTERM. With $LADING_MIRROR set and no vulnerability\n"
+		       "database yet, one is built from that copy of the feeds first.",
 	.options = serve_options,
 	.run = run_serve,
 };
@@ -109,6 +110,10 @@ static int run_serve(int argc, char **argv)
 	if (lading_ctx_new(&ctx))
 		return EXIT_ERROR;
 	cli_progress_install(ctx);
+	if (cli_ensure_db_from_mirror(ctx, o.db_path)) {
+		lading_ctx_free(ctx);
+		return EXIT_ERROR;
+	}
 	cli_install_stop_signals();
 	if ((rc = lading_service_start(&svc, ctx, &o))) {
 		rc = cli_fail(ctx, rc);

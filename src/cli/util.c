@@ -619,3 +619,50 @@ int cli_open_sbom(cli_image_args *a, lading_ctx **ctx, lading_image **img, ladin
 	cli_progress_done();
 	return rc ? cli_fail(*ctx, rc) : EXIT_OK;
 }
+
+/* The database policy is the library's (lading_db_ensure); this says what it is doing. */
+int cli_ensure_db(lading_ctx *ctx, const char *db, const char *mirror, bool stale)
+{
+	lading_db_options o = LADING_DB_OPTIONS_INIT;
+	size_t failed = 0;
+	int rc;
+	if (!stale && lading_db_present(db))
+		return 0;
+	o.db_path = db;
+	o.mirror = mirror;
+	if (stale)
+		fprintf(stderr, "lading: the vulnerability database at %s has another schema version: replacing it\n", db);
+	if (mirror)
+		fprintf(stderr, "lading: %s at %s%s; building it from %s\n", stale ? "rebuilding the database" : "no vulnerability database",
+			db, stale ? "" : " yet", mirror);
+	else
+		fprintf(stderr, "lading: %s at %s%s; downloading the feeds (lading db update)\n",
+			stale ? "rebuilding the database" : "no vulnerability database", db, stale ? "" : " yet");
+	rc = lading_db_ensure(&o, stale, &failed, ctx);
+	cli_progress_done();
+	if (failed)
+		fprintf(stderr, "lading: warning: %zu feed(s) could not be read; see 'lading db info'\n", failed);
+	if (rc) {
+		cli_eprint("lading: ", lading_ctx_error(ctx)->msg);
+		fprintf(stderr, "lading: there is no vulnerability database at %s and none could be obtained; build one with "
+				"'lading db build --mirror DIR' (offline, from a copy of the feeds) or 'lading db update', or "
+				"point --db / LADING_DB at an existing one\n",
+			db);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_ensure_db_from_mirror(lading_ctx *ctx, const char *db)
+{
+	const char *mirror = getenv("LADING_MIRROR");
+	char path[4096];
+	if (!mirror || !*mirror)
+		return 0;
+	if (!db) {
+		if (lading_db_default_path(path, sizeof(path)))
+			return 0; /* nowhere to put it: the jobs say so */
+		db = path;
+	}
+	return cli_ensure_db(ctx, db, mirror, false);
+}
