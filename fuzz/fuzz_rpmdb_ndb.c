@@ -1,30 +1,7 @@
 /* Fuzz the ndb rpm database reader (usr/lib/sysimage/rpm/Packages.db), header parsing included. */
-#include "util/common.h"
-
-#include "catalog/rpmdb.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "rpmdb_fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	lading_ctx *ctx;
-	ld_arena a;
-	ld_rpm_pkg *pk;
-	size_t n;
-	volatile size_t sink = 0;
-
-	if (lading_ctx_new(&ctx))
-		return 0;
-	ld_arena_init(&a, (size_t)256 << 20);
-	if (ld_rpmdb_read(data, size, LD_RPMDB_NDB, &a, &pk, &n, ctx, "fuzz") == 0) {
-		for (size_t i = 0; i < n; i++) {
-			sink += strlen(pk[i].name);
-			for (size_t j = 0; j < pk[i].nfiles; j++)
-				sink += strlen(pk[i].files[j]);
-		}
-	}
-	(void)sink;
-	ld_arena_release(&a);
-	lading_ctx_free(ctx);
-	return 0;
+	return rpmdb_fuzz_one(data, size, LD_RPMDB_NDB);
 }

@@ -31,6 +31,37 @@ enum {
 	LADING_EAUTH = -11        /* authentication refused */
 };
 
+/* Report formats. Which kind of report comes in which formats is one table in the library
+ * (src/lib/api/formats.c); ask it with lading_format_for and lading_format_names. */
+typedef enum lading_format {
+	LADING_FORMAT_TABLE = 0,
+	LADING_FORMAT_JSON,
+	LADING_FORMAT_CYCLONEDX,
+	LADING_FORMAT_SPDX,
+	LADING_FORMAT_SARIF,
+	LADING_FORMAT_HTML
+} lading_format;
+
+/* What a report is of. */
+typedef enum lading_report_kind {
+	LADING_REPORT_SBOM,	   /* lading_sbom_report */
+	LADING_REPORT_SCAN,	   /* lading_scan_report */
+	LADING_REPORT_CENSUS,	   /* lading_census_assessment_write */
+	LADING_REPORT_CENSUS_LIST, /* lading_census_records_write */
+	LADING_REPORT_FLEET,	   /* lading_fleet_report */
+	LADING_REPORT_HONEYPOT,	   /* lading_honeypot_report_write */
+	LADING_REPORT_LIST	   /* listings: inventory list/query, tokens, probe results */
+} lading_report_kind;
+
+/* Any format by name ("table", "json", "cyclonedx", "spdx" or "spdx-json", "sarif", "html"). */
+LADING_EXTERN(int) lading_format_parse(const char *name, lading_format *out);
+/* A format by name for one kind of report: LADING_EUSAGE when the name is unknown or the kind
+ * does not come in it. */
+LADING_EXTERN(int) lading_format_for(lading_report_kind kind, const char *name, lading_format *out);
+/* The names of a kind's formats, in the table's order, as "table, json, html" (for messages).
+ * Returns 0, or LADING_ELIMIT when they do not fit in `n` bytes (truncated). */
+LADING_EXTERN(int) lading_format_names(lading_report_kind kind, char *buf, size_t n);
+
 /* Detail of the last error, kept on the caller's context. */
 typedef struct lading_error {
 	int code;         /* LADING_E* */

@@ -86,17 +86,6 @@ LADING_EXTERN(const char *) lading_sbom_document_format(const lading_sbom *sbom)
 
 /* ---- reports ---- */
 
-typedef enum lading_format {
-	LADING_FORMAT_TABLE = 0,
-	LADING_FORMAT_JSON,
-	LADING_FORMAT_CYCLONEDX,
-	LADING_FORMAT_SPDX,
-	LADING_FORMAT_SARIF,
-	LADING_FORMAT_HTML
-} lading_format;
-
-LADING_EXTERN(int) lading_format_parse(const char *name, lading_format *out);
-
 typedef struct lading_report_options {
 	unsigned version;  /* LADING_REPORT_OPTIONS_VERSION */
 	int with_files;    /* list each package's files (json, cyclonedx, spdx) */

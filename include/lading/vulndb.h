@@ -91,6 +91,18 @@ LADING_EXTERN(void) lading_db_report_free(lading_db_report *r);
 /* The report as a JSON document (pretty-printed, ends with a newline); free() it. */
 LADING_EXTERN(int) lading_db_report_json(const lading_db_report *r, char **out, size_t *len);
 
+/* The database policy of commands that need one (lading scan): a database is obtained when there
+ * is none at `opts->db_path` (or, with `rebuild`, replaced: one of another schema version) --
+ * built from `opts->mirror` when set, else downloaded (lading_db_update; with opts->retries < 0,
+ * one retry: an offline machine hears so soon). A result without a single usable feed is a
+ * failure (it would report every image clean; a new file is removed again). *failed_feeds gets
+ * the feeds that could not be read (0 when nothing was done). On failure the context has a
+ * message ("no feed could be downloaded" when no step gave one). lading_db_present says whether
+ * anything needs to be done without rebuild, so a caller can say what is about to happen. */
+LADING_EXTERN(int) lading_db_present(const char *db_path);
+LADING_EXTERN(int)
+lading_db_ensure(const lading_db_options *opts, int rebuild, size_t *failed_feeds, lading_ctx *ctx);
+
 /* ---- what a database holds (`lading db info`) */
 
 typedef struct lading_db_feed_info {

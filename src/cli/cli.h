@@ -9,6 +9,8 @@
 
 #include "lading/lading.h"
 
+typedef struct cli_command cli_command;
+
 /* Exit codes (documented in README and docs/cli.md). */
 enum { EXIT_OK = 0, EXIT_POLICY = 1, EXIT_USAGE = 2, EXIT_ERROR = 3 };
 
@@ -66,6 +68,38 @@ int cli_inventory_open(lading_ctx *ctx, const char *ref, const lading_image_opti
 void cli_docker_tls_verify(void);
 /* Settings of the scan's context: the memory budget. */
 void cli_image_ctx(const cli_image_opts *o, lading_ctx *ctx);
+/* The database of scan, serve and worker: obtained when there is none at `db` (or replaced, with
+ * `stale`: one of another schema version) by lading_db_ensure -- from `mirror` when given, else
+ * downloaded -- saying what it does on stderr. 0, or -1 with the error printed. */
+int cli_ensure_db(lading_ctx *ctx, const char *db, const char *mirror, bool stale);
+/* serve and worker: with $LADING_MIRROR set, a missing database (`db`, NULL = the default) is
+ * built from it before jobs run; without, nothing is done (a job without a database fails). */
+int cli_ensure_db_from_mirror(lading_ctx *ctx, const char *db);
+
+/* What the image commands (sbom, scan) share: IMAGE, --format/-f, --output/-o, --platform,
+ * --files, -v, -q and the registry options. */
+typedef struct cli_image_args {
+	const char *image, *format, *output, *platform;
+	bool verbose;
+	lading_report_options ropts;
+	cli_image_opts reg;
+	lading_image_options io;
+} cli_image_args;
+void cli_image_args_init(cli_image_args *a);
+/* One argument of an image command (the command tries its own options first): CLI_ARG_TAKEN
+ * when it was one of the shared ones or IMAGE, else the exit status to return (after -h:
+ * EXIT_OK; a usage error is printed). */
+#define CLI_ARG_TAKEN (-1)
+int cli_image_arg(int argc, char **argv, int *i, const cli_command *cmd, cli_image_args *a);
+/* After the arguments: IMAGE given (else the help on stderr) and --format one of the kind's
+ * ("unknown WHAT format"). EXIT_OK or EXIT_USAGE. */
+int cli_image_args_check(const cli_image_args *a, const cli_command *cmd, lading_report_kind kind,
+			 const char *what, lading_format *fmt);
+/* The start of sbom and scan: apply the image options (releasing the credentials once the image
+ * is open), make the context, open IMAGE with a progress bar and build its inventory. Returns
+ * EXIT_OK, or the exit status after printing the error; *ctx, *img and *sbom are set as far as
+ * it got (the caller frees them either way). */
+int cli_open_sbom(cli_image_args *a, lading_ctx **ctx, lading_image **img, lading_sbom **sbom);
 /* "1073741824", "512K", "64M", "1G", "2GiB" -> bytes; false when not a size. */
 bool cli_parse_size(const char *s, uint64_t *out);
 /* The option table entries of these options (inside a command's cli_option array). */
@@ -136,7 +170,6 @@ typedef struct cli_option {
 	const char *words;     /* CLI_C_WORDS: the values, space-separated */
 } cli_option;
 
-typedef struct cli_command cli_command;
 struct cli_command {
 	const char *name;        /* the command's word: "scan"; a subcommand's own word: "build" */
 	const char *summary;     /* one line: 'lading --help' and NAME of the man page */

@@ -106,6 +106,8 @@ static int do_report(int argc, char **argv, bool list)
 	lading_census *c = NULL;
 	lading_census_assessment *a = NULL;
 	lading_format fmt;
+	lading_report_kind kind;
+	char names[128];
 	char path[4096], dbpath[4096], *out = NULL;
 	size_t len = 0;
 	int rc, ret = EXIT_OK;
@@ -134,10 +136,12 @@ static int do_report(int argc, char **argv, bool list)
 			return cli_usage("unknown argument %s", argv[i]);
 		}
 	}
-	if (lading_format_parse(format, &fmt) ||
-	    (fmt != LADING_FORMAT_TABLE && fmt != LADING_FORMAT_JSON && (list || fmt != LADING_FORMAT_HTML)))
+	kind = list ? LADING_REPORT_CENSUS_LIST : LADING_REPORT_CENSUS;
+	if (lading_format_for(kind, format, &fmt)) {
+		lading_format_names(kind, names, sizeof(names));
 		return cli_usage("unknown census %s format '%s' (%s)", list ? "list" : "report", format,
-				 list ? "table, json" : "table, json, html");
+				 names);
+	}
 	if ((ret = store_path(census, path, sizeof(path))))
 		return ret;
 	if (db)

@@ -1,5 +1,4 @@
 /* lading db build|update|info: the vulnerability database (public API: lading/vulndb.h). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,20 +7,6 @@
 #include "cli.h"
 
 #define DB_MAX_SOURCES 32
-
-static bool parse_uint(const char *s, unsigned max, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-	if (!s || !*s)
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return false;
-	*out = (unsigned)v;
-	return true;
-}
 
 static void human_bytes(uint64_t n, char *out, size_t outsz)
 {
@@ -113,7 +98,7 @@ static int build_or_update(int argc, char **argv, bool update)
 				return cli_usage("--db needs a file");
 			o.db_path = v;
 		} else if (cli_opt(argc, argv, &i, "--threads", &v)) {
-			if (!parse_uint(v, 64, &o.threads))
+			if (!cli_parse_count(v, 64, &o.threads))
 				return cli_usage("--threads needs a number");
 		} else if (!update && cli_opt(argc, argv, &i, "--mirror", &v)) {
 			if (!v || !*v)
@@ -131,14 +116,14 @@ static int build_or_update(int argc, char **argv, bool update)
 			o.cache_dir = v;
 		} else if (update && cli_opt(argc, argv, &i, "--retries", &v)) {
 			unsigned r;
-			if (!parse_uint(v, 20, &r))
+			if (!cli_parse_count(v, 20, &r))
 				return cli_usage("--retries needs a number (0-20)");
 			o.retries = (int)r;
 		} else if (update && cli_opt(argc, argv, &i, "--connect-timeout", &v)) {
-			if (!parse_uint(v, 3600, &o.connect_timeout_s) || !o.connect_timeout_s)
+			if (!cli_parse_count(v, 3600, &o.connect_timeout_s) || !o.connect_timeout_s)
 				return cli_usage("--connect-timeout needs seconds (1-3600)");
 		} else if (update && cli_opt(argc, argv, &i, "--read-timeout", &v)) {
-			if (!parse_uint(v, 3600, &o.read_timeout_s) || !o.read_timeout_s)
+			if (!cli_parse_count(v, 3600, &o.read_timeout_s) || !o.read_timeout_s)
 				return cli_usage("--read-timeout needs seconds (1-3600)");
 		} else {
 			return cli_usage("db %s: unknown option '%s' (see 'lading db --help')",

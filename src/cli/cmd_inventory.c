@@ -102,7 +102,7 @@ static int parse(int argc, char **argv, inv_opts *o)
 	}
 	if (!o->db)
 		o->db = getenv("LADING_DB");
-	if (lading_format_parse(o->format, &o->fmt) || (o->fmt != LADING_FORMAT_TABLE && o->fmt != LADING_FORMAT_JSON))
+	if (lading_format_for(LADING_REPORT_LIST, o->format, &o->fmt))
 		return cli_usage("--format: table or json");
 	return 0;
 }

@@ -1,5 +1,4 @@
 /* lading probe TARGET...: read product and version from network services (lading/census.h). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,15 +60,11 @@ const cli_command cli_cmd_probe = {
 	.run = run_probe,
 };
 
+/* A count from 1 to max. */
 static bool parse_num(const char *s, unsigned long max, unsigned long *out)
 {
-	char *end;
-	unsigned long v;
-	if (!s || !*s)
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v == 0 || v > max)
+	unsigned v;
+	if (!cli_parse_count(s, (unsigned)max, &v) || !v)
 		return false;
 	*out = v;
 	return true;
@@ -91,6 +86,7 @@ static int run_probe(int argc, char **argv)
 	const char **targets = NULL, *format = "table", *output = NULL, *census = NULL, *val;
 	size_t ntargets = 0;
 	lading_format fmt;
+	char names[128];
 	lading_ctx *ctx = NULL;
 	lading_census *c = NULL;
 	char path[4096], *out = NULL;
@@ -170,8 +166,9 @@ static int run_probe(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	if (lading_format_parse(format, &fmt) || (fmt != LADING_FORMAT_JSON && fmt != LADING_FORMAT_TABLE)) {
-		ret = cli_usage("unknown probe format '%s' (table, json)", format);
+	if (lading_format_for(LADING_REPORT_LIST, format, &fmt)) {
+		lading_format_names(LADING_REPORT_LIST, names, sizeof(names));
+		ret = cli_usage("unknown probe format '%s' (%s)", format, names);
 		goto out;
 	}
 	if (save) {

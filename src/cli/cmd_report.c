@@ -56,6 +56,7 @@ static int fleet(int argc, char **argv)
 	fleet_args a = {.o = LADING_FLEET_OPTIONS_INIT, .format = "table"};
 	lading_ctx *ctx = NULL;
 	lading_format fmt;
+	char names[128];
 	char *out = NULL;
 	size_t len = 0;
 	int rc, ret;
@@ -73,9 +74,10 @@ static int fleet(int argc, char **argv)
 	a.o.famous_files = a.famous;
 	if (!a.o.store && !a.o.from)
 		a.o.store = getenv("LADING_STORE");
-	if (lading_format_parse(a.format, &fmt) ||
-	    (fmt != LADING_FORMAT_TABLE && fmt != LADING_FORMAT_JSON && fmt != LADING_FORMAT_HTML))
-		return cli_usage("unknown fleet report format '%s' (table, json, html)", a.format);
+	if (lading_format_for(LADING_REPORT_FLEET, a.format, &fmt)) {
+		lading_format_names(LADING_REPORT_FLEET, names, sizeof(names));
+		return cli_usage("unknown fleet report format '%s' (%s)", a.format, names);
+	}
 	if (lading_ctx_new(&ctx))
 		return EXIT_ERROR;
 	if (a.export)

@@ -41,83 +41,29 @@ const cli_command cli_cmd_sbom = {
 
 static int run_sbom(int argc, char **argv)
 {
-	const char *image = NULL, *format = "table", *output = NULL, *platform = NULL, *val;
-	lading_image_options iopts = LADING_IMAGE_OPTIONS_INIT;
-	cli_image_opts regopts = {0};
-	lading_report_options ropts = LADING_REPORT_OPTIONS_INIT;
+	cli_image_args a;
 	lading_format fmt;
 	lading_ctx *ctx = NULL;
 	lading_image *img = NULL;
 	lading_sbom *sbom = NULL;
 	char *out = NULL;
 	size_t len = 0;
-	bool verbose = false;
 	int rc, ret = EXIT_OK;
 
-	for (int i = 1; i < argc; i++) {
-		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			cli_help(stdout, &cli_cmd_sbom);
-			return EXIT_OK;
-		} else if (cli_opt(argc, argv, &i, "--format", &val) || cli_opt(argc, argv, &i, "-f", &val)) {
-			if (!val)
-				return cli_usage("--format needs a value");
-			format = val;
-		} else if (cli_opt(argc, argv, &i, "--output", &val) || cli_opt(argc, argv, &i, "-o", &val)) {
-			if (!val)
-				return cli_usage("-o needs a file name");
-			output = val;
-		} else if (cli_opt(argc, argv, &i, "--platform", &val)) {
-			if (!val)
-				return cli_usage("--platform needs a value");
-			platform = val;
-		} else if (cli_flag(argv, i, "--files")) {
-			ropts.with_files = 1;
-		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
-			verbose = true;
-		} else if (cli_flag(argv, i, "-q") || cli_flag(argv, i, "--quiet")) {
-			cli_quiet = true;
-		} else if ((rc = cli_image_flag(argc, argv, &i, &regopts)) != 0) {
-			if (rc != 1)
-				return rc;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_help(stderr, &cli_cmd_sbom);
-			return cli_usage("unknown option %s", argv[i]);
-		} else if (!image) {
-			image = argv[i];
-		} else {
-			return cli_usage("more than one image given ('%s' and '%s')", image, argv[i]);
-		}
-	}
-	if (!image) {
-		cli_help(stderr, &cli_cmd_sbom);
-		return EXIT_USAGE;
-	}
-	if (lading_format_parse(format, &fmt) || fmt == LADING_FORMAT_SARIF || fmt == LADING_FORMAT_HTML)
-		return cli_usage("unknown sbom format '%s' (table, json, cyclonedx, spdx)", format);
-	if ((rc = cli_image_apply(&regopts, &iopts)) != 0) {
-		cli_image_release(&regopts);
+	cli_image_args_init(&a);
+	for (int i = 1; i < argc; i++)
+		if ((rc = cli_image_arg(argc, argv, &i, &cli_cmd_sbom, &a)) != CLI_ARG_TAKEN)
+			return rc;
+	if ((rc = cli_image_args_check(&a, &cli_cmd_sbom, LADING_REPORT_SBOM, "sbom", &fmt)))
 		return rc;
-	}
-	if (lading_ctx_new(&ctx)) {
-		cli_image_release(&regopts);
-		fprintf(stderr, "lading: out of memory\n");
-		return EXIT_ERROR;
-	}
-	cli_image_ctx(&regopts, ctx);
-	cli_progress_install(ctx);
-	iopts.platform = platform;
-	rc = cli_inventory_open(ctx, image, &iopts, &img, &sbom);
-	cli_image_release(&regopts); /* the password is not needed after opening */
-	if (rc) {
+	if ((ret = cli_open_sbom(&a, &ctx, &img, &sbom)) != EXIT_OK)
+		goto out;
+	if ((rc = lading_sbom_report(&out, &len, ctx, sbom, fmt, &a.ropts))) {
 		ret = cli_fail(ctx, rc);
 		goto out;
 	}
-	if ((rc = lading_sbom_report(&out, &len, ctx, sbom, fmt, &ropts))) {
-		ret = cli_fail(ctx, rc);
-		goto out;
-	}
-	ret = cli_write_output(output, out, len);
-	cli_print_warnings(ctx, verbose);
+	ret = cli_write_output(a.output, out, len);
+	cli_print_warnings(ctx, a.verbose);
 out:
 	free(out);
 	lading_sbom_free(sbom);

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -97,63 +96,12 @@ static int parse_severities(const char *list, unsigned *mask)
 /* First use: get a database as Trivy does, from a mirror when one is given, else online. With
  * `stale`, the database is there but of another schema version (an older lading wrote it): it is
  * replaced the same way (the update is atomic; the old file stays until the new one is done). */
-static int ensure_db(lading_ctx *ctx, const char *db, const char *mirror, bool stale)
-{
-	lading_db_options o = LADING_DB_OPTIONS_INIT;
-	lading_db_report *rep = NULL;
-	struct stat st;
-	int rc;
-	if (!stale && stat(db, &st) == 0)
-		return 0;
-	o.db_path = db;
-	if (stale)
-		fprintf(stderr, "lading: the vulnerability database at %s has another schema version: replacing it\n", db);
-	if (mirror) {
-		fprintf(stderr, "lading: %s at %s%s; building it from %s\n", stale ? "rebuilding the database" : "no vulnerability database",
-			db, stale ? "" : " yet", mirror);
-		o.mirror = mirror;
-		rc = lading_db_build(&o, &rep, ctx);
-	} else {
-		fprintf(stderr, "lading: %s at %s%s; downloading the feeds (lading db update)\n",
-			stale ? "rebuilding the database" : "no vulnerability database", db, stale ? "" : " yet");
-		o.retries = 1; /* first use: an offline machine should hear so soon, not after minutes */
-		rc = lading_db_update(&o, &rep, ctx);
-	}
-	cli_progress_done();
-	if (rep) {
-		size_t ok = 0;
-		for (size_t i = 0; i < rep->nfeeds; i++)
-			ok += !strcmp(rep->feeds[i].status, "ok");
-		if (!ok) {
-			/* a database without a single feed would report every image clean */
-			if (!rc)
-				rc = -1;
-			if (!stale)
-				unlink(db);
-		} else if (rep->failed) {
-			fprintf(stderr, "lading: warning: %zu feed(s) could not be read; see 'lading db info'\n", rep->failed);
-		}
-	}
-	lading_db_report_free(rep);
-	if (rc || stat(db, &st) != 0) {
-		cli_eprint("lading: ", lading_ctx_error(ctx)->msg[0] ? lading_ctx_error(ctx)->msg : "no feed could be downloaded");
-		fprintf(stderr, "lading: there is no vulnerability database at %s and none could be obtained; build one with "
-				"'lading db build --mirror DIR' (offline, from a copy of the feeds) or 'lading db update', or "
-				"point --db / LADING_DB at an existing one\n",
-			db);
-		return -1;
-	}
-	return 0;
-}
-
 static int run_scan(int argc, char **argv)
 {
-	const char *image = NULL, *format = "table", *output = NULL, *platform = NULL, *db = NULL, *val;
+	const char *db = NULL, *val;
 	const char *mirror = getenv("LADING_MIRROR");
 	const char *vex[MAX_VEX];
-	lading_image_options iopts = LADING_IMAGE_OPTIONS_INIT;
-	cli_image_opts regopts = {0};
-	lading_report_options ropts = LADING_REPORT_OPTIONS_INIT;
+	cli_image_args a;
 	lading_scan_options sopts = LADING_SCAN_OPTIONS_INIT;
 	lading_format fmt;
 	lading_ctx *ctx = NULL;
@@ -163,21 +111,10 @@ static int run_scan(int argc, char **argv)
 	char dbpath[4096], sbomref[4096 + 8], *out = NULL;
 	size_t len = 0, nvex = 0;
 	int fail_on = -1, fail_on_kev = 0, rc, ret = EXIT_OK;
-	bool verbose = false;
 
+	cli_image_args_init(&a);
 	for (int i = 1; i < argc; i++) {
-		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			cli_help(stdout, &cli_cmd_scan);
-			return EXIT_OK;
-		} else if (cli_opt(argc, argv, &i, "--format", &val) || cli_opt(argc, argv, &i, "-f", &val)) {
-			if (!val)
-				return cli_usage("--format needs a value");
-			format = val;
-		} else if (cli_opt(argc, argv, &i, "--output", &val) || cli_opt(argc, argv, &i, "-o", &val)) {
-			if (!val)
-				return cli_usage("-o needs a file name");
-			output = val;
-		} else if (cli_opt(argc, argv, &i, "--db", &val)) {
+		if (cli_opt(argc, argv, &i, "--db", &val)) {
 			if (!val)
 				return cli_usage("--db needs a file");
 			db = val;
@@ -188,14 +125,10 @@ static int run_scan(int argc, char **argv)
 		} else if (cli_opt(argc, argv, &i, "--sbom", &val)) {
 			if (!val)
 				return cli_usage("--sbom needs a file");
-			if (image)
-				return cli_usage("more than one image given ('%s' and --sbom %s)", image, val);
+			if (a.image)
+				return cli_usage("more than one image given ('%s' and --sbom %s)", a.image, val);
 			snprintf(sbomref, sizeof(sbomref), "sbom:%s", val);
-			image = sbomref;
-		} else if (cli_opt(argc, argv, &i, "--platform", &val)) {
-			if (!val)
-				return cli_usage("--platform needs a value");
-			platform = val;
+			a.image = sbomref;
 		} else if (cli_opt(argc, argv, &i, "--severity", &val)) {
 			if (!val || parse_severities(val, &sopts.severities))
 				return cli_usage("--severity takes a list of unknown, low, medium, high, critical");
@@ -220,30 +153,12 @@ static int run_scan(int argc, char **argv)
 			if (nvex >= MAX_VEX)
 				return cli_usage("at most %d --vex files", MAX_VEX);
 			vex[nvex++] = val;
-		} else if (cli_flag(argv, i, "--files")) {
-			ropts.with_files = 1;
-		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
-			verbose = true;
-		} else if (cli_flag(argv, i, "-q") || cli_flag(argv, i, "--quiet")) {
-			cli_quiet = true;
-		} else if ((rc = cli_image_flag(argc, argv, &i, &regopts)) != 0) {
-			if (rc != 1)
-				return rc;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_help(stderr, &cli_cmd_scan);
-			return cli_usage("unknown option %s", argv[i]);
-		} else if (!image) {
-			image = argv[i];
-		} else {
-			return cli_usage("more than one image given ('%s' and '%s')", image, argv[i]);
+		} else if ((rc = cli_image_arg(argc, argv, &i, &cli_cmd_scan, &a)) != CLI_ARG_TAKEN) {
+			return rc;
 		}
 	}
-	if (!image) {
-		cli_help(stderr, &cli_cmd_scan);
-		return EXIT_USAGE;
-	}
-	if (lading_format_parse(format, &fmt) || fmt == LADING_FORMAT_SPDX)
-		return cli_usage("unknown scan format '%s' (table, json, sarif, cyclonedx, html)", format);
+	if ((rc = cli_image_args_check(&a, &cli_cmd_scan, LADING_REPORT_SCAN, "scan", &fmt)))
+		return rc;
 	if (db)
 		snprintf(dbpath, sizeof(dbpath), "%s", db);
 	else if (lading_db_default_path(dbpath, sizeof(dbpath)))
@@ -252,31 +167,15 @@ static int run_scan(int argc, char **argv)
 	sopts.vex_files = vex;
 	sopts.vex_count = nvex;
 	sopts.today = getenv("LADING_TODAY"); /* tests pin the date for ignore-file expiry */
-	if ((rc = cli_image_apply(&regopts, &iopts)) != 0) {
-		cli_image_release(&regopts);
-		return rc;
-	}
-	if (lading_ctx_new(&ctx)) {
-		cli_image_release(&regopts);
-		fprintf(stderr, "lading: out of memory\n");
-		return EXIT_ERROR;
-	}
-	cli_image_ctx(&regopts, ctx);
-	cli_progress_install(ctx);
-	iopts.platform = platform;
-	rc = cli_inventory_open(ctx, image, &iopts, &img, &sbom);
-	cli_image_release(&regopts); /* the password is not needed after opening */
-	if (rc) {
-		ret = cli_fail(ctx, rc);
+	if ((ret = cli_open_sbom(&a, &ctx, &img, &sbom)) != EXIT_OK)
 		goto out;
-	}
-	if (ensure_db(ctx, dbpath, mirror, false)) {
+	if (cli_ensure_db(ctx, dbpath, mirror, false)) {
 		ret = EXIT_ERROR;
 		goto out;
 	}
 	rc = lading_scan_run(&scan, ctx, sbom, &sopts);
 	if (rc == LADING_EUNSUPPORTED) { /* a database of another schema version (scan.h) */
-		if (ensure_db(ctx, dbpath, mirror, true)) {
+		if (cli_ensure_db(ctx, dbpath, mirror, true)) {
 			ret = EXIT_ERROR;
 			goto out;
 		}
@@ -291,14 +190,14 @@ static int run_scan(int argc, char **argv)
 			(long long)(lading_scan_db_age(scan) / 86400));
 	for (size_t i = 0; i < lading_scan_expired_count(scan); i++)
 		cli_eprint("lading: warning: ignore entry expired and no longer applies: ", lading_scan_expired(scan, i));
-	for (size_t i = 0; verbose && i < lading_scan_note_count(scan); i++)
+	for (size_t i = 0; a.verbose && i < lading_scan_note_count(scan); i++)
 		cli_eprint("lading: note: ", lading_scan_note(scan, i));
-	if ((rc = lading_scan_report(&out, &len, ctx, scan, fmt, &ropts))) {
+	if ((rc = lading_scan_report(&out, &len, ctx, scan, fmt, &a.ropts))) {
 		ret = cli_fail(ctx, rc);
 		goto out;
 	}
-	ret = cli_write_output(output, out, len);
-	cli_print_warnings(ctx, verbose);
+	ret = cli_write_output(a.output, out, len);
+	cli_print_warnings(ctx, a.verbose);
 	if (ret == EXIT_OK && lading_scan_violates(scan, fail_on, fail_on_kev))
 		ret = EXIT_POLICY;
 out:

@@ -63,7 +63,9 @@ const cli_command cli_cmd_serve = {
 		    " [--fail-on SEV] [--fail-on-kev] [--ignore-file F] [--vex F]... [--admission-unknown allow|deny]\n"
 		    " [--rescan-interval DURATION] [--max-rescans N]",
 	.description = "API: docs/service.md and docs/openapi.yaml. Tokens: 'lading token create'.\n"
-		       "Sends the webhooks' deliveries ('lading webhook'). Runs until SIGINT or SIGTERM.",
+		       "Sends the webhooks' deliveries ('lading webhook'). Runs until SIGINT or SIGTERM.\n"
+		       "With $LADING_MIRROR set and no vulnerability database yet, one is built from\n"
+		       "that copy of the feeds first.",
 	.options = serve_options,
 	.run = run_serve,
 };
@@ -143,6 +145,10 @@ static int run_serve(int argc, char **argv)
 	if (lading_ctx_new(&ctx))
 		return EXIT_ERROR;
 	cli_progress_install(ctx);
+	if (cli_ensure_db_from_mirror(ctx, o.db_path)) {
+		lading_ctx_free(ctx);
+		return EXIT_ERROR;
+	}
 	cli_install_stop_signals();
 	if ((rc = lading_service_start(&svc, ctx, &o))) {
 		rc = cli_fail(ctx, rc);

@@ -29,8 +29,7 @@ static int parse_token(int argc, char **argv, const cli_command *cmd, token_opts
 		cli_help(stderr, cmd);
 		return cli_usage("token %s: unknown argument '%s'", cmd->name, argv[i]);
 	}
-	if (!o->format || lading_format_parse(o->format, &o->fmt) ||
-	    (o->fmt != LADING_FORMAT_TABLE && o->fmt != LADING_FORMAT_JSON))
+	if (lading_format_for(LADING_REPORT_LIST, o->format, &o->fmt))
 		return cli_usage("--format: table or json");
 	return 0;
 }

@@ -33,7 +33,8 @@ const cli_command cli_cmd_worker = {
 	.synopsis = "[--store URL] [--jobs N] [--db FILE] [--insecure-registry HOST:PORT]...\n"
 		    " [--lease SECONDS] [--once] [--rescan-interval DURATION] [--max-rescans N]",
 	.description = "Also sends the webhooks' deliveries ('lading webhook'); with --once, those due\n"
-		       "when the queue is empty.",
+		       "when the queue is empty. With $LADING_MIRROR set and no vulnerability database\n"
+		       "yet, one is built from that copy of the feeds first.",
 	.options = worker_options,
 	.run = run_worker,
 };
@@ -87,6 +88,10 @@ static int run_worker(int argc, char **argv)
 	if (lading_ctx_new(&ctx))
 		return EXIT_ERROR;
 	cli_progress_install(ctx);
+	if (cli_ensure_db_from_mirror(ctx, o.db_path)) {
+		lading_ctx_free(ctx);
+		return EXIT_ERROR;
+	}
 	cli_install_stop_signals();
 	rc = lading_worker_run(ctx, &o, &cli_stop_flag);
 	rc = rc ? cli_fail(ctx, rc) : EXIT_OK;

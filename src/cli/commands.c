@@ -13,9 +13,13 @@ const cli_command *const cli_commands[] = {
 	&cli_cmd_scan,
 	&cli_cmd_db,
 	&cli_cmd_vercmp,
+#ifdef LADING_HAVE_HONEYPOT
 	&cli_cmd_honeypot,
+#endif
+#ifdef LADING_HAVE_CENSUS
 	&cli_cmd_probe,
 	&cli_cmd_census,
+#endif
 	&cli_cmd_inventory,
 	&cli_cmd_containers,
 	&cli_cmd_report,

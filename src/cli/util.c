@@ -557,3 +557,137 @@ int cli_inventory_open(lading_ctx *ctx, const char *ref, const lading_image_opti
 	cli_progress_done();
 	return rc;
 }
+
+void cli_image_args_init(cli_image_args *a)
+{
+	lading_report_options ro = LADING_REPORT_OPTIONS_INIT;
+	lading_image_options io = LADING_IMAGE_OPTIONS_INIT;
+	memset(a, 0, sizeof(*a));
+	a->format = "table";
+	a->ropts = ro;
+	a->io = io;
+}
+
+int cli_image_arg(int argc, char **argv, int *i, const cli_command *cmd, cli_image_args *a)
+{
+	const char *val;
+	int rc;
+	if (cli_flag(argv, *i, "-h") || cli_flag(argv, *i, "--help")) {
+		cli_help(stdout, cmd);
+		return EXIT_OK;
+	} else if (cli_opt(argc, argv, i, "--format", &val) || cli_opt(argc, argv, i, "-f", &val)) {
+		if (!val)
+			return cli_usage("--format needs a value");
+		a->format = val;
+	} else if (cli_opt(argc, argv, i, "--output", &val) || cli_opt(argc, argv, i, "-o", &val)) {
+		if (!val)
+			return cli_usage("-o needs a file name");
+		a->output = val;
+	} else if (cli_opt(argc, argv, i, "--platform", &val)) {
+		if (!val)
+			return cli_usage("--platform needs a value");
+		a->platform = val;
+	} else if (cli_flag(argv, *i, "--files")) {
+		a->ropts.with_files = 1;
+	} else if (cli_flag(argv, *i, "-v") || cli_flag(argv, *i, "--verbose")) {
+		a->verbose = true;
+	} else if (cli_flag(argv, *i, "-q") || cli_flag(argv, *i, "--quiet")) {
+		cli_quiet = true;
+	} else if ((rc = cli_image_flag(argc, argv, i, &a->reg)) != 0) {
+		if (rc != 1)
+			return rc;
+	} else if (argv[*i][0] == '-' && argv[*i][1]) {
+		cli_help(stderr, cmd);
+		return cli_usage("unknown option %s", argv[*i]);
+	} else if (!a->image) {
+		a->image = argv[*i];
+	} else {
+		return cli_usage("more than one image given ('%s' and '%s')", a->image, argv[*i]);
+	}
+	return CLI_ARG_TAKEN;
+}
+
+int cli_image_args_check(const cli_image_args *a, const cli_command *cmd, lading_report_kind kind,
+			 const char *what, lading_format *fmt)
+{
+	char names[128];
+	if (!a->image) {
+		cli_help(stderr, cmd);
+		return EXIT_USAGE;
+	}
+	if (lading_format_for(kind, a->format, fmt)) {
+		lading_format_names(kind, names, sizeof(names));
+		return cli_usage("unknown %s format '%s' (%s)", what, a->format, names);
+	}
+	return EXIT_OK;
+}
+
+int cli_open_sbom(cli_image_args *a, lading_ctx **ctx, lading_image **img, lading_sbom **sbom)
+{
+	cli_image_opts *o = &a->reg;
+	lading_image_options *io = &a->io;
+	const char *image = a->image, *platform = a->platform;
+	int rc;
+	if ((rc = cli_image_apply(o, io)) != 0) {
+		cli_image_release(o);
+		return rc;
+	}
+	if (lading_ctx_new(ctx)) {
+		cli_image_release(o);
+		fprintf(stderr, "lading: out of memory\n");
+		return EXIT_ERROR;
+	}
+	cli_image_ctx(o, *ctx);
+	cli_progress_install(*ctx);
+	io->platform = platform;
+	rc = cli_inventory_open(*ctx, image, io, img, sbom);
+	cli_image_release(o); /* the password is not needed after opening */
+	return rc ? cli_fail(*ctx, rc) : EXIT_OK;
+}
+
+/* The database policy is the library's (lading_db_ensure); this says what it is doing. */
+int cli_ensure_db(lading_ctx *ctx, const char *db, const char *mirror, bool stale)
+{
+	lading_db_options o = LADING_DB_OPTIONS_INIT;
+	size_t failed = 0;
+	int rc;
+	if (!stale && lading_db_present(db))
+		return 0;
+	o.db_path = db;
+	o.mirror = mirror;
+	if (stale)
+		fprintf(stderr, "lading: the vulnerability database at %s has another schema version: replacing it\n", db);
+	if (mirror)
+		fprintf(stderr, "lading: %s at %s%s; building it from %s\n", stale ? "rebuilding the database" : "no vulnerability database",
+			db, stale ? "" : " yet", mirror);
+	else
+		fprintf(stderr, "lading: %s at %s%s; downloading the feeds (lading db update)\n",
+			stale ? "rebuilding the database" : "no vulnerability database", db, stale ? "" : " yet");
+	rc = lading_db_ensure(&o, stale, &failed, ctx);
+	cli_progress_done();
+	if (failed)
+		fprintf(stderr, "lading: warning: %zu feed(s) could not be read; see 'lading db info'\n", failed);
+	if (rc) {
+		cli_eprint("lading: ", lading_ctx_error(ctx)->msg);
+		fprintf(stderr, "lading: there is no vulnerability database at %s and none could be obtained; build one with "
+				"'lading db build --mirror DIR' (offline, from a copy of the feeds) or 'lading db update', or "
+				"point --db / LADING_DB at an existing one\n",
+			db);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_ensure_db_from_mirror(lading_ctx *ctx, const char *db)
+{
+	const char *mirror = getenv("LADING_MIRROR");
+	char path[4096];
+	if (!mirror || !*mirror)
+		return 0;
+	if (!db) {
+		if (lading_db_default_path(path, sizeof(path)))
+			return 0; /* nowhere to put it: the jobs say so */
+		db = path;
+	}
+	return cli_ensure_db(ctx, db, mirror, false);
+}

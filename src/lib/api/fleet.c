@@ -8,6 +8,7 @@
 #include "util/stream.h"
 #include "store/fleet_data.h"
 #include "report/fleet.h"
+#include "api/formats.h"
 
 #include "lading/census.h"
 #include "lading/vulndb.h"
@@ -135,12 +136,9 @@ static int load_data(ld_fleet_data *d, const lading_fleet_options *o, bool asses
 
 static int render(ld_buf *b, const ld_fleet_stats *st, lading_format fmt, lading_ctx *ctx)
 {
-	if (fmt == LADING_FORMAT_TABLE)
-		return ld_fleet_write_table(b, st);
-	if (fmt == LADING_FORMAT_JSON)
-		return ld_fleet_write_json(b, st);
-	if (fmt == LADING_FORMAT_HTML)
-		return ld_fleet_write_html(b, st);
+	const ld_format_row *row = ld_format_find(LADING_REPORT_FLEET, fmt);
+	if (row)
+		return row->w.fleet(b, st);
 	return ld_error_set(ctx, LADING_EUSAGE, "fleet reports are table, json or html");
 }
 

@@ -1,6 +1,7 @@
 /* lading_scan_*: the database side of the pipeline behind the public API. */
 #include "util/common.h"
 #include "api/api.h"
+#include "api/formats.h"
 #include "lading/vulndb.h"
 #include "match/match.h"
 #include "report/report.h"
@@ -128,6 +129,7 @@ int lading_scan_report(char **out, size_t *len, lading_ctx *ctx, const lading_sc
 	ld_buf b = LD_BUF_INIT;
 	ld_scan_view v;
 	const lading_package **pkgs;
+	const ld_format_row *row = ld_format_find(LADING_REPORT_SCAN, fmt);
 	int rc;
 
 	*out = NULL;
@@ -144,21 +146,10 @@ int lading_scan_report(char **out, size_t *len, lading_ctx *ctx, const lading_sc
 	v.notes = s->res.notes.ptr;
 	v.nnotes = s->res.notes.len;
 	v.db_age = s->res.db_age;
-	switch (fmt) {
-	case LADING_FORMAT_JSON: rc = ld_report_scan_json(&b, &v); break;
-	case LADING_FORMAT_TABLE: rc = ld_report_scan_table(&b, &v); break;
-	case LADING_FORMAT_SARIF: rc = ld_report_scan_sarif(&b, &v); break;
-	case LADING_FORMAT_CYCLONEDX: rc = ld_report_scan_cyclonedx(&b, &v); break;
-	case LADING_FORMAT_HTML: rc = ld_report_scan_html(&b, &v); break;
-	default: rc = ld_error_set(ctx, LADING_EUSAGE, "scan results come as table, json, sarif, cyclonedx or html"); break;
-	}
+	if (row)
+		rc = row->w.scan(&b, &v);
+	else
+		rc = ld_error_set(ctx, LADING_EUSAGE, "scan results come as table, json, sarif, cyclonedx or html");
 	free(pkgs);
-	if (rc) {
-		ld_buf_release(&b);
-		if (!ctx->err.code)
-			ld_error_set(ctx, rc, "cannot render the report");
-		return rc;
-	}
-	*out = ld_buf_detach(&b, len);
-	return 0;
+	return ld_format_finish(&b, rc, ctx, out, len);
 }

@@ -84,17 +84,6 @@ static bnode *new_node(parser *ps, int kind)
 	return n;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* An escape after '\': fills `set` with what it stands for. */
 static bool escape(parser *ps, uint8_t *set, int *single)
 {
@@ -106,8 +95,8 @@ static bool escape(parser *ps, uint8_t *set, int *single)
 	switch (c) {
 	case 'x': {
 		int h, l;
-		if (ps->i + 2 > ps->n || (h = hexval(ps->s[ps->i])) < 0 ||
-		    (l = hexval(ps->s[ps->i + 1])) < 0)
+		if (ps->i + 2 > ps->n || (h = ld_hex_value((unsigned char)ps->s[ps->i])) < 0 ||
+		    (l = ld_hex_value((unsigned char)ps->s[ps->i + 1])) < 0)
 			return fail(ps, "\\x needs two hex digits");
 		ps->i += 2;
 		*single = h * 16 + l;

@@ -57,41 +57,11 @@ out:
 	return rc;
 }
 
-typedef struct deps_run {
-	ld_catalog *cat;
-	lading_ctx *ctx;
-	const ld_lang_file *file;
-} deps_run;
-
-static int on_pkg(void *opaque, const ld_lang_pkg *p)
-{
-	deps_run *r = opaque;
-	if (!ld_lang_add(r->cat, "nuget", "dotnet", p->name, LD_SLICE_NULL, LD_SLICE_NULL,
-			 p->version, LD_SLICE_NULL, r->file->path, r->file->layer))
-		return ld_error_set(r->ctx, LADING_ENOMEM, "out of memory");
-	return 0;
-}
-
-static int on_file(void *opaque, const ld_lang_file *f)
-{
-	deps_run *r = opaque;
-	char what[LD_PATH_MAX + 2];
-	int rc;
-	r->file = f;
-	ld_snprintf(what, sizeof(what), "/%s", f->path);
-	rc = ld_deps_json_parse(f->data, on_pkg, r, r->ctx, what);
-	if (rc && rc != LADING_ENOMEM) {
-		ld_warn(r->ctx, "%s", r->ctx->err.msg);
-		ld_error_clear(r->ctx);
-		rc = 0;
-	}
-	return rc;
-}
+static const ld_lang_lockfile deps_lock = {"nuget", "dotnet", ld_deps_json_parse, false, false};
 
 static int deps_run_cat(ld_catalog *c, lading_ctx *ctx)
 {
-	deps_run r = {c, ctx, NULL};
-	return ld_lang_files(c, deps_wants, ctx, on_file, &r);
+	return ld_lang_lockfile_run(c, ctx, deps_wants, &deps_lock);
 }
 
 const ld_cataloger ld_cataloger_dotnet = {"dotnet",	 "1",	       deps_wants,

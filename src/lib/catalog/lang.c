@@ -114,6 +114,58 @@ int ld_lang_results(ld_catalog *c, const char *analyzer,
 	return walk(c, &lc, NULL, fn, opaque);
 }
 
+int ld_lang_parse_file(const ld_lang_file *f, ld_lang_parse_fn parse, ld_lang_fn fn, void *opaque,
+		       lading_ctx *ctx)
+{
+	char what[LD_PATH_MAX + 2];
+	int rc;
+	ld_snprintf(what, sizeof(what), "/%s", f->path);
+	rc = parse(f->data, fn, opaque, ctx, what);
+	if (rc && rc != LADING_ENOMEM) {
+		/* a broken file is one bad input among many: warn and go on */
+		ld_warn(ctx, "%s", ctx->err.msg);
+		ld_error_clear(ctx);
+		rc = 0;
+	}
+	return rc;
+}
+
+typedef struct lockfile_run {
+	ld_catalog *cat;
+	lading_ctx *ctx;
+	const ld_lang_lockfile *lf;
+	const ld_lang_file *file;
+} lockfile_run;
+
+static int lockfile_pkg(void *opaque, const ld_lang_pkg *p)
+{
+	lockfile_run *r = opaque;
+	ld_slice ns = LD_SLICE_NULL, name = LD_SLICE_NULL;
+	if (r->lf->ns_in_name) {
+		name = p->name;
+		ld_slice_cut(&name, '/', &ns);
+	}
+	if (!ld_lang_add(r->cat, r->lf->type, r->lf->found_by, p->name, ns, name, p->version,
+			 r->lf->license ? p->license : LD_SLICE_NULL, r->file->path,
+			 r->file->layer))
+		return ld_error_set(r->ctx, LADING_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int lockfile_file(void *opaque, const ld_lang_file *f)
+{
+	lockfile_run *r = opaque;
+	r->file = f;
+	return ld_lang_parse_file(f, r->lf->parse, lockfile_pkg, r, r->ctx);
+}
+
+int ld_lang_lockfile_run(ld_catalog *c, lading_ctx *ctx, const char *const *wants,
+			 const ld_lang_lockfile *lf)
+{
+	lockfile_run r = {c, ctx, lf, NULL};
+	return ld_lang_files(c, wants, ctx, lockfile_file, &r);
+}
+
 lading_package *ld_lang_add(ld_catalog *c, const char *type, const char *found_by, ld_slice name,
 			    ld_slice purl_ns, ld_slice purl_name, ld_slice version,
 			    ld_slice license, const char *location, int layer)

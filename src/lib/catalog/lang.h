@@ -120,6 +120,27 @@ int ld_lang_files(ld_catalog *c, const char *const *globs, lading_ctx *ctx,
 int ld_lang_results(ld_catalog *c, const char *analyzer,
 		    int (*fn)(void *opaque, const ld_lang_file *f), void *opaque);
 
+/* A lockfile-style parser: (ptr, len) of one file, packages through fn; `what` names the file in
+ * its errors. */
+typedef int (*ld_lang_parse_fn)(ld_slice text, ld_lang_fn fn, void *opaque, lading_ctx *ctx,
+				const char *what);
+/* Parse one captured file with `parse`: a broken file is one bad input among many, so its error
+ * becomes a warning and 0 is returned (only LADING_ENOMEM, or fn's own non-zero, stops). */
+int ld_lang_parse_file(const ld_lang_file *f, ld_lang_parse_fn parse, ld_lang_fn fn, void *opaque,
+		       lading_ctx *ctx);
+
+/* The whole of a cataloger that adds every package of every wanted file as it is (dotnet,
+ * php, rust-lock): its purl type, found_by, parser, and whether names are "namespace/name". */
+typedef struct ld_lang_lockfile {
+	const char *type;
+	const char *found_by;
+	ld_lang_parse_fn parse;
+	bool ns_in_name; /* "vendor/name" (composer): the purl namespace is the part before '/' */
+	bool license;	 /* keep the license the parser reports */
+} ld_lang_lockfile;
+int ld_lang_lockfile_run(ld_catalog *c, lading_ctx *ctx, const char *const *wants,
+			 const ld_lang_lockfile *lf);
+
 /* Add a package: strings are copied into the catalog's arena. `name` is the display name; the
  * purl carries `purl_ns` (may be empty) and `purl_name` (empty = name). location gets a leading
  * "/". Returns the package or NULL on OOM. */

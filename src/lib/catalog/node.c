@@ -687,8 +687,7 @@ static int on_lock(void *opaque, const ld_lang_file *f)
 {
 	node_run *r = opaque;
 	ld_slice path = ld_slice_cstr(f->path), base = ld_path_base(path);
-	char what[LD_PATH_MAX + 2];
-	int rc;
+	ld_lang_parse_fn parse;
 
 	if (in_node_modules(path))
 		return 0;
@@ -696,25 +695,18 @@ static int on_lock(void *opaque, const ld_lang_file *f)
 	if (ld_map_get(&r->installed, r->lock_root))
 		return 0; /* its node_modules is what the image holds (platform optionals, dev
 			     omitted) */
-	ld_snprintf(what, sizeof(what), "/%s", f->path);
 	r->lock = f;
 	if (ld_slice_eq_cstr(base, "yarn.lock")) {
 		r->found_by = "yarn-lock";
-		rc = ld_yarn_lock_parse(f->data, on_lock_pkg, r, r->ctx, what);
+		parse = ld_yarn_lock_parse;
 	} else if (ld_slice_eq_cstr(base, "pnpm-lock.yaml")) {
 		r->found_by = "pnpm-lock";
-		rc = ld_pnpm_lock_parse(f->data, on_lock_pkg, r, r->ctx, what);
+		parse = ld_pnpm_lock_parse;
 	} else {
 		r->found_by = "npm-lock";
-		rc = ld_npm_lock_parse(f->data, on_lock_pkg, r, r->ctx, what);
+		parse = ld_npm_lock_parse;
 	}
-	if (rc && rc != LADING_ENOMEM) {
-		/* a broken lockfile is one bad input among many: warn and go on */
-		ld_warn(r->ctx, "%s", r->ctx->err.msg);
-		ld_error_clear(r->ctx);
-		rc = 0;
-	}
-	return rc;
+	return ld_lang_parse_file(f, parse, on_lock_pkg, r, r->ctx);
 }
 
 static int lock_run_cat(ld_catalog *c, lading_ctx *ctx)

@@ -55,43 +55,11 @@ out:
 	return rc;
 }
 
-typedef struct composer_run {
-	ld_catalog *cat;
-	lading_ctx *ctx;
-	const ld_lang_file *file;
-} composer_run;
-
-static int on_pkg(void *opaque, const ld_lang_pkg *p)
-{
-	composer_run *r = opaque;
-	ld_slice vendor, name = p->name;
-	ld_slice_cut(&name, '/', &vendor);
-	if (!ld_lang_add(r->cat, "composer", "php", p->name, vendor, name, p->version, p->license,
-			 r->file->path, r->file->layer))
-		return ld_error_set(r->ctx, LADING_ENOMEM, "out of memory");
-	return 0;
-}
-
-static int on_file(void *opaque, const ld_lang_file *f)
-{
-	composer_run *r = opaque;
-	char what[LD_PATH_MAX + 2];
-	int rc;
-	r->file = f;
-	ld_snprintf(what, sizeof(what), "/%s", f->path);
-	rc = ld_composer_parse(f->data, on_pkg, r, r->ctx, what);
-	if (rc && rc != LADING_ENOMEM) {
-		ld_warn(r->ctx, "%s", r->ctx->err.msg);
-		ld_error_clear(r->ctx);
-		rc = 0;
-	}
-	return rc;
-}
+static const ld_lang_lockfile composer_lock = {"composer", "php", ld_composer_parse, true, true};
 
 static int composer_run_cat(ld_catalog *c, lading_ctx *ctx)
 {
-	composer_run r = {c, ctx, NULL};
-	return ld_lang_files(c, composer_wants, ctx, on_file, &r);
+	return ld_lang_lockfile_run(c, ctx, composer_wants, &composer_lock);
 }
 
 const ld_cataloger ld_cataloger_php = {

@@ -185,41 +185,12 @@ int ld_cargo_lock_parse(ld_slice text, ld_lang_fn fn, void *opaque, lading_ctx *
 	return flush(&cp, fn, opaque, ctx, what, &count);
 }
 
-typedef struct cargo_run {
-	ld_catalog *cat;
-	lading_ctx *ctx;
-	const ld_lang_file *file;
-} cargo_run;
-
-static int on_pkg(void *opaque, const ld_lang_pkg *p)
-{
-	cargo_run *r = opaque;
-	if (!ld_lang_add(r->cat, "cargo", "rust-cargo-lock", p->name, LD_SLICE_NULL, LD_SLICE_NULL,
-			 p->version, LD_SLICE_NULL, r->file->path, r->file->layer))
-		return ld_error_set(r->ctx, LADING_ENOMEM, "out of memory");
-	return 0;
-}
-
-static int on_file(void *opaque, const ld_lang_file *f)
-{
-	cargo_run *r = opaque;
-	char what[LD_PATH_MAX + 2];
-	int rc;
-	r->file = f;
-	ld_snprintf(what, sizeof(what), "/%s", f->path);
-	rc = ld_cargo_lock_parse(f->data, on_pkg, r, r->ctx, what);
-	if (rc && rc != LADING_ENOMEM) {
-		ld_warn(r->ctx, "%s", r->ctx->err.msg);
-		ld_error_clear(r->ctx);
-		rc = 0;
-	}
-	return rc;
-}
+static const ld_lang_lockfile cargo_lock = {"cargo", "rust-cargo-lock", ld_cargo_lock_parse, false,
+					    false};
 
 static int cargo_run_cat(ld_catalog *c, lading_ctx *ctx)
 {
-	cargo_run r = {c, ctx, NULL};
-	return ld_lang_files(c, cargo_wants, ctx, on_file, &r);
+	return ld_lang_lockfile_run(c, ctx, cargo_wants, &cargo_lock);
 }
 
 const ld_cataloger ld_cataloger_rust_lock = {"rust-lock",    "1",	    cargo_wants,

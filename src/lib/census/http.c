@@ -47,11 +47,10 @@ static bool hex_digits(ld_slice s, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t i = 0;
-	for (; i < s.len && isxdigit((unsigned char)s.ptr[i]); i++) {
+	for (; i < s.len && ld_hex_value((unsigned char)s.ptr[i]) >= 0; i++) {
 		if (v >> 56)
 			return false;
-		v = v * 16 + (uint64_t)(isdigit((unsigned char)s.ptr[i]) ? s.ptr[i] - '0'
-								 : (tolower((unsigned char)s.ptr[i]) - 'a' + 10));
+		v = v * 16 + (uint64_t)ld_hex_value((unsigned char)s.ptr[i]);
 	}
 	*out = v;
 	return i > 0;

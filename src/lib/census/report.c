@@ -6,7 +6,6 @@
 #include "util/jsonw.h"
 
 /* Named limits. */
-#define REPORT_MAX ((size_t)1 << 30)
 #define TABLE_VERSIONS 12  /* versions listed per product in the table */
 #define CHART_VERSIONS 24  /* bars per chart; the rest are summed into "other" */
 #define CHART_BAR_H 18
@@ -358,31 +357,4 @@ int ld_census_write_html(ld_buf *b, const lading_census_assessment *a)
 	}
 	ld_buf_adds(b, "</body></html>\n");
 	return ld_buf_error(b);
-}
-
-int lading_census_assessment_write(char **out, size_t *len, lading_ctx *ctx,
-				   const lading_census_assessment *a, lading_format fmt)
-{
-	ld_buf b;
-	int rc;
-	*out = NULL;
-	*len = 0;
-	ld_error_clear(ctx);
-	ld_buf_init(&b, REPORT_MAX);
-	if (fmt == LADING_FORMAT_TABLE)
-		rc = ld_census_write_table(&b, a);
-	else if (fmt == LADING_FORMAT_JSON)
-		rc = ld_census_write_json(&b, a);
-	else if (fmt == LADING_FORMAT_HTML)
-		rc = ld_census_write_html(&b, a);
-	else
-		rc = ld_error_set(ctx, LADING_EUSAGE, "census reports are table, json or html");
-	if (!rc && ld_buf_error(&b))
-		rc = ld_buf_error(&b);
-	if (rc) {
-		ld_buf_release(&b);
-		return lading_ctx_error(ctx)->code ? rc : ld_error_set(ctx, rc, "census report too large");
-	}
-	*out = ld_buf_detach(&b, len);
-	return 0;
 }

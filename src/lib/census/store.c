@@ -4,6 +4,7 @@
  * cache directory) is imported once: the file named, or the old default one when the default
  * store is used; the library says so with a warning. */
 #include "util/common.h"
+#include "util/path.h"
 #include "census/census.h"
 #include "store/store.h"
 #include "util/json.h"
@@ -31,15 +32,7 @@ static bool is_sqlite_url(const char *url, const char **path)
 /* The old default census file: $XDG_CACHE_HOME/lading/census.sqlite, else ~/.cache/... */
 static bool legacy_default(char *out, size_t n)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	int k;
-	if (xdg && *xdg)
-		k = snprintf(out, n, "%s/lading/census.sqlite", xdg);
-	else if (home && *home)
-		k = snprintf(out, n, "%s/.cache/lading/census.sqlite", home);
-	else
-		return false;
-	return k > 0 && (size_t)k < n;
+	return ld_user_path(out, n, NULL, "XDG_CACHE_HOME", ".cache", "census.sqlite", 0) == 0;
 }
 
 typedef struct legacy_ctx {

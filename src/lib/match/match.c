@@ -5,6 +5,7 @@
 #include "util/map.h"
 #include "catalog/binfmt.h"
 #include "match/match.h"
+#include "version/ecosystems.h"
 #include "vulndb/importers.h"
 
 void ld_match_result_init(ld_match_result *r)
@@ -131,24 +132,12 @@ bool ld_match_os_key(const lading_os *os, const lading_package *p, ld_match_key 
 
 /* ---- where language packages are looked up ---- */
 
-static int hexdig(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void add_decoded(ld_buf *b, ld_slice s)
 {
 	for (size_t i = 0; i < s.len; i++) {
-		int h, l;
-		if (s.ptr[i] == '%' && i + 2 < s.len && (h = hexdig(s.ptr[i + 1])) >= 0 &&
-		    (l = hexdig(s.ptr[i + 2])) >= 0) {
-			ld_buf_addc(b, (char)(h * 16 + l));
+		int c = ld_percent_byte(s.ptr, s.len, i);
+		if (c >= 0) {
+			ld_buf_addc(b, (char)c);
 			i += 2;
 		} else {
 			ld_buf_addc(b, s.ptr[i]);
@@ -187,36 +176,27 @@ char *ld_match_purl_name(ld_arena *a, const char *purl, char sep)
 
 bool ld_match_lang_key(const lading_package *p, ld_arena *a, ld_match_key *k)
 {
-	static const struct {
-		const char *type, *eco;
-		char sep; /* joins namespace and name: 0 = the name alone */
-	} t[] = {
-		{"pypi", "PyPI", 0},	      {"npm", "npm", '/'},	  {"golang", "Go", 0},
-		{"maven", "Maven", ':'},      {"gem", "RubyGems", 0},	  {"cargo", "crates.io", 0},
-		{"composer", "Packagist", '/'}, {"nuget", "NuGet", 0},
-	};
+	const ld_ecosystem *e;
 	memset(k, 0, sizeof(*k));
 	if (!p->type || !p->name || !p->version || !*p->version)
 		return false;
-	for (size_t i = 0; i < LD_ARRAY_LEN(t); i++) {
-		if (strcmp(p->type, t[i].type))
-			continue;
-		ld_strlcpy(k->ecosystem, t[i].eco, sizeof(k->ecosystem));
-		k->scheme = ld_vscheme_for_ecosystem(t[i].eco);
-		k->package = p->name;
-		/* the purl carries namespaces (Maven groups, npm scopes, Composer vendors) whatever
-		 * the cataloger put in `name` */
-		if (t[i].sep && p->purl) {
-			char *n = ld_match_purl_name(a, p->purl, t[i].sep);
-			if (n && (t[i].sep != ':' || strchr(n, ':')))
-				k->package = n;
-		}
-		k->version = p->version;
-		if (k->scheme == LD_VS_GO && !ld_version_valid(LD_VS_GO, ld_slice_cstr(k->version)))
-			return false; /* "(devel)", "devel go1.22-..." */
-		return true;
+	/* the ecosystem table (version/ecosystems.c) says which purl type is matched where */
+	if (!(e = ld_ecosystem_by_purl(p->type)))
+		return false;
+	ld_strlcpy(k->ecosystem, e->name, sizeof(k->ecosystem));
+	k->scheme = e->scheme;
+	k->package = p->name;
+	/* the purl carries namespaces (Maven groups, npm scopes, Composer vendors) whatever the
+	 * cataloger put in `name` */
+	if (e->purl_sep && p->purl) {
+		char *n = ld_match_purl_name(a, p->purl, e->purl_sep);
+		if (n && (e->purl_sep != ':' || strchr(n, ':')))
+			k->package = n;
 	}
-	return false;
+	k->version = p->version;
+	if (k->scheme == LD_VS_GO && !ld_version_valid(LD_VS_GO, ld_slice_cstr(k->version)))
+		return false; /* "(devel)", "devel go1.22-..." */
+	return true;
 }
 
 /* ---- binaries: NVD CPE configurations ---- */

@@ -705,8 +705,21 @@ static bool looks_like_ps_line(const char *p, size_t len)
 	return false;
 }
 
-int lading_containers_parse(lading_containers **out, lading_ctx *ctx, const char *p, size_t len, const char *what,
-			    const char *source_name)
+/* lading's own list only: {"containers": [...]} (also empty, or whose first record names no
+ * image). */
+static int parse_lading_doc(lading_containers *s, const ld_json *v, const char *what, lading_ctx *ctx)
+{
+	const ld_json *arr = ld_json_get(v, "containers");
+	if (!ld_json_is(arr, LD_JSON_ARRAY))
+		return ld_error_set_path(ctx, LADING_EINVALID, what, 0,
+					 "%s: not a lading container list (no \"containers\" array)", what);
+	s->format = "lading";
+	return add_lading(s, arr, what, ctx);
+}
+
+/* Any of the formats (detected), or with `lading_only` lading's own list. */
+static int parse_snapshot(lading_containers **out, lading_ctx *ctx, const char *p, size_t len,
+			  const char *what, const char *source_name, bool lading_only)
 {
 	lading_containers *s = NULL;
 	ld_json_limits lim = {.max_depth = LD_SNAP_MAX_JSON_DEPTH};
@@ -730,7 +743,7 @@ int lading_containers_parse(lading_containers **out, lading_ctx *ctx, const char
 		rc = ld_error_set_path(ctx, LADING_EINVALID, what, 0, "%s: empty, no containers listed", what);
 		goto out;
 	}
-	if (p[off] == '{' && looks_like_ps_line(p + off, len - off)) {
+	if (!lading_only && p[off] == '{' && looks_like_ps_line(p + off, len - off)) {
 		s->format = "docker-ps";
 		rc = parse_lines(s, p, len, what, ctx);
 		goto out;
@@ -738,7 +751,7 @@ int lading_containers_parse(lading_containers **out, lading_ctx *ctx, const char
 	ld_arena_init(&tmp, 0);
 	rc = ld_json_parse(&v, &tmp, p, len, &lim, ctx, what);
 	if (!rc)
-		rc = parse_doc(s, v, what, ctx);
+		rc = lading_only ? parse_lading_doc(s, v, what, ctx) : parse_doc(s, v, what, ctx);
 	ld_arena_release(&tmp);
 out:
 	if (!rc && s->arena.err)
@@ -750,6 +763,18 @@ out:
 	ld_snap_finish(s);
 	*out = s;
 	return 0;
+}
+
+int lading_containers_parse(lading_containers **out, lading_ctx *ctx, const char *p, size_t len, const char *what,
+			    const char *source_name)
+{
+	return parse_snapshot(out, ctx, p, len, what, source_name, false);
+}
+
+int ld_snap_parse_lading(lading_containers **out, lading_ctx *ctx, const char *p, size_t len,
+			 const char *what)
+{
+	return parse_snapshot(out, ctx, p, len, what, NULL, true);
 }
 
 /* ---- reading ---- */

@@ -23,6 +23,11 @@ struct lading_containers {
 	size_t n, cap;
 };
 
+/* Parse lading's own container list only (the "lading" format of lading_containers_parse, not
+ * detected but required): what lading_containers_parse_json reads. */
+int ld_snap_parse_lading(lading_containers **out, lading_ctx *ctx, const char *p, size_t len,
+			 const char *what);
+
 int ld_snap_new(lading_containers **out, const char *source, const char *format, lading_ctx *ctx);
 /* A zeroed record appended to the snapshot (its source set), NULL on limit or memory error. */
 lading_container *ld_snap_add(lading_containers *s, const char *what, lading_ctx *ctx);

@@ -6,6 +6,7 @@
 #include "util/common.h"
 #include "util/hash.h"
 #include "util/jsonw.h"
+#include "util/path.h"
 #include "store/store.h"
 
 ld_sv ld_sv_text(const char *s)
@@ -148,18 +149,8 @@ int ld_store_transaction(ld_store *s, ld_store_tx_fn fn, void *opaque)
 
 int lading_store_default_url(char *out, size_t outsz)
 {
-	const char *env = getenv("LADING_STORE"), *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-	int n;
-
-	if (env && *env)
-		n = snprintf(out, outsz, "%s", env);
-	else if (xdg && xdg[0] == '/')
-		n = snprintf(out, outsz, "%s/lading/store.sqlite", xdg);
-	else if (home && *home)
-		n = snprintf(out, outsz, "%s/.local/share/lading/store.sqlite", home);
-	else
-		return LADING_ENOTFOUND;
-	return n < 0 || (size_t)n >= outsz ? LADING_ELIMIT : 0;
+	return ld_user_path(out, outsz, "LADING_STORE", "XDG_DATA_HOME", ".local/share",
+			    "store.sqlite", LD_USER_XDG_ABS);
 }
 
 int lading_store_schema_version(void)

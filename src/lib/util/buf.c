@@ -226,3 +226,4 @@ char *ld_strdup(const char *s)
 {
 	return ld_strndup(s, strlen(s));
 }
+

@@ -4,6 +4,7 @@
 
 #include "util/common.h"
 #include "util/cachedir.h"
+#include "util/path.h"
 
 /* Named limits. */
 #define EVICT_MAX_ENTRIES 200000 /* entries looked at in one directory scan */
@@ -17,16 +18,13 @@
 
 int ld_cachedir_root(char *out, size_t n, const char *override)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	int rc = 0;
 	if (override && *override)
 		ld_snprintf(out, n, "%s", override);
-	else if (xdg && xdg[0] == '/')
-		ld_snprintf(out, n, "%s/lading", xdg);
-	else if (home && home[0] == '/')
-		ld_snprintf(out, n, "%s/.cache/lading", home);
-	else
-		return LADING_ENOTFOUND;
-	return strlen(out) + 1 >= n ? LADING_ELIMIT : 0;
+	else if ((rc = ld_user_path(out, n, NULL, "XDG_CACHE_HOME", ".cache", NULL,
+				    LD_USER_XDG_ABS | LD_USER_HOME_ABS)) == LADING_ENOTFOUND)
+		return rc;
+	return rc || strlen(out) + 1 >= n ? LADING_ELIMIT : 0;
 }
 
 int ld_cachedir_make(const char *dir)

@@ -95,3 +95,25 @@ bool ld_glob_match(const char *pattern, ld_slice path)
 {
 	return match(pattern, path.ptr, path.ptr + path.len, 10000);
 }
+
+static bool usable(const char *v, bool absolute)
+{
+	return v && *v && (!absolute || v[0] == '/');
+}
+
+int ld_user_path(char *out, size_t n, const char *env, const char *xdg, const char *home_sub,
+		 const char *file, unsigned flags)
+{
+	const char *e = env ? getenv(env) : NULL, *x = getenv(xdg), *h = getenv("HOME");
+	const char *sep = file ? "/" : "", *f = file ? file : "";
+	int k;
+	if (e && *e)
+		k = snprintf(out, n, "%s", e);
+	else if (usable(x, flags & LD_USER_XDG_ABS))
+		k = snprintf(out, n, "%s/lading%s%s", x, sep, f);
+	else if (usable(h, flags & LD_USER_HOME_ABS))
+		k = snprintf(out, n, "%s/%s/lading%s%s", h, home_sub, sep, f);
+	else
+		return LADING_ENOTFOUND;
+	return k < 0 || (size_t)k >= n ? LADING_ELIMIT : 0;
+}

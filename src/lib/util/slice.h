@@ -67,4 +67,26 @@ bool ld_slice_to_u64(ld_slice s, uint64_t max, uint64_t *out);
 /* Case-insensitive ASCII comparison with a C string. */
 bool ld_slice_case_eq_cstr(ld_slice a, const char *s);
 
+/* Value of an ASCII hex digit, -1 for any other byte. */
+static inline int ld_hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+/* The byte of a percent-escape "%XY" at p[i], or -1 when there is none (it must end before
+ * p[n - 1]: a "%XY" that ends the input is kept as it is, as URL and purl decoding always did). */
+static inline int ld_percent_byte(const char *p, size_t n, size_t i)
+{
+	int h, l;
+	if (p[i] != '%' || i + 2 >= n || (h = ld_hex_value((unsigned char)p[i + 1])) < 0 ||
+	    (l = ld_hex_value((unsigned char)p[i + 2])) < 0)
+		return -1;
+	return h * 16 + l;
+}
+
 #endif

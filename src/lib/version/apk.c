@@ -182,7 +182,7 @@ static int token_cmp(const struct tstate *a, const struct tstate *b)
 	}
 }
 
-int ld_vs_apk_cmp(ld_slice a, ld_slice b)
+static int apk_version_cmp(ld_slice a, ld_slice b)
 {
 	struct tstate ta, tb;
 
@@ -202,10 +202,17 @@ int ld_vs_apk_cmp(ld_slice a, ld_slice b)
 	return ta.t > tb.t ? -1 : 1;
 }
 
-bool ld_vs_apk_valid(ld_slice v)
+static bool apk_version_valid(ld_slice v)
 {
 	struct tstate t;
 	for (token_first(&t, v); t.t < T_END; token_next(&t))
 		;
 	return t.t == T_END;
 }
+
+const ld_vscheme_ops ld_vs_apk_ops = {
+	.name = "apk",
+	.aliases = "alpine wolfi chainguard",
+	.cmp = apk_version_cmp,
+	.valid = apk_version_valid,
+};

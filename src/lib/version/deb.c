@@ -114,7 +114,7 @@ static void deb_parse(ld_slice v, struct debver *d)
 	}
 }
 
-int ld_vs_deb_cmp(ld_slice a, ld_slice b)
+static int deb_version_cmp(ld_slice a, ld_slice b)
 {
 	struct debver x, y;
 	int r;
@@ -129,7 +129,7 @@ int ld_vs_deb_cmp(ld_slice a, ld_slice b)
 }
 
 /* What dpkg's parseversion() accepts without error or warning. */
-bool ld_vs_deb_valid(ld_slice v)
+static bool deb_version_valid(ld_slice v)
 {
 	struct debver d;
 	ld_slice t = v;
@@ -181,3 +181,10 @@ bool ld_vs_deb_valid(ld_slice v)
 	}
 	return true;
 }
+
+const ld_vscheme_ops ld_vs_deb_ops = {
+	.name = "deb",
+	.aliases = "dpkg debian ubuntu",
+	.cmp = deb_version_cmp,
+	.valid = deb_version_valid,
+};

@@ -134,7 +134,7 @@ static int gem_cmp(const struct gver *a, const struct gver *b)
 	return 0;
 }
 
-int ld_vs_gem_cmp(ld_slice a, ld_slice b)
+static int gem_version_cmp(ld_slice a, ld_slice b)
 {
 	struct gver x, y;
 	bool okx = gem_parse(a, &x), oky = gem_parse(b, &y);
@@ -145,8 +145,15 @@ int ld_vs_gem_cmp(ld_slice a, ld_slice b)
 	return ld_vs_invalid_cmp(a, b);
 }
 
-bool ld_vs_gem_valid(ld_slice v)
+static bool gem_version_valid(ld_slice v)
 {
 	struct gver x;
 	return gem_parse(v, &x);
 }
+
+const ld_vscheme_ops ld_vs_gem_ops = {
+	.name = "gem",
+	.aliases = "rubygems ruby bundler",
+	.cmp = gem_version_cmp,
+	.valid = gem_version_valid,
+};

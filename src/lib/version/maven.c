@@ -287,7 +287,7 @@ static int item_cmp(const struct mtree *ta, int ia, const struct mtree *tb, int 
 	}
 }
 
-int ld_vs_maven_cmp(ld_slice a, ld_slice b)
+static int maven_version_cmp(ld_slice a, ld_slice b)
 {
 	struct mtree x, y;
 	bool okx = mvn_parse(a, &x), oky = mvn_parse(b, &y);
@@ -298,7 +298,7 @@ int ld_vs_maven_cmp(ld_slice a, ld_slice b)
 	return ld_vs_invalid_cmp(a, b);
 }
 
-bool ld_vs_maven_valid(ld_slice v)
+static bool maven_version_valid(ld_slice v)
 {
 	/* Maven accepts every string; "valid" means non-empty, printable, within our limit. */
 	if (!v.len || v.len > MVN_MAX_LEN)
@@ -308,3 +308,10 @@ bool ld_vs_maven_valid(ld_slice v)
 			return false;
 	return true;
 }
+
+const ld_vscheme_ops ld_vs_maven_ops = {
+	.name = "maven",
+	.aliases = "java gradle",
+	.cmp = maven_version_cmp,
+	.valid = maven_version_valid,
+};

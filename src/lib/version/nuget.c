@@ -154,7 +154,7 @@ static int nuget_cmp(const struct nuver *a, const struct nuver *b)
 	return ma == mb ? 0 : (ma ? 1 : -1);
 }
 
-int ld_vs_nuget_cmp(ld_slice a, ld_slice b)
+static int nuget_version_cmp(ld_slice a, ld_slice b)
 {
 	struct nuver x, y;
 	bool okx = nuget_parse(a, &x), oky = nuget_parse(b, &y);
@@ -165,8 +165,15 @@ int ld_vs_nuget_cmp(ld_slice a, ld_slice b)
 	return ld_vs_invalid_cmp(a, b);
 }
 
-bool ld_vs_nuget_valid(ld_slice v)
+static bool nuget_version_valid(ld_slice v)
 {
 	struct nuver x;
 	return nuget_parse(v, &x);
 }
+
+const ld_vscheme_ops ld_vs_nuget_ops = {
+	.name = "nuget",
+	.aliases = "dotnet",
+	.cmp = nuget_version_cmp,
+	.valid = nuget_version_valid,
+};

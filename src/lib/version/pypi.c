@@ -221,7 +221,7 @@ static int pep440_cmp(const struct pep440 *a, const struct pep440 *b)
 	return a->has_local ? local_cmp(a->local, b->local) : 0;
 }
 
-int ld_vs_pypi_cmp(ld_slice a, ld_slice b)
+static int pypi_version_cmp(ld_slice a, ld_slice b)
 {
 	struct pep440 x, y;
 	bool okx = pep440_parse(a, &x), oky = pep440_parse(b, &y);
@@ -232,8 +232,15 @@ int ld_vs_pypi_cmp(ld_slice a, ld_slice b)
 	return ld_vs_invalid_cmp(a, b);
 }
 
-bool ld_vs_pypi_valid(ld_slice v)
+static bool pypi_version_valid(ld_slice v)
 {
 	struct pep440 x;
 	return pep440_parse(v, &x);
 }
+
+const ld_vscheme_ops ld_vs_pypi_ops = {
+	.name = "pypi",
+	.aliases = "pep440 python pip",
+	.cmp = pypi_version_cmp,
+	.valid = pypi_version_valid,
+};

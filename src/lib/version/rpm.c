@@ -119,7 +119,7 @@ static void rpm_parse(ld_slice s, struct evr *x)
 	}
 }
 
-int ld_vs_rpm_cmp(ld_slice a, ld_slice b)
+static int rpm_version_cmp(ld_slice a, ld_slice b)
 {
 	struct evr x, y;
 	int r;
@@ -150,7 +150,7 @@ static bool rpm_chars_ok(ld_slice s)
 
 /* What rpmbuild accepts in Epoch/Version/Release: digits before ':', then version and release
  * made of alphanumerics and . _ + ~ ^ (no '-' inside either). */
-bool ld_vs_rpm_valid(ld_slice v)
+static bool rpm_version_valid(ld_slice v)
 {
 	struct evr x;
 	if (ld_vs_cstr(v).len != v.len)
@@ -162,3 +162,10 @@ bool ld_vs_rpm_valid(ld_slice v)
 		return false;
 	return !x.has_r || rpm_chars_ok(x.r);
 }
+
+const ld_vscheme_ops ld_vs_rpm_ops = {
+	.name = "rpm",
+	.aliases = "redhat rhel centos fedora almalinux rocky suse opensuse",
+	.cmp = rpm_version_cmp,
+	.valid = rpm_version_valid,
+};

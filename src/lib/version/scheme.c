@@ -1,102 +1,44 @@
-/* Scheme names, ecosystem mapping and dispatch; the public lading_version_* entry points. */
+/* Scheme names, ecosystem mapping and dispatch through the ops table (schemes.def); the public lading_version_* entry points. */
 #include "util/common.h"
 #include "lading/version.h"
 #include "version/version.h"
+#include "version/ecosystems.h"
 #include "version/vs_int.h"
 
 /* Longest accepted scheme or ecosystem name (anything longer is unknown). */
 #define VS_MAX_NAME 64
 
-static const struct {
-	const char *name;
-	ld_vscheme s;
-} scheme_names[] = {
-    {"deb", LD_VS_DEB},		{"dpkg", LD_VS_DEB},
-    {"debian", LD_VS_DEB},	{"ubuntu", LD_VS_DEB},
-    {"apk", LD_VS_APK},		{"alpine", LD_VS_APK},
-    {"wolfi", LD_VS_APK},	{"chainguard", LD_VS_APK},
-    {"rpm", LD_VS_RPM},		{"redhat", LD_VS_RPM},
-    {"rhel", LD_VS_RPM},	{"centos", LD_VS_RPM},
-    {"fedora", LD_VS_RPM},	{"almalinux", LD_VS_RPM},
-    {"rocky", LD_VS_RPM},	{"suse", LD_VS_RPM},
-    {"opensuse", LD_VS_RPM},	{"semver", LD_VS_SEMVER},
-    {"npm", LD_VS_SEMVER},	{"node", LD_VS_SEMVER},
-    {"cargo", LD_VS_SEMVER},	{"crates.io", LD_VS_SEMVER},
-    {"crates", LD_VS_SEMVER},	{"rust", LD_VS_SEMVER},
-    {"composer", LD_VS_SEMVER}, {"packagist", LD_VS_SEMVER},
-    {"php", LD_VS_SEMVER},	{"hex", LD_VS_SEMVER},
-    {"pub", LD_VS_SEMVER},	{"bitnami", LD_VS_SEMVER},
-    {"go", LD_VS_GO},		{"golang", LD_VS_GO},
-    {"gomod", LD_VS_GO},	{"pypi", LD_VS_PYPI},
-    {"pep440", LD_VS_PYPI},	{"python", LD_VS_PYPI},
-    {"pip", LD_VS_PYPI},	{"maven", LD_VS_MAVEN},
-    {"java", LD_VS_MAVEN},	{"gradle", LD_VS_MAVEN},
-    {"gem", LD_VS_GEM},		{"rubygems", LD_VS_GEM},
-    {"ruby", LD_VS_GEM},	{"bundler", LD_VS_GEM},
-    {"nuget", LD_VS_NUGET},	{"dotnet", LD_VS_NUGET},
-    {"generic", LD_VS_GENERIC},
+static const ld_vscheme_ops *const schemes[LD_VS_COUNT] = {
+#define LD_VSCHEME(id, name) [LD_VS_##id] = &ld_vs_##name##_ops,
+#include "version/schemes.def"
+#undef LD_VSCHEME
 };
 
-static const char *const canonical[LD_VS_COUNT] = {
-    [LD_VS_DEB] = "deb",	 [LD_VS_APK] = "apk", [LD_VS_RPM] = "rpm",
-    [LD_VS_SEMVER] = "semver",	 [LD_VS_GO] = "go",   [LD_VS_PYPI] = "pypi",
-    [LD_VS_MAVEN] = "maven",	 [LD_VS_GEM] = "gem", [LD_VS_NUGET] = "nuget",
-    [LD_VS_GENERIC] = "generic",
-};
+const ld_vscheme_ops *ld_vscheme_ops_of(ld_vscheme s)
+{
+	return (unsigned)s < LD_VS_COUNT ? schemes[s] : &ld_vs_generic_ops;
+}
 
-/* Ecosystem prefixes (before any ':') as OSV and the distribution feeds spell them, compared
- * case-insensitively with blanks and '-' ignored ("Red Hat" = "redhat", "Rocky Linux"). */
-static const struct {
-	const char *eco;
-	ld_vscheme s;
-} ecosystems[] = {
-    {"debian", LD_VS_DEB},
-    {"ubuntu", LD_VS_DEB},
-    {"alpine", LD_VS_APK},
-    {"alpaquita", LD_VS_APK},
-    {"wolfi", LD_VS_APK},
-    {"chainguard", LD_VS_APK},
-    {"almalinux", LD_VS_RPM},
-    {"rockylinux", LD_VS_RPM},
-    {"rocky", LD_VS_RPM},
-    {"redhat", LD_VS_RPM},
-    {"rhel", LD_VS_RPM},
-    {"centos", LD_VS_RPM},
-    {"fedora", LD_VS_RPM},
-    {"opensuse", LD_VS_RPM},
-    {"suse", LD_VS_RPM},
-    {"suselinuxenterprise", LD_VS_RPM},
-    {"mageia", LD_VS_RPM},
-    {"openeuler", LD_VS_RPM},
-    {"amazonlinux", LD_VS_RPM},
-    {"amazon", LD_VS_RPM},
-    {"oraclelinux", LD_VS_RPM},
-    {"oracle", LD_VS_RPM},
-    {"photonos", LD_VS_RPM},
-    {"azurelinux", LD_VS_RPM},
-    {"cblmariner", LD_VS_RPM},
-    {"mariner", LD_VS_RPM},
-    {"pypi", LD_VS_PYPI},
-    {"npm", LD_VS_SEMVER},
-    {"go", LD_VS_GO},
-    {"crates.io", LD_VS_SEMVER},
-    {"maven", LD_VS_MAVEN},
-    {"rubygems", LD_VS_GEM},
-    {"packagist", LD_VS_SEMVER},
-    {"nuget", LD_VS_NUGET},
-    {"bitnami", LD_VS_SEMVER},
-    {"hex", LD_VS_SEMVER},
-    {"pub", LD_VS_SEMVER},
-    {"swifturl", LD_VS_SEMVER},
-};
+/* Is `name` one of the space-separated words of `list` (ASCII case-insensitive)? */
+static bool is_alias(const char *list, const char *name)
+{
+	while (*list) {
+		size_t n = strcspn(list, " ");
+		if (n && !ld_vs_casecmp(ld_slice_make(list, n), ld_slice_cstr(name)))
+			return true;
+		list += n + (list[n] == ' ');
+	}
+	return false;
+}
 
 int ld_vscheme_from_name(const char *name, ld_vscheme *out)
 {
 	if (!name)
 		return LADING_EUSAGE;
-	for (size_t i = 0; i < LD_ARRAY_LEN(scheme_names); i++) {
-		if (ld_vs_caseeq(ld_slice_cstr(name), scheme_names[i].name)) {
-			*out = scheme_names[i].s;
+	for (int i = 0; i < LD_VS_COUNT; i++) {
+		if (ld_vs_caseeq(ld_slice_cstr(name), schemes[i]->name) ||
+		    is_alias(schemes[i]->aliases, name)) {
+			*out = (ld_vscheme)i;
 			return 0;
 		}
 	}
@@ -105,13 +47,39 @@ int ld_vscheme_from_name(const char *name, ld_vscheme *out)
 
 const char *ld_vscheme_name(ld_vscheme s)
 {
-	return (unsigned)s < LD_VS_COUNT ? canonical[s] : "generic";
+	return ld_vscheme_ops_of(s)->name;
+}
+
+/* `name` as the ecosystem keys are spelled: lowercase, without blanks, '-' and '_'. */
+static bool fold_eq(const char *name, const char *key)
+{
+	for (; *name; name++) {
+		if (*name == ' ' || *name == '-' || *name == '_')
+			continue;
+		if (ld_vs_tolower((unsigned char)*name) != (unsigned char)*key++)
+			return false;
+	}
+	return *key == '\0';
+}
+
+/* Is `key` one of the '|'-separated words of `list`? */
+static bool is_key(const char *list, const char *key)
+{
+	size_t len = strlen(key);
+	while (list && *list) {
+		size_t n = strcspn(list, "|");
+		if (n == len && !memcmp(list, key, n))
+			return true;
+		list += n + (list[n] == '|');
+	}
+	return false;
 }
 
 ld_vscheme ld_vscheme_for_ecosystem(const char *ecosystem)
 {
 	char key[VS_MAX_NAME + 1];
-	size_t n = 0;
+	size_t n = 0, neco;
+	const ld_ecosystem *eco = ld_ecosystems(&neco);
 	if (!ecosystem)
 		return LD_VS_GENERIC;
 	for (const char *p = ecosystem; *p && *p != ':'; p++) {
@@ -122,9 +90,9 @@ ld_vscheme ld_vscheme_for_ecosystem(const char *ecosystem)
 		key[n++] = (char)ld_vs_tolower((unsigned char)*p);
 	}
 	key[n] = '\0';
-	for (size_t i = 0; i < LD_ARRAY_LEN(ecosystems); i++)
-		if (!strcmp(key, ecosystems[i].eco))
-			return ecosystems[i].s;
+	for (size_t i = 0; i < neco; i++)
+		if (fold_eq(eco[i].name, key) || is_key(eco[i].scheme_keys, key))
+			return eco[i].scheme;
 	return LD_VS_GENERIC;
 }
 
@@ -134,60 +102,14 @@ int ld_version_cmp(ld_vscheme s, ld_slice a, ld_slice b)
 		a = ld_slice_make("", 0);
 	if (!b.ptr)
 		b = ld_slice_make("", 0);
-	switch (s) {
-	case LD_VS_DEB:
-		return ld_vs_deb_cmp(a, b);
-	case LD_VS_APK:
-		return ld_vs_apk_cmp(a, b);
-	case LD_VS_RPM:
-		return ld_vs_rpm_cmp(a, b);
-	case LD_VS_SEMVER:
-		return ld_vs_semver_cmp(a, b);
-	case LD_VS_GO:
-		return ld_vs_go_cmp(a, b);
-	case LD_VS_PYPI:
-		return ld_vs_pypi_cmp(a, b);
-	case LD_VS_MAVEN:
-		return ld_vs_maven_cmp(a, b);
-	case LD_VS_GEM:
-		return ld_vs_gem_cmp(a, b);
-	case LD_VS_NUGET:
-		return ld_vs_nuget_cmp(a, b);
-	default:
-		return ld_vs_generic_cmp(a, b);
-	}
+	return ld_vscheme_ops_of(s)->cmp(a, b);
 }
 
 bool ld_version_valid(ld_vscheme s, ld_slice v)
 {
 	if (!v.ptr)
 		v = ld_slice_make("", 0);
-	switch (s) {
-	case LD_VS_DEB:
-		return ld_vs_deb_valid(v);
-	case LD_VS_APK:
-		return ld_vs_apk_valid(v);
-	case LD_VS_RPM:
-		return ld_vs_rpm_valid(v);
-	case LD_VS_SEMVER:
-		return ld_vs_semver_valid(v);
-	case LD_VS_GO:
-		return ld_vs_go_valid(v);
-	case LD_VS_PYPI:
-		return ld_vs_pypi_valid(v);
-	case LD_VS_MAVEN:
-		return ld_vs_maven_valid(v);
-	case LD_VS_GEM:
-		return ld_vs_gem_valid(v);
-	case LD_VS_NUGET:
-		return ld_vs_nuget_valid(v);
-	default:
-		/* generic orders anything; a version needs at least one digit */
-		for (size_t i = 0; i < v.len; i++)
-			if (ld_vs_isdigit((unsigned char)v.ptr[i]))
-				return true;
-		return false;
-	}
+	return ld_vscheme_ops_of(s)->valid(v);
 }
 
 LADING_EXTERN(int)

@@ -173,25 +173,25 @@ static int cmp_with(ld_slice a, ld_slice b, bool go)
 	return ld_vs_invalid_cmp(a, b);
 }
 
-int ld_vs_semver_cmp(ld_slice a, ld_slice b)
+static int semver_version_cmp(ld_slice a, ld_slice b)
 {
 	return cmp_with(a, b, false);
 }
 
-bool ld_vs_semver_valid(ld_slice v)
+static bool semver_version_valid(ld_slice v)
 {
 	struct sv x;
 	return v.len && ld_vs_trim_space(v).len == v.len && sv_parse(v, false, &x) && x.strict;
 }
 
-int ld_vs_go_cmp(ld_slice a, ld_slice b)
+static int go_version_cmp(ld_slice a, ld_slice b)
 {
 	return cmp_with(a, b, true);
 }
 
 /* Module versions (with or without the 'v': OSV writes them without), which the go command
  * also accepts as "v1" / "v1.2" shorthands, and toolchain versions "go1.21.3", "1.21rc2". */
-bool ld_vs_go_valid(ld_slice v)
+static bool go_version_valid(ld_slice v)
 {
 	struct sv x;
 	if (!v.len || ld_vs_trim_space(v).len != v.len || !sv_parse(v, true, &x))
@@ -206,3 +206,17 @@ bool ld_vs_go_valid(ld_slice v)
 	/* shorthand without pre-release or build */
 	return x.nnum < 3 && !x.npre && ld_slice_find(v, '+') < 0;
 }
+
+const ld_vscheme_ops ld_vs_semver_ops = {
+	.name = "semver",
+	.aliases = "npm node cargo crates.io crates rust composer packagist php hex pub bitnami",
+	.cmp = semver_version_cmp,
+	.valid = semver_version_valid,
+};
+
+const ld_vscheme_ops ld_vs_go_ops = {
+	.name = "go",
+	.aliases = "golang gomod",
+	.cmp = go_version_cmp,
+	.valid = go_version_valid,
+};

@@ -15,19 +15,25 @@
 #include "util/slice.h"
 
 typedef enum {
-	LD_VS_DEB,
-	LD_VS_APK,
-	LD_VS_RPM,
-	LD_VS_SEMVER,
-	LD_VS_GO,
-	LD_VS_PYPI,
-	LD_VS_MAVEN,
-	LD_VS_GEM,
-	LD_VS_NUGET,
-	LD_VS_GENERIC
+#define LD_VSCHEME(id, name) LD_VS_##id,
+#include "version/schemes.def"
+#undef LD_VSCHEME
 } ld_vscheme;
 
 #define LD_VS_COUNT (LD_VS_GENERIC + 1)
+
+/* A scheme's operations (its file defines them; version/schemes.def lists them). */
+typedef struct ld_vscheme_ops {
+	const char *name;    /* canonical short name: "deb" */
+	const char *aliases; /* other names ld_vscheme_from_name accepts, space-separated */
+	/* -1, 0, 1; a total preorder on every byte string (see above) */
+	int (*cmp)(ld_slice a, ld_slice b);
+	/* what the reference implementation accepts without error or warning */
+	bool (*valid)(ld_slice v);
+} ld_vscheme_ops;
+
+/* The ops of a scheme (generic's for a value out of range). */
+const ld_vscheme_ops *ld_vscheme_ops_of(ld_vscheme s);
 
 /* Scheme by name: deb apk rpm semver go pypi maven gem nuget generic and aliases (dpkg, debian,
  * ubuntu, alpine, npm, cargo, crates.io, rubygems, composer, ...). Case-insensitive.

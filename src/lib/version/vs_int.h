@@ -7,26 +7,16 @@
 
 #include "util/slice.h"
 
-int ld_vs_deb_cmp(ld_slice a, ld_slice b);
-bool ld_vs_deb_valid(ld_slice v);
-int ld_vs_apk_cmp(ld_slice a, ld_slice b);
-bool ld_vs_apk_valid(ld_slice v);
-int ld_vs_rpm_cmp(ld_slice a, ld_slice b);
-bool ld_vs_rpm_valid(ld_slice v);
+#include "version/version.h"
+
+/* Each scheme's ops, defined in its file. */
+#define LD_VSCHEME(id, name) extern const ld_vscheme_ops ld_vs_##name##_ops;
+#include "version/schemes.def"
+#undef LD_VSCHEME
+
 /* rpmvercmp itself (one segment string, no epoch/release split). */
 int ld_vs_rpmvercmp(ld_slice a, ld_slice b);
-int ld_vs_semver_cmp(ld_slice a, ld_slice b);
-bool ld_vs_semver_valid(ld_slice v);
-int ld_vs_go_cmp(ld_slice a, ld_slice b);
-bool ld_vs_go_valid(ld_slice v);
-int ld_vs_pypi_cmp(ld_slice a, ld_slice b);
-bool ld_vs_pypi_valid(ld_slice v);
-int ld_vs_maven_cmp(ld_slice a, ld_slice b);
-bool ld_vs_maven_valid(ld_slice v);
-int ld_vs_gem_cmp(ld_slice a, ld_slice b);
-bool ld_vs_gem_valid(ld_slice v);
-int ld_vs_nuget_cmp(ld_slice a, ld_slice b);
-bool ld_vs_nuget_valid(ld_slice v);
+/* generic's order (also the tie-break of strings a scheme rejects). */
 int ld_vs_generic_cmp(ld_slice a, ld_slice b);
 
 /* Shared helpers (vs_util.c). */

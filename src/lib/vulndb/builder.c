@@ -10,6 +10,7 @@
 
 #include "util/common.h"
 #include "util/jsonw.h"
+#include "util/path.h"
 #include "lading/vulndb.h"
 #include "vulndb/builder.h"
 #include "vulndb/importers.h"
@@ -31,19 +32,7 @@ double ld_vdb_now(void)
 
 int lading_db_default_path(char *out, size_t outsz)
 {
-	const char *v = getenv("LADING_DB");
-	int n;
-	if (v && *v)
-		n = snprintf(out, outsz, "%s", v);
-	else if ((v = getenv("XDG_CACHE_HOME")) && *v)
-		n = snprintf(out, outsz, "%s/lading/db.sqlite", v);
-	else if ((v = getenv("HOME")) && *v)
-		n = snprintf(out, outsz, "%s/.cache/lading/db.sqlite", v);
-	else
-		return LADING_ENOTFOUND;
-	if (n < 0 || (size_t)n >= outsz)
-		return LADING_ELIMIT;
-	return 0;
+	return ld_user_path(out, outsz, "LADING_DB", "XDG_CACHE_HOME", ".cache", "db.sqlite", 0);
 }
 
 static int mkdir_p(char *path, lading_ctx *ctx)

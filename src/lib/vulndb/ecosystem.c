@@ -1,65 +1,16 @@
 /* Ecosystem and package name normalization: done once, at import (the writer applies it to
- * everything stored) and again on every query key, so both sides agree on one spelling. */
+ * everything stored) and again on every query key, so both sides agree on one spelling. The
+ * spellings and rules per ecosystem come from the ecosystem table (version/ecosystems.c). */
 #include <ctype.h>
 
 #include "util/common.h"
+#include "version/ecosystems.h"
 #include "vulndb/vdb.h"
 
 typedef struct eco_name {
 	const char *key;   /* lowercase spelling accepted on input */
 	const char *canon; /* OSV's spelling */
 } eco_name;
-
-static const eco_name eco_names[] = {
-	{"alpine", "Alpine"},
-	{"debian", "Debian"},
-	{"almalinux", "AlmaLinux"},
-	{"alma", "AlmaLinux"},
-	{"rocky linux", "Rocky Linux"},
-	{"rocky", "Rocky Linux"},
-	{"red hat", "Red Hat"},
-	{"ubuntu", "Ubuntu"},
-	{"suse", "SUSE"},
-	{"opensuse", "openSUSE"},
-	{"photon os", "Photon OS"},
-	{"mageia", "Mageia"},
-	{"wolfi", "Wolfi"},
-	{"chainguard", "Chainguard"},
-	{"minimos", "MinimOS"},
-	{"azure linux", "Azure Linux"},
-	{"mariner", "Mariner"},
-	{"openeuler", "openEuler"},
-	{"echo", "Echo"},
-	{"android", "Android"},
-	{"linux", "Linux"},
-	{"oss-fuzz", "OSS-Fuzz"},
-	{"pypi", "PyPI"},
-	{"pip", "PyPI"},
-	{"python", "PyPI"},
-	{"go", "Go"},
-	{"golang", "Go"},
-	{"crates.io", "crates.io"},
-	{"cargo", "crates.io"},
-	{"rust", "crates.io"},
-	{"npm", "npm"},
-	{"maven", "Maven"},
-	{"rubygems", "RubyGems"},
-	{"gem", "RubyGems"},
-	{"packagist", "Packagist"},
-	{"composer", "Packagist"},
-	{"nuget", "NuGet"},
-	{"bitnami", "Bitnami"},
-	{"hex", "Hex"},
-	{"pub", "Pub"},
-	{"cran", "CRAN"},
-	{"bioconductor", "Bioconductor"},
-	{"hackage", "Hackage"},
-	{"ghc", "GHC"},
-	{"swifturl", "SwiftURL"},
-	{"github actions", "GitHub Actions"},
-	{"conancenter", "ConanCenter"},
-	{"opam", "opam"},
-};
 
 /* Debian codenames to release numbers as OSV and the security tracker write them. */
 static const eco_name debian_codenames[] = {
@@ -134,6 +85,7 @@ static int emit(char *out, size_t outsz, const char *base, const char *suf, size
 int ld_vdb_ecosystem_normalize(const char *in, char *out, size_t outsz)
 {
 	ld_slice s, base, suf;
+	const ld_ecosystem *e;
 	const char *canon, *cn;
 	char tmp[32];
 	unsigned major;
@@ -161,24 +113,25 @@ int ld_vdb_ecosystem_normalize(const char *in, char *out, size_t outsz)
 	    (cn = lookup(debian_codenames, LD_ARRAY_LEN(debian_codenames), base.ptr, base.len)))
 		return emit(out, outsz, "Debian", cn, strlen(cn));
 
-	canon = lookup(eco_names, LD_ARRAY_LEN(eco_names), base.ptr, base.len);
-	if (!canon) {
+	e = ld_ecosystem_lookup(base.ptr, base.len);
+	if (!e) {
 		/* unknown ecosystem: keep its spelling, trimmed */
 		char b[LD_VDB_NAME_MAX + 1];
 		ld_slice_copy(b, sizeof(b), base);
 		return emit(out, outsz, b, suf.ptr, suf.len);
 	}
+	canon = e->name;
 	if (!suf.len)
 		return emit(out, outsz, canon, NULL, 0);
 
-	if (!strcmp(canon, "Alpine")) {
+	if (e->flags & LD_ECO_REL_ALPINE) {
 		if (lower_eq(suf.ptr, suf.len, "edge"))
 			return emit(out, outsz, canon, "edge", 4);
 		if (major_minor(suf.ptr, suf.len, &major, &minor) && minor >= 0) {
 			ld_snprintf(tmp, sizeof(tmp), "v%u.%d", major, minor);
 			return emit(out, outsz, canon, tmp, strlen(tmp));
 		}
-	} else if (!strcmp(canon, "Debian")) {
+	} else if (e->flags & LD_ECO_REL_DEBIAN) {
 		if ((cn = lookup(debian_codenames, LD_ARRAY_LEN(debian_codenames), suf.ptr,
 				 suf.len)))
 			return emit(out, outsz, canon, cn, strlen(cn));
@@ -190,7 +143,7 @@ int ld_vdb_ecosystem_normalize(const char *in, char *out, size_t outsz)
 				ld_snprintf(tmp, sizeof(tmp), "%u.%d", major, minor);
 			return emit(out, outsz, canon, tmp, strlen(tmp));
 		}
-	} else if (!strcmp(canon, "AlmaLinux") || !strcmp(canon, "Rocky Linux")) {
+	} else if (e->flags & LD_ECO_REL_MAJOR) {
 		/* these feeds are per major release ("AlmaLinux:8"), whatever minor is installed */
 		if (major_minor(suf.ptr, suf.len, &major, &minor)) {
 			ld_snprintf(tmp, sizeof(tmp), "%u", major);
@@ -203,6 +156,7 @@ int ld_vdb_ecosystem_normalize(const char *in, char *out, size_t outsz)
 int ld_vdb_package_normalize(const char *ecosystem, const char *in, char *out, size_t outsz)
 {
 	size_t n, o = 0;
+	const ld_ecosystem *e;
 	bool pep503, lower;
 
 	if (!in || !out || !outsz)
@@ -213,9 +167,12 @@ int ld_vdb_package_normalize(const char *ecosystem, const char *in, char *out, s
 		return LADING_EINVALID;
 	if (n > LD_VDB_NAME_MAX)
 		return LADING_ELIMIT;
-	pep503 = ecosystem && !strcmp(ecosystem, "PyPI");
-	lower = pep503 ||
-		(ecosystem && (!strcmp(ecosystem, "NuGet") || !strcmp(ecosystem, "Packagist")));
+	/* `ecosystem` is a normalized name: only an exact spelling has the rules */
+	e = ecosystem ? ld_ecosystem_lookup(ecosystem, strlen(ecosystem)) : NULL;
+	if (e && strcmp(e->name, ecosystem))
+		e = NULL;
+	pep503 = e && (e->flags & LD_ECO_NAMES_PEP503);
+	lower = pep503 || (e && (e->flags & LD_ECO_NAMES_LOWER));
 	for (size_t i = 0; i < n; i++) {
 		char c = in[i];
 		if (pep503 && (c == '-' || c == '_' || c == '.')) {

@@ -13,17 +13,6 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The entities servers put in hrefs (&amp; above all; python escapes & < >). */
 static size_t entity(const char *p, size_t n, char *out)
 {
@@ -62,8 +51,9 @@ static bool decode(const char *p, size_t n, char *out, size_t outsz, bool *dir)
 		m--;
 	for (size_t i = 0; i < m; i++) {
 		char c = ent[i];
-		if (c == '%' && i + 2 < m && hexval(ent[i + 1]) >= 0 && hexval(ent[i + 2]) >= 0) {
-			c = (char)(hexval(ent[i + 1]) * 16 + hexval(ent[i + 2]));
+		int pc = ld_percent_byte(ent, m, i);
+		if (pc >= 0) {
+			c = (char)pc;
 			i += 2;
 		}
 		if ((unsigned char)c < 0x20 || c == 0x7f || c == '/' || c == '\\' ||

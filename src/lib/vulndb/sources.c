@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "util/common.h"
+#include "version/ecosystems.h"
 #include "vulndb/builder.h"
 #include "vulndb/importers.h"
 #include "vulndb/osv.h"
@@ -25,11 +26,6 @@
 #define S_FIRST_NVD_YEAR 2002
 #define S_FIRST_EPSS_YEAR 1999
 
-/* The OSV ecosystems asked for where there is no listing: those lading has catalogers or
- * comparators for. */
-static const char *const osv_ecosystems[] = {"AlmaLinux", "Bitnami",  "Go",	   "Maven",
-					     "npm",	  "NuGet",    "Packagist", "PyPI",
-					     "RubyGems",  "crates.io"};
 
 static bool ends_with(const char *s, const char *suf)
 {
@@ -52,13 +48,19 @@ static bool want_osv(const char *rel, bool dir)
 	return dir ? !slash : slash && !strcmp(slash, "/all.zip") && !strchr(slash + 1, '/');
 }
 
+/* The OSV ecosystems asked for where there is no listing: those of the ecosystem table that
+ * lading has catalogers or comparators for (LD_ECO_OSV_FETCH). */
 static int known_osv(ld_vdb_name_fn add, void *o, bool upstream)
 {
+	size_t n;
+	const ld_ecosystem *eco = ld_ecosystems(&n);
 	int rc = 0;
 	(void)upstream;
-	for (size_t i = 0; !rc && i < LD_ARRAY_LEN(osv_ecosystems); i++) {
+	for (size_t i = 0; !rc && i < n; i++) {
 		char rel[128];
-		ld_snprintf(rel, sizeof(rel), "%s/all.zip", osv_ecosystems[i]);
+		if (!(eco[i].flags & LD_ECO_OSV_FETCH))
+			continue;
+		ld_snprintf(rel, sizeof(rel), "%s/all.zip", eco[i].name);
 		rc = add(o, rel);
 	}
 	return rc;

@@ -364,7 +364,7 @@ static void test_containers_json(void **state)
 {
 	static const char doc[] =
 		"{\"containers\":[{\"id\":\"c1\",\"name\":\"web\",\"labels\":{\"a\":\"b\"},\"state\":\"running\"},"
-		"{\"id\":\"c2\",\"state\":\"gone\"},{\"id\":\"c3\",\"namespace\":\"ns\",\"state\":null}]}";
+		"{\"id\":\"c2\",\"state\":\"gone\"},{\"id\":\"c3\",\"namespace\":\"ns\",\"state\":\"exited\"}]}";
 	lading_container *v = NULL;
 	lading_ctx *ctx;
 	size_t n = 0;
@@ -376,9 +376,14 @@ static void test_containers_json(void **state)
 	assert_string_equal(v[0].id, "c1");
 	assert_string_equal(v[0].labels[0].key, "a");
 	assert_string_equal(v[0].labels[0].value, "b");
+	/* sorted by (namespace, pod, name, id), as every snapshot */
 	assert_string_equal(v[1].namespace_name, "ns");
-	assert_string_equal(v[1].state, "running");
+	assert_string_equal(v[1].state, "exited");
 	free(v);
+	/* a record without a state is malformed input (docs/containers.md), as in a snapshot file */
+	assert_int_equal(lading_containers_parse_json(
+			     &v, &n, ctx, "{\"containers\":[{\"id\":\"x\",\"state\":null}]}", 40, "t"),
+			 LADING_EINVALID);
 	/* every prefix of the document is refused cleanly */
 	for (size_t k = 0; k < sizeof(doc) - 1; k++) {
 		assert_int_not_equal(lading_containers_parse_json(&v, &n, ctx, doc, k, "t"), 0);

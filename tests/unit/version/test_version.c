@@ -314,55 +314,16 @@ static void scheme_test(ld_vscheme s, const char *file)
 	assert_int_equal(fails, 0);
 }
 
-static void test_deb(void **state)
+/* Every scheme of version/schemes.def has its table tests/data/version/<name>.txt (a scheme
+ * without one fails here). */
+static void test_schemes(void **state)
 {
 	(void)state;
-	scheme_test(LD_VS_DEB, "deb.txt");
-}
-static void test_apk(void **state)
-{
-	(void)state;
-	scheme_test(LD_VS_APK, "apk.txt");
-}
-static void test_rpm(void **state)
-{
-	(void)state;
-	scheme_test(LD_VS_RPM, "rpm.txt");
-}
-static void test_semver(void **state)
-{
-	(void)state;
-	scheme_test(LD_VS_SEMVER, "semver.txt");
-}
-static void test_go(void **state)
-{
-	(void)state;
-	scheme_test(LD_VS_GO, "go.txt");
-}
-static void test_pypi(void **state)
-{
-	(void)state;
-	scheme_test(LD_VS_PYPI, "pypi.txt");
-}
-static void test_maven(void **state)
-{
-	(void)state;
-	scheme_test(LD_VS_MAVEN, "maven.txt");
-}
-static void test_gem(void **state)
-{
-	(void)state;
-	scheme_test(LD_VS_GEM, "gem.txt");
-}
-static void test_nuget(void **state)
-{
-	(void)state;
-	scheme_test(LD_VS_NUGET, "nuget.txt");
-}
-static void test_generic(void **state)
-{
-	(void)state;
-	scheme_test(LD_VS_GENERIC, "generic.txt");
+	for (int s = 0; s < LD_VS_COUNT; s++) {
+		char file[64];
+		ld_snprintf(file, sizeof(file), "%s.txt", ld_vscheme_name((ld_vscheme)s));
+		scheme_test((ld_vscheme)s, file);
+	}
 }
 
 /* Long inputs, embedded NULs and limits: still a total preorder, no reads out of bounds (ASan). */
@@ -472,12 +433,9 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_deb),	    cmocka_unit_test(test_apk),
-	    cmocka_unit_test(test_rpm),	    cmocka_unit_test(test_semver),
-	    cmocka_unit_test(test_go),	    cmocka_unit_test(test_pypi),
-	    cmocka_unit_test(test_maven),   cmocka_unit_test(test_gem),
-	    cmocka_unit_test(test_nuget),   cmocka_unit_test(test_generic),
-	    cmocka_unit_test(test_hostile), cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_schemes),
+	    cmocka_unit_test(test_hostile),
+	    cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
