@@ -3,6 +3,7 @@
  * --vex), then the --fail-on / --fail-on-kev gate of lading_scan_violates. */
 #include "api/inventory_doc.h"
 #include "match/match.h"
+#include "api/policy.h"
 
 /* Named limits. */
 #define GATE_MAX_ALIASES 64   /* aliases of one stored finding looked at */
@@ -122,5 +123,19 @@ out:
 	ld_buf_release(&msg);
 	ld_match_result_release(&r);
 	inv_doc_release(&d);
+	return rc;
+}
+
+/* A policy's ignore file and VEX documents read once, so a server refuses a bad one at start
+ * rather than at its first admission. */
+int ld_inv_policy_check(const lading_scan_options *policy, lading_ctx *ctx)
+{
+	ld_match_result r;
+	int rc;
+	if (!policy || (!policy->ignore_file && !policy->vex_count))
+		return 0;
+	ld_match_result_init(&r);
+	rc = ld_match_policy(&r, policy, ctx);
+	ld_match_result_release(&r);
 	return rc;
 }

@@ -12,12 +12,11 @@
 #include "util/arena.h"
 #include "util/http.h"
 #include "lading/vulndb.h"
-#include "vulndb/query.h"
+#include "lading/vulndb.h"
 #include "store/store.h"
 #include "service/service.h"
 
 #define TICK_MS 1000 /* the deliverer and the scheduler look this often */
-#define DB_META_ARENA (1024 * 1024)
 #define KEY_MAX 160
 
 struct ld_svc_background {
@@ -125,23 +124,18 @@ static bool db_changed(ld_svc_background *b, lading_ctx *ctx, struct stat *last,
 		       size_t bsz)
 {
 	struct stat st;
-	ld_vdb *db = NULL;
-	ld_vdb_q_meta *meta = NULL;
-	ld_arena a;
+	lading_db_info *info = NULL;
 	bool changed = false;
 	if (stat(b->db_path, &st) || (st.st_ino == last->st_ino && st.st_size == last->st_size &&
 				      st.st_mtim.tv_sec == last->st_mtim.tv_sec &&
 				      st.st_mtim.tv_nsec == last->st_mtim.tv_nsec))
 		return false;
-	ld_arena_init(&a, DB_META_ARENA);
-	if (!ld_vdb_open(&db, b->db_path, ctx) && !ld_vdb_meta_get(db, &a, &meta, ctx) && meta &&
-	    meta->built_at) {
-		ld_strlcpy(built, meta->built_at, bsz);
+	if (!lading_db_info_get(b->db_path, &info, ctx) && info->built_at) {
+		ld_strlcpy(built, info->built_at, bsz);
 		*last = st;
 		changed = true;
 	}
-	ld_vdb_close(db);
-	ld_arena_release(&a);
+	lading_db_info_free(info);
 	return changed;
 }
 

@@ -14,7 +14,7 @@
 #include "util/netaddr.h"
 #include "lading/fleet.h"
 #include "lading/scan.h"
-#include "match/match.h"
+#include "api/policy.h"
 #include "store/store.h"
 #include "service/service.h"
 
@@ -1026,14 +1026,7 @@ static int start_daemon(lading_service *svc, lading_ctx *ctx, unsigned threads)
  * server runs); a bad one is refused at start, not at the first pod. */
 static int check_policy(lading_service *svc, lading_ctx *ctx)
 {
-	ld_match_result r;
-	int rc;
-	if (!svc->policy.ignore_file && !svc->policy.vex_count)
-		return 0;
-	ld_match_result_init(&r);
-	rc = ld_match_policy(&r, &svc->policy, ctx);
-	ld_match_result_release(&r);
-	return rc;
+	return ld_inv_policy_check(&svc->policy, ctx);
 }
 
 int lading_service_start(lading_service **out, lading_ctx *ctx, const lading_serve_options *o)
