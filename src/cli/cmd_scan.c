@@ -140,162 +140,205 @@ static int ensure_db(lading_ctx *ctx, const char *db, const char *mirror, bool s
 	return 0;
 }
 
-static int run_scan(int argc, char **argv)
-{
-	const char *image = NULL, *format = "table", *output = NULL, *platform = NULL, *db = NULL, *val;
-	const char *mirror = getenv("LADING_MIRROR");
+/* The command line of a scan. */
+typedef struct scan_args {
+	const char *image, *format, *output, *platform, *db, *mirror;
 	const char *vex[MAX_VEX];
-	lading_image_options iopts = LADING_IMAGE_OPTIONS_INIT;
-	cli_image_opts regopts = {0};
-	lading_report_options ropts = LADING_REPORT_OPTIONS_INIT;
-	lading_scan_options sopts = LADING_SCAN_OPTIONS_INIT;
+	size_t nvex;
+	lading_image_options iopts;
+	cli_image_opts regopts;
+	lading_report_options ropts;
+	lading_scan_options sopts;
 	lading_format fmt;
-	lading_ctx *ctx = NULL;
-	lading_image *img = NULL;
-	lading_sbom *sbom = NULL;
-	lading_scan *scan = NULL;
-	char dbpath[4096], *out = NULL;
-	size_t len = 0, nvex = 0;
-	int fail_on = -1, fail_on_kev = 0, rc, ret = EXIT_OK;
-	bool verbose = false;
+	char dbpath[4096];
+	int fail_on, fail_on_kev;
+	bool verbose;
+} scan_args;
+
+/* The options and the image operand: 0, -1 when help was printed, else an exit status. */
+static int parse_args(scan_args *a, int argc, char **argv)
+{
+	const char *val;
+	int rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
 			cli_help(stdout, &cli_cmd_scan);
-			return EXIT_OK;
+			return -1;
 		} else if (cli_opt(argc, argv, &i, "--format", &val) || cli_opt(argc, argv, &i, "-f", &val)) {
 			if (!val)
 				return cli_usage("--format needs a value");
-			format = val;
+			a->format = val;
 		} else if (cli_opt(argc, argv, &i, "--output", &val) || cli_opt(argc, argv, &i, "-o", &val)) {
 			if (!val)
 				return cli_usage("-o needs a file name");
-			output = val;
+			a->output = val;
 		} else if (cli_opt(argc, argv, &i, "--db", &val)) {
 			if (!val)
 				return cli_usage("--db needs a file");
-			db = val;
+			a->db = val;
 		} else if (cli_opt(argc, argv, &i, "--mirror", &val)) {
 			if (!val)
 				return cli_usage("--mirror needs a directory");
-			mirror = val;
+			a->mirror = val;
 		} else if (cli_opt(argc, argv, &i, "--platform", &val)) {
 			if (!val)
 				return cli_usage("--platform needs a value");
-			platform = val;
+			a->platform = val;
 		} else if (cli_opt(argc, argv, &i, "--severity", &val)) {
-			if (!val || parse_severities(val, &sopts.severities))
+			if (!val || parse_severities(val, &a->sopts.severities))
 				return cli_usage("--severity takes a list of unknown, low, medium, high, critical");
 		} else if (cli_flag(argv, i, "--ignore-unfixed")) {
-			sopts.ignore_unfixed = 1;
+			a->sopts.ignore_unfixed = 1;
 		} else if (cli_flag(argv, i, "--include-os-managed")) {
-			sopts.include_os_managed = 1;
+			a->sopts.include_os_managed = 1;
 		} else if (cli_opt(argc, argv, &i, "--fail-on", &val)) {
 			lading_severity s;
 			if (!val || lading_severity_parse(val, &s))
 				return cli_usage("--fail-on takes unknown, low, medium, high or critical");
-			fail_on = (int)s;
+			a->fail_on = (int)s;
 		} else if (cli_flag(argv, i, "--fail-on-kev")) {
-			fail_on_kev = 1;
+			a->fail_on_kev = 1;
 		} else if (cli_opt(argc, argv, &i, "--ignore-file", &val)) {
 			if (!val)
 				return cli_usage("--ignore-file needs a file");
-			sopts.ignore_file = val;
+			a->sopts.ignore_file = val;
 		} else if (cli_opt(argc, argv, &i, "--vex", &val)) {
 			if (!val)
 				return cli_usage("--vex needs a file");
-			if (nvex >= MAX_VEX)
+			if (a->nvex >= MAX_VEX)
 				return cli_usage("at most %d --vex files", MAX_VEX);
-			vex[nvex++] = val;
+			a->vex[a->nvex++] = val;
 		} else if (cli_flag(argv, i, "--files")) {
-			ropts.with_files = 1;
+			a->ropts.with_files = 1;
 		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
-			verbose = true;
+			a->verbose = true;
 		} else if (cli_flag(argv, i, "-q") || cli_flag(argv, i, "--quiet")) {
 			cli_quiet = true;
-		} else if ((rc = cli_image_flag(argc, argv, &i, &regopts)) != 0) {
+		} else if ((rc = cli_image_flag(argc, argv, &i, &a->regopts)) != 0) {
 			if (rc != 1)
 				return rc;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			cli_help(stderr, &cli_cmd_scan);
 			return cli_usage("unknown option %s", argv[i]);
-		} else if (!image) {
-			image = argv[i];
+		} else if (!a->image) {
+			a->image = argv[i];
 		} else {
-			return cli_usage("more than one image given ('%s' and '%s')", image, argv[i]);
+			return cli_usage("more than one image given ('%s' and '%s')", a->image, argv[i]);
 		}
 	}
-	if (!image) {
+	return 0;
+}
+
+/* The image is given, the format is one of a scan's, the database has a path; the scan's options. */
+static int check_args(scan_args *a)
+{
+	if (!a->image) {
 		cli_help(stderr, &cli_cmd_scan);
 		return EXIT_USAGE;
 	}
-	if (lading_format_parse(format, &fmt) || fmt == LADING_FORMAT_SPDX)
-		return cli_usage("unknown scan format '%s' (table, json, sarif, cyclonedx, html)", format);
-	if (db)
-		snprintf(dbpath, sizeof(dbpath), "%s", db);
-	else if (lading_db_default_path(dbpath, sizeof(dbpath)))
+	if (lading_format_parse(a->format, &a->fmt) || a->fmt == LADING_FORMAT_SPDX)
+		return cli_usage("unknown scan format '%s' (table, json, sarif, cyclonedx, html)", a->format);
+	if (a->db)
+		snprintf(a->dbpath, sizeof(a->dbpath), "%s", a->db);
+	else if (lading_db_default_path(a->dbpath, sizeof(a->dbpath)))
 		return cli_usage("no database path: give --db FILE or set LADING_DB");
-	sopts.db_path = dbpath;
-	sopts.vex_files = vex;
-	sopts.vex_count = nvex;
-	sopts.today = getenv("LADING_TODAY"); /* tests pin the date for ignore-file expiry */
-	if ((rc = cli_image_apply(&regopts, &iopts)) != 0) {
-		cli_image_release(&regopts);
-		return rc;
-	}
-	if (lading_ctx_new(&ctx)) {
-		cli_image_release(&regopts);
-		fprintf(stderr, "lading: out of memory\n");
-		return EXIT_ERROR;
-	}
-	cli_image_ctx(&regopts, ctx);
-	cli_progress_install(ctx);
-	iopts.platform = platform;
-	rc = lading_image_open(&img, ctx, image, &iopts);
-	cli_image_release(&regopts); /* the password is not needed after opening */
-	if (rc) {
-		ret = cli_fail(ctx, rc);
-		goto out;
-	}
-	rc = lading_sbom_build(&sbom, ctx, img, NULL);
+	a->sopts.db_path = a->dbpath;
+	a->sopts.vex_files = a->vex;
+	a->sopts.vex_count = a->nvex;
+	a->sopts.today = getenv("LADING_TODAY"); /* tests pin the date for ignore-file expiry */
+	return 0;
+}
+
+/* Open the image and build its inventory (the registry password is wiped once it is open). */
+static int inventory(scan_args *a, lading_ctx *ctx, lading_image **img, lading_sbom **sbom)
+{
+	int rc;
+
+	a->iopts.platform = a->platform;
+	rc = lading_image_open(img, ctx, a->image, &a->iopts);
+	cli_image_release(&a->regopts); /* the password is not needed after opening */
+	if (rc)
+		return cli_fail(ctx, rc);
+	rc = lading_sbom_build(sbom, ctx, *img, NULL);
 	cli_progress_done();
-	if (rc) {
-		ret = cli_fail(ctx, rc);
-		goto out;
-	}
-	if (ensure_db(ctx, dbpath, mirror, false)) {
-		ret = EXIT_ERROR;
-		goto out;
-	}
-	rc = lading_scan_run(&scan, ctx, sbom, &sopts);
+	return rc ? cli_fail(ctx, rc) : EXIT_OK;
+}
+
+/* Match against the database, getting it first when there is none or it is of another schema. */
+static int match(const scan_args *a, lading_ctx *ctx, lading_sbom *sbom, lading_scan **scan)
+{
+	int rc;
+
+	if (ensure_db(ctx, a->dbpath, a->mirror, false))
+		return EXIT_ERROR;
+	rc = lading_scan_run(scan, ctx, sbom, &a->sopts);
 	if (rc == LADING_EUNSUPPORTED) { /* a database of another schema version (scan.h) */
-		if (ensure_db(ctx, dbpath, mirror, true)) {
-			ret = EXIT_ERROR;
-			goto out;
-		}
-		rc = lading_scan_run(&scan, ctx, sbom, &sopts);
+		if (ensure_db(ctx, a->dbpath, a->mirror, true))
+			return EXIT_ERROR;
+		rc = lading_scan_run(scan, ctx, sbom, &a->sopts);
 	}
-	if (rc) {
-		ret = cli_fail(ctx, rc);
-		goto out;
-	}
+	return rc ? cli_fail(ctx, rc) : EXIT_OK;
+}
+
+/* Warnings, the report, and the exit status the policy gives. */
+static int report(const scan_args *a, lading_ctx *ctx, lading_scan *scan)
+{
+	char *out = NULL;
+	size_t len = 0;
+	int rc, ret;
+
 	if (lading_scan_db_age(scan) > DB_STALE_SECONDS)
 		fprintf(stderr, "lading: warning: the vulnerability database is %lld days old; run 'lading db update'\n",
 			(long long)(lading_scan_db_age(scan) / 86400));
 	for (size_t i = 0; i < lading_scan_expired_count(scan); i++)
 		cli_eprint("lading: warning: ignore entry expired and no longer applies: ", lading_scan_expired(scan, i));
-	for (size_t i = 0; verbose && i < lading_scan_note_count(scan); i++)
+	for (size_t i = 0; a->verbose && i < lading_scan_note_count(scan); i++)
 		cli_eprint("lading: note: ", lading_scan_note(scan, i));
-	if ((rc = lading_scan_report(&out, &len, ctx, scan, fmt, &ropts))) {
-		ret = cli_fail(ctx, rc);
-		goto out;
-	}
-	ret = cli_write_output(output, out, len);
-	cli_print_warnings(ctx, verbose);
-	if (ret == EXIT_OK && lading_scan_violates(scan, fail_on, fail_on_kev))
-		ret = EXIT_POLICY;
-out:
+	if ((rc = lading_scan_report(&out, &len, ctx, scan, a->fmt, &a->ropts)))
+		return cli_fail(ctx, rc);
+	ret = cli_write_output(a->output, out, len);
 	free(out);
+	cli_print_warnings(ctx, a->verbose);
+	if (ret == EXIT_OK && lading_scan_violates(scan, a->fail_on, a->fail_on_kev))
+		ret = EXIT_POLICY;
+	return ret;
+}
+
+static int run_scan(int argc, char **argv)
+{
+	scan_args a = {.format = "table",
+		       .mirror = getenv("LADING_MIRROR"),
+		       .iopts = LADING_IMAGE_OPTIONS_INIT,
+		       .ropts = LADING_REPORT_OPTIONS_INIT,
+		       .sopts = LADING_SCAN_OPTIONS_INIT,
+		       .fail_on = -1};
+	lading_ctx *ctx = NULL;
+	lading_image *img = NULL;
+	lading_sbom *sbom = NULL;
+	lading_scan *scan = NULL;
+	int rc, ret;
+
+	if ((rc = parse_args(&a, argc, argv)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = check_args(&a)) != 0)
+		return rc;
+	if ((rc = cli_image_apply(&a.regopts, &a.iopts)) != 0) {
+		cli_image_release(&a.regopts);
+		return rc;
+	}
+	if (lading_ctx_new(&ctx)) {
+		cli_image_release(&a.regopts);
+		fprintf(stderr, "lading: out of memory\n");
+		return EXIT_ERROR;
+	}
+	cli_image_ctx(&a.regopts, ctx);
+	cli_progress_install(ctx);
+	ret = inventory(&a, ctx, &img, &sbom);
+	if (ret == EXIT_OK)
+		ret = match(&a, ctx, sbom, &scan);
+	if (ret == EXIT_OK)
+		ret = report(&a, ctx, scan);
 	lading_scan_free(scan);
 	lading_sbom_free(sbom);
 	lading_image_free(img);
