@@ -199,11 +199,6 @@ int ld_index_choose(const ld_json *index, const char *tag, const char *platform,
 	return 0;
 }
 
-const char *ld_index_ref_name(const ld_json *desc)
-{
-	return ref_name(desc);
-}
-
 static int load_manifest(lading_image *img, ld_blobstore *bs, const ld_json *desc, lading_ctx *ctx);
 
 /* Pick one manifest descriptor from an index; recurse into nested indexes. */

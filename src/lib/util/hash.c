@@ -1,6 +1,5 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <sys/random.h>
 #include <time.h>
@@ -75,15 +74,6 @@ bool ld_digest_valid_slice(ld_slice d)
 bool ld_digest_valid(const char *d)
 {
 	return d && ld_digest_valid_slice(ld_slice_cstr(d));
-}
-
-void ld_digest_short(const char *d, char out[24])
-{
-	size_t n = d ? strlen(d) : 0;
-	if (n > 19)
-		n = 19;
-	memcpy(out, d ? d : "", n);
-	out[n] = '\0';
 }
 
 uint64_t ld_hash64(const void *p, size_t n)
@@ -166,21 +156,6 @@ int ld_random_bytes(void *out, size_t n)
 	if (n > INT32_MAX || RAND_bytes(out, (int)n) != 1)
 		return -1;
 	return 0;
-}
-
-void ld_hmac_sha256_hex(const void *key, size_t klen, const void *p, size_t n, char out[65])
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	out[0] = '\0';
-	if (klen > INT32_MAX || !HMAC(EVP_sha256(), key, (int)klen, p, n, md, &mdlen) || mdlen != 32)
-		return;
-	for (unsigned i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
 }
 
 bool ld_memeq_ct(const void *a, const void *b, size_t n)

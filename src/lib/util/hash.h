@@ -29,13 +29,9 @@ void ld_sha256_buf(const void *p, size_t n, char out[LD_DIGEST_STR_LEN]);
 bool ld_digest_valid(const char *d);
 /* Cryptographically strong random bytes (OpenSSL RAND_bytes); -1 when the generator fails. */
 int ld_random_bytes(void *out, size_t n);
-/* HMAC-SHA256 of (p,n) under key: 64 lowercase hex + NUL. */
-void ld_hmac_sha256_hex(const void *key, size_t klen, const void *p, size_t n, char out[65]);
 /* Equal in time independent of where the bytes differ (CRYPTO_memcmp). */
 bool ld_memeq_ct(const void *a, const void *b, size_t n);
 bool ld_digest_valid_slice(ld_slice d);
-/* Short form for messages: "sha256:0123456789ab" */
-void ld_digest_short(const char *d, char out[24]);
 
 /* 64-bit hash for hash tables (not cryptographic). */
 uint64_t ld_hash64(const void *p, size_t n);
