@@ -20,9 +20,6 @@ int lading_format_parse(const char *name, lading_format *out)
 }
 
 int ld_api_sbom_view(const lading_sbom *s, const lading_report_options *opts, ld_sbom_view *v,
-		     const lading_package ***pkgs);
-
-int ld_api_sbom_view(const lading_sbom *s, const lading_report_options *opts, ld_sbom_view *v,
 		     const lading_package ***pkgs)
 {
 	size_t n = lading_sbom_package_count(s);

@@ -1049,8 +1049,6 @@ static int id_cmp(const void *x, const void *y)
 	return strcmp(a, b);
 }
 
-int ld_match_policy(ld_match_result *r, const lading_scan_options *opts, lading_ctx *ctx);
-
 static void matcher_init(matcher *m, ld_match_result *r, ld_vdb *db, const lading_scan_options *opts,
 			 lading_ctx *ctx)
 {

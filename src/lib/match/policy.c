@@ -345,8 +345,6 @@ static int read_file(const char *path, ld_buf *b, size_t max, lading_ctx *ctx)
 	return 0;
 }
 
-int ld_match_policy(ld_match_result *r, const lading_scan_options *opts, lading_ctx *ctx);
-
 /* Today as YYYY-MM-DD (UTC), or the date the options pin. */
 static void today_date(const lading_scan_options *opts, char today[16])
 {
