@@ -14,6 +14,8 @@ if [ "${1:-}" = "--sanitize" ]; then
   exec ctest --test-dir "$b" --output-on-failure -j"$jobs" \
     -R "${LADING_ASAN_TESTS:-unit|fuzz|images_hostile|images_shared|sbom_schemas}"
 fi
+# the files that already follow .clang-format keep doing so (scripts/format-clean.txt)
+"$here/scripts/format-check.sh"
 b="$here/build"
 cmake -S "$here" -B "$b" -DLADING_WERROR=ON >/dev/null
 cmake --build "$b" -j"$jobs"
