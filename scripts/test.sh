@@ -37,6 +37,8 @@ if [ "${1:-}" = "--minimal" ]; then
   minimal
   exit 0
 fi
+# the files that already follow .clang-format keep doing so (scripts/format-clean.txt)
+"$here/scripts/format-check.sh"
 minimal
 b="$here/build"
 cmake -S "$here" -B "$b" -DLADING_WERROR=ON >/dev/null

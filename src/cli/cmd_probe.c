@@ -80,145 +80,167 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* The command line of a probe. */
+typedef struct probe_args {
+	lading_probe_options o;
+	const char **targets, *format, *output, *census;
+	size_t ntargets;
+	lading_format fmt;
+	char path[4096];
+	bool save, verbose;
+} probe_args;
+
+/* A numeric option: 1 taken (*ret set on a bad value), 0 not this option. */
+static int num_opt(int argc, char **argv, int *i, const char *name, unsigned long max, const char *usage,
+		   unsigned long *out, int *ret)
+{
+	const char *val;
+	if (!cli_opt(argc, argv, i, name, &val))
+		return 0;
+	if (!parse_num(val, max, out))
+		*ret = cli_usage("%s", usage);
+	return 1;
+}
+
+/* The options and the targets: 0, -1 when help was printed, else an exit status. */
+static int parse_args(probe_args *a, int argc, char **argv)
+{
+	const char *val;
+	unsigned long n;
+	int ret = 0;
+
+	for (int i = 1; i < argc && !ret; i++) {
+		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
+			cli_help(stdout, &cli_cmd_probe);
+			return -1;
+		} else if (cli_opt(argc, argv, &i, "--ports", &val) || cli_opt(argc, argv, &i, "-p", &val)) {
+			if (!(a->o.ports = val))
+				return cli_usage("an option needs a value");
+		} else if (num_opt(argc, argv, &i, "--timeout", 600000, "--timeout takes milliseconds (1-600000)", &n,
+				   &ret)) {
+			a->o.timeout_ms = (unsigned)n;
+		} else if (num_opt(argc, argv, &i, "--banner-wait", 600000,
+				   "--banner-wait takes milliseconds (1-600000)", &n, &ret)) {
+			a->o.banner_ms = (unsigned)n;
+		} else if (num_opt(argc, argv, &i, "--concurrency", 65536, "--concurrency takes a number (1-65536)",
+				   &n, &ret)) {
+			a->o.concurrency = (unsigned)n;
+		} else if (num_opt(argc, argv, &i, "--max-bytes", 64ul << 20,
+				   "--max-bytes takes a number of bytes (1-67108864)", &n, &ret)) {
+			a->o.max_bytes = n;
+		} else if (cli_opt(argc, argv, &i, "--format", &val) || cli_opt(argc, argv, &i, "-f", &val)) {
+			if (!(a->format = val))
+				return cli_usage("an option needs a value");
+		} else if (cli_opt(argc, argv, &i, "--output", &val) || cli_opt(argc, argv, &i, "-o", &val)) {
+			if (!(a->output = val))
+				return cli_usage("an option needs a value");
+		} else if (cli_opt(argc, argv, &i, "--store", &val) || census_alias(argc, argv, &i, &val)) {
+			if (!(a->census = val))
+				return cli_usage("an option needs a value");
+		} else if (cli_flag(argv, i, "--save")) {
+			a->save = true;
+		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
+			a->verbose = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			cli_help(stderr, &cli_cmd_probe);
+			return cli_usage("unknown option %s", argv[i]);
+		} else if (a->ntargets >= PROBE_MAX_TARGETS) {
+			return cli_usage("at most %d targets on the command line (use CIDR ranges)", PROBE_MAX_TARGETS);
+		} else {
+			a->targets[a->ntargets++] = argv[i];
+		}
+	}
+	return ret;
+}
+
+/* Targets are given, the format is one of a probe's, --save has a store. */
+static int check_args(probe_args *a)
+{
+	if (!a->ntargets) {
+		cli_help(stderr, &cli_cmd_probe);
+		return EXIT_USAGE;
+	}
+	if (lading_format_for(LADING_REPORT_LIST, a->format, &a->fmt)) {
+		char names[128];
+		lading_format_names(LADING_REPORT_LIST, names, sizeof(names));
+		return cli_usage("unknown probe format '%s' (%s)", a->format, names);
+	}
+	if (a->save) {
+		if (a->census)
+			snprintf(a->path, sizeof(a->path), "%s", a->census);
+		else if (lading_census_default_path(a->path, sizeof(a->path)))
+			return cli_usage("no store: give --store URL or set LADING_STORE");
+	}
+	return 0;
+}
+
+static void print_stats(const lading_probe_stats *s)
+{
+	fprintf(stderr,
+		"lading: %llu probed in %.2f s: %llu open (%llu identified, %llu with a "
+		"version), %llu refused, %llu timed out, %llu failed; %llu connections, "
+		"%llu bytes read\n",
+		(unsigned long long)s->targets, s->seconds, (unsigned long long)s->open,
+		(unsigned long long)s->identified, (unsigned long long)s->versioned,
+		(unsigned long long)s->refused, (unsigned long long)s->timeout,
+		(unsigned long long)s->failed, (unsigned long long)s->connections,
+		(unsigned long long)s->bytes_read);
+}
+
+/* Probe, save when asked, write the records. */
+static int probe(const probe_args *a, lading_ctx *ctx)
+{
+	lading_census *c = NULL;
+	char *out = NULL;
+	size_t len = 0;
+	int rc, ret;
+
+	raise_fd_limit();
+	if ((rc = lading_probe(&c, ctx, a->targets, a->ntargets, &a->o))) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	if (a->save && (rc = lading_census_save(a->path, c, ctx))) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	if ((rc = lading_census_records_write(&out, &len, ctx, c, a->fmt))) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	ret = cli_write_output(a->output, out, len);
+	if (a->verbose || a->fmt == LADING_FORMAT_TABLE)
+		print_stats(lading_census_probe_stats(c));
+	cli_print_warnings(ctx, a->verbose);
+out:
+	free(out);
+	lading_census_free(c);
+	return ret;
+}
+
 static int run_probe(int argc, char **argv)
 {
-	lading_probe_options o = LADING_PROBE_OPTIONS_INIT;
-	const char **targets = NULL, *format = "table", *output = NULL, *census = NULL, *val;
-	size_t ntargets = 0;
-	lading_format fmt;
-	char names[128];
+	probe_args a = {.o = LADING_PROBE_OPTIONS_INIT, .format = "table"};
 	lading_ctx *ctx = NULL;
-	lading_census *c = NULL;
-	char path[4096], *out = NULL;
-	size_t len = 0;
-	unsigned long n;
-	bool save = false, verbose = false;
-	int rc, ret = EXIT_OK;
+	int ret;
 
-	targets = calloc((size_t)argc, sizeof(*targets));
-	if (!targets) {
+	a.targets = calloc((size_t)argc, sizeof(*a.targets));
+	if (!a.targets) {
 		fprintf(stderr, "lading: out of memory\n");
 		return EXIT_ERROR;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
-			cli_help(stdout, &cli_cmd_probe);
-			free(targets);
-			return EXIT_OK;
-		} else if (cli_opt(argc, argv, &i, "--ports", &val) || cli_opt(argc, argv, &i, "-p", &val)) {
-			if (!val)
-				goto need_value;
-			o.ports = val;
-		} else if (cli_opt(argc, argv, &i, "--timeout", &val)) {
-			if (!parse_num(val, 600000, &n)) {
-				ret = cli_usage("--timeout takes milliseconds (1-600000)");
-				goto out;
-			}
-			o.timeout_ms = (unsigned)n;
-		} else if (cli_opt(argc, argv, &i, "--banner-wait", &val)) {
-			if (!parse_num(val, 600000, &n)) {
-				ret = cli_usage("--banner-wait takes milliseconds (1-600000)");
-				goto out;
-			}
-			o.banner_ms = (unsigned)n;
-		} else if (cli_opt(argc, argv, &i, "--concurrency", &val)) {
-			if (!parse_num(val, 65536, &n)) {
-				ret = cli_usage("--concurrency takes a number (1-65536)");
-				goto out;
-			}
-			o.concurrency = (unsigned)n;
-		} else if (cli_opt(argc, argv, &i, "--max-bytes", &val)) {
-			if (!parse_num(val, 64ul << 20, &n)) {
-				ret = cli_usage("--max-bytes takes a number of bytes (1-67108864)");
-				goto out;
-			}
-			o.max_bytes = n;
-		} else if (cli_opt(argc, argv, &i, "--format", &val) || cli_opt(argc, argv, &i, "-f", &val)) {
-			if (!val)
-				goto need_value;
-			format = val;
-		} else if (cli_opt(argc, argv, &i, "--output", &val) || cli_opt(argc, argv, &i, "-o", &val)) {
-			if (!val)
-				goto need_value;
-			output = val;
-		} else if (cli_opt(argc, argv, &i, "--store", &val) || census_alias(argc, argv, &i, &val)) {
-			if (!val)
-				goto need_value;
-			census = val;
-		} else if (cli_flag(argv, i, "--save")) {
-			save = true;
-		} else if (cli_flag(argv, i, "-v") || cli_flag(argv, i, "--verbose")) {
-			verbose = true;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_help(stderr, &cli_cmd_probe);
-			ret = cli_usage("unknown option %s", argv[i]);
-			goto out;
-		} else if (ntargets >= PROBE_MAX_TARGETS) {
-			ret = cli_usage("at most %d targets on the command line (use CIDR ranges)",
-					PROBE_MAX_TARGETS);
-			goto out;
-		} else {
-			targets[ntargets++] = argv[i];
-		}
-	}
-	if (!ntargets) {
-		cli_help(stderr, &cli_cmd_probe);
-		ret = EXIT_USAGE;
+	if ((ret = parse_args(&a, argc, argv)) != 0 || (ret = check_args(&a)) != 0) {
+		ret = ret < 0 ? EXIT_OK : ret;
 		goto out;
-	}
-	if (lading_format_for(LADING_REPORT_LIST, format, &fmt)) {
-		lading_format_names(LADING_REPORT_LIST, names, sizeof(names));
-		ret = cli_usage("unknown probe format '%s' (%s)", format, names);
-		goto out;
-	}
-	if (save) {
-		if (census)
-			snprintf(path, sizeof(path), "%s", census);
-		else if (lading_census_default_path(path, sizeof(path))) {
-			ret = cli_usage("no store: give --store URL or set LADING_STORE");
-			goto out;
-		}
 	}
 	if (lading_ctx_new(&ctx)) {
 		fprintf(stderr, "lading: out of memory\n");
 		ret = EXIT_ERROR;
 		goto out;
 	}
-	raise_fd_limit();
-	if ((rc = lading_probe(&c, ctx, targets, ntargets, &o))) {
-		ret = cli_fail(ctx, rc);
-		goto out;
-	}
-	if (save && (rc = lading_census_save(path, c, ctx))) {
-		ret = cli_fail(ctx, rc);
-		goto out;
-	}
-	if ((rc = lading_census_records_write(&out, &len, ctx, c, fmt))) {
-		ret = cli_fail(ctx, rc);
-		goto out;
-	}
-	ret = cli_write_output(output, out, len);
-	{
-		const lading_probe_stats *s = lading_census_probe_stats(c);
-		if (verbose || fmt == LADING_FORMAT_TABLE)
-			fprintf(stderr,
-				"lading: %llu probed in %.2f s: %llu open (%llu identified, %llu with a "
-				"version), %llu refused, %llu timed out, %llu failed; %llu connections, "
-				"%llu bytes read\n",
-				(unsigned long long)s->targets, s->seconds, (unsigned long long)s->open,
-				(unsigned long long)s->identified, (unsigned long long)s->versioned,
-				(unsigned long long)s->refused, (unsigned long long)s->timeout,
-				(unsigned long long)s->failed, (unsigned long long)s->connections,
-				(unsigned long long)s->bytes_read);
-	}
-	cli_print_warnings(ctx, verbose);
-	goto out;
-need_value:
-	ret = cli_usage("an option needs a value");
+	ret = probe(&a, ctx);
 out:
-	free(out);
-	lading_census_free(c);
 	lading_ctx_free(ctx);
-	free(targets);
+	free(a.targets);
 	return ret;
 }

@@ -5,6 +5,7 @@
 #include "lading/sbom.h"
 #include "catalog/catalog.h"
 #include "source/source.h"
+#include "report/report.h"
 
 struct lading_sbom {
 	lading_image *image; /* not owned, unless `owns_image` (an sbom read from a document) */
@@ -12,5 +13,9 @@ struct lading_sbom {
 	bool owns_image;
 	const char *doc_format; /* lading_sbom_document_format */
 };
+
+/* The report stage's view of an inventory, its packages in report order in *pkgs (malloc'd). */
+int ld_api_sbom_view(const lading_sbom *s, const lading_report_options *opts, ld_sbom_view *v,
+		     const lading_package ***pkgs);
 
 #endif

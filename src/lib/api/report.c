@@ -5,9 +5,6 @@
 #include "report/report.h"
 
 int ld_api_sbom_view(const lading_sbom *s, const lading_report_options *opts, ld_sbom_view *v,
-		     const lading_package ***pkgs);
-
-int ld_api_sbom_view(const lading_sbom *s, const lading_report_options *opts, ld_sbom_view *v,
 		     const lading_package ***pkgs)
 {
 	size_t n = lading_sbom_package_count(s);

@@ -120,9 +120,6 @@ int lading_scan_violates(const lading_scan *s, int fail_on, int fail_on_kev)
 	return 0;
 }
 
-int ld_api_sbom_view(const lading_sbom *s, const lading_report_options *opts, ld_sbom_view *v,
-		     const lading_package ***pkgs);
-
 int lading_scan_report(char **out, size_t *len, lading_ctx *ctx, const lading_scan *s, lading_format fmt,
 		       const lading_report_options *opts)
 {

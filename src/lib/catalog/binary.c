@@ -30,6 +30,79 @@ void ld_classifiers_free_all(ld_classifier *rows, size_t n)
 		ld_bpat_free(rows[i].bpat);
 }
 
+/* The flags column: "-", or a list of name-version and cpe-minor. */
+static int parse_flags(ld_slice fl, unsigned *flags, size_t lineno, char *err, size_t errsz)
+{
+	ld_slice one;
+
+	fl = ld_slice_trim(fl);
+	while (fl.len && !ld_slice_eq_cstr(fl, "-")) {
+		ld_slice_cut(&fl, ',', &one);
+		one = ld_slice_trim(one);
+		if (ld_slice_eq_cstr(one, "name-version")) {
+			*flags |= LD_CLS_NAME_VERSION;
+		} else if (ld_slice_eq_cstr(one, "cpe-minor")) {
+			*flags |= LD_CLS_CPE_MINOR;
+		} else {
+			ld_snprintf(err, errsz, "line %zu: unknown flag %.*s", lineno, (int)one.len, one.ptr);
+			return LADING_EINVALID;
+		}
+	}
+	return 0;
+}
+
+/* The cpes column: each vendor:product has exactly one ':' inside. */
+static int check_cpes(const char *cpes, size_t lineno, char *err, size_t errsz)
+{
+	ld_slice cl = ld_slice_cstr(cpes), one;
+
+	while (cl.len) {
+		size_t colons = 0;
+		ld_slice_cut(&cl, ',', &one);
+		for (size_t k = 0; k < one.len; k++)
+			colons += one.ptr[k] == ':';
+		if (colons != 1 || one.ptr[0] == ':' || one.ptr[one.len - 1] == ':') {
+			ld_snprintf(err, errsz, "line %zu: cpes are vendor:product", lineno);
+			return LADING_EINVALID;
+		}
+	}
+	return 0;
+}
+
+/* One row from its 7 fields. */
+static int parse_row(ld_classifier *r, const ld_slice f[7], ld_arena *a, size_t lineno, char *err, size_t errsz)
+{
+	char perr[160];
+	int rc;
+
+	for (size_t i = 0; i < 7; i++)
+		if (f[i].len > CLS_MAX_FIELD) {
+			ld_snprintf(err, errsz, "line %zu: field %zu longer than %d bytes", lineno, i + 1,
+				    CLS_MAX_FIELD);
+			return LADING_ELIMIT;
+		}
+	memset(r, 0, sizeof(*r));
+	r->product = field(a, f[0]);
+	r->files = field(a, f[1]);
+	r->pattern = field(a, f[2]);
+	r->cpes = field(a, f[3]);
+	r->bitnami = field(a, f[4]);
+	r->go_module = field(a, f[5]);
+	if (!r->product || !r->files || !r->pattern) {
+		ld_snprintf(err, errsz, "line %zu: product, files and pattern are required", lineno);
+		return LADING_EINVALID;
+	}
+	if ((rc = parse_flags(f[6], &r->flags, lineno, err, errsz)))
+		return rc;
+	if (r->cpes && (rc = check_cpes(r->cpes, lineno, err, errsz)))
+		return rc;
+	if ((rc = ld_bpat_compile(&r->bpat, r->pattern, perr, sizeof(perr)))) {
+		ld_snprintf(err, errsz, "line %zu: pattern: %s", lineno, perr);
+		return rc ? rc : LADING_EINVALID;
+	}
+	return 0;
+}
+
 int ld_classifiers_parse(ld_slice tsv, ld_arena *a, ld_classifier **out, size_t *n, char *err,
 			 size_t errsz)
 {
@@ -45,8 +118,6 @@ int ld_classifiers_parse(ld_slice tsv, ld_arena *a, ld_classifier **out, size_t 
 	while (ld_slice_next_line(&tsv, &line)) {
 		ld_slice f[7];
 		size_t nf = 0;
-		char perr[160];
-		ld_classifier *r;
 		lineno++;
 		if (!ld_slice_trim(line).len || line.ptr[0] == '#')
 			continue;
@@ -64,69 +135,10 @@ int ld_classifiers_parse(ld_slice tsv, ld_arena *a, ld_classifier **out, size_t 
 			rc = LADING_ELIMIT;
 			break;
 		}
-		for (size_t i = 0; i < 7; i++)
-			if (f[i].len > CLS_MAX_FIELD) {
-				ld_snprintf(err, errsz, "line %zu: field %zu longer than %d bytes",
-					    lineno, i + 1, CLS_MAX_FIELD);
-				rc = LADING_ELIMIT;
-				goto out;
-			}
-		r = &rows[nrows];
-		memset(r, 0, sizeof(*r));
-		r->product = field(a, f[0]);
-		r->files = field(a, f[1]);
-		r->pattern = field(a, f[2]);
-		r->cpes = field(a, f[3]);
-		r->bitnami = field(a, f[4]);
-		r->go_module = field(a, f[5]);
-		if (!r->product || !r->files || !r->pattern) {
-			ld_snprintf(err, errsz, "line %zu: product, files and pattern are required",
-				    lineno);
-			rc = LADING_EINVALID;
+		if ((rc = parse_row(&rows[nrows], f, a, lineno, err, errsz)))
 			break;
-		}
-		{
-			ld_slice fl = ld_slice_trim(f[6]), one;
-			while (fl.len && !ld_slice_eq_cstr(fl, "-")) {
-				ld_slice_cut(&fl, ',', &one);
-				one = ld_slice_trim(one);
-				if (ld_slice_eq_cstr(one, "name-version"))
-					r->flags |= LD_CLS_NAME_VERSION;
-				else if (ld_slice_eq_cstr(one, "cpe-minor"))
-					r->flags |= LD_CLS_CPE_MINOR;
-				else {
-					ld_snprintf(err, errsz, "line %zu: unknown flag %.*s",
-						    lineno, (int)one.len, one.ptr);
-					rc = LADING_EINVALID;
-					goto out;
-				}
-			}
-		}
-		if (r->cpes) {
-			/* each vendor:product has exactly one ':' inside */
-			ld_slice cl = ld_slice_cstr(r->cpes), one;
-			while (cl.len) {
-				size_t colons = 0;
-				ld_slice_cut(&cl, ',', &one);
-				for (size_t k = 0; k < one.len; k++)
-					colons += one.ptr[k] == ':';
-				if (colons != 1 || one.ptr[0] == ':' ||
-				    one.ptr[one.len - 1] == ':') {
-					ld_snprintf(err, errsz, "line %zu: cpes are vendor:product",
-						    lineno);
-					rc = LADING_EINVALID;
-					goto out;
-				}
-			}
-		}
-		if ((rc = ld_bpat_compile(&r->bpat, r->pattern, perr, sizeof(perr)))) {
-			ld_snprintf(err, errsz, "line %zu: pattern: %s", lineno, perr);
-			rc = rc ? rc : LADING_EINVALID;
-			break;
-		}
 		nrows++;
 	}
-out:
 	if (rc) {
 		ld_classifiers_free_all(rows, nrows);
 		return rc;

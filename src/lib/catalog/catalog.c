@@ -3,23 +3,6 @@
 #include "util/common.h"
 #include "catalog/catalog.h"
 
-extern const ld_cataloger ld_cataloger_os;
-extern const ld_cataloger ld_cataloger_dpkg;
-extern const ld_cataloger ld_cataloger_apk;
-extern const ld_cataloger ld_cataloger_rpm;
-extern const ld_cataloger ld_cataloger_python;
-extern const ld_cataloger ld_cataloger_npm;
-extern const ld_cataloger ld_cataloger_app;
-extern const ld_cataloger ld_cataloger_node_lock;
-extern const ld_cataloger ld_cataloger_java;
-extern const ld_cataloger ld_cataloger_ruby;
-extern const ld_cataloger ld_cataloger_php;
-extern const ld_cataloger ld_cataloger_rust_lock;
-extern const ld_cataloger ld_cataloger_dotnet;
-extern const ld_cataloger ld_cataloger_golang;
-extern const ld_cataloger ld_cataloger_rust_audit;
-extern const ld_cataloger ld_cataloger_binary;
-
 static const ld_cataloger *const all[] = {
 	&ld_cataloger_os, &ld_cataloger_dpkg, &ld_cataloger_apk, &ld_cataloger_rpm,
 	&ld_cataloger_python,

@@ -39,6 +39,24 @@ typedef struct ld_cataloger {
 /* All catalogers, OS detection first; NULL-terminated. */
 const ld_cataloger *const *ld_catalogers(void);
 
+/* The catalogers, one per file (catalog.c lists them in the order they run). */
+extern const ld_cataloger ld_cataloger_os;
+extern const ld_cataloger ld_cataloger_dpkg;
+extern const ld_cataloger ld_cataloger_apk;
+extern const ld_cataloger ld_cataloger_rpm;
+extern const ld_cataloger ld_cataloger_python;
+extern const ld_cataloger ld_cataloger_npm;
+extern const ld_cataloger ld_cataloger_app;
+extern const ld_cataloger ld_cataloger_node_lock;
+extern const ld_cataloger ld_cataloger_java;
+extern const ld_cataloger ld_cataloger_ruby;
+extern const ld_cataloger ld_cataloger_php;
+extern const ld_cataloger ld_cataloger_rust_lock;
+extern const ld_cataloger ld_cataloger_dotnet;
+extern const ld_cataloger ld_cataloger_golang;
+extern const ld_cataloger ld_cataloger_rust_audit;
+extern const ld_cataloger ld_cataloger_binary;
+
 void ld_catalog_init(ld_catalog *c, const ld_view *view, const lading_image_info *image);
 void ld_catalog_release(ld_catalog *c);
 /* A new zeroed package (epoch -1, layer -1), or NULL on OOM. */

@@ -45,78 +45,74 @@ static int db_error(sqlite3 *db, budget *b, lading_ctx *ctx, const char *label, 
 			    db ? sqlite3_errmsg(db) : "cannot open an in-memory sqlite handle");
 }
 
-int ld_rpmdb_sqlite_foreach(const uint8_t *p, size_t len, ld_rpmdb_blob_fn fn, void *opaque,
-			    lading_ctx *ctx, const char *label)
+/* rpm runs the DB in WAL mode; SQLite's in-memory VFS cannot open a WAL database ("unable to
+ * open database file"), so work on a copy whose header says rollback journal. The -wal file is
+ * not part of the input: a DB with uncheckpointed WAL content is read as of its last checkpoint. */
+static unsigned char *rollback_copy(const uint8_t *p, size_t len)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	unsigned char *copy = NULL;
-	const unsigned char *type;
-	budget b = {0, false};
-	size_t rows = 0;
-	int rc, src;
+	unsigned char *copy = malloc(len);
 
-	if (len < 100 || memcmp(p, "SQLite format 3", 16) != 0)
-		return ld_error_set(ctx, LADING_EINVALID, "%s: not a sqlite database", label);
-	if (len > RPMDB_SQLITE_MAX_BYTES)
-		return ld_error_set(ctx, LADING_ELIMIT, "%s: %zu bytes (limit %zu)", label, len,
-				    RPMDB_SQLITE_MAX_BYTES);
-	/* rpm runs the DB in WAL mode; SQLite's in-memory VFS cannot open a WAL database
-	 * ("unable to open database file"), so work on a copy whose header says rollback journal.
-	 * The -wal file is not part of the input: a DB with uncheckpointed WAL content is read as
-	 * of its last checkpoint. */
-	if (!(copy = malloc(len)))
-		return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory", label);
+	if (!copy)
+		return NULL;
 	memcpy(copy, p, len);
 	if (copy[SQLITE_HDR_WRITE_VERSION] == 2)
 		copy[SQLITE_HDR_WRITE_VERSION] = 1;
 	if (copy[SQLITE_HDR_READ_VERSION] == 2)
 		copy[SQLITE_HDR_READ_VERSION] = 1;
+	return copy;
+}
 
-	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
-		rc = db_error(db, &b, ctx, label, "open");
-		goto out;
-	}
-	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, (int *)NULL);
-	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, RPMDB_SQLITE_MAX_BLOB);
-	sqlite3_progress_handler(db, RPMDB_SQLITE_PROGRESS_EVERY, progress, &b);
-	if (sqlite3_deserialize(db, "main", copy, (sqlite3_int64)len, (sqlite3_int64)len,
-				SQLITE_DESERIALIZE_READONLY) != SQLITE_OK) {
-		rc = db_error(db, &b, ctx, label, "cannot load the database");
-		goto out;
-	}
-	(void)sqlite3_exec(db, "PRAGMA cell_size_check=ON", NULL, NULL, NULL);
+/* An in-memory, read-only, defensive handle on the copy, with the work budget. */
+static int open_db(sqlite3 **db, unsigned char *copy, size_t len, budget *b, lading_ctx *ctx, const char *label)
+{
+	if (sqlite3_open_v2(":memory:", db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+		return db_error(*db, b, ctx, label, "open");
+	sqlite3_db_config(*db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	sqlite3_db_config(*db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+	sqlite3_db_config(*db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
+	sqlite3_db_config(*db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, (int *)NULL);
+	sqlite3_limit(*db, SQLITE_LIMIT_LENGTH, RPMDB_SQLITE_MAX_BLOB);
+	sqlite3_progress_handler(*db, RPMDB_SQLITE_PROGRESS_EVERY, progress, b);
+	if (sqlite3_deserialize(*db, "main", copy, (sqlite3_int64)len, (sqlite3_int64)len,
+				SQLITE_DESERIALIZE_READONLY) != SQLITE_OK)
+		return db_error(*db, b, ctx, label, "cannot load the database");
+	(void)sqlite3_exec(*db, "PRAGMA cell_size_check=ON", NULL, NULL, NULL);
+	return 0;
+}
 
-	/* Packages must be an ordinary table (a view could run arbitrary queries). */
-	if (sqlite3_prepare_v2(db, "SELECT type FROM sqlite_schema WHERE name = 'Packages'", -1,
-			       &st, NULL) != SQLITE_OK) {
-		rc = db_error(db, &b, ctx, label, "cannot read the schema");
-		goto out;
-	}
+/* Packages must be an ordinary table (a view could run arbitrary queries). */
+static int check_packages_table(sqlite3 *db, budget *b, lading_ctx *ctx, const char *label)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *type;
+	int rc = 0, src;
+
+	if (sqlite3_prepare_v2(db, "SELECT type FROM sqlite_schema WHERE name = 'Packages'", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_error(db, b, ctx, label, "cannot read the schema");
 	src = sqlite3_step(st);
 	if (src != SQLITE_ROW) {
-		rc = src == SQLITE_DONE
-			     ? ld_error_set(ctx, LADING_EINVALID, "%s: no Packages table", label)
-			     : db_error(db, &b, ctx, label, "cannot read the schema");
-		goto out;
-	}
-	type = sqlite3_column_text(st, 0);
-	if (!type || strcmp((const char *)type, "table") != 0) {
-		rc = ld_error_set(ctx, LADING_EINVALID, "%s: Packages is not a table", label);
-		goto out;
+		rc = src == SQLITE_DONE ? ld_error_set(ctx, LADING_EINVALID, "%s: no Packages table", label)
+					: db_error(db, b, ctx, label, "cannot read the schema");
+	} else {
+		type = sqlite3_column_text(st, 0);
+		if (!type || strcmp((const char *)type, "table") != 0)
+			rc = ld_error_set(ctx, LADING_EINVALID, "%s: Packages is not a table", label);
 	}
 	sqlite3_finalize(st);
-	st = NULL;
+	return rc;
+}
 
-	if (sqlite3_prepare_v2(db, "SELECT hnum, blob FROM Packages", -1, &st, NULL) != SQLITE_OK) {
-		rc = db_error(db, &b, ctx, label, "cannot query Packages");
-		goto out;
-	}
-	rc = 0;
+/* Each row's header blob to fn; rows read before a damaged page are still good packages. */
+static int read_packages(sqlite3 *db, budget *b, ld_rpmdb_blob_fn fn, void *opaque, lading_ctx *ctx,
+			 const char *label)
+{
+	sqlite3_stmt *st = NULL;
+	size_t rows = 0;
+	int rc = 0, src;
+
+	if (sqlite3_prepare_v2(db, "SELECT hnum, blob FROM Packages", -1, &st, NULL) != SQLITE_OK)
+		return db_error(db, b, ctx, label, "cannot query Packages");
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 hnum = sqlite3_column_int64(st, 0);
 		const void *blob = sqlite3_column_blob(st, 1);
@@ -131,13 +127,12 @@ int ld_rpmdb_sqlite_foreach(const uint8_t *p, size_t len, ld_rpmdb_blob_fn fn, v
 			goto out;
 	}
 	if (src != SQLITE_DONE) {
-		/* Salvage: rows read before a damaged page are still good packages. */
-		if (rows == 0 || b.exceeded || src == SQLITE_NOMEM || src == SQLITE_TOOBIG) {
+		if (rows == 0 || b->exceeded || src == SQLITE_NOMEM || src == SQLITE_TOOBIG) {
 			rc = src == SQLITE_TOOBIG
 				     ? ld_error_set(ctx, LADING_ELIMIT,
 						    "%s: a Packages value exceeds %d bytes", label,
 						    RPMDB_SQLITE_MAX_BLOB)
-				     : db_error(db, &b, ctx, label, "reading Packages");
+				     : db_error(db, b, ctx, label, "reading Packages");
 			goto out;
 		}
 		ld_warn(ctx, "%s: stopped reading Packages after %zu rows: %s", label, rows,
@@ -145,6 +140,26 @@ int ld_rpmdb_sqlite_foreach(const uint8_t *p, size_t len, ld_rpmdb_blob_fn fn, v
 	}
 out:
 	sqlite3_finalize(st);
+	return rc;
+}
+
+int ld_rpmdb_sqlite_foreach(const uint8_t *p, size_t len, ld_rpmdb_blob_fn fn, void *opaque,
+			    lading_ctx *ctx, const char *label)
+{
+	sqlite3 *db = NULL;
+	unsigned char *copy = NULL;
+	budget b = {0, false};
+	int rc;
+
+	if (len < 100 || memcmp(p, "SQLite format 3", 16) != 0)
+		return ld_error_set(ctx, LADING_EINVALID, "%s: not a sqlite database", label);
+	if (len > RPMDB_SQLITE_MAX_BYTES)
+		return ld_error_set(ctx, LADING_ELIMIT, "%s: %zu bytes (limit %zu)", label, len,
+				    RPMDB_SQLITE_MAX_BYTES);
+	if (!(copy = rollback_copy(p, len)))
+		return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory", label);
+	if (!(rc = open_db(&db, copy, len, &b, ctx, label)) && !(rc = check_packages_table(db, &b, ctx, label)))
+		rc = read_packages(db, &b, fn, opaque, ctx, label);
 	sqlite3_close(db);
 	free(copy);
 	return rc;

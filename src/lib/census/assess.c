@@ -571,6 +571,104 @@ static int ps_cmp(const void *x, const void *y)
 	return strcmp(a->product, b->product);
 }
 
+/* The group of a product, added on its first record. NULL: out of memory. */
+static pgroup *product_group(ld_map *products, pgroup **groups, size_t *ngroups, ld_arena *a, const char *product)
+{
+	pgroup *g = ld_map_gets(products, product);
+
+	if (g)
+		return g;
+	if (!(g = ld_arena_alloc(a, sizeof(*g))) || !(g->product = ld_arena_strdup(a, product)) ||
+	    ld_map_put(products, ld_slice_cstr(g->product), g, NULL))
+		return NULL;
+	ld_map_init(&g->versions);
+	groups[(*ngroups)++] = g;
+	return g;
+}
+
+/* The group of a product's version, added on its first record (the list grows by doubling).
+ * NULL: out of memory. */
+static vgroup *version_group(pgroup *g, ld_arena *a, const char *version)
+{
+	vgroup *vg = ld_map_gets(&g->versions, version);
+
+	if (vg)
+		return vg;
+	if (g->n == g->cap) {
+		size_t ncap = g->cap ? g->cap * 2 : 16;
+		vgroup *nl = ld_arena_array(a, ncap, sizeof(*nl));
+		if (!nl)
+			return NULL;
+		if (g->n)
+			memcpy(nl, g->list, g->n * sizeof(*nl));
+		/* the map points into the list: rebuild it */
+		ld_map_release(&g->versions);
+		ld_map_init(&g->versions);
+		for (size_t k = 0; k < g->n; k++)
+			ld_map_put(&g->versions, ld_slice_cstr(nl[k].version), &nl[k], NULL);
+		g->list = nl;
+		g->cap = ncap;
+	}
+	vg = &g->list[g->n++];
+	memset(vg, 0, sizeof(*vg));
+	if (!(vg->version = ld_arena_strdup(a, version)) ||
+	    ld_map_put(&g->versions, ld_slice_cstr(vg->version), vg, NULL))
+		return NULL;
+	return vg;
+}
+
+/* Records grouped by product, then by version; the unidentified ones only counted. */
+static int group_records(lading_census_assessment *as_out, const lading_census *c, ld_map *products,
+			 pgroup **groups, size_t *ngroups, lading_ctx *ctx)
+{
+	for (size_t i = 0; i < as_out->records; i++) {
+		const lading_census_record *r = lading_census_record_at(c, i);
+		pgroup *g;
+		vgroup *vg;
+		if (!r->product) {
+			as_out->unidentified++;
+			continue;
+		}
+		if (!(g = product_group(products, groups, ngroups, &as_out->arena, r->product)))
+			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		g->hosts++;
+		if (!r->version) {
+			g->undisclosed++;
+			continue;
+		}
+		if (!(vg = version_group(g, &as_out->arena, r->version)))
+			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		vg->hosts++;
+		if (r->distro)
+			vg->backported++;
+	}
+	return 0;
+}
+
+/* Each product's statistics against the database, most exposed first (ps_cmp). */
+static int assess_products(assessor *as, lading_census_assessment *as_out, pgroup **groups, size_t ngroups,
+			   lading_ctx *ctx)
+{
+	int rc;
+
+	if (!(as_out->products = ld_arena_array(as->a, ngroups ? ngroups : 1, sizeof(*as_out->products))))
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	for (size_t i = 0; i < ngroups; i++) {
+		lading_census_product_stat *ps = &as_out->products[i];
+		memset(ps, 0, sizeof(*ps));
+		ps->product = groups[i]->product;
+		ps->hosts = groups[i]->hosts;
+		if ((rc = assess_product(as, ps, groups[i]->list, groups[i]->n, groups[i]->undisclosed))) {
+			if (!lading_ctx_error(ctx)->code)
+				ld_error_set(ctx, rc, "census assessment of %s failed", ps->product);
+			return rc;
+		}
+		as_out->nproducts++;
+	}
+	qsort(as_out->products, as_out->nproducts, sizeof(*as_out->products), ps_cmp);
+	return 0;
+}
+
 int lading_census_assess(lading_census_assessment **out, lading_ctx *ctx, const lading_census *c,
 			 const char *db_path)
 {
@@ -608,82 +706,13 @@ int lading_census_assess(lading_census_assessment **out, lading_ctx *ctx, const 
 	ld_census_now(when);
 	as_out->generated_at = ld_arena_strdup(as.a, when);
 	as_out->records = lading_census_count(c);
-
-	/* group records by product, then by version */
 	if (!(groups = calloc(as_out->records + 1, sizeof(*groups)))) {
 		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < as_out->records; i++) {
-		const lading_census_record *r = lading_census_record_at(c, i);
-		pgroup *g;
-		vgroup *vg;
-		if (!r->product) {
-			as_out->unidentified++;
-			continue;
-		}
-		if (!(g = ld_map_gets(&products, r->product))) {
-			if (!(g = ld_arena_alloc(as.a, sizeof(*g))) ||
-			    !(g->product = ld_arena_strdup(as.a, r->product)) ||
-			    ld_map_put(&products, ld_slice_cstr(g->product), g, NULL)) {
-				rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-				goto out;
-			}
-			ld_map_init(&g->versions);
-			groups[ngroups++] = g;
-		}
-		g->hosts++;
-		if (!r->version) {
-			g->undisclosed++;
-			continue;
-		}
-		if (!(vg = ld_map_gets(&g->versions, r->version))) {
-			if (g->n == g->cap) {
-				size_t ncap = g->cap ? g->cap * 2 : 16;
-				vgroup *nl = ld_arena_array(as.a, ncap, sizeof(*nl));
-				if (!nl) {
-					rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-					goto out;
-				}
-				if (g->n)
-					memcpy(nl, g->list, g->n * sizeof(*nl));
-				/* the map points into the list: rebuild it */
-				ld_map_release(&g->versions);
-				ld_map_init(&g->versions);
-				for (size_t k = 0; k < g->n; k++)
-					ld_map_put(&g->versions, ld_slice_cstr(nl[k].version), &nl[k], NULL);
-				g->list = nl;
-				g->cap = ncap;
-			}
-			vg = &g->list[g->n++];
-			memset(vg, 0, sizeof(*vg));
-			if (!(vg->version = ld_arena_strdup(as.a, r->version)) ||
-			    ld_map_put(&g->versions, ld_slice_cstr(vg->version), vg, NULL)) {
-				rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-				goto out;
-			}
-		}
-		vg->hosts++;
-		if (r->distro)
-			vg->backported++;
-	}
-	if (!(as_out->products = ld_arena_array(as.a, ngroups ? ngroups : 1, sizeof(*as_out->products)))) {
-		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	if ((rc = group_records(as_out, c, &products, groups, &ngroups, ctx)))
 		goto out;
-	}
-	for (size_t i = 0; i < ngroups; i++) {
-		lading_census_product_stat *ps = &as_out->products[i];
-		memset(ps, 0, sizeof(*ps));
-		ps->product = groups[i]->product;
-		ps->hosts = groups[i]->hosts;
-		if ((rc = assess_product(&as, ps, groups[i]->list, groups[i]->n, groups[i]->undisclosed))) {
-			if (!lading_ctx_error(ctx)->code)
-				ld_error_set(ctx, rc, "census assessment of %s failed", ps->product);
-			goto out;
-		}
-		as_out->nproducts++;
-	}
-	qsort(as_out->products, as_out->nproducts, sizeof(*as_out->products), ps_cmp);
+	rc = assess_products(&as, as_out, groups, ngroups, ctx);
 out:
 	for (size_t i = 0; i < ngroups; i++)
 		ld_map_release(&groups[i]->versions);

@@ -165,9 +165,6 @@ struct lading_census {
 };
 
 int ld_census_new(lading_census **out);
-/* Append a copy of an observation as a record; target/transport/time/source copied too. */
-int ld_census_add(lading_census *c, const ld_census_obs *o, const char *target, unsigned port,
-		  const char *transport, const char *time, const char *source);
 /* Append a copy of a record (strings copied into c's arena). */
 int ld_census_add_record(lading_census *c, const lading_census_record *r);
 /* Current time as RFC 3339 UTC ("2024-05-01T12:00:00Z"). */

@@ -727,46 +727,33 @@ static unsigned fd_budget(unsigned want, lading_ctx *ctx)
 	return want;
 }
 
-int ld_census_probe_run(lading_census *c, const char *const *targets, size_t ntargets,
-			const lading_probe_options *opts, lading_ctx *ctx)
+/* The engine with the options' values or their defaults. */
+static void engine_init(engine *e, lading_census *c, const lading_probe_options *opts, lading_ctx *ctx)
 {
-	engine e;
-	uint16_t *ports = NULL;
-	size_t nports = 0;
-	uint64_t total = 0, t0 = now_ms();
-	size_t max_targets;
-	unsigned concurrency;
-	struct epoll_event events[256];
-	int rc = 0;
+	memset(e, 0, sizeof(*e));
+	e->c = c;
+	e->ctx = ctx;
+	e->epfd = -1;
+	e->timeout_ms = opts && opts->timeout_ms ? opts->timeout_ms : ENG_DEFAULT_TIMEOUT_MS;
+	e->banner_ms = opts && opts->banner_ms ? opts->banner_ms : ENG_DEFAULT_BANNER_MS;
+	e->max_bytes = opts && opts->max_bytes ? opts->max_bytes : ENG_DEFAULT_MAX_BYTES;
+	ld_vec_init(&e->results, sizeof(seqrec), 0);
+}
 
-	memset(&e, 0, sizeof(e));
-	e.c = c;
-	e.ctx = ctx;
-	e.epfd = -1;
-	e.timeout_ms = opts && opts->timeout_ms ? opts->timeout_ms : ENG_DEFAULT_TIMEOUT_MS;
-	e.banner_ms = opts && opts->banner_ms ? opts->banner_ms : ENG_DEFAULT_BANNER_MS;
-	e.max_bytes = opts && opts->max_bytes ? opts->max_bytes : ENG_DEFAULT_MAX_BYTES;
-	max_targets = opts && opts->max_targets ? opts->max_targets : ENG_DEFAULT_MAX_TARGETS;
-	concurrency = opts && opts->concurrency ? opts->concurrency : ENG_DEFAULT_CONCURRENCY;
-	concurrency = LD_MIN(concurrency, (unsigned)ENG_MAX_CONCURRENCY);
-	ld_vec_init(&e.results, sizeof(seqrec), 0);
+/* The targets as specs (each with its own port or the ports given); *total counts the
+ * host:port pairs, at most max_targets. */
+static int parse_specs(engine *e, const char *const *targets, size_t ntargets, uint16_t *ports, size_t nports,
+		       size_t max_targets, uint64_t *total, lading_ctx *ctx)
+{
+	int rc;
 
-	if (!ntargets)
-		return ld_error_set(ctx, LADING_EUSAGE, "no target to probe");
-	if (ntargets > ENG_MAX_TARGETS_SPECS)
-		return ld_error_set(ctx, LADING_ELIMIT, "more than %d targets", ENG_MAX_TARGETS_SPECS);
-	if ((rc = ld_census_parse_ports(opts && opts->ports ? opts->ports : ENG_DEFAULT_PORTS, &ports,
-					&nports, ctx)))
-		return rc;
-	e.specs = calloc(ntargets, sizeof(*e.specs));
-	if (!e.specs) {
-		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-		goto out;
-	}
+	e->specs = calloc(ntargets, sizeof(*e->specs));
+	if (!e->specs)
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	for (size_t i = 0; i < ntargets; i++) {
-		spec *s = &e.specs[i];
+		spec *s = &e->specs[i];
 		if ((rc = parse_target(s, targets[i], ctx)))
-			goto out;
+			return rc;
 		if (s->own_port) {
 			s->ports = &s->own_port;
 			s->nports = 1;
@@ -774,102 +761,155 @@ int ld_census_probe_run(lading_census *c, const char *const *targets, size_t nta
 			s->ports = ports;
 			s->nports = nports;
 		}
-		total += spec_addrs(s) * s->nports;
-		if (total > max_targets) {
-			rc = ld_error_set(ctx, LADING_ELIMIT,
-					  "more than %zu host:port pairs to probe (raise the limit or "
-					  "narrow the ranges)",
-					  max_targets);
-			goto out;
-		}
+		*total += spec_addrs(s) * s->nports;
+		if (*total > max_targets)
+			return ld_error_set(ctx, LADING_ELIMIT,
+					    "more than %zu host:port pairs to probe (raise the limit or "
+					    "narrow the ranges)",
+					    max_targets);
 	}
-	e.nspecs = ntargets;
-	concurrency = fd_budget((unsigned)LD_MIN((uint64_t)concurrency, total), ctx);
-	e.nslots = concurrency ? concurrency : 1;
-	e.slots = calloc(e.nslots, sizeof(*e.slots));
-	if (!e.slots) {
-		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-		goto out;
+	e->nspecs = ntargets;
+	return 0;
+}
+
+/* One slot per connection open at once, and the epoll instance. */
+static int open_slots(engine *e, unsigned concurrency, lading_ctx *ctx)
+{
+	e->nslots = concurrency ? concurrency : 1;
+	e->slots = calloc(e->nslots, sizeof(*e->slots));
+	if (!e->slots)
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	for (size_t i = 0; i < e->nslots; i++) {
+		e->slots[i].fd = -1;
+		ld_buf_init(&e->slots[i].rx, e->max_bytes + 1);
+		ld_buf_init(&e->slots[i].tx, 4096);
 	}
-	for (size_t i = 0; i < e.nslots; i++) {
-		e.slots[i].fd = -1;
-		ld_buf_init(&e.slots[i].rx, e.max_bytes + 1);
-		ld_buf_init(&e.slots[i].tx, 4096);
-	}
-	if ((e.epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
-		rc = ld_error_set(ctx, LADING_EIO, "epoll: %s", strerror(errno));
-		goto out;
-	}
+	if ((e->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return ld_error_set(ctx, LADING_EIO, "epoll: %s", strerror(errno));
+	return 0;
+}
+
+/* Milliseconds until the earliest deadline of a busy slot (at most a minute). */
+static int next_wait(const engine *e)
+{
+	uint64_t now = now_ms(), next = UINT64_MAX;
+
+	for (size_t i = 0; i < e->nslots; i++)
+		if (e->slots[i].state != S_FREE && e->slots[i].deadline < next)
+			next = e->slots[i].deadline;
+	return next <= now ? 0 : (int)LD_MIN(next - now, (uint64_t)60000);
+}
+
+/* An epoll event to its slot (events of a slot's earlier job are stale: dropped). */
+static void dispatch(engine *e, const struct epoll_event *ev)
+{
+	uint64_t d = ev->data.u64;
+	slot *sl = &e->slots[(uint32_t)d];
+
+	if ((uint32_t)(d >> 32) != sl->gen || sl->state == S_FREE || sl->fd < 0)
+		return;
+	if (sl->state == S_CONNECTING)
+		on_connected(e, sl);
+	else if (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		on_readable(e, sl);
+	else if (ev->events & EPOLLOUT)
+		try_send(e, sl);
+}
+
+/* Until every target is done: fill free slots, wait for events or the next deadline, handle
+ * them, time out the slots past their deadline. */
+static int run_loop(engine *e, lading_ctx *ctx)
+{
+	struct epoll_event events[256];
 
 	for (;;) {
-		uint64_t now, next = UINT64_MAX;
-		int n, wait;
-		/* fill free slots */
-		for (size_t i = 0; i < e.nslots && !e.err; i++) {
-			slot *sl = &e.slots[i];
-			while (sl->state == S_FREE && next_target(&e, sl))
-				start_job(&e, sl);
+		uint64_t now;
+		int n;
+		for (size_t i = 0; i < e->nslots && !e->err; i++) {
+			slot *sl = &e->slots[i];
+			while (sl->state == S_FREE && next_target(e, sl))
+				start_job(e, sl);
 		}
-		if (!e.active || e.err)
+		if (!e->active || e->err)
 			break;
+		n = epoll_wait(e->epfd, events, (int)LD_ARRAY_LEN(events), next_wait(e));
+		if (n < 0 && errno != EINTR)
+			return ld_error_set(ctx, LADING_EIO, "epoll_wait: %s", strerror(errno));
+		for (int k = 0; k < n; k++)
+			dispatch(e, &events[k]);
 		now = now_ms();
-		for (size_t i = 0; i < e.nslots; i++)
-			if (e.slots[i].state != S_FREE && e.slots[i].deadline < next)
-				next = e.slots[i].deadline;
-		wait = next <= now ? 0 : (int)LD_MIN(next - now, (uint64_t)60000);
-		n = epoll_wait(e.epfd, events, (int)LD_ARRAY_LEN(events), wait);
-		if (n < 0 && errno != EINTR) {
-			rc = ld_error_set(ctx, LADING_EIO, "epoll_wait: %s", strerror(errno));
-			goto out;
-		}
-		for (int k = 0; k < n; k++) {
-			uint64_t d = events[k].data.u64;
-			slot *sl = &e.slots[(uint32_t)d];
-			if ((uint32_t)(d >> 32) != sl->gen || sl->state == S_FREE || sl->fd < 0)
-				continue;
-			if (sl->state == S_CONNECTING)
-				on_connected(&e, sl);
-			else if (events[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-				on_readable(&e, sl);
-			else if (events[k].events & EPOLLOUT)
-				try_send(&e, sl);
-		}
-		now = now_ms();
-		for (size_t i = 0; i < e.nslots; i++) {
-			slot *sl = &e.slots[i];
+		for (size_t i = 0; i < e->nslots; i++) {
+			slot *sl = &e->slots[i];
 			if (sl->state != S_FREE && sl->deadline <= now)
-				on_timeout(&e, sl);
+				on_timeout(e, sl);
 		}
 	}
-	if (e.err) {
-		rc = ld_error_set(ctx, e.err, "probe: out of memory");
-		goto out;
-	}
-	if (e.results.len)
-		qsort(e.results.ptr, e.results.len, sizeof(seqrec), seq_cmp);
-	for (size_t i = 0; i < e.results.len && !rc; i++) {
-		seqrec *sr = ld_vec_at(&e.results, i);
+	if (e->err)
+		return ld_error_set(ctx, e->err, "probe: out of memory");
+	return 0;
+}
+
+/* The records in the order their jobs started. */
+static int collect_results(engine *e, lading_census *c, lading_ctx *ctx)
+{
+	if (e->results.len)
+		qsort(e->results.ptr, e->results.len, sizeof(seqrec), seq_cmp);
+	for (size_t i = 0; i < e->results.len; i++) {
+		seqrec *sr = ld_vec_at(&e->results, i);
 		lading_census_record *r = ld_vec_push(&c->recs);
 		if (!r)
-			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-		else
-			*r = sr->rec;
+			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		*r = sr->rec;
 	}
-	c->stats.seconds = (double)(now_ms() - t0) / 1000.0;
-out:
-	if (e.slots) {
-		for (size_t i = 0; i < e.nslots; i++) {
-			if (e.slots[i].fd >= 0)
-				close(e.slots[i].fd);
-			ld_buf_release(&e.slots[i].rx);
-			ld_buf_release(&e.slots[i].tx);
+	return 0;
+}
+
+static void engine_release(engine *e)
+{
+	if (e->slots) {
+		for (size_t i = 0; i < e->nslots; i++) {
+			if (e->slots[i].fd >= 0)
+				close(e->slots[i].fd);
+			ld_buf_release(&e->slots[i].rx);
+			ld_buf_release(&e->slots[i].tx);
 		}
 	}
-	if (e.epfd >= 0)
-		close(e.epfd);
-	free(e.slots);
-	free(e.specs);
+	if (e->epfd >= 0)
+		close(e->epfd);
+	free(e->slots);
+	free(e->specs);
+	ld_vec_release(&e->results);
+}
+
+int ld_census_probe_run(lading_census *c, const char *const *targets, size_t ntargets,
+			const lading_probe_options *opts, lading_ctx *ctx)
+{
+	engine e;
+	uint16_t *ports = NULL;
+	size_t nports = 0;
+	uint64_t total = 0, t0 = now_ms();
+	size_t max_targets = opts && opts->max_targets ? opts->max_targets : ENG_DEFAULT_MAX_TARGETS;
+	unsigned concurrency = opts && opts->concurrency ? opts->concurrency : ENG_DEFAULT_CONCURRENCY;
+	int rc = 0;
+
+	engine_init(&e, c, opts, ctx);
+	concurrency = LD_MIN(concurrency, (unsigned)ENG_MAX_CONCURRENCY);
+	if (!ntargets)
+		return ld_error_set(ctx, LADING_EUSAGE, "no target to probe");
+	if (ntargets > ENG_MAX_TARGETS_SPECS)
+		return ld_error_set(ctx, LADING_ELIMIT, "more than %d targets", ENG_MAX_TARGETS_SPECS);
+	if ((rc = ld_census_parse_ports(opts && opts->ports ? opts->ports : ENG_DEFAULT_PORTS, &ports,
+					&nports, ctx)))
+		return rc;
+	if ((rc = parse_specs(&e, targets, ntargets, ports, nports, max_targets, &total, ctx)))
+		goto out;
+	concurrency = fd_budget((unsigned)LD_MIN((uint64_t)concurrency, total), ctx);
+	if ((rc = open_slots(&e, concurrency, ctx)) || (rc = run_loop(&e, ctx)))
+		goto out;
+	rc = collect_results(&e, c, ctx);
+	c->stats.seconds = (double)(now_ms() - t0) / 1000.0;
+out:
+	engine_release(&e);
 	free(ports);
-	ld_vec_release(&e.results);
 	return rc;
 }

@@ -93,22 +93,6 @@ int ld_census_add_record(lading_census *c, const lading_census_record *src)
 	return a->err ? a->err : 0;
 }
 
-int ld_census_add(lading_census *c, const ld_census_obs *o, const char *target, unsigned port,
-		  const char *transport, const char *time, const char *source)
-{
-	lading_census_record r;
-	int rc;
-	memset(&r, 0, sizeof(r));
-	if ((rc = ld_census_obs_to_record(o, &r)))
-		return rc;
-	r.target = target;
-	r.port = port;
-	r.transport = transport;
-	r.time = time;
-	r.source = source;
-	return ld_census_add_record(c, &r);
-}
-
 static void record_json(ld_jw *w, const lading_census_record *r)
 {
 	ld_jw_obj(w);

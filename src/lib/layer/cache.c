@@ -313,18 +313,12 @@ static int parse_plain(ld_layer *l, rd *r, lading_ctx *ctx)
 	return 0;
 }
 
-int ld_layer_cache_parse(ld_layer *l, const unsigned char *p, size_t len, const char *key,
-			 size_t nanalyzers, const char ***warnings, size_t *nwarn, lading_ctx *ctx)
+/* The header: magic, format, reserved bytes, payload length, key and the payload's checksum. */
+static int check_header(const unsigned char *p, size_t len, const char *key, lading_ctx *ctx)
 {
-	rd r;
-	uint64_t plen, nfiles, nw;
 	char sum[LD_DIGEST_STR_LEN];
-	char path[LD_PATH_MAX];
-	size_t pathlen = 0;
-	const char **warn = NULL;
+	uint64_t plen;
 
-	*warnings = NULL;
-	*nwarn = 0;
 	if (len < LD_LCACHE_HEADER || memcmp(p, LD_LCACHE_MAGIC, 8))
 		return corrupt(ctx, "no header");
 	if (p[8] != LD_LCACHE_FORMAT)
@@ -340,136 +334,195 @@ int ld_layer_cache_parse(ld_layer *l, const unsigned char *p, size_t len, const 
 	ld_sha256_buf(p + LD_LCACHE_HEADER, (size_t)plen, sum);
 	if (memcmp(sum + 7, p + 24, LD_SHA256_HEX_LEN))
 		return corrupt(ctx, "checksum mismatch");
+	return 0;
+}
 
+/* The layer's counters: its digest (not needed: it is the key), compression, bytes and files,
+ * the blob digest. */
+static int parse_counters(ld_layer *l, rd *r, lading_ctx *ctx)
+{
+	uint64_t comp;
+	ld_slice bd;
+
+	(void)rd_s(r, LD_DIGEST_STR_LEN);
+	comp = rd_v(r);
+	if (comp > LD_COMP_XZ)
+		return corrupt(ctx, "unknown compression");
+	l->comp = (ld_comp)comp;
+	l->bytes_in = rd_v(r);
+	l->captured_bytes = rd_v(r);
+	l->analyzed_files = rd_v(r);
+	l->analyzed_bytes = rd_v(r);
+	l->analyze_skipped = rd_v(r);
+	bd = rd_s(r, LD_DIGEST_STR_LEN - 1);
+	ld_slice_copy(l->blob_digest, sizeof(l->blob_digest), bd);
+	return 0;
+}
+
+/* The warnings the layer's walk gave, to be given again. */
+static int parse_warnings(ld_layer *l, rd *r, const char ***out, uint64_t *nw, lading_ctx *ctx)
+{
+	const char **warn = NULL;
+
+	*nw = rd_v(r);
+	if (r->bad || *nw > LD_LCACHE_MAX_WARNINGS)
+		return corrupt(ctx, "bad warnings");
+	if (*nw && !(warn = ld_arena_array(&l->arena, (size_t)*nw, sizeof(char *))))
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	for (uint64_t i = 0; i < *nw; i++) {
+		ld_slice s = rd_s(r, LD_LCACHE_MAX_WARNING_LEN);
+		if (r->bad || !(warn[i] = ld_arena_slice(&l->arena, s)))
+			return r->bad ? corrupt(ctx, "bad warning") : ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	}
+	*out = warn;
+	return 0;
+}
+
+/* An entry's path, front-coded against the previous entry's in path[0..*pathlen). */
+static int parse_path(rd *r, char path[LD_PATH_MAX], size_t *pathlen, lading_ctx *ctx)
+{
+	uint64_t common = rd_v(r);
+	ld_slice suffix = rd_s(r, LD_PATH_MAX);
+
+	if (r->bad || common > *pathlen || common + suffix.len >= LD_PATH_MAX)
+		return corrupt(ctx, "bad path");
+	memcpy(path + common, suffix.ptr, suffix.len);
+	*pathlen = (size_t)common + suffix.len;
+	path[*pathlen] = '\0';
+	if (!*pathlen || memchr(path, '\0', *pathlen))
+		return corrupt(ctx, "bad path");
+	return 0;
+}
+
+/* Entry i's link target and captured bytes: its own, or those of an earlier entry. */
+static int parse_entry_data(ld_layer *l, rd *r, ld_lfile *f, uint64_t flags, uint64_t i, lading_ctx *ctx)
+{
+	if (flags & F_LINK) {
+		ld_slice lk = rd_s(r, LD_PATH_MAX);
+		if (r->bad || memchr(lk.ptr, '\0', lk.len))
+			return corrupt(ctx, "bad link");
+		if (!(f->link = ld_arena_slice(&l->arena, lk)))
+			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	}
+	if (flags & F_DATA_REF) {
+		uint64_t ref = rd_v(r);
+		const ld_lfile *t;
+		if (r->bad || !(flags & F_DATA) || ref >= i)
+			return corrupt(ctx, "bad shared data");
+		t = ld_layer_file(l, (size_t)ref);
+		if (!t->data)
+			return corrupt(ctx, "bad shared data");
+		f->data = t->data;
+		f->data_len = t->data_len;
+	} else if (flags & F_DATA) {
+		uint64_t n = rd_v(r);
+		const unsigned char *d = rd_bytes(r, n);
+		const unsigned char *nul = rd_bytes(r, 1);
+		if (r->bad || !d || !nul || *nul)
+			return corrupt(ctx, "bad data");
+		f->data = d;
+		f->data_len = (size_t)n;
+	}
+	return 0;
+}
+
+/* An entry's analyzer results, in the order written. */
+static int parse_results(ld_layer *l, rd *r, ld_lfile *f, size_t nanalyzers, lading_ctx *ctx)
+{
+	uint64_t nres = rd_v(r);
+	ld_lresult **tail = &f->results;
+
+	if (r->bad || nres > LD_MAX_ANALYZERS)
+		return corrupt(ctx, "bad results");
+	for (uint64_t k = 0; k < nres; k++) {
+		uint64_t an = rd_v(r);
+		ld_slice d = rd_s(r, (uint64_t)(r->end - r->p));
+		ld_lresult *lr;
+		if (r->bad || an >= nanalyzers)
+			return corrupt(ctx, "bad analyzer result");
+		if (!(lr = ld_arena_alloc(&l->arena, sizeof(*lr))))
+			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+		lr->analyzer = (int)an;
+		lr->data = d;
+		*tail = lr;
+		tail = &lr->next;
+	}
+	return 0;
+}
+
+/* Entry i: path, type, flags, mode, size, then its data and results. */
+static int parse_entry(ld_layer *l, rd *r, uint64_t i, char path[LD_PATH_MAX], size_t *pathlen, size_t nanalyzers,
+		       lading_ctx *ctx)
+{
+	uint64_t type, flags, mode, size;
+	ld_lfile *f;
+	int rc;
+
+	if ((rc = parse_path(r, path, pathlen, ctx)))
+		return rc;
+	type = rd_v(r);
+	flags = rd_v(r);
+	mode = rd_v(r);
+	size = rd_v(r);
+	if (r->bad || type > LD_LF_OPAQUE || flags > 511 || mode > UINT32_MAX ||
+	    ((flags & F_IMPLICIT) && type != LD_LF_DIR))
+		return corrupt(ctx, "bad entry");
+	if (!(f = ld_vec_push(&l->files)))
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	memset(f, 0, sizeof(*f));
+	if (!(f->path = ld_arena_strndup(&l->arena, path, *pathlen)))
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	f->path_len = (uint32_t)*pathlen;
+	f->type = (uint8_t)type;
+	f->mode = (uint32_t)mode;
+	f->size = size;
+	f->wanted = (flags & F_WANTED) != 0;
+	f->captured = (flags & F_CAPTURED) != 0;
+	f->too_big = (flags & F_TOO_BIG) != 0;
+	f->fetched = (flags & F_FETCHED) != 0;
+	f->implicit = (flags & F_IMPLICIT) != 0;
+	f->dropped = (flags & F_DROPPED) != 0;
+	if (f->dropped && (f->captured || type != LD_LF_REG))
+		return corrupt(ctx, "bad entry");
+	if ((rc = parse_entry_data(l, r, f, flags, i, ctx)))
+		return rc;
+	if (f->captured && !f->data)
+		return corrupt(ctx, "captured file without data");
+	if (f->fetched && f->captured) {
+		/* captured by a fetch of an earlier run: kept aside until a fetch asks for it */
+		f->captured = false;
+		f->wanted = false;
+	}
+	return parse_results(l, r, f, nanalyzers, ctx);
+}
+
+int ld_layer_cache_parse(ld_layer *l, const unsigned char *p, size_t len, const char *key,
+			 size_t nanalyzers, const char ***warnings, size_t *nwarn, lading_ctx *ctx)
+{
+	rd r;
+	uint64_t nfiles, nw;
+	char path[LD_PATH_MAX];
+	size_t pathlen = 0;
+	const char **warn = NULL;
+	int rc;
+
+	*warnings = NULL;
+	*nwarn = 0;
+	if ((rc = check_header(p, len, key, ctx)))
+		return rc;
 	r.p = p + LD_LCACHE_HEADER;
 	r.end = p + len;
 	r.bad = false;
-	(void)rd_s(&r, LD_DIGEST_STR_LEN);
-	{
-		uint64_t comp = rd_v(&r);
-		if (comp > LD_COMP_XZ)
-			return corrupt(ctx, "unknown compression");
-		l->comp = (ld_comp)comp;
-	}
-	l->bytes_in = rd_v(&r);
-	l->captured_bytes = rd_v(&r);
-	l->analyzed_files = rd_v(&r);
-	l->analyzed_bytes = rd_v(&r);
-	l->analyze_skipped = rd_v(&r);
-	{
-		ld_slice bd = rd_s(&r, LD_DIGEST_STR_LEN - 1);
-		ld_slice_copy(l->blob_digest, sizeof(l->blob_digest), bd);
-	}
-	nw = rd_v(&r);
-	if (r.bad || nw > LD_LCACHE_MAX_WARNINGS)
-		return corrupt(ctx, "bad warnings");
-	if (nw && !(warn = ld_arena_array(&l->arena, (size_t)nw, sizeof(char *))))
-		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-	for (uint64_t i = 0; i < nw; i++) {
-		ld_slice s = rd_s(&r, LD_LCACHE_MAX_WARNING_LEN);
-		if (r.bad || !(warn[i] = ld_arena_slice(&l->arena, s)))
-			return r.bad ? corrupt(ctx, "bad warning")
-				     : ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-	}
+	if ((rc = parse_counters(l, &r, ctx)) || (rc = parse_warnings(l, &r, &warn, &nw, ctx)))
+		return rc;
 	nfiles = rd_v(&r);
 	if (r.bad || nfiles > LD_LAYER_MAX_ENTRIES || nfiles > (uint64_t)(r.end - r.p) / 6)
 		return corrupt(ctx, "bad entry count"); /* an entry takes at least 6 bytes */
-	for (uint64_t i = 0; i < nfiles; i++) {
-		ld_lfile *f;
-		uint64_t common, type, flags, mode, size, nres;
-		ld_slice suffix;
-		ld_lresult **tail;
-
-		common = rd_v(&r);
-		suffix = rd_s(&r, LD_PATH_MAX);
-		if (r.bad || common > pathlen || common + suffix.len >= LD_PATH_MAX)
-			return corrupt(ctx, "bad path");
-		memcpy(path + common, suffix.ptr, suffix.len);
-		pathlen = (size_t)common + suffix.len;
-		path[pathlen] = '\0';
-		if (!pathlen || memchr(path, '\0', pathlen))
-			return corrupt(ctx, "bad path");
-		type = rd_v(&r);
-		flags = rd_v(&r);
-		mode = rd_v(&r);
-		size = rd_v(&r);
-		if (r.bad || type > LD_LF_OPAQUE || flags > 511 || mode > UINT32_MAX ||
-		    ((flags & F_IMPLICIT) && type != LD_LF_DIR))
-			return corrupt(ctx, "bad entry");
-		if (!(f = ld_vec_push(&l->files)))
-			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-		memset(f, 0, sizeof(*f));
-		if (!(f->path = ld_arena_strndup(&l->arena, path, pathlen)))
-			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-		f->path_len = (uint32_t)pathlen;
-		f->type = (uint8_t)type;
-		f->mode = (uint32_t)mode;
-		f->size = size;
-		f->wanted = (flags & F_WANTED) != 0;
-		f->captured = (flags & F_CAPTURED) != 0;
-		f->too_big = (flags & F_TOO_BIG) != 0;
-		f->fetched = (flags & F_FETCHED) != 0;
-		f->implicit = (flags & F_IMPLICIT) != 0;
-		f->dropped = (flags & F_DROPPED) != 0;
-		if (f->dropped && (f->captured || type != LD_LF_REG))
-			return corrupt(ctx, "bad entry");
-		if (flags & F_LINK) {
-			ld_slice lk = rd_s(&r, LD_PATH_MAX);
-			if (r.bad || memchr(lk.ptr, '\0', lk.len))
-				return corrupt(ctx, "bad link");
-			if (!(f->link = ld_arena_slice(&l->arena, lk)))
-				return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-		}
-		if (flags & F_DATA_REF) {
-			uint64_t ref = rd_v(&r);
-			const ld_lfile *t;
-			if (r.bad || !(flags & F_DATA) || ref >= i)
-				return corrupt(ctx, "bad shared data");
-			t = ld_layer_file(l, (size_t)ref);
-			if (!t->data)
-				return corrupt(ctx, "bad shared data");
-			f->data = t->data;
-			f->data_len = t->data_len;
-		} else if (flags & F_DATA) {
-			uint64_t n = rd_v(&r);
-			const unsigned char *d = rd_bytes(&r, n);
-			const unsigned char *nul = rd_bytes(&r, 1);
-			if (r.bad || !d || !nul || *nul)
-				return corrupt(ctx, "bad data");
-			f->data = d;
-			f->data_len = (size_t)n;
-		}
-		if (f->captured && !f->data)
-			return corrupt(ctx, "captured file without data");
-		if (f->fetched && f->captured) {
-			/* captured by a fetch of an earlier run: kept aside until a fetch asks for
-			 * it */
-			f->captured = false;
-			f->wanted = false;
-		}
-		nres = rd_v(&r);
-		if (r.bad || nres > LD_MAX_ANALYZERS)
-			return corrupt(ctx, "bad results");
-		tail = &f->results;
-		for (uint64_t k = 0; k < nres; k++) {
-			uint64_t an = rd_v(&r);
-			ld_slice d = rd_s(&r, (uint64_t)(r.end - r.p));
-			ld_lresult *lr;
-			if (r.bad || an >= nanalyzers)
-				return corrupt(ctx, "bad analyzer result");
-			if (!(lr = ld_arena_alloc(&l->arena, sizeof(*lr))))
-				return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-			lr->analyzer = (int)an;
-			lr->data = d;
-			*tail = lr;
-			tail = &lr->next;
-		}
-	}
-	{
-		int prc = parse_plain(l, &r, ctx);
-		if (prc)
-			return prc;
-	}
+	for (uint64_t i = 0; i < nfiles; i++)
+		if ((rc = parse_entry(l, &r, i, path, &pathlen, nanalyzers, ctx)))
+			return rc;
+	if ((rc = parse_plain(l, &r, ctx)))
+		return rc;
 	if (r.bad || r.p != r.end)
 		return corrupt(ctx, "trailing bytes");
 	*warnings = warn;

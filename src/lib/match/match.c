@@ -1029,103 +1029,106 @@ static int id_cmp(const void *x, const void *y)
 	return strcmp(a, b);
 }
 
-int ld_match_policy(ld_match_result *r, const lading_scan_options *opts, lading_ctx *ctx);
-
-int ld_match_run(ld_match_result *r, ld_vdb *db, const ld_match_input *in, const lading_scan_options *opts,
-		 lading_ctx *ctx)
+static void matcher_init(matcher *m, ld_match_result *r, ld_vdb *db, const lading_scan_options *opts,
+			 lading_ctx *ctx)
 {
-	matcher m;
-	ld_map eco_known;
+	memset(m, 0, sizeof(*m));
+	m->r = r;
+	m->db = db;
+	m->ctx = ctx;
+	m->a = &r->arena;
+	ld_arena_init(&m->scratch, 0);
+	ld_map_init(&m->drafts);
+	m->drafts_pkg = SIZE_MAX;
+	ld_map_init(&m->lookups);
+	ld_map_init(&m->advs);
+	ld_map_init(&m->cves);
+	ld_vec_init(&m->order, sizeof(draft *), 0);
+	m->os_managed = opts && opts->version >= 2 && opts->include_os_managed;
+}
+
+static void matcher_release(matcher *m)
+{
+	ld_vec_release(&m->order);
+	ld_map_release(&m->drafts);
+	ld_map_release(&m->lookups);
+	ld_map_release(&m->advs);
+	ld_map_release(&m->cves);
+	ld_arena_release(&m->scratch);
+}
+
+/* The ecosystems the database has advisories for, and its age. */
+static int read_db_facts(ld_vdb *db, ld_match_result *r, ld_map *eco_known, lading_ctx *ctx)
+{
 	const char *const *ecos;
 	size_t necos;
 	ld_vdb_q_meta *meta = NULL;
-	int rc = 0;
-
-	memset(&m, 0, sizeof(m));
-	m.r = r;
-	m.db = db;
-	m.ctx = ctx;
-	m.a = &r->arena;
-	ld_arena_init(&m.scratch, 0);
-	ld_map_init(&m.drafts);
-	m.drafts_pkg = SIZE_MAX;
-	ld_map_init(&m.lookups);
-	ld_map_init(&m.advs);
-	ld_map_init(&m.cves);
-	ld_map_init(&eco_known);
-	ld_vec_init(&m.order, sizeof(draft *), 0);
-	r->summary.packages = in->npkgs;
-	m.os_managed = opts && opts->version >= 2 && opts->include_os_managed;
+	int rc;
 
 	if ((rc = ld_vdb_ecosystems(db, &r->arena, &ecos, &necos, ctx)))
-		goto out;
+		return rc;
 	for (size_t i = 0; i < necos; i++)
-		if (ld_map_put(&eco_known, ld_slice_cstr(ecos[i]), (void *)1, NULL)) {
-			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-			goto out;
-		}
+		if (ld_map_put(eco_known, ld_slice_cstr(ecos[i]), (void *)1, NULL))
+			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	if (ld_vdb_meta_get(db, &r->arena, &meta, ctx) == 0 && meta) {
 		time_t now = time(NULL);
 		r->db_age = meta->built_epoch > 0 ? (int64_t)now - meta->built_epoch : -1;
 	}
-	for (size_t i = 0; i < in->npkgs; i++)
-		if ((rc = match_package(&m, i, in->pkgs[i], in->os, &eco_known)))
-			goto out;
-	if (m.skipped_os_managed) {
-		char n[32];
-		ld_snprintf(n, sizeof(n), "%zu", m.skipped_os_managed);
-		note(r, "%s language packages installed by OS packages were left to the distribution's feed%s", n,
-		     " (--include-os-managed matches them too)");
-	}
+	return 0;
+}
 
-	if (ld_vec_reserve(&r->findings, r->findings.len + m.order.len)) {
-		rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < m.order.len; i++) {
-		const draft *d = *(draft **)ld_vec_at(&m.order, i);
+/* A finding from its draft: the ID, its aliases (CVEs first), fixed versions, advisories,
+ * status, then what enrich adds. */
+static int finding_from_draft(matcher *m, lading_finding *f, const draft *d, const ld_match_input *in)
+{
+	const char **aliases, **advs;
+	size_t na = 0;
+
+	f->id = d->id;
+	f->package = in->pkgs[d->pkg];
+	f->package_index = d->pkg;
+	aliases = ld_arena_array(&m->r->arena, d->ids.n + 1, sizeof(char *));
+	advs = d->advs.v;
+	if (!aliases)
+		return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
+	for (size_t j = 0; j < d->ids.n; j++)
+		if (strcmp(d->ids.v[j], d->id))
+			aliases[na++] = d->ids.v[j];
+	if (na > 1)
+		qsort(aliases, na, sizeof(char *), id_cmp);
+	f->aliases = aliases;
+	f->alias_count = na;
+	f->fixed_versions = d->fixed.v;
+	f->fixed_count = d->fixed.n;
+	if (d->advs.n > 1)
+		qsort(advs, d->advs.n, sizeof(char *), id_cmp);
+	f->advisories = advs;
+	f->advisory_count = d->advs.n;
+	f->status = d->fixed.n ? LADING_STATUS_FIXED : d->wontfix ? LADING_STATUS_WONTFIX : LADING_STATUS_NOFIX;
+	return enrich(m, f, d);
+}
+
+static int findings_from_drafts(matcher *m, const ld_match_input *in)
+{
+	ld_match_result *r = m->r;
+	int rc;
+
+	if (ld_vec_reserve(&r->findings, r->findings.len + m->order.len))
+		return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
+	for (size_t i = 0; i < m->order.len; i++) {
+		const draft *d = *(draft **)ld_vec_at(&m->order, i);
 		lading_finding *f = ld_vec_push(&r->findings);
-		const char **aliases, **fixed, **advs;
-		size_t na = 0;
-		if (!f) {
-			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-			goto out;
-		}
-		f->id = d->id;
-		f->package = in->pkgs[d->pkg];
-		f->package_index = d->pkg;
-		aliases = ld_arena_array(&r->arena, d->ids.n + 1, sizeof(char *));
-		fixed = d->fixed.v;
-		advs = d->advs.v;
-		if (!aliases) {
-			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-			goto out;
-		}
-		for (size_t j = 0; j < d->ids.n; j++)
-			if (strcmp(d->ids.v[j], d->id))
-				aliases[na++] = d->ids.v[j];
-		if (na > 1)
-			qsort(aliases, na, sizeof(char *), id_cmp);
-		f->aliases = aliases;
-		f->alias_count = na;
-		f->fixed_versions = fixed;
-		f->fixed_count = d->fixed.n;
-		if (d->advs.n > 1)
-			qsort(advs, d->advs.n, sizeof(char *), id_cmp);
-		f->advisories = advs;
-		f->advisory_count = d->advs.n;
-		f->status = d->fixed.n ? LADING_STATUS_FIXED : d->wontfix ? LADING_STATUS_WONTFIX : LADING_STATUS_NOFIX;
-		if ((rc = enrich(&m, f, d)))
-			goto out;
+		if (!f)
+			return ld_error_set(m->ctx, LADING_ENOMEM, "out of memory");
+		if ((rc = finding_from_draft(m, f, d, in)))
+			return rc;
 	}
-	if ((rc = ld_match_policy(r, opts, ctx)))
-		goto out;
-	if ((rc = sort_findings(&r->findings, in))) {
-		rc = rc == LADING_ELIMIT
-			     ? ld_error_set(ctx, rc, "more than %zu packages to sort findings of", SORT_MAX_PACKAGES)
-			     : ld_error_set(ctx, rc, "out of memory");
-		goto out;
-	}
+	return 0;
+}
+
+/* The summary's counts of reported (not suppressed) findings. */
+static void summarize(ld_match_result *r)
+{
 	for (size_t i = 0; i < r->findings.len; i++) {
 		const lading_finding *f = ld_vec_at(&r->findings, i);
 		if (f->suppressed) {
@@ -1137,14 +1140,43 @@ int ld_match_run(ld_match_result *r, ld_vdb *db, const ld_match_input *in, const
 		r->summary.kev += f->kev ? 1 : 0;
 		r->summary.fixable += f->fixed_count ? 1 : 0;
 	}
+}
+
+int ld_match_run(ld_match_result *r, ld_vdb *db, const ld_match_input *in, const lading_scan_options *opts,
+		 lading_ctx *ctx)
+{
+	matcher m;
+	ld_map eco_known;
+	int rc = 0;
+
+	matcher_init(&m, r, db, opts, ctx);
+	ld_map_init(&eco_known);
+	r->summary.packages = in->npkgs;
+	if ((rc = read_db_facts(db, r, &eco_known, ctx)))
+		goto out;
+	for (size_t i = 0; i < in->npkgs; i++)
+		if ((rc = match_package(&m, i, in->pkgs[i], in->os, &eco_known)))
+			goto out;
+	if (m.skipped_os_managed) {
+		char n[32];
+		ld_snprintf(n, sizeof(n), "%zu", m.skipped_os_managed);
+		note(r, "%s language packages installed by OS packages were left to the distribution's feed%s", n,
+		     " (--include-os-managed matches them too)");
+	}
+	if ((rc = findings_from_drafts(&m, in)))
+		goto out;
+	if ((rc = ld_match_policy(r, opts, ctx)))
+		goto out;
+	if ((rc = sort_findings(&r->findings, in))) {
+		rc = rc == LADING_ELIMIT
+			     ? ld_error_set(ctx, rc, "more than %zu packages to sort findings of", SORT_MAX_PACKAGES)
+			     : ld_error_set(ctx, rc, "out of memory");
+		goto out;
+	}
+	summarize(r);
 out:
-	ld_vec_release(&m.order);
-	ld_map_release(&m.drafts);
-	ld_map_release(&m.lookups);
-	ld_map_release(&m.advs);
-	ld_map_release(&m.cves);
+	matcher_release(&m);
 	ld_map_release(&eco_known);
-	ld_arena_release(&m.scratch);
 	return rc;
 }
 

@@ -37,6 +37,9 @@ void ld_match_result_release(ld_match_result *r);
 /* Everything: lookups, merge, enrichment, policy, order. */
 int ld_match_run(ld_match_result *r, ld_vdb *db, const ld_match_input *in, const lading_scan_options *opts,
 		 lading_ctx *ctx);
+/* The options' filters (severities, unfixed) drop findings; the ignore file and VEX documents
+ * suppress them (policy.c). */
+int ld_match_policy(ld_match_result *r, const lading_scan_options *opts, lading_ctx *ctx);
 
 /* The policy alone (policy.c): severity filter, --ignore-unfixed, ignore file, VEX on findings
  * already in r (ld_match_run calls it; admission applies it to stored findings). */

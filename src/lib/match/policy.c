@@ -345,42 +345,51 @@ static int read_file(const char *path, ld_buf *b, size_t max, lading_ctx *ctx)
 	return 0;
 }
 
-int ld_match_policy(ld_match_result *r, const lading_scan_options *opts, lading_ctx *ctx)
+/* Today as YYYY-MM-DD (UTC), or the date the options pin. */
+static void today_date(const lading_scan_options *opts, char today[16])
 {
-	ld_ignore_rule *rules = NULL;
-	size_t nrules = 0, nvex = 0, o = 0;
-	ld_vex_stmt *vex = NULL;
-	char today[16];
-	int rc;
-
-	if (!opts)
-		return 0;
 	if (opts->today && valid_date(ld_slice_cstr(opts->today))) {
-		ld_strlcpy(today, opts->today, sizeof(today));
+		ld_strlcpy(today, opts->today, 16);
 	} else {
 		time_t t = time(NULL);
 		struct tm tm;
 		gmtime_r(&t, &tm);
-		strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+		strftime(today, 16, "%Y-%m-%d", &tm);
 	}
-	if (opts->ignore_file) {
-		ld_buf b = LD_BUF_INIT;
-		rc = read_file(opts->ignore_file, &b, IGNORE_MAX_BYTES, ctx);
-		if (!rc)
-			rc = ld_ignore_parse(ld_buf_slice(&b), &r->arena, &rules, &nrules, ctx, opts->ignore_file);
-		/* the rules keep pointers into the arena only */
-		ld_buf_release(&b);
-		if (rc)
-			return rc;
-		for (size_t i = 0; i < nrules; i++) {
-			if (rules[i].until && strcmp(rules[i].until, today) < 0) {
-				const char **slot = ld_vec_push(&r->expired);
-				if (slot)
-					*slot = ld_arena_printf(&r->arena, "%s:%zu: %s (expired %s)", opts->ignore_file,
-								rules[i].lineno, rules[i].line, rules[i].until);
-			}
+}
+
+/* The ignore file's rules; the expired ones are listed in r->expired. */
+static int load_ignore_file(ld_match_result *r, const char *path, const char *today, ld_ignore_rule **rules,
+			    size_t *nrules, lading_ctx *ctx)
+{
+	ld_buf b = LD_BUF_INIT;
+	int rc;
+
+	rc = read_file(path, &b, IGNORE_MAX_BYTES, ctx);
+	if (!rc)
+		rc = ld_ignore_parse(ld_buf_slice(&b), &r->arena, rules, nrules, ctx, path);
+	/* the rules keep pointers into the arena only */
+	ld_buf_release(&b);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < *nrules; i++) {
+		const ld_ignore_rule *ru = &(*rules)[i];
+		if (ru->until && strcmp(ru->until, today) < 0) {
+			const char **slot = ld_vec_push(&r->expired);
+			if (slot)
+				*slot = ld_arena_printf(&r->arena, "%s:%zu: %s (expired %s)", path, ru->lineno,
+							ru->line, ru->until);
 		}
 	}
+	return 0;
+}
+
+/* The statements of every VEX document given. */
+static int load_vex(ld_match_result *r, const lading_scan_options *opts, ld_vex_stmt **vex, size_t *nvex,
+		    lading_ctx *ctx)
+{
+	int rc;
+
 	for (size_t i = 0; i < opts->vex_count; i++) {
 		ld_buf b = LD_BUF_INIT;
 		char *copy;
@@ -392,10 +401,73 @@ int ld_match_policy(ld_match_result *r, const lading_scan_options *opts, lading_
 			return rc;
 		if (!copy)
 			return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-		if ((rc = ld_vex_parse(ld_slice_cstr(copy), &r->arena, &vex, &nvex, ctx, opts->vex_files[i])))
+		if ((rc = ld_vex_parse(ld_slice_cstr(copy), &r->arena, vex, nvex, ctx, opts->vex_files[i])))
 			return rc;
 	}
+	return 0;
+}
 
+/* The first rule of the ignore file (not expired) naming the finding and its package suppresses. */
+static void apply_ignore(ld_match_result *r, lading_finding *f, const ld_ignore_rule *rules, size_t nrules,
+			 const char *today, const char *ignore_file)
+{
+	for (size_t k = 0; k < nrules && !f->suppressed; k++) {
+		const ld_ignore_rule *ru = &rules[k];
+		if (ru->until && strcmp(ru->until, today) < 0)
+			continue;
+		if (!finding_has_id(f, ru->id))
+			continue;
+		if (ru->package && strcmp(ru->package, f->package->name) &&
+		    (!f->package->source_name || strcmp(ru->package, f->package->source_name)) &&
+		    !ld_vex_purl_matches(ru->package, f->package->purl))
+			continue;
+		f->suppressed = "ignore-file";
+		f->suppressed_reason = ru->reason ? ru->reason
+						  : ld_arena_printf(&r->arena, "%s:%zu", ignore_file, ru->lineno);
+	}
+}
+
+/* VEX not_affected / fixed suppress; the last statement about a finding wins, as later
+ * statements in a VEX document supersede earlier ones. */
+static void apply_vex(ld_match_result *r, lading_finding *f, const ld_vex_stmt *vex, size_t nvex)
+{
+	for (size_t k = 0; k < nvex; k++) {
+		const ld_vex_stmt *st = &vex[k];
+		bool prod = st->nproducts == 0;
+		if (!finding_has_id(f, st->vuln))
+			continue;
+		for (size_t j = 0; j < st->nproducts && !prod; j++)
+			prod = image_ref(st->products[j]) || ld_vex_purl_matches(st->products[j], f->package->purl);
+		if (!prod)
+			continue;
+		if (!strcmp(st->status, "not_affected") || !strcmp(st->status, "fixed")) {
+			if (!f->suppressed || !strcmp(f->suppressed, "vex")) {
+				f->suppressed = "vex";
+				f->suppressed_reason = ld_arena_printf(&r->arena, "%s%s%s", st->status,
+								       st->reason ? ": " : "", st->reason ? st->reason : "");
+			}
+		} else if (f->suppressed && !strcmp(f->suppressed, "vex")) {
+			f->suppressed = NULL; /* affected / under_investigation supersedes */
+			f->suppressed_reason = NULL;
+		}
+	}
+}
+
+int ld_match_policy(ld_match_result *r, const lading_scan_options *opts, lading_ctx *ctx)
+{
+	ld_ignore_rule *rules = NULL;
+	size_t nrules = 0, nvex = 0, o = 0;
+	ld_vex_stmt *vex = NULL;
+	char today[16];
+	int rc;
+
+	if (!opts)
+		return 0;
+	today_date(opts, today);
+	if (opts->ignore_file && (rc = load_ignore_file(r, opts->ignore_file, today, &rules, &nrules, ctx)))
+		return rc;
+	if ((rc = load_vex(r, opts, &vex, &nvex, ctx)))
+		return rc;
 	for (size_t i = 0; i < r->findings.len; i++) {
 		lading_finding *f = ld_vec_at(&r->findings, i);
 		/* filters drop */
@@ -403,43 +475,8 @@ int ld_match_policy(ld_match_result *r, const lading_scan_options *opts, lading_
 			continue;
 		if (opts->ignore_unfixed && !f->fixed_count)
 			continue;
-		/* the ignore file suppresses */
-		for (size_t k = 0; k < nrules && !f->suppressed; k++) {
-			const ld_ignore_rule *ru = &rules[k];
-			if (ru->until && strcmp(ru->until, today) < 0)
-				continue;
-			if (!finding_has_id(f, ru->id))
-				continue;
-			if (ru->package && strcmp(ru->package, f->package->name) &&
-			    (!f->package->source_name || strcmp(ru->package, f->package->source_name)) &&
-			    !ld_vex_purl_matches(ru->package, f->package->purl))
-				continue;
-			f->suppressed = "ignore-file";
-			f->suppressed_reason = ru->reason ? ru->reason
-							  : ld_arena_printf(&r->arena, "%s:%zu", opts->ignore_file, ru->lineno);
-		}
-		/* VEX not_affected / fixed suppress; the last statement about a finding wins, as
-		 * later statements in a VEX document supersede earlier ones */
-		for (size_t k = 0; k < nvex; k++) {
-			const ld_vex_stmt *st = &vex[k];
-			bool prod = st->nproducts == 0;
-			if (!finding_has_id(f, st->vuln))
-				continue;
-			for (size_t j = 0; j < st->nproducts && !prod; j++)
-				prod = image_ref(st->products[j]) || ld_vex_purl_matches(st->products[j], f->package->purl);
-			if (!prod)
-				continue;
-			if (!strcmp(st->status, "not_affected") || !strcmp(st->status, "fixed")) {
-				if (!f->suppressed || !strcmp(f->suppressed, "vex")) {
-					f->suppressed = "vex";
-					f->suppressed_reason = ld_arena_printf(&r->arena, "%s%s%s", st->status,
-									       st->reason ? ": " : "", st->reason ? st->reason : "");
-				}
-			} else if (f->suppressed && !strcmp(f->suppressed, "vex")) {
-				f->suppressed = NULL; /* affected / under_investigation supersedes */
-				f->suppressed_reason = NULL;
-			}
-		}
+		apply_ignore(r, f, rules, nrules, today, opts->ignore_file);
+		apply_vex(r, f, vex, nvex);
 		if (o != i)
 			memcpy(ld_vec_at(&r->findings, o), f, sizeof(*f));
 		o++;

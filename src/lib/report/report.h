@@ -46,6 +46,9 @@ int ld_report_scan_cyclonedx(ld_buf *out, const ld_scan_view *v);
 int ld_report_scan_html(ld_buf *out, const ld_scan_view *v);
 /* One finding as a JSON object (shared by json and the cyclonedx/sarif property bags). */
 void ld_report_json_finding(ld_jw *w, const lading_finding *f, const lading_image_info *img);
+/* The image and one package as the sbom's JSON writes them (shared with the scan's JSON). */
+void ld_report_json_image(ld_jw *w, const ld_sbom_view *v);
+void ld_report_json_package(ld_jw *w, const lading_package *p, const lading_image_info *img, bool with_files);
 
 /* ---- helpers shared by writers (report/common.c) ---- */
 /* The document timestamp: opts, SOURCE_DATE_EPOCH, the image's created time, now. */

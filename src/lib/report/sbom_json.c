@@ -5,9 +5,6 @@
 #include "util/jsonw.h"
 #include "report/report.h"
 
-void ld_report_json_image(ld_jw *w, const ld_sbom_view *v);
-void ld_report_json_package(ld_jw *w, const lading_package *p, const lading_image_info *img, bool with_files);
-
 static void layer_ref(ld_jw *w, const lading_image_info *img, int layer)
 {
 	if (layer < 0 || (size_t)layer >= img->layer_count) {

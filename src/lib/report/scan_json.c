@@ -4,9 +4,6 @@
 #include "util/jsonw.h"
 #include "report/report.h"
 
-void ld_report_json_image(ld_jw *w, const ld_sbom_view *v);
-void ld_report_json_package(ld_jw *w, const lading_package *p, const lading_image_info *img, bool with_files);
-
 void ld_report_json_finding(ld_jw *w, const lading_finding *f, const lading_image_info *img)
 {
 	const lading_package *p = f->package;

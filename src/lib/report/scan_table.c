@@ -9,9 +9,8 @@ static const char *sev_upper(lading_severity s)
 	return (unsigned)s < 5 ? n[s] : "UNKNOWN";
 }
 
-void ld_report_summary_line(ld_buf *out, const lading_scan_summary *s);
-
-void ld_report_summary_line(ld_buf *out, const lading_scan_summary *s)
+/* "Total: N (CRITICAL: n, ...)": the table's last line. */
+static void summary_line(ld_buf *out, const lading_scan_summary *s)
 {
 	ld_buf_addf(out, "Total: %zu (CRITICAL: %zu, HIGH: %zu, MEDIUM: %zu, LOW: %zu, UNKNOWN: %zu) | known exploited: %zu | fixable: %zu",
 		    s->total, s->by_severity[LADING_SEVERITY_CRITICAL], s->by_severity[LADING_SEVERITY_HIGH],
@@ -92,7 +91,7 @@ int ld_report_scan_table(ld_buf *out, const ld_scan_view *v)
 		ld_buf_addf(out, "Note: %s\n", v->notes[i]);
 	for (size_t i = 0; i < v->nexpired; i++)
 		ld_buf_addf(out, "Expired ignore entry (no longer applied): %s\n", v->expired[i]);
-	ld_report_summary_line(out, v->summary);
+	summary_line(out, v->summary);
 	ld_buf_term_sanitize(out, start, true);
 	return ld_buf_error(out);
 }

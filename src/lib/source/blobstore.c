@@ -168,26 +168,116 @@ static void parse_pax(ld_blobstore *bs, const char *p, size_t n, char **path, ch
 	}
 }
 
+/* What extended headers said about the member that follows them. */
+typedef struct ext_hdr {
+	char *long_name, *long_link, *pax_path, *pax_link;
+	uint64_t pax_size;
+	bool pax_has_size;
+} ext_hdr;
+
+static bool is_ext_header(char type)
+{
+	return type == 'x' || type == 'L' || type == 'K' || type == 'g';
+}
+
+/* An extended header (pax 'x' and 'g', GNU long name 'L' and long link 'K'), read whole. */
+static int read_ext_header(ld_blobstore *bs, char type, uint64_t off, uint64_t size, uint64_t fsize, ext_hdr *x,
+			   lading_ctx *ctx)
+{
+	uint64_t data_off = off + TAR_BLOCK;
+	uint64_t cap = type == 'x' || type == 'g' ? MAX_PAX_BYTES : MAX_LONGNAME_BYTES;
+	char *buf;
+
+	if (size > cap || data_off + size > fsize)
+		return ld_error_set_path(ctx, LADING_ELIMIT, bs->path, off,
+					 "%s: oversized or truncated extended header at byte %" PRIu64, bs->path, off);
+	buf = ld_arena_alloc(&bs->arena, (size_t)size + 1);
+	if (!buf)
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	if (read_exact(bs->fd, buf, (size_t)size, data_off))
+		return ld_error_set_path(ctx, LADING_EIO, bs->path, off, "%s: read error", bs->path);
+	buf[size] = '\0';
+	if (type == 'L')
+		x->long_name = buf;
+	else if (type == 'K')
+		x->long_link = buf;
+	else if (type == 'x')
+		parse_pax(bs, buf, (size_t)size, &x->pax_path, &x->pax_link, &x->pax_size, &x->pax_has_size);
+	return 0;
+}
+
+/* The member's name: pax path, GNU long name, else ustar's prefix "/" name. */
+static const char *member_name(const unsigned char *h, const ext_hdr *x, char name[LD_PATH_MAX])
+{
+	size_t nl, pl = 0;
+
+	if (x->long_name || x->pax_path)
+		return x->pax_path ? x->pax_path : x->long_name;
+	nl = strnlen((const char *)h, 100);
+	if (memcmp(h + 257, "ustar", 5) == 0)
+		pl = strnlen((const char *)h + 345, 155);
+	if (pl) {
+		memcpy(name, h + 345, pl);
+		name[pl] = '/';
+		memcpy(name + pl + 1, h, nl);
+		name[pl + 1 + nl] = '\0';
+	} else {
+		memcpy(name, h, nl);
+		name[nl] = '\0';
+	}
+	return name;
+}
+
+/* A member under its canonical name (one that canonicalises to nothing is skipped); links keep
+ * their target and no size. */
+static int add_member(ld_blobstore *bs, const unsigned char *h, const char *rawname, uint64_t off, uint64_t size,
+		      const ext_hdr *x, size_t *count, lading_ctx *ctx)
+{
+	char type = (char)h[156], canon[LD_PATH_MAX];
+	size_t clen;
+	tar_member *m;
+
+	if (ld_path_canon(ld_slice_cstr(rawname), canon, &clen) != LD_PATH_OK || !clen)
+		return 0;
+	if (++*count > LD_MAX_OUTER_ENTRIES)
+		return ld_error_set_path(ctx, LADING_ELIMIT, bs->path, off, "%s: more than %d members", bs->path,
+					 LD_MAX_OUTER_ENTRIES);
+	m = ld_arena_alloc(&bs->arena, sizeof(*m));
+	if (!m || !(m->name = ld_arena_strndup(&bs->arena, canon, clen)))
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	m->type = type == '\0' || type == '7' ? '0' : type;
+	m->off = off + TAR_BLOCK;
+	m->size = (type == '1' || type == '2') ? 0 : size;
+	if (type == '1' || type == '2') {
+		const char *l = x->pax_link ? x->pax_link : x->long_link;
+		if (!l) {
+			size_t ll = strnlen((const char *)h + 157, 100);
+			l = ld_arena_strndup(&bs->arena, (const char *)h + 157, ll);
+		}
+		m->link = l;
+	}
+	if (ld_map_put(&bs->members, ld_slice_make(m->name, clen), m, NULL))
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	return 0;
+}
+
 static int index_tar(ld_blobstore *bs, lading_ctx *ctx)
 {
 	unsigned char h[TAR_BLOCK];
 	struct stat st;
 	uint64_t off = 0, fsize;
-	char *long_name = NULL, *long_link = NULL, *pax_path = NULL, *pax_link = NULL;
-	uint64_t pax_size = 0;
-	bool pax_has_size = false;
+	ext_hdr x = {0};
 	size_t count = 0;
+	int rc;
 
 	if (fstat(bs->fd, &st) != 0)
 		return ld_error_set_path(ctx, LADING_EIO, bs->path, 0, "cannot stat %s", bs->path);
 	fsize = (uint64_t)st.st_size;
 	for (;;) {
 		uint64_t size, data_off, padded;
-		char name[LD_PATH_MAX], canon[LD_PATH_MAX];
+		char name[LD_PATH_MAX];
 		const char *rawname;
-		size_t clen;
 		char type;
-		tar_member *m;
 
 		if (off + TAR_BLOCK > fsize)
 			break; /* a tar without end blocks: accept what is complete */
@@ -204,48 +294,15 @@ static int index_tar(ld_blobstore *bs, lading_ctx *ctx)
 						 "%s: bad size field at byte %" PRIu64, bs->path, off);
 		type = (char)h[156];
 		data_off = off + TAR_BLOCK;
-		if (type == 'x' || type == 'L' || type == 'K' || type == 'g') {
-			char *buf;
-			uint64_t cap = type == 'x' || type == 'g' ? MAX_PAX_BYTES : MAX_LONGNAME_BYTES;
-			if (size > cap || data_off + size > fsize)
-				return ld_error_set_path(ctx, LADING_ELIMIT, bs->path, off,
-							 "%s: oversized or truncated extended header at byte %" PRIu64,
-							 bs->path, off);
-			buf = ld_arena_alloc(&bs->arena, (size_t)size + 1);
-			if (!buf)
-				return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-			if (read_exact(bs->fd, buf, (size_t)size, data_off))
-				return ld_error_set_path(ctx, LADING_EIO, bs->path, off, "%s: read error", bs->path);
-			buf[size] = '\0';
-			if (type == 'L')
-				long_name = buf;
-			else if (type == 'K')
-				long_link = buf;
-			else if (type == 'x')
-				parse_pax(bs, buf, (size_t)size, &pax_path, &pax_link, &pax_size, &pax_has_size);
+		if (is_ext_header(type)) {
+			if ((rc = read_ext_header(bs, type, off, size, fsize, &x, ctx)))
+				return rc;
 			off = data_off + ((size + TAR_BLOCK - 1) / TAR_BLOCK) * TAR_BLOCK;
 			continue;
 		}
-		if (pax_has_size)
-			size = pax_size;
-		if (long_name || pax_path) {
-			rawname = pax_path ? pax_path : long_name;
-		} else {
-			/* ustar: prefix "/" name */
-			size_t nl = strnlen((const char *)h, 100), pl = 0;
-			if (memcmp(h + 257, "ustar", 5) == 0)
-				pl = strnlen((const char *)h + 345, 155);
-			if (pl) {
-				memcpy(name, h + 345, pl);
-				name[pl] = '/';
-				memcpy(name + pl + 1, h, nl);
-				name[pl + 1 + nl] = '\0';
-			} else {
-				memcpy(name, h, nl);
-				name[nl] = '\0';
-			}
-			rawname = name;
-		}
+		if (x.pax_has_size)
+			size = x.pax_size;
+		rawname = member_name(h, &x, name);
 		padded = ((size + TAR_BLOCK - 1) / TAR_BLOCK) * TAR_BLOCK;
 		if (type == '1' || type == '2' || type == '5')
 			padded = type == '5' ? padded : 0; /* links carry no data */
@@ -253,29 +310,9 @@ static int index_tar(ld_blobstore *bs, lading_ctx *ctx)
 			return ld_error_set_path(ctx, LADING_EINVALID, bs->path, off,
 						 "%s: truncated (member '%s' runs past the end of the file)", bs->path,
 						 rawname);
-		if (ld_path_canon(ld_slice_cstr(rawname), canon, &clen) == LD_PATH_OK && clen) {
-			if (++count > LD_MAX_OUTER_ENTRIES)
-				return ld_error_set_path(ctx, LADING_ELIMIT, bs->path, off,
-							 "%s: more than %d members", bs->path, LD_MAX_OUTER_ENTRIES);
-			m = ld_arena_alloc(&bs->arena, sizeof(*m));
-			if (!m || !(m->name = ld_arena_strndup(&bs->arena, canon, clen)))
-				return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-			m->type = type == '\0' || type == '7' ? '0' : type;
-			m->off = data_off;
-			m->size = (type == '1' || type == '2') ? 0 : size;
-			if (type == '1' || type == '2') {
-				const char *l = pax_link ? pax_link : long_link;
-				if (!l) {
-					size_t ll = strnlen((const char *)h + 157, 100);
-					l = ld_arena_strndup(&bs->arena, (const char *)h + 157, ll);
-				}
-				m->link = l;
-			}
-			if (ld_map_put(&bs->members, ld_slice_make(m->name, clen), m, NULL))
-				return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-		}
-		long_name = long_link = pax_path = pax_link = NULL;
-		pax_has_size = false;
+		if ((rc = add_member(bs, h, rawname, off, size, &x, &count, ctx)))
+			return rc;
+		x = (ext_hdr){0};
 		off = data_off + ((type == '1' || type == '2') ? 0 : ((size + TAR_BLOCK - 1) / TAR_BLOCK) * TAR_BLOCK);
 	}
 	return 0;

@@ -336,10 +336,6 @@ static void split_tag(const char *ref, char *path, size_t psz, char *tag, size_t
 	ld_strlcpy(tag, colon + 1, tsz);
 }
 
-typedef struct blob_state {
-	ld_blobstore *bs;
-} blob_state;
-
 /* Was the registry named explicitly (a prefix, or a registry host as the first component)? */
 static bool implicit_ok(const char *ref)
 {
@@ -364,39 +360,33 @@ static bool looks_like_file(const char *s)
 	return false;
 }
 
-int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, const lading_image_options *opts)
-{
-	lading_image *img;
-	char path[LD_PATH_MAX], tag[256];
-	const char *rest = ref;
-	ld_src_kind kind = LD_SRC_DIR;
-	bool have_kind = false;
-	const char *platform = opts && opts->platform ? opts->platform : NULL;
-	lading_image_options o2 = LADING_IMAGE_OPTIONS_INIT;
+/* What a reference names: its kind, the part after any prefix, the path and tag of a local
+ * image, the reference of a registry image. */
+typedef struct target {
+	ld_src_kind kind;
+	const char *rest;
+	char path[LD_PATH_MAX];
+	char tag[256];
 	ld_imgref iref;
-	struct stat st;
-	int rc;
+} target;
 
-	*out = NULL;
-	ld_error_clear(ctx);
-	if (!ref || !*ref)
-		return ld_error_set(ctx, LADING_EUSAGE, "no image given");
-	/* options of older callers (version 1) end after `platform` */
+/* Options of older callers: version 1 ends after `platform`, 2 before `docker_host`, 3 before
+ * `insecure_registries`. */
+static void upgrade_options(lading_image_options *o2, const lading_image_options *opts, const char *platform)
+{
 	if (opts && opts->version >= 4)
-		o2 = *opts;
+		*o2 = *opts;
 	else if (opts && opts->version == 3)
-		memcpy(&o2, opts, offsetof(lading_image_options, insecure_registries));
+		memcpy(o2, opts, offsetof(lading_image_options, insecure_registries));
 	else if (opts && opts->version == 2)
-		memcpy(&o2, opts, offsetof(lading_image_options, docker_host));
+		memcpy(o2, opts, offsetof(lading_image_options, docker_host));
 	else
-		o2.platform = platform;
-	opts = &o2;
-	if (platform) {
-		char o[64], a[64], v[64];
-		if (ld_platform_parse(platform, o, sizeof(o), a, sizeof(a), v, sizeof(v)))
-			return ld_error_set(ctx, LADING_EUSAGE, "bad platform '%s' (expected OS/ARCH[/VARIANT])",
-					    platform);
-	}
+		o2->platform = platform;
+}
+
+/* A transport prefix ("oci:", "docker-archive:", ...) names the kind. */
+static bool strip_prefix(const char *ref, ld_src_kind *kind, const char **rest)
+{
 	for (size_t i = 0; i < LD_ARRAY_LEN(prefixes); i++) {
 		size_t n = strlen(prefixes[i].prefix);
 		if (strncmp(ref, prefixes[i].prefix, n) == 0) {
@@ -404,122 +394,183 @@ int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, cons
 			if (prefixes[i].kind == LD_SRC_DOCKER && ref[n] >= '0' && ref[n] <= '9' &&
 			    ref[n + strspn(ref + n, "0123456789")] == '/')
 				continue;
-			kind = prefixes[i].kind;
-			rest = ref + n;
-			have_kind = true;
-			break;
+			*kind = prefixes[i].kind;
+			*rest = ref + n;
+			return true;
 		}
 	}
-	tag[0] = '\0';
-	if (have_kind && (kind == LD_SRC_OCI_DIR || kind == LD_SRC_OCI_ARCHIVE || kind == LD_SRC_DOCKER_ARCHIVE))
-		split_tag(rest, path, sizeof(path), tag, sizeof(tag));
+	return false;
+}
+
+/* With a prefix: the path (and the tag of layouts and archives) or the registry reference. */
+static int resolve_prefixed(target *t, lading_ctx *ctx)
+{
+	int rc;
+
+	t->tag[0] = '\0';
+	if (t->kind == LD_SRC_OCI_DIR || t->kind == LD_SRC_OCI_ARCHIVE || t->kind == LD_SRC_DOCKER_ARCHIVE)
+		split_tag(t->rest, t->path, sizeof(t->path), t->tag, sizeof(t->tag));
 	else
-		ld_strlcpy(path, rest, sizeof(path));
-	if (strlen(rest) >= sizeof(path))
+		ld_strlcpy(t->path, t->rest, sizeof(t->path));
+	if (strlen(t->rest) >= sizeof(t->path))
 		return ld_error_set(ctx, LADING_EUSAGE, "image path too long");
-	if (have_kind && kind == LD_SRC_REGISTRY) {
-		rc = ld_imgref_parse(&iref, rest, strlen(rest));
-		if (rc == LADING_EUNSUPPORTED)
-			return ld_error_set(ctx, LADING_EUNSUPPORTED, "%s: only sha256 digests are supported", rest);
-		if (rc)
-			return ld_error_set(ctx, LADING_EUSAGE,
-					    "'%s' is not an image reference ([REGISTRY/]REPO[:TAG][@sha256:DIGEST])", rest);
-	}
+	if (t->kind != LD_SRC_REGISTRY)
+		return 0;
+	rc = ld_imgref_parse(&t->iref, t->rest, strlen(t->rest));
+	if (rc == LADING_EUNSUPPORTED)
+		return ld_error_set(ctx, LADING_EUNSUPPORTED, "%s: only sha256 digests are supported", t->rest);
+	if (rc)
+		return ld_error_set(ctx, LADING_EUSAGE,
+				    "'%s' is not an image reference ([REGISTRY/]REPO[:TAG][@sha256:DIGEST])", t->rest);
+	return 0;
+}
 
-	if (!have_kind) {
-		if (stat(path, &st) != 0) {
-			/* maybe "DIR:TAG" for an OCI layout */
-			split_tag(rest, path, sizeof(path), tag, sizeof(tag));
-			if (!tag[0] || stat(path, &st) != 0) {
-				tag[0] = '\0';
-				ld_strlcpy(path, rest, sizeof(path));
-				rc = looks_like_file(rest) ? LADING_EINVALID : ld_imgref_parse(&iref, rest, strlen(rest));
-				if (rc == LADING_EUNSUPPORTED)
-					return ld_error_set(ctx, LADING_EUNSUPPORTED,
-							    "%s: only sha256 digests are supported", rest);
-				if (rc)
-					return ld_error_set_path(ctx, LADING_ENOTFOUND, rest, 0,
-								 "%s: no such file or directory (images are read from "
-								 "docker-archive:FILE, oci:DIR[:TAG], oci-archive:FILE, dir:PATH, "
-								 "rootfs-tar:FILE, or a registry as [REGISTRY/]REPO[:TAG])",
-								 rest);
-				kind = LD_SRC_REGISTRY;
-				have_kind = true;
-			}
+/* Without a prefix: an existing path ("DIR:TAG" too) is detected by its content; a missing one
+ * that reads as a registry reference is one. */
+static int resolve_unprefixed(target *t, lading_ctx *ctx)
+{
+	struct stat st;
+	int rc;
+
+	t->tag[0] = '\0';
+	ld_strlcpy(t->path, t->rest, sizeof(t->path));
+	if (strlen(t->rest) >= sizeof(t->path))
+		return ld_error_set(ctx, LADING_EUSAGE, "image path too long");
+	if (stat(t->path, &st) != 0) {
+		/* maybe "DIR:TAG" for an OCI layout */
+		split_tag(t->rest, t->path, sizeof(t->path), t->tag, sizeof(t->tag));
+		if (!t->tag[0] || stat(t->path, &st) != 0) {
+			t->tag[0] = '\0';
+			ld_strlcpy(t->path, t->rest, sizeof(t->path));
+			rc = looks_like_file(t->rest) ? LADING_EINVALID : ld_imgref_parse(&t->iref, t->rest, strlen(t->rest));
+			if (rc == LADING_EUNSUPPORTED)
+				return ld_error_set(ctx, LADING_EUNSUPPORTED, "%s: only sha256 digests are supported",
+						    t->rest);
+			if (rc)
+				return ld_error_set_path(ctx, LADING_ENOTFOUND, t->rest, 0,
+							 "%s: no such file or directory (images are read from "
+							 "docker-archive:FILE, oci:DIR[:TAG], oci-archive:FILE, dir:PATH, "
+							 "rootfs-tar:FILE, or a registry as [REGISTRY/]REPO[:TAG])",
+							 t->rest);
+			t->kind = LD_SRC_REGISTRY;
+			return 0;
 		}
 	}
-	if (!have_kind) {
-		if (S_ISDIR(st.st_mode)) {
-			if ((rc = detect_dir(path, &kind, ctx)))
-				return rc;
-		} else if ((rc = detect_file(path, &kind, ctx))) {
-			return rc;
-		}
-	}
+	if (S_ISDIR(st.st_mode))
+		return detect_dir(t->path, &t->kind, ctx);
+	return detect_file(t->path, &t->kind, ctx);
+}
 
-	img = calloc(1, sizeof(*img));
+static int image_new(lading_image **out, const target *t, const lading_image_options *opts, lading_ctx *ctx)
+{
+	lading_image *img = calloc(1, sizeof(*img));
+
+	*out = img;
 	if (!img)
 		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	ld_arena_init(&img->arena, 0);
 	img->ctx = ctx;
-	img->kind = kind;
-	img->info.source_type = kind_name(kind);
-	img->info.source_path = ld_arena_strdup(&img->arena, path);
+	img->kind = t->kind;
+	img->info.source_type = kind_name(t->kind);
+	img->info.source_path = ld_arena_strdup(&img->arena, t->path);
 	if (!opts->no_cache) {
 		char root[LD_CACHE_PATH_MAX];
 		if (ld_cachedir_root(root, sizeof(root), opts->cache_dir) == 0)
 			img->cache_root = ld_arena_strdup(&img->arena, root);
 	}
+	return 0;
+}
 
-	switch (kind) {
+/* A layout or archive read through a blob store: an OCI index or docker's manifest.json. */
+static int open_layout(lading_image *img, const target *t, const char *platform, lading_ctx *ctx)
+{
+	const char *tag = t->tag[0] ? t->tag : NULL;
+	ld_blobstore *bs = NULL;
+	int rc;
+
+	rc = t->kind == LD_SRC_OCI_DIR || t->kind == LD_SRC_DOCKER_DIR ? ld_blobstore_dir(&bs, t->path, ctx)
+								       : ld_blobstore_tar(&bs, t->path, ctx);
+	if (rc)
+		return rc;
+	if (t->kind == LD_SRC_DOCKER_DIR) {
+		rc = ld_docker_dir_load(img, bs, ctx);
+	} else if (t->kind == LD_SRC_DOCKER_ARCHIVE) {
+		/* newer Docker writes an OCI layout beside manifest.json; either describes the image */
+		if (!ld_blobstore_exists(bs, "manifest.json") && ld_blobstore_exists(bs, "index.json"))
+			rc = ld_oci_load(img, bs, tag, platform, ctx);
+		else
+			rc = ld_docker_load(img, bs, tag, ctx);
+	} else {
+		rc = ld_oci_load(img, bs, tag, platform, ctx);
+	}
+	if (rc && !img->ops)
+		ld_blobstore_free(bs);
+	return rc;
+}
+
+/* A registry image; when the reference was not plainly one, the error says why it was taken so. */
+static int open_registry(lading_image *img, const target *t, const char *ref, const lading_image_options *opts,
+			 lading_ctx *ctx)
+{
+	int rc = ld_registry_open(img, &t->iref, opts, ctx);
+	if (rc && !implicit_ok(ref)) {
+		/* a typo in a file name must not read as a registry problem only */
+		char msg[sizeof(ctx->err.msg)];
+		ld_strlcpy(msg, ctx->err.msg, sizeof(msg));
+		ld_snprintf(ctx->err.msg, sizeof(ctx->err.msg),
+			    "%s (no file or directory '%s' exists, so it was taken as a registry image)", msg, ref);
+	}
+	return rc;
+}
+
+static int open_source(lading_image *img, const target *t, const char *ref, const char *platform,
+		       const lading_image_options *opts, lading_ctx *ctx)
+{
+	switch (t->kind) {
 	case LD_SRC_DOCKER:
-		rc = ld_docker_image_open(img, rest, opts->docker_host, ctx);
-		break;
+		return ld_docker_image_open(img, t->rest, opts->docker_host, ctx);
 	case LD_SRC_REGISTRY:
-		rc = ld_registry_open(img, &iref, opts, ctx);
-		if (rc && !implicit_ok(ref)) {
-			/* a typo in a file name must not read as a registry problem only */
-			char msg[sizeof(ctx->err.msg)];
-			ld_strlcpy(msg, ctx->err.msg, sizeof(msg));
-			ld_snprintf(ctx->err.msg, sizeof(ctx->err.msg),
-				    "%s (no file or directory '%s' exists, so it was taken as a registry image)", msg,
-				    ref);
-		}
-		break;
+		return open_registry(img, t, ref, opts, ctx);
 	case LD_SRC_DIR:
-		rc = ld_rootfs_dir_open(img, path, ctx);
-		break;
+		return ld_rootfs_dir_open(img, t->path, ctx);
 	case LD_SRC_ROOTFS_TAR:
-		rc = rootfs_tar_open(img, path, ctx);
-		break;
+		return rootfs_tar_open(img, t->path, ctx);
 	case LD_SRC_OCI_DIR:
 	case LD_SRC_DOCKER_DIR:
 	case LD_SRC_OCI_ARCHIVE:
-	case LD_SRC_DOCKER_ARCHIVE: {
-		ld_blobstore *bs = NULL;
-		rc = kind == LD_SRC_OCI_DIR || kind == LD_SRC_DOCKER_DIR ? ld_blobstore_dir(&bs, path, ctx)
-									 : ld_blobstore_tar(&bs, path, ctx);
-		if (rc)
-			break;
-		if (kind == LD_SRC_DOCKER_DIR) {
-			rc = ld_docker_dir_load(img, bs, ctx);
-		} else if (kind == LD_SRC_DOCKER_ARCHIVE) {
-			/* newer Docker writes an OCI layout beside manifest.json; either describes the image */
-			if (!ld_blobstore_exists(bs, "manifest.json") && ld_blobstore_exists(bs, "index.json"))
-				rc = ld_oci_load(img, bs, tag[0] ? tag : NULL, platform, ctx);
-			else
-				rc = ld_docker_load(img, bs, tag[0] ? tag : NULL, ctx);
-		} else {
-			rc = ld_oci_load(img, bs, tag[0] ? tag : NULL, platform, ctx);
-		}
-		if (rc && !img->ops)
-			ld_blobstore_free(bs);
-		break;
-	}
+	case LD_SRC_DOCKER_ARCHIVE:
+		return open_layout(img, t, platform, ctx);
 	default:
-		rc = ld_error_set(ctx, LADING_EUNSUPPORTED, "unsupported source");
+		return ld_error_set(ctx, LADING_EUNSUPPORTED, "unsupported source");
 	}
-	if (rc) {
+}
+
+int lading_image_open(lading_image **out, lading_ctx *ctx, const char *ref, const lading_image_options *opts)
+{
+	const char *platform = opts && opts->platform ? opts->platform : NULL;
+	lading_image_options o2 = LADING_IMAGE_OPTIONS_INIT;
+	lading_image *img;
+	target t = {.kind = LD_SRC_DIR, .rest = ref};
+	int rc;
+
+	*out = NULL;
+	ld_error_clear(ctx);
+	if (!ref || !*ref)
+		return ld_error_set(ctx, LADING_EUSAGE, "no image given");
+	upgrade_options(&o2, opts, platform);
+	opts = &o2;
+	if (platform) {
+		char o[64], a[64], v[64];
+		if (ld_platform_parse(platform, o, sizeof(o), a, sizeof(a), v, sizeof(v)))
+			return ld_error_set(ctx, LADING_EUSAGE, "bad platform '%s' (expected OS/ARCH[/VARIANT])",
+					    platform);
+	}
+	rc = strip_prefix(ref, &t.kind, &t.rest) ? resolve_prefixed(&t, ctx) : resolve_unprefixed(&t, ctx);
+	if (rc)
+		return rc;
+	if ((rc = image_new(&img, &t, opts, ctx)))
+		return rc;
+	if ((rc = open_source(img, &t, ref, platform, opts, ctx))) {
 		image_free(img);
 		return rc;
 	}

@@ -199,11 +199,6 @@ int ld_index_choose(const ld_json *index, const char *tag, const char *platform,
 	return 0;
 }
 
-const char *ld_index_ref_name(const ld_json *desc)
-{
-	return ref_name(desc);
-}
-
 static int load_manifest(lading_image *img, ld_blobstore *bs, const ld_json *desc, lading_ctx *ctx);
 
 /* Pick one manifest descriptor from an index; recurse into nested indexes. */
@@ -380,24 +375,16 @@ static bool digest_from_name(const char *name, char out[LD_DIGEST_STR_LEN])
 	return ld_digest_valid(out);
 }
 
-int ld_docker_load(lading_image *img, ld_blobstore *bs, const char *tag, lading_ctx *ctx)
+/* The manifest.json entry to read: the one tagged `tag`, else the only one. */
+static int pick_entry(const ld_json *man, const char *tag, const ld_json **out, lading_ctx *ctx)
 {
-	ld_buf b = LD_BUF_INIT;
-	ld_json *man;
-	const ld_json *entry = NULL, *e, *layers, *tags;
+	const ld_json *entry = NULL, *e;
 	ld_buf alltags = LD_BUF_INIT;
-	const char *cfgname;
-	char cfgdigest[LD_DIGEST_STR_LEN], named[LD_DIGEST_STR_LEN];
-	int rc;
+	int rc = 0;
 
-	if ((rc = ld_blobstore_read(bs, "manifest.json", LD_MAX_MANIFEST_BYTES, &b, ctx)))
-		goto out;
-	if ((rc = ld_json_parse(&man, &img->arena, b.ptr, b.len, NULL, ctx, "manifest.json")))
-		goto out;
-	if (!ld_json_is(man, LD_JSON_ARRAY) || man->n == 0) {
-		rc = ld_error_set(ctx, LADING_EINVALID, "manifest.json lists no images");
-		goto out;
-	}
+	*out = NULL;
+	if (!ld_json_is(man, LD_JSON_ARRAY) || man->n == 0)
+		return ld_error_set(ctx, LADING_EINVALID, "manifest.json lists no images");
 	ld_json_foreach_item(man, i, e) {
 		const ld_json *t;
 		bool match = false;
@@ -413,17 +400,107 @@ int ld_docker_load(lading_image *img, ld_blobstore *bs, const char *tag, lading_
 		if (tag && match)
 			break;
 	}
-	if (tag && !entry) {
+	if (tag && !entry)
 		rc = ld_error_set(ctx, LADING_ENOTFOUND, "no image tagged '%s' in the archive (tags: %s)", tag,
 				  ld_buf_cstr(&alltags));
-		goto out;
-	}
-	if (!tag && man->n > 1) {
+	else if (!tag && man->n > 1)
 		rc = ld_error_set(ctx, LADING_EUSAGE,
 				  "the archive holds %u images; name one as docker-archive:FILE:TAG (tags: %s)", man->n,
 				  ld_buf_cstr(&alltags));
-		goto out;
+	ld_buf_release(&alltags);
+	*out = entry;
+	return rc;
+}
+
+/* The entry's RepoTags; the image's reference is the tag asked for, else the first. */
+static int repo_tags(lading_image *img, const ld_json *entry, const char *tag, lading_ctx *ctx)
+{
+	const ld_json *tags = ld_json_get(entry, "RepoTags");
+	const char **rt;
+
+	if (!ld_json_len(tags))
+		return 0;
+	if (!(rt = ld_arena_array(&img->arena, tags->n, sizeof(char *))))
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
+	for (size_t i = 0; i < tags->n; i++)
+		rt[i] = ld_json_str(ld_json_at(tags, i));
+	img->info.repo_tags = rt;
+	img->info.repo_tag_count = tags->n;
+	img->info.ref = tag ? ld_arena_strdup(&img->arena, tag) : rt[0];
+	return 0;
+}
+
+/* The config: its digest is the image ID; a name that implies a digest must match it. */
+static int read_config(ld_blobstore *bs, const char *cfgname, ld_buf *b, char cfgdigest[LD_DIGEST_STR_LEN],
+		       lading_ctx *ctx)
+{
+	char named[LD_DIGEST_STR_LEN];
+	int rc;
+
+	if ((rc = ld_blobstore_read(bs, cfgname, LD_MAX_CONFIG_BYTES, b, ctx)))
+		return rc;
+	ld_sha256_buf(b->ptr, b->len, cfgdigest);
+	if (digest_from_name(cfgname, named) && strcmp(named, cfgdigest))
+		return ld_error_set(ctx, LADING_EDIGEST, "config %s digest mismatch: expected %s, content has %s",
+				    cfgname, named, cfgdigest);
+	return 0;
+}
+
+/* Each layer's member of the archive, its size, and its digest when its name implies one. */
+static int layer_members(lading_image *img, ld_blobstore *bs, const ld_json *layers, lading_ctx *ctx)
+{
+	store_state *st = img->state;
+	char named[LD_DIGEST_STR_LEN];
+
+	for (size_t i = 0; i < layers->n; i++) {
+		const char *ln = ld_json_str(ld_json_at(layers, i));
+		if (!ln)
+			return ld_error_set(ctx, LADING_EINVALID, "manifest.json: layer %zu is not a string", i + 1);
+		st->member[i] = (char *)ln;
+		if (!strncmp(ln, "blobs/sha256/", 13) && digest_from_name(ln, named)) {
+			/* Docker 25+: content-addressed blobs, check the stored bytes */
+			ld_strlcpy(img->lsrc[i].blob_digest, named, sizeof(img->lsrc[i].blob_digest));
+			img->layers[i].blob_digest = ld_arena_strdup(&img->arena, named);
+		}
+		img->lsrc[i].size = ld_blobstore_size(bs, ln);
+		img->layers[i].size = img->lsrc[i].size;
+		if (img->lsrc[i].size < 0)
+			return ld_error_set(ctx, LADING_ENOTFOUND,
+					    "layer %zu (%s) named in manifest.json is missing from the archive", i + 1, ln);
 	}
+	return 0;
+}
+
+/* Legacy layers carry no blob digest: their uncompressed content is checked against diff_id. */
+static int legacy_layers(lading_image *img, size_t n, lading_ctx *ctx)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (img->lsrc[i].blob_digest[0])
+			continue;
+		if (!img->lsrc[i].diff_id[0])
+			return ld_error_set(ctx, LADING_EINVALID,
+					    "image config has no diff_id for layer %zu: cannot verify it", i + 1);
+		img->lsrc[i].verify_diff_id = true;
+		img->layers[i].blob_digest = img->layers[i].digest;
+	}
+	return 0;
+}
+
+int ld_docker_load(lading_image *img, ld_blobstore *bs, const char *tag, lading_ctx *ctx)
+{
+	ld_buf b = LD_BUF_INIT;
+	ld_json *man;
+	const ld_json *entry = NULL, *layers;
+	const char *cfgname;
+	char cfgdigest[LD_DIGEST_STR_LEN];
+	int rc;
+
+	if ((rc = ld_blobstore_read(bs, "manifest.json", LD_MAX_MANIFEST_BYTES, &b, ctx)))
+		goto out;
+	if ((rc = ld_json_parse(&man, &img->arena, b.ptr, b.len, NULL, ctx, "manifest.json")))
+		goto out;
+	if ((rc = pick_entry(man, tag, &entry, ctx)))
+		goto out;
 	layers = ld_json_get(entry, "Layers");
 	cfgname = ld_json_get_str(entry, "Config");
 	if (!ld_json_is(layers, LD_JSON_ARRAY) || !cfgname) {
@@ -432,70 +509,18 @@ int ld_docker_load(lading_image *img, ld_blobstore *bs, const char *tag, lading_
 	}
 	if ((rc = ld_image_alloc_layers(img, layers->n, ctx)) || (rc = attach_store(img, bs, ctx)))
 		goto out;
-	tags = ld_json_get(entry, "RepoTags");
-	if (ld_json_len(tags)) {
-		const char **rt = ld_arena_array(&img->arena, tags->n, sizeof(char *));
-		if (!rt) {
-			rc = ld_error_set(ctx, LADING_ENOMEM, "out of memory");
-			goto out;
-		}
-		for (size_t i = 0; i < tags->n; i++)
-			rt[i] = ld_json_str(ld_json_at(tags, i));
-		img->info.repo_tags = rt;
-		img->info.repo_tag_count = tags->n;
-		img->info.ref = tag ? ld_arena_strdup(&img->arena, tag) : rt[0];
-	}
-
-	/* config: its digest is the image ID; a name that implies a digest must match it */
+	if ((rc = repo_tags(img, entry, tag, ctx)))
+		goto out;
 	ld_buf_clear(&b);
-	if ((rc = ld_blobstore_read(bs, cfgname, LD_MAX_CONFIG_BYTES, &b, ctx)))
+	if ((rc = read_config(bs, cfgname, &b, cfgdigest, ctx)))
 		goto out;
-	ld_sha256_buf(b.ptr, b.len, cfgdigest);
-	if (digest_from_name(cfgname, named) && strcmp(named, cfgdigest)) {
-		rc = ld_error_set(ctx, LADING_EDIGEST, "config %s digest mismatch: expected %s, content has %s", cfgname,
-				  named, cfgdigest);
+	if ((rc = layer_members(img, bs, layers, ctx)))
 		goto out;
-	}
-	{
-		store_state *st = img->state;
-		for (size_t i = 0; i < layers->n; i++) {
-			const char *ln = ld_json_str(ld_json_at(layers, i));
-			if (!ln) {
-				rc = ld_error_set(ctx, LADING_EINVALID, "manifest.json: layer %zu is not a string", i + 1);
-				goto out;
-			}
-			st->member[i] = (char *)ln;
-			if (!strncmp(ln, "blobs/sha256/", 13) && digest_from_name(ln, named)) {
-				/* Docker 25+: content-addressed blobs, check the stored bytes */
-				ld_strlcpy(img->lsrc[i].blob_digest, named, sizeof(img->lsrc[i].blob_digest));
-				img->layers[i].blob_digest = ld_arena_strdup(&img->arena, named);
-			}
-			img->lsrc[i].size = ld_blobstore_size(bs, ln);
-			img->layers[i].size = img->lsrc[i].size;
-			if (img->lsrc[i].size < 0) {
-				rc = ld_error_set(ctx, LADING_ENOTFOUND, "layer %zu (%s) named in manifest.json is missing from the archive",
-						  i + 1, ln);
-				goto out;
-			}
-		}
-	}
 	if ((rc = ld_config_apply(img, b.ptr, b.len, cfgdigest, ctx)))
 		goto out;
-	for (size_t i = 0; i < layers->n; i++) {
-		/* legacy layers carry no blob digest: check the uncompressed content against diff_id */
-		if (!img->lsrc[i].blob_digest[0]) {
-			if (!img->lsrc[i].diff_id[0]) {
-				rc = ld_error_set(ctx, LADING_EINVALID, "image config has no diff_id for layer %zu: cannot verify it",
-						  i + 1);
-				goto out;
-			}
-			img->lsrc[i].verify_diff_id = true;
-			img->layers[i].blob_digest = img->layers[i].digest;
-		}
-	}
+	rc = legacy_layers(img, layers->n, ctx);
 out:
 	ld_buf_release(&b);
-	ld_buf_release(&alltags);
 	return rc;
 }
 

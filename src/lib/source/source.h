@@ -123,7 +123,6 @@ bool ld_mt_is_index(const char *mt);
  * *out points into `index`; its digest is a valid sha256 digest. */
 int ld_index_choose(const ld_json *index, const char *tag, const char *platform, const ld_json **out,
 		    lading_ctx *ctx);
-const char *ld_index_ref_name(const ld_json *desc);
 /* Check an image manifest (Docker schema 2 or OCI; schema 1 and indexes are refused with a
  * clear error), allocate img's layers and fill their descriptors (blob digest, size, media
  * type). *cfgdesc gets the config descriptor, whose digest is valid. `desc_mt` is the media type

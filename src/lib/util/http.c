@@ -479,10 +479,82 @@ static unsigned backoff(ld_http *h, unsigned attempt, long retry_after_s)
 	return (unsigned)ms;
 }
 
+static int add_header(struct curl_slist **hdrs, const char *line)
+{
+	struct curl_slist *t = curl_slist_append(*hdrs, line);
+	if (!t)
+		return LADING_ENOMEM;
+	*hdrs = t;
+	return 0;
+}
+
+/* The request's headers, then its conditions (If-None-Match, If-Modified-Since). */
+static int request_headers(const ld_http_request *req, struct curl_slist **hdrs)
+{
+	char line[HTTP_MAX_HEADER_LINE];
+
+	for (size_t i = 0; i < req->nheaders; i++)
+		if (add_header(hdrs, req->headers[i]))
+			return LADING_ENOMEM;
+	if (req->if_none_match && *req->if_none_match) {
+		ld_snprintf(line, sizeof(line), "If-None-Match: %s", req->if_none_match);
+		if (add_header(hdrs, line))
+			return LADING_ENOMEM;
+	}
+	if (req->if_modified_since && *req->if_modified_since) {
+		ld_snprintf(line, sizeof(line), "If-Modified-Since: %s", req->if_modified_since);
+		if (add_header(hdrs, line))
+			return LADING_ENOMEM;
+	}
+	return 0;
+}
+
+/* A fresh transfer and response for attempt number `attempt`. */
+static void attempt_init(xfer *x, ld_http *h, const ld_http_request *req, ld_http_response *resp,
+			 unsigned attempt)
+{
+	memset(x, 0, sizeof(*x));
+	x->h = h;
+	x->req = req;
+	x->resp = resp;
+	x->max = req->max_bytes ? req->max_bytes : HTTP_DEFAULT_MAX_BYTES;
+	resp->bytes = 0;
+	resp->attempts = attempt;
+	resp->etag[0] = resp->last_modified[0] = resp->content_type[0] = '\0';
+	resp->www_authenticate[0] = resp->content_digest[0] = resp->error_body[0] = '\0';
+	resp->link[0] = '\0';
+	resp->content_length = -1;
+}
+
+/* The error of the last attempt: the transfer's, not found, access refused, or the status. */
+static int final_error(lading_ctx *ctx, const char *logurl, CURLcode cr, long status, unsigned attempt)
+{
+	if (cr != CURLE_OK)
+		return ld_error_set(ctx, LADING_ENET, "%s: %s (after %u attempt%s)", logurl,
+				    curl_easy_strerror(cr), attempt, attempt == 1 ? "" : "s");
+	if (status == 404 || status == 410)
+		return ld_error_set(ctx, LADING_ENOTFOUND, "%s: HTTP %ld (not found)", logurl, status);
+	if (status == 401 || status == 403)
+		return ld_error_set(ctx, LADING_EAUTH, "%s: HTTP %ld (access refused)", logurl, status);
+	return ld_error_set(ctx, LADING_ENET, "%s: HTTP %ld (after %u attempt%s)", logurl, status, attempt,
+			    attempt == 1 ? "" : "s");
+}
+
+/* Before a retry: drop what the failed attempt delivered. */
+static int rewind_attempt(const ld_http_request *req, size_t body_start)
+{
+	if (req->body) {
+		req->body->len = body_start;
+		if (req->body->ptr)
+			req->body->ptr[body_start] = '\0';
+	}
+	return req->reset ? req->reset(req->opaque) : 0;
+}
+
 int ld_http_get(ld_http *h, const ld_http_request *req, ld_http_response *resp, lading_ctx *ctx)
 {
-	struct curl_slist *hdrs = NULL, *t;
-	char logurl[1024], line[HTTP_MAX_HEADER_LINE];
+	struct curl_slist *hdrs = NULL;
+	char logurl[1024];
 	xfer x;
 	CURLcode cr = CURLE_OK;
 	long status = 0;
@@ -495,40 +567,16 @@ int ld_http_get(ld_http *h, const ld_http_request *req, ld_http_response *resp, 
 				    "%s: only http:// and https:// URLs are supported", logurl);
 	if (req->nheaders > HTTP_MAX_HEADERS)
 		return ld_error_set(ctx, LADING_ELIMIT, "%s: too many request headers", logurl);
-	for (size_t i = 0; i < req->nheaders; i++) {
-		if (!(t = curl_slist_append(hdrs, req->headers[i])))
-			goto oom;
-		hdrs = t;
+	if (request_headers(req, &hdrs)) {
+		curl_slist_free_all(hdrs);
+		return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 	}
-	if (req->if_none_match && *req->if_none_match) {
-		ld_snprintf(line, sizeof(line), "If-None-Match: %s", req->if_none_match);
-		if (!(t = curl_slist_append(hdrs, line)))
-			goto oom;
-		hdrs = t;
-	}
-	if (req->if_modified_since && *req->if_modified_since) {
-		ld_snprintf(line, sizeof(line), "If-Modified-Since: %s", req->if_modified_since);
-		if (!(t = curl_slist_append(hdrs, line)))
-			goto oom;
-		hdrs = t;
-	}
-
 	for (unsigned attempt = 1;; attempt++) {
 		curl_off_t retry_after = 0;
 		size_t body_start = req->body ? req->body->len : 0;
 		bool retry;
 
-		memset(&x, 0, sizeof(x));
-		x.h = h;
-		x.req = req;
-		x.resp = resp;
-		x.max = req->max_bytes ? req->max_bytes : HTTP_DEFAULT_MAX_BYTES;
-		resp->bytes = 0;
-		resp->attempts = attempt;
-		resp->etag[0] = resp->last_modified[0] = resp->content_type[0] = '\0';
-		resp->www_authenticate[0] = resp->content_digest[0] = resp->error_body[0] = '\0';
-		resp->link[0] = '\0';
-		resp->content_length = -1;
+		attempt_init(&x, h, req, resp, attempt);
 		cr = perform(h, &x, hdrs, &status, &rc);
 		if (rc) {
 			rc = rc == LADING_ENOMEM ? ld_error_set(ctx, rc, "out of memory")
@@ -550,36 +598,14 @@ int ld_http_get(ld_http *h, const ld_http_request *req, ld_http_response *resp, 
 		}
 		retry = cr == CURLE_OK ? retriable_status(status) : retriable_curl(cr);
 		if (!retry || attempt > (req->no_retry ? 0 : h->opt.retries)) {
-			if (cr != CURLE_OK)
-				rc = ld_error_set(ctx, LADING_ENET, "%s: %s (after %u attempt%s)",
-						  logurl, curl_easy_strerror(cr), attempt,
-						  attempt == 1 ? "" : "s");
-			else if (status == 404 || status == 410)
-				rc = ld_error_set(ctx, LADING_ENOTFOUND, "%s: HTTP %ld (not found)",
-						  logurl, status);
-			else if (status == 401 || status == 403)
-				rc = ld_error_set(ctx, LADING_EAUTH,
-						  "%s: HTTP %ld (access refused)", logurl, status);
-			else
-				rc = ld_error_set(ctx, LADING_ENET,
-						  "%s: HTTP %ld (after %u attempt%s)", logurl,
-						  status, attempt, attempt == 1 ? "" : "s");
+			rc = final_error(ctx, logurl, cr, status, attempt);
 			break;
 		}
 		curl_easy_getinfo(h->curl, CURLINFO_RETRY_AFTER, &retry_after);
-		/* drop what the failed attempt delivered */
-		if (req->body) {
-			req->body->len = body_start;
-			if (req->body->ptr)
-				req->body->ptr[body_start] = '\0';
-		}
-		if (req->reset && (rc = req->reset(req->opaque)) < 0)
+		if ((rc = rewind_attempt(req, body_start)) < 0)
 			break;
 		sleep_ms(backoff(h, attempt, (long)retry_after));
 	}
 	curl_slist_free_all(hdrs);
 	return rc;
-oom:
-	curl_slist_free_all(hdrs);
-	return ld_error_set(ctx, LADING_ENOMEM, "out of memory");
 }

@@ -287,130 +287,140 @@ static int parse_key(parser *ps, const char **key, uint32_t *klen)
 	return 0;
 }
 
+/* The open containers, innermost last, and the key the next value goes under. */
+typedef struct nest {
+	frame *st;
+	unsigned depth, max_depth;
+	const char *key;
+	uint32_t klen;
+} nest;
+
+/* The key of the next member of an object; none for an array's next item. */
+static int next_key(parser *ps, nest *n, uint32_t type)
+{
+	if (type == LD_JSON_OBJECT)
+		return parse_key(ps, &n->key, &n->klen);
+	n->key = NULL;
+	n->klen = 0;
+	return 0;
+}
+
+/* At '{' or '[': open a container. An empty one is closed at once and is *v (*complete). */
+static int open_value(parser *ps, nest *n, ld_json *v, bool *complete)
+{
+	uint32_t t = *ps->p == '{' ? LD_JSON_OBJECT : LD_JSON_ARRAY;
+	frame *f;
+	int rc;
+
+	*complete = false;
+	if (n->depth >= n->max_depth)
+		return fail(ps, LADING_ELIMIT, "nesting deeper than the limit");
+	f = &n->st[n->depth++];
+	f->type = t;
+	f->start = ps->npend;
+	f->key = n->key;
+	f->klen = n->klen;
+	ps->p++;
+	skip_ws(ps);
+	if (ps->p < ps->end && *ps->p == (t == LD_JSON_OBJECT ? '}' : ']')) {
+		ps->p++;
+		n->depth--;
+		if ((rc = close_container(ps, f, v)))
+			return rc;
+		n->key = f->key;
+		n->klen = f->klen;
+		*complete = true;
+		return 0;
+	}
+	return next_key(ps, n, t);
+}
+
+/* A string, literal or number. */
+static int parse_scalar(parser *ps, ld_json *v)
+{
+	switch (*ps->p) {
+	case '"':
+		v->type = LD_JSON_STRING;
+		return parse_string(ps, &v->u.s, &v->n);
+	case 't':
+		return literal(ps, "true", LD_JSON_TRUE, v);
+	case 'f':
+		return literal(ps, "false", LD_JSON_FALSE, v);
+	case 'n':
+		return literal(ps, "null", LD_JSON_NULL, v);
+	default:
+		return parse_number(ps, v);
+	}
+}
+
+/* v is a complete value: attach it to its container and read what follows, closing containers
+ * until a ',' asks for the next value. With no container open, v is the document (*out, *done). */
+static int attach(parser *ps, nest *n, ld_json *v, ld_json **out, bool *done)
+{
+	int rc;
+
+	for (;;) {
+		frame *top;
+		if (n->depth == 0) {
+			ld_json *res = ld_arena_alloc(ps->arena, sizeof(*res));
+			if (!res)
+				return oom(ps);
+			*res = *v;
+			*out = res;
+			*done = true;
+			return 0;
+		}
+		if ((rc = push_pending(ps, n->key, n->klen, v)))
+			return rc;
+		top = &n->st[n->depth - 1];
+		skip_ws(ps);
+		if (ps->p >= ps->end)
+			return fail(ps, LADING_EINVALID, "unexpected end of input");
+		if (*ps->p == ',') {
+			ps->p++;
+			return next_key(ps, n, top->type); /* parse the next value */
+		}
+		if (*ps->p != (top->type == LD_JSON_OBJECT ? '}' : ']'))
+			return fail(ps, LADING_EINVALID,
+				    top->type == LD_JSON_OBJECT ? "expected ',' or '}'" : "expected ',' or ']'");
+		ps->p++;
+		n->depth--;
+		if ((rc = close_container(ps, top, v)))
+			return rc;
+		n->key = top->key;
+		n->klen = top->klen;
+		/* attach the closed container to its parent */
+	}
+}
+
 static int parse_any(parser *ps, ld_json **out, const ld_json_limits *lim)
 {
-	unsigned max_depth = lim && lim->max_depth ? lim->max_depth : JSON_DEFAULT_MAX_DEPTH;
-	frame *st = NULL;
-	unsigned depth = 0;
-	const char *key = NULL;
-	uint32_t klen = 0;
+	nest n = {NULL, 0, lim && lim->max_depth ? lim->max_depth : JSON_DEFAULT_MAX_DEPTH, NULL, 0};
+	bool complete, done = false;
 	ld_json v;
 	int rc = 0;
 
-	st = malloc(sizeof(*st) * max_depth);
-	if (!st)
+	n.st = malloc(sizeof(*n.st) * n.max_depth);
+	if (!n.st)
 		return ld_error_set(ps->ctx, LADING_ENOMEM, "out of memory parsing JSON");
-
-	for (;;) {
+	while (!done) {
 		skip_ws(ps);
 		if (ps->p >= ps->end) {
 			rc = fail(ps, LADING_EINVALID, "unexpected end of input");
-			goto out;
+			break;
 		}
-		switch (*ps->p) {
-		case '{':
-		case '[': {
-			uint32_t t = *ps->p == '{' ? LD_JSON_OBJECT : LD_JSON_ARRAY;
-			if (depth >= max_depth) {
-				rc = fail(ps, LADING_ELIMIT, "nesting deeper than the limit");
-				goto out;
-			}
-			st[depth].type = t;
-			st[depth].start = ps->npend;
-			st[depth].key = key;
-			st[depth].klen = klen;
-			depth++;
-			ps->p++;
-			skip_ws(ps);
-			if (ps->p < ps->end && *ps->p == (t == LD_JSON_OBJECT ? '}' : ']')) {
-				ps->p++;
-				depth--;
-				if ((rc = close_container(ps, &st[depth], &v)))
-					goto out;
-				key = st[depth].key;
-				klen = st[depth].klen;
+		if (*ps->p == '{' || *ps->p == '[') {
+			if ((rc = open_value(ps, &n, &v, &complete)))
 				break;
-			}
-			if (t == LD_JSON_OBJECT) {
-				if ((rc = parse_key(ps, &key, &klen)))
-					goto out;
-			} else {
-				key = NULL;
-				klen = 0;
-			}
-			continue;
-		}
-		case '"':
-			v.type = LD_JSON_STRING;
-			if ((rc = parse_string(ps, &v.u.s, &v.n)))
-				goto out;
-			break;
-		case 't':
-			if ((rc = literal(ps, "true", LD_JSON_TRUE, &v)))
-				goto out;
-			break;
-		case 'f':
-			if ((rc = literal(ps, "false", LD_JSON_FALSE, &v)))
-				goto out;
-			break;
-		case 'n':
-			if ((rc = literal(ps, "null", LD_JSON_NULL, &v)))
-				goto out;
-			break;
-		default:
-			if ((rc = parse_number(ps, &v)))
-				goto out;
+			if (!complete)
+				continue;
+		} else if ((rc = parse_scalar(ps, &v))) {
 			break;
 		}
-
-		/* v is a complete value; attach it and look at what follows */
-		for (;;) {
-			frame *top;
-			if (depth == 0) {
-				ld_json *res = ld_arena_alloc(ps->arena, sizeof(*res));
-				if (!res) {
-					rc = oom(ps);
-					goto out;
-				}
-				*res = v;
-				*out = res;
-				goto out;
-			}
-			if ((rc = push_pending(ps, key, klen, &v)))
-				goto out;
-			top = &st[depth - 1];
-			skip_ws(ps);
-			if (ps->p >= ps->end) {
-				rc = fail(ps, LADING_EINVALID, "unexpected end of input");
-				goto out;
-			}
-			if (*ps->p == ',') {
-				ps->p++;
-				if (top->type == LD_JSON_OBJECT) {
-					if ((rc = parse_key(ps, &key, &klen)))
-						goto out;
-				} else {
-					key = NULL;
-					klen = 0;
-				}
-				break; /* parse the next value */
-			}
-			if (*ps->p == (top->type == LD_JSON_OBJECT ? '}' : ']')) {
-				ps->p++;
-				depth--;
-				if ((rc = close_container(ps, top, &v)))
-					goto out;
-				key = top->key;
-				klen = top->klen;
-				continue; /* attach the closed container to its parent */
-			}
-			rc = fail(ps, LADING_EINVALID,
-				  top->type == LD_JSON_OBJECT ? "expected ',' or '}'" : "expected ',' or ']'");
-			goto out;
-		}
+		if ((rc = attach(ps, &n, &v, out, &done)))
+			break;
 	}
-out:
-	free(st);
+	free(n.st);
 	return rc;
 }
 

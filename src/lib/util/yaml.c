@@ -336,6 +336,74 @@ static int alias(yparser *ps, const yaml_event_t *ev, size_t off)
 	return node_done(ps, &a->value, a->nodes, a->text, a->tlen, off);
 }
 
+/* The parser's limits: depth, nodes (by default from the input's length), and the arena
+ * growth this document may cause (the arena's own cap is lowered to it while parsing). */
+static void set_limits(yparser *ps, ld_arena *arena, size_t len, const ld_yaml_limits *lim)
+{
+	size_t max_arena, before = arena->used;
+
+	ps->max_depth = lim && lim->max_depth ? lim->max_depth : YAML_DEFAULT_MAX_DEPTH;
+	if (lim && lim->max_nodes)
+		ps->max_nodes = lim->max_nodes;
+	else
+		ps->max_nodes = sat_add(
+			len > SIZE_MAX / YAML_NODES_PER_BYTE ? SIZE_MAX : len * YAML_NODES_PER_BYTE,
+			YAML_NODES_SLACK);
+	if (lim && lim->max_arena)
+		max_arena = lim->max_arena;
+	else if (ld_mul_overflow(len, 16, &max_arena) ||
+		 ld_add_overflow(max_arena, 1 << 20, &max_arena))
+		max_arena = SIZE_MAX;
+	ps->max_pend_bytes = max_arena;
+	/* bound this document's own growth; the arena's cap stays the owner's */
+	if (before + max_arena > before && before + max_arena < arena->max)
+		arena->max = before + max_arena;
+}
+
+/* libyaml's error as ours: out of memory, or where and what. */
+static int parse_error(const yaml_parser_t *parser, const yparser *ps, lading_ctx *ctx)
+{
+	if (parser->error == YAML_MEMORY_ERROR)
+		return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory parsing YAML", ps->what);
+	return ld_error_set_path(ctx, LADING_EINVALID, ps->what, (uint64_t)parser->problem_mark.index,
+				 "%s: YAML error at line %zu column %zu: %s%s%s", ps->what,
+				 (size_t)parser->problem_mark.line + 1, (size_t)parser->problem_mark.column + 1,
+				 parser->problem ? parser->problem : "syntax error", parser->context ? " " : "",
+				 parser->context ? parser->context : "");
+}
+
+/* One event of the stream; *done at its end. Only one document is accepted. */
+static int on_event(yparser *ps, yaml_event_t *ev, bool *done, bool *seen_doc)
+{
+	size_t off = ev->start_mark.index;
+
+	switch (ev->type) {
+	case YAML_STREAM_END_EVENT:
+		*done = true;
+		return 0;
+	case YAML_DOCUMENT_START_EVENT:
+		if (*seen_doc)
+			return yfail(ps, LADING_EINVALID, off, "more than one YAML document");
+		*seen_doc = true;
+		return 0;
+	case YAML_SEQUENCE_START_EVENT:
+		return open_container(ps, LD_JSON_ARRAY, ev->data.sequence_start.anchor, off);
+	case YAML_MAPPING_START_EVENT:
+		return open_container(ps, LD_JSON_OBJECT, ev->data.mapping_start.anchor, off);
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		if (ps->depth == 0)
+			return yfail(ps, LADING_EINVALID, off, "unbalanced end of a collection");
+		return close_container(ps, off);
+	case YAML_SCALAR_EVENT:
+		return scalar(ps, ev, off);
+	case YAML_ALIAS_EVENT:
+		return alias(ps, ev, off);
+	default:
+		return 0;
+	}
+}
+
 int ld_yaml_parse(ld_json **out, ld_arena *arena, const char *p, size_t len,
 		  const ld_yaml_limits *lim, lading_ctx *ctx, const char *what)
 {
@@ -343,8 +411,8 @@ int ld_yaml_parse(ld_json **out, ld_arena *arena, const char *p, size_t len,
 	yaml_event_t ev;
 	yparser ps;
 	size_t max_input = lim && lim->max_input ? lim->max_input : YAML_DEFAULT_MAX_INPUT;
-	size_t max_arena, saved_max = arena->max, before = arena->used;
-	bool done = false, in_doc = false, seen_doc = false;
+	size_t saved_max = arena->max;
+	bool done = false, seen_doc = false;
 	int rc = 0;
 
 	*out = NULL;
@@ -353,26 +421,11 @@ int ld_yaml_parse(ld_json **out, ld_arena *arena, const char *p, size_t len,
 	ps.ctx = ctx;
 	ps.what = what ? what : "YAML";
 	ps.flags = lim ? lim->flags : 0;
-	ps.max_depth = lim && lim->max_depth ? lim->max_depth : YAML_DEFAULT_MAX_DEPTH;
 	if (len > max_input)
 		return ld_error_set(ctx, LADING_ELIMIT,
 				    "%s: YAML input of %zu bytes exceeds the limit of %zu", ps.what,
 				    len, max_input);
-	if (lim && lim->max_nodes)
-		ps.max_nodes = lim->max_nodes;
-	else
-		ps.max_nodes = sat_add(
-			len > SIZE_MAX / YAML_NODES_PER_BYTE ? SIZE_MAX : len * YAML_NODES_PER_BYTE,
-			YAML_NODES_SLACK);
-	if (lim && lim->max_arena)
-		max_arena = lim->max_arena;
-	else if (ld_mul_overflow(len, 16, &max_arena) ||
-		 ld_add_overflow(max_arena, 1 << 20, &max_arena))
-		max_arena = SIZE_MAX;
-	ps.max_pend_bytes = max_arena;
-	/* bound this document's own growth; the arena's cap stays the owner's */
-	if (before + max_arena > before && before + max_arena < arena->max)
-		arena->max = before + max_arena;
+	set_limits(&ps, arena, len, lim);
 	ld_map_init(&ps.anchors);
 	ps.st = calloc(ps.max_depth, sizeof(*ps.st));
 	if (!ps.st) {
@@ -385,65 +438,14 @@ int ld_yaml_parse(ld_json **out, ld_arena *arena, const char *p, size_t len,
 		return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory parsing YAML", ps.what);
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)(p ? p : ""), len);
-
 	while (!done && !rc) {
-		size_t off;
 		if (!yaml_parser_parse(&parser, &ev)) {
-			if (parser.error == YAML_MEMORY_ERROR)
-				rc = ld_error_set(ctx, LADING_ENOMEM,
-						  "%s: out of memory parsing YAML", ps.what);
-			else
-				rc = ld_error_set_path(
-					ctx, LADING_EINVALID, ps.what,
-					(uint64_t)parser.problem_mark.index,
-					"%s: YAML error at line %zu column %zu: %s%s%s", ps.what,
-					(size_t)parser.problem_mark.line + 1,
-					(size_t)parser.problem_mark.column + 1,
-					parser.problem ? parser.problem : "syntax error",
-					parser.context ? " " : "",
-					parser.context ? parser.context : "");
+			rc = parse_error(&parser, &ps, ctx);
 			break;
 		}
-		off = ev.start_mark.index;
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (seen_doc)
-				rc = yfail(&ps, LADING_EINVALID, off,
-					   "more than one YAML document");
-			in_doc = seen_doc = true;
-			break;
-		case YAML_DOCUMENT_END_EVENT:
-			in_doc = false;
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-			rc = open_container(&ps, LD_JSON_ARRAY, ev.data.sequence_start.anchor, off);
-			break;
-		case YAML_MAPPING_START_EVENT:
-			rc = open_container(&ps, LD_JSON_OBJECT, ev.data.mapping_start.anchor, off);
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (ps.depth == 0)
-				rc = yfail(&ps, LADING_EINVALID, off,
-					   "unbalanced end of a collection");
-			else
-				rc = close_container(&ps, off);
-			break;
-		case YAML_SCALAR_EVENT:
-			rc = scalar(&ps, &ev, off);
-			break;
-		case YAML_ALIAS_EVENT:
-			rc = alias(&ps, &ev, off);
-			break;
-		default:
-			break;
-		}
+		rc = on_event(&ps, &ev, &done, &seen_doc);
 		yaml_event_delete(&ev);
 	}
-	(void)in_doc;
 	yaml_parser_delete(&parser);
 	free(ps.st);
 	free(ps.pend);

@@ -319,31 +319,11 @@ static int lower_score(const int e[6], int i, int j)
 	return macro_score10(l);
 }
 
-static int score10(const v4eff *f)
+/* Score of the next lower macrovector in each EQ (-1: none). EQ3 and EQ6 move together: 00 has
+ * two lower neighbours (01 and 10) and the higher-scored one counts; 10 -> 11; 01 -> 11;
+ * 11 -> 21; 21 has none. */
+static void lower_scores(const int e[6], int avail[5])
 {
-	static const int eq1_m[] = {M_AV, M_PR, M_UI}, eq2_m[] = {M_AC, M_AT};
-	static const int eq36_m[] = {M_VC, M_VI, M_VA, M_CR, M_IR, M_AR};
-	static const int eq4_m[] = {M_SC, M_SI, M_SA}, eq5_m[] = {M_E};
-	const char *m = f->m;
-	int e[6], lv[M_COUNT];
-	int value, n_lower = 0;
-	int dist[5] = {0}, depth[5], avail[5];
-	bool has_lower[5];
-	const maxset *sets[5];
-	long long den, num;
-
-	/* no impact on either system: 0.0 whatever else the vector says */
-	if (m[M_VC] == 'N' && m[M_VI] == 'N' && m[M_VA] == 'N' && m[M_SC] == 'N' &&
-	    m[M_SI] == 'N' && m[M_SA] == 'N')
-		return 0;
-	macrovector(f, e);
-	value = macro_score10(e);
-	if (value < 0)
-		return -1; /* cannot happen for a vector that parsed; kept as a guard */
-
-	/* Score of the next lower macrovector in each EQ (-1: none). EQ3 and EQ6 move together:
-	 * 00 has two lower neighbours (01 and 10) and the higher-scored one counts; 10 -> 11;
-	 * 01 -> 11; 11 -> 21; 21 has none. */
 	avail[0] = lower_score(e, 0, -1);
 	avail[1] = lower_score(e, 1, -1);
 	if (e[2] == 0 && e[5] == 0) {
@@ -358,11 +338,23 @@ static int score10(const v4eff *f)
 	}
 	avail[3] = lower_score(e, 3, -1);
 	avail[4] = lower_score(e, 4, -1);
+}
 
-	/* Severity distance from the first max vector of the macrovector that is at least as
-	 * severe as the vector on every metric (the reference tries the combinations in nested
-	 * order EQ1..EQ5; a combination is acceptable exactly when each part is, so the first
-	 * acceptable part of each EQ makes the first acceptable combination). */
+/* Severity distance from the first max vector of the macrovector that is at least as severe as
+ * the vector on every metric (the reference tries the combinations in nested order EQ1..EQ5; a
+ * combination is acceptable exactly when each part is, so the first acceptable part of each EQ
+ * makes the first acceptable combination). */
+static void severity_distances(const char *m, const int e[6], int dist[5])
+{
+	static const int eq1_m[] = {M_AV, M_PR, M_UI}, eq2_m[] = {M_AC, M_AT};
+	static const int eq36_m[] = {M_VC, M_VI, M_VA, M_CR, M_IR, M_AR};
+	static const int eq4_m[] = {M_SC, M_SI, M_SA}, eq5_m[] = {M_E};
+	static const int *const mets[5] = {eq1_m, eq2_m, eq36_m, eq4_m, eq5_m};
+	static const int nmets[5] = {3, 2, 6, 3, 1};
+	const maxset *sets[5];
+	int lv[M_COUNT];
+	bool all_found = true;
+
 	for (int i = 0; i < M_COUNT; i++)
 		lv[i] = level(i, m[i]);
 	sets[0] = &eq1_max[e[0]];
@@ -370,33 +362,28 @@ static int score10(const v4eff *f)
 	sets[2] = &eq36_max[e[2]][e[5]];
 	sets[3] = &eq4_max[e[3]];
 	sets[4] = &eq5_max[e[4]];
-	{
-		static const int *const mets[5] = {eq1_m, eq2_m, eq36_m, eq4_m, eq5_m};
-		static const int nmets[5] = {3, 2, 6, 3, 1};
-		bool all_found = true;
-		for (int k = 0; k < 5; k++) {
-			bool found = false;
-			for (int c = 0; c < sets[k]->n && !found; c++)
-				found = distances(lv, mets[k], sets[k]->v[c], nmets[k], &dist[k]);
-			all_found = all_found && found;
-		}
-		/* No acceptable combination: the reference's loop ends on the last one, i.e. the
-		 * last max vector of every EQ. Not reached by any valid vector we know of. */
-		if (!all_found)
-			for (int k = 0; k < 5; k++)
-				(void)distances(lv, mets[k], sets[k]->v[sets[k]->n - 1], nmets[k],
-						&dist[k]);
+	for (int k = 0; k < 5; k++) {
+		bool found = false;
+		for (int c = 0; c < sets[k]->n && !found; c++)
+			found = distances(lv, mets[k], sets[k]->v[c], nmets[k], &dist[k]);
+		all_found = all_found && found;
 	}
-	depth[0] = eq1_depth[e[0]];
-	depth[1] = eq2_depth[e[1]];
-	depth[2] = eq36_depth[e[2]][e[5]];
-	depth[3] = eq4_depth[e[3]];
-	depth[4] = 1;
-	dist[4] = 0; /* EQ5's proportion is always 0 in the reference */
+	/* No acceptable combination: the reference's loop ends on the last one, i.e. the last max
+	 * vector of every EQ. Not reached by any valid vector we know of. */
+	if (!all_found)
+		for (int k = 0; k < 5; k++)
+			(void)distances(lv, mets[k], sets[k]->v[sets[k]->n - 1], nmets[k], &dist[k]);
+}
 
-	/* mean over EQs with a lower macrovector of (score gap x distance / depth), as a fraction
-	 * num / den in tenths; den = n_lower x product of the depths */
-	den = 1;
+/* value minus the mean over EQs with a lower macrovector of (score gap x distance / depth),
+ * computed as a fraction num / den in tenths (den = n_lower x product of the depths), clamped to
+ * [0, 100] and rounded half up. */
+static int interpolate(int value, int avail[5], const int dist[5], const int depth[5])
+{
+	bool has_lower[5];
+	int n_lower = 0;
+	long long den = 1, num = 0, p, r;
+
 	for (int k = 0; k < 5; k++) {
 		has_lower[k] = avail[k] >= 0;
 		if (has_lower[k]) {
@@ -407,20 +394,40 @@ static int score10(const v4eff *f)
 	}
 	if (n_lower == 0)
 		return value;
-	num = 0;
 	for (int k = 0; k < 5; k++)
 		if (has_lower[k])
 			num += (long long)avail[k] * dist[k] * (den / depth[k]);
 	den *= n_lower;
-	/* value - num/den, clamped to [0, 100], rounded half up */
-	{
-		long long p = (long long)value * den - num;
-		long long r;
-		if (p <= 0)
-			return 0;
-		r = (2 * p + den) / (2 * den);
-		return r > 100 ? 100 : (int)r;
-	}
+	p = (long long)value * den - num;
+	if (p <= 0)
+		return 0;
+	r = (2 * p + den) / (2 * den);
+	return r > 100 ? 100 : (int)r;
+}
+
+static int score10(const v4eff *f)
+{
+	const char *m = f->m;
+	int e[6], value;
+	int dist[5] = {0}, depth[5], avail[5];
+
+	/* no impact on either system: 0.0 whatever else the vector says */
+	if (m[M_VC] == 'N' && m[M_VI] == 'N' && m[M_VA] == 'N' && m[M_SC] == 'N' &&
+	    m[M_SI] == 'N' && m[M_SA] == 'N')
+		return 0;
+	macrovector(f, e);
+	value = macro_score10(e);
+	if (value < 0)
+		return -1; /* cannot happen for a vector that parsed; kept as a guard */
+	lower_scores(e, avail);
+	severity_distances(m, e, dist);
+	depth[0] = eq1_depth[e[0]];
+	depth[1] = eq2_depth[e[1]];
+	depth[2] = eq36_depth[e[2]][e[5]];
+	depth[3] = eq4_depth[e[3]];
+	depth[4] = 1;
+	dist[4] = 0; /* EQ5's proportion is always 0 in the reference */
+	return interpolate(value, avail, dist, depth);
 }
 
 int ld_cvss4_score10(ld_slice body, bool bte, int *out)

@@ -368,6 +368,54 @@ bad:
 	return 1;
 }
 
+/* An indented line of an entry: its IDs, a package line or a note. */
+static int entry_line(adv_state *s, ld_slice body, const ld_vdb_sink *out, const char *name,
+		      ld_vdb_import_result *res, lading_ctx *ctx)
+{
+	char shown[120];
+
+	if (body.ptr[0] == '{') {
+		ptrdiff_t close = ld_slice_find(body, '}');
+		if (close < 0) {
+			ld_warn(ctx, "%s: %s: unterminated {...} list, read to the end of the line", name, s->id);
+			close = (ptrdiff_t)body.len;
+		}
+		return add_ids(s, ld_slice_sub(body, 1, (size_t)close - 1), name, out ? out->stats : NULL, ctx);
+	} else if (body.ptr[0] == '[') {
+		if (parse_pkgline(s, body, name, out ? out->stats : NULL, ctx))
+			res->skipped++;
+	} else if (ld_slice_starts_with(body, "NOTE:")) {
+		if (s->notes.len)
+			ld_buf_addc(&s->notes, '\n');
+		ld_buf_addslice(&s->notes, ld_slice_trim(ld_slice_sub(body, 5, SIZE_MAX)));
+		/* over the cap the notes are cut: they are prose, not data */
+	} else {
+		ld_feed_printable(shown, sizeof(shown), body);
+		ld_warn(ctx, "%s: %s: unrecognized line '%s', ignored", name, s->id, shown);
+	}
+	return 0;
+}
+
+static adv_state *state_new(void)
+{
+	adv_state *s = calloc(1, sizeof(*s));
+	if (s && !(s->pk = calloc(DLIST_MAX_PKGS, sizeof(*s->pk)))) {
+		free(s);
+		return NULL;
+	}
+	if (s)
+		ld_buf_init(&s->notes, DLIST_MAX_NOTES);
+	return s;
+}
+
+static void state_free(adv_state *s)
+{
+	adv_reset(s);
+	ld_buf_release(&s->notes);
+	free(s->pk);
+	free(s);
+}
+
 int ld_vdb_parse_debian_list(const ld_vdb_sink *out, const char *p, size_t len, const char *name,
 			     const char *source, ld_vdb_import_result *res, lading_ctx *ctx)
 {
@@ -386,13 +434,8 @@ int ld_vdb_parse_debian_list(const ld_vdb_sink *out, const char *p, size_t len, 
 					 name, DLIST_MAX_FILE);
 	if ((rc = ld_feed_text_check(p, len, name, ctx)))
 		return rc;
-	s = calloc(1, sizeof(*s));
-	if (!s || !(s->pk = calloc(DLIST_MAX_PKGS, sizeof(*s->pk)))) {
-		if (s)
-			free(s);
+	if (!(s = state_new()))
 		return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory", name);
-	}
-	ld_buf_init(&s->notes, DLIST_MAX_NOTES);
 	LD_FEED_COUNT(out, files, 1);
 
 	while (rc == 0 && ld_slice_next_line(&in, &line)) {
@@ -435,30 +478,7 @@ int ld_vdb_parse_debian_list(const ld_vdb_sink *out, const char *p, size_t len, 
 				name, lineno);
 			continue;
 		}
-		if (body.ptr[0] == '{') {
-			ptrdiff_t close = ld_slice_find(body, '}');
-			if (close < 0) {
-				ld_warn(ctx,
-					"%s: %s: unterminated {...} list, read to the end of the "
-					"line",
-					name, s->id);
-				close = (ptrdiff_t)body.len;
-			}
-			rc = add_ids(s, ld_slice_sub(body, 1, (size_t)close - 1), name,
-				     out ? out->stats : NULL, ctx);
-		} else if (body.ptr[0] == '[') {
-			if (parse_pkgline(s, body, name, out ? out->stats : NULL, ctx))
-				res->skipped++;
-		} else if (ld_slice_starts_with(body, "NOTE:")) {
-			if (s->notes.len)
-				ld_buf_addc(&s->notes, '\n');
-			ld_buf_addslice(&s->notes, ld_slice_trim(ld_slice_sub(body, 5, SIZE_MAX)));
-			/* over the cap the notes are cut: they are prose, not data */
-		} else {
-			char shown[120];
-			ld_feed_printable(shown, sizeof(shown), body);
-			ld_warn(ctx, "%s: %s: unrecognized line '%s', ignored", name, s->id, shown);
-		}
+		rc = entry_line(s, body, out, name, res, ctx);
 	}
 	if (rc == 0)
 		rc = emit(s, out, source, res, ctx);
@@ -468,10 +488,7 @@ int ld_vdb_parse_debian_list(const ld_vdb_sink *out, const char *p, size_t len, 
 			"%s: not a Debian DSA/DLA list (no \"[DD Mon YYYY] DSA-...\" header)",
 			name);
 	}
-	adv_reset(s);
-	ld_buf_release(&s->notes);
-	free(s->pk);
-	free(s);
+	state_free(s);
 	return rc;
 }
 

@@ -128,6 +128,71 @@ static const char *entry_extra(ld_buf *b, const ld_json *issue, const ld_json *r
 	return ld_buf_cstr(b);
 }
 
+/* A release's status as the entry's: a fixed version (one range from ev[0..1]), not-affected,
+ * unfixed, wontfix or undetermined. false: nothing to record (with a warning where the tracker's
+ * data is odd). */
+static bool entry_status(trk *t, const char *pkg, const char *id, const char *eco, const ld_json *rel,
+			 const char *urg, ld_vdb_affected *f, ld_vdb_range *rng, ld_vdb_event *ev)
+{
+	const char *status = ld_json_get_str(rel, "status");
+	const char *fixed = ld_json_get_str(rel, "fixed_version");
+	const char *reason = ld_json_get_str(rel, "nodsa_reason");
+	char shown[64];
+
+	if (!status) {
+		ld_warn(t->ctx, "%s: %s %s: release %s has no status, ignored", t->name, pkg, id, eco);
+		return false;
+	} else if (strcmp(status, "resolved") == 0) {
+		if (!fixed)
+			return false; /* resolved, but the tracker names no version: nothing to record */
+		if (strcmp(fixed, "0") == 0) {
+			f->status = "not-affected";
+		} else if (valid_version(fixed)) {
+			ev[0] = (ld_vdb_event){"introduced", "0"};
+			ev[1] = (ld_vdb_event){"fixed", fixed};
+			*rng = (ld_vdb_range){.type = "ECOSYSTEM", .events = ev, .nevents = 2};
+			f->ranges = rng;
+			f->nranges = 1;
+			LD_FEED_COUNT(t->out, fixed_versions, 1);
+		} else {
+			ld_feed_printable(shown, sizeof(shown), ld_slice_cstr(fixed));
+			ld_warn(t->ctx, "%s: %s %s: fixed_version '%s' is not a Debian version, ignored", t->name,
+				pkg, id, shown);
+			return false;
+		}
+	} else if (strcmp(status, "open") == 0) {
+		bool ignored = reason && strcmp(reason, "ignored") == 0;
+		bool eol = urg && strcmp(urg, "end-of-life") == 0;
+		f->status = (ignored || eol) ? "wontfix" : "unfixed";
+	} else if (strcmp(status, "undetermined") == 0) {
+		f->status = "undetermined";
+	} else {
+		ld_feed_printable(shown, sizeof(shown), ld_slice_cstr(status));
+		ld_warn(t->ctx, "%s: %s %s: unknown status '%s' in %s, ignored", t->name, pkg, id, shown, eco);
+		return false;
+	}
+	return true;
+}
+
+/* Store the advisory of one (package, ID) with its affected releases. */
+static int store_issue(trk *t, const char *id, const ld_json *issue, ld_vdb_affected *aff, size_t naff)
+{
+	ld_vdb_advisory a;
+	char url[TRK_MAX_NAME + 64];
+
+	memset(&a, 0, sizeof(a));
+	a.source = SOURCE;
+	a.id = id;
+	a.details = ld_json_get_str(issue, "description");
+	ld_snprintf(url, sizeof(url), "https://security-tracker.debian.org/tracker/%s", id);
+	a.url = url;
+	a.cvss_score = -1;
+	a.affected = aff;
+	a.naffected = naff;
+	LD_FEED_COUNT(t->out, packages, naff);
+	return ld_feed_advisory(t->out, &a);
+}
+
 /* One (package, ID) entry. 0, or < 0 on a storage failure. */
 static int put_issue(trk *t, const char *pkg, const char *id, const ld_json *issue)
 {
@@ -136,8 +201,6 @@ static int put_issue(trk *t, const char *pkg, const char *id, const ld_json *iss
 	ld_vdb_event ev[2 * TRK_MAX_RELEASES];
 	const ld_json *rels = ld_json_get(issue, "releases");
 	const ld_json_member *m;
-	ld_vdb_advisory a;
-	char url[TRK_MAX_NAME + 64];
 	ld_buf extra[TRK_MAX_RELEASES];
 	size_t naff = 0;
 	int rc;
@@ -152,10 +215,7 @@ static int put_issue(trk *t, const char *pkg, const char *id, const ld_json *iss
 		ld_buf_init(&extra[i], TRK_MAX_EXTRA);
 	ld_json_foreach_member(rels, i, m) {
 		const char *eco = ld_vdb_debian_ecosystem(m->key, m->klen);
-		const char *status = ld_json_get_str(&m->value, "status");
-		const char *fixed = ld_json_get_str(&m->value, "fixed_version");
 		const char *urg = ld_json_get_str(&m->value, "urgency");
-		const char *reason = ld_json_get_str(&m->value, "nodsa_reason");
 		ld_vdb_affected *f = &aff[naff];
 		char shown[64];
 
@@ -180,57 +240,10 @@ static int put_issue(trk *t, const char *pkg, const char *id, const ld_json *iss
 		f->severity = urgency_severity(urg);
 		f->severity_raw = urg;
 		f->extra_json = entry_extra(&extra[naff], issue, &m->value);
-		if (!status) {
-			ld_warn(t->ctx, "%s: %s %s: release %s has no status, ignored", t->name,
-				pkg, id, eco);
-			continue;
-		} else if (strcmp(status, "resolved") == 0) {
-			if (!fixed)
-				continue; /* resolved, but the tracker names no version: nothing to
-					     record */
-			if (strcmp(fixed, "0") == 0) {
-				f->status = "not-affected";
-			} else if (valid_version(fixed)) {
-				ev[2 * naff] = (ld_vdb_event){"introduced", "0"};
-				ev[2 * naff + 1] = (ld_vdb_event){"fixed", fixed};
-				rng[naff] = (ld_vdb_range){
-					.type = "ECOSYSTEM", .events = &ev[2 * naff], .nevents = 2};
-				f->ranges = &rng[naff];
-				f->nranges = 1;
-				LD_FEED_COUNT(t->out, fixed_versions, 1);
-			} else {
-				ld_feed_printable(shown, sizeof(shown), ld_slice_cstr(fixed));
-				ld_warn(t->ctx,
-					"%s: %s %s: fixed_version '%s' is not a Debian version, "
-					"ignored",
-					t->name, pkg, id, shown);
-				continue;
-			}
-		} else if (strcmp(status, "open") == 0) {
-			bool ignored = reason && strcmp(reason, "ignored") == 0;
-			bool eol = urg && strcmp(urg, "end-of-life") == 0;
-			f->status = (ignored || eol) ? "wontfix" : "unfixed";
-		} else if (strcmp(status, "undetermined") == 0) {
-			f->status = "undetermined";
-		} else {
-			ld_feed_printable(shown, sizeof(shown), ld_slice_cstr(status));
-			ld_warn(t->ctx, "%s: %s %s: unknown status '%s' in %s, ignored", t->name,
-				pkg, id, shown, eco);
-			continue;
-		}
-		naff++;
+		if (entry_status(t, pkg, id, eco, &m->value, urg, f, &rng[naff], &ev[2 * naff]))
+			naff++;
 	}
-	memset(&a, 0, sizeof(a));
-	a.source = SOURCE;
-	a.id = id;
-	a.details = ld_json_get_str(issue, "description");
-	ld_snprintf(url, sizeof(url), "https://security-tracker.debian.org/tracker/%s", id);
-	a.url = url;
-	a.cvss_score = -1;
-	a.affected = aff;
-	a.naffected = naff;
-	LD_FEED_COUNT(t->out, packages, naff);
-	rc = ld_feed_advisory(t->out, &a);
+	rc = store_issue(t, id, issue, aff, naff);
 	for (size_t i = 0; i < TRK_MAX_RELEASES; i++)
 		ld_buf_release(&extra[i]);
 	if (rc) {

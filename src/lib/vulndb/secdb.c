@@ -238,12 +238,120 @@ static bool valid_key(const char *k, size_t n)
 	return true;
 }
 
+/* The entries of one string's IDs: a CVE and a vendor ID in one string name the same flaw, so
+ * each is recorded with the other as its alias. */
+static int add_ids(acc *a, const char *const *ids, int nids, const char *eco, const char *pname,
+		   const char *fixed, const char *name, lading_ctx *ctx)
+{
+	for (int x = 0; x < nids; x++) {
+		bool xcve = ld_feed_is_cve(ld_slice_cstr(ids[x]));
+		int added = 0, rc;
+		for (int y = 0; y < nids; y++) {
+			if (y == x || ld_feed_is_cve(ld_slice_cstr(ids[y])) == xcve)
+				continue;
+			rc = add_entry(a, ids[x], eco, pname, fixed, ids[y]);
+			if (rc)
+				return ld_error_set(ctx, rc, "%s: too many entries", name);
+			added++;
+		}
+		if (!added) {
+			rc = add_entry(a, ids[x], eco, pname, fixed, NULL);
+			if (rc)
+				return ld_error_set(ctx, rc, "%s: too many entries", name);
+		}
+	}
+	return 0;
+}
+
+/* One secfixes key: a fixed version ("0": not affected) and its list of ID strings. */
+static int load_secfix(acc *a, const ld_vdb_sink *out, const ld_json_member *m, const char *eco,
+		       const char *pname, const char *name, ld_vdb_import_result *res, lading_ctx *ctx)
+{
+	const char *ids[SECDB_MAX_TOKENS];
+	const char *fixed;
+	const ld_json *v;
+	char shown[80];
+	int rc;
+
+	LD_FEED_COUNT(out, fixed_versions, 1);
+	if (!valid_key(m->key, m->klen)) {
+		ld_feed_printable(shown, sizeof(shown), ld_slice_make(m->key, m->klen));
+		ld_warn(ctx, "%s: %s: secfixes key '%s' is not a version, skipped", name, pname, shown);
+		res->skipped++;
+		return 0;
+	}
+	if (ld_json_is(&m->value, LD_JSON_NULL))
+		return 0; /* a key without IDs (heimdal 7.4.0-r0 in v3.6): nothing to record */
+	if (!ld_json_is(&m->value, LD_JSON_ARRAY)) {
+		ld_warn(ctx, "%s: %s %s: the fixed IDs are not a list, skipped", name, pname, m->key);
+		res->skipped++;
+		return 0;
+	}
+	fixed = (m->klen == 1 && m->key[0] == '0') ? NULL : ld_arena_strndup(&a->arena, m->key, m->klen);
+	if (fixed == NULL && !(m->klen == 1 && m->key[0] == '0'))
+		return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory", name);
+	ld_json_foreach_item(&m->value, k, v) {
+		const char *s = ld_json_str(v);
+		int nids;
+		if (!s) {
+			/* numbers or nested lists: not an ID list entry */
+			ld_warn(ctx, "%s: %s %s: entry #%zu is not a string, skipped", name, pname, m->key, k + 1);
+			res->skipped++;
+			continue;
+		}
+		nids = split_ids(a, out, s, v->n, ids, SECDB_MAX_TOKENS);
+		if (nids < 0)
+			return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory", name);
+		if (nids == 0) {
+			ld_feed_printable(shown, sizeof(shown), ld_slice_make(s, v->n));
+			ld_warn(ctx, "%s: %s %s: '%s' names no advisory ID, skipped", name, pname, m->key, shown);
+			res->skipped++;
+			continue;
+		}
+		if ((rc = add_ids(a, ids, nids, eco, pname, fixed, name, ctx)))
+			return rc;
+	}
+	return 0;
+}
+
+/* Package #i of the list: its name and its secfixes. */
+static int load_package(acc *a, const ld_vdb_sink *out, const ld_json *it, size_t i, const char *eco,
+			const char *name, ld_vdb_import_result *res, lading_ctx *ctx)
+{
+	const ld_json *pkg = ld_json_get(it, "pkg"), *fixes;
+	const ld_json_member *m;
+	const char *pname = ld_json_get_str(pkg, "name");
+	int rc;
+
+	LD_FEED_COUNT(out, packages, 1);
+	if (!pname || !*pname || !valid_key(pname, strlen(pname))) {
+		ld_warn(ctx, "%s: package #%zu: no valid pkg.name, skipped", name, i + 1);
+		res->skipped++;
+		return 0;
+	}
+	pname = ld_arena_strdup(&a->arena, pname);
+	if (!pname)
+		return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory", name);
+	fixes = ld_json_get(pkg, "secfixes");
+	if (!fixes || ld_json_is(fixes, LD_JSON_NULL))
+		return 0;
+	if (!ld_json_is(fixes, LD_JSON_OBJECT)) {
+		ld_warn(ctx, "%s: %s: secfixes is not a mapping, skipped", name, pname);
+		res->skipped++;
+		return 0;
+	}
+	ld_json_foreach_member(fixes, j, m)
+		if ((rc = load_secfix(a, out, m, eco, pname, name, res, ctx)))
+			return rc;
+	return 0;
+}
+
 static int load_tree(acc *a, const ld_vdb_sink *out, const ld_json *root, const char *name,
 		     ld_vdb_import_result *res, lading_ctx *ctx)
 {
 	const char *dv, *eco;
 	const ld_json *pkgs, *it;
-	const char *ids[SECDB_MAX_TOKENS];
+	int rc;
 
 	if (!ld_json_is(root, LD_JSON_OBJECT))
 		return ld_error_set_path(
@@ -264,107 +372,9 @@ static int load_tree(acc *a, const ld_vdb_sink *out, const ld_json *root, const 
 	if (!ld_json_is(pkgs, LD_JSON_ARRAY))
 		return ld_error_set_path(ctx, LADING_EINVALID, name, 0,
 					 "%s: \"packages\" is not a list", name);
-
-	ld_json_foreach_item(pkgs, i, it) {
-		const ld_json *pkg = ld_json_get(it, "pkg"), *fixes, *v;
-		const ld_json_member *m;
-		const char *pname = ld_json_get_str(pkg, "name");
-		char shown[80];
-
-		LD_FEED_COUNT(out, packages, 1);
-		if (!pname || !*pname || !valid_key(pname, strlen(pname))) {
-			ld_warn(ctx, "%s: package #%zu: no valid pkg.name, skipped", name, i + 1);
-			res->skipped++;
-			continue;
-		}
-		pname = ld_arena_strdup(&a->arena, pname);
-		if (!pname)
-			return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory", name);
-		fixes = ld_json_get(pkg, "secfixes");
-		if (!fixes || ld_json_is(fixes, LD_JSON_NULL))
-			continue;
-		if (!ld_json_is(fixes, LD_JSON_OBJECT)) {
-			ld_warn(ctx, "%s: %s: secfixes is not a mapping, skipped", name, pname);
-			res->skipped++;
-			continue;
-		}
-		ld_json_foreach_member(fixes, j, m) {
-			const char *fixed;
-			LD_FEED_COUNT(out, fixed_versions, 1);
-			if (!valid_key(m->key, m->klen)) {
-				ld_feed_printable(shown, sizeof(shown),
-						  ld_slice_make(m->key, m->klen));
-				ld_warn(ctx, "%s: %s: secfixes key '%s' is not a version, skipped",
-					name, pname, shown);
-				res->skipped++;
-				continue;
-			}
-			if (ld_json_is(&m->value, LD_JSON_NULL))
-				continue; /* a key without IDs (heimdal 7.4.0-r0 in v3.6): nothing
-					     to record */
-			if (!ld_json_is(&m->value, LD_JSON_ARRAY)) {
-				ld_warn(ctx, "%s: %s %s: the fixed IDs are not a list, skipped",
-					name, pname, m->key);
-				res->skipped++;
-				continue;
-			}
-			fixed = (m->klen == 1 && m->key[0] == '0')
-					? NULL
-					: ld_arena_strndup(&a->arena, m->key, m->klen);
-			if (fixed == NULL && !(m->klen == 1 && m->key[0] == '0'))
-				return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory", name);
-			ld_json_foreach_item(&m->value, k, v) {
-				const char *s = ld_json_str(v);
-				int nids;
-				(void)k;
-				if (!s) {
-					/* numbers or nested lists: not an ID list entry */
-					ld_warn(ctx,
-						"%s: %s %s: entry #%zu is not a string, skipped",
-						name, pname, m->key, k + 1);
-					res->skipped++;
-					continue;
-				}
-				nids = split_ids(a, out, s, v->n, ids, SECDB_MAX_TOKENS);
-				if (nids < 0)
-					return ld_error_set(ctx, LADING_ENOMEM, "%s: out of memory",
-							    name);
-				if (nids == 0) {
-					ld_feed_printable(shown, sizeof(shown),
-							  ld_slice_make(s, v->n));
-					ld_warn(ctx,
-						"%s: %s %s: '%s' names no advisory ID, skipped",
-						name, pname, m->key, shown);
-					res->skipped++;
-					continue;
-				}
-				for (int x = 0; x < nids; x++) {
-					bool xcve = ld_feed_is_cve(ld_slice_cstr(ids[x]));
-					int added = 0, rc;
-					/* a CVE and a vendor ID in one string name the same flaw */
-					for (int y = 0; y < nids; y++) {
-						if (y == x ||
-						    ld_feed_is_cve(ld_slice_cstr(ids[y])) == xcve)
-							continue;
-						rc = add_entry(a, ids[x], eco, pname, fixed,
-							       ids[y]);
-						if (rc)
-							return ld_error_set(ctx, rc,
-									    "%s: too many entries",
-									    name);
-						added++;
-					}
-					if (!added) {
-						rc = add_entry(a, ids[x], eco, pname, fixed, NULL);
-						if (rc)
-							return ld_error_set(ctx, rc,
-									    "%s: too many entries",
-									    name);
-					}
-				}
-			}
-		}
-	}
+	ld_json_foreach_item(pkgs, i, it)
+		if ((rc = load_package(a, out, it, i, eco, name, res, ctx)))
+			return rc;
 	return 0;
 }
 

@@ -1056,15 +1056,134 @@ int ld_vdb_store_carry_over(ld_vdb_store *st, const char *prev_path, const char 
 	return ld_vdb_store_carry_over_as(st, prev_path, feed, why, "carried", res);
 }
 
+/* A feed's row in the previous database. */
+typedef struct prev_feed {
+	int64_t id, rec, skipped, withdrawn;
+	char snapshot[64], origin[1024], imported[64];
+} prev_feed;
+
+static void column_copy(char *dst, size_t n, sqlite3_stmt *s, int col)
+{
+	const char *v = (const char *)sqlite3_column_text(s, col);
+	ld_strlcpy(dst, v ? v : "", n);
+}
+
+/* The feed's row in the previous database, when it was imported there (or carried). */
+static int read_prev_feed(ld_vdb_store *st, const char *prev_path, const char *feed, prev_feed *pf)
+{
+	sqlite3_stmt *s = NULL;
+
+	memset(pf, 0, sizeof(*pf));
+	pf->id = -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id, snapshot, origin, imported_at, records, skipped, "
+			       "withdrawn FROM prev.feeds"
+			       " WHERE name = ?1 AND status IN ('ok', 'carried')",
+			       -1, &s, NULL) != SQLITE_OK)
+		return ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, prev_path);
+	bind_text(s, 1, feed);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		pf->id = sqlite3_column_int64(s, 0);
+		column_copy(pf->snapshot, sizeof(pf->snapshot), s, 1);
+		column_copy(pf->origin, sizeof(pf->origin), s, 2);
+		column_copy(pf->imported, sizeof(pf->imported), s, 3);
+		pf->rec = sqlite3_column_int64(s, 4);
+		pf->skipped = sqlite3_column_int64(s, 5);
+		pf->withdrawn = sqlite3_column_int64(s, 6);
+	}
+	sqlite3_finalize(s);
+	if (pf->id < 0)
+		return ld_error_set(st->ctx, LADING_ENOTFOUND, "%s: the previous database has no data for feed %s",
+				    prev_path, feed);
+	return 0;
+}
+
+/* The feed's row in this build: the row of a feed that failed in it, else a new one. */
+static int feed_row(ld_vdb_store *st, const char *feed, const char *status, const char *imported, int64_t *nf)
+{
+	sqlite3_stmt *s = NULL;
+
+	*nf = -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM main.feeds WHERE name = ?1", -1, &s, NULL) ==
+	    SQLITE_OK) {
+		bind_text(s, 1, feed);
+		*nf = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if (*nf >= 0)
+		return 0;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO feeds(name, status, imported_at) VALUES(?1, "
+			       "?3, ?2)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
+	bind_text(s, 1, feed);
+	bind_text(s, 2, imported);
+	bind_text(s, 3, status);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
+	}
+	sqlite3_finalize(s);
+	*nf = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+/* The feed's row takes the previous one's facts, with this status and why. */
+static int update_feed_row(ld_vdb_store *st, int64_t nf, const prev_feed *pf, const char *why,
+			   const char *status)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "UPDATE feeds SET status=?9, origin=?2, snapshot=?3, "
+			       "imported_at=?4, records=?5,"
+			       " skipped=?6, withdrawn=?7, message=?8 WHERE id=?1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
+	sqlite3_bind_int64(s, 1, nf);
+	bind_text(s, 2, pf->origin[0] ? pf->origin : NULL);
+	bind_text(s, 3, pf->snapshot[0] ? pf->snapshot : NULL);
+	bind_text(s, 4, pf->imported[0] ? pf->imported : st->imported_at);
+	sqlite3_bind_int64(s, 5, pf->rec);
+	sqlite3_bind_int64(s, 6, pf->skipped);
+	sqlite3_bind_int64(s, 7, pf->withdrawn);
+	bind_text(s, 8, why);
+	bind_text(s, 9, status);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Inside the transaction, with the previous database attached: the feed's row, then its data. */
+static int carry_feed(ld_vdb_store *st, const char *prev_path, const char *feed, const char *why,
+		      const char *status, ld_vdb_import_result *res)
+{
+	prev_feed pf;
+	int64_t nf;
+	int rc;
+
+	if ((rc = read_prev_feed(st, prev_path, feed, &pf)) || (rc = feed_row(st, feed, status, pf.imported, &nf)) ||
+	    (rc = update_feed_row(st, nf, &pf, why, status)) || (rc = carry_rows(st, pf.id, nf)))
+		return rc;
+	if (res) {
+		memset(res, 0, sizeof(*res));
+		res->records = (size_t)pf.rec;
+		res->skipped = (size_t)pf.skipped;
+		res->withdrawn = (size_t)pf.withdrawn;
+		ld_strlcpy(res->snapshot, pf.snapshot, sizeof(res->snapshot));
+	}
+	return 0;
+}
+
 int ld_vdb_store_carry_over_as(ld_vdb_store *st, const char *prev_path, const char *feed,
 			       const char *why, const char *status, ld_vdb_import_result *res)
 {
 	char uri[8300], *sql = NULL;
-	sqlite3_stmt *s = NULL;
-	int64_t pf = -1, nf;
 	int rc, attached = 0;
-	char snapshot[64] = "", origin[1024] = "", imported[64] = "";
-	int64_t rec = 0, skipped = 0, withdrawn = 0;
 
 	if ((rc = ld_vdb_sql_uri(uri, sizeof(uri), prev_path, "mode=ro")))
 		return ld_error_set(st->ctx, rc, "%s: path too long", prev_path);
@@ -1091,105 +1210,7 @@ int ld_vdb_store_carry_over_as(ld_vdb_store *st, const char *prev_path, const ch
 	}
 	if ((rc = ld_vdb_sql_exec(st->db, "BEGIN", st->ctx, "carrying a feed over")))
 		goto broken;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT id, snapshot, origin, imported_at, records, skipped, "
-			       "withdrawn FROM prev.feeds"
-			       " WHERE name = ?1 AND status IN ('ok', 'carried')",
-			       -1, &s, NULL) != SQLITE_OK) {
-		rc = ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, prev_path);
-		goto commit;
-	}
-	bind_text(s, 1, feed);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		pf = sqlite3_column_int64(s, 0);
-		ld_strlcpy(snapshot,
-			   (const char *)sqlite3_column_text(s, 1)
-				   ? (const char *)sqlite3_column_text(s, 1)
-				   : "",
-			   sizeof(snapshot));
-		ld_strlcpy(origin,
-			   (const char *)sqlite3_column_text(s, 2)
-				   ? (const char *)sqlite3_column_text(s, 2)
-				   : "",
-			   sizeof(origin));
-		ld_strlcpy(imported,
-			   (const char *)sqlite3_column_text(s, 3)
-				   ? (const char *)sqlite3_column_text(s, 3)
-				   : "",
-			   sizeof(imported));
-		rec = sqlite3_column_int64(s, 4);
-		skipped = sqlite3_column_int64(s, 5);
-		withdrawn = sqlite3_column_int64(s, 6);
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (pf < 0) {
-		rc = ld_error_set(st->ctx, LADING_ENOTFOUND,
-				  "%s: the previous database has no data for feed %s", prev_path,
-				  feed);
-		goto commit;
-	}
-	/* reuse the row of a feed that failed in this build, else add one */
-	nf = -1;
-	if (sqlite3_prepare_v2(st->db, "SELECT id FROM main.feeds WHERE name = ?1", -1, &s, NULL) ==
-	    SQLITE_OK) {
-		bind_text(s, 1, feed);
-		nf = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-		sqlite3_finalize(s);
-		s = NULL;
-	}
-	if (nf < 0) {
-		if (sqlite3_prepare_v2(st->db,
-				       "INSERT INTO feeds(name, status, imported_at) VALUES(?1, "
-				       "?3, ?2)",
-				       -1, &s, NULL) != SQLITE_OK) {
-			rc = ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
-			goto commit;
-		}
-		bind_text(s, 1, feed);
-		bind_text(s, 2, imported);
-		bind_text(s, 3, status);
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			rc = ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
-			goto commit;
-		}
-		sqlite3_finalize(s);
-		s = NULL;
-		nf = sqlite3_last_insert_rowid(st->db);
-	}
-	if (sqlite3_prepare_v2(st->db,
-			       "UPDATE feeds SET status=?9, origin=?2, snapshot=?3, "
-			       "imported_at=?4, records=?5,"
-			       " skipped=?6, withdrawn=?7, message=?8 WHERE id=?1",
-			       -1, &s, NULL) != SQLITE_OK) {
-		rc = ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
-		goto commit;
-	}
-	sqlite3_bind_int64(s, 1, nf);
-	bind_text(s, 2, origin[0] ? origin : NULL);
-	bind_text(s, 3, snapshot[0] ? snapshot : NULL);
-	bind_text(s, 4, imported[0] ? imported : st->imported_at);
-	sqlite3_bind_int64(s, 5, rec);
-	sqlite3_bind_int64(s, 6, skipped);
-	sqlite3_bind_int64(s, 7, withdrawn);
-	bind_text(s, 8, why);
-	bind_text(s, 9, status);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = ld_vdb_sql_fail(st->db, SQLITE_ERROR, st->ctx, "carrying a feed over");
-		goto commit;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	rc = carry_rows(st, pf, nf);
-	if (!rc && res) {
-		memset(res, 0, sizeof(*res));
-		res->records = (size_t)rec;
-		res->skipped = (size_t)skipped;
-		res->withdrawn = (size_t)withdrawn;
-		ld_strlcpy(res->snapshot, snapshot, sizeof(res->snapshot));
-	}
-commit:
-	sqlite3_finalize(s);
+	rc = carry_feed(st, prev_path, feed, why, status, res);
 	if (ld_vdb_sql_exec(st->db, "COMMIT", st->ctx, "carrying a feed over") && !rc)
 		rc = LADING_EDB;
 reopen:
