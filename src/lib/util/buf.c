@@ -226,4 +226,3 @@ char *ld_strdup(const char *s)
 {
 	return ld_strndup(s, strlen(s));
 }
-
