@@ -93,9 +93,36 @@ static int parse_severities(const char *list, unsigned *mask)
 	return *mask ? 0 : -1;
 }
 
-/* First use: get a database as Trivy does, from a mirror when one is given, else online. With
- * `stale`, the database is there but of another schema version (an older lading wrote it): it is
- * replaced the same way (the update is atomic; the old file stays until the new one is done). */
+/* Match against the database. First use gets one as Trivy does (cli_ensure_db: from a mirror
+ * when one is given, else online); a database of another schema version (an older lading wrote
+ * it) is replaced the same way, atomically, and the match run again. */
+static int match(lading_ctx *ctx, const char *dbpath, const char *mirror, lading_sbom *sbom,
+		 const lading_scan_options *sopts, lading_scan **scan)
+{
+	int rc;
+	if (cli_ensure_db(ctx, dbpath, mirror, false))
+		return EXIT_ERROR;
+	rc = lading_scan_run(scan, ctx, sbom, sopts);
+	if (rc == LADING_EUNSUPPORTED) { /* a database of another schema version (scan.h) */
+		if (cli_ensure_db(ctx, dbpath, mirror, true))
+			return EXIT_ERROR;
+		rc = lading_scan_run(scan, ctx, sbom, sopts);
+	}
+	return rc ? cli_fail(ctx, rc) : EXIT_OK;
+}
+
+/* What the user should know besides the report: an old database, expired ignore entries, notes. */
+static void print_notices(const lading_scan *scan, bool verbose)
+{
+	if (lading_scan_db_age(scan) > DB_STALE_SECONDS)
+		fprintf(stderr, "lading: warning: the vulnerability database is %lld days old; run 'lading db update'\n",
+			(long long)(lading_scan_db_age(scan) / 86400));
+	for (size_t i = 0; i < lading_scan_expired_count(scan); i++)
+		cli_eprint("lading: warning: ignore entry expired and no longer applies: ", lading_scan_expired(scan, i));
+	for (size_t i = 0; verbose && i < lading_scan_note_count(scan); i++)
+		cli_eprint("lading: note: ", lading_scan_note(scan, i));
+}
+
 static int run_scan(int argc, char **argv)
 {
 	const char *db = NULL, *val;
@@ -169,29 +196,9 @@ static int run_scan(int argc, char **argv)
 	sopts.today = getenv("LADING_TODAY"); /* tests pin the date for ignore-file expiry */
 	if ((ret = cli_open_sbom(&a, &ctx, &img, &sbom)) != EXIT_OK)
 		goto out;
-	if (cli_ensure_db(ctx, dbpath, mirror, false)) {
-		ret = EXIT_ERROR;
+	if ((ret = match(ctx, dbpath, mirror, sbom, &sopts, &scan)) != EXIT_OK)
 		goto out;
-	}
-	rc = lading_scan_run(&scan, ctx, sbom, &sopts);
-	if (rc == LADING_EUNSUPPORTED) { /* a database of another schema version (scan.h) */
-		if (cli_ensure_db(ctx, dbpath, mirror, true)) {
-			ret = EXIT_ERROR;
-			goto out;
-		}
-		rc = lading_scan_run(&scan, ctx, sbom, &sopts);
-	}
-	if (rc) {
-		ret = cli_fail(ctx, rc);
-		goto out;
-	}
-	if (lading_scan_db_age(scan) > DB_STALE_SECONDS)
-		fprintf(stderr, "lading: warning: the vulnerability database is %lld days old; run 'lading db update'\n",
-			(long long)(lading_scan_db_age(scan) / 86400));
-	for (size_t i = 0; i < lading_scan_expired_count(scan); i++)
-		cli_eprint("lading: warning: ignore entry expired and no longer applies: ", lading_scan_expired(scan, i));
-	for (size_t i = 0; a.verbose && i < lading_scan_note_count(scan); i++)
-		cli_eprint("lading: note: ", lading_scan_note(scan, i));
+	print_notices(scan, a.verbose);
 	if ((rc = lading_scan_report(&out, &len, ctx, scan, fmt, &a.ropts))) {
 		ret = cli_fail(ctx, rc);
 		goto out;
