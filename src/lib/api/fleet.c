@@ -77,6 +77,7 @@ static int load_export(ld_fleet_data *d, const char *path, lading_ctx *ctx)
 /* The census products of the store judged as `lading census report` judges them (the census
  * stage's own assessment, with the vulnerability database): behind the newest version,
  * vulnerable, known exploited. Without a database these stay unknown ("not assessed"). */
+#ifdef LADING_HAVE_CENSUS
 static int assess_census(ld_fleet_data *d, const lading_fleet_options *o, const char *store, lading_ctx *ctx)
 {
 	lading_census *c = NULL;
@@ -111,6 +112,14 @@ out:
 	lading_census_free(c);
 	return rc;
 }
+#else
+/* Built without the census component: the store's products stay "not assessed". */
+static int assess_census(ld_fleet_data *d, const lading_fleet_options *o, const char *store, lading_ctx *ctx)
+{
+	(void)d, (void)o, (void)store, (void)ctx;
+	return 0;
+}
+#endif
 
 static int load_data(ld_fleet_data *d, const lading_fleet_options *o, bool assess, lading_ctx *ctx)
 {
