@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "lading/common.h"
+#include "lading/containers.h"
 #include "lading/inventory.h"
 
 #ifdef __cplusplus
@@ -154,6 +155,25 @@ LADING_EXTERN(int) lading_duration_parse(const char *s, unsigned *seconds);
  * when no webhook is configured. */
 LADING_EXTERN(int) lading_notify_evaluate(lading_store *s, lading_ctx *ctx, const char *trigger,
 					  const char *digest, lading_notify_result *res);
+
+/* ---- agents: a snapshot pushed to a server (`inventory containers --push URL`) ---- */
+
+typedef struct lading_push_options {
+	unsigned version;      /* LADING_PUSH_OPTIONS_VERSION */
+	const char *url;       /* the server: http[s]://HOST:PORT[/PREFIX], or its full
+				  .../api/v1/containers URL */
+	const char *token;     /* a write token (sent as Authorization: Bearer) */
+	const char *ca_file;   /* PEM CA for the server's certificate; NULL = the system's */
+} lading_push_options;
+#define LADING_PUSH_OPTIONS_VERSION 1
+#define LADING_PUSH_OPTIONS_INIT {LADING_PUSH_OPTIONS_VERSION, NULL, NULL, NULL}
+
+/* POST the containers (lading's own list, with their source) to the server's
+ * POST /api/v1/containers, which records them as `inventory containers` does. *answer: the
+ * server's JSON answer (free()). A refused token is LADING_EAUTH; another non-2xx answer
+ * LADING_EIO with the status and the server's message on ctx. */
+LADING_EXTERN(int) lading_containers_push(const lading_containers *c, lading_ctx *ctx,
+					  const lading_push_options *o, char **answer, size_t *alen);
 
 #ifdef __cplusplus
 }

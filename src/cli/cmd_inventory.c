@@ -16,7 +16,7 @@ extern const cli_command cli_cmd_inventory;
 typedef struct inv_opts {
 	const char *store, *db, *format, *output;
 	const char *cve, *package, *type, *image, *severity, *before, *from, *source, *repos, *tags, *page_size;
-	const char *kubeconfig, *context;
+	const char *kubeconfig, *context, *push, *token_file;
 	const char *platforms[MAX_PLATFORMS];
 	size_t nplatforms;
 	bool kev, no_match, crawled;
@@ -54,11 +54,11 @@ static int parse(int argc, char **argv, inv_opts *o)
 		const char *const names[] = {"--store", "--db",	      "--format", "-o",	       "--cve",
 					     "--package", "--type",   "--image",  "--severity", "--before",
 					     "--from",	  "--source", "--jobs",	  "--repos",    "--tags",
-					     "--page-size", "--kubeconfig", "--context"};
+					     "--page-size", "--kubeconfig", "--context", "--push", "--token-file"};
 		const char **dst[] = {&o->store,   &o->db,     &o->format, &o->output,   &o->cve,
 				      &o->package, &o->type,   &o->image,  &o->severity, &o->before,
 				      &o->from,	   &o->source, &jobs,	   &o->repos,	 &o->tags,
-				      &o->page_size, &o->kubeconfig, &o->context};
+				      &o->page_size, &o->kubeconfig, &o->context, &o->push, &o->token_file};
 		bool done = false;
 		if (cli_flag(argv, i, "-h") || cli_flag(argv, i, "--help")) {
 			cli_help(stdout, &cli_cmd_inventory);
@@ -390,14 +390,11 @@ static int snapshot_images(inv_opts *o, lading_ctx *ctx, lading_store *s, const 
 	return failed ? EXIT_ERROR : EXIT_OK;
 }
 
-static int do_containers(inv_opts *o, lading_ctx *ctx, lading_store *s)
+/* One snapshot from the source the options name. */
+static int read_containers(const inv_opts *o, lading_ctx *ctx, lading_containers **c)
 {
 	lading_containers_options co = LADING_CONTAINERS_OPTIONS_INIT;
-	lading_containers *c = NULL;
-	lading_snapshot snap;
-	lading_snapshot_result r;
-	int rc, ret = EXIT_OK;
-
+	int rc;
 	co.from_file = o->from;
 	co.docker_host = o->img.docker_host;
 	co.kubeconfig = o->kubeconfig;
@@ -406,8 +403,77 @@ static int do_containers(inv_opts *o, lading_ctx *ctx, lading_store *s)
 	co.insecure = o->img.insecure;
 	if (!!co.from_file + !!co.docker_host + !!co.kubeconfig != 1)
 		return cli_usage("inventory containers: one of --docker-host URL, --kubeconfig FILE, --from FILE|-");
-	if ((rc = lading_containers_read(&c, ctx, &co)))
+	if ((rc = lading_containers_read(c, ctx, &co)))
 		return cli_fail(ctx, rc);
+	return EXIT_OK;
+}
+
+/* The token of --token-file (first line), else $LADING_TOKEN: never a command-line word, which
+ * other users of the machine could read in the process list. */
+static int push_token(const inv_opts *o, char *tok, size_t toksz)
+{
+	const char *env = getenv("LADING_TOKEN");
+	if (o->token_file) {
+		FILE *f = fopen(o->token_file, "r");
+		if (!f || !fgets(tok, (int)toksz, f)) {
+			if (f)
+				fclose(f);
+			return cli_usage("--token-file %s: cannot read a token from it", o->token_file);
+		}
+		fclose(f);
+		tok[strcspn(tok, "\r\n")] = '\0';
+	} else if (env && *env) {
+		snprintf(tok, toksz, "%s", env);
+	} else {
+		return cli_usage("--push needs a write token: --token-file FILE or $LADING_TOKEN");
+	}
+	return EXIT_OK;
+}
+
+/* An agent: the snapshot goes to a server (POST /api/v1/containers), no local store. */
+static int do_push(inv_opts *o)
+{
+	lading_push_options po = LADING_PUSH_OPTIONS_INIT;
+	lading_containers *c = NULL;
+	lading_ctx *ctx = NULL;
+	char tok[1024], *answer = NULL;
+	size_t alen = 0;
+	int rc, ret;
+
+	if ((ret = push_token(o, tok, sizeof(tok))) != EXIT_OK)
+		return ret;
+	if (lading_ctx_new(&ctx))
+		return EXIT_ERROR;
+	if ((ret = read_containers(o, ctx, &c)) != EXIT_OK)
+		goto out;
+	po.url = o->push;
+	po.token = tok;
+	if ((rc = lading_containers_push(c, ctx, &po, &answer, &alen))) {
+		ret = cli_fail(ctx, rc);
+		goto out;
+	}
+	if (o->fmt == LADING_FORMAT_JSON)
+		fwrite(answer, 1, alen, stdout);
+	else
+		printf("snapshot of %s: %zu containers pushed to %s\n", lading_containers_source(c),
+		       lading_containers_count(c), o->push);
+out:
+	explicit_bzero(tok, sizeof(tok));
+	free(answer);
+	lading_containers_free(c);
+	lading_ctx_free(ctx);
+	return ret;
+}
+
+static int do_containers(inv_opts *o, lading_ctx *ctx, lading_store *s)
+{
+	lading_containers *c = NULL;
+	lading_snapshot snap;
+	lading_snapshot_result r;
+	int rc, ret = EXIT_OK;
+
+	if ((ret = read_containers(o, ctx, &c)) != EXIT_OK)
+		return ret;
 	memset(&snap, 0, sizeof(snap));
 	snap.source = lading_containers_source(c);
 	snap.containers = lading_containers_items(c);
@@ -503,6 +569,14 @@ static int run_list(int argc, char **argv)
 
 static int run_containers(int argc, char **argv)
 {
+	inv_opts o;
+	int ret;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--push") || !strncmp(argv[i], "--push=", 7)) {
+			if ((ret = parse(argc, argv, &o)))
+				return ret < 0 ? EXIT_OK : ret;
+			return do_push(&o);
+		}
 	return run_sub(argc, argv, do_containers);
 }
 
@@ -596,6 +670,12 @@ static const cli_option containers_options[] = {
 	 CLI_C_NONE, NULL},
 	{"--no-match", NULL, NULL, "record new images without matching (no database needed)", CLI_C_NONE,
 	 NULL},
+	{"--push", NULL, "URL",
+	 "send the snapshot to a lading server (http[s]://HOST:PORT) instead of a local\n"
+	 "store: an agent on each host (POST /api/v1/containers)",
+	 CLI_C_NONE, NULL},
+	{"--token-file", NULL, "FILE", "with --push: a file holding a write token (else $LADING_TOKEN)",
+	 CLI_C_FILE, NULL},
 	STORE_OPTION,
 	DB_OPTION,
 	CLI_IMAGE_OPTIONS,
@@ -666,7 +746,8 @@ static const cli_command inv_list = {
 static const cli_command inv_containers = {
 	.name = "containers",
 	.summary = "record a snapshot of the containers of a host or cluster, and their images",
-	.synopsis = "(--docker-host URL | --kubeconfig FILE | --from FILE|-) [--source NAME]",
+	.synopsis = "(--docker-host URL | --kubeconfig FILE | --from FILE|-) [--source NAME]\n"
+		    " [--push URL [--token-file FILE]]",
 	.description = "A container absent from a later snapshot of the same source is marked gone, never\n"
 		       "deleted. Images the store lacks are then read: from the engine (--docker-host)\n"
 		       "or from their registry by digest (--kubeconfig); file snapshots record containers\n"

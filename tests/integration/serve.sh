@@ -133,6 +133,28 @@ jq -e '.source == "host1" and .seen >= 1' "$W/body" > /dev/null || fail "snapsho
 NCONT=$(jq .seen "$W/body")
 expect 200 -H "Authorization: Bearer $RT" "$URL/api/v1/containers"
 jq -e ".containers | length == $NCONT" "$W/body" > /dev/null || fail "containers listed"
+# an agent: `inventory containers --push` sends its snapshot (token from a file, never argv)
+printf '%s\n' "$WT" > "$W/wt.token"
+printf '%s\n' "$RT" > "$W/rt.token"
+"$L" inventory containers --from "$HERE/../data/containers/docker-inspect.json" --source agent1 \
+	--push "$URL" --token-file "$W/wt.token" --format json > "$W/push.json" 2> "$W/push.err" ||
+	fail "push: $(cat "$W/push.err")"
+jq -e '.source == "agent1" and .seen == '"$NCONT" "$W/push.json" > /dev/null || fail "push answer: $(cat "$W/push.json")"
+expect 200 -H "Authorization: Bearer $RT" "$URL/api/v1/containers"
+jq -e '[.containers[] | select(.source == "agent1")] | length == '"$NCONT" "$W/body" > /dev/null ||
+	fail "pushed containers not listed"
+# a read token is refused (exit 1, a message naming the scope), and nothing is written
+if LADING_TOKEN="$RT" "$L" inventory containers --from "$HERE/../data/containers/docker-inspect.json" \
+	--source agent2 --push "$URL/api/v1/containers" > /dev/null 2> "$W/push2.err"; then
+	fail "push with a read token succeeded"
+fi
+grep -q "write scope" "$W/push2.err" || fail "push with a read token: $(cat "$W/push2.err")"
+expect 200 -H "Authorization: Bearer $RT" "$URL/api/v1/containers"
+jq -e '[.containers[] | select(.source == "agent2")] | length == 0' "$W/body" > /dev/null ||
+	fail "a refused push wrote containers"
+"$L" inventory containers --from "$HERE/../data/containers/docker-inspect.json" --push "$URL" \
+	> /dev/null 2> "$W/push3.err" && fail "push without a token succeeded"
+grep -q "needs a write token" "$W/push3.err" || fail "push without a token: $(cat "$W/push3.err")"
 # the fleet report and the dashboard: what `lading report fleet` gives for the same store
 if "$L" report fleet --store "$S" --format json > "$W/fleet-cli.json" 2> "$W/fleet-cli.err"; then
 	expect 200 -H "Authorization: Bearer $RT" "$URL/api/v1/report/fleet"
