@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # lading serve / worker figures (docs/benchmarks.md): jobs per second with 1 and 2 workers on a
-# PostgreSQL queue fed from a local docker-registry, and `wrk` on GET /api/v1/query?cve=... of a
-# SQLite store. Figures only. No peer here keeps results behind an HTTP API the same way (Trivy's
-# server answers scans, not inventory queries), so no ratio is printed.
-#   JOBS=N (default 120) jobs per run; WRK_SECONDS (default 10)
+# PostgreSQL queue fed from a local docker-registry (4 images reused, then the generated fleet), and
+# `wrk` on GET /api/v1/query?cve=... of a SQLite store. Figures only. No peer here keeps results
+# behind an HTTP API the same way (Trivy's server answers scans, not inventory queries), so no ratio
+# is printed.
+#   JOBS=N (default 120) jobs per run; WRK_SECONDS (default 10); FLEET_N (default 6000, 0 skips)
+#   images of the generated fleet for jobs/s with 1 and 2 worker processes (end of this file);
+#   FLEET_BASES_STORED=0 skips its second pair of runs (bases stored first); FLEET_PUSH_THREADS (8)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 need wrk wrk
 need docker-registry docker-registry
