@@ -108,7 +108,10 @@ history_checks() {
 		check '(.history | length) > 0 and ([.history[] | select(.group == null)] | length) >= 1' "$h" \
 			"$g: overall rows"
 		# the newest summary of each group = the group's figures in the report itself
-		check '.groups as $G | (.history | map(.time) | max) as $t | [.history[] | select(.time == $t and .group != null)] as $r
+		# (the add of the same UTC day may have written a summary in the same second: rows are in
+		# writing order, so the last row of each group at that time is the rescan's)
+		check '.groups as $G | (.history | map(.time) | max) as $t
+			| [reduce (.history[] | select(.time == $t and .group != null)) as $x ({}; .[$x.group] = $x) | .[]] as $r
 			| ($r | length) == ($G | length) and all($r[]; . as $x | $x.images == $G[$x.group].images)' \
 			"$h" "$g: the newest summaries are the report's groups"
 	done
