@@ -127,20 +127,10 @@ int ld_catalog_history(const ld_catalog *c, const char *path, ld_history_fn fn, 
 
 char *ld_purl_encode(ld_arena *a, ld_slice s)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	ld_buf b = LD_BUF_INIT;
 	char *r;
-	for (size_t i = 0; i < s.len; i++) {
-		unsigned char ch = (unsigned char)s.ptr[i];
-		/* unreserved characters of RFC 3986 stay; everything else (':' '/' '@' '+' ...) is encoded */
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-		    ch == '.' || ch == '_' || ch == '~')
-			ld_buf_addc(&b, (char)ch);
-		else {
-			char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
-			ld_buf_add(&b, e, 3);
-		}
-	}
+	/* unreserved characters of RFC 3986 stay; everything else (':' '/' '@' '+' ...) is encoded */
+	ld_buf_add_pct(&b, s);
 	r = ld_buf_error(&b) ? NULL : ld_arena_slice(a, ld_buf_slice(&b));
 	ld_buf_release(&b);
 	return r;

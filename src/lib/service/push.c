@@ -17,31 +17,24 @@
  * endpoint as given. */
 static int push_url(const char *base, const char *source, char *out, size_t outsz)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(base), at;
+	size_t n = strlen(base), elen = strlen(PUSH_ENDPOINT);
+	ld_buf b;
+	int rc = 0;
 	while (n && base[n - 1] == '/')
 		n--;
-	bool full = n >= strlen(PUSH_ENDPOINT) && !memcmp(base + n - strlen(PUSH_ENDPOINT), PUSH_ENDPOINT,
-							  strlen(PUSH_ENDPOINT));
-	if (n + strlen(PUSH_ENDPOINT) + 16 >= outsz)
-		return LADING_ELIMIT;
-	ld_snprintf(out, outsz, "%.*s%s?source=", (int)n, base, full ? "" : PUSH_ENDPOINT);
-	at = strlen(out);
-	for (const unsigned char *p = (const unsigned char *)(source ? source : ""); *p; p++) {
-		bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-			     strchr("-._~", *p);
-		if (at + 4 >= outsz)
-			return LADING_ELIMIT;
-		if (plain) {
-			out[at++] = (char)*p;
-		} else {
-			out[at++] = '%';
-			out[at++] = hex[*p >> 4];
-			out[at++] = hex[*p & 15];
-		}
-	}
-	out[at] = '\0';
-	return 0;
+	bool full = n >= elen && !memcmp(base + n - elen, PUSH_ENDPOINT, elen);
+	ld_buf_init(&b, outsz - 1);
+	ld_buf_add(&b, base, n);
+	if (!full)
+		ld_buf_adds(&b, PUSH_ENDPOINT);
+	ld_buf_adds(&b, "?source=");
+	ld_buf_add_pct(&b, ld_slice_cstr(source ? source : ""));
+	if (ld_buf_error(&b))
+		rc = LADING_ELIMIT;
+	else
+		ld_slice_copy(out, outsz, ld_buf_slice(&b));
+	ld_buf_release(&b);
+	return rc;
 }
 
 static int check_options(const lading_push_options *o, lading_ctx *ctx)

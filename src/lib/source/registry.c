@@ -116,22 +116,6 @@ static int need_creds_error(reg_client *c, lading_ctx *ctx)
 	    c->ref.registry, repo_name(c));
 }
 
-/* Percent-encode a query value (RFC 3986 unreserved characters stay). */
-static void add_escaped(ld_buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
-			ld_buf_addc(b, (char)ch);
-		} else {
-			char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
-			ld_buf_add(b, e, 3);
-		}
-	}
-}
-
 /* base64(user:password) into `basic` (which the caller wipes), or nothing without credentials. */
 static int basic_secret(reg_client *c, ld_buf *basic, lading_ctx *ctx)
 {
@@ -174,7 +158,7 @@ static void default_scope(const reg_client *c, ld_buf *url)
 		ld_buf_addf(&scope, "repository:%s:pull", c->ref.repo);
 	else
 		ld_buf_adds(&scope, "registry:catalog:*");
-	add_escaped(url, ld_buf_cstr(&scope));
+	ld_buf_add_pct(url, ld_slice_cstr(ld_buf_cstr(&scope)));
 	ld_buf_release(&scope);
 }
 
@@ -186,12 +170,12 @@ static int token_url(const reg_client *c, const ld_auth_challenge *ch, bool own_
 	ld_buf_addc(url, strchr(ch->realm, '?') ? '&' : '?');
 	if (ch->service[0]) {
 		ld_buf_adds(url, "service=");
-		add_escaped(url, ch->service);
+		ld_buf_add_pct(url, ld_slice_cstr(ch->service));
 		ld_buf_addc(url, '&');
 	}
 	ld_buf_adds(url, "scope=");
 	if (ch->scope[0] && !own_scope)
-		add_escaped(url, ch->scope);
+		ld_buf_add_pct(url, ld_slice_cstr(ch->scope));
 	else
 		default_scope(c, url);
 	return ld_buf_error(url) ? ld_error_set(ctx, LADING_ENOMEM, "out of memory") : 0;

@@ -126,6 +126,21 @@ int ld_buf_addslice(ld_buf *b, ld_slice s)
 	return ld_buf_add(b, s.ptr, s.len);
 }
 
+void ld_buf_add_pct(ld_buf *b, ld_slice s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned char ch = (unsigned char)s.ptr[i];
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+			ld_buf_addc(b, (char)ch);
+		} else {
+			char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+			ld_buf_add(b, e, 3);
+		}
+	}
+}
+
 int ld_buf_vaddf(ld_buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;

@@ -38,6 +38,8 @@ int ld_buf_add(ld_buf *b, const void *p, size_t n);
 int ld_buf_adds(ld_buf *b, const char *s);
 int ld_buf_addc(ld_buf *b, char c);
 int ld_buf_addslice(ld_buf *b, ld_slice s);
+/* Append s percent-encoded: RFC 3986 unreserved characters stay, every other byte is %XX. */
+void ld_buf_add_pct(ld_buf *b, ld_slice s);
 int ld_buf_addf(ld_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int ld_buf_vaddf(ld_buf *b, const char *fmt, va_list ap);
 /* Hand the bytes to the caller (free() them); the buffer is left empty. */
